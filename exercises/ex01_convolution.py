@@ -1,0 +1,77 @@
+"""Exercise 01: the convolution operation (합성곱 연산).
+
+A filter (also called a kernel) is a small grid of weights. Laid over a patch of an image of
+the same size, it gives one number, its *response*: multiply each weight by the pixel under
+it and add up the products. Slide the filter over every position where it fits inside the
+image and the responses form a new, smaller image: the feature map.
+
+Letters used below: H, W are the image's height and width; F_h, F_w the kernel's. With no
+padding (P = 0) and stride S = 1 the output-size formula H_out = (H - F + 2P) // S + 1 gives
+
+    H_out = H - F_h + 1        W_out = W - F_w + 1
+
+Keras and TensorFlow compute *cross-correlation*: the kernel is laid on the image as it is,
+NOT flipped (the textbook "convolution" flips it first). So does this exercise.
+
+Worked example from the course: a 7x7 "curve detector" filter holds 30 along a curve and 0
+elsewhere. Over a patch whose pixels follow the same curve (50, 50, 50, 20, 50 under the
+filter's 30s, 0 under the sixth) the response is 50*30 + 50*30 + 50*30 + 20*30 + 50*30 = 6600.
+Over a patch with no curve there the response is 0: the filter "fires" only on its pattern.
+
+Check your work with `grade ex01`; ask for a hint with `grade hint ex01`.
+"""
+
+import numpy as np
+
+
+def filter_response(patch, kernel):
+    """The response of one filter to one patch: the sum of their elementwise products.
+
+    Parameters
+    ----------
+    patch : ndarray of shape (F_h, F_w) (any shape works, as long as both match)
+        The pixels under the filter.
+    kernel : ndarray of the same shape as `patch`
+        The filter's weights.
+
+    Returns
+    -------
+    float
+        sum over all cells of patch * kernel. For the curve example above: 6600.0.
+
+    Raises
+    ------
+    ValueError
+        If the two shapes differ.
+
+    Reference: about 3 lines.
+    """
+    # TODO(ex01): check the shapes match, multiply the two arrays cell by cell, add up the products.
+    raise NotImplementedError("ex01: filter_response is not implemented yet")
+
+
+def convolve2d(image, kernel):
+    """Valid cross-correlation of a 2-D image with a 2-D kernel (no flip, no padding, stride 1).
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W)
+        A grey image; may be an integer image (uint8, 0-255).
+    kernel : ndarray of shape (F_h, F_w)
+        The filter, with F_h <= H and F_w <= W.
+
+    Returns
+    -------
+    ndarray of shape (H - F_h + 1, W - F_w + 1), floating point
+        out[i, j] = filter_response(image[i:i + F_h, j:j + F_w], kernel).
+        Example: a 6x6 image and a 3x3 kernel give a 4x4 feature map.
+
+    Raises
+    ------
+    ValueError
+        If the image or the kernel is not 2-D, or the kernel is larger than the image.
+
+    Reference: about 10 lines, two loops over output positions.
+    """
+    # TODO(ex01): check the shapes, work out H_out and W_out, then fill each output cell with the response of the kernel to the patch under it.
+    raise NotImplementedError("ex01: convolve2d is not implemented yet")

@@ -1,0 +1,266 @@
+"""The course catalogue: exercises and quizzes as frozen dataclasses, loaded from one YAML file.
+
+The CLI, the runner and `publish` all read the catalogue; nothing else hard-codes an
+exercise id, a file name, a point total or a limit. A catalogue that does not match the
+schema below raises `CatalogueError`, which the CLI reports in one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.errors import InputError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+COURSE_ROOT = PACKAGE_DIR.parent
+CATALOGUE_PATH = PACKAGE_DIR / "course.yaml"
+SUITES_DIR = PACKAGE_DIR / "suites"
+
+EXERCISE_ID = re.compile(r"^ex\d\d$")
+QUIZ_ID = re.compile(r"^q\d\d$")
+
+
+class CatalogueError(InputError):
+    """The catalogue file is missing, is not YAML, or does not match the schema."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one exercise's worker may use. Times in seconds, sizes as the names say."""
+
+    call_timeout: float = 5.0
+    time_limit: float = 30.0
+    import_timeout: float = 10.0
+    memory_mb: int = 1024
+    processes: int = 16
+    output_kb: int = 1024
+    open_files: int = 64
+    max_restarts: int = 3
+
+    def describe(self) -> str:
+        """One line for reports: the limits a learner may hit."""
+        return (
+            f"{self.call_timeout:g} s per call, {self.time_limit:g} s in all, "
+            f"{self.memory_mb} MB of memory, {self.processes} processes, "
+            f"{self.output_kb} KB of output"
+        )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One coding exercise: a learner edits `exercises/<file>`; suites grade `functions`."""
+
+    id: str
+    title: str
+    file: str
+    functions: tuple[str, ...]
+    points: float
+    limits: Limits
+    hints: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
+    title_ko: str = ""
+    tensorflow: bool = False
+
+    @property
+    def module(self) -> str:
+        """The import name of the learner's file (`ex01_convolution`)."""
+        return Path(self.file).stem
+
+    @property
+    def kind(self) -> str:
+        return "exercise"
+
+    def suite_files(self, suites_dir: Path = SUITES_DIR) -> list[Path]:
+        """The public and (where present) hidden pytest suites, in the order they run."""
+        candidates = [suites_dir / part / f"test_{self.id}.py" for part in ("public", "hidden")]
+        return [path for path in candidates if path.is_file()]
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """One quiz: questions in `quizzes/<file>`, a learner's answers in `answers/<id>.yaml`."""
+
+    id: str
+    title: str
+    file: str
+    hints: tuple[str, ...] = ()
+    title_ko: str = ""
+
+    @property
+    def answers_file(self) -> str:
+        """Where a learner's answers live, relative to the submission folder."""
+        return f"answers/{self.id}.yaml"
+
+    @property
+    def kind(self) -> str:
+        return "quiz"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The whole course, in the order the catalogue lists it."""
+
+    course: str
+    exercises: tuple[Exercise, ...]
+    quizzes: tuple[Quiz, ...] = field(default=())
+    root: Path = COURSE_ROOT
+
+    @property
+    def ids(self) -> list[str]:
+        return [item.id for item in (*self.exercises, *self.quizzes)]
+
+    def item(self, item_id: str) -> Exercise | Quiz:
+        """The exercise or quiz called `item_id`; `InputError` naming the valid ids if none."""
+        for item in (*self.exercises, *self.quizzes):
+            if item.id == item_id:
+                return item
+        raise InputError(f"unknown exercise or quiz {item_id!r}; choose from {', '.join(self.ids)}")
+
+    def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
+        """The items for `item_ids`, each once, in catalogue order."""
+        wanted = {self.item(item_id).id for item_id in item_ids}
+        return [item for item in (*self.exercises, *self.quizzes) if item.id in wanted]
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT) -> Catalogue:
+    """Read and validate the catalogue at `path`; `CatalogueError` says what is wrong where."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CatalogueError(f"cannot read the course catalogue {path}: {error.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" line {where.line + 1}" if where else ""
+        raise CatalogueError(f"{path}{line}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    return parse_catalogue(data, source=str(path), root=root)
+
+
+def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Catalogue:
+    """Build a `Catalogue` from already-parsed YAML, checking every key."""
+    _expect(isinstance(data, dict), source, "the top level must be a mapping")
+    _only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
+    defaults = data.get("defaults") or {}
+    _expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
+    default_limits = _parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits")
+
+    exercises = data.get("exercises")
+    _expect(isinstance(exercises, list) and exercises, source, "'exercises' must be a non-empty list")
+    quizzes = data.get("quizzes") or []
+    _expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
+
+    parsed_exercises = tuple(
+        _parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
+        for index, entry in enumerate(exercises)
+    )
+    parsed_quizzes = tuple(
+        _parse_quiz(entry, f"{source}: quizzes[{index}]") for index, entry in enumerate(quizzes)
+    )
+    ids = [item.id for item in (*parsed_exercises, *parsed_quizzes)]
+    duplicates = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
+    _expect(not duplicates, source, f"duplicate ids: {', '.join(duplicates)}")
+    return Catalogue(
+        course=str(data.get("course", "")),
+        exercises=parsed_exercises,
+        quizzes=parsed_quizzes,
+        root=root,
+    )
+
+
+def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
+    _expect(isinstance(entry, dict), where, "each exercise must be a mapping")
+    allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
+               "hints", "tensorflow"}
+    _only_keys(entry, allowed, where)
+    for key in ("id", "title", "file", "functions", "points"):
+        _expect(key in entry, where, f"missing key '{key}'")
+    item_id = entry["id"]
+    _expect(isinstance(item_id, str) and EXERCISE_ID.match(item_id), where,
+            f"'id' must look like ex01, not {item_id!r}")
+    where = f"{where} ({item_id})"
+    file_name = entry["file"]
+    _expect(isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""), where,
+            f"'file' must be a file name like ex01_convolution.py, not {file_name!r}")
+    points = entry["points"]
+    _expect(isinstance(points, (int, float)) and not isinstance(points, bool) and points > 0,
+            where, "'points' must be a positive number")
+    limits = _parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits")
+    return Exercise(
+        id=item_id,
+        title=_text(entry, "title", where),
+        title_ko=_text(entry, "title_ko", where, required=False),
+        file=file_name,
+        functions=_names(entry, "functions", where),
+        constants=_names(entry, "constants", where, required=False),
+        points=float(points),
+        limits=limits,
+        hints=_texts(entry, "hints", where),
+        tensorflow=bool(entry.get("tensorflow", False)),
+    )
+
+
+def _parse_quiz(entry: Any, where: str) -> Quiz:
+    _expect(isinstance(entry, dict), where, "each quiz must be a mapping")
+    _only_keys(entry, {"id", "title", "title_ko", "file", "hints"}, where)
+    for key in ("id", "title", "file"):
+        _expect(key in entry, where, f"missing key '{key}'")
+    item_id = entry["id"]
+    _expect(isinstance(item_id, str) and QUIZ_ID.match(item_id), where,
+            f"'id' must look like q01, not {item_id!r}")
+    where = f"{where} ({item_id})"
+    return Quiz(
+        id=item_id,
+        title=_text(entry, "title", where),
+        title_ko=_text(entry, "title_ko", where, required=False),
+        file=_text(entry, "file", where),
+        hints=_texts(entry, "hints", where),
+    )
+
+
+def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
+    _expect(isinstance(data, dict), where, "limits must be a mapping")
+    known = {f.name: f.type for f in fields(Limits)}
+    _only_keys(data, set(known), where)
+    values = {}
+    for key, value in data.items():
+        _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
+                where, f"'{key}' must be a positive number")
+        values[key] = value if known[key] == "float" else int(value)
+    return replace(base, **values)
+
+
+def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
+    value = entry.get(key, None if required else "")
+    _expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
+    return value
+
+
+def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key) or []
+    _expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
+            f"'{key}' must be a list of text")
+    return tuple(value)
+
+
+def _names(entry: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
+    value = entry.get(key) or []
+    valid = isinstance(value, list) and all(
+        isinstance(name, str) and name.isidentifier() for name in value)
+    _expect(valid and (value or not required), where, f"'{key}' must be a list of Python names")
+    return tuple(value)
+
+
+def _only_keys(data: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(str(key) for key in data if key not in allowed)
+    _expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}")
+
+
+def _expect(condition: Any, where: str, message: str) -> None:
+    if not condition:
+        raise CatalogueError(f"{where}: {message}")

@@ -1,0 +1,74 @@
+"""Why a graded test lost its points, as exceptions that carry the feedback a learner reads.
+
+Suites raise `GradingFailure` (through the helpers in `grader.testing`) when a result is
+wrong; the worker client raises the `LearnerFailure` kinds when the learner's code could not
+produce a result at all. The pytest plugin turns each into a test status and a feedback line,
+so no traceback from the grader ever reaches the learner.
+"""
+
+from __future__ import annotations
+
+STATUS_FAILED = "failed"
+STATUS_ERROR = "error"
+STATUS_TIMEOUT = "timeout"
+
+
+class GradingFailure(Exception):
+    """A result came back and it is wrong; `feedback` says how."""
+
+    status = STATUS_FAILED
+    not_attempted = False
+
+    def __init__(self, feedback: str):
+        super().__init__(feedback)
+        self.feedback = feedback
+
+
+class NotAttempted(GradingFailure):
+    """The learner has not started: the stub's NotImplementedError, or a constant still None."""
+
+    not_attempted = True
+
+
+class LearnerFailure(GradingFailure):
+    """The learner's code did not produce a result: it raised, crashed, hung or did not load."""
+
+
+class LearnerRaised(LearnerFailure):
+    """The learner's function raised an exception (reported as data by the worker)."""
+
+    def __init__(self, feedback: str, error_type: str, message: str, value_error: bool = False):
+        super().__init__(feedback)
+        self.error_type = error_type
+        self.message = message
+        self.value_error = value_error
+
+
+class MissingName(LearnerFailure):
+    """The learner's module has no function or constant of the required name."""
+
+
+class BadReturn(LearnerFailure):
+    """The learner's function returned something that is not data (an object, a generator)."""
+
+
+class ForbiddenModule(LearnerFailure):
+    """The learner's code used tensorflow, keras, scipy.signal or scipy.ndimage."""
+
+
+class LoadFailed(LearnerFailure):
+    """The learner's file could not be imported: syntax error, exception, exit at import."""
+
+    status = STATUS_ERROR
+
+
+class WorkerCrashed(LearnerFailure):
+    """The worker process died during a call (segfault, os._exit, a limit's signal)."""
+
+    status = STATUS_ERROR
+
+
+class LearnerTimeout(LearnerFailure):
+    """A call, the import, or the exercise as a whole ran past its time limit."""
+
+    status = STATUS_TIMEOUT

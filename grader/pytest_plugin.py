@@ -1,0 +1,190 @@
+"""The pytest plugin of the trusted run: markers, the `learner` and `rng` fixtures, results.
+
+Suites declare grading metadata next to each test (`@pytest.mark.points(2)`,
+`@pytest.mark.feedback("...")`, module-level `pytestmark = pytest.mark.exercise("ex04")`).
+The `learner` fixture hands a test a proxy whose calls run in that exercise's worker; this
+plugin turns every outcome into a `TestResult` and never lets a traceback through.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.catalogue import Exercise
+from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure
+from grader.results import TestResult
+from grader.workers import WorkerClient
+
+MARKERS = (
+    "points(n): how many points the test is worth (default 1)",
+    "feedback(text): a teaching sentence added to the feedback when the test fails",
+    "exercise(id): the exercise a suite module grades, e.g. ex04",
+)
+DEFAULT_POINTS = 1.0
+
+
+@dataclass
+class RunContext:
+    """What the runner hands the plugin: the exercises, their workers and the seed."""
+
+    exercises: dict[str, Exercise]
+    clients: dict[str, WorkerClient]
+    seed: int
+    blocked: dict[str, GradingFailure] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+class Learner:
+    """A test's handle on the learner's module: `learner.conv2d(x, k)` runs in the worker."""
+
+    def __init__(self, exercise: Exercise, client: WorkerClient, source: str):
+        self.exercise = exercise
+        self.client = client
+        self.source = source
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.exercise.functions:
+            return partial(self.client.call, name)
+        raise AttributeError(name)
+
+    def call_returning_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """The result of `name(*args, **kwargs)` and the arguments as they were afterwards."""
+        return self.client.call(name, *args, return_args=True, **kwargs)
+
+    def get(self, name: str) -> Any:
+        """A module-level constant of the learner's file."""
+        return self.client.get(name)
+
+
+def exercise_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("exercise")
+    return str(marker.args[0]) if marker else ""
+
+
+def points_of(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("points")
+    return float(marker.args[0]) if marker else DEFAULT_POINTS
+
+
+def visibility_of(item: pytest.Item) -> str:
+    return "public" if Path(str(item.path)).parent.name == "public" else "hidden"
+
+
+def title_of(item: pytest.Item) -> str:
+    """The test's docstring's first line (or its name), with the parameter id if any."""
+    function = getattr(item, "function", None)
+    doc = (getattr(function, "__doc__", None) or "").strip().splitlines()
+    title = doc[0].strip().rstrip(".") if doc else getattr(item, "originalname", item.name)
+    callspec = getattr(item, "callspec", None)
+    return f"{title} [{callspec.id}]" if callspec is not None else title
+
+
+class GradingPlugin:
+    """Registered with `pytest.main(plugins=[...])` by the runner for one grading run."""
+
+    def __init__(self, context: RunContext):
+        self.context = context
+        self.results: dict[str, TestResult] = {}
+        self.collection_errors: list[str] = []
+        self.started: set[str] = set()
+
+    # ---------------------------------------------------------------- configuration
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        for line in MARKERS:
+            config.addinivalue_line("markers", line)
+
+    # ---------------------------------------------------------------- fixtures
+
+    @pytest.fixture
+    def learner(self, request: pytest.FixtureRequest) -> Learner:
+        exercise_id = exercise_of(request.node)
+        if exercise_id in self.context.blocked:
+            raise self.context.blocked[exercise_id]
+        return Learner(self.context.exercises[exercise_id], self.context.clients[exercise_id],
+                       self.context.sources.get(exercise_id, ""))
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """Random cases from the run's seed, independent of test order (replay with --seed)."""
+        return np.random.default_rng([self.context.seed, zlib.crc32(request.node.nodeid.encode())])
+
+    @pytest.fixture
+    def seed(self) -> int:
+        return self.context.seed
+
+    # ---------------------------------------------------------------- the run
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext.strip()[-500:]}")
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Start the next exercise's worker while this exercise's tests run."""
+        exercise_id = exercise_of(item)
+        if exercise_id in self.started:
+            return
+        self.started.add(exercise_id)
+        order = list(self.context.clients)
+        if exercise_id in order and order.index(exercise_id) + 1 < len(order):
+            self.context.clients[order[order.index(exercise_id) + 1]].start()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        exercise_id = exercise_of(item)
+        if nextitem is None or exercise_of(nextitem) != exercise_id:
+            client = self.context.clients.get(exercise_id)
+            if client is not None:
+                client.close()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+        """A cheap report for a graded failure: its feedback, not a formatted traceback."""
+        error = call.excinfo.value if call.excinfo is not None else None
+        if not isinstance(error, GradingFailure):
+            return None
+        return pytest.TestReport(
+            nodeid=item.nodeid, location=item.location, keywords=dict.fromkeys(item.keywords, 1),
+            outcome="failed", longrepr=error.feedback, when=call.when, duration=call.duration,
+            start=call.start, stop=call.stop, user_properties=item.user_properties)
+
+    @pytest.hookimpl(wrapper=True, specname="pytest_runtest_makereport")
+    def pytest_runtest_makereport_recorder(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
+            self.results[item.nodeid] = self._result(item, call, report)
+        return report
+
+    def _result(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
+        points = points_of(item)
+        result = TestResult(name=title_of(item), status="passed", score=points, max_score=points,
+                            visibility=visibility_of(item), duration=call.duration)
+        if report.passed:
+            return result
+        result.score = 0.0
+        error = call.excinfo.value if call.excinfo is not None else None
+        teaching = item.get_closest_marker("feedback")
+        if isinstance(error, GradingFailure):
+            result.status = error.status
+            result.not_attempted = error.not_attempted
+            result.feedback = error.feedback
+            if teaching and not isinstance(error, LearnerFailure) and not error.not_attempted:
+                result.feedback += f"\n{teaching.args[0]}"
+        elif isinstance(error, AssertionError):
+            result.status = "failed"
+            result.feedback = str(error) or "the check failed"
+        elif report.skipped:
+            result.status = "failed"
+            result.feedback = "this test did not run"
+        else:
+            result.status = STATUS_ERROR
+            result.feedback = (f"the grader could not check this result "
+                               f"({type(error).__name__}: {str(error)[:200]})")
+        return result

@@ -1,0 +1,116 @@
+"""What a grading run produced: `TestResult`, `ExerciseResult` and `Report`, with `to_dict()`.
+
+Every output format (text, JSON, Gradescope, JUnit) renders the same `Report`; scores are
+computed here once and never again by a renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TEST_STATUSES = ("passed", "failed", "error", "timeout")
+EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "not_attempted")
+
+
+@dataclass
+class TestResult:
+    """One graded test: points earned out of `max_score`, and feedback a learner can act on."""
+
+    name: str
+    status: str
+    score: float
+    max_score: float
+    visibility: str = "hidden"
+    feedback: str = ""
+    not_attempted: bool = False
+    duration: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "visibility": self.visibility,
+            "feedback": self.feedback,
+        }
+
+
+@dataclass
+class ExerciseResult:
+    """One exercise or quiz: its tests and the status that sums them up."""
+
+    id: str
+    title: str
+    max_score: float
+    tests: list[TestResult] = field(default_factory=list)
+    kind: str = "exercise"
+    note: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(test.score for test in self.tests), 6)
+
+    @property
+    def status(self) -> str:
+        """passed, partial, failed, error, timeout or not_attempted, from the tests' outcomes."""
+        if self.max_score and self.score >= self.max_score:
+            return "passed"
+        if self.score > 0:
+            return "partial"
+        if self.tests and all(test.not_attempted for test in self.tests):
+            return "not_attempted"
+        statuses = {test.status for test in self.tests}
+        if statuses == {"error"}:
+            return "error"
+        if "timeout" in statuses:
+            return "timeout"
+        return "failed"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "tests": [test.to_dict() for test in self.tests],
+        }
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+@dataclass
+class Report:
+    """A whole grading run: what was graded, with which seed, under which protection."""
+
+    exercises: list[ExerciseResult]
+    seed: int
+    protection: str
+    execution_time: float = 0.0
+    submission: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(item.score for item in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(item.max_score for item in self.exercises), 6)
+
+    @property
+    def full_marks(self) -> bool:
+        return all(item.score >= item.max_score for item in self.exercises)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "seed": self.seed,
+            "protection": self.protection,
+            "execution_time": round(self.execution_time, 3),
+            "exercises": [item.to_dict() for item in self.exercises],
+        }

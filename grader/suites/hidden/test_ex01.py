@@ -1,0 +1,152 @@
+"""Hidden tests for ex01: random and hand-made cases, integer images, bad arguments.
+
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+"""
+
+import numpy as np
+import pytest
+
+from grader.suites.hidden.ref_ex01 import cross_correlate2d, curve_detector
+from grader.testing import (
+    Misconception,
+    check_array,
+    check_number,
+    check_unchanged,
+    describe_call,
+    expect_value_error,
+)
+
+pytestmark = pytest.mark.exercise("ex01")
+
+
+def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misconception]:
+    """Wrong answers that real mistakes produce, each with the sentence that names it."""
+    expected = cross_correlate2d(image, kernel)
+    found = [Misconception("your output matches a flipped kernel (textbook convolution): "
+                           "Keras does not flip, so lay the kernel on the patch as it is",
+                           cross_correlate2d(image, kernel[::-1, ::-1]))]
+    if kernel.shape[0] == kernel.shape[1]:
+        found.append(Misconception("your output matches the transposed kernel: "
+                                   "kernel[a, b] goes with image[i + a, j + b]",
+                                   cross_correlate2d(image, kernel.T)))
+    if image.dtype == np.uint8:
+        found.append(Misconception("your values wrapped around modulo 256: the output array "
+                                   "has the image's dtype uint8; build it as float",
+                                   np.mod(expected.astype(np.int64), 256)))
+    return found
+
+
+def shape_mistakes(image: np.ndarray, kernel: np.ndarray) -> dict[tuple, str]:
+    (height, width), (f_h, f_w) = image.shape, kernel.shape
+    return {
+        (height, width): "your output has the image's shape; without padding it shrinks to "
+                         "(H - F_h + 1, W - F_w + 1)",
+        (height - f_h, width - f_w): "both axes are one short: H - F_h + 1 positions fit, "
+                                     "is the last window dropped?",
+        (width - f_w + 1, height - f_h + 1): "height and width are swapped in your output",
+    }
+
+
+def check_convolution(learner, image: np.ndarray, kernel: np.ndarray) -> None:
+    got = learner.convolve2d(image, kernel)
+    check_array(got, cross_correlate2d(image, kernel), call=describe_call("convolve2d", image, kernel),
+                floating=True, misconceptions=convolve_misconceptions(image, kernel),
+                shape_feedback=shape_mistakes(image, kernel))
+
+
+@pytest.mark.points(1)
+def test_filter_response_random(learner, rng):
+    """filter_response: random patches of several shapes"""
+    for shape in ((3, 3), (5, 5), (2, 4), (1, 1), (4, 3, 2)):
+        patch, kernel = rng.normal(size=shape), rng.normal(size=shape)
+        expected = float(np.sum(patch * kernel))
+        misconceptions = [Misconception("you averaged the products; the response is their sum",
+                                        float(np.mean(patch * kernel)))]
+        if len(shape) == 2 and shape[0] == shape[1]:
+            misconceptions.append(Misconception(
+                "you used a matrix product (@); the response multiplies cell by cell (*)",
+                float(np.sum(patch @ kernel))))
+        check_number(learner.filter_response(patch, kernel), expected,
+                     call=describe_call("filter_response", patch, kernel), misconceptions=misconceptions)
+
+
+@pytest.mark.points(0.5)
+def test_filter_response_shape_mismatch(learner):
+    """filter_response: patch and kernel of different shapes raise ValueError"""
+    check_number(learner.filter_response(np.ones((2, 2)), np.full((2, 2), 3.0)), 12.0,
+                 call="filter_response(ones (2, 2), threes (2, 2))")
+    expect_value_error(lambda: learner.filter_response(np.ones((3, 3)), np.ones((3, 4))),
+                       "filter_response((3, 3), (3, 4))", problem="the shapes differ")
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("case", [1, 2])
+def test_convolve2d_random(learner, rng, case):
+    """convolve2d: random float images and kernels"""
+    height, width = rng.integers(5, 13, size=2)
+    f_h, f_w = rng.integers(1, 6, size=2)
+    check_convolution(learner, rng.normal(size=(height, width)), rng.normal(size=(f_h, f_w)))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Non-square inputs catch a swapped H and W.")
+def test_convolve2d_non_square(learner, rng):
+    """convolve2d: a 6x9 image with a 2x4 kernel"""
+    check_convolution(learner, rng.integers(-5, 6, size=(6, 9)).astype(float),
+                      rng.integers(-2, 3, size=(2, 4)).astype(float))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Images are often uint8 (0-255): sums of products leave that range.")
+def test_convolve2d_uint8_image(learner, rng):
+    """convolve2d: a uint8 image with a signed kernel does not overflow"""
+    image = rng.integers(0, 256, size=(8, 7)).astype(np.uint8)
+    kernel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]) * 3
+    check_convolution(learner, image, kernel)
+
+
+@pytest.mark.points(0.5)
+def test_convolve2d_kernel_fills_image(learner, rng):
+    """convolve2d: a kernel as large as the image gives a 1x1 map; a 1x1 kernel scales"""
+    image = rng.normal(size=(4, 5))
+    check_convolution(learner, image, rng.normal(size=(4, 5)))
+    check_convolution(learner, image, np.array([[2.5]]))
+
+
+@pytest.mark.points(0.5)
+@pytest.mark.feedback("The map of a curve detector peaks at 6600 where the curve is.")
+def test_convolve2d_finds_the_curve(learner):
+    """convolve2d: the curve detector over an image with the curve in it (the 6600 example)"""
+    patch, kernel = curve_detector()
+    image = np.zeros((12, 11))
+    image[3:10, 2:9] = patch
+    got = learner.convolve2d(image, kernel)
+    check_array(got, cross_correlate2d(image, kernel), call=describe_call("convolve2d", image, kernel),
+                floating=True, misconceptions=convolve_misconceptions(image, kernel),
+                shape_feedback=shape_mistakes(image, kernel))
+
+
+@pytest.mark.points(1)
+def test_convolve2d_leaves_inputs_unchanged(learner, rng):
+    """convolve2d: the image and the kernel are not modified"""
+    image = rng.integers(0, 256, size=(6, 6)).astype(np.uint8)
+    kernel = rng.normal(size=(3, 3))
+    call = describe_call("convolve2d", image, kernel)
+    got, after = learner.call_returning_args("convolve2d", image, kernel)
+    check_array(got, cross_correlate2d(image, kernel), call=call, floating=True,
+                misconceptions=convolve_misconceptions(image, kernel))
+    check_unchanged([image, kernel], after, call=call)
+
+
+@pytest.mark.points(0.5)
+def test_convolve2d_invalid_arguments(learner, rng):
+    """convolve2d: a 3-D image, a 1-D kernel or a kernel larger than the image raise ValueError"""
+    check_convolution(learner, rng.normal(size=(5, 5)), rng.normal(size=(3, 3)))
+    cases = [
+        ((rng.normal(size=(5, 5, 3)), np.ones((3, 3))), "a 3-D image"),
+        ((rng.normal(size=(5, 5)), np.ones(3)), "a 1-D kernel"),
+        ((rng.normal(size=(4, 6)), np.ones((5, 3))), "a kernel taller than the image"),
+    ]
+    for (image, kernel), problem in cases:
+        expect_value_error(lambda: learner.convolve2d(image, kernel),
+                           describe_call("convolve2d", image, kernel), problem=problem)

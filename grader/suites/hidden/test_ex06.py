@@ -1,0 +1,207 @@
+"""Hidden tests for ex06: random sizes against Keras' rules, the course examples, bad arguments."""
+
+import math
+
+import pytest
+
+from grader.suites.hidden.ref_ex06 import (
+    conv_params,
+    conv_shape,
+    dense_params,
+    pool_shape,
+    window_count,
+)
+from grader.testing import Misconception, check_exact, describe_call, expect_value_error
+
+pytestmark = pytest.mark.exercise("ex06")
+
+
+def size_misconceptions(size, kernel, stride, padding):
+    """The wrong sizes that common slips in (W - F + 2P) // S + 1 produce."""
+    top = size - kernel + 2 * padding
+    return [
+        Misconception("you used true division /; sizes need integer division //", top / stride + 1),
+        Misconception("you forgot the + 1 (the first window's position counts)", top // stride),
+        Misconception("padding is added on both sides: use 2P, not P",
+                      (size - kernel + padding) // stride + 1),
+        Misconception("you rounded up: a window that would run past the edge does not count",
+                      math.ceil(top / stride) + 1),
+        Misconception("you rounded to the nearest int: use floor division //", round(top / stride) + 1),
+    ]
+
+
+def check_size(learner, size, kernel, stride, padding):
+    check_exact(learner.conv_output_size(size, kernel, stride, padding),
+                window_count(size, kernel, stride, padding),
+                call=describe_call("conv_output_size", size, kernel, stride, padding),
+                misconceptions=size_misconceptions(size, kernel, stride, padding))
+
+
+def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
+    valid = conv_shape(input_shape, filters, kernel_size, strides, "valid")
+    same = conv_shape(input_shape, filters, kernel_size, strides, "same")
+    unstrided = conv_shape(input_shape, filters, kernel_size, 1, padding)
+    return [
+        Misconception("your 'same' output ignores the stride: Keras gives ceil(W / S)",
+                      (input_shape[0], input_shape[1], filters)),
+        Misconception("you used the 'valid' rule where the padding is 'same'", valid),
+        Misconception("you used the 'same' rule where the padding is 'valid'", same),
+        Misconception("the stride is ignored", unstrided),
+        Misconception("the depth of the output is the number of filters, not the input's channels",
+                      conv_shape(input_shape, input_shape[2], kernel_size, strides, padding)),
+    ]
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("case", [1, 2])
+def test_conv_output_size_random(learner, rng, case):
+    """conv_output_size: random sizes, kernels, strides and paddings"""
+    for _ in range(6):
+        kernel = int(rng.integers(1, 8))
+        padding = int(rng.integers(0, 4))
+        size = int(rng.integers(max(1, kernel - 2 * padding), 65))
+        check_size(learner, size, kernel, int(rng.integers(1, 5)), padding)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("When the stride does not divide W - F + 2P, the last partial step is dropped.")
+def test_conv_output_size_uneven_stride(learner):
+    """conv_output_size: strides that do not divide evenly (7 with F=2, S=2 gives 3)"""
+    for size, kernel, stride, padding in ((7, 2, 2, 0), (10, 3, 4, 1), (227, 11, 4, 0), (5, 4, 3, 0)):
+        check_size(learner, size, kernel, stride, padding)
+
+
+@pytest.mark.points(1)
+def test_conv_output_size_invalid(learner):
+    """conv_output_size: a kernel that does not fit, stride 0, negative padding raise ValueError"""
+    check_size(learner, 5, 5, 1, 0)
+    for args, problem in (((4, 5, 1, 0), "the kernel does not fit"), ((8, 3, 0, 0), "stride 0"),
+                          ((8, 3, 1, -1), "negative padding"), ((0, 1, 1, 0), "size 0")):
+        expect_value_error(lambda: learner.conv_output_size(*args),
+                           describe_call("conv_output_size", *args), problem=problem)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("From the course: 32x32x3 with ten 5x5 filters is 28x28x10; with ten 3x3 "
+                      "filters and padding 1 ('same') it is 32x32x10, not 16x16x10.")
+def test_course_examples(learner):
+    """conv_output_shape: the course's 28x28x10 and 32x32x10 examples"""
+    check_exact(learner.conv_output_shape((32, 32, 3), 10, 5), (28, 28, 10),
+                call="conv_output_shape((32, 32, 3), 10, 5)",
+                misconceptions=shape_misconceptions((32, 32, 3), 10, 5, 1, "valid"))
+    check_exact(learner.conv_output_shape((32, 32, 3), 10, 3, padding="same"), (32, 32, 10),
+                call="conv_output_shape((32, 32, 3), 10, 3, padding='same')",
+                misconceptions=[Misconception("padding 1 keeps 32x32: (32 - 3 + 2) // 1 + 1 = 32, "
+                                              "not 16", (16, 16, 10))]
+                + shape_misconceptions((32, 32, 3), 10, 3, 1, "same"))
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv_output_shape_random(learner, rng, padding):
+    """conv_output_shape: random shapes, (h, w) kernels and strides, as Keras computes them"""
+    for _ in range(5):
+        kernel = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
+        strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        input_shape = (int(rng.integers(kernel[0], 40)), int(rng.integers(kernel[1], 40)),
+                       int(rng.integers(1, 8)))
+        filters = int(rng.integers(1, 65))
+        case_padding = padding.upper() if rng.random() < 0.3 else padding
+        check_exact(learner.conv_output_shape(input_shape, filters, kernel, strides, case_padding),
+                    conv_shape(input_shape, filters, kernel, strides, padding),
+                    call=describe_call("conv_output_shape", input_shape, filters, kernel, strides,
+                                       case_padding),
+                    misconceptions=shape_misconceptions(input_shape, filters, kernel, strides, padding))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With 'same' padding Keras pads just enough for ceil(W / S) outputs, "
+                      "even for an even kernel.")
+def test_conv_output_shape_same_strided(learner):
+    """conv_output_shape: 'same' padding with strides > 1 and even kernels"""
+    for input_shape, kernel, strides in (((7, 7, 1), 3, 2), ((8, 5, 2), 2, 2), ((28, 27, 3), 4, (3, 2))):
+        check_exact(learner.conv_output_shape(input_shape, 6, kernel, strides, "same"),
+                    conv_shape(input_shape, 6, kernel, strides, "same"),
+                    call=describe_call("conv_output_shape", input_shape, 6, kernel, strides, "same"),
+                    misconceptions=shape_misconceptions(input_shape, 6, kernel, strides, "same"))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("MaxPooling2D with strides=None moves by the pool size.")
+def test_pool_output_shape_defaults(learner):
+    """pool_output_shape: default 2x2 pooling halves H and W (rounding down) and keeps C"""
+    for input_shape in ((28, 28, 10), (7, 7, 3), (5, 8, 1)):
+        expected = pool_shape(input_shape)
+        check_exact(learner.pool_output_shape(input_shape), expected,
+                    call=describe_call("pool_output_shape", input_shape), misconceptions=[
+                        Misconception("strides=None means a stride equal to the pool size, not 1",
+                                      pool_shape(input_shape, strides=1)),
+                        Misconception("pooling keeps the depth C", (expected[0], expected[1], 1))])
+
+
+@pytest.mark.points(1)
+def test_pool_output_shape_random(learner, rng):
+    """pool_output_shape: random pools, strides and paddings"""
+    for _ in range(6):
+        pool = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        strides = None if rng.random() < 0.4 else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        padding = "same" if rng.random() < 0.5 else "valid"
+        input_shape = (int(rng.integers(pool[0], 30)), int(rng.integers(pool[1], 30)),
+                       int(rng.integers(1, 17)))
+        check_exact(learner.pool_output_shape(input_shape, pool, strides, padding),
+                    pool_shape(input_shape, pool, strides, padding),
+                    call=describe_call("pool_output_shape", input_shape, pool, strides, padding))
+
+
+@pytest.mark.points(1)
+def test_conv2d_param_count(learner, rng):
+    """conv2d_param_count: random layers, with and without bias"""
+    for _ in range(5):
+        kernel = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+        in_channels, filters = int(rng.integers(1, 65)), int(rng.integers(1, 129))
+        use_bias = bool(rng.random() < 0.7)
+        f_h, f_w = kernel
+        check_exact(learner.conv2d_param_count(kernel, in_channels, filters, use_bias),
+                    conv_params(kernel, in_channels, filters, use_bias),
+                    call=describe_call("conv2d_param_count", kernel, in_channels, filters, use_bias),
+                    misconceptions=[
+                        Misconception("the bias is missing: one per filter",
+                                      f_h * f_w * in_channels * filters),
+                        Misconception("bias is counted even though use_bias=False",
+                                      f_h * f_w * in_channels * filters + filters),
+                        Misconception("the input channels are missing: each filter spans all C_in",
+                                      f_h * f_w * filters + (filters if use_bias else 0)),
+                    ])
+
+
+@pytest.mark.points(0.5)
+def test_dense_param_count(learner, rng):
+    """dense_param_count: random layers, with and without bias (64x64 grey = 4,096 inputs)"""
+    cases = [(4096, 1, True), (12288, 1, True)] + [
+        (int(rng.integers(1, 5000)), int(rng.integers(1, 300)), bool(rng.random() < 0.7))
+        for _ in range(4)]
+    for in_features, units, use_bias in cases:
+        check_exact(learner.dense_param_count(in_features, units, use_bias),
+                    dense_params(in_features, units, use_bias),
+                    call=describe_call("dense_param_count", in_features, units, use_bias),
+                    misconceptions=[Misconception("the bias is missing: one per unit",
+                                                  in_features * units)])
+
+
+@pytest.mark.points(0.5)
+def test_shapes_invalid(learner):
+    """conv_output_shape and pool_output_shape: bad padding, stride 0 or a 2-D shape raise ValueError"""
+    check_exact(learner.conv_output_shape((9, 9, 1), 4, 3, 2), (4, 4, 4),
+                call="conv_output_shape((9, 9, 1), 4, 3, 2)")
+    cases = [
+        (lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 1, "full"),
+         "conv_output_shape((9, 9, 1), 4, 3, 1, 'full')", "an unknown padding"),
+        (lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 0), "conv_output_shape((9, 9, 1), 4, 3, 0)",
+         "stride 0"),
+        (lambda: learner.conv_output_shape((2, 9, 1), 4, 3), "conv_output_shape((2, 9, 1), 4, 3)",
+         "a 3-high kernel on a 2-high input"),
+        (lambda: learner.pool_output_shape((9, 9), 2), "pool_output_shape((9, 9), 2)",
+         "a shape without channels"),
+    ]
+    for call, description, problem in cases:
+        expect_value_error(call, description, problem=problem)

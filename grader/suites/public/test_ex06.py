@@ -1,0 +1,37 @@
+"""Public tests for ex06: the course's worked examples of sizes and parameter counts."""
+
+import pytest
+
+from grader.testing import Misconception, check_exact
+
+pytestmark = pytest.mark.exercise("ex06")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("W_out = (W - F + 2P) // S + 1: (32 - 5 + 0) // 1 + 1 = 28 and "
+                      "(32 - 3 + 2) // 1 + 1 = 32.")
+def test_course_output_sizes(learner):
+    """conv_output_size: 32 with F=5 gives 28; 32 with F=3, P=1 gives 32"""
+    check_exact(learner.conv_output_size(32, 5), 28, call="conv_output_size(32, 5)",
+                misconceptions=[Misconception("you forgot the + 1", 27)])
+    check_exact(learner.conv_output_size(32, 3, 1, 1), 32, call="conv_output_size(32, 3, 1, 1)",
+                misconceptions=[Misconception("padding is added on both sides: use 2P, not P", 31)])
+
+
+@pytest.mark.points(1)
+def test_course_conv_shape(learner):
+    """conv_output_shape: a 32x32x3 input and ten 5x5 filters give 28x28x10"""
+    check_exact(learner.conv_output_shape((32, 32, 3), 10, 5), (28, 28, 10),
+                call="conv_output_shape((32, 32, 3), 10, 5)", misconceptions=[
+                    Misconception("the depth of the output is the number of filters, not the "
+                                  "input's channels", (28, 28, 3))])
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Ten 5x5 filters over 3 channels: 5*5*3*10 weights + 10 biases = 760.")
+def test_course_param_counts(learner):
+    """conv2d_param_count and dense_param_count: 760 and 4097"""
+    check_exact(learner.conv2d_param_count(5, 3, 10), 760, call="conv2d_param_count(5, 3, 10)",
+                misconceptions=[Misconception("the bias is missing: one per filter", 750)])
+    check_exact(learner.dense_param_count(4096, 1), 4097, call="dense_param_count(4096, 1)",
+                misconceptions=[Misconception("the bias is missing: one per unit", 4096)])
