@@ -90,6 +90,7 @@ class Report:
     exercises: list[ExerciseResult]
     seed: int
     protection: str
+    protection_note: str = ""
     execution_time: float = 0.0
     submission: str = ""
 
@@ -111,6 +112,7 @@ class Report:
             "max_score": self.max_score,
             "seed": self.seed,
             "protection": self.protection,
+            **({"protection_note": self.protection_note} if self.protection_note else {}),
             "execution_time": round(self.execution_time, 3),
             "exercises": [item.to_dict() for item in self.exercises],
         }

@@ -15,16 +15,42 @@ IMPORT_FUNCTIONS = {"__import__", "import_module"}
 
 
 def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
-    """The forbidden modules `source` imports, sorted; [] if none or if it does not parse."""
+    """The forbidden modules `source` imports or reaches, sorted; [] if none or if it does not
+    parse. Aliases are followed: `import scipy as sp` then `sp.ndimage.maximum_filter` counts."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # the worker reports the syntax error with its line number
     found = set()
-    for node in ast.walk(tree):
-        for name in _imported_names(node):
-            found.update(banned for banned in forbidden if _within(name, banned))
+    for name in (*_imported(tree), *_attribute_chains(tree)):
+        found.update(banned for banned in forbidden if _within(name, banned))
     return sorted(found)
+
+
+def _imported(tree: ast.AST) -> list[str]:
+    return [name for node in ast.walk(tree) for name in _imported_names(node)]
+
+
+def _attribute_chains(tree: ast.AST) -> list[str]:
+    """Dotted names like `scipy.ndimage.maximum_filter`, with import aliases resolved."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                aliases[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    chains = []
+    for node in ast.walk(tree):
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if parts and isinstance(node, ast.Name) and node.id in aliases:
+            chains.append(".".join([aliases[node.id], *reversed(parts)]))
+    return chains
 
 
 def _imported_names(node: ast.AST) -> list[str]:

@@ -24,7 +24,7 @@ import traceback
 
 FRAME_HEADER = struct.Struct(">II")  # JSON header length, number of binary blobs
 BLOB_LENGTH = struct.Struct(">Q")
-MAX_MESSAGE_BYTES = 512 << 20  # the largest message either side accepts
+MAX_MESSAGE_BYTES = 64 << 20  # the largest message either side accepts
 MAX_DEPTH = 32  # nesting of tuples, lists and dicts in one value
 MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
 
@@ -65,13 +65,14 @@ def encode_value(value, blobs: list, depth: int = 0):
         if not all(isinstance(key, str) for key in value):
             raise ProtocolError("only dicts with text keys can be sent")
         return {"__dict__": {key: encode_value(item, blobs, depth + 1) for key, item in value.items()}}
+    model = value if isinstance(value, KerasModelData) else _encode_keras_model(value)
+    if model is not None:  # ex07: a Keras model crosses as its configuration, never its weights
+        return {"__keras_model__": {"config": model.config, "compile_config": model.compile_config}}
     raise ProtocolError(f"a value of type {type(value).__name__} cannot be sent")
 
 
 def decode_value(node, blobs: list, depth: int = 0):
     """The inverse of `encode_value`: plain Python values and fresh NumPy arrays."""
-    import numpy as np
-
     if depth > MAX_DEPTH:
         raise ProtocolError(f"value nested more than {MAX_DEPTH} levels deep")
     if node is None or isinstance(node, (bool, int, float, str)):
@@ -83,10 +84,7 @@ def decode_value(node, blobs: list, depth: int = 0):
         if tag in ("__array__", "__scalar__"):
             if not isinstance(content, int) or not 0 <= content < len(blobs):
                 raise ProtocolError("array reference out of range")
-            try:
-                array = np.load(io.BytesIO(blobs[content]), allow_pickle=False)
-            except Exception as error:  # a malformed .npy is a protocol error, whatever numpy raises
-                raise ProtocolError(f"malformed array data: {error}") from None
+            array = _load_array(blobs[content])
             if array.dtype.hasobject or array.dtype.kind not in "biufc":
                 raise ProtocolError(f"an array of dtype {array.dtype} cannot be received")
             return array[()] if tag == "__scalar__" and array.ndim == 0 else array
@@ -98,7 +96,91 @@ def decode_value(node, blobs: list, depth: int = 0):
             return int(content)
         if tag == "__float__" and content in ("nan", "inf", "-inf"):
             return float(content)
+        if tag == "__keras_model__" and isinstance(content, dict):
+            return _decode_keras_model(content)
     raise ProtocolError("unknown value in message")
+
+
+def _load_array(blob: bytes):
+    """np.load, after checking that the header's shape and dtype match the bytes sent."""
+    import numpy as np
+    from numpy.lib import format as npy
+
+    stream = io.BytesIO(blob)
+    try:
+        version = npy.read_magic(stream)
+        read_header = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}[version]
+        shape, _fortran, dtype = read_header(stream)
+        if dtype.hasobject or len(shape) > MAX_DEPTH:
+            raise ProtocolError(f"an array of dtype {dtype} and shape {shape} cannot be received")
+        size = dtype.itemsize
+        for extent in shape:
+            size *= extent
+        if size != len(blob) - stream.tell():
+            raise ProtocolError(f"array header promises {size} bytes, {len(blob) - stream.tell()} came")
+        return np.load(io.BytesIO(blob), allow_pickle=False)
+    except ProtocolError:
+        raise
+    except Exception as error:  # a malformed .npy is a protocol error, whatever numpy raises
+        raise ProtocolError(f"malformed array data: {error}") from None
+
+
+# --------------------------------------------------------------------------- Keras models (ex07)
+
+
+class KerasModelData:
+    """A Keras model as data: its architecture and compile settings as JSON text, never weights.
+
+    `config` is `model.to_json()`, `compile_config` is `json.dumps(model.get_compile_config())`
+    (None for a model that was never compiled). Both are text the learner's code produced: the
+    trusted side parses them with `json` and checks every class name against an allowlist
+    before it deserialises anything (grader/keras_config.py).
+    """
+
+    __slots__ = ("config", "compile_config")
+
+    def __init__(self, config: str, compile_config):
+        self.config = config
+        self.compile_config = compile_config
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, KerasModelData) and self.config == other.config
+                and self.compile_config == other.compile_config)
+
+    def __repr__(self) -> str:
+        return f"KerasModelData({len(self.config)} characters of configuration)"
+
+
+def _encode_keras_model(value):
+    """`value` as KerasModelData if it is a Keras model, else None.
+
+    Keras is looked up, never imported: if the learner's code has not imported it, `value`
+    cannot be a Keras model. The weights stay behind; the trusted side trains its own.
+    """
+    keras = sys.modules.get("keras")
+    model_class = getattr(keras, "Model", None) if keras is not None else None
+    if not isinstance(model_class, type) or not isinstance(value, model_class):
+        return None
+    try:
+        config = value.to_json()
+        compile_config = value.get_compile_config()
+        compile_text = json.dumps(compile_config) if compile_config else None  # {}: not compiled
+    except Exception as error:  # a subclassed model has no configuration to send
+        raise ProtocolError(
+            f"this {type(value).__name__} cannot be described by its configuration "
+            f"({type(error).__name__}: {str(error)[:200]}); build it from keras.layers with "
+            "keras.Sequential([...]) or keras.Model(inputs, outputs)") from None
+    if not isinstance(config, str):
+        raise ProtocolError("the model's to_json() did not return text")
+    return KerasModelData(config, compile_text)
+
+
+def _decode_keras_model(content: dict) -> KerasModelData:
+    config, compile_config = content.get("config"), content.get("compile_config")
+    if set(content) != {"config", "compile_config"} or not isinstance(config, str) \
+            or not (compile_config is None or isinstance(compile_config, str)):
+        raise ProtocolError("malformed Keras model description")
+    return KerasModelData(config, compile_config)
 
 
 def pack_message(header: dict, blobs: list) -> bytes:
@@ -172,7 +254,10 @@ def _learner_traceback(error: BaseException, learner_file: str) -> str:
 
 
 def _describe_error(error: BaseException, learner_file: str) -> dict:
-    message = str(error) if not isinstance(error, SyntaxError) else error.msg
+    try:
+        message = str(error) if not isinstance(error, SyntaxError) else str(error.msg)
+    except Exception:  # an exception whose __str__ raises still gets reported
+        message = "(the exception's message could not be turned into text)"
     return {
         "type": type(error).__name__,
         "message": message[:MESSAGE_TEXT_LIMIT],
@@ -180,6 +265,7 @@ def _describe_error(error: BaseException, learner_file: str) -> dict:
         "not_implemented": isinstance(error, NotImplementedError),
         "value_error": isinstance(error, ValueError),
         "memory_error": isinstance(error, MemoryError),
+        "errno": getattr(error, "errno", None) if isinstance(error, OSError) else None,
     }
 
 
@@ -270,15 +356,38 @@ class _Worker:
                 "forbidden_loaded": self.forbidden_loaded()}, blobs
 
 
+def _isolate(config: dict) -> str | None:
+    """Enter the jail and drop privileges (grader/jail.py); the error text if that failed."""
+    if "jail" not in config and config.get("uid") is None:
+        return None
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_grader_jail", os.path.join(os.path.dirname(os.path.abspath(__file__)), "jail.py"))
+    jail = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(jail)
+    try:
+        if "jail" in config:
+            jail.enter(config["jail"])
+        jail.drop_privileges(config.get("uid"), config.get("gid"))
+    except OSError as error:
+        return str(error)
+    return None
+
+
 def main(argv: list) -> None:
     config = json.loads(argv[1])
+    jail_error = _isolate(config)
     _apply_limits(config.get("rlimits", {}))
+    worker = _Worker(config)
+    if jail_error is not None:
+        worker.send({"ready": False, "jail_error": jail_error})
+        os._exit(1)
     os.chdir(config["module_dir"])
     if config.get("forbidden_modules"):
         sys.meta_path.insert(0, _ForbiddenImports(config["forbidden_modules"], config["exercise"]))
     import numpy  # noqa: F401  the wire format needs it before learner code can interfere
 
-    worker = _Worker(config)
     worker.start()
     if worker.module is not None:
         worker.serve()

@@ -17,32 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader import explain
 from grader import worker as wire
 from grader.failures import (
     BadReturn,
     ForbiddenModule,
-    LearnerRaised,
     LearnerTimeout,
     LoadFailed,
     MissingName,
-    NotAttempted,
     WorkerCrashed,
 )
-from grader.sandbox import SandboxSpec
+from grader.sandbox import ISOLATION_LIMITS, SandboxSpec, fall_back_to_limits, kill_strays
 from grader.testing import describe_call
 
-OUTPUT_EXCERPT_BYTES = 600  # how much of what the learner printed a feedback line may quote
 PIPE_BUFFER_BYTES = 1 << 20
-SIGNAL_MEANINGS = {
-    signal.SIGSEGV: "a segmentation fault",
-    signal.SIGBUS: "a bus error",
-    signal.SIGABRT: "an abort",
-    signal.SIGXCPU: "the CPU time limit",
-    signal.SIGXFSZ: "the output limit",
-    signal.SIGKILL: "a kill signal (often the memory limit)",
-    signal.SIGFPE: "a floating-point exception",
-    signal.SIGILL: "an illegal instruction",
-}
 
 
 class _Dead(Exception):
@@ -64,6 +52,7 @@ class WorkerClient:
         self.restarts = 0
         self.next_id = 0
         self.forbidden_seen: set[str] = set()
+        self.isolation = ISOLATION_LIMITS
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -77,12 +66,13 @@ class WorkerClient:
         self.response_fd, response_write = os.pipe()
         for fd in (self.request_fd, response_write):
             _grow_pipe(fd)
-        config = dict(self.spec.config, request_fd=request_read, response_fd=response_write)
+        command, config, environment, self.isolation = self.spec.launch()
+        config.update(request_fd=request_read, response_fd=response_write)
         with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
             self.process = subprocess.Popen(
-                [*self.spec.command, json.dumps(config)],
+                [*command, json.dumps(config)],
                 stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                env=self.spec.environment, cwd=self.spec.folder,
+                env=environment, cwd=self.spec.folder,
                 pass_fds=(request_read, response_write), start_new_session=True,
             )
         os.close(request_read)
@@ -91,14 +81,18 @@ class WorkerClient:
         self.ready = False
 
     def close(self) -> None:
-        """Kill the worker's whole process group and reap it."""
+        """Kill the worker, everything it started, and reap it."""
         if self.process is None:
             return
+        # The namespace's first process first: when it dies, the kernel kills the rest.
+        for child in _children(self.process.pid):
+            _kill(child)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
+        kill_strays(self.spec, self.isolation)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
         self.process = None
@@ -112,10 +106,18 @@ class WorkerClient:
         header = {"op": "call", "name": name, "return_args": return_args,
                   "args": wire.encode_value(list(args), blobs),
                   "kwargs": wire.encode_value(dict(kwargs), blobs)}
-        reply, value = self._request(header, blobs, name, describe_call(name, *args, **kwargs))
-        if return_args:
-            return value, wire.decode_value(reply["args_after"], self._last_blobs)
-        return value
+        call = describe_call(name, *args, **kwargs)
+        reply, value = self._request(header, blobs, name, call)
+        if not return_args:
+            return value
+        after = reply.get("args_after")
+        try:
+            after = wire.decode_value(after, self._last_blobs) if isinstance(after, list) else None
+        except wire.ProtocolError:
+            after = None
+        if after is None or len(after) != len(args):
+            raise BadReturn(f"{call}: the worker did not send the arguments back")
+        return value, after
 
     def get(self, name: str) -> Any:
         """The module-level constant `name` from the learner's file."""
@@ -134,7 +136,7 @@ class WorkerClient:
             reply, self._last_blobs = wire.read_message(lambda size: self._read(size, call_deadline))
         except _Deadline as late:
             self._lose_worker()
-            raise LearnerTimeout(self._timeout_feedback(name, late.which)) from None
+            raise LearnerTimeout(explain.timeout(name, late.which, self.exercise)) from None
         except (_Dead, wire.ProtocolError, ValueError, OSError) as error:
             if self.load_failure is not None:
                 raise self.load_failure from None
@@ -159,26 +161,11 @@ class WorkerClient:
             raise MissingName(f"{self.exercise.file} has no {name}: was it renamed or deleted? "
                               "Keep the names and signatures of the stub.")
         if "unsendable" in reply:
-            raise BadReturn(f"{name} returned a {_printable(reply.get('type', 'value'), 60)}, which "
-                            f"is not data the grader can check ({_printable(reply['unsendable'])}); "
+            raise BadReturn(f"{name} returned a {explain.printable(reply.get('type', 'value'), 60, True)}, "
+                            f"which is not data the grader can check "
+                            f"({explain.printable(reply['unsendable'], single_line=True)}); "
                             "return NumPy arrays, numbers or tuples")
-        error = reply.get("error") or {}
-        return self._raise_learner_error(error, name, call)
-
-    def _raise_learner_error(self, error: dict, name: str, call: str) -> Any:
-        error_type, message, where = _error_fields(error)
-        if error.get("not_implemented"):
-            raise NotAttempted(f"not attempted: {name} still raises NotImplementedError "
-                               f"(the stub). Write your code in {self.exercise.file}.")
-        if error.get("memory_error"):
-            raise LearnerRaised(f"{call} ran out of memory (the limit is {self.limits.memory_mb} MB): "
-                                "does it build a huge array?", error_type, message)
-        if error_type in ("SystemExit", "KeyboardInterrupt"):
-            raise LearnerRaised(f"{call} raised {error_type}: a function must return its result, "
-                                "not stop the program", error_type, message)
-        location = f"\n  {where.splitlines()[-1]}" if where else ""
-        raise LearnerRaised(f"{call} raised {error_type}: {message}{location}", error_type, message,
-                            value_error=bool(error.get("value_error")))
+        raise explain.learner_error(reply.get("error") or {}, name, call, self.exercise)
 
     def _note_forbidden(self, reply: dict) -> None:
         loaded = reply.get("forbidden_loaded") or []
@@ -197,31 +184,32 @@ class WorkerClient:
             hello, _ = wire.read_message(lambda size: self._read(size, import_deadline, "import"))
         except _Deadline as late:
             self._lose_worker(permanently=True)
-            self.load_failure = LearnerTimeout(self._timeout_feedback("import", late.which))
+            self.load_failure = LearnerTimeout(explain.timeout("import", late.which, self.exercise))
             raise self.load_failure from None
         except (_Dead, wire.ProtocolError, ValueError) as error:
             description = self._exit_description()
+            stderr = explain.tail(self.spec.stderr_path, 300)
+            if self.isolation != ISOLATION_LIMITS and stderr.startswith("unshare"):
+                self.close()
+                fall_back_to_limits(f"unshare failed: {stderr.strip()[:200]}")
+                self.start()
+                return self._wait_ready()
             self._lose_worker(permanently=True)
             self.load_failure = LoadFailed(
                 f"{self.exercise.file} could not be loaded: the worker stopped ({description})"
                 + self._output_note() + self._protocol_note(error))
             raise self.load_failure from None
+        if "jail_error" in hello:
+            self.close()
+            fall_back_to_limits(f"the worker jail failed: {explain.printable(hello['jail_error'], 200)}")
+            self.start()
+            return self._wait_ready()
         if not hello.get("ready"):
             self._lose_worker(permanently=True)
-            self.load_failure = LoadFailed(self._load_error_feedback(hello.get("error") or {}))
+            self.load_failure = LoadFailed(explain.load_error(hello.get("error") or {}, self.exercise))
             raise self.load_failure
         self.ready = True
         self._note_forbidden(hello)
-
-    def _load_error_feedback(self, error: dict) -> str:
-        error_type, message, where = _error_fields(error)
-        location = f" ({where.splitlines()[-1]})" if where else ""
-        if error_type == "SyntaxError" or error_type == "IndentationError":
-            return f"{self.exercise.file} has a {error_type}{location}: {message}"
-        if error_type in ("SystemExit", "KeyboardInterrupt"):
-            return (f"{self.exercise.file} raised {error_type} while being imported{location}: "
-                    "code at the top level of the file runs on import, so call exit() nowhere")
-        return f"importing {self.exercise.file} raised {error_type}: {message}{location}"
 
     def _check_usable(self) -> None:
         if self.load_failure is not None:
@@ -239,45 +227,22 @@ class WorkerClient:
             self.gave_up = (f"not run: the worker for {self.exercise.id} crashed or timed out "
                             f"{self.restarts} times, so the remaining calls were skipped")
 
-    def _timeout_feedback(self, name: str, which: str) -> str:
-        if which == "exercise":
-            return (f"{name} was stopped: {self.exercise.id} used up its time limit of "
-                    f"{self.limits.time_limit:g} s")
-        if which == "import":
-            return (f"importing {self.exercise.file} took longer than "
-                    f"{self.limits.import_timeout:g} s: is there a loop at the top level?")
-        return (f"{name} did not return within {self.limits.call_timeout:g} s (the time limit "
-                "per call): an infinite loop, or a loop that never reaches its end?")
-
     def _exit_description(self) -> str:
         if self.process is None:
             return "it was not running"
         try:
             code = self.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
-            return "it stopped answering"
-        if code < 0:
-            number = -code
-            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-            meaning = SIGNAL_MEANINGS.get(number, "a signal")
-            return f"killed by {meaning} ({name})"
-        return f"it exited with code {code}; did your code call os._exit or sys.exit?"
+            code = None
+        return explain.exit_status(code, self.exercise)
 
     def _output_note(self) -> str:
-        excerpt = self.output_excerpt()
+        excerpt = explain.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
         return f"; it printed:\n{excerpt}" if excerpt else ""
 
     @staticmethod
     def _protocol_note(error: Exception) -> str:
         return f" ({error})" if isinstance(error, wire.ProtocolError) else ""
-
-    def output_excerpt(self) -> str:
-        """The last lines the learner's code printed to stderr, then stdout, quoted and short."""
-        for path in (self.spec.stderr_path, self.spec.stdout_path):
-            text = _tail(path, OUTPUT_EXCERPT_BYTES)
-            if text.strip():
-                return "\n".join("  | " + line for line in text.strip().splitlines()[-8:])
-        return ""
 
     # ------------------------------------------------------------------ pipes
 
@@ -322,6 +287,21 @@ class _Deadline(Exception):
         self.which = which
 
 
+def _children(pid: int) -> list[int]:
+    """The direct children of `pid` (for unshare: the namespace's first process)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def _grow_pipe(fd: int) -> None:
     """Fewer round trips for large arrays where Linux allows a bigger pipe buffer."""
     try:
@@ -330,26 +310,3 @@ def _grow_pipe(fd: int) -> None:
         fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BUFFER_BYTES)
     except OSError:
         pass
-
-
-def _printable(value: Any, limit: int = 500) -> str:
-    """Learner-supplied text made safe for every report format: printable and short."""
-    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in str(value))
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _error_fields(error: dict) -> tuple[str, str, str]:
-    """(type, message, learner traceback) of an exception the worker reported."""
-    return (_printable(error.get("type", "Exception"), 80), _printable(error.get("message", "")),
-            _printable(error.get("traceback", ""), 1000))
-
-
-def _tail(path: Path, limit: int) -> str:
-    try:
-        with open(path, "rb") as stream:
-            stream.seek(0, os.SEEK_END)
-            stream.seek(max(0, stream.tell() - limit))
-            data = stream.read(limit)
-    except OSError:
-        return ""
-    return _printable(data.decode("utf-8", errors="replace"), limit)

@@ -56,7 +56,7 @@ def test_deep_nesting_is_refused():
 def test_pickled_arrays_are_not_loaded():
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(wire.ProtocolError, match="malformed"):
+    with pytest.raises(wire.ProtocolError, match="cannot be received|malformed"):
         wire.decode_value({"__array__": 0}, [buffer.getvalue()])
 
 
@@ -72,3 +72,13 @@ def test_oversized_header_is_refused():
     stream = io.BytesIO(wire.FRAME_HEADER.pack(wire.MAX_MESSAGE_BYTES + 1, 0))
     with pytest.raises(wire.ProtocolError):
         wire.read_message(stream.read)
+
+
+def test_forged_array_header_is_refused_before_allocating():
+    from numpy.lib import format as npy
+
+    buffer = io.BytesIO()
+    npy.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**10,)})
+    forged = buffer.getvalue() + bytes(32)  # promises 80 GB, sends 32 bytes
+    with pytest.raises(wire.ProtocolError, match="promises 80000000000 bytes, 32 came"):
+        wire.decode_value({"__array__": 0}, [forged])
