@@ -178,6 +178,33 @@ def _plain_equal(a: Any, b: Any) -> bool:
         return False
 
 
+def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
+    """Fail unless `got` is a tuple (or list) with one item per name; returns it as a tuple.
+
+    For functions that return several results, such as `(gx, gy, magnitude)`.
+    """
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        raise GradingFailure(f"{call} returned {describe_array(got)}; expected a tuple of "
+                             f"{len(names)} ({', '.join(names)}), as in `return {', '.join(names)}`")
+    return tuple(got)
+
+
+def check_constant(got: Any, expected: np.ndarray, *, name: str,
+                   misconceptions: Iterable[Misconception] = ()) -> np.ndarray:
+    """Like `check_array` for a module-level constant, which may be a nested list of numbers.
+
+    A constant still `None` (the stub) is "not attempted".
+    """
+    require_attempted(got, name)
+    if isinstance(got, (list, tuple)):
+        try:
+            got = np.array(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise GradingFailure(f"{name} is a {describe_array(got)} that is not a grid of numbers "
+                                 "(rows of equal length)") from None
+    return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)
+
+
 def check_unchanged(before: Any, after: Any, *, call: str) -> None:
     """Fail if the worker reports that an argument was modified in place."""
     for index, (original, now) in enumerate(zip(before, after)):

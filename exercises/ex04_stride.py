@@ -1,0 +1,100 @@
+"""Exercise 04: a strided convolution layer (스트라이드 합성곱 층).
+
+A convolution layer applies several filters to a batch of multi-channel images. Each filter
+spans *all* input channels: a 3x3 filter over an RGB image is 3x3x3, and its response at one
+position is one number, the sum over 3 * 3 * 3 products plus the filter's bias. Each filter
+makes one channel of the output, so the output has as many channels as there are filters.
+
+Letters: N is the batch size; H, W the input's height and width; C_in its channels; F_h, F_w
+the kernel's height and width; C_out the number of filters; S_h, S_w the strides; P the
+padding. Shapes are channels-last, as in Keras:
+
+    x      (N, H, W, C_in)            kernel (F_h, F_w, C_in, C_out)      bias (C_out,)
+    out    (N, H_out, W_out, C_out)
+
+The stride is how far the window moves between outputs: S_h rows down, S_w columns across.
+The output cell (i, j) of filter k looks at the window whose top-left corner is at row i * S_h,
+column j * S_w:
+
+    out[n, i, j, k] = sum over a, b, c of x[n, i*S_h + a, j*S_w + b, c] * kernel[a, b, c, k]
+                      + bias[k]
+
+"valid" padding adds no zeros (P = 0): H_out = (H - F_h + 2P) // S_h + 1 = (H - F_h) // S_h + 1,
+and likewise W_out. "same" padding adds zeros by TensorFlow's rule of ex03 so that
+H_out = ceil(H / S_h): total = max((H_out - 1) * S_h + F_h - H, 0) rows, the smaller half
+(total // 2) on top and the rest at the bottom; the same for the columns, left and right.
+
+Worked example from the course: a 6x6x3 input (one image, N = 1) and two 3x3x3 filters, stride
+1, no padding: each filter gives a (6 - 3) // 1 + 1 = 4 by 4 map, and the two maps stack into
+a 4x4x2 output. With stride 2 on a 7x7 input a 3x3 filter fits (7 - 3) // 2 + 1 = 3 times
+along each axis: a 3x3 output.
+
+This is what `tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias` and a Keras `Conv2D`
+layer compute (cross-correlation: the kernel is not flipped).
+
+Check your work with `grade ex04`; ask for a hint with `grade hint ex04`.
+"""
+
+import numpy as np
+
+
+def conv2d(x, kernel, bias=None, strides=1, padding="valid"):
+    """The forward pass of a convolution layer: many channels, many filters, any stride.
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, H, W, C_in)
+        A batch of images; may be integer images (uint8, 0-255).
+    kernel : ndarray of shape (F_h, F_w, C_in, C_out)
+        C_out filters, each F_h x F_w x C_in (the layout of a Keras Conv2D kernel).
+    bias : ndarray of shape (C_out,) or None, default None
+        One number per filter, added to every cell of that filter's output; None adds nothing.
+    strides : int or (S_h, S_w), default 1
+        How far the window moves down and across; an int moves both ways by the same amount.
+    padding : "valid" or "same" (any case), default "valid"
+
+    Returns
+    -------
+    ndarray of shape (N, H_out, W_out, C_out), floating point
+        "valid": H_out = (H - F_h) // S_h + 1, W_out = (W - F_w) // S_w + 1.
+        "same":  H_out = ceil(H / S_h),        W_out = ceil(W / S_w).
+        Example: x (1, 6, 6, 3) and kernel (3, 3, 3, 2) give (1, 4, 4, 2).
+        Equal to tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias.
+
+    Raises
+    ------
+    ValueError
+        If x or kernel is not 4-D, their channels differ, bias is not (C_out,), a stride is
+        < 1, the padding is unknown, or (with "valid") the kernel is larger than the input.
+
+    Reference: about 20 lines. Loop over the output positions (i, j), or, shorter and faster,
+    over the F_h * F_w kernel cells (a, b), each time taking a strided slice of x.
+    """
+    # TODO(ex04): check the shapes, unpack (N, H, W, C_in) and (F_h, F_w, C_in, C_out), pad for
+    #   'same', work out H_out and W_out, then fill the output. Where does the window of output
+    #   cell (i, j) start for strides (S_h, S_w), and which axes does one filter sum over?
+    raise NotImplementedError("ex04: conv2d is not implemented yet")
+
+
+# Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.
+
+
+def _pair(name, value):
+    """An int or an (h, w) pair, as a pair of ints >= 1: _pair("strides", 2) == (2, 2)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        first, second = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r}") from None
+    for item in (first, second):
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
+            raise ValueError(f"{name} must be ints >= 1, got {value!r}")
+    return int(first), int(second)
+
+
+def _check_padding(padding):
+    """"valid" or "same" in lower case, whatever case it came in."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return padding.lower()

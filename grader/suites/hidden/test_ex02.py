@@ -1,0 +1,151 @@
+"""Hidden tests for ex02: random, non-square and uint8 images, edges in every direction.
+
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+"""
+
+import numpy as np
+import pytest
+
+from grader.suites.hidden.ref_ex02 import sobel, step_image
+from grader.testing import (
+    Misconception,
+    check_array,
+    check_parts,
+    check_unchanged,
+    describe_call,
+    expect_value_error,
+)
+
+pytestmark = pytest.mark.exercise("ex02")
+
+PARTS = ("gx", "gy", "magnitude")
+# Image sizes the random cases draw from (small: an honest loop answers in milliseconds).
+RANDOM_SIZES = range(3, 14)
+
+
+def random_image(rng: np.random.Generator) -> np.ndarray:
+    """A float image of random size, the cases that `test_random_images` draws."""
+    height, width = (int(size) for size in rng.choice(RANDOM_SIZES, size=2))
+    return rng.normal(scale=50.0, size=(height, width))
+
+
+def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
+    """For each of gx, gy and the magnitude, the wrong answers real mistakes produce."""
+    gx, gy, _ = sobel(image)
+    flip = ("either {kernel} is negated or you flipped it (true convolution); Keras does not "
+            "flip, so lay the kernel on the patch as it is")
+    found = {
+        "gx": [Misconception("gx matches the y gradient: SOBEL_X and SOBEL_Y are swapped "
+                             "(SOBEL_X measures the change from left to right)", gy),
+               Misconception("gx has the wrong sign: " + flip.format(kernel="SOBEL_X"), -gx),
+               Misconception("gx matches the negated y gradient: SOBEL_X and SOBEL_Y are swapped "
+                             "and negated", -gy)],
+        "gy": [Misconception("gy matches the x gradient: SOBEL_X and SOBEL_Y are swapped "
+                             "(SOBEL_Y measures the change from top to bottom)", gx),
+               Misconception("gy has the wrong sign: " + flip.format(kernel="SOBEL_Y"), -gy),
+               Misconception("gy matches the negated x gradient: SOBEL_X and SOBEL_Y are swapped "
+                             "and negated", -gx)],
+        "magnitude": [
+            Misconception("you computed |gx| + |gy| (the L1 norm); the magnitude is the L2 norm "
+                          "sqrt(gx**2 + gy**2)", np.abs(gx) + np.abs(gy)),
+            Misconception("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)",
+                          gx ** 2 + gy ** 2),
+            Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gx| alone",
+                          np.abs(gx)),
+            Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone",
+                          np.abs(gy))],
+    }
+    if image.dtype == np.uint8:
+        for name, part in (("gx", gx), ("gy", gy)):
+            found[name].append(Misconception(
+                f"{name} wrapped around modulo 256: the output array has the image's dtype "
+                "uint8; build it as float", np.mod(part, 256)))
+    return found
+
+
+def shape_mistakes(image: np.ndarray) -> dict[tuple, str]:
+    height, width = image.shape
+    return {
+        (height, width): "the outputs have the image's shape; without padding a 3x3 kernel gives "
+                         "(H - 2, W - 2)",
+        (height - 3, width - 3): "both axes are one short: H - 3 + 1 windows fit, is the last "
+                                 "window dropped?",
+        (width - 2, height - 2): "height and width are swapped in your output",
+    }
+
+
+def check_sobel(learner, image: np.ndarray, parts: tuple[str, ...] = PARTS) -> None:
+    """Grade gx, gy and the magnitude (or just `parts`) of `sobel_edges(image)`."""
+    call = describe_call("sobel_edges", image)
+    got = dict(zip(PARTS, check_parts(learner.sobel_edges(image), PARTS, call=call)))
+    expected = dict(zip(PARTS, sobel(image)))
+    misconceptions = sobel_misconceptions(image)
+    for name in parts:
+        check_array(got[name], expected[name], call=f"{call}, {name}", floating=True,
+                    misconceptions=misconceptions[name], shape_feedback=shape_mistakes(image))
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("case", [1, 2])
+def test_random_images(learner, rng, case):
+    """sobel_edges: random float images"""
+    check_sobel(learner, random_image(rng))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("A non-square image catches a swapped H and W or a swapped pair of kernels.")
+def test_non_square(learner, rng):
+    """sobel_edges: a 7x12 image"""
+    check_sobel(learner, rng.integers(-9, 10, size=(7, 12)).astype(np.float64))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Images are often uint8 (0-255): a gradient can be -1020 or +1020.")
+def test_uint8_image(learner, rng):
+    """sobel_edges: a uint8 image does not wrap around or clip"""
+    image = rng.integers(0, 256, size=(9, 8)).astype(np.uint8)
+    image[:, :4] = 255  # a strong vertical edge, so negative gradients must appear
+    image[:, 4:] = rng.integers(0, 8, size=(9, 4))
+    check_sobel(learner, image)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("SOBEL_Y fires on a horizontal edge, where brightness changes from top to "
+                      "bottom; SOBEL_X stays 0 there.")
+def test_horizontal_edge(learner):
+    """sobel_edges: a horizontal edge shows in gy, not in gx"""
+    check_sobel(learner, step_image(8, 7, vertical=False, low=20.0, high=200.0))
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("On a diagonal edge gx and gy are both non-zero, so |gx| + |gy| and "
+                      "sqrt(gx**2 + gy**2) differ.")
+def test_diagonal_edge_magnitude(learner):
+    """sobel_edges: the magnitude of a diagonal edge is sqrt(gx**2 + gy**2)"""
+    rows, cols = np.indices((9, 9))
+    check_sobel(learner, np.where(rows + 2 * cols > 10, 90.0, 10.0))
+
+
+@pytest.mark.points(1)
+def test_leaves_image_unchanged(learner, rng):
+    """sobel_edges: the image is not modified"""
+    image = rng.integers(0, 256, size=(6, 7)).astype(np.uint8)
+    call = describe_call("sobel_edges", image)
+    result, after = learner.call_returning_args("sobel_edges", image)
+    got = check_parts(result, PARTS, call=call)
+    misconceptions = sobel_misconceptions(image)
+    for name, part, expected in zip(PARTS, got, sobel(image)):
+        check_array(part, expected, call=f"{call}, {name}", floating=True,
+                    misconceptions=misconceptions[name])
+    check_unchanged([image], after, call=call)
+
+
+@pytest.mark.points(1)
+def test_invalid_images(learner, rng):
+    """sobel_edges: a 3-D image or one smaller than 3x3 raises ValueError"""
+    check_sobel(learner, rng.normal(size=(3, 3)))
+    for image, problem in ((rng.normal(size=(5, 5, 3)), "a 3-D image"),
+                           (rng.normal(size=(2, 6)), "an image only 2 rows high"),
+                           (rng.normal(size=(6,)), "a 1-D image")):
+        expect_value_error(lambda: learner.sobel_edges(image), describe_call("sobel_edges", image),
+                           problem=problem)

@@ -1,0 +1,305 @@
+"""Hidden tests for ex04: strides on each axis, "same" padding, bias, channels, uint8, errors.
+
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+The fixed configurations are listed in `FIXED_CASES` and the random ones drawn by
+`random_case`, so the project's own tests can check the solution against TensorFlow on
+exactly these shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from grader.suites.hidden import ref_ex04 as ref
+from grader.testing import (
+    Misconception,
+    check_array,
+    check_unchanged,
+    describe_call,
+    expect_value_error,
+)
+
+pytestmark = pytest.mark.exercise("ex04")
+
+
+@dataclass(frozen=True)
+class ConvCase:
+    """One configuration: input (N, H, W, C_in), kernel (F_h, F_w, C_out), strides, padding."""
+
+    x_shape: tuple[int, int, int, int]
+    kernel_shape: tuple[int, int, int]
+    strides: int | tuple[int, int] = 1
+    padding: str = "valid"
+    bias: bool = True
+
+    def arrays(self, rng: np.random.Generator, dtype=np.float64):
+        """(x, kernel, bias) drawn from `rng`; a uint8 x holds pixels 0-255."""
+        f_h, f_w, c_out = self.kernel_shape
+        if np.dtype(dtype) == np.uint8:
+            x = rng.integers(0, 256, size=self.x_shape).astype(np.uint8)
+        else:
+            x = rng.normal(size=self.x_shape).astype(dtype)
+        kernel = rng.normal(size=(f_h, f_w, self.x_shape[3], c_out))
+        bias = rng.normal(size=c_out) if self.bias else None
+        return x, kernel, bias
+
+
+# Every fixed configuration the suite grades, by the test that uses it.
+FIXED_CASES = {
+    "stride_height": ConvCase((1, 9, 8, 2), (3, 3, 3), (2, 1)),
+    "stride_width": ConvCase((2, 7, 10, 1), (2, 3, 2), (1, 3)),
+    "stride_pair": ConvCase((1, 11, 9, 3), (3, 2, 2), (3, 2)),
+    "exact_fit": ConvCase((1, 9, 9, 1), (3, 3, 2), 2),
+    "exact_fit_pair": ConvCase((1, 10, 7, 2), (4, 3, 1), (3, 2)),
+    "same_odd": ConvCase((2, 6, 7, 2), (3, 3, 3), 1, "same"),
+    "same_even": ConvCase((1, 6, 5, 2), (2, 4, 2), 1, "same"),
+    "same_even_square": ConvCase((2, 5, 5, 1), (4, 4, 2), 1, "same"),
+    "same_strided": ConvCase((1, 8, 7, 2), (3, 3, 2), 2, "same"),
+    "same_strided_pair": ConvCase((1, 10, 9, 1), (4, 2, 3), (3, 2), "same"),
+    "same_upper": ConvCase((1, 7, 6, 2), (3, 2, 2), 2, "SAME"),
+    "valid_mixed_case": ConvCase((1, 7, 6, 2), (3, 2, 2), 2, "Valid"),
+    "bias": ConvCase((2, 6, 6, 2), (3, 3, 4), 1),
+    "no_bias": ConvCase((1, 6, 6, 2), (3, 3, 2), 1, bias=False),
+    "uint8": ConvCase((1, 8, 8, 3), (3, 3, 2), (1, 2), "same"),
+    "channels": ConvCase((2, 6, 5, 4), (2, 2, 3), 1),
+    "unchanged": ConvCase((1, 6, 6, 3), (3, 3, 2), 2, "same"),
+}
+
+
+def random_case(rng: np.random.Generator) -> ConvCase:
+    """A random "valid" configuration: batch, channels, kernel and strides all vary."""
+    f_h, f_w = (int(size) for size in rng.integers(1, 5, size=2))
+    height, width = int(rng.integers(f_h, 12)), int(rng.integers(f_w, 12))
+    strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    return ConvCase((int(rng.integers(1, 3)), height, width, int(rng.integers(1, 4))),
+                    (f_h, f_w, int(rng.integers(1, 5))), strides)
+
+
+def conv_mistakes(x, kernel, bias, strides, padding):
+    """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
+    batch, height, width, c_in = x.shape
+    f_h, f_w, _, c_out = kernel.shape
+    (s_h, s_w), padding = ref.pair(strides), padding.lower()
+    pads = ref.tf_pads(height, width, f_h, f_w, strides, padding)
+    top, bottom, left, right = pads
+    out_h, out_w = ref.output_hw(height, width, f_h, f_w, strides, padding)
+
+    def variant(x=x, kernel=kernel, bias=bias, strides=strides, pads=pads):
+        """What the layer gives with one of its ingredients changed."""
+        return ref.correlate(x, kernel, bias, strides, pads)
+
+    found = [Misconception("your output matches a flipped kernel (textbook convolution): Keras "
+                           "does not flip, so lay the kernel on the window as it is",
+                           variant(kernel=kernel[::-1, ::-1]))]
+    if bias is not None and np.any(bias):
+        found.append(Misconception("the bias is ignored: add bias[k] to every cell of output "
+                                   "channel k", variant(bias=None)))
+    if c_in > 1:
+        found.append(Misconception("only the first input channel is used: each filter sums over "
+                                   "all C_in channels of the window",
+                                   variant(x=x[..., :1], kernel=kernel[:, :, :1])))
+    if (top, left) != (bottom, right):
+        found.append(Misconception(f"the padding is on the wrong side: here TensorFlow pads "
+                                   f"(top, bottom) = ({top}, {bottom}) and (left, right) = "
+                                   f"({left}, {right}), the smaller half on the top/left",
+                                   variant(pads=(bottom, top, right, left))))
+    if padding == "same":
+        half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
+        found.append(Misconception("you padded (F - 1) // 2 on each side; TensorFlow pads "
+                                   "max((H_out - 1) * S + F - H, 0) in all, the smaller half on "
+                                   "the top/left", variant(pads=(half_h, half_h, half_w, half_w))))
+    if s_h > 1:
+        found.append(Misconception("the stride is ignored on the height: window i must start at "
+                                   "row i * S_h", variant(strides=(1, s_w))[:, :out_h]))
+    if s_w > 1:
+        found.append(Misconception("the stride is ignored on the width: window j must start at "
+                                   "column j * S_w", variant(strides=(s_h, 1))[:, :, :out_w]))
+    if f_h == f_w:
+        found.append(Misconception("your output matches the transposed kernel: kernel[a, b] goes "
+                                   "with x[i*S_h + a, j*S_w + b]",
+                                   variant(kernel=kernel.transpose(1, 0, 2, 3))))
+    if x.dtype == np.uint8:
+        # Storing a float in a uint8 array truncates it, then wraps it modulo 256.
+        found.append(Misconception("your values wrapped around modulo 256: the output array has "
+                                   "the input's dtype uint8; build it as float",
+                                   np.mod(variant().astype(np.int64), 256)))
+
+    def shape(h_w):
+        return (batch, *h_w, c_out)
+
+    other = "valid" if padding == "same" else "same"
+    shapes = {}
+    if padding == "same":
+        half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
+        symmetric = ((height + 2 * half_h - f_h) // s_h + 1, (width + 2 * half_w - f_w) // s_w + 1)
+        shapes[shape(symmetric)] = (
+            "you padded (F - 1) // 2 on each side, one zero short for an even kernel; 'same' "
+            "gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all")
+    for hw, sentence in (
+            ((out_h - 1, out_w - 1), "both axes are one short: is the last window dropped? The "
+                                     "starts 0, S, 2S, ... run while the window still fits"),
+            (ref.output_hw(height, width, f_h, f_w, (1, s_w), padding),
+             "the stride is ignored on the height axis"),
+            (ref.output_hw(height, width, f_h, f_w, (s_h, 1), padding),
+             "the stride is ignored on the width axis"),
+            (ref.output_hw(height, width, f_h, f_w, 1, padding), "the stride is ignored"),
+            (ref.output_hw(height, width, f_h, f_w, (s_w, s_h), padding),
+             "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
+            (ref.output_hw(height, width, f_h, f_w, (s_h, s_h), padding),
+             "the height stride is used on both axes: strides=(S_h, S_w)"),
+            (ref.output_hw(height, width, f_h, f_w, strides, other),
+             f"that is the shape {other!r} padding gives; this call asks for {padding!r}")):
+        shapes.setdefault(shape(hw), sentence)
+    shapes.setdefault((batch, out_h, out_w, c_in),
+                      "the output has one channel per filter (C_out), not one per input channel")
+    shapes.setdefault((out_h, out_w, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
+    shapes.pop((batch, out_h, out_w, c_out), None)
+    return found, shapes
+
+
+def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> None:
+    kwargs = {"bias": bias, "strides": strides, "padding": padding}
+    misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
+    check_array(learner.conv2d(x, kernel, **kwargs), ref.conv2d(x, kernel, bias, strides, padding),
+                call=describe_call("conv2d", x, kernel, **kwargs), floating=True,
+                misconceptions=misconceptions, shape_feedback=shapes)
+
+
+def check_case(learner, rng, name: str) -> None:
+    case = FIXED_CASES[name]
+    dtype = np.uint8 if name == "uint8" else np.float64
+    x, kernel, bias = case.arrays(rng, dtype)
+    check_conv(learner, x, kernel, bias, case.strides, case.padding)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("case", [1, 2])
+def test_random_valid(learner, rng, case):
+    """conv2d: random batches, channels, kernels and strides, "valid" padding"""
+    for _ in range(2):
+        config = random_case(rng)
+        x, kernel, bias = config.arrays(rng)
+        check_conv(learner, x, kernel, bias, config.strides)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("strides=(2, 1) moves the window 2 rows down but 1 column across.")
+def test_stride_height_only(learner, rng):
+    """conv2d: stride 2 on the height only"""
+    check_case(learner, rng, "stride_height")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("strides=(1, 3) moves the window 1 row down but 3 columns across.")
+def test_stride_width_only(learner, rng):
+    """conv2d: stride 3 on the width only"""
+    check_case(learner, rng, "stride_width")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With strides (S_h, S_w) and an F_h x F_w kernel: H_out = (H - F_h) // S_h + 1 "
+                      "and W_out = (W - F_w) // S_w + 1.")
+def test_stride_pair(learner, rng):
+    """conv2d: a 3x2 kernel with strides (3, 2) on an 11x9 input"""
+    check_case(learner, rng, "stride_pair")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("When (H - F) is a multiple of S the last window ends exactly on the last "
+                      "row: it counts.")
+def test_last_window_fits_exactly(learner, rng):
+    """conv2d: the last window ends exactly on the last row and column"""
+    check_case(learner, rng, "exact_fit")
+    check_case(learner, rng, "exact_fit_pair")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("'same' with stride 1 and a 3x3 kernel pads one zero on each side.")
+def test_same_odd_kernel(learner, rng):
+    """conv2d: "same" padding, 3x3 kernel, stride 1"""
+    check_case(learner, rng, "same_odd")
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.feedback("An even kernel needs an odd number of zeros: TensorFlow puts the extra one "
+                      "at the bottom (right).")
+def test_same_even_kernel(learner, rng):
+    """conv2d: "same" padding with even kernels (2x4, 4x4): asymmetric padding"""
+    check_case(learner, rng, "same_even")
+    check_case(learner, rng, "same_even_square")
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.feedback("With a stride, 'same' gives ceil(H / S) outputs and pads "
+                      "max((H_out - 1) * S + F - H, 0) zeros, the smaller half on top.")
+def test_same_strided(learner, rng):
+    """conv2d: "same" padding with strides 2 and (3, 2): asymmetric padding"""
+    check_case(learner, rng, "same_strided")
+    check_case(learner, rng, "same_strided_pair")
+
+
+@pytest.mark.points(0.5)
+def test_padding_any_case(learner, rng):
+    """conv2d: padding "SAME" and "Valid" are accepted in any case"""
+    check_case(learner, rng, "same_upper")
+    check_case(learner, rng, "valid_mixed_case")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("bias[k] is added to every cell of output channel k; bias=None adds nothing.")
+def test_bias(learner, rng):
+    """conv2d: one bias per filter, and bias=None"""
+    check_case(learner, rng, "bias")
+    check_case(learner, rng, "no_bias")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Images are often uint8 (0-255): sums of products leave that range.")
+def test_uint8_input(learner, rng):
+    """conv2d: a uint8 batch with signed weights does not overflow"""
+    check_case(learner, rng, "uint8")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("One output channel is the sum over all C_in input channels of the window "
+                      "times the filter's weights for that channel.")
+def test_sums_over_input_channels(learner, rng):
+    """conv2d: each filter sums over all four input channels"""
+    check_case(learner, rng, "channels")
+
+
+@pytest.mark.points(1)
+def test_leaves_inputs_unchanged(learner, rng):
+    """conv2d: x, the kernel and the bias are not modified"""
+    case = FIXED_CASES["unchanged"]
+    x, kernel, bias = case.arrays(rng)
+    kwargs = {"strides": case.strides, "padding": case.padding}
+    call = describe_call("conv2d", x, kernel, bias, **kwargs)
+    got, after = learner.call_returning_args("conv2d", x, kernel, bias, **kwargs)
+    misconceptions, shapes = conv_mistakes(x, kernel, bias, case.strides, case.padding)
+    check_array(got, ref.conv2d(x, kernel, bias, case.strides, case.padding), call=call,
+                floating=True, misconceptions=misconceptions, shape_feedback=shapes)
+    check_unchanged([x, kernel, bias], after, call=call)
+
+
+@pytest.mark.points(1.5)
+def test_invalid_arguments(learner, rng):
+    """conv2d: wrong ndim, channel mismatch, bad bias, stride 0, unknown padding raise ValueError"""
+    x, kernel = rng.normal(size=(1, 6, 6, 2)), rng.normal(size=(3, 3, 2, 2))
+    check_conv(learner, x, kernel, np.array([0.5, -1.0]), 2)
+    cases = [
+        ((x[0], kernel), {}, "a 3-D x"),
+        ((x, kernel[:, :, :, 0]), {}, "a 3-D kernel"),
+        ((x, rng.normal(size=(3, 3, 3, 2))), {}, "a kernel for 3 input channels on a 2-channel x"),
+        ((x, kernel), {"bias": np.ones(3)}, "3 biases for 2 filters"),
+        ((x, kernel), {"strides": 0}, "stride 0"),
+        ((x, kernel), {"strides": (1, 0)}, "a width stride of 0"),
+        ((x, kernel), {"padding": "full"}, "an unknown padding"),
+        ((x, rng.normal(size=(7, 3, 2, 2))), {}, "a 7-high kernel on a 6-high input"),
+    ]
+    for args, kwargs, problem in cases:
+        expect_value_error(lambda: learner.conv2d(*args, **kwargs),
+                           describe_call("conv2d", *args, **kwargs), problem=problem)

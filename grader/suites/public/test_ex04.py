@@ -1,0 +1,80 @@
+"""Public tests for ex04: the course's 6x6x3 example, stride 2 on a 7x7 input, "same" padding.
+
+Every expected value here is in plain sight, worked out in closed form below.
+"""
+
+import numpy as np
+import pytest
+
+from grader.testing import Misconception, check_array
+
+pytestmark = pytest.mark.exercise("ex04")
+
+# The course example: one 6x6x3 image whose channel c counts 0..35 row by row, plus 100 * c.
+RAMP = np.arange(36, dtype=np.float64).reshape(6, 6)
+COURSE_X = np.stack([RAMP + 100 * c for c in range(3)], axis=-1)[None]
+# Two 3x3x3 filters: filter 0 sums all 27 pixels under it (bias 1); filter 1 takes the centre
+# pixel of channel 0 minus that of channel 2 (bias 0).
+COURSE_KERNEL = np.zeros((3, 3, 3, 2))
+COURSE_KERNEL[:, :, :, 0] = 1.0
+COURSE_KERNEL[1, 1, 0, 1], COURSE_KERNEL[1, 1, 2, 1] = 1.0, -1.0
+COURSE_BIAS = np.array([1.0, 0.0])
+# The window of output (i, j) is centred on RAMP[i + 1, j + 1] = 6i + j + 7; a 3x3 window of a
+# ramp sums to 9 times its centre, so filter 0 gives 3 * 9 * (6i + j + 7) + 9 * 300 + 1.
+_I, _J = np.indices((4, 4))
+COURSE_OUT = np.stack([27.0 * (6 * _I + _J + 7) + 2701, np.full((4, 4), -200.0)], axis=-1)[None]
+# What a filter that reads channel 0 only would give: 9 times the centre (plus 1), and the centre.
+FIRST_CHANNEL_OUT = np.stack([9.0 * (6 * _I + _J + 7) + 1, 6.0 * _I + _J + 7], axis=-1)[None]
+
+# Stride 2 on a 7x7 ramp (7r + c) with a 3x3 filter of ones: 9 times the centre of each window.
+RAMP7 = np.arange(49, dtype=np.float64).reshape(1, 7, 7, 1)
+_R, _C = np.meshgrid([1, 3, 5], [1, 3, 5], indexing="ij")
+STRIDE2_OUT = (9.0 * (7 * _R + _C)).reshape(1, 3, 3, 1)
+
+# "same" padding on a 4x4 image of ones: each output counts the real pixels under the window.
+SAME_OUT = np.array([[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]],
+                    dtype=np.float64).reshape(1, 4, 4, 1)
+
+
+@pytest.mark.points(2)
+@pytest.mark.feedback("Each filter spans all 3 input channels and gives one output channel: "
+                      "6x6x3 with two 3x3x3 filters is (6 - 3) // 1 + 1 = 4, so 4x4x2.")
+def test_course_example(learner):
+    """conv2d: the course's 6x6x3 input with two 3x3x3 filters gives 4x4x2"""
+    got = learner.conv2d(COURSE_X, COURSE_KERNEL, COURSE_BIAS)
+    without_bias = COURSE_OUT - COURSE_BIAS
+    check_array(got, COURSE_OUT, call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 2), bias [1, 0])",
+                floating=True, reveal=True, misconceptions=[
+                    Misconception("the bias is ignored: add bias[k] to every cell of output "
+                                  "channel k", without_bias),
+                    Misconception("only the first input channel is used: each filter sums over "
+                                  "all 3 channels of the window", FIRST_CHANNEL_OUT)],
+                shape_feedback={
+                    (1, 4, 4, 3): "the output has one channel per filter (C_out = 2), not one per "
+                                  "input channel",
+                    (4, 4, 2): "the batch axis is missing: the output is (N, H_out, W_out, C_out)",
+                    (1, 6, 6, 2): "without padding the output shrinks: (6 - 3) // 1 + 1 = 4"})
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
+                      "(7 - 3) // 2 + 1 = 3 positions along each axis.")
+def test_stride_2(learner):
+    """conv2d: stride 2 on a 7x7 input with a 3x3 filter gives 3x3"""
+    got = learner.conv2d(RAMP7, np.ones((3, 3, 1, 1)), strides=2)
+    check_array(got, STRIDE2_OUT, call="conv2d(x (1, 7, 7, 1), ones (3, 3, 1, 1), strides=2)",
+                floating=True, reveal=True, shape_feedback={
+                    (1, 5, 5, 1): "the stride is ignored: with stride 1 you get 5x5, with stride 2 "
+                                  "(7 - 3) // 2 + 1 = 3",
+                    (1, 2, 2, 1): "one window short on each axis: is the last window dropped?"})
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input gives "
+                      "4x4; border windows see some zeros.")
+def test_same_padding(learner):
+    """conv2d: "same" padding keeps a 4x4 input 4x4"""
+    got = learner.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")
+    check_array(got, SAME_OUT, call="conv2d(ones (1, 4, 4, 1), ones (3, 3, 1, 1), padding='same')",
+                floating=True, reveal=True,
+                shape_feedback={(1, 2, 2, 1): "you did not pad: 'same' keeps H_out = ceil(H / S)"})
