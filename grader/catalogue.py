@@ -52,6 +52,26 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Training:
+    """How the grader trains and judges a Keras model (ex07), on its own side, never the learner's.
+
+    The digits split is `test_fraction` of scikit-learn's `load_digits`, stratified, drawn with
+    `split_seed`; `seed` seeds initialisation and shuffling; `time_limit` (seconds) bounds the
+    training run; a model passes with `accuracy_threshold` on the held-out split and at most
+    `max_parameters` parameters.
+    """
+
+    epochs: int = 20
+    batch_size: int = 32
+    test_fraction: float = 0.25
+    split_seed: int = 0
+    seed: int = 0
+    accuracy_threshold: float = 0.95
+    max_parameters: int = 50_000
+    time_limit: float = 60.0
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One coding exercise: a learner edits `exercises/<file>`; suites grade `functions`."""
 
@@ -65,6 +85,7 @@ class Exercise:
     constants: tuple[str, ...] = ()
     title_ko: str = ""
     tensorflow: bool = False
+    training: Training | None = None
 
     @property
     def module(self) -> str:
@@ -176,7 +197,7 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Cata
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     _expect(isinstance(entry, dict), where, "each exercise must be a mapping")
     allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
-               "hints", "tensorflow"}
+               "hints", "tensorflow", "training"}
     _only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
         _expect(key in entry, where, f"missing key '{key}'")
@@ -191,6 +212,10 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     _expect(isinstance(points, (int, float)) and not isinstance(points, bool) and points > 0,
             where, "'points' must be a positive number")
     limits = _parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits")
+    training = None
+    if "training" in entry:
+        _expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
+        training = _parse_training(entry["training"], f"{where}: training")
     return Exercise(
         id=item_id,
         title=_text(entry, "title", where),
@@ -202,6 +227,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         limits=limits,
         hints=_texts(entry, "hints", where),
         tensorflow=bool(entry.get("tensorflow", False)),
+        training=training,
     )
 
 
@@ -233,6 +259,38 @@ def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
                 where, f"'{key}' must be a positive number")
         values[key] = value if known[key] == "float" else int(value)
     return replace(base, **values)
+
+
+# Each training setting: (kind, low, high, whether low itself is allowed, whether high is).
+TRAINING_RANGES = {
+    "epochs": (int, 1, 1000, True, True),
+    "batch_size": (int, 1, 100_000, True, True),
+    "test_fraction": (float, 0.0, 1.0, False, False),
+    "split_seed": (int, 0, 2**32 - 1, True, True),
+    "seed": (int, 0, 2**32 - 1, True, True),
+    "accuracy_threshold": (float, 0.0, 1.0, False, True),
+    "max_parameters": (int, 1, 10**9, True, True),
+    "time_limit": (float, 0.0, 3600.0, False, True),
+}
+
+
+def _parse_training(data: Any, where: str) -> Training:
+    """An exercise's `training:` mapping; every key optional, each checked against its range."""
+    _expect(isinstance(data, dict), where, "training must be a mapping")
+    _only_keys(data, set(TRAINING_RANGES), where)
+    values = {}
+    for key, value in data.items():
+        kind, low, high, low_allowed, high_allowed = TRAINING_RANGES[key]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        _expect(number and (kind is float or float(value).is_integer()), where,
+                f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
+        above = value >= low if low_allowed else value > low
+        below = value <= high if high_allowed else value < high
+        _expect(above and below, where,
+                f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
+                f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}")
+        values[key] = kind(value)
+    return Training(**values)
 
 
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:

@@ -1,0 +1,202 @@
+"""Public tests for ex07: the learner's Keras CNN, read as data, rebuilt, trained and judged here.
+
+`build_model` runs in the worker, which sends back only the model's configuration. Each test
+reads it with grader/keras_config.py (anything off the allowlist is refused before Keras sees
+it); the accuracy test trains a fresh copy with the catalogue's settings and seeds
+(grader/keras_judge.py), once per grading run. Feedback ends with the layer-by-layer table.
+"""
+
+import pytest
+
+from grader.catalogue import Training
+from grader.failures import GradingFailure
+from grader.keras_judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge, rebuild
+from grader.keras_losses import BINARY_LABELS, ONE_HOT_LABELS
+
+pytestmark = pytest.mark.exercise("ex07")
+
+DIGITS_CALL = "build_model(input_shape=(8, 8, 1), num_classes=10)"
+CHANCE = 1.0 / DIGITS_CLASSES
+WHY_LAYER = {
+    "Conv2D": "the model has no Conv2D layer. A Dense layer gives every pixel its own weight; "
+              "Conv2D slides a small filter (3x3, say) over the image and finds the same stroke "
+              "wherever it is. That is what makes the model a CNN.",
+    "MaxPooling2D": "the model has no MaxPooling2D layer. Pooling keeps the strongest response "
+                    "in each 2x2 window: H and W halve, later filters see more of the digit, and "
+                    "the Dense layers after Flatten need fewer weights.",
+    "Flatten": "the model has no Flatten layer. Dense takes a vector, so Flatten turns the "
+               "(H, W, C) feature map into H*W*C numbers.",
+}
+
+
+@pytest.fixture
+def digits_model(learner):
+    """The learner's model for the digits, read from its configuration."""
+    return fetch_model(learner, DIGITS_CALL, input_shape=DIGITS_SHAPE, num_classes=DIGITS_CLASSES)
+
+
+@pytest.fixture
+def training(learner):
+    """The catalogue's training settings for ex07 (epochs, seeds, thresholds)."""
+    return learner.exercise.training or Training()
+
+
+def softmax_layer(spec):
+    """The final Dense layer and whether softmax follows it (in it, or as the next layer)."""
+    layers = spec.layers
+    last = layers[-1]
+    if last.class_name in ("Activation", "Softmax") and last.activation == "softmax" \
+            and len(layers) > 1 and layers[-2].class_name == "Dense" \
+            and layers[-2].activation in (None, "linear"):
+        return layers[-2], True
+    return last, last.activation == "softmax"
+
+
+def with_table(message, spec, budget=None):
+    return f"{message}\nYour model, layer by layer:\n{spec.table(budget)}"
+
+
+@pytest.mark.points(3)
+@pytest.mark.feedback("Build with keras.Sequential([keras.Input(shape=input_shape), ...]) from "
+                      "keras.layers, and return the model.")
+def test_model_builds(learner, training):
+    """build_model() returns a model the grader can rebuild"""
+    spec = fetch_model(learner, "build_model()")
+    if spec.input_shape != DIGITS_SHAPE or spec.output_shape != (DIGITS_CLASSES,):
+        raise GradingFailure(with_table(
+            f"build_model() with its default arguments maps {spec.input_shape} to "
+            f"{spec.output_shape}: the defaults must be input_shape=(8, 8, 1) and "
+            "num_classes=10, an 8x8 grey digit in and 10 probabilities out", spec))
+    rebuild(spec, training.seed)
+
+
+@pytest.mark.points(2)
+def test_has_conv_pool_flatten(digits_model):
+    """the model has Conv2D, MaxPooling2D and Flatten layers"""
+    present = set(digits_model.class_names)
+    missing = [name for name in WHY_LAYER if name not in present]
+    if missing:
+        message = " ".join(WHY_LAYER[name] for name in missing)
+        if "Flatten" in missing and present & {"GlobalAveragePooling2D", "GlobalMaxPooling2D"}:
+            message += (" (Global pooling also gives a vector, but it throws away where things "
+                        "are; this exercise asks for Flatten.)")
+        raise GradingFailure(with_table(message, digits_model))
+
+
+@pytest.mark.points(2)
+def test_ends_in_softmax_dense(digits_model):
+    """the last layer is Dense(num_classes) with softmax"""
+    final, softmax = softmax_layer(digits_model)
+    if final.class_name != "Dense":
+        raise GradingFailure(with_table(
+            f"the last layer is {final.description}: end with Dense(num_classes, "
+            "activation='softmax'), one unit per class", digits_model))
+    units = final.config.get("units")
+    if units != DIGITS_CLASSES:
+        raise GradingFailure(with_table(
+            f"the last Dense layer has {units} units: it needs one per class, "
+            f"Dense(num_classes), which is {DIGITS_CLASSES} for the digits", digits_model))
+    if digits_model.output_shape != (DIGITS_CLASSES,):
+        raise GradingFailure(with_table(
+            f"the model's output has shape {digits_model.output_shape}, not ({DIGITS_CLASSES},): "
+            "the Dense layers work on a feature map, once per position. Put Flatten before them",
+            digits_model))
+    if not softmax:
+        activation = final.activation or "linear"
+        message = (f"the last layer has no softmax: Dense({units}) with activation "
+                   f"'{activation}' gives {units} raw scores that can be any size and do not add up "
+                   "to 1. activation='softmax' turns them into probabilities, one per class")
+        if activation == "sigmoid":
+            message += (". Sigmoid squashes each score on its own (for yes/no labels); softmax "
+                        "makes the classes compete, so exactly one digit wins")
+        raise GradingFailure(with_table(message, digits_model))
+
+
+@pytest.mark.points(2)
+def test_parameter_budget(digits_model, training):
+    """the model stays within the parameter budget"""
+    budget = training.max_parameters
+    if digits_model.parameters > budget:
+        index, largest = max(enumerate(digits_model.layers, start=1),
+                             key=lambda item: item[1].step.parameters)
+        raise GradingFailure(with_table(
+            f"the model has {digits_model.parameters:,} parameters, more than the budget of "
+            f"{budget:,}. The largest layer, {index} ({largest.description}), has "
+            f"{largest.step.parameters:,}: {largest.step.working}. Pool once more before "
+            "Flatten, or use fewer filters or units: each unit of a Dense layer after Flatten "
+            "has one weight per number in the flattened feature map", digits_model, budget))
+
+
+@pytest.mark.points(2)
+def test_integer_label_loss(digits_model):
+    """the model is compiled with a loss for integer labels"""
+    loss = digits_model.loss
+    if loss is None:
+        raise GradingFailure("the model is not compiled: call model.compile(optimizer='adam', "
+                             "loss='sparse_categorical_crossentropy', metrics=['accuracy']) "
+                             "before returning it")
+    if loss.kind == ONE_HOT_LABELS:
+        raise GradingFailure(f"the loss {loss.name} expects one-hot labels (a row of 10 numbers "
+                             "with a single 1), but the digits are labelled with integers 0-9: "
+                             "use sparse_categorical_crossentropy, which takes the integer itself")
+    if loss.kind == BINARY_LABELS:
+        raise GradingFailure(f"the loss {loss.name} is for yes/no labels; with {DIGITS_CLASSES} "
+                             "classes labelled 0-9 use sparse_categorical_crossentropy")
+    if not loss.takes_integer_labels:
+        raise GradingFailure(f"the loss {loss.name} does not compare class probabilities with "
+                             "integer class labels: use sparse_categorical_crossentropy")
+    if loss.problem:
+        raise GradingFailure(f"the loss is sparse categorical cross-entropy, but {loss.problem}")
+    _, softmax = softmax_layer(digits_model)
+    if loss.from_logits and softmax:
+        raise GradingFailure("the loss has from_logits=True, but the last layer already applies "
+                             "softmax, so the loss would apply it a second time: leave "
+                             "from_logits=False (the default) with a softmax output")
+    if not loss.from_logits and not softmax:
+        raise GradingFailure("the loss expects probabilities (from_logits=False), but the last "
+                             "layer gives raw scores: end with softmax (or, outside this "
+                             "exercise, tell the loss from_logits=True)")
+
+
+@pytest.mark.points(6)
+def test_digits_accuracy(digits_model, training):
+    """trained by the grader, it reaches the target test accuracy"""
+    outcome = judge(digits_model, training)
+    if not outcome.trained:
+        raise GradingFailure(with_table(f"the grader could not train the model: "
+                                        f"{outcome.not_trained}", digits_model))
+    target = training.accuracy_threshold
+    if outcome.accuracy >= target and not outcome.out_of_time:
+        return
+    summary = (f"trained by the grader for {outcome.epochs_run} of {training.epochs} epochs "
+               f"(batch size {training.batch_size}, seed {training.seed}), the model labels "
+               f"{outcome.accuracy:.1%} of the {outcome.test_size} held-out digits correctly; "
+               f"the target is {target:.0%}.")
+    if outcome.losses:
+        summary += f"\nTraining loss by epoch: {loss_trend(outcome.losses)}."
+    raise GradingFailure(with_table(summary + "\n" + diagnosis(digits_model, outcome, training),
+                                    digits_model))
+
+
+def loss_trend(losses):
+    shown = [f"{value:.3g}" for value in losses]
+    return ", ".join(shown if len(shown) <= 6 else shown[:3] + ["..."] + shown[-2:])
+
+
+def diagnosis(spec, outcome, training):
+    """One teaching sentence on why the accuracy is short."""
+    optimizer = spec.optimizer.describe() if spec.optimizer else "the optimiser"
+    if outcome.out_of_time:
+        return (f"Training was stopped after {training.time_limit:g} s: the model is too slow to "
+                "train. Use fewer filters or units, or pool earlier.")
+    if outcome.diverged_in_epoch is not None:
+        return (f"The loss became NaN (not a number) in epoch {outcome.diverged_in_epoch}: the "
+                f"weights blew up. {optimizer} takes steps that are far too large; Adam with its "
+                "default learning rate, 0.001, is a good start.")
+    if outcome.accuracy <= 2 * CHANCE:
+        return (f"That is hardly better than guessing ({CHANCE:.0%}): the model has not learned. "
+                f"Is the learning rate of {optimizer} far too large or too small? Does the last "
+                "layer apply softmax, matching the loss?")
+    return (f"Close, but not there: the grader trains for {training.epochs} epochs only. More "
+            "filters, a second Conv2D + MaxPooling2D block, or a Dense layer before the output "
+            f"usually help; {optimizer} should learn quickly (Adam with 0.001 does).")
