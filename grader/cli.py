@@ -14,11 +14,20 @@ import click
 
 from grader import __version__
 from grader.catalogue import Catalogue, load_catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError
+from grader.errors import (
+    EXIT_FULL_MARKS,
+    EXIT_GRADER_FAILED,
+    EXIT_POINTS_MISSING,
+    GraderFailure,
+    InputError,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
 DEFAULT_SUBMISSION = Path("exercises")
 GRADE_COMMAND = "grade-items"
+QUIZ_LANGUAGES = ("en", "ko")  # grader.quiz_text.LANGUAGES, kept here so --help imports nothing
+LANG_HELP = ("Language of quiz questions, feedback and explanations: en or ko. "
+             "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
 
 
 class GradeGroup(click.Group):
@@ -46,7 +55,7 @@ class GradeGroup(click.Group):
 
 @click.group(cls=GradeGroup, context_settings=CONTEXT_SETTINGS,
              epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade grade-items --help` "
-                    "for the grading options (--submission, --format, --output, --seed).")
+                    "for the grading options (--submission, --format, --output, --seed, --lang).")
 @click.version_option(__version__, prog_name="cnn-exercises")
 def cli() -> None:
     """Grade the CNN exercises and quizzes, and manage the course.
@@ -72,9 +81,11 @@ def _catalogue() -> Catalogue:
               help="Write the report to this file instead of standard output.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Replay the randomised hidden cases of an earlier run (its report prints the seed).")
+@click.option("--lang", type=click.Choice(QUIZ_LANGUAGES), default=None, show_default=False,
+              help=LANG_HELP)
 @click.pass_context
 def grade_items(ctx: click.Context, ids: tuple[str, ...], grade_all: bool, submission: Path,
-                output_format: str, output: Path | None, seed: int | None) -> None:
+                output_format: str, output: Path | None, seed: int | None, lang: str | None) -> None:
     """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
     from grader.progress import Progress
     from grader.reports import render
@@ -91,7 +102,7 @@ def grade_items(ctx: click.Context, ids: tuple[str, ...], grade_all: bool, submi
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
-    report = grade(catalogue, selected, submission=submission, seed=seed)
+    report = grade(catalogue, selected, submission=submission, seed=seed, lang=lang)
 
     which = "--all" if grade_all else " ".join(ids)
     replay = f"grade {which} --seed {report.seed}"
@@ -155,6 +166,25 @@ def hint(item_id: str, submission: Path) -> None:
     click.echo(f"Hint {number} of {len(item.hints)} for {item.id} ({item.title}):\n  {text}")
 
 
+@cli.command("quiz", context_settings=CONTEXT_SETTINGS)
+@click.argument("quiz_id", metavar="ID")
+@click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_SUBMISSION,
+              help="The learner's folder; the answers go to its answers/ folder.")
+@click.option("--lang", type=click.Choice(QUIZ_LANGUAGES), default=None, show_default=False,
+              help=LANG_HELP)
+def quiz(quiz_id: str, submission: Path, lang: str | None) -> None:
+    """Take a quiz in the terminal; the answers are saved to answers/ID.yaml for `grade ID`."""
+    from grader.quiz_prompt import take_quiz
+
+    grade_command = f"grade {quiz_id}"
+    if submission != DEFAULT_SUBMISSION:
+        grade_command += f" --submission {submission}"
+    if lang:
+        grade_command += f" --lang {lang}"
+    take_quiz(_catalogue(), quiz_id, submission=submission, lang=lang, grade_command=grade_command)
+
+
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
 @click.pass_context
 def check(ctx: click.Context) -> None:
@@ -177,6 +207,43 @@ def check(ctx: click.Context) -> None:
     if problems:
         click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)
+
+
+@cli.command("publish", context_settings=CONTEXT_SETTINGS)
+@click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
+def publish_course(out_dir: Path) -> None:
+    """Write a student release (no solutions, hidden suites or quiz keys) and a Gradescope bundle."""
+    from grader.publish import publish
+
+    published = publish(_catalogue(), out_dir)
+    click.echo(f"student release:     {published.student}")
+    click.echo(f"Gradescope autograder: {published.autograder_zip}")
+
+
+@cli.command("batch", context_settings=CONTEXT_SETTINGS)
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one JSON report per learner and grades.csv.")
+@click.option("--workers", type=click.IntRange(min=1), default=2,
+              help="How many learners to grade at the same time.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="The seed for every learner's random cases (default: a new one, printed).")
+@click.pass_context
+def batch(ctx: click.Context, folder: Path, out_dir: Path, workers: int, seed: int | None) -> None:
+    """Grade a class: DIR holds one sub-folder or .zip per learner."""
+    from grader.batch import run_batch
+
+    outcomes, seed = run_batch(_catalogue(), folder, out_dir, workers, seed)
+    for outcome in outcomes:
+        if outcome.report is None:
+            click.echo(f"{outcome.learner:<24} not graded: {outcome.problem}")
+        else:
+            click.echo(f"{outcome.learner:<24} {outcome.report['score']:g} / {outcome.report['max_score']:g}")
+    click.echo(f"{len(outcomes)} learners, seed {seed}; reports and grades.csv in {out_dir}")
+    if any(outcome.exit_code == EXIT_GRADER_FAILED for outcome in outcomes):
+        ctx.exit(EXIT_GRADER_FAILED)
+    full = all(outcome.exit_code == EXIT_FULL_MARKS for outcome in outcomes)
+    ctx.exit(EXIT_FULL_MARKS if full else EXIT_POINTS_MISSING)
 
 
 def main() -> None:

@@ -43,8 +43,8 @@ def to_text(report: Report, *, replay: str = "") -> str:
         lines.append("")
     total = f"Total {_points(report.score, report.max_score)}"
     lines.append(click.style(total, bold=True))
-    details = [f"seed {report.seed}", f"protection: {report.protection}",
-               f"{report.execution_time:.1f} s"]
+    protection = report.protection + (f" ({report.protection_note})" if report.protection_note else "")
+    details = [f"seed {report.seed}", f"protection: {protection}", f"{report.execution_time:.1f} s"]
     lines.append("(" + ", ".join(details) + ")")
     if replay:
         lines.append(f"Replay these random cases with: {replay}")
@@ -74,8 +74,14 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
 
 
 def _shared_feedback(tests: list[TestResult]) -> str:
-    """The feedback every failing test shares (an import error, a stub), or ''."""
-    feedback = {test.feedback for test in tests if test.status != "passed"}
+    """The feedback every test shares when none passed (an import error, a stub), or ''.
+
+    With a test passed, each failure keeps its own feedback: a lone failure among passes
+    must still show why it failed.
+    """
+    if any(test.status == "passed" for test in tests):
+        return ""
+    feedback = {test.feedback for test in tests}
     return feedback.pop() if len(feedback) == 1 and len(tests) > 1 else ""
 
 

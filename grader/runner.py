@@ -19,7 +19,7 @@ from grader.errors import GraderFailure, InputError
 from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, NotAttempted
 from grader.manifest import ManifestEntry, clean_pytest_environment, load_manifest, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
-from grader.sandbox import prepare, protection_level
+from grader.sandbox import prepare, protection_level, protection_note
 from grader.static_checks import forbidden_imports
 from grader.workers import WorkerClient
 
@@ -28,8 +28,11 @@ SEED_RANGE = 2**31
 
 
 def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, seed: int | None = None,
-          suites_dir: Path = SUITES_DIR) -> Report:
-    """Grade `item_ids` of `submission`; every exercise and quiz asked for is in the report."""
+          lang: str | None = None, suites_dir: Path = SUITES_DIR) -> Report:
+    """Grade `item_ids` of `submission`; every exercise and quiz asked for is in the report.
+
+    `lang` ("en" or "ko", default: the locale's) is the language of the quizzes' feedback.
+    """
     started = time.monotonic()
     if not submission.is_dir():
         raise InputError(f"submission folder {submission} does not exist")
@@ -42,11 +45,12 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, seed: 
         results = _grade_exercises(exercises, submission, scratch, seed, manifest, suites_dir)
         for item in items:
             if isinstance(item, Quiz):
-                results[item.id] = _grade_quiz(item, catalogue, submission)
+                results[item.id] = _grade_quiz(item, catalogue, submission, lang)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return Report(exercises=[results[item.id] for item in items], seed=seed,
-                  protection=protection_level(), execution_time=time.monotonic() - started,
+                  protection=protection_level(), protection_note=protection_note(),
+                  execution_time=time.monotonic() - started,
                   submission=str(submission))
 
 
@@ -74,7 +78,9 @@ def _grade_exercises(exercises: list[Exercise], submission: Path, scratch: Path,
 
     outcomes: dict[str, TestResult] = {}
     try:
-        files = [path for exercise in exercises for path in exercise.suite_files(suites_dir)]
+        # A blocked exercise (no file, a banned import) scores from the manifest alone.
+        files = [path for exercise in exercises if exercise.id in clients
+                 for path in exercise.suite_files(suites_dir)]
         if files:
             outcomes = _run_pytest(files, exercises, clients, blocked, sources, seed, suites_dir)
     finally:
@@ -137,7 +143,7 @@ def _read_learner_file(path: Path) -> bytes | GradingFailure:
     return content
 
 
-def _grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Path) -> ExerciseResult:
+def _grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Path, lang: str | None) -> ExerciseResult:
     from grader.quizzes import grade_quiz
 
-    return grade_quiz(quiz, catalogue, submission)
+    return grade_quiz(quiz, catalogue, submission, lang=lang)
