@@ -165,16 +165,16 @@ def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT) -> Cat
 
 def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Catalogue:
     """Build a `Catalogue` from already-parsed YAML, checking every key."""
-    _expect(isinstance(data, dict), source, "the top level must be a mapping")
-    _only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
+    expect(isinstance(data, dict), source, "the top level must be a mapping")
+    only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
     defaults = data.get("defaults") or {}
-    _expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
+    expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
     default_limits = _parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits")
 
     exercises = data.get("exercises")
-    _expect(isinstance(exercises, list) and exercises, source, "'exercises' must be a non-empty list")
+    expect(isinstance(exercises, list) and exercises, source, "'exercises' must be a non-empty list")
     quizzes = data.get("quizzes") or []
-    _expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
+    expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
 
     parsed_exercises = tuple(
         _parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
@@ -185,7 +185,7 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Cata
     )
     ids = [item.id for item in (*parsed_exercises, *parsed_quizzes)]
     duplicates = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
-    _expect(not duplicates, source, f"duplicate ids: {', '.join(duplicates)}")
+    expect(not duplicates, source, f"duplicate ids: {', '.join(duplicates)}")
     return Catalogue(
         course=str(data.get("course", "")),
         exercises=parsed_exercises,
@@ -195,26 +195,26 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Cata
 
 
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
-    _expect(isinstance(entry, dict), where, "each exercise must be a mapping")
+    expect(isinstance(entry, dict), where, "each exercise must be a mapping")
     allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
                "hints", "tensorflow", "training"}
-    _only_keys(entry, allowed, where)
+    only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
-        _expect(key in entry, where, f"missing key '{key}'")
+        expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
-    _expect(isinstance(item_id, str) and EXERCISE_ID.match(item_id), where,
+    expect(isinstance(item_id, str) and EXERCISE_ID.match(item_id), where,
             f"'id' must look like ex01, not {item_id!r}")
     where = f"{where} ({item_id})"
     file_name = entry["file"]
-    _expect(isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""), where,
+    expect(isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""), where,
             f"'file' must be a file name like ex01_convolution.py, not {file_name!r}")
     points = entry["points"]
-    _expect(isinstance(points, (int, float)) and not isinstance(points, bool) and points > 0,
+    expect(isinstance(points, (int, float)) and not isinstance(points, bool) and points > 0,
             where, "'points' must be a positive number")
     limits = _parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits")
     training = None
     if "training" in entry:
-        _expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
+        expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
         training = _parse_training(entry["training"], f"{where}: training")
     return Exercise(
         id=item_id,
@@ -232,12 +232,12 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
 
 
 def _parse_quiz(entry: Any, where: str) -> Quiz:
-    _expect(isinstance(entry, dict), where, "each quiz must be a mapping")
-    _only_keys(entry, {"id", "title", "title_ko", "file", "hints"}, where)
+    expect(isinstance(entry, dict), where, "each quiz must be a mapping")
+    only_keys(entry, {"id", "title", "title_ko", "file", "hints"}, where)
     for key in ("id", "title", "file"):
-        _expect(key in entry, where, f"missing key '{key}'")
+        expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
-    _expect(isinstance(item_id, str) and QUIZ_ID.match(item_id), where,
+    expect(isinstance(item_id, str) and QUIZ_ID.match(item_id), where,
             f"'id' must look like q01, not {item_id!r}")
     where = f"{where} ({item_id})"
     return Quiz(
@@ -250,12 +250,12 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
 
 
 def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
-    _expect(isinstance(data, dict), where, "limits must be a mapping")
+    expect(isinstance(data, dict), where, "limits must be a mapping")
     known = {f.name: f.type for f in fields(Limits)}
-    _only_keys(data, set(known), where)
+    only_keys(data, set(known), where)
     values = {}
     for key, value in data.items():
-        _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
+        expect(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
                 where, f"'{key}' must be a positive number")
         values[key] = value if known[key] == "float" else int(value)
     return replace(base, **values)
@@ -276,17 +276,17 @@ TRAINING_RANGES = {
 
 def _parse_training(data: Any, where: str) -> Training:
     """An exercise's `training:` mapping; every key optional, each checked against its range."""
-    _expect(isinstance(data, dict), where, "training must be a mapping")
-    _only_keys(data, set(TRAINING_RANGES), where)
+    expect(isinstance(data, dict), where, "training must be a mapping")
+    only_keys(data, set(TRAINING_RANGES), where)
     values = {}
     for key, value in data.items():
         kind, low, high, low_allowed, high_allowed = TRAINING_RANGES[key]
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        _expect(number and (kind is float or float(value).is_integer()), where,
+        expect(number and (kind is float or float(value).is_integer()), where,
                 f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
         above = value >= low if low_allowed else value > low
         below = value <= high if high_allowed else value < high
-        _expect(above and below, where,
+        expect(above and below, where,
                 f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
                 f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}")
         values[key] = kind(value)
@@ -295,13 +295,13 @@ def _parse_training(data: Any, where: str) -> Training:
 
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
     value = entry.get(key, None if required else "")
-    _expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
+    expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
     return value
 
 
 def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
     value = entry.get(key) or []
-    _expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
+    expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
             f"'{key}' must be a list of text")
     return tuple(value)
 
@@ -310,15 +310,18 @@ def _names(entry: dict, key: str, where: str, required: bool = True) -> tuple[st
     value = entry.get(key) or []
     valid = isinstance(value, list) and all(
         isinstance(name, str) and name.isidentifier() for name in value)
-    _expect(valid and (value or not required), where, f"'{key}' must be a list of Python names")
+    expect(valid and (value or not required), where, f"'{key}' must be a list of Python names")
     return tuple(value)
 
 
-def _only_keys(data: dict, allowed: set[str], where: str) -> None:
+def only_keys(data: dict, allowed: set[str], where: str, error: type[InputError] = CatalogueError) -> None:
+    """Raise `error` naming any key of `data` outside `allowed` (shared by the YAML loaders)."""
     unknown = sorted(str(key) for key in data if key not in allowed)
-    _expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}")
+    expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}",
+           error)
 
 
-def _expect(condition: Any, where: str, message: str) -> None:
+def expect(condition: Any, where: str, message: str, error: type[InputError] = CatalogueError) -> None:
+    """Raise `error("<where>: <message>")` unless `condition` holds."""
     if not condition:
-        raise CatalogueError(f"{where}: {message}")
+        raise error(f"{where}: {message}")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from grader.catalogue import Catalogue, Quiz
+from grader.catalogue import Catalogue, Quiz, expect, only_keys
 from grader.errors import InputError
 from grader.quiz_text import LANGUAGES
 
@@ -177,10 +177,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _only_keys(data: dict, allowed: set[str], where: str) -> None:
-    unknown = sorted(str(key) for key in data if key not in allowed)
-    _expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}")
+    only_keys(data, allowed, where, QuizBankError)
 
 
 def _expect(condition: Any, where: str, message: str) -> None:
-    if not condition:
-        raise QuizBankError(f"{where}: {message}")
+    expect(condition, where, message, QuizBankError)

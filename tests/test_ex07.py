@@ -63,6 +63,8 @@ def test_the_solution_gets_full_marks():
     assert report["exit_code"] == 0
     assert (item["score"], item["max_score"], item["status"]) == (20, 20, "passed")
     assert failing(item) == {}
+    accuracy = next(test for test in item["tests"] if "accuracy" in test["name"])
+    assert accuracy["feedback"].startswith("test accuracy ") and "Your model, layer by layer" in accuracy["feedback"]
 
 
 def test_the_stub_gets_zero_and_is_not_attempted():
