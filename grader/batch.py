@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import secrets
 import shutil
 import stat
@@ -98,8 +97,7 @@ def grade_learner(learner: str, source: Path, out_dir: Path, seed: int) -> Learn
         command = [sys.executable, "-m", "grader", "--all", "--submission", str(folder),
                    "--format", "json", "--output", str(report_path), "--seed", str(seed)]
         try:
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=GRADING_TIMEOUT,
-                                       env=_environment())
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=GRADING_TIMEOUT)
         except subprocess.TimeoutExpired:
             return LearnerOutcome(learner, 3, None, "grading took longer than "
                                                     f"{GRADING_TIMEOUT // 60} minutes")
@@ -108,11 +106,6 @@ def grade_learner(learner: str, source: Path, out_dir: Path, seed: int) -> Learn
         return LearnerOutcome(learner, completed.returncode, None, message)
     return LearnerOutcome(learner, completed.returncode,
                           json.loads(report_path.read_text(encoding="utf-8")))
-
-
-def _environment() -> dict[str, str]:
-    """The grader's environment for child graders (they scrub it again for their workers)."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
 
 
 def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, workers: int,

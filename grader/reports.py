@@ -62,7 +62,7 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
         for feedback in list(distinct)[:4]:
             lines += _indent(feedback, "        ")
         return lines
-    if shared and not any(test.status == "passed" for test in exercise.tests):
+    if shared:
         lines += _indent(shared, "        ")
     for test in exercise.tests:
         word = STATUS_WORDS.get(test.status, test.status)

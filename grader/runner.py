@@ -82,7 +82,7 @@ def _grade_exercises(exercises: list[Exercise], submission: Path, scratch: Path,
         files = [path for exercise in exercises if exercise.id in clients
                  for path in exercise.suite_files(suites_dir)]
         if files:
-            outcomes = _run_pytest(files, exercises, clients, blocked, sources, seed, suites_dir)
+            outcomes = _run_pytest(files, exercises, clients, sources, seed, suites_dir)
     finally:
         for client in clients.values():
             client.close()
@@ -101,14 +101,13 @@ def _grade_exercises(exercises: list[Exercise], submission: Path, scratch: Path,
 
 
 def _run_pytest(files: list[Path], exercises: list[Exercise], clients: dict[str, WorkerClient],
-                blocked: dict[str, GradingFailure], sources: dict[str, str], seed: int,
-                suites_dir: Path) -> dict[str, TestResult]:
+                sources: dict[str, str], seed: int, suites_dir: Path) -> dict[str, TestResult]:
     import pytest
 
     from grader.pytest_plugin import GradingPlugin, RunContext
 
     context = RunContext(exercises={exercise.id: exercise for exercise in exercises},
-                         clients=clients, seed=seed, blocked=blocked, sources=sources)
+                         clients=clients, seed=seed, sources=sources)
     plugin = GradingPlugin(context)
     with clean_pytest_environment():
         exit_code = pytest.main(pytest_arguments(files, suites_dir), plugins=[plugin])

@@ -127,9 +127,12 @@ class SandboxSpec:
     def launch(self) -> tuple[list[str], dict, dict[str, str], str]:
         """(command, worker config, environment, isolation) for starting a worker now."""
         mode = isolation()
+        # A worker of its own uid (as root) starts with no processes against RLIMIT_NPROC.
         own_uid = mode == ISOLATION_ROOT or (
             mode == ISOLATION_LIMITS and os.geteuid() == 0 and _python_reachable_by_others())
         config = dict(self.config, rlimits=resource_limits(self.exercise.limits, counted_from_zero=own_uid))
+        if own_uid:
+            config.update(uid=self.uid, gid=self.uid)
         environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
         if self.exercise.tensorflow:
             environment.update(TENSORFLOW_ENVIRONMENT)
@@ -137,13 +140,10 @@ class SandboxSpec:
         if mode == ISOLATION_LIMITS:
             environment.update(HOME=str(self.folder), TMPDIR=str(self.folder / "tmp"),
                                KERAS_HOME=str(self.folder / "tmp" / "keras"))
-            if os.geteuid() == 0 and _python_reachable_by_others():
-                config.update(uid=self.uid, gid=self.uid)
             return python, config, environment, mode
         environment.update(HOME="/tmp", TMPDIR="/tmp", KERAS_HOME="/tmp/keras")
         config["jail"] = self._jail()
         if mode == ISOLATION_ROOT:
-            config.update(uid=self.uid, gid=self.uid)
             prefix = ["unshare", *UNSHARE_NAMESPACES]
         else:  # the worker sheds its capabilities once the jail stands
             prefix = ["unshare", "--user", "--map-root-user", *UNSHARE_NAMESPACES]

@@ -51,7 +51,6 @@ class WorkerClient:
         self.gave_up: str | None = None
         self.restarts = 0
         self.next_id = 0
-        self.forbidden_seen: set[str] = set()
         self.isolation = ISOLATION_LIMITS
 
     # ------------------------------------------------------------------ lifecycle
@@ -138,8 +137,6 @@ class WorkerClient:
             self._lose_worker()
             raise LearnerTimeout(explain.timeout(name, late.which, self.exercise)) from None
         except (_Dead, wire.ProtocolError, ValueError, OSError) as error:
-            if self.load_failure is not None:
-                raise self.load_failure from None
             description = self._exit_description()
             self._lose_worker()
             raise WorkerCrashed(f"the worker process died while running {name}: {description}"
@@ -170,7 +167,6 @@ class WorkerClient:
     def _note_forbidden(self, reply: dict) -> None:
         loaded = reply.get("forbidden_loaded") or []
         if isinstance(loaded, list) and loaded:
-            self.forbidden_seen.update(map(str, loaded))
             raise ForbiddenModule(f"{self.exercise.id} imported {', '.join(map(str, loaded))}: "
                                   "ex01-ex06 must do the work with NumPy")
 
