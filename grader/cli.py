@@ -2,41 +2,76 @@
 
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `quiz`,
 `check`, `publish` and `batch` are subcommands. Exit codes: 0 full marks, 1 points missing,
-2 usage or input error, 3 the grader itself failed (SPEC section 4).
+2 usage or input error, 3 the grader itself failed (SPEC section 4). The course catalogue and
+the run's isolation reach the commands through the Click context (`Course`), so tests can
+hand in their own (`--course` is a hidden option for them).
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from grader import __version__
-from grader.catalogue import Catalogue, load_catalogue
-from grader.errors import (
-    EXIT_FULL_MARKS,
-    EXIT_GRADER_FAILED,
-    EXIT_POINTS_MISSING,
-    GraderFailure,
-    InputError,
-)
+from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
+from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, GraderFailure
+from grader.quiz.text import LANGUAGES
+from grader.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
 DEFAULT_SUBMISSION = Path("exercises")
 GRADE_COMMAND = "grade-items"
-QUIZ_LANGUAGES = ("en", "ko")  # grader.quiz_text.LANGUAGES, kept here so --help imports nothing
+GROUP_OPTIONS_WITH_VALUES = ("--course", "--course-root")
 LANG_HELP = ("Language of quiz questions, feedback and explanations: en or ko. "
              "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
+WEAK_HELP = ("Grade even where the sandbox has no Linux namespaces and the grader runs as root "
+             "(learner code then runs as an unprivileged user under resource limits only).")
+
+
+@dataclass
+class Course:
+    """What every command works on: the catalogue, and how to decide the run's isolation.
+
+    `isolation` is None in normal use (each command decides it once, by probe); tests may
+    hand in an `Isolation` to force a mode.
+    """
+
+    catalogue_path: Path = CATALOGUE_PATH
+    root: Path = COURSE_ROOT
+    isolation: object | None = None
+    _catalogue: Catalogue | None = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self.catalogue_path, root=self.root)
+        return self._catalogue
+
+    def decide_isolation(self, allow_weak: bool):
+        """Start deciding the run's isolation now; the probe answers on first `get()`."""
+        if self.isolation is not None:
+            return self.isolation
+        from grader.sandbox.probe import IsolationProbe
+
+        return IsolationProbe(allow_weak=allow_weak)
+
+
+pass_course = click.make_pass_decorator(Course, ensure=True)
 
 
 class GradeGroup(click.Group):
     """A group whose default command grades: `grade ex01 ex02` means `grade grade-items ex01 ex02`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = args[0] if args else None
+        position = 0
+        while position < len(args) and args[position] in GROUP_OPTIONS_WITH_VALUES:
+            position += 2
+        first = args[position] if position < len(args) else None
         if first not in self.commands and first not in ("-h", "--help", "--version"):
-            args = [GRADE_COMMAND, *args]
+            args = [*args[:position], GRADE_COMMAND, *args[position:]]
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
@@ -46,6 +81,8 @@ class GradeGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Abort() from None
+        except BrokenPipeError:
+            raise
         except Exception as error:  # anything else is a grader bug: one line, exit code 3
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
 
@@ -57,153 +94,124 @@ class GradeGroup(click.Group):
              epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade grade-items --help` "
                     "for the grading options (--submission, --format, --output, --seed, --lang).")
 @click.version_option(__version__, prog_name="cnn-exercises")
-def cli() -> None:
+@click.option("--course", "catalogue_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, hidden=True, help="Another course catalogue (for tests).")
+@click.option("--course-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              hidden=True, help="Another course folder with quizzes/ and solutions/ (for tests).")
+@click.pass_context
+def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | None) -> None:
     """Grade the CNN exercises and quizzes, and manage the course.
 
     Exit codes: 0 full marks, 1 some points missing, 2 a usage or input error,
     3 the grader itself failed.
     """
+    course = ctx.ensure_object(Course)
+    if catalogue_path is not None:
+        course.catalogue_path, course._catalogue = catalogue_path, None
+    if course_root is not None:
+        course.root, course._catalogue = course_root, None
 
 
-def _catalogue() -> Catalogue:
-    return load_catalogue()
+def submission_option(help_text: str):
+    return click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
+                        default=DEFAULT_SUBMISSION, help=help_text)
+
+
+def lang_option():
+    return click.option("--lang", type=click.Choice(LANGUAGES), default=None, show_default=False,
+                        help=LANG_HELP)
+
+
+def weak_sandbox_option():
+    return click.option("--allow-weak-sandbox", is_flag=True, help=WEAK_HELP)
 
 
 @cli.command(GRADE_COMMAND, context_settings=CONTEXT_SETTINGS)
 @click.argument("ids", nargs=-1)
 @click.option("--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course.")
-@click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_SUBMISSION,
-              help="Folder with the learner's exNN_*.py files and answers/.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "gradescope", "junit"]),
-              default="text", help="How to write the report.")
+@submission_option("Folder with the learner's exNN_*.py files and answers/.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
+              help="How to write the report.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of standard output.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Replay the randomised hidden cases of an earlier run (its report prints the seed).")
-@click.option("--lang", type=click.Choice(QUIZ_LANGUAGES), default=None, show_default=False,
-              help=LANG_HELP)
+@lang_option()
+@weak_sandbox_option()
+@pass_course
 @click.pass_context
-def grade_items(ctx: click.Context, ids: tuple[str, ...], grade_all: bool, submission: Path,
-                output_format: str, output: Path | None, seed: int | None, lang: str | None) -> None:
+def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_all: bool,
+                submission: Path, output_format: str, output: Path | None, seed: int | None,
+                lang: str | None, allow_weak_sandbox: bool) -> None:
     """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
-    from grader.progress import Progress
-    from grader.reports import render
-    from grader.runner import grade
-
-    catalogue = _catalogue()
+    catalogue = course.catalogue
     if not ids and not grade_all:
         raise click.UsageError("name what to grade (e.g. `grade ex01`) or pass --all; "
                                f"the course has {', '.join(catalogue.ids)}")
     if ids and grade_all:
         raise click.UsageError("give either ids or --all, not both")
-    if not submission.is_dir():
-        raise InputError(f"submission folder {submission} does not exist")
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
-    report = grade(catalogue, selected, submission=submission, seed=seed, lang=lang)
+    from grader.commands import grade_and_report
 
-    which = "--all" if grade_all else " ".join(ids)
-    replay = f"grade {which} --seed {report.seed}"
-    if submission != DEFAULT_SUBMISSION:
-        replay += f" --submission {submission}"
-    text = render(report, output_format, replay=replay)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(click.unstyle(text), encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"cannot write the report to {output}: {error.strerror}") from None
-        click.echo(f"grade: {output_format} report written to {output} "
-                   f"({report.score:g} / {report.max_score:g})", err=True)
-    if output_format == "text":
-        progress = Progress.load(submission)
-        progress.record(report)
-        progress.save(submission)
+    with course.decide_isolation(allow_weak_sandbox) as isolation:
+        report = grade_and_report(
+            catalogue, selected, submission=submission, isolation=isolation, seed=seed, lang=lang,
+            output_format=output_format, output=output,
+            replay_ids="--all" if grade_all else " ".join(ids), default_submission=DEFAULT_SUBMISSION)
     ctx.exit(EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING)
 
 
 @cli.command("list", context_settings=CONTEXT_SETTINGS)
-@click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_SUBMISSION, help="The learner's folder.")
-def list_items(submission: Path) -> None:
+@submission_option("The learner's folder.")
+@pass_course
+def list_items(course: Course, submission: Path) -> None:
     """Every exercise and quiz with your status and best score so far."""
-    from grader.progress import Progress
+    from grader.commands import list_lines
 
-    catalogue = _catalogue()
-    progress = Progress.load(submission)
-    for item in (*catalogue.exercises, *catalogue.quizzes):
-        present = (submission / (item.file if item.kind == "exercise" else item.answers_file)).is_file()
-        status = progress.status.get(item.id, "not graded yet" if present else "not started")
-        best = progress.best.get(item.id)
-        best_text = f"best {best:g}" if best is not None else ""
-        click.echo(f"{item.id}  {item.title:<44} {status.replace('_', ' '):<16} {best_text}")
+    for line in list_lines(course.catalogue, submission):
+        click.echo(line)
 
 
 @cli.command("hint", context_settings=CONTEXT_SETTINGS)
 @click.argument("item_id", metavar="ID")
-@click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_SUBMISSION, help="The learner's folder (where seen hints are remembered).")
-def hint(item_id: str, submission: Path) -> None:
+@submission_option("The learner's folder (where seen hints are remembered).")
+@pass_course
+def hint(course: Course, item_id: str, submission: Path) -> None:
     """Show the next hint for an exercise or quiz; each call reveals one more."""
-    from grader.progress import Progress
+    from grader.commands import next_hint_text
 
-    item = _catalogue().item(item_id)
-    if not item.hints:
-        click.echo(f"{item.id} has no hints.")
-        return
-    progress = Progress.load(submission)
-    shown = progress.next_hint(item.id, item.hints)
-    if shown is None:
-        click.echo(f"You have seen all {len(item.hints)} hints for {item.id}:")
-        for number, text in enumerate(item.hints, start=1):
-            click.echo(f"  {number}. {text}")
-        return
-    number, text = shown
-    progress.save(submission)
-    click.echo(f"Hint {number} of {len(item.hints)} for {item.id} ({item.title}):\n  {text}")
+    click.echo(next_hint_text(course.catalogue.item(item_id), submission))
 
 
 @cli.command("quiz", context_settings=CONTEXT_SETTINGS)
 @click.argument("quiz_id", metavar="ID")
-@click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_SUBMISSION,
-              help="The learner's folder; the answers go to its answers/ folder.")
-@click.option("--lang", type=click.Choice(QUIZ_LANGUAGES), default=None, show_default=False,
-              help=LANG_HELP)
-def quiz(quiz_id: str, submission: Path, lang: str | None) -> None:
+@submission_option("The learner's folder; the answers go to its answers/ folder.")
+@lang_option()
+@pass_course
+def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> None:
     """Take a quiz in the terminal; the answers are saved to answers/ID.yaml for `grade ID`."""
-    from grader.quiz_prompt import take_quiz
+    from grader.quiz.prompt import take_quiz
 
     grade_command = f"grade {quiz_id}"
     if submission != DEFAULT_SUBMISSION:
         grade_command += f" --submission {submission}"
     if lang:
         grade_command += f" --lang {lang}"
-    take_quiz(_catalogue(), quiz_id, submission=submission, lang=lang, grade_command=grade_command)
+    take_quiz(course.catalogue, quiz_id, submission=submission, lang=lang, grade_command=grade_command)
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
+@weak_sandbox_option()
+@pass_course
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, course: Course, allow_weak_sandbox: bool) -> None:
     """Instructor self-check: the solutions score full marks and the stubs score zero."""
-    from grader.runner import grade
+    from grader.instructor.check import check_course
 
-    catalogue = _catalogue()
-    problems = []
-    for folder, want_full in ((catalogue.root / "solutions", True), (catalogue.root / "exercises", False)):
-        if not folder.is_dir():
-            raise InputError(f"{folder} does not exist; `grade check` runs in the course repository")
-        report = grade(catalogue, catalogue.ids, submission=folder)
-        for item in report.exercises:
-            good = item.score >= item.max_score if want_full else item.score == 0
-            expectation = "full marks" if want_full else "zero"
-            click.echo(f"{'ok  ' if good else 'BAD '} {folder.name:<9} {item.id}  "
-                       f"{item.score:g} / {item.max_score:g} (want {expectation})")
-            if not good:
-                problems.append(f"{folder.name}/{item.id}")
+    with course.decide_isolation(allow_weak_sandbox) as isolation:
+        problems = check_course(course.catalogue, isolation, echo=click.echo)
     if problems:
         click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)
@@ -211,11 +219,12 @@ def check(ctx: click.Context) -> None:
 
 @cli.command("publish", context_settings=CONTEXT_SETTINGS)
 @click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
-def publish_course(out_dir: Path) -> None:
+@pass_course
+def publish_course(course: Course, out_dir: Path) -> None:
     """Write a student release (no solutions, hidden suites or quiz keys) and a Gradescope bundle."""
-    from grader.publish import publish
+    from grader.instructor.publish import publish
 
-    published = publish(_catalogue(), out_dir)
+    published = publish(course.catalogue, out_dir)
     click.echo(f"student release:     {published.student}")
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
 
@@ -228,12 +237,16 @@ def publish_course(out_dir: Path) -> None:
               help="How many learners to grade at the same time.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="The seed for every learner's random cases (default: a new one, printed).")
+@weak_sandbox_option()
+@pass_course
 @click.pass_context
-def batch(ctx: click.Context, folder: Path, out_dir: Path, workers: int, seed: int | None) -> None:
+def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, workers: int,
+          seed: int | None, allow_weak_sandbox: bool) -> None:
     """Grade a class: DIR holds one sub-folder or .zip per learner."""
-    from grader.batch import run_batch
+    from grader.instructor.batch import run_batch
 
-    outcomes, seed = run_batch(_catalogue(), folder, out_dir, workers, seed)
+    outcomes, seed = run_batch(course.catalogue, folder, out_dir, workers, seed,
+                               allow_weak_sandbox=allow_weak_sandbox)
     for outcome in outcomes:
         if outcome.report is None:
             click.echo(f"{outcome.learner:<24} not graded: {outcome.problem}")
@@ -247,8 +260,22 @@ def batch(ctx: click.Context, folder: Path, out_dir: Path, workers: int, seed: i
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli.main(prog_name="grade")
+    """Console-script entry point. A closed pipe (`grade list | head -1`) ends quietly."""
+    try:
+        cli.main(prog_name="grade")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> None:
+    import os
+
+    try:  # the reader is gone: point stdout at /dev/null so the interpreter's flush cannot fail
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(EXIT_FULL_MARKS)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Why a graded test lost its points, as exceptions that carry the feedback a learner reads.
 
-Suites raise `GradingFailure` (through the helpers in `grader.testing`) when a result is
+Suites raise `GradingFailure` (through the helpers in `grader.checks`) when a result is
 wrong; the worker client raises the `LearnerFailure` kinds when the learner's code could not
 produce a result at all. The pytest plugin turns each into a test status and a feedback line,
 so no traceback from the grader ever reaches the learner.
@@ -49,7 +49,16 @@ class MissingName(LearnerFailure):
 
 
 class BadReturn(LearnerFailure):
-    """The learner's function returned something that is not data (an object, a generator)."""
+    """The learner's function returned something that is not data (an object, a generator).
+
+    `returned` says what came back ("a generator") and `detail` why it cannot cross, so that a
+    suite can put them in its own words.
+    """
+
+    def __init__(self, feedback: str, returned: str = "", detail: str = ""):
+        super().__init__(feedback)
+        self.returned = returned
+        self.detail = detail
 
 
 class ForbiddenModule(LearnerFailure):

@@ -1,7 +1,8 @@
 """What a grading run produced: `TestResult`, `ExerciseResult` and `Report`, with `to_dict()`.
 
 Every output format (text, JSON, Gradescope, JUnit) renders the same `Report`; scores are
-computed here once and never again by a renderer.
+computed here once and never again by a renderer. Test names and feedback are sanitised when a
+result is made (grader/sanitise.py), so no learner text can break a report.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TEST_STATUSES = ("passed", "failed", "error", "timeout")
-EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "not_attempted")
+from grader.sanitise import clean
+
+FEEDBACK_LIMIT = 20_000  # characters of one test's feedback (an ex07 layer table fits easily)
+NAME_LIMIT = 300
 
 
 @dataclass
@@ -25,6 +28,10 @@ class TestResult:
     feedback: str = ""
     not_attempted: bool = False
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.name = clean(self.name, NAME_LIMIT, single_line=True)
+        self.feedback = clean(self.feedback, FEEDBACK_LIMIT)
 
     def to_dict(self) -> dict[str, Any]:
         return {

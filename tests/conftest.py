@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from grader.catalogue import COURSE_ROOT, load_catalogue
-from grader.cli import cli
+from grader.cli import Course, cli
+from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, load_catalogue
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 STUBS = COURSE_ROOT / "exercises"
@@ -34,10 +35,23 @@ class GradeRun:
         return next(item for item in self.json()["exercises"] if item["id"] == item_id)
 
 
-def run_grade(*args: str | Path) -> GradeRun:
-    """Run the `grade` CLI in this process, as a learner or CI would type it."""
-    result = CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+def run_grade(*args: str | Path, course: Course | None = None) -> GradeRun:
+    """Run the `grade` CLI in this process, as a learner or CI would type it.
+
+    `course` hands the CLI its catalogue and isolation, as the Click context would (tests
+    force an isolation mode this way).
+    """
+    result = CliRunner().invoke(cli, [str(arg) for arg in args], obj=course, catch_exceptions=False)
     return GradeRun(result.exit_code, result.stdout, result.stderr)
+
+
+def course_with_limits(folder: Path, **limits: float) -> Path:
+    """A copy of the course catalogue whose default limits are changed, for `grade --course`."""
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["defaults"]["limits"].update(limits)
+    path = folder / "course.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

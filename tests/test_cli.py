@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 import jsonschema
 import pytest
 
-from grader.catalogue import PACKAGE_DIR
+from grader.course.catalogue import PACKAGE_DIR
 from tests.conftest import SOLUTIONS, STUBS
 
 SCHEMAS = PACKAGE_DIR / "schemas"
@@ -105,25 +105,21 @@ def test_usage_errors_exit_2_with_one_line(grade, args, message):
     assert len([line for line in run.stderr.splitlines() if line.startswith("Error")]) == 1
 
 
-def test_broken_catalogue_exits_2(grade, monkeypatch, tmp_path):
-    import grader.cli
-    from grader.catalogue import load_catalogue
-
+def test_broken_catalogue_exits_2(grade, tmp_path):
     broken = tmp_path / "course.yaml"
     broken.write_text("exercises:\n  - id: ex01\n    title: [unclosed\n")
-    monkeypatch.setattr(grader.cli, "_catalogue", lambda: load_catalogue(broken))
-    run = grade("ex01")
+    run = grade("--course", broken, "ex01")
     assert run.exit_code == 2
     assert "course.yaml line" in run.stderr and "not valid YAML" in run.stderr
 
 
 def test_internal_error_exits_3_without_traceback(grade, monkeypatch):
-    import grader.runner
+    import grader.commands
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(grader.runner, "grade", explode)
+    monkeypatch.setattr(grader.commands, "grade", explode)
     run = grade("ex01", "--submission", SOLUTIONS)
     assert run.exit_code == 3
     assert "internal error: RuntimeError: disk on fire" in run.stderr

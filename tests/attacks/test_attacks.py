@@ -8,7 +8,6 @@ seconds; the limits themselves are the production code paths.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -22,14 +21,13 @@ from pathlib import Path
 
 import pytest
 
-import grader.cli
-from grader.catalogue import COURSE_ROOT, load_catalogue
-from grader.sandbox import protection_level
-from tests.conftest import SOLUTIONS
+from grader.course.catalogue import COURSE_ROOT, load_catalogue
+from grader.sandbox.isolation import LIMITS, strongest_mode
+from tests.conftest import SOLUTIONS, course_with_limits
 
 ATTACKS = Path(__file__).resolve().parent / "fixtures"
 SECRET = "ghp_ThisIsTheCiTokenDoNotLeak0123456789"
-NAMESPACES = protection_level() == "namespaces"
+NAMESPACES = strongest_mode() != LIMITS
 
 # attack -> words the ex01 feedback must contain (any one test), or None for "just 0 points"
 EXPECTED_FEEDBACK = {
@@ -61,7 +59,7 @@ EXPECTED_FEEDBACK = {
     "reads_secrets_from_env": "leaked: {}",
     "delegates_to_tensorflow": "must do the work with NumPy",
     "delegates_to_tensorflow_obfuscated": "may not use tensorflow" if not NAMESPACES else "tensorflow",
-    "delegates_to_scipy_obfuscated": "scipy.signal",
+    "delegates_to_scipy_obfuscated": "No module named 'scipy'" if NAMESPACES else "scipy.signal",
     "forged_protocol_frames": None,
     "escape_the_jail": "PermissionError" if NAMESPACES else None,
     "kill_the_grader": "expected 6600",
@@ -80,15 +78,11 @@ def test_corpus_is_complete():
 
 
 @pytest.fixture
-def short_limits(monkeypatch):
-    """ex01 and ex06 give up after 1 s per call, 3 s to import and 10 s in all."""
-    course = load_catalogue()
-    shorter = dict(call_timeout=1.0, import_timeout=3.0, time_limit=10.0, max_restarts=1)
-    exercises = tuple(dataclasses.replace(item, limits=dataclasses.replace(item.limits, **shorter))
-                      for item in course.exercises)
-    course = dataclasses.replace(course, exercises=exercises)
-    monkeypatch.setattr(grader.cli, "_catalogue", lambda: course)
-    return course
+def short_limits(tmp_path) -> Path:
+    """A catalogue (for `grade --course`) whose exercises give up after 1 s per call, 3 s to
+    import and 10 s in all."""
+    return course_with_limits(tmp_path, call_timeout=1.0, import_timeout=3.0, time_limit=10.0,
+                              max_restarts=1)
 
 
 def stray_workers(scope: Path) -> list[str]:
@@ -171,11 +165,12 @@ def test_attack_earns_nothing(attack, grade, short_limits, scratch, tmp_path, mo
         folder = build_submission(attack, tmp_path / "submission", __REPORT_PATH__=str(report_path),
                                   __PORT__=str(server.port))
         started = time.monotonic()
+        arguments = ["--course", short_limits, "ex01", "ex06", "--submission", folder,
+                     "--format", "json", "--output", report_path]
         if attack == "kill_the_grader":
-            run = _grade_in_subprocess(folder, report_path)
+            run = _grade_in_subprocess(arguments)
         else:
-            run = grade("ex01", "ex06", "--submission", folder, "--format", "json",
-                        "--output", report_path)
+            run = grade(*arguments)
         elapsed = time.monotonic() - started
         assert run.exit_code == 1, run.stderr
         if attack == "writes_report_file":
@@ -197,21 +192,20 @@ def test_attack_earns_nothing(attack, grade, short_limits, scratch, tmp_path, mo
     assert "Traceback" not in feedback
     if attack == "network_access" and NAMESPACES:
         assert server.connections == 0
-    limits = short_limits.item("ex01").limits
-    assert elapsed < limits.time_limit + short_limits.item("ex06").limits.time_limit + 5
+    course = load_catalogue(short_limits)
+    assert elapsed < course.item("ex01").limits.time_limit + course.item("ex06").limits.time_limit + 5
     deadline = time.monotonic() + 3
     while stray_workers(scratch) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert stray_workers(scratch) == []
 
 
-def _grade_in_subprocess(folder: Path, report_path: Path):
+def _grade_in_subprocess(arguments: list):
     """For attacks on the grader's own process: run `grade` as a real, separate process."""
     from tests.conftest import GradeRun
 
     completed = subprocess.run(
-        [sys.executable, "-m", "grader", "ex01", "ex06", "--submission", str(folder),
-         "--format", "json", "--output", str(report_path)],
+        [sys.executable, "-m", "grader", *map(str, arguments)],
         capture_output=True, text=True, cwd=COURSE_ROOT, timeout=120,
         env=dict(os.environ, TMPDIR=tempfile.gettempdir()))
     return GradeRun(completed.returncode, completed.stdout, completed.stderr)
@@ -228,7 +222,7 @@ def test_symlink_to_the_solution_is_refused(grade, tmp_path):
 
 def test_forged_report_lines_stay_out_of_the_text_report(grade, short_limits, tmp_path):
     folder = build_submission("forged_report_lines", tmp_path / "submission")
-    run = grade("ex01", "ex06", "--submission", folder)
+    run = grade("--course", short_limits, "ex01", "ex06", "--submission", folder)
     lines = [line.strip() for line in run.stdout.splitlines()]
     assert [line for line in lines if line.startswith("Total")] == ["Total 15 / 25"]
     assert not any(line.startswith("pass") and "10 / 10" in line for line in lines)

@@ -9,24 +9,10 @@ a flipped kernel, a stride ignored on one axis.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from grader.suites.hidden.ref_ex03 import same_pads
-
-
-def pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
-def tf_pads(height: int, width: int, f_h: int, f_w: int, strides, padding: str) -> tuple[int, ...]:
-    """(top, bottom, left, right) zeros that TensorFlow adds for `padding`."""
-    if padding.lower() == "valid":
-        return (0, 0, 0, 0)
-    s_h, s_w = pair(strides)
-    return (*same_pads(height, f_h, s_h), *same_pads(width, f_w, s_w))
+from grader.suites.hidden.windows import pair, tf_pads
 
 
 def correlate(x: np.ndarray, kernel: np.ndarray, bias=None, strides=1,
@@ -48,26 +34,5 @@ def correlate(x: np.ndarray, kernel: np.ndarray, bias=None, strides=1,
 
 def conv2d(x: np.ndarray, kernel: np.ndarray, bias=None, strides=1, padding="valid") -> np.ndarray:
     """What tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias gives, in float64."""
-    pads = tf_pads(x.shape[1], x.shape[2], kernel.shape[0], kernel.shape[1], strides, padding)
+    pads = tf_pads(x.shape[1], x.shape[2], kernel.shape[:2], strides, padding)
     return correlate(x, kernel, bias, strides, pads)
-
-
-def output_hw(height: int, width: int, f_h: int, f_w: int, strides, padding: str) -> tuple[int, int]:
-    """(H_out, W_out) by Keras' rules, counted from window starts."""
-    s_h, s_w = pair(strides)
-    if padding.lower() == "same":
-        return math.ceil(height / s_h), math.ceil(width / s_w)
-    return len(range(0, height - f_h + 1, s_h)), len(range(0, width - f_w + 1, s_w))
-
-
-def course_example() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The course's 6x6x3 input and two 3x3x3 filters (with biases 1 and 0): a 4x4x2 output.
-
-    Channel c of the input counts 0..35 row by row, plus 100 * c; filter 0 is all ones (it
-    sums its 27 pixels), filter 1 takes the centre pixel of channel 0 minus that of channel 2.
-    """
-    x = (np.arange(36).reshape(6, 6)[:, :, None] + 100 * np.arange(3)).astype(np.float64)[None]
-    kernel = np.zeros((3, 3, 3, 2))
-    kernel[:, :, :, 0] = 1.0
-    kernel[1, 1, 0, 1], kernel[1, 1, 2, 1] = 1.0, -1.0
-    return x, kernel, np.array([1.0, 0.0])

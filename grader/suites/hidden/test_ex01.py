@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden.ref_ex01 import cross_correlate2d, curve_detector
-from grader.testing import (
+from grader.checks import (
     Misconception,
     check_array,
     check_number,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden.ref_ex02 import sobel, step_image
-from grader.testing import (
+from grader.checks import (
     Misconception,
     check_array,
     check_parts,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden.ref_ex03 import pad_batch, same_pads
-from grader.testing import (
+from grader.checks import (
     Misconception,
     check_array,
     check_exact,

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden import ref_ex04 as ref
-from grader.testing import (
+from grader.suites.hidden import windows
+from grader.checks import (
     Misconception,
     check_array,
     check_unchanged,
@@ -23,6 +24,9 @@ from grader.testing import (
 )
 
 pytestmark = pytest.mark.exercise("ex04")
+
+SYMMETRIC_PADDING = ("you padded (F - 1) // 2 on each side; TensorFlow pads "
+                     "max((H_out - 1) * S + F - H, 0) in all, the smaller half on the top/left")
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,9 @@ def conv_mistakes(x, kernel, bias, strides, padding):
     """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
     batch, height, width, c_in = x.shape
     f_h, f_w, _, c_out = kernel.shape
-    (s_h, s_w), padding = ref.pair(strides), padding.lower()
-    pads = ref.tf_pads(height, width, f_h, f_w, strides, padding)
-    top, bottom, left, right = pads
-    out_h, out_w = ref.output_hw(height, width, f_h, f_w, strides, padding)
+    padding = padding.lower()
+    pads = windows.tf_pads(height, width, (f_h, f_w), strides, padding)
+    out_hw = windows.output_hw(height, width, (f_h, f_w), strides, padding)
 
     def variant(x=x, kernel=kernel, bias=bias, strides=strides, pads=pads):
         """What the layer gives with one of its ingredients changed."""
@@ -101,22 +104,11 @@ def conv_mistakes(x, kernel, bias, strides, padding):
         found.append(Misconception("only the first input channel is used: each filter sums over "
                                    "all C_in channels of the window",
                                    variant(x=x[..., :1], kernel=kernel[:, :, :1])))
-    if (top, left) != (bottom, right):
-        found.append(Misconception(f"the padding is on the wrong side: here TensorFlow pads "
-                                   f"(top, bottom) = ({top}, {bottom}) and (left, right) = "
-                                   f"({left}, {right}), the smaller half on the top/left",
-                                   variant(pads=(bottom, top, right, left))))
+    found += windows.wrong_side(pads, lambda swapped: variant(pads=swapped))
     if padding == "same":
         half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
-        found.append(Misconception("you padded (F - 1) // 2 on each side; TensorFlow pads "
-                                   "max((H_out - 1) * S + F - H, 0) in all, the smaller half on "
-                                   "the top/left", variant(pads=(half_h, half_h, half_w, half_w))))
-    if s_h > 1:
-        found.append(Misconception("the stride is ignored on the height: window i must start at "
-                                   "row i * S_h", variant(strides=(1, s_w))[:, :out_h]))
-    if s_w > 1:
-        found.append(Misconception("the stride is ignored on the width: window j must start at "
-                                   "column j * S_w", variant(strides=(s_h, 1))[:, :, :out_w]))
+        found.append(Misconception(SYMMETRIC_PADDING, variant(pads=(half_h, half_h, half_w, half_w))))
+    found += windows.ignored_strides(strides, lambda moves: variant(strides=moves), out_hw)
     if f_h == f_w:
         found.append(Misconception("your output matches the transposed kernel: kernel[a, b] goes "
                                    "with x[i*S_h + a, j*S_w + b]",
@@ -126,38 +118,27 @@ def conv_mistakes(x, kernel, bias, strides, padding):
         found.append(Misconception("your values wrapped around modulo 256: the output array has "
                                    "the input's dtype uint8; build it as float",
                                    np.mod(variant().astype(np.int64), 256)))
+    return found, _wrong_shapes(x.shape, kernel.shape, strides, padding)
 
-    def shape(h_w):
-        return (batch, *h_w, c_out)
 
-    other = "valid" if padding == "same" else "same"
+def _wrong_shapes(x_shape, kernel_shape, strides, padding) -> dict[tuple, str]:
+    batch, height, width, c_in = x_shape
+    f_h, f_w, _, c_out = kernel_shape
+    (s_h, s_w), out_hw = windows.pair(strides), windows.output_hw(height, width, (f_h, f_w), strides, padding)
     shapes = {}
     if padding == "same":
         half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
         symmetric = ((height + 2 * half_h - f_h) // s_h + 1, (width + 2 * half_w - f_w) // s_w + 1)
-        shapes[shape(symmetric)] = (
+        shapes[(batch, *symmetric, c_out)] = (
             "you padded (F - 1) // 2 on each side, one zero short for an even kernel; 'same' "
             "gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all")
-    for hw, sentence in (
-            ((out_h - 1, out_w - 1), "both axes are one short: is the last window dropped? The "
-                                     "starts 0, S, 2S, ... run while the window still fits"),
-            (ref.output_hw(height, width, f_h, f_w, (1, s_w), padding),
-             "the stride is ignored on the height axis"),
-            (ref.output_hw(height, width, f_h, f_w, (s_h, 1), padding),
-             "the stride is ignored on the width axis"),
-            (ref.output_hw(height, width, f_h, f_w, 1, padding), "the stride is ignored"),
-            (ref.output_hw(height, width, f_h, f_w, (s_w, s_h), padding),
-             "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
-            (ref.output_hw(height, width, f_h, f_w, (s_h, s_h), padding),
-             "the height stride is used on both axes: strides=(S_h, S_w)"),
-            (ref.output_hw(height, width, f_h, f_w, strides, other),
-             f"that is the shape {other!r} padding gives; this call asks for {padding!r}")):
-        shapes.setdefault(shape(hw), sentence)
-    shapes.setdefault((batch, out_h, out_w, c_in),
+    for hw, sentence in windows.shape_mistakes(height, width, (f_h, f_w), strides, padding):
+        shapes.setdefault((batch, *hw, c_out), sentence)
+    shapes.setdefault((batch, *out_hw, c_in),
                       "the output has one channel per filter (C_out), not one per input channel")
-    shapes.setdefault((out_h, out_w, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
-    shapes.pop((batch, out_h, out_w, c_out), None)
-    return found, shapes
+    shapes.setdefault((*out_hw, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
+    shapes.pop((batch, *out_hw, c_out), None)
+    return shapes
 
 
 def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> None:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden import ref_ex05 as ref
-from grader.testing import (
+from grader.suites.hidden import windows
+from grader.checks import (
     Misconception,
     check_array,
     check_unchanged,
@@ -74,9 +75,9 @@ def pool_mistakes(x, pool_size, strides, padding):
     """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
     batch, height, width, channels = x.shape
     moves = pool_size if strides is None else strides
-    (s_h, s_w), padding = ref.pair(moves), padding.lower()
-    pads = ref.pool_pads(height, width, pool_size, moves, padding)
-    out_hw = ref.output_hw(height, width, pool_size, moves, padding)
+    padding = padding.lower()
+    pads = windows.tf_pads(height, width, pool_size, moves, padding)
+    out_hw = windows.output_hw(height, width, pool_size, moves, padding)
     expected = ref.pool(x, pool_size, moves, padding)
     found = [
         Misconception("that is average pooling: max pooling keeps the largest value of each "
@@ -92,39 +93,15 @@ def pool_mistakes(x, pool_size, strides, padding):
     found.append(Misconception(
         "your max started from 0 (np.zeros): the max of negative values is negative; start "
         "from -inf or from the window's first cell", np.maximum(expected, 0.0)))
-    top, bottom, left, right = pads
-    if (top, left) != (bottom, right):
-        found.append(Misconception(
-            f"the padding is on the wrong side: here TensorFlow pads (top, bottom) = ({top}, "
-            f"{bottom}) and (left, right) = ({left}, {right}), the smaller half on the top/left",
-            ref.pool(x, pool_size, moves, padding, pads=(bottom, top, right, left))))
-    if s_h > 1:
-        found.append(Misconception(
-            "the stride is ignored on the height: window i must start at row i * S_h",
-            ref.pool(x, pool_size, (1, s_w), padding, pads=pads, out_hw=out_hw)))
-    if s_w > 1:
-        found.append(Misconception(
-            "the stride is ignored on the width: window j must start at column j * S_w",
-            ref.pool(x, pool_size, (s_h, 1), padding, pads=pads, out_hw=out_hw)))
+    found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
+    found += windows.ignored_strides(
+        moves, lambda steps: ref.pool(x, pool_size, steps, padding, pads=pads, out_hw=out_hw), out_hw)
 
-    other = "valid" if padding == "same" else "same"
     shapes = {}
-    candidates = [
-        ((out_hw[0] - 1, out_hw[1] - 1), "both axes are one short: the last window was dropped; "
-                                         "the starts 0, S, 2S, ... run while the window still fits"),
-        (ref.output_hw(height, width, pool_size, (1, s_w), padding),
-         "the stride is ignored on the height axis"),
-        (ref.output_hw(height, width, pool_size, (s_h, 1), padding),
-         "the stride is ignored on the width axis"),
-        (ref.output_hw(height, width, pool_size, (s_w, s_h), padding),
-         "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
-        (ref.output_hw(height, width, pool_size, moves, other),
-         f"that is the shape {other!r} padding gives; this call asks for {padding!r}"),
-    ]
     if strides is None:
-        candidates.insert(0, (ref.output_hw(height, width, pool_size, 1, padding),
-                              "strides=None means a stride equal to the pool size (as Keras), not 1"))
-    for hw, sentence in candidates:
+        shapes[(batch, *windows.output_hw(height, width, pool_size, 1, padding), channels)] = (
+            "strides=None means a stride equal to the pool size (as Keras), not 1")
+    for hw, sentence in windows.shape_mistakes(height, width, pool_size, moves, padding):
         shapes.setdefault((batch, *hw, channels), sentence)
     shapes.setdefault((batch, *out_hw, 1), "you pooled across channels: the output keeps all C "
                                            "channels, one max per channel")

@@ -11,7 +11,7 @@ from grader.suites.hidden.ref_ex06 import (
     pool_shape,
     window_count,
 )
-from grader.testing import Misconception, check_exact, describe_call, expect_value_error
+from grader.checks import Misconception, check_exact, describe_call, expect_value_error
 
 pytestmark = pytest.mark.exercise("ex06")
 

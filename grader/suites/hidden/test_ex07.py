@@ -8,7 +8,7 @@ Nothing is trained here: the shapes come from the configuration the worker sends
 import pytest
 
 from grader.failures import GradingFailure
-from grader.keras_judge import fetch_model
+from grader.model.judge import fetch_model
 
 pytestmark = pytest.mark.exercise("ex07")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import Misconception, check_array, check_constant, check_parts
+from grader.checks import Misconception, check_array, check_constant, check_parts
 
 pytestmark = pytest.mark.exercise("ex02")
 

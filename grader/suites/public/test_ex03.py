@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import Misconception, check_array, check_exact
+from grader.checks import Misconception, check_array, check_exact
 
 pytestmark = pytest.mark.exercise("ex03")
 

@@ -6,7 +6,7 @@ Every expected value here is in plain sight, worked out in closed form below.
 import numpy as np
 import pytest
 
-from grader.testing import Misconception, check_array
+from grader.checks import Misconception, check_array
 
 pytestmark = pytest.mark.exercise("ex04")
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import Misconception, check_array
+from grader.checks import Misconception, check_array
 
 pytestmark = pytest.mark.exercise("ex05")
 

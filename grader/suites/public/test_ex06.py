@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.testing import Misconception, check_exact
+from grader.checks import Misconception, check_exact
 
 pytestmark = pytest.mark.exercise("ex06")
 

@@ -8,10 +8,10 @@ it); the accuracy test trains a fresh copy with the catalogue's settings and see
 
 import pytest
 
-from grader.catalogue import Training
+from grader.course.catalogue import Training
 from grader.failures import GradingFailure
-from grader.keras_judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge, rebuild
-from grader.keras_losses import BINARY_LABELS, ONE_HOT_LABELS
+from grader.model.judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge, rebuild
+from grader.model.compile import BINARY_LABELS, ONE_HOT_LABELS
 
 pytestmark = pytest.mark.exercise("ex07")
 

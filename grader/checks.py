@@ -1,0 +1,265 @@
+"""Checks that suites use to judge a learner's results, and the feedback they give.
+
+Each `check_*` helper validates what came back (type, dtype, shape, finiteness, values) and
+raises `GradingFailure` with feedback that says what was expected, what came back, and, when
+the wrong answer equals one of the suite's `Misconception` candidates, which misunderstanding
+it looks like. Hidden expected arrays are never printed in full: at most a shape, a count of
+differing cells and one example cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from grader.failures import GradingFailure, LearnerRaised, NotAttempted
+
+RELATIVE_TOLERANCE = 1e-5  # SPEC section 2: float32 arithmetic passes
+NUMERIC_KINDS = "biuf"
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known wrong answer (`candidate`) and the sentence that names the mistake."""
+
+    feedback: str
+    candidate: Any
+
+
+def describe_array(value: Any) -> str:
+    """'ndarray (4, 5) float64', 'list of 3', 'int 7': enough to see what came back."""
+    if isinstance(value, np.ndarray):
+        return f"ndarray {tuple(value.shape)} {value.dtype}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of {len(value)}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def describe_call(function: str, *args: Any, **kwargs: Any) -> str:
+    """`conv2d(x (2, 7, 7, 3) uint8, kernel (3, 3, 3, 4) float64, strides=2)`, for feedback."""
+    def one(value: Any) -> str:
+        if isinstance(value, np.ndarray):
+            return f"{tuple(value.shape)} {value.dtype}"
+        return repr(value)
+
+    parts = [one(arg) for arg in args] + [f"{key}={one(value)}" for key, value in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def close_enough(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal shapes and values within the relative tolerance, scaled to the expected magnitude."""
+    return got.shape == expected.shape and not np.any(_differing(got, expected))
+
+
+def _differing(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Which cells of two equal-shaped arrays differ by more than the tolerance.
+
+    The absolute part of the tolerance scales with the largest expected value, so that cells
+    near zero in a large result are not judged more strictly than float32 can compute them.
+    """
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    atol = RELATIVE_TOLERANCE * max(1.0, scale)
+    with np.errstate(all="ignore"):
+        return ~np.isclose(got.astype(np.float64), expected.astype(np.float64),
+                           rtol=RELATIVE_TOLERANCE, atol=atol)
+
+
+def require_attempted(value: Any, name: str) -> None:
+    """A constant the stub leaves as None has not been attempted."""
+    if value is None:
+        raise NotAttempted(f"not attempted: {name} is still None (the stub)")
+
+
+def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> str | None:
+    """The feedback of the first misconception whose candidate equals `got`, if any."""
+    for misconception in misconceptions:
+        candidate = misconception.candidate
+        if isinstance(got, np.ndarray):
+            candidate = np.asarray(candidate)
+            if candidate.dtype.kind in NUMERIC_KINDS and close_enough(got, candidate):
+                return misconception.feedback
+        elif got == candidate and type(got) is type(candidate):
+            return misconception.feedback
+    return None
+
+
+def check_array(got: Any, expected: np.ndarray, *, call: str,
+                misconceptions: Iterable[Misconception] = (), floating: bool = False,
+                dtype: np.dtype | None = None, reveal: bool = False,
+                shape_feedback: dict[tuple, str] | None = None) -> np.ndarray:
+    """Fail with feedback unless `got` is an ndarray equal to `expected` within tolerance.
+
+    `shape_feedback` names the mistake behind a known wrong shape;
+    `floating` demands a floating dtype (compute functions never return integers);
+    `dtype` demands that exact dtype (zero_pad keeps the input's); `reveal` prints both arrays
+    in full, for public cases whose expected output the learner may see anyway.
+    """
+    misconceptions = list(misconceptions)
+    expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
+        hint = " (wrap it: np.array(...))" if isinstance(got, (list, tuple)) else ""
+        raise GradingFailure(f"{call} returned {describe_array(got)}; expected an ndarray of "
+                             f"shape {expected.shape}{hint}")
+    if got.shape != expected.shape:
+        named = (shape_feedback or {}).get(tuple(got.shape)) or match_misconception(got, misconceptions)
+        message = f"{call}: expected shape {expected.shape}, got {got.shape}"
+        raise GradingFailure(f"{message}. {named}" if named else message + _shape_hint(got.shape, expected.shape))
+    if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
+        raise GradingFailure(f"{call} returned NaN or infinite values "
+                             f"({int(np.sum(~np.isfinite(got)))} of {got.size} cells)")
+    if not close_enough(got, expected):
+        named = match_misconception(got, misconceptions)
+        detail = _first_difference(got, expected)
+        if reveal:
+            detail += f"\nexpected:\n{np.array2string(expected, precision=4)}\ngot:\n{np.array2string(got, precision=4)}"
+        raise GradingFailure(f"{call}: {named} ({detail})" if named else f"{call}: wrong values; {detail}")
+    if floating and got.dtype.kind != "f":
+        raise GradingFailure(f"{call} returned dtype {got.dtype}; convolution and pooling results "
+                             "must be floating point (start from np.zeros(..., dtype=float))")
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise GradingFailure(f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)}, "
+                             "the dtype of the input")
+    return got
+
+
+def check_number(got: Any, expected: float, *, call: str,
+                 misconceptions: Iterable[Misconception] = ()) -> float:
+    """Fail unless `got` is a real number within the relative tolerance of `expected`."""
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got.item()
+    if isinstance(got, np.generic):
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        raise GradingFailure(f"{call} returned {describe_array(got)}; expected a single number")
+    if not np.isclose(got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE):
+        named = match_misconception(np.asarray(float(got)),
+                                    [Misconception(m.feedback, np.asarray(float(m.candidate)))
+                                     for m in misconceptions])
+        message = f"{call}: expected {expected:g}, got {got:g}"
+        raise GradingFailure(f"{message}. {named}" if named else message)
+    return float(got)
+
+
+def check_exact(got: Any, expected: Any, *, call: str,
+                misconceptions: Iterable[Misconception] = ()) -> Any:
+    """Fail unless `got` equals `expected` exactly, as an int or a tuple of ints.
+
+    Integer-valued floats (7.0) fail: sizes and counts are ints, and true division is the
+    bug this catches. A list where a tuple is expected is accepted if its items match.
+    """
+    normalised = _as_int_structure(got)
+    if normalised is not None and normalised == expected:
+        return normalised
+    plain = _plain(got)
+    named = next((m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))), None)
+    if named is None and _plain_equal(plain, expected):
+        named = "you returned floats: use integer division // so sizes and counts are ints"
+    message = f"{call}: expected {expected!r}, got {plain!r}"
+    raise GradingFailure(f"{message}. {named}" if named else message)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers, lists and tuples as tuples."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same kinds all the way down (28 and 28.0 are not the same)."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _plain_equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # a learner value whose comparison misbehaves is simply not equal
+        return False
+
+
+def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
+    """Fail unless `got` is a tuple (or list) with one item per name; returns it as a tuple.
+
+    For functions that return several results, such as `(gx, gy, magnitude)`.
+    """
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        raise GradingFailure(f"{call} returned {describe_array(got)}; expected a tuple of "
+                             f"{len(names)} ({', '.join(names)}), as in `return {', '.join(names)}`")
+    return tuple(got)
+
+
+def check_constant(got: Any, expected: np.ndarray, *, name: str,
+                   misconceptions: Iterable[Misconception] = ()) -> np.ndarray:
+    """Like `check_array` for a module-level constant, which may be a nested list of numbers.
+
+    A constant still `None` (the stub) is "not attempted".
+    """
+    require_attempted(got, name)
+    if isinstance(got, (list, tuple)):
+        try:
+            got = np.array(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise GradingFailure(f"{name} is a {describe_array(got)} that is not a grid of numbers "
+                                 "(rows of equal length)") from None
+    return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)
+
+
+def check_unchanged(before: Any, after: Any, *, call: str) -> None:
+    """Fail if the worker reports that an argument was modified in place."""
+    for index, (original, now) in enumerate(zip(before, after)):
+        if isinstance(original, np.ndarray) and (
+                not isinstance(now, np.ndarray) or now.shape != original.shape
+                or not np.array_equal(now, original)):
+            raise GradingFailure(f"{call} modified its argument #{index + 1} in place; compute "
+                                 "into a new array (np.pad, np.zeros, x.copy()) instead")
+
+
+def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
+    """Fail unless `call()` raises ValueError; returns its message. `problem` names the bad input."""
+    try:
+        result = call()
+    except LearnerRaised as raised:
+        if raised.value_error:
+            return raised.message
+        raise GradingFailure(f"{description} should raise ValueError ({problem}), "
+                             f"but raised {raised.error_type}: {raised.message}") from None
+    raise GradingFailure(f"{description} should raise ValueError ({problem}), "
+                         f"but returned {describe_array(result)}")
+
+
+def _as_int_structure(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (tuple, list)):
+        items = [_as_int_structure(item) for item in value]
+        return None if any(item is None for item in items) else tuple(items)
+    return None
+
+
+def _shape_hint(got: tuple, expected: tuple) -> str:
+    if len(got) != len(expected):
+        return f" ({len(got)} axes instead of {len(expected)})"
+    short = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e - 1]
+    long = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e + 1]
+    if short:
+        return f"; one short on axis {short[0]}: is the last window dropped (+1 missing)?"
+    if long:
+        return f"; one too many on axis {long[0]}: does a window run past the edge?"
+    return ""
+
+
+def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:
+    wrong = _differing(got, expected)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (f"{int(wrong.sum())} of {wrong.size} values differ; at index {index} expected "
+            f"{expected[index]:.6g}, got {got[index]:.6g}")

@@ -1,0 +1,78 @@
+"""What the learner's commands do, behind the CLI's option parsing: grade and report, list, hint.
+
+Each function takes keyword arguments the CLI parsed and returns what to show (or writes the
+report), so the commands can be used and tested without Click.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.course.catalogue import Catalogue, Exercise, Quiz
+from grader.errors import InputError
+from grader.grading.runner import IsolationSource, grade
+from grader.progress import Progress
+from grader.reports import render
+from grader.results import Report
+from grader.submission import Submission
+
+
+def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
+                     isolation: IsolationSource, seed: int | None, lang: str | None,
+                     output_format: str, output: Path | None, replay_ids: str,
+                     default_submission: Path) -> Report:
+    """Grade, then write the report to `output` (or standard output) and remember progress."""
+    report = grade(catalogue, item_ids, submission=submission, isolation=isolation, seed=seed,
+                   lang=lang)
+    replay = f"grade {replay_ids} --seed {report.seed}"
+    if submission != default_submission:
+        replay += f" --submission {submission}"
+    text = render(report, output_format, replay=replay)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(click.unstyle(text), encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write the report to {output}: {error.strerror}") from None
+        click.echo(f"grade: {output_format} report written to {output} "
+                   f"({report.score:g} / {report.max_score:g})", err=True)
+    if output_format == "text":
+        progress = Progress.load(submission)
+        progress.record(report)
+        progress.save(submission)
+    return report
+
+
+def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
+    """One line per exercise and quiz: id, title, status and best score so far."""
+    progress = Progress.load(submission)
+    learner = Submission.open(submission) if submission.is_dir() else None
+    lines = []
+    for item in (*catalogue.exercises, *catalogue.quizzes):
+        present = learner is not None and learner.kind(_item_path(learner, item)) == "file"
+        status = progress.status.get(item.id, "not graded yet" if present else "not started")
+        best = progress.best.get(item.id)
+        best_text = f"best {best:g}" if best is not None else ""
+        lines.append(f"{item.id}  {item.title:<44} {status.replace('_', ' '):<16} {best_text}".rstrip())
+    return lines
+
+
+def _item_path(learner: Submission, item: Exercise | Quiz):
+    return learner.exercise_path(item.file) if isinstance(item, Exercise) else learner.answers_path(item.id)
+
+
+def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
+    """The next hint for `item` (remembered in the learner's folder), or all of them once seen."""
+    if not item.hints:
+        return f"{item.id} has no hints."
+    progress = Progress.load(submission)
+    shown = progress.next_hint(item.id, item.hints)
+    if shown is None:
+        listed = "\n".join(f"  {number}. {text}" for number, text in enumerate(item.hints, start=1))
+        return f"You have seen all {len(item.hints)} hints for {item.id}:\n{listed}"
+    number, text = shown
+    progress.save(submission)
+    return f"Hint {number} of {len(item.hints)} for {item.id} ({item.title}):\n  {text}"

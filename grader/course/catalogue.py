@@ -1,0 +1,316 @@
+"""The course catalogue: exercises and quizzes as frozen dataclasses, loaded from one YAML file.
+
+The CLI, the runner and `publish` all read the catalogue; nothing else hard-codes an
+exercise id, a file name, a point total or a limit. A catalogue that does not match the
+schema below raises `CatalogueError`, which the CLI reports in one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.course import yamlfile
+from grader.course.yamlfile import is_number
+from grader.errors import InputError
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # grader/
+COURSE_ROOT = PACKAGE_DIR.parent
+CATALOGUE_PATH = Path(__file__).resolve().parent / "course.yaml"
+SUITES_DIR = PACKAGE_DIR / "suites"
+
+EXERCISE_ID = re.compile(r"^ex\d\d$")
+QUIZ_ID = re.compile(r"^q\d\d$")
+
+
+class CatalogueError(InputError):
+    """The catalogue file is missing, is not YAML, or does not match the schema."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one exercise's worker may use. Times in seconds, sizes as the names say."""
+
+    call_timeout: float = 5.0
+    time_limit: float = 30.0
+    import_timeout: float = 10.0
+    memory_mb: int = 1024
+    processes: int = 16
+    output_kb: int = 1024
+    open_files: int = 64
+    max_restarts: int = 3
+
+    @property
+    def cpu_seconds(self) -> int:
+        """The worker's CPU-time limit: the exercise's time limit, rounded up, plus one second."""
+        return int(self.time_limit) + 1
+
+    def describe(self) -> str:
+        """One line for reports: the limits a learner may hit."""
+        return (
+            f"{self.call_timeout:g} s per call, {self.time_limit:g} s in all, "
+            f"{self.memory_mb} MB of memory, {self.processes} processes, "
+            f"{self.output_kb} KB of output"
+        )
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the grader trains and judges a Keras model (ex07), on its own side, never the learner's.
+
+    The digits split is `test_fraction` of scikit-learn's `load_digits`, stratified, drawn with
+    `split_seed`; `seed` seeds initialisation and shuffling; `time_limit` (seconds) bounds the
+    training run; a model passes with `accuracy_threshold` on the held-out split and at most
+    `max_parameters` parameters.
+    """
+
+    epochs: int = 20
+    batch_size: int = 32
+    test_fraction: float = 0.25
+    split_seed: int = 0
+    seed: int = 0
+    accuracy_threshold: float = 0.95
+    max_parameters: int = 50_000
+    time_limit: float = 60.0
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One coding exercise: a learner edits `exercises/<file>`; suites grade `functions`."""
+
+    id: str
+    title: str
+    file: str
+    functions: tuple[str, ...]
+    points: float
+    limits: Limits
+    hints: tuple[str, ...] = ()
+    constants: tuple[str, ...] = ()
+    title_ko: str = ""
+    tensorflow: bool = False
+    training: Training | None = None
+
+    @property
+    def module(self) -> str:
+        """The import name of the learner's file (`ex01_convolution`)."""
+        return Path(self.file).stem
+
+    @property
+    def kind(self) -> str:
+        return "exercise"
+
+    def suite_files(self, suites_dir: Path = SUITES_DIR) -> list[Path]:
+        """The public and (where present) hidden pytest suites, in the order they run."""
+        candidates = [suites_dir / part / f"test_{self.id}.py" for part in ("public", "hidden")]
+        return [path for path in candidates if path.is_file()]
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """One quiz: questions in `quizzes/<file>`, a learner's answers in `answers/<id>.yaml`."""
+
+    id: str
+    title: str
+    file: str
+    hints: tuple[str, ...] = ()
+    title_ko: str = ""
+
+    @property
+    def answers_file(self) -> str:
+        """Where a learner's answers live, relative to the submission folder."""
+        return f"answers/{self.id}.yaml"
+
+    @property
+    def kind(self) -> str:
+        return "quiz"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The whole course, in the order the catalogue lists it."""
+
+    course: str
+    exercises: tuple[Exercise, ...]
+    quizzes: tuple[Quiz, ...] = field(default=())
+    root: Path = COURSE_ROOT
+
+    @property
+    def ids(self) -> list[str]:
+        return [item.id for item in (*self.exercises, *self.quizzes)]
+
+    def item(self, item_id: str) -> Exercise | Quiz:
+        """The exercise or quiz called `item_id`; `InputError` naming the valid ids if none."""
+        for item in (*self.exercises, *self.quizzes):
+            if item.id == item_id:
+                return item
+        raise InputError(f"unknown exercise or quiz {item_id!r}; choose from {', '.join(self.ids)}")
+
+    def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
+        """The items for `item_ids`, each once, in catalogue order."""
+        wanted = {self.item(item_id).id for item_id in item_ids}
+        return [item for item in (*self.exercises, *self.quizzes) if item.id in wanted]
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT) -> Catalogue:
+    """Read and validate the catalogue at `path`; `CatalogueError` says what is wrong where."""
+    data = yamlfile.read_yaml(path, CatalogueError, "the course catalogue")
+    return parse_catalogue(data, source=str(path), root=root)
+
+
+def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Catalogue:
+    """Build a `Catalogue` from already-parsed YAML, checking every key."""
+    expect(isinstance(data, dict), source, "the top level must be a mapping")
+    only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
+    defaults = data.get("defaults") or {}
+    expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
+    default_limits = _parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits")
+
+    exercises = data.get("exercises")
+    expect(isinstance(exercises, list) and exercises, source, "'exercises' must be a non-empty list")
+    quizzes = data.get("quizzes") or []
+    expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
+
+    parsed_exercises = tuple(
+        _parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
+        for index, entry in enumerate(exercises)
+    )
+    parsed_quizzes = tuple(
+        _parse_quiz(entry, f"{source}: quizzes[{index}]") for index, entry in enumerate(quizzes)
+    )
+    ids = [item.id for item in (*parsed_exercises, *parsed_quizzes)]
+    duplicates = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
+    expect(not duplicates, source, f"duplicate ids: {', '.join(duplicates)}")
+    return Catalogue(
+        course=str(data.get("course", "")),
+        exercises=parsed_exercises,
+        quizzes=parsed_quizzes,
+        root=root,
+    )
+
+
+def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
+    expect(isinstance(entry, dict), where, "each exercise must be a mapping")
+    allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
+               "hints", "tensorflow", "training"}
+    only_keys(entry, allowed, where)
+    for key in ("id", "title", "file", "functions", "points"):
+        expect(key in entry, where, f"missing key '{key}'")
+    item_id = entry["id"]
+    expect(isinstance(item_id, str) and EXERCISE_ID.match(item_id), where,
+            f"'id' must look like ex01, not {item_id!r}")
+    where = f"{where} ({item_id})"
+    file_name = entry["file"]
+    expect(isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""), where,
+            f"'file' must be a file name like ex01_convolution.py, not {file_name!r}")
+    points = entry["points"]
+    expect(is_number(points) and points > 0, where, "'points' must be a positive number")
+    limits = _parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits")
+    training = None
+    if "training" in entry:
+        expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
+        training = _parse_training(entry["training"], f"{where}: training")
+    return Exercise(
+        id=item_id,
+        title=_text(entry, "title", where),
+        title_ko=_text(entry, "title_ko", where, required=False),
+        file=file_name,
+        functions=_names(entry, "functions", where),
+        constants=_names(entry, "constants", where, required=False),
+        points=float(points),
+        limits=limits,
+        hints=_texts(entry, "hints", where),
+        tensorflow=bool(entry.get("tensorflow", False)),
+        training=training,
+    )
+
+
+def _parse_quiz(entry: Any, where: str) -> Quiz:
+    expect(isinstance(entry, dict), where, "each quiz must be a mapping")
+    only_keys(entry, {"id", "title", "title_ko", "file", "hints"}, where)
+    for key in ("id", "title", "file"):
+        expect(key in entry, where, f"missing key '{key}'")
+    item_id = entry["id"]
+    expect(isinstance(item_id, str) and QUIZ_ID.match(item_id), where,
+            f"'id' must look like q01, not {item_id!r}")
+    where = f"{where} ({item_id})"
+    return Quiz(
+        id=item_id,
+        title=_text(entry, "title", where),
+        title_ko=_text(entry, "title_ko", where, required=False),
+        file=_text(entry, "file", where),
+        hints=_texts(entry, "hints", where),
+    )
+
+
+def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
+    expect(isinstance(data, dict), where, "limits must be a mapping")
+    known = typing.get_type_hints(Limits)
+    only_keys(data, set(known), where)
+    values = {}
+    for key, value in data.items():
+        expect(is_number(value) and value > 0, where, f"'{key}' must be a positive number")
+        values[key] = float(value) if known[key] is float else int(value)
+    return replace(base, **values)
+
+
+# Each training setting: (kind, low, high, whether low itself is allowed, whether high is).
+TRAINING_RANGES = {
+    "epochs": (int, 1, 1000, True, True),
+    "batch_size": (int, 1, 100_000, True, True),
+    "test_fraction": (float, 0.0, 1.0, False, False),
+    "split_seed": (int, 0, 2**32 - 1, True, True),
+    "seed": (int, 0, 2**32 - 1, True, True),
+    "accuracy_threshold": (float, 0.0, 1.0, False, True),
+    "max_parameters": (int, 1, 10**9, True, True),
+    "time_limit": (float, 0.0, 3600.0, False, True),
+}
+
+
+def _parse_training(data: Any, where: str) -> Training:
+    """An exercise's `training:` mapping; every key optional, each checked against its range."""
+    expect(isinstance(data, dict), where, "training must be a mapping")
+    only_keys(data, set(TRAINING_RANGES), where)
+    values = {}
+    for key, value in data.items():
+        kind, low, high, low_allowed, high_allowed = TRAINING_RANGES[key]
+        expect(is_number(value) and (kind is float or float(value).is_integer()), where,
+                f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
+        above = value >= low if low_allowed else value > low
+        below = value <= high if high_allowed else value < high
+        expect(above and below, where,
+                f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
+                f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}")
+        values[key] = kind(value)
+    return Training(**values)
+
+
+def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
+    value = entry.get(key, None if required else "")
+    expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
+    return value
+
+
+def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key) or []
+    expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
+            f"'{key}' must be a list of text")
+    return tuple(value)
+
+
+def _names(entry: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
+    value = entry.get(key) or []
+    valid = isinstance(value, list) and all(
+        isinstance(name, str) and name.isidentifier() for name in value)
+    expect(valid and (value or not required), where, f"'{key}' must be a list of Python names")
+    return tuple(value)
+
+
+def only_keys(data: dict, allowed: set[str], where: str) -> None:
+    yamlfile.only_keys(data, allowed, where, CatalogueError)
+
+
+def expect(condition: Any, where: str, message: str) -> None:
+    yamlfile.expect(condition, where, message, CatalogueError)

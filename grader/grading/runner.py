@@ -1,0 +1,178 @@
+"""One grading run: stage the submission, run the workers, run the trusted suites, build a Report.
+
+The runner copies only the files the catalogue expects from a submission (read without
+following links) into fresh worker folders, starts the first worker before pytest is even
+imported (the learner's import overlaps the grader's start-up), runs pytest in this process
+over trusted suites only, and scores every exercise from the fixed manifest. `Workers` is the
+one owner of the workers' lifecycle: it starts them, starts the next one early, and stops each
+when its tests are done. Quizzes are graded from their answers files, as data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Protocol
+
+from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
+from grader.errors import GraderFailure
+from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, NotAttempted
+from grader.grading.manifest import ManifestEntry, load_manifest
+from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
+from grader.results import ExerciseResult, Report, TestResult
+from grader.sandbox.client import WorkerClient
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.launch import make_scratch, prepare
+from grader.sandbox.policy import forbidden_imports, forbidden_message
+from grader.submission import Submission, SubmissionFileError
+
+MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
+
+
+class IsolationSource(Protocol):
+    """An `Isolation`, or something that decides one on first use (`IsolationProbe`)."""
+
+    def get(self) -> Isolation: ...
+
+
+def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolation: IsolationSource,
+          seed: int | None = None, lang: str | None = None, suites_dir: Path = SUITES_DIR) -> Report:
+    """Grade `item_ids` of `submission`; every exercise and quiz asked for is in the report.
+
+    `isolation` is decided before any learner code runs and applies to every worker of the run;
+    `lang` ("en" or "ko", default: the locale's) is the language of the quizzes' feedback.
+    """
+    started = time.monotonic()
+    learner = Submission.open(submission)
+    items = catalogue.select(item_ids)
+    seed = new_seed() if seed is None else seed
+    manifest = load_manifest(suites_dir / "manifest.json")
+    exercises = [item for item in items if isinstance(item, Exercise)]
+    results = _grade_exercises(exercises, learner, seed, manifest, suites_dir, isolation)
+    for item in items:
+        if isinstance(item, Quiz):
+            results[item.id] = _grade_quiz(item, catalogue, learner, lang)
+    decided = isolation.get()
+    return Report(exercises=[results[item.id] for item in items], seed=seed,
+                  protection=decided.protection, protection_note=decided.note,
+                  execution_time=time.monotonic() - started, submission=str(submission))
+
+
+class Workers:
+    """The workers of one run, in suite order: the only place that starts and stops them."""
+
+    def __init__(self, clients: dict[str, WorkerClient]):
+        self.clients = clients
+        self.order = list(clients)
+
+    def client(self, exercise_id: str) -> WorkerClient:
+        return self.clients[exercise_id]
+
+    def start_first(self) -> None:
+        if self.order:
+            self.clients[self.order[0]].start()
+
+    def entering(self, exercise_id: str) -> None:
+        """An exercise's tests begin: start the next exercise's worker, to import meanwhile."""
+        if exercise_id in self.order:
+            position = self.order.index(exercise_id)
+            if position + 1 < len(self.order):
+                self.clients[self.order[position + 1]].start()
+
+    def leaving(self, exercise_id: str) -> None:
+        """An exercise's tests are over: its worker goes."""
+        if exercise_id in self.clients:
+            self.clients[exercise_id].close()
+
+    def close_all(self) -> None:
+        for client in self.clients.values():
+            client.close()
+
+
+def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
+                     manifest: dict[str, list[ManifestEntry]], suites_dir: Path,
+                     isolation: IsolationSource) -> dict[str, ExerciseResult]:
+    blocked: dict[str, GradingFailure] = {}
+    sources: dict[str, bytes] = {}
+    for exercise in exercises:
+        content = _read_learner_file(learner, exercise)
+        if isinstance(content, GradingFailure):
+            blocked[exercise.id] = content
+        else:
+            sources[exercise.id] = content
+    outcomes: dict[str, TestResult] = {}
+    if sources:
+        decided = isolation.get()  # before the first worker: no learner code has run yet
+        scratch = make_scratch("grade-")
+        workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch),
+                                                     exercise, decided)
+                           for exercise in exercises if exercise.id in sources})
+        try:
+            workers.start_first()
+            files = [path for exercise in exercises if exercise.id in sources
+                     for path in exercise.suite_files(suites_dir)]
+            outcomes = _run_pytest(files, exercises, workers, seed, suites_dir)
+        finally:
+            workers.close_all()
+            shutil.rmtree(scratch, ignore_errors=True)
+    return {exercise.id: _score(exercise, manifest, outcomes, blocked.get(exercise.id))
+            for exercise in exercises}
+
+
+def _score(exercise: Exercise, manifest: dict[str, list[ManifestEntry]], outcomes: dict[str, TestResult],
+           blocked: GradingFailure | None) -> ExerciseResult:
+    """The exercise's result from its manifest entries: a test that did not report earns nothing."""
+    entries = manifest.get(exercise.id, [])
+    if not entries:
+        raise GraderFailure(f"no tests for {exercise.id} in the manifest; rebuild it with "
+                            "`python -m grader.grading.manifest`")
+    return ExerciseResult(id=exercise.id, title=exercise.title, max_score=sum(entry.points for entry in entries),
+                          tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries])
+
+
+def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, seed: int,
+                suites_dir: Path) -> dict[str, TestResult]:
+    import pytest
+
+    from grader.grading.plugin import GradingPlugin, RunContext
+
+    context = RunContext(exercises={exercise.id: exercise for exercise in exercises},
+                         workers=workers, seed=seed)
+    plugin = GradingPlugin(context)
+    with clean_pytest_environment():
+        exit_code = pytest.main(pytest_arguments(files, suites_dir), plugins=[plugin])
+    if plugin.collection_errors:
+        raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderFailure(f"the grading suites stopped early (pytest exit code {int(exit_code)})")
+    return plugin.results
+
+
+def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestResult:
+    """A manifest test with no result: the exercise was blocked, or the test never reported."""
+    failure = failure or GradingFailure("this test did not report a result, so it earns no points")
+    return TestResult(name=entry.name, status=failure.status, score=0.0, max_score=entry.points,
+                      visibility=entry.visibility, feedback=failure.feedback,
+                      not_attempted=failure.not_attempted)
+
+
+def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | GradingFailure:
+    """The bytes of a learner's exercise file, or why it cannot be graded."""
+    try:
+        content = learner.read(learner.exercise_path(exercise.file), MAX_SOURCE_BYTES)
+    except SubmissionFileError as error:
+        if error.kind == "missing":
+            return NotAttempted(f"not attempted: {exercise.file} is not in the submission folder")
+        return LearnerFailure(error.message)
+    if not exercise.tensorflow:
+        banned = forbidden_imports(content.decode("utf-8", errors="replace"))
+        if banned:
+            return ForbiddenModule(forbidden_message(exercise.id, banned))
+    return content
+
+
+def _grade_quiz(quiz: Quiz, catalogue: Catalogue, learner: Submission, lang: str | None) -> ExerciseResult:
+    from grader.quiz.grading import grade_quiz
+
+    return grade_quiz(quiz, catalogue, learner, lang=lang)

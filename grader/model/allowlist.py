@@ -1,0 +1,251 @@
+"""The allowlist of ex07: which layers, which settings, and which values each setting may hold.
+
+A learner's layer configuration is data the learner's code wrote, so nothing in it is taken
+on trust. Every layer class has a schema: the settings it may have and, for each, the kind of
+value (a whole number, one bounded number, a flag, a named choice, a short list of sizes, a
+standard initialiser, regulariser or constraint with scalar settings). A setting the schema
+does not name, code, a custom class, or a list of numbers where Keras takes a scalar is
+refused, so no layer can carry constants (weights fitted in the worker) into the grader's
+model. `name`, `dtype`, `trainable` and every `seed` are dropped: the grader names its own
+layers, computes in float32, trains every weight and seeds every random start itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from grader.failures import LearnerFailure
+from grader.sanitise import clean
+
+MAX_LIST = 8  # items in any list setting (kernel sizes, noise shapes, axes)
+MAX_LIST_DEPTH = 2  # ((top, bottom), (left, right)) is as deep as a setting goes
+MAX_SIZE = 1 << 20  # of any whole-number setting (the shape checks then count the cost)
+MAX_DILATION = 4  # larger rates make TensorFlow pad far more than the checks count
+DROPPED = frozenset({"name", "dtype", "trainable", "seed"})
+ACTIVATIONS = frozenset({
+    "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "tanh",
+    "sigmoid", "hard_sigmoid", "hard_silu", "hard_swish", "softmax", "log_softmax", "softplus",
+    "softsign", "exponential", "mish",
+})
+
+
+class ModelRejected(LearnerFailure):
+    """The model cannot be judged: a class or setting off the allowlist, or a shape the grader
+    cannot follow. Like a return value that is not data, it earns nothing in any test."""
+
+
+Check = Callable[[Any, str], Any]  # (value, where) -> the cleaned value, or ModelRejected
+
+
+def refuse(where: str, problem: str) -> ModelRejected:
+    return ModelRejected(f"{where}: {problem}")
+
+
+def whole(low: int = 0, high: int = MAX_SIZE) -> Check:
+    def check(value: Any, where: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise refuse(where, f"must be a whole number from {low} to {high}, not {_show(value)}")
+        return value
+    return check
+
+
+def number(low: float, high: float) -> Check:
+    """One finite number in [low, high]: a scalar, never a list (no constants in a layer)."""
+    def check(value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not low <= value <= high:
+            raise refuse(where, f"must be one number from {low:g} to {high:g}, not {_show(value)}")
+        return value
+    return check
+
+
+def flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise refuse(where, f"must be True or False, not {_show(value)}")
+    return value
+
+
+def choice(*allowed: Any) -> Check:
+    def check(value: Any, where: str) -> Any:
+        folded = value.lower() if isinstance(value, str) else value
+        if folded not in allowed:
+            raise refuse(where, f"must be one of {', '.join(map(str, allowed))}, not {_show(value)}")
+        return value
+    return check
+
+
+def sizes(low: int = 0, high: int = MAX_SIZE, allow_none: bool = False) -> Check:
+    """A whole number, or a short list of them (or of pairs): kernel sizes, strides, axes, padding."""
+    def check(value: Any, where: str, depth: int = 0) -> Any:
+        if isinstance(value, list):
+            if len(value) > MAX_LIST or depth >= MAX_LIST_DEPTH:
+                raise refuse(where, f"must be a number or a short list of numbers, not {_show(value)}")
+            return [check(item, where, depth + 1) for item in value]
+        if value is None and allow_none:
+            return None
+        return whole(low, high)(value, where)
+    return check
+
+
+def optional(inner: Check) -> Check:
+    return lambda value, where: None if value is None else inner(value, where)
+
+
+def activation(value: Any, where: str) -> Any:
+    if value is None or (isinstance(value, str) and value in ACTIVATIONS):
+        return value
+    raise refuse(where, f"uses the activation {_show(value)}: use one of Keras' named activations "
+                        "('relu', 'softmax', ...), not your own function")
+
+
+def none_only(value: Any, where: str) -> None:
+    if value is not None:
+        raise refuse(where, "is not part of this exercise; leave it at its default")
+    return None
+
+
+def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Check:
+    """A standard Keras object (`{"module", "class_name", "config"}`) with scalar settings."""
+    def check(value: Any, where: str) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) and value in NAMED.get(kind, {}):
+            return value
+        if not isinstance(value, dict) or set(value) - {"module", "class_name", "config", "registered_name"} \
+                or value.get("module") != module or value.get("registered_name") is not None \
+                or value.get("class_name") not in schemas:
+            name = ".".join(clean(part, 60, single_line=True) for part in (
+                value.get("module"), value.get("class_name")) if part) if isinstance(value, dict) else _show(value)
+            raise refuse(where, f"uses {name}, which is not a standard Keras {kind} the grader "
+                                f"accepts ({', '.join(sorted(schemas))})")
+        if value["class_name"] == "Constant" and isinstance((value.get("config") or {}).get("value"), list):
+            raise refuse(where, "initialises weights with an array (Constant): the grader trains "
+                                "every model from fresh random weights")
+        config = settings(value.get("config") or {}, schemas[value["class_name"]],
+                          f"{where} ({value['class_name']})")
+        return {"module": module, "class_name": value["class_name"], "config": config,
+                "registered_name": None}
+    return check
+
+
+def settings(config: Any, schema: dict[str, Check], where: str) -> dict:
+    """`config` checked against `schema`: dropped keys removed, every other key named by it."""
+    if not isinstance(config, dict):
+        raise refuse(where, "the configuration is malformed")
+    cleaned = {}
+    for key, value in config.items():
+        if key in DROPPED:
+            continue
+        if key not in schema:
+            raise refuse(where, f"has a setting {_show(key)} that this exercise does not accept")
+        cleaned[key] = schema[key](value, f"{where}, {key}")
+    return cleaned
+
+
+def _show(value: Any) -> str:
+    return clean(repr(value), 60, single_line=True)
+
+
+SCALE = number(-1000.0, 1000.0)
+AXES = sizes(-8, 8, allow_none=True)
+INITIALISERS = {
+    **{name: {"input_axes": AXES, "output_axes": AXES} for name in (
+        "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal")},
+    "RandomUniform": {"minval": SCALE, "maxval": SCALE},
+    "RandomNormal": {"mean": SCALE, "stddev": number(0.0, 1000.0)},
+    "TruncatedNormal": {"mean": SCALE, "stddev": number(0.0, 1000.0)},
+    "VarianceScaling": {"scale": number(0.0, 1000.0), "input_axes": AXES, "output_axes": AXES,
+                        "mode": choice("fan_in", "fan_out", "fan_avg"),
+                        "distribution": choice("truncated_normal", "untruncated_normal", "normal", "uniform")},
+    "Zeros": {}, "Ones": {}, "Identity": {"gain": SCALE},
+    "Orthogonal": {"gain": SCALE},
+    "Constant": {"value": SCALE},
+}
+REGULARISERS = {"L1": {"l1": number(0.0, 1.0)}, "L2": {"l2": number(0.0, 1.0)},
+                "L1L2": {"l1": number(0.0, 1.0), "l2": number(0.0, 1.0)}}
+CONSTRAINTS = {"MaxNorm": {"max_value": number(0.0, 1e6), "axis": AXES},
+               "MinMaxNorm": {"min_value": number(0.0, 1e6), "max_value": number(0.0, 1e6),
+                              "rate": number(0.0, 1.0), "axis": AXES},
+               "NonNeg": {}, "UnitNorm": {"axis": AXES}}
+NAMED = {"initialiser": {"glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
+                         "lecun_normal", "zeros", "ones", "random_uniform", "random_normal",
+                         "truncated_normal", "orthogonal", "identity", "variance_scaling"},
+         "regulariser": {"l1", "l2", "l1l2"}, "constraint": {"max_norm", "min_max_norm", "non_neg", "unit_norm"}}
+INITIALISER = _objects("keras.initializers", "initialiser", INITIALISERS)
+REGULARISER = _objects("keras.regularizers", "regulariser", REGULARISERS)
+CONSTRAINT = _objects("keras.constraints", "constraint", CONSTRAINTS)
+
+WEIGHTS = {"use_bias": flag, "kernel_initializer": INITIALISER, "bias_initializer": INITIALISER,
+           "kernel_regularizer": REGULARISER, "bias_regularizer": REGULARISER,
+           "activity_regularizer": REGULARISER, "kernel_constraint": CONSTRAINT,
+           "bias_constraint": CONSTRAINT, "activation": activation}
+def channels_last(value: Any, where: str) -> Any:
+    if value not in (None, "channels_last"):
+        raise refuse(where, f"is {_show(value)}: the exercise is channels-last, (H, W, C) as Keras' default")
+    return value
+
+
+IMAGE = {"data_format": channels_last}
+POOLING = {**IMAGE, "pool_size": sizes(1), "strides": sizes(1, allow_none=True),
+           "padding": choice("valid", "same")}
+RATE = {"rate": number(0.0, 0.99), "noise_shape": sizes(1, allow_none=True)}
+LAYER_SETTINGS: dict[str, dict[str, Check]] = {
+    "InputLayer": {"batch_shape": sizes(1, allow_none=True), "batch_input_shape": sizes(1, allow_none=True),
+                   "sparse": choice(False, None), "ragged": choice(False, None), "optional": choice(False)},
+    "Conv2D": {**WEIGHTS, **IMAGE, "filters": whole(1), "kernel_size": sizes(1), "strides": sizes(1),
+               "padding": choice("valid", "same"), "dilation_rate": sizes(1, MAX_DILATION),
+               "groups": whole(1)},
+    "Dense": {**WEIGHTS, "units": whole(1), "quantization_config": none_only, "lora_rank": none_only,
+              "lora_alpha": none_only},
+    "MaxPooling2D": POOLING, "AveragePooling2D": POOLING,
+    "GlobalMaxPooling2D": {**IMAGE, "keepdims": flag},
+    "GlobalAveragePooling2D": {**IMAGE, "keepdims": flag},
+    "Flatten": IMAGE,
+    "Dropout": RATE, "SpatialDropout2D": {**IMAGE, "rate": number(0.0, 0.99)},
+    "GaussianDropout": {"rate": number(0.0, 0.99)}, "GaussianNoise": {"stddev": number(0.0, 10.0)},
+    "Activation": {"activation": activation},
+    "ReLU": {"max_value": optional(number(0.0, 1e6)), "negative_slope": number(0.0, 10.0),
+             "threshold": number(-1e6, 1e6)},
+    "LeakyReLU": {"negative_slope": number(0.0, 10.0), "alpha": number(0.0, 10.0)},
+    "ELU": {"alpha": number(0.0, 10.0)},
+    "Softmax": {"axis": sizes(-8, 8)},
+    "Rescaling": {"scale": SCALE, "offset": SCALE},
+    "BatchNormalization": {"axis": sizes(-8, 8), "momentum": number(0.0, 1.0), "epsilon": number(1e-12, 1.0),
+                           "center": flag, "scale": flag, "beta_initializer": INITIALISER,
+                           "gamma_initializer": INITIALISER, "moving_mean_initializer": INITIALISER,
+                           "moving_variance_initializer": INITIALISER, "beta_regularizer": REGULARISER,
+                           "gamma_regularizer": REGULARISER, "beta_constraint": CONSTRAINT,
+                           "gamma_constraint": CONSTRAINT, "renorm": choice(False),
+                           "renorm_clipping": none_only, "renorm_momentum": number(0.0, 1.0),
+                           "synchronized": choice(False)},
+    "ZeroPadding2D": {**IMAGE, "padding": sizes(0, 1024)},
+    "Reshape": {"target_shape": sizes(-1)},
+}
+"""Every layer class ex07 accepts (keras.layers.<name>) and the settings each may carry."""
+
+
+MODEL_CLASSES = {"Sequential", "Functional", "Model"}
+
+
+def check_layer(entry: Any, index: int) -> dict:
+    """The cleaned configuration of layer `index` of a model, if its class and every setting are
+    on the allowlist; `ModelRejected` naming the class or setting at fault if not."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise ModelRejected(f"layer {index} of the model's configuration is malformed")
+    class_name, module = entry.get("class_name"), entry.get("module")
+    if class_name == "Lambda":
+        raise ModelRejected("the model has a Lambda layer: a Lambda layer carries code, and the "
+                            "grader builds models only from standard layers. Do the same with "
+                            "Conv2D, MaxPooling2D, Flatten, Dense, Dropout or Activation")
+    if class_name in MODEL_CLASSES:
+        raise ModelRejected(f"layer {index} is another model ({_show(class_name)}): put its "
+                            "layers into the outer keras.Sequential([...]) directly")
+    if module != "keras.layers" or entry.get("registered_name") is not None:
+        raise ModelRejected(f"the model has a custom layer class {_show(class_name)}: the "
+                            "grader builds models only from standard keras.layers")
+    if class_name not in LAYER_SETTINGS:
+        raise ModelRejected(f"keras.layers.{clean(class_name, 60, single_line=True)} is not among the "
+                            f"layers this exercise accepts ({', '.join(sorted(set(LAYER_SETTINGS) - {'InputLayer'}))})")
+    return settings(entry["config"], LAYER_SETTINGS[class_name], f"layer {index} ({class_name})")

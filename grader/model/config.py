@@ -1,0 +1,246 @@
+"""A learner's Keras model read as data: allowlisted, shaped and counted, without Keras.
+
+The worker sends a model as JSON text (`KerasModelData`, grader/sandbox/standalone/wire.py).
+`read_model` parses it with `json` and, before anything is deserialised, checks every layer
+class and setting against the allowlist (grader/model/allowlist.py) and the compile settings
+(grader/model/compile.py). A Lambda layer, a custom layer, activation or loss, an array of
+constants or a setting Keras does not document never gets past this module. What passes
+becomes a `ModelSpec`: the input shape, one row per layer with its output shape, parameters
+and working (names, dtypes, `trainable` and random seeds left out), the loss and the
+optimiser. grader/model/judge.py rebuilds and trains a `ModelSpec` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer
+from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
+from grader.model.layers import LAYERS, LayerError, LayerStep, Shape, describe, render_table
+from grader.sandbox.standalone.wire import KerasModelData
+from grader.sanitise import clean
+
+MAX_CONFIG_CHARS = 1 << 20  # a model description longer than this is not read
+MAX_LAYERS = 64
+MAX_UNTUPLE_DEPTH = 16  # nesting of a layer entry that the grader unpacks
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of the learner's model, as the grader understands it."""
+
+    class_name: str
+    config: dict  # allowlisted, without name and dtype: what the grader rebuilds from
+    step: LayerStep
+
+    @property
+    def activation(self) -> str | None:
+        value = self.config.get("activation")
+        if self.class_name == "Softmax":
+            return "softmax"
+        if self.class_name == "ReLU":
+            return "relu"
+        return value if isinstance(value, str) else None
+
+    @property
+    def description(self) -> str:
+        return describe(self.class_name, self.config)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A learner's model as data that passed the allowlist."""
+
+    input_shape: Shape
+    layers: tuple[LayerRow, ...]
+    loss: LossSpec | None
+    optimizer: OptimizerSpec | None
+    compile_problem: str = ""  # why the compile settings cannot be used, if they cannot
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].step.output_shape if self.layers else self.input_shape
+
+    @property
+    def parameters(self) -> int:
+        return sum(row.step.parameters for row in self.layers)
+
+    @property
+    def multiply_adds(self) -> int:
+        return sum(row.step.multiply_adds for row in self.layers)
+
+    @property
+    def largest_feature_map(self) -> int:
+        return max([_size(self.input_shape)] + [_size(row.step.output_shape) for row in self.layers])
+
+    @property
+    def class_names(self) -> list[str]:
+        return [row.class_name for row in self.layers]
+
+    def table(self, budget: int | None = None) -> str:
+        """The layer-by-layer table, with the parameter budget on the total line if given."""
+        return render_table(self.input_shape, [(row.description, row.step) for row in self.layers],
+                            budget)
+
+    def digest(self) -> str:
+        """A fingerprint of what the grader would build and train (layer names left out)."""
+        described = {"input": self.input_shape,
+                     "layers": [[row.class_name, row.config] for row in self.layers],
+                     "loss": self.loss and self.loss.key(), "optimizer": self.optimizer and self.optimizer.key(),
+                     "compile_problem": self.compile_problem}
+        return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def read_model(value: Any, call: str) -> ModelSpec:
+    """The `ModelSpec` of what `call` returned, or `ModelRejected` saying why there is none."""
+    if not isinstance(value, KerasModelData):
+        raise ModelRejected(f"{call} returned {_kind(value)}, not a Keras model: build the model "
+                            "with keras.Sequential([...]), compile it, and return it")
+    config = _parse_json(value.config, "the model's configuration")
+    if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
+        name = config.get("class_name") if isinstance(config, dict) else None
+        raise ModelRejected(f"{call} returned a {_printable(name)} model: use keras.Sequential([...]) "
+                            "or keras.Model(inputs, outputs) over standard layers, not a subclass")
+    body = config.get("config")
+    entries = body.get("layers") if isinstance(body, dict) else None
+    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_LAYERS:
+        raise ModelRejected(f"the model must have between 1 and {MAX_LAYERS} layers")
+    entries = [dict(entry, config=check_layer(entry, index))
+               for index, entry in enumerate(_untuple(entry) for entry in entries)]
+    if config["class_name"] == "Sequential":
+        chain = entries
+    else:
+        chain = _functional_chain(body, entries)
+    input_shape, chain = _input_shape(chain, body)
+    rows = _follow_shapes(input_shape, chain)
+    compile_text = value.compile_config
+    loss, optimizer, problem = (None, None, "") if compile_text is None else read_compile_config(
+        _parse_json(compile_text, "the model's compile settings"))
+    return ModelSpec(input_shape=input_shape, layers=tuple(rows), loss=loss, optimizer=optimizer,
+                     compile_problem=problem)
+
+
+# ----------------------------------------------------------------------------- structure
+
+
+def _functional_chain(body: dict, entries: list) -> list:
+    """A functional model's layers, if they form one chain from the input to the output."""
+    problem = ModelRejected("the functional model is not a single chain of layers: the grader "
+                            "accepts one input, one output and each layer fed by the one before "
+                            "it (keras.Sequential([...]) makes that easy)")
+    names = [entry.get("name") for entry in entries]
+    if len(set(names)) != len(names) or entries[0].get("class_name") != "InputLayer":
+        raise problem
+    if _single_node(body.get("input_layers")) != names[0] or _single_node(body.get("output_layers")) != names[-1]:
+        raise problem
+    for previous, entry in zip(names, entries[1:]):
+        nodes = entry.get("inbound_nodes")
+        if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
+            raise problem
+        args, kwargs = nodes[0].get("args"), nodes[0].get("kwargs") or {}
+        if not isinstance(args, list) or len(args) != 1 or not isinstance(kwargs, dict) \
+                or set(kwargs) - {"training", "mask"}:
+            raise problem
+        tensor = args[0] if isinstance(args[0], dict) else {}
+        tensor_config = tensor.get("config") if isinstance(tensor.get("config"), dict) else {}
+        history = tensor_config.get("keras_history")
+        if tensor.get("class_name") != "__keras_tensor__" or not isinstance(history, list) \
+                or history[:1] != [previous]:
+            raise problem
+    return entries
+
+
+def _single_node(value: Any) -> Any:
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        value = value[0]
+    return value[0] if isinstance(value, list) and len(value) == 3 else None
+
+
+def _input_shape(chain: list, body: dict) -> tuple[Shape, list]:
+    """The model's input shape (without the batch axis) and the layers after the input."""
+    if chain[0].get("class_name") == "InputLayer":
+        config = chain[0]["config"]
+        shape = config.get("batch_shape", config.get("batch_input_shape"))
+        chain = chain[1:]
+    else:
+        shape = body.get("build_input_shape")
+    if shape is None:
+        raise ModelRejected("the model does not know its input shape: start it with "
+                            "keras.Input(shape=input_shape)")
+    if not isinstance(shape, list) or len(shape) < 2 or not all(
+            isinstance(size, int) and not isinstance(size, bool) and 0 < size <= 1 << 16
+            for size in shape[1:]):
+        raise ModelRejected(f"the model's input shape {_shape_text(shape)} has an unknown or "
+                            "impossible size: pass input_shape to keras.Input(shape=input_shape)")
+    if not chain:
+        raise ModelRejected("the model has no layers after its input")
+    return tuple(shape[1:]), chain
+
+
+def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
+    rows, shape = [], input_shape
+    for index, entry in enumerate(chain, start=1):
+        class_name = entry["class_name"]
+        if class_name == "InputLayer":
+            raise ModelRejected("the model has a second Input in the middle: one input only")
+        config = entry["config"]
+        try:
+            step = LAYERS[class_name](config, shape)
+        except LayerError as error:
+            raise ModelRejected(f"layer {index} ({class_name}) gets an input of shape {shape}: "
+                                f"{error}") from None
+        if not all(0 < size <= 1 << 20 for size in step.output_shape):
+            raise ModelRejected(f"layer {index} ({class_name}) would output shape {step.output_shape}")
+        rows.append(LayerRow(class_name, config, step))
+        shape = step.output_shape
+    return rows
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _parse_json(text: str, what: str) -> Any:
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ModelRejected(f"{what} is longer than {MAX_CONFIG_CHARS:,} characters")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise ModelRejected(f"{what} is not valid JSON") from None
+
+
+def _untuple(value: Any, depth: int = 0) -> Any:
+    """Keras writes some tuples as {"class_name": "__tuple__", "config": {"value": [...]}}."""
+    if depth > MAX_UNTUPLE_DEPTH:
+        raise ModelRejected("the model's configuration is nested too deeply")
+    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
+        inner = value.get("config") if isinstance(value.get("config"), dict) else {}
+        return [_untuple(item, depth + 1) for item in inner.get("value", []) or []]
+    if isinstance(value, list):
+        return [_untuple(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {key: _untuple(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+def _size(shape: Shape) -> int:
+    return math.prod(shape)
+
+
+def _shape_text(shape: Any) -> str:
+    if isinstance(shape, list):
+        return "(" + ", ".join("None" if size is None else _printable(size) for size in shape[1:]) + ")"
+    return _printable(shape)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None (is `return model` missing?)"
+    return f"a {type(value).__name__}"
+
+
+def _printable(value: Any, limit: int = 60) -> str:
+    return clean(value, limit, single_line=True)

@@ -1,0 +1,116 @@
+"""Grading a quiz: a learner's answers/qNN.yaml against the keys, one public test per question.
+
+`grade_quiz` is what the runner calls for a quiz id. The bank and the keys are the
+instructor's data: a problem with either is an input error (exit code 2). The learner's file
+is untrusted data: a problem with it costs the quiz its points (status "error", feedback
+naming the file, line and key) and never stops the run. What a learner sees:
+
+- no answers file, or one with no answers: "not attempted", pointing at `grade quiz qNN`;
+- a file that cannot be used: 0 points, status "error", the line and key at fault;
+- a student release without keys (solutions/answers/ is not shipped): 0 points, "not
+  attempted", and a note that the answers are saved and the instructor grades the quiz;
+- otherwise each question's points, with the verdict, the expected answer and the
+  explanation, in the language of `--lang` (or the locale).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.course.catalogue import Catalogue, Quiz
+from grader.quiz.answers import AnswersError, AnswerSheet, load_keys, parse_answers, read_answers_text
+from grader.quiz.bank import Question, QuizBank, load_bank
+from grader.quiz.kinds import score_answer, show_answer
+from grader.quiz.text import LANGUAGES, detect_language, message
+from grader.results import ExerciseResult, TestResult
+from grader.submission import Submission
+
+VISIBILITY = "public"  # quiz questions and their explanations are never hidden
+SHOWN_ALTERNATIVES = 3
+
+
+def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
+               lang: str | None = None) -> ExerciseResult:
+    """Grade the learner's answers to `quiz`; every question of the bank is one test."""
+    lang = lang if lang in LANGUAGES else detect_language()
+    bank = load_bank(catalogue, quiz)
+    keys = load_keys(catalogue, quiz, bank)  # before the learner's file: bad keys are exit 2
+    title = (quiz.title_ko or quiz.title) if lang == "ko" else quiz.title
+    result = ExerciseResult(id=quiz.id, title=title, max_score=bank.max_score, kind="quiz")
+    source = str(submission.answers_path(quiz.id))
+    values = {"file": source, "quiz": quiz.id}
+    try:
+        text = read_answers_text(submission, quiz.id)
+        if text is None:
+            result.tests = _same_for_all(bank, message(lang, "not_attempted", **values),
+                                         not_attempted=True)
+            return result
+        sheet = parse_answers(text, bank)
+    except AnswersError as error:
+        feedback = message(lang, "bad_file", error=error.describe(source), **values)
+        result.tests = _same_for_all(bank, feedback, status="error")
+        return result
+    except Exception as error:  # noqa: BLE001 - untrusted input must never stop the run
+        problem = AnswersError(f"could not be read ({type(error).__name__})").describe(source)
+        result.tests = _same_for_all(bank, message(lang, "bad_file", error=problem, **values),
+                                     status="error")
+        return result
+
+    if sheet.answered == 0:
+        result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True)
+    elif keys is None:
+        result.note = message(lang, "no_keys", answered=sheet.answered,
+                              total=len(bank.questions), **values)
+        result.tests = _same_for_all(bank, result.note, not_attempted=True)
+    else:
+        result.tests = [_grade_question(number, question, sheet, keys, lang)
+                        for number, question in enumerate(bank.questions, start=1)]
+    return result
+
+
+def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: AnswerSheet,
+                    lang: str) -> TestResult:
+    answer = sheet.answers[question.id]
+    key = keys.answers[question.id]
+    accepted = keys.also_accept.get(question.id, ())
+    fraction, right, wrong = score_answer(question, answer, key, accepted)
+    expected = _expected(question, key, accepted, lang)
+    if answer is None:
+        verdict = message(lang, "unanswered", expected=expected)
+    elif fraction >= 1.0:
+        verdict = message(lang, "correct")
+    else:
+        given = show_answer(question, answer, lang) if answer != () else message(lang, "none_chosen")
+        name = "partial" if fraction > 0 else "wrong"
+        verdict = message(lang, name, given=given, expected=expected, right=right, wrong=wrong)
+    return TestResult(
+        name=question_test_name(number, question),
+        status="passed" if fraction >= 1.0 else "failed",
+        score=round(question.points * fraction, 4),
+        max_score=question.points,
+        visibility=VISIBILITY,
+        feedback=f"{verdict}\n{question.explanation[lang]}",
+    )
+
+
+def _expected(question: Question, key: Any, accepted: tuple[str, ...], lang: str) -> str:
+    shown = show_answer(question, key, lang)
+    if question.kind == "text" and accepted:
+        texts = ", ".join(f'"{text}"' for text in accepted[:SHOWN_ALTERNATIVES])
+        shown += f" ({message(lang, 'also_accepted', texts=texts)})"
+    return shown
+
+
+def _same_for_all(bank: QuizBank, feedback: str, *, status: str = "failed",
+                  not_attempted: bool = False) -> list[TestResult]:
+    """0-point tests that all carry one feedback (the report shows it once)."""
+    return [TestResult(name=question_test_name(number, question), status=status, score=0.0,
+                       max_score=question.points, visibility=VISIBILITY, feedback=feedback,
+                       not_attempted=not_attempted)
+            for number, question in enumerate(bank.questions, start=1)]
+
+
+def question_test_name(number: int, question: Question) -> str:
+    """A question's test name in reports: `Q3 task_detection`."""
+    return f"Q{number} {question.id}"
+

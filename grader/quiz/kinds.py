@@ -1,0 +1,190 @@
+"""The five kinds of question: what answer each accepts, how it is normalised, shown and scored.
+
+| kind     | an answer is                      | right when                                    |
+|----------|-----------------------------------|-----------------------------------------------|
+| single   | one choice letter (`b`)           | it is the key's letter                        |
+| multiple | letters (`[a, c]` or `"a, c"`)    | partial credit, see `score_answer`            |
+| numeric  | a number (`4096`, `"4,096"`)      | within the question's tolerance               |
+| shape    | `[32, 32, 10]`, `"32x32x10"`, ... | every dimension matches                       |
+| text     | a word or short phrase            | the key or an `also_accept` text, normalised  |
+
+`coerce_answer` turns what a file holds into the normalised answer (or raises `ValueError`
+with a sentence a learner can act on); `parse_typed` does the same for what a learner types
+at `grade quiz`, where choices may also be given by number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+import yaml
+
+from grader.quiz.bank import Question
+
+MAX_TEXT_CHARS = 300
+MAX_SHAPE_DIMS = 6
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)[,_\s'](?=\d{3}(?!\d))")
+SHAPE_SEPARATOR = re.compile(r"[x×*,\s]+")
+LETTER_SEPARATOR = re.compile(r"[,;\s]+")
+DIMENSION = re.compile(r"[0-9]{1,9}")
+FLOAT_SLACK = 1e-9  # absorbs binary rounding when a tolerance is exactly met
+
+
+def normalise_text(text: str) -> str:
+    """Compare texts without case, spaces, punctuation or full-width forms: "Max-Pooling" == "maxpooling"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(char for char in folded if unicodedata.category(char)[0] not in "PSZC")
+
+
+def coerce_answer(question: Question, value: Any) -> Any:
+    """The normalised answer held in a file: a letter, a tuple of letters, a float, a tuple of ints
+    or a text; None when unanswered. `ValueError` says what the question wants instead."""
+    if value is None:
+        return None
+    return _COERCERS[question.kind](question, value)
+
+
+def parse_typed(question: Question, typed: str) -> Any:
+    """What a learner typed at the prompt, normalised; choices may be given as numbers (2 = b)."""
+    if question.kind in ("single", "multiple"):
+        parts = [part for part in LETTER_SEPARATOR.split(_fold(typed)) if part]
+        typed = ", ".join(_number_to_letter(question, part) for part in parts)
+    if not typed.strip():
+        raise ValueError("type an answer")
+    return coerce_answer(question, typed)
+
+
+def score_answer(question: Question, answer: Any, key: Any,
+                 accepted: tuple[str, ...] = ()) -> tuple[float, int, int]:
+    """(fraction of the points earned, right picks, wrong picks) for `answer` against `key`.
+
+    Multiple choice earns partial credit: (right picks - wrong picks) / number of correct
+    choices, floored at 0. Picking every choice, or none, earns nothing unless it is the key.
+    """
+    if answer is None:
+        return 0.0, 0, 0
+    if question.kind == "multiple":
+        right = len(set(answer) & set(key))
+        wrong = len(set(answer) - set(key))
+        return max(0.0, (right - wrong) / len(key)), right, wrong
+    if question.kind == "numeric":
+        slack = FLOAT_SLACK * max(1.0, abs(key))
+        return float(abs(answer - key) <= question.tolerance(key) + slack), 0, 0
+    if question.kind == "text":
+        return float(normalise_text(answer) in {normalise_text(text) for text in (key, *accepted)}), 0, 0
+    return float(answer == key), 0, 0
+
+
+def show_answer(question: Question, answer: Any, lang: str) -> str:
+    """An answer as feedback shows it: `b) Object detection`, `a, c`, `4096`, `(32, 32, 10)`."""
+    if question.kind == "single":
+        return f"{answer}) {question.choice_text(answer, lang)}"
+    if question.kind == "multiple":
+        return ", ".join(answer)
+    if question.kind == "numeric":
+        return _number_text(answer)
+    if question.kind == "shape":
+        return "(" + ", ".join(str(size) for size in answer) + ")"
+    return f'"{answer}"'
+
+
+def yaml_value(question: Question, answer: Any) -> str:
+    """An answer as `grade quiz` writes it into answers/qNN.yaml (`~` when unanswered)."""
+    if answer is None:
+        return "~"
+    if question.kind == "multiple":
+        return "[" + ", ".join(answer) + "]"
+    if question.kind == "numeric":
+        return _number_text(answer)
+    if question.kind == "shape":
+        return "[" + ", ".join(str(size) for size in answer) + "]"
+    if question.kind == "text":
+        return yaml.safe_dump(answer, allow_unicode=True, default_style='"', width=math.inf).strip()
+    return str(answer)
+
+
+def _single(question: Question, value: Any) -> str:
+    letter = _fold(value).rstrip(").") if isinstance(value, str) else None
+    if letter not in question.letters:
+        raise ValueError(f"must be one choice letter ({_letters(question)}), not {value!r}")
+    return letter
+
+
+def _multiple(question: Question, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        folded = _fold(value)
+        parts = [part.rstrip(").") for part in LETTER_SEPARATOR.split(folded) if part]
+        if len(parts) == 1 and parts[0].isalpha() and parts[0] not in question.letters:
+            parts = list(parts[0])  # "ac" means a and c
+    elif isinstance(value, list):
+        parts = [_fold(item).rstrip(").") if isinstance(item, str) else item for item in value]
+    else:
+        parts = [value]
+    if not all(part in question.letters for part in parts):
+        raise ValueError(f"must be a list of choice letters ({_letters(question)}) such as [a, c], "
+                         f"not {value!r}")
+    return tuple(sorted(set(parts)))
+
+
+def _numeric(question: Question, value: Any) -> float:
+    number: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        text = THOUSANDS_SEPARATOR.sub("", unicodedata.normalize("NFKC", value).strip())
+        number = float(text) if NUMBER.match(text) else None
+    if number is None or not math.isfinite(number):
+        raise ValueError(f"must be a number such as 4096 or 0.5, not {value!r}")
+    return number
+
+
+def _shape(question: Question, value: Any) -> tuple[int, ...]:
+    if isinstance(value, str):
+        text = _fold(value).strip("()[]")
+        parts: list[Any] = [part for part in SHAPE_SEPARATOR.split(text) if part]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        parts = []
+    sizes = [int(part) if isinstance(part, int) and not isinstance(part, bool) else
+             int(part) if isinstance(part, str) and DIMENSION.fullmatch(part.strip()) else None
+             for part in parts]
+    if not sizes or len(sizes) > MAX_SHAPE_DIMS or any(size is None or size < 1 for size in sizes):
+        raise ValueError(f"must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value!r}")
+    return tuple(sizes)
+
+
+def _text(question: Question, value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not normalise_text(value):
+        raise ValueError(f"must be a word or short phrase in quotes, such as \"max pooling\", not {value!r}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"is longer than {MAX_TEXT_CHARS} characters; a short phrase is enough")
+    return " ".join(value.split())
+
+
+_COERCERS = {"single": _single, "multiple": _multiple, "numeric": _numeric, "shape": _shape,
+             "text": _text}
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _number_to_letter(question: Question, part: str) -> str:
+    if part.isdigit() and 1 <= int(part) <= len(question.letters):
+        return question.letters[int(part) - 1]
+    return part
+
+
+def _letters(question: Question) -> str:
+    return f"{question.letters[0]}-{question.letters[-1]}"
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:.6g}"

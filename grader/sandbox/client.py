@@ -1,0 +1,242 @@
+"""The trusted side of one exercise's worker: send calls, read data back, enforce the time limits.
+
+`WorkerClient` owns the worker process of one exercise (grader/sandbox/process.py). Every call
+has a deadline (the call timeout, capped by what is left of the exercise's time limit); a call
+that hangs or crashes kills the whole process tree and the next call starts a fresh worker, up
+to `max_restarts` times. Before the learner's file is loaded, each worker describes its
+sandbox; one that does not match the run's `Isolation` never runs the learner's code. Whatever
+goes wrong in the worker surfaces as a `LearnerFailure` carrying feedback.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, NoReturn
+
+from grader.course.catalogue import Exercise
+from grader.failures import (
+    BadReturn,
+    ForbiddenModule,
+    LearnerTimeout,
+    LoadFailed,
+    MissingName,
+    WorkerCrashed,
+)
+from grader.sandbox import feedback
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.launch import SandboxSpec
+from grader.sandbox.policy import forbidden_message
+from grader.sandbox.process import Dead, Deadline, WorkerProcess
+from grader.sandbox.standalone import wire
+from grader.sanitise import clean
+
+PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
+
+
+class WorkerClient:
+    """One exercise's worker: started on demand, restarted after a crash, killed on `close`."""
+
+    def __init__(self, spec: SandboxSpec, exercise: Exercise, isolation: Isolation):
+        self.spec = spec
+        self.exercise = exercise
+        self.isolation = isolation
+        self.limits = exercise.limits
+        self.process: WorkerProcess | None = None
+        self.exercise_deadline: float | None = None
+        self.ready = False
+        self.load_failure: LoadFailed | LearnerTimeout | None = None
+        self.gave_up: str | None = None
+        self.restarts = 0
+        self.next_id = 0
+        self.last_blobs: list = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Spawn the worker without waiting for it (it imports while the grader sets up)."""
+        if self.process is not None or self.load_failure is not None:
+            return
+        if self.exercise_deadline is None:
+            self.exercise_deadline = time.monotonic() + self.limits.time_limit
+        try:
+            self.process = WorkerProcess(self.spec, self.isolation)
+        except OSError as error:
+            self.load_failure = LoadFailed(self._sandbox_failed(error.strerror or str(error)))
+        self.ready = False
+
+    def close(self) -> None:
+        """Kill the worker and everything it started."""
+        if self.process is not None:
+            self.process.kill()
+        self.process = None
+        self.ready = False
+
+    # ------------------------------------------------------------------ calls
+
+    def call(self, name: str, args: tuple, kwargs: dict, *, description: str,
+             return_args: bool = False) -> Any:
+        """`name(*args, **kwargs)` in the worker; the value, or (value, args after) with return_args.
+
+        `description` names the call in feedback (`conv2d(x (1, 6, 6, 2) float64, ...)`).
+        """
+        blobs: list = []
+        header = {"op": "call", "name": name, "return_args": return_args,
+                  "args": wire.encode_value(list(args), blobs),
+                  "kwargs": wire.encode_value(dict(kwargs), blobs)}
+        reply, value = self._request(header, blobs, name, description)
+        if not return_args:
+            return value
+        after = reply.get("args_after")
+        try:
+            after = wire.decode_value(after, self.last_blobs) if isinstance(after, list) else None
+        except wire.ProtocolError:
+            after = None
+        if after is None or len(after) != len(args):
+            raise BadReturn(f"{description}: the worker did not send the arguments back")
+        return value, after
+
+    def get(self, name: str) -> Any:
+        """The module-level constant `name` from the learner's file."""
+        _, value = self._request({"op": "get", "name": name}, [], name, name)
+        return value
+
+    def _request(self, header: dict, blobs: list, name: str, description: str) -> tuple[dict, Any]:
+        self._check_usable()
+        self.start()
+        self._wait_ready()
+        assert self.process is not None
+        deadline, which = self._deadline(time.monotonic() + self.limits.call_timeout, "call")
+        try:
+            self.next_id += 1
+            header["id"] = self.next_id
+            self.process.write_frame(wire.pack_message(header, blobs), deadline, which)
+            reply, self.last_blobs = self.process.read_frame(deadline, which)
+        except Deadline as late:
+            self._lose_worker()
+            raise LearnerTimeout(feedback.timeout(name, late.which, self.exercise)) from None
+        except PIPE_ERRORS as error:
+            description_of_exit = self._exit_description()
+            self._lose_worker()
+            raise WorkerCrashed(f"the worker process died while running {name}: "
+                                f"{description_of_exit}{_protocol_note(error)}") from None
+        if reply.get("id") != self.next_id:
+            self._lose_worker()
+            raise WorkerCrashed(f"the worker answered out of turn while running {name}; "
+                                "did your code write to the grader's pipe?")
+        return reply, self._interpret(reply, name, description)
+
+    def _interpret(self, reply: dict, name: str, description: str) -> Any:
+        self._note_forbidden(reply)
+        if reply.get("ok"):
+            try:
+                return wire.decode_value(reply.get("value"), self.last_blobs)
+            except wire.ProtocolError as error:
+                detail = clean(error, 200, single_line=True)
+                raise BadReturn(f"{name} returned data the grader cannot read: {detail}",
+                                returned="unreadable data", detail=detail) from None
+        if "missing" in reply:
+            raise MissingName(f"{self.exercise.file} has no {name}: was it renamed or deleted? "
+                              "Keep the names and signatures of the stub.")
+        if "unsendable" in reply:
+            returned = f"a {clean(reply.get('type', 'value'), 60, single_line=True)}"
+            detail = clean(reply["unsendable"], single_line=True)
+            raise BadReturn(f"{name} returned {returned}, which is not data the grader can check "
+                            f"({detail}); return NumPy arrays, numbers or tuples",
+                            returned=returned, detail=detail)
+        raise feedback.learner_error(reply.get("error") or {}, name, description, self.exercise)
+
+    def _note_forbidden(self, reply: dict) -> None:
+        loaded = reply.get("forbidden_loaded") or []
+        if isinstance(loaded, list) and loaded:
+            names = [clean(name, 40, single_line=True) for name in loaded]
+            raise ForbiddenModule(forbidden_message(self.exercise.id, names, verb="imported"))
+
+    # ------------------------------------------------------------------ start-up and failure
+
+    def _wait_ready(self) -> None:
+        """Read the worker's word on its sandbox (before any learner code), then its hello."""
+        if self.ready:
+            return
+        deadline, which = self._deadline(time.monotonic() + self.limits.import_timeout, "import")
+        sandbox = self._read_start_up(deadline, which, learner_started=False)
+        problem = _sandbox_problem(sandbox, self.isolation, self.spec.uid)
+        if problem:
+            self._fail_to_load(LoadFailed(self._sandbox_failed(problem)))
+        hello = self._read_start_up(deadline, which, learner_started=True)
+        if not hello.get("ready"):
+            self._fail_to_load(LoadFailed(feedback.load_error(hello.get("error") or {}, self.exercise)))
+        self.ready = True
+        self._note_forbidden(hello)
+
+    def _read_start_up(self, deadline: float, which: str, *, learner_started: bool) -> dict:
+        """The next start-up frame; a worker that fails here fails to load, for the whole run."""
+        assert self.process is not None
+        try:
+            frame, _ = self.process.read_frame(deadline, which)
+            return frame
+        except Deadline as late:
+            failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise))
+                       if learner_started else LoadFailed(self._sandbox_failed("it did not start in time")))
+        except PIPE_ERRORS as error:
+            if learner_started:
+                failure = LoadFailed(f"{self.exercise.file} could not be loaded: the worker stopped "
+                                     f"({self._exit_description()}){self._output_note()}"
+                                     f"{_protocol_note(error)}")
+            else:
+                printed = feedback.tail(self.spec.stderr_path, 200).strip() or "no message"
+                failure = LoadFailed(self._sandbox_failed(
+                    f"the worker stopped before its sandbox was ready: {printed}"))
+        self._fail_to_load(failure)
+
+    def _fail_to_load(self, failure: LoadFailed | LearnerTimeout) -> NoReturn:
+        """The learner's file will not run in this run: every later call fails the same way."""
+        self._lose_worker(permanently=True)
+        self.load_failure = failure
+        raise failure
+
+    def _sandbox_failed(self, problem: str) -> str:
+        return (f"the sandbox could not start {self.exercise.file} ({clean(problem, 200)}); "
+                "no code of yours ran, and this is not a verdict on it: tell your instructor")
+
+    def _check_usable(self) -> None:
+        if self.load_failure is not None:
+            raise self.load_failure
+        if self.gave_up is not None:
+            raise WorkerCrashed(self.gave_up)
+        if self.exercise_deadline is not None and time.monotonic() >= self.exercise_deadline:
+            raise LearnerTimeout(f"not run: {self.exercise.id} used up its time limit of "
+                                 f"{self.limits.time_limit:g} s")
+
+    def _deadline(self, own: float, which: str) -> tuple[float, str]:
+        """The sooner of a call's (or the import's) deadline and the exercise's."""
+        assert self.exercise_deadline is not None
+        if self.exercise_deadline <= own:
+            return self.exercise_deadline, "exercise"
+        return own, which
+
+    def _lose_worker(self, permanently: bool = False) -> None:
+        self.close()
+        self.restarts += 1
+        if not permanently and self.restarts > self.limits.max_restarts:
+            self.gave_up = (f"not run: the worker for {self.exercise.id} crashed or timed out "
+                            f"{self.restarts} times, so the remaining calls were skipped")
+
+    def _exit_description(self) -> str:
+        if self.process is None:
+            return "it was not running"
+        return feedback.exit_status(self.process.exit_code(), self.exercise)
+
+    def _output_note(self) -> str:
+        excerpt = feedback.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
+        return f"; it printed:\n{excerpt}" if excerpt else ""
+
+
+def _sandbox_problem(frame: dict, isolation: Isolation, uid: int) -> str:
+    """What is wrong with a worker's first frame, its word on its own sandbox, or ''."""
+    if "sandbox_error" in frame:
+        return f"the jail could not be built: {clean(frame['sandbox_error'], 200, single_line=True)}"
+    return isolation.view_problem(frame.get("sandbox"), uid)
+
+
+def _protocol_note(error: Exception) -> str:
+    return f" ({clean(error, 200, single_line=True)})" if isinstance(error, wire.ProtocolError) else ""

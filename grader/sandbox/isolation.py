@@ -1,0 +1,145 @@
+"""How a run's workers are isolated: decided once, by the trusted side, before any learner code.
+
+`Isolation` is that decision, passed down to everything that starts a worker. `decide` makes it:
+it picks the strongest mode this machine claims ("root" when the grader is root, "userns" when
+user namespaces are allowed, else "limits"), then starts a probe (grader/sandbox/probe.py): a
+worker with no learner file that builds the real sandbox and describes what it sees, checked
+from outside. Only a failed probe leads to "limits", and as root that needs the instructor's
+explicit `--allow-weak-sandbox`, because without namespaces a worker reads what its user can
+read. Nothing a worker says or does later changes the decision: a worker that fails to start
+is that learner's failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import InputError
+
+ROOT = "root"
+USERNS = "userns"
+LIMITS = "limits"
+PROTECTION_NAMESPACES = "namespaces"
+PROTECTION_LIMITS = "limits"
+
+
+class WeakSandboxRefused(InputError):
+    """Namespaces are unavailable, and grading without them was not allowed (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The isolation every worker of one run gets, and why (for the report)."""
+
+    mode: str
+    note: str = ""
+
+    @property
+    def namespaces(self) -> bool:
+        return self.mode != LIMITS
+
+    @property
+    def protection(self) -> str:
+        """What reports call it: "namespaces" or "limits"."""
+        return PROTECTION_NAMESPACES if self.namespaces else PROTECTION_LIMITS
+
+    @property
+    def fresh_uid(self) -> bool:
+        """Workers become a fresh unprivileged uid whenever the grader is root (in a user
+        namespace, which only maps the grader's own uid, they shed every capability instead)."""
+        return os.geteuid() == 0 and self.mode != USERNS
+
+    def get(self) -> Isolation:
+        """Itself: an `Isolation` is already decided (a probe's `get` decides)."""
+        return self
+
+    def __enter__(self) -> Isolation:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def view_problem(self, view: object, uid: int) -> str:
+        """Why a worker's own description of its sandbox is not what this isolation promises, or ''.
+
+        The description is sent before the learner's file is loaded, so it is the sandbox's
+        word, not the learner's; a worker given `uid` must run as it.
+        """
+        if not isinstance(view, dict):
+            return "the worker did not describe its sandbox"
+        if self.fresh_uid and view.get("uid") != uid:
+            return f"the worker runs as uid {view.get('uid')!r}, not the unprivileged uid {uid}"
+        if view.get("capabilities") != 0:
+            return "the worker kept privileges"
+        if self.namespaces:
+            if view.get("pid") != 1:
+                return "the worker has no process namespace of its own"
+            if view.get("visible"):
+                return f"the worker can see {len(view['visible'])} of the grader's private folders"
+            if view.get("root_writable") is not False:
+                return "the worker can write to its root folder"
+        return ""
+
+
+def strongest_mode() -> str:
+    """The strongest isolation this machine claims to offer, before any probe."""
+    if sys.platform != "linux" or shutil.which("unshare") is None:
+        return LIMITS
+    if os.geteuid() == 0:
+        return ROOT
+    if _read_int("/proc/sys/user/max_user_namespaces", 1) > 0 and \
+            _read_int("/proc/sys/kernel/unprivileged_userns_clone", 1) != 0:
+        return USERNS
+    return LIMITS
+
+
+def weak(note: str, *, allow_weak: bool) -> Isolation:
+    """The "limits" isolation, if it may be used here; `WeakSandboxRefused` if not.
+
+    As root, learner code must never keep root: it runs as a fresh uid, which must be able to
+    reach Python, and only when the instructor allowed a run without namespaces.
+    """
+    if os.geteuid() == 0:
+        if not allow_weak:
+            raise WeakSandboxRefused(
+                f"the sandbox has no namespaces here ({note}) and the grader runs as root; "
+                "learner code would run without a jail. Fix the namespaces, run as an "
+                "ordinary user, or pass --allow-weak-sandbox to grade with limits only")
+        unreachable = python_unreachable_for_others()
+        if unreachable:
+            raise WeakSandboxRefused(
+                f"the sandbox has no namespaces here ({note}), and learner code cannot run as "
+                f"an unprivileged user because {unreachable} is not readable by other users; "
+                "install Python where every user can read it, or fix the namespaces")
+    return Isolation(LIMITS, note)
+
+
+@functools.cache
+def python_unreachable_for_others() -> str:
+    """The first folder on the way to Python or NumPy that other users cannot enter, or ''."""
+    import importlib.util
+
+    numpy_dir = os.path.dirname(importlib.util.find_spec("numpy").origin)
+    for path in (os.path.realpath(sys.executable), numpy_dir, sys.base_prefix):
+        current = Path(path)
+        for folder in (*reversed(current.parents), current):
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return str(folder)
+            if not mode & stat.S_IXOTH:
+                return str(folder)
+    return ""
+
+
+def _read_int(path: str, default: int) -> int:
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return default

@@ -1,0 +1,178 @@
+"""How a worker process is started: its folder, environment, command line and resource limits.
+
+`prepare` gives each exercise a fresh folder holding only the learner's file and copies of the
+standalone worker files. `SandboxSpec.launch` builds the command for the run's `Isolation`:
+
+- "root": `unshare` makes new mount, PID, network and IPC namespaces; the worker builds its
+  jail (by allowlist, grader/sandbox/allowlist.py) and becomes a fresh unprivileged uid.
+- "userns": the same inside a user namespace, shedding every capability once the jail stands.
+- "limits": resource limits, a fresh environment, a private scratch folder and, when the grader
+  is root, a fresh unprivileged uid. The report says so.
+
+Whatever the mode, the worker's environment is built from scratch (no CI tokens, no PYTHON* or
+PYTEST* variables) and Python runs with -I.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, Exercise, Limits
+from grader.sandbox.allowlist import jail_steps
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.policy import BASE_ENVIRONMENT, FORBIDDEN_MODULES, TENSORFLOW_ENVIRONMENT
+
+STANDALONE_DIR = Path(__file__).resolve().parent / "standalone"
+WORKER_FILES = ("worker.py", "wire.py", "jail.py")
+UNSHARE_NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--fork", "--kill-child",
+                      "--propagation", "private"]
+JAIL_TMP_MB = 64
+WORKER_UID_BASE = 1_000_000  # fresh uids for workers run by root: no files, no processes
+WORKER_UID_RANGE = 1_000_000
+WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
+SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
+PRIVATE_FOLDER_MODE = 0o700
+SCRATCH_MODE = 0o711
+
+
+@dataclass
+class SandboxSpec:
+    """One worker's folder and everything needed to launch a worker there."""
+
+    folder: Path
+    config: dict
+    token: str
+    uid: int
+    limits: Limits
+    tensorflow: bool = False
+    stdout_path: Path = field(init=False)
+    stderr_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stdout_path = self.folder / "stdout.txt"
+        self.stderr_path = self.folder / "stderr.txt"
+
+    def launch(self, isolation: Isolation) -> tuple[list[str], dict, dict[str, str]]:
+        """(command, worker config, environment) for starting this worker under `isolation`."""
+        config = dict(self.config, rlimits=resource_limits(self.limits, fresh_uid=isolation.fresh_uid))
+        if isolation.fresh_uid:
+            config.update(uid=self.uid, gid=self.uid)
+        environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
+        if self.tensorflow:
+            environment.update(TENSORFLOW_ENVIRONMENT)
+        python = [sys.executable, "-I", str(self.folder / "worker.py")]
+        if not isolation.namespaces:
+            private = str(self.folder / "tmp")
+            environment.update(HOME=private, TMPDIR=private, KERAS_HOME=os.path.join(private, "keras"))
+            return python, config, environment
+        environment.update(HOME="/tmp", TMPDIR="/tmp", KERAS_HOME="/tmp/keras")
+        root = self.folder / "root"
+        root.mkdir(exist_ok=True)
+        config["jail"] = {"root": str(root), "tmp_mb": JAIL_TMP_MB,
+                          "steps": jail_steps(str(self.folder), tensorflow=self.tensorflow,
+                                              secrets=secret_paths())}
+        if isolation.mode == "root":
+            prefix = ["unshare", *UNSHARE_NAMESPACES]
+        else:  # the worker sheds its capabilities once the jail stands
+            prefix = ["unshare", "--user", "--map-root-user", *UNSHARE_NAMESPACES]
+        return [*prefix, "--", *python], config, environment
+
+
+def secret_paths() -> tuple[str, ...]:
+    """The grader's own files and the course's secrets: never visible to a worker."""
+    return (str(PACKAGE_DIR), *(str(COURSE_ROOT / part) for part in SECRET_PARTS))
+
+
+def resource_limits(limits: Limits, fresh_uid: bool) -> dict[str, int]:
+    """`resource` names and values the worker sets on itself before any learner code runs."""
+    processes = limits.processes if fresh_uid else _processes_of_this_user() + limits.processes
+    return {
+        "RLIMIT_AS": limits.memory_mb << 20,
+        "RLIMIT_CPU": limits.cpu_seconds,
+        "RLIMIT_FSIZE": limits.output_kb << 10,
+        "RLIMIT_NOFILE": limits.open_files,
+        "RLIMIT_NPROC": processes,
+        "RLIMIT_CORE": 0,
+    }
+
+
+def _processes_of_this_user() -> int:
+    """RLIMIT_NPROC counts all of a user's processes, so a worker run as that user adds to them."""
+    uid = os.getuid()
+    running = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                running += entry.stat().st_uid == uid
+            except OSError:
+                continue
+    return running
+
+
+def prepare(exercise: Exercise, source: bytes, scratch: Path) -> SandboxSpec:
+    """A fresh folder under `scratch` with only the learner's file and the worker's files."""
+    spec = _folder(exercise.id, scratch, exercise.limits, exercise.tensorflow)
+    module_dir = spec.folder / "submission"
+    module_dir.mkdir()
+    (module_dir / exercise.file).write_bytes(source)
+    spec.config.update({
+        "exercise": exercise.id,
+        "module": exercise.module,
+        "module_file": exercise.file,
+        "module_dir": str(module_dir),
+        "forbidden_modules": [] if exercise.tensorflow else list(FORBIDDEN_MODULES),
+    })
+    return spec
+
+
+def prepare_probe(scratch: Path, limits: Limits) -> SandboxSpec:
+    """A worker folder with no learner file: the worker builds its sandbox, describes it, stops."""
+    spec = _folder("probe", scratch, limits, tensorflow=False)
+    spec.config["probe"] = True
+    return spec
+
+
+def _folder(name: str, scratch: Path, limits: Limits, tensorflow: bool) -> SandboxSpec:
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=scratch))
+    folder.chmod(0o755)
+    uid = WORKER_UID_BASE + secrets.randbelow(WORKER_UID_RANGE)
+    private = folder / "tmp"
+    private.mkdir(mode=PRIVATE_FOLDER_MODE)
+    if os.geteuid() == 0:
+        os.chown(private, uid, uid)
+    for name_ in WORKER_FILES:
+        shutil.copyfile(STANDALONE_DIR / name_, folder / name_)
+    return SandboxSpec(folder=folder, config={"must_not_see": list(secret_paths())},
+                       token=f"{folder}:{secrets.token_hex(8)}", uid=uid, limits=limits,
+                       tensorflow=tensorflow)
+
+
+def make_scratch(prefix: str) -> Path:
+    """A fresh folder for worker folders: other users may pass through it (a worker's fresh uid
+    must reach its own folder) but not list it."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    scratch.chmod(SCRATCH_MODE)
+    return scratch
+
+
+def kill_strays(spec: SandboxSpec, isolation: Isolation) -> None:
+    """After a worker without namespaces, kill whatever it left behind (a namespace needs no help)."""
+    if isolation.namespaces:
+        return
+    marker = f"{WORKER_TOKEN_VARIABLE}={spec.token}".encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            owned = isolation.fresh_uid and entry.stat().st_uid == spec.uid
+            if owned or marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue

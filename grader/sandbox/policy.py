@@ -1,0 +1,92 @@
+"""What a worker may use and what it is given: forbidden modules, environments, a static check.
+
+Exercises without the catalogue's `tensorflow` flag must do the work in NumPy (SPEC section 2):
+their source is checked here with `ast` before it runs (parsing runs no learner code), the
+worker refuses the modules at import, and the jail does not hold them at all. Every worker's
+environment is built from `BASE_ENVIRONMENT`, never inherited; TensorFlow's settings are added
+for the exercises that use it, and the grader's own TensorFlow uses the same ones.
+"""
+
+from __future__ import annotations
+
+import ast
+
+FORBIDDEN_MODULES = ("tensorflow", "keras", "scipy.signal", "scipy.ndimage")
+IMPORT_FUNCTIONS = {"__import__", "import_module"}
+
+BASE_ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+TENSORFLOW_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "KERAS_BACKEND": "tensorflow",
+    "CUDA_VISIBLE_DEVICES": "",
+}
+
+
+def forbidden_message(exercise_id: str, found: list[str], verb: str = "uses") -> str:
+    """The feedback for an exercise whose code `verb` (uses, imported) forbidden modules."""
+    return (f"{exercise_id} {verb} {', '.join(found)}: {exercise_id} must do the work with NumPy "
+            f"({', '.join(FORBIDDEN_MODULES)} are not allowed)")
+
+
+def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
+    """The forbidden modules `source` imports or reaches, sorted; [] if none or if it does not
+    parse. Aliases are followed: `import scipy as sp` then `sp.ndimage.maximum_filter` counts."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # the worker reports the syntax error with its line number
+    found = set()
+    for name in (*_imported(tree), *_attribute_chains(tree)):
+        found.update(banned for banned in forbidden if _within(name, banned))
+    return sorted(found)
+
+
+def _imported(tree: ast.AST) -> list[str]:
+    return [name for node in ast.walk(tree) for name in _imported_names(node)]
+
+
+def _attribute_chains(tree: ast.AST) -> list[str]:
+    """Dotted names like `scipy.ndimage.maximum_filter`, with import aliases resolved."""
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                aliases[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    chains = []
+    for node in ast.walk(tree):
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if parts and isinstance(node, ast.Name) and node.id in aliases:
+            chains.append(".".join([aliases[node.id], *reversed(parts)]))
+    return chains
+
+
+def _imported_names(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        return [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    if isinstance(node, ast.Call):
+        function = node.func
+        name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+        if name in IMPORT_FUNCTIONS and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            return [node.args[0].value]
+    return []
+
+
+def _within(name: str, banned: str) -> bool:
+    return name == banned or name.startswith(banned + ".")

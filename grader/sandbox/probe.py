@@ -1,0 +1,89 @@
+"""The probe: the run's isolation is decided by starting the sandbox with no learner code in it.
+
+`IsolationProbe` starts a worker in probe mode as soon as it is created (its start-up overlaps
+the grader's own), and `get` reads its one frame: the worker's description of the sandbox it
+built, checked here against what the mode promises. No learner file is in the probe's folder,
+so nothing a learner writes can make the probe fail or pass. A failed probe means "limits", as
+far as `isolation.weak` allows.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from grader.course.catalogue import Limits
+from grader.sandbox import isolation as modes
+from grader.sandbox.feedback import tail
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.launch import make_scratch, prepare_probe
+from grader.sandbox.process import Deadline, Dead, WorkerProcess
+from grader.sandbox.standalone import wire
+from grader.sanitise import clean
+
+PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second
+NO_NAMESPACES = "Linux namespaces (unshare) are not available here"
+
+
+class IsolationProbe:
+    """Decides a run's isolation once; `get()` waits for the probe the first time."""
+
+    def __init__(self, *, allow_weak: bool = False):
+        self.allow_weak = allow_weak
+        self.mode = modes.strongest_mode()
+        self.decided: Isolation | None = None
+        self.scratch: Path | None = None
+        self.process: WorkerProcess | None = None
+        if self.mode != modes.LIMITS:
+            self.scratch = make_scratch("grade-probe-")
+            try:
+                self.spec = prepare_probe(self.scratch, Limits())
+                self.process = WorkerProcess(self.spec, Isolation(self.mode))
+            except OSError as error:
+                self.failure = f"the probe could not start ({error.strerror or error})"
+
+    def get(self) -> Isolation:
+        """The run's isolation (`WeakSandboxRefused` when only "limits" is left and not allowed)."""
+        if self.decided is None:
+            try:
+                self.decided = self._decide()
+            finally:
+                self.close()
+        return self.decided
+
+    def close(self) -> None:
+        """Stop the probe and remove its folder (a run that ends before `get` still cleans up)."""
+        if self.process is not None:
+            self.process.kill()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> IsolationProbe:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _decide(self) -> Isolation:
+        if self.mode == modes.LIMITS:
+            return modes.weak(NO_NAMESPACES, allow_weak=self.allow_weak)
+        problem = self._problem()
+        if not problem:
+            return Isolation(self.mode)
+        return modes.weak(f"the sandbox probe failed: {problem}", allow_weak=self.allow_weak)
+
+    def _problem(self) -> str:
+        if self.process is None:
+            return getattr(self, "failure", "the probe did not start")
+        try:
+            frame, _ = self.process.read_frame(time.monotonic() + PROBE_SECONDS, "probe")
+        except Deadline:
+            return f"no answer within {PROBE_SECONDS:g} s"
+        except (Dead, wire.ProtocolError, ValueError, OSError):
+            self.process.kill()
+            printed = tail(self.spec.stderr_path, 300).strip()
+            return f"the probe stopped ({printed or 'it printed nothing'})"
+        if "sandbox_error" in frame:
+            return f"the jail could not be built ({clean(frame['sandbox_error'], 200, single_line=True)})"
+        return Isolation(self.mode).view_problem(frame.get("sandbox"), self.spec.uid)

@@ -1,0 +1,146 @@
+"""One worker process and its two pipes: start it, exchange frames before a deadline, kill it.
+
+`WorkerProcess` knows nothing of exercises or feedback: `grader.sandbox.client` builds calls
+and failures on top of it, and `grader.sandbox.probe` uses it to look at a sandbox with no
+learner code in it. Killing a worker kills its whole process tree: the namespace's first
+process first (the kernel then kills the rest), the process group, and in "limits" mode every
+process that carries the worker's marker or uid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.launch import SandboxSpec, kill_strays
+from grader.sandbox.standalone import wire
+
+EXIT_WAIT_SECONDS = 1.0  # how long a dead worker's exit status is waited for
+
+
+class Deadline(Exception):
+    """The deadline passed before the worker answered; `which` names the deadline."""
+
+    def __init__(self, which: str):
+        super().__init__(which)
+        self.which = which
+
+
+class Dead(Exception):
+    """The worker closed its pipe."""
+
+
+class WorkerProcess:
+    """A started worker: frames go out on one pipe and come back on the other."""
+
+    def __init__(self, spec: SandboxSpec, isolation: Isolation):
+        self.spec = spec
+        self.isolation = isolation
+        request_read, self.request_fd = os.pipe()
+        self.response_fd, response_write = os.pipe()
+        for fd in (self.request_fd, response_write):
+            _grow_pipe(fd)
+        command, config, environment = spec.launch(isolation)
+        config.update(request_fd=request_read, response_fd=response_write)
+        try:
+            with open(spec.stdout_path, "ab") as stdout, open(spec.stderr_path, "ab") as stderr:
+                self.popen = subprocess.Popen(
+                    [*command, json.dumps(config)],
+                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                    env=environment, cwd=spec.folder,
+                    pass_fds=(request_read, response_write), start_new_session=True)
+        except BaseException:
+            for fd in (request_read, response_write, self.request_fd, self.response_fd):
+                os.close(fd)
+            raise
+        os.close(request_read)
+        os.close(response_write)
+        os.set_blocking(self.request_fd, False)
+        self.killed = False
+
+    def read_frame(self, deadline: float, which: str) -> tuple[dict, list]:
+        """The next frame, or `Deadline(which)`, `Dead`, `wire.ProtocolError`, `ValueError`."""
+        return wire.read_message(lambda size: self._read(size, deadline, which))
+
+    def write_frame(self, data: bytes, deadline: float, which: str) -> None:
+        view = memoryview(data)
+        while view:
+            _, writable, _ = select.select([], [self.request_fd], [], _left(deadline))
+            if not writable:
+                raise Deadline(which)
+            try:
+                written = os.write(self.request_fd, view)
+            except BrokenPipeError:
+                raise Dead("broken pipe") from None
+            view = view[written:]
+
+    def exit_code(self) -> int | None:
+        """The worker's exit code (negative: the signal), or None if it is still running."""
+        try:
+            return self.popen.wait(timeout=EXIT_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started, reap it, close the pipes."""
+        if self.killed:
+            return
+        self.killed = True
+        for child in _children(self.popen.pid):
+            _kill(child)
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.popen.wait()
+        kill_strays(self.spec, self.isolation)
+        for fd in (self.request_fd, self.response_fd):
+            os.close(fd)
+
+    def _read(self, size: int, deadline: float, which: str) -> bytes:
+        chunks = []
+        while size:
+            readable, _, _ = select.select([self.response_fd], [], [], _left(deadline))
+            if not readable:
+                raise Deadline(which)
+            chunk = os.read(self.response_fd, min(size, wire.PIPE_CHUNK_BYTES))
+            if not chunk:
+                raise Dead("end of stream")
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _children(pid: int) -> list[int]:
+    """The direct children of `pid` (for unshare: the namespace's first process)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _grow_pipe(fd: int) -> None:
+    """Fewer round trips for large arrays where Linux allows a bigger pipe buffer."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), wire.PIPE_CHUNK_BYTES)
+    except OSError:
+        pass

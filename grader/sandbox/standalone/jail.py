@@ -1,0 +1,142 @@
+"""The first thing a worker does inside its new namespaces: build a jail, then give up power.
+
+`unshare` starts the worker in new mount, PID, network and IPC namespaces (and a user
+namespace when the grader is not root). Before any learner code runs, `enter` mounts a tmpfs as
+the new root and follows the trusted side's steps (grader/sandbox/allowlist.py): bind an
+allowed file or tree at the same path (read-only, nosuid), lay an empty folder over a part of
+a tree that must stay out of sight, or make a symbolic link the loader follows. It gives the
+worker private /tmp, /var/tmp and /dev/shm, pivots into that root and detaches the old one. `drop_privileges` then becomes an
+unprivileged uid (when the grader is root) or sheds every capability (in a user namespace).
+
+Like worker.py, this file is standard library only: the sandbox copies it next to the worker.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import signal
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+ST_FLAGS_TO_MS = {os.ST_RDONLY: MS_RDONLY, os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV,
+                  os.ST_NOEXEC: MS_NOEXEC}
+
+PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+SECURE_NOROOT_AND_LOCKS = 0x2F  # NOROOT, NOROOT_LOCKED, NO_SETUID_FIXUP, NO_SETUID_FIXUP_LOCKED
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+LAST_CAPABILITY = 63
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+OLD_ROOT = "/.old-root"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class JailError(OSError):
+    """The jail could not be built; the worker reports it and imports no learner code."""
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        number = ctypes.get_errno()
+        raise JailError(number, f"{what}: {os.strerror(number)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = lambda text: text.encode() if text is not None else None  # noqa: E731
+    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags),
+                       encode(data)), f"mount {target}")
+
+
+def _bind(path: str, root: str, writable: bool = False) -> None:
+    """Bind `path` at the same place under `root`: read-only and nosuid unless told otherwise."""
+    target = root + path
+    if os.path.isdir(path):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.exists(target):
+            open(target, "wb").close()
+    _mount(path, target, None, MS_BIND | MS_REC)
+    # A remount must keep the flags the original mount locks (nodev, noexec) or Linux refuses.
+    kept = 0
+    for st_flag, ms_flag in ST_FLAGS_TO_MS.items():
+        if os.statvfs(path).f_flag & st_flag:
+            kept |= ms_flag
+    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | kept
+    _mount(None, target, None, flags if writable else flags | MS_RDONLY)
+
+
+def _tmpfs(target: str, size_mb: int, mode: str = "1777") -> None:
+    os.makedirs(target, exist_ok=True)
+    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode={mode}")
+
+
+def enter(config: dict) -> None:
+    """Build the jail described by `config` and pivot into it. Needs CAP_SYS_ADMIN (here)."""
+    root = config["root"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("jail", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
+    for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
+        _tmpfs(root + scratch, config["tmp_mb"])
+    masks = []
+    for step in config["steps"]:
+        kind, path = step[0], step[1]
+        if kind == "bind" and os.path.exists(path):
+            _bind(path, root)
+        elif kind == "mask" and os.path.isdir(root + path):
+            _mount("mask", root + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+            masks.append(root + path)
+        elif kind == "link" and not os.path.lexists(root + path):
+            os.makedirs(os.path.dirname(root + path), exist_ok=True)
+            os.symlink(step[2], root + path)
+    for mask in reversed(masks):  # read-only once the binds inside them are in place
+        _mount(None, mask, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY)
+    for device in DEVICES:
+        if os.path.exists(device):
+            _bind(device, root, writable=True)
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+    os.makedirs(root + OLD_ROOT, exist_ok=True)
+    number = SYS_PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise JailError(0, f"pivot_root: unknown machine {platform.machine()}")
+    _check(_libc.syscall(number, root.encode(), (root + OLD_ROOT).encode()), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(OLD_ROOT.encode(), MNT_DETACH), "umount old root")
+    os.rmdir(OLD_ROOT)
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+
+
+def drop_privileges(uid: int | None, gid: int | None) -> None:
+    """Become `uid`/`gid` (from real root), or shed every capability (in a user namespace)."""
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes
+    else:
+        _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+        for capability in range(LAST_CAPABILITY + 1):
+            _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+        _check(_libc.prctl(PR_SET_SECUREBITS, SECURE_NOROOT_AND_LOCKS, 0, 0, 0), "securebits")
+        header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+        data = (ctypes.c_uint32 * 6)()
+        _check(_libc.capset(header, data), "capset")
+    # Should the launcher die, so does the worker (a credential change cleared this).
+    _libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)

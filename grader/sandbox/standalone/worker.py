@@ -1,0 +1,236 @@
+"""The worker: the only process that imports a learner's file.
+
+Run as a script (`python -I worker.py CONFIG_JSON`) inside the sandbox, the worker enters its
+jail (jail.py), applies its resource limits, imports the learner's module, then answers
+requests from the trusted side in the wire format (wire.py): call a function with these
+arguments, or read a module-level constant. Nothing here trusts the learner, and the trusted
+side trusts nothing the worker says beyond "here is some data".
+
+Run with `"probe": true` in its configuration, it imports no learner code at all: it builds
+the jail, drops its privileges and describes what it can see, so that the trusted side can
+decide, before any learner code runs, which protection this machine really gives.
+
+This file and its siblings are standard library and NumPy only: the sandbox copies them next
+to the learner's file, where the grader package is out of reach. Python runs with -I, so the
+siblings are loaded by their path, never found on sys.path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import traceback
+
+MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
+
+
+def _sibling(name: str):
+    """Load wire.py or jail.py from this file's folder under a private module name."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _sibling("wire")
+
+
+def _apply_limits(limits: dict) -> None:
+    """Resource limits, set before any learner code runs (the sandbox may add more)."""
+    import resource
+
+    for name, value in limits.items():
+        which = getattr(resource, name)
+        soft, hard = resource.getrlimit(which)
+        new = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (new, new))
+
+
+class _ForbiddenImports:
+    """A meta-path finder that refuses modules an exercise must not use (defence in depth)."""
+
+    def __init__(self, names, exercise):
+        self.names = tuple(names)
+        self.exercise = exercise
+
+    def find_spec(self, fullname, path=None, target=None):
+        for name in self.names:
+            if fullname == name or fullname.startswith(name + "."):
+                raise ImportError(
+                    f"{self.exercise} may not use {name}: do the computation with NumPy")
+        return None
+
+
+def _learner_traceback(error: BaseException, learner_file: str) -> str:
+    """The frames of the learner's own file, innermost last, as 'line N in f: code'."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if os.path.abspath(frame.filename) == learner_file]
+    if isinstance(error, SyntaxError) and error.lineno:
+        text = (error.text or "").strip()
+        return f"line {error.lineno}: {text}"
+    return "\n".join(
+        f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}" for frame in frames[-5:])
+
+
+def _describe_error(error: BaseException, learner_file: str) -> dict:
+    try:
+        message = str(error) if not isinstance(error, SyntaxError) else str(error.msg)
+    except Exception:  # an exception whose __str__ raises still gets reported
+        message = "(the exception's message could not be turned into text)"
+    return {
+        "type": type(error).__name__,
+        "message": message[:MESSAGE_TEXT_LIMIT],
+        "traceback": _learner_traceback(error, learner_file)[:MESSAGE_TEXT_LIMIT],
+        "not_implemented": isinstance(error, NotImplementedError),
+        "value_error": isinstance(error, ValueError),
+        "memory_error": isinstance(error, MemoryError),
+        "errno": getattr(error, "errno", None) if isinstance(error, OSError) else None,
+    }
+
+
+class _Worker:
+    def __init__(self, config: dict):
+        self.config = config
+        self.request_fd = config["request_fd"]
+        self.response_fd = config["response_fd"]
+        self.learner_file = os.path.abspath(os.path.join(config.get("module_dir", ""),
+                                                         config.get("module_file", "")))
+        self.module = None
+        self.forbidden = tuple(config.get("forbidden_modules", ()))
+
+    def read_exact(self, size: int) -> bytes:
+        chunks = []
+        while size:
+            chunk = os.read(self.request_fd, min(size, wire.PIPE_CHUNK_BYTES))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def send(self, header: dict, blobs: list | None = None) -> None:
+        data = memoryview(wire.pack_message(header, blobs or []))
+        while data:
+            written = os.write(self.response_fd, data)
+            data = data[written:]
+
+    def forbidden_loaded(self) -> list:
+        return sorted(name for name in self.forbidden if name in sys.modules)
+
+    def start(self) -> None:
+        """Import the learner's module and say hello: ready, or why not."""
+        import importlib
+
+        sys.path.insert(0, self.config["module_dir"])
+        try:
+            self.module = importlib.import_module(self.config["module"])
+        except BaseException as error:  # SystemExit, KeyboardInterrupt included: report, never die
+            self.send({"ready": False, "error": _describe_error(error, self.learner_file)})
+            return
+        self.send({"ready": True, "forbidden_loaded": self.forbidden_loaded()})
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, blobs = wire.read_message(self.read_exact)
+            except EOFError:
+                return
+            if header.get("op") == "exit":
+                return
+            self.send(*self.answer(header, blobs))
+
+    def answer(self, header: dict, blobs: list) -> tuple[dict, list]:
+        request_id = header.get("id")
+        try:
+            args = wire.decode_value(header.get("args", []), blobs)
+            kwargs = wire.decode_value(header.get("kwargs", {"__dict__": {}}), blobs)
+        except wire.ProtocolError as error:
+            return {"id": request_id, "ok": False, "protocol_error": str(error)}, []
+        name = header.get("name", "")
+        target = getattr(self.module, name, None) if self.module is not None else None
+        if header.get("op") == "get":
+            if not hasattr(self.module, name):
+                return {"id": request_id, "ok": False, "missing": name}, []
+            return self.reply(request_id, target, None)
+        if not callable(target):
+            return {"id": request_id, "ok": False, "missing": name}, []
+        try:
+            result = target(*args, **kwargs)
+        except BaseException as error:  # the learner's exception is data for the feedback
+            return {"id": request_id, "ok": False, "error": _describe_error(error, self.learner_file),
+                    "forbidden_loaded": self.forbidden_loaded()}, []
+        return self.reply(request_id, result, args if header.get("return_args") else None)
+
+    def reply(self, request_id, result, args_after) -> tuple[dict, list]:
+        blobs: list = []
+        try:
+            value = wire.encode_value(result, blobs)
+            after = wire.encode_value(args_after, blobs) if args_after is not None else None
+        except wire.ProtocolError as error:
+            return {"id": request_id, "ok": False, "unsendable": str(error),
+                    "type": type(result).__name__}, []
+        except Exception as error:  # a learner object whose conversion blew up
+            return {"id": request_id, "ok": False, "unsendable": f"{type(error).__name__}: {error}",
+                    "type": type(result).__name__}, []
+        return {"id": request_id, "ok": True, "value": value, "args_after": after,
+                "forbidden_loaded": self.forbidden_loaded()}, blobs
+
+
+def _isolate(config: dict) -> str | None:
+    """Enter the jail and drop privileges (jail.py); the error text if that failed."""
+    if "jail" not in config and config.get("uid") is None:
+        return None
+    jail = _sibling("jail")
+    try:
+        if "jail" in config:
+            jail.enter(config["jail"])
+        jail.drop_privileges(config.get("uid"), config.get("gid"))
+    except OSError as error:
+        return str(error)
+    return None
+
+
+def _view(paths) -> dict:
+    """What this process is and can reach, for the trusted side to check (probe mode)."""
+    capabilities = 0
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("CapEff:"):
+                    capabilities = int(line.split()[1], 16)
+    except OSError:
+        pass
+    return {"pid": os.getpid(), "uid": os.geteuid(), "gid": os.getegid(),
+            "capabilities": capabilities, "visible": [path for path in paths if os.path.exists(path)],
+            "root_writable": os.access("/", os.W_OK)}
+
+
+def main(argv: list) -> None:
+    config = json.loads(argv[1])
+    sandbox_error = _isolate(config)
+    _apply_limits(config.get("rlimits", {}))
+    worker = _Worker(config)
+    # The first frame, written before any learner code exists in this process: the sandbox's word.
+    if sandbox_error is not None:
+        worker.send({"sandbox_error": sandbox_error})
+        os._exit(1)
+    worker.send({"sandbox": _view(config.get("must_not_see", []))})
+    if config.get("probe"):  # no learner file: the description was the whole job
+        os._exit(0)
+    os.chdir(config["module_dir"])
+    if config.get("forbidden_modules"):
+        sys.meta_path.insert(0, _ForbiddenImports(config["forbidden_modules"], config["exercise"]))
+    import numpy  # noqa: F401  the wire format needs it before learner code can interfere
+
+    worker.start()
+    if worker.module is not None:
+        worker.serve()
+    # Skip interpreter shutdown: learner atexit handlers and threads get no last word.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

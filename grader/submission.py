@@ -1,0 +1,154 @@
+"""A learner's submission folder: where its files are, read without following any link.
+
+Learners hand in their exercise files and quiz answers in one of three layouts, all accepted:
+the files side by side (a flat upload: `ex01_convolution.py`, `q01.yaml`), a course-shaped
+folder (`exercises/ex01_convolution.py`, `answers/q01.yaml`), or either of those inside one
+top-level folder (as a zip often has). `Submission` finds the layout and reads files with a
+size cap, walking the path one folder at a time with O_NOFOLLOW: a symbolic link anywhere on
+the way to a file (the file, `exercises/`, `answers/`, the top-level folder) is refused, never
+followed, so a link to the course's solutions earns nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from grader.errors import InputError
+
+COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
+COURSE_FOLDERS = ("exercises", "answers")
+MAX_LAYOUT_DEPTH = 2  # a top-level folder, then exercises/: no deeper search
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class SubmissionFileError(Exception):
+    """A file of the submission that cannot be graded: `kind` is missing, link, big or unreadable."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A learner's folder (`folder`) and the folder inside it that holds their files (`base`)."""
+
+    folder: Path
+    base: PurePosixPath  # relative to `folder`: "." or "exercises" or "alice" or "alice/exercises"
+
+    @classmethod
+    def open(cls, folder: Path) -> Submission:
+        """The submission in `folder`; `InputError` if there is no such folder."""
+        if not folder.is_dir():
+            raise InputError(f"submission folder {folder} does not exist")
+        return cls(folder, _find_base(folder))
+
+    def exercise_path(self, file_name: str) -> PurePosixPath:
+        return self.base / file_name
+
+    def answers_path(self, quiz_id: str) -> PurePosixPath:
+        """answers/qNN.yaml where an answers folder exists, else qNN.yaml beside the exercises."""
+        candidates = (self.base / "answers" / f"{quiz_id}.yaml",
+                      self.base.parent / "answers" / f"{quiz_id}.yaml", self.base / f"{quiz_id}.yaml")
+        for candidate in candidates:
+            if self.kind(candidate) != "missing":
+                return candidate
+        return self.base / "answers" / f"{quiz_id}.yaml"
+
+    def kind(self, relative: PurePosixPath) -> str:
+        """"file", "missing", "link" or "other" for the entry at `relative`, links not followed."""
+        current, mode = self.folder, stat.S_IFDIR
+        for part in relative.parts:
+            if part in (".", ""):
+                continue
+            current = current / part
+            try:
+                mode = current.lstat().st_mode
+            except OSError:
+                return "missing"
+            if stat.S_ISLNK(mode):
+                return "link"
+        return "file" if stat.S_ISREG(mode) else "other"
+
+    def read(self, relative: PurePosixPath, limit: int) -> bytes:
+        """The bytes of the regular file at `relative`, or `SubmissionFileError` saying why not."""
+        parts = [part for part in relative.parts if part not in (".", "")]
+        name = "/".join(parts)
+        try:
+            handle = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as error:
+            raise SubmissionFileError("unreadable", f"the submission folder cannot be read: "
+                                                    f"{error.strerror}") from None
+        try:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                flags = os.O_RDONLY | NOFOLLOW | (NONBLOCK if last else os.O_DIRECTORY)
+                try:
+                    child = os.open(part, flags, dir_fd=handle)
+                except OSError as error:
+                    raise _open_error(error, "/".join(parts[: index + 1]), self.folder) from None
+                os.close(handle)
+                handle = child
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                raise SubmissionFileError("unreadable", f"{name} is not a regular file")
+            with os.fdopen(handle, "rb", closefd=True) as stream:
+                handle = -1
+                content = stream.read(limit + 1)
+        finally:
+            if handle >= 0:
+                os.close(handle)
+        if len(content) > limit:
+            raise SubmissionFileError("big", f"{name} is larger than {limit >> 10} KB; it is not graded")
+        return content
+
+
+def _open_error(error: OSError, name: str, folder: Path) -> SubmissionFileError:
+    import errno
+
+    if error.errno == errno.ENOENT:
+        return SubmissionFileError("missing", f"{name} is not in the submission folder")
+    if error.errno in (errno.ELOOP, errno.ENOTDIR) and (folder / name).is_symlink():
+        return SubmissionFileError("link", f"{name} is a symbolic link; submit the file itself, "
+                                           "not a link (links are never followed)")
+    return SubmissionFileError("unreadable", f"{name} cannot be read: {error.strerror}")
+
+
+def _find_base(folder: Path) -> PurePosixPath:
+    """Where the exercise files are: the folder, its exercises/, or those inside its one sub-folder.
+
+    A link met on the way is not entered: it becomes part of the base, so that reading through
+    it fails with "symbolic link" instead of reading what it points at.
+    """
+    base = PurePosixPath(".")
+    for _ in range(MAX_LAYOUT_DEPTH + 1):
+        entries = _entries(folder / base)
+        if any(COURSE_FILE.match(name) for name in entries):
+            return base
+        if "exercises" in entries:
+            return base / "exercises"
+        if "answers" in entries:
+            return base
+        folders = [name for name, kind in entries.items() if kind != "file" and not name.startswith((".", "_"))]
+        if len(folders) != 1:
+            return base
+        base = base / folders[0]
+        if entries[folders[0]] == "link":
+            return base
+    return PurePosixPath(".")
+
+
+def _entries(folder: Path) -> dict[str, str]:
+    """Name -> "folder", "link" or "file" for the entries of `folder` (links are not followed)."""
+    try:
+        with os.scandir(folder) as scan:
+            return {entry.name: "link" if entry.is_symlink() else
+                    "folder" if entry.is_dir(follow_symlinks=False) else "file" for entry in scan}
+    except OSError:
+        return {}

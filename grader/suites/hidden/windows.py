@@ -1,0 +1,84 @@
+"""Sliding windows, as convolution (ex04) and pooling (ex05) share them: sizes, padding, mistakes.
+
+Both exercises slide a window over H and W with strides and TensorFlow's "valid" or "same"
+padding, so they share the rules (the output size, where the padding goes) and the mistakes
+learners make with them: the padding on the wrong side, a stride ignored on one axis, the
+strides swapped, the last window dropped, the other padding's size. Each suite adds the
+mistakes of its own operation (a flipped kernel, average pooling) to these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from grader.checks import Misconception
+from grader.suites.hidden.ref_ex03 import same_pads
+
+Pads = tuple[int, int, int, int]  # top, bottom, left, right
+
+
+def pair(value) -> tuple[int, int]:
+    """An int or an (h, w) pair, as both exercises accept for sizes and strides."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def tf_pads(height: int, width: int, window, strides, padding: str) -> Pads:
+    """(top, bottom, left, right) zeros that TensorFlow adds around the input for `padding`."""
+    if padding.lower() == "valid":
+        return (0, 0, 0, 0)
+    (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
+    return (*same_pads(height, f_h, s_h), *same_pads(width, f_w, s_w))
+
+
+def output_hw(height: int, width: int, window, strides, padding: str) -> tuple[int, int]:
+    """(H_out, W_out) by Keras' rules, counted from window starts (0 when nothing fits)."""
+    (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
+    if padding.lower() == "same":
+        return -(-height // s_h), -(-width // s_w)
+    return len(range(0, height - f_h + 1, s_h)), len(range(0, width - f_w + 1, s_w))
+
+
+def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconception]:
+    """The padding with its halves swapped, when TensorFlow's halves differ."""
+    top, bottom, left, right = pads
+    if (top, left) == (bottom, right):
+        return []
+    return [Misconception(f"the padding is on the wrong side: here TensorFlow pads (top, bottom) "
+                          f"= ({top}, {bottom}) and (left, right) = ({left}, {right}), the smaller "
+                          "half on the top/left", compute((bottom, top, right, left)))]
+
+
+def ignored_strides(strides, compute: Callable[[tuple[int, int]], np.ndarray],
+                    out_hw: tuple[int, int]) -> list[Misconception]:
+    """Windows that move one cell at a time on one axis (cropped to the expected size)."""
+    s_h, s_w = pair(strides)
+    found = []
+    if s_h > 1:
+        found.append(Misconception("the stride is ignored on the height: window i must start at "
+                                   "row i * S_h", compute((1, s_w))[:, :out_hw[0]]))
+    if s_w > 1:
+        found.append(Misconception("the stride is ignored on the width: window j must start at "
+                                   "column j * S_w", compute((s_h, 1))[:, :, :out_hw[1]]))
+    return found
+
+
+def shape_mistakes(height: int, width: int, window, strides, padding: str) -> list[tuple[tuple[int, int], str]]:
+    """(H_out, W_out) that common mistakes give, each with the sentence that names it."""
+    out_h, out_w = output_hw(height, width, window, strides, padding)
+    s_h, s_w = pair(strides)
+    other = "valid" if padding.lower() == "same" else "same"
+    return [
+        ((out_h - 1, out_w - 1), "both axes are one short: is the last window dropped? The starts "
+                                 "0, S, 2S, ... run while the window still fits"),
+        (output_hw(height, width, window, (1, s_w), padding), "the stride is ignored on the height axis"),
+        (output_hw(height, width, window, (s_h, 1), padding), "the stride is ignored on the width axis"),
+        (output_hw(height, width, window, 1, padding), "the stride is ignored"),
+        (output_hw(height, width, window, (s_w, s_h), padding),
+         "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
+        (output_hw(height, width, window, (s_h, s_h), padding),
+         "the height stride is used on both axes: strides=(S_h, S_w)"),
+        (output_hw(height, width, window, strides, other),
+         f"that is the shape {other!r} padding gives; this call asks for {padding.lower()!r}"),
+    ]

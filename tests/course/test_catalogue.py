@@ -1,0 +1,71 @@
+"""The course catalogue: the shipped one is valid; broken ones fail with errors naming the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.course.catalogue import CatalogueError, Limits, load_catalogue, parse_catalogue
+from grader.grading.manifest import collect_manifest, load_manifest
+
+MINIMAL = {"exercises": [{"id": "ex01", "title": "T", "file": "ex01_t.py", "functions": ["f"],
+                          "points": 5}]}
+
+
+def test_shipped_catalogue_loads(catalogue):
+    assert [item.id for item in catalogue.exercises] == [f"ex0{n}" for n in range(1, 8)]
+    assert sum(item.points for item in catalogue.exercises) == 100
+    for exercise in catalogue.exercises:
+        assert exercise.hints, f"{exercise.id} has no hints"
+        assert all(hint.rstrip().endswith("?") for hint in exercise.hints), "hints are questions"
+        assert (catalogue.root / "exercises" / exercise.file).is_file()
+        assert (catalogue.root / "solutions" / exercise.file).is_file()
+
+
+def test_defaults_fill_in_limits():
+    catalogue = parse_catalogue({"defaults": {"limits": {"call_timeout": 2}}, **MINIMAL}, source="t")
+    assert catalogue.exercises[0].limits == Limits(call_timeout=2.0)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["exercises"][0].pop("file"), "missing key 'file'"),
+    (lambda d: d["exercises"][0].update(id="exercise1"), "'id' must look like ex01"),
+    (lambda d: d["exercises"][0].update(points=-1), "'points' must be a positive number"),
+    (lambda d: d["exercises"][0].update(colour="red"), "unknown key(s) colour"),
+    (lambda d: d["exercises"][0].update(limits={"call_timeout": "fast"}), "'call_timeout' must be"),
+    (lambda d: d["exercises"].append(dict(d["exercises"][0])), "duplicate ids: ex01"),
+    (lambda d: d["exercises"][0].update(functions=["not a name"]), "'functions' must be a list"),
+])
+def test_broken_catalogue_names_the_problem(change, message):
+    data = {"exercises": [dict(MINIMAL["exercises"][0])]}
+    change(data)
+    with pytest.raises(CatalogueError, match="^course.yaml") as error:
+        parse_catalogue(data, source="course.yaml")
+    assert message in str(error.value)
+
+
+def test_unreadable_and_invalid_yaml(tmp_path):
+    with pytest.raises(CatalogueError, match="cannot read"):
+        load_catalogue(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("exercises: [\n  - id: ex01\n")
+    with pytest.raises(CatalogueError, match=r"bad.yaml line \d+: not valid YAML"):
+        load_catalogue(bad)
+
+
+def test_unknown_id_lists_the_choices(catalogue):
+    with pytest.raises(Exception, match="choose from ex01, ex02"):
+        catalogue.item("ex42")
+
+
+def test_manifest_is_current_and_matches_the_catalogue(catalogue):
+    """`python -m grader.grading.manifest` must be rerun whenever a suite changes."""
+    collected = collect_manifest()
+    stored = [entry for entries in load_manifest().values() for entry in entries]
+    assert collected == stored, "grader/suites/manifest.json is stale: run python -m grader.grading.manifest"
+    for exercise in catalogue.exercises:
+        entries = [entry for entry in stored if entry.exercise == exercise.id]
+        if entries:
+            assert sum(entry.points for entry in entries) == exercise.points, exercise.id
+            assert {entry.visibility for entry in entries} == {"public", "hidden"}
+    names = [(entry.exercise, entry.name) for entry in stored]
+    assert len(names) == len(set(names)), "two tests share a name"

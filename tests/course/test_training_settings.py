@@ -1,0 +1,66 @@
+"""ex07's training settings in the catalogue: the optional `training:` mapping and its checks."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+
+from grader.course.catalogue import CatalogueError, Training, load_catalogue, parse_catalogue
+
+KERAS_EXERCISE = {"id": "ex07", "title": "T", "file": "ex07_keras_cnn.py", "functions": ["build_model"],
+                  "points": 20, "tensorflow": True,
+                  "training": {"epochs": 5, "batch_size": 16, "test_fraction": 0.2, "split_seed": 3,
+                               "seed": 7, "accuracy_threshold": 0.9, "max_parameters": 1000,
+                               "time_limit": 12.5}}
+
+
+def parse(exercise: dict):
+    return parse_catalogue({"exercises": [exercise]}, source="course.yaml")
+
+
+def test_the_course_trains_ex07_as_the_issue_asks():
+    training = load_catalogue().item("ex07").training
+    assert training is not None
+    assert (training.accuracy_threshold, training.max_parameters) == (0.95, 50_000)
+    assert training.epochs >= 1 and 0 < training.test_fraction < 1
+    assert load_catalogue().item("ex01").training is None
+
+
+def test_every_setting_is_read_with_its_type():
+    training = parse(KERAS_EXERCISE).exercises[0].training
+    assert training == Training(epochs=5, batch_size=16, test_fraction=0.2, split_seed=3, seed=7,
+                                accuracy_threshold=0.9, max_parameters=1000, time_limit=12.5)
+    assert isinstance(training.epochs, int) and isinstance(training.time_limit, float)
+
+
+def test_missing_settings_take_the_defaults():
+    exercise = dict(KERAS_EXERCISE, training={"epochs": 3})
+    assert parse(exercise).exercises[0].training == Training(epochs=3)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"epochs": 0}, "'epochs' must be at least 1"),
+    ({"epochs": 2.5}, "'epochs' must be a whole number"),
+    ({"batch_size": "32"}, "'batch_size' must be a whole number"),
+    ({"test_fraction": 1.0}, "'test_fraction' must be more than 0.0 and less than 1.0"),
+    ({"test_fraction": 0}, "'test_fraction' must be more than 0.0"),
+    ({"accuracy_threshold": 1.5}, "'accuracy_threshold' must be more than 0.0 and at most 1.0"),
+    ({"max_parameters": True}, "'max_parameters' must be a whole number"),
+    ({"seed": -1}, "'seed' must be at least 0"),
+    ({"time_limit": 0}, "'time_limit' must be more than 0.0"),
+    ({"learning_rate": 0.1}, "unknown key(s) learning_rate"),
+])
+def test_a_bad_setting_is_named_in_the_error(change, message):
+    exercise = copy.deepcopy(KERAS_EXERCISE)
+    exercise["training"].update(change)
+    with pytest.raises(CatalogueError, match=re.escape(f"exercises[0] (ex07): training: {message}")):
+        parse(exercise)
+
+
+def test_training_is_a_mapping_for_tensorflow_exercises_only():
+    with pytest.raises(CatalogueError, match="training must be a mapping"):
+        parse(dict(KERAS_EXERCISE, training=[5]))
+    with pytest.raises(CatalogueError, match="'training' needs 'tensorflow: true'"):
+        parse(dict(KERAS_EXERCISE, tensorflow=False))

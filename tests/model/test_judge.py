@@ -1,0 +1,190 @@
+"""ex07's trusted side: rebuilding from the allowlisted spec, the digits split, seeded training.
+
+Everything marked slow imports TensorFlow or trains (seconds each); the determinism test
+trains the solution's model twice, once in a fresh process, as a re-grade would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from grader.sandbox.standalone import wire
+from grader.course.catalogue import COURSE_ROOT, load_catalogue
+from grader.model.config import ModelRejected, read_model
+from grader.model.judge import (
+    MAX_TRAINED_PARAMETERS,
+    digits_split,
+    judge,
+    rebuild,
+    train_and_evaluate,
+    untrainable_because,
+)
+from grader.model.compile import OptimizerSpec
+from tests.conftest import SOLUTIONS
+from tests.model.test_config import input_layer, layer, model_data
+
+TRAINING = load_catalogue().item("ex07").training
+DETERMINISM_TOLERANCE = 0.01  # the issue's bar; in practice the accuracies are identical
+
+
+def spec_of(model):
+    return read_model(wire.decode_value(wire.encode_value(model, []), []), "build_model()")
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from grader.model.judge import keras_module
+
+    return keras_module()
+
+
+@pytest.fixture(scope="module")
+def solution_spec(keras):
+    sys.path.insert(0, str(SOLUTIONS))
+    try:
+        import ex07_keras_cnn
+    finally:
+        sys.path.remove(str(SOLUTIONS))
+    return spec_of(ex07_keras_cnn.build_model())
+
+
+def test_importing_the_judge_and_suites_loads_neither_tensorflow_nor_sklearn():
+    """Grading ex01-ex06 must never pay for TensorFlow; ex07's modules load it on first use."""
+    script = ("import sys\nimport grader.model.judge, grader.suites.public.test_ex07\n"
+              "import grader.suites.hidden.test_ex07\n"
+              "print(sorted(m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=COURSE_ROOT, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_digits_split_is_fixed_stratified_and_scaled():
+    x_train, y_train, x_test, y_test = digits_split(TRAINING.test_fraction, TRAINING.split_seed)
+    assert x_train.shape == (1347, 8, 8, 1) and x_test.shape == (450, 8, 8, 1)
+    assert x_train.dtype == np.float32 and 0.0 == x_train.min() and x_train.max() == 1.0
+    everyone = np.bincount(np.concatenate([y_train, y_test]), minlength=10)
+    expected = everyone * TRAINING.test_fraction  # stratified: each digit a quarter held out
+    assert np.all(np.abs(np.bincount(y_test, minlength=10) - expected) <= 1)
+    digits_split.cache_clear()
+    again = digits_split(TRAINING.test_fraction, TRAINING.split_seed)
+    assert np.array_equal(again[3], y_test) and np.array_equal(again[2], x_test)
+
+
+def test_a_model_too_big_to_train_is_refused_before_it_is_built():
+    huge = [input_layer(8, 8, 1), layer("Flatten"), layer("Dense", units=100_000, activation="relu"),
+            layer("Dense", units=10, activation="softmax")]
+    spec = read_model(model_data(huge), "build_model()")
+    assert spec.parameters > MAX_TRAINED_PARAMETERS
+    with pytest.raises(ModelRejected, match="does not build models over"):
+        rebuild(spec, seed=0)  # raises before TensorFlow is even needed
+
+
+def test_a_model_with_the_wrong_loss_is_not_trained():
+    one_hot = {"optimizer": "adam", "loss": "categorical_crossentropy"}
+    spec = read_model(model_data(compile_config=one_hot), "build_model()")
+    outcome = train_and_evaluate(spec, TRAINING)
+    assert not outcome.trained and "integer labels" in outcome.not_trained
+    assert "not compiled" in untrainable_because(read_model(model_data(compile_config=None), "x"))
+
+
+@pytest.mark.slow
+def test_every_allowlisted_layer_is_worked_out_as_keras_does(keras):
+    """rebuild() compares each layer's shape and parameters with Keras' own: one mistake fails."""
+    layers = keras.layers
+    models = [
+        [layers.ZeroPadding2D(((1, 2), (0, 1))), layers.Conv2D(8, 3, strides=2),
+         layers.BatchNormalization(), layers.ReLU(), layers.LeakyReLU(), layers.ELU(),
+         layers.Activation("gelu"), layers.AveragePooling2D(2, strides=1, padding="same"),
+         layers.SpatialDropout2D(0.1), layers.GaussianNoise(0.1), layers.GaussianDropout(0.1),
+         layers.Conv2D(8, (3, 2), dilation_rate=(2, 1), groups=2, padding="same", use_bias=False),
+         layers.MaxPooling2D(3, strides=2, padding="same"), layers.Rescaling(0.5),
+         layers.Reshape((-1, 8)), layers.Dense(6), layers.Flatten(), layers.Dropout(0.5),
+         layers.Dense(10), layers.Softmax()],
+        [layers.Conv2D(4, 2, strides=(2, 1), padding="same", activation="tanh"),
+         layers.GlobalMaxPooling2D(keepdims=True), layers.Flatten(), layers.Dense(10)],
+        [layers.Conv2D(5, 3), layers.BatchNormalization(center=False), layers.GlobalAveragePooling2D(),
+         layers.Dense(10, activation="softmax")],
+    ]
+    for index, stack in enumerate(models):
+        for input_shape in ((8, 8, 1), (11, 9, 3)):
+            model = keras.Sequential([keras.Input(input_shape), *[
+                layer.__class__.from_config(layer.get_config()) for layer in stack]])
+            spec = spec_of(model)
+            rebuilt = rebuild(spec, seed=index)
+            assert rebuilt.count_params() == model.count_params() == spec.parameters
+
+
+@pytest.mark.slow
+def test_a_functional_chain_rebuilds_like_keras(keras):
+    inputs = keras.Input((8, 8, 1))
+    hidden = keras.layers.MaxPooling2D()(keras.layers.Conv2D(16, 3, activation="relu")(inputs))
+    hidden = keras.layers.Dropout(0.2)(keras.layers.Flatten()(hidden))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    spec = spec_of(model)
+    assert spec.class_names == ["Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+    assert rebuild(spec, seed=0).count_params() == model.count_params()
+
+
+@pytest.mark.slow
+def test_initial_weights_come_from_the_graders_seed(solution_spec):
+    first, again, other = (rebuild(solution_spec, seed) for seed in (1, 1, 2))
+    kernel = lambda model: np.asarray(model.layers[0].get_weights()[0])  # noqa: E731
+    assert np.array_equal(kernel(first), kernel(again))
+    assert not np.array_equal(kernel(first), kernel(other))
+
+
+@pytest.mark.slow
+def test_same_model_and_seed_give_the_same_accuracy_in_another_process(solution_spec):
+    here = judge(solution_spec, TRAINING)  # trained in this process (once: judge caches it)
+    assert here.trained and here.accuracy >= TRAINING.accuracy_threshold
+    assert here.epochs_run == TRAINING.epochs and here.diverged_in_epoch is None
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, 'solutions')\n"
+        "import ex07_keras_cnn\n"
+        "from grader.sandbox.standalone import wire\n"
+        "from grader.course.catalogue import load_catalogue\n"
+        "from grader.model.config import read_model\n"
+        "from grader.model.judge import train_and_evaluate\n"
+        "model = ex07_keras_cnn.build_model()\n"
+        "spec = read_model(wire.decode_value(wire.encode_value(model, []), []), 'x')\n"
+        "outcome = train_and_evaluate(spec, load_catalogue().item('ex07').training)\n"
+        "print(json.dumps([outcome.accuracy, outcome.losses]))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=COURSE_ROOT, timeout=300,
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    accuracy, losses = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"accuracy here {here.accuracy:.4f}, in a fresh process {accuracy:.4f}")
+    assert abs(accuracy - here.accuracy) <= DETERMINISM_TOLERANCE
+    assert losses == pytest.approx(list(here.losses), rel=1e-3)
+
+
+@pytest.mark.slow
+def test_judge_trains_each_model_once(solution_spec):
+    first = judge(solution_spec, TRAINING)
+    assert judge(solution_spec, TRAINING) is first
+    assert judge(solution_spec, replace(TRAINING, epochs=1)) is not first
+
+
+@pytest.mark.slow
+def test_training_stops_at_the_time_limit(solution_spec):
+    outcome = train_and_evaluate(solution_spec, replace(TRAINING, time_limit=0.001))
+    assert outcome.out_of_time and outcome.epochs_run == 1
+
+
+@pytest.mark.slow
+def test_a_diverging_optimiser_is_caught_in_its_first_epoch(solution_spec):
+    spec = replace(solution_spec, optimizer=OptimizerSpec("SGD", {"learning_rate": 1000.0}))
+    outcome = train_and_evaluate(spec, TRAINING)
+    assert outcome.diverged_in_epoch == 1 and outcome.epochs_run == 1
+    assert outcome.accuracy < 0.2
+    assert json.dumps(outcome.losses) == "[NaN]"
