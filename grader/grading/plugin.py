@@ -130,6 +130,12 @@ class GradingPlugin:
         return np.random.default_rng([self.context.seed, zlib.crc32(request.node.nodeid.encode())])
 
     @pytest.fixture
+    def run_seed(self) -> int:
+        """The run's seed: the trusted side derives its secret choices from it (ex07's split);
+        no worker ever receives it."""
+        return self.context.seed
+
+    @pytest.fixture
     def note(self, request: pytest.FixtureRequest):
         """`note(text)`: feedback for a test that passes (an accuracy, a layer table)."""
         return lambda text: request.node.user_properties.append((NOTE, str(text)))

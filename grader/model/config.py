@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer
@@ -85,6 +85,25 @@ class ModelSpec:
         """The layer-by-layer table, with the parameter budget on the total line if given."""
         return render_table(self.input_shape, [(row.description, row.step) for row in self.layers],
                             budget)
+
+    def to_payload(self) -> dict:
+        """The spec as JSON-ready data, for the trainer process (`from_payload` reads it back)."""
+        return {"input_shape": list(self.input_shape),
+                "layers": [[row.class_name, row.config] for row in self.layers],
+                "loss": self.loss and asdict(self.loss), "optimizer": self.optimizer and asdict(self.optimizer),
+                "compile_problem": self.compile_problem}
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> ModelSpec:
+        """The spec again, each layer's working redone by the same rules (trusted data only)."""
+        input_shape = tuple(payload["input_shape"])
+        rows = _follow_shapes(input_shape, [{"class_name": name, "config": config}
+                                            for name, config in payload["layers"]])
+        loss, optimizer = payload["loss"], payload["optimizer"]
+        return cls(input_shape=input_shape, layers=tuple(rows),
+                   loss=LossSpec(**loss) if loss else None,
+                   optimizer=OptimizerSpec(**optimizer) if optimizer else None,
+                   compile_problem=payload["compile_problem"])
 
     def digest(self) -> str:
         """A fingerprint of what the grader would build and train (layer names left out)."""

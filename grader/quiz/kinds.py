@@ -62,15 +62,18 @@ def score_answer(question: Question, answer: Any, key: Any,
                  accepted: tuple[str, ...] = ()) -> tuple[float, int, int]:
     """(fraction of the points earned, right picks, wrong picks) for `answer` against `key`.
 
-    Multiple choice earns partial credit: (right picks - wrong picks) / number of correct
-    choices, floored at 0. Picking every choice, or none, earns nothing unless it is the key.
+    Multiple choice earns partial credit: the share of the right choices picked minus the share
+    of the wrong choices picked, floored at 0. Picking every choice, or none, therefore earns
+    nothing (unless every choice is right).
     """
     if answer is None:
         return 0.0, 0, 0
     if question.kind == "multiple":
         right = len(set(answer) & set(key))
         wrong = len(set(answer) - set(key))
-        return max(0.0, (right - wrong) / len(key)), right, wrong
+        wrong_choices = len(question.letters) - len(key)
+        penalty = wrong / wrong_choices if wrong_choices else 0.0
+        return max(0.0, right / len(key) - penalty), right, wrong
     if question.kind == "numeric":
         slack = FLOAT_SLACK * max(1.0, abs(key))
         return float(abs(answer - key) <= question.tolerance(key) + slack), 0, 0

@@ -1,37 +1,101 @@
-"""Trusted child processes: the grader running itself in a fresh process, isolated from its caller.
+"""Trusted child processes: the grader's own code in a fresh process, under limits of its own.
 
-`grade batch` grades each learner with a child `grade` process, so that one learner's run
-cannot take the batch down. A child runs with `python -I` (no current folder, no user
-site-packages, no PYTHON* variables on the import path) in a fixed, empty working folder, so a
-learner's folder named like one of the grader's modules is never imported in its place.
+Two kinds of work run in a child. `grade batch` grades each learner with a child `grade`
+process, so that one learner's run cannot take the batch down. ex07's training
+(grader/model/trainer.py) builds and trains what a learner described; its cost depends on
+settings the checks can only bound, so it runs with a resident-memory and a time limit, and a
+limit hit ends the child, never the grader. A child runs with `python -I` (no current folder,
+no user site-packages, no PYTHON* variables on the import path) in a fixed, empty working
+folder, so a learner's folder named like one of the grader's modules is never imported in its
+place.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
-CHILD_STDERR_LIMIT = 4000  # characters of a failed child's standard error kept for the report
+CHILD_OUTPUT_LIMIT = 1 << 20  # bytes of a child's output kept
+STDERR_KEPT = 4000  # characters of a failed child's standard error kept for the report
+POLL_SECONDS = 0.05  # how often a child's memory and time are looked at
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
 @dataclass(frozen=True)
 class ChildResult:
-    """How a child grader ended: its exit code (None: it ran out of time) and what it printed."""
+    """How a child ended: exit code, output, and the limit that stopped it ("memory", "time" or "")."""
 
     exit_code: int | None
+    stdout: str
     stderr: str
+    limit: str = ""
+    peak_mb: int = 0
 
 
 def run_grader(arguments: list[str], *, timeout: float) -> ChildResult:
     """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds."""
+    return run_trusted("grader", b"", timeout=timeout, arguments=arguments)
+
+
+def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | None = None,
+                environment: dict[str, str] | None = None, arguments: list[str] = ()) -> ChildResult:
+    """Run `python -I -m MODULE ARGUMENTS` with `stdin` as its input, under the limits given.
+
+    A child whose resident memory passes `memory_mb`, or that runs past `timeout` seconds, is
+    killed with everything it started, and the result names the limit.
+    """
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
+        streams = [Path(folder, name) for name in ("stdin", "stdout", "stderr")]
+        streams[0].write_bytes(stdin)
+        with open(streams[0], "rb") as given, open(streams[1], "wb") as out, open(streams[2], "wb") as err:
+            popen = subprocess.Popen([sys.executable, "-I", "-m", module, *arguments], cwd=folder,
+                                     stdin=given, stdout=out, stderr=err, start_new_session=True,
+                                     env=dict(os.environ, **(environment or {})))
+        code, limit, peak = _watch(popen, timeout, memory_mb)
+        stdout, stderr = (_read_tail(path) for path in streams[1:])
+    return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
+
+
+def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None) -> tuple[int | None, str, int]:
+    """Wait for the child, killing it at a limit: (exit code or None, limit hit, peak MB)."""
+    deadline = time.monotonic() + timeout
+    peak, limit = 0, ""
+    while True:
         try:
-            completed = subprocess.run([sys.executable, "-I", "-m", "grader", *arguments],
-                                       cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.PIPE, timeout=timeout)
+            return popen.wait(timeout=POLL_SECONDS), limit, peak
         except subprocess.TimeoutExpired:
-            return ChildResult(None, "")
-    stderr = completed.stderr.decode("utf-8", errors="replace")[-CHILD_STDERR_LIMIT:]
-    return ChildResult(completed.returncode, stderr)
+            pass
+        peak = max(peak, _resident_mb(popen.pid))
+        if memory_mb is not None and peak > memory_mb:
+            limit = "memory"
+        elif time.monotonic() > deadline:
+            limit = "time"
+        if limit:
+            try:
+                os.killpg(popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            popen.wait()
+            return None, limit, peak
+
+
+def _resident_mb(pid: int) -> int:
+    """The resident memory of `pid`, in MB (0 once it is gone)."""
+    try:
+        resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return resident_pages * PAGE_KB // 1024
+
+
+def _read_tail(path: Path) -> str:
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, stream.tell() - CHILD_OUTPUT_LIMIT))
+        return stream.read().decode("utf-8", errors="replace")

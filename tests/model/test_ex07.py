@@ -21,6 +21,9 @@ SHAPES = {"build_model honours input_shape and num_classes [28x28x1, 3 classes]"
           "build_model honours input_shape and num_classes [16x12x3, 5 classes]"}
 
 # fixture folder -> (score, the tests it fails, words its feedback must contain)
+# A dense-only model trains to about 95% on the digits: whether it meets the target depends on
+# the run's secret split, so its accuracy test may fail too (and its score be 12 or 18).
+BORDERLINE = {"ex07_dense_only": ACCURACY}
 BROKEN_MODELS = {
     "ex07_no_softmax": (18, {SOFTMAX}, ["the last layer has no softmax", "raw scores",
                                         "(8 - 3 + 2*1) // 1 + 1 = 8", "3*3*1*32 + 32 = 320"]),
@@ -29,7 +32,7 @@ BROKEN_MODELS = {
                                             "output is (10,), not (3,)", "Dense(num_classes"]),
     "ex07_too_many_parameters": (18, {BUDGET}, ["134,218 parameters", "budget of 50,000",
                                                 "512*256 + 256 = 131,328"]),
-    "ex07_diverging_optimiser": (14, {ACCURACY}, ["became NaN", "epoch 1",
+    "ex07_diverging_optimiser": (14, {ACCURACY}, ["loss blew up", "epoch 1",
                                                   "SGD with learning rate 1000"]),
 }
 
@@ -81,8 +84,10 @@ def test_a_broken_model_loses_the_right_points_with_teaching_feedback(fixture):
     score, failed, words = BROKEN_MODELS[fixture]
     item = ex07(graded(SUBMISSION_FIXTURES / fixture))
     feedback = failing(item)
-    assert set(feedback) == failed
-    assert item["score"] == score
+    borderline = {BORDERLINE[fixture]} if fixture in BORDERLINE else set()
+    assert failed <= set(feedback) <= failed | borderline
+    assert item["score"] == score - sum(test["max_score"] for test in item["tests"]
+                                        if test["name"] in set(feedback) & borderline)
     text = "\n".join(feedback.values())
     for word in words:
         assert word in text, f"{fixture}: {word!r} not in the feedback:\n{text}"

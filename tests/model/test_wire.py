@@ -69,7 +69,7 @@ def test_encoding_never_imports_keras():
 
 @pytest.fixture(scope="module")
 def keras():
-    from grader.model.judge import keras_module
+    from grader.model.trainer import keras_module
 
     return keras_module()
 

@@ -104,13 +104,14 @@ def test_unanswered_is_none_for_every_kind():
     (("a", "b", "d"), 1.0),              # exactly the key
     (("a", "b"), 2 / 3),                 # two of three right, nothing wrong
     (("a",), 1 / 3),
-    (("a", "b", "c"), 1 / 3),            # two right, one wrong
-    (("a", "c"), 0.0),                   # one right, one wrong
-    (("a", "b", "c", "d", "e"), 1 / 3),  # three right, two wrong
+    (("a", "b", "c"), 2 / 3 - 1 / 2),    # two of three right, one of two wrong
+    (("a", "b", "d", "c"), 1 - 1 / 2),   # all right, one of two wrong
+    (("a", "c"), 0.0),                   # one right, one wrong: 1/3 - 1/2, floored at 0
+    (("a", "b", "c", "d", "e"), 0.0),    # everything: all right and all wrong
     (("c", "e"), 0.0),                   # only wrong picks: floored at 0
     ((), 0.0),                           # nothing picked
 ])
-def test_multiple_choice_partial_credit_is_right_minus_wrong_over_correct(picked, fraction):
+def test_multiple_choice_credit_is_right_share_minus_wrong_share(picked, fraction):
     earned, right, wrong = score_answer(MULTIPLE, picked, ("a", "b", "d"))
     assert earned == pytest.approx(fraction)
     assert (right, wrong) == (len(set(picked) & {"a", "b", "d"}), len(set(picked) - {"a", "b", "d"}))
@@ -118,6 +119,25 @@ def test_multiple_choice_partial_credit_is_right_minus_wrong_over_correct(picked
 
 def test_picking_every_choice_earns_nothing_when_half_are_wrong():
     assert score_answer(question("multiple", "abcd"), ("a", "b", "c", "d"), ("a", "b"))[0] == 0.0
+
+
+def test_picking_everything_or_nothing_earns_nothing_in_every_shipped_question(catalogue):
+    """The rule that makes ticking every box useless, checked on the real quiz banks and keys."""
+    from grader.quiz.answers import load_keys
+    from grader.quiz.bank import load_bank
+
+    checked = 0
+    for quiz in catalogue.quizzes:
+        bank = load_bank(catalogue, quiz)
+        keys = load_keys(catalogue, quiz, bank)
+        for item in bank.questions:
+            if item.kind == "multiple":
+                key = keys.answers[item.id]
+                assert score_answer(item, (), key)[0] == 0.0
+                everything = score_answer(item, item.letters, key)[0]
+                assert everything == (1.0 if set(key) == set(item.letters) else 0.0), item.id
+                checked += 1
+    assert checked > 0
 
 
 @pytest.mark.parametrize(("answer", "right"), [(141.42, True), (141.0, True), (141.92, True),
