@@ -115,12 +115,14 @@ def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Ch
             return value
         if not isinstance(value, dict) or set(value) - {"module", "class_name", "config", "registered_name"} \
                 or value.get("module") != module or value.get("registered_name") is not None \
-                or value.get("class_name") not in schemas:
+                or text_of(value.get("class_name")) not in schemas:
             name = ".".join(clean(part, 60, single_line=True) for part in (
                 value.get("module"), value.get("class_name")) if part) if isinstance(value, dict) else _show(value)
             raise refuse(where, f"uses {name}, which is not a standard Keras {kind} the grader "
                                 f"accepts ({', '.join(sorted(schemas))})")
-        if value["class_name"] == "Constant" and isinstance((value.get("config") or {}).get("value"), list):
+        constant = (value.get("config") or {}).get("value") if isinstance(value.get("config"), dict) else None
+        if value["class_name"] == "Constant" and (isinstance(constant, bool)
+                                                  or not isinstance(constant, (int, float))):
             raise refuse(where, "initialises weights with an array (Constant): the grader trains "
                                 "every model from fresh random weights")
         config = settings(value.get("config") or {}, schemas[value["class_name"]],
@@ -142,6 +144,12 @@ def settings(config: Any, schema: dict[str, Check], where: str) -> dict:
             raise refuse(where, f"has a setting {_show(key)} that this exercise does not accept")
         cleaned[key] = schema[key](value, f"{where}, {key}")
     return cleaned
+
+
+def text_of(value: Any) -> str | None:
+    """`value` if it is text, else None: class names are looked up in sets, and a learner's
+    JSON may put a list (unhashable) where a name belongs."""
+    return value if isinstance(value, str) else None
 
 
 def _show(value: Any) -> str:
@@ -234,7 +242,7 @@ def check_layer(entry: Any, index: int) -> dict:
     on the allowlist; `ModelRejected` naming the class or setting at fault if not."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelRejected(f"layer {index} of the model's configuration is malformed")
-    class_name, module = entry.get("class_name"), entry.get("module")
+    class_name, module = text_of(entry.get("class_name")), entry.get("module")
     if class_name == "Lambda":
         raise ModelRejected("the model has a Lambda layer: a Lambda layer carries code, and the "
                             "grader builds models only from standard layers. Do the same with "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.model.allowlist import (MAX_LIST, ModelRejected, flag, number, optional, refuse, settings,
-                                    sizes, whole)
+                                    sizes, text_of, whole)
 from grader.sanitise import clean
 
 INTEGER_LABELS = "integer"
@@ -128,7 +128,7 @@ def read_loss(node: Any) -> LossSpec | None:
         name = LOSS_CLASSES.get(node, node)
         return LossSpec(_short(name), LOSS_KINDS.get(name, OTHER_LOSS))
     if isinstance(node, dict):
-        module, class_name, config = node.get("module"), node.get("class_name"), node.get("config")
+        module, class_name, config = node.get("module"), text_of(node.get("class_name")), node.get("config")
         if module == "keras.losses" and class_name in LOSS_CLASSES and isinstance(config, dict) \
                 and node.get("registered_name") is None:
             return _loss_object(LOSS_CLASSES[class_name], config)
@@ -148,7 +148,7 @@ def _loss_object(name: str, config: dict) -> LossSpec:
     problem = ""
     if not isinstance(from_logits, bool):
         problem, from_logits = "from_logits must be True or False", False
-    if reduction not in REDUCTIONS:
+    if not (reduction is None or text_of(reduction) in REDUCTIONS):
         problem, reduction = f"the reduction {_short(reduction)!r} is not a standard one", None
     if config.get("ignore_class") is not None:
         problem = "ignore_class would leave one digit out of training"
@@ -169,7 +169,7 @@ def read_optimizer(node: Any) -> tuple[OptimizerSpec | None, str]:
         return OptimizerSpec(class_name), ""
     if not isinstance(node, dict):
         return None, "the optimiser setting is not readable"
-    class_name, config = node.get("class_name"), node.get("config")
+    class_name, config = text_of(node.get("class_name")), node.get("config")
     if node.get("module") != "keras.optimizers" or class_name not in OPTIMIZERS.values() \
             or node.get("registered_name") is not None or not isinstance(config, dict):
         return None, (f"the optimiser {_short(class_name)} is not one the grader trains with "
@@ -187,7 +187,7 @@ def _learning_rate(value: Any, where: str) -> Any:
     if not isinstance(value, dict):
         return LEARNING_RATE(value, where)
     config = value.get("config")
-    if value.get("module") != "keras.optimizers.schedules" or value.get("class_name") not in SCHEDULES \
+    if value.get("module") != "keras.optimizers.schedules" or text_of(value.get("class_name")) not in SCHEDULES \
             or value.get("registered_name") is not None or not isinstance(config, dict):
         raise refuse(where, f"the schedule {_short(value.get('class_name'))} is not one of Keras' "
                             f"standard schedules ({', '.join(sorted(SCHEDULES))})")

@@ -18,7 +18,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer
+from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
 from grader.model.layers import LAYERS, LayerError, LayerStep, Shape, describe, render_table
 from grader.sandbox.standalone.wire import KerasModelData
@@ -120,7 +120,7 @@ def read_model(value: Any, call: str) -> ModelSpec:
         raise ModelRejected(f"{call} returned {_kind(value)}, not a Keras model: build the model "
                             "with keras.Sequential([...]), compile it, and return it")
     config = _parse_json(value.config, "the model's configuration")
-    if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
+    if not isinstance(config, dict) or text_of(config.get("class_name")) not in MODEL_CLASSES:
         name = config.get("class_name") if isinstance(config, dict) else None
         raise ModelRejected(f"{call} returned a {_printable(name)} model: use keras.Sequential([...]) "
                             "or keras.Model(inputs, outputs) over standard layers, not a subclass")

@@ -164,7 +164,11 @@ class WorkerClient:
             self._fail_to_load(LoadFailed(self._sandbox_failed(problem)))
         hello = self._read_start_up(deadline, which, learner_started=True)
         if not hello.get("ready"):
-            self._fail_to_load(LoadFailed(feedback.load_error(hello.get("error") or {}, self.exercise)))
+            error = hello.get("error")
+            self._fail_to_load(LoadFailed(
+                feedback.load_error(error, self.exercise) if isinstance(error, dict) and error else
+                f"{self.exercise.file} could not be loaded: its worker answered with a message the "
+                "grader never sends for it; did your code write to the grader's pipe?"))
         self.ready = True
         self._note_forbidden(hello)
 

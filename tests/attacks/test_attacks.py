@@ -66,9 +66,14 @@ EXPECTED_FEEDBACK = {
     "nan_and_subclass_returns": "NaN",
     "unprintable_exceptions": "could not be turned into text",
     "fd_exhaustion": "expected 6600",
+    "forges_a_failed_jail": "could not be loaded",
+    "fakes_an_unshare_failure": "could not be loaded",
+    "imports_a_forbidden_copy_elsewhere": "No module named" if NAMESPACES else None,
+    "links_its_exercises_folder": "not attempted",
 }
 # Attacks that defeat the "limits" fallback by design: only namespaces stop them.
-NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_grader"}
+NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_grader",
+                    "imports_a_forbidden_copy_elsewhere"}
 
 
 def test_corpus_is_complete():

@@ -1,15 +1,13 @@
-"""`grade publish` keeps the secrets back; `grade batch` grades a class folder safely."""
+"""`grade publish` keeps the secrets back, and what it writes grades."""
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
 
-from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
+from tests.conftest import SOLUTIONS, STUBS
 
 
 def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
@@ -55,33 +53,3 @@ def test_publish_refuses_a_non_empty_folder(grade, tmp_path):
     (tmp_path / "something").write_text("x")
     run = grade("publish", tmp_path)
     assert run.exit_code == 2 and "not empty" in run.stderr
-
-
-def test_batch_grades_folders_and_zips(grade, tmp_path):
-    learners = tmp_path / "class"
-    (learners / "alice").mkdir(parents=True)
-    for name in ("ex01_convolution.py", "ex06_output_size.py"):
-        shutil.copyfile(SOLUTIONS / name, learners / "alice" / name)
-    with zipfile.ZipFile(learners / "bob.zip", "w") as archive:  # a zipped exercises/ folder
-        archive.write(SOLUTIONS / "ex01_convolution.py", "bob-work/exercises/ex01_convolution.py")
-    shutil.copytree(SUBMISSION_FIXTURES / "syntax_error", learners / "carol")
-    with zipfile.ZipFile(learners / "dave.zip", "w") as archive:
-        archive.writestr("../../escape.py", "print('out')")
-    out = tmp_path / "out"
-
-    run = grade("batch", learners, "--out", out, "--workers", "2", "--seed", "7")
-    assert run.exit_code == 1, run.stdout + run.stderr
-    rows = {row["learner"]: row for row in csv.DictReader((out / "grades.csv").open())}
-    assert set(rows) == {"alice", "bob", "carol", "dave"}
-    assert float(rows["alice"]["ex01"]) == 10 and float(rows["alice"]["ex06"]) == 15
-    assert float(rows["bob"]["ex01"]) == 10 and float(rows["bob"]["ex06"]) == 0
-    assert float(rows["carol"]["score"]) == 0
-    assert "unsafe entry" in rows["dave"]["problem"]
-    assert not (tmp_path / "escape.py").exists()
-    report = json.loads((out / "alice.json").read_text())
-    assert report["seed"] == 7
-
-
-def test_batch_without_learners_is_an_input_error(grade, tmp_path):
-    run = grade("batch", tmp_path, "--out", tmp_path / "out")
-    assert run.exit_code == 2 and "no learner folders" in run.stderr

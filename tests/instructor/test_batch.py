@@ -1,0 +1,128 @@
+"""`grade batch` grades a class folder safely: zips, links, clashing names, hostile names."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.instructor.batch import safe_cell
+from tests.conftest import SOLUTIONS, SUBMISSION_FIXTURES
+
+
+def test_batch_grades_folders_and_zips(grade, tmp_path):
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    for name in ("ex01_convolution.py", "ex06_output_size.py"):
+        shutil.copyfile(SOLUTIONS / name, learners / "alice" / name)
+    with zipfile.ZipFile(learners / "bob.zip", "w") as archive:  # a zipped exercises/ folder
+        archive.write(SOLUTIONS / "ex01_convolution.py", "bob-work/exercises/ex01_convolution.py")
+    shutil.copytree(SUBMISSION_FIXTURES / "syntax_error", learners / "carol")
+    with zipfile.ZipFile(learners / "dave.zip", "w") as archive:
+        archive.writestr("../../escape.py", "print('out')")
+    out = tmp_path / "out"
+
+    run = grade("batch", learners, "--out", out, "--workers", "2", "--seed", "7")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    rows = {row["learner"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert set(rows) == {"alice", "bob", "carol", "dave"}
+    assert float(rows["alice"]["ex01"]) == 10 and float(rows["alice"]["ex06"]) == 15
+    assert float(rows["bob"]["ex01"]) == 10 and float(rows["bob"]["ex06"]) == 0
+    assert float(rows["carol"]["score"]) == 0
+    assert "unsafe entry" in rows["dave"]["problem"]
+    assert not (tmp_path / "escape.py").exists()
+    report = json.loads((out / "alice.json").read_text())
+    assert report["seed"] == 7
+
+
+def test_batch_without_learners_is_an_input_error(grade, tmp_path):
+    run = grade("batch", tmp_path, "--out", tmp_path / "out")
+    assert run.exit_code == 2 and "no learner folders" in run.stderr
+
+
+def grade_class(learners: Path, out: Path, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`grade batch` as an instructor runs it (the console script, which does not import from
+    the current folder): a real process, started in a folder of their choice."""
+    return subprocess.run([sys.executable, "-I", "-m", "grader", "batch", str(learners), "--out", str(out),
+                           "--seed", "3", *extra], capture_output=True, text=True, timeout=600,
+                          cwd=cwd or learners)
+
+
+def rows_of(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
+        return {row["learner"]: row for row in csv.DictReader(stream)}
+
+
+def test_a_learner_named_like_the_grader_does_not_replace_it(tmp_path):
+    """Children run with python -I in an empty folder: a folder called grader/ (with a
+    __main__ that would write full marks for everyone) is a learner's folder, nothing more."""
+    learners = tmp_path / "class"
+    evil = learners / "grader"
+    evil.mkdir(parents=True)
+    marker = tmp_path / "took-over"
+    payload = (f"open({str(marker)!r}, 'w').write('x')\n"
+               "import sys, json\n"
+               "out = sys.argv[sys.argv.index('--output') + 1]\n"
+               "open(out, 'w').write(json.dumps({'score': 103, 'max_score': 103, 'exercises': []}))\n")
+    for name in ("__init__.py", "__main__.py"):
+        (evil / name).write_text(payload)
+    shutil.copyfile(SOLUTIONS / "ex01_convolution.py", evil / "ex01_convolution.py")
+    out = tmp_path / "out"
+    completed = grade_class(learners, out, cwd=learners)  # the instructor works inside the class folder
+    assert completed.returncode == 1, completed.stderr
+    assert not marker.exists()
+    report = json.loads((out / "grader.json").read_text())
+    assert report["score"] == 10 and report["max_score"] > 100
+
+
+def test_a_link_anywhere_inside_a_learners_folder_earns_nothing(grade, tmp_path):
+    learners = tmp_path / "class"
+    (learners / "mallory").mkdir(parents=True)
+    (learners / "mallory" / "exercises").symlink_to(SOLUTIONS, target_is_directory=True)
+    (learners / "trent").symlink_to(SOLUTIONS, target_is_directory=True)
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--seed", "3")
+    assert run.exit_code == 1
+    rows = rows_of(out)
+    assert float(rows["mallory"]["score"]) == 0
+    assert "symbolic link" in json.dumps(json.loads((out / "mallory.json").read_text()))
+    assert rows["trent"]["score"] == "" and "symbolic link" in rows["trent"]["problem"]
+
+
+def test_two_submissions_with_one_name_are_a_reported_problem(grade, tmp_path):
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    shutil.copyfile(SUBMISSION_FIXTURES / "syntax_error" / "ex01_convolution.py", learners / "alice" / "ex01_convolution.py")
+    with zipfile.ZipFile(learners / "alice.zip", "w") as archive:
+        archive.write(SOLUTIONS / "ex01_convolution.py", "ex01_convolution.py")
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--seed", "3")
+    assert run.exit_code == 1 and "two submissions for alice" in run.stdout
+    row = rows_of(out)["alice"]
+    assert row["score"] == "" and "two submissions for alice" in row["problem"]
+    assert "alice/" in row["problem"] and "alice.zip" in row["problem"]
+    assert not (out / "alice.json").exists()
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd"])
+def test_csv_cells_cannot_become_formulas(name):
+    assert safe_cell(name) == "'" + name
+    assert safe_cell(-2.5) == -2.5 and safe_cell("alice") == "alice"
+
+
+def test_hostile_learner_names_reach_the_gradebook_as_text(grade, tmp_path):
+    learners = tmp_path / "class"
+    for name in ("=1+2", "@evil", "-rf"):
+        (learners / name).mkdir(parents=True)
+        shutil.copyfile(SOLUTIONS / "ex01_convolution.py", learners / name / "ex01_convolution.py")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "3")
+    text = (out / "grades.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()[1:]
+    assert sorted(line.split(",")[0] for line in lines) == ["'-rf", "'=1+2", "'@evil"]
