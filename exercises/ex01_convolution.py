@@ -44,7 +44,7 @@ def filter_response(patch, kernel):
     ValueError
         If the two shapes differ.
 
-    Reference: about 3 lines.
+    Reference: about 5 lines.
     """
     # TODO(ex01): check the shapes match, multiply the two arrays cell by cell, add up the products.
     raise NotImplementedError("ex01: filter_response is not implemented yet")
@@ -71,7 +71,7 @@ def convolve2d(image, kernel):
     ValueError
         If the image or the kernel is not 2-D, or the kernel is larger than the image.
 
-    Reference: about 10 lines, two loops over output positions.
+    Reference: about 15 lines, two loops over output positions.
     """
     # TODO(ex01): check the shapes, work out H_out and W_out, then fill each output cell with the response of the kernel to the patch under it.
     raise NotImplementedError("ex01: convolve2d is not implemented yet")

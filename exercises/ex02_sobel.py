@@ -64,7 +64,7 @@ def sobel_edges(image):
     ValueError
         If the image is not 2-D, or smaller than 3x3.
 
-    Reference: about 15 lines: the loops of ex01 (each exercise file stands alone, so write
+    Reference: about 20 lines: the loops of ex01 (each exercise file stands alone, so write
     them again or copy yours in), once per kernel, then one line for the magnitude.
     """
     # TODO(ex02): check the image is 2-D and at least 3x3, then slide each kernel over it as in

@@ -54,7 +54,7 @@ def zero_pad(x, pad):
     ValueError
         If `x` is not 4-D, or `pad` is negative or not one of the two forms above.
 
-    Reference: about 3 lines, one call to np.pad (its pad_width has one pair per axis).
+    Reference: about 5 lines, one call to np.pad (its pad_width has one pair per axis).
     """
     # TODO(ex03): check x is 4-D, get the four widths from _pad_widths(pad), then call np.pad.
     #   Which two of the four axes get zeros, and what pair do the other two get?
@@ -86,7 +86,7 @@ def same_padding(size, kernel_size, stride=1):
     ValueError
         If an argument is not an int in its range.
 
-    Reference: about 4 lines.
+    Reference: about 7 lines.
     """
     # TODO(ex03): check the arguments with _check_int, then follow TensorFlow's rule in the module
     #   docstring. How many outputs does 'same' give, and where does an odd extra row go?

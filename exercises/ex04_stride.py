@@ -67,8 +67,9 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid"):
         If x or kernel is not 4-D, their channels differ, bias is not (C_out,), a stride is
         < 1, the padding is unknown, or (with "valid") the kernel is larger than the input.
 
-    Reference: about 20 lines. Loop over the output positions (i, j), or, shorter and faster,
-    over the F_h * F_w kernel cells (a, b), each time taking a strided slice of x.
+    Reference: about 40 lines, half of them checks. Loop over the output positions (i, j),
+    or, shorter and faster, over the F_h * F_w kernel cells (a, b), each time taking a strided
+    slice of x.
     """
     # TODO(ex04): check the shapes, unpack (N, H, W, C_in) and (F_h, F_w, C_in, C_out), pad for
     #   'same', work out H_out and W_out, then fill the output. Where does the window of output

@@ -51,7 +51,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0):
     ValueError
         If an argument is not a whole number in its range, or W_out would be < 1.
 
-    Reference: about 6 lines (most of them checks).
+    Reference: about 8 lines (most of them checks).
     """
     # TODO(ex06): check the arguments (_check_int helps), apply the formula with //, refuse a result < 1.
     raise NotImplementedError("ex06: conv_output_size is not implemented yet")

@@ -44,7 +44,7 @@ def filter_response(patch, kernel):
     ValueError
         If the two shapes differ.
 
-    Reference: about 3 lines.
+    Reference: about 5 lines.
     """
     patch = np.asarray(patch)
     kernel = np.asarray(kernel)
@@ -76,7 +76,7 @@ def convolve2d(image, kernel):
     ValueError
         If the image or the kernel is not 2-D, or the kernel is larger than the image.
 
-    Reference: about 10 lines, two loops over output positions.
+    Reference: about 15 lines, two loops over output positions.
     """
     image = np.asarray(image)
     kernel = np.asarray(kernel)

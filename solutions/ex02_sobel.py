@@ -65,7 +65,7 @@ def sobel_edges(image):
     ValueError
         If the image is not 2-D, or smaller than 3x3.
 
-    Reference: about 15 lines: the loops of ex01 (each exercise file stands alone, so write
+    Reference: about 20 lines: the loops of ex01 (each exercise file stands alone, so write
     them again or copy yours in), once per kernel, then one line for the magnitude.
     """
     image = np.asarray(image)

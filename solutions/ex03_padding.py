@@ -54,7 +54,7 @@ def zero_pad(x, pad):
     ValueError
         If `x` is not 4-D, or `pad` is negative or not one of the two forms above.
 
-    Reference: about 3 lines, one call to np.pad (its pad_width has one pair per axis).
+    Reference: about 5 lines, one call to np.pad (its pad_width has one pair per axis).
     """
     x = np.asarray(x)
     if x.ndim != 4:
@@ -89,7 +89,7 @@ def same_padding(size, kernel_size, stride=1):
     ValueError
         If an argument is not an int in its range.
 
-    Reference: about 4 lines.
+    Reference: about 7 lines.
     """
     _check_int("size", size, 1)
     _check_int("kernel_size", kernel_size, 1)

@@ -51,7 +51,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0):
     ValueError
         If an argument is not a whole number in its range, or W_out would be < 1.
 
-    Reference: about 6 lines (most of them checks).
+    Reference: about 8 lines (most of them checks).
     """
     for name, value, smallest in (("size", size, 1), ("kernel_size", kernel_size, 1),
                                   ("stride", stride, 1), ("padding", padding, 0)):

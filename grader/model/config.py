@@ -20,12 +20,13 @@ from typing import Any
 
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
-from grader.model.layers import LAYERS, LayerError, LayerStep, Shape, describe, render_table
+from grader.model.layers import LAYERS, MAX_EXTENT, LayerError, LayerStep, Shape, describe, render_table
 from grader.sandbox.standalone.wire import KerasModelData
 from grader.sanitise import clean
 
 MAX_CONFIG_CHARS = 1 << 20  # a model description longer than this is not read
 MAX_LAYERS = 64
+MAX_INPUT_EXTENT = 1 << 16  # of any axis of a model's input
 MAX_UNTUPLE_DEPTH = 16  # nesting of a layer entry that the grader unpacks
 
 
@@ -191,7 +192,7 @@ def _input_shape(chain: list, body: dict) -> tuple[Shape, list]:
         raise ModelRejected("the model does not know its input shape: start it with "
                             "keras.Input(shape=input_shape)")
     if not isinstance(shape, list) or len(shape) < 2 or not all(
-            isinstance(size, int) and not isinstance(size, bool) and 0 < size <= 1 << 16
+            isinstance(size, int) and not isinstance(size, bool) and 0 < size <= MAX_INPUT_EXTENT
             for size in shape[1:]):
         raise ModelRejected(f"the model's input shape {_shape_text(shape)} has an unknown or "
                             "impossible size: pass input_shape to keras.Input(shape=input_shape)")
@@ -212,7 +213,7 @@ def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
         except LayerError as error:
             raise ModelRejected(f"layer {index} ({class_name}) gets an input of shape {shape}: "
                                 f"{error}") from None
-        if not all(0 < size <= 1 << 20 for size in step.output_shape):
+        if not all(0 < size <= MAX_EXTENT for size in step.output_shape):
             raise ModelRejected(f"layer {index} ({class_name}) would output shape {step.output_shape}")
         rows.append(LayerRow(class_name, config, step))
         shape = step.output_shape

@@ -54,3 +54,31 @@ def test_docstrings_lead_with_shapes_and_size(exercise):
             doc = ast.get_docstring(node) or ""
             assert "Parameters" in doc and "Returns" in doc, node.name
             assert "Reference: about" in doc, f"{node.name} should say how long the answer is"
+
+
+def reference_claims() -> list[tuple[str, str, int, int]]:
+    """(file, function, lines the stub promises, code lines of the solution's body)."""
+    import re
+
+    found = []
+    for exercise in EXERCISES:
+        stub = ast.parse((STUBS / exercise.file).read_text(encoding="utf-8"))
+        source = (SOLUTIONS / exercise.file).read_text(encoding="utf-8").splitlines()
+        solution = {node.name: node for node in ast.walk(ast.parse("\n".join(source)))
+                    if isinstance(node, ast.FunctionDef)}
+        for node in stub.body:
+            claim = re.search(r"Reference: about (\d+) lines", ast.get_docstring(node) or "") \
+                if isinstance(node, ast.FunctionDef) else None
+            if claim:
+                body = solution[node.name].body[1:]  # after the docstring
+                lines = [line for line in source[body[0].lineno - 1: solution[node.name].end_lineno]
+                         if line.strip() and not line.strip().startswith("#")]
+                found.append((exercise.file, node.name, int(claim.group(1)), len(lines)))
+    return found
+
+
+@pytest.mark.parametrize("file, function, promised, actual", reference_claims(),
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_the_promised_length_matches_the_reference(file, function, promised, actual):
+    """"Reference: about N lines" must be about right, or a learner misjudges the task."""
+    assert abs(promised - actual) <= max(2, actual // 4), f"{function} promises {promised}, has {actual}"

@@ -1,0 +1,1 @@
+"""Hidden suites and their reference implementations: never shipped to learners."""

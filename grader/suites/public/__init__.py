@@ -1,0 +1,1 @@
+"""Public suites: shipped in the student release, graded locally by learners."""
