@@ -1,8 +1,9 @@
 """How long `grade ex07 --submission solutions` takes, end to end, against the 60 s target.
 
 Each round is a real subprocess, as a learner or CI runs it: the CLI starts, the worker imports
-TensorFlow and the learner's file, the trusted side imports TensorFlow too, reads the model,
-rebuilds it, trains it for the catalogue's epochs and evaluates it. The script prints every
+TensorFlow and the learner's file, the grader reads the model, and its trusted trainer child
+imports TensorFlow too, rebuilds the model, trains it for the catalogue's epochs on the run's
+secret split and evaluates it. The script prints every
 round's wall time and score, the median and the worst, and the time of grading the stub
 (the worker's TensorFlow import, no training). Target (issue 4): at most 60 s per run on the
 course's 2-core machine, TensorFlow imports included.
@@ -50,7 +51,10 @@ def main() -> None:
         times.append(elapsed)
         full_marks &= report["score"] == report["max_score"]
         print(f"  round {number}: {elapsed:5.1f} s wall, {report['score']:g} / {report['max_score']:g}, "
-              f"grader's own timer {report['execution_time']:.1f} s")
+              f"grader's own timer {report['execution_time']:.1f} s, seed {report['seed']}")
+        for test in report["exercises"][0]["tests"]:
+            if test["score"] < test["max_score"]:
+                print(f"    lost: {test['name']}: {test['feedback'].splitlines()[0][:160]}")
     stub_time, stub_report = grade_once(ROOT / "exercises")
     print(f"median {statistics.median(times):.1f} s, worst {max(times):.1f} s "
           f"(target {TARGET_SECONDS:g} s); the stub takes {stub_time:.1f} s "

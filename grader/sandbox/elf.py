@@ -55,11 +55,21 @@ class Dependencies:
     search_path: tuple[str, ...]  # RUNPATH (or RPATH), with $ORIGIN filled in
 
 
-def read_dependencies(path: str) -> Dependencies:
+def real_path(path: str, folders: dict[str, str]) -> str:
+    """os.path.realpath, faster for many files in few folders: each folder is resolved once."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(path)
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    return os.path.join(folders[folder], name)
+
+
+def read_dependencies(path: str, folders: dict[str, str] | None = None) -> Dependencies:
     """DT_NEEDED names and the search path of the ELF file at `path` (empty if not ELF)."""
     try:
         with open(path, "rb") as stream:
-            return _read(stream, os.path.dirname(os.path.realpath(path)))
+            return _read(stream, os.path.dirname(real_path(path, {} if folders is None else folders)))
     except (OSError, struct.error, ValueError):
         return Dependencies((), ())
 
@@ -134,6 +144,7 @@ def library_closure(files: list[str]) -> dict[str, set[str]]:
     system = system_library_dirs()
     listings: dict[str, frozenset[str]] = {}  # one listdir per folder beats a stat per name
     located: dict[tuple, list[str]] = {}
+    folders: dict[str, str] = {}  # folder -> its real path
     found: dict[str, set[str]] = {}
     queue, seen = list(files), set()
     while queue:
@@ -141,29 +152,30 @@ def library_closure(files: list[str]) -> dict[str, set[str]]:
         if current in seen:
             continue
         seen.add(current)
-        dependencies = read_dependencies(current)
+        dependencies = read_dependencies(current, folders)
         for name in dependencies.needed:
             key = (name, dependencies.search_path)
             if key not in located:
-                located[key] = _locate(name, (*dependencies.search_path, *system), listings)
+                located[key] = _locate(name, (*dependencies.search_path, *system), listings, folders)
             for alias in located[key]:
-                real = os.path.realpath(alias)
+                real = real_path(alias, folders)
                 if alias not in found.get(real, ()):
                     found.setdefault(real, set()).add(alias)
                     queue.append(real)
     return found
 
 
-def _locate(name: str, folders: tuple[str, ...], listings: dict[str, frozenset[str]]) -> list[str]:
+def _locate(name: str, search: tuple[str, ...], listings: dict[str, frozenset[str]],
+            folders: dict[str, str]) -> list[str]:
     """Every path by which the loader could find `name`: the first hit, and its twins elsewhere."""
     if "/" in name:
         return [name] if os.path.isfile(name) else []
-    hits = [os.path.join(folder, name) for folder in dict.fromkeys(folders)
+    hits = [os.path.join(folder, name) for folder in dict.fromkeys(search)
             if name in _listing(folder, listings)]
     if not hits:
         return []
-    first = os.path.realpath(hits[0])
-    return [hit for hit in hits if os.path.realpath(hit) == first]
+    first = real_path(hits[0], folders)
+    return [hit for hit in hits if real_path(hit, folders) == first]
 
 
 def _listing(folder: str, listings: dict[str, frozenset[str]]) -> frozenset[str]:
