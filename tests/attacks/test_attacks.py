@@ -70,6 +70,7 @@ EXPECTED_FEEDBACK = {
     "fakes_an_unshare_failure": "could not be loaded",
     "imports_a_forbidden_copy_elsewhere": "No module named" if NAMESPACES else None,
     "links_its_exercises_folder": "not attempted",
+    "floods_the_pipe_with_lists": "message header too large",
 }
 # Attacks that defeat the "limits" fallback by design: only namespaces stop them.
 NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_grader",

@@ -20,6 +20,12 @@ import sys
 FRAME_HEADER = struct.Struct(">II")  # JSON header length, number of binary blobs
 BLOB_LENGTH = struct.Struct(">Q")
 MAX_MESSAGE_BYTES = 64 << 20  # the largest message either side accepts
+# The JSON header is parsed into Python objects, each far larger than its text ("[]," is a
+# 56-byte list), so it gets its own caps: arrays travel as blobs, and a model's configuration
+# (at most 1 MB of text) fits with room to spare.
+MAX_HEADER_BYTES = 4 << 20
+MAX_HEADER_CONTAINERS = 100_000  # "[" and "{" in one header, counted before it is parsed
+MAX_INT_DIGITS = 4300  # Python's own limit for int(text)
 MAX_BLOBS = 4096  # arrays in one message
 MAX_DEPTH = 32  # nesting of tuples, lists and dicts in one value
 EXACT_FLOAT_INTS = 2**53  # larger ints cross as text, so JSON readers lose no digits
@@ -87,13 +93,18 @@ def decode_value(node, blobs: list, depth: int = 0):
             return tuple(decode_value(item, blobs, depth + 1) for item in content)
         if tag == "__dict__" and isinstance(content, dict):
             return {str(key): decode_value(item, blobs, depth + 1) for key, item in content.items()}
-        if tag == "__int__" and isinstance(content, str):
+        if tag == "__int__" and isinstance(content, str) and _is_int_text(content):
             return int(content)
         if tag == "__float__" and content in ("nan", "inf", "-inf"):
             return float(content)
         if tag == "__keras_model__" and isinstance(content, dict):
             return _decode_keras_model(content)
     raise ProtocolError("unknown value in message")
+
+
+def _is_int_text(text: str) -> bool:
+    digits = text[1:] if text[:1] == "-" else text
+    return 0 < len(digits) <= MAX_INT_DIGITS and digits.isascii() and digits.isdigit()
 
 
 def _load_array(blob: bytes):
@@ -181,6 +192,8 @@ def _decode_keras_model(content: dict) -> KerasModelData:
 def pack_message(header: dict, blobs: list) -> bytes:
     """One frame: sizes, the JSON header, then each blob with its length."""
     header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
+    if len(header_bytes) > MAX_HEADER_BYTES:
+        raise ProtocolError(f"message header of {len(header_bytes)} bytes is larger than {MAX_HEADER_BYTES}")
     parts = [FRAME_HEADER.pack(len(header_bytes), len(blobs)), header_bytes]
     for blob in blobs:
         parts += [BLOB_LENGTH.pack(len(blob)), blob]
@@ -193,12 +206,17 @@ def pack_message(header: dict, blobs: list) -> bytes:
 def read_message(read_exact) -> tuple[dict, list]:
     """Read one frame with `read_exact(n) -> bytes`; returns (header, blobs)."""
     header_length, blob_count = FRAME_HEADER.unpack(read_exact(FRAME_HEADER.size))
-    if header_length > MAX_MESSAGE_BYTES or blob_count > MAX_BLOBS:
+    if header_length > MAX_HEADER_BYTES or blob_count > MAX_BLOBS:
         raise ProtocolError("message header too large")
+    text = read_exact(header_length)
+    if text.count(b"[") + text.count(b"{") > MAX_HEADER_CONTAINERS:
+        raise ProtocolError(f"message header holds more than {MAX_HEADER_CONTAINERS} lists and dicts")
     try:
-        header = json.loads(read_exact(header_length).decode("utf-8"))
+        header = json.loads(text.decode("utf-8"))
     except RecursionError:
         raise ProtocolError("message header nested too deeply") from None
+    except ValueError as error:  # not JSON, not UTF-8, or a number past int()'s digit limit
+        raise ProtocolError(f"message header is not JSON: {str(error)[:200]}") from None
     if not isinstance(header, dict):
         raise ProtocolError("message header is not an object")
     blobs, total = [], header_length

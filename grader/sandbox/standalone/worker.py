@@ -112,7 +112,12 @@ class _Worker:
         return b"".join(chunks)
 
     def send(self, header: dict, blobs: list | None = None) -> None:
-        data = memoryview(wire.pack_message(header, blobs or []))
+        try:
+            message = wire.pack_message(header, blobs or [])
+        except wire.ProtocolError as error:  # too big to send: say so, in a frame that fits
+            message = wire.pack_message({"id": header.get("id"), "ok": False, "unsendable": str(error),
+                                         "type": "value too large"}, [])
+        data = memoryview(message)
         while data:
             written = os.write(self.response_fd, data)
             data = data[written:]
