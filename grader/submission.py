@@ -6,7 +6,8 @@ folder (`exercises/ex01_convolution.py`, `answers/q01.yaml`), or either of those
 top-level folder (as a zip often has). `Submission` finds the layout and reads files with a
 size cap, walking the path one folder at a time with O_NOFOLLOW: a symbolic link anywhere on
 the way to a file (the file, `exercises/`, `answers/`, the top-level folder) is refused, never
-followed, so a link to the course's solutions earns nothing.
+followed, so a link to the course's solutions earns nothing. The same goes for a submission
+folder that is itself a link, and for a hard link (a file with a second name elsewhere).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Submission:
     def kind(self, relative: PurePosixPath) -> str:
         """"file", "missing", "link" or "other" for the entry at `relative`, links not followed."""
         current, mode = self.folder, stat.S_IFDIR
+        if self.folder.is_symlink():
+            return "link"
         for part in relative.parts:
             if part in (".", ""):
                 continue
@@ -80,6 +83,9 @@ class Submission:
         """The bytes of the regular file at `relative`, or `SubmissionFileError` saying why not."""
         parts = [part for part in relative.parts if part not in (".", "")]
         name = "/".join(parts)
+        if self.folder.is_symlink():
+            raise SubmissionFileError("link", f"the submission folder {self.folder.name} is a symbolic "
+                                              "link; submit the folder itself (links are never followed)")
         try:
             handle = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as error:
@@ -98,6 +104,9 @@ class Submission:
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode):
                 raise SubmissionFileError("unreadable", f"{name} is not a regular file")
+            if info.st_nlink > 1:  # another name for someone else's file, such as a solution
+                raise SubmissionFileError("link", f"{name} is a hard link to a file elsewhere; "
+                                                  "submit a copy of the file itself (links are never followed)")
             with os.fdopen(handle, "rb", closefd=True) as stream:
                 handle = -1
                 content = stream.read(limit + 1)
