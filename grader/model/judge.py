@@ -142,6 +142,10 @@ def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) 
         return TrainingOutcome(accuracy=None, out_of_time=True, not_trained=(
             f"training this model took longer than {training.time_limit + TRAINER_START_SECONDS:g} s, "
             "the limit of the grader's training run: use fewer filters or units, or pool earlier"))
+    if child.exit_code is not None and child.exit_code < 0:  # TensorFlow aborted on the settings
+        return TrainingOutcome(accuracy=None, not_trained=(
+            f"the grader's training run of this model crashed (signal {-child.exit_code}); "
+            "check each layer's settings against what it is applied to"))
     try:
         fields = json.loads(child.stdout.strip().splitlines()[-1])
         return TrainingOutcome(**{**fields, "losses": tuple(fields.get("losses", ()))})

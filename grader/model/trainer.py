@@ -29,6 +29,7 @@ from grader.model.config import ModelSpec
 from grader.model.judge import (DIGITS_MAX_LEVEL, TrainingOutcome, check_trainable, plan_of,
                                 untrainable_because)
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+from grader.sanitise import clean
 
 PREDICT_BATCH = 512
 DIVERGED_LOSS = 1e4  # cross-entropy of a model that learns stays near ln(10) = 2.3, far below
@@ -136,14 +137,21 @@ def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
     started = time.monotonic()
     keras = keras_module()
     watch = _Watch(deadline=started + training.time_limit)
-    with _deterministic_ops():
-        model = rebuild(spec, init_seed)
-        model.compile(optimizer=_optimizer(keras, spec), jit_compile=False,
-                      loss=keras.losses.SparseCategoricalCrossentropy(
-                          from_logits=spec.loss.from_logits, reduction=spec.loss.reduction))
-        history = model.fit(x_train, y_train, epochs=training.epochs, batch_size=training.batch_size,
-                            shuffle=True, verbose=0, callbacks=[watch.callback(keras)])
-        probabilities = model.predict(x_test, batch_size=PREDICT_BATCH, verbose=0)
+    try:
+        with _deterministic_ops():
+            model = rebuild(spec, init_seed)
+            model.compile(optimizer=_optimizer(keras, spec), jit_compile=False,
+                          loss=keras.losses.SparseCategoricalCrossentropy(
+                              from_logits=spec.loss.from_logits, reduction=spec.loss.reduction))
+            history = model.fit(x_train, y_train, epochs=training.epochs, batch_size=training.batch_size,
+                                shuffle=True, verbose=0, callbacks=[watch.callback(keras)])
+            probabilities = model.predict(x_test, batch_size=PREDICT_BATCH, verbose=0)
+    except ModelRejected:
+        raise
+    except Exception as error:  # the learner's settings, met only when Keras runs them
+        keras.backend.clear_session()
+        return TrainingOutcome(accuracy=None, test_size=len(y_test), not_trained=keras_stopped(error),
+                               seconds=time.monotonic() - started)
     finite = bool(np.all(np.isfinite(probabilities)))
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test)) if finite else 0.0
     losses = tuple(float(value) for value in history.history.get("loss", []))
@@ -154,6 +162,14 @@ def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
     return TrainingOutcome(accuracy=accuracy, test_size=len(y_test), epochs_run=len(losses),
                            losses=losses, diverged_in_epoch=diverged, out_of_time=watch.out_of_time,
                            seconds=time.monotonic() - started)
+
+
+def keras_stopped(error: Exception) -> str:
+    """Feedback for a model whose settings passed every check but that Keras would not train
+    (a noise_shape that does not fit its input, a schedule whose lists do not match, ...)."""
+    return (f"Keras stopped while the grader trained this model ({type(error).__name__}: "
+            f"{clean(error, 300, single_line=True)}); check each layer's and the optimiser's "
+            "settings against what they are applied to")
 
 
 def _optimizer(keras: Any, spec: ModelSpec) -> Any:

@@ -1,0 +1,37 @@
+"""Attacks on ex07's trusted trainer: settings that pass every check but that Keras refuses or
+chokes on only while it trains. Whatever happens in the trainer, the learner's model earns no
+accuracy points, the test fails with feedback (never an "error" that blames the grader), the
+run exits 1 (never 3), and the other exercises keep their scores.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.attacks.test_attacks import ATTACKS
+from tests.conftest import SOLUTIONS
+
+TRAINER_ATTACKS = ["ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", TRAINER_ATTACKS)
+def test_keras_refusing_a_model_in_training_is_the_learners_zero(attack, grade, tmp_path):
+    folder = tmp_path / "submission"
+    shutil.copytree(ATTACKS / attack, folder)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
+    report_path = tmp_path / "report.json"
+    run = grade("ex06", "ex07", "--submission", folder, "--format", "json", "--output", report_path)
+    assert run.exit_code == 1, run.stderr
+    report = json.loads(report_path.read_text())
+    scores = {item["id"]: item for item in report["exercises"]}
+    assert scores["ex06"]["score"] == 15
+    tests = {test["name"]: test for test in scores["ex07"]["tests"]}
+    accuracy = next(test for name, test in tests.items() if name.startswith("trained by the grader"))
+    assert accuracy["score"] == 0 and accuracy["status"] == "failed"
+    assert "Keras stopped while the grader trained this model" in accuracy["feedback"]
+    assert not [test for test in tests.values() if test["status"] == "error"]
+    assert "\x1b" not in report_path.read_text()
