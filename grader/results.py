@@ -54,6 +54,9 @@ class ExerciseResult:
     tests: list[TestResult] = field(default_factory=list)
     kind: str = "exercise"
     note: str = ""
+    # When learners see each test on Gradescope, by the test's own visibility (course.yaml).
+    gradescope_visibility: dict[str, str] = field(
+        default_factory=lambda: {"public": "visible", "hidden": "after_due_date"})
 
     @property
     def score(self) -> float:
@@ -100,6 +103,7 @@ class Report:
     protection_note: str = ""
     execution_time: float = 0.0
     submission: str = ""
+    started: str = ""  # when the run began, ISO 8601 in UTC without a zone (JUnit's timestamp)
 
     @property
     def score(self) -> float:

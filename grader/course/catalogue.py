@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.course import yamlfile
+from grader.course.training import Training, parse_training
+from grader.course.visibility import EXERCISE_VISIBILITY, QUIZ_VISIBILITY, Visibility, parse_visibility
 from grader.course.yamlfile import is_number
 from grader.errors import InputError
 
@@ -58,26 +60,6 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Training:
-    """How the grader trains and judges a Keras model (ex07), on its own side, never the learner's.
-
-    The digits split is `test_fraction` of scikit-learn's `load_digits`, stratified, drawn with
-    `split_seed`; `seed` seeds initialisation and shuffling; `time_limit` (seconds) bounds the
-    training run; a model passes with `accuracy_threshold` on the held-out split and at most
-    `max_parameters` parameters.
-    """
-
-    epochs: int = 20
-    batch_size: int = 32
-    test_fraction: float = 0.25
-    split_seed: int = 0
-    seed: int = 0
-    accuracy_threshold: float = 0.95
-    max_parameters: int = 50_000
-    time_limit: float = 60.0
-
-
-@dataclass(frozen=True)
 class Exercise:
     """One coding exercise: a learner edits `exercises/<file>`; suites grade `functions`."""
 
@@ -92,6 +74,7 @@ class Exercise:
     title_ko: str = ""
     tensorflow: bool = False
     training: Training | None = None
+    gradescope: Visibility = EXERCISE_VISIBILITY
 
     @property
     def module(self) -> str:
@@ -117,6 +100,7 @@ class Quiz:
     file: str
     hints: tuple[str, ...] = ()
     title_ko: str = ""
+    gradescope: Visibility = QUIZ_VISIBILITY
 
     @property
     def answers_file(self) -> str:
@@ -194,7 +178,7 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Cata
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     expect(isinstance(entry, dict), where, "each exercise must be a mapping")
     allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
-               "hints", "tensorflow", "training"}
+               "hints", "tensorflow", "training", "gradescope"}
     only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
         expect(key in entry, where, f"missing key '{key}'")
@@ -211,7 +195,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     training = None
     if "training" in entry:
         expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
-        training = _parse_training(entry["training"], f"{where}: training")
+        training = parse_training(entry["training"], f"{where}: training", expect)
     return Exercise(
         id=item_id,
         title=_text(entry, "title", where),
@@ -224,12 +208,13 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         hints=_texts(entry, "hints", where),
         tensorflow=bool(entry.get("tensorflow", False)),
         training=training,
+        gradescope=parse_visibility(entry.get("gradescope", {}), EXERCISE_VISIBILITY, where, expect),
     )
 
 
 def _parse_quiz(entry: Any, where: str) -> Quiz:
     expect(isinstance(entry, dict), where, "each quiz must be a mapping")
-    only_keys(entry, {"id", "title", "title_ko", "file", "hints"}, where)
+    only_keys(entry, {"id", "title", "title_ko", "file", "hints", "gradescope"}, where)
     for key in ("id", "title", "file"):
         expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
@@ -242,6 +227,7 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
         title_ko=_text(entry, "title_ko", where, required=False),
         file=_text(entry, "file", where),
         hints=_texts(entry, "hints", where),
+        gradescope=parse_visibility(entry.get("gradescope", {}), QUIZ_VISIBILITY, where, expect),
     )
 
 
@@ -254,37 +240,6 @@ def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
         expect(is_number(value) and value > 0, where, f"'{key}' must be a positive number")
         values[key] = float(value) if known[key] is float else int(value)
     return replace(base, **values)
-
-
-# Each training setting: (kind, low, high, whether low itself is allowed, whether high is).
-TRAINING_RANGES = {
-    "epochs": (int, 1, 1000, True, True),
-    "batch_size": (int, 1, 100_000, True, True),
-    "test_fraction": (float, 0.0, 1.0, False, False),
-    "split_seed": (int, 0, 2**32 - 1, True, True),
-    "seed": (int, 0, 2**32 - 1, True, True),
-    "accuracy_threshold": (float, 0.0, 1.0, False, True),
-    "max_parameters": (int, 1, 10**9, True, True),
-    "time_limit": (float, 0.0, 3600.0, False, True),
-}
-
-
-def _parse_training(data: Any, where: str) -> Training:
-    """An exercise's `training:` mapping; every key optional, each checked against its range."""
-    expect(isinstance(data, dict), where, "training must be a mapping")
-    only_keys(data, set(TRAINING_RANGES), where)
-    values = {}
-    for key, value in data.items():
-        kind, low, high, low_allowed, high_allowed = TRAINING_RANGES[key]
-        expect(is_number(value) and (kind is float or float(value).is_integer()), where,
-                f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
-        above = value >= low if low_allowed else value > low
-        below = value <= high if high_allowed else value < high
-        expect(above and below, where,
-                f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
-                f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}")
-        values[key] = kind(value)
-    return Training(**values)
 
 
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
 from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
-from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, NotAttempted
+from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted
 from grader.grading.manifest import ManifestEntry, load_manifest
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
@@ -28,6 +29,12 @@ from grader.sandbox.policy import forbidden_imports, forbidden_message
 from grader.submission import Submission, SubmissionFileError
 
 MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
+NO_TENSORFLOW = {
+    "en": ("{exercise} needs TensorFlow, which is not installed here. Install it with "
+           "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again."),
+    "ko": ("{exercise}에는 TensorFlow가 필요하지만 설치되어 있지 않습니다. "
+           "`python -m pip install -e \".[keras]\"`로 설치한 뒤(약 2 GB) {exercise}를 다시 채점하세요."),
+}
 
 
 class IsolationSource(Protocol):
@@ -44,19 +51,24 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolat
     `lang` ("en" or "ko", default: the locale's) is the language of the quizzes' feedback.
     """
     started = time.monotonic()
+    started_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
     learner = Submission.open(submission)
     items = catalogue.select(item_ids)
     seed = new_seed() if seed is None else seed
     manifest = load_manifest(suites_dir / "manifest.json")
     exercises = [item for item in items if isinstance(item, Exercise)]
-    results = _grade_exercises(exercises, learner, seed, manifest, suites_dir, isolation)
+    results = _grade_exercises(exercises, learner, seed, manifest, suites_dir, isolation, lang)
     for item in items:
         if isinstance(item, Quiz):
             results[item.id] = _grade_quiz(item, catalogue, learner, lang)
+    for item in items:
+        results[item.id].gradescope_visibility = {"public": item.gradescope.public,
+                                                  "hidden": item.gradescope.hidden}
     decided = isolation.get()
     return Report(exercises=[results[item.id] for item in items], seed=seed,
                   protection=decided.protection, protection_note=decided.note,
-                  execution_time=time.monotonic() - started, submission=str(submission))
+                  execution_time=time.monotonic() - started, submission=str(submission),
+                  started=started_at)
 
 
 class Workers:
@@ -92,11 +104,13 @@ class Workers:
 
 def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
                      manifest: dict[str, list[ManifestEntry]], suites_dir: Path,
-                     isolation: IsolationSource) -> dict[str, ExerciseResult]:
+                     isolation: IsolationSource, lang: str | None) -> dict[str, ExerciseResult]:
     blocked: dict[str, GradingFailure] = {}
     sources: dict[str, bytes] = {}
     for exercise in exercises:
         content = _read_learner_file(learner, exercise)
+        if not isinstance(content, GradingFailure):
+            content = _missing_library(exercise, lang) or content
         if isinstance(content, GradingFailure):
             blocked[exercise.id] = content
         else:
@@ -155,6 +169,18 @@ def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestRes
     return TestResult(name=entry.name, status=failure.status, score=0.0, max_score=entry.points,
                       visibility=entry.visibility, feedback=failure.feedback,
                       not_attempted=failure.not_attempted)
+
+
+def _missing_library(exercise: Exercise, lang: str | None) -> MissingLibrary | None:
+    """Why `exercise` cannot be graded on this machine at all (ex07 without TensorFlow), or None."""
+    import importlib.util
+
+    if exercise.tensorflow and importlib.util.find_spec("tensorflow") is None:
+        from grader.quiz.text import detect_language
+
+        text = NO_TENSORFLOW.get(lang or detect_language(), NO_TENSORFLOW["en"])
+        return MissingLibrary(text.format(exercise=exercise.id))
+    return None
 
 
 def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | GradingFailure:

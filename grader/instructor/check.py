@@ -1,25 +1,38 @@
-"""`grade check`: the instructor's self-check that the course grades what it should.
+"""`grade check`: the instructor's self-check that the course, and what it publishes, grade right.
 
-The reference solutions must score full marks and the untouched stubs zero, for every
-exercise and quiz, under the same isolation a learner's run gets.
+The reference solutions must score full marks and the untouched stubs zero, for every exercise
+and quiz, under the same isolation a learner's run gets. Then the published artefacts are tried
+the way their users meet them: the student release grades the solutions' exercises in full
+(public tests only) and the stubs cleanly at zero with its own grader, and the Gradescope
+bundle, laid out as Gradescope lays it out, gives the solutions full marks and the stubs zero.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Callable
 
 from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.grading.runner import IsolationSource, grade
+from grader.instructor.gradescope import flat_upload
+from grader.instructor.publish import publish
+from grader.sandbox.children import run_program
+
+ARTEFACT_TIMEOUT = 15 * 60  # one graded run of an artefact, ex07's training included
+Echo = Callable[[str], None]
 
 
-def check_course(catalogue: Catalogue, isolation: IsolationSource, *,
-                 echo: Callable[[str], None]) -> list[str]:
+def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo) -> list[str]:
     """Grade solutions/ (want full marks) and exercises/ (want zero); the items that disagree."""
     problems = []
-    for folder, want_full in ((catalogue.root / "solutions", True), (catalogue.root / "exercises", False)):
-        if not folder.is_dir():
-            raise InputError(f"{folder} does not exist; `grade check` runs in the course repository")
+    for folder, want_full in _course_folders(catalogue):
         report = grade(catalogue, catalogue.ids, submission=folder, isolation=isolation)
         for item in report.exercises:
             good = item.score >= item.max_score if want_full else item.score == 0
@@ -29,3 +42,83 @@ def check_course(catalogue: Catalogue, isolation: IsolationSource, *,
             if not good:
                 problems.append(f"{folder.name}/{item.id}")
     return problems
+
+
+def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = False) -> list[str]:
+    """Publish into a temporary folder and grade with what was published; what went wrong."""
+    weak = ["--allow-weak-sandbox"] if allow_weak else []
+    with tempfile.TemporaryDirectory(prefix="grade-check-") as scratch:
+        published = publish(catalogue, Path(scratch) / "published")
+        problems = []
+        for folder, want_full in _course_folders(catalogue):
+            run = run_program([sys.executable, "-E", "-s", "-m", "grader", "--all", "--submission",
+                               str(folder), "--format", "json", *weak],
+                              cwd=published.student, timeout=ARTEFACT_TIMEOUT)
+            problems += _judge(echo, "release", folder.name, want_full, run.exit_code, run.stdout,
+                               run.stderr, exercises_only=True)
+        bundle = GradescopeLayout(Path(scratch) / "autograder", published.autograder_zip)
+        for folder, want_full in _course_folders(catalogue):
+            code, results, stderr = bundle.grade(folder)
+            problems += _judge(echo, "gradescope", folder.name, want_full, code, results, stderr)
+    return problems
+
+
+class GradescopeLayout:
+    """A copy of Gradescope's /autograder in `root`: the bundle unzipped into source/, its
+    run_autograder beside it, an upload in submission/, results in results/."""
+
+    def __init__(self, root: Path, autograder_zip: Path):
+        self.root = root
+        with zipfile.ZipFile(autograder_zip) as archive:
+            archive.extractall(root / "source")
+        (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
+        shims = root / "bin"  # `python3` in the scripts is this grader's interpreter
+        shims.mkdir()
+        (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+        (shims / "python3").chmod(0o755)
+        self.environment = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    def grade(self, course_folder: Path) -> tuple[int | None, str, str]:
+        """Upload `course_folder`'s files as a learner would and run the autograder:
+        (its exit code, results.json's text, its standard error)."""
+        for name in ("submission", "results"):
+            target = self.root / name
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+        flat_upload(course_folder, self.root / "submission")
+        run = run_program(["bash", str(self.root / "run_autograder")], cwd=self.root,
+                          timeout=ARTEFACT_TIMEOUT, environment=self.environment)
+        results = self.root / "results" / "results.json"
+        return run.exit_code, results.read_text(encoding="utf-8") if results.is_file() else "", run.stderr
+
+
+def _judge(echo: Echo, artefact: str, folder: str, want_full: bool, exit_code: int | None,
+           output: str, stderr: str, *, exercises_only: bool = False) -> list[str]:
+    """One line for one graded run of an artefact; the problem, if any."""
+    name = f"{artefact}/{folder}"
+    try:
+        report = json.loads(output)
+        items = report.get("exercises") or []
+        if exercises_only:
+            score = sum(item["score"] for item in items if item["kind"] == "exercise")
+            top = sum(item["max_score"] for item in items if item["kind"] == "exercise")
+        else:
+            score, top = report["score"], sum(test["max_score"] for test in report["tests"])
+    except (ValueError, KeyError, TypeError):
+        echo(f"BAD  {name:<20} no readable report (exit code {exit_code}): {stderr.strip()[-300:]}")
+        return [name]
+    good = top > 0 and (score >= top if want_full else score == 0) and "Traceback" not in stderr
+    if exercises_only:  # the release's own exit code: 0 for full marks, 1 for points missing
+        good = good and exit_code == (0 if want_full else 1)
+    echo(f"{'ok  ' if good else 'BAD '} {name:<20} {score:g} / {top:g} "
+         f"(want {'full marks' if want_full else 'zero'})")
+    return [] if good else [name]
+
+
+def _course_folders(catalogue: Catalogue) -> list[tuple[Path, bool]]:
+    """(solutions/, want full marks) and (exercises/, want zero)."""
+    folders = [(catalogue.root / "solutions", True), (catalogue.root / "exercises", False)]
+    for folder, _ in folders:
+        if not folder.is_dir():
+            raise InputError(f"{folder} does not exist; `grade check` runs in the course repository")
+    return folders

@@ -11,6 +11,8 @@ Both have one format, easy to write by hand or with `grade quiz`:
       pool_name: max pooling       # short text
     also_accept:                   # keys only: more accepted texts for short-text questions
       pool_name: [최대 풀링, maxpool]
+    explanations:                  # keys only: shown with each question once it is graded
+      pool_name: {en: ..., ko: ...}
 
 A learner's file is untrusted data: it is read with a size cap, refused when it is a link or
 not a regular file, parsed with YAML safe loading after a scan that refuses aliases, anchors,
@@ -30,13 +32,13 @@ import yaml
 from grader.course.catalogue import Catalogue, Quiz
 from grader.course.yamlfile import yaml_problem
 from grader.errors import InputError
-from grader.quiz.bank import Question, QuizBank
+from grader.quiz.bank import Question, QuizBank, QuizBankError, texts
 from grader.quiz.kinds import coerce_answer
 from grader.submission import Submission, SubmissionFileError
 
 MAX_ANSWERS_BYTES = 64 << 10  # a full quiz's answers take about 2 KB
 MAX_NESTING = 3               # top mapping > answers mapping > a list of letters or dimensions
-TOP_LEVEL_KEYS = ("quiz", "answers", "also_accept")
+TOP_LEVEL_KEYS = ("quiz", "answers", "also_accept", "explanations")
 LOADER = yaml.SafeLoader
 
 
@@ -55,11 +57,13 @@ class AnswersError(Exception):
 
 @dataclass(frozen=True)
 class AnswerSheet:
-    """Parsed answers: question id -> normalised answer (None = unanswered), plus the keys'
-    further accepted texts for short-text questions (question id -> texts)."""
+    """Parsed answers: question id -> normalised answer (None = unanswered), plus, in keys, the
+    further accepted texts for short-text questions (question id -> texts) and each question's
+    explanation (question id -> language -> text)."""
 
     answers: dict[str, Any]
     also_accept: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    explanations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def answered(self) -> int:
@@ -105,8 +109,11 @@ def _after_name(message: str) -> str:
     return rest if first.endswith(".yaml") else message
 
 
-def parse_answers(text: str, bank: QuizBank) -> AnswerSheet:
-    """Parse and check answers for `bank`; `AnswersError` with line and key on the first problem."""
+def parse_answers(text: str, bank: QuizBank, *, keys: bool = False) -> AnswerSheet:
+    """Parse and check answers for `bank`; `AnswersError` with line and key on the first problem.
+
+    `also_accept` and `explanations` count only in keys (`keys=True`): a learner's are ignored.
+    """
     _scan_events(text)
     loader = LOADER(text)
     try:
@@ -131,11 +138,15 @@ def parse_answers(text: str, bank: QuizBank) -> AnswerSheet:
                 answers[question_id] = coerce_answer(bank.question(question_id), value)
             except ValueError as error:
                 raise AnswersError(str(error), _line(value_node), f"answers.{question_id}") from None
+        if not keys:
+            return AnswerSheet(answers=answers)
         also_accept = {}
         for question_id, value_node in _section(top, "also_accept", loader, bank).items():
             also_accept[question_id] = _accepted_texts(bank.question(question_id),
                                                        _construct(loader, value_node), _line(value_node))
-        return AnswerSheet(answers=answers, also_accept=also_accept)
+        explanations = {question_id: _explanation(_construct(loader, node), _line(node), question_id)
+                        for question_id, node in _section(top, "explanations", loader, bank).items()}
+        return AnswerSheet(answers=answers, also_accept=also_accept, explanations=explanations)
     except yaml.YAMLError as error:
         raise _yaml_error(error) from None
     finally:
@@ -211,6 +222,14 @@ def _accepted_texts(question: Question, value: Any, line: int) -> tuple[str, ...
     return tuple(item.strip() for item in values)
 
 
+def _explanation(value: Any, line: int, question_id: str) -> dict[str, str]:
+    try:
+        return texts(value, "")
+    except QuizBankError as error:
+        problem = str(error).lstrip(".: ") or "must map en and ko to text"
+        raise AnswersError(problem, line, f"explanations.{question_id}") from None
+
+
 def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     """The Python value of `node`; values YAML cannot build (a 5,000-digit int) are errors too."""
     try:
@@ -242,7 +261,7 @@ def load_keys(catalogue: Catalogue, quiz: Quiz, bank: QuizBank) -> AnswerSheet |
     if not path.exists():
         return None
     try:
-        sheet = parse_answers(read_keys_text(path), bank)
+        sheet = parse_answers(read_keys_text(path), bank, keys=True)
     except AnswersError as error:
         raise QuizKeyError(error.describe(str(path))) from None
     for question in bank.questions:
@@ -250,4 +269,7 @@ def load_keys(catalogue: Catalogue, quiz: Quiz, bank: QuizBank) -> AnswerSheet |
         if key is None or (question.kind == "multiple" and not key):
             raise QuizKeyError(f"{path}: answers.{question.id}: no key for this question "
                                "(every question needs one)")
+        if question.id not in sheet.explanations:
+            raise QuizKeyError(f"{path}: explanations.{question.id}: no explanation for this "
+                               "question (every question needs one, in English and Korean)")
     return sheet

@@ -1,7 +1,8 @@
 """Quiz banks: the questions of one quiz, loaded from `quizzes/<file>` and checked key by key.
 
-A bank holds questions, their kinds, choices, points, tolerances and explanations, each text
-in English and Korean, and never an answer (the keys are `solutions/answers/qNN.yaml`). A
+A bank holds questions, their kinds, choices, points and tolerances, each text in English and
+Korean, and never an answer: the keys and the explanations (which state the answers) are
+`solutions/answers/qNN.yaml`, which no student release ships. A
 bank is the instructor's data, so anything wrong with it is an input error: `QuizBankError`
 (exit code 2) with one line naming the file and the key. The format is in quizzes/README.md.
 """
@@ -25,7 +26,7 @@ QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CHOICE_LETTERS = "abcdefgh"  # choice ids are consecutive letters from "a"
 MIN_CHOICES = 2
 DEFAULT_POINTS = 1.0
-QUESTION_KEYS = {"id", "kind", "points", "text", "choices", "explanation", "tolerance"}
+QUESTION_KEYS = {"id", "kind", "points", "text", "choices", "tolerance"}
 
 
 class QuizBankError(InputError):
@@ -34,13 +35,12 @@ class QuizBankError(InputError):
 
 @dataclass(frozen=True)
 class Question:
-    """One question. `text`, `explanation` and each choice map a language code to its text."""
+    """One question. `text` and each choice map a language code to its text."""
 
     id: str
     kind: str
     points: float
     text: dict[str, str]
-    explanation: dict[str, str]
     choices: tuple[tuple[str, dict[str, str]], ...] = ()
     absolute_tolerance: float = 0.0
     relative_tolerance: float = 0.0
@@ -129,8 +129,7 @@ def _parse_question(entry: Any, where: str) -> Question:
         absolute, relative = _parse_tolerance(entry["tolerance"], f"{where}.tolerance")
     return Question(
         id=question_id, kind=kind, points=float(points),
-        text=_texts(entry.get("text"), f"{where}.text"),
-        explanation=_texts(entry.get("explanation"), f"{where}.explanation"),
+        text=texts(entry.get("text"), f"{where}.text"),
         choices=choices, absolute_tolerance=absolute, relative_tolerance=relative,
     )
 
@@ -142,7 +141,7 @@ def _parse_choices(data: Any, where: str) -> tuple[tuple[str, dict[str, str]], .
     wanted = list(CHOICE_LETTERS[: len(letters)])
     _expect(letters == wanted and len(letters) <= len(CHOICE_LETTERS), where,
             f"choice ids must be the letters {', '.join(wanted) or 'a, b'} in order, not {letters}")
-    return tuple((letter, _texts(data[letter], f"{where}.{letter}")) for letter in letters)
+    return tuple((letter, texts(data[letter], f"{where}.{letter}")) for letter in letters)
 
 
 def _parse_tolerance(data: Any, where: str) -> tuple[float, float]:
@@ -153,7 +152,8 @@ def _parse_tolerance(data: Any, where: str) -> tuple[float, float]:
     return float(data.get("absolute", 0.0)), float(data.get("relative", 0.0))
 
 
-def _texts(data: Any, where: str) -> dict[str, str]:
+def texts(data: Any, where: str) -> dict[str, str]:
+    """A mapping of every language to a non-empty text; `QuizBankError` naming `where` if not."""
     _expect(isinstance(data, dict), where, f"must map each language ({', '.join(LANGUAGES)}) to text")
     _only_keys(data, set(LANGUAGES), where)
     for lang in LANGUAGES:

@@ -7,8 +7,9 @@ naming the file, line and key) and never stops the run. What a learner sees:
 
 - no answers file, or one with no answers: "not attempted", pointing at `grade quiz qNN`;
 - a file that cannot be used: 0 points, status "error", the line and key at fault;
-- a student release without keys (solutions/answers/ is not shipped): 0 points, "not
-  attempted", and a note that the answers are saved and the instructor grades the quiz;
+- a student release without keys (solutions/answers/ is not shipped): the quiz counts 0 of 0
+  points (a local total counts only what it can grade), with a note that the answers are saved
+  and graded on submission;
 - otherwise each question's points, with the verdict, the expected answer and the
   explanation, in the language of `--lang` (or the locale).
 """
@@ -36,32 +37,35 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
     bank = load_bank(catalogue, quiz)
     keys = load_keys(catalogue, quiz, bank)  # before the learner's file: bad keys are exit 2
     title = (quiz.title_ko or quiz.title) if lang == "ko" else quiz.title
-    result = ExerciseResult(id=quiz.id, title=title, max_score=bank.max_score, kind="quiz")
+    counts = keys is not None  # without keys nothing can be marked here, so nothing counts
+    result = ExerciseResult(id=quiz.id, title=title, max_score=bank.max_score if counts else 0.0,
+                            kind="quiz")
     source = str(submission.answers_path(quiz.id))
     values = {"file": source, "quiz": quiz.id}
     try:
         text = read_answers_text(submission, quiz.id)
         if text is None:
             result.tests = _same_for_all(bank, message(lang, "not_attempted", **values),
-                                         not_attempted=True)
+                                         not_attempted=True, counts=counts)
             return result
         sheet = parse_answers(text, bank)
     except AnswersError as error:
         feedback = message(lang, "bad_file", error=error.describe(source), **values)
-        result.tests = _same_for_all(bank, feedback, status="error")
+        result.tests = _same_for_all(bank, feedback, status="error", counts=counts)
         return result
     except Exception as error:  # noqa: BLE001 - untrusted input must never stop the run
         problem = AnswersError(f"could not be read ({type(error).__name__})").describe(source)
         result.tests = _same_for_all(bank, message(lang, "bad_file", error=problem, **values),
-                                     status="error")
+                                     status="error", counts=counts)
         return result
 
     if sheet.answered == 0:
-        result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True)
+        result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True,
+                                     counts=counts)
     elif keys is None:
         result.note = message(lang, "no_keys", answered=sheet.answered,
                               total=len(bank.questions), **values)
-        result.tests = _same_for_all(bank, result.note, not_attempted=True)
+        result.tests = _same_for_all(bank, result.note, not_attempted=True, counts=False)
     else:
         result.tests = [_grade_question(number, question, sheet, keys, lang)
                         for number, question in enumerate(bank.questions, start=1)]
@@ -89,7 +93,7 @@ def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: A
         score=round(question.points * fraction, 4),
         max_score=question.points,
         visibility=VISIBILITY,
-        feedback=f"{verdict}\n{question.explanation[lang]}",
+        feedback=f"{verdict}\n{keys.explanations[question.id][lang]}",
     )
 
 
@@ -102,10 +106,11 @@ def _expected(question: Question, key: Any, accepted: tuple[str, ...], lang: str
 
 
 def _same_for_all(bank: QuizBank, feedback: str, *, status: str = "failed",
-                  not_attempted: bool = False) -> list[TestResult]:
-    """0-point tests that all carry one feedback (the report shows it once)."""
+                  not_attempted: bool = False, counts: bool = True) -> list[TestResult]:
+    """0-point tests that all carry one feedback (the report shows it once); out of 0 points
+    where nothing can be marked (`counts` False)."""
     return [TestResult(name=question_test_name(number, question), status=status, score=0.0,
-                       max_score=question.points, visibility=VISIBILITY, feedback=feedback,
+                       max_score=question.points if counts else 0.0, visibility=VISIBILITY, feedback=feedback,
                        not_attempted=not_attempted)
             for number, question in enumerate(bank.questions, start=1)]
 

@@ -41,9 +41,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "`grade quiz {quiz}`"),
         "bad_file": ("{error}. The quiz cannot be graded until the file is fixed: edit it, or "
                      "take the quiz again with `grade quiz {quiz}`."),
-        "no_keys": ("{file} is saved and readable ({answered} of {total} questions answered), "
-                    "but this copy of the course has no answer keys, so {quiz} is graded by your "
-                    "instructor, not here."),
+        "no_keys": ("saved, graded on submission: {file} is readable ({answered} of {total} "
+                    "questions answered). This copy of the course has no answer keys, so your "
+                    "instructor grades {quiz} when you hand it in; it counts no points here."),
         # grade quiz
         "title": "{quiz}: {title} ({count} questions, {points:g} points)",
         "how_to": ("Type your answer after each question and press Enter. Enter on its own "
@@ -85,9 +85,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "명령으로 퀴즈를 풀어 보세요"),
         "bad_file": ("{error}. 파일을 고치기 전에는 채점할 수 없습니다. 파일을 직접 고치거나 "
                      "`grade quiz {quiz}` 명령으로 퀴즈를 다시 풀어 보세요."),
-        "no_keys": ("{file} 파일은 저장되어 있고 읽을 수 있습니다(전체 {total}문항 중 {answered}문항 "
-                    "답함). 하지만 이 과정 사본에는 정답 파일이 없으므로 {quiz}는 여기서가 아니라 "
-                    "강사가 채점합니다."),
+        "no_keys": ("저장됨, 제출 후 채점: {file} 파일을 읽을 수 있습니다(전체 {total}문항 중 "
+                    "{answered}문항 답함). 이 과정 사본에는 정답 파일이 없으므로 {quiz}는 제출한 뒤 "
+                    "강사가 채점하며, 여기서는 점수에 넣지 않습니다."),
         "title": "{quiz}: {title} ({count}문항, {points:g}점)",
         "how_to": ("각 문제 뒤에 답을 입력하고 Enter 키를 누르세요. 아무것도 입력하지 않고 Enter를 "
                    "누르면 [대괄호] 안의 답을 유지하거나 문제를 건너뜁니다. '-'를 입력하면 답을 "

@@ -43,6 +43,20 @@ def run_grader(arguments: list[str], *, timeout: float) -> ChildResult:
     return run_trusted("grader", b"", timeout=timeout, arguments=arguments)
 
 
+def run_program(command: list[str], *, cwd: Path, timeout: float,
+                environment: dict[str, str] | None = None) -> ChildResult:
+    """Run a trusted program (a published artefact's own script or grader) in `cwd`, within
+    `timeout` seconds: `grade check` uses it to try what `publish` wrote, as its users would."""
+    with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
+        streams = [Path(folder, name) for name in ("stdout", "stderr")]
+        with open(streams[0], "wb") as out, open(streams[1], "wb") as err:
+            popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                     start_new_session=True, env=environment)
+        code, limit, peak = _watch(popen, timeout, None)
+        stdout, stderr = (_read_tail(path) for path in streams)
+    return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
+
+
 def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | None = None,
                 environment: dict[str, str] | None = None, arguments: list[str] = ()) -> ChildResult:
     """Run `python -I -m MODULE ARGUMENTS` with `stdin` as its input, under the limits given.

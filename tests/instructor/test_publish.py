@@ -17,8 +17,9 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
     student = out / "student"
     files = {path.relative_to(student).as_posix() for path in student.rglob("*") if path.is_file()}
     assert "exercises/ex01_convolution.py" in files and "grader/cli.py" in files
-    assert not any(name.startswith(("solutions/", "tests/", "benchmarks/")) for name in files)
+    assert not any(name.startswith(("solutions/", "benchmarks/", "grader/instructor/")) for name in files)
     assert not any("/hidden/" in name or "ref_ex" in name for name in files)
+    assert [name for name in files if name.startswith("tests/")] == ["tests/test_release.py"]
     manifest = json.loads((student / "grader/suites/manifest.json").read_text())
     assert manifest and {entry["visibility"] for entry in manifest} == {"public"}
     for stub in (STUBS).glob("ex*.py"):
@@ -26,11 +27,12 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
 
     with zipfile.ZipFile(out / "gradescope" / "autograder.zip") as bundle:
         names = bundle.namelist()
-        assert {"setup.sh", "run_autograder"} <= set(names)
-        assert "source/grader/suites/hidden/test_ex01.py" in names
-        assert not any(name.startswith("source/solutions/ex") for name in names)
-        mode = bundle.getinfo("run_autograder").external_attr >> 16
-        assert mode & 0o111
+        # Gradescope unzips into /autograder/source: the course stands at the root of the zip.
+        assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md"} <= set(names)
+        assert "grader/suites/hidden/test_ex01.py" in names and "solutions/answers/q01.yaml" in names
+        assert not any(name.startswith(("source/", "solutions/ex", "tests/")) for name in names)
+        for script in ("setup.sh", "run_autograder"):
+            assert bundle.getinfo(script).external_attr >> 16 & 0o111
 
 
 def test_student_release_grades_public_tests(tmp_path):

@@ -12,7 +12,7 @@ TEXTS = {"en": "question", "ko": "문제"}
 
 def question(kind: str, letters: str = "", **extra) -> Question:
     choices = tuple((letter, {"en": f"choice {letter}", "ko": f"보기 {letter}"}) for letter in letters)
-    return Question(id="q", kind=kind, points=2.0, text=TEXTS, explanation=TEXTS, choices=choices, **extra)
+    return Question(id="q", kind=kind, points=2.0, text=TEXTS, choices=choices, **extra)
 
 
 SINGLE = question("single", "abcd")

@@ -1,0 +1,89 @@
+"""The Gradescope autograder bundle: `autograder.zip` as Gradescope's specification asks.
+
+Gradescope unzips the bundle into /autograder/source and runs `setup.sh` there once, when it
+builds the image; for every submission it copies `run_autograder` to /autograder, puts the
+learner's upload in /autograder/submission and reads /autograder/results/results.json. So
+`setup.sh`, `run_autograder` and the course (pyproject.toml, grader/ with its hidden suites,
+quizzes/, the quiz keys in solutions/answers/) stand at the root of the zip, never under a
+folder. Both scripts find every path from where they lie, so a copy of the layout anywhere
+(a test's temporary folder) grades the same way.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from grader.instructor.tree import copy_course_parts
+
+EXECUTABLE = 0o755
+BUNDLE_PARTS = ("pyproject.toml", "grader", "quizzes", "solutions/answers")
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, in /autograder/source (where autograder.zip was unzipped), when it
+# builds the autograder image: it installs the grader with TensorFlow for ex07.
+set -euo pipefail
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$source_dir"
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update && apt-get install -y python3-pip
+fi
+python3 -m pip install -e ".[keras]"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission, as /autograder/run_autograder; the learner's upload
+# is in /autograder/submission (files side by side, an exercises/ and answers/ folder, or either
+# inside one folder: all are accepted), and the results go to /autograder/results/results.json.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -d "$here/source" ]; then root=$here; else root=$(dirname "$here"); fi
+results="$root/results"
+mkdir -p "$results"
+# Learner code runs as an unprivileged user: it may not read the hidden suites or the quiz keys.
+chmod -R go-rwx "$root/source"
+cd "$root/source"
+# Each submission has a container of its own; the grader still jails learner code with Linux
+# namespaces where the container allows them, and otherwise runs it as an unprivileged user
+# under resource limits (the report names which).
+python3 -m grader --all --submission "$root/submission" --format gradescope \\
+    --output "$results/results.json" --allow-weak-sandbox
+status=$?
+if [ "$status" -gt 1 ] || [ ! -s "$results/results.json" ]; then
+    printf '{"score": 0, "output": "The autograder itself failed (exit code %s): your work was not graded. Please tell your instructor. / 자동 채점기 자체가 실패했습니다(종료 코드 %s). 강사에게 알려 주세요.", "visibility": "visible", "tests": []}\\n' \\
+        "$status" "$status" > "$results/results.json"
+fi
+exit 0
+"""
+
+
+BUNDLE_README = """# cnn-exercises: Gradescope autograder
+
+Built by `grade publish`. Gradescope runs setup.sh once and run_autograder for every submission;
+the grader scores the upload with the public and hidden suites and the quiz keys, and writes
+results.json. Instructor material: do not share it with learners.
+"""
+
+
+def write_bundle(course_root: Path, zip_path: Path) -> Path:
+    """Write `zip_path`: the two scripts and the grading course at the root of the archive."""
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (EXECUTABLE | 0o100000) << 16  # a regular, executable file
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+        archive.writestr("README.md", BUNDLE_README)
+        for relative, source in copy_course_parts(course_root, BUNDLE_PARTS):
+            archive.write(source, relative.as_posix())
+    return zip_path
+
+
+def flat_upload(course_folder: Path, target: Path) -> None:
+    """Copy a course-shaped folder's exercise files and quiz answers side by side into `target`,
+    as a learner uploading files through Gradescope's form gives them."""
+    for pattern in ("ex[0-9][0-9]_*.py", "answers/q[0-9][0-9].yaml"):
+        for path in sorted(course_folder.glob(pattern)):
+            shutil.copyfile(path, target / path.name)

@@ -1,0 +1,45 @@
+"""The student release: a course a learner can install and use alone, holding nothing secret.
+
+It has the stubs, the quiz questions, the grader with the public suites only, a learner's
+README (English and Korean), a test command of its own (`python -m pytest` checks that the
+grader works there) and the course's pyproject.toml, whose base install leaves TensorFlow to the
+`keras` extra. It leaves out the solutions, the quiz keys and explanations, the hidden suites
+and their references, the instructor's commands, the project's tests and benchmarks, and the
+quiz banks' README (its examples are real answers). The manifest lists the public tests only,
+so a local score is honest about what it counts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from grader.instructor.tree import copy_course_parts
+
+HERE = Path(__file__).resolve().parent
+RELEASE_PARTS = ("pyproject.toml", "exercises", "quizzes", "grader")
+LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md")
+MANIFEST = Path("grader") / "suites" / "manifest.json"
+LEARNER_README = HERE / "release_readme.md"
+RELEASE_TESTS = HERE / "release_tests.txt"
+
+
+def write_release(course_root: Path, target: Path) -> Path:
+    """Write the student release of the course at `course_root` into `target` (a new folder)."""
+    target.mkdir(parents=True)
+    for relative, source in copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT):
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+    shutil.copyfile(LEARNER_README, target / "README.md")
+    (target / "tests").mkdir()
+    shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")
+    _keep_public_manifest(target / MANIFEST)
+    return target
+
+
+def _keep_public_manifest(path: Path) -> None:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    public = [entry for entry in entries if entry["visibility"] == "public"]
+    path.write_text(json.dumps(public, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
