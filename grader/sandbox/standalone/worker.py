@@ -24,6 +24,7 @@ import sys
 import traceback
 
 MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
+OOM_SCORE_ADJ_MAX = 1000  # the kernel's out-of-memory killer takes these processes first
 
 
 def _sibling(name: str):
@@ -213,8 +214,20 @@ def _view(paths) -> dict:
             "root_writable": os.access("/", os.W_OK)}
 
 
+def _first_to_go() -> None:
+    """Ask the kernel to kill this process tree first when memory runs out: each process is
+    limited, but many of them together must not cost the grader, or another learner, its life.
+    An unprivileged process may raise this score, never lower it again."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as score:
+            score.write(str(OOM_SCORE_ADJ_MAX))
+    except OSError:
+        pass
+
+
 def main(argv: list) -> None:
     config = json.loads(argv[1])
+    _first_to_go()  # while still the launcher's user: a changed uid may no longer write its /proc
     sandbox_error = _isolate(config)
     _apply_limits(config.get("rlimits", {}))
     worker = _Worker(config)

@@ -1,0 +1,70 @@
+"""Attacks on what the trusted side spends: its memory when a worker answers, the machine's
+memory when a worker's processes together grow.
+
+A worker (or learner code writing to its pipe) may send any bytes; the grader must refuse a
+message before parsing it costs more than a small, fixed amount of memory. And each worker's
+processes volunteer to be the first the kernel kills when memory runs out, so that a tree of
+processes, each within its limits, cannot cost the grader its life.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from grader.course.catalogue import COURSE_ROOT
+from tests.attacks.test_attacks import build_submission, short_limits  # noqa: F401  (a fixture)
+from tests.conftest import SOLUTIONS
+
+TRUSTED_PEAK_MB = 600  # the grader grading ex01 and ex06 takes about 150 MB
+PEAK_OF_CHILDREN = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+
+
+def test_a_flood_of_lists_in_the_pipe_costs_the_grader_no_memory(short_limits, tmp_path):  # noqa: F811
+    """60 MB of "[]," would be 20 million lists, about 3 GB, in the grader's process."""
+    folder = build_submission("floods_the_pipe_with_lists", tmp_path / "submission")
+    report = tmp_path / "report.json"
+    measured = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_CHILDREN, sys.executable, "-m", "grader", "--course",
+         str(short_limits), "ex01", "ex06", "--submission", str(folder), "--format", "json",
+         "--output", str(report)], capture_output=True, text=True, cwd=COURSE_ROOT, timeout=300)
+    peak_mb = int(measured.stdout.split()[-1])
+    assert peak_mb < TRUSTED_PEAK_MB, f"the grader grew to {peak_mb} MB"
+    assert '"score": 15.0' in report.read_text()
+
+
+OOM_PROBE = '''"""Reports, through an exception, its out-of-memory score and whether it can lower it."""
+SOBEL_X = None
+SOBEL_Y = None
+
+
+def sobel_edges(image):
+    score = open("/proc/self/oom_score_adj").read().strip()
+    try:
+        open("/proc/self/oom_score_adj", "w").write("-1000")
+        lowered = True
+    except OSError:
+        lowered = False
+    raise RuntimeError(repr({"score": int(score), "lowered": lowered}))
+'''
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="oom_score_adj is Linux's")
+def test_workers_are_the_first_the_kernel_kills(grade, tmp_path):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "ex02_sobel.py").write_text(OOM_PROBE)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
+    report = grade("ex02", "ex06", "--submission", folder, "--format", "json")
+    feedback = next(test["feedback"] for test in report.item("ex02")["tests"]
+                    if "raised RuntimeError" in test["feedback"])
+    facts = ast.literal_eval(feedback.split("raised RuntimeError: ", 1)[1].split("\n")[0])
+    assert facts == {"score": 1000, "lowered": False}
+    assert report.item("ex06")["score"] == 15
+    assert int(open(f"/proc/{os.getpid()}/oom_score_adj").read()) < 1000  # the grader is not
