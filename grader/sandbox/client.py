@@ -31,6 +31,8 @@ from grader.sandbox.standalone import wire
 from grader.sanitise import clean
 
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
+ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
+ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
 
 
 class WorkerClient:
@@ -143,7 +145,7 @@ class WorkerClient:
             raise BadReturn(f"{name} returned {returned}, which is not data the grader can check "
                             f"({detail}); return NumPy arrays, numbers or tuples",
                             returned=returned, detail=detail)
-        raise feedback.learner_error(reply.get("error") or {}, name, description, self.exercise)
+        raise feedback.learner_error(reported_error(reply.get("error")), name, description, self.exercise)
 
     def _note_forbidden(self, reply: dict) -> None:
         loaded = reply.get("forbidden_loaded") or []
@@ -166,7 +168,7 @@ class WorkerClient:
         if not hello.get("ready"):
             error = hello.get("error")
             self._fail_to_load(LoadFailed(
-                feedback.load_error(error, self.exercise) if isinstance(error, dict) and error else
+                feedback.load_error(reported_error(error), self.exercise) if isinstance(error, dict) and error else
                 f"{self.exercise.file} could not be loaded: its worker answered with a message the "
                 "grader never sends for it; did your code write to the grader's pipe?"))
         self.ready = True
@@ -233,6 +235,18 @@ class WorkerClient:
     def _output_note(self) -> str:
         excerpt = feedback.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
         return f"; it printed:\n{excerpt}" if excerpt else ""
+
+
+def reported_error(value: Any) -> dict:
+    """The exception a worker reported, keeping only the fields the grader reads, each of the
+    type it expects: a frame written by learner code may hold anything where they belong."""
+    if not isinstance(value, dict):
+        return {}
+    error: dict[str, Any] = {key: value[key] for key in ERROR_TEXTS if isinstance(value.get(key), str)}
+    error.update({flag: value.get(flag) is True for flag in ERROR_FLAGS})
+    number = value.get("errno")
+    error["errno"] = number if isinstance(number, int) and not isinstance(number, bool) else None
+    return error
 
 
 def _sandbox_problem(frame: dict, isolation: Isolation, uid: int) -> str:

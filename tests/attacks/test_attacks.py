@@ -71,6 +71,7 @@ EXPECTED_FEEDBACK = {
     "imports_a_forbidden_copy_elsewhere": "No module named" if NAMESPACES else None,
     "links_its_exercises_folder": "not attempted",
     "floods_the_pipe_with_lists": "message header too large",
+    "answers_the_grader_itself": "the worker answered out of turn",
 }
 # Fixtures of other exercises' attacks, used by their own tests (tests/attacks/test_*.py).
 OTHER_EXERCISES = {"ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses"}
@@ -198,6 +199,7 @@ def test_attack_earns_nothing(attack, grade, short_limits, scratch, tmp_path, mo
         assert words in feedback
     assert SECRET not in report_path.read_text()
     assert "Traceback" not in feedback
+    assert "the grader could not check" not in feedback  # whatever a worker sends is the learner's
     if attack == "network_access" and NAMESPACES:
         assert server.connections == 0
     course = load_catalogue(short_limits)
