@@ -1,8 +1,9 @@
 """The `grade` command line: thin Click wiring over the runner, reports and course tools.
 
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `quiz`,
-`check`, `publish` and `batch` are subcommands. Exit codes: 0 full marks, 1 points missing,
-2 usage or input error, 3 the grader itself failed (SPEC section 4). The course catalogue and
+`check`, `publish`, and (from grader/cli_class.py) `batch`, `merge` and `report` are subcommands.
+Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader itself failed
+(SPEC section 4). The course catalogue and
 the run's isolation reach the commands through the Click context (`Course`), so tests can
 hand in their own (`--course` is a hidden option for them).
 """
@@ -17,7 +18,7 @@ import click
 
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, GraderFailure
+from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure
 from grader.quiz.text import LANGUAGES
 from grader.reports import FORMATS
 
@@ -138,11 +139,13 @@ def weak_sandbox_option():
               help="Replay the randomised hidden cases of an earlier run (its report prints the seed).")
 @lang_option()
 @weak_sandbox_option()
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit).")
 @pass_course
 @click.pass_context
 def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_all: bool,
                 submission: Path, output_format: str, output: Path | None, seed: int | None,
-                lang: str | None, allow_weak_sandbox: bool) -> None:
+                lang: str | None, allow_weak_sandbox: bool, fail_under: float | None) -> None:
     """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
@@ -153,13 +156,17 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
-    from grader.commands import grade_and_report
+    from grader.commands import fail_under_exit, grade_and_report
+    from grader.quiz.text import detect_language
 
+    lang = lang or detect_language()
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         report = grade_and_report(
             catalogue, selected, submission=submission, isolation=isolation, seed=seed, lang=lang,
             output_format=output_format, output=output,
             replay_ids="--all" if grade_all else " ".join(ids), default_submission=DEFAULT_SUBMISSION)
+    if fail_under is not None:
+        ctx.exit(fail_under_exit(report, fail_under, lang))
     ctx.exit(EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING)
 
 
@@ -229,34 +236,8 @@ def publish_course(course: Course, out_dir: Path) -> None:
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
 
 
-@cli.command("batch", context_settings=CONTEXT_SETTINGS)
-@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for one JSON report per learner and grades.csv.")
-@click.option("--workers", type=click.IntRange(min=1), default=2,
-              help="How many learners to grade at the same time.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="The seed for every learner's random cases (default: a new one, printed).")
-@weak_sandbox_option()
-@pass_course
-@click.pass_context
-def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, workers: int,
-          seed: int | None, allow_weak_sandbox: bool) -> None:
-    """Grade a class: DIR holds one sub-folder or .zip per learner."""
-    from grader.instructor.batch import run_batch
-
-    outcomes, seed = run_batch(course.catalogue, folder, out_dir, workers, seed,
-                               allow_weak_sandbox=allow_weak_sandbox)
-    for outcome in outcomes:
-        if outcome.report is None:
-            click.echo(f"{outcome.learner:<24} not graded: {outcome.problem}")
-        else:
-            click.echo(f"{outcome.learner:<24} {outcome.report['score']:g} / {outcome.report['max_score']:g}")
-    click.echo(f"{len(outcomes)} learners, seed {seed}; reports and grades.csv in {out_dir}")
-    if any(outcome.exit_code == EXIT_GRADER_FAILED for outcome in outcomes):
-        ctx.exit(EXIT_GRADER_FAILED)
-    full = all(outcome.exit_code == EXIT_FULL_MARKS for outcome in outcomes)
-    ctx.exit(EXIT_FULL_MARKS if full else EXIT_POINTS_MISSING)
+# batch, merge and report: the class commands, in their own module (it imports this one).
+from grader import cli_class  # noqa: E402,F401
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from grader.course.catalogue import Catalogue, Exercise, Quiz
-from grader.errors import InputError
+from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.progress import Progress
 from grader.reports import render
@@ -29,7 +29,7 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
     replay = f"grade {replay_ids} --seed {report.seed}"
     if submission != default_submission:
         replay += f" --submission {submission}"
-    text = render(report, output_format, replay=replay)
+    text = render(report, output_format, replay=replay, lang=lang)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -44,6 +44,23 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
         progress.record(report)
         progress.save(submission)
     return report
+
+
+FAIL_UNDER_WORDS = {
+    "en": ("grade: {percent:.1f}% of the points, at or above --fail-under {threshold:g}%",
+           "grade: {percent:.1f}% of the points, below --fail-under {threshold:g}%"),
+    "ko": ("grade: 점수 {percent:.1f}%, 기준(--fail-under {threshold:g}%) 이상입니다",
+           "grade: 점수 {percent:.1f}%, 기준(--fail-under {threshold:g}%)에 못 미칩니다"),
+}
+
+
+def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:
+    """Exit code for `--fail-under`: 0 at or above `threshold` percent of the points, else 1."""
+    percent = 100 * report.score / report.max_score if report.max_score else 100.0
+    passed = percent >= threshold - 1e-9
+    words = FAIL_UNDER_WORDS.get(lang or "en", FAIL_UNDER_WORDS["en"])
+    click.echo(words[0 if passed else 1].format(percent=percent, threshold=threshold), err=True)
+    return EXIT_FULL_MARKS if passed else EXIT_POINTS_MISSING
 
 
 def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:

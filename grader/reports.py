@@ -1,4 +1,4 @@
-"""Renderers: one `Report`, four formats (text, json, gradescope, junit). None recomputes a score.
+"""Renderers: one `Report`, five formats (text, json, gradescope, junit, markdown). None recomputes a score.
 
 The text report is for a learner at a terminal: one header line per exercise with its points
 and status, then a row per test with its feedback underneath. JSON follows SPEC section 4,
@@ -13,23 +13,27 @@ import xml.etree.ElementTree as ElementTree
 
 import click
 
+from grader.markdown_report import to_markdown
 from grader.results import ExerciseResult, Report, TestResult
 
-FORMATS = ("text", "json", "gradescope", "junit")
+FORMATS = ("text", "json", "gradescope", "junit", "markdown")  # the one list: the CLI's --format reads it
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
 STATUS_COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                   "timeout": "red", "not_attempted": "blue"}
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
 
 
-def render(report: Report, output_format: str, *, replay: str = "") -> str:
-    """The report as text in `output_format`; `replay` is the command that repeats this run."""
+def render(report: Report, output_format: str, *, replay: str = "", lang: str | None = None) -> str:
+    """The report as text in `output_format`; `replay` is the command that repeats this run,
+    `lang` the language of the Markdown summary (a CI job summary a learner reads)."""
     if output_format == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if output_format == "gradescope":
         return json.dumps(to_gradescope(report), indent=2, ensure_ascii=False) + "\n"
     if output_format == "junit":
         return to_junit(report)
+    if output_format == "markdown":
+        return to_markdown(report, lang=lang)
     return to_text(report, replay=replay)
 
 

@@ -1,167 +1,186 @@
-"""`grade batch`: grade a class, one sub-folder or .zip per learner, a few at a time.
+"""`grade batch`: grade a class, one sub-folder or .zip per learner, and rerun it cheaply.
 
 Each learner is graded by a separate child `grade --all` process (grader/sandbox/children.py:
 one learner's disaster cannot take the batch down, and no learner folder can stand in for the
-grader's modules), all with the same seed, so scores are comparable and replayable. The output
-folder gets one JSON report per learner and `grades.csv` with a row per learner. Learner
-entries that are links, or two entries with one learner's name, are reported, never graded.
-Zip files are unpacked with limits: no absolute paths, no `..`, no links, a cap on files and
-bytes.
+grader's modules), all with the same seed, so scores are comparable and replayable. The
+submission travels to the child as a `Packed` copy of its files (grader/instructor/intake.py),
+so the same task runs here, in a thread pool, or on a Dask cluster's worker
+(grader/instructor/cluster.py). A rerun skips every learner whose submitted files, course
+version and seed are those of their record in the out folder (records.py); the gradebook is
+then rebuilt from the records (gradebook.py).
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
-import stat
 import sys
 import tempfile
-import zipfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from grader.course.catalogue import Catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_INPUT_ERROR, EXIT_POINTS_MISSING, InputError
+from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.session import new_seed
+from grader.instructor import records
+from grader.instructor.intake import Learner, Packed, UploadProblem, find_learners, materialise, open_upload
+from grader.instructor.shards import Shard, in_shard
 from grader.sandbox.children import run_grader
 
-MAX_ZIP_FILES = 500
-MAX_ZIP_BYTES = 50 << 20
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
-
-
-@dataclass
-class LearnerOutcome:
-    """How grading one learner went: their report, or why there is none."""
-
-    learner: str
-    exit_code: int
-    report: dict | None
-    problem: str = ""
 
 
 @dataclass(frozen=True)
-class Learner:
-    """One learner's entry in the batch folder, or the problem that keeps it from being graded."""
+class GradingTask:
+    """One learner's grading, as data: what a worker on any machine needs."""
 
-    name: str
-    path: Path
-    problem: str = ""
-
-
-def find_learners(folder: Path) -> list[Learner]:
-    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each."""
-    if not folder.is_dir():
-        raise InputError(f"batch folder {folder} does not exist")
-    entries: dict[str, list[Path]] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        is_zip = entry.suffix.lower() == ".zip"
-        if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
-            entries.setdefault(entry.stem if is_zip else entry.name, []).append(entry)
-    if not entries:
-        raise InputError(f"{folder} holds no learner folders or .zip files")
-    learners = []
-    for name, paths in entries.items():
-        if len(paths) > 1:
-            listed = " and ".join(path.name + ("/" if path.is_dir() else "") for path in paths)
-            learners.append(Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one"))
-        elif paths[0].is_symlink():
-            learners.append(Learner(name, paths[0], f"{paths[0].name} is a symbolic link; links "
-                                                    "are never followed, submit the folder itself"))
-        else:
-            learners.append(Learner(name, paths[0]))
-    return learners
+    learner: str
+    packed: Packed
+    seed: int
+    allow_weak_sandbox: bool = False
 
 
-def unpack(archive: Path, target: Path) -> Path:
-    """Extract a learner's zip safely into `target`; returns `target`."""
-    with zipfile.ZipFile(archive) as bundle:
-        members = bundle.infolist()
-        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files or "
-                             f"{MAX_ZIP_BYTES >> 20} MB unpacked)")
-        for member in members:
-            name = Path(member.filename)
-            if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(member.external_attr >> 16):
-                raise ValueError(f"the archive holds an unsafe entry: {member.filename}")
-            if member.is_dir():
-                continue
-            destination = target / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with bundle.open(member) as source, open(destination, "wb") as sink:
-                shutil.copyfileobj(source, sink)
-    return target
+@dataclass(frozen=True)
+class TaskResult:
+    """What a grading task produced: the child's exit code and its report, or why there is none."""
+
+    exit_code: int | None
+    report: dict | None
+    message: str
+    course_version: str
 
 
-def grade_learner(learner: Learner, out_dir: Path, seed: int, allow_weak_sandbox: bool) -> LearnerOutcome:
-    """Run `grade --all` for one learner in a child process and read back its JSON report."""
-    if learner.problem:
-        return LearnerOutcome(learner.name, EXIT_INPUT_ERROR, None, learner.problem)
-    report_path = out_dir / f"{learner.name}.json"
+@dataclass
+class BatchRun:
+    """What one `grade batch` did: who was graded, skipped or had a problem, and the seed used."""
+
+    seed: int
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+    grader_failed: bool = False
+
+
+def grade_task(task: GradingTask) -> TaskResult:
+    """Grade one packed submission in a child `grade --all` on this machine; never raises for the learner."""
+    version = records.course_version()
     with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
-        try:
-            folder = unpack(learner.path, Path(scratch)) if learner.path.is_file() else learner.path
-        except (ValueError, zipfile.BadZipFile, OSError) as error:
-            return LearnerOutcome(learner.name, EXIT_INPUT_ERROR, None, f"cannot read {learner.path.name}: {error}")
-        arguments = ["--all", "--submission", str(folder.resolve()), "--format", "json",
-                     "--output", str(report_path.resolve()), "--seed", str(seed)]
-        if allow_weak_sandbox:
+        folder = materialise(task.packed, Path(scratch) / "submission")
+        report_path = Path(scratch) / "report.json"
+        arguments = ["--all", "--submission", str(folder), "--format", "json",
+                     "--output", str(report_path), "--seed", str(task.seed)]
+        if task.allow_weak_sandbox:
             arguments.append("--allow-weak-sandbox")
         child = run_grader(arguments, timeout=GRADING_TIMEOUT)
-    if child.exit_code is None:
-        return LearnerOutcome(learner.name, EXIT_GRADER_FAILED, None,
-                              f"grading took longer than {GRADING_TIMEOUT // 60} minutes")
-    if child.exit_code not in (EXIT_FULL_MARKS, EXIT_POINTS_MISSING) or not report_path.is_file():
-        message = (child.stderr.strip().splitlines() or ["no report"])[-1]
-        return LearnerOutcome(learner.name, child.exit_code, None, message)
-    return LearnerOutcome(learner.name, child.exit_code,
-                          json.loads(report_path.read_text(encoding="utf-8")))
+        if child.exit_code is None:
+            return TaskResult(None, None, f"grading took longer than {GRADING_TIMEOUT // 60} minutes", version)
+        if child.exit_code not in (EXIT_FULL_MARKS, EXIT_POINTS_MISSING) or not report_path.is_file():
+            message = (child.stderr.strip().splitlines() or ["no report"])[-1]
+            return TaskResult(child.exit_code, None, message, version)
+        return TaskResult(child.exit_code, json.loads(report_path.read_text(encoding="utf-8")), "", version)
 
 
-def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, workers: int,
-              seed: int | None = None, *, allow_weak_sandbox: bool = False) -> tuple[list[LearnerOutcome], int]:
-    """Grade every learner in `folder`; returns the outcomes and the seed used."""
-    learners = find_learners(folder)
+def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int = 2,
+              seed: int | None = None, shard: Shard | None = None, scheduler: str | None = None,
+              force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
+    """Grade the learners of `folder` whose records in `out_dir` are not current; returns what happened."""
+    everyone = find_learners(folder)
+    learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
+    only = set(only)
+    unknown = only - {learner.name for learner in everyone}
+    if unknown:
+        raise InputError(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    seed = new_seed() if seed is None else seed
+    if seed is None:
+        seed = records.recorded_seed(out_dir)
+    if seed is None and shard is not None:
+        raise InputError("give --seed with --shard, so that every shard grades the same random cases")
+    run = BatchRun(seed=new_seed() if seed is None else seed)
+    version = records.course_version()
+    existing = records.load_records(out_dir)
+    tasks: dict[str, GradingTask] = {}
+    hashes: dict[str, str] = {}
+    for learner in learners:
+        if only and learner.name not in only:
+            continue
+        task = _prepare(learner, catalogue, run, out_dir, version, allow_weak_sandbox)
+        if task is None:
+            continue
+        hashes[learner.name] = task.packed.digest
+        if not force and not only and records.is_current(existing.get(learner.name), hashes[learner.name],
+                                                         version, run.seed):
+            run.skipped.append(learner.name)
+        else:
+            tasks[learner.name] = task
+    execute = _executor(scheduler, workers)
+    with progress_bar(len(tasks)) as advance:
+        for task, result in execute(list(tasks.values())):
+            _record(task, result, run, out_dir, hashes[task.learner], version)
+            advance()
+    return run
+
+
+def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Path, version: str,
+             allow_weak_sandbox: bool) -> GradingTask | None:
+    """The learner's grading task, or None after recording why their upload cannot be graded."""
+    with tempfile.TemporaryDirectory(prefix="batch-upload-") as scratch:
+        try:
+            packed = open_upload(learner, Path(scratch), catalogue)
+        except UploadProblem as problem:
+            run.problems[learner.name] = str(problem)
+            records.save_problem(out_dir, str(problem), records.batch_meta(learner.name, "", version, run.seed))
+            return None
+    return GradingTask(learner.name, packed, run.seed, allow_weak_sandbox)
+
+
+def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, submission_hash: str,
+            version: str) -> None:
+    meta = records.batch_meta(task.learner, submission_hash, result.course_version, task.seed)
+    if result.report is not None and result.course_version != version:
+        result = TaskResult(result.exit_code, None, f"the worker has course version {result.course_version}, "
+                                                    f"this machine {version}: install one version everywhere",
+                            version)
+    if result.report is None:
+        status = f"not graded: {result.message}"
+        run.problems[task.learner] = status
+        run.grader_failed = run.grader_failed or result.exit_code in (None, EXIT_GRADER_FAILED)
+        records.save_problem(out_dir, status, meta)
+    else:
+        run.graded.append(task.learner)
+        records.save_report(out_dir, result.report, meta)
+
+
+Executor = Callable[[list[GradingTask]], Iterator[tuple[GradingTask, TaskResult]]]
+
+
+def _executor(scheduler: str | None, workers: int) -> Executor:
+    if scheduler:
+        from grader.instructor.cluster import cluster_executor
+
+        return cluster_executor(scheduler)
+    return lambda tasks: run_locally(tasks, workers)
+
+
+def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
+    """Grade `tasks` a few at a time on this machine, yielding each as it finishes."""
+    if not tasks:
+        return
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_learner, learner, out_dir, seed, allow_weak_sandbox)
-                   for learner in learners]
-        with click.progressbar(futures, label=f"Grading {len(futures)} learners", file=sys.stderr) as bar:
-            outcomes = [future.result() for future in bar]
-    write_csv(catalogue, outcomes, out_dir / "grades.csv")
-    return outcomes, seed
+        futures = {pool.submit(grade_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
-def write_csv(catalogue: Catalogue, outcomes: list[LearnerOutcome], path: Path) -> None:
-    """A row per learner: total, then each item's score, then any problem."""
-    with open(path, "w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["learner", "score", "max_score", *catalogue.ids, "problem"])
-        for outcome in outcomes:
-            if outcome.report is None:
-                writer.writerow(safe_row([outcome.learner, "", "", *[""] * len(catalogue.ids), outcome.problem]))
-                continue
-            scores = {item["id"]: item["score"] for item in outcome.report["exercises"]}
-            writer.writerow(safe_row([outcome.learner, outcome.report["score"], outcome.report["max_score"],
-                                      *[scores.get(item_id, "") for item_id in catalogue.ids], ""]))
-
-
-def safe_cell(value: object) -> object:
-    """A CSV cell a spreadsheet shows as text: numbers stay numbers, a text that starts like a
-    formula (= + - @, tab, carriage return) gets a leading apostrophe (OWASP's CSV-injection rule)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def safe_row(values: list) -> list:
-    return [safe_cell(value) for value in values]
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A bar with learners done / total and the time left, on a terminal only; elsewhere silent."""
+    if total == 0 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label=f"Grading {total} learners", show_pos=True,
+                           show_eta=True, file=sys.stderr) as bar:
+        yield lambda: bar.update(1)

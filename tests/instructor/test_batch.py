@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor.batch import safe_cell
+from grader.instructor.gradebook import safe_cell
 from tests.conftest import SOLUTIONS, SUBMISSION_FIXTURES
 
 
@@ -34,8 +34,8 @@ def test_batch_grades_folders_and_zips(grade, tmp_path):
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert float(rows["alice"]["ex01"]) == 10 and float(rows["alice"]["ex06"]) == 15
     assert float(rows["bob"]["ex01"]) == 10 and float(rows["bob"]["ex06"]) == 0
-    assert float(rows["carol"]["score"]) == 0
-    assert "unsafe entry" in rows["dave"]["problem"]
+    assert float(rows["carol"]["total"]) == 0
+    assert rows["dave"]["status"].startswith("unreadable upload:") and "unsafe entry" in rows["dave"]["status"]
     assert not (tmp_path / "escape.py").exists()
     report = json.loads((out / "alice.json").read_text())
     assert report["seed"] == 7
@@ -90,9 +90,9 @@ def test_a_link_anywhere_inside_a_learners_folder_earns_nothing(grade, tmp_path)
     run = grade("batch", learners, "--out", out, "--seed", "3")
     assert run.exit_code == 1
     rows = rows_of(out)
-    assert float(rows["mallory"]["score"]) == 0
+    assert float(rows["mallory"]["total"]) == 0
     assert "symbolic link" in json.dumps(json.loads((out / "mallory.json").read_text()))
-    assert rows["trent"]["score"] == "" and "symbolic link" in rows["trent"]["problem"]
+    assert rows["trent"]["total"] == "" and "symbolic link" in rows["trent"]["status"]
 
 
 def test_two_submissions_with_one_name_are_a_reported_problem(grade, tmp_path):
@@ -105,8 +105,8 @@ def test_two_submissions_with_one_name_are_a_reported_problem(grade, tmp_path):
     run = grade("batch", learners, "--out", out, "--seed", "3")
     assert run.exit_code == 1 and "two submissions for alice" in run.stdout
     row = rows_of(out)["alice"]
-    assert row["score"] == "" and "two submissions for alice" in row["problem"]
-    assert "alice/" in row["problem"] and "alice.zip" in row["problem"]
+    assert row["total"] == "" and "two submissions for alice" in row["status"]
+    assert "alice/" in row["status"] and "alice.zip" in row["status"]
     assert not (out / "alice.json").exists()
 
 

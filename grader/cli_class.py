@@ -1,0 +1,70 @@
+"""The `grade` commands for a whole class: `batch`, `merge` and `report` (instructor-facing).
+
+Thin Click wiring, like grader/cli.py, whose group they join: grader/cli.py imports this module
+once its group and shared options exist. Each command parses its options and calls a function
+of grader/instructor/classroom.py, imported only when the command runs (a student release
+has no grader/instructor/, and `grade ex01` never pays for it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.cli import CONTEXT_SETTINGS, Course, cli, pass_course, weak_sandbox_option
+
+
+@cli.command("batch", context_settings=CONTEXT_SETTINGS)
+@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one JSON record per learner, grades.csv, canvas.csv and moodle.csv.")
+@click.option("--workers", type=click.IntRange(min=1), default=2,
+              help="How many learners to grade at the same time (on this machine).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="The seed for every learner's random cases (default: the out folder's, else a new one).")
+@click.option("--shard", default=None, metavar="K/N", help="Grade only shard K of N (by a hash of each name).")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="Grade on the Dask cluster whose scheduler is at ADDR (tcp://host:8786).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV with folder, id, name, email per learner (kept in the out folder for reruns).")
+@click.option("--force", is_flag=True, help="Regrade every learner, changed or not.")
+@click.option("--only", multiple=True, metavar="NAME", help="Regrade only these learners (repeat, or a,b).")
+@click.option("--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel.")
+@weak_sandbox_option()
+@pass_course
+@click.pass_context
+def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, **options) -> None:
+    """Grade a class: DIR holds one sub-folder or .zip per learner; unchanged learners are skipped."""
+    from grader.instructor.classroom import batch_command
+
+    ctx.exit(batch_command(course.catalogue, folder, out_dir, echo=click.echo, **options))
+
+
+@cli.command("merge", context_settings=CONTEXT_SETTINGS)
+@click.argument("sources", metavar="OUT...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the merged records and gradebook.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Roster CSV (default: the one kept in the first shard output that has one).")
+@click.option("--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel.")
+@pass_course
+@click.pass_context
+def merge(ctx: click.Context, course: Course, sources: tuple[Path, ...], out_dir: Path, **options) -> None:
+    """Combine `grade batch --shard` outputs into one gradebook."""
+    from grader.instructor.classroom import merge_command
+
+    ctx.exit(merge_command(course.catalogue, sources, out_dir, echo=click.echo, **options))
+
+
+@cli.command("report", context_settings=CONTEXT_SETTINGS)
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).")
+@pass_course
+def class_report(course: Course, out_dir: Path, png: Path | None) -> None:
+    """A class summary: score distributions, the tests most often failed, misconceptions named."""
+    from grader.instructor.classroom import report_command
+
+    report_command(course.catalogue, out_dir, echo=click.echo, png=png)

@@ -1,0 +1,167 @@
+"""The class gradebook: `grades.csv` rebuilt from the out folder's records, with the roster joined in.
+
+A row per learner: learner (the folder or zip name), name, student id and email (from
+`--roster`), status ("graded", "not submitted" for a roster row without a submission, or what
+kept the upload from being graded), total, max, percent, and a column per exercise and quiz.
+Numbers are written as numbers; every text cell that a spreadsheet would run as a formula
+(= + - @, tab, carriage return) gets a leading apostrophe (OWASP's CSV-injection rule).
+`--excel` writes UTF-8 with a byte-order mark, so Excel shows Korean names correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course.catalogue import Catalogue
+from grader.errors import InputError
+from grader.instructor.records import GRADED, Record, write_atomic
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
+NOT_SUBMITTED = "not submitted"
+FIXED_COLUMNS = ["learner", "name", "student id", "email", "status", "total", "max", "percent"]
+ROSTER_COLUMNS = {"folder": ("folder", "learner", "login", "username", "github"),
+                  "id": ("id", "student id", "student_id", "studentid", "sis user id", "number"),
+                  "name": ("name", "full name", "student", "student name"),
+                  "email": ("email", "e-mail", "email address", "mail"),
+                  "section": ("section",)}
+ROSTER_FILE = "roster.csv"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A roster row: the learner's folder name and who they are."""
+
+    folder: str
+    id: str = ""
+    name: str = ""
+    email: str = ""
+    section: str = ""
+
+
+@dataclass
+class Row:
+    """One learner's gradebook row; `scores` by item id, None where there is no grade."""
+
+    learner: str
+    person: Person
+    status: str
+    total: float | None = None
+    max_score: float | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    item_max: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> float | None:
+        if self.total is None or not self.max_score:
+            return None
+        return round(100 * self.total / self.max_score, 2)
+
+
+@dataclass
+class Gradebook:
+    """The rows, and the mismatches between the submissions and the roster."""
+
+    rows: list[Row]
+    not_on_roster: list[str] = field(default_factory=list)
+    not_submitted: list[str] = field(default_factory=list)
+
+
+def read_roster(path: Path) -> dict[str, Person]:
+    """Folder name -> Person from a CSV with a header row (folder, id, name, email; any order)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the roster {path}: {error}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {_roster_key(name): name for name in reader.fieldnames or [] if _roster_key(name)}
+    if "folder" not in columns:
+        raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
+                         f"name); its columns are {', '.join(reader.fieldnames or [])}")
+    people: dict[str, Person] = {}
+    for line, entry in enumerate(reader, start=2):
+        values = {key: (entry.get(column) or "").strip() for key, column in columns.items()}
+        if not values["folder"]:
+            continue
+        if values["folder"] in people:
+            raise InputError(f"{path}, line {line}: {values['folder']} is on the roster twice")
+        people[values["folder"]] = Person(**values)
+    return people
+
+
+def _roster_key(column: str | None) -> str:
+    wanted = (column or "").strip().lower().replace("_", " ")
+    return next((key for key, names in ROSTER_COLUMNS.items() if wanted in names), "")
+
+
+def build(catalogue: Catalogue, found: dict[str, Record], roster: dict[str, Person] | None,
+          expected: Callable[[str], bool] = lambda name: True) -> Gradebook:
+    """The gradebook of `found` records joined with `roster`; roster rows for which `expected` is
+    false (another shard's learners) are left out rather than called "not submitted"."""
+    roster = roster or {}
+    rows = [_row(catalogue, record, roster.get(name, Person(name))) for name, record in found.items()]
+    missing = [name for name in roster if name not in found and expected(name)]
+    rows += [Row(name, roster[name], NOT_SUBMITTED) for name in missing]
+    rows.sort(key=lambda row: row.learner)
+    not_on_roster = [name for name in found if roster and name not in roster]
+    return Gradebook(rows, not_on_roster, missing)
+
+
+def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
+    if not record.graded:
+        return Row(record.learner, person, record.status)
+    report = record.report
+    items = [item for item in report.get("exercises", []) if isinstance(item, dict)
+             and str(item.get("id")) in catalogue.ids and _is_number(item.get("score"))]
+    total, max_score = report.get("score"), report.get("max_score")
+    return Row(record.learner, person, GRADED,
+               total if _is_number(total) else None, max_score if _is_number(max_score) else None,
+               {str(item["id"]): item["score"] for item in items},
+               {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))})
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
+    """grades.csv as rows of cells (header first), numbers as numbers."""
+    lines: list[list] = [[*FIXED_COLUMNS, *catalogue.ids]]
+    for row in gradebook.rows:
+        person = row.person
+        lines.append([row.learner, person.name, person.id, person.email, row.status,
+                      number(row.total), number(row.max_score), number(row.percent),
+                      *[number(row.scores.get(item_id)) for item_id in catalogue.ids]])
+    return lines
+
+
+def number(value: float | None) -> int | float | str:
+    """A score for a CSV cell: 10 rather than 10.0, "" for no grade."""
+    if value is None:
+        return ""
+    return int(value) if float(value).is_integer() else round(float(value), 4)
+
+
+def write_csv(path: Path, lines: list[list], *, excel: bool = False) -> None:
+    """Write `lines` as CSV, every cell made safe; UTF-8 with a byte-order mark when `excel`."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    for line in lines:
+        writer.writerow(safe_row(line))
+    write_atomic(path, ("\ufeff" if excel else "") + stream.getvalue())
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: numbers stay numbers, a text that starts like a
+    formula (= + - @, tab, carriage return) gets a leading apostrophe (OWASP's CSV-injection rule)."""
+    if _is_number(value):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_row(values: list) -> list:
+    return [safe_cell(value) for value in values]

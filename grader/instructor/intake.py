@@ -1,0 +1,200 @@
+"""A class folder read safely: one learner per sub-folder or .zip, checked, and packed as data.
+
+`find_learners` lists the learners (a link, or two entries with one name, is a problem, never
+graded). `open_upload` unpacks a zip with limits (no absolute paths, no `..`, no links, a cap
+on files and bytes) and says what is wrong with an upload that cannot be graded: an unreadable
+zip, a zip with two top-level folders, an empty folder, a folder without exercise files.
+`pack` turns the folder into a `Packed` submission: the exercise and answers files with their
+bytes, every other entry as an empty placeholder (grading reads only the course's files, but
+their layout decides where those are) and links as links. A `Packed` submission can be hashed
+(reruns skip an unchanged one) and shipped to another machine, where `materialise` lays it
+out again for the child grader; no link is ever followed, here or there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from grader.course.catalogue import Catalogue, Exercise
+from grader.errors import InputError
+from grader.submission import COURSE_FILE, Submission
+
+MAX_ZIP_FILES = 500
+MAX_ZIP_BYTES = 50 << 20
+MAX_DEPTH = 4  # path components kept: deeper than any layout the grader looks in (top/sub/exercises/file)
+MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
+MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
+UNREADABLE = "unreadable upload"
+
+
+@dataclass(frozen=True)
+class Learner:
+    """One learner's entry in the batch folder, or the problem that keeps it from being graded."""
+
+    name: str
+    path: Path
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A learner's submission as data: (path, kind, content) with kind "dir", "file" or "link"."""
+
+    entries: tuple[tuple[str, str, bytes], ...]
+
+    @property
+    def digest(self) -> str:
+        """The submitted-files hash: equal for equal files and layout, whatever the upload's form."""
+        digest = hashlib.sha256()
+        for path, kind, content in self.entries:
+            for part in (path.encode("utf-8", "surrogateescape"), kind.encode(), content):
+                digest.update(len(part).to_bytes(8, "big") + part)
+        return "sha256:" + digest.hexdigest()
+
+
+class UploadProblem(Exception):
+    """Why one learner's upload cannot be graded, in words for the gradebook's status column."""
+
+
+def find_learners(folder: Path) -> list[Learner]:
+    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each."""
+    if not folder.is_dir():
+        raise InputError(f"batch folder {folder} does not exist")
+    entries: dict[str, list[Path]] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        is_zip = entry.suffix.lower() == ".zip"
+        if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
+            entries.setdefault(entry.stem if is_zip else entry.name, []).append(entry)
+    if not entries:
+        raise InputError(f"{folder} holds no learner folders or .zip files")
+    learners = []
+    for name, paths in entries.items():
+        if len(paths) > 1:
+            listed = " and ".join(path.name + ("/" if path.is_dir() else "") for path in paths)
+            learners.append(Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one"))
+        elif paths[0].is_symlink():
+            learners.append(Learner(name, paths[0], f"{paths[0].name} is a symbolic link; links "
+                                                    "are never followed, submit the folder itself"))
+        else:
+            learners.append(Learner(name, paths[0]))
+    return learners
+
+
+def unpack(archive: Path, target: Path) -> Path:
+    """Extract a learner's zip safely into `target`; returns `target`."""
+    with zipfile.ZipFile(archive) as bundle:
+        members = bundle.infolist()
+        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files or "
+                             f"{MAX_ZIP_BYTES >> 20} MB unpacked)")
+        for member in members:
+            name = Path(member.filename)
+            if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(member.external_attr >> 16):
+                raise ValueError(f"the archive holds an unsafe entry: {member.filename}")
+            if member.is_dir():
+                (target / name).mkdir(parents=True, exist_ok=True)
+                continue
+            destination = target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(member) as source, open(destination, "wb") as sink:
+                shutil.copyfileobj(source, sink)
+    return target
+
+
+def open_upload(learner: Learner, scratch: Path, catalogue: Catalogue) -> Packed:
+    """The learner's submission packed, or `UploadProblem` saying why it cannot be graded."""
+    if learner.problem:
+        raise UploadProblem(learner.problem)
+    is_zip = learner.path.is_file()
+    try:
+        folder = unpack(learner.path, scratch) if is_zip else learner.path
+    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise UploadProblem(f"{UNREADABLE}: {learner.path.name}: {error}") from None
+    try:
+        layout_problem = _layout_problem(folder, catalogue, "the zip" if is_zip else "the folder")
+        if layout_problem:
+            raise UploadProblem(layout_problem)
+        return pack(folder)
+    except (OSError, ValueError) as error:
+        raise UploadProblem(f"{UNREADABLE}: {error}") from None
+
+
+def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
+    """Why `folder` holds nothing to grade ("" when some exercise or answers file is there)."""
+    submission = Submission.open(folder)
+    for item in (*catalogue.exercises, *catalogue.quizzes):
+        path = (submission.exercise_path(item.file) if isinstance(item, Exercise)
+                else submission.answers_path(item.id))
+        if submission.kind(path) != "missing":
+            return ""
+    top = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
+    folders = [name for name in top if (folder / name).is_dir() and not (folder / name).is_symlink()]
+    if len(folders) >= 2:
+        listed = ", ".join(name + "/" for name in folders[:4]) + (", ..." if len(folders) > 4 else "")
+        return (f"{what} holds {len(folders)} top-level folders ({listed}) and no exercise files "
+                "beside them: hand in one folder")
+    if not any(files for _, _, files in os.walk(folder)):  # os.walk does not follow links
+        return f"empty upload: {what} holds no files"
+    example = catalogue.exercises[0].file
+    return (f"no exercise files: {what} holds none of the course's files (such as {example} "
+            f"or answers/q01.yaml); found {', '.join(top[:4]) or 'only empty folders'}")
+
+
+def pack(folder: Path) -> Packed:
+    """`folder` as a `Packed` submission, walked without following any link."""
+    entries: list[tuple[str, str, bytes]] = []
+    _walk(folder, PurePosixPath(), entries)
+    return Packed(tuple(entries))
+
+
+def _walk(folder: Path, relative: PurePosixPath, entries: list) -> None:
+    with os.scandir(folder) as scan:
+        children = sorted(scan, key=lambda entry: entry.name)
+    for entry in children:
+        path = relative / entry.name
+        if len(entries) >= MAX_ENTRIES:
+            raise ValueError(f"more than {MAX_ENTRIES} files and folders")
+        if entry.is_symlink():
+            entries.append((str(path), "link", os.fsencode(os.readlink(entry.path))))
+        elif entry.is_dir(follow_symlinks=False):
+            entries.append((str(path), "dir", b""))
+            if len(path.parts) < MAX_DEPTH and not entry.name.startswith("."):
+                _walk(Path(entry.path), path, entries)
+        elif entry.is_file(follow_symlinks=False):
+            entries.append((str(path), "file", _course_bytes(Path(entry.path))))
+
+
+def _course_bytes(path: Path) -> bytes:
+    """The bytes of an exercise or answers file (capped); any other file is a placeholder."""
+    if not COURSE_FILE.match(path.name):
+        return b""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(MAX_COURSE_FILE_READ)
+    except OSError as error:
+        raise ValueError(f"{path.name} cannot be read: {error.strerror}") from None
+
+
+def materialise(packed: Packed, target: Path) -> Path:
+    """Lay a `Packed` submission out in the new folder `target`; returns `target`."""
+    target.mkdir()
+    for path, kind, content in packed.entries:
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"unsafe path in a packed submission: {path}")
+        destination = target.joinpath(*relative.parts)
+        if kind == "dir":
+            destination.mkdir()
+        elif kind == "link":
+            os.symlink(os.fsdecode(content), destination)  # recreated, never followed by the grader
+        else:
+            destination.write_bytes(content)
+    return target

@@ -1,0 +1,116 @@
+"""`grade batch` reruns: unchanged learners are skipped, changed ones regraded, problems kept apart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from grader.instructor.records import course_version
+from tests.conftest import SOLUTIONS
+from tests.instructor.classes import learner, rows_of, small_class, zipped
+
+
+def graded_at(out, name):
+    return json.loads((out / f"{name}.json").read_text())["batch"]["graded_at"]
+
+
+def test_a_report_says_what_was_graded_and_how(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    assert grade("batch", learners, "--out", out, "--seed", "11").exit_code == 1
+    meta = json.loads((out / "alice.json").read_text())["batch"]
+    assert meta["learner"] == "alice" and meta["seed"] == 11
+    assert meta["submission_hash"].startswith("sha256:") and meta["course_version"] == course_version()
+    assert meta["grader_version"] and meta["graded_at"].endswith("Z")
+    assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    before = {name: graded_at(out, name) for name in ("alice", "bob", "carol")}
+    shutil.copyfile(SOLUTIONS / "ex04_stride.py", learners / "bob" / "ex04_stride.py")  # bob fixes ex04
+    learner(learners / "dave", ex06=SOLUTIONS)  # a late upload
+    run = grade("batch", learners, "--out", out)  # no --seed: the out folder's seed is kept
+    assert "2 unchanged since their report" in run.stdout, run.stdout
+    assert "bob" in run.stdout and "dave" in run.stdout and "alice " not in run.stdout
+    assert graded_at(out, "alice") == before["alice"] and graded_at(out, "carol") == before["carol"]
+    rows = rows_of(out)
+    assert set(rows) == {"alice", "bob", "carol", "dave"}
+    assert float(rows["bob"]["ex04"]) == 20 and float(rows["dave"]["ex06"]) == 15
+    assert json.loads((out / "dave.json").read_text())["batch"]["seed"] == 11
+
+
+def test_force_and_only_regrade(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    run = grade("batch", learners, "--out", out, "--only", "alice")
+    assert run.stdout.startswith("alice") and "bob" not in run.stdout
+    run = grade("batch", learners, "--out", out, "--force")
+    assert "unchanged" not in run.stdout and all(name in run.stdout for name in ("alice", "bob", "carol"))
+    run = grade("batch", learners, "--out", out, "--only", "nobody")
+    assert run.exit_code == 2 and "nobody" in run.stderr
+
+
+def test_a_changed_seed_regrades_everyone(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    run = grade("batch", learners, "--out", out, "--seed", "12")
+    assert "unchanged" not in run.stdout
+    assert json.loads((out / "bob.json").read_text())["batch"]["seed"] == 12
+
+
+def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    (learners / "carol.zip").write_bytes(b"PK\x03\x04 this is not a whole zip")
+    run = grade("batch", learners, "--out", out)
+    assert run.exit_code == 1
+    row = rows_of(out)["carol"]
+    assert row["status"].startswith("unreadable upload: ") and row["total"] == "" and row["ex01"] == ""
+    assert not (out / "carol.json").exists()
+    assert len(list((out / "stale").glob("carol.*.json"))) == 1
+    zipped(learners / "carol.zip", {"ex01_convolution.py": SOLUTIONS / "ex01_convolution.py"})
+    grade("batch", learners, "--out", out)
+    row = rows_of(out)["carol"]
+    assert row["status"] == "graded" and float(row["ex01"]) == 10
+    assert not (out / "problems" / "carol.json").exists()
+
+
+def test_grades_csv_is_rebuilt_from_the_records_in_the_out_folder(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    (out / "grades.csv").write_text("learner,total\nmallory,1000\n")
+    (out / "bob.json").unlink()  # an instructor removes a record by hand
+    grade("batch", learners, "--out", out, "--only", "alice")
+    assert set(rows_of(out)) == {"alice", "carol"}
+
+
+def test_uploads_with_nothing_to_grade_say_why(grade, tmp_path):
+    learners = tmp_path / "class"
+    learner(learners / "alice", ex01=SOLUTIONS)
+    (learners / "empty").mkdir()
+    learner(learners / "notes", ex01=SOLUTIONS).joinpath("ex01_convolution.py").rename(learners / "notes" / "readme.txt")
+    zipped(learners / "twofolders.zip", {"a/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py",
+                                         "b/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py"})
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "1")
+    rows = rows_of(out)
+    assert rows["alice"]["status"] == "graded"
+    assert rows["empty"]["status"].startswith("empty upload")
+    assert rows["notes"]["status"].startswith("no exercise files") and "readme.txt" in rows["notes"]["status"]
+    assert "2 top-level folders (a/, b/)" in rows["twofolders"]["status"]
+    assert all(rows[name]["total"] == "" for name in ("empty", "notes", "twofolders"))
+
+
+def test_a_shard_needs_a_seed(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--shard", "1/2")
+    assert run.exit_code == 2 and "--seed" in run.stderr
+    run = grade("batch", learners, "--out", tmp_path / "out", "--shard", "3/2", "--seed", "1")
+    assert run.exit_code == 2 and "K/N" in run.stderr
