@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import re
 import signal
 
 MS_RDONLY = 1
@@ -72,13 +73,33 @@ def _bind(path: str, root: str, writable: bool = False) -> None:
         if not os.path.exists(target):
             open(target, "wb").close()
     _mount(path, target, None, MS_BIND | MS_REC)
-    # A remount must keep the flags the original mount locks (nodev, noexec) or Linux refuses.
+    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | _locked_flags(path)
+    _mount(None, target, None, flags if writable else flags | MS_RDONLY)
+    if not writable:  # a recursive bind copies the mounts below it with their own flags
+        for below in _mounts_below(target):
+            _mount(None, below, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | _locked_flags(below))
+
+
+def _locked_flags(path: str) -> int:
+    """The flags of the mount at `path` that a remount must keep (nodev, noexec) or Linux refuses."""
     kept = 0
     for st_flag, ms_flag in ST_FLAGS_TO_MS.items():
         if os.statvfs(path).f_flag & st_flag:
             kept |= ms_flag
-    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | kept
-    _mount(None, target, None, flags if writable else flags | MS_RDONLY)
+    return kept
+
+
+def _mounts_below(target: str) -> list[str]:
+    """The mount points strictly inside `target`, outermost first."""
+    prefix = target.rstrip("/") + "/"
+    with open("/proc/self/mounts") as mounts:
+        points = [_unescape(line.split()[1]) for line in mounts if len(line.split()) > 1]
+    return sorted({point for point in points if point.startswith(prefix)}, key=lambda point: point.count("/"))
+
+
+def _unescape(text: str) -> str:
+    """A path as /proc/self/mounts writes it, with its octal escapes (\\040 for a space) undone."""
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), text)
 
 
 def _tmpfs(target: str, size_mb: int, mode: str = "1777") -> None:
