@@ -169,10 +169,13 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
     """Grade `tasks` a few at a time on this machine, yielding each as it finishes."""
     if not tasks:
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         futures = {pool.submit(grade_task, task): task for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
+    finally:  # interrupted (Ctrl-C): the learners not started yet are not started at all
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
