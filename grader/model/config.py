@@ -116,7 +116,22 @@ class ModelSpec:
 
 
 def read_model(value: Any, call: str) -> ModelSpec:
-    """The `ModelSpec` of what `call` returned, or `ModelRejected` saying why there is none."""
+    """The `ModelSpec` of what `call` returned, or `ModelRejected` saying why there is none.
+
+    The configuration is the learner's data, so nothing in it may stop the grader: a shape of
+    JSON that the checks below did not foresee is refused like any other bad model.
+    """
+    try:
+        return _read_model(value, call)
+    except ModelRejected:
+        raise
+    except Exception as error:
+        raise ModelRejected(f"the grader could not read the model's configuration "
+                            f"({type(error).__name__}: {_printable(error, 200)}); build it with "
+                            "keras.Sequential([...]) from keras.layers") from None
+
+
+def _read_model(value: Any, call: str) -> ModelSpec:
     if not isinstance(value, KerasModelData):
         raise ModelRejected(f"{call} returned {_kind(value)}, not a Keras model: build the model "
                             "with keras.Sequential([...]), compile it, and return it")
@@ -152,8 +167,8 @@ def _functional_chain(body: dict, entries: list) -> list:
     problem = ModelRejected("the functional model is not a single chain of layers: the grader "
                             "accepts one input, one output and each layer fed by the one before "
                             "it (keras.Sequential([...]) makes that easy)")
-    names = [entry.get("name") for entry in entries]
-    if len(set(names)) != len(names) or entries[0].get("class_name") != "InputLayer":
+    names = [text_of(entry.get("name")) for entry in entries]
+    if None in names or len(set(names)) != len(names) or entries[0].get("class_name") != "InputLayer":
         raise problem
     if _single_node(body.get("input_layers")) != names[0] or _single_node(body.get("output_layers")) != names[-1]:
         raise problem
