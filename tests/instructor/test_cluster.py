@@ -41,3 +41,24 @@ def test_an_unreachable_scheduler_is_an_input_error(grade, tmp_path, monkeypatch
     learners = small_class(tmp_path / "class")
     run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "1", "--scheduler", "tcp://127.0.0.1:9")
     assert run.exit_code == 2 and "cannot reach the Dask scheduler" in run.stderr
+
+
+def test_a_worker_with_another_course_version_grades_nobody(tmp_path):
+    from grader.instructor.batch import BatchRun, GradingTask, TaskResult, _record
+    from grader.instructor.intake import Packed
+    from grader.instructor.records import load_records
+
+    run = BatchRun(seed=1)
+    task = GradingTask("alice", Packed(()), 1)
+    report = {"score": 10, "max_score": 10, "exercises": []}
+    _record(task, TaskResult(0, report, "", "sha256:older"), run, tmp_path, "sha256:files", "sha256:newer")
+    record = load_records(tmp_path)["alice"]
+    assert not record.graded and "course version sha256:older" in record.status
+    assert "alice" in run.problems and not run.graded
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(grade, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "dask.distributed", None)  # as if not installed
+    learners = small_class(tmp_path / "class")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "1", "--scheduler", "tcp://x:1")
+    assert run.exit_code == 2 and "cnn-exercises[cluster]" in run.stderr
