@@ -14,10 +14,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from grader.failures import GradingFailure, LearnerRaised, NotAttempted
+from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
 
 RELATIVE_TOLERANCE = 1e-5  # SPEC section 2: float32 arithmetic passes
 NUMERIC_KINDS = "biuf"
+MAX_NAMED = 3  # mistakes named at once when several explain one answer
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,24 @@ def require_attempted(value: Any, name: str) -> None:
 
 
 def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> str | None:
-    """The feedback of the first misconception whose candidate equals `got`, if any."""
+    """The feedback of every misconception whose candidate equals `got`, if any.
+
+    Two mistakes can give the same answer on one input (a negated kernel and an absolute value
+    where every gradient is negative): then the feedback names both rather than guess.
+    """
+    named: list[str] = []
     for misconception in misconceptions:
         candidate = misconception.candidate
         if isinstance(got, np.ndarray):
             candidate = np.asarray(candidate)
-            if candidate.dtype.kind in NUMERIC_KINDS and close_enough(got, candidate):
-                return misconception.feedback
-        elif got == candidate and type(got) is type(candidate):
-            return misconception.feedback
-    return None
+            matches = candidate.dtype.kind in NUMERIC_KINDS and close_enough(got, candidate)
+        else:
+            matches = got == candidate and type(got) is type(candidate)
+        if matches and misconception.feedback not in named:
+            named.append(misconception.feedback)
+    if not named:
+        return None
+    return named[0] if len(named) == 1 else "; or ".join(named[:MAX_NAMED])
 
 
 def check_array(got: Any, expected: np.ndarray, *, call: str,
@@ -99,13 +108,16 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     misconceptions = list(misconceptions)
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
-        hint = " (wrap it: np.array(...))" if isinstance(got, (list, tuple)) else ""
-        raise GradingFailure(f"{call} returned {describe_array(got)}; expected an ndarray of "
-                             f"shape {expected.shape}{hint}")
+        listed = isinstance(got, (list, tuple))
+        failure = NamedMistake if listed else GradingFailure
+        raise failure(f"{call} returned {describe_array(got)}; expected an ndarray of shape "
+                      f"{expected.shape}" + (" (a list is not an array: wrap it, np.array(...))" if listed else ""))
     if got.shape != expected.shape:
         named = (shape_feedback or {}).get(tuple(got.shape)) or match_misconception(got, misconceptions)
         message = f"{call}: expected shape {expected.shape}, got {got.shape}"
-        raise GradingFailure(f"{message}. {named}" if named else message + _shape_hint(got.shape, expected.shape))
+        if named:
+            raise NamedMistake(f"{message}. {named}")
+        raise GradingFailure(message + _shape_hint(got.shape, expected.shape))
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
         raise GradingFailure(f"{call} returned NaN or infinite values "
                              f"({int(np.sum(~np.isfinite(got)))} of {got.size} cells)")
@@ -114,13 +126,16 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
         detail = _first_difference(got, expected)
         if reveal:
             detail += f"\nexpected:\n{np.array2string(expected, precision=4)}\ngot:\n{np.array2string(got, precision=4)}"
-        raise GradingFailure(f"{call}: {named} ({detail})" if named else f"{call}: wrong values; {detail}")
+        if named:
+            raise NamedMistake(f"{call}: {named} ({detail})")
+        raise GradingFailure(f"{call}: wrong values; {detail}")
     if floating and got.dtype.kind != "f":
-        raise GradingFailure(f"{call} returned dtype {got.dtype}; convolution and pooling results "
-                             "must be floating point (start from np.zeros(..., dtype=float))")
+        raise NamedMistake(f"{call} returned dtype {got.dtype}; convolution and pooling results "
+                           "must be floating point (start from np.zeros(..., dtype=float))")
     if dtype is not None and got.dtype != np.dtype(dtype):
-        raise GradingFailure(f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)}, "
-                             "the dtype of the input")
+        raise NamedMistake(f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)}, "
+                           "the dtype of the input (np.pad keeps it; np.zeros(...) without dtype= "
+                           "makes float64)")
     return got
 
 
@@ -138,7 +153,7 @@ def check_number(got: Any, expected: float, *, call: str,
                                     [Misconception(m.feedback, np.asarray(float(m.candidate)))
                                      for m in misconceptions])
         message = f"{call}: expected {expected:g}, got {got:g}"
-        raise GradingFailure(f"{message}. {named}" if named else message)
+        raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
     return float(got)
 
 
@@ -153,11 +168,12 @@ def check_exact(got: Any, expected: Any, *, call: str,
     if normalised is not None and normalised == expected:
         return normalised
     plain = _plain(got)
-    named = next((m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))), None)
+    named = "; or ".join(dict.fromkeys(m.feedback for m in misconceptions
+                                       if _same(plain, _plain(m.candidate)))) or None
     if named is None and _plain_equal(plain, expected):
         named = "you returned floats: use integer division // so sizes and counts are ints"
     message = f"{call}: expected {expected!r}, got {plain!r}"
-    raise GradingFailure(f"{message}. {named}" if named else message)
+    raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
 
 
 def _plain(value: Any) -> Any:
@@ -218,8 +234,8 @@ def check_unchanged(before: Any, after: Any, *, call: str) -> None:
         if isinstance(original, np.ndarray) and (
                 not isinstance(now, np.ndarray) or now.shape != original.shape
                 or not np.array_equal(now, original)):
-            raise GradingFailure(f"{call} modified its argument #{index + 1} in place; compute "
-                                 "into a new array (np.pad, np.zeros, x.copy()) instead")
+            raise NamedMistake(f"{call} modified its argument #{index + 1} in place; compute "
+                               "into a new array (np.pad, np.zeros, x.copy()) instead")
 
 
 def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
@@ -233,6 +249,33 @@ def expect_value_error(call: Callable[..., Any], description: str, *, problem: s
                              f"but raised {raised.error_type}: {raised.message}") from None
     raise GradingFailure(f"{description} should raise ValueError ({problem}), "
                          f"but returned {describe_array(result)}")
+
+
+def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> Any:
+    """Fail unless a valid call answers: an ndarray of `expected`'s shape, or a number, or a
+    tuple as long as `expected`. Its values are not judged here.
+
+    Each "raises ValueError" test also makes one valid call, so that raising ValueError for
+    everything earns nothing; judging only the kind of answer keeps a value bug (graded by
+    the other tests) from costing the validation test as well.
+    """
+    try:
+        got = call()
+    except LearnerRaised as raised:
+        raise GradingFailure(f"{raised.feedback}\n{description} is a valid call: raise "
+                             "ValueError only for invalid arguments") from None
+    if isinstance(expected, np.ndarray):
+        fits = isinstance(got, np.ndarray) and got.shape == expected.shape
+    elif isinstance(expected, tuple):
+        fits = isinstance(got, (tuple, list)) and len(got) == len(expected)
+    else:
+        fits = isinstance(_plain(got), (int, float)) and not isinstance(_plain(got), bool)
+    if not fits:
+        shape = f" of shape {expected.shape}" if isinstance(expected, np.ndarray) else ""
+        kind = {"ndarray": "an ndarray", "tuple": "a tuple"}.get(type(expected).__name__, "a number")
+        raise GradingFailure(f"{description} is a valid call and should return {kind}{shape}, "
+                             f"but returned {describe_array(got)}")
+    return got
 
 
 def _as_int_structure(value: Any) -> Any:

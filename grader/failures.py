@@ -18,10 +18,21 @@ class GradingFailure(Exception):
 
     status = STATUS_FAILED
     not_attempted = False
+    diagnosed = False  # True when the feedback names the mistake (see NamedMistake)
 
     def __init__(self, feedback: str):
         super().__init__(feedback)
         self.feedback = feedback
+
+
+class NamedMistake(GradingFailure):
+    """A wrong result that matches a known mistake: the feedback names it.
+
+    The named mistake is the explanation, so the test's general teaching line (its
+    `feedback` marker, which may be about something else) is left out.
+    """
+
+    diagnosed = True
 
 
 class NotAttempted(GradingFailure):

@@ -27,7 +27,7 @@ from grader.sanitise import clean
 
 MARKERS = (
     "points(n): how many points the test is worth (default 1)",
-    "feedback(text): a teaching sentence added to the feedback when the test fails",
+    "feedback(text): a teaching sentence added when the test fails without naming a mistake",
     "exercise(id): the exercise a suite module grades, e.g. ex04",
 )
 DEFAULT_POINTS = 1.0
@@ -190,7 +190,10 @@ class GradingPlugin:
         if isinstance(error, GradingFailure):
             status, feedback, not_attempted = error.status, error.feedback, error.not_attempted
             teaching = item.get_closest_marker("feedback")
-            if teaching and not isinstance(error, LearnerFailure) and not error.not_attempted:
+            # The teaching line explains what the test is about; a failure that names its
+            # mistake already says why, and the line may be about another mistake.
+            if (teaching and not isinstance(error, LearnerFailure) and not error.not_attempted
+                    and not error.diagnosed):
                 feedback += f"\n{teaching.args[0]}"
         elif isinstance(error, AssertionError):
             feedback = str(error) or "the check failed"

@@ -16,7 +16,7 @@ pytest_plugins = ["pytester"]
 
 SUITE = '''
 import pytest
-from grader.failures import GradingFailure, NotAttempted
+from grader.failures import GradingFailure, NamedMistake, NotAttempted
 
 pytestmark = pytest.mark.exercise("ex01")
 
@@ -33,6 +33,12 @@ def test_passes(learner, note):
 def test_graded_failure(learner):
     """a graded failure"""
     raise GradingFailure("expected 6600, got 0")
+
+
+@pytest.mark.feedback("Multiply, then sum.")
+def test_named_mistake(learner):
+    """a named mistake"""
+    raise NamedMistake("you averaged the products")
 
 
 def test_not_attempted(learner):
@@ -105,6 +111,14 @@ def test_a_graded_failure_carries_its_feedback_and_the_teaching_line(graded):
     failed = results["a graded failure"]
     assert (failed.status, failed.score, failed.max_score) == ("failed", 0.0, 1.5)
     assert failed.feedback == "expected 6600, got 0\nMultiply, then sum."
+
+
+def test_a_named_mistake_leaves_out_the_teaching_line(graded):
+    """The failure already says what went wrong; the test's general line may be about another
+    mistake, so it is not added."""
+    results, _ = graded()
+    named = results["a named mistake"]
+    assert named.status == "failed" and named.feedback == "you averaged the products"
 
 
 def test_not_attempted_and_plain_assertions_and_grader_bugs(graded):
