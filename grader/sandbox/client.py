@@ -230,6 +230,9 @@ class WorkerClient:
     def _exit_description(self) -> str:
         if self.process is None:
             return "it was not running"
+        if self.process.over_memory:
+            return (f"killed by the memory limit ({self.limits.memory_mb} MB for all the processes "
+                    "it started together): does it start processes that each build huge arrays?")
         return feedback.exit_status(self.process.exit_code(), self.exercise)
 
     def _output_note(self) -> str:

@@ -22,6 +22,9 @@ from grader.sandbox.launch import SandboxSpec, kill_strays
 from grader.sandbox.standalone import wire
 
 EXIT_WAIT_SECONDS = 1.0  # how long a dead worker's exit status is waited for
+MEMORY_POLL_SECONDS = 0.1  # how often a busy worker's processes' memory is added up
+MAX_TREE = 4096  # processes of one worker looked at (its process limit is far lower)
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class Deadline(Exception):
@@ -63,6 +66,7 @@ class WorkerProcess:
         os.close(response_write)
         os.set_blocking(self.request_fd, False)
         self.killed = False
+        self.over_memory = False  # killed because its processes together passed the memory limit
 
     def read_frame(self, deadline: float, which: str) -> tuple[dict, list]:
         """The next frame, or `Deadline(which)`, `Dead`, `wire.ProtocolError`, `ValueError`."""
@@ -106,15 +110,64 @@ class WorkerProcess:
     def _read(self, size: int, deadline: float, which: str) -> bytes:
         chunks = []
         while size:
-            readable, _, _ = select.select([self.response_fd], [], [], _left(deadline))
-            if not readable:
-                raise Deadline(which)
+            self._wait_readable(deadline, which)
             chunk = os.read(self.response_fd, min(size, wire.PIPE_CHUNK_BYTES))
             if not chunk:
                 raise Dead("end of stream")
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
+
+
+    def _wait_readable(self, deadline: float, which: str) -> None:
+        """Wait for the worker's answer, looking at its processes' memory while it computes."""
+        while True:
+            left = _left(deadline)
+            wait = min(left, MEMORY_POLL_SECONDS)
+            readable, _, _ = select.select([self.response_fd], [], [], wait)
+            if readable:
+                return
+            if left <= wait:
+                raise Deadline(which)
+            self._check_memory()
+
+    def _check_memory(self) -> None:
+        """Kill the worker when its processes together hold more than its memory limit: each one
+        is held to it by RLIMIT_AS, but a worker may start many (its pipe then ends)."""
+        tree = process_tree(self.popen.pid)
+        if _resident_mb(tree) > self.spec.limits.memory_mb:
+            self.over_memory = True
+            for pid in tree:
+                _kill(pid)
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants, through every thread's children (a namespace's first process
+    adopts the orphans inside it, so a worker's whole namespace hangs below its `unshare`)."""
+    tree, pending = [], [pid]
+    while pending and len(tree) < MAX_TREE:
+        current = pending.pop()
+        tree.append(current)
+        try:
+            threads = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                pending += [int(child) for child in Path(f"/proc/{current}/task/{thread}/children").read_text().split()]
+            except (OSError, ValueError):
+                continue
+    return tree
+
+
+def _resident_mb(pids: list[int]) -> int:
+    pages = 0
+    for pid in pids:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return pages * PAGE_BYTES >> 20
 
 
 def _left(deadline: float) -> float:

@@ -14,12 +14,15 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from grader.course.catalogue import COURSE_ROOT
-from tests.attacks.test_attacks import build_submission, short_limits  # noqa: F401  (a fixture)
-from tests.conftest import SOLUTIONS
+from tests.attacks.test_attacks import build_submission, scratch, short_limits, stray_workers  # noqa: F401
+from tests.conftest import SOLUTIONS, course_with_limits
 
 TRUSTED_PEAK_MB = 600  # the grader grading ex01 and ex06 takes about 150 MB
 PEAK_OF_CHILDREN = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
@@ -68,3 +71,44 @@ def test_workers_are_the_first_the_kernel_kills(grade, tmp_path):
     assert facts == {"score": 1000, "lowered": False}
     assert report.item("ex06")["score"] == 15
     assert int(open(f"/proc/{os.getpid()}/oom_score_adj").read()) < 1000  # the grader is not
+
+
+def _resident_mb_of_workers(scope: Path) -> int:
+    """The resident memory of every live process whose environment names `scope` (the test's
+    scratch folder: every worker process carries it in its marker variable)."""
+    marker, pages = str(scope).encode(), 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in Path(entry.path, "environ").read_bytes():
+                pages += int(Path(entry.path, "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") >> 20
+
+
+def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scratch, tmp_path):  # noqa: F811
+    """Seven processes of 400 MB each pass no address-space limit of 512 MB, but together they
+    hold 2.8 GB; the worker is killed when its processes together pass 512 MB."""
+    course = course_with_limits(tmp_path, memory_mb=512, call_timeout=20.0, time_limit=30.0, max_restarts=1)
+    folder = build_submission("memory_bomb_across_processes", tmp_path / "submission")
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _resident_mb_of_workers(scratch))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        run = grade("--course", course, "ex01", "ex06", "--submission", folder, "--format", "json")
+    finally:
+        done.set()
+        sampler.join()
+    assert run.exit_code == 1, run.stderr
+    assert run.item("ex01")["score"] == 0 and run.item("ex06")["score"] == 15
+    assert "memory limit (512 MB for all the processes" in run.item("ex01")["tests"][0]["feedback"]
+    assert peak[0] < 1024, f"the worker's processes held {peak[0]} MB together"
+    assert stray_workers(scratch) == []
