@@ -1,7 +1,7 @@
-"""Realistic bugs in ex02-ex05 lose points, and the feedback names each one.
+"""Realistic bugs in ex01-ex06 lose points, and the feedback names each one.
 
 The catalogue is tests/fixtures/buggy/catalogue.yaml. Variants are graded in rounds, one variant
-per exercise in each round, so a single `grade ex02 ex03 ex04 ex05` run checks up to four of them.
+per exercise in each round, so a single `grade ex01 ... ex06` run checks up to six of them.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_catalogue_lists_every_variant_once():
     files = [entry["file"] for entry in CATALOGUE]
     assert len(files) == len(set(files))
     assert sorted(files) == sorted(path.name for path in BUGGY.glob("*.py"))
-    assert {entry["exercise"] for entry in CATALOGUE} == {"ex02", "ex03", "ex04", "ex05"}
+    assert {entry["exercise"] for entry in CATALOGUE} == {"ex01", "ex02", "ex03", "ex04", "ex05", "ex06"}
     for entry in CATALOGUE:
         assert set(entry) == {"file", "exercise", "bug", "feedback"}, entry
 

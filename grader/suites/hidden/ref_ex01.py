@@ -23,6 +23,19 @@ def cross_correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
+def wrapped_products(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """What a uint8 image times a uint8 kernel gives in uint8: each product modulo 256, then
+    summed without wrapping (NumPy sums a uint8 array in a wider integer)."""
+    image, kernel = np.asarray(image, dtype=np.int64), np.asarray(kernel, dtype=np.int64)
+    out_h = image.shape[0] - kernel.shape[0] + 1
+    out_w = image.shape[1] - kernel.shape[1] + 1
+    out = np.zeros((out_h, out_w))
+    for a in range(kernel.shape[0]):
+        for b in range(kernel.shape[1]):
+            out += np.mod(kernel[a, b] * image[a:a + out_h, b:b + out_w], 256)
+    return out
+
+
 def curve_detector() -> tuple[np.ndarray, np.ndarray]:
     """The course's 7x7 curve detector (30 along a curve) and a patch that follows the curve.
 

@@ -1,20 +1,25 @@
 """Hidden tests for ex01: random and hand-made cases, integer images, bad arguments.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property test (hypothesis, seeded from the run).
 """
 
 import numpy as np
 import pytest
 
-from grader.suites.hidden.ref_ex01 import cross_correlate2d, curve_detector
+from grader.suites.hidden.cases import convolve_cases
+from grader.suites.hidden.properties import run_property, show
+from grader.suites.hidden.ref_ex01 import cross_correlate2d, curve_detector, wrapped_products
 from grader.checks import (
     Misconception,
     check_array,
     check_number,
     check_unchanged,
     describe_call,
+    expect_answer,
     expect_value_error,
 )
+from grader.failures import LearnerRaised, NamedMistake
 
 pytestmark = pytest.mark.exercise("ex01")
 
@@ -24,11 +29,27 @@ def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misco
     expected = cross_correlate2d(image, kernel)
     found = [Misconception("your output matches a flipped kernel (textbook convolution): "
                            "Keras does not flip, so lay the kernel on the patch as it is",
-                           cross_correlate2d(image, kernel[::-1, ::-1]))]
+                           cross_correlate2d(image, kernel[::-1, ::-1])),
+             Misconception("you averaged the products under the kernel; the response is their "
+                           "sum (np.sum, not np.mean)", expected / kernel.size)]
     if kernel.shape[0] == kernel.shape[1]:
         found.append(Misconception("your output matches the transposed kernel: "
                                    "kernel[a, b] goes with image[i + a, j + b]",
                                    cross_correlate2d(image, kernel.T)))
+    if expected.shape[0] == expected.shape[1]:
+        found.append(Misconception("your output is transposed: out[i, j] is the window whose "
+                                   "top-left corner is image[i, j] (row i, column j), so the "
+                                   "window is image[i:i + F_h, j:j + F_w]", expected.T))
+    if min(expected.shape) > 1:
+        short = expected.copy()
+        short[-1, :], short[:, -1] = 0, 0
+        found.append(Misconception("the last row and column of the output stayed 0: your loops "
+                                   "stop one short; range(H - F_h + 1) positions fit",
+                                   short))
+    if image.dtype == np.uint8 and np.asarray(kernel).dtype == np.uint8:
+        found.append(Misconception("the products wrapped around modulo 256: a uint8 image times "
+                                   "a uint8 kernel is computed in uint8; convert to float before "
+                                   "multiplying", wrapped_products(image, kernel)))
     if image.dtype == np.uint8:
         found.append(Misconception("your values wrapped around modulo 256: the output array "
                                    "has the image's dtype uint8; build it as float",
@@ -48,9 +69,17 @@ def shape_mistakes(image: np.ndarray, kernel: np.ndarray) -> dict[tuple, str]:
 
 
 def check_convolution(learner, image: np.ndarray, kernel: np.ndarray) -> None:
-    got = learner.convolve2d(image, kernel)
-    check_array(got, cross_correlate2d(image, kernel), call=describe_call("convolve2d", image, kernel),
-                floating=True, misconceptions=convolve_misconceptions(image, kernel),
+    call = describe_call("convolve2d", image, kernel)
+    try:
+        got = learner.convolve2d(image, kernel)
+    except LearnerRaised as raised:
+        if "broadcast" in raised.message:
+            raise NamedMistake(f"{raised.feedback}\na window and the kernel differ in shape: the "
+                               "window of out[i, j] is image[i:i + F_h, j:j + F_w], rows from i "
+                               "and columns from j, and its last start is (H - F_h, W - F_w)") from None
+        raise
+    check_array(got, cross_correlate2d(image, kernel), call=call, floating=True,
+                misconceptions=convolve_misconceptions(image, kernel),
                 shape_feedback=shape_mistakes(image, kernel))
 
 
@@ -70,16 +99,30 @@ def test_filter_response_random(learner, rng):
                      call=describe_call("filter_response", patch, kernel), misconceptions=misconceptions)
 
 
+def _broadcastable(*shapes: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True
+
+
 @pytest.mark.points(0.5)
 def test_filter_response_shape_mismatch(learner):
-    """filter_response: patch and kernel of different shapes raise ValueError"""
-    check_number(learner.filter_response(np.ones((2, 2)), np.full((2, 2), 3.0)), 12.0,
-                 call="filter_response(ones (2, 2), threes (2, 2))")
-    expect_value_error(lambda: learner.filter_response(np.ones((3, 3)), np.ones((3, 4))),
-                       "filter_response((3, 3), (3, 4))", problem="the shapes differ")
+    """filter_response: patch and kernel of different shapes raise ValueError, even where NumPy
+    would broadcast them"""
+    for patch_shape, kernel_shape in (((3, 3), (3, 4)), ((3, 3), (1, 3)), ((3, 3), (3, 1)),
+                                      ((2, 2), (1, 1))):
+        problem = "the shapes differ"
+        if _broadcastable(patch_shape, kernel_shape):
+            problem += "; NumPy broadcasts them, so compare patch.shape and kernel.shape yourself"
+        expect_value_error(lambda: learner.filter_response(np.ones(patch_shape), np.ones(kernel_shape)),
+                           f"filter_response({patch_shape}, {kernel_shape})", problem=problem)
+    expect_answer(lambda: learner.filter_response(np.ones((2, 2)), np.full((2, 2), 3.0)),
+                  "filter_response(ones (2, 2), threes (2, 2))", 12.0)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("case", [1, 2])
 def test_convolve2d_random(learner, rng, case):
     """convolve2d: random float images and kernels"""
@@ -88,7 +131,7 @@ def test_convolve2d_random(learner, rng, case):
     check_convolution(learner, rng.normal(size=(height, width)), rng.normal(size=(f_h, f_w)))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("Non-square inputs catch a swapped H and W.")
 def test_convolve2d_non_square(learner, rng):
     """convolve2d: a 6x9 image with a 2x4 kernel"""
@@ -120,13 +163,10 @@ def test_convolve2d_finds_the_curve(learner):
     patch, kernel = curve_detector()
     image = np.zeros((12, 11))
     image[3:10, 2:9] = patch
-    got = learner.convolve2d(image, kernel)
-    check_array(got, cross_correlate2d(image, kernel), call=describe_call("convolve2d", image, kernel),
-                floating=True, misconceptions=convolve_misconceptions(image, kernel),
-                shape_feedback=shape_mistakes(image, kernel))
+    check_convolution(learner, image, kernel)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_convolve2d_leaves_inputs_unchanged(learner, rng):
     """convolve2d: the image and the kernel are not modified"""
     image = rng.integers(0, 256, size=(6, 6)).astype(np.uint8)
@@ -138,10 +178,30 @@ def test_convolve2d_leaves_inputs_unchanged(learner, rng):
     check_unchanged([image, kernel], after, call=call)
 
 
+@pytest.mark.points(1)
+@pytest.mark.feedback("uint8 times uint8 is uint8 in NumPy: 200 * 3 wraps around to 88.")
+def test_convolve2d_uint8_kernel(learner, rng):
+    """convolve2d: a uint8 image with a uint8 kernel does not overflow"""
+    image = rng.integers(0, 256, size=(7, 8)).astype(np.uint8)
+    check_convolution(learner, image, rng.integers(1, 6, size=(3, 2)).astype(np.uint8))
+
+
+def _describe_convolution(case) -> str:
+    image, kernel = case
+    return "\n".join([describe_call("convolve2d", image, kernel), show("image", image),
+                      show("kernel", kernel)])
+
+
+@pytest.mark.points(1)
+def test_convolve2d_generated_cases(learner, run_seed):
+    """convolve2d: generated shapes and dtypes (uint8 kernels too) against the reference"""
+    run_property(convolve_cases(), lambda case: check_convolution(learner, *case),
+                 run_seed=run_seed, name="ex01.convolve2d", describe=_describe_convolution)
+
+
 @pytest.mark.points(0.5)
 def test_convolve2d_invalid_arguments(learner, rng):
     """convolve2d: a 3-D image, a 1-D kernel or a kernel larger than the image raise ValueError"""
-    check_convolution(learner, rng.normal(size=(5, 5)), rng.normal(size=(3, 3)))
     cases = [
         ((rng.normal(size=(5, 5, 3)), np.ones((3, 3))), "a 3-D image"),
         ((rng.normal(size=(5, 5)), np.ones(3)), "a 1-D kernel"),
@@ -150,3 +210,6 @@ def test_convolve2d_invalid_arguments(learner, rng):
     for (image, kernel), problem in cases:
         expect_value_error(lambda: learner.convolve2d(image, kernel),
                            describe_call("convolve2d", image, kernel), problem=problem)
+    image, kernel = rng.normal(size=(5, 5)), rng.normal(size=(3, 3))
+    expect_answer(lambda: learner.convolve2d(image, kernel), describe_call("convolve2d", image, kernel),
+                  cross_correlate2d(image, kernel))

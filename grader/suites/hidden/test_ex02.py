@@ -1,11 +1,14 @@
 """Hidden tests for ex02: random, non-square and uint8 images, edges in every direction.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property test (hypothesis, seeded from the run).
 """
 
 import numpy as np
 import pytest
 
+from grader.suites.hidden.cases import sobel_images
+from grader.suites.hidden.properties import run_property, show
 from grader.suites.hidden.ref_ex02 import sobel, step_image
 from grader.checks import (
     Misconception,
@@ -13,6 +16,7 @@ from grader.checks import (
     check_parts,
     check_unchanged,
     describe_call,
+    expect_answer,
     expect_value_error,
 )
 
@@ -34,33 +38,46 @@ def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
     gx, gy, _ = sobel(image)
     flip = ("either {kernel} is negated or you flipped it (true convolution); Keras does not "
             "flip, so lay the kernel on the patch as it is")
-    found = {
-        "gx": [Misconception("gx matches the y gradient: SOBEL_X and SOBEL_Y are swapped "
-                             "(SOBEL_X measures the change from left to right)", gy),
-               Misconception("gx has the wrong sign: " + flip.format(kernel="SOBEL_X"), -gx),
-               Misconception("gx matches the negated y gradient: SOBEL_X and SOBEL_Y are swapped "
-                             "and negated", -gy)],
-        "gy": [Misconception("gy matches the x gradient: SOBEL_X and SOBEL_Y are swapped "
-                             "(SOBEL_Y measures the change from top to bottom)", gx),
-               Misconception("gy has the wrong sign: " + flip.format(kernel="SOBEL_Y"), -gy),
-               Misconception("gy matches the negated x gradient: SOBEL_X and SOBEL_Y are swapped "
-                             "and negated", -gx)],
-        "magnitude": [
-            Misconception("you computed |gx| + |gy| (the L1 norm); the magnitude is the L2 norm "
-                          "sqrt(gx**2 + gy**2)", np.abs(gx) + np.abs(gy)),
-            Misconception("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)",
-                          gx ** 2 + gy ** 2),
-            Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gx| alone",
-                          np.abs(gx)),
-            Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone",
-                          np.abs(gy))],
-    }
+    found = {"gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", "left to right"),
+             "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", "top to bottom")}
+    found["magnitude"] = [
+        Misconception("you computed |gx| + |gy| (the L1 norm); the magnitude is the L2 norm "
+                      "sqrt(gx**2 + gy**2)", np.abs(gx) + np.abs(gy)),
+        Misconception("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)",
+                      gx ** 2 + gy ** 2),
+        Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gx| alone",
+                      np.abs(gx)),
+        Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone",
+                      np.abs(gy)),
+        Misconception("the magnitude was clipped to 0..255: keep the real value, it can exceed 255",
+                      np.clip(np.hypot(gx, gy), 0, 255))]
     if image.dtype == np.uint8:
         for name, part in (("gx", gx), ("gy", gy)):
             found[name].append(Misconception(
-                f"{name} wrapped around modulo 256: the output array has the image's dtype "
-                "uint8; build it as float", np.mod(part, 256)))
+                f"{name} wrapped around modulo 256: it was computed in uint8, the image's dtype "
+                "(or stored in a uint8 array); convert the image to float first", np.mod(part, 256)))
     return found
+
+
+def _gradient_mistakes(name: str, own: np.ndarray, other: np.ndarray, kernel: str,
+                       direction: str) -> list[Misconception]:
+    """Wrong answers for one gradient: the other one, a sign, an absolute value, a clip."""
+    other_name = "gy" if name == "gx" else "gx"
+    return [
+        Misconception(f"{name} matches the {other_name[1]} gradient: SOBEL_X and SOBEL_Y are "
+                      f"swapped, or you return them in the wrong order ({kernel} measures the "
+                      f"change from {direction}; return (gx, gy, magnitude))", other),
+        Misconception(f"{name} has the wrong sign: either {kernel} is negated or you flipped it "
+                      "(true convolution); Keras does not flip, so lay the kernel on the patch "
+                      "as it is", -own),
+        Misconception(f"{name} matches the negated {other_name[1]} gradient: SOBEL_X and SOBEL_Y "
+                      "are swapped and negated", -other),
+        Misconception(f"{name} is never negative: you took its absolute value; a gradient keeps "
+                      f"its sign (negative where the brightness falls from {direction})",
+                      np.abs(own)),
+        Misconception(f"{name} was clipped to 0..255: a gradient is not a pixel, it ranges from "
+                      "-1020 to 1020 for a uint8 image; keep it as it is", np.clip(own, 0, 255)),
+    ]
 
 
 def shape_mistakes(image: np.ndarray) -> dict[tuple, str]:
@@ -126,7 +143,7 @@ def test_diagonal_edge_magnitude(learner):
     check_sobel(learner, np.where(rows + 2 * cols > 10, 90.0, 10.0))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_leaves_image_unchanged(learner, rng):
     """sobel_edges: the image is not modified"""
     image = rng.integers(0, 256, size=(6, 7)).astype(np.uint8)
@@ -140,12 +157,25 @@ def test_leaves_image_unchanged(learner, rng):
     check_unchanged([image], after, call=call)
 
 
+def _describe_sobel(image: np.ndarray) -> str:
+    return "\n".join([describe_call("sobel_edges", image), show("image", image)])
+
+
 @pytest.mark.points(1)
+def test_generated_images(learner, run_seed):
+    """sobel_edges: generated images of several sizes and dtypes against the reference"""
+    run_property(sobel_images(), lambda image: check_sobel(learner, image), run_seed=run_seed,
+                 name="ex02.sobel_edges", describe=_describe_sobel)
+
+
+@pytest.mark.points(0.5)
 def test_invalid_images(learner, rng):
     """sobel_edges: a 3-D image or one smaller than 3x3 raises ValueError"""
-    check_sobel(learner, rng.normal(size=(3, 3)))
     for image, problem in ((rng.normal(size=(5, 5, 3)), "a 3-D image"),
                            (rng.normal(size=(2, 6)), "an image only 2 rows high"),
                            (rng.normal(size=(6,)), "a 1-D image")):
         expect_value_error(lambda: learner.sobel_edges(image), describe_call("sobel_edges", image),
                            problem=problem)
+    image = rng.normal(size=(3, 3))
+    expect_answer(lambda: learner.sobel_edges(image), describe_call("sobel_edges", image),
+                  tuple(sobel(image)))

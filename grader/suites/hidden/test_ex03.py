@@ -1,11 +1,14 @@
 """Hidden tests for ex03: random batches and pads, dtypes, and TensorFlow's "same" rule.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property tests (hypothesis, seeded from the run).
 """
 
 import numpy as np
 import pytest
 
+from grader.suites.hidden.cases import pad_cases, same_padding_cases
+from grader.suites.hidden.properties import run_property, show
 from grader.suites.hidden.ref_ex03 import pad_batch, same_pads
 from grader.checks import (
     Misconception,
@@ -13,6 +16,7 @@ from grader.checks import (
     check_exact,
     check_unchanged,
     describe_call,
+    expect_answer,
     expect_value_error,
 )
 
@@ -46,6 +50,10 @@ def pad_mistakes(x: np.ndarray, top: int, bottom: int, left: int, right: int):
                       pad_batch(x, bottom, top, left, right)),
         Misconception("the left and right are swapped: ((top, bottom), (left, right))",
                       pad_batch(x, top, bottom, right, left)),
+        Misconception("the border repeats the edge pixels (np.pad mode='edge'?): zero padding adds "
+                      "zeros", np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), mode="edge")),
+        Misconception("you read pad as ((top, left), (bottom, right)); it is ((top, bottom), "
+                      "(left, right)): the first pair pads H", pad_batch(x, top, left, bottom, right)),
     ]
     batch, height, width, channels = x.shape
     shapes = {
@@ -57,6 +65,9 @@ def pad_mistakes(x: np.ndarray, top: int, bottom: int, left: int, right: int):
             "you padded the batch and channel axes too: only H and W get zeros",
         (batch, height + top, width + left, channels):
             "padding goes on both sides: zeros before and after",
+        (batch, height + top + left, width + bottom + right, channels):
+            "you read pad as ((top, left), (bottom, right)); it is ((top, bottom), (left, right)): "
+            "the first pair pads H",
     }
     return misconceptions, shapes
 
@@ -85,7 +96,18 @@ def same_mistakes(size: int, kernel_size: int, stride: int) -> list[Misconceptio
                       (total, total)),
         Misconception("the padding went negative: take max(..., 0), a window never needs "
                       "negative zeros", (unclamped // 2, unclamped - unclamped // 2)),
+        Misconception("you rounded the output size down (H // S); 'same' gives ceil(H / S) "
+                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)",
+                      _split(max((size // stride - 1) * stride + kernel_size - size, 0))),
+        Misconception("you split the total with /: before = total // 2 (an int), after = total - "
+                      "before", (total / 2, total / 2)),
+        Misconception("that is the total number of zeros; return the pair (before, after), "
+                      "before = total // 2", total),
     ]
+
+
+def _split(total: int) -> tuple[int, int]:
+    return total // 2, total - total // 2
 
 
 def check_same(learner, size: int, kernel_size: int, stride: int) -> None:
@@ -94,7 +116,7 @@ def check_same(learner, size: int, kernel_size: int, stride: int) -> None:
                 misconceptions=same_mistakes(size, kernel_size, stride))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_pad_random_int(learner, rng):
     """zero_pad: random batches with several channels, padded by an int"""
     for pad in (1, 2, 0, int(rng.integers(1, 4))):
@@ -130,7 +152,6 @@ def test_pad_leaves_input_unchanged(learner, rng):
 @pytest.mark.points(0.5)
 def test_pad_invalid(learner, rng):
     """zero_pad: a 3-D batch, a negative pad or a malformed pad raise ValueError"""
-    check_pad(learner, random_batch(rng), 1)
     cases = [((rng.normal(size=(4, 4, 3)), 1), "a 3-D x"),
              ((rng.normal(size=(1, 4, 4, 1)), -1), "a negative pad"),
              ((rng.normal(size=(1, 4, 4, 1)), ((1, -2), (0, 0))), "a negative bottom pad"),
@@ -138,6 +159,8 @@ def test_pad_invalid(learner, rng):
     for (x, pad), problem in cases:
         expect_value_error(lambda: learner.zero_pad(x, pad), describe_call("zero_pad", x, pad),
                            problem=problem)
+    x = random_batch(rng)
+    expect_answer(lambda: learner.zero_pad(x, 1), describe_call("zero_pad", x, 1), pad_batch(x, 1, 1, 1, 1))
 
 
 @pytest.mark.points(1)
@@ -162,11 +185,21 @@ def test_same_padding_strided(learner, rng):
         check_same(learner, *random_same_case(rng, 4))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_same_padding_invalid(learner):
     """same_padding: size 0, kernel 0 or stride 0 raise ValueError"""
-    check_same(learner, 9, 3, 2)
     for args, problem in (((0, 3, 1), "size 0"), ((5, 0, 1), "kernel size 0"),
                           ((5, 3, 0), "stride 0"), ((5, 3, -1), "a negative stride")):
         expect_value_error(lambda: learner.same_padding(*args),
                            describe_call("same_padding", *args), problem=problem)
+    expect_answer(lambda: learner.same_padding(9, 3, 2), "same_padding(9, 3, 2)", (1, 1))
+
+
+@pytest.mark.points(1)
+def test_generated_cases(learner, run_seed):
+    """zero_pad and same_padding: generated batches, dtypes, pads, sizes and strides"""
+    run_property(pad_cases(), lambda case: check_pad(learner, *case), run_seed=run_seed,
+                 name="ex03.zero_pad", describe=lambda case: "\n".join(
+                     [describe_call("zero_pad", *case), show("x", case[0])]))
+    run_property(same_padding_cases(), lambda case: check_same(learner, *case), run_seed=run_seed,
+                 name="ex03.same_padding", describe=lambda case: describe_call("same_padding", *case))

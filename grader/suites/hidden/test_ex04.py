@@ -1,7 +1,7 @@
 """Hidden tests for ex04: strides on each axis, "same" padding, bias, channels, uint8, errors.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
-The fixed configurations are listed in `FIXED_CASES` and the random ones drawn by
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property test (hypothesis, seeded from the run). The fixed configurations are listed in `FIXED_CASES` and the random ones drawn by
 `random_case`, so the project's own tests can check the solution against TensorFlow on
 exactly these shapes.
 """
@@ -14,19 +14,18 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden import ref_ex04 as ref
-from grader.suites.hidden import windows
+from grader.suites.hidden.cases import conv_cases
+from grader.suites.hidden.conv_diagnosis import check_conv, conv_mistakes
+from grader.suites.hidden.properties import run_property, show
 from grader.checks import (
-    Misconception,
     check_array,
     check_unchanged,
     describe_call,
+    expect_answer,
     expect_value_error,
 )
 
 pytestmark = pytest.mark.exercise("ex04")
-
-SYMMETRIC_PADDING = ("you padded (F - 1) // 2 on each side; TensorFlow pads "
-                     "max((H_out - 1) * S + F - H, 0) in all, the smaller half on the top/left")
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,11 @@ FIXED_CASES = {
     "uint8": ConvCase((1, 8, 8, 3), (3, 3, 2), (1, 2), "same"),
     "channels": ConvCase((2, 6, 5, 4), (2, 2, 3), 1),
     "unchanged": ConvCase((1, 6, 6, 3), (3, 3, 2), 2, "same"),
+    "batch": ConvCase((3, 6, 5, 2), (3, 2, 2), 1),
+    "batch_same": ConvCase((2, 5, 6, 1), (2, 2, 2), 2, "same"),
+    # Strides larger than the kernel: TensorFlow's total before max(..., 0) is -1 here.
+    "same_stride_over_kernel": ConvCase((1, 11, 8, 2), (2, 1, 2), (4, 3), "same"),
+    "same_stride_over_kernel_square": ConvCase((2, 8, 8, 1), (1, 1, 2), 3, "same"),
 }
 
 
@@ -82,73 +86,6 @@ def random_case(rng: np.random.Generator) -> ConvCase:
                     (f_h, f_w, int(rng.integers(1, 5))), strides)
 
 
-def conv_mistakes(x, kernel, bias, strides, padding):
-    """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
-    batch, height, width, c_in = x.shape
-    f_h, f_w, _, c_out = kernel.shape
-    padding = padding.lower()
-    pads = windows.tf_pads(height, width, (f_h, f_w), strides, padding)
-    out_hw = windows.output_hw(height, width, (f_h, f_w), strides, padding)
-
-    def variant(x=x, kernel=kernel, bias=bias, strides=strides, pads=pads):
-        """What the layer gives with one of its ingredients changed."""
-        return ref.correlate(x, kernel, bias, strides, pads)
-
-    found = [Misconception("your output matches a flipped kernel (textbook convolution): Keras "
-                           "does not flip, so lay the kernel on the window as it is",
-                           variant(kernel=kernel[::-1, ::-1]))]
-    if bias is not None and np.any(bias):
-        found.append(Misconception("the bias is ignored: add bias[k] to every cell of output "
-                                   "channel k", variant(bias=None)))
-    if c_in > 1:
-        found.append(Misconception("only the first input channel is used: each filter sums over "
-                                   "all C_in channels of the window",
-                                   variant(x=x[..., :1], kernel=kernel[:, :, :1])))
-    found += windows.wrong_side(pads, lambda swapped: variant(pads=swapped))
-    if padding == "same":
-        half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
-        found.append(Misconception(SYMMETRIC_PADDING, variant(pads=(half_h, half_h, half_w, half_w))))
-    found += windows.ignored_strides(strides, lambda moves: variant(strides=moves), out_hw)
-    if f_h == f_w:
-        found.append(Misconception("your output matches the transposed kernel: kernel[a, b] goes "
-                                   "with x[i*S_h + a, j*S_w + b]",
-                                   variant(kernel=kernel.transpose(1, 0, 2, 3))))
-    if x.dtype == np.uint8:
-        # Storing a float in a uint8 array truncates it, then wraps it modulo 256.
-        found.append(Misconception("your values wrapped around modulo 256: the output array has "
-                                   "the input's dtype uint8; build it as float",
-                                   np.mod(variant().astype(np.int64), 256)))
-    return found, _wrong_shapes(x.shape, kernel.shape, strides, padding)
-
-
-def _wrong_shapes(x_shape, kernel_shape, strides, padding) -> dict[tuple, str]:
-    batch, height, width, c_in = x_shape
-    f_h, f_w, _, c_out = kernel_shape
-    (s_h, s_w), out_hw = windows.pair(strides), windows.output_hw(height, width, (f_h, f_w), strides, padding)
-    shapes = {}
-    if padding == "same":
-        half_h, half_w = (f_h - 1) // 2, (f_w - 1) // 2
-        symmetric = ((height + 2 * half_h - f_h) // s_h + 1, (width + 2 * half_w - f_w) // s_w + 1)
-        shapes[(batch, *symmetric, c_out)] = (
-            "you padded (F - 1) // 2 on each side, one zero short for an even kernel; 'same' "
-            "gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all")
-    for hw, sentence in windows.shape_mistakes(height, width, (f_h, f_w), strides, padding):
-        shapes.setdefault((batch, *hw, c_out), sentence)
-    shapes.setdefault((batch, *out_hw, c_in),
-                      "the output has one channel per filter (C_out), not one per input channel")
-    shapes.setdefault((*out_hw, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
-    shapes.pop((batch, *out_hw, c_out), None)
-    return shapes
-
-
-def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> None:
-    kwargs = {"bias": bias, "strides": strides, "padding": padding}
-    misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
-    check_array(learner.conv2d(x, kernel, **kwargs), ref.conv2d(x, kernel, bias, strides, padding),
-                call=describe_call("conv2d", x, kernel, **kwargs), floating=True,
-                misconceptions=misconceptions, shape_feedback=shapes)
-
-
 def check_case(learner, rng, name: str) -> None:
     case = FIXED_CASES[name]
     dtype = np.uint8 if name == "uint8" else np.float64
@@ -156,7 +93,7 @@ def check_case(learner, rng, name: str) -> None:
     check_conv(learner, x, kernel, bias, case.strides, case.padding)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """conv2d: random batches, channels, kernels and strides, "valid" padding"""
@@ -166,14 +103,14 @@ def test_random_valid(learner, rng, case):
         check_conv(learner, x, kernel, bias, config.strides)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("strides=(2, 1) moves the window 2 rows down but 1 column across.")
 def test_stride_height_only(learner, rng):
     """conv2d: stride 2 on the height only"""
     check_case(learner, rng, "stride_height")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("strides=(1, 3) moves the window 1 row down but 3 columns across.")
 def test_stride_width_only(learner, rng):
     """conv2d: stride 3 on the width only"""
@@ -188,7 +125,7 @@ def test_stride_pair(learner, rng):
     check_case(learner, rng, "stride_pair")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("When (H - F) is a multiple of S the last window ends exactly on the last "
                       "row: it counts.")
 def test_last_window_fits_exactly(learner, rng):
@@ -244,7 +181,7 @@ def test_uint8_input(learner, rng):
     check_case(learner, rng, "uint8")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("One output channel is the sum over all C_in input channels of the window "
                       "times the filter's weights for that channel.")
 def test_sums_over_input_channels(learner, rng):
@@ -252,7 +189,7 @@ def test_sums_over_input_channels(learner, rng):
     check_case(learner, rng, "channels")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_leaves_inputs_unchanged(learner, rng):
     """conv2d: x, the kernel and the bias are not modified"""
     case = FIXED_CASES["unchanged"]
@@ -266,11 +203,42 @@ def test_leaves_inputs_unchanged(learner, rng):
     check_unchanged([x, kernel, bias], after, call=call)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
+@pytest.mark.feedback("Each image of a batch is convolved on its own: sum over the window's F_h, "
+                      "F_w and C_in, never over N.")
+def test_batch_of_images(learner, rng):
+    """conv2d: a batch of three images (and of two, with "same"), each convolved on its own"""
+    check_case(learner, rng, "batch")
+    check_case(learner, rng, "batch_same")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With a stride larger than the kernel, 'same' may need no padding at all: "
+                      "the total is max((H_out - 1) * S + F - H, 0).")
+def test_same_stride_larger_than_kernel(learner, rng):
+    """conv2d: "same" padding with strides larger than the kernel (no padding needed)"""
+    check_case(learner, rng, "same_stride_over_kernel")
+    check_case(learner, rng, "same_stride_over_kernel_square")
+
+
+def _describe_conv(case) -> str:
+    x, kernel, bias, strides, padding = case
+    lines = [describe_call("conv2d", x, kernel, bias=bias, strides=strides, padding=padding),
+             show("x", x), show("kernel", kernel)]
+    return "\n".join(lines + ([show("bias", bias)] if bias is not None else []))
+
+
+@pytest.mark.points(2)
+def test_generated_cases(learner, run_seed):
+    """conv2d: generated shapes, strides, paddings and dtypes against the reference"""
+    run_property(conv_cases(), lambda case: check_conv(learner, *case), run_seed=run_seed,
+                 name="ex04.conv2d", describe=_describe_conv)
+
+
+@pytest.mark.points(1)
 def test_invalid_arguments(learner, rng):
     """conv2d: wrong ndim, channel mismatch, bad bias, stride 0, unknown padding raise ValueError"""
     x, kernel = rng.normal(size=(1, 6, 6, 2)), rng.normal(size=(3, 3, 2, 2))
-    check_conv(learner, x, kernel, np.array([0.5, -1.0]), 2)
     cases = [
         ((x[0], kernel), {}, "a 3-D x"),
         ((x, kernel[:, :, :, 0]), {}, "a 3-D kernel"),
@@ -284,3 +252,6 @@ def test_invalid_arguments(learner, rng):
     for args, kwargs, problem in cases:
         expect_value_error(lambda: learner.conv2d(*args, **kwargs),
                            describe_call("conv2d", *args, **kwargs), problem=problem)
+    bias = np.array([0.5, -1.0])
+    expect_answer(lambda: learner.conv2d(x, kernel, bias, 2),
+                  describe_call("conv2d", x, kernel, bias, strides=2), ref.conv2d(x, kernel, bias, 2))

@@ -1,9 +1,9 @@
 """Hidden tests for ex05: pool shapes and strides, "same" padding over negatives, uint8, errors.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them.
-The fixed configurations are listed in `FIXED_CASES` and the random ones drawn by
-`random_case`, so the project's own tests can check the solution against Keras on exactly
-these shapes.
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property test (hypothesis, seeded from the run). The fixed
+configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
+project's own tests can check the solution against Keras on exactly these shapes.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ import numpy as np
 import pytest
 
 from grader.suites.hidden import ref_ex05 as ref
-from grader.suites.hidden import windows
+from grader.suites.hidden.cases import pool_cases
+from grader.suites.hidden.pool_diagnosis import check_pool, pool_mistakes
+from grader.suites.hidden.properties import run_property, show
 from grader.checks import (
-    Misconception,
     check_array,
     check_unchanged,
     describe_call,
+    expect_answer,
     expect_value_error,
 )
 
@@ -59,6 +61,11 @@ FIXED_CASES = {
     "same_stride_1": PoolCase((1, 6, 5, 3), (2, 3), 1, "SAME"),
     "uint8": PoolCase((1, 6, 6, 3), 2, None, "valid", "uint8"),
     "unchanged": PoolCase((2, 5, 5, 2), 2, 1, "same"),
+    "batch": PoolCase((3, 6, 6, 2), 2),
+    "batch_same": PoolCase((2, 5, 7, 1), 3, 2, "same", "negative"),
+    # Strides larger than the pool: TensorFlow's total before max(..., 0) is -1 here.
+    "same_stride_over_pool": PoolCase((1, 11, 8, 2), (2, 1), (4, 3), "same"),
+    "same_stride_over_pool_square": PoolCase((2, 8, 8, 1), 2, 4, "same", "negative"),
 }
 
 
@@ -71,60 +78,12 @@ def random_case(rng: np.random.Generator) -> PoolCase:
     return PoolCase(shape, (f_h, f_w), strides)
 
 
-def pool_mistakes(x, pool_size, strides, padding):
-    """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
-    batch, height, width, channels = x.shape
-    moves = pool_size if strides is None else strides
-    padding = padding.lower()
-    pads = windows.tf_pads(height, width, pool_size, moves, padding)
-    out_hw = windows.output_hw(height, width, pool_size, moves, padding)
-    expected = ref.pool(x, pool_size, moves, padding)
-    found = [
-        Misconception("that is average pooling: max pooling keeps the largest value of each "
-                      "window, not the mean", ref.pool(x, pool_size, moves, padding, reduce=np.mean)),
-        Misconception("you pooled across channels: take the max over each window's H and W only, "
-                      "channel by channel", np.broadcast_to(expected.max(axis=-1, keepdims=True),
-                                                            expected.shape)),
-    ]
-    if any(pads):
-        found.append(Misconception(
-            "you padded with zeros instead of -inf: a padded 0 won the max over negative values; "
-            "a padded cell must never win", ref.pool(x, pool_size, moves, padding, fill=0.0)))
-    found.append(Misconception(
-        "your max started from 0 (np.zeros): the max of negative values is negative; start "
-        "from -inf or from the window's first cell", np.maximum(expected, 0.0)))
-    found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
-    found += windows.ignored_strides(
-        moves, lambda steps: ref.pool(x, pool_size, steps, padding, pads=pads, out_hw=out_hw), out_hw)
-
-    shapes = {}
-    if strides is None:
-        shapes[(batch, *windows.output_hw(height, width, pool_size, 1, padding), channels)] = (
-            "strides=None means a stride equal to the pool size (as Keras), not 1")
-    for hw, sentence in windows.shape_mistakes(height, width, pool_size, moves, padding):
-        shapes.setdefault((batch, *hw, channels), sentence)
-    shapes.setdefault((batch, *out_hw, 1), "you pooled across channels: the output keeps all C "
-                                           "channels, one max per channel")
-    shapes.setdefault((batch, *out_hw), "the channel axis is missing: pooling keeps (N, H_out, "
-                                        "W_out, C)")
-    shapes.pop((batch, *out_hw, channels), None)
-    return found, shapes
-
-
-def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> None:
-    kwargs = {"pool_size": pool_size, "strides": strides, "padding": padding}
-    misconceptions, shapes = pool_mistakes(x, pool_size, strides, padding)
-    check_array(learner.max_pool2d(x, **kwargs), ref.max_pool(x, pool_size, strides, padding),
-                call=describe_call("max_pool2d", x, **kwargs), floating=True,
-                misconceptions=misconceptions, shape_feedback=shapes)
-
-
 def check_case(learner, rng, name: str) -> None:
     case = FIXED_CASES[name]
     check_pool(learner, case.array(rng), **case.kwargs())
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """max_pool2d: random batches, channels, pools and strides, "valid" padding"""
@@ -133,7 +92,7 @@ def test_random_valid(learner, rng, case):
         check_pool(learner, config.array(rng), **config.kwargs())
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("pool_size=(2, 3) is 2 rows by 3 columns; with strides=None it also moves "
                       "2 rows down and 3 columns across.")
 def test_pool_pair(learner, rng):
@@ -141,14 +100,14 @@ def test_pool_pair(learner, rng):
     check_case(learner, rng, "pool_pair")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("strides=(2, 1) moves the window 2 rows down but 1 column across.")
 def test_stride_height_only(learner, rng):
     """max_pool2d: stride 2 on the height only"""
     check_case(learner, rng, "stride_height")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("strides=(1, 2) moves the window 1 row down but 2 columns across.")
 def test_stride_width_only(learner, rng):
     """max_pool2d: stride 2 on the width only"""
@@ -164,7 +123,7 @@ def test_overlapping_and_exact_fit(learner, rng):
     check_case(learner, rng, "exact_fit")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback("The max of negative values is negative: do not start the max from 0.")
 def test_all_negative(learner, rng):
     """max_pool2d: every value negative"""
@@ -210,10 +169,40 @@ def test_leaves_input_unchanged(learner, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.feedback("Each image of a batch is pooled on its own: reduce the window's H and W, "
+                      "never N.")
+def test_batch_of_images(learner, rng):
+    """max_pool2d: a batch of three images (and of two, with "same"), each pooled on its own"""
+    check_case(learner, rng, "batch")
+    check_case(learner, rng, "batch_same")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With a stride larger than the pool, 'same' may need no padding at all: "
+                      "the total is max((H_out - 1) * S + F - H, 0).")
+def test_same_stride_larger_than_pool(learner, rng):
+    """max_pool2d: "same" padding with strides larger than the pool (no padding needed)"""
+    check_case(learner, rng, "same_stride_over_pool")
+    check_case(learner, rng, "same_stride_over_pool_square")
+
+
+def _describe_pool(case) -> str:
+    x, pool_size, strides, padding = case
+    return "\n".join([describe_call("max_pool2d", x, pool_size=pool_size, strides=strides,
+                                    padding=padding), show("x", x)])
+
+
+@pytest.mark.points(1.5)
+def test_generated_cases(learner, run_seed):
+    """max_pool2d: generated shapes, pools, strides, paddings and dtypes against the reference"""
+    run_property(pool_cases(), lambda case: check_pool(learner, *case), run_seed=run_seed,
+                 name="ex05.max_pool2d", describe=_describe_pool)
+
+
+@pytest.mark.points(0.5)
 def test_invalid_arguments(learner, rng):
     """max_pool2d: a 3-D x, pool or stride 0, unknown padding, a pool larger than x raise ValueError"""
     x = rng.normal(size=(1, 4, 5, 2))
-    check_pool(learner, x, 2, 1)
     cases = [
         ((x[0],), {}, "a 3-D x"),
         ((x,), {"pool_size": 0}, "pool size 0"),
@@ -225,3 +214,5 @@ def test_invalid_arguments(learner, rng):
     for args, kwargs, problem in cases:
         expect_value_error(lambda: learner.max_pool2d(*args, **kwargs),
                            describe_call("max_pool2d", *args, **kwargs), problem=problem)
+    expect_answer(lambda: learner.max_pool2d(x, 2, 1), describe_call("max_pool2d", x, 2, 1),
+                  ref.max_pool(x, 2, 1))

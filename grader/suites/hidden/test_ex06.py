@@ -1,4 +1,8 @@
-"""Hidden tests for ex06: random sizes against Keras' rules, the course examples, bad arguments."""
+"""Hidden tests for ex06: random sizes against Keras' rules, the course examples, bad arguments.
+
+Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
+so do the generated cases of the property test (hypothesis, seeded from the run).
+"""
 
 import math
 
@@ -11,7 +15,10 @@ from grader.suites.hidden.ref_ex06 import (
     pool_shape,
     window_count,
 )
-from grader.checks import Misconception, check_exact, describe_call, expect_value_error
+from grader.checks import Misconception, check_exact, describe_call, expect_answer, expect_value_error
+from grader.suites.hidden.cases import layer_shape_cases, output_size_cases, param_count_cases
+from grader.suites.hidden.properties import run_property
+from grader.suites.hidden.windows import pair
 
 pytestmark = pytest.mark.exercise("ex06")
 
@@ -41,7 +48,9 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
     valid = conv_shape(input_shape, filters, kernel_size, strides, "valid")
     same = conv_shape(input_shape, filters, kernel_size, strides, "same")
     unstrided = conv_shape(input_shape, filters, kernel_size, 1, padding)
-    return [
+    expected = conv_shape(input_shape, filters, kernel_size, strides, padding)
+    (height, width, _), (f_h, f_w), (s_h, s_w) = input_shape, pair(kernel_size), pair(strides)
+    found = [
         Misconception("your 'same' output ignores the stride: Keras gives ceil(W / S)",
                       (input_shape[0], input_shape[1], filters)),
         Misconception("you used the 'valid' rule where the padding is 'same'", valid),
@@ -49,10 +58,62 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
         Misconception("the stride is ignored", unstrided),
         Misconception("the depth of the output is the number of filters, not the input's channels",
                       conv_shape(input_shape, input_shape[2], kernel_size, strides, padding)),
+        Misconception("your shape is channels-first (filters, H, W); Keras is channels-last: "
+                      "(H_out, W_out, filters)", (expected[2], expected[0], expected[1])),
+        Misconception("you used true division /; sizes need integer division //",
+                      ((height - f_h) / s_h + 1, (width - f_w) / s_w + 1, filters)),
     ]
+    if padding.lower() == "same":
+        found += [
+            Misconception("you rounded down: 'same' gives ceil(W / S), so a last partial step counts",
+                          (height // s_h, width // s_w, filters)),
+            Misconception("you used the formula with P = (F - 1) // 2, one short for an even kernel; "
+                          "Keras' 'same' gives ceil(W / S) whatever F is",
+                          ((height - f_h + 2 * ((f_h - 1) // 2)) // s_h + 1,
+                           (width - f_w + 2 * ((f_w - 1) // 2)) // s_w + 1, filters))]
+    return found
 
 
-@pytest.mark.points(1)
+def pool_misconceptions(input_shape, pool_size, strides, padding):
+    expected = pool_shape(input_shape, pool_size, strides, padding)
+    found = [Misconception("pooling keeps the depth C", (expected[0], expected[1], 1))]
+    if strides is None:
+        found.append(Misconception("strides=None means a stride equal to the pool size, not 1",
+                                   pool_shape(input_shape, pool_size, 1, padding)))
+    moves = pool_size if strides is None else strides
+    return found + shape_misconceptions(input_shape, input_shape[2], pool_size, moves, padding)
+
+
+def check_shape(learner, input_shape, filters, kernel_size, strides, padding) -> None:
+    expected_padding = padding.lower()
+    check_exact(learner.conv_output_shape(input_shape, filters, kernel_size, strides, padding),
+                conv_shape(input_shape, filters, kernel_size, strides, expected_padding),
+                call=describe_call("conv_output_shape", input_shape, filters, kernel_size, strides, padding),
+                misconceptions=shape_misconceptions(input_shape, filters, kernel_size, strides,
+                                                    expected_padding))
+
+
+def check_param_count(learner, kernel, in_channels, filters, use_bias) -> None:
+    f_h, f_w = pair(kernel)
+    weights = f_h * f_w * in_channels * filters
+    misconceptions = [
+        Misconception("the bias is missing: one per filter", weights),
+        Misconception("bias is counted even though use_bias=False", weights + filters),
+        Misconception("the input channels are missing: each filter spans all C_in",
+                      f_h * f_w * filters + (filters if use_bias else 0)),
+        Misconception("you gave each input channel of a filter its own bias; a filter has one "
+                      "bias, so K biases in all", weights + in_channels * filters)]
+    if isinstance(kernel, int):
+        misconceptions.append(Misconception(
+            "an int kernel_size F means an F x F kernel: F * F weights per input channel, not F",
+            kernel * in_channels * filters + (filters if use_bias else 0)))
+    check_exact(learner.conv2d_param_count(kernel, in_channels, filters, use_bias),
+                conv_params(kernel, in_channels, filters, use_bias),
+                call=describe_call("conv2d_param_count", kernel, in_channels, filters, use_bias),
+                misconceptions=misconceptions)
+
+
+@pytest.mark.points(0.5)
 @pytest.mark.parametrize("case", [1, 2])
 def test_conv_output_size_random(learner, rng, case):
     """conv_output_size: random sizes, kernels, strides and paddings"""
@@ -74,16 +135,16 @@ def test_conv_output_size_uneven_stride(learner):
 @pytest.mark.points(1)
 def test_conv_output_size_invalid(learner):
     """conv_output_size: a kernel that does not fit, stride 0, negative padding raise ValueError"""
-    check_size(learner, 5, 5, 1, 0)
     for args, problem in (((4, 5, 1, 0), "the kernel does not fit"), ((8, 3, 0, 0), "stride 0"),
                           ((8, 3, 1, -1), "negative padding"), ((0, 1, 1, 0), "size 0")):
         expect_value_error(lambda: learner.conv_output_size(*args),
                            describe_call("conv_output_size", *args), problem=problem)
+    expect_answer(lambda: learner.conv_output_size(5, 5, 1, 0), "conv_output_size(5, 5, 1, 0)", 1)
 
 
 @pytest.mark.points(1)
 @pytest.mark.feedback("From the course: 32x32x3 with ten 5x5 filters is 28x28x10; with ten 3x3 "
-                      "filters and padding 1 ('same') it is 32x32x10, not 16x16x10.")
+                      "filters and padding 1 ('same') it is 32x32x10.")
 def test_course_examples(learner):
     """conv_output_shape: the course's 28x28x10 and 32x32x10 examples"""
     check_exact(learner.conv_output_shape((32, 32, 3), 10, 5), (28, 28, 10),
@@ -92,7 +153,8 @@ def test_course_examples(learner):
     check_exact(learner.conv_output_shape((32, 32, 3), 10, 3, padding="same"), (32, 32, 10),
                 call="conv_output_shape((32, 32, 3), 10, 3, padding='same')",
                 misconceptions=[Misconception("padding 1 keeps 32x32: (32 - 3 + 2) // 1 + 1 = 32, "
-                                              "not 16", (16, 16, 10))]
+                                              "not 16 (one version of the course notes says "
+                                              "16x16x10: a slip)", (16, 16, 10))]
                 + shape_misconceptions((32, 32, 3), 10, 3, 1, "same"))
 
 
@@ -107,11 +169,7 @@ def test_conv_output_shape_random(learner, rng, padding):
                        int(rng.integers(1, 8)))
         filters = int(rng.integers(1, 65))
         case_padding = padding.upper() if rng.random() < 0.3 else padding
-        check_exact(learner.conv_output_shape(input_shape, filters, kernel, strides, case_padding),
-                    conv_shape(input_shape, filters, kernel, strides, padding),
-                    call=describe_call("conv_output_shape", input_shape, filters, kernel, strides,
-                                       case_padding),
-                    misconceptions=shape_misconceptions(input_shape, filters, kernel, strides, padding))
+        check_shape(learner, input_shape, filters, kernel, strides, case_padding)
 
 
 @pytest.mark.points(1)
@@ -120,10 +178,14 @@ def test_conv_output_shape_random(learner, rng, padding):
 def test_conv_output_shape_same_strided(learner):
     """conv_output_shape: 'same' padding with strides > 1 and even kernels"""
     for input_shape, kernel, strides in (((7, 7, 1), 3, 2), ((8, 5, 2), 2, 2), ((28, 27, 3), 4, (3, 2))):
-        check_exact(learner.conv_output_shape(input_shape, 6, kernel, strides, "same"),
-                    conv_shape(input_shape, 6, kernel, strides, "same"),
-                    call=describe_call("conv_output_shape", input_shape, 6, kernel, strides, "same"),
-                    misconceptions=shape_misconceptions(input_shape, 6, kernel, strides, "same"))
+        check_shape(learner, input_shape, 6, kernel, strides, "same")
+
+
+def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, padding="valid") -> None:
+    check_exact(learner.pool_output_shape(input_shape, pool_size, strides, padding),
+                pool_shape(input_shape, pool_size, strides, padding.lower()),
+                call=describe_call("pool_output_shape", input_shape, pool_size, strides, padding),
+                misconceptions=pool_misconceptions(input_shape, pool_size, strides, padding.lower()))
 
 
 @pytest.mark.points(1)
@@ -131,12 +193,9 @@ def test_conv_output_shape_same_strided(learner):
 def test_pool_output_shape_defaults(learner):
     """pool_output_shape: default 2x2 pooling halves H and W (rounding down) and keeps C"""
     for input_shape in ((28, 28, 10), (7, 7, 3), (5, 8, 1)):
-        expected = pool_shape(input_shape)
-        check_exact(learner.pool_output_shape(input_shape), expected,
-                    call=describe_call("pool_output_shape", input_shape), misconceptions=[
-                        Misconception("strides=None means a stride equal to the pool size, not 1",
-                                      pool_shape(input_shape, strides=1)),
-                        Misconception("pooling keeps the depth C", (expected[0], expected[1], 1))])
+        check_exact(learner.pool_output_shape(input_shape), pool_shape(input_shape),
+                    call=describe_call("pool_output_shape", input_shape),
+                    misconceptions=pool_misconceptions(input_shape, (2, 2), None, "valid"))
 
 
 @pytest.mark.points(1)
@@ -148,51 +207,48 @@ def test_pool_output_shape_random(learner, rng):
         padding = "same" if rng.random() < 0.5 else "valid"
         input_shape = (int(rng.integers(pool[0], 30)), int(rng.integers(pool[1], 30)),
                        int(rng.integers(1, 17)))
-        check_exact(learner.pool_output_shape(input_shape, pool, strides, padding),
-                    pool_shape(input_shape, pool, strides, padding),
-                    call=describe_call("pool_output_shape", input_shape, pool, strides, padding))
+        check_pool_shape(learner, input_shape, pool, strides, padding)
 
 
 @pytest.mark.points(1)
 def test_conv2d_param_count(learner, rng):
-    """conv2d_param_count: random layers, with and without bias"""
-    for _ in range(5):
-        kernel = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
-        in_channels, filters = int(rng.integers(1, 65)), int(rng.integers(1, 129))
-        use_bias = bool(rng.random() < 0.7)
-        f_h, f_w = kernel
-        check_exact(learner.conv2d_param_count(kernel, in_channels, filters, use_bias),
-                    conv_params(kernel, in_channels, filters, use_bias),
-                    call=describe_call("conv2d_param_count", kernel, in_channels, filters, use_bias),
-                    misconceptions=[
-                        Misconception("the bias is missing: one per filter",
-                                      f_h * f_w * in_channels * filters),
-                        Misconception("bias is counted even though use_bias=False",
-                                      f_h * f_w * in_channels * filters + filters),
-                        Misconception("the input channels are missing: each filter spans all C_in",
-                                      f_h * f_w * filters + (filters if use_bias else 0)),
-                    ])
+    """conv2d_param_count: random layers, with and without bias, an int kernel size too"""
+    for index in range(6):
+        kernel = int(rng.integers(2, 8)) if index == 0 else (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+        in_channels, filters = int(rng.integers(2, 65)), int(rng.integers(1, 129))
+        check_param_count(learner, kernel, in_channels, filters, bool(index == 0 or rng.random() < 0.7))
 
 
 @pytest.mark.points(0.5)
 def test_dense_param_count(learner, rng):
     """dense_param_count: random layers, with and without bias (64x64 grey = 4,096 inputs)"""
-    cases = [(4096, 1, True), (12288, 1, True)] + [
+    cases = [(4096, 1, True), (12288, 1, True), (int(rng.integers(1, 5000)), int(rng.integers(2, 300)), False)] + [
         (int(rng.integers(1, 5000)), int(rng.integers(1, 300)), bool(rng.random() < 0.7))
-        for _ in range(4)]
+        for _ in range(3)]
     for in_features, units, use_bias in cases:
         check_exact(learner.dense_param_count(in_features, units, use_bias),
                     dense_params(in_features, units, use_bias),
                     call=describe_call("dense_param_count", in_features, units, use_bias),
                     misconceptions=[Misconception("the bias is missing: one per unit",
-                                                  in_features * units)])
+                                                  in_features * units),
+                                    Misconception("the biases are counted even though use_bias=False",
+                                                  in_features * units + units)])
+
+
+@pytest.mark.points(1)
+def test_generated_cases(learner, run_seed):
+    """conv_output_size, conv_output_shape, conv2d_param_count: generated arguments"""
+    run_property(output_size_cases(), lambda case: check_size(learner, *case), run_seed=run_seed,
+                 name="ex06.conv_output_size", describe=lambda case: describe_call("conv_output_size", *case))
+    run_property(layer_shape_cases(), lambda case: check_shape(learner, *case), run_seed=run_seed,
+                 name="ex06.conv_output_shape", describe=lambda case: describe_call("conv_output_shape", *case))
+    run_property(param_count_cases(), lambda case: check_param_count(learner, *case), run_seed=run_seed,
+                 name="ex06.conv2d_param_count", describe=lambda case: describe_call("conv2d_param_count", *case))
 
 
 @pytest.mark.points(0.5)
 def test_shapes_invalid(learner):
     """conv_output_shape and pool_output_shape: bad padding, stride 0 or a 2-D shape raise ValueError"""
-    check_exact(learner.conv_output_shape((9, 9, 1), 4, 3, 2), (4, 4, 4),
-                call="conv_output_shape((9, 9, 1), 4, 3, 2)")
     cases = [
         (lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 1, "full"),
          "conv_output_shape((9, 9, 1), 4, 3, 1, 'full')", "an unknown padding"),
@@ -205,3 +261,5 @@ def test_shapes_invalid(learner):
     ]
     for call, description, problem in cases:
         expect_value_error(call, description, problem=problem)
+    expect_answer(lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 2),
+                  "conv_output_shape((9, 9, 1), 4, 3, 2)", (4, 4, 4))

@@ -52,9 +52,13 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
 
 def ignored_strides(strides, compute: Callable[[tuple[int, int]], np.ndarray],
                     out_hw: tuple[int, int]) -> list[Misconception]:
-    """Windows that move one cell at a time on one axis (cropped to the expected size)."""
+    """Windows that move one cell at a time on one or both axes (cropped to the expected size)."""
     s_h, s_w = pair(strides)
     found = []
+    if s_h > 1 and s_w > 1:
+        found.append(Misconception("the stride is ignored: the output has the strided size, but "
+                                   "window (i, j) must start at row i * S_h and column j * S_w, "
+                                   "not at (i, j)", compute((1, 1))[:, :out_hw[0], :out_hw[1]]))
     if s_h > 1:
         found.append(Misconception("the stride is ignored on the height: window i must start at "
                                    "row i * S_h", compute((1, s_w))[:, :out_hw[0]]))
@@ -82,3 +86,54 @@ def shape_mistakes(height: int, width: int, window, strides, padding: str) -> li
         (output_hw(height, width, window, strides, other),
          f"that is the shape {other!r} padding gives; this call asks for {padding.lower()!r}"),
     ]
+
+
+def symmetric_pads(window) -> Pads:
+    """(F - 1) // 2 on every side: right for an odd window with stride 1 only."""
+    f_h, f_w = pair(window)
+    return ((f_h - 1) // 2, (f_h - 1) // 2, (f_w - 1) // 2, (f_w - 1) // 2)
+
+
+def negative_same_padding(height: int, width: int, window, strides) -> bool:
+    """Whether TensorFlow's "same" total before max(..., 0) is negative on an axis: a stride
+    larger than the window, where an unclamped formula asks for negative padding."""
+    (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
+    return any((-(-size // stride) - 1) * stride + f - size < 0
+               for size, f, stride in ((height, f_h, s_h), (width, f_w, s_w)))
+
+
+NEGATIVE_PADDING = ("'same' with a stride larger than the window: (H_out - 1) * S + F - H is "
+                    "negative here, and a negative padding makes no sense; the total padding is "
+                    "max((H_out - 1) * S + F - H, 0)")
+
+
+def same_shape_mistakes(height: int, width: int, window, strides) -> list[tuple[tuple[int, int], str]]:
+    """(H_out, W_out) that slips in the "same" size give: rounding down, symmetric padding."""
+    (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
+    top, _, left, _ = symmetric_pads(window)
+    symmetric = ((height + 2 * top - f_h) // s_h + 1, (width + 2 * left - f_w) // s_w + 1)
+    floor = (height // s_h, width // s_w)
+    rounded = ("you rounded down: 'same' gives H_out = ceil(H / S) outputs, so a last partial "
+               "step still counts")
+    padded = ("you padded (F - 1) // 2 on each side, one short for an even window or a stride; "
+              "'same' gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all, "
+              "the smaller half on the top/left")
+    if floor == symmetric:
+        return [(floor, f"{rounded}; or {padded}")]
+    return [(floor, rounded), (symmetric, padded)]
+
+
+def batch_mistakes(expected: np.ndarray, summed: np.ndarray | None = None) -> list[Misconception]:
+    """Answers that mix the images of a batch: every image given the first one's result, or
+    one result reduced over the batch axis (`summed`: what a sum over the batch gives)."""
+    if expected.shape[0] < 2:
+        return []
+    found = [Misconception("every image got the first image's result: loop over (or slice) the "
+                           "whole batch axis N, x[n] for each n",
+                           np.broadcast_to(expected[:1], expected.shape))]
+    if summed is not None:
+        found.append(Misconception("you summed over the batch axis too: each image is convolved "
+                                   "on its own, so sum over the window's F_h, F_w and C_in only "
+                                   "(axis=(1, 2, 3) of an (N, F_h, F_w, C_in) window)",
+                                   np.broadcast_to(summed, expected.shape)))
+    return found

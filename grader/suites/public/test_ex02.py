@@ -48,10 +48,12 @@ def test_vertical_edge_example(learner):
     gx, gy, magnitude = check_parts(learner.sobel_edges(EDGE_IMAGE), ("gx", "gy", "magnitude"),
                                     call=call)
     check_array(gx, EDGE_GX, call=f"{call}, gx", floating=True, reveal=True, misconceptions=[
-        Misconception("gx has the wrong sign: either SOBEL_X is negated or you flipped it (true "
-                      "convolution); Keras does not flip the kernel", -EDGE_GX),
+        Misconception("gx has the wrong sign: either SOBEL_X is negated, or you flipped it (true "
+                      "convolution; Keras does not flip the kernel), or you took its absolute "
+                      "value (a gradient keeps its sign: -40 where the brightness falls)", -EDGE_GX),
         Misconception("gx is all zeros, as the y gradient should be here: SOBEL_X and SOBEL_Y "
-                      "are swapped", np.zeros((4, 4)))])
+                      "are swapped, or you return (gy, gx, ...) instead of (gx, gy, magnitude); "
+                      "or gx was clipped to 0..255 (a gradient can be negative)", np.zeros((4, 4)))])
     check_array(gy, np.zeros((4, 4)), call=f"{call}, gy", floating=True, reveal=True,
                 misconceptions=[Misconception("gy matches the x gradient: SOBEL_X and SOBEL_Y are "
                                               "swapped", EDGE_GX)])

@@ -24,7 +24,9 @@ def test_course_conv_shape(learner):
     check_exact(learner.conv_output_shape((32, 32, 3), 10, 5), (28, 28, 10),
                 call="conv_output_shape((32, 32, 3), 10, 5)", misconceptions=[
                     Misconception("the depth of the output is the number of filters, not the "
-                                  "input's channels", (28, 28, 3))])
+                                  "input's channels", (28, 28, 3)),
+                    Misconception("your shape is channels-first (filters, H, W); Keras is "
+                                  "channels-last: (H_out, W_out, filters)", (10, 28, 28))])
 
 
 @pytest.mark.points(1)
@@ -32,6 +34,10 @@ def test_course_conv_shape(learner):
 def test_course_param_counts(learner):
     """conv2d_param_count and dense_param_count: 760 and 4097"""
     check_exact(learner.conv2d_param_count(5, 3, 10), 760, call="conv2d_param_count(5, 3, 10)",
-                misconceptions=[Misconception("the bias is missing: one per filter", 750)])
+                misconceptions=[Misconception("the bias is missing: one per filter", 750),
+                                Misconception("an int kernel_size F means an F x F kernel: 5 * 5 "
+                                              "weights per input channel, not 5", 160),
+                                Misconception("you gave each input channel of a filter its own "
+                                              "bias; a filter has one bias, so 10 in all", 780)])
     check_exact(learner.dense_param_count(4096, 1), 4097, call="dense_param_count(4096, 1)",
                 misconceptions=[Misconception("the bias is missing: one per unit", 4096)])

@@ -1,0 +1,111 @@
+"""What common mistakes in ex05's max_pool2d return, so the feedback can name the one that matches.
+
+Each candidate is the reference pooling with one thing changed (the mean, zeros as padding, a
+max over the batch or the channels, the padding of stride 1, ...). A learner's wrong answer is
+compared with every candidate; only the sentences of those that match are shown. Wrong shapes
+are named the same way, from the sizes each mistake gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import Misconception, check_array, describe_call
+from grader.failures import LearnerRaised, NamedMistake
+from grader.suites.hidden import ref_ex05 as ref
+from grader.suites.hidden import windows
+
+
+def pool_mistakes(x, pool_size, strides, padding):
+    """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
+    batch, height, width, channels = x.shape
+    moves = pool_size if strides is None else strides
+    padding = padding.lower()
+    pads = windows.tf_pads(height, width, pool_size, moves, padding)
+    out_hw = windows.output_hw(height, width, pool_size, moves, padding)
+    expected = ref.pool(x, pool_size, moves, padding)
+    found = [
+        Misconception("that is average pooling: max pooling keeps the largest value of each "
+                      "window, not the mean", ref.pool(x, pool_size, moves, padding, reduce=np.mean)),
+        Misconception("you pooled across channels: take the max over each window's H and W only, "
+                      "channel by channel", np.broadcast_to(expected.max(axis=-1, keepdims=True),
+                                                            expected.shape)),
+    ]
+    if any(pads):
+        found.append(Misconception(
+            "you padded with zeros instead of -inf: a padded 0 won the max over negative values; "
+            "a padded cell must never win", ref.pool(x, pool_size, moves, padding, fill=0.0)))
+    found.append(Misconception(
+        "your max started from 0 (np.zeros): the max of negative values is negative; start "
+        "from -inf or from the window's first cell", np.maximum(expected, 0.0)))
+    found += windows.batch_mistakes(expected)
+    if batch > 1:
+        found.append(Misconception("you took the max over the batch axis too: each image is "
+                                   "pooled on its own, so reduce the window's H and W only "
+                                   "(axis=(1, 2) of an (N, F_h, F_w, C) window)",
+                                   np.broadcast_to(expected.max(axis=0, keepdims=True), expected.shape)))
+    if padding == "same":
+        found += _same_mistakes(x, pool_size, moves, pads)
+    found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
+    found += windows.ignored_strides(
+        moves, lambda steps: ref.pool(x, pool_size, steps, padding, pads=pads, out_hw=out_hw), out_hw)
+
+    shapes = {}
+    if padding == "same":
+        for hw, sentence in windows.same_shape_mistakes(height, width, pool_size, moves):
+            shapes.setdefault((batch, *hw, channels), sentence)
+    if strides is None:
+        shapes[(batch, *windows.output_hw(height, width, pool_size, 1, padding), channels)] = (
+            "strides=None means a stride equal to the pool size (as Keras), not 1")
+    for hw, sentence in windows.shape_mistakes(height, width, pool_size, moves, padding):
+        shapes.setdefault((batch, *hw, channels), sentence)
+    if strides is not None and windows.pair(strides) != windows.pair(pool_size):
+        shapes.setdefault((batch, *windows.output_hw(height, width, pool_size, pool_size, padding), channels),
+                          "the strides argument is ignored: your windows moved by the pool size; "
+                          "strides=(S_h, S_w) sets how far they move (they may overlap)")
+    shapes.setdefault(_channels_first_shape(x.shape, pool_size, moves, padding),
+                      "you pooled over W and C: the batch is channels-last (N, H, W, C) as in "
+                      "Keras, so the window slides over axes 1 and 2")
+    shapes.setdefault((batch, *out_hw, 1), "you pooled across channels: the output keeps all C "
+                                           "channels, one max per channel")
+    shapes.setdefault((batch, *out_hw), "the channel axis is missing: pooling keeps (N, H_out, "
+                                        "W_out, C)")
+    shapes.pop((batch, *out_hw, channels), None)
+    return found, shapes
+
+
+def _same_mistakes(x, pool_size, moves, pads) -> list[Misconception]:
+    """Slips in "same" pooling: symmetric padding, or the padding of stride 1."""
+    height, width = x.shape[1:3]
+    found = []
+    for wrong, sentence in (
+            (windows.symmetric_pads(pool_size), "you padded (F - 1) // 2 on each side; TensorFlow "
+             "pads max((H_out - 1) * S + F - H, 0) in all, the smaller half on the top/left"),
+            (windows.tf_pads(height, width, pool_size, 1, "same"), "the 'same' padding is the one "
+             "for stride 1 (F - 1 in all); with stride S TensorFlow pads only "
+             "max((H_out - 1) * S + F - H, 0)")):
+        if wrong != pads:
+            found.append(Misconception(sentence, ref.pool(x, pool_size, moves, "same", pads=wrong)))
+    return found
+
+
+def _channels_first_shape(x_shape, pool_size, moves, padding) -> tuple:
+    """The shape a channels-first implementation gives: it pools over W and C of (N, H, W, C)."""
+    batch, height, width, channels = x_shape
+    return (batch, height, *windows.output_hw(width, channels, pool_size, moves, padding))
+
+
+def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> None:
+    """Grade `learner.max_pool2d(...)` against the reference, naming a mistake that matches."""
+    kwargs = {"pool_size": pool_size, "strides": strides, "padding": padding}
+    moves = pool_size if strides is None else strides
+    try:
+        got = learner.max_pool2d(x, **kwargs)
+    except LearnerRaised as raised:
+        if padding.lower() == "same" and windows.negative_same_padding(*x.shape[1:3], pool_size, moves):
+            raise NamedMistake(f"{raised.feedback}\n{windows.NEGATIVE_PADDING}") from None
+        raise
+    misconceptions, shapes = pool_mistakes(x, pool_size, strides, padding)
+    check_array(got, ref.max_pool(x, pool_size, strides, padding),
+                call=describe_call("max_pool2d", x, **kwargs), floating=True,
+                misconceptions=misconceptions, shape_feedback=shapes)

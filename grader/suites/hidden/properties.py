@@ -1,0 +1,143 @@
+"""Property-based checks: hypothesis draws cases within the contract and shrinks a failure.
+
+A suite hands `run_property` a strategy of cases and a `check(case)` that grades one case
+against the reference (raising `GradingFailure` with feedback). Cases come from the run's
+seed, so `--seed` replays them; there is no deadline (a slow honest loop is fine) and no
+example database (nothing is written to disk). Each distinct case calls the learner once
+(hypothesis' final replay reuses the first answer), and the run stops once `CALL_BUDGET`
+calls or `TIME_BUDGET` seconds are spent, or the learner timed out or crashed, so shrinking
+stays well inside the exercise's time limit. The feedback shows the smallest failing case
+found by then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
+
+
+from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
+
+EXAMPLES = 30  # generated cases per property test, before shrinking
+CALL_BUDGET = 60  # learner calls per property test, shrinking included
+TIME_BUDGET = 2.0  # seconds per property test, after which no new case is tried
+SMALL_ARRAY = 24  # arrays with at most this many cells are printed in the feedback
+
+
+def _key(value: Any) -> Any:
+    """A hashable fingerprint of a case (arrays by shape, dtype and bytes)."""
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, (tuple, list)):
+        return tuple(_key(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _key(item)) for key, item in value.items()))
+    return repr(value)
+
+
+def show(name: str, value: Any) -> str:
+    """`name = [[1, 2], [3, 4]]` for a small array, `name: shape (5, 9) float64` otherwise."""
+    if isinstance(value, np.ndarray):
+        if value.size <= SMALL_ARRAY:
+            text = " ".join(np.array2string(value, separator=", ").split())
+            return f"{name} = np.array({text}, dtype={value.dtype.name})"
+        return f"{name}: shape {value.shape} {value.dtype}"
+    return f"{name} = {value!r}"
+
+
+def seed_for(run_seed: int, name: str) -> int:
+    """The hypothesis seed of one property test: the run's seed and the test's name."""
+    return (run_seed << 32) ^ zlib.crc32(name.encode())
+
+
+@contextlib.contextmanager
+def _no_local_constants() -> Iterator[None]:
+    """Hypothesis sometimes draws numbers found in the source of the modules loaded so far,
+    and caches them under ./.hypothesis. Which modules are loaded depends on what else is
+    graded, so a seed would not replay; and the grader writes nothing in the learner's folder.
+    Both are avoided by offering it none (an internal of hypothesis, hence the guard)."""
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None or not hasattr(providers, "Constants"):
+        yield
+        return
+    providers._get_local_constants = providers.Constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+
+
+class _Stop(BaseException):
+    """Raised inside a hypothesis run to end it when the budget is spent (hypothesis lets a
+    BaseException through instead of treating it as a failure)."""
+
+
+def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, run_seed: int,
+                 name: str, describe: Callable[[Any], str]) -> None:
+    """Grade `check(case)` on generated cases; re-raise the smallest failure with its case.
+
+    `describe(case)` writes the case for the feedback (small arrays in full, see `show`).
+    """
+    answers: dict[Any, tuple[Any, GradingFailure | None]] = {}
+    started = time.monotonic()
+
+    def one_case(case: Any) -> None:
+        key = _key(case)
+        if key not in answers:
+            if len(answers) >= CALL_BUDGET or time.monotonic() - started > TIME_BUDGET:
+                raise _Stop()
+            try:
+                check(case)
+                answers[key] = (case, None)
+            except GradingFailure as failure:
+                answers[key] = (case, failure)
+                # A stub, or a hung or crashed worker, answers every case alike: stop there.
+                if failure.not_attempted or (isinstance(failure, LearnerFailure)
+                                             and not isinstance(failure, LearnerRaised)):
+                    raise _Stop() from None
+        failure = answers[key][1]
+        if failure is not None:
+            raise failure
+
+    test = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
+                    phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
+                    suppress_health_check=list(HealthCheck), print_blob=False)(given(strategy)(one_case))
+    try:
+        with _no_local_constants():
+            hypothesis_seed(seed_for(run_seed, name))(test)()
+    except (GradingFailure, _Stop):
+        failing = [(case, answer) for case, answer in answers.values() if answer is not None]
+        if not failing:
+            return  # the budget ran out before any case failed
+        case, failure = _to_report(failing)
+        if failure.not_attempted:
+            raise failure from None
+        message = (f"{failure.feedback}\nA generated case that shows it, shrunk by hypothesis "
+                   f"(replay with --seed {run_seed}):\n{describe(case)}")
+        raise _same_kind(failure, message) from None
+
+
+def _to_report(failing: list[tuple[Any, GradingFailure]]) -> tuple[Any, GradingFailure]:
+    """The failure to show: the last one found (hypothesis shrinks towards smaller cases),
+    unless it names no mistake and another does (a 1x1 case is often too small to tell
+    mistakes apart); then the named one with the shortest feedback."""
+    named = [item for item in failing if item[1].diagnosed]
+    if failing[-1][1].diagnosed or not named:
+        return failing[-1]
+    return min(named, key=lambda item: len(item[1].feedback))
+
+
+def _same_kind(failure: GradingFailure, feedback: str) -> GradingFailure:
+    """A failure of the same status and diagnosis as `failure`, with new feedback."""
+    copy = GradingFailure(feedback)
+    copy.status, copy.not_attempted, copy.diagnosed = failure.status, failure.not_attempted, failure.diagnosed
+    return copy

@@ -1,0 +1,98 @@
+"""The property tests' runner (grader/suites/hidden/properties.py): replayable, bounded, quiet.
+
+A fake check stands in for a learner: it fails on some generated cases, and the runner must
+report a small failing case with the run's seed, give the same report for the same seed,
+stop calling after its budget, and write nothing into the working folder.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.failures import GradingFailure, NamedMistake, NotAttempted
+from grader.suites.hidden import cases, properties
+
+
+def failing_on_wide_images(calls: list):
+    """A check that fails whenever the kernel is narrower than the image (most cases)."""
+    def check(case):
+        image, kernel = case
+        calls.append(case)
+        if kernel.shape[1] < image.shape[1]:
+            raise GradingFailure(f"wrong values for an image {image.shape}")
+    return check
+
+
+def report(seed: int, check) -> GradingFailure:
+    with pytest.raises(GradingFailure) as raised:
+        properties.run_property(cases.convolve_cases(), check, run_seed=seed, name="test",
+                                describe=lambda case: properties.show("image", case[0]))
+    return raised.value
+
+
+def test_a_failure_is_shrunk_and_shown_with_the_seed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    calls: list = []
+    failure = report(11, failing_on_wide_images(calls))
+    assert "replay with --seed 11" in failure.feedback
+    assert "wrong values for an image (1, 2)" in failure.feedback  # the smallest such image
+    assert "image = np.array(" in failure.feedback
+    assert len(calls) <= properties.CALL_BUDGET
+    assert list(tmp_path.iterdir()) == []  # no .hypothesis folder in the learner's folder
+
+
+def test_the_same_seed_gives_the_same_report_and_another_seed_other_cases():
+    first, again = report(5, failing_on_wide_images([])), report(5, failing_on_wide_images([]))
+    assert first.feedback == again.feedback
+    seen_5, seen_6 = [], []
+    report(5, failing_on_wide_images(seen_5))
+    report(6, failing_on_wide_images(seen_6))
+    assert [case[0].shape for case in seen_5] != [case[0].shape for case in seen_6]
+
+
+def test_passing_cases_pass_and_a_stub_is_not_attempted():
+    properties.run_property(cases.sobel_images(), lambda image: None, run_seed=1, name="ok",
+                            describe=repr)
+    calls = []
+
+    def stub(image):
+        calls.append(image)
+        raise NotAttempted("not attempted: the stub")
+
+    with pytest.raises(NotAttempted):
+        properties.run_property(cases.sobel_images(), stub, run_seed=1, name="stub", describe=repr)
+    assert len(calls) == 1  # one call tells a stub; no shrinking
+
+
+def test_a_named_mistake_is_preferred_to_an_unnamed_smaller_case():
+    """Tall images show a named mistake, one-row images only 'wrong values': the report names it."""
+    named = []
+
+    def check(case):
+        image, _ = case
+        if image.shape[0] >= 2:
+            named.append(image.shape)
+            raise NamedMistake("your output is transposed")
+        if image.shape[1] >= 2:
+            raise GradingFailure("wrong values")
+
+    failure = report(3, check)
+    assert named, "no generated case showed the named mistake; pick another seed"
+    assert failure.diagnosed and "your output is transposed" in failure.feedback
+
+
+def test_generated_cases_stay_within_the_contract():
+    from hypothesis import given, settings
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(cases.conv_cases())
+    def within(case):
+        x, kernel, bias, strides, padding = case
+        assert x.ndim == 4 and kernel.shape[2] == x.shape[3]
+        assert kernel.shape[0] <= x.shape[1] and kernel.shape[1] <= x.shape[2]
+        assert bias is None or bias.shape == (kernel.shape[3],)
+        assert padding.lower() in ("valid", "same")
+        assert x.dtype != np.uint8 or x.max() <= 255
+
+    within()
