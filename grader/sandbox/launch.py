@@ -171,8 +171,17 @@ def kill_strays(spec: SandboxSpec, isolation: Isolation) -> None:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            owned = isolation.fresh_uid and entry.stat().st_uid == spec.uid
+            owned = isolation.fresh_uid and spec.uid in _uids(entry.path)
             if owned or marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
                 os.kill(int(entry.name), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def _uids(process: str) -> set[int]:
+    """The real, effective, saved and file-system uids of the process at /proc/PID. (Not the
+    owner of /proc/PID: once a process has changed its uid, that is root.)"""
+    for line in Path(process, "status").read_text().splitlines():
+        if line.startswith("Uid:"):
+            return {int(value) for value in line.split()[1:]}
+    return set()

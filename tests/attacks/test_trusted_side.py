@@ -112,3 +112,27 @@ def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scrat
     assert "memory limit (512 MB for all the processes" in run.item("ex01")["tests"][0]["feedback"]
     assert peak[0] < 1024, f"the worker's processes held {peak[0]} MB together"
     assert stray_workers(scratch) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a worker gets a fresh uid only when the grader is root")
+def test_without_namespaces_a_daemon_that_shed_its_marker_is_still_swept(tmp_path):
+    """Without namespaces, a worker's leftovers are found by their marker variable or their
+    fresh uid. A daemon that starts with an empty environment keeps only its uid, and the owner
+    of /proc/PID of a process that is not dumpable (as one that changed its uid is, where
+    fs.suid_dumpable is 0) is root on most kernels, so the uid is read from its status."""
+    from grader.course.catalogue import Limits
+    from grader.sandbox.isolation import LIMITS, Isolation
+    from grader.sandbox.launch import SandboxSpec, kill_strays
+
+    uid = 1_999_999
+    daemon = subprocess.Popen([sys.executable, "-c", f"import ctypes, os, time; os.setresgid({uid}, {uid}, {uid}); "
+                               f"os.setresuid({uid}, {uid}, {uid}); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); "
+                               "time.sleep(60)"], env={})  # 4: PR_SET_DUMPABLE, as suid_dumpable=0 makes it
+    try:
+        time.sleep(0.5)
+        spec = SandboxSpec(folder=tmp_path, config={}, token="no-such-marker", uid=uid, limits=Limits())
+        kill_strays(spec, Isolation(LIMITS))
+        assert daemon.wait(timeout=5) < 0
+    finally:
+        daemon.kill()
+        daemon.wait()
