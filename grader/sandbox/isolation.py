@@ -51,9 +51,17 @@ class Isolation:
 
     @property
     def fresh_uid(self) -> bool:
-        """Workers become a fresh unprivileged uid whenever the grader is root (in a user
-        namespace, which only maps the grader's own uid, they shed every capability instead)."""
-        return os.geteuid() == 0 and self.mode != USERNS
+        """Workers become a fresh unprivileged uid whenever the grader is root, whatever the mode:
+        a user namespace made by root maps its root to the real root, whose uid alone (without a
+        single capability) may still write root's files, /proc/sys among them. A grader that is
+        not root runs workers in a user namespace, where they shed every capability instead."""
+        return os.geteuid() == 0
+
+    @property
+    def user_namespace(self) -> bool:
+        """Whether workers start in a user namespace of their own: only when the grader is not
+        root (as root, "userns" is run as "root", with a fresh uid)."""
+        return self.mode == USERNS and os.geteuid() != 0
 
     def get(self) -> Isolation:
         """Itself: an `Isolation` is already decided (a probe's `get` decides)."""

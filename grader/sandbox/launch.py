@@ -78,10 +78,10 @@ class SandboxSpec:
         config["jail"] = {"root": str(root), "tmp_mb": JAIL_TMP_MB,
                           "steps": jail_steps(str(self.folder), tensorflow=self.tensorflow,
                                               secrets=secret_paths())}
-        if isolation.mode == "root":
-            prefix = ["unshare", *UNSHARE_NAMESPACES]
-        else:  # the worker sheds its capabilities once the jail stands
+        if isolation.user_namespace:  # the worker sheds its capabilities once the jail stands
             prefix = ["unshare", "--user", "--map-root-user", *UNSHARE_NAMESPACES]
+        else:
+            prefix = ["unshare", *UNSHARE_NAMESPACES]
         return [*prefix, "--", *python], config, environment
 
 
