@@ -110,8 +110,9 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
         listed = isinstance(got, (list, tuple))
         failure = NamedMistake if listed else GradingFailure
+        hint = " (a list is not an array: wrap it, np.array(...))" if listed else ""
         raise failure(f"{call} returned {describe_array(got)}; expected an ndarray of shape "
-                      f"{expected.shape}" + (" (a list is not an array: wrap it, np.array(...))" if listed else ""))
+                      f"{expected.shape}{hint}")
     if got.shape != expected.shape:
         named = (shape_feedback or {}).get(tuple(got.shape)) or match_misconception(got, misconceptions)
         message = f"{call}: expected shape {expected.shape}, got {got.shape}"

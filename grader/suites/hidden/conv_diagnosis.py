@@ -45,9 +45,18 @@ def conv_mistakes(x, kernel, bias, strides, padding):
                                unbiased / (f_h * f_w * c_in) + (0 if bias is None else bias)))
     found += windows.batch_mistakes(variant(), unbiased.sum(axis=0, keepdims=True)
                                     + (0 if bias is None else bias))
+    if kernel.shape[3] > 1:
+        found.append(Misconception("each filter's output adds to the previous filter's: reset the "
+                                   "sum to 0 for every output channel k",
+                                   np.cumsum(unbiased, axis=3) + (0 if bias is None else bias)))
     if padding == "same":
         found += _same_mistakes(x, kernel, bias, strides, pads, out_hw, variant)
     found += windows.wrong_side(pads, lambda swapped: variant(pads=swapped))
+    found += windows.all_after(pads, lambda moved: variant(pads=moved))
+    if c_in == kernel.shape[3] > 1:
+        found.append(Misconception("the kernel's last two axes are swapped: it is (F_h, F_w, C_in, "
+                                   "C_out), so kernel[a, b, c, k] weighs input channel c for filter k",
+                                   variant(kernel=kernel.transpose(0, 1, 3, 2))))
     found += windows.ignored_strides(strides, lambda moves: variant(strides=moves), out_hw)
     if f_h == f_w:
         found.append(Misconception("your output matches the transposed kernel: kernel[a, b] goes "
@@ -105,16 +114,16 @@ def wrong_shapes(x_shape, kernel_shape, strides, padding) -> dict[tuple, str]:
     shapes = {}
     if padding == "same":
         for hw, sentence in windows.same_shape_mistakes(height, width, (f_h, f_w), strides):
-            shapes.setdefault((batch, *hw, c_out), sentence)
+            windows.name_shape(shapes, (batch, *hw, c_out), sentence)
     for hw, sentence in windows.shape_mistakes(height, width, (f_h, f_w), strides, padding):
-        shapes.setdefault((batch, *hw, c_out), sentence)
-    shapes.setdefault((batch, *out_hw, c_in),
-                      "the output has one channel per filter (C_out), not one per input channel")
-    shapes.setdefault((*out_hw, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
-    shapes.setdefault((1, *out_hw, c_out), "only one image came back: the output keeps the batch "
-                                           "axis, one result per image (N, H_out, W_out, C_out)")
-    shapes.setdefault((batch, c_out, *out_hw), "your output is channels-first (N, C_out, H, W); "
-                                               "Keras is channels-last: (N, H_out, W_out, C_out)")
+        windows.name_shape(shapes, (batch, *hw, c_out), sentence)
+    windows.name_shape(shapes, (batch, *out_hw, c_in),
+                       "the output has one channel per filter (C_out), not one per input channel")
+    windows.name_shape(shapes, (*out_hw, c_out), "the batch axis is missing: (N, H_out, W_out, C_out)")
+    windows.name_shape(shapes, (1, *out_hw, c_out), "only one image came back: the output keeps "
+                       "the batch axis, one result per image (N, H_out, W_out, C_out)")
+    windows.name_shape(shapes, (batch, c_out, *out_hw), "your output is channels-first (N, C_out, "
+                       "H, W); Keras is channels-last: (N, H_out, W_out, C_out)")
     shapes.pop((batch, *out_hw, c_out), None)
     return shapes
 
@@ -126,7 +135,9 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
     try:
         got = learner.conv2d(x, kernel, **kwargs)
     except LearnerRaised as raised:
-        if padding.lower() == "same" and windows.negative_same_padding(*x.shape[1:3], kernel.shape[:2], strides):
+        height, width = x.shape[1:3]
+        if padding.lower() == "same" and windows.negative_same_padding(height, width, kernel.shape[:2],
+                                                                       strides):
             raise NamedMistake(f"{raised.feedback}\n{windows.NEGATIVE_PADDING}") from None
         raise
     misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)

@@ -18,7 +18,7 @@ from grader.suites.hidden import windows
 
 def pool_mistakes(x, pool_size, strides, padding):
     """Wrong answers and wrong shapes that real mistakes produce, each with its sentence."""
-    batch, height, width, channels = x.shape
+    height, width = x.shape[1:3]
     moves = pool_size if strides is None else strides
     padding = padding.lower()
     pads = windows.tf_pads(height, width, pool_size, moves, padding)
@@ -38,40 +38,66 @@ def pool_mistakes(x, pool_size, strides, padding):
     found.append(Misconception(
         "your max started from 0 (np.zeros): the max of negative values is negative; start "
         "from -inf or from the window's first cell", np.maximum(expected, 0.0)))
-    found += windows.batch_mistakes(expected)
+    found += _batch_mistakes(expected)
+    if padding == "same":
+        found += _same_mistakes(x, pool_size, moves, pads)
+    found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
+    found += windows.all_after(pads, lambda moved: ref.pool(x, pool_size, moves, padding, pads=moved))
+    found += [Misconception(sentence, ref.pool(x, pool_size, moves, padding, reduce=reduce))
+              for reduce, sentence in ((np.sum, "you summed each window; max pooling keeps its "
+                                                "largest value"),
+                                       (np.min, "you took each window's minimum; max pooling keeps "
+                                                "its largest value"))]
+    found += windows.ignored_strides(
+        moves, lambda steps: ref.pool(x, pool_size, steps, padding, pads=pads, out_hw=out_hw), out_hw)
+    return found, _wrong_shapes(x.shape, pool_size, strides, padding)
+
+
+def _batch_mistakes(expected: np.ndarray) -> list[Misconception]:
+    """Images of a batch mixed up, or a max carried over from one window to the next."""
+    batch, _, _, channels = expected.shape
+    found = windows.batch_mistakes(expected)
+    if expected.shape[1] * expected.shape[2] > 1:
+        flat = expected.reshape(batch, -1, channels)
+        found.append(Misconception("each window's max carries over from the windows before: start "
+                                   "every window afresh (from -inf or its first cell)",
+                                   np.maximum.accumulate(flat, axis=1).reshape(expected.shape)))
     if batch > 1:
         found.append(Misconception("you took the max over the batch axis too: each image is "
                                    "pooled on its own, so reduce the window's H and W only "
                                    "(axis=(1, 2) of an (N, F_h, F_w, C) window)",
                                    np.broadcast_to(expected.max(axis=0, keepdims=True), expected.shape)))
-    if padding == "same":
-        found += _same_mistakes(x, pool_size, moves, pads)
-    found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
-    found += windows.ignored_strides(
-        moves, lambda steps: ref.pool(x, pool_size, steps, padding, pads=pads, out_hw=out_hw), out_hw)
+    return found
 
-    shapes = {}
+
+def _wrong_shapes(x_shape, pool_size, strides, padding) -> dict[tuple, str]:
+    """Wrong output shapes, each with the sentence of the mistake (or two) that gives it."""
+    batch, height, width, channels = x_shape
+    moves = pool_size if strides is None else strides
+    out_hw = windows.output_hw(height, width, pool_size, moves, padding)
+    shapes: dict[tuple, str] = {}
     if padding == "same":
         for hw, sentence in windows.same_shape_mistakes(height, width, pool_size, moves):
-            shapes.setdefault((batch, *hw, channels), sentence)
+            windows.name_shape(shapes, (batch, *hw, channels), sentence)
     if strides is None:
         shapes[(batch, *windows.output_hw(height, width, pool_size, 1, padding), channels)] = (
             "strides=None means a stride equal to the pool size (as Keras), not 1")
     for hw, sentence in windows.shape_mistakes(height, width, pool_size, moves, padding):
-        shapes.setdefault((batch, *hw, channels), sentence)
+        windows.name_shape(shapes, (batch, *hw, channels), sentence)
     if strides is not None and windows.pair(strides) != windows.pair(pool_size):
-        shapes.setdefault((batch, *windows.output_hw(height, width, pool_size, pool_size, padding), channels),
-                          "the strides argument is ignored: your windows moved by the pool size; "
-                          "strides=(S_h, S_w) sets how far they move (they may overlap)")
-    shapes.setdefault(_channels_first_shape(x.shape, pool_size, moves, padding),
-                      "you pooled over W and C: the batch is channels-last (N, H, W, C) as in "
-                      "Keras, so the window slides over axes 1 and 2")
-    shapes.setdefault((batch, *out_hw, 1), "you pooled across channels: the output keeps all C "
-                                           "channels, one max per channel")
-    shapes.setdefault((batch, *out_hw), "the channel axis is missing: pooling keeps (N, H_out, "
-                                        "W_out, C)")
+        by_pool_size = windows.output_hw(height, width, pool_size, pool_size, padding)
+        windows.name_shape(shapes, (batch, *by_pool_size, channels),
+                           "the strides argument is ignored: your windows moved by the pool size; "
+                           "strides=(S_h, S_w) sets how far they move (they may overlap)")
+    windows.name_shape(shapes, _channels_first_shape(x_shape, pool_size, moves, padding),
+                       "you pooled over W and C: the batch is channels-last (N, H, W, C) as in "
+                       "Keras, so the window slides over axes 1 and 2")
+    windows.name_shape(shapes, (batch, *out_hw, 1), "you pooled across channels: the output keeps "
+                       "all C channels, one max per channel")
+    windows.name_shape(shapes, (batch, *out_hw), "the channel axis is missing: pooling keeps "
+                       "(N, H_out, W_out, C)")
     shapes.pop((batch, *out_hw, channels), None)
-    return found, shapes
+    return shapes
 
 
 def _same_mistakes(x, pool_size, moves, pads) -> list[Misconception]:

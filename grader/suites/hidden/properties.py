@@ -30,7 +30,7 @@ from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
 EXAMPLES = 30  # generated cases per property test, before shrinking
 CALL_BUDGET = 60  # learner calls per property test, shrinking included
 TIME_BUDGET = 2.0  # seconds per property test, after which no new case is tried
-SMALL_ARRAY = 24  # arrays with at most this many cells are printed in the feedback
+SMALL_ARRAY = 16  # arrays with at most this many cells are printed in the feedback
 
 
 def _key(value: Any) -> Any:
@@ -139,5 +139,6 @@ def _to_report(failing: list[tuple[Any, GradingFailure]]) -> tuple[Any, GradingF
 def _same_kind(failure: GradingFailure, feedback: str) -> GradingFailure:
     """A failure of the same status and diagnosis as `failure`, with new feedback."""
     copy = GradingFailure(feedback)
-    copy.status, copy.not_attempted, copy.diagnosed = failure.status, failure.not_attempted, failure.diagnosed
+    copy.status, copy.not_attempted = failure.status, failure.not_attempted
+    copy.diagnosed = failure.diagnosed
     return copy

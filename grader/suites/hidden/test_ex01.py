@@ -32,6 +32,10 @@ def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misco
                            cross_correlate2d(image, kernel[::-1, ::-1])),
              Misconception("you averaged the products under the kernel; the response is their "
                            "sum (np.sum, not np.mean)", expected / kernel.size)]
+    if expected.size > 1:
+        found.append(Misconception("each output adds to the one before: reset the sum to 0 for "
+                                   "every position (i, j)",
+                                   np.cumsum(expected.ravel()).reshape(expected.shape)))
     if kernel.shape[0] == kernel.shape[1]:
         found.append(Misconception("your output matches the transposed kernel: "
                                    "kernel[a, b] goes with image[i + a, j + b]",
@@ -46,6 +50,12 @@ def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misco
         found.append(Misconception("the last row and column of the output stayed 0: your loops "
                                    "stop one short; range(H - F_h + 1) positions fit",
                                    short))
+    if image.dtype.kind == "f" and np.any(image != np.trunc(image)):
+        found.append(Misconception("the image was cut to integers (dtype=int?): keep its values, "
+                                   "compute in float", cross_correlate2d(np.trunc(image), kernel)))
+    if kernel.dtype.kind == "f" and np.any(kernel != np.trunc(kernel)):
+        found.append(Misconception("the kernel was cut to integers (dtype=int?): keep its weights, "
+                                   "compute in float", cross_correlate2d(image, np.trunc(kernel))))
     if image.dtype == np.uint8 and np.asarray(kernel).dtype == np.uint8:
         found.append(Misconception("the products wrapped around modulo 256: a uint8 image times "
                                    "a uint8 kernel is computed in uint8; convert to float before "

@@ -50,7 +50,11 @@ def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
         Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone",
                       np.abs(gy)),
         Misconception("the magnitude was clipped to 0..255: keep the real value, it can exceed 255",
-                      np.clip(np.hypot(gx, gy), 0, 255))]
+                      np.clip(np.hypot(gx, gy), 0, 255)),
+        Misconception("the magnitude was rescaled to 0..255 (divided by its maximum); return "
+                      "sqrt(gx**2 + gy**2) itself", _rescaled(np.hypot(gx, gy))),
+        Misconception("the magnitude was stored in a uint8 array and wrapped around modulo 256; "
+                      "build it as float", np.mod(np.floor(np.hypot(gx, gy)), 256))]
     if image.dtype == np.uint8:
         for name, part in (("gx", gx), ("gy", gy)):
             found[name].append(Misconception(
@@ -77,7 +81,15 @@ def _gradient_mistakes(name: str, own: np.ndarray, other: np.ndarray, kernel: st
                       np.abs(own)),
         Misconception(f"{name} was clipped to 0..255: a gradient is not a pixel, it ranges from "
                       "-1020 to 1020 for a uint8 image; keep it as it is", np.clip(own, 0, 255)),
+        Misconception(f"{name} is divided by 8 (or 4): some texts normalise the Sobel kernel, this "
+                      f"exercise does not; use {kernel} as it is", own / 8),
+        Misconception(f"{name} is divided by 4: use {kernel} as it is, without normalising", own / 4),
     ]
+
+
+def _rescaled(values: np.ndarray) -> np.ndarray:
+    top = float(np.max(values)) if values.size else 0.0
+    return values * (255.0 / top) if top > 0 else values
 
 
 def shape_mistakes(image: np.ndarray) -> dict[tuple, str]:

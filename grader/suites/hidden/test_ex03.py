@@ -20,6 +20,8 @@ from grader.checks import (
     expect_value_error,
 )
 
+from grader.failures import LearnerRaised, NamedMistake
+
 pytestmark = pytest.mark.exercise("ex03")
 
 # (size, kernel_size, stride) of the strided "same" cases: even and odd kernels, strides up
@@ -75,7 +77,14 @@ def pad_mistakes(x: np.ndarray, top: int, bottom: int, left: int, right: int):
 def check_pad(learner, x: np.ndarray, pad) -> None:
     (top, bottom), (left, right) = ((pad, pad), (pad, pad)) if isinstance(pad, int) else pad
     misconceptions, shapes = pad_mistakes(x, top, bottom, left, right)
-    check_array(learner.zero_pad(x, pad), pad_batch(x, top, bottom, left, right),
+    try:
+        got = learner.zero_pad(x, pad)
+    except LearnerRaised as raised:
+        if "remapped shapes" in raised.message:
+            raise NamedMistake(f"{raised.feedback}\nnp.pad takes one (before, after) pair per axis "
+                               "of x, four in all: ((0, 0), (top, bottom), (left, right), (0, 0))") from None
+        raise
+    check_array(got, pad_batch(x, top, bottom, left, right),
                 call=describe_call("zero_pad", x, pad), dtype=x.dtype,
                 misconceptions=misconceptions, shape_feedback=shapes)
 
@@ -84,6 +93,7 @@ def same_mistakes(size: int, kernel_size: int, stride: int) -> list[Misconceptio
     before, after = same_pads(size, kernel_size, stride)
     total = before + after
     unclamped = (-(-size // stride) - 1) * stride + kernel_size - size
+    valid = -(-(size - kernel_size + 1) // stride)  # windows inside the input, rounded up
     return [
         Misconception("the padding is on the wrong side: TensorFlow puts the smaller half before "
                       "(top/left) and the larger half after", (after, before)),
@@ -103,6 +113,11 @@ def same_mistakes(size: int, kernel_size: int, stride: int) -> list[Misconceptio
                       "before", (total / 2, total / 2)),
         Misconception("that is the total number of zeros; return the pair (before, after), "
                       "before = total // 2", total),
+        Misconception("the odd zero is lost: after = total - before, not total // 2",
+                      (total // 2, total // 2)),
+        Misconception("that pads for the 'valid' number of windows; 'same' has ceil(H / S) "
+                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)",
+                      _split(max((valid - 1) * stride + kernel_size - size, 0))),
     ]
 
 

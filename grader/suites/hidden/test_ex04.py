@@ -1,9 +1,9 @@
 """Hidden tests for ex04: strides on each axis, "same" padding, bias, channels, uint8, errors.
 
 Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
-so do the generated cases of the property test (hypothesis, seeded from the run). The fixed configurations are listed in `FIXED_CASES` and the random ones drawn by
-`random_case`, so the project's own tests can check the solution against TensorFlow on
-exactly these shapes.
+so do the generated cases of the property test (hypothesis, seeded from the run). The fixed
+configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
+project's own tests can check the solution against TensorFlow on exactly these shapes.
 """
 
 from __future__ import annotations

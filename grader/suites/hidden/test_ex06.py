@@ -34,6 +34,8 @@ def size_misconceptions(size, kernel, stride, padding):
         Misconception("you rounded up: a window that would run past the edge does not count",
                       math.ceil(top / stride) + 1),
         Misconception("you rounded to the nearest int: use floor division //", round(top / stride) + 1),
+        Misconception("the stride is ignored: divide W - F + 2P by S", top + 1),
+        Misconception("the padding is ignored: P zeros on each side add 2P", (size - kernel) // stride + 1),
     ]
 
 
@@ -62,6 +64,8 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
                       "(H_out, W_out, filters)", (expected[2], expected[0], expected[1])),
         Misconception("you used true division /; sizes need integer division //",
                       ((height - f_h) / s_h + 1, (width - f_w) / s_w + 1, filters)),
+        Misconception("W_out equals H_out: is the width computed from H? A non-square input has "
+                      "its own W", (expected[0], expected[0], expected[2])),
     ]
     if padding.lower() == "same":
         found += [
@@ -214,7 +218,8 @@ def test_pool_output_shape_random(learner, rng):
 def test_conv2d_param_count(learner, rng):
     """conv2d_param_count: random layers, with and without bias, an int kernel size too"""
     for index in range(6):
-        kernel = int(rng.integers(2, 8)) if index == 0 else (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+        pair_of_sizes = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+        kernel = int(rng.integers(2, 8)) if index == 0 else pair_of_sizes
         in_channels, filters = int(rng.integers(2, 65)), int(rng.integers(1, 129))
         check_param_count(learner, kernel, in_channels, filters, bool(index == 0 or rng.random() < 0.7))
 
@@ -222,7 +227,8 @@ def test_conv2d_param_count(learner, rng):
 @pytest.mark.points(0.5)
 def test_dense_param_count(learner, rng):
     """dense_param_count: random layers, with and without bias (64x64 grey = 4,096 inputs)"""
-    cases = [(4096, 1, True), (12288, 1, True), (int(rng.integers(1, 5000)), int(rng.integers(2, 300)), False)] + [
+    without_bias = (int(rng.integers(1, 5000)), int(rng.integers(2, 300)), False)
+    cases = [(4096, 1, True), (12288, 1, True), without_bias] + [
         (int(rng.integers(1, 5000)), int(rng.integers(1, 300)), bool(rng.random() < 0.7))
         for _ in range(3)]
     for in_features, units, use_bias in cases:
@@ -238,12 +244,11 @@ def test_dense_param_count(learner, rng):
 @pytest.mark.points(1)
 def test_generated_cases(learner, run_seed):
     """conv_output_size, conv_output_shape, conv2d_param_count: generated arguments"""
-    run_property(output_size_cases(), lambda case: check_size(learner, *case), run_seed=run_seed,
-                 name="ex06.conv_output_size", describe=lambda case: describe_call("conv_output_size", *case))
-    run_property(layer_shape_cases(), lambda case: check_shape(learner, *case), run_seed=run_seed,
-                 name="ex06.conv_output_shape", describe=lambda case: describe_call("conv_output_shape", *case))
-    run_property(param_count_cases(), lambda case: check_param_count(learner, *case), run_seed=run_seed,
-                 name="ex06.conv2d_param_count", describe=lambda case: describe_call("conv2d_param_count", *case))
+    for function, strategy, check in (("conv_output_size", output_size_cases, check_size),
+                                      ("conv_output_shape", layer_shape_cases, check_shape),
+                                      ("conv2d_param_count", param_count_cases, check_param_count)):
+        run_property(strategy(), lambda case: check(learner, *case), run_seed=run_seed,
+                     name=f"ex06.{function}", describe=lambda case: describe_call(function, *case))
 
 
 @pytest.mark.points(0.5)

@@ -50,6 +50,17 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
                           "half on the top/left", compute((bottom, top, right, left)))]
 
 
+def all_after(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconception]:
+    """All the padding at the bottom and right (windows starting at 0, the last overhanging)."""
+    top, bottom, left, right = pads
+    if top == left == 0:
+        return []
+    return [Misconception(f"all your padding went after the input (bottom/right), as when the "
+                          f"windows start at row 0 and the last one overhangs; TensorFlow pads "
+                          f"(top, bottom) = ({top}, {bottom}) and (left, right) = ({left}, {right}), "
+                          "the smaller half first", compute((0, top + bottom, 0, left + right)))]
+
+
 def ignored_strides(strides, compute: Callable[[tuple[int, int]], np.ndarray],
                     out_hw: tuple[int, int]) -> list[Misconception]:
     """Windows that move one cell at a time on one or both axes (cropped to the expected size)."""
@@ -74,6 +85,8 @@ def shape_mistakes(height: int, width: int, window, strides, padding: str) -> li
     s_h, s_w = pair(strides)
     other = "valid" if padding.lower() == "same" else "same"
     return [
+        (output_hw(height, width, window, strides, other),
+         f"that is the shape {other!r} padding gives; this call asks for {padding.lower()!r}"),
         ((out_h - 1, out_w - 1), "both axes are one short: is the last window dropped? The starts "
                                  "0, S, 2S, ... run while the window still fits"),
         (output_hw(height, width, window, (1, s_w), padding), "the stride is ignored on the height axis"),
@@ -83,9 +96,20 @@ def shape_mistakes(height: int, width: int, window, strides, padding: str) -> li
          "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
         (output_hw(height, width, window, (s_h, s_h), padding),
          "the height stride is used on both axes: strides=(S_h, S_w)"),
-        (output_hw(height, width, window, strides, other),
-         f"that is the shape {other!r} padding gives; this call asks for {padding.lower()!r}"),
+        ((out_h, out_h), "W_out equals H_out: is the width computed from H? A non-square input has "
+                         "its own W (and the window its own F_w)"),
+        ((out_w, out_w), "H_out equals W_out: is the height computed from W? A non-square input "
+                         "has its own H (and the window its own F_h)"),
     ]
+
+
+def name_shape(shapes: dict[tuple, str], shape: tuple, sentence: str) -> None:
+    """Record `sentence` for a wrong `shape`; a second mistake that gives the same shape is
+    named too ("...; or ..."), since the shape alone cannot tell them apart."""
+    if shape not in shapes:
+        shapes[shape] = sentence
+    elif "; or " not in shapes[shape] and sentence != shapes[shape]:
+        shapes[shape] = f"{shapes[shape]}; or {sentence}"
 
 
 def symmetric_pads(window) -> Pads:
