@@ -34,6 +34,7 @@ WORKER_FILES = ("worker.py", "wire.py", "jail.py")
 UNSHARE_NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--fork", "--kill-child",
                       "--propagation", "private"]
 JAIL_TMP_MB = 64
+JAIL_TMP_FILES = 16384  # files and folders in each of the jail's scratch folders (kernel memory)
 WORKER_UID_BASE = 1_000_000  # fresh uids for workers run by root: no files, no processes
 WORKER_UID_RANGE = 1_000_000
 WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
@@ -75,7 +76,7 @@ class SandboxSpec:
         environment.update(HOME="/tmp", TMPDIR="/tmp", KERAS_HOME="/tmp/keras")
         root = self.folder / "root"
         root.mkdir(exist_ok=True)
-        config["jail"] = {"root": str(root), "tmp_mb": JAIL_TMP_MB,
+        config["jail"] = {"root": str(root), "tmp_mb": JAIL_TMP_MB, "tmp_files": JAIL_TMP_FILES,
                           "steps": jail_steps(str(self.folder), tensorflow=self.tensorflow,
                                               secrets=secret_paths())}
         if isolation.user_namespace:  # the worker sheds its capabilities once the jail stands

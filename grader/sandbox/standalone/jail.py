@@ -43,6 +43,7 @@ LAST_CAPABILITY = 63
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 OLD_ROOT = "/.old-root"
+DEFAULT_TMP_FILES = 16384  # files and folders in each scratch folder
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -102,9 +103,11 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), text)
 
 
-def _tmpfs(target: str, size_mb: int, mode: str = "1777") -> None:
+def _tmpfs(target: str, size_mb: int, inodes: int, mode: str = "1777") -> None:
+    """A private scratch folder. `size` bounds its data, not its files: an empty file costs
+    no block but a kernel inode, so their number is bounded too."""
     os.makedirs(target, exist_ok=True)
-    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode={mode}")
+    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,nr_inodes={inodes},mode={mode}")
 
 
 def enter(config: dict) -> None:
@@ -113,7 +116,7 @@ def enter(config: dict) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("jail", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
     for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
-        _tmpfs(root + scratch, config["tmp_mb"])
+        _tmpfs(root + scratch, config["tmp_mb"], config.get("tmp_files", DEFAULT_TMP_FILES))
     masks = []
     for step in config["steps"]:
         kind, path = step[0], step[1]
