@@ -74,6 +74,7 @@ EXPECTED_FEEDBACK = {
     "answers_the_grader_itself": "the worker answered out of turn",
     "memory_bomb_across_processes": None,  # with 1 s per call it may time out first
     "floods_tmp_with_empty_files": "empty files, then No space left on device" if NAMESPACES else None,
+    "hoards_system_v_memory": "0 segments held, then shmget" if NAMESPACES else None,
 }
 # Fixtures of other exercises' attacks, used by their own tests (tests/attacks/test_*.py).
 OTHER_EXERCISES = {"ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses"}

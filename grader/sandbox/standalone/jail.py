@@ -44,6 +44,7 @@ SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 OLD_ROOT = "/.old-root"
 DEFAULT_TMP_FILES = 16384  # files and folders in each scratch folder
+SYSTEM_V_LIMITS = ("/proc/sys/kernel/shmall", "/proc/sys/kernel/shmmax", "/proc/sys/kernel/msgmni")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -135,6 +136,7 @@ def enter(config: dict) -> None:
             _bind(device, root, writable=True)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _no_system_v_memory(root)
 
     os.makedirs(root + OLD_ROOT, exist_ok=True)
     number = SYS_PIVOT_ROOT.get(platform.machine())
@@ -145,6 +147,19 @@ def enter(config: dict) -> None:
     _check(_libc.umount2(OLD_ROOT.encode(), MNT_DETACH), "umount old root")
     os.rmdir(OLD_ROOT)
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+
+
+def _no_system_v_memory(root: str) -> None:
+    """No System V shared memory or message queues in the worker's own IPC namespace: a segment
+    outlives its detaching, so its memory belongs to no process and no limit sees it."""
+    for setting in SYSTEM_V_LIMITS:
+        try:
+            with open(root + setting, "w") as stream:
+                stream.write("0")
+        except PermissionError:  # an older kernel keeps these root's, even in a user namespace
+            continue
+        except OSError as error:
+            raise JailError(error.errno or 0, f"{setting}: {error.strerror}") from None
 
 
 def drop_privileges(uid: int | None, gid: int | None) -> None:
