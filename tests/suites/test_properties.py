@@ -1,4 +1,4 @@
-"""The property tests' runner (grader/suites/hidden/properties.py): replayable, bounded, quiet.
+"""The generated-case runners (properties.py, examples.py in grader/suites/hidden): replayable, bounded, quiet.
 
 A fake check stands in for a learner: it fails on some generated cases, and the runner must
 report a small failing case with the run's seed, give the same report for the same seed,
@@ -10,8 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hypothesis import strategies as st
+
 from grader.failures import GradingFailure, NamedMistake, NotAttempted
 from grader.suites.hidden import cases, properties
+
+
+@st.composite
+def convolve_cases(draw):
+    """(image, kernel) pairs, the kernel no larger than the image."""
+    height, width = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    f_h, f_w = draw(st.integers(1, height)), draw(st.integers(1, width))
+    return cases._values(draw, (height, width), "float64"), cases._values(draw, (f_h, f_w), "float64")
 
 
 def failing_on_wide_images(calls: list):
@@ -26,7 +36,7 @@ def failing_on_wide_images(calls: list):
 
 def report(seed: int, check) -> GradingFailure:
     with pytest.raises(GradingFailure) as raised:
-        properties.run_property(cases.convolve_cases(), check, run_seed=seed, name="test",
+        properties.run_property(convolve_cases(), check, run_seed=seed, name="test",
                                 describe=lambda case: properties.show("image", case[0]))
     return raised.value
 
@@ -96,3 +106,16 @@ def test_generated_cases_stay_within_the_contract():
         assert x.dtype != np.uint8 or x.max() <= 255
 
     within()
+
+
+def test_ex01_generated_cases_shrink_without_hypothesis():
+    """ex01's generated cases (no hypothesis: SPEC section 6's latency) shrink greedily too."""
+    from grader.suites.hidden import examples
+
+    calls = []
+    with pytest.raises(GradingFailure) as raised:
+        examples.run_generated(np.random.default_rng(4), failing_on_wide_images(calls), seed=4,
+                               describe=lambda case: examples.show("image", case[0]))
+    assert "wrong values for an image (1, 2)" in raised.value.feedback
+    assert "replay with --seed 4" in raised.value.feedback
+    assert len(calls) <= examples.CONVOLVE_CASES + examples.SHRINK_CALLS

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the property tests of ex01-ex06: arguments within the contract.
+"""Hypothesis strategies for the property tests of ex02-ex06: arguments within the contract.
 
 Shapes stay small (an honest loop answers each case in milliseconds, and a shrunk failure is
 short enough to print), windows never exceed the input (SPEC section 2 lets an implementation
@@ -39,16 +39,6 @@ def _strides(max_stride: int = 4) -> st.SearchStrategy:
     """An int or an (h, w) pair, as the exercises accept."""
     return st.one_of(st.integers(1, max_stride), st.tuples(st.integers(1, max_stride),
                                                            st.integers(1, max_stride)))
-
-
-@st.composite
-def convolve_cases(draw) -> tuple[np.ndarray, np.ndarray]:
-    """(image, kernel) for ex01's convolve2d: uint8 kernels too, where products overflow."""
-    height, width = _side_pair(draw, 1, MAX_SIDE)
-    f_h, f_w = draw(st.integers(1, height)), draw(st.integers(1, width))
-    image = _values(draw, (height, width), draw(st.sampled_from(IMAGE_DTYPES)))
-    kernel = _values(draw, (f_h, f_w), draw(st.sampled_from(("float64", "int64", "uint8"))), -3, 3)
-    return image, kernel
 
 
 @st.composite

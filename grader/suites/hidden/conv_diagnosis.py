@@ -136,9 +136,12 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
         got = learner.conv2d(x, kernel, **kwargs)
     except LearnerRaised as raised:
         height, width = x.shape[1:3]
+        hint = windows.hint_for_raised(raised.message, padding)
         if padding.lower() == "same" and windows.negative_same_padding(height, width, kernel.shape[:2],
                                                                        strides):
-            raise NamedMistake(f"{raised.feedback}\n{windows.NEGATIVE_PADDING}") from None
+            hint = windows.NEGATIVE_PADDING
+        if hint:
+            raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
     misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
     check_array(got, ref.conv2d(x, kernel, bias, strides, padding), call=call, floating=True,

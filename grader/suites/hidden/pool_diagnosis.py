@@ -128,8 +128,11 @@ def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> N
     try:
         got = learner.max_pool2d(x, **kwargs)
     except LearnerRaised as raised:
+        hint = windows.hint_for_raised(raised.message, padding)
         if padding.lower() == "same" and windows.negative_same_padding(*x.shape[1:3], pool_size, moves):
-            raise NamedMistake(f"{raised.feedback}\n{windows.NEGATIVE_PADDING}") from None
+            hint = windows.NEGATIVE_PADDING
+        if hint:
+            raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
     misconceptions, shapes = pool_mistakes(x, pool_size, strides, padding)
     check_array(got, ref.max_pool(x, pool_size, strides, padding),

@@ -26,11 +26,11 @@ from hypothesis.internal.conjecture import providers
 
 
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
+from grader.suites.hidden.examples import show  # noqa: F401  (the suites import it from here)
 
 EXAMPLES = 30  # generated cases per property test, before shrinking
 CALL_BUDGET = 60  # learner calls per property test, shrinking included
 TIME_BUDGET = 2.0  # seconds per property test, after which no new case is tried
-SMALL_ARRAY = 16  # arrays with at most this many cells are printed in the feedback
 
 
 def _key(value: Any) -> Any:
@@ -42,16 +42,6 @@ def _key(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((key, _key(item)) for key, item in value.items()))
     return repr(value)
-
-
-def show(name: str, value: Any) -> str:
-    """`name = [[1, 2], [3, 4]]` for a small array, `name: shape (5, 9) float64` otherwise."""
-    if isinstance(value, np.ndarray):
-        if value.size <= SMALL_ARRAY:
-            text = " ".join(np.array2string(value, separator=", ").split())
-            return f"{name} = np.array({text}, dtype={value.dtype.name})"
-        return f"{name}: shape {value.shape} {value.dtype}"
-    return f"{name} = {value!r}"
 
 
 def seed_for(run_seed: int, name: str) -> int:

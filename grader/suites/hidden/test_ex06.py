@@ -18,7 +18,8 @@ from grader.suites.hidden.ref_ex06 import (
 from grader.checks import Misconception, check_exact, describe_call, expect_answer, expect_value_error
 from grader.suites.hidden.cases import layer_shape_cases, output_size_cases, param_count_cases
 from grader.suites.hidden.properties import run_property
-from grader.suites.hidden.windows import pair
+from grader.suites.hidden.windows import hint_for_raised, pair
+from grader.failures import LearnerRaised, NamedMistake
 
 pytestmark = pytest.mark.exercise("ex06")
 
@@ -37,6 +38,17 @@ def size_misconceptions(size, kernel, stride, padding):
         Misconception("the stride is ignored: divide W - F + 2P by S", top + 1),
         Misconception("the padding is ignored: P zeros on each side add 2P", (size - kernel) // stride + 1),
     ]
+
+
+def answer(call, padding=None):
+    """`call()`, with a hint added when a valid call raised for a reason the message shows."""
+    try:
+        return call()
+    except LearnerRaised as raised:
+        hint = hint_for_raised(raised.message, padding)
+        if hint:
+            raise NamedMistake(f"{raised.feedback}\n{hint}") from None
+        raise
 
 
 def check_size(learner, size, kernel, stride, padding):
@@ -90,7 +102,8 @@ def pool_misconceptions(input_shape, pool_size, strides, padding):
 
 def check_shape(learner, input_shape, filters, kernel_size, strides, padding) -> None:
     expected_padding = padding.lower()
-    check_exact(learner.conv_output_shape(input_shape, filters, kernel_size, strides, padding),
+    check_exact(answer(lambda: learner.conv_output_shape(input_shape, filters, kernel_size, strides,
+                                                       padding), padding),
                 conv_shape(input_shape, filters, kernel_size, strides, expected_padding),
                 call=describe_call("conv_output_shape", input_shape, filters, kernel_size, strides, padding),
                 misconceptions=shape_misconceptions(input_shape, filters, kernel_size, strides,
@@ -111,7 +124,7 @@ def check_param_count(learner, kernel, in_channels, filters, use_bias) -> None:
         misconceptions.append(Misconception(
             "an int kernel_size F means an F x F kernel: F * F weights per input channel, not F",
             kernel * in_channels * filters + (filters if use_bias else 0)))
-    check_exact(learner.conv2d_param_count(kernel, in_channels, filters, use_bias),
+    check_exact(answer(lambda: learner.conv2d_param_count(kernel, in_channels, filters, use_bias)),
                 conv_params(kernel, in_channels, filters, use_bias),
                 call=describe_call("conv2d_param_count", kernel, in_channels, filters, use_bias),
                 misconceptions=misconceptions)
@@ -186,7 +199,8 @@ def test_conv_output_shape_same_strided(learner):
 
 
 def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, padding="valid") -> None:
-    check_exact(learner.pool_output_shape(input_shape, pool_size, strides, padding),
+    check_exact(answer(lambda: learner.pool_output_shape(input_shape, pool_size, strides, padding),
+                       padding),
                 pool_shape(input_shape, pool_size, strides, padding.lower()),
                 call=describe_call("pool_output_shape", input_shape, pool_size, strides, padding),
                 misconceptions=pool_misconceptions(input_shape, pool_size, strides, padding.lower()))

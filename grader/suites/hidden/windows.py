@@ -126,6 +126,20 @@ def negative_same_padding(height: int, width: int, window, strides) -> bool:
                for size, f, stride in ((height, f_h, s_h), (width, f_w, s_w)))
 
 
+INT_OR_PAIR = ("strides, pool_size and kernel_size may each be an int or an (h, w) pair: an int S "
+               "means (S, S)")
+INT_MESSAGES = ("non-iterable int", "'int' object is not iterable", "'int' object is not subscriptable")
+
+
+def hint_for_raised(message: str, padding: object = None) -> str | None:
+    """Why a valid call may have raised, read from the learner's error message and the call."""
+    if any(part in message for part in INT_MESSAGES):
+        return INT_OR_PAIR
+    if isinstance(padding, str) and padding != padding.lower():
+        return f"padding is case-insensitive: {padding!r} means {padding.lower()!r} (padding.lower())"
+    return None
+
+
 NEGATIVE_PADDING = ("'same' with a stride larger than the window: (H_out - 1) * S + F - H is "
                     "negative here, and a negative padding makes no sense; the total padding is "
                     "max((H_out - 1) * S + F - H, 0)")
