@@ -23,6 +23,7 @@ from grader.errors import InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.instructor.gradescope import flat_upload
 from grader.instructor.publish import publish
+from grader.instructor.release import LAUNCHER
 from grader.sandbox.children import run_program
 
 ARTEFACT_TIMEOUT = 15 * 60  # one graded run of an artefact, ex07's training included
@@ -51,7 +52,7 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
         published = publish(catalogue, Path(scratch) / "published")
         problems = []
         for folder, want_full in _course_folders(catalogue):
-            run = run_program([sys.executable, "-E", "-s", "-m", "grader", "--all", "--submission",
+            run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, "--all", "--submission",
                                str(folder), "--format", "json", *weak],
                               cwd=published.student, timeout=ARTEFACT_TIMEOUT)
             problems += _judge(echo, "release", folder.name, want_full, run.exit_code, run.stdout,

@@ -23,6 +23,12 @@ LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md")
 MANIFEST = Path("grader") / "suites" / "manifest.json"
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"
+# `python -c LAUNCHER ARGS` in a release folder runs that release's own grader, as `grade ARGS`
+# would there, even where the course repository is installed in editable mode (its import
+# finder would otherwise supply modules the release lacks).
+LAUNCHER = ("import runpy, sys; sys.meta_path[:] = [finder for finder in sys.meta_path "
+            "if not getattr(finder, '__module__', '').startswith('__editable__')]; sys.argv[0] = 'grade'; "
+            "runpy.run_module('grader', run_name='__main__', alter_sys=True)")
 
 
 def write_release(course_root: Path, target: Path) -> Path:

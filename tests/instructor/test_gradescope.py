@@ -1,0 +1,170 @@
+"""The Gradescope bundle, run the way Gradescope runs it.
+
+The bundle is unzipped into a temporary copy of /autograder (source/), `setup.sh` runs there
+for real (installing the grader into a virtual environment that sees this machine's packages),
+`run_autograder` is copied beside source/ as Gradescope copies it, each upload goes into
+submission/, and results/results.json is read back. The scripts find every path from where they
+lie, so the temporary tree stands for /autograder exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import venv
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.course.catalogue import PACKAGE_DIR, load_catalogue
+from grader.instructor.gradescope import flat_upload
+from grader.quiz.bank import load_bank
+from tests.conftest import SOLUTIONS, STUBS, run_grade
+
+SCHEMA = json.loads((PACKAGE_DIR / "schemas" / "gradescope.schema.json").read_text())
+WRONG_EX03 = '''
+import numpy as np
+
+def zero_pad(x, pad):
+    return np.asarray(x)  # forgets to pad
+
+def same_padding(size, kernel_size, stride=1):
+    return (0, 0)
+'''
+
+
+class Autograder:
+    """A temporary /autograder: `grade(upload)` puts an upload in place and runs the autograder."""
+
+    def __init__(self, root: Path, autograder_zip: Path):
+        self.root = root
+        with zipfile.ZipFile(autograder_zip) as archive:
+            archive.extractall(root / "source")
+        environment = root / "venv"
+        venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
+        self.env = dict(os.environ, PATH=f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        self.env.pop("VIRTUAL_ENV", None)
+        self.setup = subprocess.run(["bash", "setup.sh"], cwd=root / "source", env=self.env,
+                                    capture_output=True, text=True, timeout=900)
+        shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
+        (root / "run_autograder").chmod(0o755)
+
+    def grade(self, fill) -> dict:
+        for name in ("submission", "results"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+        (self.root / "submission").mkdir()
+        fill(self.root / "submission")
+        completed = subprocess.run([str(self.root / "run_autograder")], cwd=self.root, env=self.env,
+                                   capture_output=True, text=True, timeout=900)
+        assert completed.returncode == 0, completed.stderr
+        results = json.loads((self.root / "results" / "results.json").read_text(encoding="utf-8"))
+        jsonschema.validate(results, SCHEMA)
+        return results
+
+
+@pytest.fixture(scope="module")
+def autograder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("published")
+    assert run_grade("publish", out / "release").exit_code == 0
+    bundle = Autograder(tmp_path_factory.mktemp("gradescope") / "autograder",
+                        out / "release" / "gradescope" / "autograder.zip")
+    assert bundle.setup.returncode == 0, bundle.setup.stdout[-2000:] + bundle.setup.stderr[-2000:]
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def solutions_results(autograder):
+    """The solutions uploaded as files, side by side, as Gradescope's upload form gives them."""
+    return autograder.grade(lambda folder: flat_upload(SOLUTIONS, folder))
+
+
+def points(results: dict, prefix: str = "") -> tuple[float, float]:
+    tests = [test for test in results["tests"] if test["name"].startswith(prefix)]
+    return sum(test["score"] for test in tests), sum(test["max_score"] for test in tests)
+
+
+@pytest.mark.slow
+def test_the_solutions_uploaded_as_files_score_full_marks(solutions_results):
+    results = solutions_results
+    score, top = points(results)
+    course = load_catalogue()
+    quiz_points = sum(load_bank(course, quiz).max_score for quiz in course.quizzes)
+    assert results["score"] == score == top == sum(item.points for item in course.exercises) + quiz_points
+
+
+@pytest.mark.slow
+def test_the_stubs_score_zero(autograder):
+    results = autograder.grade(lambda folder: flat_upload(STUBS, folder))
+    assert results["score"] == 0 and points(results)[1] > 0
+
+
+@pytest.mark.slow
+def test_a_wrong_ex03_in_one_top_level_folder_loses_exactly_ex03s_points(autograder, solutions_results):
+    def fill(folder):
+        shutil.copytree(SOLUTIONS, folder / "alice", ignore=shutil.ignore_patterns("__pycache__"))
+        (folder / "alice" / "ex03_padding.py").write_text(WRONG_EX03, encoding="utf-8")
+
+    results = autograder.grade(fill)
+    assert points(results, "ex03 ") == (0, 10)
+    assert results["score"] == points(solutions_results)[1] - 10
+
+
+@pytest.mark.slow
+def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, solutions_results):
+    """Two uploads that differ only in hidden tests look the same to the learner until the due
+    date: the visible tests, the summary line and the status of each visible test."""
+    def wrong_hidden_only(folder):
+        flat_upload(SOLUTIONS, folder)
+        source = (SOLUTIONS / "ex06_output_size.py").read_text(encoding="utf-8")
+        # Right for the public cases (all of size 32), wrong for a hidden one (7 with F=2, S=2).
+        (folder / "ex06_output_size.py").write_text(
+            source + "\n_right = conv_output_size\n"
+            "def conv_output_size(size, kernel_size, stride=1, padding=0):\n"
+            "    return _right(size, kernel_size, stride, padding) + (size == 7)\n", encoding="utf-8")
+
+    right = solutions_results
+    wrong = autograder.grade(wrong_hidden_only)
+    assert points(wrong, "ex06 ")[0] < points(right, "ex06 ")[0]
+    def shown(results):
+        return [(test["name"], test["score"], test["status"]) for test in results["tests"]
+                if test["visibility"] == "visible"]
+
+    assert shown(wrong) == shown(right)
+    assert wrong["output"] == right["output"]
+    quiz_tests = [test for test in right["tests"] if test["name"].startswith("q")]
+    assert quiz_tests and {test["visibility"] for test in quiz_tests} == {"after_due_date"}
+    hidden_names = {entry["name"] for entry in json.loads(
+        (PACKAGE_DIR / "suites" / "manifest.json").read_text()) if entry["visibility"] == "hidden"}
+    assert all(test["visibility"] == "after_due_date" for test in right["tests"]
+               if test["name"].split(" ", 1)[1] in hidden_names)
+
+
+def test_a_grader_failure_still_writes_results(tmp_path):
+    """run_autograder writes a results.json a learner can read even when the grader fails."""
+    from grader.instructor.gradescope import RUN_AUTOGRADER
+
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    (root / "run_autograder").write_text(RUN_AUTOGRADER, encoding="utf-8")
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "python3").write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    (shims / "python3").chmod(0o755)
+    env = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ['PATH']}")
+    completed = subprocess.run(["bash", str(root / "run_autograder")], cwd=root, env=env,
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == 0 and "exit code 3" in results["output"]
+
+
+def test_the_bundle_scripts_are_valid_bash():
+    from grader.instructor.gradescope import RUN_AUTOGRADER, SETUP_SH
+
+    for script in (SETUP_SH, RUN_AUTOGRADER):
+        assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0

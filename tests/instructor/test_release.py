@@ -1,0 +1,149 @@
+"""The student release stands alone and gives nothing away.
+
+A learner installs it, reads its README, runs its tests and grades with it; nothing in it
+answers an exercise (no solution's or reference's function) or a quiz (no key, no explanation).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR
+from grader.instructor.release import LAUNCHER
+from tests.conftest import SOLUTIONS, STUBS, run_grade
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+REFERENCES = sorted((PACKAGE_DIR / "suites" / "hidden").glob("ref_*.py"))
+SHORTEST_LEAK = 12  # characters: shorter key texts ("max pooling") stand in ordinary prose
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("published")
+    run = run_grade("publish", out / "release")
+    assert run.exit_code == 0, run.stderr
+    return out / "release" / "student"
+
+
+def release_grade(release: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m grader ...` with the release's own grader, as a learner in that folder runs it."""
+    return subprocess.run([sys.executable, "-E", "-s", "-c", LAUNCHER, *args], cwd=release,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_release_has_a_learners_readme_in_english_and_korean(release):
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    assert "grade check" not in readme and "solutions/" not in readme
+    assert "python -m pytest" in readme and '".[keras]"' in readme
+    assert "## 한국어 안내" in readme and len(HANGUL.findall(readme)) > 300
+    assert "graded on submission" in readme
+
+
+def test_tensorflow_is_an_extra_of_the_release(release):
+    project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not any(item.startswith(("tensorflow", "scikit-learn")) for item in project["dependencies"])
+    assert any(item.startswith("tensorflow") for item in project["optional-dependencies"]["keras"])
+
+
+def test_ex07_without_tensorflow_says_how_to_install_it(grade, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "tensorflow" else real(name, *args))
+    run = grade("ex07", "--submission", SOLUTIONS, "--format", "json", "--lang", "en")
+    item = run.item("ex07")
+    assert run.exit_code == 1 and item["score"] == 0 and item["status"] == "error"
+    assert all('pip install -e ".[keras]"' in test["feedback"] for test in item["tests"])
+    korean = grade("ex07", "--submission", SOLUTIONS, "--format", "json", "--lang", "ko").item("ex07")
+    assert HANGUL.search(korean["tests"][0]["feedback"])
+    stub = grade("ex07", "--submission", STUBS, "--format", "json").item("ex07")
+    assert stub["status"] == "error"  # the stub is there: the missing library is what to fix
+
+
+def test_instructor_commands_answer_in_one_line(release):
+    for command in (["check"], ["publish", "out"], ["batch", ".", "--out", "out"]):
+        completed = release_grade(release, *command)
+        assert completed.returncode == 2, (command, completed.stderr)
+        assert "instructor command" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_the_release_grades_exercises_and_counts_quizzes_as_graded_on_submission(release):
+    completed = release_grade(release, "ex01", "ex06", "q01", "--submission", str(SOLUTIONS),
+                              "--format", "json")
+    report = json.loads(completed.stdout)
+    assert completed.returncode == 0, completed.stderr
+    public = json.loads((release / "grader" / "suites" / "manifest.json").read_text(encoding="utf-8"))
+    assert report["score"] == report["max_score"] == sum(
+        entry["points"] for entry in public if entry["exercise"] in ("ex01", "ex06"))
+    quiz = next(item for item in report["exercises"] if item["id"] == "q01")
+    assert quiz["max_score"] == 0 and "graded on submission" in quiz["note"]
+
+
+@pytest.mark.slow
+def test_the_releases_own_test_command_passes_on_the_stubs(release):
+    completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                               cwd=release, capture_output=True, text=True, timeout=900)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert re.search(r"\b4 passed\b", completed.stdout)
+
+
+def function_bodies(path: Path) -> dict[str, str]:
+    """Each function of `path` with a body of more than one statement: name -> its body, as
+    `ast.dump` shows it without the docstring (so names and layout do not matter)."""
+    bodies = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body[1:] if ast.get_docstring(node) else node.body
+            if len(body) > 1:
+                bodies[f"{path.name}:{node.name}"] = ast.dump(ast.Module(body=body, type_ignores=[]))
+    return bodies
+
+
+def test_no_solution_or_reference_function_is_in_the_release(release):
+    secret, given = {}, set()
+    for path in [*sorted(SOLUTIONS.glob("ex*.py")), *REFERENCES]:
+        secret.update(function_bodies(path))
+    for path in sorted(STUBS.glob("ex*.py")):  # helpers the stubs hand learners are no secret
+        given.update(function_bodies(path).values())
+    secret = {name: body for name, body in secret.items() if body not in given}
+    assert len(secret) > 15  # the scan looks at something
+    shipped = {}
+    for path in release.rglob("*.py"):
+        shipped.update(function_bodies(path))
+    leaks = {name for name, body in secret.items() if body in shipped.values()}
+    assert not leaks, f"the release holds the body of {sorted(leaks)}"
+
+
+def key_texts() -> list[str]:
+    """The texts of the quiz keys a program could look for: the explanations (which state the
+    answers) and the longer text answers. Further accepted spellings ("MaxPooling2D") are names
+    any course text uses, so they are not looked for."""
+    texts = []
+    for path in sorted((SOLUTIONS / "answers").glob("q*.yaml")):
+        keys = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [text for explanation in keys["explanations"].values() for text in explanation.values()]
+        texts += [value for value in keys["answers"].values()
+                  if isinstance(value, str) and len(value) >= SHORTEST_LEAK]
+    return texts
+
+
+def test_no_quiz_key_or_explanation_is_in_the_release(release):
+    shipped = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                        for path in release.rglob("*") if path.is_file())
+    shipped = re.sub(r"\s+", " ", shipped)
+    texts = key_texts()
+    assert len(texts) > 50
+    # A long explanation's opening words are enough to find it.
+    samples = [re.sub(r"\s+", " ", text)[:80] for text in texts]
+    found = [sample for sample in samples if sample in shipped]
+    assert not found, f"the release holds key text {found[:3]}"
+    assert not (release / "solutions").exists() and (COURSE_ROOT / "solutions").is_dir()

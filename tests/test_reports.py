@@ -1,0 +1,103 @@
+"""The CI and Gradescope renderers: JUnit XML that the common schema accepts, with the points
+where report viewers show them, and a Gradescope summary that tells nothing hidden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from grader.reports import render
+from grader.results import ExerciseResult, Report, TestResult
+from tests.conftest import FIXTURES, STUBS
+
+SCHEMA = etree.XMLSchema(etree.parse(str(FIXTURES / "junit.xsd")))
+
+
+def parse(xml_text: str) -> etree._Element:
+    return etree.fromstring(xml_text.encode("utf-8"))
+
+
+def sample_report(hidden_passes: bool) -> Report:
+    tests = [TestResult("public case", "passed", 1.0, 1.0, "public", "right"),
+             TestResult("hidden case", "passed" if hidden_passes else "failed",
+                        2.0 if hidden_passes else 0.0, 2.0, "hidden",
+                        "" if hidden_passes else "expected 7, got 8")]
+    quiz = [TestResult("Q1 lenet_year", "passed", 1.0, 1.0, "public", "Correct.\n1989.")]
+    return Report([ExerciseResult("ex06", "sizes", 3.0, tests), ExerciseResult("q01", "quiz", 1.0, quiz,
+                                                                             kind="quiz")],
+                  seed=7, protection="namespaces", started="2026-12-01T09:30:00")
+
+
+def test_the_junit_report_passes_the_common_schema(grade, tmp_path):
+    buggy = tmp_path / "submission"
+    buggy.mkdir()
+    (buggy / "ex01_convolution.py").write_text((FIXTURES / "buggy" / "convolve_flipped_kernel.py").read_text())
+    for submission in (STUBS, buggy):
+        run = grade("ex01", "ex06", "q01", "--submission", submission, "--format", "junit")
+        document = parse(run.stdout)
+        SCHEMA.assertValid(document)
+    assert document.xpath("//testcase/failure")  # the flipped kernel fails something
+
+
+def test_the_schema_itself_can_say_no():
+    broken = parse(render(sample_report(False), "junit").replace('classname="ex06.public" ', ""))
+    assert not SCHEMA.validate(broken)
+
+
+def test_points_show_where_report_viewers_look():
+    document = parse(render(sample_report(False), "junit"))
+    SCHEMA.assertValid(document)
+    suite = document.find("testsuite")
+    assert {item.get("name"): item.get("value") for item in suite.iter("property")} == {
+        "score": "1", "max_score": "3"}
+    failure = document.xpath("//testcase[@name='hidden case']/failure")[0]
+    assert failure.get("message").startswith("0 / 2 points")
+    outputs = [case.findtext("system-out") for case in suite.iter("testcase")]
+    assert outputs[0].startswith("1 / 1 points") and outputs[1].startswith("0 / 2 points")
+    assert suite.get("timestamp") == "2026-12-01T09:30:00"
+
+
+def test_gradescope_hides_what_the_due_date_hides():
+    passing, failing = (render(sample_report(hidden), "gradescope") for hidden in (True, False))
+    import json
+
+    right, wrong = json.loads(passing), json.loads(failing)
+    assert right["output"] == wrong["output"]  # the summary names visible tests only
+    assert "3 / 3" not in right["output"] and "ex06 1 / 1" in right["output"]
+    visibility = {test["name"]: test["visibility"] for test in right["tests"]}
+    assert visibility == {"ex06 public case": "visible", "ex06 hidden case": "after_due_date",
+                          "q01 Q1 lenet_year": "visible"}  # a hand-made result: the default
+
+
+@pytest.mark.parametrize("setting", [{"public": "after_due_date"}, {"hidden": "hidden"}])
+def test_gradescope_visibility_follows_the_catalogue(grade, tmp_path, setting):
+    import yaml
+
+    from grader.course.catalogue import CATALOGUE_PATH
+
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["exercises"][0]["gradescope"] = setting  # ex01
+    course = tmp_path / "course.yaml"
+    course.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    results = grade("--course", course, "ex01", "q01", "--submission", STUBS, "--format", "gradescope").json()
+    ex01 = {test["visibility"] for test in results["tests"] if test["name"].startswith("ex01")}
+    expected = {"after_due_date"} if "public" in setting else {"visible", "hidden"}
+    assert ex01 == expected
+    quiz = {test["visibility"] for test in results["tests"] if test["name"].startswith("q01")}
+    assert quiz == {"after_due_date"}  # a quiz's feedback holds its answer
+
+
+def test_a_bad_visibility_in_the_catalogue_is_an_input_error(grade, tmp_path):
+    import yaml
+
+    from grader.course.catalogue import CATALOGUE_PATH
+
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["quizzes"][0]["gradescope"] = {"public": "sometimes"}
+    course = tmp_path / "course.yaml"
+    course.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = grade("--course", course, "q01", "--submission", STUBS)
+    assert run.exit_code == 2 and "gradescope.public" in run.stderr and "after_due_date" in run.stderr
+    assert Path(course).is_file()
