@@ -75,6 +75,8 @@ EXPECTED_FEEDBACK = {
     "memory_bomb_across_processes": None,  # with 1 s per call it may time out first
     "floods_tmp_with_empty_files": "empty files, then No space left on device" if NAMESPACES else None,
     "hoards_system_v_memory": "0 segments held, then shmget" if NAMESPACES else None,
+    "makes_a_user_namespace_of_its_own":
+        "{'unshare': 'Operation not permitted', 'raw syscall in a child': 'refused'}" if NAMESPACES else None,
 }
 # Fixtures of other exercises' attacks, used by their own tests (tests/attacks/test_*.py).
 OTHER_EXERCISES = {"ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses"}

@@ -43,6 +43,21 @@ LAST_CAPABILITY = 63
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 OLD_ROOT = "/.old-root"
+
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_ERRNO = 0x00050000
+EPERM, ENOSYS = 1, 38
+BPF_LD_ABS, BPF_JEQ, BPF_JGE, BPF_JSET, BPF_RET = 0x20, 0x15, 0x35, 0x45, 0x06
+SECCOMP_DATA_NR, SECCOMP_DATA_ARCH, SECCOMP_DATA_FIRST_ARGUMENT = 0, 4, 16
+CLONE_NEWUSER = 0x10000000
+CLONE3 = 435  # the same number on every 64-bit Linux
+X32_SYSCALL_BIT = 0x40000000
+SECCOMP_MACHINES = {  # machine: (AUDIT_ARCH_*, unshare, clone)
+    "x86_64": (0xC000003E, 272, 56),
+    "aarch64": (0xC00000B7, 97, 220),
+}
 DEFAULT_TMP_FILES = 16384  # files and folders in each scratch folder
 SYSTEM_V_LIMITS = ("/proc/sys/kernel/shmall", "/proc/sys/kernel/shmmax", "/proc/sys/kernel/msgmni")
 
@@ -177,5 +192,47 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
         header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
         data = (ctypes.c_uint32 * 6)()
         _check(_libc.capset(header, data), "capset")
+    _no_new_user_namespaces()
     # Should the launcher die, so does the worker (a credential change cleared this).
     _libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def _no_new_user_namespaces() -> None:
+    """A seccomp filter: no clone or unshare with CLONE_NEWUSER, no clone3 (whose flags it cannot
+    read; the C library then falls back to clone), no system call of another ABI.
+
+    In a user namespace of its own, learner code would be root over new IPC and mount
+    namespaces, with System V memory and tmpfs mounts that no limit of the jail bounds (and far
+    more of the kernel to attack). Needs no_new_privs, which `drop_privileges` sets first.
+    """
+    machine = SECCOMP_MACHINES.get(platform.machine())
+    if machine is None:
+        raise JailError(0, f"seccomp: unknown machine {platform.machine()}")
+    arch, unshare, clone = machine
+    allow, refuse, absent = SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_ERRNO | ENOSYS
+    program = [
+        (BPF_LD_ABS, 0, 0, SECCOMP_DATA_ARCH),
+        (BPF_JEQ, 0, 9, arch),  # another ABI (i386, x32 through int 0x80): nothing
+        (BPF_LD_ABS, 0, 0, SECCOMP_DATA_NR),
+        (BPF_JGE, 7, 0, X32_SYSCALL_BIT),
+        (BPF_JEQ, 6, 0, CLONE3),
+        (BPF_JEQ, 1, 0, unshare),
+        (BPF_JEQ, 0, 2, clone),
+        (BPF_LD_ABS, 0, 0, SECCOMP_DATA_FIRST_ARGUMENT),  # the flags of clone and unshare
+        (BPF_JSET, 1, 0, CLONE_NEWUSER),
+        (BPF_RET, 0, 0, allow),
+        (BPF_RET, 0, 0, refuse),
+        (BPF_RET, 0, 0, absent),
+    ]
+    filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
+    fprog = _SockFprog(len(program), filters)
+    _check(_libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "seccomp")
