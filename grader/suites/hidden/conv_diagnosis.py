@@ -53,6 +53,9 @@ def conv_mistakes(x, kernel, bias, strides, padding):
         found += _same_mistakes(x, kernel, bias, strides, pads, out_hw, variant)
     found += windows.wrong_side(pads, lambda swapped: variant(pads=swapped))
     found += windows.all_after(pads, lambda moved: variant(pads=moved))
+    wrapped = windows.wrapped_front(x, pads)
+    if wrapped is not None and min(pads[0], pads[2]) >= 0 and pads[0] <= height and pads[2] <= width:
+        found.append(Misconception(windows.WRAPPED, variant(x=wrapped[0], pads=wrapped[1])))
     if c_in == kernel.shape[3] > 1:
         found.append(Misconception("the kernel's last two axes are swapped: it is (F_h, F_w, C_in, "
                                    "C_out), so kernel[a, b, c, k] weighs input channel c for filter k",

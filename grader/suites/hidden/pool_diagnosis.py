@@ -43,6 +43,10 @@ def pool_mistakes(x, pool_size, strides, padding):
         found += _same_mistakes(x, pool_size, moves, pads)
     found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
     found += windows.all_after(pads, lambda moved: ref.pool(x, pool_size, moves, padding, pads=moved))
+    wrapped = windows.wrapped_front(x, pads)
+    if wrapped is not None and pads[0] <= height and pads[2] <= width:
+        found.append(Misconception(windows.WRAPPED, ref.pool(wrapped[0], pool_size, moves, padding,
+                                                             pads=wrapped[1], out_hw=out_hw)))
     found += [Misconception(sentence, ref.pool(x, pool_size, moves, padding, reduce=reduce))
               for reduce, sentence in ((np.sum, "you summed each window; max pooling keeps its "
                                                 "largest value"),

@@ -83,6 +83,10 @@ def check_convolution(learner, image: np.ndarray, kernel: np.ndarray) -> None:
     try:
         got = learner.convolve2d(image, kernel)
     except LearnerRaised as raised:
+        if raised.error_type == "IndexError":
+            raise NamedMistake(f"{raised.feedback}\nan index ran past the image: out[i, j] reads "
+                               "image[i + a, j + b] for a < F_h and b < F_w, and i < H - F_h + 1; "
+                               "are a and b (or i and j) swapped?") from None
         if "broadcast" in raised.message:
             raise NamedMistake(f"{raised.feedback}\na window and the kernel differ in shape: the "
                                "window of out[i, j] is image[i:i + F_h, j:j + F_w], rows from i "

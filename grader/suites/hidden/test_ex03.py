@@ -83,6 +83,10 @@ def check_pad(learner, x: np.ndarray, pad) -> None:
         if "remapped shapes" in raised.message:
             raise NamedMistake(f"{raised.feedback}\nnp.pad takes one (before, after) pair per axis "
                                "of x, four in all: ((0, 0), (top, bottom), (left, right), (0, 0))") from None
+        if not isinstance(pad, int):
+            raise NamedMistake(f"{raised.feedback}\npad may be an int P or a nested pair ((top, "
+                               "bottom), (left, right)): unpack the pair, (top, bottom), (left, "
+                               "right) = pad") from None
         raise
     check_array(got, pad_batch(x, top, bottom, left, right),
                 call=describe_call("zero_pad", x, pad), dtype=x.dtype,

@@ -50,6 +50,21 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
                           "half on the top/left", compute((bottom, top, right, left)))]
 
 
+WRAPPED = ("negative indices wrapped around: a window over the top/left padding read row -1, "
+           "which Python takes from the bottom; skip cells outside 0 <= row < H and 0 <= col < W")
+
+
+def wrapped_front(x: np.ndarray, pads: Pads) -> tuple[np.ndarray, Pads] | None:
+    """`x` with its last `top` rows and `left` columns copied in front, and the padding that is
+    left (bottom and right only): what a loop that lets row -1 index the last row computes."""
+    top, bottom, left, right = pads
+    if top == left == 0:
+        return None
+    x = np.concatenate([x[:, x.shape[1] - top:], x], axis=1) if top else x
+    x = np.concatenate([x[:, :, x.shape[2] - left:], x], axis=2) if left else x
+    return x, (0, bottom, 0, right)
+
+
 def all_after(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconception]:
     """All the padding at the bottom and right (windows starting at 0, the last overhanging)."""
     top, bottom, left, right = pads
@@ -137,6 +152,10 @@ def hint_for_raised(message: str, padding: object = None) -> str | None:
         return INT_OR_PAIR
     if isinstance(padding, str) and padding != padding.lower():
         return f"padding is case-insensitive: {padding!r} means {padding.lower()!r} (padding.lower())"
+    if "could not be broadcast" in message:
+        return ("a window (or a strided slice) and the output did not line up: output (i, j) reads "
+                "rows i * S_h to i * S_h + F_h - 1 of the padded input, for i below H_out; is H_out "
+                "(or the end of a slice) one off?")
     return None
 
 
