@@ -53,6 +53,9 @@ def conv_mistakes(x, kernel, bias, strides, padding):
         found += _same_mistakes(x, kernel, bias, strides, pads, out_hw, variant)
     found += windows.wrong_side(pads, lambda swapped: variant(pads=swapped))
     found += windows.all_after(pads, lambda moved: variant(pads=moved))
+    if f_h > 1 and f_w > 1:
+        found.append(Misconception(windows.WINDOW_ONE_SHORT, variant(kernel=kernel[:-1, :-1])
+                                   [:, :out_hw[0], :out_hw[1]]))
     wrapped = windows.wrapped_front(x, pads)
     if wrapped is not None and min(pads[0], pads[2]) >= 0 and pads[0] <= height and pads[2] <= width:
         found.append(Misconception(windows.WRAPPED, variant(x=wrapped[0], pads=wrapped[1])))

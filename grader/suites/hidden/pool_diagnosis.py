@@ -43,6 +43,10 @@ def pool_mistakes(x, pool_size, strides, padding):
         found += _same_mistakes(x, pool_size, moves, pads)
     found += windows.wrong_side(pads, lambda swapped: ref.pool(x, pool_size, moves, padding, pads=swapped))
     found += windows.all_after(pads, lambda moved: ref.pool(x, pool_size, moves, padding, pads=moved))
+    f_h, f_w = windows.pair(pool_size)
+    if f_h > 1 and f_w > 1:
+        found.append(Misconception(windows.WINDOW_ONE_SHORT, ref.pool(
+            x, (f_h - 1, f_w - 1), moves, padding, pads=pads, out_hw=out_hw)))
     wrapped = windows.wrapped_front(x, pads)
     if wrapped is not None and pads[0] <= height and pads[2] <= width:
         found.append(Misconception(windows.WRAPPED, ref.pool(wrapped[0], pool_size, moves, padding,

@@ -50,6 +50,8 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
                           "half on the top/left", compute((bottom, top, right, left)))]
 
 
+WINDOW_ONE_SHORT = ("your window is one row and one column short: range(F_h - 1) stops early; "
+                    "the window covers rows i * S_h to i * S_h + F_h - 1, range(F_h) of them")
 WRAPPED = ("negative indices wrapped around: a window over the top/left padding read row -1, "
            "which Python takes from the bottom; skip cells outside 0 <= row < H and 0 <= col < W")
 
