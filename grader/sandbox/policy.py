@@ -13,6 +13,7 @@ import ast
 
 FORBIDDEN_MODULES = ("tensorflow", "keras", "scipy.signal", "scipy.ndimage")
 IMPORT_FUNCTIONS = {"__import__", "import_module"}
+MAX_CHECKED_SOURCE = 256 << 10  # characters: an honest exercise file has a few thousand
 
 BASE_ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -37,25 +38,35 @@ def forbidden_message(exercise_id: str, found: list[str], verb: str = "uses") ->
 
 def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
     """The forbidden modules `source` imports or reaches, sorted; [] if none or if it does not
-    parse. Aliases are followed: `import scipy as sp` then `sp.ndimage.maximum_filter` counts."""
+    parse. Aliases are followed: `import scipy as sp` then `sp.ndimage.maximum_filter` counts.
+
+    The check runs in the trusted process, on a file of up to 1 MB that a learner wrote, so it
+    costs one parse and one pass over the tree, and nothing at all for a file that does not
+    name a forbidden package (a name it never mentions, it cannot import by that name) or that
+    is larger than any honest answer (`MAX_CHECKED_SOURCE`).
+    """
+    if len(source) > MAX_CHECKED_SOURCE or not any(name.split(".")[0] in source for name in forbidden):
+        return []  # beyond the size, only the jail and the worker's import guard refuse them
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # the worker reports the syntax error with its line number
     found = set()
-    for name in (*_imported(tree), *_attribute_chains(tree)):
+    for name in _reached(tree):
         found.update(banned for banned in forbidden if _within(name, banned))
     return sorted(found)
 
 
-def _imported(tree: ast.AST) -> list[str]:
-    return [name for node in ast.walk(tree) for name in _imported_names(node)]
-
-
-def _attribute_chains(tree: ast.AST) -> list[str]:
-    """Dotted names like `scipy.ndimage.maximum_filter`, with import aliases resolved."""
+def _reached(tree: ast.AST) -> list[str]:
+    """Imported names and dotted names like `scipy.ndimage.maximum_filter` (aliases resolved),
+    in one pass. Each attribute chain is read once, from its outermost attribute: reading it
+    again from every inner one would cost the square of its length."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    names: list[str] = []
+    chains: list[tuple[str, list[str]]] = []
+    inner: set[int] = set()
+    for node in ast.walk(tree):  # breadth first: an outer attribute comes before its inner ones
+        names += _imported_names(node)
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
@@ -63,15 +74,15 @@ def _attribute_chains(tree: ast.AST) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    chains = []
-    for node in ast.walk(tree):
-        parts = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if parts and isinstance(node, ast.Name) and node.id in aliases:
-            chains.append(".".join([aliases[node.id], *reversed(parts)]))
-    return chains
+        elif isinstance(node, ast.Attribute) and id(node) not in inner:
+            parts, current = [], node
+            while isinstance(current, ast.Attribute):
+                parts.append(current.attr)
+                inner.add(id(current.value))
+                current = current.value
+            if isinstance(current, ast.Name):
+                chains.append((current.id, parts))
+    return names + [".".join([aliases[root], *reversed(parts)]) for root, parts in chains if root in aliases]
 
 
 def _imported_names(node: ast.AST) -> list[str]:

@@ -136,3 +136,33 @@ def test_without_namespaces_a_daemon_that_shed_its_marker_is_still_swept(tmp_pat
     finally:
         daemon.kill()
         daemon.wait()
+
+
+def _long_chains(size: int) -> str:
+    """A learner file of about `size` characters: an import of scipy, then lines of attribute
+    chains 800 long, which a check that reads each chain from every inner attribute takes
+    minutes over."""
+    line_count = size // 1610
+    return "import scipy as x\n" + "".join(f"y{index} = x" + ".a" * 800 + "\n" for index in range(line_count))
+
+
+@pytest.mark.parametrize("size", [200_000, 1_000_000])
+def test_the_static_check_of_a_learner_file_takes_the_grader_seconds_at_most(size):
+    from grader.sandbox.policy import forbidden_imports
+
+    source = _long_chains(size)
+    started = time.monotonic()
+    assert forbidden_imports(source) == []
+    assert time.monotonic() - started < 5.0
+
+
+def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_limits, tmp_path):  # noqa: F811
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "ex01_convolution.py").write_text(_long_chains(1_000_000))
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
+    started = time.monotonic()
+    run = grade("--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert run.item("ex01")["score"] == 0 and run.item("ex06")["score"] == 15
+    assert time.monotonic() - started < 30
