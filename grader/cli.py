@@ -18,13 +18,14 @@ import click
 
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure
+from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError
 from grader.quiz.text import LANGUAGES
 from grader.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
 DEFAULT_SUBMISSION = Path("exercises")
 GRADE_COMMAND = "grade-items"
+INSTRUCTOR_PACKAGE = "grader.instructor"
 GROUP_OPTIONS_WITH_VALUES = ("--course", "--course-root")
 LANG_HELP = ("Language of quiz questions, feedback and explanations: en or ko. "
              "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
@@ -82,8 +83,13 @@ class GradeGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Abort() from None
-        except BrokenPipeError:
-            raise
+        except BrokenPipeError:  # the reader left (`grade list | head -1`): end quietly, with 0
+            _quiet_broken_pipe()
+        except ModuleNotFoundError as error:
+            if (error.name or "").startswith(INSTRUCTOR_PACKAGE):  # a student release has none
+                raise InputError(f"`grade {ctx.invoked_subcommand}` is an instructor command; this "
+                                 "student release of the course does not include it") from None
+            raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
         except Exception as error:  # anything else is a grader bug: one line, exit code 3
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
 
@@ -210,15 +216,20 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
+@click.option("--no-artefacts", is_flag=True,
+              help="Check the course only, not the student release and Gradescope bundle it publishes.")
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
-def check(ctx: click.Context, course: Course, allow_weak_sandbox: bool) -> None:
-    """Instructor self-check: the solutions score full marks and the stubs score zero."""
-    from grader.instructor.check import check_course
+def check(ctx: click.Context, course: Course, no_artefacts: bool, allow_weak_sandbox: bool) -> None:
+    """Instructor self-check: the solutions score full marks and the stubs score zero, in the
+    course and in what `grade publish` writes (the student release and the Gradescope bundle)."""
+    from grader.instructor.check import check_artefacts, check_course
 
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         problems = check_course(course.catalogue, isolation, echo=click.echo)
+    if not no_artefacts:
+        problems += check_artefacts(course.catalogue, echo=click.echo, allow_weak=allow_weak_sandbox)
     if problems:
         click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)

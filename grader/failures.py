@@ -92,3 +92,10 @@ class LearnerTimeout(LearnerFailure):
     """A call, the import, or the exercise as a whole ran past its time limit."""
 
     status = STATUS_TIMEOUT
+
+
+class MissingLibrary(GradingFailure):
+    """The machine lacks a library the exercise needs (TensorFlow for ex07): not the learner's
+    fault, and nothing of theirs ran."""
+
+    status = STATUS_ERROR

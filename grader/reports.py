@@ -20,7 +20,6 @@ FORMATS = ("text", "json", "gradescope", "junit", "markdown")  # the one list: t
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
 STATUS_COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                   "timeout": "red", "not_attempted": "blue"}
-GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_due_date"}
 
 
 def render(report: Report, output_format: str, *, replay: str = "", lang: str | None = None) -> str:
@@ -104,9 +103,20 @@ def _points(score: float, max_score: float) -> str:
 
 # ------------------------------------------------------------------------------- gradescope
 
+GRADESCOPE_SHOWN = "visible"
+GRADESCOPE_LATER_NOTE = ("Hidden tests and quiz answers are graded now and shown after the due date, "
+                         "with your total.")
+GRADESCOPE_LATER_NOTE_KO = "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
+
 
 def to_gradescope(report: Report) -> dict:
-    """Gradescope's results.json: one test per graded test, hidden ones shown after the due date."""
+    """Gradescope's results.json (its "autograder specifications").
+
+    Each test carries the visibility course.yaml gives its item: public tests at once, hidden
+    tests and quiz questions (whose feedback holds the answer) after the due date. Gradescope
+    hides the total while any test is not yet visible, so the top-level `output`, which is
+    always shown, sums up only the tests a learner can already see.
+    """
     tests = []
     for exercise in report.exercises:
         for test in exercise.tests:
@@ -116,25 +126,47 @@ def to_gradescope(report: Report) -> dict:
                 "max_score": test.max_score,
                 "status": "passed" if test.status == "passed" else "failed",
                 "output": test.feedback,
-                "visibility": GRADESCOPE_VISIBILITY.get(test.visibility, "after_due_date"),
+                "visibility": exercise.gradescope_visibility.get(test.visibility, "after_due_date"),
             })
-    summary = "; ".join(f"{item.id} {_points(item.score, item.max_score)} {item.status}"
-                        for item in report.exercises)
     return {
         "score": report.score,
         "execution_time": round(report.execution_time, 3),
-        "output": f"{summary}. Seed {report.seed}; protection: {report.protection}.",
-        "visibility": "visible",
+        "output": _visible_summary(report),
+        "visibility": GRADESCOPE_SHOWN,
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+
+
+def _visible_summary(report: Report) -> str:
+    """What a learner may read before the due date, in English and Korean (Gradescope shows one
+    text to everyone): the points of the tests already visible, and the protection used."""
+    parts, later = [], False
+    for exercise in report.exercises:
+        shown = [test for test in exercise.tests
+                 if exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN]
+        later = later or len(shown) < len(exercise.tests)
+        if shown:
+            parts.append(f"{exercise.id} {_points(sum(t.score for t in shown), sum(t.max_score for t in shown))}")
+    listed = "; ".join(parts)
+    english = f"Visible now: {listed}." if parts else "Nothing is shown before the due date."
+    korean = f"지금 보이는 결과: {listed}." if parts else "마감 전에는 공개되는 결과가 없습니다."
+    if later:
+        english, korean = f"{english} {GRADESCOPE_LATER_NOTE}", f"{korean} {GRADESCOPE_LATER_NOTE_KO}"
+    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {report.protection}."
 
 
 # ------------------------------------------------------------------------------- junit
 
 
 def to_junit(report: Report) -> str:
-    """JUnit XML: a testsuite per exercise, a testcase per test, feedback in <failure>."""
+    """JUnit XML as CI systems read it: testsuites > testsuite (an item) > testcase (a test).
+
+    The elements and attributes are those of the common schema (Jenkins' junit-10.xsd, which
+    GitLab and GitHub's report actions read). Points travel as `score`/`max_score` properties of
+    each suite, and as "N / M points" in each case's system-out and failure message, which the
+    report viewers show.
+    """
     root = ElementTree.Element("testsuites", name="cnn-exercises", tests=str(_count(report)),
                                failures=str(_count(report, "failed")),
                                errors=str(_count(report, "error") + _count(report, "timeout")),
@@ -144,19 +176,31 @@ def to_junit(report: Report) -> str:
             root, "testsuite", name=exercise.id, tests=str(len(exercise.tests)),
             failures=str(sum(t.status == "failed" for t in exercise.tests)),
             errors=str(sum(t.status in ("error", "timeout") for t in exercise.tests)),
-            time=f"{sum(t.duration for t in exercise.tests):.3f}")
-        ElementTree.SubElement(ElementTree.SubElement(suite, "properties"), "property",
-                               name="score", value=_points(exercise.score, exercise.max_score))
+            skipped="0", time=f"{sum(t.duration for t in exercise.tests):.3f}",
+            timestamp=report.started or "1970-01-01T00:00:00")
+        _points_properties(suite, exercise.score, exercise.max_score)
         for test in exercise.tests:
-            case = ElementTree.SubElement(suite, "testcase", classname=exercise.id, name=test.name,
-                                          time=f"{test.duration:.3f}")
-            if test.status != "passed":
-                tag = "failure" if test.status == "failed" else "error"
-                first_line = (test.feedback.splitlines() or [test.status])[0]
-                element = ElementTree.SubElement(case, tag, message=first_line[:200], type=test.status)
-                element.text = test.feedback
+            _junit_case(suite, exercise, test)
     ElementTree.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+
+
+def _junit_case(suite: ElementTree.Element, exercise: ExerciseResult, test: TestResult) -> None:
+    case = ElementTree.SubElement(suite, "testcase", classname=f"{exercise.id}.{test.visibility}",
+                                  name=test.name, time=f"{test.duration:.3f}")
+    points = f"{_points(test.score, test.max_score)} points"
+    if test.status != "passed":
+        tag = "failure" if test.status == "failed" else "error"
+        first_line = (test.feedback.splitlines() or [test.status])[0]
+        element = ElementTree.SubElement(case, tag, message=f"{points}: {first_line}"[:300], type=test.status)
+        element.text = test.feedback
+    ElementTree.SubElement(case, "system-out").text = f"{points}\n{test.feedback}".rstrip()
+
+
+def _points_properties(element: ElementTree.Element, score: float, max_score: float) -> None:
+    properties = ElementTree.SubElement(element, "properties")
+    ElementTree.SubElement(properties, "property", name="score", value=f"{score:g}")
+    ElementTree.SubElement(properties, "property", name="max_score", value=f"{max_score:g}")
 
 
 def _count(report: Report, status: str | None = None) -> int:

@@ -24,7 +24,7 @@ from grader.grading.runner import IsolationSource, grade
 from grader.instructor.gradescope import flat_upload
 from grader.instructor.publish import publish
 from grader.instructor.release import LAUNCHER
-from grader.sandbox.children import run_program
+from grader.sandbox.children import ChildResult, run_program
 
 ARTEFACT_TIMEOUT = 15 * 60  # one graded run of an artefact, ex07's training included
 Echo = Callable[[str], None]
@@ -59,34 +59,46 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
                                run.stderr, exercises_only=True)
         bundle = GradescopeLayout(Path(scratch) / "autograder", published.autograder_zip)
         for folder, want_full in _course_folders(catalogue):
-            code, results, stderr = bundle.grade(folder)
+            code, results, stderr = bundle.grade(lambda upload, folder=folder: flat_upload(folder, upload))
             problems += _judge(echo, "gradescope", folder.name, want_full, code, results, stderr)
     return problems
 
 
 class GradescopeLayout:
     """A copy of Gradescope's /autograder in `root`: the bundle unzipped into source/, its
-    run_autograder beside it, an upload in submission/, results in results/."""
+    run_autograder beside it, an upload in submission/, results in results/.
 
-    def __init__(self, root: Path, autograder_zip: Path):
+    `environment` is what the scripts run with; by default `python3` in them is this grader's
+    interpreter, so the course needs no installing (`setup` runs the bundle's setup.sh).
+    """
+
+    def __init__(self, root: Path, autograder_zip: Path, environment: dict[str, str] | None = None):
         self.root = root
         with zipfile.ZipFile(autograder_zip) as archive:
             archive.extractall(root / "source")
         (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
-        shims = root / "bin"  # `python3` in the scripts is this grader's interpreter
-        shims.mkdir()
-        (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
-        (shims / "python3").chmod(0o755)
-        self.environment = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
+        (root / "run_autograder").chmod(0o755)
+        if environment is None:
+            shims = root / "bin"
+            shims.mkdir()
+            (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+            (shims / "python3").chmod(0o755)
+            environment = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
+        self.environment = environment
 
-    def grade(self, course_folder: Path) -> tuple[int | None, str, str]:
-        """Upload `course_folder`'s files as a learner would and run the autograder:
-        (its exit code, results.json's text, its standard error)."""
+    def setup(self) -> ChildResult:
+        """Run the bundle's setup.sh in source/, as Gradescope does when it builds the image."""
+        return run_program(["bash", "setup.sh"], cwd=self.root / "source", timeout=ARTEFACT_TIMEOUT,
+                           environment=self.environment)
+
+    def grade(self, fill: Callable[[Path], None]) -> tuple[int | None, str, str]:
+        """Let `fill` put an upload into submission/ and run the autograder: (its exit code,
+        results.json's text, its standard error)."""
         for name in ("submission", "results"):
             target = self.root / name
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
-        flat_upload(course_folder, self.root / "submission")
+        fill(self.root / "submission")
         run = run_program(["bash", str(self.root / "run_autograder")], cwd=self.root,
                           timeout=ARTEFACT_TIMEOUT, environment=self.environment)
         results = self.root / "results" / "results.json"

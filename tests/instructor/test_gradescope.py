@@ -14,13 +14,13 @@ import os
 import shutil
 import subprocess
 import venv
-import zipfile
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from grader.course.catalogue import PACKAGE_DIR, load_catalogue
+from grader.instructor.check import GradescopeLayout
 from grader.instructor.gradescope import flat_upload
 from grader.quiz.bank import load_bank
 from tests.conftest import SOLUTIONS, STUBS, run_grade
@@ -37,31 +37,21 @@ def same_padding(size, kernel_size, stride=1):
 '''
 
 
-class Autograder:
-    """A temporary /autograder: `grade(upload)` puts an upload in place and runs the autograder."""
+class Autograder(GradescopeLayout):
+    """A temporary /autograder whose setup.sh installs the grader into a virtual environment that
+    sees this machine's packages; `grade(fill)` returns results.json, checked against its schema."""
 
     def __init__(self, root: Path, autograder_zip: Path):
-        self.root = root
-        with zipfile.ZipFile(autograder_zip) as archive:
-            archive.extractall(root / "source")
-        environment = root / "venv"
+        environment = root.parent / "venv"
         venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
-        self.env = dict(os.environ, PATH=f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}")
-        self.env.pop("VIRTUAL_ENV", None)
-        self.setup = subprocess.run(["bash", "setup.sh"], cwd=root / "source", env=self.env,
-                                    capture_output=True, text=True, timeout=900)
-        shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
-        (root / "run_autograder").chmod(0o755)
+        env = dict(os.environ, PATH=f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        env.pop("VIRTUAL_ENV", None)
+        super().__init__(root, autograder_zip, environment=env)
 
     def grade(self, fill) -> dict:
-        for name in ("submission", "results"):
-            shutil.rmtree(self.root / name, ignore_errors=True)
-        (self.root / "submission").mkdir()
-        fill(self.root / "submission")
-        completed = subprocess.run([str(self.root / "run_autograder")], cwd=self.root, env=self.env,
-                                   capture_output=True, text=True, timeout=900)
-        assert completed.returncode == 0, completed.stderr
-        results = json.loads((self.root / "results" / "results.json").read_text(encoding="utf-8"))
+        exit_code, text, stderr = super().grade(fill)
+        assert exit_code == 0, stderr
+        results = json.loads(text)
         jsonschema.validate(results, SCHEMA)
         return results
 
@@ -72,7 +62,8 @@ def autograder(tmp_path_factory):
     assert run_grade("publish", out / "release").exit_code == 0
     bundle = Autograder(tmp_path_factory.mktemp("gradescope") / "autograder",
                         out / "release" / "gradescope" / "autograder.zip")
-    assert bundle.setup.returncode == 0, bundle.setup.stdout[-2000:] + bundle.setup.stderr[-2000:]
+    setup = bundle.setup()
+    assert setup.exit_code == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
     return bundle
 
 
