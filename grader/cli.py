@@ -74,7 +74,10 @@ class GradeGroup(click.Group):
         first = args[position] if position < len(args) else None
         if first not in self.commands and first not in ("-h", "--help", "--version"):
             args = [*args[:position], GRADE_COMMAND, *args[position:]]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:  # `grade --help | head -1`
+            _quiet_broken_pipe()
 
     def invoke(self, ctx: click.Context):
         try:
@@ -260,13 +263,10 @@ def main() -> None:
 
 
 def _quiet_broken_pipe() -> None:
-    import os
+    """The reader is gone (`grade list | head -1`): end quietly, with exit code 0."""
+    from grader.commands import silence_stdout
 
-    try:  # the reader is gone: point stdout at /dev/null so the interpreter's flush cannot fail
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+    silence_stdout()
     sys.exit(EXIT_FULL_MARKS)
 
 

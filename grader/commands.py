@@ -31,7 +31,10 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
         replay += f" --submission {submission}"
     text = render(report, output_format, replay=replay, lang=lang)
     if output is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except BrokenPipeError:  # `grade --all | head`: the reader left; the verdict still stands
+            silence_stdout()
     else:
         try:
             output.write_text(click.unstyle(text), encoding="utf-8")
@@ -93,3 +96,16 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     number, text = shown
     progress.save(submission)
     return f"Hint {number} of {len(item.hints)} for {item.id} ({item.title}):\n  {text}"
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null: its reader is gone (a closed pipe), so neither later
+    writes nor the interpreter's last flush can fail."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

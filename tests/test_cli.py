@@ -144,3 +144,21 @@ def test_version_and_help(grade):
     help_text = grade("--help").stdout
     for command in ("list", "hint", "check"):
         assert command in help_text
+
+
+@pytest.mark.parametrize("command", [["list"], ["--help"], ["hint", "ex01", "--submission", "{tmp}"],
+                                     ["ex06", "--submission", str(STUBS)]])
+def test_a_closed_pipe_ends_quietly(tmp_path, command):
+    """`grade list | head -1`: the reader is gone before the grader writes; no traceback, no
+    "internal error", and exit 0 (or the grading verdict, 1 for the stubs)."""
+    import subprocess
+    import sys
+
+    arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    process = subprocess.Popen([sys.executable, "-m", "grader", *arguments], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=tmp_path)
+    process.stdout.close()  # before the child has started, so its first write finds no reader
+    stderr = process.stderr.read().decode()
+    code = process.wait(timeout=120)
+    assert stderr == "", stderr
+    assert code == (1 if command[0] == "ex06" else 0)
