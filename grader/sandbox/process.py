@@ -2,9 +2,10 @@
 
 `WorkerProcess` knows nothing of exercises or feedback: `grader.sandbox.client` builds calls
 and failures on top of it, and `grader.sandbox.probe` uses it to look at a sandbox with no
-learner code in it. Killing a worker kills its whole process tree: the namespace's first
-process first (the kernel then kills the rest), the process group, and in "limits" mode every
-process that carries the worker's marker or uid.
+learner code in it. While it waits for an answer, it adds up the resident memory of the
+worker's whole process tree and kills the worker past its memory limit. Killing a worker kills
+its whole process tree: the namespace's first process first (the kernel then kills the rest),
+the process group, and in "limits" mode every process that carries the worker's marker or uid.
 """
 
 from __future__ import annotations
@@ -117,7 +118,6 @@ class WorkerProcess:
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
-
 
     def _wait_readable(self, deadline: float, which: str) -> None:
         """Wait for the worker's answer, looking at its processes' memory while it computes."""
