@@ -7,6 +7,7 @@ schema below raises `CatalogueError`, which the CLI reports in one line with exi
 
 from __future__ import annotations
 
+import difflib
 import re
 import typing
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ SUITES_DIR = PACKAGE_DIR / "suites"
 
 EXERCISE_ID = re.compile(r"^ex\d\d$")
 QUIZ_ID = re.compile(r"^q\d\d$")
+FORGIVEN_ID = re.compile(r"^(ex|q)?0*(\d{1,2})$")  # a bare number is an exercise
 
 
 class CatalogueError(InputError):
@@ -126,16 +128,29 @@ class Catalogue:
         return [item.id for item in (*self.exercises, *self.quizzes)]
 
     def item(self, item_id: str) -> Exercise | Quiz:
-        """The exercise or quiz called `item_id`; `InputError` naming the valid ids if none."""
+        """The exercise or quiz called `item_id`, read forgivingly (`ex3`, `EX03`, `3`, `Q1`);
+        `InputError` with "did you mean ...?" and the valid ids if there is none."""
+        wanted = canonical_id(item_id)
         for item in (*self.exercises, *self.quizzes):
-            if item.id == item_id:
+            if item.id == wanted:
                 return item
-        raise InputError(f"unknown exercise or quiz {item_id!r}; choose from {', '.join(self.ids)}")
+        close = difflib.get_close_matches(wanted, self.ids, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise InputError(f"unknown exercise or quiz {item_id!r}; {hint}choose from {', '.join(self.ids)}")
 
     def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
         """The items for `item_ids`, each once, in catalogue order."""
         wanted = {self.item(item_id).id for item_id in item_ids}
         return [item for item in (*self.exercises, *self.quizzes) if item.id in wanted]
+
+
+def canonical_id(text: str) -> str:
+    """`ex3`, `EX03`, `ex-3` and `3` -> "ex03"; `Q1` -> "q01"; anything else as it was, lowercased."""
+    match = FORGIVEN_ID.match(re.sub(r"[\s_-]", "", str(text)).lower())
+    if not match:
+        return str(text).strip().lower()
+    prefix, number = match.groups()
+    return f"{prefix or 'ex'}{int(number):02d}"
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT) -> Catalogue:

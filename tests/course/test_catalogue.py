@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.course.catalogue import CatalogueError, Limits, load_catalogue, parse_catalogue
+from grader.course.catalogue import COURSE_ROOT, CatalogueError, Limits, load_catalogue, parse_catalogue
+from grader.errors import InputError
 from grader.grading.manifest import collect_manifest, load_manifest
 
 MINIMAL = {"exercises": [{"id": "ex01", "title": "T", "file": "ex01_t.py", "functions": ["f"],
@@ -69,3 +70,23 @@ def test_manifest_is_current_and_matches_the_catalogue(catalogue):
             assert {entry.visibility for entry in entries} == {"public", "hidden"}
     names = [(entry.exercise, entry.name) for entry in stored]
     assert len(names) == len(set(names)), "two tests share a name"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("ex3", "ex03"), ("EX03", "ex03"), ("3", "ex03"),
+                                              ("ex-3", "ex03"), ("Ex 07", "ex07"), ("q1", "q01"),
+                                              ("Q01", "q01"), ("ex03", "ex03")])
+def test_ids_are_read_forgivingly(typed, meant):
+    assert load_catalogue().item(typed).id == meant
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [("exo3", "ex03"), ("quiz1", "q01"), ("ex031", "ex03")])
+def test_an_unknown_id_gets_a_did_you_mean(typed, suggested):
+    with pytest.raises(InputError, match=f"did you mean {suggested}\\?"):
+        load_catalogue().item(typed)
+
+
+def test_forgiving_ids_reach_the_cli(grade):
+    run = grade("ex6", "--submission", COURSE_ROOT / "solutions", "--format", "json")
+    assert run.exit_code == 0 and [item["id"] for item in run.json()["exercises"]] == ["ex06"]
+    wrong = grade("exo6")
+    assert wrong.exit_code == 2 and "did you mean ex06?" in wrong.stderr
