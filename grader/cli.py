@@ -101,7 +101,7 @@ class GradeGroup(click.Group):
 
 
 @click.group(cls=GradeGroup, context_settings=CONTEXT_SETTINGS,
-             epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade grade-items --help` "
+             epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade --all --help` "
                     "for the grading options (--submission, --format, --output, --seed, --lang).")
 @click.version_option(__version__, prog_name="cnn-exercises")
 @click.option("--course", "catalogue_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -136,7 +136,24 @@ def weak_sandbox_option():
     return click.option("--allow-weak-sandbox", is_flag=True, help=WEAK_HELP)
 
 
-@cli.command(GRADE_COMMAND, context_settings=CONTEXT_SETTINGS)
+class GradeItemsContext(click.Context):
+    """The default command's context: "grade", not "grade grade-items", in usage hints."""
+
+    @property
+    def command_path(self) -> str:
+        return self.parent.command_path if self.parent else "grade"
+
+
+class GradeItemsCommand(click.Command):
+    """The default command: its usage reads as learners type it, never with its internal name."""
+
+    context_class = GradeItemsContext
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("grade", "ID [ID ...] | --all [OPTIONS]")
+
+
+@cli.command(GRADE_COMMAND, cls=GradeItemsCommand, context_settings=CONTEXT_SETTINGS)
 @click.argument("ids", nargs=-1)
 @click.option("--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course.")
 @submission_option("Folder with the learner's exNN_*.py files and answers/.")

@@ -162,3 +162,10 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command):
     code = process.wait(timeout=120)
     assert stderr == "", stderr
     assert code == (1 if command[0] == "ex06" else 0)
+
+
+def test_usage_never_shows_the_internal_command_name(grade):
+    for args in ([], ["ex01", "--bogus"], ["--all", "--help"]):
+        run = grade(*args)
+        assert "grade-items" not in run.stdout + run.stderr, args
+        assert "grade ID [ID ...]" in run.stdout + run.stderr
