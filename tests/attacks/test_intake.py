@@ -83,3 +83,16 @@ def test_honest_progress_is_still_remembered(grade, tmp_path):
     assert grade("ex06", "--submission", folder).exit_code == 0
     state = json.loads((folder / ".grade" / "progress.json").read_text())
     assert state["best"]["ex06"] == 15
+
+
+def test_a_hard_link_to_a_quiz_key_earns_nothing(grade, tmp_path):
+    key = tmp_path / "course" / "q01.yaml"  # the course's answer key, elsewhere on the disk
+    key.parent.mkdir()
+    shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", key)
+    folder = tmp_path / "submission"
+    (folder / "answers").mkdir(parents=True)
+    os.link(key, folder / "answers" / "q01.yaml")
+    run = grade("q01", "--submission", folder, "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert run.item("q01")["score"] == 0
+    assert "hard link" in run.item("q01")["tests"][0]["feedback"]
