@@ -106,6 +106,9 @@ def _points(score: float, max_score: float) -> str:
 GRADESCOPE_SHOWN = "visible"
 GRADESCOPE_LATER_NOTE = ("Hidden tests and quiz answers are graded now and shown after the due date, "
                          "with your total.")
+GRADESCOPE_RECEIVED = ("Your answers were read and graded; each question, with its answer and explanation, "
+                       "is shown after the due date.\n답안을 읽고 채점했습니다. 문항별 결과와 정답, 해설은 "
+                       "마감 후 공개됩니다.")
 GRADESCOPE_LATER_NOTE_KO = "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
 
 
@@ -128,6 +131,7 @@ def to_gradescope(report: Report) -> dict:
                 "output": test.feedback,
                 "visibility": exercise.gradescope_visibility.get(test.visibility, "after_due_date"),
             })
+        tests += _receipt(exercise)
     return {
         "score": report.score,
         "execution_time": round(report.execution_time, 3),
@@ -136,6 +140,19 @@ def to_gradescope(report: Report) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+
+
+def _receipt(exercise: ExerciseResult) -> list[dict]:
+    """For a quiz none of whose questions is visible yet, a visible 0-point test that says whether
+    its answers file was read (a broken file is the learner's to fix now, and tells no answer)."""
+    if exercise.kind != "quiz" or not exercise.tests or any(
+            exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN for test in exercise.tests):
+        return []
+    graded = exercise.status not in ("not_attempted", "error")
+    return [{"name": f"{exercise.id} answers file", "score": 0.0, "max_score": 0.0,
+             "status": "passed" if graded else "failed",
+             "output": GRADESCOPE_RECEIVED if graded else exercise.tests[0].feedback,
+             "visibility": GRADESCOPE_SHOWN}]
 
 
 def _visible_summary(report: Report) -> str:

@@ -85,7 +85,8 @@ def test_gradescope_visibility_follows_the_catalogue(grade, tmp_path, setting):
     ex01 = {test["visibility"] for test in results["tests"] if test["name"].startswith("ex01")}
     expected = {"after_due_date"} if "public" in setting else {"visible", "hidden"}
     assert ex01 == expected
-    quiz = {test["visibility"] for test in results["tests"] if test["name"].startswith("q01")}
+    quiz = {test["visibility"] for test in results["tests"]
+            if test["name"].startswith("q01") and test["max_score"] > 0}
     assert quiz == {"after_due_date"}  # a quiz's feedback holds its answer
 
 
@@ -101,3 +102,18 @@ def test_a_bad_visibility_in_the_catalogue_is_an_input_error(grade, tmp_path):
     run = grade("--course", course, "q01", "--submission", STUBS)
     assert run.exit_code == 2 and "gradescope.public" in run.stderr and "after_due_date" in run.stderr
     assert Path(course).is_file()
+
+
+def test_a_quiz_on_gradescope_says_at_once_whether_its_file_was_read(grade, tmp_path):
+    """Quiz questions wait for the due date, but a learner learns now that the file is broken."""
+    answers = tmp_path / "answers"
+    answers.mkdir(parents=True)
+    (answers / "q03.yaml").write_text("answers:\n  same_stride2: [4]\n", encoding="utf-8")
+    (answers / "q01.yaml").write_text("answers:\n  lenet_year: 1990\n", encoding="utf-8")
+    results = grade("q01", "q03", "--submission", tmp_path, "--format", "gradescope").json()
+    shown = {test["name"]: test for test in results["tests"] if test["visibility"] == "visible"}
+    assert set(shown) == {"q01 answers file", "q03 answers file"}
+    assert shown["q01 answers file"]["status"] == "passed" and "1989" not in shown["q01 answers file"]["output"]
+    assert shown["q03 answers file"]["status"] == "failed"
+    assert "line 2" in shown["q03 answers file"]["output"] and "same_stride2" in shown["q03 answers file"]["output"]
+    assert all(test["max_score"] == 0 for test in shown.values())
