@@ -101,18 +101,23 @@ def shape_mistakes(height: int, width: int, window, strides, padding: str) -> li
     out_h, out_w = output_hw(height, width, window, strides, padding)
     s_h, s_w = pair(strides)
     other = "valid" if padding.lower() == "same" else "same"
-    return [
+    found = [
         (output_hw(height, width, window, strides, other),
          f"that is the shape {other!r} padding gives; this call asks for {padding.lower()!r}"),
         ((out_h - 1, out_w - 1), "both axes are one short: is the last window dropped? The starts "
                                  "0, S, 2S, ... run while the window still fits"),
-        (output_hw(height, width, window, (1, s_w), padding), "the stride is ignored on the height axis"),
-        (output_hw(height, width, window, (s_h, 1), padding), "the stride is ignored on the width axis"),
-        (output_hw(height, width, window, 1, padding), "the stride is ignored"),
-        (output_hw(height, width, window, (s_w, s_h), padding),
-         "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
-        (output_hw(height, width, window, (s_h, s_h), padding),
-         "the height stride is used on both axes: strides=(S_h, S_w)"),
+    ]
+    # With a stride of 1 on one axis, ignoring the other is ignoring the stride: say that once.
+    if min(s_h, s_w) > 1:
+        found += [(output_hw(height, width, window, (1, s_w), padding), "the stride is ignored on the height axis"),
+                  (output_hw(height, width, window, (s_h, 1), padding), "the stride is ignored on the width axis")]
+    found.append((output_hw(height, width, window, 1, padding), "the stride is ignored"))
+    found.append((output_hw(height, width, window, (s_w, s_h), padding),
+                  "the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"))
+    if s_h > 1:
+        found.append((output_hw(height, width, window, (s_h, s_h), padding),
+                      "the height stride is used on both axes: strides=(S_h, S_w)"))
+    return found + [
         ((out_h, out_h), "W_out equals H_out: is the width computed from H? A non-square input has "
                          "its own W (and the window its own F_w)"),
         ((out_w, out_w), "H_out equals W_out: is the height computed from W? A non-square input "
