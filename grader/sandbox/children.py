@@ -23,7 +23,7 @@ from pathlib import Path
 
 CHILD_OUTPUT_LIMIT = 1 << 20  # bytes of a child's output kept
 STDERR_KEPT = 4000  # characters of a failed child's standard error kept for the report
-POLL_SECONDS = 0.05  # how often a child's memory and time are looked at
+POLL_SECONDS = 0.02  # how often a child's memory and time are looked at
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
@@ -100,8 +100,12 @@ def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None) -> tu
 
 
 def _resident_mb(pid: int) -> int:
-    """The resident memory of `pid`, in MB (0 once it is gone)."""
+    """The largest resident memory `pid` has had so far (VmHWM), in MB (0 once it is gone): a
+    peak between two looks still counts."""
     try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
         resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     except (OSError, ValueError, IndexError):
         return 0

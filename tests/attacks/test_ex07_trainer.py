@@ -35,3 +35,36 @@ def test_keras_refusing_a_model_in_training_is_the_learners_zero(attack, grade, 
     assert "Keras stopped while the grader trained this model" in accuracy["feedback"]
     assert not [test for test in tests.values() if test["status"] == "error"]
     assert "\x1b" not in report_path.read_text()
+
+
+@pytest.mark.slow
+def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(monkeypatch):
+    """Every check passes (a million values per feature map, few multiply-adds), but training
+    keeps thirteen maps of 32 images each for the backward pass: gigabytes. The trainer is
+    stopped at its limit, and its peak (VmHWM, so nothing between two looks is missed) stays
+    below 1.5 GB."""
+    import keras
+    from keras import layers
+
+    from grader.course.catalogue import load_catalogue
+    from grader.model import judge as judge_module
+    from grader.model.config import read_model
+    from grader.sandbox.standalone.wire import KerasModelData
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.ZeroPadding2D(496), layers.Conv2D(1, 1),
+                              *[layers.ReLU() for _ in range(12)], layers.MaxPooling2D(100),
+                              layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    spec = read_model(KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()")
+    children = []
+    real_run = judge_module.run_trusted
+
+    def watched(*args, **kwargs):
+        children.append(real_run(*args, **kwargs))
+        return children[-1]
+
+    monkeypatch.setattr(judge_module, "run_trusted", watched)
+    outcome = judge_module.judge(spec, load_catalogue().item("ex07").training, run_seed=11)
+    assert outcome.accuracy is None and "MB of memory" in outcome.not_trained
+    assert children[-1].limit == "memory"
+    assert children[-1].peak_mb < 1536
