@@ -124,7 +124,26 @@ def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | Non
 
 def submission_option(help_text: str):
     return click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-                        default=DEFAULT_SUBMISSION, help=help_text)
+                        default=None, callback=_learner_folder, show_default=False,
+                        help=f"{help_text} Default: exercises/ here or in a parent folder, or this "
+                             "folder when it holds the exercise files.")
+
+
+def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The folder to grade: the one given, else the learner's folder found from here (said on
+    standard error when it is not ./exercises, so the learner knows what was graded)."""
+    if value is not None:
+        return value
+    from grader.submission import find_learner_folder
+
+    found = find_learner_folder(DEFAULT_SUBMISSION)
+    if found is None:
+        raise InputError(f"no {DEFAULT_SUBMISSION}/ folder here or in any parent folder; run grade "
+                         "in the course folder, or name the folder with --submission DIR")
+    if found != Path.cwd() / DEFAULT_SUBMISSION:
+        click.echo(f"grade: using the learner folder {found}", err=True)
+        return found
+    return DEFAULT_SUBMISSION
 
 
 def lang_option():

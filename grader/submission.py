@@ -161,3 +161,25 @@ def _entries(folder: Path) -> dict[str, str]:
                     "folder" if entry.is_dir(follow_symlinks=False) else "file" for entry in scan}
     except OSError:
         return {}
+
+
+def find_learner_folder(default: Path, start: Path | None = None) -> Path | None:
+    """Where a learner who gave no --submission works, found as git finds its repository: the
+    `default` folder (exercises/) here or in a parent, or the current folder itself when it
+    holds exercise files (a learner who ran `cd exercises`). None when there is none."""
+    here = (start or Path.cwd()).resolve()
+    if _holds_course_files(here) and not (here / default).is_dir():
+        return here
+    for folder in (here, *here.parents):
+        candidate = folder / default
+        if candidate.is_dir() and not candidate.is_symlink():
+            return candidate
+    return None
+
+
+def _holds_course_files(folder: Path) -> bool:
+    try:
+        return any(COURSE_FILE.match(entry.name) for entry in folder.iterdir()) or \
+            (folder / "answers").is_dir()
+    except OSError:
+        return False

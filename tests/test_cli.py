@@ -146,7 +146,7 @@ def test_version_and_help(grade):
         assert command in help_text
 
 
-@pytest.mark.parametrize("command", [["list"], ["--help"], ["hint", "ex01", "--submission", "{tmp}"],
+@pytest.mark.parametrize("command", [["list", "--submission", str(STUBS)], ["--help"], ["hint", "ex01", "--submission", "{tmp}"],
                                      ["ex06", "--submission", str(STUBS)]])
 def test_a_closed_pipe_ends_quietly(tmp_path, command):
     """`grade list | head -1`: the reader is gone before the grader writes; no traceback, no
@@ -169,3 +169,18 @@ def test_usage_never_shows_the_internal_command_name(grade):
         run = grade(*args)
         assert "grade-items" not in run.stdout + run.stderr, args
         assert "grade ID [ID ...]" in run.stdout + run.stderr
+
+
+def test_the_learners_folder_is_found_as_git_finds_a_repository(grade, tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    (course / "exercises").mkdir(parents=True)
+    (course / "notes" / "week1").mkdir(parents=True)
+    (course / "exercises" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    for where in (course / "exercises", course / "notes" / "week1"):
+        monkeypatch.chdir(where)
+        run = grade("ex06", "--format", "json")
+        assert run.exit_code == 0, run.stderr
+        assert f"using the learner folder {course / 'exercises'}" in run.stderr
+    monkeypatch.chdir(tmp_path)
+    lost = grade("list")
+    assert lost.exit_code == 2 and "--submission" in lost.stderr and "Traceback" not in lost.stderr
