@@ -55,11 +55,11 @@ class WorkerClient:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Spawn the worker without waiting for it (it imports while the grader sets up)."""
+        """Spawn the worker without waiting for it (it imports while the grader sets up, or while
+        the previous exercise's tests run). Its exercise's time starts with its first request:
+        the time the previous exercise takes, however long, is not this one's."""
         if self.process is not None or self.load_failure is not None:
             return
-        if self.exercise_deadline is None:
-            self.exercise_deadline = time.monotonic() + self.limits.time_limit
         try:
             self.process = WorkerProcess(self.spec, self.isolation)
         except OSError as error:
@@ -104,6 +104,8 @@ class WorkerClient:
 
     def _request(self, header: dict, blobs: list, name: str, description: str) -> tuple[dict, Any]:
         self._check_usable()
+        if self.exercise_deadline is None:
+            self.exercise_deadline = time.monotonic() + self.limits.time_limit
         self.start()
         self._wait_ready()
         assert self.process is not None

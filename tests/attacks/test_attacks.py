@@ -75,6 +75,7 @@ EXPECTED_FEEDBACK = {
     "memory_bomb_across_processes": None,  # with 1 s per call it may time out first
     "floods_tmp_with_empty_files": "empty files, then No space left on device" if NAMESPACES else None,
     "hoards_system_v_memory": "0 segments held, then shmget" if NAMESPACES else None,
+    "uses_all_of_its_time": "used up its time limit",
     "makes_a_user_namespace_of_its_own":
         "{'unshare': 'Operation not permitted', 'raw syscall in a child': 'refused'}" if NAMESPACES else None,
 }

@@ -166,3 +166,36 @@ def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_
     assert run.exit_code == 1, run.stderr
     assert run.item("ex01")["score"] == 0 and run.item("ex06")["score"] == 15
     assert time.monotonic() - started < 30
+
+
+SLOWLY = '''
+
+# The course's solution above, taking 15 ms over every answer.
+import functools
+import time
+
+
+def _slowly(function):
+    @functools.wraps(function)
+    def slow(*args, **kwargs):
+        time.sleep(0.015)
+        return function(*args, **kwargs)
+    return slow
+
+
+for _name in ("conv_output_size", "conv_output_shape", "pool_output_shape", "conv2d_param_count",
+              "dense_param_count"):
+    globals()[_name] = _slowly(globals()[_name])
+'''
+
+
+def test_an_exercise_that_spends_all_its_time_leaves_the_next_one_its_own(grade, short_limits, tmp_path):  # noqa: F811
+    """The next exercise's worker starts while this one's tests run; its time limit must start
+    with its own first call, or an attack that spends its whole budget takes the next one's."""
+    folder = build_submission("uses_all_of_its_time", tmp_path / "submission")
+    (folder / "ex06_output_size.py").write_text((SOLUTIONS / "ex06_output_size.py").read_text() + SLOWLY)
+    run = grade("--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert run.item("ex01")["score"] == 0
+    ex06 = run.item("ex06")
+    assert ex06["score"] == 15, [test["feedback"] for test in ex06["tests"] if test["score"] < test["max_score"]]
