@@ -130,20 +130,9 @@ def submission_option(help_text: str):
 
 
 def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
-    """The folder to grade: the one given, else the learner's folder found from here (said on
-    standard error when it is not ./exercises, so the learner knows what was graded)."""
-    if value is not None:
-        return value
-    from grader.submission import find_learner_folder
+    from grader.commands import learner_folder
 
-    found = find_learner_folder(DEFAULT_SUBMISSION)
-    if found is None:
-        raise InputError(f"no {DEFAULT_SUBMISSION}/ folder here or in any parent folder; run grade "
-                         "in the course folder, or name the folder with --submission DIR")
-    if found != Path.cwd() / DEFAULT_SUBMISSION:
-        click.echo(f"grade: using the learner folder {found}", err=True)
-        return found
-    return DEFAULT_SUBMISSION
+    return learner_folder(value, DEFAULT_SUBMISSION)
 
 
 def lang_option():

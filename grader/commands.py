@@ -16,7 +16,7 @@ from grader.grading.runner import IsolationSource, grade
 from grader.progress import Progress
 from grader.reports import render
 from grader.results import Report
-from grader.submission import Submission
+from grader.submission import Submission, find_learner_folder
 
 
 def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
@@ -109,3 +109,18 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def learner_folder(given: Path | None, default: Path) -> Path:
+    """The folder to grade: the one given, else the learner's folder found from here (said on
+    standard error when it is not ./exercises, so the learner knows what was graded)."""
+    if given is not None:
+        return given
+    found = find_learner_folder(default)
+    if found is None:
+        raise InputError(f"no {default}/ folder here or in any parent folder; run grade in the "
+                         "course folder, or name the folder with --submission DIR")
+    if found != Path.cwd() / default:
+        click.echo(f"grade: using the learner folder {found}", err=True)
+        return found
+    return default

@@ -126,7 +126,7 @@ def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, sol
 
     assert shown(wrong) == shown(right)
     assert wrong["output"] == right["output"]
-    quiz_tests = [test for test in right["tests"] if test["name"].startswith("q")]
+    quiz_tests = [test for test in right["tests"] if test["name"].startswith("q") and test["max_score"] > 0]
     assert quiz_tests and {test["visibility"] for test in quiz_tests} == {"after_due_date"}
     hidden_names = {entry["name"] for entry in json.loads(
         (PACKAGE_DIR / "suites" / "manifest.json").read_text()) if entry["visibility"] == "hidden"}
