@@ -30,6 +30,10 @@ MAX_ZIP_BYTES = 50 << 20
 MAX_DEPTH = 4  # path components kept: deeper than any layout the grader looks in (top/sub/exercises/file)
 MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
 MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
+MAX_ZIP_INDEX_BYTES = 1 << 20  # a zip's central directory: 500 entries take well under 100 KB
+ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signature
+ZIP_END_SEARCH = 22 + 0xFFFF  # the record is 22 bytes, then a comment of at most 64 KB
+HARD_LINK_MARK = ".hard-link-{}"  # beside a re-created hard link, so the grader sees two names
 UNREADABLE = "unreadable upload"
 
 
@@ -44,7 +48,8 @@ class Learner:
 
 @dataclass(frozen=True)
 class Packed:
-    """A learner's submission as data: (path, kind, content) with kind "dir", "file" or "link"."""
+    """A learner's submission as data: (path, kind, content) with kind "dir", "file", "link" or
+    "hardlink" (an exercise or answers file with more than one name: packed without its content)."""
 
     entries: tuple[tuple[str, str, bytes], ...]
 
@@ -72,7 +77,7 @@ def find_learners(folder: Path) -> list[Learner]:
             continue
         is_zip = entry.suffix.lower() == ".zip"
         if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
-            entries.setdefault(entry.stem if is_zip else entry.name, []).append(entry)
+            entries.setdefault(shown_name(entry.stem if is_zip else entry.name), []).append(entry)
     if not entries:
         raise InputError(f"{folder} holds no learner folders or .zip files")
     learners = []
@@ -80,6 +85,8 @@ def find_learners(folder: Path) -> list[Learner]:
         if len(paths) > 1:
             listed = " and ".join(path.name + ("/" if path.is_dir() else "") for path in paths)
             learners.append(Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one"))
+        elif shown_name(paths[0].name) != paths[0].name:
+            learners.append(Learner(name, paths[0], f"the name {name} is not valid UTF-8 text: rename it"))
         elif paths[0].is_symlink():
             learners.append(Learner(name, paths[0], f"{paths[0].name} is a symbolic link; links "
                                                     "are never followed, submit the folder itself"))
@@ -88,8 +95,14 @@ def find_learners(folder: Path) -> list[Learner]:
     return learners
 
 
+def shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 shown as escapes (`\\xff`)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def unpack(archive: Path, target: Path) -> Path:
     """Extract a learner's zip safely into `target`; returns `target`."""
+    _check_zip_index(archive)
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
@@ -107,6 +120,24 @@ def unpack(archive: Path, target: Path) -> Path:
             with bundle.open(member) as source, open(destination, "wb") as sink:
                 shutil.copyfileobj(source, sink)
     return target
+
+
+def _check_zip_index(archive: Path) -> None:
+    """Refuse a zip whose index alone is too big to read (its entries are counted only after
+    Python has parsed the whole index): the end record says how long the index is."""
+    size = archive.stat().st_size
+    if size > MAX_ZIP_BYTES:
+        raise ValueError(f"the archive is over {MAX_ZIP_BYTES >> 20} MB")
+    with open(archive, "rb") as stream:
+        stream.seek(max(0, size - ZIP_END_SEARCH))
+        tail = stream.read()
+    end = tail.rfind(ZIP_END_RECORD)
+    if end < 0 or len(tail) < end + 22:
+        raise ValueError("the file is not a zip archive")
+    entries = int.from_bytes(tail[end + 10:end + 12], "little")
+    index_bytes = int.from_bytes(tail[end + 12:end + 16], "little")
+    if entries > MAX_ZIP_FILES or index_bytes > MAX_ZIP_INDEX_BYTES:
+        raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files)")
 
 
 def open_upload(learner: Learner, scratch: Path, catalogue: Catalogue) -> Packed:
@@ -169,7 +200,9 @@ def _walk(folder: Path, relative: PurePosixPath, entries: list) -> None:
             if len(path.parts) < MAX_DEPTH and not entry.name.startswith("."):
                 _walk(Path(entry.path), path, entries)
         elif entry.is_file(follow_symlinks=False):
-            entries.append((str(path), "file", _course_bytes(Path(entry.path))))
+            hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and COURSE_FILE.match(entry.name)
+            entries.append((str(path), "hardlink" if hard_link else "file",
+                            b"" if hard_link else _course_bytes(Path(entry.path))))
 
 
 def _course_bytes(path: Path) -> bytes:
@@ -195,6 +228,9 @@ def materialise(packed: Packed, target: Path) -> Path:
             destination.mkdir()
         elif kind == "link":
             os.symlink(os.fsdecode(content), destination)  # recreated, never followed by the grader
+        elif kind == "hardlink":  # recreated too (two names, no content): the grader refuses it
+            destination.write_bytes(b"")
+            os.link(destination, destination.with_name(HARD_LINK_MARK.format(destination.name)))
         else:
             destination.write_bytes(content)
     return target

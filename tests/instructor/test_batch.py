@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import json
 import shutil
 import subprocess
@@ -126,3 +127,52 @@ def test_hostile_learner_names_reach_the_gradebook_as_text(grade, tmp_path):
     text = (out / "grades.csv").read_text(encoding="utf-8")
     lines = text.splitlines()[1:]
     assert sorted(line.split(",")[0] for line in lines) == ["'-rf", "'=1+2", "'@evil"]
+
+
+def gradebook(out: Path) -> dict[str, dict]:
+    with open(out / "grades.csv", encoding="utf-8") as stream:
+        return {row["learner"]: row for row in csv.DictReader(stream)}
+
+
+def test_a_hard_link_to_a_solution_earns_nothing_in_a_batch(grade, tmp_path):
+    """A batch packs uploads as data; a hard link must not become an ordinary copy on the way."""
+    learners = tmp_path / "class"
+    (learners / "mallory").mkdir(parents=True)
+    (learners / "honest").mkdir()
+    linked = tmp_path / "elsewhere.py"  # on the same file system as the class folder
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", linked)
+    os.link(linked, learners / "mallory" / "ex06_output_size.py")
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "honest" / "ex06_output_size.py")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--workers", "1")
+    assert run.exit_code == 1, run.stderr
+    rows = gradebook(tmp_path / "out")
+    assert rows["mallory"]["ex06"] == "0" and rows["honest"]["ex06"] == "15"
+    report = json.loads((tmp_path / "out" / "mallory.json").read_text(encoding="utf-8"))
+    ex06 = next(item for item in report["exercises"] if item["id"] == "ex06")
+    assert "hard link" in ex06["tests"][0]["feedback"]
+
+
+def test_names_that_are_not_utf8_are_reported_not_a_crash(grade, tmp_path):
+    learners = tmp_path / "class"
+    bad = os.fsdecode(bytes(learners) + b"/\xffmallory")
+    os.makedirs(bad)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", os.path.join(bad, "ex06_output_size.py"))
+    (learners / "inside").mkdir()
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "inside" / "ex06_output_size.py")
+    (learners / "inside" / os.fsdecode(b"notes\xfe.txt")).write_text("x")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--workers", "1")
+    assert run.exit_code == 1, run.stderr
+    rows = gradebook(tmp_path / "out")
+    assert "not valid UTF-8" in rows["\\xffmallory"]["status"]
+    assert rows["inside"]["ex06"] == "15"
+
+
+def test_a_zip_whose_index_is_too_big_is_refused_before_it_is_read(grade, tmp_path):
+    learners = tmp_path / "class"
+    learners.mkdir()
+    with zipfile.ZipFile(learners / "bomb.zip", "w") as archive:
+        for index in range(600):
+            archive.writestr(f"f{index}", b"")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--workers", "1")
+    assert run.exit_code == 1
+    assert "too large" in gradebook(tmp_path / "out")["bomb"]["status"]
