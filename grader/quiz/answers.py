@@ -269,6 +269,9 @@ def load_keys(catalogue: Catalogue, quiz: Quiz, bank: QuizBank) -> AnswerSheet |
         if key is None or (question.kind == "multiple" and not key):
             raise QuizKeyError(f"{path}: answers.{question.id}: no key for this question "
                                "(every question needs one)")
+        if question.kind == "multiple" and set(key) == set(question.letters):
+            raise QuizKeyError(f"{path}: answers.{question.id}: every choice is right, so ticking "
+                               "every box would earn full marks; leave at least one wrong choice")
         if question.id not in sheet.explanations:
             raise QuizKeyError(f"{path}: explanations.{question.id}: no explanation for this "
                                "question (every question needs one, in English and Korean)")

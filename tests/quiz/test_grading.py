@@ -341,6 +341,10 @@ BROKEN_DATA = [
      r"solutions/answers/q01\.yaml line \d+ \(answers\.task_ocr\): must be one choice letter"),
     ("solutions/answers/q01.yaml", "also_accept:\n  task_pose:", "also_accept:\n  task_ocr:",
      r"\(also_accept\.task_ocr\): only short-text questions"),
+    ("solutions/answers/q01.yaml", "  e2e_statements: [a, b, d]", "  e2e_statements: [a, b, c, d, e]",
+     r"answers\.e2e_statements: every choice is right, so ticking every box"),
+    ("solutions/answers/q01.yaml", "\n  lenet_year:\n    en:", "\n  lenet_yr:\n    en:",
+     r"explanations\.lenet_yr\): unknown question"),
 ]
 
 
