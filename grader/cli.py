@@ -91,7 +91,8 @@ class GradeGroup(click.Group):
         except ModuleNotFoundError as error:
             if (error.name or "").startswith(INSTRUCTOR_PACKAGE):  # a student release has none
                 raise InputError(f"`grade {ctx.invoked_subcommand}` is an instructor command; this "
-                                 "student release of the course does not include it") from None
+                                 "student release of the course does not include it (강사용 명령이라 "
+                                 "학생용 배포본에는 없습니다)") from None
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
         except Exception as error:  # anything else is a grader bug: one line, exit code 3
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error

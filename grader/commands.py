@@ -6,6 +6,8 @@ report), so the commands can be used and tested without Click.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -101,9 +103,6 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
 def silence_stdout() -> None:
     """Point standard output at /dev/null: its reader is gone (a closed pipe), so neither later
     writes nor the interpreter's last flush can fail."""
-    import os
-    import sys
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -119,8 +118,10 @@ def learner_folder(given: Path | None, default: Path) -> Path:
     found = find_learner_folder(default)
     if found is None:
         raise InputError(f"no {default}/ folder here or in any parent folder; run grade in the "
-                         "course folder, or name the folder with --submission DIR")
+                         "course folder, or name the folder with --submission DIR (이 폴더와 상위 "
+                         f"폴더에 {default}/ 폴더가 없습니다. 과정 폴더에서 실행하거나 --submission으로 "
+                         "폴더를 지정하세요)")
     if found != Path.cwd() / default:
-        click.echo(f"grade: using the learner folder {found}", err=True)
+        click.echo(f"grade: using the learner folder {found} (채점할 폴더)", err=True)
         return found
     return default

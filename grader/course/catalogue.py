@@ -135,7 +135,7 @@ class Catalogue:
             if item.id == wanted:
                 return item
         close = difflib.get_close_matches(wanted, self.ids, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]}? " if close else ""
+        hint = f"did you mean {close[0]}? ({close[0]}을(를) 찾으셨나요?) " if close else ""
         raise InputError(f"unknown exercise or quiz {item_id!r}; {hint}choose from {', '.join(self.ids)}")
 
     def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
