@@ -21,6 +21,7 @@ import pytest
 from grader.checks import describe_call
 from grader.course.catalogue import Exercise
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure
+from grader.i18n import _
 from grader.results import TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sanitise import clean
@@ -32,6 +33,7 @@ MARKERS = (
 )
 DEFAULT_POINTS = 1.0
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
+MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 
 
 class Workers(Protocol):
@@ -179,6 +181,19 @@ class GradingPlugin:
         return report
 
     def _result(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
+        result = self._outcome(item, call, report)
+        learner = getattr(item, "funcargs", {}).get("learner")
+        take_printed = getattr(learner.client, "take_printed", None) if isinstance(learner, Learner) else None
+        printed = take_printed() if take_printed is not None else []
+        if printed:  # print() in the learner's function: shown with that test, pass or fail
+            shown = printed[:MAX_PRINTED_CALLS]
+            if len(printed) > len(shown):
+                more = len(printed) - len(shown)
+                shown.append(_("(more calls printed, not shown: {count})").format(count=more))
+            result.feedback = "\n".join(filter(None, [result.feedback, *shown]))
+        return result
+
+    def _outcome(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
         points = points_of(item)
         common = {"name": title_of(item), "max_score": points, "visibility": visibility_of(item),
                   "duration": call.duration}

@@ -22,6 +22,7 @@ from grader.failures import (
     MissingName,
     WorkerCrashed,
 )
+from grader.i18n import _
 from grader.sandbox import feedback
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec
@@ -33,6 +34,7 @@ from grader.sanitise import clean
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
 ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
 ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
+PRINTED_LIMIT = 1000  # characters of one call's printed output quoted in feedback
 
 
 class WorkerClient:
@@ -51,6 +53,7 @@ class WorkerClient:
         self.restarts = 0
         self.next_id = 0
         self.last_blobs: list = []
+        self.printed: list[str] = []  # what the learner's functions printed, since `take_printed`
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -127,7 +130,21 @@ class WorkerClient:
             self._lose_worker()
             raise WorkerCrashed(f"the worker answered out of turn while running {name}; "
                                 "did your code write to the grader's pipe?")
+        self._keep_printed(reply, description)
         return reply, self._interpret(reply, name, description)
+
+    def _keep_printed(self, reply: dict, description: str) -> None:
+        printed = reply.get("printed")
+        if isinstance(printed, str) and printed.strip():
+            quoted = "\n".join("  | " + line for line in clean(printed.rstrip(), PRINTED_LIMIT).splitlines())
+            call = clean(description, 120, single_line=True)
+            self.printed.append(_("{call} printed:").format(call=call) + f"\n{quoted}")
+
+    def take_printed(self) -> list[str]:
+        """What the learner's functions printed since the last call of this method, one text per
+        call that printed anything (sanitised, capped)."""
+        printed, self.printed = self.printed, []
+        return printed
 
     def _interpret(self, reply: dict, name: str, description: str) -> Any:
         self._note_forbidden(reply)

@@ -55,7 +55,8 @@ def learner_error(error: dict, name: str, call: str, exercise: Exercise) -> Lear
                            "processes or threads in a loop?"}.get(error.get("errno"))
     if limit is not None:
         return LearnerRaised(f"{call} hit {limit} ({error_type}: {message})", error_type, message)
-    location = f"\n  {where.splitlines()[-1]}" if where else ""
+    # Every frame of the learner's own file, innermost last, as pytest shows a traceback.
+    location = "".join(f"\n  {line}" for line in where.splitlines())
     return LearnerRaised(f"{call} raised {error_type}: {message}{location}", error_type, message,
                          value_error=bool(error.get("value_error")))
 

@@ -24,6 +24,7 @@ import sys
 import traceback
 
 MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
+PRINTED_TEXT_LIMIT = 2000  # characters of what a learner's function printed sent back
 OOM_SCORE_ADJ_MAX = 1000  # the kernel's out-of-memory killer takes these processes first
 
 
@@ -90,6 +91,33 @@ def _describe_error(error: BaseException, learner_file: str) -> dict:
         "memory_error": isinstance(error, MemoryError),
         "errno": getattr(error, "errno", None) if isinstance(error, OSError) else None,
     }
+
+
+class _Printed:
+    """What a learner's function prints during one call, kept up to PRINTED_TEXT_LIMIT characters."""
+
+    def __init__(self):
+        self.parts: list = []
+        self.size = 0
+        self.dropped = 0
+
+    def write(self, text) -> int:
+        text = text if isinstance(text, str) else "(something that is not text)"
+        room = max(PRINTED_TEXT_LIMIT - self.size, 0)
+        self.parts.append(text[:room])
+        self.size += min(len(text), room)
+        self.dropped += len(text) - min(len(text), room)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def text(self) -> str:
+        more = f"\n... ({self.dropped} more characters)" if self.dropped else ""
+        return "".join(self.parts) + more
 
 
 class _Worker:
@@ -163,12 +191,18 @@ class _Worker:
             return self.reply(request_id, target, None)
         if not callable(target):
             return {"id": request_id, "ok": False, "missing": name}, []
+        printed, saved = _Printed(), (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = printed  # print() in a learner's function goes to its feedback
         try:
             result = target(*args, **kwargs)
         except BaseException as error:  # the learner's exception is data for the feedback
             return {"id": request_id, "ok": False, "error": _describe_error(error, self.learner_file),
-                    "forbidden_loaded": self.forbidden_loaded()}, []
-        return self.reply(request_id, result, args if header.get("return_args") else None)
+                    "forbidden_loaded": self.forbidden_loaded(), "printed": printed.text()}, []
+        finally:
+            sys.stdout, sys.stderr = saved
+        header, blobs = self.reply(request_id, result, args if header.get("return_args") else None)
+        header["printed"] = printed.text()
+        return header, blobs
 
     def reply(self, request_id, result, args_after) -> tuple[dict, list]:
         blobs: list = []

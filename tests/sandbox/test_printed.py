@@ -1,0 +1,69 @@
+"""What a learner's function prints reaches that test's feedback, and an exception shows every
+frame of the learner's own file, innermost last (as pytest shows a traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import SOLUTIONS
+
+PRINTING = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
+    "def filter_response(patch, kernel):",
+    "def filter_response(patch, kernel):\n    print('debug: patch shape', patch.shape, '\\x1b[31m')",
+    1)
+
+RAISING_DEEP = '''import numpy as np
+
+
+def _row_sum(row, kernel_row):
+    return row.sum() + kernel_row[99]
+
+
+def filter_response(patch, kernel):
+    print("about to fail")
+    return sum(_row_sum(row, kernel_row) for row, kernel_row in zip(patch, kernel))
+
+
+def convolve2d(image, kernel):
+    raise NotImplementedError
+'''
+
+
+def _tests(run, exercise="ex01"):
+    return run.item(exercise)["tests"]
+
+
+def test_print_in_a_passing_function_is_shown_with_its_test(grade, make_submission):
+    folder = make_submission(ex01=PRINTING)
+    run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "en")
+    tests = _tests(run)
+    shown = [test for test in tests if "debug: patch shape" in test["feedback"]]
+    assert shown, [test["feedback"] for test in tests]
+    assert all(test["status"] == "passed" for test in shown)
+    feedback = shown[0]["feedback"]
+    assert "printed:" in feedback and "  | debug: patch shape" in feedback
+    assert "\x1b" not in feedback  # a terminal escape is sanitised away
+    assert run.item("ex01")["score"] == run.item("ex01")["max_score"]
+
+
+def test_a_raise_shows_every_frame_of_the_learner_file_and_what_it_printed(grade, make_submission):
+    folder = make_submission(ex01=RAISING_DEEP)
+    run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "en")
+    failed = [test for test in _tests(run) if "IndexError" in test["feedback"]]
+    assert failed
+    feedback = failed[0]["feedback"]
+    outer = feedback.index("in filter_response")
+    inner = feedback.index("in _row_sum")
+    assert outer < inner, feedback  # innermost last
+    assert "kernel_row[99]" in feedback
+    assert "  | about to fail" in feedback
+
+
+def test_printed_output_is_capped(grade, make_submission, tmp_path: Path):
+    flooding = PRINTING.replace("print('debug: patch shape', patch.shape, '\\x1b[31m')",
+                                "print('x' * 100_000)")
+    folder = make_submission(ex01=flooding)
+    run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "en")
+    longest = max(len(test["feedback"]) for test in _tests(run))
+    assert 1000 < longest < 6000
+    assert run.item("ex01")["score"] == run.item("ex01")["max_score"]
