@@ -7,6 +7,7 @@
 | numeric  | a number (`4096`, `"4,096"`)      | within the question's tolerance               |
 | shape    | `[32, 32, 10]`, `"32x32x10"`, ... | every dimension matches                       |
 | text     | a word or short phrase            | the key or an `also_accept` text, normalised  |
+|          |                                   | (see `text_forms`)                            |
 
 `coerce_answer` turns what a file holds into the normalised answer (or raises `ValueError`
 with a sentence a learner can act on); `parse_typed` does the same for what a learner types
@@ -32,12 +33,47 @@ SHAPE_SEPARATOR = re.compile(r"[x×*,\s]+")
 LETTER_SEPARATOR = re.compile(r"[,;\s]+")
 DIMENSION = re.compile(r"[0-9]{1,9}")
 FLOAT_SLACK = 1e-9  # absorbs binary rounding when a tolerance is exactly met
+GLOSS = re.compile(r"\(([^()]*)\)")  # "최대 풀링 (max pooling)": a gloss in brackets (after NFKC)
+ARTICLES = ("the", "a", "an")
+LAYER_WORDS = ("layers", "layer", "레이어", "층")  # "Flatten 층" and "평탄화 레이어" name the layer
 
 
 def normalise_text(text: str) -> str:
     """Compare texts without case, spaces, punctuation or full-width forms: "Max-Pooling" == "maxpooling"."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(char for char in folded if unicodedata.category(char)[0] not in "PSZC")
+
+
+def text_forms(text: str) -> frozenset[str]:
+    """The normalised forms a short text stands for, so that reasonable variants match.
+
+    Beyond `normalise_text`, a leading article and a trailing "layer" / "층" / "레이어" are
+    dropped ("the Flatten layer", "Flatten 층" and "평탄화 레이어" are "flatten" and "평탄화"),
+    and a gloss in brackets is a second form of the same answer: "최대 풀링 (max pooling)"
+    stands for both "최대풀링" and "maxpooling".
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    parts = [*GLOSS.findall(folded), GLOSS.sub(" ", folded)]
+    return frozenset(form for form in map(_without_filler, parts) if form)
+
+
+def text_matches(answer: str, accepted: tuple[str, ...]) -> bool:
+    """Whether a text answer is one of the accepted texts: every form of it must be accepted
+    (a gloss that names something else, "max pooling (average pooling)", is not hedging that pays)."""
+    forms = text_forms(answer)
+    allowed = frozenset().union(*(text_forms(text) for text in accepted))
+    return bool(forms) and forms <= allowed
+
+
+def _without_filler(part: str) -> str:
+    words = part.split()
+    if len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    form = normalise_text(" ".join(words))
+    for word in LAYER_WORDS:
+        if form.endswith(word) and len(form) > len(word):
+            return form[: -len(word)]
+    return form
 
 
 def coerce_answer(question: Question, value: Any) -> Any:
@@ -78,7 +114,7 @@ def score_answer(question: Question, answer: Any, key: Any,
         slack = FLOAT_SLACK * max(1.0, abs(key))
         return float(abs(answer - key) <= question.tolerance(key) + slack), 0, 0
     if question.kind == "text":
-        return float(normalise_text(answer) in {normalise_text(text) for text in (key, *accepted)}), 0, 0
+        return float(text_matches(answer, (key, *accepted))), 0, 0
     return float(answer == key), 0, 0
 
 

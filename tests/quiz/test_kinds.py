@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.quiz.bank import Question
-from grader.quiz.kinds import coerce_answer, normalise_text, parse_typed, score_answer, show_answer
+from grader.course.catalogue import load_catalogue
+from grader.quiz.answers import load_keys
+from grader.quiz.bank import Question, load_bank
+from grader.quiz.kinds import coerce_answer, normalise_text, parse_typed, score_answer, show_answer, text_forms
 
 TEXTS = {"en": "question", "ko": "문제"}
 
@@ -189,3 +191,56 @@ def test_answers_are_shown_in_the_chosen_language():
     assert show_answer(SHAPE, (32, 32, 10), "en") == "(32, 32, 10)"
     assert show_answer(NUMERIC, 12289000.0, "en") == "12289000"
     assert show_answer(NUMERIC, 141.42, "en") == "141.42"
+
+
+@pytest.mark.parametrize("answer, key, accepted", [
+    ("Flatten 층", "Flatten", ()),
+    ("평탄화 레이어", "Flatten", ("평탄화",)),
+    ("평탄화층", "Flatten", ("평탄화",)),
+    ("최대 풀링 층", "max pooling", ("최대 풀링",)),
+    ("the Flatten layer", "Flatten", ()),
+    ("Flatten()", "Flatten", ()),
+    ("최대 풀링 (max pooling)", "max pooling", ("최대 풀링",)),
+    ("자세 추정（Pose Estimation）", "pose estimation", ("자세 추정",)),  # full-width brackets
+])
+def test_text_variants_in_either_language_match(answer, key, accepted):
+    assert score_answer(TEXT, answer, key, accepted)[0] == 1.0
+
+
+@pytest.mark.parametrize("answer, key, accepted", [
+    ("max pooling (average pooling)", "max pooling", ("최대 풀링",)),  # a hedge is not an answer
+    ("average pooling layer", "max pooling", ()),
+    ("층", "Flatten", ()),                                          # the filler alone names nothing
+    ("layer", "Flatten", ()),
+    ("Dense 층", "Flatten", ("평탄화",)),
+    ("a", "Flatten", ()),
+])
+def test_text_variants_do_not_accept_another_answer(answer, key, accepted):
+    assert score_answer(TEXT, answer, key, accepted)[0] == 0.0
+
+
+def test_layer_words_and_glosses_are_dropped_only_around_the_answer():
+    assert text_forms("최대 풀링 (max pooling)") == {"최대풀링", "maxpooling"}
+    assert text_forms("Flatten 층") == text_forms("flatten layer") == {"flatten"}
+    assert text_forms("layer") == {"layer"}  # nothing left after the filler: kept as it is
+    assert text_forms("an image") == {"image"} and text_forms("a") == {"a"}
+
+
+@pytest.mark.parametrize("quiz_id, question_id, answer", [
+    ("q01", "task_pose", "인간 자세 추정"),  # the course notes' own heading
+    ("q01", "task_pose", "Human Pose Estimation (인간 자세 추정)"),
+    ("q04", "layer_to_vector", "Flatten 층"),
+    ("q04", "layer_to_vector", "평탄화 레이어"),
+    ("q03", "pool_name", "최대 풀링 층"),
+    ("q03", "pool_name", "MaxPooling2D layer"),
+])
+def test_the_course_keys_accept_the_reported_variants(quiz_id, question_id, answer):
+    """The answers a review found scoring 0 (issue 15) score full marks against the real keys."""
+    course = load_catalogue()
+    quiz = course.item(quiz_id)
+    bank = load_bank(course, quiz)
+    keys = load_keys(course, quiz, bank)
+    question = bank.question(question_id)
+    earned = score_answer(question, coerce_answer(question, answer), keys.answers[question_id],
+                          keys.also_accept.get(question_id, ()))
+    assert earned[0] == 1.0
