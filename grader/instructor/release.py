@@ -19,7 +19,9 @@ from grader.instructor.tree import copy_course_parts
 
 HERE = Path(__file__).resolve().parent
 RELEASE_PARTS = ("pyproject.toml", "exercises", "quizzes", "grader")
-LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md")
+# the hidden suites and references, the instructor's tools, the quiz keys' notes, and the layer
+# arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py)
+LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md", "grader/model/arithmetic.py")
 MANIFEST = Path("grader") / "suites" / "manifest.json"
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"

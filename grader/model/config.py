@@ -20,7 +20,8 @@ from typing import Any
 
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
-from grader.model.layers import LAYERS, MAX_EXTENT, LayerError, LayerStep, Shape, describe, render_table
+from grader.model.layers import MAX_EXTENT, LayerStep, Shape, describe, render_table
+from grader.model.shapes import ChainError, follow_shapes
 from grader.sandbox.standalone.wire import KerasModelData
 from grader.sanitise import clean
 
@@ -90,16 +91,16 @@ class ModelSpec:
     def to_payload(self) -> dict:
         """The spec as JSON-ready data, for the trainer process (`from_payload` reads it back)."""
         return {"input_shape": list(self.input_shape),
-                "layers": [[row.class_name, row.config] for row in self.layers],
+                "layers": [[row.class_name, row.config, asdict(row.step)] for row in self.layers],
                 "loss": self.loss and asdict(self.loss), "optimizer": self.optimizer and asdict(self.optimizer),
                 "compile_problem": self.compile_problem}
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelSpec:
-        """The spec again, each layer's working redone by the same rules (trusted data only)."""
+        """The spec again, from the trusted process's own payload (never from a learner)."""
         input_shape = tuple(payload["input_shape"])
-        rows = _follow_shapes(input_shape, [{"class_name": name, "config": config}
-                                            for name, config in payload["layers"]])
+        rows = [LayerRow(name, config, LayerStep(**{**step, "output_shape": tuple(step["output_shape"])}))
+                for name, config, step in payload["layers"]]
         loss, optimizer = payload["loss"], payload["optimizer"]
         return cls(input_shape=input_shape, layers=tuple(rows),
                    loss=LossSpec(**loss) if loss else None,
@@ -217,22 +218,18 @@ def _input_shape(chain: list, body: dict) -> tuple[Shape, list]:
 
 
 def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
-    rows, shape = [], input_shape
-    for index, entry in enumerate(chain, start=1):
-        class_name = entry["class_name"]
-        if class_name == "InputLayer":
-            raise ModelRejected("the model has a second Input in the middle: one input only")
-        config = entry["config"]
-        try:
-            step = LAYERS[class_name](config, shape)
-        except LayerError as error:
-            raise ModelRejected(f"layer {index} ({class_name}) gets an input of shape {shape}: "
-                                f"{error}") from None
+    if any(entry["class_name"] == "InputLayer" for entry in chain):
+        raise ModelRejected("the model has a second Input in the middle: one input only")
+    pairs = [(entry["class_name"], entry["config"]) for entry in chain]
+    try:
+        steps = follow_shapes(input_shape, pairs)
+    except ChainError as error:
+        raise ModelRejected(f"layer {error.index} ({pairs[error.index - 1][0]}) gets an input of shape "
+                            f"{error.given}: {error}") from None
+    for index, ((class_name, _), step) in enumerate(zip(pairs, steps), start=1):
         if not all(0 < size <= MAX_EXTENT for size in step.output_shape):
             raise ModelRejected(f"layer {index} ({class_name}) would output shape {step.output_shape}")
-        rows.append(LayerRow(class_name, config, step))
-        shape = step.output_shape
-    return rows
+    return [LayerRow(class_name, config, step) for (class_name, config), step in zip(pairs, steps)]
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -10,9 +10,11 @@ import ast
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
+import venv
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,8 @@ from grader.instructor.release import LAUNCHER
 from tests.conftest import SOLUTIONS, STUBS, run_grade
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
-REFERENCES = sorted((PACKAGE_DIR / "suites" / "hidden").glob("ref_*.py"))
+# the hidden references, and the layer arithmetic of ex07's table, which answers ex06
+REFERENCES = [*sorted((PACKAGE_DIR / "suites" / "hidden").glob("ref_*.py")), PACKAGE_DIR / "model" / "arithmetic.py"]
 SHORTEST_LEAK = 12  # characters: shorter key texts ("max pooling") stand in ordinary prose
 
 
@@ -121,6 +124,48 @@ def test_no_solution_or_reference_function_is_in_the_release(release):
         shipped.update(function_bodies(path))
     leaks = {name for name, body in secret.items() if body in shipped.values()}
     assert not leaks, f"the release holds the body of {sorted(leaks)}"
+
+
+def test_the_release_has_no_output_size_or_parameter_arithmetic(release):
+    """No module of the release's grader works out an output size or a parameter count the way
+    ex06 asks: the layer arithmetic is left out, and nothing else writes the formula (the public
+    tests' worked examples are for learners to read)."""
+    assert not (release / "grader" / "model" / "arithmetic.py").exists()
+    formula = re.compile(r"//\s*\w+\s*\+\s*1\b|\*\s*\w*(in|channels)\w*\s*\*\s*\w*(filters|out)\w*")
+    for path in (release / "grader").rglob("*.py"):
+        if "suites" in path.parts:
+            continue
+        code = "\n".join(line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines())
+        assert not formula.search(code), f"{path.relative_to(release)} works out a layer's size"
+
+
+@pytest.fixture(scope="module")
+def release_installed(release, tmp_path_factory) -> Path:
+    """The release installed as its README says (editable) into a virtual environment that sees
+    this machine's packages (TensorFlow among them): its python."""
+    environment = tmp_path_factory.mktemp("release-venv") / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
+    python = environment / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                              "-e", str(release)], capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-2000:]
+    return python
+
+
+@pytest.mark.slow
+def test_ex07_in_the_release_takes_its_shapes_from_keras(release, release_installed, tmp_path):
+    learner = tmp_path / "learner"
+    learner.mkdir()
+    shutil.copyfile(SOLUTIONS / "ex07_keras_cnn.py", learner / "ex07_keras_cnn.py")
+    probe = subprocess.run([str(release_installed), "-c", "import sys; " + LAUNCHER.split("; sys.argv")[0]
+                            + "; import grader.model.shapes as s; print(s.RULES is None, s.__file__)"],
+                           cwd=release, capture_output=True, text=True, timeout=120)
+    assert probe.stdout.split() == ["True", str(release / "grader" / "model" / "shapes.py")], probe.stderr
+    completed = subprocess.run([str(release_installed), "-c", LAUNCHER, "ex07", "--submission", str(learner),
+                                "--format", "json", "--lang", "en"],
+                               cwd=release, capture_output=True, text=True, timeout=900)
+    item = json.loads(completed.stdout)["exercises"][0]
+    assert completed.returncode == 0 and item["score"] == item["max_score"] > 0, completed.stdout[-3000:]
 
 
 def key_texts() -> list[str]:
