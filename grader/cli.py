@@ -19,7 +19,7 @@ import click
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError
-from grader.quiz.text import LANGUAGES
+from grader.i18n import LANGUAGES, _, choose_language, with_lang
 from grader.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
@@ -27,7 +27,7 @@ DEFAULT_SUBMISSION = Path("exercises")
 GRADE_COMMAND = "grade-items"
 INSTRUCTOR_PACKAGE = "grader.instructor"
 GROUP_OPTIONS_WITH_VALUES = ("--course", "--course-root")
-LANG_HELP = ("Language of quiz questions, feedback and explanations: en or ko. "
+LANG_HELP = ("Language of every message, report, hint and quiz: en or ko. "
              "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
 WEAK_HELP = ("Grade even where the sandbox has no Linux namespaces and the grader runs as root "
              "(learner code then runs as an unprivileged user under resource limits only).")
@@ -90,9 +90,8 @@ class GradeGroup(click.Group):
             _quiet_broken_pipe()
         except ModuleNotFoundError as error:
             if (error.name or "").startswith(INSTRUCTOR_PACKAGE):  # a student release has none
-                raise InputError(f"`grade {ctx.invoked_subcommand}` is an instructor command; this "
-                                 "student release of the course does not include it (강사용 명령이라 "
-                                 "학생용 배포본에는 없습니다)") from None
+                raise InputError(_("`grade {command}` is an instructor command; this student release "
+                                   "of the course does not include it").format(command=ctx.invoked_subcommand)) from None
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
         except Exception as error:  # anything else is a grader bug: one line, exit code 3
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
@@ -137,8 +136,14 @@ def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | No
 
 
 def lang_option():
+    """`--lang`, read before the other options (their messages are in it) and set once for the
+    whole process: the reports, hints and suites all speak the language set here."""
     return click.option("--lang", type=click.Choice(LANGUAGES), default=None, show_default=False,
-                        help=LANG_HELP)
+                        is_eager=True, callback=_set_language, help=LANG_HELP)
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    return choose_language(value)
 
 
 def weak_sandbox_option():
@@ -176,30 +181,39 @@ class GradeItemsCommand(click.Command):
 @weak_sandbox_option()
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit).")
+@click.option("--pictures", "pictures_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="Also write PNG pictures of your results (ex01-ex05, on a photograph) to DIR.")
 @pass_course
 @click.pass_context
 def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_all: bool,
                 submission: Path, output_format: str, output: Path | None, seed: int | None,
-                lang: str | None, allow_weak_sandbox: bool, fail_under: float | None) -> None:
+                lang: str | None, allow_weak_sandbox: bool, fail_under: float | None,
+                pictures_dir: Path | None) -> None:
     """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
-        raise click.UsageError("name what to grade (e.g. `grade ex01`) or pass --all; "
-                               f"the course has {', '.join(catalogue.ids)}")
+        raise click.UsageError(_("name what to grade (e.g. `grade ex01`) or pass --all; "
+                                 "the course has {ids}").format(ids=", ".join(catalogue.ids)))
     if ids and grade_all:
-        raise click.UsageError("give either ids or --all, not both")
+        raise click.UsageError(_("give either ids or --all, not both"))
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
     from grader.commands import fail_under_exit, grade_and_report
-    from grader.quiz.text import detect_language
 
-    lang = lang or detect_language()
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         report = grade_and_report(
             catalogue, selected, submission=submission, isolation=isolation, seed=seed, lang=lang,
             output_format=output_format, output=output,
             replay_ids="--all" if grade_all else " ".join(ids), default_submission=DEFAULT_SUBMISSION)
+        if pictures_dir is not None:
+            from grader.learner.pictures import learner_pictures, picture_lines
+
+            pictures = learner_pictures(catalogue, selected, submission=submission, isolation=isolation,
+                                        out_dir=pictures_dir)
+            for line in picture_lines(pictures):
+                click.echo(line, err=output_format != "text" or output is not None)
     if fail_under is not None:
         ctx.exit(fail_under_exit(report, fail_under, lang))
     ctx.exit(EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING)
@@ -207,8 +221,9 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
 
 @cli.command("list", context_settings=CONTEXT_SETTINGS)
 @submission_option("The learner's folder.")
+@lang_option()
 @pass_course
-def list_items(course: Course, submission: Path) -> None:
+def list_items(course: Course, submission: Path, lang: str) -> None:
     """Every exercise and quiz with your status and best score so far."""
     from grader.commands import list_lines
 
@@ -219,8 +234,9 @@ def list_items(course: Course, submission: Path) -> None:
 @cli.command("hint", context_settings=CONTEXT_SETTINGS)
 @click.argument("item_id", metavar="ID")
 @submission_option("The learner's folder (where seen hints are remembered).")
+@lang_option()
 @pass_course
-def hint(course: Course, item_id: str, submission: Path) -> None:
+def hint(course: Course, item_id: str, submission: Path, lang: str) -> None:
     """Show the next hint for an exercise or quiz; each call reveals one more."""
     from grader.commands import next_hint_text
 
@@ -239,8 +255,7 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
     grade_command = f"grade {quiz_id}"
     if submission != DEFAULT_SUBMISSION:
         grade_command += f" --submission {submission}"
-    if lang:
-        grade_command += f" --lang {lang}"
+    grade_command = with_lang(grade_command)
     take_quiz(course.catalogue, quiz_id, submission=submission, lang=lang, grade_command=grade_command)
 
 

@@ -20,6 +20,7 @@ from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
 from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted
 from grader.grading.manifest import ManifestEntry, load_manifest
+from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
 from grader.sandbox.client import WorkerClient
@@ -29,12 +30,8 @@ from grader.sandbox.policy import forbidden_imports, forbidden_message
 from grader.submission import Submission, SubmissionFileError
 
 MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
-NO_TENSORFLOW = {
-    "en": ("{exercise} needs TensorFlow, which is not installed here. Install it with "
-           "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again."),
-    "ko": ("{exercise}에는 TensorFlow가 필요하지만 설치되어 있지 않습니다. "
-           "`python -m pip install -e \".[keras]\"`로 설치한 뒤(약 2 GB) {exercise}를 다시 채점하세요."),
-}
+NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. Install it with "
+                   "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again.")
 
 
 class IsolationSource(Protocol):
@@ -141,7 +138,7 @@ def _score(exercise: Exercise, manifest: dict[str, list[ManifestEntry]], outcome
     if not entries:
         raise GraderFailure(f"no tests for {exercise.id} in the manifest; rebuild it with "
                             "`python -m grader.grading.manifest`")
-    return ExerciseResult(id=exercise.id, title=exercise.title, max_score=sum(entry.points for entry in entries),
+    return ExerciseResult(id=exercise.id, title=exercise.title_for(current_language()), max_score=sum(entry.points for entry in entries),
                           tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries])
 
 
@@ -166,7 +163,7 @@ def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, 
 def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestResult:
     """A manifest test with no result: the exercise was blocked, or the test never reported."""
     failure = failure or GradingFailure("this test did not report a result, so it earns no points")
-    return TestResult(name=entry.name, status=failure.status, score=0.0, max_score=entry.points,
+    return TestResult(name=translated_title(entry.name), status=failure.status, score=0.0, max_score=entry.points,
                       visibility=entry.visibility, feedback=failure.feedback,
                       not_attempted=failure.not_attempted)
 
@@ -176,10 +173,8 @@ def _missing_library(exercise: Exercise, lang: str | None) -> MissingLibrary | N
     import importlib.util
 
     if exercise.tensorflow and importlib.util.find_spec("tensorflow") is None:
-        from grader.quiz.text import detect_language
-
-        text = NO_TENSORFLOW.get(lang or detect_language(), NO_TENSORFLOW["en"])
-        return MissingLibrary(text.format(exercise=exercise.id))
+        with language(lang):  # None: the run's language
+            return MissingLibrary(_(NO_TENSORFLOW).format(exercise=exercise.id))
     return None
 
 
@@ -196,6 +191,9 @@ def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | Gradi
         if banned:
             return ForbiddenModule(forbidden_message(exercise.id, banned))
     return content
+
+
+read_learner_file = _read_learner_file  # the pictures read a learner's file as grading does
 
 
 def _grade_quiz(quiz: Quiz, catalogue: Catalogue, learner: Submission, lang: str | None) -> ExerciseResult:

@@ -1,0 +1,100 @@
+"""PNG files from checked arrays, with matplotlib's Agg canvas (no display, no pyplot state).
+
+Nothing here calls learner code or sees a learner object: pictures.py hands over float arrays
+it has checked, and texts that went through `clean`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from grader.i18n import _
+
+PANEL_INCHES = 2.8
+TITLE_COLUMNS = 30
+NOTE_COLUMNS = 34
+NOTE_LINES = 8
+DPI = 100
+HANGUL_SAMPLE = "합"
+
+
+@lru_cache(maxsize=1)
+def hangul_font() -> str | None:
+    """The name of an installed font that has Hangul, or None (then pictures are labelled in
+    English: a font without it would draw boxes)."""
+    from matplotlib import font_manager
+
+    for entry in font_manager.fontManager.ttflist:
+        if any(word in entry.name for word in ("CJK", "Nanum", "Gothic", "Malgun", "Batang", "Gulim")):
+            return entry.name
+    return None
+
+
+def draw(picture, path: Path) -> Path:
+    """Write `picture` (rows of panels) as a PNG at `path`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    columns = max(len(row) for row in picture.rows)
+    figure = Figure(figsize=(PANEL_INCHES * columns, PANEL_INCHES * len(picture.rows) + 0.6),
+                    layout="constrained")
+    FigureCanvasAgg(figure)
+    font = hangul_font()
+    axes = figure.subplots(len(picture.rows), columns, squeeze=False)
+    for row_axes, row in zip(axes, picture.rows):
+        for position, ax in enumerate(row_axes):
+            if position >= len(row):
+                ax.axis("off")
+            else:
+                _panel(figure, ax, row[position], font)
+    figure.suptitle(_wrapped(f"{picture.exercise_id}: {_(picture.verdict)}", 90), fontsize=10,
+                    fontfamily=font or "sans-serif")
+    figure.savefig(path, dpi=DPI)
+    return path
+
+
+def _panel(figure, ax, panel, font: str | None) -> None:
+    family = font or "sans-serif"
+    ax.set_title(_wrapped(panel.title, TITLE_COLUMNS), fontsize=8, fontfamily=family)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if panel.image is None:
+        note = "\n".join(_wrapped(panel.note, NOTE_COLUMNS).splitlines()[:NOTE_LINES])
+        ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=7, transform=ax.transAxes,
+                fontfamily=family)
+        return
+    if panel.diverging:
+        limit = float(np.nanmax(np.abs(panel.image))) if np.isfinite(panel.image).any() else 1.0
+        shown = ax.imshow(panel.image, cmap="coolwarm", vmin=-(limit or 1.0), vmax=limit or 1.0)
+        figure.colorbar(shown, ax=ax, shrink=0.7)
+    else:
+        ax.imshow(panel.image, cmap="gray", interpolation="nearest")
+    if panel.note:
+        ax.set_xlabel(_wrapped(panel.note, NOTE_COLUMNS), fontsize=7, fontfamily=family)
+    if panel.grid is not None:
+        _grid(ax, panel.grid, panel.image.shape)
+
+
+def _grid(ax, grid, padded_shape: tuple[int, int]) -> None:
+    """The original image's outline, a dot where each window starts, the first window outlined."""
+    from matplotlib.patches import Rectangle
+
+    (top, left), (height, width) = grid.before, grid.size
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor="gold",
+                           linewidth=1.2))
+    rows = range(0, padded_shape[0] - grid.kernel + 1, grid.stride)
+    columns = range(0, padded_shape[1] - grid.kernel + 1, grid.stride)
+    points = [(column, row) for row in rows for column in columns]
+    if points:
+        xs, ys = zip(*points)
+        ax.scatter(xs, ys, s=6, color="red")
+        ax.add_patch(Rectangle((-0.5, -0.5), grid.kernel, grid.kernel, fill=False, edgecolor="red",
+                               linewidth=1.0, linestyle="--"))
+
+
+def _wrapped(text: str, columns: int) -> str:
+    return "\n".join(textwrap.fill(line, columns) for line in str(text).splitlines() or [""])

@@ -1,0 +1,261 @@
+"""Pictures of a learner's results: their functions run on a photograph, in the sandbox.
+
+For ex01-ex05 a plan names the calls to make on a real photograph that matplotlib ships
+(Grace Hopper, no download), and the trusted side's own answer for each (reference.py). The
+learner's functions run only in their exercise's worker (`WorkerClient`, as in grading); what
+comes back is checked here (type, numeric dtype, shape, size, finiteness) before drawing.py
+draws it next to the expected result, with the difference when they disagree.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.course.catalogue import Catalogue, Exercise
+from grader.failures import GradingFailure
+from grader.grading.runner import IsolationSource, read_learner_file
+from grader.i18n import N_, _, language
+from grader.learner import reference
+from grader.sandbox.client import WorkerClient
+from grader.sandbox.launch import make_scratch, prepare
+from grader.sanitise import clean
+from grader.submission import Submission
+
+PHOTO = "grace_hopper.jpg"  # matplotlib's sample data: a real photograph, no download
+PHOTO_WIDTH = 96  # pixels of the grey photograph the learner's functions see (honest loops stay fast)
+SMALL_WIDTH = 16  # the padding and stride pictures: few enough cells to see the grid
+MAX_RETURNED_CELLS = 1 << 20  # a returned array larger than this is not drawn
+TOLERANCE = 1e-5  # the course's relative tolerance (SPEC section 2)
+EMBOSS = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)  # a flip shows at once
+FEATURE_KERNEL = reference.SOBEL_X.reshape(3, 3, 1, 1)
+POOL = 2
+STRIDE = 2
+PAD = ((2, 2), (2, 2))
+SAME_KERNEL = 5
+
+
+@dataclass
+class Grid:
+    """A sampling grid over a padded input: where each window of `kernel` cells starts."""
+
+    before: tuple[int, int]
+    size: tuple[int, int]
+    kernel: int
+    stride: int
+
+
+@dataclass
+class Panel:
+    title: str
+    image: np.ndarray | None = None
+    note: str = ""  # why there is no image (the learner's failure), or a remark
+    grid: Grid | None = None
+    diverging: bool = False
+
+
+@dataclass
+class Picture:
+    """One PNG: its panels, and the one-line verdict the report gives next to its file name."""
+
+    exercise_id: str
+    name: str
+    rows: list[list[Panel]] = field(default_factory=list)
+    verdict: str = ""
+    path: Path | None = None
+
+
+@dataclass
+class Comparison:
+    """One learner call and its expected answer: `pick` takes the compared part of the result."""
+
+    label: str
+    call: str
+    args: tuple
+    kwargs: dict
+    expected: np.ndarray
+    pick: Callable[[Any], Any] = lambda value: value
+
+
+def photograph(width: int = PHOTO_WIDTH) -> np.ndarray:
+    """The grey photograph, `width` pixels wide, as uint8 (0-255) like a real image file."""
+    import matplotlib.cbook
+    import matplotlib.image
+
+    with matplotlib.cbook.get_sample_data(PHOTO) as stream:
+        rgb = matplotlib.image.imread(stream, format="jpeg").astype(np.float64)
+    grey = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
+    step = max(grey.shape[1] // width, 1)
+    height = grey.shape[0] // step
+    blocks = grey[: height * step, : width * step].reshape(height, step, width, step)
+    return np.clip(blocks.mean(axis=(1, 3)).round(), 0, 255).astype(np.uint8)
+
+
+def checked(value: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """A returned value as a float array fit to draw, or None and why not (for the learner)."""
+    if isinstance(value, (list, tuple)) and len(value) <= MAX_RETURNED_CELLS:
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            return None, _("your function returned a list that is not an array")
+    if not isinstance(value, np.ndarray):
+        return None, _("your function returned {kind}, not an array").format(
+            kind=clean(type(value).__name__, 40, single_line=True))
+    if value.dtype.kind not in "biuf":
+        return None, _("your array holds {dtype}, not numbers").format(dtype=clean(value.dtype, 40))
+    if value.size > MAX_RETURNED_CELLS or value.shape != expected.shape:
+        return None, _("your result has shape {shape}; expected {expected}").format(
+            shape=clean(value.shape, 60), expected=expected.shape)
+    values = value.astype(np.float64)
+    if not np.isfinite(values).all():
+        return np.where(np.isfinite(values), values, np.nan), _("your result holds inf or nan")
+    return values, ""
+
+
+def plans(photo: np.ndarray, small: np.ndarray) -> dict[str, list[Comparison]]:
+    """The calls each exercise's picture makes, with the trusted side's answers."""
+    batch = small.reshape(1, *small.shape, 1)
+    feature = reference.sobel_edges(photo)[2]
+    pooled_input = feature.reshape(1, *feature.shape, 1)
+    return {
+        "ex01": [Comparison(_("convolve2d(photo, emboss kernel)"), "convolve2d", (photo, EMBOSS), {},
+                            reference.convolve2d(photo, EMBOSS))],
+        "ex02": [Comparison(f"sobel_edges(photo) -> {part}", "sobel_edges", (photo,), {},
+                            reference.sobel_edges(photo)[index], _part(index))
+                 for index, part in enumerate(("gx", "gy", "magnitude"))],
+        "ex03": [Comparison(f"zero_pad(x, {PAD})", "zero_pad", (batch, PAD), {},
+                            reference.zero_pad(batch, PAD)[0, :, :, 0], _first_map)],
+        "ex04": [Comparison(f"conv2d(x, SOBEL_X, strides={STRIDE}, padding='same')", "conv2d",
+                            (batch, FEATURE_KERNEL), {"strides": STRIDE, "padding": "same"},
+                            reference.conv2d_same(batch, FEATURE_KERNEL, STRIDE)[0, :, :, 0], _first_map)],
+        "ex05": [Comparison(f"max_pool2d(edge map, pool_size={POOL})", "max_pool2d", (pooled_input,),
+                            {"pool_size": POOL}, reference.max_pool2d(pooled_input, POOL)[0, :, :, 0],
+                            _first_map)],
+    }
+
+
+def _part(index: int) -> Callable[[Any], Any]:
+    return lambda value: value[index] if isinstance(value, (tuple, list)) and len(value) == 3 else value
+
+
+def _first_map(value: Any) -> Any:
+    """(1, H, W, 1) -> (H, W); anything else is left for `checked` to refuse."""
+    if isinstance(value, np.ndarray) and value.ndim == 4 and value.shape[0] == 1 and value.shape[3] == 1:
+        return value[0, :, :, 0]
+    return value
+
+
+def learner_pictures(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
+                     isolation: IsolationSource, out_dir: Path) -> list[Picture]:
+    """Draw a picture for every exercise among `item_ids` that has one; PNG files in `out_dir`."""
+    from grader.learner import drawing
+
+    exercises = [item for item in catalogue.select(item_ids) if isinstance(item, Exercise)]
+    # Labels in the learner's language where a font can draw it; English otherwise.
+    with language(None if drawing.hangul_font() else "en"):
+        return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir)
+
+
+def picture_lines(pictures: list[Picture]) -> list[str]:
+    """The report's lines naming each file, with its verdict."""
+    if not pictures:
+        return [_("Pictures: none of these exercises has one (ex01-ex05 do).")]
+    return [_("Pictures:")] + [f"  {picture.path}  {_(picture.verdict)}" for picture in pictures]
+
+
+def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: IsolationSource,
+              out_dir: Path) -> list[Picture]:
+    from grader.learner import drawing
+    from grader.learner.padding import padding_panels
+
+    photo, small = photograph(), photograph(SMALL_WIDTH)
+    planned = plans(photo, small)
+    learner = Submission.open(submission)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pictures = []
+    for exercise in (item for item in exercises if item.id in planned):
+        picture = Picture(exercise.id, f"{exercise.id}_{Path(exercise.file).stem.split('_', 1)[-1]}")
+        with _worker(exercise, learner, isolation) as call:
+            for comparison in planned[exercise.id]:
+                picture.rows.append(_compare(call, comparison))
+            picture.rows[0].insert(0, Panel(_("input"), _input_of(exercise.id, photo, small)))
+            if exercise.id in ("ex03", "ex04"):
+                picture.rows.append(padding_panels(call, exercise.id, small, SAME_KERNEL, STRIDE))
+        picture.verdict = _verdict(picture)
+        picture.path = out_dir / f"{picture.name}.png"
+        drawing.draw(picture, picture.path)
+        pictures.append(picture)
+    return pictures
+
+
+def _input_of(exercise_id: str, photo: np.ndarray, small: np.ndarray) -> np.ndarray:
+    if exercise_id == "ex05":
+        return reference.sobel_edges(photo)[2]
+    return (small if exercise_id in ("ex03", "ex04") else photo).astype(np.float64)
+
+
+class _worker:
+    """A context whose value calls the learner's functions in a fresh worker of `exercise`:
+    `call(name, args, kwargs)` gives (value, '') or (None, the failure's feedback)."""
+
+    def __init__(self, exercise: Exercise, learner: Submission, isolation: IsolationSource):
+        self.exercise, self.learner, self.isolation = exercise, learner, isolation
+        self.scratch: Path | None = None
+        self.client: WorkerClient | None = None
+        self.blocked = ""
+
+    def __enter__(self) -> Callable[[str, tuple, dict], tuple[Any, str]]:
+        content = read_learner_file(self.learner, self.exercise)
+        if isinstance(content, GradingFailure):
+            self.blocked = content.feedback
+        else:
+            self.scratch = make_scratch("pictures-")
+            self.client = WorkerClient(prepare(self.exercise, content, self.scratch), self.exercise,
+                                       self.isolation.get())
+        return self.call
+
+    def call(self, name: str, args: tuple, kwargs: dict) -> tuple[Any, str]:
+        if self.client is None:
+            return None, self.blocked
+        try:
+            return self.client.call(name, args, kwargs, description=name), ""
+        except GradingFailure as failure:
+            return None, failure.feedback
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _compare(call, comparison: Comparison) -> list[Panel]:
+    value, failure = call(comparison.call, comparison.args, comparison.kwargs)
+    if failure:
+        return [Panel(_("yours: {call}").format(call=comparison.label), note=failure),
+                Panel(_("expected"), comparison.expected)]
+    yours, problem = checked(comparison.pick(value), comparison.expected)
+    panels = [Panel(_("yours: {call}").format(call=comparison.label), yours, note=problem),
+               Panel(_("expected"), comparison.expected)]
+    if yours is not None and not _agrees(yours, comparison.expected):
+        panels.append(Panel(_("difference (yours - expected)"), yours - comparison.expected,
+                            diverging=True))
+    return panels
+
+
+def _agrees(yours: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.allclose(yours, expected, rtol=TOLERANCE, atol=TOLERANCE * max(np.abs(expected).max(), 1)))
+
+
+def _verdict(picture: Picture) -> str:
+    """The verdict's English text (translated where it is shown, in the picture and the report)."""
+    panels = [panel for row in picture.rows for panel in row]
+    if any(panel.diverging for panel in panels):
+        return N_("your result differs from the expected one: see the difference image")
+    if any(panel.note for panel in panels):
+        return N_("some of your results could not be drawn (see the picture)")
+    return N_("your results match the expected ones")

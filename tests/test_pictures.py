@@ -1,0 +1,107 @@
+"""`grade --pictures DIR`: the learner's results drawn next to the expected ones, as PNG files.
+
+The learner's functions run in the sandbox; what comes back is checked before it is drawn.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.learner import reference
+from grader.learner.pictures import EMBOSS, checked, learner_pictures, photograph
+from grader.sandbox.probe import IsolationProbe
+from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FLIPPED = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
+    "def convolve2d(image, kernel):",
+    "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]", 1)
+WRONG_SHAPE = '''import numpy as np
+
+def filter_response(patch, kernel):
+    return 0.0
+
+def convolve2d(image, kernel):
+    return np.zeros((3, 3))
+'''
+
+
+def _pictures(folder: Path, ids: list[str], out: Path, catalogue):
+    with IsolationProbe() as isolation:
+        return {picture.exercise_id: picture for picture in
+                learner_pictures(catalogue, ids, submission=folder, isolation=isolation, out_dir=out)}
+
+
+def _panels(picture):
+    return [panel for row in picture.rows for panel in row]
+
+
+def test_grade_writes_pictures_and_the_report_names_them(grade, tmp_path):
+    out = tmp_path / "pictures"
+    run = grade("ex02", "ex05", "--submission", SOLUTIONS, "--pictures", out, "--lang", "en")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    files = sorted(out.glob("*.png"))
+    assert [path.name for path in files] == ["ex02_sobel.png", "ex05_pooling.png"]
+    for path in files:
+        assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 10_000
+        assert str(path) in run.stdout
+    assert "your results match the expected ones" in run.stdout
+
+
+def test_a_flipped_kernel_gets_a_difference_image(make_submission, tmp_path, catalogue):
+    folder = make_submission(ex01=FLIPPED)
+    picture = _pictures(folder, ["ex01"], tmp_path / "out", catalogue)["ex01"]
+    differences = [panel for panel in _panels(picture) if panel.diverging]
+    assert len(differences) == 1
+    photo = photograph().astype(np.float64)
+    expected = reference.convolve2d(photo, EMBOSS)
+    assert np.allclose(picture.rows[0][2].image, expected)
+    assert np.abs(differences[0].image).max() > 10
+    assert "differs" in picture.verdict
+    assert picture.path.read_bytes()[:8] == PNG_MAGIC
+    assert "ex01_convolution" not in sys.modules  # the learner's file ran in the worker only
+
+
+def test_stubs_and_wrong_shapes_are_drawn_as_notes_not_errors(make_submission, tmp_path, catalogue):
+    pictures = _pictures(STUBS, ["ex01", "ex03", "ex04", "ex05"], tmp_path / "stubs", catalogue)
+    for picture in pictures.values():
+        notes = [panel.note for panel in _panels(picture) if panel.image is None]
+        assert notes and all("not attempted" in note for note in notes), notes
+        assert picture.path.is_file()
+    folder = make_submission(ex01=WRONG_SHAPE)
+    picture = _pictures(folder, ["ex01"], tmp_path / "shape", catalogue)["ex01"]
+    assert "shape (3, 3)" in picture.rows[0][1].note
+    assert picture.rows[0][1].image is None
+
+
+def test_honest_loops_get_the_padding_grid_of_their_own_same_padding(tmp_path, catalogue):
+    pictures = _pictures(SUBMISSION_FIXTURES / "honest_loops", ["ex03", "ex04"], tmp_path / "out", catalogue)
+    grids = [panel.grid for panel in _panels(pictures["ex03"]) if panel.grid is not None]
+    height, width = photograph(16).shape
+    expected = (reference.same_padding(height, 5, 2)[0], reference.same_padding(width, 5, 2)[0])
+    assert [grid.before for grid in grids] == [expected, expected]
+    assert any(panel.grid for panel in _panels(pictures["ex04"]))
+    assert "match" in pictures["ex04"].verdict
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("a string", "not an array"),
+    (np.array(["a", "b"]), "not numbers"),
+    (np.zeros((4, 5)), "shape (4, 5)"),
+    (np.zeros(2_000_000), "shape"),
+    ([[1, 2], [3]], "not an array"),
+])
+def test_checked_refuses_what_it_cannot_draw(value, problem):
+    array, why = checked(value, np.zeros((4, 4)))
+    assert array is None and problem in why
+
+
+def test_checked_marks_inf_and_accepts_integers():
+    array, why = checked(np.array([[1, np.inf], [2, 3]]), np.zeros((2, 2)))
+    assert np.isnan(array[0, 1]) and "inf or nan" in why
+    array, why = checked(np.arange(4, dtype=np.uint8).reshape(2, 2), np.zeros((2, 2)))
+    assert why == "" and array.dtype == np.float64
