@@ -1,0 +1,124 @@
+"""Public tests for ex08: one upstream gradient at a time, where every answer is in plain sight.
+
+A d_out with a single 1 asks "where did this one output come from?": its gradient is the
+kernel laid on the window that output read (stride included), the kernel gradient is that
+window of x, and max pooling sends it to the window's winner. Each expected value is written
+out below from that reading of the chain rule; the hidden suite adds general cases.
+"""
+
+import numpy as np
+import pytest
+
+from grader.checks import Misconception, check_array, check_parts
+from grader.i18n import _
+
+pytestmark = pytest.mark.exercise("ex08")
+
+KERNEL = np.arange(1.0, 10.0).reshape(3, 3, 1, 1)  # 1..9, so a flip shows
+X4 = np.arange(16.0).reshape(1, 4, 4, 1)
+X5 = np.arange(25.0).reshape(1, 5, 5, 1)
+
+
+def impulse(shape, index) -> np.ndarray:
+    d_out = np.zeros(shape)
+    d_out[index] = 1.0
+    return d_out
+
+
+def placed(shape, top: int, left: int, kernel=KERNEL) -> np.ndarray:
+    """Zeros of `shape` with the 3x3 kernel laid at (top, left)."""
+    grid = np.zeros(shape)
+    grid[0, top:top + 3, left:left + 3, 0] = kernel[:, :, 0, 0]
+    return grid
+
+
+def unpack(got, call):
+    return check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
+                      "sends the kernel back onto that window, and that window becomes d_kernel.")
+def test_conv_one_output(learner):
+    """conv_backward: a single 1 in d_out sends the kernel back onto the window it read"""
+    call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 4, 4, 1), kernel 1..9)"
+    d_x, d_kernel, d_bias = unpack(learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X4,
+                                                         KERNEL), call)
+    check_array(d_x, placed(X4.shape, 1, 1), call=f"{call} d_x", floating=True, reveal=True,
+                misconceptions=[Misconception(
+                    _("d_x holds the flipped kernel: the gradient goes back to x[i + a, j + b] "
+                      "weighted by kernel[a, b] itself"), placed(X4.shape, 1, 1, KERNEL[::-1, ::-1]))],
+                shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C_in), not d_out's")})
+    check_array(d_kernel, X4[0, 1:4, 1:4].reshape(3, 3, 1, 1), call=f"{call} d_kernel",
+                floating=True, reveal=True)
+    check_array(d_bias, np.ones(1), call=f"{call} d_bias", floating=True, reveal=True)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("With stride 2, output (1, 1) read the window starting at row 2, column 2: "
+                      "its gradient goes back there.")
+def test_conv_stride_2(learner):
+    """conv_backward: with stride 2, output (1, 1) sends its gradient to the window at (2, 2)"""
+    call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 5, 5, 1), kernel 1..9, strides=2)"
+    d_x, d_kernel, _bias = unpack(learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X5,
+                                                        KERNEL, strides=2), call)
+    check_array(d_x, placed(X5.shape, 2, 2), call=f"{call} d_x", floating=True, reveal=True,
+                misconceptions=[Misconception(
+                    _("the stride does not dilate the upstream gradient: output (i, j) read the "
+                      "window at row i * S_h, column j * S_w, so its gradient goes back there"),
+                    placed(X5.shape, 1, 1))])
+    check_array(d_kernel, X5[0, 2:5, 2:5].reshape(3, 3, 1, 1), call=f"{call} d_kernel",
+                floating=True, reveal=True)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("bias[k] was added to every cell of output channel k in every image: "
+                      "d_bias[k] sums d_out[..., k] over N, H_out and W_out.")
+def test_conv_bias_gradient(learner):
+    """conv_backward: d_bias sums d_out over the batch and every position"""
+    d_out = np.ones((2, 3, 3, 2)) * np.array([1.0, 2.0])
+    call = "conv_backward(d_out (2, 3, 3, 2) of 1s and 2s, x (2, 5, 5, 1), kernel (3, 3, 1, 2))"
+    got = learner.conv_backward(d_out, np.zeros((2, 5, 5, 1)), np.ones((3, 3, 1, 2)))
+    d_bias = unpack(got, call)[2]
+    check_array(d_bias, np.array([18.0, 36.0]), call=f"{call} d_bias", floating=True, reveal=True,
+                misconceptions=[Misconception(_("d_bias is averaged: it is the sum of d_out over "
+                                                "N, H_out and W_out"), np.array([1.0, 2.0])),
+                                Misconception(_("d_bias holds the first image only: sum over the "
+                                                "batch axis N too"), np.array([9.0, 18.0]))],
+                shape_feedback={(2, 2): _("d_bias is not summed over the batch axis N: one "
+                                          "number per filter, shape (C_out,)")})
+
+
+COURSE_X = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]],
+                    dtype=np.float64).reshape(1, 4, 4, 1)
+COURSE_D_OUT = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 2, 2, 1)
+# The winners are 6 at (1, 1), 8 at (1, 3), 3 at (2, 0) and 4 at (3, 3).
+COURSE_D_X = np.zeros((1, 4, 4, 1))
+COURSE_D_X[0, 1, 1], COURSE_D_X[0, 1, 3], COURSE_D_X[0, 2, 0], COURSE_D_X[0, 3, 3] = 1, 2, 3, 4
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Only the cell that won a window's max changed the output: it gets d_out, "
+                      "every other cell of the window gets 0.")
+def test_pool_course_example(learner):
+    """max_pool_backward: the course's 4x4 example sends each gradient to its window's max"""
+    got = learner.max_pool_backward(COURSE_D_OUT, COURSE_X)
+    check_array(got, COURSE_D_X, call="max_pool_backward(d_out [[1, 2], [3, 4]], the course's 4x4 x)",
+                floating=True, reveal=True, misconceptions=[Misconception(
+                    _("every cell of a window got the window's gradient: only the cell that won "
+                      "the max gets d_out"),
+                    COURSE_D_OUT.repeat(2, axis=1).repeat(2, axis=2))],
+                shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C), not d_out's")})
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Where several cells tie for the max, the gradient goes to the first of "
+                      "them in row-major order, as TensorFlow does (np.argmax finds it).")
+def test_pool_tie(learner):
+    """max_pool_backward: a window of equal values sends its gradient to its first cell only"""
+    got = learner.max_pool_backward(np.full((1, 1, 1, 1), 5.0), np.zeros((1, 2, 2, 1)))
+    expected = np.array([[5.0, 0.0], [0.0, 0.0]]).reshape(1, 2, 2, 1)
+    check_array(got, expected, call="max_pool_backward(d_out [[5]], x zeros (1, 2, 2, 1))",
+                floating=True, reveal=True, misconceptions=[Misconception(
+                    _("every tied maximum got the gradient: only one cell, the first in row-major "
+                      "order, is taken as the max"), np.full((1, 2, 2, 1), 5.0))])

@@ -1,0 +1,225 @@
+"""Exercise 08: the backward pass of convolution and max pooling (합성곱과 최대 풀링의 역전파).
+
+Training a CNN needs, for every layer, the gradient of the loss with respect to the layer's
+input and weights, given the gradient with respect to its output (backpropagation, 역전파).
+Here you write those gradients for ex04's convolution layer and ex05's max pooling.
+
+Letters as in ex04 and ex05: N is the batch size; H, W the input's height and width; C_in its
+channels; F_h, F_w the kernel's (or pool window's) height and width; C_out the filters; S_h,
+S_w the strides; P the padding. Shapes are channels-last, as in Keras:
+
+    x      (N, H, W, C_in)     kernel (F_h, F_w, C_in, C_out)     d_out (N, H_out, W_out, C_out)
+    d_x    (N, H, W, C_in)     d_kernel (F_h, F_w, C_in, C_out)   d_bias (C_out,)
+
+`d_out[n, i, j, k]` is dL/d out[n, i, j, k] for some loss L; each function returns the
+gradients of that same L. The forward pass of ex04 is
+
+    out[n, i, j, k] = sum over a, b, c of xp[n, i*S_h + a, j*S_w + b, c] * kernel[a, b, c, k]
+                      + bias[k]
+
+where xp is x zero-padded by TensorFlow's rule ("valid": no padding; "same": total =
+max((H_out - 1) * S_h + F_h - H, 0) rows, total // 2 on top, the rest at the bottom; the same
+for the columns). So, by the chain rule, every output cell (i, j, k) sends its gradient back:
+
+- to each input cell it read:  d_xp[n, i*S_h + a, j*S_w + b, c] += d_out[n, i, j, k] * kernel[a, b, c, k]
+- to each weight it used:      d_kernel[a, b, c, k] += d_out[n, i, j, k] * xp[n, i*S_h + a, j*S_w + b, c]
+- to its bias:                 d_bias[k] += d_out[n, i, j, k]
+
+summed over every n, i, j (and k for d_xp). d_x is d_xp with the padding cropped off: a
+padded zero is not an input. Written as one operation, d_x is a "full" correlation of d_out,
+with S - 1 zeros put between its cells (the stride dilates it), with the kernel flipped.
+
+Max pooling passes each window's gradient to the one cell that won the max and to no other;
+where several cells tie, TensorFlow picks the first in row-major order (the top-most, then the
+left-most). Windows that overlap (a stride smaller than the pool size) add their gradients.
+
+Worked example from the course (ex05's 4x4 channel, 2x2 pool, stride 2):
+
+    1  1  2  4                      0  0  0  b
+    5  6  7  8     d_out  a  b      0  a  0  0
+    3  2  1  0            c  d  ->  c  0  0  0
+    1  2  3  4                      0  0  0  d
+
+This is what `tf.GradientTape` gives for `tf.nn.conv2d(x, kernel, strides, padding.upper())
++ bias` and `tf.nn.max_pool2d(x, pool_size, strides, padding.upper())`.
+
+Check your work with `grade ex08`; ask for a hint with `grade hint ex08`.
+"""
+
+import numpy as np
+
+
+def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
+    """Gradients of ex04's convolution layer with respect to its input, kernel and bias.
+
+    Parameters
+    ----------
+    d_out : ndarray of shape (N, H_out, W_out, C_out)
+        dL/d out, the gradient of the loss with respect to the layer's output.
+    x : ndarray of shape (N, H, W, C_in)
+        The layer's input in the forward pass; may be integer images (uint8, 0-255).
+    kernel : ndarray of shape (F_h, F_w, C_in, C_out)
+        The layer's filters (the layout of a Keras Conv2D kernel).
+    strides : int or (S_h, S_w), default 1
+    padding : "valid" or "same" (any case), default "valid"
+
+    Returns
+    -------
+    (d_x, d_kernel, d_bias), floating point
+        d_x : ndarray of shape (N, H, W, C_in), dL/dx (the padding cropped off).
+        d_kernel : ndarray of shape (F_h, F_w, C_in, C_out), dL/d kernel, summed over the batch.
+        d_bias : ndarray of shape (C_out,), dL/d bias = d_out summed over N, H_out and W_out.
+        H_out = (H - F_h + 2P) // S_h + 1 ("valid": P = 0; "same": H_out = ceil(H / S_h)).
+        Example: d_out (1, 4, 4, 2), x (1, 6, 6, 3), kernel (3, 3, 3, 2) give d_x (1, 6, 6, 3),
+        d_kernel (3, 3, 3, 2) and d_bias (2,).
+
+    Raises
+    ------
+    ValueError
+        If x, kernel or d_out is not 4-D, the channels of x and kernel differ, a stride is
+        < 1, the padding is unknown, (with "valid") the kernel is larger than the input, or
+        d_out is not the shape of the forward pass's output.
+
+    Reference: about 40 lines, half of them checks and ex04's padding. Loop over the F_h * F_w
+    kernel cells (a, b) as in ex04: each one's strided slice of the padded input gives
+    d_kernel[a, b], and receives d_out @ kernel[a, b].T in the same slice of d_xp.
+    """
+    x, kernel, d_out = np.asarray(x), np.asarray(kernel), np.asarray(d_out)
+    if x.ndim != 4 or kernel.ndim != 4 or d_out.ndim != 4:
+        raise ValueError(f"x, kernel and d_out must be 4-D, got shapes {x.shape}, "
+                         f"{kernel.shape} and {d_out.shape}")
+    batch, height, width, c_in = x.shape
+    f_h, f_w, kernel_c_in, c_out = kernel.shape
+    if kernel_c_in != c_in:
+        raise ValueError(f"kernel {kernel.shape} expects {kernel_c_in} input channels, "
+                         f"x {x.shape} has {c_in}")
+    s_h, s_w = _pair("strides", strides)
+    # The forward pass's padding and output size, as in ex04.
+    if _check_padding(padding) == "same":
+        out_h, out_w = -(-height // s_h), -(-width // s_w)
+        pad_h = max((out_h - 1) * s_h + f_h - height, 0)
+        pad_w = max((out_w - 1) * s_w + f_w - width, 0)
+    else:
+        if f_h > height or f_w > width:
+            raise ValueError(f"kernel {f_h}x{f_w} is larger than the input {height}x{width}")
+        out_h, out_w = (height - f_h) // s_h + 1, (width - f_w) // s_w + 1
+        pad_h = pad_w = 0
+    top, bottom, left, right = pad_h // 2, pad_h - pad_h // 2, pad_w // 2, pad_w - pad_w // 2
+    if d_out.shape != (batch, out_h, out_w, c_out):
+        raise ValueError(f"d_out must have the forward output's shape "
+                         f"{(batch, out_h, out_w, c_out)}, got {d_out.shape}")
+
+    # Work in floating point on the padded input, as the forward pass did.
+    dtype = np.result_type(x.dtype, kernel.dtype, d_out.dtype, np.float32)
+    xp = np.pad(x.astype(dtype), ((0, 0), (top, bottom), (left, right), (0, 0)))
+    kernel, d_out = kernel.astype(dtype), d_out.astype(dtype)
+    d_xp = np.zeros_like(xp)
+    d_kernel = np.zeros(kernel.shape, dtype=dtype)
+    rows_of, cols_of = (out_h - 1) * s_h + 1, (out_w - 1) * s_w + 1
+    for a in range(f_h):
+        for b in range(f_w):
+            # Kernel cell (a, b) met the pixels at rows a, a + S_h, ... for every output cell.
+            cells = (slice(None), slice(a, a + rows_of, s_h), slice(b, b + cols_of, s_w))
+            under = xp[cells]  # (N, H_out, W_out, C_in)
+            d_kernel[a, b] = np.tensordot(under, d_out, axes=([0, 1, 2], [0, 1, 2]))
+            # ... and sends each output's gradient back to those pixels (they may overlap).
+            d_xp[cells] += d_out @ kernel[a, b].T
+    # A padded zero is not an input: crop the padding off.
+    d_x = d_xp[:, top:top + height, left:left + width, :]
+    d_bias = d_out.sum(axis=(0, 1, 2))
+    return d_x, d_kernel, d_bias
+
+
+def max_pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid"):
+    """The gradient of ex05's max pooling with respect to its input.
+
+    Parameters
+    ----------
+    d_out : ndarray of shape (N, H_out, W_out, C)
+        dL/d out, the gradient of the loss with respect to the pooled output.
+    x : ndarray of shape (N, H, W, C)
+        The pooling's input in the forward pass; may be integer images (uint8, 0-255).
+    pool_size : int or (F_h, F_w), default (2, 2)
+    strides : int, (S_h, S_w) or None, default None (the pool size)
+    padding : "valid" or "same" (any case), default "valid"
+
+    Returns
+    -------
+    ndarray of shape (N, H, W, C), floating point
+        dL/dx: each d_out[n, i, j, c] added to the one cell of its window that holds the max
+        (the first in row-major order when several tie); every other cell gets 0.
+        H_out = (H - F_h + 2P) // S_h + 1 ("valid": P = 0; "same": H_out = ceil(H / S_h)).
+        Example: d_out (1, 2, 2, 1) and x (1, 4, 4, 1) with the defaults give (1, 4, 4, 1),
+        as above.
+
+    Raises
+    ------
+    ValueError
+        If x or d_out is not 4-D, a pool size or stride is < 1, the padding is unknown,
+        (with "valid") the window is larger than the input, or d_out is not the shape of the
+        forward pass's output.
+
+    Reference: about 30 lines, half of them checks and ex05's padding. Loop over the output
+    cells (i, j): find where each window's max sits (np.argmax of the window reshaped per
+    image and channel), and add d_out[:, i, j, :] there.
+    """
+    x, d_out = np.asarray(x), np.asarray(d_out)
+    if x.ndim != 4 or d_out.ndim != 4:
+        raise ValueError(f"x and d_out must be (N, H, W, C), got shapes {x.shape} and {d_out.shape}")
+    batch, height, width, channels = x.shape
+    f_h, f_w = _pair("pool_size", pool_size)
+    s_h, s_w = _pair("strides", (f_h, f_w) if strides is None else strides)
+    # The forward pass's padding and output size, as in ex05.
+    if _check_padding(padding) == "same":
+        out_h, out_w = -(-height // s_h), -(-width // s_w)
+        pad_h = max((out_h - 1) * s_h + f_h - height, 0)
+        pad_w = max((out_w - 1) * s_w + f_w - width, 0)
+    else:
+        if f_h > height or f_w > width:
+            raise ValueError(f"pool {f_h}x{f_w} is larger than the input {height}x{width}")
+        out_h, out_w = (height - f_h) // s_h + 1, (width - f_w) // s_w + 1
+        pad_h = pad_w = 0
+    top, bottom, left, right = pad_h // 2, pad_h - pad_h // 2, pad_w // 2, pad_w - pad_w // 2
+    if d_out.shape != (batch, out_h, out_w, channels):
+        raise ValueError(f"d_out must have the forward output's shape "
+                         f"{(batch, out_h, out_w, channels)}, got {d_out.shape}")
+
+    # Pad with -inf, so that a padded cell never wins a window's max.
+    xp = np.pad(x.astype(np.float64), ((0, 0), (top, bottom), (left, right), (0, 0)),
+                constant_values=-np.inf)
+    d_xp = np.zeros(xp.shape, dtype=np.result_type(d_out.dtype, np.float32))
+    n_index, c_index = np.indices((batch, channels))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = xp[:, i * s_h:i * s_h + f_h, j * s_w:j * s_w + f_w, :]
+            # argmax of the flattened window: the first max in row-major order, per (n, c).
+            winner = window.reshape(batch, f_h * f_w, channels).argmax(axis=1)
+            rows, cols = i * s_h + winner // f_w, j * s_w + winner % f_w
+            # += : a cell that wins two overlapping windows gets both gradients.
+            np.add.at(d_xp, (n_index, rows, cols, c_index), d_out[:, i, j, :])
+    return d_xp[:, top:top + height, left:left + width, :]
+
+
+# Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.
+
+
+def _pair(name, value):
+    """An int or an (h, w) pair, as a pair of ints >= 1: _pair("strides", 2) == (2, 2)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        first, second = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an int or a pair (h, w), got {value!r}") from None
+    for item in (first, second):
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or item < 1:
+            raise ValueError(f"{name} must be ints >= 1, got {value!r}")
+    return int(first), int(second)
+
+
+def _check_padding(padding):
+    """"valid" or "same" in lower case, whatever case it came in."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return padding.lower()
+
