@@ -24,6 +24,7 @@ from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
 from grader.model.config import ModelRejected, ModelSpec, read_model
+from grader.sandbox.activity import TrainingProgress
 from grader.sandbox.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
@@ -132,9 +133,14 @@ def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) 
     """Train in a trusted child process under memory and time limits (grader/model/trainer.py)."""
     check_trainable(spec)
     payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds}
-    child = run_trusted("grader.model.trainer", json.dumps(payload).encode(),
-                        timeout=training.time_limit + TRAINER_START_SECONDS,
-                        memory_mb=TRAINER_MEMORY_MB, environment=TENSORFLOW_ENVIRONMENT)
+    progress = TrainingProgress()  # epochs done, on a terminal only
+    try:
+        child = run_trusted("grader.model.trainer", json.dumps(payload).encode(),
+                            timeout=training.time_limit + TRAINER_START_SECONDS,
+                            memory_mb=TRAINER_MEMORY_MB, environment=TENSORFLOW_ENVIRONMENT,
+                            on_output=progress)
+    finally:
+        progress.close()
     if child.limit == "memory":
         return TrainingOutcome(accuracy=None, not_trained=(
             f"training this model needed more than {TRAINER_MEMORY_MB:,} MB of memory, the limit "

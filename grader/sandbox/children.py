@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ CHILD_OUTPUT_LIMIT = 1 << 20  # bytes of a child's output kept
 STDERR_KEPT = 4000  # characters of a failed child's standard error kept for the report
 POLL_SECONDS = 0.02  # how often a child's memory and time are looked at
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+FOLLOWED_BYTES = 1 << 16  # of a child's output read per look by an output listener
+OutputListener = Callable[[list[str]], None]
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,14 @@ def run_program(command: list[str], *, cwd: Path, timeout: float,
 
 
 def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | None = None,
-                environment: dict[str, str] | None = None, arguments: list[str] = ()) -> ChildResult:
+                environment: dict[str, str] | None = None, arguments: list[str] = (),
+                on_output: OutputListener | None = None) -> ChildResult:
     """Run `python -I -m MODULE ARGUMENTS` with `stdin` as its input, under the limits given.
 
     A child whose resident memory passes `memory_mb`, or that runs past `timeout` seconds, is
-    killed with everything it started, and the result names the limit.
+    killed with everything it started, and the result names the limit. `on_output`, if given,
+    hears every complete line the child has written to its standard output so far (often
+    none), each time the child is looked at: ex07's trainer reports its epochs that way.
     """
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
         streams = [Path(folder, name) for name in ("stdin", "stdout", "stderr")]
@@ -71,12 +77,36 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             popen = subprocess.Popen([sys.executable, "-I", "-m", module, *arguments], cwd=folder,
                                      stdin=given, stdout=out, stderr=err, start_new_session=True,
                                      env=dict(os.environ, **(environment or {})))
-        code, limit, peak = _watch(popen, timeout, memory_mb)
+        follower = _Follower(streams[1], on_output) if on_output is not None else None
+        code, limit, peak = _watch(popen, timeout, memory_mb, follower)
         stdout, stderr = (_read_tail(path) for path in streams[1:])
     return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
 
 
-def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None) -> tuple[int | None, str, int]:
+class _Follower:
+    """Reads the new complete lines of a child's output file, for a listener, as they come."""
+
+    def __init__(self, path: Path, listener: OutputListener):
+        self.path = path
+        self.listener = listener
+        self.offset = 0
+        self.partial = b""
+
+    def poll(self) -> None:
+        try:
+            with open(self.path, "rb") as stream:
+                stream.seek(self.offset)
+                data = stream.read(FOLLOWED_BYTES)
+        except OSError:
+            data = b""
+        self.offset += len(data)
+        lines = (self.partial + data).split(b"\n")
+        self.partial = lines.pop()[-FOLLOWED_BYTES:]
+        self.listener([line.decode("utf-8", errors="replace") for line in lines])
+
+
+def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None,
+           follower: _Follower | None = None) -> tuple[int | None, str, int]:
     """Wait for the child, killing it at a limit: (exit code or None, limit hit, peak MB)."""
     deadline = time.monotonic() + timeout
     peak, limit = 0, ""
@@ -85,6 +115,8 @@ def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None) -> tu
             return popen.wait(timeout=POLL_SECONDS), limit, peak
         except subprocess.TimeoutExpired:
             pass
+        if follower is not None:
+            follower.poll()
         peak = max(peak, _resident_mb(popen.pid))
         if memory_mb is not None and peak > memory_mb:
             limit = "memory"

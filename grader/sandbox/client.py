@@ -23,7 +23,7 @@ from grader.failures import (
     WorkerCrashed,
 )
 from grader.i18n import _
-from grader.sandbox import feedback
+from grader.sandbox import activity, feedback
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message
@@ -113,6 +113,10 @@ class WorkerClient:
         self._wait_ready()
         assert self.process is not None
         deadline, which = self._deadline(time.monotonic() + self.limits.call_timeout, "call")
+        line = activity.Line()  # a call still running after a second or two says so, on a terminal
+        limit = deadline - line.started
+        self.process.on_wait = lambda: line.show(activity.waiting_text(self.exercise.id, name,
+                                                                       line.elapsed(), limit))
         try:
             self.next_id += 1
             header["id"] = self.next_id
@@ -126,6 +130,8 @@ class WorkerClient:
             self._lose_worker()
             raise WorkerCrashed(f"the worker process died while running {name}: "
                                 f"{description_of_exit}{_protocol_note(error)}") from None
+        finally:
+            line.close()
         if reply.get("id") != self.next_id:
             self._lose_worker()
             raise WorkerCrashed(f"the worker answered out of turn while running {name}; "

@@ -16,6 +16,7 @@ import select
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.sandbox.isolation import Isolation
@@ -68,6 +69,7 @@ class WorkerProcess:
         os.set_blocking(self.request_fd, False)
         self.killed = False
         self.over_memory = False  # killed because its processes together passed the memory limit
+        self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
 
     def read_frame(self, deadline: float, which: str) -> tuple[dict, list]:
         """The next frame, or `Deadline(which)`, `Dead`, `wire.ProtocolError`, `ValueError`."""
@@ -130,6 +132,8 @@ class WorkerProcess:
             if left <= wait:
                 raise Deadline(which)
             self._check_memory()
+            if self.on_wait is not None:
+                self.on_wait()
 
     def _check_memory(self) -> None:
         """Kill the worker when its processes together hold more than its memory limit: each one
