@@ -293,6 +293,7 @@ def publish_course(course: Course, out_dir: Path) -> None:
 
 # batch, merge and report: the class commands, in their own module (it imports this one).
 from grader import cli_class  # noqa: E402,F401
+from grader import cli_learner  # noqa: E402,F401  watch (grader/cli_learner.py)
 
 
 def main() -> None:

@@ -8,16 +8,22 @@ Gradescope's results.json its documented fields, JUnit the XML that CI systems a
 from __future__ import annotations
 
 import json
-import textwrap
+import shutil
+import unicodedata
 import xml.etree.ElementTree as ElementTree
 
 import click
 
+from grader.i18n import N_, _
 from grader.markdown_report import to_markdown
 from grader.results import ExerciseResult, Report, TestResult
 
+DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal
+MIN_WIDTH, MAX_WIDTH = 40, 100
 FORMATS = ("text", "json", "gradescope", "junit", "markdown")  # the one list: the CLI's --format reads it
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
+STATUS_NAMES = {"passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"),
+                "error": N_("error"), "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
 STATUS_COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
                   "timeout": "red", "not_attempted": "blue"}
 
@@ -44,21 +50,24 @@ def to_text(report: Report, *, replay: str = "") -> str:
     for exercise in report.exercises:
         lines += _exercise_lines(exercise)
         lines.append("")
-    total = f"Total {_points(report.score, report.max_score)}"
+    total = "{total} {points}".format(total=_("Total"), points=_points(report.score, report.max_score))
     lines.append(click.style(total, bold=True))
     protection = report.protection + (f" ({report.protection_note})" if report.protection_note else "")
-    details = [f"seed {report.seed}", f"protection: {protection}", f"{report.execution_time:.1f} s"]
+    details = [_("seed {seed}").format(seed=report.seed), _("protection: {protection}").format(protection=protection),
+               _("{seconds:.1f} s").format(seconds=report.execution_time)]
     lines.append("(" + ", ".join(details) + ")")
     if replay:
-        lines.append(f"Replay these random cases with: {replay}")
+        lines.append(_("Replay these random cases with: {command}").format(command=replay))
+    lines = [part for line in lines for part in ([line] if "\x1b" in line else _fit(line, "  "))]
     return "\n".join(lines) + "\n"
 
 
 def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     status = exercise.status
     header = (f"{exercise.id}  {_points(exercise.score, exercise.max_score):>9}  "
-              f"{status.replace('_', ' '):<13}  {exercise.title}")
-    lines = [click.style(header, fg=STATUS_COLOURS.get(status), bold=True)]
+              f"{_status_name(status):<13}  {exercise.title}")
+    lines = [click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
+             for part in _fit(header, " " * 6)]
     shared = _shared_feedback(exercise.tests)
     if status == "not_attempted":
         distinct = dict.fromkeys(test.feedback for test in exercise.tests)
@@ -70,10 +79,15 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     for test in exercise.tests:
         word = STATUS_WORDS.get(test.status, test.status)
         row = f"  {word}  {_points(test.score, test.max_score):>9}  {test.name}"
-        lines.append(click.style(row, fg="green" if test.status == "passed" else "red"))
+        lines += [click.style(part, fg="green" if test.status == "passed" else "red")
+                  for part in _fit(row, " " * 19)]
         if test.feedback and test.feedback != shared:
             lines += _indent(test.feedback, " " * 19)
     return lines
+
+
+def _status_name(status: str) -> str:
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status.replace("_", " ")
 
 
 def _shared_feedback(tests: list[TestResult]) -> str:
@@ -89,12 +103,54 @@ def _shared_feedback(tests: list[TestResult]) -> str:
 
 
 def _indent(text: str, prefix: str) -> list[str]:
+    """`text` under `prefix`, each paragraph wrapped to the terminal by display width (a Hangul
+    syllable takes two columns); a paragraph that starts with two spaces (a printed matrix)
+    keeps its layout unless it is too wide."""
     lines = []
     for paragraph in text.splitlines() or [""]:
-        wrapped = textwrap.wrap(paragraph, width=96, subsequent_indent="  ",
-                                replace_whitespace=False) if not paragraph.startswith("  ") else [paragraph]
-        lines += [prefix + line for line in wrapped or [""]]
+        lines += _fit(prefix + paragraph, prefix + ("" if paragraph.startswith("  ") else "  "))
     return lines
+
+
+def wrap_to_terminal(text: str, indent: str = "") -> str:
+    """`text` indented and wrapped to the terminal's width by display width."""
+    return "\n".join(_indent(text, indent))
+
+
+def report_width() -> int:
+    """The text report's width: the terminal's (80 when it is not a terminal), at most 100."""
+    return max(MIN_WIDTH, min(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MAX_WIDTH))
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide (Hangul, CJK) characters two, combining ones none."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in text)
+
+
+def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
+    """`line` broken at spaces (or, for a word too long, between characters) into lines of at
+    most `width` columns, the later ones starting with `continuation`."""
+    width = width or report_width()
+    if display_width(line) <= width:
+        return [line]
+    body = line.lstrip(" ")
+    lines, current = [], line[: len(line) - len(body)]
+    for word in body.split(" "):
+        candidate = f"{current} {word}" if current.strip() else current + word
+        if display_width(candidate) <= width:
+            current = candidate
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+            current = continuation + word
+        else:
+            current = candidate
+        while display_width(current) > width:  # a word wider than the line: cut it
+            cut = next(end for end in range(len(current), 0, -1) if display_width(current[:end]) <= width)
+            lines.append(current[:cut])
+            current = continuation + current[cut:]
+    return [*lines, current.rstrip()] if current.strip() else lines
 
 
 def _points(score: float, max_score: float) -> str:
