@@ -15,6 +15,7 @@ import click
 from grader.course.catalogue import Catalogue, Exercise, Quiz
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
+from grader.i18n import N_, _, current_language, with_lang
 from grader.progress import Progress
 from grader.reports import render
 from grader.results import Report
@@ -31,6 +32,7 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
     replay = f"grade {replay_ids} --seed {report.seed}"
     if submission != default_submission:
         replay += f" --submission {submission}"
+    replay = with_lang(replay)
     text = render(report, output_format, replay=replay, lang=lang)
     if output is None:
         try:
@@ -41,9 +43,10 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
         try:
             output.write_text(click.unstyle(text), encoding="utf-8")
         except OSError as error:
-            raise InputError(f"cannot write the report to {output}: {error.strerror}") from None
-        click.echo(f"grade: {output_format} report written to {output} "
-                   f"({report.score:g} / {report.max_score:g})", err=True)
+            raise InputError(_("cannot write the report to {file}: {reason}").format(
+                file=output, reason=error.strerror)) from None
+        click.echo(_("grade: {format} report written to {file} ({score:g} / {max_score:g})").format(
+            format=output_format, file=output, score=report.score, max_score=report.max_score), err=True)
     if output_format == "text":
         progress = Progress.load(submission)
         progress.record(report)
@@ -51,20 +54,21 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
     return report
 
 
-FAIL_UNDER_WORDS = {
-    "en": ("grade: {percent:.1f}% of the points, at or above --fail-under {threshold:g}%",
-           "grade: {percent:.1f}% of the points, below --fail-under {threshold:g}%"),
-    "ko": ("grade: 점수 {percent:.1f}%, 기준(--fail-under {threshold:g}%) 이상입니다",
-           "grade: 점수 {percent:.1f}%, 기준(--fail-under {threshold:g}%)에 못 미칩니다"),
-}
+# The percentages are filled in with their sign ("40.0%"): a "%" in a msgid reads as a %-placeholder.
+FAIL_UNDER_WORDS = (N_("grade: {percent} of the points, at or above --fail-under {threshold}"),
+                    N_("grade: {percent} of the points, below --fail-under {threshold}"))
+LIST_STATUS = {"not graded yet": N_("not graded yet"), "not started": N_("not started"),
+               "passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"), "error": N_("error"),
+               "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
 
 
 def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:
-    """Exit code for `--fail-under`: 0 at or above `threshold` percent of the points, else 1."""
+    """Exit code for `--fail-under`: 0 at or above `threshold` percent of the points, else 1
+    (said in the run's language; `lang` is kept for callers that name it)."""
     percent = 100 * report.score / report.max_score if report.max_score else 100.0
     passed = percent >= threshold - 1e-9
-    words = FAIL_UNDER_WORDS.get(lang or "en", FAIL_UNDER_WORDS["en"])
-    click.echo(words[0 if passed else 1].format(percent=percent, threshold=threshold), err=True)
+    click.echo(_(FAIL_UNDER_WORDS[0 if passed else 1]).format(
+        percent=f"{percent:.1f}%", threshold=f"{threshold:g}%"), err=True)
     return EXIT_FULL_MARKS if passed else EXIT_POINTS_MISSING
 
 
@@ -77,8 +81,9 @@ def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
         present = learner is not None and learner.kind(_item_path(learner, item)) == "file"
         status = progress.status.get(item.id, "not graded yet" if present else "not started")
         best = progress.best.get(item.id)
-        best_text = f"best {best:g}" if best is not None else ""
-        lines.append(f"{item.id}  {item.title:<44} {status.replace('_', ' '):<16} {best_text}".rstrip())
+        best_text = _("best {score:g}").format(score=best) if best is not None else ""
+        status_text = _(LIST_STATUS[status]) if status in LIST_STATUS else status.replace("_", " ")
+        lines.append(f"{item.id}  {item.title_for(current_language()):<44} {status_text:<16} {best_text}".rstrip())
     return lines
 
 
@@ -87,17 +92,22 @@ def _item_path(learner: Submission, item: Exercise | Quiz):
 
 
 def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
-    """The next hint for `item` (remembered in the learner's folder), or all of them once seen."""
-    if not item.hints:
-        return f"{item.id} has no hints."
+    """The next hint for `item` (remembered in the learner's folder), or all of them once seen,
+    in the run's language."""
+    lang = current_language()
+    hints, title = item.hints_for(lang), item.title_for(lang)
+    if not hints:
+        return _("{id} has no hints.").format(id=item.id)
     progress = Progress.load(submission)
-    shown = progress.next_hint(item.id, item.hints)
+    shown = progress.next_hint(item.id, hints)
     if shown is None:
-        listed = "\n".join(f"  {number}. {text}" for number, text in enumerate(item.hints, start=1))
-        return f"You have seen all {len(item.hints)} hints for {item.id}:\n{listed}"
+        listed = "\n".join(f"  {number}. {text}" for number, text in enumerate(hints, start=1))
+        return _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id) + "\n" + listed
     number, text = shown
     progress.save(submission)
-    return f"Hint {number} of {len(item.hints)} for {item.id} ({item.title}):\n  {text}"
+    heading = _("Hint {number} of {count} for {id} ({title}):").format(
+        number=number, count=len(hints), id=item.id, title=title)
+    return f"{heading}\n  {text}"
 
 
 def silence_stdout() -> None:
@@ -117,11 +127,9 @@ def learner_folder(given: Path | None, default: Path) -> Path:
         return given
     found = find_learner_folder(default)
     if found is None:
-        raise InputError(f"no {default}/ folder here or in any parent folder; run grade in the "
-                         "course folder, or name the folder with --submission DIR (이 폴더와 상위 "
-                         f"폴더에 {default}/ 폴더가 없습니다. 과정 폴더에서 실행하거나 --submission으로 "
-                         "폴더를 지정하세요)")
+        raise InputError(_("no {folder}/ folder here or in any parent folder; run grade in the "
+                           "course folder, or name the folder with --submission DIR").format(folder=default))
     if found != Path.cwd() / default:
-        click.echo(f"grade: using the learner folder {found} (채점할 폴더)", err=True)
+        click.echo(_("grade: using the learner folder {folder}").format(folder=found), err=True)
         return found
     return default

@@ -5,13 +5,25 @@ Babel can extract it: `_("{exercise} passed").format(exercise=...)`, never an f-
 `_()`. The Korean catalogue is `grader/locale/ko/LC_MESSAGES/grader.po`, compiled by Babel
 into the `.mo` file beside it (`pybabel compile -d grader/locale -D grader`); English is the
 source text itself. The language is one setting per process, set once by the CLI from
-`--lang` or the locale (`set_language`), or for a block with `language(...)`.
+`--lang` or the locale (`set_language`), or for a block with `language(...)`. A sentence
+kept in a table is marked with `N_()` (gettext_noop) and translated where it is used.
+
+The catalogue is regenerated, keeping every translation, with Babel:
+
+    pybabel extract -F grader/locale/babel.cfg -k _ -k ngettext -k N_ --no-location \
+        --sort-output -o grader/locale/grader.pot .
+    pybabel update -i grader/locale/grader.pot -d grader/locale -D grader --no-fuzzy-matching
+    pybabel compile -d grader/locale -D grader
+
+`babel.cfg` also extracts the first line of every grading test's docstring (the test's name
+in the report, see `extract_test_titles`).
 """
 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +32,10 @@ DOMAIN = "grader"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX precedence, strongest first
 
 _current = DEFAULT_LANGUAGE
+_asked = False  # the learner named the language (--lang): suggested commands repeat it
 
 
 @lru_cache(maxsize=None)
@@ -41,8 +55,33 @@ def set_language(lang: str | None) -> None:
         _current = lang
 
 
+def reset_language() -> None:
+    """Back to English with no language asked for (between tests that share one process)."""
+    global _current, _asked
+    _current, _asked = DEFAULT_LANGUAGE, False
+
+
 def current_language() -> str:
     return _current
+
+
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """"ko" when the first locale variable that is set starts with "ko", else "en"."""
+    environ = os.environ if environ is None else environ
+    for name in LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:
+            return "ko" if value.lower().startswith("ko") else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+def choose_language(lang: str | None) -> str:
+    """`lang` when it is a known language, else the locale's; and use it from now on."""
+    global _asked
+    chosen = lang if lang in LANGUAGES else detect_language()
+    set_language(chosen)
+    _asked = lang in LANGUAGES
+    return chosen
 
 
 @contextmanager
@@ -64,3 +103,49 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for `count`, in the current language."""
     return translations(_current).ngettext(singular, plural, count)
+
+
+def translated_title(title: str) -> str:
+    """A grading test's name (its docstring's first line, maybe with " [param-id]") in the
+    current language; the parameter id is data, never translated."""
+    name, bracket, rest = title.partition(" [")
+    return _(name) + (bracket + rest if bracket else "")
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction only (gettext_noop): it is translated where it is used."""
+    return message
+
+
+def with_lang(command: str) -> str:
+    """`command` as a learner should type it again: with `--lang ko` when the learner asked for the
+    language or it is not the locale's (a Korean message never suggests a command that answers
+    in English)."""
+    if (_asked or _current != detect_language()) and "--lang" not in command:
+        return f"{command} --lang {_current}"
+    return command
+
+
+def extract_test_titles(fileobj, keywords, comment_tags, options):
+    """Babel extraction method: the first docstring line of each `test_*` function (the test's
+    name in the report), plus the `_()` calls that Babel's Python extractor finds."""
+    import ast
+    import io
+
+    from babel.messages.extract import extract_python
+
+    source = fileobj.read()
+    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            title = test_title(ast.get_docstring(node) or "")
+            if title:
+                yield node.lineno, None, title, []
+
+
+def test_title(docstring: str) -> str:
+    """A test's name in the report: the first line of its docstring, without its full stop."""
+    lines = docstring.strip().splitlines()
+    return lines[0].strip().rstrip(".") if lines else ""
+

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import re
 
+from grader.i18n import N_, _, language
 from grader.results import ExerciseResult, Report
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 FEEDBACK_SHOWN = 600  # characters of one test's feedback in the summary
 STATUS_ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "❌", "timeout": "⏱️",
                 "not_attempted": "⬜"}
-WORDS = {
-    "en": {"title": "Grade", "points": "points", "item": "Item", "status": "Status", "failed": "failed tests",
-           "details": "Seed {seed} · protection: {protection} · {seconds:.1f} s",
-           "passed": "passed", "partial": "partial", "error": "error", "timeout": "timeout",
-           "not_attempted": "not attempted", "failed_status": "failed"},
-    "ko": {"title": "채점 결과", "points": "점", "item": "항목", "status": "상태", "failed": "실패한 테스트",
-           "details": "시드 {seed} · 보호 수준: {protection} · {seconds:.1f}초",
-           "passed": "통과", "partial": "부분 점수", "error": "오류", "timeout": "시간 초과",
-           "not_attempted": "시도하지 않음", "failed_status": "실패"},
-}
+WORDS = {"title": N_("Grade"), "points": N_("points"), "item": N_("Item"), "status": N_("Status"),
+         "failed": N_("failed tests"), "details": N_("Seed {seed} · protection: {protection} · {seconds:.1f} s"),
+         "passed": N_("passed"), "partial": N_("partial"), "error": N_("error"), "timeout": N_("timeout"),
+         "not_attempted": N_("not attempted"), "failed_status": N_("failed")}
 
 
 def escape(text: str) -> str:
@@ -35,7 +30,8 @@ def escape(text: str) -> str:
 
 
 def to_markdown(report: Report, *, lang: str | None = None) -> str:
-    words = WORDS.get(lang or "en", WORDS["en"])
+    with language(lang):  # None: the run's language
+        words = {key: _(text) for key, text in WORDS.items()}
     percent = 100 * report.score / report.max_score if report.max_score else 100.0
     lines = [f"## {words['title']}: {report.score:g} / {report.max_score:g} {words['points']} ({percent:.1f}%)",
              "", f"| | {words['item']} | {words['points']} | {words['status']} |", "|---|---|---:|---|"]

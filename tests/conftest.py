@@ -20,6 +20,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SUBMISSION_FIXTURES = FIXTURES / "submissions"
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """`grade --lang ko` sets the language of the whole process (grader/i18n.py); each test
+    starts again in English, as a fresh `grade` without --lang in an English locale does."""
+    from grader.i18n import reset_language
+
+    reset_language()
+    yield
+    reset_language()
+
+
 @dataclass
 class GradeRun:
     """What one `grade ...` invocation did: exit code, standard output, standard error."""

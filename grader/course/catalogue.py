@@ -19,6 +19,7 @@ from grader.course.training import Training, parse_training
 from grader.course.visibility import EXERCISE_VISIBILITY, QUIZ_VISIBILITY, Visibility, parse_visibility
 from grader.course.yamlfile import is_number
 from grader.errors import InputError
+from grader.i18n import _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # grader/
 COURSE_ROOT = PACKAGE_DIR.parent
@@ -61,8 +62,19 @@ class Limits:
         )
 
 
+class _InTwoLanguages:
+    """The learner-facing texts of an item (title, hints) in English or Korean; Korean falls back
+    to English where the catalogue has none (tests/test_i18n.py fails on such a gap)."""
+
+    def title_for(self, lang: str) -> str:
+        return (self.title_ko or self.title) if lang == "ko" else self.title
+
+    def hints_for(self, lang: str) -> tuple[str, ...]:
+        return (self.hints_ko or self.hints) if lang == "ko" else self.hints
+
+
 @dataclass(frozen=True)
-class Exercise:
+class Exercise(_InTwoLanguages):
     """One coding exercise: a learner edits `exercises/<file>`; suites grade `functions`."""
 
     id: str
@@ -74,6 +86,7 @@ class Exercise:
     hints: tuple[str, ...] = ()
     constants: tuple[str, ...] = ()
     title_ko: str = ""
+    hints_ko: tuple[str, ...] = ()
     tensorflow: bool = False
     training: Training | None = None
     gradescope: Visibility = EXERCISE_VISIBILITY
@@ -94,7 +107,7 @@ class Exercise:
 
 
 @dataclass(frozen=True)
-class Quiz:
+class Quiz(_InTwoLanguages):
     """One quiz: questions in `quizzes/<file>`, a learner's answers in `answers/<id>.yaml`."""
 
     id: str
@@ -102,6 +115,7 @@ class Quiz:
     file: str
     hints: tuple[str, ...] = ()
     title_ko: str = ""
+    hints_ko: tuple[str, ...] = ()
     gradescope: Visibility = QUIZ_VISIBILITY
 
     @property
@@ -135,8 +149,9 @@ class Catalogue:
             if item.id == wanted:
                 return item
         close = difflib.get_close_matches(wanted, self.ids, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]}? ({close[0]}을(를) 찾으셨나요?) " if close else ""
-        raise InputError(f"unknown exercise or quiz {item_id!r}; {hint}choose from {', '.join(self.ids)}")
+        hint = _("did you mean {id}? ").format(id=close[0]) if close else ""
+        raise InputError(_("unknown exercise or quiz {given!r}; {hint}choose from {ids}").format(
+            given=item_id, hint=hint, ids=", ".join(self.ids)))
 
     def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
         """The items for `item_ids`, each once, in catalogue order."""
@@ -193,7 +208,7 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Cata
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     expect(isinstance(entry, dict), where, "each exercise must be a mapping")
     allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
-               "hints", "tensorflow", "training", "gradescope"}
+               "hints", "hints_ko", "tensorflow", "training", "gradescope"}
     only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
         expect(key in entry, where, f"missing key '{key}'")
@@ -221,6 +236,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         points=float(points),
         limits=limits,
         hints=_texts(entry, "hints", where),
+        hints_ko=_korean_hints(entry, where),
         tensorflow=bool(entry.get("tensorflow", False)),
         training=training,
         gradescope=parse_visibility(entry.get("gradescope", {}), EXERCISE_VISIBILITY, where, expect),
@@ -229,7 +245,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
 
 def _parse_quiz(entry: Any, where: str) -> Quiz:
     expect(isinstance(entry, dict), where, "each quiz must be a mapping")
-    only_keys(entry, {"id", "title", "title_ko", "file", "hints", "gradescope"}, where)
+    only_keys(entry, {"id", "title", "title_ko", "file", "hints", "hints_ko", "gradescope"}, where)
     for key in ("id", "title", "file"):
         expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
@@ -242,6 +258,7 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
         title_ko=_text(entry, "title_ko", where, required=False),
         file=_text(entry, "file", where),
         hints=_texts(entry, "hints", where),
+        hints_ko=_korean_hints(entry, where),
         gradescope=parse_visibility(entry.get("gradescope", {}), QUIZ_VISIBILITY, where, expect),
     )
 
@@ -268,6 +285,14 @@ def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
     expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
             f"'{key}' must be a list of text")
     return tuple(value)
+
+
+def _korean_hints(entry: dict, where: str) -> tuple[str, ...]:
+    """`hints_ko`: the same hints in Korean, one for one (a missing one would shift the rest)."""
+    korean = _texts(entry, "hints_ko", where)
+    expect(not korean or len(korean) == len(_texts(entry, "hints", where)), where,
+           "'hints_ko' must have one Korean hint for each of 'hints'")
+    return korean
 
 
 def _names(entry: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:

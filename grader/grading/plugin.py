@@ -21,7 +21,7 @@ import pytest
 from grader.checks import describe_call
 from grader.course.catalogue import Exercise
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure
-from grader.i18n import _
+from grader.i18n import _, translated_title
 from grader.results import TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sanitise import clean
@@ -101,6 +101,11 @@ def title_of(item: pytest.Item) -> str:
     title = doc[0].strip().rstrip(".") if doc else getattr(item, "originalname", item.name)
     callspec = getattr(item, "callspec", None)
     return f"{title} [{callspec.id}]" if callspec is not None else title
+
+
+def shown_title_of(item: pytest.Item) -> str:
+    """The test's name as the report shows it: `title_of` in the run's language."""
+    return translated_title(title_of(item))
 
 
 class GradingPlugin:
@@ -195,7 +200,7 @@ class GradingPlugin:
 
     def _outcome(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
         points = points_of(item)
-        common = {"name": title_of(item), "max_score": points, "visibility": visibility_of(item),
+        common = {"name": shown_title_of(item), "max_score": points, "visibility": visibility_of(item),
                   "duration": call.duration}
         if report.passed:
             notes = "\n".join(text for key, text in item.user_properties if key == NOTE)

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from grader.i18n import _
 from grader.quiz.bank import Question
 
 MAX_TEXT_CHARS = 300
@@ -90,7 +91,7 @@ def parse_typed(question: Question, typed: str) -> Any:
         parts = [part for part in LETTER_SEPARATOR.split(_fold(typed)) if part]
         typed = ", ".join(_number_to_letter(question, part) for part in parts)
     if not typed.strip():
-        raise ValueError("type an answer")
+        raise ValueError(_("type an answer"))
     return coerce_answer(question, typed)
 
 
@@ -149,7 +150,8 @@ def yaml_value(question: Question, answer: Any) -> str:
 def _single(question: Question, value: Any) -> str:
     letter = _fold(value).rstrip(").") if isinstance(value, str) else None
     if letter not in question.letters:
-        raise ValueError(f"must be one choice letter ({_letters(question)}), not {value!r}")
+        raise ValueError(_("must be one choice letter ({letters}), not {value!r}").format(
+            letters=_letters(question), value=value))
     return letter
 
 
@@ -164,8 +166,8 @@ def _multiple(question: Question, value: Any) -> tuple[str, ...]:
     else:
         parts = [value]
     if not all(part in question.letters for part in parts):
-        raise ValueError(f"must be a list of choice letters ({_letters(question)}) such as [a, c], "
-                         f"not {value!r}")
+        raise ValueError(_("must be a list of choice letters ({letters}) such as [a, c], not {value!r}").format(
+            letters=_letters(question), value=value))
     return tuple(sorted(set(parts)))
 
 
@@ -177,7 +179,7 @@ def _numeric(question: Question, value: Any) -> float:
         text = THOUSANDS_SEPARATOR.sub("", unicodedata.normalize("NFKC", value).strip())
         number = float(text) if NUMBER.match(text) else None
     if number is None or not math.isfinite(number):
-        raise ValueError(f"must be a number such as 4096 or 0.5, not {value!r}")
+        raise ValueError(_("must be a number such as 4096 or 0.5, not {value!r}").format(value=value))
     return number
 
 
@@ -193,7 +195,8 @@ def _shape(question: Question, value: Any) -> tuple[int, ...]:
              int(part) if isinstance(part, str) and DIMENSION.fullmatch(part.strip()) else None
              for part in parts]
     if not sizes or len(sizes) > MAX_SHAPE_DIMS or any(size is None or size < 1 for size in sizes):
-        raise ValueError(f"must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value!r}")
+        raise ValueError(_("must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value!r}").format(
+            value=value))
     return tuple(sizes)
 
 
@@ -201,9 +204,10 @@ def _text(question: Question, value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not normalise_text(value):
-        raise ValueError(f"must be a word or short phrase in quotes, such as \"max pooling\", not {value!r}")
+        raise ValueError(_("must be a word or short phrase in quotes, such as \"max pooling\", not {value!r}").format(
+            value=value))
     if len(value) > MAX_TEXT_CHARS:
-        raise ValueError(f"is longer than {MAX_TEXT_CHARS} characters; a short phrase is enough")
+        raise ValueError(_("is longer than {limit} characters; a short phrase is enough").format(limit=MAX_TEXT_CHARS))
     return " ".join(value.split())
 
 

@@ -1,0 +1,233 @@
+"""The Korean catalogue is complete and in step with the code: every sentence the grader can show
+has a Korean translation with the same placeholders, and the compiled .mo is the .po's.
+
+Messages are extracted with Babel's own API over the source files, through the same
+`grader/locale/babel.cfg` that `pybabel extract` reads (so test names, the first line of each
+grading test's docstring, are extracted too).
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from click.testing import CliRunner
+
+from grader import i18n
+from grader.cli import cli
+from grader.course.catalogue import COURSE_ROOT
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "grader" / "locale"
+PO_FILE = LOCALE / "ko" / "LC_MESSAGES" / "grader.po"
+MO_FILE = LOCALE / "ko" / "LC_MESSAGES" / "grader.mo"
+COURSE_STUBS = COURSE_ROOT / "exercises"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+GETTEXT_NAMES = set(KEYWORDS)
+PERCENT_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgxr]")
+
+
+def extracted_messages(root: Path = ROOT) -> dict[str, str]:
+    """msgid -> the first file that uses it, as `pybabel extract -F babel.cfg` finds them."""
+    with open(LOCALE / "babel.cfg", encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found: dict[str, str] = {}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+            str(root), method_map, options_map, keywords=KEYWORDS):
+        for msgid in (message if isinstance(message, tuple) else (message,)):
+            if msgid:
+                found.setdefault(msgid, filename)
+    return found
+
+
+def korean_catalogue():
+    with open(PO_FILE, "rb") as po:
+        return read_po(po, locale="ko")
+
+
+def placeholders(text: str) -> list[str]:
+    """The `{name}`/`{0}` fields (format spec ignored: a translation may not change the value)
+    and `%s`-style placeholders of `text`, sorted."""
+    fields = []
+    try:
+        fields = [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        fields = ["<unbalanced braces>"]
+    return sorted(fields + PERCENT_PLACEHOLDER.findall(text))
+
+
+def fstrings_in_gettext(source: str) -> list[int]:
+    """Lines where `_()`, `N_()` or `ngettext()` is handed an f-string (it cannot be extracted,
+    and its translation would never be found)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT_NAMES:
+            if any(isinstance(part, ast.JoinedStr) for arg in node.args for part in ast.walk(arg)):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_every_extracted_message_has_a_korean_translation():
+    catalogue = korean_catalogue()
+    problems = []
+    for msgid, filename in sorted(extracted_messages().items()):
+        entry = catalogue.get(msgid) or next(
+            (message for message in catalogue if isinstance(message.id, tuple) and message.id[0] == msgid), None)
+        strings = entry.string if entry is not None and isinstance(entry.string, tuple) else (
+            (entry.string,) if entry is not None else ("",))
+        if entry is None or not all(strings):
+            problems.append(f"{filename}: no Korean for {msgid!r}")
+        elif entry.fuzzy:
+            problems.append(f"{filename}: the Korean for {msgid!r} is fuzzy (check it, then drop the flag)")
+    assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} in all; see grader/i18n.py)"
+
+
+def test_the_extraction_finds_code_messages_and_test_names():
+    messages = extracted_messages()
+    assert "Total" in messages  # a `_()` call in reports.py
+    assert "Correct." in messages  # an `N_()` table entry in quiz/text.py
+    assert any(name.endswith(".py") and "suites" in name for name in messages.values())
+
+
+def test_every_translation_keeps_the_placeholders_of_its_source():
+    problems = []
+    for entry in korean_catalogue():
+        if not entry.id:
+            continue
+        sources = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for translated in filter(None, strings):
+            if placeholders(translated) != placeholders(sources[-1]) and placeholders(translated) != placeholders(sources[0]):
+                problems.append(f"{sources[0]!r}: {placeholders(sources[0])} but Korean has "
+                                f"{placeholders(translated)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_placeholder_check_sees_a_missing_or_added_field():
+    assert placeholders("{exercise} passed, {count:d} tests") == ["count", "exercise"]
+    assert placeholders("{0} of %s") == ["%s", "0"]
+    assert placeholders("{exercise} 통과") != placeholders("{exercise} passed, {count:d} tests")
+    assert placeholders("{{literal}} braces") == []
+
+
+def test_the_compiled_catalogue_is_the_po_file():
+    catalogue = korean_catalogue()
+    fresh = io.BytesIO()
+    write_mo(fresh, catalogue)
+    fresh.seek(0)
+    expected = gettext.GNUTranslations(fresh)._catalog
+    with open(MO_FILE, "rb") as compiled:
+        actual = gettext.GNUTranslations(compiled)._catalog
+    assert actual == expected, "grader.mo is stale: run `pybabel compile -d grader/locale -D grader`"
+
+
+def test_no_fstring_is_handed_to_gettext():
+    problems = [f"{path.relative_to(ROOT)}:{line}" for path in sorted((ROOT / "grader").rglob("*.py"))
+                for line in fstrings_in_gettext(path.read_text(encoding="utf-8"))]
+    assert not problems, "f-string inside _(): write _(\"... {name}\").format(name=...) instead: " + ", ".join(problems)
+
+
+def test_the_fstring_check_sees_one():
+    assert fstrings_in_gettext('x = _(f"{name} passed")\ny = _("{name} passed").format(name=1)\n') == [1]
+    assert fstrings_in_gettext('n = ngettext("a", f"{count} b", count)\n') == [1]
+
+
+def test_the_extraction_sees_a_test_name_and_a_message(tmp_path):
+    suites = tmp_path / "grader" / "suites" / "public"
+    suites.mkdir(parents=True)
+    (suites / "test_ex99.py").write_text(
+        'def test_one():\n    """conv2d: a name of the report.\n\n    More."""\n'
+        '    raise AssertionError(_("a feedback {x}").format(x=1))\n', encoding="utf-8")
+    messages = extracted_messages(tmp_path)
+    assert {"conv2d: a name of the report", "a feedback {x}"} <= set(messages)
+
+
+def test_korean_is_used_when_asked_and_english_otherwise():
+    with i18n.language("ko"):
+        assert i18n._("Total") == "합계"
+    with i18n.language("en"):
+        assert i18n._("Total") == "Total"
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"LANG": "ko_KR.UTF-8"}, "ko"), ({"LC_ALL": "C", "LANG": "ko_KR"}, "en"), ({}, "en"),
+    ({"LC_MESSAGES": "ko"}, "ko")])
+def test_the_locale_decides_the_default_language(environ, expected):
+    assert i18n.detect_language(environ) == expected
+
+
+def test_a_suggested_command_carries_lang_when_the_locale_would_answer_in_english(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C")
+    i18n.choose_language(None)
+    with i18n.language("ko"):
+        assert i18n.with_lang("grade hint ex01") == "grade hint ex01 --lang ko"
+    with i18n.language("en"):
+        assert i18n.with_lang("grade hint ex01") == "grade hint ex01"
+    monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")
+    with i18n.language("ko"):
+        assert i18n.with_lang("grade hint ex01") == "grade hint ex01"
+
+
+def test_a_suggested_command_repeats_a_language_the_learner_named(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")
+    before = i18n.current_language()
+    try:
+        i18n.choose_language("ko")
+        assert i18n.with_lang("grade ex01") == "grade ex01 --lang ko"
+        i18n.choose_language(None)
+        assert i18n.with_lang("grade ex01") == "grade ex01"
+    finally:
+        i18n.choose_language(before)
+
+
+# ------------------------------------------------------------------- the CLI in Korean
+
+def test_every_hint_has_its_korean_twin(catalogue):
+    for item in (*catalogue.exercises, *catalogue.quizzes):
+        assert len(item.hints_ko) == len(item.hints), f"{item.id}: hints_ko in course.yaml"
+        assert all(re.search("[가-힣]", hint) for hint in item.hints_ko), item.id
+        assert item.title_ko, f"{item.id}: title_ko in course.yaml"
+
+
+@pytest.mark.parametrize("item_id", ["q02", "ex04"])
+def test_hints_in_korean_for_quizzes_and_exercises(grade, tmp_path, catalogue, item_id):
+    item = catalogue.item(item_id)
+    first = grade("hint", item_id, "--submission", tmp_path, "--lang", "ko")
+    assert first.exit_code == 0, first.stderr
+    assert item.hints_ko[0] in first.stdout and item.title_ko in first.stdout
+    assert "번째" in first.stdout and "Hint" not in first.stdout
+    second = grade("hint", item_id, "--submission", tmp_path, "--lang", "en")
+    assert item.hints[1] in second.stdout and "Hint 2 of" in second.stdout
+
+
+def test_a_stub_graded_in_korean_reads_korean_to_the_end(grade, make_submission):
+    folder = make_submission(ex03=COURSE_STUBS)
+    run = grade("ex03", "--submission", folder, "--lang", "ko")
+    assert run.exit_code == 1
+    assert "합계" in run.stdout and "Total" not in run.stdout
+    replay = " ".join(run.stdout[run.stdout.index("같은 무작위 사례를"):].split())  # wrapped at 80 columns
+    assert "--seed" in replay and replay.endswith("--lang ko")
+    assert "제로 패딩" in run.stdout and "시도하지 않음" in run.stdout
+
+
+def test_an_unknown_id_is_answered_in_korean(grade):
+    run = grade("ex3x", "--lang", "ko")
+    assert run.exit_code == 2
+    assert "찾으셨나요" in run.stderr and "did you mean" not in run.stderr
+
+
+def test_a_quiz_input_error_is_korean(grade, tmp_path):
+    run = CliRunner().invoke(cli, ["quiz", "q03", "--submission", str(tmp_path), "--lang", "ko"],
+                             input="zz\n" + "\n" * 40)
+    assert "'zz'이(가) 아니라" in run.stdout and "형태여야 합니다" in run.stdout  # q03 asks a shape first
+    assert "must be" not in run.stdout
