@@ -49,7 +49,9 @@ SCHEDULES = {"ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay", "I
              "CosineDecay", "CosineDecayRestarts"}
 MAX_SETTING_TEXT = 60
 MAX_STEPS = 10**7
-LEARNING_RATE = number(1e-5, 1e3)  # below, 20 epochs change nothing; above, nothing is learnt either
+FLOAT32_ROUNDING = 1 - 1e-7  # Keras keeps a rate as float32: Adam(1e-5) reports 9.9999997e-06
+LEARNING_RATE = number(1e-5 * FLOAT32_ROUNDING, 1e3)  # below, 20 epochs change nothing; above,
+# nothing is learnt either
 FRACTION = number(0.0, 0.9999)
 CLIP = optional(number(1e-2, 1e6))
 OPTIMIZER_SETTINGS = {

@@ -324,3 +324,12 @@ def test_fetch_model_explains_a_model_that_is_not_data():
     assert "NumPy" not in raised.value.feedback
     with pytest.raises(ModelRejected, match="is `return model` missing"):
         fetch_model(FakeLearner(None), "build_model()")
+
+
+def test_the_smallest_allowed_learning_rate_survives_float32():
+    """Keras keeps a learning rate as float32: Adam(1e-5) comes back as 9.9999997e-06, still allowed."""
+    float32_rate = {**ADAM, "config": {"learning_rate": 9.999999747378752e-06}}
+    loss, optimizer, problem = read_compile_config({**COMPILED, "optimizer": float32_rate})
+    assert problem == "" and optimizer.learning_rate == pytest.approx(1e-5)
+    _, _, too_small = read_compile_config({**COMPILED, "optimizer": {**ADAM, "config": {"learning_rate": 9e-6}}})
+    assert "from 1e-05" in too_small

@@ -9,6 +9,7 @@ import pytest
 
 from grader.failures import GradingFailure
 from grader.model.judge import fetch_model
+from grader.suites.public.test_ex07 import with_table  # noqa: F401 (a fixture: one layer table per report)
 
 pytestmark = pytest.mark.exercise("ex07")
 
@@ -19,7 +20,7 @@ SHAPE_CASES = [((28, 28, 1), 3), ((16, 12, 3), 5)]
 @pytest.mark.parametrize("input_shape, num_classes", SHAPE_CASES,
                          ids=[f"{'x'.join(map(str, shape))}, {classes} classes"
                               for shape, classes in SHAPE_CASES])
-def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes):
+def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes, with_table):
     """build_model honours input_shape and num_classes"""
     call = f"build_model(input_shape={input_shape}, num_classes={num_classes})"
     spec = fetch_model(learner, call, input_shape=input_shape, num_classes=num_classes)
@@ -32,5 +33,4 @@ def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes):
         problems.append(f"its output is {spec.output_shape}, not ({num_classes},): the last "
                         "layer needs one unit per class, Dense(num_classes, ...)")
     if problems:
-        raise GradingFailure(f"{call}: " + "; ".join(problems)
-                             + f"\nYour model for this call, layer by layer:\n{spec.table()}")
+        raise GradingFailure(with_table(f"{call}: " + "; ".join(problems), spec))

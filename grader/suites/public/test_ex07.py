@@ -3,20 +3,26 @@
 `build_model` runs in the worker, which sends back only the model's configuration. Each test
 reads it with grader/keras_config.py (anything off the allowlist is refused before Keras sees
 it); the accuracy test trains a fresh copy with the catalogue's settings and seeds
-(grader/keras_judge.py), once per grading run. Feedback ends with the layer-by-layer table.
+(grader/keras_judge.py), once per grading run, and earns its points only for a CNN (a Dense
+network that learns the digits is not what the exercise asks for). A miss is explained from
+the training curve and the configuration (grader/model/diagnosis.py). The first feedback that
+needs the layer-by-layer table shows it, once per report; later ones point to it.
 """
 
 import pytest
 
 from grader.course.catalogue import Training
 from grader.failures import GradingFailure
-from grader.model.judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge
+from grader.i18n import _
 from grader.model.compile import BINARY_LABELS, ONE_HOT_LABELS
+from grader.model.diagnosis import (CNN_LAYERS, diagnose, loss_trend, missing_cnn_layers, not_a_cnn,
+                                    softmax_layer)
+from grader.model.judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge
 
 pytestmark = pytest.mark.exercise("ex07")
 
 DIGITS_CALL = "build_model(input_shape=(8, 8, 1), num_classes=10)"
-CHANCE = 1.0 / DIGITS_CLASSES
+TABLES_SHOWN = pytest.StashKey[dict]()  # model fingerprint -> the test whose feedback shows its table
 WHY_LAYER = {
     "Conv2D": "the model has no Conv2D layer. A Dense layer gives every pixel its own weight; "
               "Conv2D slides a small filter (3x3, say) over the image and finds the same stroke "
@@ -27,6 +33,7 @@ WHY_LAYER = {
     "Flatten": "the model has no Flatten layer. Dense takes a vector, so Flatten turns the "
                "(H, W, C) feature map into H*W*C numbers.",
 }
+assert tuple(WHY_LAYER) == CNN_LAYERS
 
 
 @pytest.fixture
@@ -41,25 +48,27 @@ def training(learner):
     return learner.exercise.training or Training()
 
 
-def softmax_layer(spec):
-    """The final Dense layer and whether softmax follows it (in it, or as the next layer)."""
-    layers = spec.layers
-    last = layers[-1]
-    if last.class_name in ("Activation", "Softmax") and last.activation == "softmax" \
-            and len(layers) > 1 and layers[-2].class_name == "Dense" \
-            and layers[-2].activation in (None, "linear"):
-        return layers[-2], True
-    return last, last.activation == "softmax"
+@pytest.fixture
+def with_table(request):
+    """`with_table(message, spec, budget=None)`: the message and the model's layer table, the
+    first time this report needs that model's table; afterwards, where to find it."""
+    shown = request.session.stash.setdefault(TABLES_SHOWN, {})
+    doc = (request.node.function.__doc__ or request.node.name).strip().splitlines()[0]
 
-
-def with_table(message, spec, budget=None):
-    return f"{message}\nYour model, layer by layer:\n{spec.table(budget)}"
+    def attach(message, spec, budget=None):
+        key = spec.digest()
+        if key in shown:
+            return message + "\n" + _("(Your model's layer-by-layer table is in the feedback of "
+                                      "\"{test}\".)").format(test=shown[key])
+        shown[key] = doc
+        return f"{message}\nYour model, layer by layer:\n{spec.table(budget)}"
+    return attach
 
 
 @pytest.mark.points(3)
 @pytest.mark.feedback("Build with keras.Sequential([keras.Input(shape=input_shape), ...]) from "
                       "keras.layers, and return the model.")
-def test_model_builds(learner, training, run_seed):
+def test_model_builds(learner, training, run_seed, with_table):
     """build_model() returns a model the grader can rebuild"""
     spec = fetch_model(learner, "build_model()")
     if spec.input_shape != DIGITS_SHAPE or spec.output_shape != (DIGITS_CLASSES,):
@@ -73,7 +82,7 @@ def test_model_builds(learner, training, run_seed):
 
 
 @pytest.mark.points(2)
-def test_has_conv_pool_flatten(digits_model):
+def test_has_conv_pool_flatten(digits_model, with_table):
     """the model has Conv2D, MaxPooling2D and Flatten layers"""
     present = set(digits_model.class_names)
     missing = [name for name in WHY_LAYER if name not in present]
@@ -86,7 +95,7 @@ def test_has_conv_pool_flatten(digits_model):
 
 
 @pytest.mark.points(2)
-def test_ends_in_softmax_dense(digits_model):
+def test_ends_in_softmax_dense(digits_model, with_table):
     """the last layer is Dense(num_classes) with softmax"""
     final, softmax = softmax_layer(digits_model)
     if final.class_name != "Dense":
@@ -115,7 +124,7 @@ def test_ends_in_softmax_dense(digits_model):
 
 
 @pytest.mark.points(2)
-def test_parameter_budget(digits_model, training):
+def test_parameter_budget(digits_model, training, with_table):
     """the model stays within the parameter budget"""
     budget = training.max_parameters
     if digits_model.parameters > budget:
@@ -124,7 +133,8 @@ def test_parameter_budget(digits_model, training):
         raise GradingFailure(with_table(
             f"the model has {digits_model.parameters:,} parameters, more than the budget of "
             f"{budget:,}. The largest layer, {index} ({largest.description}), has "
-            f"{largest.step.parameters:,}: {largest.step.working}. Pool once more before "
+            f"{largest.step.parameters:,}" + (f": {largest.step.working}" if largest.step.working else "")
+            + ". Pool once more before "
             "Flatten, or use fewer filters or units: each unit of a Dense layer after Flatten "
             "has one weight per number in the flattened feature map", digits_model, budget))
 
@@ -161,46 +171,32 @@ def test_integer_label_loss(digits_model):
 
 
 @pytest.mark.points(6)
-def test_digits_accuracy(digits_model, training, run_seed, note):
+def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
     """trained by the grader, it reaches the target test accuracy"""
     outcome = judge(digits_model, training, run_seed)
     if not outcome.trained:
         raise GradingFailure(with_table(f"the grader could not train the model: "
                                         f"{outcome.not_trained}", digits_model))
     target = training.accuracy_threshold
-    if outcome.accuracy >= target and not outcome.out_of_time:
+    reached = outcome.accuracy >= target and not outcome.out_of_time
+    missing = missing_cnn_layers(digits_model)
+    if reached and not missing:
         note(with_table(f"test accuracy {outcome.accuracy:.1%} (target {target:.0%}) after "
                         f"{outcome.epochs_run} epochs of the grader's own training.", digits_model))
         return
+    if reached:
+        raise GradingFailure(with_table(_(
+            "test accuracy {accuracy:.1%} (target {target:.0%}) after {epochs} epochs of the "
+            "grader's own training, but no points for it: ").format(
+                accuracy=outcome.accuracy, target=target, epochs=outcome.epochs_run)
+            + not_a_cnn(missing), digits_model))
     summary = (f"trained by the grader for {outcome.epochs_run} of {training.epochs} epochs "
                f"(batch size {training.batch_size}, on this run's split of the digits), the model labels "
                f"{outcome.accuracy:.1%} of the {outcome.test_size} held-out digits correctly; "
                f"the target is {target:.0%}.")
     if outcome.losses:
         summary += f"\nTraining loss by epoch: {loss_trend(outcome.losses)}."
-    raise GradingFailure(with_table(summary + "\n" + diagnosis(digits_model, outcome, training),
-                                    digits_model))
-
-
-def loss_trend(losses):
-    shown = [f"{value:.3g}" for value in losses]
-    return ", ".join(shown if len(shown) <= 6 else shown[:3] + ["..."] + shown[-2:])
-
-
-def diagnosis(spec, outcome, training):
-    """One teaching sentence on why the accuracy is short."""
-    optimizer = spec.optimizer.describe() if spec.optimizer else "the optimiser"
-    if outcome.out_of_time:
-        return (f"Training was stopped after {training.time_limit:g} s: the model is too slow to "
-                "train. Use fewer filters or units, or pool earlier.")
-    if outcome.diverged_in_epoch is not None:
-        return (f"The loss blew up (it became NaN or huge) in epoch {outcome.diverged_in_epoch}: the "
-                f"weights blew up. {optimizer} takes steps that are far too large; Adam with its "
-                "default learning rate, 0.001, is a good start.")
-    if outcome.accuracy <= 2 * CHANCE:
-        return (f"That is hardly better than guessing ({CHANCE:.0%}): the model has not learned. "
-                f"Is the learning rate of {optimizer} far too large or too small? Does the last "
-                "layer apply softmax, matching the loss?")
-    return (f"Close, but not there: the grader trains for {training.epochs} epochs only. More "
-            "filters, a second Conv2D + MaxPooling2D block, or a Dense layer before the output "
-            f"usually help; {optimizer} should learn quickly (Adam with 0.001 does).")
+    summary += "\n" + diagnose(digits_model, outcome, training)
+    if missing:
+        summary += "\n" + not_a_cnn(missing)
+    raise GradingFailure(with_table(summary, digits_model))
