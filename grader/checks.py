@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
+from grader.i18n import _
 
 RELATIVE_TOLERANCE = 1e-5  # SPEC section 2: float32 arithmetic passes
 NUMERIC_KINDS = "biuf"
@@ -70,7 +71,7 @@ def _differing(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
 def require_attempted(value: Any, name: str) -> None:
     """A constant the stub leaves as None has not been attempted."""
     if value is None:
-        raise NotAttempted(f"not attempted: {name} is still None (the stub)")
+        raise NotAttempted(_("not attempted: {name} is still None (the stub)").format(name=name))
 
 
 def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> str | None:
@@ -91,7 +92,8 @@ def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> st
             named.append(misconception.feedback)
     if not named:
         return None
-    return named[0] if len(named) == 1 else "; or ".join(named[:MAX_NAMED])
+    named = [_(text) for text in named]  # a sentence marked N_() in a suite is translated here
+    return named[0] if len(named) == 1 else _("; or ").join(named[:MAX_NAMED])
 
 
 def check_array(got: Any, expected: np.ndarray, *, call: str,
@@ -110,33 +112,37 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
         listed = isinstance(got, (list, tuple))
         failure = NamedMistake if listed else GradingFailure
-        hint = " (a list is not an array: wrap it, np.array(...))" if listed else ""
-        raise failure(f"{call} returned {describe_array(got)}; expected an ndarray of shape "
-                      f"{expected.shape}{hint}")
+        hint = _(" (a list is not an array: wrap it, np.array(...))") if listed else ""
+        raise failure(_("{call} returned {got}; expected an ndarray of shape {shape}").format(
+            call=call, got=describe_array(got), shape=expected.shape) + hint)
     if got.shape != expected.shape:
         named = (shape_feedback or {}).get(tuple(got.shape)) or match_misconception(got, misconceptions)
-        message = f"{call}: expected shape {expected.shape}, got {got.shape}"
+        message = _("{call}: expected shape {expected}, got {got}").format(
+            call=call, expected=expected.shape, got=got.shape)
         if named:
             raise NamedMistake(f"{message}. {named}")
         raise GradingFailure(message + _shape_hint(got.shape, expected.shape))
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
-        raise GradingFailure(f"{call} returned NaN or infinite values "
-                             f"({int(np.sum(~np.isfinite(got)))} of {got.size} cells)")
+        raise GradingFailure(_("{call} returned NaN or infinite values ({count} of {size} cells)").format(
+            call=call, count=int(np.sum(~np.isfinite(got))), size=got.size))
     if not close_enough(got, expected):
         named = match_misconception(got, misconceptions)
         detail = _first_difference(got, expected)
+        shown = ""  # the matrices come after the sentence, never inside its parenthesis
         if reveal:
-            detail += f"\nexpected:\n{np.array2string(expected, precision=4)}\ngot:\n{np.array2string(got, precision=4)}"
+            shown = "\n{expected_word}:\n{expected}\n{got_word}:\n{got}".format(
+                expected_word=_("expected"), got_word=_("got"),
+                expected=np.array2string(expected, precision=4), got=np.array2string(got, precision=4))
         if named:
-            raise NamedMistake(f"{call}: {named} ({detail})")
-        raise GradingFailure(f"{call}: wrong values; {detail}")
+            raise NamedMistake(f"{call}: {named} ({detail}){shown}")
+        raise GradingFailure(_("{call}: wrong values; {detail}").format(call=call, detail=detail) + shown)
     if floating and got.dtype.kind != "f":
-        raise NamedMistake(f"{call} returned dtype {got.dtype}; convolution and pooling results "
-                           "must be floating point (start from np.zeros(..., dtype=float))")
+        raise NamedMistake(_("{call} returned dtype {dtype}; convolution and pooling results must be "
+                             "floating point (start from np.zeros(..., dtype=float))").format(call=call, dtype=got.dtype))
     if dtype is not None and got.dtype != np.dtype(dtype):
-        raise NamedMistake(f"{call} returned dtype {got.dtype}; expected {np.dtype(dtype)}, "
-                           "the dtype of the input (np.pad keeps it; np.zeros(...) without dtype= "
-                           "makes float64)")
+        raise NamedMistake(_("{call} returned dtype {dtype}; expected {expected}, the dtype of the input "
+                             "(np.pad keeps it; np.zeros(...) without dtype= makes float64)").format(
+            call=call, dtype=got.dtype, expected=np.dtype(dtype)))
     return got
 
 
@@ -148,12 +154,13 @@ def check_number(got: Any, expected: float, *, call: str,
     if isinstance(got, np.generic):
         got = got.item()
     if isinstance(got, bool) or not isinstance(got, (int, float)):
-        raise GradingFailure(f"{call} returned {describe_array(got)}; expected a single number")
+        raise GradingFailure(_("{call} returned {got}; expected a single number").format(
+            call=call, got=describe_array(got)))
     if not np.isclose(got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE):
         named = match_misconception(np.asarray(float(got)),
                                     [Misconception(m.feedback, np.asarray(float(m.candidate)))
                                      for m in misconceptions])
-        message = f"{call}: expected {expected:g}, got {got:g}"
+        message = _("{call}: expected {expected:g}, got {got:g}").format(call=call, expected=expected, got=got)
         raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
     return float(got)
 
@@ -169,11 +176,11 @@ def check_exact(got: Any, expected: Any, *, call: str,
     if normalised is not None and normalised == expected:
         return normalised
     plain = _plain(got)
-    named = "; or ".join(dict.fromkeys(m.feedback for m in misconceptions
+    named = _("; or ").join(dict.fromkeys(_(m.feedback) for m in misconceptions
                                        if _same(plain, _plain(m.candidate)))) or None
     if named is None and _plain_equal(plain, expected):
-        named = "you returned floats: use integer division // so sizes and counts are ints"
-    message = f"{call}: expected {expected!r}, got {plain!r}"
+        named = _("you returned floats: use integer division // so sizes and counts are ints")
+    message = _("{call}: expected {expected!r}, got {got!r}").format(call=call, expected=expected, got=plain)
     raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
 
 
@@ -208,8 +215,9 @@ def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
     For functions that return several results, such as `(gx, gy, magnitude)`.
     """
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise GradingFailure(f"{call} returned {describe_array(got)}; expected a tuple of "
-                             f"{len(names)} ({', '.join(names)}), as in `return {', '.join(names)}`")
+        raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in "
+                               "`return {names}`").format(call=call, got=describe_array(got), count=len(names),
+                                                          names=", ".join(names)))
     return tuple(got)
 
 
@@ -224,8 +232,8 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
         try:
             got = np.array(got, dtype=np.float64)
         except (TypeError, ValueError):
-            raise GradingFailure(f"{name} is a {describe_array(got)} that is not a grid of numbers "
-                                 "(rows of equal length)") from None
+            raise GradingFailure(_("{name} is a {got} that is not a grid of numbers (rows of equal "
+                                   "length)").format(name=name, got=describe_array(got))) from None
     return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)
 
 
@@ -235,8 +243,8 @@ def check_unchanged(before: Any, after: Any, *, call: str) -> None:
         if isinstance(original, np.ndarray) and (
                 not isinstance(now, np.ndarray) or now.shape != original.shape
                 or not np.array_equal(now, original)):
-            raise NamedMistake(f"{call} modified its argument #{index + 1} in place; compute "
-                               "into a new array (np.pad, np.zeros, x.copy()) instead")
+            raise NamedMistake(_("{call} modified its argument #{number} in place; compute into a new "
+                                 "array (np.pad, np.zeros, x.copy()) instead").format(call=call, number=index + 1))
 
 
 def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
@@ -246,10 +254,10 @@ def expect_value_error(call: Callable[..., Any], description: str, *, problem: s
     except LearnerRaised as raised:
         if raised.value_error:
             return raised.message
-        raise GradingFailure(f"{description} should raise ValueError ({problem}), "
-                             f"but raised {raised.error_type}: {raised.message}") from None
-    raise GradingFailure(f"{description} should raise ValueError ({problem}), "
-                         f"but returned {describe_array(result)}")
+        raise GradingFailure(_("{call} should raise ValueError ({problem}), but raised {error}: {message}").format(
+            call=description, problem=_(problem), error=raised.error_type, message=raised.message)) from None
+    raise GradingFailure(_("{call} should raise ValueError ({problem}), but returned {got}").format(
+        call=description, problem=_(problem), got=describe_array(result)))
 
 
 def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> Any:
@@ -263,8 +271,8 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> A
     try:
         got = call()
     except LearnerRaised as raised:
-        raise GradingFailure(f"{raised.feedback}\n{description} is a valid call: raise "
-                             "ValueError only for invalid arguments") from None
+        raise GradingFailure(raised.feedback + "\n" + _("{call} is a valid call: raise ValueError only for "
+                                                         "invalid arguments").format(call=description)) from None
     if isinstance(expected, np.ndarray):
         fits = isinstance(got, np.ndarray) and got.shape == expected.shape
     elif isinstance(expected, tuple):
@@ -272,10 +280,10 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> A
     else:
         fits = isinstance(_plain(got), (int, float)) and not isinstance(_plain(got), bool)
     if not fits:
-        shape = f" of shape {expected.shape}" if isinstance(expected, np.ndarray) else ""
-        kind = {"ndarray": "an ndarray", "tuple": "a tuple"}.get(type(expected).__name__, "a number")
-        raise GradingFailure(f"{description} is a valid call and should return {kind}{shape}, "
-                             f"but returned {describe_array(got)}")
+        kind = (_("an ndarray of shape {shape}").format(shape=expected.shape) if isinstance(expected, np.ndarray)
+                else _("a tuple") if isinstance(expected, tuple) else _("a number"))
+        raise GradingFailure(_("{call} is a valid call and should return {kind}, but returned {got}").format(
+            call=description, kind=kind, got=describe_array(got)))
     return got
 
 
@@ -292,18 +300,22 @@ def _as_int_structure(value: Any) -> Any:
 
 def _shape_hint(got: tuple, expected: tuple) -> str:
     if len(got) != len(expected):
-        return f" ({len(got)} axes instead of {len(expected)})"
+        return _(" ({got} axes instead of {expected})").format(got=len(got), expected=len(expected))
     short = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e - 1]
     long = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e + 1]
+    if len(short) > 1 or len(long) > 1:  # every axis named, not only the first
+        axes = ", ".join(str(axis) for axis in (short if len(short) > 1 else long))
+        return (_("; one short on axes {axes}: is the last window dropped (+1 missing)?") if len(short) > 1
+                else _("; one too many on axes {axes}: does a window run past the edge?")).format(axes=axes)
     if short:
-        return f"; one short on axis {short[0]}: is the last window dropped (+1 missing)?"
+        return _("; one short on axis {axis}: is the last window dropped (+1 missing)?").format(axis=short[0])
     if long:
-        return f"; one too many on axis {long[0]}: does a window run past the edge?"
+        return _("; one too many on axis {axis}: does a window run past the edge?").format(axis=long[0])
     return ""
 
 
 def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:
     wrong = _differing(got, expected)
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
-    return (f"{int(wrong.sum())} of {wrong.size} values differ; at index {index} expected "
-            f"{expected[index]:.6g}, got {got[index]:.6g}")
+    return _("{count} of {size} values differ; at index {index} expected {expected:.6g}, got {got:.6g}").format(
+        count=int(wrong.sum()), size=wrong.size, index=index, expected=expected[index], got=got[index])

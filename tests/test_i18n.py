@@ -231,3 +231,30 @@ def test_a_quiz_input_error_is_korean(grade, tmp_path):
                              input="zz\n" + "\n" * 40)
     assert "'zz'이(가) 아니라" in run.stdout and "형태여야 합니다" in run.stdout  # q03 asks a shape first
     assert "must be" not in run.stdout
+
+
+def gettext_shadowed(source: str) -> list[str]:
+    """Functions that bind `_` (`x, _ = ...`, `for _ in`) and also call `_()`: there `_` is no
+    longer gettext, and the call fails, or translates nothing, only when that line runs."""
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        binds = any(isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)
+                    for node in ast.walk(function))
+        calls = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
+                    for node in ast.walk(function))
+        if binds and calls:
+            found.append(function.name)
+    return found
+
+
+def test_no_function_shadows_gettext():
+    problems = [f"{path.relative_to(ROOT)}: {name}" for path in sorted((ROOT / "grader").rglob("*.py"))
+                for name in gettext_shadowed(path.read_text(encoding="utf-8"))]
+    assert not problems, "`_` is bound where `_()` is called (name it `_unused`): " + ", ".join(problems)
+
+
+def test_the_shadow_check_sees_one():
+    assert gettext_shadowed("def f():\n    a, _ = g()\n    return _('x')\n") == ["f"]
+    assert gettext_shadowed("def f():\n    return [_('x') for y in z]\n") == []

@@ -214,13 +214,14 @@ class GradingPlugin:
             # mistake already says why, and the line may be about another mistake.
             if (teaching and not isinstance(error, LearnerFailure) and not error.not_attempted
                     and not error.diagnosed):
-                feedback += f"\n{teaching.args[0]}"
+                feedback += "\n" + _(teaching.args[0])
         elif isinstance(error, AssertionError):
-            feedback = str(error) or "the check failed"
+            feedback = str(error) or _("the check failed")
         elif report.skipped:
-            feedback = "this test did not run"
+            feedback = _("this test did not run")
         else:
             status = STATUS_ERROR
-            feedback = f"the grader could not check this result ({type(error).__name__}: {clean(error, 200)})"
+            feedback = _("the grader could not check this result ({error}: {message})").format(
+                error=type(error).__name__, message=clean(error, 200))
         return TestResult(status=status, score=0.0, feedback=feedback, not_attempted=not_attempted,
                           **common)

@@ -97,7 +97,7 @@ class WorkerClient:
         except wire.ProtocolError:
             after = None
         if after is None or len(after) != len(args):
-            raise BadReturn(f"{description}: the worker did not send the arguments back")
+            raise BadReturn(_("{call}: the worker did not send the arguments back").format(call=description))
         return value, after
 
     def get(self, name: str) -> Any:
@@ -128,14 +128,14 @@ class WorkerClient:
         except PIPE_ERRORS as error:
             description_of_exit = self._exit_description()
             self._lose_worker()
-            raise WorkerCrashed(f"the worker process died while running {name}: "
-                                f"{description_of_exit}{_protocol_note(error)}") from None
+            raise WorkerCrashed(_("the worker process died while running {name}: {reason}").format(
+                name=name, reason=description_of_exit) + _protocol_note(error)) from None
         finally:
             line.close()
         if reply.get("id") != self.next_id:
             self._lose_worker()
-            raise WorkerCrashed(f"the worker answered out of turn while running {name}; "
-                                "did your code write to the grader's pipe?")
+            raise WorkerCrashed(_("the worker answered out of turn while running {name}; did your code "
+                                  "write to the grader's pipe?").format(name=name))
         self._keep_printed(reply, description)
         return reply, self._interpret(reply, name, description)
 
@@ -159,16 +159,18 @@ class WorkerClient:
                 return wire.decode_value(reply.get("value"), self.last_blobs)
             except wire.ProtocolError as error:
                 detail = clean(error, 200, single_line=True)
-                raise BadReturn(f"{name} returned data the grader cannot read: {detail}",
+                raise BadReturn(_("{name} returned data the grader cannot read: {detail}").format(
+                    name=name, detail=detail),
                                 returned="unreadable data", detail=detail) from None
         if "missing" in reply:
-            raise MissingName(f"{self.exercise.file} has no {name}: was it renamed or deleted? "
-                              "Keep the names and signatures of the stub.")
+            raise MissingName(_("{file} has no {name}: was it renamed or deleted? Keep the names and "
+                                "signatures of the stub.").format(file=self.exercise.file, name=name))
         if "unsendable" in reply:
             returned = f"a {clean(reply.get('type', 'value'), 60, single_line=True)}"
             detail = clean(reply["unsendable"], single_line=True)
-            raise BadReturn(f"{name} returned {returned}, which is not data the grader can check "
-                            f"({detail}); return NumPy arrays, numbers or tuples",
+            raise BadReturn(_("{name} returned {returned}, which is not data the grader can check "
+                              "({detail}); return NumPy arrays, numbers or tuples").format(
+                name=name, returned=returned, detail=detail),
                             returned=returned, detail=detail)
         raise feedback.learner_error(reported_error(reply.get("error")), name, description, self.exercise)
 
@@ -194,8 +196,8 @@ class WorkerClient:
             error = hello.get("error")
             self._fail_to_load(LoadFailed(
                 feedback.load_error(reported_error(error), self.exercise) if isinstance(error, dict) and error else
-                f"{self.exercise.file} could not be loaded: its worker answered with a message the "
-                "grader never sends for it; did your code write to the grader's pipe?"))
+                _("{file} could not be loaded: its worker answered with a message the grader never sends "
+                  "for it; did your code write to the grader's pipe?").format(file=self.exercise.file)))
         self.ready = True
         self._note_forbidden(hello)
 
@@ -203,16 +205,16 @@ class WorkerClient:
         """The next start-up frame; a worker that fails here fails to load, for the whole run."""
         assert self.process is not None
         try:
-            frame, _ = self.process.read_frame(deadline, which)
+            frame, _blobs = self.process.read_frame(deadline, which)  # `_` is gettext here
             return frame
         except Deadline as late:
             failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise))
                        if learner_started else LoadFailed(self._sandbox_failed("it did not start in time")))
         except PIPE_ERRORS as error:
             if learner_started:
-                failure = LoadFailed(f"{self.exercise.file} could not be loaded: the worker stopped "
-                                     f"({self._exit_description()}){self._output_note()}"
-                                     f"{_protocol_note(error)}")
+                failure = LoadFailed(_("{file} could not be loaded: the worker stopped ({reason})").format(
+                    file=self.exercise.file, reason=self._exit_description())
+                    + self._output_note() + _protocol_note(error))
             else:
                 printed = feedback.tail(self.spec.stderr_path, 200).strip() or "no message"
                 failure = LoadFailed(self._sandbox_failed(
@@ -226,8 +228,8 @@ class WorkerClient:
         raise failure
 
     def _sandbox_failed(self, problem: str) -> str:
-        return (f"the sandbox could not start {self.exercise.file} ({clean(problem, 200)}); "
-                "no code of yours ran, and this is not a verdict on it: tell your instructor")
+        return _("the sandbox could not start {file} ({problem}); no code of yours ran, and this is not "
+                 "a verdict on it: tell your instructor").format(file=self.exercise.file, problem=clean(problem, 200))
 
     def _check_usable(self) -> None:
         if self.load_failure is not None:
@@ -235,8 +237,8 @@ class WorkerClient:
         if self.gave_up is not None:
             raise WorkerCrashed(self.gave_up)
         if self.exercise_deadline is not None and time.monotonic() >= self.exercise_deadline:
-            raise LearnerTimeout(f"not run: {self.exercise.id} used up its time limit of "
-                                 f"{self.limits.time_limit:g} s")
+            raise LearnerTimeout(_("not run: {id} used up its time limit of {seconds:g} s").format(
+                id=self.exercise.id, seconds=self.limits.time_limit))
 
     def _deadline(self, own: float, which: str) -> tuple[float, str]:
         """The sooner of a call's (or the import's) deadline and the exercise's."""
@@ -249,20 +251,20 @@ class WorkerClient:
         self.close()
         self.restarts += 1
         if not permanently and self.restarts > self.limits.max_restarts:
-            self.gave_up = (f"not run: the worker for {self.exercise.id} crashed or timed out "
-                            f"{self.restarts} times, so the remaining calls were skipped")
+            self.gave_up = _("not run: the worker for {id} crashed or timed out {count} times, so the "
+                             "remaining calls were skipped").format(id=self.exercise.id, count=self.restarts)
 
     def _exit_description(self) -> str:
         if self.process is None:
-            return "it was not running"
+            return _("it was not running")
         if self.process.over_memory:
-            return (f"killed by the memory limit ({self.limits.memory_mb} MB for all the processes "
-                    "it started together): does it start processes that each build huge arrays?")
+            return _("killed by the memory limit ({limit} MB for all the processes it started together): "
+                     "does it start processes that each build huge arrays?").format(limit=self.limits.memory_mb)
         return feedback.exit_status(self.process.exit_code(), self.exercise)
 
     def _output_note(self) -> str:
         excerpt = feedback.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
-        return f"; it printed:\n{excerpt}" if excerpt else ""
+        return _("; it printed:") + "\n" + excerpt if excerpt else ""
 
 
 def reported_error(value: Any) -> dict:

@@ -16,16 +16,17 @@ from pathlib import Path
 
 from grader.course.catalogue import Exercise
 from grader.failures import LearnerFailure, LearnerRaised, NotAttempted
+from grader.i18n import N_, _
 from grader.sanitise import clean
 
 OUTPUT_EXCERPT_BYTES = 600  # how much of what the learner printed a feedback line may quote
 SIGNAL_MEANINGS = {
-    signal.SIGSEGV: "a segmentation fault",
-    signal.SIGBUS: "a bus error",
-    signal.SIGABRT: "an abort",
-    signal.SIGKILL: "a kill signal (often the memory limit)",
-    signal.SIGFPE: "a floating-point exception",
-    signal.SIGILL: "an illegal instruction",
+    signal.SIGSEGV: N_("a segmentation fault"),
+    signal.SIGBUS: N_("a bus error"),
+    signal.SIGABRT: N_("an abort"),
+    signal.SIGKILL: N_("a kill signal (often the memory limit)"),
+    signal.SIGFPE: N_("a floating-point exception"),
+    signal.SIGILL: N_("an illegal instruction"),
 }
 
 
@@ -41,23 +42,25 @@ def learner_error(error: dict, name: str, call: str, exercise: Exercise) -> Lear
     limits = exercise.limits
     error_type, message, where = error_fields(error)
     if error.get("not_implemented"):
-        return NotAttempted(f"not attempted: {name} still raises NotImplementedError "
-                            f"(the stub). Write your code in {exercise.file}.")
+        return NotAttempted(_("not attempted: {name} still raises NotImplementedError "
+                              "(the stub). Write your code in {file}.").format(name=name, file=exercise.file))
     if error.get("memory_error"):
-        return LearnerRaised(f"{call} ran out of memory (the limit is {limits.memory_mb} MB): "
-                             "does it build a huge array?", error_type, message)
+        return LearnerRaised(_("{call} ran out of memory (the limit is {limit} MB): does it build a "
+                               "huge array?").format(call=call, limit=limits.memory_mb), error_type, message)
     if error_type in ("SystemExit", "KeyboardInterrupt"):
-        return LearnerRaised(f"{call} raised {error_type}: a function must return its result, "
-                             "not stop the program", error_type, message)
-    limit = {errno.EFBIG: f"the output limit ({limits.output_kb} KB): does it print or "
-                          "write in a loop?",
-             errno.EAGAIN: f"the process limit ({limits.processes}): does it start "
-                           "processes or threads in a loop?"}.get(error.get("errno"))
+        return LearnerRaised(_("{call} raised {error}: a function must return its result, not stop "
+                               "the program").format(call=call, error=error_type), error_type, message)
+    limit = {errno.EFBIG: _("the output limit ({limit} KB): does it print or write in a "
+                            "loop?").format(limit=limits.output_kb),
+             errno.EAGAIN: _("the process limit ({limit}): does it start processes or threads in a "
+                             "loop?").format(limit=limits.processes)}.get(error.get("errno"))
     if limit is not None:
-        return LearnerRaised(f"{call} hit {limit} ({error_type}: {message})", error_type, message)
+        return LearnerRaised(_("{call} hit {limit} ({error}: {message})").format(
+            call=call, limit=limit, error=error_type, message=message), error_type, message)
     # Every frame of the learner's own file, innermost last, as pytest shows a traceback.
     location = "".join(f"\n  {line}" for line in where.splitlines())
-    return LearnerRaised(f"{call} raised {error_type}: {message}{location}", error_type, message,
+    return LearnerRaised(_("{call} raised {error}: {message}").format(call=call, error=error_type, message=message)
+                         + location, error_type, message,
                          value_error=bool(error.get("value_error")))
 
 
@@ -66,41 +69,45 @@ def load_error(error: dict, exercise: Exercise) -> str:
     error_type, message, where = error_fields(error)
     location = f" ({where.splitlines()[-1]})" if where else ""
     if error_type in ("SyntaxError", "IndentationError"):
-        return f"{exercise.file} has a {error_type}{location}: {message}"
+        return _("{file} has a {error}{location}: {message}").format(
+            file=exercise.file, error=error_type, location=location, message=message)
     if error_type in ("SystemExit", "KeyboardInterrupt"):
-        return (f"{exercise.file} raised {error_type} while being imported{location}: "
-                "code at the top level of the file runs on import, so call exit() nowhere")
-    return f"importing {exercise.file} raised {error_type}: {message}{location}"
+        return _("{file} raised {error} while being imported{location}: code at the top level of the "
+                 "file runs on import, so call exit() nowhere").format(
+            file=exercise.file, error=error_type, location=location)
+    return _("importing {file} raised {error}: {message}{location}").format(
+        file=exercise.file, error=error_type, message=message, location=location)
 
 
 def timeout(name: str, which: str, exercise: Exercise) -> str:
     """A deadline passed: the exercise's, the import's, or one call's."""
     limits = exercise.limits
     if which == "exercise":
-        return f"{name} was stopped: {exercise.id} used up its time limit of {limits.time_limit:g} s"
+        return _("{name} was stopped: {id} used up its time limit of {seconds:g} s").format(
+            name=name, id=exercise.id, seconds=limits.time_limit)
     if which == "import":
-        return (f"importing {exercise.file} took longer than {limits.import_timeout:g} s: "
-                "is there a loop at the top level?")
-    return (f"{name} did not return within {limits.call_timeout:g} s (the time limit per call): "
-            "an infinite loop, or a loop that never reaches its end?")
+        return _("importing {file} took longer than {seconds:g} s: is there a loop at the top "
+                 "level?").format(file=exercise.file, seconds=limits.import_timeout)
+    return _("{name} did not return within {seconds:g} s (the time limit per call): an infinite "
+             "loop, or a loop that never reaches its end?").format(name=name, seconds=limits.call_timeout)
 
 
 def exit_status(code: int | None, exercise: Exercise) -> str:
     """How a worker process ended, from its exit code (None: it did not end)."""
     limits = exercise.limits
     if code is None:
-        return "it stopped answering"
+        return _("it stopped answering")
     if code >= 0:
-        return f"it exited with code {code}; did your code call os._exit or sys.exit?"
+        return _("it exited with code {code}; did your code call os._exit or sys.exit?").format(code=code)
     number = -code
     try:
         name = signal.Signals(number).name
     except ValueError:
         name = str(number)
-    meaning = {signal.SIGXCPU: f"the CPU time limit ({limits.cpu_seconds} s)",
-               signal.SIGXFSZ: f"the output limit ({limits.output_kb} KB)",
-               }.get(number, SIGNAL_MEANINGS.get(number, "a signal"))
-    return f"killed by {meaning} ({name})"
+    meaning = {signal.SIGXCPU: _("the CPU time limit ({seconds} s)").format(seconds=limits.cpu_seconds),
+               signal.SIGXFSZ: _("the output limit ({limit} KB)").format(limit=limits.output_kb),
+               }.get(number) or _(SIGNAL_MEANINGS.get(number, N_("a signal")))
+    return _("killed by {meaning} ({signal})").format(meaning=meaning, signal=name)
 
 
 def output_excerpt(*paths: Path) -> str:
