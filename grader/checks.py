@@ -128,7 +128,7 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     if not close_enough(got, expected):
         named = match_misconception(got, misconceptions)
         detail = _first_difference(got, expected)
-        shown = ""  # the matrices come after the sentence, never inside its parenthesis
+        shown = ""  # after the sentence, never inside its parenthesis
         if reveal:
             shown = "\n{expected_word}:\n{expected}\n{got_word}:\n{got}".format(
                 expected_word=_("expected"), got_word=_("got"),
@@ -215,9 +215,8 @@ def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
     For functions that return several results, such as `(gx, gy, magnitude)`.
     """
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in "
-                               "`return {names}`").format(call=call, got=describe_array(got), count=len(names),
-                                                          names=", ".join(names)))
+        raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in `return {names}`")
+                             .format(call=call, got=describe_array(got), count=len(names), names=", ".join(names)))
     return tuple(got)
 
 
@@ -303,14 +302,14 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
         return _(" ({got} axes instead of {expected})").format(got=len(got), expected=len(expected))
     short = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e - 1]
     long = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e + 1]
-    if len(short) > 1 or len(long) > 1:  # every axis named, not only the first
-        axes = ", ".join(str(axis) for axis in (short if len(short) > 1 else long))
-        return (_("; one short on axes {axes}: is the last window dropped (+1 missing)?") if len(short) > 1
-                else _("; one too many on axes {axes}: does a window run past the edge?")).format(axes=axes)
-    if short:
-        return _("; one short on axis {axis}: is the last window dropped (+1 missing)?").format(axis=short[0])
+    if short:  # every short axis is named, not only the first
+        return (_("; one short on axis {axis}: is the last window dropped (+1 missing)?") if len(short) == 1 else
+                _("; one short on axes {axes}: is the last window dropped (+1 missing)?")).format(
+            axis=short[0], axes=", ".join(map(str, short)))
     if long:
-        return _("; one too many on axis {axis}: does a window run past the edge?").format(axis=long[0])
+        return (_("; one too many on axis {axis}: does a window run past the edge?") if len(long) == 1 else
+                _("; one too many on axes {axes}: does a window run past the edge?")).format(
+            axis=long[0], axes=", ".join(map(str, long)))
     return ""
 
 
