@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from grader.checks import check_unchanged, describe_call, expect_answer, expect_value_error
+from grader.i18n import N_
 from grader.suites.hidden import ref_ex08 as ref
 from grader.suites.hidden.backprop_diagnosis import check_conv_backward, check_pool_backward
 from grader.suites.hidden.cases import conv_cases
@@ -111,16 +112,16 @@ def check_pool_case(learner, rng, name: str) -> None:
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Every output cell sends d_out times the kernel back to the window it "
-                      "read; d_kernel and d_bias add up over every image and position.")
+@pytest.mark.feedback(N_("Every output cell sends d_out times the kernel back to the window it "
+                         "read; d_kernel and d_bias add up over every image and position."))
 def test_conv_channels_and_batch(learner, rng):
     """conv_backward: three input channels, two filters, two images, stride 1"""
     check_conv_case(learner, rng, "channels_batch")
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("Output (i, j) read the window at row i * S_h, column j * S_w: its "
-                      "gradient goes back there.")
+@pytest.mark.feedback(N_("Output (i, j) read the window at row i * S_h, column j * S_w: its "
+                         "gradient goes back there."))
 def test_conv_strides(learner, rng):
     """conv_backward: stride 2, and strides (3, 2)"""
     check_conv_case(learner, rng, "stride_2")
@@ -128,16 +129,16 @@ def test_conv_strides(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With strides, the last rows or columns may be read by no window: their "
-                      "gradient is 0, and d_x still has x's shape.")
+@pytest.mark.feedback(N_("With strides, the last rows or columns may be read by no window: their "
+                         "gradient is 0, and d_x still has x's shape."))
 def test_conv_rows_no_window_read(learner, rng):
     """conv_backward: strides that leave the last row and columns unread"""
     check_conv_case(learner, rng, "stride_uncovered")
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("'same' padded the input before the windows slid: compute the gradient "
-                      "of the padded input, then crop the padding off.")
+@pytest.mark.feedback(N_("'same' padded the input before the windows slid: compute the gradient "
+                         "of the padded input, then crop the padding off."))
 def test_conv_same_padding(learner, rng):
     """conv_backward: "same" padding with odd and even kernels (asymmetric padding)"""
     check_conv_case(learner, rng, "same_odd")
@@ -145,8 +146,8 @@ def test_conv_same_padding(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("'same' with a stride: pads max((H_out - 1) * S + F - H, 0), the smaller "
-                      "half on top, and the stride spaces the windows.")
+@pytest.mark.feedback(N_("'same' with a stride: pads max((H_out - 1) * S + F - H, 0), the smaller "
+                         "half on top, and the stride spaces the windows."))
 def test_conv_same_strided(learner, rng):
     """conv_backward: "same" padding with strides, larger than the kernel too"""
     check_conv_case(learner, rng, "same_strided")
@@ -206,24 +207,24 @@ def test_conv_generated_cases(learner, run_seed):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Max pooling's gradient goes to the one cell of each window that held "
-                      "the max.")
+@pytest.mark.feedback(N_("Max pooling's gradient goes to the one cell of each window that held "
+                         "the max."))
 def test_pool_defaults(learner, rng):
     """max_pool_backward: 2x2 windows, stride 2, two images and channels"""
     check_pool_case(learner, rng, "defaults")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Where cells tie for the max, TensorFlow sends the gradient to the first "
-                      "of them in row-major order.")
+@pytest.mark.feedback(N_("Where cells tie for the max, TensorFlow sends the gradient to the first "
+                         "of them in row-major order."))
 def test_pool_ties(learner, rng):
     """max_pool_backward: windows whose maximum is tied"""
     check_pool_case(learner, rng, "ties")
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("With a stride smaller than the window, windows overlap: a cell that "
-                      "wins several of them gets the sum of their gradients.")
+@pytest.mark.feedback(N_("With a stride smaller than the window, windows overlap: a cell that "
+                         "wins several of them gets the sum of their gradients."))
 def test_pool_overlapping_windows(learner, rng):
     """max_pool_backward: overlapping windows (3x3 stride 2, and 3x2 stride 1)"""
     check_pool_case(learner, rng, "overlapping")
@@ -231,8 +232,8 @@ def test_pool_overlapping_windows(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("'same' pads so that a padded cell never wins the max: every gradient "
-                      "lands on a real cell, and d_x has x's shape.")
+@pytest.mark.feedback(N_("'same' pads so that a padded cell never wins the max: every gradient "
+                         "lands on a real cell, and d_x has x's shape."))
 def test_pool_same_padding(learner, rng):
     """max_pool_backward: "same" padding over negative values, and with strides (2, 3)"""
     check_pool_case(learner, rng, "same_negative")

@@ -13,7 +13,7 @@ import pytest
 
 from grader.checks import (Misconception, check_array, check_exact, describe_call, expect_answer,
                            expect_value_error)
-from grader.i18n import _
+from grader.i18n import N_, _
 from grader.suites.hidden import ref_ex09 as ref
 
 pytestmark = pytest.mark.exercise("ex09")
@@ -112,7 +112,7 @@ def random_layers(rng: np.random.Generator) -> list[tuple[int, int]]:
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Each 3x3 layer adds 2 pixels to the field: 3, 5, 7.")
+@pytest.mark.feedback(N_("Each 3x3 layer adds 2 pixels to the field: 3, 5, 7."))
 def test_field_stack_of_3x3(learner):
     """receptive_field: three 3x3 convolutions see 7x7, as one 7x7 would"""
     check_field(learner, FIELD_CASES["vgg"])
@@ -120,8 +120,8 @@ def test_field_stack_of_3x3(learner):
 
 
 @pytest.mark.points(2)
-@pytest.mark.feedback("A stride S spaces the units of every later layer S input pixels apart, "
-                      "so later layers grow the field S times faster.")
+@pytest.mark.feedback(N_("A stride S spaces the units of every later layer S input pixels apart, "
+                         "so later layers grow the field S times faster."))
 def test_field_with_strides(learner):
     """receptive_field: stacks with pooling and strided convolutions"""
     for name in ("pooled", "strided_first", "alexnet_like"):
@@ -136,8 +136,8 @@ def test_field_random(learner, rng):
 
 
 @pytest.mark.points(2)
-@pytest.mark.feedback("MACs = H_out * W_out * C_out * F_h * F_w * C_in: one sum of F_h * F_w * "
-                      "C_in products per output value.")
+@pytest.mark.feedback(N_("MACs = H_out * W_out * C_out * F_h * F_w * C_in: one sum of F_h * F_w * "
+                         "C_in products per output value."))
 def test_cost_layers(learner):
     """conv2d_multiply_adds: valid and same, strides and non-square kernels"""
     for args in COST_CASES.values():
@@ -155,8 +155,8 @@ def test_cost_random(learner, rng):
 
 
 @pytest.mark.points(2)
-@pytest.mark.feedback("A 1x1 convolution mixes the channels of each pixel: out[..., k] is a "
-                      "weighted sum over all input channels c.")
+@pytest.mark.feedback(N_("A 1x1 convolution mixes the channels of each pixel: out[..., k] is a "
+                         "weighted sum over all input channels c."))
 def test_pointwise_mixes_channels(learner, rng):
     """pointwise_conv: square and non-square channel mixes, with and without bias"""
     check_mix(learner, rng.normal(size=(2, 4, 5, 3)), rng.normal(size=(1, 1, 3, 3)), rng.normal(size=3))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array, check_parts
-from grader.i18n import _
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex08")
 
@@ -37,8 +37,8 @@ def unpack(got, call):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
-                      "sends the kernel back onto that window, and that window becomes d_kernel.")
+@pytest.mark.feedback(N_("Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
+                         "sends the kernel back onto that window, and that window becomes d_kernel."))
 def test_conv_one_output(learner):
     """conv_backward: a single 1 in d_out sends the kernel back onto the window it read"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 4, 4, 1), kernel 1..9)"
@@ -55,8 +55,8 @@ def test_conv_one_output(learner):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With stride 2, output (1, 1) read the window starting at row 2, column 2: "
-                      "its gradient goes back there.")
+@pytest.mark.feedback(N_("With stride 2, output (1, 1) read the window starting at row 2, column 2: "
+                         "its gradient goes back there."))
 def test_conv_stride_2(learner):
     """conv_backward: with stride 2, output (1, 1) sends its gradient to the window at (2, 2)"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 5, 5, 1), kernel 1..9, strides=2)"
@@ -72,8 +72,8 @@ def test_conv_stride_2(learner):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("bias[k] was added to every cell of output channel k in every image: "
-                      "d_bias[k] sums d_out[..., k] over N, H_out and W_out.")
+@pytest.mark.feedback(N_("bias[k] was added to every cell of output channel k in every image: "
+                         "d_bias[k] sums d_out[..., k] over N, H_out and W_out."))
 def test_conv_bias_gradient(learner):
     """conv_backward: d_bias sums d_out over the batch and every position"""
     d_out = np.ones((2, 3, 3, 2)) * np.array([1.0, 2.0])
@@ -98,8 +98,8 @@ COURSE_D_X[0, 1, 1], COURSE_D_X[0, 1, 3], COURSE_D_X[0, 2, 0], COURSE_D_X[0, 3, 
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Only the cell that won a window's max changed the output: it gets d_out, "
-                      "every other cell of the window gets 0.")
+@pytest.mark.feedback(N_("Only the cell that won a window's max changed the output: it gets d_out, "
+                         "every other cell of the window gets 0."))
 def test_pool_course_example(learner):
     """max_pool_backward: the course's 4x4 example sends each gradient to its window's max"""
     got = learner.max_pool_backward(COURSE_D_OUT, COURSE_X)
@@ -112,8 +112,8 @@ def test_pool_course_example(learner):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Where several cells tie for the max, the gradient goes to the first of "
-                      "them in row-major order, as TensorFlow does (np.argmax finds it).")
+@pytest.mark.feedback(N_("Where several cells tie for the max, the gradient goes to the first of "
+                         "them in row-major order, as TensorFlow does (np.argmax finds it)."))
 def test_pool_tie(learner):
     """max_pool_backward: a window of equal values sends its gradient to its first cell only"""
     got = learner.max_pool_backward(np.full((1, 1, 1, 1), 5.0), np.zeros((1, 2, 2, 1)))
