@@ -17,7 +17,7 @@ from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.i18n import N_, _, current_language, with_lang
 from grader.progress import Progress
-from grader.reports import render
+from grader.reports import display_width, pad_to_width, render
 from grader.results import Report
 from grader.submission import Submission, find_learner_folder
 
@@ -76,15 +76,24 @@ def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
     """One line per exercise and quiz: id, title, status and best score so far."""
     progress = Progress.load(submission)
     learner = Submission.open(submission) if submission.is_dir() else None
-    lines = []
-    for item in (*catalogue.exercises, *catalogue.quizzes):
+    rows = []
+    items = (*catalogue.exercises, *catalogue.quizzes)
+    next_id = next((item.id for item in items if progress.status.get(item.id) != "passed"), None)
+    for item in items:
         present = learner is not None and learner.kind(_item_path(learner, item)) == "file"
         status = progress.status.get(item.id, "not graded yet" if present else "not started")
         best = progress.best.get(item.id)
-        best_text = _("best {score:g}").format(score=best) if best is not None else ""
+        best_text = _("best {score:g}").format(score=round(best, 2)) if best is not None else ""
         status_text = _(LIST_STATUS[status]) if status in LIST_STATUS else status.replace("_", " ")
-        lines.append(f"{item.id}  {item.title_for(current_language()):<44} {status_text:<16} {best_text}".rstrip())
-    return lines
+        hints_text = _("hints {shown}/{total}").format(shown=min(progress.hints_shown.get(item.id, 0), len(
+            item.hints)), total=len(item.hints)) if item.hints else ""
+        title = item.title_for(current_language())
+        if item.id == next_id:
+            title += "  " + _("<- next")
+        rows.append((item.id, status_text, best_text, hints_text, title))
+    widths = [max(display_width(row[column]) for row in rows) for column in range(4)]
+    return [("".join(pad_to_width(cell, width) + "  " for cell, width in zip(row[:4], widths)) + row[4]).rstrip()
+            for row in rows]
 
 
 def _item_path(learner: Submission, item: Exercise | Quiz):

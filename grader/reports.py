@@ -128,6 +128,11 @@ def display_width(text: str) -> int:
                for char in text)
 
 
+def pad_to_width(text: str, width: int) -> str:
+    """`text` with spaces after it up to `width` display columns (for aligned columns)."""
+    return text + " " * max(width - display_width(text), 0)
+
+
 def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
     """`line` broken at spaces (or, for a word too long, between characters) into lines of at
     most `width` columns, the later ones starting with `continuation`."""
@@ -154,7 +159,8 @@ def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
 
 
 def _points(score: float, max_score: float) -> str:
-    return f"{score:g} / {max_score:g}"
+    """`13.67 / 15`: two decimals at most (a quiz's partial credit is a fraction of a point)."""
+    return f"{round(score, 2):g} / {round(max_score, 2):g}"
 
 
 # ------------------------------------------------------------------------------- gradescope

@@ -113,7 +113,7 @@ def _once(catalogue: Catalogue, exercise: Exercise, path: Path, submission: Path
 def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> list[str]:
     """The few lines watch mode redraws after each save."""
     lines = [_("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path), "",
-             click.style(f"{result.id}  {result.score:g} / {result.max_score:g}", bold=True)]
+             click.style(f"{result.id}  {round(result.score, 2):g} / {round(result.max_score, 2):g}", bold=True)]
     for test in result.tests:
         lines.append(f"  {STATUS_MARKS.get(test.status, test.status)}  {test.name}")
     failing = next((test for test in result.tests if test.status != "passed"), None)
