@@ -201,6 +201,21 @@ def test_korean_feedback_with_lang_ko(grade, course, submission):
     assert "틀렸습니다." in text and "패딩, 스트라이드와 풀링" in text
 
 
+def test_korean_verdicts_read_naturally_after_a_choice_that_ends_a_sentence(grade, submission):
+    """The answer shown is a choice (`c) 패딩 없음. ... 줄어든다.`): the verdict labels it instead
+    of gluing 입니다 after its full stop (issue 15: "줄어든다.입니다.")."""
+    write_answers(submission, "q03", "answers:\n  valid_meaning: a\n  stride_effects: [a]\n")
+    item = grade("q03", "--submission", submission, "--format", "json", "--lang", "ko").item("q03")
+    feedback = {test["name"]: test["feedback"] for test in item["tests"]}
+    wrong = next(text for name, text in feedback.items() if "valid_meaning" in name)
+    partial = next(text for name, text in feedback.items() if "stride_effects" in name)
+    unanswered = next(text for name, text in feedback.items() if "pool_name" in name)
+    assert "입력한 답: a) " in wrong and "정답: c) " in wrong
+    assert "줄어든다.입니다" not in wrong and ".입니다" not in wrong.split("\n")[0]
+    assert partial.startswith("일부만 맞았습니다") and "정답: a, b, d" in partial
+    assert unanswered.startswith("답하지 않았습니다. 정답: ")
+
+
 @pytest.mark.parametrize(("environment", "language"), [
     ({"LC_ALL": None, "LC_MESSAGES": None, "LANG": "ko_KR.UTF-8"}, "ko"),
     ({"LC_ALL": "C.UTF-8", "LC_MESSAGES": None, "LANG": "ko_KR.UTF-8"}, "en"),
