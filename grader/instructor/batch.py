@@ -2,7 +2,9 @@
 
 Each learner is graded by a separate child `grade --all` process (grader/sandbox/children.py:
 one learner's disaster cannot take the batch down, and no learner folder can stand in for the
-grader's modules), all with the same seed, so scores are comparable and replayable. The
+grader's modules), all with the same seed, so scores are comparable and replayable. On this
+machine, that child is forked from its batch worker's warm server (grader/sandbox/warm.py),
+which paid the grader's imports (and TensorFlow's, for ex07) once for the whole class. The
 submission travels to the child as a `Packed` copy of its files (grader/instructor/intake.py),
 so the same task runs here, in a thread pool, or on a Dask cluster's worker
 (grader/instructor/cluster.py). A rerun skips every learner whose submitted files, course
@@ -13,13 +15,14 @@ then rebuilt from the records (gradebook.py).
 from __future__ import annotations
 
 import json
+import queue
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import click
 
@@ -30,8 +33,13 @@ from grader.instructor import records
 from grader.instructor.intake import Learner, Packed, UploadProblem, find_learners, materialise, open_upload
 from grader.instructor.shards import Shard, in_shard
 from grader.sandbox.children import run_grader
+from grader.sandbox.warm import WarmServer
 
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
+# What each batch worker's warm server imports once, so that no learner's grading pays for it.
+WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli", "grader.grading.runner",
+                        "grader.grading.plugin", "grader.sandbox.probe")
+WARM_KERAS = "grader.model.trainer:keras_module"  # imports TensorFlow quietly, runs no operation
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class GradingTask:
     packed: Packed
     seed: int
     allow_weak_sandbox: bool = False
+    needs_keras: bool = False  # the upload holds the file of an exercise that uses Keras (ex07)
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,9 @@ class BatchRun:
     grader_failed: bool = False
 
 
-def grade_task(task: GradingTask) -> TaskResult:
-    """Grade one packed submission in a child `grade --all` on this machine; never raises for the learner."""
+def grade_task(task: GradingTask, server: str | None = None) -> TaskResult:
+    """Grade one packed submission in a child `grade --all` on this machine (forked by the warm
+    server at `server` when one is given); never raises for the learner."""
     version = records.course_version()
     with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
         folder = materialise(task.packed, Path(scratch) / "submission")
@@ -75,7 +85,7 @@ def grade_task(task: GradingTask) -> TaskResult:
                      "--output", str(report_path), "--seed", str(task.seed)]
         if task.allow_weak_sandbox:
             arguments.append("--allow-weak-sandbox")
-        child = run_grader(arguments, timeout=GRADING_TIMEOUT)
+        child = run_grader(arguments, timeout=GRADING_TIMEOUT, server=server)
         if child.exit_code is None:
             return TaskResult(None, None, f"grading took longer than {GRADING_TIMEOUT // 60} minutes", version)
         if child.exit_code not in (EXIT_FULL_MARKS, EXIT_POINTS_MISSING) or not report_path.is_file():
@@ -134,7 +144,9 @@ def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Pat
             run.problems[learner.name] = str(problem)
             records.save_problem(out_dir, str(problem), records.batch_meta(learner.name, "", version, run.seed))
             return None
-    return GradingTask(learner.name, packed, run.seed, allow_weak_sandbox)
+    keras_files = {exercise.file for exercise in catalogue.exercises if exercise.tensorflow}
+    needs_keras = any(PurePath(path).name in keras_files for path, kind, _ in packed.entries if kind == "file")
+    return GradingTask(learner.name, packed, run.seed, allow_weak_sandbox, needs_keras)
 
 
 def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, submission_hash: str,
@@ -166,16 +178,41 @@ def _executor(scheduler: str | None, workers: int) -> Executor:
 
 
 def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
-    """Grade `tasks` a few at a time on this machine, yielding each as it finishes."""
+    """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
+
+    Each batch worker has a warm server (grader/sandbox/warm.py) that imported the grader, and
+    Keras when some learner has ex07 work, once: each learner's grading is a fresh process
+    forked from it, and ex07's training another. A server that fails to warm up is not used.
+    """
     if not tasks:
         return
+    servers: queue.Queue[WarmServer | None] = queue.Queue()
+    started = [WarmServer(warm_modules(tasks)) for _ in range(min(workers, len(tasks)))]
+    for server in started:
+        servers.put(server)
+
+    def grade_warm(task: GradingTask) -> TaskResult:
+        server = servers.get()
+        try:
+            return grade_task(task, server.address if server is not None and server.wait_ready() else None)
+        finally:
+            servers.put(server)
+
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        futures = {pool.submit(grade_task, task): task for task in tasks}
+        futures = {pool.submit(grade_warm, task): task for task in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
     finally:  # interrupted (Ctrl-C): the learners not started yet are not started at all
         pool.shutdown(wait=True, cancel_futures=True)
+        for server in started:
+            server.close()
+
+
+def warm_modules(tasks: list[GradingTask]) -> list[str]:
+    """What a batch worker's server imports: the grading stack, and Keras (imported, no operation
+    run) when some learner submitted a file of an exercise that needs it."""
+    return [*WARM_GRADING_MODULES, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]
 
 
 @contextmanager

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox.warm import SERVED_MODULES, WARM_VARIABLE, run_warm
+
 CHILD_OUTPUT_LIMIT = 1 << 20  # bytes of a child's output kept
 STDERR_KEPT = 4000  # characters of a failed child's standard error kept for the report
 POLL_SECONDS = 0.02  # how often a child's memory and time are looked at
@@ -41,9 +43,10 @@ class ChildResult:
     peak_mb: int = 0
 
 
-def run_grader(arguments: list[str], *, timeout: float) -> ChildResult:
-    """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds."""
-    return run_trusted("grader", b"", timeout=timeout, arguments=arguments)
+def run_grader(arguments: list[str], *, timeout: float, server: str | None = None) -> ChildResult:
+    """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds
+    (forked by the warm server at `server`, grader/sandbox/warm.py, when one is given)."""
+    return run_trusted("grader", b"", timeout=timeout, arguments=arguments, server=server)
 
 
 def run_program(command: list[str], *, cwd: Path, timeout: float,
@@ -62,23 +65,39 @@ def run_program(command: list[str], *, cwd: Path, timeout: float,
 
 def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | None = None,
                 environment: dict[str, str] | None = None, arguments: list[str] = (),
-                on_output: OutputListener | None = None) -> ChildResult:
+                on_output: OutputListener | None = None, server: str | None = None) -> ChildResult:
     """Run `python -I -m MODULE ARGUMENTS` with `stdin` as its input, under the limits given.
 
     A child whose resident memory passes `memory_mb`, or that runs past `timeout` seconds, is
     killed with everything it started, and the result names the limit. `on_output`, if given,
     hears every complete line the child has written to its standard output so far (often
-    none), each time the child is looked at: ex07's trainer reports its epochs that way.
+    none), each time the child is looked at: ex07's trainer reports its epochs that way. In a
+    batch worker (`server`, or the environment, names its warm server), the child is forked
+    from that server instead of started: the same module, limits and files, its imports paid.
     """
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
         streams = [Path(folder, name) for name in ("stdin", "stdout", "stderr")]
         streams[0].write_bytes(stdin)
-        with open(streams[0], "rb") as given, open(streams[1], "wb") as out, open(streams[2], "wb") as err:
-            popen = subprocess.Popen([sys.executable, "-I", "-m", module, *arguments], cwd=folder,
-                                     stdin=given, stdout=out, stderr=err, start_new_session=True,
-                                     env=dict(os.environ, **(environment or {})))
+        for stream in streams[1:]:
+            stream.touch()
         follower = _Follower(streams[1], on_output) if on_output is not None else None
-        code, limit, peak = _watch(popen, timeout, memory_mb, follower)
+        server = (server or os.environ.get(WARM_VARIABLE)) if module in SERVED_MODULES else None
+        warm = run_warm(server, {
+            "module": module, "arguments": list(arguments), "cwd": folder, "timeout": timeout,
+            "memory_mb": memory_mb, "environment": environment or {},
+            **{name: str(path) for name, path in zip(("stdin", "stdout", "stderr"), streams)},
+        }, follower.poll if follower else None) if server else None
+        if warm is not None:  # forked by the batch worker's warm server (grader/sandbox/warm.py)
+            code, limit, peak = warm["exit_code"], warm["limit"], warm["peak_mb"]
+        else:
+            with open(streams[0], "rb") as given, open(streams[1], "wb") as out, \
+                    open(streams[2], "wb") as err:
+                popen = subprocess.Popen([sys.executable, "-I", "-m", module, *arguments], cwd=folder,
+                                         stdin=given, stdout=out, stderr=err, start_new_session=True,
+                                         env=dict(os.environ, **(environment or {})))
+            code, limit, peak = _watch(popen, timeout, memory_mb, follower)
+        if follower is not None:
+            follower.poll()
         stdout, stderr = (_read_tail(path) for path in streams[1:])
     return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
 

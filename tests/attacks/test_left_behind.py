@@ -1,0 +1,85 @@
+"""A learner cannot leave anything behind for the next learner of the same batch worker.
+
+`grade batch --workers 1` grades `a_leaves_traps` and then `b_checks_for_traps` with one warm
+server (grader/sandbox/warm.py), so the second learner's grading is forked from the very server
+that forked the first one's. The first plants traps in every place it can reach (files in
+/tmp, /var/tmp, /dev/shm and its home, a shadowing numpy package and a sitecustomize.py, the
+environment, a patched numpy, sys.modules, a daemon); the second
+is the ex01 solution with a guard that fails every call, naming the trace, if it sees any.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import children
+from tests.conftest import SOLUTIONS
+
+FIXTURES = Path(__file__).resolve().parent / "batch_fixtures"
+GUARD = FIXTURES / "checks_for_traps.py"
+DAEMON_NAME = "leftbehind"
+
+
+def _daemons() -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and Path(f"/proc/{pid}/comm").read_text().strip() == DAEMON_NAME:
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def _observer_source() -> str:
+    return (SOLUTIONS / "ex01_convolution.py").read_text() + "\n" + GUARD.read_text()
+
+
+def test_the_guard_sees_a_trace_when_there_is_one(monkeypatch):
+    """The observer can fail: with a trace planted here, its functions raise and name it."""
+    monkeypatch.setenv("LEFT_BEHIND", "1")
+    namespace: dict = {"__name__": "observer"}
+    exec(compile(_observer_source(), "observer", "exec"), namespace)
+    with pytest.raises(RuntimeError, match="environment"):
+        namespace["filter_response"]([[1.0]], [[1.0]])
+
+
+def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path, monkeypatch):
+    learners = tmp_path / "class"
+    shutil.copytree(FIXTURES / "a_leaves_traps", learners / "a_leaves_traps")
+    (learners / "b_checks_for_traps").mkdir()
+    (learners / "b_checks_for_traps" / "ex01_convolution.py").write_text(_observer_source())
+    warm_runs: list[str] = []
+    real_run_warm = children.run_warm
+
+    def counted(address, request, follow=None):
+        answer = real_run_warm(address, request, follow)
+        if answer is not None:
+            warm_runs.append(request["module"])
+        return answer
+
+    monkeypatch.setattr(children, "run_warm", counted)
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--workers", "1", "--seed", "5")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert warm_runs == ["grader", "grader"]  # both forked by the one warm server
+    with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
+        rows = {row["learner"]: row for row in csv.DictReader(stream)}
+    observer = json.loads((out / "b_checks_for_traps.json").read_text())
+    ex01 = next(exercise for exercise in observer["exercises"] if exercise["id"] == "ex01")
+    feedback = " ".join(test["feedback"] for test in ex01["tests"])
+    assert float(rows["b_checks_for_traps"]["ex01"]) == ex01["max_score"], feedback
+    assert "LEFT_BEHIND" not in feedback
+    assert float(rows["a_leaves_traps"]["ex01"]) > 0  # its own code ran: its traps were planted
+    deadline = time.monotonic() + 5
+    while _daemons() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _daemons(), "the daemon outlived its worker"
+    assert not Path("/tmp/LEFT_BEHIND.txt").exists() and not Path("/tmp/sitecustomize.py").exists()
