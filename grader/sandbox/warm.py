@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 WARM_VARIABLE = "CNN_EXERCISES_WARM_SERVER"  # "SOCKET TOKEN", set only in the server's children
+TOKEN_VARIABLE = "CNN_EXERCISES_WARM_TOKEN"
 SERVED_MODULES = ("grader", "grader.model.trainer")  # what a request may run: nothing else
 POLL_SECONDS = 0.02
 SOCKET_NAME = "socket"
@@ -45,9 +46,10 @@ PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
 def main(argv: list[str]) -> None:
-    """Warm up, say so on standard output, then serve until standard input closes."""
-    address, token = argv[1], os.environ.get("CNN_EXERCISES_WARM_TOKEN", "")
-    for name in argv[2:]:
+    """`SOCKET SERVED MODULE...`: warm up, say so on standard output, then serve the modules
+    listed in SERVED (comma-separated) until standard input closes."""
+    address, served, token = argv[1], tuple(argv[2].split(",")), os.environ.get(TOKEN_VARIABLE, "")
+    for name in argv[3:]:
         module, _, function = name.partition(":")
         imported = importlib.import_module(module)
         if function:
@@ -57,10 +59,10 @@ def main(argv: list[str]) -> None:
     listener.listen(16)
     os.environ[WARM_VARIABLE] = f"{address} {token}"
     print("ready", flush=True)
-    _serve(listener, token)
+    _serve(listener, token, served)
 
 
-def _serve(listener: socket.socket, token: str) -> None:
+def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None:
     running: dict[int, tuple[socket.socket, float, int | None]] = {}
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
@@ -70,7 +72,7 @@ def _serve(listener: socket.socket, token: str) -> None:
             os._exit(0)
         if listener in readable:
             connection, _ = listener.accept()
-            started = _start(connection, token, listener)
+            started = _start(connection, token, served, listener)
             if started is not None:
                 running[started[0]] = (connection, *started[1:])
         for pid in list(running):
@@ -81,12 +83,13 @@ def _serve(listener: socket.socket, token: str) -> None:
                 _answer(connection, ended)
 
 
-def _start(connection: socket.socket, token: str, listener: socket.socket) -> tuple | None:
+def _start(connection: socket.socket, token: str, served: tuple[str, ...],
+           listener: socket.socket) -> tuple | None:
     """Fork the child of one request: (pid, deadline, memory limit), or None after refusing it."""
     try:
         connection.settimeout(5.0)
         request = json.loads(_read_line(connection))
-        if request.get("token") != token or request.get("module") not in SERVED_MODULES:
+        if not secrets.compare_digest(str(request.get("token")), token) or request.get("module") not in served:
             raise ValueError("refused")
     except (OSError, ValueError, AttributeError):
         _answer(connection, {"exit_code": None, "limit": "refused", "peak_mb": 0})
@@ -184,17 +187,19 @@ def _answer(connection: socket.socket, result: dict) -> None:
 class WarmServer:
     """One started fork server (its own private folder and socket); `close` stops it."""
 
-    def __init__(self, modules: list[str], environment: dict[str, str] | None = None):
+    def __init__(self, modules: list[str], environment: dict[str, str] | None = None,
+                 served: tuple[str, ...] = SERVED_MODULES):
         self.folder = Path(tempfile.mkdtemp(prefix="grade-warm-"))  # mode 0700: no one else's
         self.token = secrets.token_hex(16)
         self.address = f"{self.folder / SOCKET_NAME} {self.token}"
         empty = self.folder / "cwd"
         empty.mkdir()
-        environment = dict(os.environ, **(environment or {}), CNN_EXERCISES_WARM_TOKEN=self.token)
+        environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
         environment.pop(WARM_VARIABLE, None)
         with open(self.folder / "stderr", "wb") as stderr:
             self.popen = subprocess.Popen(
-                [sys.executable, "-I", "-m", "grader.sandbox.warm", str(self.folder / SOCKET_NAME), *modules],
+                [sys.executable, "-I", "-m", "grader.sandbox.warm", str(self.folder / SOCKET_NAME),
+                 ",".join(served), *modules],
                 cwd=empty, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                 env=environment, start_new_session=True)
         self.ready: bool | None = None
