@@ -30,7 +30,8 @@ def filter_response(patch, kernel):
     Parameters
     ----------
     patch : ndarray of shape (F_h, F_w) (any shape works, as long as both match)
-        The pixels under the filter.
+        The pixels under the filter; may be integers (uint8, 0-255): convert to float before
+        multiplying, or the products overflow.
     kernel : ndarray of the same shape as `patch`
         The filter's weights.
 
@@ -61,7 +62,8 @@ def convolve2d(image, kernel):
     Parameters
     ----------
     image : ndarray of shape (H, W)
-        A grey image; may be an integer image (uint8, 0-255).
+        A grey image; may be an integer image (uint8, 0-255). Convert to float before
+        multiplying: uint8 arithmetic wraps around, so 200 * 2 comes out as 144, not 400.
     kernel : ndarray of shape (F_h, F_w)
         The filter, with F_h <= H and F_w <= W.
 

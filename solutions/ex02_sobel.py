@@ -3,13 +3,22 @@
 An edge is where the brightness of an image changes quickly. The Sobel filters are two
 hand-crafted 3x3 kernels that measure that change. Each is a difference (negative weights on
 one side, positive on the other) smoothed across three rows or columns, the middle one
-weighted 2:
+weighted 2 because it runs through the centre pixel, the one the response belongs to, and
+its neighbours count less:
 
   - SOBEL_X measures the change from left to right, so it fires on a vertical edge. Its left
     column holds -1, -2, -1 (from top to bottom), its middle column zeros, its right column
     1, 2, 1.
   - SOBEL_Y measures the change from top to bottom, so it fires on a horizontal edge. It lays
     the same weights along the rows: -1, -2, -1 on top, zeros in the middle, 1, 2, 1 below.
+
+Edges across x, edges along x. Some course notes call SOBEL_X a detector of "horizontal
+edges". They name the direction the kernel differentiates in: x, horizontal, since it compares
+the left column with the right one. The edge it finds runs across that direction: brightness
+changing from left to right makes a line that runs up and down, a vertical edge. A change
+along x is an edge across x. This exercise, the grader and the quiz name an edge by the way its
+line runs (SOBEL_X: vertical edges); read "horizontal edges" in such notes as "the horizontal
+gradient", the same kernel.
 
 Slide each kernel over the image exactly as in ex01 (valid cross-correlation, no flip) to get
 gx and gy, the rate of change along x (the columns) and along y (the rows). The strength of the

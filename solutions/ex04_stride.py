@@ -24,10 +24,21 @@ and likewise W_out. "same" padding adds zeros by TensorFlow's rule of ex03 so th
 H_out = ceil(H / S_h): total = max((H_out - 1) * S_h + F_h - H, 0) rows, the smaller half
 (total // 2) on top and the rest at the bottom; the same for the columns, left and right.
 
-Worked example from the course: a 6x6x3 input (one image, N = 1) and two 3x3x3 filters, stride
-1, no padding: each filter gives a (6 - 3) // 1 + 1 = 4 by 4 map, and the two maps stack into
-a 4x4x2 output. With stride 2 on a 7x7 input a 3x3 filter fits (7 - 3) // 2 + 1 = 3 times
-along each axis: a 3x3 output.
+Build it up one idea at a time; the public tests check the steps in this order:
+
+1. One filter over three channels. The course's 6x6x3 input (one image, N = 1) and one
+   3x3x3 filter, kernel (3, 3, 3, 1): at each position multiply the 3x3x3 window by the
+   filter and sum all 27 products into ONE number. The filter fits (6 - 3) // 1 + 1 = 4 times
+   along each axis, so the output is one 4x4 map, (1, 4, 4, 1): not one map per channel.
+2. Several filters. Two 3x3x3 filters, kernel (3, 3, 3, 2), give two 4x4 maps stacked into a
+   4x4x2 output, (1, 4, 4, 2); filter k's bias[k] is added to every cell of map k.
+3. Stride. With stride 2 on a 7x7 input a 3x3 filter fits (7 - 3) // 2 + 1 = 3 times along
+   each axis: a 3x3 output, its windows starting at rows and columns 0, 2, 4.
+4. Padding. "same" pads first, then slides the window: with stride 1 and a 3x3 kernel, one
+   zero on each side keeps a 4x4 input 4x4; with a stride, H_out = ceil(H / S_h) decides the
+   padding (it may be uneven, or none at all).
+5. The batch. Every image of x is convolved on its own: sum over F_h, F_w and C_in, never
+   over N. The output keeps the batch axis, (N, H_out, W_out, C_out), even when N = 1.
 
 This is what `tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias` and a Keras `Conv2D`
 layer compute (cross-correlation: the kernel is not flipped).

@@ -41,7 +41,9 @@ def max_pool2d(x, pool_size=(2, 2), strides=None, padding="valid"):
     Parameters
     ----------
     x : ndarray of shape (N, H, W, C)
-        A batch of feature maps; may be integer images (uint8, 0-255).
+        A batch of feature maps; may be integer images (uint8, 0-255). Pool per image and
+        per channel: each window's max is taken over its F_h x F_w cells only, never across
+        N or C.
     pool_size : int or (F_h, F_w), default (2, 2)
         The window's height and width; an int is a square window.
     strides : int, (S_h, S_w) or None, default None

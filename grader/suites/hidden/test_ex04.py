@@ -1,5 +1,8 @@
 """Hidden tests for ex04: strides on each axis, "same" padding, bias, channels, uint8, errors.
 
+They follow the public suite's ramp (channels, then filters and bias, the batch, the stride,
+then padding), then mix everything: dtypes, random and generated cases, invalid arguments.
+
 Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
 so do the generated cases of the property test (hypothesis, seeded from the run). The fixed
 configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
@@ -94,13 +97,28 @@ def check_case(learner, rng, name: str) -> None:
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.parametrize("case", [1, 2])
-def test_random_valid(learner, rng, case):
-    """conv2d: random batches, channels, kernels and strides, "valid" padding"""
-    for _ in range(2):
-        config = random_case(rng)
-        x, kernel, bias = config.arrays(rng)
-        check_conv(learner, x, kernel, bias, config.strides)
+@pytest.mark.feedback("One output channel is the sum over all C_in input channels of the window "
+                      "times the filter's weights for that channel.")
+def test_sums_over_input_channels(learner, rng):
+    """conv2d: each filter sums over all four input channels"""
+    check_case(learner, rng, "channels")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("bias[k] is added to every cell of output channel k; bias=None adds nothing.")
+def test_bias(learner, rng):
+    """conv2d: one bias per filter, and bias=None"""
+    check_case(learner, rng, "bias")
+    check_case(learner, rng, "no_bias")
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Each image of a batch is convolved on its own: sum over the window's F_h, "
+                      "F_w and C_in, never over N.")
+def test_batch_of_images(learner, rng):
+    """conv2d: a batch of three images (and of two, with "same"), each convolved on its own"""
+    check_case(learner, rng, "batch")
+    check_case(learner, rng, "batch_same")
 
 
 @pytest.mark.points(0.5)
@@ -159,6 +177,15 @@ def test_same_strided(learner, rng):
     check_case(learner, rng, "same_strided_pair")
 
 
+@pytest.mark.points(1)
+@pytest.mark.feedback("With a stride larger than the kernel, 'same' may need no padding at all: "
+                      "the total is max((H_out - 1) * S + F - H, 0).")
+def test_same_stride_larger_than_kernel(learner, rng):
+    """conv2d: "same" padding with strides larger than the kernel (no padding needed)"""
+    check_case(learner, rng, "same_stride_over_kernel")
+    check_case(learner, rng, "same_stride_over_kernel_square")
+
+
 @pytest.mark.points(0.5)
 def test_padding_any_case(learner, rng):
     """conv2d: padding "SAME" and "Valid" are accepted in any case"""
@@ -167,26 +194,10 @@ def test_padding_any_case(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("bias[k] is added to every cell of output channel k; bias=None adds nothing.")
-def test_bias(learner, rng):
-    """conv2d: one bias per filter, and bias=None"""
-    check_case(learner, rng, "bias")
-    check_case(learner, rng, "no_bias")
-
-
-@pytest.mark.points(1)
 @pytest.mark.feedback("Images are often uint8 (0-255): sums of products leave that range.")
 def test_uint8_input(learner, rng):
     """conv2d: a uint8 batch with signed weights does not overflow"""
     check_case(learner, rng, "uint8")
-
-
-@pytest.mark.points(0.5)
-@pytest.mark.feedback("One output channel is the sum over all C_in input channels of the window "
-                      "times the filter's weights for that channel.")
-def test_sums_over_input_channels(learner, rng):
-    """conv2d: each filter sums over all four input channels"""
-    check_case(learner, rng, "channels")
 
 
 @pytest.mark.points(0.5)
@@ -203,22 +214,14 @@ def test_leaves_inputs_unchanged(learner, rng):
     check_unchanged([x, kernel, bias], after, call=call)
 
 
-@pytest.mark.points(1)
-@pytest.mark.feedback("Each image of a batch is convolved on its own: sum over the window's F_h, "
-                      "F_w and C_in, never over N.")
-def test_batch_of_images(learner, rng):
-    """conv2d: a batch of three images (and of two, with "same"), each convolved on its own"""
-    check_case(learner, rng, "batch")
-    check_case(learner, rng, "batch_same")
-
-
-@pytest.mark.points(1)
-@pytest.mark.feedback("With a stride larger than the kernel, 'same' may need no padding at all: "
-                      "the total is max((H_out - 1) * S + F - H, 0).")
-def test_same_stride_larger_than_kernel(learner, rng):
-    """conv2d: "same" padding with strides larger than the kernel (no padding needed)"""
-    check_case(learner, rng, "same_stride_over_kernel")
-    check_case(learner, rng, "same_stride_over_kernel_square")
+@pytest.mark.points(0.5)
+@pytest.mark.parametrize("case", [1, 2])
+def test_random_valid(learner, rng, case):
+    """conv2d: random batches, channels, kernels and strides, "valid" padding"""
+    for _ in range(2):
+        config = random_case(rng)
+        x, kernel, bias = config.arrays(rng)
+        check_conv(learner, x, kernel, bias, config.strides)
 
 
 def _describe_conv(case) -> str:

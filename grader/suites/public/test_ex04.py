@@ -1,5 +1,9 @@
-"""Public tests for ex04: the course's 6x6x3 example, stride 2 on a 7x7 input, "same" padding.
+"""Public tests for ex04, one idea at a time, in the order the stub's docstring builds them up.
 
+1. one 3x3x3 filter over the course's 6x6x3 input: a 4x4 map (each filter spans every channel);
+2. two filters and a bias: 4x4x2 (one output channel per filter);
+3. stride 2 on a 7x7 input: 3x3;
+4. "same" padding: a 4x4 input stays 4x4.
 Every expected value here is in plain sight, worked out in closed form below.
 """
 
@@ -25,6 +29,9 @@ _I, _J = np.indices((4, 4))
 COURSE_OUT = np.stack([27.0 * (6 * _I + _J + 7) + 2701, np.full((4, 4), -200.0)], axis=-1)[None]
 # What a filter that reads channel 0 only would give: 9 times the centre (plus 1), and the centre.
 FIRST_CHANNEL_OUT = np.stack([9.0 * (6 * _I + _J + 7) + 1, 6.0 * _I + _J + 7], axis=-1)[None]
+# Step 1, filter 0 alone and without its bias: one 4x4 map, however many channels went in.
+ONE_FILTER_KERNEL = COURSE_KERNEL[:, :, :, :1]
+ONE_FILTER_OUT = COURSE_OUT[..., :1] - 1
 
 # Stride 2 on a 7x7 ramp (7r + c) with a 3x3 filter of ones: 9 times the centre of each window.
 RAMP7 = np.arange(49, dtype=np.float64).reshape(1, 7, 7, 1)
@@ -36,11 +43,33 @@ SAME_OUT = np.array([[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]],
                     dtype=np.float64).reshape(1, 4, 4, 1)
 
 
-@pytest.mark.points(2)
-@pytest.mark.feedback("Each filter spans all 3 input channels and gives one output channel: "
-                      "6x6x3 with two 3x3x3 filters is (6 - 3) // 1 + 1 = 4, so 4x4x2.")
+@pytest.mark.points(1)
+@pytest.mark.feedback("Step 1: one 3x3x3 filter over a 6x6x3 input gives ONE 4x4 map: the "
+                      "response at a position is the sum over all 3 * 3 * 3 products, channels "
+                      "included, and (6 - 3) // 1 + 1 = 4.")
+def test_one_filter_over_three_channels(learner):
+    """conv2d: step 1, one 3x3x3 filter over the course's 6x6x3 input gives 4x4"""
+    got = learner.conv2d(COURSE_X, ONE_FILTER_KERNEL)
+    check_array(got, ONE_FILTER_OUT, call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 1))",
+                floating=True, reveal=True, misconceptions=[
+                    Misconception("only the first input channel is used: the filter sums over "
+                                  "all 3 channels of the window", FIRST_CHANNEL_OUT[..., :1] - 1)],
+                shape_feedback={
+                    (1, 4, 4, 3): "each input channel got a map of its own: one filter sums the "
+                                  "products of all 3 channels into one number per position, so "
+                                  "one filter gives one output channel",
+                    (1, 4, 4): "the output's channel axis is missing: with one filter it is "
+                               "(N, H_out, W_out, 1)",
+                    (4, 4, 1): "the batch axis is missing: the output is (N, H_out, W_out, C_out)",
+                    (1, 6, 6, 1): "without padding the output shrinks: (6 - 3) // 1 + 1 = 4"})
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback("Step 2: each filter spans all 3 input channels and gives one output "
+                      "channel, plus its own bias: 6x6x3 with two 3x3x3 filters is "
+                      "(6 - 3) // 1 + 1 = 4, so 4x4x2.")
 def test_course_example(learner):
-    """conv2d: the course's 6x6x3 input with two 3x3x3 filters gives 4x4x2"""
+    """conv2d: step 2, the course's 6x6x3 input with two 3x3x3 filters and a bias gives 4x4x2"""
     got = learner.conv2d(COURSE_X, COURSE_KERNEL, COURSE_BIAS)
     without_bias = COURSE_OUT - COURSE_BIAS
     check_array(got, COURSE_OUT, call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 2), bias [1, 0])",
@@ -57,10 +86,10 @@ def test_course_example(learner):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
+@pytest.mark.feedback("Step 3: with stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
                       "(7 - 3) // 2 + 1 = 3 positions along each axis.")
 def test_stride_2(learner):
-    """conv2d: stride 2 on a 7x7 input with a 3x3 filter gives 3x3"""
+    """conv2d: step 3, stride 2 on a 7x7 input with a 3x3 filter gives 3x3"""
     got = learner.conv2d(RAMP7, np.ones((3, 3, 1, 1)), strides=2)
     check_array(got, STRIDE2_OUT, call="conv2d(x (1, 7, 7, 1), ones (3, 3, 1, 1), strides=2)",
                 floating=True, reveal=True, shape_feedback={
@@ -70,10 +99,10 @@ def test_stride_2(learner):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input gives "
-                      "4x4; border windows see some zeros.")
+@pytest.mark.feedback("Step 4: 'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input "
+                      "gives 4x4; border windows see some zeros.")
 def test_same_padding(learner):
-    """conv2d: "same" padding keeps a 4x4 input 4x4"""
+    """conv2d: step 4, "same" padding keeps a 4x4 input 4x4"""
     got = learner.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")
     check_array(got, SAME_OUT, call="conv2d(ones (1, 4, 4, 1), ones (3, 3, 1, 1), padding='same')",
                 floating=True, reveal=True,
