@@ -1,0 +1,65 @@
+"""The teaching text that issue 15 asked for is where a learner reads it: the stubs' docstrings
+(the same in the solutions), the hint ladders of course.yaml and q02's Sobel question."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from grader.course.catalogue import load_catalogue
+from grader.quiz.answers import load_keys
+from grader.quiz.bank import load_bank
+from tests.conftest import SOLUTIONS, STUBS
+
+DOCSTRING_HINTS = {
+    "ex01_convolution.py": ["Convert to float before", "convert to float before", "200 * 2 comes out as 144"],
+    "ex02_sobel.py": ["Edges across x, edges along x", '"horizontal\nedges"', "centre pixel"],
+    "ex04_stride.py": ["1. One filter over three channels", "(1, 4, 4, 1)", "2. Several filters",
+                       "(1, 4, 4, 2)", "3. Stride", "4. Padding", "5. The batch",
+                       "sum over F_h, F_w and C_in, never\n   over N"],
+    "ex05_pooling.py": ["Pool per image and\n        per channel", "never across\n        N or C"],
+}
+
+
+def docstrings(path) -> str:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = [tree] + [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    return "\n".join(ast.get_docstring(node, clean=False) or "" for node in nodes)
+
+
+@pytest.mark.parametrize("folder", [STUBS, SOLUTIONS], ids=["stub", "solution"])
+@pytest.mark.parametrize("name", sorted(DOCSTRING_HINTS))
+def test_the_docstrings_carry_the_hints(folder, name):
+    text = docstrings(folder / name)
+    for phrase in DOCSTRING_HINTS[name]:
+        assert phrase in text, f"{folder.name}/{name}: {phrase!r} is not in a docstring"
+
+
+@pytest.mark.parametrize("exercise_id, words", [
+    ("ex03", ["stride 2", "stride larger than the kernel"]),
+    ("ex04", ["batch of N images", "'same' and stride 2"]),
+    ("ex02", ["horizontal-edge detector"]),
+])
+def test_the_hint_ladders_cover_the_batch_axis_and_same_with_a_stride(exercise_id, words):
+    item = load_catalogue().item(exercise_id)
+    for word in words:
+        hits = [index for index, hint in enumerate(item.hints) if word in hint]
+        assert hits, f"{exercise_id}: no hint mentions {word!r}"
+        assert "?" in item.hints[hits[0]] and "?" in item.hints_ko[hits[0]]  # hints are questions
+
+
+def test_q02_explains_why_some_notes_call_sobel_x_horizontal():
+    course = load_catalogue()
+    quiz = course.item("q02")
+    bank = load_bank(course, quiz)
+    explanation = load_keys(course, quiz, bank).explanations["sobel_x_edges"]
+    assert '"horizontal edge" detector' in explanation["en"] and "an edge\n      across x" not in explanation["en"]
+    assert "a change along x is an edge across x" in " ".join(explanation["en"].split())
+    assert "수평 에지" in explanation["ko"] and "중심 픽셀" in explanation["ko"]
+    assert "lies closest to the centre" not in explanation["en"]  # the old over-claim
+    question = bank.question("sobel_x_edges").text
+    assert "the way its line runs" in " ".join(question["en"].split())
+    dense = bank.question("dense_problems")
+    choice_b = dict(dense.choices)["b"]["en"]
+    assert "cannot use" not in choice_b and "learn it" in choice_b
