@@ -1,11 +1,10 @@
 """The `grade` command line: thin Click wiring over the runner, reports and course tools.
 
-`grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `quiz`,
-`check`, `publish`, and (from grader/cli_class.py) `batch`, `merge` and `report` are subcommands.
-Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader itself failed
-(SPEC section 4). The course catalogue and
-the run's isolation reach the commands through the Click context (`Course`), so tests can
-hand in their own (`--course` is a hidden option for them).
+`grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `show`,
+`quiz`, `check`, `publish`, and (from grader/cli_class.py) `batch`, `merge` and `report` are
+subcommands. Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader
+itself failed (SPEC section 4). The course catalogue and the run's isolation reach the commands
+through the Click context (`Course`), so tests can hand in their own (`--course` is hidden).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import click
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError
-from grader.i18n import LANGUAGES, _, choose_language, with_lang
+from grader.i18n import LANGUAGES, _, choose_language, language_asked, with_lang
 from grader.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
@@ -136,14 +135,9 @@ def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | No
 
 
 def lang_option():
-    """`--lang`, read before the other options (their messages are in it) and set once for the
-    whole process: the reports, hints and suites all speak the language set here."""
-    return click.option("--lang", type=click.Choice(LANGUAGES), default=None, show_default=False,
-                        is_eager=True, callback=_set_language, help=LANG_HELP)
-
-
-def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    return choose_language(value)
+    """`--lang`, read first (other options' messages are in it), set once for the whole process."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), default=None, show_default=False, is_eager=True,
+                        callback=lambda ctx, param, value: choose_language(value), help=LANG_HELP)
 
 
 def weak_sandbox_option():
@@ -211,7 +205,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
             from grader.learner.pictures import learner_pictures, picture_lines
 
             pictures = learner_pictures(catalogue, selected, submission=submission, isolation=isolation,
-                                        out_dir=pictures_dir)
+                                        out_dir=pictures_dir, run_seed=report.seed)
             for line in picture_lines(pictures):
                 click.echo(line, err=output_format != "text" or output is not None)
     if fail_under is not None:
@@ -243,6 +237,17 @@ def hint(course: Course, item_id: str, submission: Path, lang: str) -> None:
     click.echo(next_hint_text(course.catalogue.item(item_id), submission))
 
 
+@cli.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("item_id", metavar="ID")
+@lang_option()
+@pass_course
+def show(course: Course, item_id: str, lang: str) -> None:
+    """Show an exercise's task, formulas, worked example and functions (in Korean: --lang ko)."""
+    from grader.commands import show_text
+
+    click.echo(show_text(course.catalogue, course.catalogue.item(item_id)), nl=False)
+
+
 @cli.command("quiz", context_settings=CONTEXT_SETTINGS)
 @click.argument("quiz_id", metavar="ID")
 @submission_option("The learner's folder; the answers go to its answers/ folder.")
@@ -252,11 +257,9 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
     """Take a quiz in the terminal; the answers are saved to answers/ID.yaml for `grade ID`."""
     from grader.quiz.prompt import take_quiz
 
-    grade_command = f"grade {quiz_id}"
-    if submission != DEFAULT_SUBMISSION:
-        grade_command += f" --submission {submission}"
-    grade_command = with_lang(grade_command)
-    take_quiz(course.catalogue, quiz_id, submission=submission, lang=lang, grade_command=grade_command)
+    where = f" --submission {submission}" if submission != DEFAULT_SUBMISSION else ""
+    take_quiz(course.catalogue, quiz_id, submission=submission, lang=lang,
+              grade_command=with_lang(f"grade {quiz_id}{where}"))
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
@@ -281,12 +284,13 @@ def check(ctx: click.Context, course: Course, no_artefacts: bool, allow_weak_san
 
 @cli.command("publish", context_settings=CONTEXT_SETTINGS)
 @click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
+@lang_option()
 @pass_course
-def publish_course(course: Course, out_dir: Path) -> None:
-    """Write a student release (no solutions, hidden suites or quiz keys) and a Gradescope bundle."""
+def publish_course(course: Course, out_dir: Path, lang: str) -> None:
+    """Write a student release (no solutions, keys or hidden suites; --lang ko: Korean stubs) and a Gradescope bundle."""
     from grader.instructor.publish import publish
 
-    published = publish(course.catalogue, out_dir)
+    published = publish(course.catalogue, out_dir, stubs_lang=lang if language_asked() else "en")
     click.echo(f"student release:     {published.student}")
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
 

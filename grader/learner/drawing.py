@@ -62,6 +62,18 @@ def _panel(figure, ax, panel, font: str | None) -> None:
     ax.set_title(_wrapped(panel.title, TITLE_COLUMNS), fontsize=8, fontfamily=family)
     ax.set_xticks([])
     ax.set_yticks([])
+    if panel.curve is not None:
+        from matplotlib.ticker import AutoLocator, MaxNLocator
+
+        ax.plot(range(1, len(panel.curve) + 1), panel.curve, marker="o", markersize=3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(AutoLocator())
+        ax.set_xlabel("epoch", fontsize=7)
+        ax.tick_params(labelsize=7)
+        return
+    if panel.layers is not None:
+        _layers(ax, panel.layers, family)
+        return
     if panel.image is None:
         note = "\n".join(_wrapped(panel.note, NOTE_COLUMNS).splitlines()[:NOTE_LINES])
         ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=7, transform=ax.transAxes,
@@ -77,6 +89,20 @@ def _panel(figure, ax, panel, font: str | None) -> None:
         ax.set_xlabel(_wrapped(panel.note, NOTE_COLUMNS), fontsize=7, fontfamily=family)
     if panel.grid is not None:
         _grid(ax, panel.grid, panel.image.shape)
+
+
+def _layers(ax, layers: list[tuple[str, str]], family: str) -> None:
+    """A column of boxes, the input on top: each layer with its output shape, arrows between."""
+    ax.set_axis_off()
+    step = 1.0 / max(len(layers), 1)
+    for position, (layer, shape) in enumerate(layers):
+        y = 1.0 - (position + 0.5) * step
+        ax.text(0.5, y, f"{textwrap.shorten(layer, 40)}\n-> {shape}", ha="center", va="center", fontsize=6,
+                fontfamily=family, transform=ax.transAxes,
+                bbox={"boxstyle": "round", "facecolor": "#eef3fb", "edgecolor": "#5b7bb5"})
+        if position:
+            ax.annotate("", xy=(0.5, y + step * 0.32), xytext=(0.5, y + step * 0.68), xycoords="axes fraction",
+                        arrowprops={"arrowstyle": "->", "color": "#5b7bb5"})
 
 
 def _grid(ax, grid, padded_shape: tuple[int, int]) -> None:

@@ -106,7 +106,7 @@ def notebook_grade(ids: list[str], *, pictures: bool = True, allow_weak: bool = 
         if pictures:
             with tempfile.TemporaryDirectory(prefix="grade-pictures-") as out:
                 for picture in learner_pictures(catalogue, selected, submission=folder, isolation=isolation,
-                                                out_dir=Path(out)):
+                                                out_dir=Path(out), run_seed=report.seed):
                     drawn.append((picture.path.name, picture.path.read_bytes()))
     progress = Progress.load(folder)
     progress.record(report)

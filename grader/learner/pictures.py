@@ -37,6 +37,8 @@ POOL = 2
 STRIDE = 2
 PAD = ((2, 2), (2, 2))
 SAME_KERNEL = 5
+MODEL_EXERCISE = "ex07"  # its picture: the training curve and the layer diagram (model_picture.py)
+MODEL_VERDICT = N_("the grader's own training run of your model")
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Panel:
     note: str = ""  # why there is no image (the learner's failure), or a remark
     grid: Grid | None = None
     diverging: bool = False
+    curve: list[float] | None = None  # a line plot (ex07's loss per epoch)
+    layers: list[tuple[str, str]] | None = None  # a layer diagram: (layer, output shape) rows
 
 
 @dataclass
@@ -150,25 +154,26 @@ def _first_map(value: Any) -> Any:
 
 
 def learner_pictures(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
-                     isolation: IsolationSource, out_dir: Path) -> list[Picture]:
+                     isolation: IsolationSource, out_dir: Path, run_seed: int = 0) -> list[Picture]:
     """Draw a picture for every exercise among `item_ids` that has one; PNG files in `out_dir`."""
     from grader.learner import drawing
 
     exercises = [item for item in catalogue.select(item_ids) if isinstance(item, Exercise)]
     # Labels in the learner's language where a font can draw it; English otherwise.
     with language(None if drawing.hangul_font() else "en"):
-        return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir)
+        return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir,
+                         run_seed=run_seed)
 
 
 def picture_lines(pictures: list[Picture]) -> list[str]:
     """The report's lines naming each file, with its verdict."""
     if not pictures:
-        return [_("Pictures: none of these exercises has one (ex01-ex05 do).")]
+        return [_("Pictures: none of these exercises has one (ex01-ex05 and ex07 do).")]
     return [_("Pictures:")] + [f"  {picture.path}  {_(picture.verdict)}" for picture in pictures]
 
 
 def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: IsolationSource,
-              out_dir: Path) -> list[Picture]:
+              out_dir: Path, run_seed: int) -> list[Picture]:
     from grader.learner import drawing
     from grader.learner.padding import padding_panels
 
@@ -177,15 +182,20 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
     learner = Submission.open(submission)
     out_dir.mkdir(parents=True, exist_ok=True)
     pictures = []
-    for exercise in (item for item in exercises if item.id in planned):
+    for exercise in (item for item in exercises if item.id in planned or item.id == MODEL_EXERCISE):
         picture = Picture(exercise.id, f"{exercise.id}_{Path(exercise.file).stem.split('_', 1)[-1]}")
-        with _worker(exercise, learner, isolation) as call:
-            for comparison in planned[exercise.id]:
-                picture.rows.append(_compare(call, comparison))
-            picture.rows[0].insert(0, Panel(_("input"), _input_of(exercise.id, photo, small)))
+        with _worker(exercise, learner, isolation) as worker:
+            if exercise.id == MODEL_EXERCISE:
+                from grader.learner.model_picture import model_rows
+
+                picture.rows = model_rows(worker.client, exercise, run_seed)
+            for comparison in planned.get(exercise.id, []):
+                picture.rows.append(_compare(worker.call, comparison))
+            if exercise.id in planned:
+                picture.rows[0].insert(0, Panel(_("input"), _input_of(exercise.id, photo, small)))
             if exercise.id in ("ex03", "ex04"):
-                picture.rows.append(padding_panels(call, exercise.id, small, SAME_KERNEL, STRIDE))
-        picture.verdict = _verdict(picture)
+                picture.rows.append(padding_panels(worker.call, exercise.id, small, SAME_KERNEL, STRIDE))
+        picture.verdict = MODEL_VERDICT if exercise.id == MODEL_EXERCISE else _verdict(picture)
         picture.path = out_dir / f"{picture.name}.png"
         drawing.draw(picture, picture.path)
         pictures.append(picture)
@@ -199,8 +209,8 @@ def _input_of(exercise_id: str, photo: np.ndarray, small: np.ndarray) -> np.ndar
 
 
 class _worker:
-    """A context whose value calls the learner's functions in a fresh worker of `exercise`:
-    `call(name, args, kwargs)` gives (value, '') or (None, the failure's feedback)."""
+    """A fresh worker of `exercise` for one picture: `call(name, args, kwargs)` gives (value, '')
+    or (None, the failure's feedback); `client` is None when the file cannot be run."""
 
     def __init__(self, exercise: Exercise, learner: Submission, isolation: IsolationSource):
         self.exercise, self.learner, self.isolation = exercise, learner, isolation
@@ -208,7 +218,7 @@ class _worker:
         self.client: WorkerClient | None = None
         self.blocked = ""
 
-    def __enter__(self) -> Callable[[str, tuple, dict], tuple[Any, str]]:
+    def __enter__(self) -> _worker:
         content = read_learner_file(self.learner, self.exercise)
         if isinstance(content, GradingFailure):
             self.blocked = content.feedback
@@ -216,7 +226,7 @@ class _worker:
             self.scratch = make_scratch("pictures-")
             self.client = WorkerClient(prepare(self.exercise, content, self.scratch), self.exercise,
                                        self.isolation.get())
-        return self.call
+        return self
 
     def call(self, name: str, args: tuple, kwargs: dict) -> tuple[Any, str]:
         if self.client is None:
