@@ -96,6 +96,9 @@ def _describe_error(error: BaseException, learner_file: str) -> dict:
 class _Printed:
     """What a learner's function prints during one call, kept up to PRINTED_TEXT_LIMIT characters."""
 
+    encoding = "utf-8"
+    errors = "replace"
+
     def __init__(self):
         self.parts: list = []
         self.size = 0
