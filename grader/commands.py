@@ -119,6 +119,23 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     return f"{heading}\n  {text}"
 
 
+def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:
+    """What `grade show ID` prints, in the run's language: the exercise's task, formulas and
+    worked example, then each function's signature and docstring (grader/course/instructions.py)."""
+    from grader.course.instructions import show_text as instructions_text
+
+    if isinstance(item, Quiz):
+        raise InputError(_("{id} is a quiz: take it with `{command}`").format(
+            id=item.id, command=with_lang(f"grade quiz {item.id}")))
+    path = catalogue.root / "exercises" / item.file
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise InputError(_("cannot read {file}, where the instructions of {id} are").format(
+            file=path, id=item.id)) from None
+    return instructions_text(source, item, current_language())
+
+
 def silence_stdout() -> None:
     """Point standard output at /dev/null: its reader is gone (a closed pipe), so neither later
     writes nor the interpreter's last flush can fail."""

@@ -61,6 +61,11 @@ def reset_language() -> None:
     _current, _asked = DEFAULT_LANGUAGE, False
 
 
+def language_asked() -> bool:
+    """Whether the learner named the language (`--lang`), rather than the locale choosing it."""
+    return _asked
+
+
 def current_language() -> str:
     return _current
 

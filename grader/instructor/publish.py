@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
+from grader.course.instructions import korean_stub
 from grader.errors import InputError
 from grader.instructor.gradescope import write_bundle
 from grader.instructor.release import write_release
@@ -27,8 +28,9 @@ class Published:
     autograder_zip: Path
 
 
-def publish(catalogue: Catalogue, out_dir: Path) -> Published:
-    """Write `out_dir/student/` and `out_dir/gradescope/autograder.zip`."""
+def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en") -> Published:
+    """Write `out_dir/student/` and `out_dir/gradescope/autograder.zip`; with `stubs_lang` "ko"
+    the student's stubs carry Korean docstrings and TODO lines (grader/course/instructions.py)."""
     root = catalogue.root
     if not (root / "solutions").is_dir() or not (root / HIDDEN_SUITES).is_dir():
         raise InputError(f"{root} is not a full course (no solutions/ or hidden suites); "
@@ -36,5 +38,9 @@ def publish(catalogue: Catalogue, out_dir: Path) -> Published:
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir} is not empty; choose a new folder")
     student = write_release(root, out_dir / "student")
+    if stubs_lang == "ko":
+        for exercise in catalogue.exercises:
+            stub = student / "exercises" / exercise.file
+            stub.write_text(korean_stub(stub.read_text(encoding="utf-8"), exercise), encoding="utf-8")
     autograder_zip = write_bundle(root, out_dir / "gradescope" / "autograder.zip")
     return Published(student=student, autograder_zip=autograder_zip)
