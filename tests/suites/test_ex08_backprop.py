@@ -58,3 +58,12 @@ def test_bug_loses_points_and_is_named(grade, folder):
     assert all(test["status"] == "failed" for test in failed), failed
     phrase = NAMED_MISTAKES[folder].lower()
     assert any(phrase in test["feedback"].lower() for test in failed), failures(item)
+
+
+def test_gradient_tape_is_a_forbidden_shortcut(make_submission, grade):
+    """ex08 is not a TensorFlow exercise: a learner may not let GradientTape do the work."""
+    source = (SOLUTIONS / "ex08_backprop.py").read_text(encoding="utf-8").replace(
+        "import numpy as np\n", "import numpy as np\nimport tensorflow as tf\n", 1)
+    item = grade("ex08", "--submission", make_submission(ex08=source), "--format", "json").item("ex08")
+    assert item["score"] == 0
+    assert all("tensorflow" in test["feedback"].lower() for test in item["tests"])
