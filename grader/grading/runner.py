@@ -23,13 +23,15 @@ from grader.grading.manifest import ManifestEntry, load_manifest
 from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
+from grader.sandbox.children import discard_prestarted, prestart
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import make_scratch, prepare
-from grader.sandbox.policy import forbidden_imports, forbidden_message
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT, forbidden_imports, forbidden_message
 from grader.submission import Submission, SubmissionFileError
 
 MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
+TRAINER_MODULE = "grader.model.trainer"  # ex07's trusted trainer (grader/model/judge.py starts it)
 NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. Install it with "
                    "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again.")
 
@@ -80,14 +82,21 @@ class Workers:
 
     def start_first(self) -> None:
         if self.order:
-            self.clients[self.order[0]].start()
+            self._start(self.order[0])
 
     def entering(self, exercise_id: str) -> None:
         """An exercise's tests begin: start the next exercise's worker, to import meanwhile."""
         if exercise_id in self.order:
             position = self.order.index(exercise_id)
             if position + 1 < len(self.order):
-                self.clients[self.order[position + 1]].start()
+                self._start(self.order[position + 1])
+
+    def _start(self, exercise_id: str) -> None:
+        client = self.clients[exercise_id]
+        client.start()
+        if client.exercise.tensorflow and client.load_failure is None:
+            # The grader's trainer imports TensorFlow while the worker does, on the other core.
+            prestart(TRAINER_MODULE, TENSORFLOW_ENVIRONMENT)
 
     def leaving(self, exercise_id: str) -> None:
         """An exercise's tests are over: its worker goes."""
@@ -97,6 +106,7 @@ class Workers:
     def close_all(self) -> None:
         for client in self.clients.values():
             client.close()
+        discard_prestarted()
 
 
 def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,

@@ -132,8 +132,9 @@ def judge(spec: ModelSpec, training: Training, run_seed: int) -> TrainingOutcome
 def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) -> TrainingOutcome:
     """Train in a trusted child process under memory and time limits (grader/model/trainer.py)."""
     check_trainable(spec)
-    payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds}
     progress = TrainingProgress()  # epochs done, on a terminal only
+    payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds,
+               "progress": progress.line.on}
     try:
         child = run_trusted("grader.model.trainer", json.dumps(payload).encode(),
                             timeout=training.time_limit + TRAINER_START_SECONDS,

@@ -13,10 +13,12 @@ place.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,6 +77,10 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
     batch worker (`server`, or the environment, names its warm server), the child is forked
     from that server instead of started: the same module, limits and files, its imports paid.
     """
+    waiting = _prestarted.pop((module, tuple(sorted((environment or {}).items()))), None) \
+        if not arguments and server is None else None
+    if waiting is not None:
+        return waiting.run(stdin, timeout, memory_mb, on_output)
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
         streams = [Path(folder, name) for name in ("stdin", "stdout", "stderr")]
         streams[0].write_bytes(stdin)
@@ -100,6 +106,70 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             follower.poll()
         stdout, stderr = (_read_tail(path) for path in streams[1:])
     return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
+
+
+class _Prestarted:
+    """A trusted child started before its input exists (it imports meanwhile), waiting for it."""
+
+    def __init__(self, module: str, environment: dict[str, str]):
+        self.folder = Path(tempfile.mkdtemp(prefix="grade-child-"))
+        self.streams = [self.folder / name for name in ("stdout", "stderr")]
+        with open(self.streams[0], "wb") as out, open(self.streams[1], "wb") as err:
+            self.popen = subprocess.Popen([sys.executable, "-I", "-m", module], cwd=self.folder,
+                                          stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                          start_new_session=True, env=dict(os.environ, **environment))
+
+    def run(self, stdin: bytes, timeout: float, memory_mb: int | None,
+            on_output: OutputListener | None) -> ChildResult:
+        """Hand the child its input (from a thread: a pipe holds 64 KB) and watch it to its end."""
+        def feed() -> None:
+            try:
+                self.popen.stdin.write(stdin)
+                self.popen.stdin.close()
+            except OSError:  # it died at start-up: its exit code says so
+                pass
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        follower = _Follower(self.streams[0], on_output) if on_output is not None else None
+        code, limit, peak = _watch(self.popen, timeout, memory_mb, follower)
+        if follower is not None:
+            follower.poll()
+        stdout, stderr = (_read_tail(path) for path in self.streams)
+        self.discard()
+        return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
+
+    def discard(self) -> None:
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.popen.wait()
+        if self.popen.stdin is not None and not self.popen.stdin.closed:
+            try:
+                self.popen.stdin.close()
+            except OSError:
+                pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_prestarted: dict[tuple, _Prestarted] = {}
+
+
+def prestart(module: str, environment: dict[str, str] | None = None) -> None:
+    """Start `python -I -m MODULE` now, for the next `run_trusted(MODULE)` with the same
+    environment and no arguments: ex07's trainer imports TensorFlow while the worker imports
+    it too, on the other core. Not in a batch worker, whose warm server forks trainers ready."""
+    key = (module, tuple(sorted((environment or {}).items())))
+    if key not in _prestarted and not os.environ.get(WARM_VARIABLE):
+        _prestarted[key] = _Prestarted(module, environment or {})
+
+
+def discard_prestarted() -> None:
+    """Stop every prestarted child that was not used (a run that never trained its model)."""
+    while _prestarted:
+        _prestarted.popitem()[1].discard()
 
 
 class _Follower:

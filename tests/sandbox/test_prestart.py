@@ -1,0 +1,72 @@
+"""Prestarted trusted children (ex07's trainer imports while the worker does), and the
+trainer's progress events."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, replace
+
+import pytest
+
+from grader.course.catalogue import load_catalogue
+from grader.model.config import read_model
+from grader.model.judge import training_seeds
+from grader.sandbox import children
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+from grader.sandbox.warm import WARM_VARIABLE
+from tests.model.test_config import model_data
+
+
+@pytest.fixture(autouse=True)
+def nothing_left():
+    yield
+    children.discard_prestarted()
+
+
+def test_the_next_run_of_a_prestarted_module_uses_it():
+    children.prestart("json.tool")
+    (waiting,) = children._prestarted.values()
+    result = children.run_trusted("json.tool", json.dumps({"a": 1}).encode(), timeout=30)
+    assert result.exit_code == 0 and '"a": 1' in result.stdout
+    assert not children._prestarted and waiting.popen.poll() is not None
+    assert not waiting.folder.exists()
+
+
+def test_another_environment_or_arguments_start_a_fresh_child():
+    children.prestart("json.tool", {"EXTRA": "1"})
+    result = children.run_trusted("json.tool", json.dumps({"b": 2}).encode(), timeout=30)
+    assert '"b": 2' in result.stdout and len(children._prestarted) == 1
+
+
+def test_an_unused_prestarted_child_is_stopped_and_removed():
+    children.prestart("json.tool")
+    (waiting,) = children._prestarted.values()
+    children.discard_prestarted()
+    assert waiting.popen.poll() is not None and not waiting.folder.exists()
+
+
+def test_a_batch_worker_prestarts_nothing(monkeypatch):
+    monkeypatch.setenv(WARM_VARIABLE, "/nowhere token")
+    children.prestart("json.tool")
+    assert not children._prestarted
+
+
+@pytest.mark.slow
+def test_the_trainer_reports_its_epochs_when_watched_and_trains_the_same_either_way():
+    training = replace(load_catalogue().item("ex07").training, epochs=2)
+    spec = read_model(model_data(), "build_model()")
+    payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": training_seeds(3, training)}
+    heard: list[str] = []
+    children.prestart("grader.model.trainer", TENSORFLOW_ENVIRONMENT)
+    watched = children.run_trusted("grader.model.trainer", json.dumps(dict(payload, progress=True)).encode(),
+                                   timeout=180, environment=TENSORFLOW_ENVIRONMENT, on_output=heard.extend)
+    quiet = children.run_trusted("grader.model.trainer", json.dumps(payload).encode(), timeout=180,
+                                 environment=TENSORFLOW_ENVIRONMENT)
+    events = [json.loads(line)["progress"] for line in heard if line.startswith('{"progress"')]
+    assert [event["epoch"] for event in events] == [1, 2] and events[0]["epochs"] == 2
+    assert all(0.0 <= event["accuracy"] <= 1.0 for event in events)
+    outcomes = [json.loads(child.stdout.strip().splitlines()[-1]) for child in (watched, quiet)]
+    assert outcomes[0]["epochs_run"] == 2 and outcomes[0]["accuracy"] == outcomes[1]["accuracy"]
+    assert '"progress"' not in quiet.stdout
+    assert os.environ.get(WARM_VARIABLE) is None
