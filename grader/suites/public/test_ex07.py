@@ -60,7 +60,7 @@ def with_table(request):
         if key in shown:
             return message + "\n" + _("(Your model's layer-by-layer table is in the feedback of "
                                       "\"{test}\".)").format(test=shown[key])
-        shown[key] = doc
+        shown[key] = _(doc)  # test names are in the catalogue: the report shows them translated
         return f"{message}\nYour model, layer by layer:\n{spec.table(budget)}"
     return attach
 
