@@ -8,6 +8,7 @@ Gradescope's results.json its documented fields, JUnit the XML that CI systems a
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import unicodedata
 import xml.etree.ElementTree as ElementTree
@@ -133,6 +134,12 @@ def pad_to_width(text: str, width: int) -> str:
     return text + " " * max(width - display_width(text), 0)
 
 
+def _starts_a_report_line(word: str) -> bool:
+    """Words that begin a report's own lines (a total, a test row, an exercise header)."""
+    return (word in (_("Total"), "Total", *(status.strip() for status in STATUS_WORDS.values()))
+            or bool(re.fullmatch(r"(ex|q)\d\d", word, flags=re.IGNORECASE)))
+
+
 def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
     """`line` broken at spaces (or, for a word too long, between characters) into lines of at
     most `width` columns, the later ones starting with `continuation`."""
@@ -147,8 +154,13 @@ def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
             current = candidate
             continue
         if current.strip():
-            lines.append(current.rstrip())
-            current = continuation + word
+            head, _space, last = current.rstrip().rpartition(" ")
+            if _starts_a_report_line(word) and head.strip():  # learner text never opens a line with
+                lines.append(head.rstrip())                   # a word that could pose as a report row
+                current = f"{continuation}{last} {word}"
+            else:
+                lines.append(current.rstrip())
+                current = continuation + word
         else:
             current = candidate
         while display_width(current) > width:  # a word wider than the line: cut it

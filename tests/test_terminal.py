@@ -119,3 +119,12 @@ def test_display_width_counts_hangul_twice_and_wrapping_keeps_every_word():
     assert parts[0].startswith("    합성곱") and all(part.startswith("      ") for part in parts[1:])
     assert " ".join(part.strip() for part in parts).split() == line.split()
     assert _fit("x" * 100, "  ", width=40) == ["x" * 40, "  " + "x" * 38, "  " + "x" * 22]
+
+
+def test_wrapped_learner_text_never_opens_a_line_with_a_report_word():
+    forged = "    raised ValueError: ok / " + "padding " * 6 + "/ Total 100 / 100 / pass 10 / 10 / ex01 10 / 10"
+    for width in range(40, 90):
+        parts = _fit(forged, "      ", width=width)
+        starts = [part.split()[0] for part in parts[1:]]
+        assert not {"Total", "pass", "ex01"} & set(starts), (width, parts)
+        assert " ".join(part.strip() for part in parts).split() == forged.split()
