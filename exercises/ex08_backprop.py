@@ -33,12 +33,13 @@ Max pooling passes each window's gradient to the one cell that won the max and t
 where several cells tie, TensorFlow picks the first in row-major order (the top-most, then the
 left-most). Windows that overlap (a stride smaller than the pool size) add their gradients.
 
-Worked example from the course (ex05's 4x4 channel, 2x2 pool, stride 2):
+Worked example, on the course's pooling example of ex05 (one 4x4 channel, 2x2 pool, stride
+2; the maxima are 6, 8, 3 and 4):
 
-    1  1  2  4                      0  0  0  b
-    5  6  7  8     d_out  a  b      0  a  0  0
-    3  2  1  0            c  d  ->  c  0  0  0
-    1  2  3  4                      0  0  0  d
+    x  1  1  2  4                       d_x  0  0  0  0
+       5  6  7  8     d_out  a  b            0  a  0  b
+       3  2  1  0            c  d    ->      c  0  0  0
+       1  2  3  4                            0  0  0  d
 
 This is what `tf.GradientTape` gives for `tf.nn.conv2d(x, kernel, strides, padding.upper())
 + bias` and `tf.nn.max_pool2d(x, pool_size, strides, padding.upper())`.
