@@ -1,4 +1,4 @@
-"""Exercise 09: receptive fields, the cost of a layer, and 1x1 convolutions (수용 영역, 층의 연산량, 1x1 합성곱).
+"""Exercise 09: receptive fields, the cost of a layer, 1x1 convolutions (수용 영역, 연산량, 1x1 합성곱).
 
 Three ideas that decide how a CNN is designed.
 
