@@ -35,7 +35,16 @@ def hangul_font() -> str | None:
 
 
 def draw(picture, path: Path) -> Path:
-    """Write `picture` (rows of panels) as a PNG at `path`."""
+    """Write `picture` (rows of panels) as a PNG at `path`. Texts are drawn as they are: a
+    learner's message or layer name with `$...$` is not parsed as mathtext (a syntax error
+    there would stop the grader, a deep formula would take its time)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        return _draw(picture, path)
+
+
+def _draw(picture, path: Path) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
