@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.checks import check_unchanged, describe_call, expect_answer, expect_value_error
+from grader.checks import (check_array, check_parts, check_unchanged, describe_call, expect_answer,
+                           expect_value_error)
 from grader.i18n import N_
 from grader.suites.hidden import ref_ex08 as ref
 from grader.suites.hidden.backprop_diagnosis import check_conv_backward, check_pool_backward
@@ -166,11 +167,14 @@ def test_conv_leaves_inputs_unchanged(learner, rng):
     case = CONV_CASES["unchanged"]
     d_out, x, kernel = case.arrays(rng)
     kwargs = {"strides": case.strides, "padding": case.padding}
+    call = describe_call("conv_backward", d_out, x, kernel, **kwargs)
     got, after = learner.call_returning_args("conv_backward", d_out, x, kernel, **kwargs)
-    expect_answer(lambda: got, describe_call("conv_backward", d_out, x, kernel, **kwargs),
-                  ref.conv_backward(d_out, x, kernel, case.strides, case.padding))
-    check_unchanged([d_out, x, kernel], after,
-                    call=describe_call("conv_backward", d_out, x, kernel, **kwargs))
+    # The answer is judged too, as in every exercise: `return (0, 0, 0)` modifies nothing either.
+    parts = check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
+    for part, name, expected in zip(parts, ("d_x", "d_kernel", "d_bias"),
+                                    ref.conv_backward(d_out, x, kernel, case.strides, case.padding)):
+        check_array(part, expected, call=f"{call} {name}", floating=True)
+    check_unchanged([d_out, x, kernel], after, call=call)
 
 
 @pytest.mark.points(0.5)

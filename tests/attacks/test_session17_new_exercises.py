@@ -1,0 +1,51 @@
+"""Red team, session 17: ex08 and ex09 against returns a learner picks to earn points for nothing
+or to break the trusted side's checks.
+
+`returns_a_constant_tuple` once earned ex08's "inputs are not modified" points with
+`return (0, 0, 0)`: that test only looked at the kind of answer. `weird_returns` cycles through
+None, strings, huge ints, NaN, bools, dicts, ragged lists, tuples of the wrong length, arrays of
+the wrong shape, dtype (bool, float16, uint64, complex, datetime), size and magnitude: each is a
+0-point test with feedback, in English and Korean, and the report never quotes a huge value or
+a hidden array in full.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SOLUTIONS
+
+FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"
+FEEDBACK_CHARACTERS = 25_000  # one test's feedback, at most
+
+
+def _report(grade, tmp_path: Path, folder: Path, lang: str, *ids: str) -> dict:
+    out = tmp_path / f"report-{lang}.json"
+    run = grade(*ids, "--submission", folder, "--format", "json", "--output", out, "--lang", lang)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    return {exercise["id"]: exercise for exercise in json.loads(out.read_text(encoding="utf-8"))["exercises"]}
+
+
+def test_a_constant_tuple_earns_nothing_in_ex08(grade, make_submission, tmp_path):
+    folder = make_submission(ex08=FIXTURES / "returns_a_constant_tuple", ex06=SOLUTIONS)
+    exercises = _report(grade, tmp_path, folder, "en", "ex08", "ex06")
+    assert exercises["ex08"]["score"] == 0, [t["name"] for t in exercises["ex08"]["tests"] if t["score"]]
+    assert exercises["ex06"]["score"] == exercises["ex06"]["max_score"]
+    unchanged = next(t for t in exercises["ex08"]["tests"] if "not modified" in t["name"])
+    assert "d_x" in unchanged["feedback"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_weird_returns_are_zero_point_tests_not_grader_failures(grade, make_submission, tmp_path, lang):
+    folder = make_submission(ex08=FIXTURES / "weird_returns", ex09=FIXTURES / "weird_returns", ex06=SOLUTIONS)
+    exercises = _report(grade, tmp_path, folder, lang, "ex08", "ex09", "ex06")
+    assert exercises["ex08"]["score"] == 0 and exercises["ex09"]["score"] == 0
+    assert exercises["ex06"]["score"] == exercises["ex06"]["max_score"]
+    for exercise in ("ex08", "ex09"):
+        for test in exercises[exercise]["tests"]:
+            assert test["feedback"].strip(), test["name"]
+            assert len(test["feedback"]) <= FEEDBACK_CHARACTERS, test["name"]
+            assert "Traceback" not in test["feedback"] and "grader/" not in test["feedback"]
