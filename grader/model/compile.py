@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.i18n import _
 from grader.model.allowlist import (MAX_LIST, ModelRejected, flag, number, optional, refuse, settings,
                                     sizes, text_of, whole)
 from grader.sanitise import clean
@@ -106,8 +107,11 @@ class OptimizerSpec:
         return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
 
     def describe(self) -> str:
+        """`Adam`, or `SGD with learning rate 0.0001`, in the learner's language."""
         rate = self.learning_rate
-        return f"{self.class_name}" + (f" with learning rate {rate:g}" if rate is not None else "")
+        if rate is None:
+            return self.class_name
+        return _("{optimizer} with learning rate {rate:g}").format(optimizer=self.class_name, rate=rate)
 
     def key(self) -> list:
         return [self.class_name, json.loads(json.dumps(self.config, sort_keys=True))]

@@ -123,3 +123,13 @@ def test_a_model_without_convolution_is_told_why_the_accuracy_does_not_count():
     assert "accuracy points are for a CNN" in text and "no Conv2D, MaxPooling2D" in text
     assert "own weight" in text
     assert "no MaxPooling2D" in not_a_cnn(["MaxPooling2D"])
+
+
+def test_the_optimiser_is_named_in_the_learners_language():
+    from grader.i18n import language
+
+    optimizer = spec(optimizer=("SGD", 1e-4)).optimizer
+    assert optimizer.describe() == "SGD with learning rate 0.0001"
+    with language("ko"):
+        assert optimizer.describe() == "SGD(학습률 0.0001)"
+    assert spec().optimizer.describe() == "Adam with learning rate 0.001"
