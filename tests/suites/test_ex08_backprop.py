@@ -15,6 +15,7 @@ NAMED_MISTAKES = {
     "ex08_pool_every_cell": "every cell of a window got the window's gradient",
     "ex08_pool_all_ties": "every tied maximum got the gradient",
     "ex08_pool_overwrites": "overlapping windows overwrite each other's gradient",
+    "ex08_pool_zero_padding": "a padded cell won the max",
     "ex08_conv_kernel_not_flipped": "kernel[::-1, ::-1]",
     "ex08_conv_stride_not_dilated": "the stride does not dilate the upstream gradient",
     "ex08_conv_bias_not_summed_over_batch": "d_bias is not summed over the batch axis N",

@@ -158,6 +158,9 @@ def pool_mistakes(d_out, x, pool_size, strides, padding) -> list[Misconception]:
         Misconception(_("overlapping windows overwrite each other's gradient: a cell that wins "
                         "two windows gets both shares, so add (+=, np.add.at) instead of "
                         "assigning"), grad(accumulate=False)),
+        Misconception(_("a padded cell won the max and took the gradient: with 'same' padding, "
+                        "pad with -inf (as in ex05) so that every gradient lands on a real cell"),
+                      grad(fill=0.0)),
     ]
     return found
 

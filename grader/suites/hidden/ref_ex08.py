@@ -77,12 +77,14 @@ def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
 
 
 def pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid", *, route="first",
-                  accumulate=True, pads=None) -> np.ndarray:
+                  accumulate=True, pads=None, fill=None) -> np.ndarray:
     """dL/dx of max pooling, each window's gradient sent by `route`:
 
     "first" (TensorFlow: the first max in row-major order), "last", "all_ties" (every cell
     equal to the max), "every_cell", "average" (d / F_h F_w to each cell, as average pooling).
-    `accumulate=False` lets a later window overwrite an earlier one's share instead of adding.
+    `accumulate=False` lets a later window overwrite an earlier one's share instead of adding;
+    with `fill` (what the padding holds), a window over the edge whose real cells are all below
+    it loses its gradient to a padded cell.
     """
     x = np.asarray(x, dtype=np.float64)
     d_out = np.asarray(d_out, dtype=np.float64)
@@ -98,9 +100,13 @@ def pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid", *, 
             c0, c1 = max(j * s_w - left, 0), min(j * s_w - left + f_w, width)
             if r1 <= r0 or c1 <= c0:
                 continue
+            partial = (r1 - r0) * (c1 - c0) < f_h * f_w
             for n in range(batch):
                 for c in range(channels):
-                    share = _route(x[n, r0:r1, c0:c1, c], d_out[n, i, j, c], route, f_h * f_w)
+                    window = x[n, r0:r1, c0:c1, c]
+                    if fill is not None and partial and window.max() < fill:
+                        continue  # a padded cell won, and the crop throws its gradient away
+                    share = _route(window, d_out[n, i, j, c], route, f_h * f_w)
                     if accumulate:
                         d_x[n, r0:r1, c0:c1, c] += share
                     else:
