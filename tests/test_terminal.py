@@ -15,6 +15,7 @@ import pexpect
 import pytest
 import yaml
 
+from grader.quiz.bank import load_bank
 from grader.reports import _fit, display_width
 from tests.conftest import SOLUTIONS, STUBS
 
@@ -65,16 +66,14 @@ def test_watch_refuses_a_quiz_in_one_line(tmp_path):
     assert "grade quiz q01" in child.before and "Traceback" not in child.before
 
 
-QUIZ_WORDS = {
-    "en": ("Question 1/15", "Question 2/15"),
-    "ko": ("문제 1/15", "문제 2/15"),
-}
+QUIZ_WORDS = {"en": "Question {number}/{count}", "ko": "문제 {number}/{count}"}
 NOT_A_NUMBER = {"en": "number", "ko": "숫자여야"}
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_quiz_asks_reasks_a_bad_answer_and_saves_the_file(tmp_path, lang):
-    first, second = QUIZ_WORDS[lang]
+def test_quiz_asks_reasks_a_bad_answer_and_saves_the_file(tmp_path, lang, catalogue):
+    count = len(load_bank(catalogue, catalogue.item("q01")).questions)
+    first, second = (QUIZ_WORDS[lang].format(number=number, count=count) for number in (1, 2))
     child = spawn("quiz", "q01", "--submission", str(tmp_path), lang=lang)
     child.expect(first)
     child.expect(r": $")
@@ -83,7 +82,7 @@ def test_quiz_asks_reasks_a_bad_answer_and_saves_the_file(tmp_path, lang):
     child.expect(r": $")
     child.sendline("1989")
     child.expect(second)
-    for _question in range(14):  # leave the other questions unanswered
+    for _question in range(count - 1):  # leave the other questions unanswered
         child.expect(r": $")
         child.sendline("-")
     child.expect(pexpect.EOF)
