@@ -116,12 +116,11 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
         raise failure(_("{call} returned {got}; expected an ndarray of shape {shape}").format(
             call=call, got=describe_array(got), shape=expected.shape) + hint)
     if got.shape != expected.shape:
-        named = (shape_feedback or {}).get(tuple(got.shape)) or match_misconception(got, misconceptions)
+        named = (_(sentence) if (sentence := (shape_feedback or {}).get(tuple(got.shape)))
+                 else match_misconception(got, misconceptions))
         message = _("{call}: expected shape {expected}, got {got}").format(
             call=call, expected=expected.shape, got=got.shape)
-        if named:
-            raise NamedMistake(f"{message}. {named}")
-        raise GradingFailure(message + _shape_hint(got.shape, expected.shape))
+        raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message + _shape_hint(got.shape, expected.shape))
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
         raise GradingFailure(_("{call} returned NaN or infinite values ({count} of {size} cells)").format(
             call=call, count=int(np.sum(~np.isfinite(got))), size=got.size))

@@ -11,8 +11,8 @@ kept in a table is marked with `N_()` (gettext_noop) and translated where it is 
 The catalogue is regenerated, keeping every translation, with Babel:
 
     pybabel extract -F grader/locale/babel.cfg -k _ -k ngettext -k N_ --no-location \
-        --sort-output -o grader/locale/grader.pot .
-    pybabel update -i grader/locale/grader.pot -d grader/locale -D grader --no-fuzzy-matching
+        --no-wrap --sort-output -o grader/locale/grader.pot .
+    pybabel update -i grader/locale/grader.pot -d grader/locale -D grader --no-fuzzy-matching --no-wrap
     pybabel compile -d grader/locale -D grader
 
 `babel.cfg` also extracts the first line of every grading test's docstring (the test's name
@@ -101,8 +101,8 @@ def language(lang: str | None) -> Iterator[None]:
 
 
 def _(message: str) -> str:
-    """`message` in the current language."""
-    return translations(_current).gettext(message)
+    """`message` in the current language ("" stays "", not the catalogue's header)."""
+    return translations(_current).gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

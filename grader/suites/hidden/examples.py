@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.i18n import _
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
 
 SMALL_ARRAY = 16  # arrays with at most this many cells are printed in the feedback
@@ -67,7 +68,7 @@ def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, see
                   describe: Callable[[Any], str]) -> None:
     """Grade `check(case)` on CONVOLVE_CASES cases; shrink the first failure greedily and
     re-raise it with the smallest failing case found."""
-    for _ in range(CONVOLVE_CASES):
+    for _case_number in range(CONVOLVE_CASES):
         case = convolve_case(rng)
         try:
             check(case)
@@ -76,8 +77,9 @@ def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, see
                                          and not isinstance(failure, LearnerRaised)):
                 raise
             case, failure = _shrink(case, failure, check)
-            copy = GradingFailure(f"{failure.feedback}\nA generated case that shows it, shrunk "
-                                  f"(replay with --seed {seed}):\n{describe(case)}")
+            copy = GradingFailure(failure.feedback + "\n" + _(
+                "A generated case that shows it, shrunk (replay with --seed {seed}):").format(seed=seed)
+                + "\n" + describe(case))
             copy.diagnosed = failure.diagnosed
             raise copy from None
 

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from grader.i18n import _
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
 from grader.suites.hidden.examples import show  # noqa: F401  (the suites import it from here)
 
@@ -114,8 +115,9 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
         case, failure = _to_report(failing)
         if failure.not_attempted:
             raise failure from None
-        message = (f"{failure.feedback}\nA generated case that shows it, shrunk by hypothesis "
-                   f"(replay with --seed {run_seed}):\n{describe(case)}")
+        message = (failure.feedback + "\n" + _("A generated case that shows it, shrunk by hypothesis "
+                                                "(replay with --seed {seed}):").format(seed=run_seed)
+                   + "\n" + describe(case))
         raise _same_kind(failure, message) from None
 
 

@@ -8,6 +8,7 @@ importing it would cost as much time again as the rest of ex01's grading, SPEC s
 import numpy as np
 import pytest
 
+from grader.i18n import N_, _
 from grader.suites.hidden.examples import run_generated, show
 from grader.suites.hidden.ref_ex01 import cross_correlate2d, curve_detector, wrapped_products
 from grader.checks import (
@@ -27,42 +28,42 @@ pytestmark = pytest.mark.exercise("ex01")
 def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misconception]:
     """Wrong answers that real mistakes produce, each with the sentence that names it."""
     expected = cross_correlate2d(image, kernel)
-    found = [Misconception("your output matches a flipped kernel (textbook convolution): "
-                           "Keras does not flip, so lay the kernel on the patch as it is",
+    found = [Misconception(N_("your output matches a flipped kernel (textbook convolution): "
+                           "Keras does not flip, so lay the kernel on the patch as it is"),
                            cross_correlate2d(image, kernel[::-1, ::-1])),
-             Misconception("you averaged the products under the kernel; the response is their "
-                           "sum (np.sum, not np.mean)", expected / kernel.size)]
+             Misconception(N_("you averaged the products under the kernel; the response is their "
+                           "sum (np.sum, not np.mean)"), expected / kernel.size)]
     if expected.size > 1:
-        found.append(Misconception("each output adds to the one before: reset the sum to 0 for "
-                                   "every position (i, j)",
+        found.append(Misconception(N_("each output adds to the one before: reset the sum to 0 for "
+                                   "every position (i, j)"),
                                    np.cumsum(expected.ravel()).reshape(expected.shape)))
     if kernel.shape[0] == kernel.shape[1]:
-        found.append(Misconception("your output matches the transposed kernel: "
-                                   "kernel[a, b] goes with image[i + a, j + b]",
+        found.append(Misconception(N_("your output matches the transposed kernel: "
+                                   "kernel[a, b] goes with image[i + a, j + b]"),
                                    cross_correlate2d(image, kernel.T)))
     if expected.shape[0] == expected.shape[1]:
-        found.append(Misconception("your output is transposed: out[i, j] is the window whose "
+        found.append(Misconception(N_("your output is transposed: out[i, j] is the window whose "
                                    "top-left corner is image[i, j] (row i, column j), so the "
-                                   "window is image[i:i + F_h, j:j + F_w]", expected.T))
+                                   "window is image[i:i + F_h, j:j + F_w]"), expected.T))
     if min(expected.shape) > 1:
         short = expected.copy()
         short[-1, :], short[:, -1] = 0, 0
-        found.append(Misconception("the last row and column of the output stayed 0: your loops "
-                                   "stop one short; range(H - F_h + 1) positions fit",
+        found.append(Misconception(N_("the last row and column of the output stayed 0: your loops "
+                                   "stop one short; range(H - F_h + 1) positions fit"),
                                    short))
     if image.dtype.kind == "f" and np.any(image != np.trunc(image)):
-        found.append(Misconception("the image was cut to integers (dtype=int?): keep its values, "
-                                   "compute in float", cross_correlate2d(np.trunc(image), kernel)))
+        found.append(Misconception(N_("the image was cut to integers (dtype=int?): keep its values, "
+                                   "compute in float"), cross_correlate2d(np.trunc(image), kernel)))
     if kernel.dtype.kind == "f" and np.any(kernel != np.trunc(kernel)):
-        found.append(Misconception("the kernel was cut to integers (dtype=int?): keep its weights, "
-                                   "compute in float", cross_correlate2d(image, np.trunc(kernel))))
+        found.append(Misconception(N_("the kernel was cut to integers (dtype=int?): keep its weights, "
+                                   "compute in float"), cross_correlate2d(image, np.trunc(kernel))))
     if image.dtype == np.uint8 and np.asarray(kernel).dtype == np.uint8:
-        found.append(Misconception("the products wrapped around modulo 256: a uint8 image times "
+        found.append(Misconception(N_("the products wrapped around modulo 256: a uint8 image times "
                                    "a uint8 kernel is computed in uint8; convert to float before "
-                                   "multiplying", wrapped_products(image, kernel)))
+                                   "multiplying"), wrapped_products(image, kernel)))
     if image.dtype == np.uint8:
-        found.append(Misconception("your values wrapped around modulo 256: the output array "
-                                   "has the image's dtype uint8; build it as float",
+        found.append(Misconception(N_("your values wrapped around modulo 256: the output array "
+                                   "has the image's dtype uint8; build it as float"),
                                    np.mod(expected.astype(np.int64), 256)))
     return found
 
@@ -70,11 +71,11 @@ def convolve_misconceptions(image: np.ndarray, kernel: np.ndarray) -> list[Misco
 def shape_mistakes(image: np.ndarray, kernel: np.ndarray) -> dict[tuple, str]:
     (height, width), (f_h, f_w) = image.shape, kernel.shape
     return {
-        (height, width): "your output has the image's shape; without padding it shrinks to "
-                         "(H - F_h + 1, W - F_w + 1)",
-        (height - f_h, width - f_w): "both axes are one short: H - F_h + 1 positions fit, "
-                                     "is the last window dropped?",
-        (width - f_w + 1, height - f_h + 1): "height and width are swapped in your output",
+        (height, width): N_("your output has the image's shape; without padding it shrinks to "
+                         "(H - F_h + 1, W - F_w + 1)"),
+        (height - f_h, width - f_w): N_("both axes are one short: H - F_h + 1 positions fit, "
+                                     "is the last window dropped?"),
+        (width - f_w + 1, height - f_h + 1): N_("height and width are swapped in your output"),
     }
 
 
@@ -84,13 +85,13 @@ def check_convolution(learner, image: np.ndarray, kernel: np.ndarray) -> None:
         got = learner.convolve2d(image, kernel)
     except LearnerRaised as raised:
         if raised.error_type == "IndexError":
-            raise NamedMistake(f"{raised.feedback}\nan index ran past the image: out[i, j] reads "
-                               "image[i + a, j + b] for a < F_h and b < F_w, and i < H - F_h + 1; "
-                               "are a and b (or i and j) swapped?") from None
+            raise NamedMistake(raised.feedback + "\n" + _(
+                "an index ran past the image: out[i, j] reads image[i + a, j + b] for a < F_h and b < F_w, "
+                "and i < H - F_h + 1; are a and b (or i and j) swapped?")) from None
         if "broadcast" in raised.message:
-            raise NamedMistake(f"{raised.feedback}\na window and the kernel differ in shape: the "
-                               "window of out[i, j] is image[i:i + F_h, j:j + F_w], rows from i "
-                               "and columns from j, and its last start is (H - F_h, W - F_w)") from None
+            raise NamedMistake(raised.feedback + "\n" + _(
+                "a window and the kernel differ in shape: the window of out[i, j] is image[i:i + F_h, "
+                "j:j + F_w], rows from i and columns from j, and its last start is (H - F_h, W - F_w)")) from None
         raise
     check_array(got, cross_correlate2d(image, kernel), call=call, floating=True,
                 misconceptions=convolve_misconceptions(image, kernel),
@@ -103,11 +104,11 @@ def test_filter_response_random(learner, rng):
     for shape in ((3, 3), (5, 5), (2, 4), (1, 1), (4, 3, 2)):
         patch, kernel = rng.normal(size=shape), rng.normal(size=shape)
         expected = float(np.sum(patch * kernel))
-        misconceptions = [Misconception("you averaged the products; the response is their sum",
+        misconceptions = [Misconception(N_("you averaged the products; the response is their sum"),
                                         float(np.mean(patch * kernel)))]
         if len(shape) == 2 and shape[0] == shape[1]:
             misconceptions.append(Misconception(
-                "you used a matrix product (@); the response multiplies cell by cell (*)",
+                N_("you used a matrix product (@); the response multiplies cell by cell (*)"),
                 float(np.sum(patch @ kernel))))
         check_number(learner.filter_response(patch, kernel), expected,
                      call=describe_call("filter_response", patch, kernel), misconceptions=misconceptions)
@@ -127,13 +128,13 @@ def test_filter_response_shape_mismatch(learner):
     would broadcast them"""
     for patch_shape, kernel_shape in (((3, 3), (3, 4)), ((3, 3), (1, 3)), ((3, 3), (3, 1)),
                                       ((2, 2), (1, 1))):
-        problem = "the shapes differ"
+        problem = _("the shapes differ")
         if _broadcastable(patch_shape, kernel_shape):
-            problem += "; NumPy broadcasts them, so compare patch.shape and kernel.shape yourself"
+            problem = _("the shapes differ; NumPy broadcasts them, so compare patch.shape and kernel.shape yourself")
         expect_value_error(lambda: learner.filter_response(np.ones(patch_shape), np.ones(kernel_shape)),
                            f"filter_response({patch_shape}, {kernel_shape})", problem=problem)
     expect_answer(lambda: learner.filter_response(np.ones((2, 2)), np.full((2, 2), 3.0)),
-                  "filter_response(ones (2, 2), threes (2, 2))", 12.0)
+                  _("filter_response(ones (2, 2), threes (2, 2))"), 12.0)
 
 
 @pytest.mark.points(0.5)
@@ -146,7 +147,7 @@ def test_convolve2d_random(learner, rng, case):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("Non-square inputs catch a swapped H and W.")
+@pytest.mark.feedback(N_("Non-square inputs catch a swapped H and W."))
 def test_convolve2d_non_square(learner, rng):
     """convolve2d: a 6x9 image with a 2x4 kernel"""
     check_convolution(learner, rng.integers(-5, 6, size=(6, 9)).astype(float),
@@ -154,7 +155,7 @@ def test_convolve2d_non_square(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Images are often uint8 (0-255): sums of products leave that range.")
+@pytest.mark.feedback(N_("Images are often uint8 (0-255): sums of products leave that range."))
 def test_convolve2d_uint8_image(learner, rng):
     """convolve2d: a uint8 image with a signed kernel does not overflow"""
     image = rng.integers(0, 256, size=(8, 7)).astype(np.uint8)
@@ -171,7 +172,7 @@ def test_convolve2d_kernel_fills_image(learner, rng):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("The map of a curve detector peaks at 6600 where the curve is.")
+@pytest.mark.feedback(N_("The map of a curve detector peaks at 6600 where the curve is."))
 def test_convolve2d_finds_the_curve(learner):
     """convolve2d: the curve detector over an image with the curve in it (the 6600 example)"""
     patch, kernel = curve_detector()
@@ -193,7 +194,7 @@ def test_convolve2d_leaves_inputs_unchanged(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("uint8 times uint8 is uint8 in NumPy: 200 * 3 wraps around to 88.")
+@pytest.mark.feedback(N_("uint8 times uint8 is uint8 in NumPy: 200 * 3 wraps around to 88."))
 def test_convolve2d_uint8_kernel(learner, rng):
     """convolve2d: a uint8 image with a uint8 kernel does not overflow"""
     image = rng.integers(0, 256, size=(7, 8)).astype(np.uint8)
@@ -217,9 +218,9 @@ def test_convolve2d_generated_cases(learner, rng, run_seed):
 def test_convolve2d_invalid_arguments(learner, rng):
     """convolve2d: a 3-D image, a 1-D kernel or a kernel larger than the image raise ValueError"""
     cases = [
-        ((rng.normal(size=(5, 5, 3)), np.ones((3, 3))), "a 3-D image"),
-        ((rng.normal(size=(5, 5)), np.ones(3)), "a 1-D kernel"),
-        ((rng.normal(size=(4, 6)), np.ones((5, 3))), "a kernel taller than the image"),
+        ((rng.normal(size=(5, 5, 3)), np.ones((3, 3))), N_("a 3-D image")),
+        ((rng.normal(size=(5, 5)), np.ones(3)), N_("a 1-D kernel")),
+        ((rng.normal(size=(4, 6)), np.ones((5, 3))), N_("a kernel taller than the image")),
     ]
     for (image, kernel), problem in cases:
         expect_value_error(lambda: learner.convolve2d(image, kernel),

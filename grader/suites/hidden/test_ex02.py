@@ -7,6 +7,7 @@ so do the generated cases of the property test (hypothesis, seeded from the run)
 import numpy as np
 import pytest
 
+from grader.i18n import N_, _
 from grader.suites.hidden.cases import sobel_images
 from grader.suites.hidden.properties import run_property, show
 from grader.suites.hidden.ref_ex02 import sobel, step_image
@@ -35,31 +36,32 @@ def random_image(rng: np.random.Generator) -> np.ndarray:
 
 def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
     """For each of gx, gy and the magnitude, the wrong answers real mistakes produce."""
-    gx, gy, _ = sobel(image)
-    flip = ("either {kernel} is negated or you flipped it (true convolution); Keras does not "
-            "flip, so lay the kernel on the patch as it is")
-    found = {"gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", "left to right"),
-             "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", "top to bottom")}
+    gx, gy, _magnitude = sobel(image)
+    flip = (N_("either {kernel} is negated or you flipped it (true convolution); Keras does not "
+            "flip, so lay the kernel on the patch as it is"))
+    found = {"gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", _("left to right")),
+             "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", _("top to bottom"))}
     found["magnitude"] = [
-        Misconception("you computed |gx| + |gy| (the L1 norm); the magnitude is the L2 norm "
-                      "sqrt(gx**2 + gy**2)", np.abs(gx) + np.abs(gy)),
-        Misconception("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)",
+        Misconception(N_("you computed |gx| + |gy| (the L1 norm); the magnitude is the L2 norm "
+                      "sqrt(gx**2 + gy**2)"), np.abs(gx) + np.abs(gy)),
+        Misconception(N_("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)"),
                       gx ** 2 + gy ** 2),
-        Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gx| alone",
+        Misconception(N_("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gx| alone"),
                       np.abs(gx)),
-        Misconception("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone",
+        Misconception(N_("the magnitude is sqrt(gx**2 + gy**2) of both gradients, not |gy| alone"),
                       np.abs(gy)),
-        Misconception("the magnitude was clipped to 0..255: keep the real value, it can exceed 255",
+        Misconception(N_("the magnitude was clipped to 0..255: keep the real value, it can exceed 255"),
                       np.clip(np.hypot(gx, gy), 0, 255)),
-        Misconception("the magnitude was rescaled to 0..255 (divided by its maximum); return "
-                      "sqrt(gx**2 + gy**2) itself", _rescaled(np.hypot(gx, gy))),
-        Misconception("the magnitude was stored in a uint8 array and wrapped around modulo 256; "
-                      "build it as float", np.mod(np.floor(np.hypot(gx, gy)), 256))]
+        Misconception(N_("the magnitude was rescaled to 0..255 (divided by its maximum); return "
+                      "sqrt(gx**2 + gy**2) itself"), _rescaled(np.hypot(gx, gy))),
+        Misconception(N_("the magnitude was stored in a uint8 array and wrapped around modulo 256; "
+                      "build it as float"), np.mod(np.floor(np.hypot(gx, gy)), 256))]
     if image.dtype == np.uint8:
         for name, part in (("gx", gx), ("gy", gy)):
             found[name].append(Misconception(
-                f"{name} wrapped around modulo 256: it was computed in uint8, the image's dtype "
-                "(or stored in a uint8 array); convert the image to float first", np.mod(part, 256)))
+                _("{name} wrapped around modulo 256: it was computed in uint8, the image's dtype "
+                  "(or stored in a uint8 array); convert the image to float first").format(name=name),
+                np.mod(part, 256)))
     return found
 
 
@@ -67,23 +69,24 @@ def _gradient_mistakes(name: str, own: np.ndarray, other: np.ndarray, kernel: st
                        direction: str) -> list[Misconception]:
     """Wrong answers for one gradient: the other one, a sign, an absolute value, a clip."""
     other_name = "gy" if name == "gx" else "gx"
+    words = {"name": name, "other": other_name[1], "kernel": kernel, "direction": direction}
     return [
-        Misconception(f"{name} matches the {other_name[1]} gradient: SOBEL_X and SOBEL_Y are "
-                      f"swapped, or you return them in the wrong order ({kernel} measures the "
-                      f"change from {direction}; return (gx, gy, magnitude))", other),
-        Misconception(f"{name} has the wrong sign: either {kernel} is negated or you flipped it "
-                      "(true convolution); Keras does not flip, so lay the kernel on the patch "
-                      "as it is", -own),
-        Misconception(f"{name} matches the negated {other_name[1]} gradient: SOBEL_X and SOBEL_Y "
-                      "are swapped and negated", -other),
-        Misconception(f"{name} is never negative: you took its absolute value; a gradient keeps "
-                      f"its sign (negative where the brightness falls from {direction})",
-                      np.abs(own)),
-        Misconception(f"{name} was clipped to 0..255: a gradient is not a pixel, it ranges from "
-                      "-1020 to 1020 for a uint8 image; keep it as it is", np.clip(own, 0, 255)),
-        Misconception(f"{name} is divided by 8 (or 4): some texts normalise the Sobel kernel, this "
-                      f"exercise does not; use {kernel} as it is", own / 8),
-        Misconception(f"{name} is divided by 4: use {kernel} as it is, without normalising", own / 4),
+        Misconception(_("{name} matches the {other} gradient: SOBEL_X and SOBEL_Y are swapped, or you "
+                        "return them in the wrong order ({kernel} measures the change from {direction}; "
+                        "return (gx, gy, magnitude))").format(**words), other),
+        Misconception(_("{name} has the wrong sign: either {kernel} is negated or you flipped it (true "
+                        "convolution); Keras does not flip, so lay the kernel on the patch as it is").format(**words),
+                      -own),
+        Misconception(_("{name} matches the negated {other} gradient: SOBEL_X and SOBEL_Y are swapped and "
+                        "negated").format(**words), -other),
+        Misconception(_("{name} is never negative: you took its absolute value; a gradient keeps its sign "
+                        "(negative where the brightness falls from {direction})").format(**words), np.abs(own)),
+        Misconception(_("{name} was clipped to 0..255: a gradient is not a pixel, it ranges from -1020 to 1020 "
+                        "for a uint8 image; keep it as it is").format(**words), np.clip(own, 0, 255)),
+        Misconception(_("{name} is divided by 8 (or 4): some texts normalise the Sobel kernel, this exercise "
+                        "does not; use {kernel} as it is").format(**words), own / 8),
+        Misconception(_("{name} is divided by 4: use {kernel} as it is, without normalising").format(**words),
+                      own / 4),
     ]
 
 
@@ -95,11 +98,11 @@ def _rescaled(values: np.ndarray) -> np.ndarray:
 def shape_mistakes(image: np.ndarray) -> dict[tuple, str]:
     height, width = image.shape
     return {
-        (height, width): "the outputs have the image's shape; without padding a 3x3 kernel gives "
-                         "(H - 2, W - 2)",
-        (height - 3, width - 3): "both axes are one short: H - 3 + 1 windows fit, is the last "
-                                 "window dropped?",
-        (width - 2, height - 2): "height and width are swapped in your output",
+        (height, width): N_("the outputs have the image's shape; without padding a 3x3 kernel gives "
+                         "(H - 2, W - 2)"),
+        (height - 3, width - 3): N_("both axes are one short: H - 3 + 1 windows fit, is the last "
+                                 "window dropped?"),
+        (width - 2, height - 2): N_("height and width are swapped in your output"),
     }
 
 
@@ -122,14 +125,14 @@ def test_random_images(learner, rng, case):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("A non-square image catches a swapped H and W or a swapped pair of kernels.")
+@pytest.mark.feedback(N_("A non-square image catches a swapped H and W or a swapped pair of kernels."))
 def test_non_square(learner, rng):
     """sobel_edges: a 7x12 image"""
     check_sobel(learner, rng.integers(-9, 10, size=(7, 12)).astype(np.float64))
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Images are often uint8 (0-255): a gradient can be -1020 or +1020.")
+@pytest.mark.feedback(N_("Images are often uint8 (0-255): a gradient can be -1020 or +1020."))
 def test_uint8_image(learner, rng):
     """sobel_edges: a uint8 image does not wrap around or clip"""
     image = rng.integers(0, 256, size=(9, 8)).astype(np.uint8)
@@ -139,16 +142,16 @@ def test_uint8_image(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("SOBEL_Y fires on a horizontal edge, where brightness changes from top to "
-                      "bottom; SOBEL_X stays 0 there.")
+@pytest.mark.feedback(N_("SOBEL_Y fires on a horizontal edge, where brightness changes from top to "
+                      "bottom; SOBEL_X stays 0 there."))
 def test_horizontal_edge(learner):
     """sobel_edges: a horizontal edge shows in gy, not in gx"""
     check_sobel(learner, step_image(8, 7, vertical=False, low=20.0, high=200.0))
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("On a diagonal edge gx and gy are both non-zero, so |gx| + |gy| and "
-                      "sqrt(gx**2 + gy**2) differ.")
+@pytest.mark.feedback(N_("On a diagonal edge gx and gy are both non-zero, so |gx| + |gy| and "
+                      "sqrt(gx**2 + gy**2) differ."))
 def test_diagonal_edge_magnitude(learner):
     """sobel_edges: the magnitude of a diagonal edge is sqrt(gx**2 + gy**2)"""
     rows, cols = np.indices((9, 9))
@@ -183,9 +186,9 @@ def test_generated_images(learner, run_seed):
 @pytest.mark.points(0.5)
 def test_invalid_images(learner, rng):
     """sobel_edges: a 3-D image or one smaller than 3x3 raises ValueError"""
-    for image, problem in ((rng.normal(size=(5, 5, 3)), "a 3-D image"),
-                           (rng.normal(size=(2, 6)), "an image only 2 rows high"),
-                           (rng.normal(size=(6,)), "a 1-D image")):
+    for image, problem in ((rng.normal(size=(5, 5, 3)), N_("a 3-D image")),
+                           (rng.normal(size=(2, 6)), N_("an image only 2 rows high")),
+                           (rng.normal(size=(6,)), N_("a 1-D image"))):
         expect_value_error(lambda: learner.sobel_edges(image), describe_call("sobel_edges", image),
                            problem=problem)
     image = rng.normal(size=(3, 3))

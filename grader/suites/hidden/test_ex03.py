@@ -7,6 +7,7 @@ so do the generated cases of the property tests (hypothesis, seeded from the run
 import numpy as np
 import pytest
 
+from grader.i18n import N_, _
 from grader.suites.hidden.cases import pad_cases, same_padding_cases
 from grader.suites.hidden.properties import run_property, show
 from grader.suites.hidden.ref_ex03 import pad_batch, same_pads
@@ -45,31 +46,31 @@ def random_same_case(rng: np.random.Generator, max_stride: int) -> tuple[int, in
 def pad_mistakes(x: np.ndarray, top: int, bottom: int, left: int, right: int):
     """Wrong answers (values) and wrong shapes that real mistakes in zero_pad produce."""
     misconceptions = [
-        Misconception("the padding is on the wrong side: the first number of each pair goes "
-                      "before (top/left), the second after (bottom/right)",
+        Misconception(N_("the padding is on the wrong side: the first number of each pair goes "
+                      "before (top/left), the second after (bottom/right)"),
                       pad_batch(x, bottom, top, right, left)),
-        Misconception("the top and bottom are swapped: ((top, bottom), (left, right))",
+        Misconception(N_("the top and bottom are swapped: ((top, bottom), (left, right))"),
                       pad_batch(x, bottom, top, left, right)),
-        Misconception("the left and right are swapped: ((top, bottom), (left, right))",
+        Misconception(N_("the left and right are swapped: ((top, bottom), (left, right))"),
                       pad_batch(x, top, bottom, right, left)),
-        Misconception("the border repeats the edge pixels (np.pad mode='edge'?): zero padding adds "
-                      "zeros", np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), mode="edge")),
-        Misconception("you read pad as ((top, left), (bottom, right)); it is ((top, bottom), "
-                      "(left, right)): the first pair pads H", pad_batch(x, top, left, bottom, right)),
+        Misconception(N_("the border repeats the edge pixels (np.pad mode='edge'?): zero padding adds "
+                      "zeros"), np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), mode="edge")),
+        Misconception(N_("you read pad as ((top, left), (bottom, right)); it is ((top, bottom), "
+                      "(left, right)): the first pair pads H"), pad_batch(x, top, left, bottom, right)),
     ]
     batch, height, width, channels = x.shape
     shapes = {
         (batch, height + left + right, width + top + bottom, channels):
-            "the height got the width's padding: the first pair is (top, bottom), for H",
+            N_("the height got the width's padding: the first pair is (top, bottom), for H"),
         (batch + top + bottom, height + left + right, width, channels):
-            "you padded the batch axis: of (N, H, W, C) only H and W get zeros",
+            N_("you padded the batch axis: of (N, H, W, C) only H and W get zeros"),
         (batch + 2 * top, height + 2 * top, width + 2 * top, channels + 2 * top):
-            "you padded the batch and channel axes too: only H and W get zeros",
+            N_("you padded the batch and channel axes too: only H and W get zeros"),
         (batch, height + top, width + left, channels):
-            "padding goes on both sides: zeros before and after",
+            N_("padding goes on both sides: zeros before and after"),
         (batch, height + top + left, width + bottom + right, channels):
-            "you read pad as ((top, left), (bottom, right)); it is ((top, bottom), (left, right)): "
-            "the first pair pads H",
+            N_("you read pad as ((top, left), (bottom, right)); it is ((top, bottom), (left, right)): "
+            "the first pair pads H"),
     }
     return misconceptions, shapes
 
@@ -81,12 +82,13 @@ def check_pad(learner, x: np.ndarray, pad) -> None:
         got = learner.zero_pad(x, pad)
     except LearnerRaised as raised:
         if "remapped shapes" in raised.message:
-            raise NamedMistake(f"{raised.feedback}\nnp.pad takes one (before, after) pair per axis "
-                               "of x, four in all: ((0, 0), (top, bottom), (left, right), (0, 0))") from None
+            raise NamedMistake(raised.feedback + "\n" + _(
+                "np.pad takes one (before, after) pair per axis of x, four in all: ((0, 0), (top, bottom), "
+                "(left, right), (0, 0))")) from None
         if not isinstance(pad, int):
-            raise NamedMistake(f"{raised.feedback}\npad may be an int P or a nested pair ((top, "
-                               "bottom), (left, right)): unpack the pair, (top, bottom), (left, "
-                               "right) = pad") from None
+            raise NamedMistake(raised.feedback + "\n" + _(
+                "pad may be an int P or a nested pair ((top, bottom), (left, right)): unpack the pair, "
+                "(top, bottom), (left, right) = pad")) from None
         raise
     check_array(got, pad_batch(x, top, bottom, left, right),
                 call=describe_call("zero_pad", x, pad), dtype=x.dtype,
@@ -99,28 +101,28 @@ def same_mistakes(size: int, kernel_size: int, stride: int) -> list[Misconceptio
     unclamped = (-(-size // stride) - 1) * stride + kernel_size - size
     valid = -(-(size - kernel_size + 1) // stride)  # windows inside the input, rounded up
     return [
-        Misconception("the padding is on the wrong side: TensorFlow puts the smaller half before "
-                      "(top/left) and the larger half after", (after, before)),
-        Misconception("the stride is ignored: with stride S 'same' gives ceil(H / S) outputs, "
-                      "which need less padding", same_pads(size, kernel_size, 1)),
-        Misconception("you padded (F - 1) // 2 on each side; TensorFlow pads "
-                      "total = max((ceil(H / S) - 1) * S + F - H, 0), smaller half first",
+        Misconception(N_("the padding is on the wrong side: TensorFlow puts the smaller half before "
+                      "(top/left) and the larger half after"), (after, before)),
+        Misconception(N_("the stride is ignored: with stride S 'same' gives ceil(H / S) outputs, "
+                      "which need less padding"), same_pads(size, kernel_size, 1)),
+        Misconception(N_("you padded (F - 1) // 2 on each side; TensorFlow pads "
+                      "total = max((ceil(H / S) - 1) * S + F - H, 0), smaller half first"),
                       ((kernel_size - 1) // 2, (kernel_size - 1) // 2)),
-        Misconception("that is the total padding on both sides; return (before, after)",
+        Misconception(N_("that is the total padding on both sides; return (before, after)"),
                       (total, total)),
-        Misconception("the padding went negative: take max(..., 0), a window never needs "
-                      "negative zeros", (unclamped // 2, unclamped - unclamped // 2)),
-        Misconception("you rounded the output size down (H // S); 'same' gives ceil(H / S) "
-                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)",
+        Misconception(N_("the padding went negative: take max(..., 0), a window never needs "
+                      "negative zeros"), (unclamped // 2, unclamped - unclamped // 2)),
+        Misconception(N_("you rounded the output size down (H // S); 'same' gives ceil(H / S) "
+                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)"),
                       _split(max((size // stride - 1) * stride + kernel_size - size, 0))),
-        Misconception("you split the total with /: before = total // 2 (an int), after = total - "
-                      "before", (total / 2, total / 2)),
-        Misconception("that is the total number of zeros; return the pair (before, after), "
-                      "before = total // 2", total),
-        Misconception("the odd zero is lost: after = total - before, not total // 2",
+        Misconception(N_("you split the total with /: before = total // 2 (an int), after = total - "
+                      "before"), (total / 2, total / 2)),
+        Misconception(N_("that is the total number of zeros; return the pair (before, after), "
+                      "before = total // 2"), total),
+        Misconception(N_("the odd zero is lost: after = total - before, not total // 2"),
                       (total // 2, total // 2)),
-        Misconception("that pads for the 'valid' number of windows; 'same' has ceil(H / S) "
-                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)",
+        Misconception(N_("that pads for the 'valid' number of windows; 'same' has ceil(H / S) "
+                      "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)"),
                       _split(max((valid - 1) * stride + kernel_size - size, 0))),
     ]
 
@@ -143,7 +145,7 @@ def test_pad_random_int(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("((top, bottom), (left, right)): each side gets its own width.")
+@pytest.mark.feedback(N_("((top, bottom), (left, right)): each side gets its own width."))
 def test_pad_each_side(learner, rng):
     """zero_pad: ((top, bottom), (left, right)) pads each side by its own width"""
     for pad in (((0, 2), (3, 1)), ((2, 0), (0, 1)), ((1, 3), (2, 2))):
@@ -151,7 +153,7 @@ def test_pad_each_side(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("np.pad keeps the dtype; np.zeros(...) without dtype= makes float64.")
+@pytest.mark.feedback(N_("np.pad keeps the dtype; np.zeros(...) without dtype= makes float64."))
 def test_pad_keeps_dtype(learner, rng):
     """zero_pad: uint8, int32 and float32 batches keep their dtype"""
     for dtype in (np.uint8, np.int32, np.float32):
@@ -172,9 +174,9 @@ def test_pad_leaves_input_unchanged(learner, rng):
 def test_pad_invalid(learner, rng):
     """zero_pad: a 3-D batch, a negative pad or a malformed pad raise ValueError"""
     cases = [((rng.normal(size=(4, 4, 3)), 1), "a 3-D x"),
-             ((rng.normal(size=(1, 4, 4, 1)), -1), "a negative pad"),
-             ((rng.normal(size=(1, 4, 4, 1)), ((1, -2), (0, 0))), "a negative bottom pad"),
-             ((rng.normal(size=(1, 4, 4, 1)), (1, 2, 3)), "three numbers instead of two pairs")]
+             ((rng.normal(size=(1, 4, 4, 1)), -1), N_("a negative pad")),
+             ((rng.normal(size=(1, 4, 4, 1)), ((1, -2), (0, 0))), N_("a negative bottom pad")),
+             ((rng.normal(size=(1, 4, 4, 1)), (1, 2, 3)), N_("three numbers instead of two pairs"))]
     for (x, pad), problem in cases:
         expect_value_error(lambda: learner.zero_pad(x, pad), describe_call("zero_pad", x, pad),
                            problem=problem)
@@ -183,7 +185,7 @@ def test_pad_invalid(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With stride 1, 'same' needs total = F - 1 zeros: the smaller half before.")
+@pytest.mark.feedback(N_("With stride 1, 'same' needs total = F - 1 zeros: the smaller half before."))
 def test_same_padding_stride_1(learner, rng):
     """same_padding: random sizes and kernels, stride 1"""
     for size, kernel_size in ((5, 3), (6, 2), (7, 4), (4, 1)):
@@ -194,8 +196,8 @@ def test_same_padding_stride_1(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("total = max((ceil(H / S) - 1) * S + F - H, 0): with a stride the total can "
-                      "be odd, or 0 when the stride is larger than the kernel.")
+@pytest.mark.feedback(N_("total = max((ceil(H / S) - 1) * S + F - H, 0): with a stride the total can "
+                      "be odd, or 0 when the stride is larger than the kernel."))
 def test_same_padding_strided(learner, rng):
     """same_padding: strides from 2 to 4, even kernels, no padding needed"""
     for case in SAME_FIXED_CASES:
@@ -207,8 +209,8 @@ def test_same_padding_strided(learner, rng):
 @pytest.mark.points(0.5)
 def test_same_padding_invalid(learner):
     """same_padding: size 0, kernel 0 or stride 0 raise ValueError"""
-    for args, problem in (((0, 3, 1), "size 0"), ((5, 0, 1), "kernel size 0"),
-                          ((5, 3, 0), "stride 0"), ((5, 3, -1), "a negative stride")):
+    for args, problem in (((0, 3, 1), N_("size 0")), ((5, 0, 1), N_("kernel size 0")),
+                          ((5, 3, 0), N_("stride 0")), ((5, 3, -1), N_("a negative stride"))):
         expect_value_error(lambda: learner.same_padding(*args),
                            describe_call("same_padding", *args), problem=problem)
     expect_answer(lambda: learner.same_padding(9, 3, 2), "same_padding(9, 3, 2)", (1, 1))

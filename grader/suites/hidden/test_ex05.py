@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from grader.i18n import N_
 from grader.suites.hidden import ref_ex05 as ref
 from grader.suites.hidden.cases import pool_cases
 from grader.suites.hidden.pool_diagnosis import check_pool, pool_mistakes
@@ -93,30 +94,30 @@ def test_random_valid(learner, rng, case):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("pool_size=(2, 3) is 2 rows by 3 columns; with strides=None it also moves "
-                      "2 rows down and 3 columns across.")
+@pytest.mark.feedback(N_("pool_size=(2, 3) is 2 rows by 3 columns; with strides=None it also moves "
+                      "2 rows down and 3 columns across."))
 def test_pool_pair(learner, rng):
     """max_pool2d: a 2x3 pool with strides=None"""
     check_case(learner, rng, "pool_pair")
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("strides=(2, 1) moves the window 2 rows down but 1 column across.")
+@pytest.mark.feedback(N_("strides=(2, 1) moves the window 2 rows down but 1 column across."))
 def test_stride_height_only(learner, rng):
     """max_pool2d: stride 2 on the height only"""
     check_case(learner, rng, "stride_height")
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("strides=(1, 2) moves the window 1 row down but 2 columns across.")
+@pytest.mark.feedback(N_("strides=(1, 2) moves the window 1 row down but 2 columns across."))
 def test_stride_width_only(learner, rng):
     """max_pool2d: stride 2 on the width only"""
     check_case(learner, rng, "stride_width")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("When (H - F) is a multiple of S the last window ends exactly on the last "
-                      "row: it counts. Windows may also overlap (3x3 with stride 2).")
+@pytest.mark.feedback(N_("When (H - F) is a multiple of S the last window ends exactly on the last "
+                      "row: it counts. Windows may also overlap (3x3 with stride 2)."))
 def test_overlapping_and_exact_fit(learner, rng):
     """max_pool2d: overlapping 3x3 windows with stride 2, and a last window that fits exactly"""
     check_case(learner, rng, "overlapping")
@@ -124,15 +125,15 @@ def test_overlapping_and_exact_fit(learner, rng):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("The max of negative values is negative: do not start the max from 0.")
+@pytest.mark.feedback(N_("The max of negative values is negative: do not start the max from 0."))
 def test_all_negative(learner, rng):
     """max_pool2d: every value negative"""
     check_case(learner, rng, "negative_valid")
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("'same' pooling pads with -inf in effect: a padded cell never wins, even "
-                      "where every real value is negative.")
+@pytest.mark.feedback(N_("'same' pooling pads with -inf in effect: a padded cell never wins, even "
+                      "where every real value is negative."))
 def test_same_all_negative(learner, rng):
     """max_pool2d: "same" padding over negative values never lets a padded cell win"""
     check_case(learner, rng, "negative_same")
@@ -140,8 +141,8 @@ def test_same_all_negative(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("'same' gives ceil(H / S) outputs and pads max((H_out - 1) * S + F - H, 0), "
-                      "the smaller half on the top/left.")
+@pytest.mark.feedback(N_("'same' gives ceil(H / S) outputs and pads max((H_out - 1) * S + F - H, 0), "
+                      "the smaller half on the top/left."))
 def test_same_asymmetric(learner, rng):
     """max_pool2d: "same" padding with even pools and strides > 1: asymmetric padding"""
     check_case(learner, rng, "same_even")
@@ -149,7 +150,7 @@ def test_same_asymmetric(learner, rng):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("Pooling returns floating point, even for a uint8 image.")
+@pytest.mark.feedback(N_("Pooling returns floating point, even for a uint8 image."))
 def test_uint8_input(learner, rng):
     """max_pool2d: a uint8 batch gives a floating result"""
     check_case(learner, rng, "uint8")
@@ -169,8 +170,8 @@ def test_leaves_input_unchanged(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Each image of a batch is pooled on its own: reduce the window's H and W, "
-                      "never N.")
+@pytest.mark.feedback(N_("Each image of a batch is pooled on its own: reduce the window's H and W, "
+                      "never N."))
 def test_batch_of_images(learner, rng):
     """max_pool2d: a batch of three images (and of two, with "same"), each pooled on its own"""
     check_case(learner, rng, "batch")
@@ -178,8 +179,8 @@ def test_batch_of_images(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With a stride larger than the pool, 'same' may need no padding at all: "
-                      "the total is max((H_out - 1) * S + F - H, 0).")
+@pytest.mark.feedback(N_("With a stride larger than the pool, 'same' may need no padding at all: "
+                      "the total is max((H_out - 1) * S + F - H, 0)."))
 def test_same_stride_larger_than_pool(learner, rng):
     """max_pool2d: "same" padding with strides larger than the pool (no padding needed)"""
     check_case(learner, rng, "same_stride_over_pool")
@@ -205,11 +206,11 @@ def test_invalid_arguments(learner, rng):
     x = rng.normal(size=(1, 4, 5, 2))
     cases = [
         ((x[0],), {}, "a 3-D x"),
-        ((x,), {"pool_size": 0}, "pool size 0"),
-        ((x,), {"pool_size": (2, 0)}, "a pool 0 wide"),
-        ((x,), {"strides": 0}, "stride 0"),
-        ((x,), {"padding": "full"}, "an unknown padding"),
-        ((x,), {"pool_size": (5, 2)}, "a 5-high pool on a 4-high input"),
+        ((x,), {"pool_size": 0}, N_("pool size 0")),
+        ((x,), {"pool_size": (2, 0)}, N_("a pool 0 wide")),
+        ((x,), {"strides": 0}, N_("stride 0")),
+        ((x,), {"padding": "full"}, N_("an unknown padding")),
+        ((x,), {"pool_size": (5, 2)}, N_("a 5-high pool on a 4-high input")),
     ]
     for args, kwargs, problem in cases:
         expect_value_error(lambda: learner.max_pool2d(*args, **kwargs),

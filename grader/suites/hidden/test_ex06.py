@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from grader.i18n import N_, _
 from grader.suites.hidden.ref_ex06 import (
     conv_params,
     conv_shape,
@@ -28,15 +29,15 @@ def size_misconceptions(size, kernel, stride, padding):
     """The wrong sizes that common slips in (W - F + 2P) // S + 1 produce."""
     top = size - kernel + 2 * padding
     return [
-        Misconception("you used true division /; sizes need integer division //", top / stride + 1),
-        Misconception("you forgot the + 1 (the first window's position counts)", top // stride),
-        Misconception("padding is added on both sides: use 2P, not P",
+        Misconception(N_("you used true division /; sizes need integer division //"), top / stride + 1),
+        Misconception(N_("you forgot the + 1 (the first window's position counts)"), top // stride),
+        Misconception(N_("padding is added on both sides: use 2P, not P"),
                       (size - kernel + padding) // stride + 1),
-        Misconception("you rounded up: a window that would run past the edge does not count",
+        Misconception(N_("you rounded up: a window that would run past the edge does not count"),
                       math.ceil(top / stride) + 1),
-        Misconception("you rounded to the nearest int: use floor division //", round(top / stride) + 1),
-        Misconception("the stride is ignored: divide W - F + 2P by S", top + 1),
-        Misconception("the padding is ignored: P zeros on each side add 2P", (size - kernel) // stride + 1),
+        Misconception(N_("you rounded to the nearest int: use floor division //"), round(top / stride) + 1),
+        Misconception(N_("the stride is ignored: divide W - F + 2P by S"), top + 1),
+        Misconception(N_("the padding is ignored: P zeros on each side add 2P"), (size - kernel) // stride + 1),
     ]
 
 
@@ -47,7 +48,7 @@ def answer(call, padding=None):
     except LearnerRaised as raised:
         hint = hint_for_raised(raised.message, padding)
         if hint:
-            raise NamedMistake(f"{raised.feedback}\n{hint}") from None
+            raise NamedMistake(f"{raised.feedback}\n{_(hint)}") from None
         raise
 
 
@@ -65,26 +66,26 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
     expected = conv_shape(input_shape, filters, kernel_size, strides, padding)
     (height, width, _), (f_h, f_w), (s_h, s_w) = input_shape, pair(kernel_size), pair(strides)
     found = [
-        Misconception("your 'same' output ignores the stride: Keras gives ceil(W / S)",
+        Misconception(N_("your 'same' output ignores the stride: Keras gives ceil(W / S)"),
                       (input_shape[0], input_shape[1], filters)),
-        Misconception("you used the 'valid' rule where the padding is 'same'", valid),
-        Misconception("you used the 'same' rule where the padding is 'valid'", same),
-        Misconception("the stride is ignored", unstrided),
-        Misconception("the depth of the output is the number of filters, not the input's channels",
+        Misconception(N_("you used the 'valid' rule where the padding is 'same'"), valid),
+        Misconception(N_("you used the 'same' rule where the padding is 'valid'"), same),
+        Misconception(N_("the stride is ignored"), unstrided),
+        Misconception(N_("the depth of the output is the number of filters, not the input's channels"),
                       conv_shape(input_shape, input_shape[2], kernel_size, strides, padding)),
-        Misconception("your shape is channels-first (filters, H, W); Keras is channels-last: "
-                      "(H_out, W_out, filters)", (expected[2], expected[0], expected[1])),
-        Misconception("you used true division /; sizes need integer division //",
+        Misconception(N_("your shape is channels-first (filters, H, W); Keras is channels-last: "
+                      "(H_out, W_out, filters)"), (expected[2], expected[0], expected[1])),
+        Misconception(N_("you used true division /; sizes need integer division //"),
                       ((height - f_h) / s_h + 1, (width - f_w) / s_w + 1, filters)),
-        Misconception("W_out equals H_out: is the width computed from H? A non-square input has "
-                      "its own W", (expected[0], expected[0], expected[2])),
+        Misconception(N_("W_out equals H_out: is the width computed from H? A non-square input has "
+                      "its own W"), (expected[0], expected[0], expected[2])),
     ]
     if padding.lower() == "same":
         found += [
-            Misconception("you rounded down: 'same' gives ceil(W / S), so a last partial step counts",
+            Misconception(N_("you rounded down: 'same' gives ceil(W / S), so a last partial step counts"),
                           (height // s_h, width // s_w, filters)),
-            Misconception("you used the formula with P = (F - 1) // 2, one short for an even kernel; "
-                          "Keras' 'same' gives ceil(W / S) whatever F is",
+            Misconception(N_("you used the formula with P = (F - 1) // 2, one short for an even kernel; "
+                          "Keras' 'same' gives ceil(W / S) whatever F is"),
                           ((height - f_h + 2 * ((f_h - 1) // 2)) // s_h + 1,
                            (width - f_w + 2 * ((f_w - 1) // 2)) // s_w + 1, filters))]
     return found
@@ -92,9 +93,9 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
 
 def pool_misconceptions(input_shape, pool_size, strides, padding):
     expected = pool_shape(input_shape, pool_size, strides, padding)
-    found = [Misconception("pooling keeps the depth C", (expected[0], expected[1], 1))]
+    found = [Misconception(N_("pooling keeps the depth C"), (expected[0], expected[1], 1))]
     if strides is None:
-        found.append(Misconception("strides=None means a stride equal to the pool size, not 1",
+        found.append(Misconception(N_("strides=None means a stride equal to the pool size, not 1"),
                                    pool_shape(input_shape, pool_size, 1, padding)))
     moves = pool_size if strides is None else strides
     return found + shape_misconceptions(input_shape, input_shape[2], pool_size, moves, padding)
@@ -114,15 +115,15 @@ def check_param_count(learner, kernel, in_channels, filters, use_bias) -> None:
     f_h, f_w = pair(kernel)
     weights = f_h * f_w * in_channels * filters
     misconceptions = [
-        Misconception("the bias is missing: one per filter", weights),
-        Misconception("bias is counted even though use_bias=False", weights + filters),
-        Misconception("the input channels are missing: each filter spans all C_in",
+        Misconception(N_("the bias is missing: one per filter"), weights),
+        Misconception(N_("bias is counted even though use_bias=False"), weights + filters),
+        Misconception(N_("the input channels are missing: each filter spans all C_in"),
                       f_h * f_w * filters + (filters if use_bias else 0)),
-        Misconception("you gave each input channel of a filter its own bias; a filter has one "
-                      "bias, so K biases in all", weights + in_channels * filters)]
+        Misconception(N_("you gave each input channel of a filter its own bias; a filter has one "
+                      "bias, so K biases in all"), weights + in_channels * filters)]
     if isinstance(kernel, int):
         misconceptions.append(Misconception(
-            "an int kernel_size F means an F x F kernel: F * F weights per input channel, not F",
+            N_("an int kernel_size F means an F x F kernel: F * F weights per input channel, not F"),
             kernel * in_channels * filters + (filters if use_bias else 0)))
     check_exact(answer(lambda: learner.conv2d_param_count(kernel, in_channels, filters, use_bias)),
                 conv_params(kernel, in_channels, filters, use_bias),
@@ -142,7 +143,7 @@ def test_conv_output_size_random(learner, rng, case):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("When the stride does not divide W - F + 2P, the last partial step is dropped.")
+@pytest.mark.feedback(N_("When the stride does not divide W - F + 2P, the last partial step is dropped."))
 def test_conv_output_size_uneven_stride(learner):
     """conv_output_size: strides that do not divide evenly (7 with F=2, S=2 gives 3)"""
     for size, kernel, stride, padding in ((7, 2, 2, 0), (10, 3, 4, 1), (227, 11, 4, 0), (5, 4, 3, 0)):
@@ -152,16 +153,16 @@ def test_conv_output_size_uneven_stride(learner):
 @pytest.mark.points(1)
 def test_conv_output_size_invalid(learner):
     """conv_output_size: a kernel that does not fit, stride 0, negative padding raise ValueError"""
-    for args, problem in (((4, 5, 1, 0), "the kernel does not fit"), ((8, 3, 0, 0), "stride 0"),
-                          ((8, 3, 1, -1), "negative padding"), ((0, 1, 1, 0), "size 0")):
+    for args, problem in (((4, 5, 1, 0), N_("the kernel does not fit")), ((8, 3, 0, 0), N_("stride 0")),
+                          ((8, 3, 1, -1), N_("negative padding")), ((0, 1, 1, 0), N_("size 0"))):
         expect_value_error(lambda: learner.conv_output_size(*args),
                            describe_call("conv_output_size", *args), problem=problem)
     expect_answer(lambda: learner.conv_output_size(5, 5, 1, 0), "conv_output_size(5, 5, 1, 0)", 1)
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("From the course: 32x32x3 with ten 5x5 filters is 28x28x10; with ten 3x3 "
-                      "filters and padding 1 ('same') it is 32x32x10.")
+@pytest.mark.feedback(N_("From the course: 32x32x3 with ten 5x5 filters is 28x28x10; with ten 3x3 "
+                      "filters and padding 1 ('same') it is 32x32x10."))
 def test_course_examples(learner):
     """conv_output_shape: the course's 28x28x10 and 32x32x10 examples"""
     check_exact(learner.conv_output_shape((32, 32, 3), 10, 5), (28, 28, 10),
@@ -169,9 +170,9 @@ def test_course_examples(learner):
                 misconceptions=shape_misconceptions((32, 32, 3), 10, 5, 1, "valid"))
     check_exact(learner.conv_output_shape((32, 32, 3), 10, 3, padding="same"), (32, 32, 10),
                 call="conv_output_shape((32, 32, 3), 10, 3, padding='same')",
-                misconceptions=[Misconception("padding 1 keeps 32x32: (32 - 3 + 2) // 1 + 1 = 32, "
+                misconceptions=[Misconception(N_("padding 1 keeps 32x32: (32 - 3 + 2) // 1 + 1 = 32, "
                                               "not 16 (one version of the course notes says "
-                                              "16x16x10: a slip)", (16, 16, 10))]
+                                              "16x16x10: a slip)"), (16, 16, 10))]
                 + shape_misconceptions((32, 32, 3), 10, 3, 1, "same"))
 
 
@@ -190,8 +191,8 @@ def test_conv_output_shape_random(learner, rng, padding):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With 'same' padding Keras pads just enough for ceil(W / S) outputs, "
-                      "even for an even kernel.")
+@pytest.mark.feedback(N_("With 'same' padding Keras pads just enough for ceil(W / S) outputs, "
+                      "even for an even kernel."))
 def test_conv_output_shape_same_strided(learner):
     """conv_output_shape: 'same' padding with strides > 1 and even kernels"""
     for input_shape, kernel, strides in (((7, 7, 1), 3, 2), ((8, 5, 2), 2, 2), ((28, 27, 3), 4, (3, 2))):
@@ -207,7 +208,7 @@ def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, paddi
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("MaxPooling2D with strides=None moves by the pool size.")
+@pytest.mark.feedback(N_("MaxPooling2D with strides=None moves by the pool size."))
 def test_pool_output_shape_defaults(learner):
     """pool_output_shape: default 2x2 pooling halves H and W (rounding down) and keeps C"""
     for input_shape in ((28, 28, 10), (7, 7, 3), (5, 8, 1)):
@@ -249,9 +250,9 @@ def test_dense_param_count(learner, rng):
         check_exact(learner.dense_param_count(in_features, units, use_bias),
                     dense_params(in_features, units, use_bias),
                     call=describe_call("dense_param_count", in_features, units, use_bias),
-                    misconceptions=[Misconception("the bias is missing: one per unit",
+                    misconceptions=[Misconception(N_("the bias is missing: one per unit"),
                                                   in_features * units),
-                                    Misconception("the biases are counted even though use_bias=False",
+                                    Misconception(N_("the biases are counted even though use_bias=False"),
                                                   in_features * units + units)])
 
 
@@ -270,13 +271,13 @@ def test_shapes_invalid(learner):
     """conv_output_shape and pool_output_shape: bad padding, stride 0 or a 2-D shape raise ValueError"""
     cases = [
         (lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 1, "full"),
-         "conv_output_shape((9, 9, 1), 4, 3, 1, 'full')", "an unknown padding"),
+         "conv_output_shape((9, 9, 1), 4, 3, 1, 'full')", N_("an unknown padding")),
         (lambda: learner.conv_output_shape((9, 9, 1), 4, 3, 0), "conv_output_shape((9, 9, 1), 4, 3, 0)",
-         "stride 0"),
+         N_("stride 0")),
         (lambda: learner.conv_output_shape((2, 9, 1), 4, 3), "conv_output_shape((2, 9, 1), 4, 3)",
-         "a 3-high kernel on a 2-high input"),
+         N_("a 3-high kernel on a 2-high input")),
         (lambda: learner.pool_output_shape((9, 9), 2), "pool_output_shape((9, 9), 2)",
-         "a shape without channels"),
+         N_("a shape without channels")),
     ]
     for call, description, problem in cases:
         expect_value_error(call, description, problem=problem)
