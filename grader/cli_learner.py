@@ -1,16 +1,22 @@
-"""The learner's `grade watch` command: thin Click wiring over grader/learner/watch.py.
+"""The learner's `grade watch` command and `grade show ID --picture`: thin Click wiring over
+grader/learner/ (watch.py, pictures.py).
 
-It joins the group of grader/cli.py, which imports this module once its group and shared
-options exist (as grader/cli_class.py does for the class commands).
+It joins the group of grader/cli.py, which imports this module once its group, its shared
+options and `show` exist (as grader/cli_class.py does for the class commands); `--picture` is
+added to `show` here, so the pictures' options live with the pictures.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 
-from grader.cli import CONTEXT_SETTINGS, Course, cli, lang_option, pass_course, submission_option, weak_sandbox_option
+from grader.cli import (DEFAULT_SUBMISSION, CONTEXT_SETTINGS, Course, cli, lang_option, pass_course,
+                        submission_option, weak_sandbox_option)
+
+DEFAULT_PICTURES = Path("pictures")
 
 
 @cli.command("watch", context_settings=CONTEXT_SETTINGS)
@@ -28,3 +34,54 @@ def watch_exercise(ctx: click.Context, course: Course, item_id: str, submission:
     watched_file(course.catalogue, item_id, submission)  # a quiz or an unknown id: one line, exit 2
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         ctx.exit(watch(course.catalogue, item_id, submission=submission, isolation=isolation))
+
+
+def _options(*decorators) -> list[click.Parameter]:
+    """The Click parameters that option decorators would attach to a command, in order."""
+    def holder() -> None: ...
+
+    for decorator in decorators:
+        holder = decorator(holder)
+    return list(reversed(holder.__click_params__))
+
+
+def add_picture_option(command: click.Command) -> None:
+    """`grade show ID --picture [--pictures-dir DIR]`: after the task, draw the learner's own
+    results for ID (their functions run in the sandbox) and name the files."""
+    command.params += [
+        click.Option(["--picture"], is_flag=True,
+                     help="Also draw your results for ID as PNG files (ex01-ex05, ex07), next to the expected ones."),
+        click.Option(["--pictures-dir"], type=click.Path(file_okay=False, path_type=Path),
+                     default=DEFAULT_PICTURES, show_default=True, help="Where --picture writes the PNG files."),
+        # the folder is looked for only with --picture: `grade show ID` alone works anywhere
+        click.Option(["--submission"], type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="The learner's folder, whose functions --picture runs. Default: exercises/ "
+                          "here or in a parent folder, or this folder when it holds the exercise files."),
+        *_options(weak_sandbox_option())]
+    show = command.callback
+
+    @functools.wraps(show)
+    @pass_course
+    def show_then_draw(course: Course, *, picture: bool, pictures_dir: Path, submission: Path | None,
+                       allow_weak_sandbox: bool, **shown) -> None:
+        show(**shown)
+        if not picture:
+            return
+        from grader.commands import learner_folder
+        from grader.learner.pictures import learner_pictures, picture_lines
+
+        submission = learner_folder(submission, DEFAULT_SUBMISSION)
+
+        item = course.catalogue.item(shown["item_id"])
+        with course.decide_isolation(allow_weak_sandbox) as isolation:
+            pictures = learner_pictures(course.catalogue, [item.id], submission=submission,
+                                        isolation=isolation, out_dir=pictures_dir)
+        click.echo("")
+        for line in picture_lines(pictures):
+            click.echo(line)
+
+    command.callback = show_then_draw
+
+
+if "show" in cli.commands:
+    add_picture_option(cli.commands["show"])

@@ -123,3 +123,14 @@ def test_ex07_stub_is_a_note(tmp_path, catalogue):
     pytest.importorskip("tensorflow")
     picture = _pictures(STUBS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
     assert "not attempted" in picture.rows[0][0].note and picture.path.is_file()
+
+
+def test_show_with_picture_prints_the_task_then_draws_and_names_the_files(grade, tmp_path, monkeypatch):
+    out = tmp_path / "drawn"
+    run = grade("show", "ex02", "--picture", "--pictures-dir", out, "--submission", SOLUTIONS, "--lang", "en")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "SOBEL_X" in run.stdout  # the task first
+    assert str(out / "ex02_sobel.png") in run.stdout and (out / "ex02_sobel.png").is_file()
+    monkeypatch.chdir(tmp_path)  # no learner folder here: `show` alone still works and draws nothing
+    plain = grade("show", "ex02")
+    assert plain.exit_code == 0 and not (tmp_path / "pictures").exists() and "Pictures" not in plain.stdout
