@@ -22,6 +22,9 @@ NAMED_MISTAKES = {
     "ex08_conv_padding_not_cropped": "d_x still has the padding",
     "ex08_conv_cropped_at_the_end": "you cropped the padding from the bottom/right only",
     "ex08_conv_kernel_gradient_first_image": "d_kernel holds the first image only",
+    "ex08_conv_bias_one_number": "d_bias is one number",
+    "ex08_conv_gradients_in_wrong_order": "return the gradients in the order (d_x, d_kernel, d_bias)",
+    "ex08_conv_kernel_gradient_padding_misplaced": "d_kernel pairs d_out with an input padded in the wrong place",
 }
 
 

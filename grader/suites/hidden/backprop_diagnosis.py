@@ -85,6 +85,12 @@ def kernel_mistakes(d_out, x, kernel, strides, padding) -> list[Misconception]:
         found.append(Misconception(_("d_kernel ignores the stride: kernel cell (a, b) met the "
                                      "input at rows a, a + S_h, a + 2 S_h, ..., not at every row"),
                                    grad(dilated=False)))
+    top, bottom, left, right = windows.tf_pads(x.shape[1], x.shape[2], kernel.shape[:2], strides, padding)
+    if top or left:
+        found.append(Misconception(_("d_kernel pairs d_out with an input padded in the wrong place: "
+                                     "use the padded input of the forward pass, the smaller half "
+                                     "of 'same' padding on the top/left"),
+                                   grad(pads=(0, top + bottom, 0, left + right))))
     if x.shape[0] > 1:
         found.append(Misconception(_("d_kernel holds the first image only: the same kernel "
                                      "served every image, so sum its gradient over the batch "
@@ -117,6 +123,17 @@ def bias_mistakes(d_out) -> tuple[list[Misconception], dict]:
     return found, shapes
 
 
+def _name_misplaced_parts(call: str, d_x, d_kernel, d_bias, x_shape, kernel_shape) -> None:
+    """The three gradients in the wrong order, or d_bias as one number, named before values."""
+    shape = lambda value: getattr(value, "shape", None)
+    if shape(d_x) == kernel_shape != x_shape and shape(d_kernel) == x_shape:
+        raise NamedMistake(_("{call}: d_x has the kernel's shape and d_kernel the input's: return "
+                             "the gradients in the order (d_x, d_kernel, d_bias)").format(call=call))
+    if isinstance(d_bias, (int, float, np.number)) and not isinstance(d_bias, bool):
+        raise NamedMistake(_("{call}: d_bias is one number; it is summed over the channels too: "
+                             "one number per filter, shape (C_out,)").format(call=call))
+
+
 def check_conv_backward(learner, d_out, x, kernel, strides=1, padding="valid") -> None:
     """Grade `learner.conv_backward(...)`: d_x, d_kernel and d_bias, each with its mistakes."""
     kwargs = {"strides": strides, "padding": padding}
@@ -130,6 +147,7 @@ def check_conv_backward(learner, d_out, x, kernel, strides=1, padding="valid") -
         raise
     d_x, d_kernel, d_bias = check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
     expected = ref.conv_backward(d_out, x, kernel, strides, padding)
+    _name_misplaced_parts(call, d_x, d_kernel, d_bias, x.shape, kernel.shape)
     found, shapes = input_mistakes(d_out, x, kernel, strides, padding)
     check_array(d_x, expected[0], call=f"{call} d_x", floating=True, misconceptions=found,
                 shape_feedback=shapes)

@@ -52,13 +52,14 @@ def input_gradient(d_out, x_shape, kernel, strides=1, padding="valid", *, flip=T
 
 
 def kernel_gradient(d_out, x, kernel_shape, strides=1, padding="valid", *, dilated=True,
-                    batch_summed=True) -> np.ndarray:
-    """dL/d kernel of conv2d: the padded input correlated with the dilated upstream gradient."""
+                    batch_summed=True, pads=None) -> np.ndarray:
+    """dL/d kernel of conv2d: the padded input correlated with the dilated upstream gradient
+    (`pads` (top, bottom, left, right) replaces TensorFlow's, to model misplaced padding)."""
     x, d_out = np.asarray(x, dtype=np.float64), np.asarray(d_out, dtype=np.float64)
     if not batch_summed:
         x, d_out = x[:1], d_out[:1]
     f_h, f_w = kernel_shape[:2]
-    top, bottom, left, right = tf_pads(x.shape[1], x.shape[2], (f_h, f_w), strides, padding)
+    top, bottom, left, right = pads or tf_pads(x.shape[1], x.shape[2], (f_h, f_w), strides, padding)
     xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
     spread = dilate(d_out, strides) if dilated else d_out
     span_h, span_w = spread.shape[1:3]
