@@ -64,3 +64,13 @@ def test_the_html_escapes_learner_text(grade):
     shown = NotebookReport(report)._repr_html_()
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "convolve2d &lt;b&gt;" in shown
     assert report_html(report, [("x.png", b"\x89PNG")]).count("<img") == 1
+
+
+def test_the_notebook_ships_in_the_student_release(tmp_path):
+    from grader.course.catalogue import COURSE_ROOT
+    from grader.instructor.release import write_release
+
+    release = write_release(COURSE_ROOT, tmp_path / "release")
+    shipped = nbformat.read(release / "exercises" / "course.ipynb", as_version=4)
+    assert any("%grade" in cell.source for cell in shipped.cells if cell.cell_type == "code")
+    assert not any(cell.get("outputs") for cell in shipped.cells if cell.cell_type == "code")

@@ -134,3 +134,12 @@ def test_show_with_picture_prints_the_task_then_draws_and_names_the_files(grade,
     monkeypatch.chdir(tmp_path)  # no learner folder here: `show` alone still works and draws nothing
     plain = grade("show", "ex02")
     assert plain.exit_code == 0 and not (tmp_path / "pictures").exists() and "Pictures" not in plain.stdout
+
+
+def test_with_a_machine_format_the_file_names_go_to_stderr(grade, tmp_path):
+    out = tmp_path / "json-pictures"
+    run = grade("ex05", "--submission", SOLUTIONS, "--format", "json", "--pictures", out)
+    assert run.json()["exercises"][0]["id"] == "ex05"  # standard output stays pure JSON
+    assert str(out / "ex05_pooling.png") in run.stderr and (out / "ex05_pooling.png").is_file()
+    run = grade("ex06", "--submission", SOLUTIONS, "--pictures", out, "--lang", "en")
+    assert "none of these exercises has one" in run.stdout
