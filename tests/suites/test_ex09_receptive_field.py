@@ -18,6 +18,8 @@ NAMED_MISTAKES = {
     "ex09_cost_no_input_channels": "C_in is missing",
     "ex09_cost_input_size": "you used the input's H and W",
     "ex09_cost_parameters": "that is the parameter count",
+    "ex09_cost_square_kernel": "the kernel is not square here",
+    "ex09_pointwise_input_dtype": "compute in floating point",
     "ex09_pointwise_no_mixing": "each output channel comes from one input channel only",
     "ex09_pointwise_transposed": "the kernel's last two axes are swapped",
 }

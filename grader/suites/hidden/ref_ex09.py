@@ -67,6 +67,8 @@ def wrong_costs(input_shape, filters, kernel_size, strides=1, padding="valid") -
         "parameters": filters * (window + 1),
         "bias_counted": out_h * out_w * filters * (window + 1),
         "no_filters": out_h * out_w * window,
+        "square_kernel": out_h * out_w * filters * f_h * f_h * c_in if f_h != f_w else None,
+        "square_kernel_w": out_h * out_w * filters * f_w * f_w * c_in if f_h != f_w else None,
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from grader.checks import (Misconception, check_array, check_exact, describe_call, expect_answer,
                            expect_value_error)
+from grader.failures import NamedMistake
 from grader.i18n import N_, _
 from grader.suites.hidden import ref_ex09 as ref
 
@@ -48,6 +49,8 @@ def cost_sentences() -> dict[str, str]:
         "bias_counted": _("the bias adds are not counted: MACs = H_out * W_out * C_out * F_h * "
                           "F_w * C_in"),
         "no_filters": _("C_out is missing: every filter computes its own output map"),
+        "square_kernel": _("the kernel is not square here: a window holds F_h * F_w * C_in "
+                           "products, with F_h and F_w from kernel_size=(F_h, F_w)"),
     }
 
 
@@ -75,6 +78,7 @@ def check_cost(learner, input_shape, filters, kernel_size, strides=1, padding="v
     wrong["valid_for_same"] = (ref.multiply_adds(input_shape, filters, kernel_size, strides)
                                if padding.lower() == "same" else None)
     sentences["valid_for_same"] = _("that is the 'valid' count: 'same' keeps H_out = ceil(H / S)")
+    sentences["square_kernel_w"] = sentences["square_kernel"]
     mistakes = [Misconception(sentences[key], value) for key, value in wrong.items() if value is not None]
     check_exact(learner.conv2d_multiply_adds(input_shape, filters, kernel_size, strides, padding),
                 ref.multiply_adds(input_shape, filters, kernel_size, strides, padding),
@@ -85,8 +89,13 @@ def check_cost(learner, input_shape, filters, kernel_size, strides=1, padding="v
 def check_mix(learner, x, kernel, bias=None) -> None:
     sentences = mix_sentences()
     mistakes = [Misconception(sentences[key], value) for key, value in ref.wrong_mixes(x, kernel, bias).items()]
-    check_array(learner.pointwise_conv(x, kernel, bias), ref.pointwise_conv(x, kernel, bias),
-                call=describe_call("pointwise_conv", x, kernel, bias=bias), floating=True,
+    call = describe_call("pointwise_conv", x, kernel, bias=bias)
+    got = learner.pointwise_conv(x, kernel, bias)
+    if isinstance(got, np.ndarray) and got.dtype.kind in "iub":
+        raise NamedMistake(_("{call} returned dtype {dtype}: the weights are real numbers, so "
+                             "compute in floating point (x.astype(float)); an integer array cuts "
+                             "or wraps them").format(call=call, dtype=got.dtype))
+    check_array(got, ref.pointwise_conv(x, kernel, bias), call=call, floating=True,
                 misconceptions=mistakes, shape_feedback={
                     x.shape[:3] + (kernel.shape[2],): _("the output has one channel per filter "
                                                         "(C_out), not one per input channel")}
