@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,6 +118,8 @@ def _child(request: dict, sockets: list[socket.socket]) -> None:
             os.close(opened)
         os.environ.update(request.get("environment") or {})
         sys.argv = [request["module"], *request.get("arguments", [])]
+        # The module was imported to warm up; running it as __main__ again is the point here.
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="runpy")
         runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as stop:
