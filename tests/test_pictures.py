@@ -143,3 +143,19 @@ def test_with_a_machine_format_the_file_names_go_to_stderr(grade, tmp_path):
     assert str(out / "ex05_pooling.png") in run.stderr and (out / "ex05_pooling.png").is_file()
     run = grade("ex06", "--submission", SOLUTIONS, "--pictures", out, "--lang", "en")
     assert "none of these exercises has one" in run.stdout
+
+
+def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatch):
+    from dataclasses import replace
+
+    from matplotlib import font_manager
+
+    from grader.learner import drawing
+
+    latin = font_manager.fontManager.ttflist[0]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")])
+    drawing.hangul_font.cache_clear()
+    try:
+        assert drawing.hangul_font() is None
+    finally:
+        drawing.hangul_font.cache_clear()

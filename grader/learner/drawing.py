@@ -20,6 +20,7 @@ NOTE_COLUMNS = 34
 NOTE_LINES = 8
 DPI = 100
 HANGUL_SAMPLE = "합"
+HANGUL_FONT_HINTS = ("CJK", "Nanum", "Gothic", "Malgun", "Batang", "Gulim", "Dotum", "Hangul", "Unfonts")
 
 
 @lru_cache(maxsize=1)
@@ -27,10 +28,15 @@ def hangul_font() -> str | None:
     """The name of an installed font that has Hangul, or None (then pictures are labelled in
     English: a font without it would draw boxes)."""
     from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
 
     for entry in font_manager.fontManager.ttflist:
-        if any(word in entry.name for word in ("CJK", "Nanum", "Gothic", "Malgun", "Batang", "Gulim")):
-            return entry.name
+        if any(word in entry.name for word in HANGUL_FONT_HINTS):
+            try:  # the name is a hint; the font's own character map decides
+                if ord(HANGUL_SAMPLE) in FT2Font(entry.fname).get_charmap():
+                    return entry.name
+            except (OSError, RuntimeError):
+                continue
     return None
 
 
