@@ -112,7 +112,7 @@ def check_pool_case(learner, rng, name: str) -> None:
     check_pool_backward(learner, d_out, x, case.pool_size, case.strides, case.padding)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Every output cell sends d_out times the kernel back to the window it "
                          "read; d_kernel and d_bias add up over every image and position."))
 def test_conv_channels_and_batch(learner, rng):
@@ -120,7 +120,7 @@ def test_conv_channels_and_batch(learner, rng):
     check_conv_case(learner, rng, "channels_batch")
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 @pytest.mark.feedback(N_("Output (i, j) read the window at row i * S_h, column j * S_w: its "
                          "gradient goes back there."))
 def test_conv_strides(learner, rng):
@@ -137,7 +137,7 @@ def test_conv_rows_no_window_read(learner, rng):
     check_conv_case(learner, rng, "stride_uncovered")
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 @pytest.mark.feedback(N_("'same' padded the input before the windows slid: compute the gradient "
                          "of the padded input, then crop the padding off."))
 def test_conv_same_padding(learner, rng):
@@ -226,7 +226,7 @@ def test_pool_ties(learner, rng):
     check_pool_case(learner, rng, "ties")
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 @pytest.mark.feedback(N_("With a stride smaller than the window, windows overlap: a cell that "
                          "wins several of them gets the sum of their gradients."))
 def test_pool_overlapping_windows(learner, rng):

@@ -3,7 +3,10 @@
 A d_out with a single 1 asks "where did this one output come from?": its gradient is the
 kernel laid on the window that output read (stride included), the kernel gradient is that
 window of x, and max pooling sends it to the window's winner. Each expected value is written
-out below from that reading of the chain rule; the hidden suite adds general cases.
+out below from that reading of the chain rule. Two more tests check against a numerical
+gradient, the way to test any backward pass: nudge each input by +-h and see how much
+sum(d_out * forward) moves, on one row of 5 pixels where the forward pass is written out by
+hand. The hidden suite adds general cases.
 """
 
 import numpy as np
@@ -122,3 +125,59 @@ def test_pool_tie(learner):
                 floating=True, reveal=True, misconceptions=[Misconception(
                     _("every tied maximum got the gradient: only one cell, the first in row-major "
                       "order, is taken as the max"), np.full((1, 2, 2, 1), 5.0))])
+
+
+ROW = np.array([3.0, -1.0, 4.0, 1.0, -5.0]).reshape(1, 1, 5, 1)
+ROW_KERNEL = np.array([2.0, -1.0, 0.5]).reshape(1, 3, 1, 1)
+ROW_D_OUT = np.array([1.5, -2.0]).reshape(1, 1, 2, 1)
+STEP = 1e-3  # the forward passes below are linear (or piecewise linear): exact up to rounding
+
+
+def row_conv(x, kernel):
+    """conv2d of a (1, 1, 5, 1) row with a (1, 3, 1, 1) kernel, stride 2: windows 0-2 and 2-4."""
+    row, k = x[0, 0, :, 0], kernel[0, :, 0, 0]
+    return np.array([row[0:3] @ k, row[2:5] @ k]).reshape(1, 1, 2, 1)
+
+
+def row_pool(x):
+    """max_pool2d of a (1, 1, 5, 1) row with pool (1, 3), stride 2: windows 0-2 and 2-4."""
+    row = x[0, 0, :, 0]
+    return np.array([row[0:3].max(), row[2:5].max()]).reshape(1, 1, 2, 1)
+
+
+def numerical_gradient(loss, value: np.ndarray) -> np.ndarray:
+    """(loss(value + h) - loss(value - h)) / 2h for each cell of `value`, one at a time."""
+    gradient = np.zeros(value.shape)
+    for index in np.ndindex(value.shape):
+        up, down = value.copy(), value.copy()
+        up[index] += STEP
+        down[index] -= STEP
+        gradient[index] = (loss(up) - loss(down)) / (2 * STEP)
+    return gradient
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: your d_x and d_kernel "
+                         "must say how much sum(d_out * out) moves. Windows 0-2 and 2-4 share "
+                         "pixel 2, so it gets both shares."))
+def test_conv_matches_a_numerical_gradient(learner):
+    """conv_backward: matches a numerical gradient on a row of 5 pixels with stride 2"""
+    call = "conv_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], kernel [2, -1, 0.5], strides=2)"
+    d_x, d_kernel, _bias = unpack(learner.conv_backward(ROW_D_OUT, ROW, ROW_KERNEL, strides=2), call)
+    loss = lambda x, kernel: float(np.sum(ROW_D_OUT * row_conv(x, kernel)))
+    check_array(d_x, numerical_gradient(lambda x: loss(x, ROW_KERNEL), ROW), call=f"{call} d_x",
+                floating=True, reveal=True)
+    check_array(d_kernel, numerical_gradient(lambda k: loss(ROW, k), ROW_KERNEL),
+                call=f"{call} d_kernel", floating=True, reveal=True)
+
+
+@pytest.mark.points(1)
+@pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: only a window's maximum "
+                         "moves the output. Pixel 2 (the 4) wins both overlapping windows, so it "
+                         "gets 1.5 - 2 = -0.5."))
+def test_pool_matches_a_numerical_gradient(learner):
+    """max_pool_backward: matches a numerical gradient on a row of 5 pixels, overlapping windows"""
+    got = learner.max_pool_backward(ROW_D_OUT, ROW, pool_size=(1, 3), strides=2)
+    check_array(got, numerical_gradient(lambda x: float(np.sum(ROW_D_OUT * row_pool(x))), ROW),
+                call="max_pool_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], pool_size=(1, 3), "
+                     "strides=2)", floating=True, reveal=True)
