@@ -18,6 +18,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader.i18n import _
 from grader.errors import InputError
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
@@ -47,7 +48,7 @@ class Submission:
     def open(cls, folder: Path) -> Submission:
         """The submission in `folder`; `InputError` if there is no such folder."""
         if not folder.is_dir():
-            raise InputError(f"submission folder {folder} does not exist")
+            raise InputError(_("submission folder {folder} does not exist").format(folder=folder))
         return cls(folder, _find_base(folder))
 
     def exercise_path(self, file_name: str) -> PurePosixPath:
@@ -84,13 +85,13 @@ class Submission:
         parts = [part for part in relative.parts if part not in (".", "")]
         name = "/".join(parts)
         if self.folder.is_symlink():
-            raise SubmissionFileError("link", f"the submission folder {self.folder.name} is a symbolic "
-                                              "link; submit the folder itself (links are never followed)")
+            raise SubmissionFileError("link", _("the submission folder {folder} is a symbolic link; submit the "
+                                                "folder itself (links are never followed)").format(folder=self.folder.name))
         try:
             handle = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as error:
-            raise SubmissionFileError("unreadable", f"the submission folder cannot be read: "
-                                                    f"{error.strerror}") from None
+            raise SubmissionFileError("unreadable", _("the submission folder cannot be read: {reason}").format(
+                reason=error.strerror)) from None
         try:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
@@ -103,10 +104,10 @@ class Submission:
                 handle = child
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode):
-                raise SubmissionFileError("unreadable", f"{name} is not a regular file")
+                raise SubmissionFileError("unreadable", _("{name} is not a regular file").format(name=name))
             if info.st_nlink > 1:  # another name for someone else's file, such as a solution
-                raise SubmissionFileError("link", f"{name} is a hard link to a file elsewhere; "
-                                                  "submit a copy of the file itself (links are never followed)")
+                raise SubmissionFileError("link", _("{name} is a hard link to a file elsewhere; submit a copy of "
+                                                    "the file itself (links are never followed)").format(name=name))
             with os.fdopen(handle, "rb", closefd=True) as stream:
                 handle = -1
                 content = stream.read(limit + 1)
@@ -114,7 +115,8 @@ class Submission:
             if handle >= 0:
                 os.close(handle)
         if len(content) > limit:
-            raise SubmissionFileError("big", f"{name} is larger than {limit >> 10} KB; it is not graded")
+            raise SubmissionFileError("big", _("{name} is larger than {limit} KB; it is not graded").format(
+                name=name, limit=limit >> 10))
         return content
 
 
@@ -122,11 +124,11 @@ def _open_error(error: OSError, name: str, folder: Path) -> SubmissionFileError:
     import errno
 
     if error.errno == errno.ENOENT:
-        return SubmissionFileError("missing", f"{name} is not in the submission folder")
+        return SubmissionFileError("missing", _("{name} is not in the submission folder").format(name=name))
     if error.errno in (errno.ELOOP, errno.ENOTDIR) and (folder / name).is_symlink():
-        return SubmissionFileError("link", f"{name} is a symbolic link; submit the file itself, "
-                                           "not a link (links are never followed)")
-    return SubmissionFileError("unreadable", f"{name} cannot be read: {error.strerror}")
+        return SubmissionFileError("link", _("{name} is a symbolic link; submit the file itself, not a link "
+                                             "(links are never followed)").format(name=name))
+    return SubmissionFileError("unreadable", _("{name} cannot be read: {reason}").format(name=name, reason=error.strerror))
 
 
 def _find_base(folder: Path) -> PurePosixPath:

@@ -172,7 +172,7 @@ def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, 
 
 def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestResult:
     """A manifest test with no result: the exercise was blocked, or the test never reported."""
-    failure = failure or GradingFailure("this test did not report a result, so it earns no points")
+    failure = failure or GradingFailure(_("this test did not report a result, so it earns no points"))
     return TestResult(name=translated_title(entry.name), status=failure.status, score=0.0, max_score=entry.points,
                       visibility=entry.visibility, feedback=failure.feedback,
                       not_attempted=failure.not_attempted)
@@ -194,7 +194,7 @@ def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | Gradi
         content = learner.read(learner.exercise_path(exercise.file), MAX_SOURCE_BYTES)
     except SubmissionFileError as error:
         if error.kind == "missing":
-            return NotAttempted(f"not attempted: {exercise.file} is not in the submission folder")
+            return NotAttempted(_("not attempted: {file} is not in the submission folder").format(file=exercise.file))
         return LearnerFailure(error.message)
     if not exercise.tensorflow:
         banned = forbidden_imports(content.decode("utf-8", errors="replace"))

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.course.yamlfile import yaml_problem
 from grader.errors import InputError
@@ -51,7 +52,8 @@ class AnswersError(Exception):
 
     def describe(self, source: str) -> str:
         """One line: `answers/q01.yaml line 4 (answers.lenet_year): must be a number`."""
-        where = source + (f" line {self.line}" if self.line else "") + (f" ({self.key})" if self.key else "")
+        where = source + (_(" line {line}").format(line=self.line) if self.line else "") + (
+            f" ({self.key})" if self.key else "")
         return f"{where}: {self.problem}"
 
 
@@ -90,9 +92,9 @@ def read_keys_text(path: Path) -> str:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise AnswersError(f"cannot be read: {error.strerror or error}") from None
+        raise AnswersError(_("cannot be read: {reason}").format(reason=error.strerror or error)) from None
     if len(content) > MAX_ANSWERS_BYTES:
-        raise AnswersError(f"is larger than {MAX_ANSWERS_BYTES >> 10} KB")
+        raise AnswersError(_("is larger than {limit} KB").format(limit=MAX_ANSWERS_BYTES >> 10))
     return decode_answers(content)
 
 
@@ -100,7 +102,7 @@ def decode_answers(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise AnswersError(f"is not UTF-8 text (byte {error.start})") from None
+        raise AnswersError(_("is not UTF-8 text (byte {byte})").format(byte=error.start)) from None
 
 
 def _after_name(message: str) -> str:
@@ -120,16 +122,17 @@ def parse_answers(text: str, bank: QuizBank, *, keys: bool = False) -> AnswerShe
         root = loader.get_single_node()
         if root is None:
             return AnswerSheet(answers=dict.fromkeys(bank.ids))
-        top = _mapping(root, loader, "the file must be a mapping with an 'answers:' section")
-        for key, (_, value_node) in top.items():
+        top = _mapping(root, loader, _("the file must be a mapping with an 'answers:' section"))
+        for key, (_key_node, value_node) in top.items():
             if key not in TOP_LEVEL_KEYS:
-                hint = "; put answers under 'answers:'" if key in bank.ids else ""
-                raise AnswersError(f"unknown key {key!r}; expected {', '.join(TOP_LEVEL_KEYS)}{hint}",
-                                   _line(value_node), key)
+                hint = _("; put answers under 'answers:'") if key in bank.ids else ""
+                raise AnswersError(_("unknown key {key!r}; expected {keys}").format(
+                    key=key, keys=", ".join(TOP_LEVEL_KEYS)) + hint, _line(value_node), key)
         if "quiz" in top:
             named = _construct(loader, top["quiz"][1])
             if named != bank.quiz_id:
-                raise AnswersError(f"says it holds answers for {named!r}, not {bank.quiz_id}",
+                raise AnswersError(_("says it holds answers for {named!r}, not {quiz}").format(
+                    named=named, quiz=bank.quiz_id),
                                    _line(top["quiz"][1]), "quiz")
         answers: dict[str, Any] = dict.fromkeys(bank.ids)
         for question_id, value_node in _section(top, "answers", loader, bank).items():
@@ -160,14 +163,14 @@ def _scan_events(text: str) -> None:
         for event in yaml.parse(text, Loader=LOADER):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise AnswersError("YAML anchors and aliases (&name, *name) are not allowed", line)
+                raise AnswersError(_("YAML anchors and aliases (&name, *name) are not allowed"), line)
             if getattr(event, "tag", None) is not None:
                 tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                raise AnswersError(f"YAML tags ({tag}) are not allowed", line)
+                raise AnswersError(_("YAML tags ({tag}) are not allowed").format(tag=tag), line)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_NESTING:
-                    raise AnswersError(f"is nested more than {MAX_NESTING} levels deep", line)
+                    raise AnswersError(_("is nested more than {levels} levels deep").format(levels=MAX_NESTING), line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
@@ -188,9 +191,9 @@ def _mapping(node: yaml.Node, loader: yaml.SafeLoader, problem: str,
     for key_node, value_node in node.value:
         key = _construct(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
-            raise AnswersError(f"keys must be names, not {key!r}", _line(key_node))
+            raise AnswersError(_("keys must be names, not {key!r}").format(key=key), _line(key_node))
         if key in entries:
-            raise AnswersError(f"{key!r} appears twice", _line(key_node), prefix + key)
+            raise AnswersError(_("{key!r} appears twice").format(key=key), _line(key_node), prefix + key)
         entries[key] = (key_node, value_node)
     return entries
 
@@ -202,14 +205,16 @@ def _section(top: dict, name: str, loader: yaml.SafeLoader, bank: QuizBank) -> d
     node = top[name][1]
     if isinstance(node, yaml.ScalarNode) and _construct(loader, node) is None:
         return {}
-    entries = _mapping(node, loader, f"'{name}' must map question ids to answers", prefix=f"{name}.")
-    for question_id, (key_node, _) in entries.items():
+    entries = _mapping(node, loader, _("'{name}' must map question ids to answers").format(name=name),
+                       prefix=f"{name}.")
+    for question_id, (key_node, _value_node) in entries.items():
         if question_id not in bank.ids:
             close = difflib.get_close_matches(question_id, bank.ids, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; {bank.quiz_id} has {', '.join(bank.ids)}"
-            raise AnswersError(f"unknown question {question_id!r}{hint}", _line(key_node),
+            hint = (_("; did you mean {id!r}?").format(id=close[0]) if close else
+                    _("; {quiz} has {ids}").format(quiz=bank.quiz_id, ids=", ".join(bank.ids)))
+            raise AnswersError(_("unknown question {id!r}").format(id=question_id) + hint, _line(key_node),
                                f"{name}.{question_id}")
-    return {question_id: value_node for question_id, (_, value_node) in entries.items()}
+    return {question_id: value_node for question_id, (_key_node, value_node) in entries.items()}
 
 
 def _accepted_texts(question: Question, value: Any, line: int) -> tuple[str, ...]:
@@ -235,7 +240,7 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, TypeError, OverflowError) as error:
-        problem = f"holds a value that cannot be read ({type(error).__name__})"
+        problem = _("holds a value that cannot be read ({error})").format(error=type(error).__name__)
         raise AnswersError(problem, _line(node)) from None
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.quiz.answers import AnswersError, AnswerSheet, load_keys, parse_answers, read_answers_text
 from grader.quiz.bank import Question, QuizBank, load_bank
@@ -54,7 +55,7 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
         result.tests = _same_for_all(bank, feedback, status="error", counts=counts)
         return result
     except Exception as error:  # noqa: BLE001 - untrusted input must never stop the run
-        problem = AnswersError(f"could not be read ({type(error).__name__})").describe(source)
+        problem = AnswersError(_("could not be read ({error})").format(error=type(error).__name__)).describe(source)
         result.tests = _same_for_all(bank, message(lang, "bad_file", error=problem, **values),
                                      status="error", counts=counts)
         return result

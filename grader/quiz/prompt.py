@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.errors import InputError
 from grader.quiz.answers import AnswersError, key_path, parse_answers, read_answers_text
@@ -37,15 +38,15 @@ def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str
     lang = lang if lang in LANGUAGES else detect_language()
     quiz = catalogue.item(quiz_id)
     if not isinstance(quiz, Quiz):
-        quiz_ids = ", ".join(item.id for item in catalogue.quizzes) or "none"
-        raise InputError(f"{quiz_id} is an exercise, not a quiz; the quizzes are {quiz_ids}")
+        quiz_ids = ", ".join(item.id for item in catalogue.quizzes) or "-"
+        raise InputError(_("{id} is an exercise, not a quiz; the quizzes are {ids}").format(id=quiz_id, ids=quiz_ids))
     learner = Submission.open(submission)
     bank = load_bank(catalogue, quiz)
     relative = learner.answers_path(quiz.id)
     path = submission / relative
     for folder in relative.parents:  # grading refuses links, so never write through one
         if learner.kind(folder) == "link":
-            raise InputError(f"{submission / folder} is a symbolic link; make it a real folder")
+            raise InputError(_("{folder} is a symbolic link; make it a real folder").format(folder=submission / folder))
     shown_file = str(path)
     title = (quiz.title_ko or quiz.title) if lang == "ko" else quiz.title
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 
+from grader.i18n import _
+
 FORBIDDEN_MODULES = ("tensorflow", "keras", "scipy.signal", "scipy.ndimage")
 IMPORT_FUNCTIONS = {"__import__", "import_module"}
 MAX_CHECKED_SOURCE = 256 << 10  # characters: an honest exercise file has a few thousand
@@ -32,8 +34,10 @@ TENSORFLOW_ENVIRONMENT = {
 
 def forbidden_message(exercise_id: str, found: list[str], verb: str = "uses") -> str:
     """The feedback for an exercise whose code `verb` (uses, imported) forbidden modules."""
-    return (f"{exercise_id} {verb} {', '.join(found)}: {exercise_id} must do the work with NumPy "
-            f"({', '.join(FORBIDDEN_MODULES)} are not allowed)")
+    text = (_("{id} imported {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)")
+            if verb == "imported" else
+            _("{id} uses {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)"))
+    return text.format(id=exercise_id, modules=", ".join(found), forbidden=", ".join(FORBIDDEN_MODULES))
 
 
 def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
