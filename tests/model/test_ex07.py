@@ -130,6 +130,8 @@ def test_the_text_report_shows_the_layer_table(grade, make_submission):
     folder = make_submission(ex07=SUBMISSION_FIXTURES / "ex07_too_many_parameters")  # text runs save progress
     run = grade("ex07", "--submission", folder)
     assert run.exit_code == 1
-    assert "Your model, layer by layer:" in run.stdout
-    table_rows = [line for line in run.stdout.splitlines() if "Flatten" in line and "(512,)" in line]
-    assert table_rows and "4*4*32 = 512" in table_rows[0]  # kept on one line, not wrapped
+    assert run.stdout.count("Your model, layer by layer:") == 1
+    lines = run.stdout.splitlines()
+    rows = [index for index, line in enumerate(lines) if "Flatten" in line and "(512,)" in line]
+    assert len(rows) == 1  # the row keeps its columns; in 80 columns its working may move below it
+    assert "4*4*32 = 512" in " ".join(lines[rows[0]:rows[0] + 2])
