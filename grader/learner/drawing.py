@@ -6,6 +6,9 @@ it has checked, and texts that went through `clean`.
 
 from __future__ import annotations
 
+import io
+import os
+import secrets
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -68,8 +71,28 @@ def _draw(picture, path: Path) -> Path:
                 _panel(figure, ax, row[position], font)
     figure.suptitle(_wrapped(f"{picture.exercise_id}: {_(picture.verdict)}", 90), fontsize=10,
                     fontfamily=font or "sans-serif")
-    figure.savefig(path, dpi=DPI)
+    data = io.BytesIO()
+    figure.savefig(data, dpi=DPI, format="png")
+    write_file(path, data.getvalue())
     return path
+
+
+class NotWritten(Exception):
+    """A picture, or its folder, could not be written: (file, reason)."""
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` as a new file that then takes `path`'s place: whatever was there (a symbolic
+    link, a FIFO, a file) is replaced, never followed or opened. NotWritten if it cannot be."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise NotWritten(path, error.strerror or str(error)) from None
 
 
 def _panel(figure, ax, panel, font: str | None) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.course.catalogue import Catalogue, Exercise
+from grader.errors import InputError
 from grader.failures import GradingFailure
 from grader.grading.runner import IsolationSource, read_learner_file
 from grader.i18n import N_, _, language
@@ -163,9 +164,13 @@ def learner_pictures(catalogue: Catalogue, item_ids: list[str], *, submission: P
 
     exercises = [item for item in catalogue.select(item_ids) if isinstance(item, Exercise)]
     # Labels in the learner's language where a font can draw it; English otherwise.
-    with language(None if drawing.hangul_font() else "en"):
-        return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir,
-                         run_seed=run_seed)
+    try:
+        with language(None if drawing.hangul_font() else "en"):
+            return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir,
+                             run_seed=run_seed)
+    except drawing.NotWritten as failure:  # said in the learner's language, whatever the labels'
+        raise InputError(_("cannot write the picture {file}: {reason}").format(
+            file=failure.args[0], reason=failure.args[1])) from None
 
 
 def picture_lines(pictures: list[Picture]) -> list[str]:
@@ -183,7 +188,10 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
     photo, small = photograph(), photograph(SMALL_WIDTH)
     planned = plans(photo, small)
     learner = Submission.open(submission)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file, or a link to nowhere, where the folder should be
+        raise drawing.NotWritten(out_dir, error.strerror or str(error)) from None
     pictures = []
     for exercise in (item for item in exercises if item.id in planned or item.id == MODEL_EXERCISE):
         picture = Picture(exercise.id, f"{exercise.id}_{Path(exercise.file).stem.split('_', 1)[-1]}")

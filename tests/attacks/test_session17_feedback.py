@@ -9,6 +9,7 @@ returns or raises may stop `grade --pictures` (exit code 3).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,28 @@ def test_the_solution_still_draws_and_matches(grade, tmp_path):
     out = tmp_path / "pictures"
     run = grade("ex01", "--submission", SOLUTIONS, "--pictures", out, "--lang", "en")
     assert run.exit_code == 0 and "your results match the expected ones" in run.stdout
+
+
+def test_pictures_replace_links_and_fifos_and_refuse_what_they_cannot_replace(grade, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "pictures"
+    out.mkdir()
+    (out / "ex01_convolution.png").symlink_to(victim)
+    os.mkfifo(out / "ex02_sobel.png")
+    run = grade("ex01", "ex02", "--submission", SOLUTIONS, "--pictures", out, "--lang", "en")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert victim.read_text() == "keep me"  # the link was replaced, not followed
+    for name in ("ex01_convolution.png", "ex02_sobel.png"):
+        assert not (out / name).is_symlink() and (out / name).read_bytes()[:8] == PNG_MAGIC
+    assert sorted(path.name for path in out.iterdir()) == ["ex01_convolution.png", "ex02_sobel.png"]
+    blocked = tmp_path / "blocked"
+    (blocked / "ex01_convolution.png").mkdir(parents=True)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere" / "at all")
+    for folder, lang, words in ((blocked, "en", "cannot write the picture"), (dangling, "ko", "그림을")):
+        run = grade("ex01", "--submission", SOLUTIONS, "--pictures", folder, "--lang", lang)
+        assert run.exit_code == 2, run.stdout + run.stderr
+        assert words in run.stderr and "internal error" not in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    assert [path.name for path in blocked.iterdir()] == ["ex01_convolution.png"]  # no temporary left
