@@ -13,26 +13,22 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.i18n import N_, _, language
 from grader.quiz.bank import QuizBank
 from grader.quiz.kinds import yaml_value
 
-HEADER = {
-    "en": ("# Answers to {quiz}, \"{title}\", written by `grade quiz {quiz}`.\n"
-           "# Grade them with `grade {quiz}`. You may edit this file by hand:\n"
-           "#   single choice: a letter (b)   multiple choice: letters ([a, c])   number: 4096\n"
-           "#   shape: [32, 32, 10] or 32x32x10   short text: \"max pooling\"   unanswered: ~\n"),
-    "ko": ("# {quiz} \"{title}\"의 답. `grade quiz {quiz}` 명령이 작성했습니다.\n"
-           "# `grade {quiz}` 명령으로 채점합니다. 이 파일을 직접 고쳐도 됩니다:\n"
-           "#   단일 선택: 문자 하나 (b)   복수 선택: 문자 목록 ([a, c])   숫자: 4096\n"
-           "#   형태: [32, 32, 10] 또는 32x32x10   짧은 답: \"최대 풀링\"   답하지 않음: ~\n"),
-}
+HEADER = N_("# Answers to {quiz}, \"{title}\", written by `grade quiz {quiz}`.\n"
+            "# Grade them with `grade {quiz}`. You may edit this file by hand:\n"
+            "#   single choice: a letter (b)   multiple choice: letters ([a, c])   number: 4096\n"
+            "#   shape: [32, 32, 10] or 32x32x10   short text: \"max pooling\"   unanswered: ~\n")
 COMMENT_CHARS = 88
 
 
 def render_answers(bank: QuizBank, answers: dict[str, Any], *, title: str, lang: str) -> str:
     """The text of answers/qNN.yaml for `answers` (question id -> normalised answer or None)."""
-    lines = [HEADER.get(lang, HEADER["en"]).format(quiz=bank.quiz_id, title=title).rstrip("\n"),
-             f"quiz: {bank.quiz_id}", "answers:"]
+    with language(lang):
+        header = _(HEADER).format(quiz=bank.quiz_id, title=title).rstrip("\n")
+    lines = [header, f"quiz: {bank.quiz_id}", "answers:"]
     count = len(bank.questions)
     for number, question in enumerate(bank.questions, start=1):
         summary = " ".join(question.text[lang].split())
