@@ -27,20 +27,20 @@ TABLE = "Your model, layer by layer:"
 # A dense-only model trains to about 95% on the digits, but it is not a CNN: its accuracy earns
 # nothing whatever the run's split, and the feedback says why.
 BROKEN_MODELS = {
-    "ex07_no_softmax": (18, {SOFTMAX}, ["the last layer has no softmax", "raw scores",
+    "ex07_no_softmax": (19, {SOFTMAX}, ["the last layer has no softmax", "raw scores",
                                         "(8 - 3 + 2*1) // 1 + 1 = 8", "3*3*1*32 + 32 = 320"], []),
-    "ex07_dense_only": (12, {LAYERS, ACCURACY}, ["no Conv2D layer", "no MaxPooling2D layer", "8*8*1 = 64",
+    "ex07_dense_only": (8, {LAYERS, ACCURACY}, ["no Conv2D layer", "no MaxPooling2D layer", "8*8*1 = 64",
                                                  "accuracy points are for a CNN"], []),
     "ex07_hard_coded_shapes": (17, SHAPES, ["input is (8, 8, 1), not (28, 28, 1)",
                                             "output is (10,), not (3,)", "Dense(num_classes"], []),
-    "ex07_too_many_parameters": (18, {BUDGET}, ["134,218 parameters", "budget of 50,000",
+    "ex07_too_many_parameters": (19, {BUDGET}, ["134,218 parameters", "budget of 50,000",
                                                 "512*256 + 256 = 131,328"], []),
-    "ex07_diverging_optimiser": (14, {ACCURACY}, ["loss blew up", "epoch 1",
+    "ex07_diverging_optimiser": (12, {ACCURACY}, ["loss blew up", "epoch 1",
                                                   "SGD with learning rate 1000"], []),
     "ex07_logits_probability_loss": (10, {SOFTMAX, LOSS, ACCURACY},
                                      ["scores that are not probabilities", "near ln 10", "fix this first"],
                                      ["second Conv2D", "more filters"]),
-    "ex07_learning_rate_too_small": (14, {ACCURACY},
+    "ex07_learning_rate_too_small": (12, {ACCURACY},
                                      ["learned nothing", "SGD with learning rate 0.0001 is 100 times smaller",
                                       "Try the default, 0.01"], ["second Conv2D", "more filters"]),
 }
@@ -115,7 +115,7 @@ def test_a_report_shows_the_layer_table_once(fixture):
 
 def test_a_model_that_is_not_a_cnn_stays_well_below_a_pass():
     item = ex07(graded(SUBMISSION_FIXTURES / "ex07_dense_only"))
-    assert item["score"] / item["max_score"] <= 0.6
+    assert item["score"] / item["max_score"] <= 0.4
     accuracy = next(test for test in item["tests"] if test["name"] == ACCURACY)
     assert accuracy["score"] == 0 and "test accuracy" in accuracy["feedback"]
 

@@ -65,7 +65,7 @@ def with_table(request):
     return attach
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.feedback("Build with keras.Sequential([keras.Input(shape=input_shape), ...]) from "
                       "keras.layers, and return the model.")
 def test_model_builds(learner, training, run_seed, with_table):
@@ -81,7 +81,7 @@ def test_model_builds(learner, training, run_seed, with_table):
         raise GradingFailure(with_table(outcome.not_built, spec))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(4)
 def test_has_conv_pool_flatten(digits_model, with_table):
     """the model has Conv2D, MaxPooling2D and Flatten layers"""
     present = set(digits_model.class_names)
@@ -94,7 +94,7 @@ def test_has_conv_pool_flatten(digits_model, with_table):
         raise GradingFailure(with_table(message, digits_model))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_ends_in_softmax_dense(digits_model, with_table):
     """the last layer is Dense(num_classes) with softmax"""
     final, softmax = softmax_layer(digits_model)
@@ -123,7 +123,7 @@ def test_ends_in_softmax_dense(digits_model, with_table):
         raise GradingFailure(with_table(message, digits_model))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_parameter_budget(digits_model, training, with_table):
     """the model stays within the parameter budget"""
     budget = training.max_parameters
@@ -139,7 +139,7 @@ def test_parameter_budget(digits_model, training, with_table):
             "has one weight per number in the flattened feature map", digits_model, budget))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_integer_label_loss(digits_model):
     """the model is compiled with a loss for integer labels"""
     loss = digits_model.loss
@@ -170,7 +170,7 @@ def test_integer_label_loss(digits_model):
                              "exercise, tell the loss from_logits=True)")
 
 
-@pytest.mark.points(6)
+@pytest.mark.points(8)
 def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
     """trained by the grader, it reaches the target test accuracy"""
     outcome = judge(digits_model, training, run_seed)
