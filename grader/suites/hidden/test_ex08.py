@@ -19,7 +19,7 @@ from grader.checks import (check_array, check_parts, check_unchanged, describe_c
 from grader.i18n import N_
 from grader.suites.hidden import ref_ex08 as ref
 from grader.suites.hidden.backprop_diagnosis import check_conv_backward, check_pool_backward
-from grader.suites.hidden.cases import conv_cases
+from grader.suites.hidden.cases import conv_cases, pool_cases
 from grader.suites.hidden.properties import run_property, show
 from grader.suites.hidden.windows import output_hw
 
@@ -210,7 +210,7 @@ def test_conv_generated_cases(learner, run_seed):
                  run_seed=run_seed, name="ex08.conv_backward", describe=_describe)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Max pooling's gradient goes to the one cell of each window that held "
                          "the max."))
 def test_pool_defaults(learner, rng):
@@ -235,7 +235,7 @@ def test_pool_overlapping_windows(learner, rng):
     check_pool_case(learner, rng, "overlapping_pair")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("'same' pads so that a padded cell never wins the max: every gradient "
                          "lands on a real cell, and d_x has x's shape."))
 def test_pool_same_padding(learner, rng):
@@ -248,6 +248,28 @@ def test_pool_same_padding(learner, rng):
 def test_pool_uint8_input(learner, rng):
     """max_pool_backward: a uint8 input gives a float gradient"""
     check_pool_case(learner, rng, "uint8")
+
+
+def _pool_with_d_out(case: tuple) -> tuple:
+    """(d_out, x, pool_size, strides, padding) from ex05's generated (x, pool, strides, padding)."""
+    x, pool_size, strides, padding = case
+    out_h, out_w = output_hw(x.shape[1], x.shape[2], pool_size,
+                             pool_size if strides is None else strides, padding)
+    values = np.random.default_rng(x.size).integers(-3, 4, size=(x.shape[0], out_h, out_w, x.shape[3]))
+    return values.astype(np.float64), x, pool_size, strides, padding
+
+
+def _describe_pool(case: tuple) -> str:
+    d_out, x, pool_size, strides, padding = _pool_with_d_out(case)
+    return "\n".join([describe_call("max_pool_backward", d_out, x, pool_size=pool_size,
+                                    strides=strides, padding=padding), show("d_out", d_out), show("x", x)])
+
+
+@pytest.mark.points(1)
+def test_pool_generated_cases(learner, run_seed):
+    """max_pool_backward: generated shapes, windows, strides, paddings and dtypes (ties too)"""
+    run_property(pool_cases(), lambda case: check_pool_backward(learner, *_pool_with_d_out(case)),
+                 run_seed=run_seed, name="ex08.max_pool_backward", describe=_describe_pool)
 
 
 @pytest.mark.points(1)
