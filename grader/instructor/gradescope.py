@@ -66,11 +66,13 @@ results.json. Instructor material: do not share it with learners.
 """
 
 
-def write_bundle(course_root: Path, zip_path: Path) -> Path:
-    """Write `zip_path`: the two scripts and the grading course at the root of the archive."""
+def write_bundle(course_root: Path, zip_path: Path, lang: str = "en") -> Path:
+    """Write `zip_path`: the two scripts and the grading course at the root of the archive; with
+    `lang` "ko" every submission's feedback is in Korean (a container's locale is C)."""
+    run_autograder = RUN_AUTOGRADER.replace("--allow-weak-sandbox", f"--allow-weak-sandbox --lang {lang}")
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", run_autograder)):
             info = zipfile.ZipInfo(name)
             info.external_attr = (EXECUTABLE | 0o100000) << 16  # a regular, executable file
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -30,7 +30,8 @@ class Published:
 
 def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en") -> Published:
     """Write `out_dir/student/` and `out_dir/gradescope/autograder.zip`; with `stubs_lang` "ko"
-    the student's stubs carry Korean docstrings and TODO lines (grader/course/instructions.py)."""
+    the student's stubs carry Korean docstrings and TODO lines (grader/course/instructions.py)
+    and the autograder gives its feedback in Korean."""
     root = catalogue.root
     if not (root / "solutions").is_dir() or not (root / HIDDEN_SUITES).is_dir():
         raise InputError(f"{root} is not a full course (no solutions/ or hidden suites); "
@@ -42,5 +43,5 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en") -> Publ
         for exercise in catalogue.exercises:
             stub = student / "exercises" / exercise.file
             stub.write_text(korean_stub(stub.read_text(encoding="utf-8"), exercise), encoding="utf-8")
-    autograder_zip = write_bundle(root, out_dir / "gradescope" / "autograder.zip")
+    autograder_zip = write_bundle(root, out_dir / "gradescope" / "autograder.zip", lang=stubs_lang)
     return Published(student=student, autograder_zip=autograder_zip)

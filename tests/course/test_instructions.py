@@ -7,6 +7,7 @@ import ast
 import dataclasses
 import re
 import unicodedata
+import zipfile
 
 import pytest
 
@@ -126,3 +127,5 @@ def test_publish_in_korean_writes_korean_stubs_with_the_same_code(catalogue, tmp
         assert code_only(stub) == code_only(stub_source(exercise))
     english_stub = (published.student / "exercises" / catalogue.item("ex02").file).read_text(encoding="utf-8")
     assert english_stub == stub_source(catalogue.item("ex02"))
+    with zipfile.ZipFile(published.autograder_zip) as bundle:
+        assert "--lang ko" in bundle.read("run_autograder").decode("utf-8")
