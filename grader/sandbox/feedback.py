@@ -75,6 +75,8 @@ def load_error(error: dict, exercise: Exercise) -> str:
         return _("{file} raised {error} while being imported{location}: code at the top level of the "
                  "file runs on import, so call exit() nowhere").format(
             file=exercise.file, error=error_type, location=location)
+    if len(where.splitlines()) > 1:  # every frame of the learner's file, innermost last
+        location = "".join(f"\n  {line}" for line in where.splitlines())
     return _("importing {file} raised {error}: {message}{location}").format(
         file=exercise.file, error=error_type, message=message, location=location)
 

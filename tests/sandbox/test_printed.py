@@ -67,3 +67,31 @@ def test_printed_output_is_capped(grade, make_submission, tmp_path: Path):
     longest = max(len(test["feedback"]) for test in _tests(run))
     assert 1000 < longest < 6000
     assert run.item("ex01")["score"] == run.item("ex01")["max_score"]
+
+
+RAISING_AT_IMPORT = '''import numpy as np
+
+
+def _table():
+    return {"sobel": [1, 2, 3]}["prewitt"]
+
+
+TABLE = _table()
+
+
+def filter_response(patch, kernel):
+    return 0.0
+
+
+def convolve2d(image, kernel):
+    return image
+'''
+
+
+def test_an_import_error_shows_every_frame_of_the_learner_file(grade, make_submission):
+    folder = make_submission(ex01=RAISING_AT_IMPORT)
+    run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "en")
+    feedback = run.item("ex01")["tests"][0]["feedback"]
+    assert "KeyError" in feedback
+    assert feedback.index("TABLE = _table()") < feedback.index("in _table")
+    assert run.item("ex01")["score"] == 0
