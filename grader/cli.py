@@ -187,8 +187,8 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
     """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
-        raise click.UsageError(_("name what to grade (e.g. `grade ex01`) or pass --all; "
-                                 "the course has {ids}").format(ids=", ".join(catalogue.ids)))
+        raise click.UsageError(_("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
+            example=with_lang("grade ex01"), ids=", ".join(catalogue.ids)))
     if ids and grade_all:
         raise click.UsageError(_("give either ids or --all, not both"))
     selected = catalogue.ids if grade_all else list(ids)

@@ -258,3 +258,32 @@ def test_no_function_shadows_gettext():
 def test_the_shadow_check_sees_one():
     assert gettext_shadowed("def f():\n    a, _ = g()\n    return _('x')\n") == ["f"]
     assert gettext_shadowed("def f():\n    return [_('x') for y in z]\n") == []
+
+
+def test_the_suites_speak_the_language_of_the_run(grade, make_submission):
+    """pytest runs in the CLI's process: --lang reaches every test name and feedback, and the
+    next run in the same process speaks its own language again."""
+    folder = make_submission(ex03=COURSE_ROOT / "solutions")
+    korean_run = grade("ex03", "--submission", folder, "--format", "json", "--lang", "ko")
+    names = [test["name"] for test in korean_run.item("ex03")["tests"]]
+    assert korean_run.item("ex03")["score"] == korean_run.item("ex03")["max_score"]
+    assert "zero_pad: 배치를 바꾸지 않습니다" in names
+    assert all(re.search("[가-힣]", name) for name in names)
+    english_run = grade("ex03", "--submission", folder, "--format", "json", "--lang", "en")
+    assert "zero_pad: the batch is not modified" in [test["name"] for test in english_run.item("ex03")["tests"]]
+
+
+def test_a_named_mistake_is_explained_in_korean(grade, make_submission):
+    stub = (COURSE_ROOT / "solutions" / "ex01_convolution.py").read_text(encoding="utf-8")
+    flipped = stub.replace("def convolve2d(image, kernel):", "def convolve2d(image, kernel):\n"
+                           "    kernel = np.asarray(kernel)[::-1, ::-1]", 1)
+    assert flipped != stub
+    folder = make_submission(ex01=flipped)
+    run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "ko")
+    feedback = " ".join(test["feedback"] for test in run.item("ex01")["tests"])
+    assert "케라스는 뒤집지 않" in feedback and "flipped" not in feedback
+
+
+def test_a_usage_error_suggests_the_command_in_korean(grade):
+    run = grade("--lang", "ko")
+    assert run.exit_code == 2 and "`grade ex01 --lang ko`" in run.stderr
