@@ -155,6 +155,7 @@ def check_number(got: Any, expected: float, *, call: str,
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         raise GradingFailure(_("{call} returned {got}; expected a single number").format(
             call=call, got=describe_array(got)))
+    got = got if isinstance(got, float) or abs(got) < 1e308 else float("inf" if got > 0 else "-inf")  # 10**400
     if not np.isclose(got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE):
         named = match_misconception(np.asarray(float(got)),
                                     [Misconception(m.feedback, np.asarray(float(m.candidate)))

@@ -49,3 +49,20 @@ def test_weird_returns_are_zero_point_tests_not_grader_failures(grade, make_subm
             assert test["feedback"].strip(), test["name"]
             assert len(test["feedback"]) <= FEEDBACK_CHARACTERS, test["name"]
             assert "Traceback" not in test["feedback"] and "grader/" not in test["feedback"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_any_value_returned_is_a_failed_test_never_an_error(grade, tmp_path, seed):
+    """Every exercise but ex07 (whose answer is a model): the grader checks each value itself."""
+    out = tmp_path / "report.json"
+    ids = ["ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08", "ex09"]
+    run = grade(*ids, "--submission", FIXTURES / "returns_anything", "--format", "json", "--output", out,
+                "--seed", str(seed), "--lang", "en")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    tests = [(exercise["id"], test) for exercise in report["exercises"] for test in exercise["tests"]]
+    errors = [(item, test["name"], test["feedback"][:200]) for item, test in tests if test["status"] == "error"]
+    assert errors == []
+    assert [(item, test["name"]) for item, test in tests if test["score"]] == [
+        ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")]  # the constants are the right ones
+    assert all(test["feedback"].strip() for _, test in tests if test["status"] != "passed")
