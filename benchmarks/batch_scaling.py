@@ -4,7 +4,9 @@ The class is 16 learners, each a copy of the solutions of ex01-ex06 with their q
 (no ex07, so no TensorFlow: the issue's target is about the NumPy exercises). Both runs grade
 the same class with the same seed, side by side in one invocation, alternating the order over
 the rounds so a noisy shared machine slows them alike; the script prints each run's wall time,
-the ratio, and checks that both gradebooks hold identical grades. Target (issue 13): a ratio of
+the ratio, and checks that both gradebooks hold identical grades. It also prints the CPU time
+per learner of the batch (warm servers) next to a fresh `grade --all` process, which is
+what a shared machine's load cannot blur. Target (issue 13): a ratio of
 at least 1.8 on 2 cores.
 
     python benchmarks/batch_scaling.py [--learners 16] [--rounds 1]
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,18 +46,34 @@ def make_class(folder: Path, learners: int) -> Path:
     return folder
 
 
-def batch_time(learners: Path, out: Path, workers: int, seed: int) -> float:
-    """Wall time of one `grade batch` (a fresh out folder, so nobody is skipped)."""
-    shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "grader", "batch", str(learners), "--out", str(out),
-               "--workers", str(workers), "--seed", str(seed)]
-    started = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds used so far by this script's finished children and all they waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of its whole process tree) of one command."""
+    cpu, started = children_cpu(), time.perf_counter()
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode not in (0, 1):
-        raise SystemExit(f"grade batch --workers {workers} failed (exit {completed.returncode}): "
-                         f"{completed.stderr[-800:]}")
-    return elapsed
+        raise SystemExit(f"{' '.join(command[2:5])} failed (exit {completed.returncode}): {completed.stderr[-800:]}")
+    return elapsed, children_cpu() - cpu
+
+
+def batch_time(learners: Path, out: Path, workers: int, seed: int) -> tuple[float, float]:
+    """Wall and CPU time of one `grade batch` (a fresh out folder, so nobody is skipped)."""
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([sys.executable, "-m", "grader", "batch", str(learners), "--out", str(out),
+                  "--workers", str(workers), "--seed", str(seed)])
+
+
+def cold_cpu(learner: Path, seed: int, rounds: int = 2) -> float:
+    """CPU seconds of one learner graded as the batch did before its warm servers: a fresh
+    `python -I -m grader --all` process (median of `rounds`)."""
+    return statistics.median(timed([sys.executable, "-I", "-m", "grader", "--all", "--submission", str(learner),
+                                    "--format", "json", "--seed", str(seed)])[1] for _ in range(rounds))
 
 
 def grades(out: Path) -> list[dict]:
@@ -70,19 +89,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     arguments = parser.parse_args()
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[float]] = {1: [], 2: []}
     with tempfile.TemporaryDirectory(prefix="batch-scaling-") as folder:
         learners = make_class(Path(folder) / "class", arguments.learners)
         outs = {workers: Path(folder) / f"out{workers}" for workers in times}
         for round_number in range(arguments.rounds):
             order = (1, 2) if round_number % 2 == 0 else (2, 1)
             for workers in order:
-                times[workers].append(batch_time(learners, outs[workers], workers, arguments.seed))
+                wall, used = batch_time(learners, outs[workers], workers, arguments.seed)
+                times[workers].append(wall)
+                cpu[workers].append(used)
         identical = grades(outs[1]) == grades(outs[2])
+        cold = cold_cpu(learners / "learner000", arguments.seed)
     one, two = (statistics.median(times[workers]) for workers in (1, 2))
+    warm = statistics.median(cpu[1]) / arguments.learners
     print(f"{arguments.learners} learners (ex01-ex06 solutions and quizzes), {os.cpu_count()} CPUs, "
-          f"{arguments.rounds} round(s)")
+          f"{arguments.rounds} round(s), load {os.getloadavg()[0]:.1f}")
     print(f"  --workers 1: {one:6.1f} s  ({one / arguments.learners:.2f} s per learner)")
     print(f"  --workers 2: {two:6.1f} s  ({two / arguments.learners:.2f} s per learner)")
+    print(f"  CPU per learner: {warm:.2f} s in the batch (warm servers), {cold:.2f} s for a fresh "
+          f"`grade --all` process (what each learner cost before): {cold / warm:.2f}x")
     ratio = one / two
     print(f"ratio {ratio:.2f} (target >= {TARGET_RATIO}); grades identical: {'yes' if identical else 'NO'}")
     if not identical or ratio < TARGET_RATIO:

@@ -26,7 +26,7 @@ from pathlib import Path, PurePath
 
 import click
 
-from grader.course.catalogue import Catalogue
+from grader.course.catalogue import PACKAGE_DIR, SUITES_DIR, Catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.session import new_seed
 from grader.instructor import records
@@ -210,9 +210,12 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
 
 
 def warm_modules(tasks: list[GradingTask]) -> list[str]:
-    """What a batch worker's server imports: the grading stack, and Keras (imported, no operation
+    """What a batch worker's server imports: the grading stack and the course's suites (pytest
+    finds them in sys.modules and does not import them again), and Keras (imported, no operation
     run) when some learner submitted a file of an exercise that needs it."""
-    return [*WARM_GRADING_MODULES, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]
+    suites = [".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+              for path in sorted(SUITES_DIR.glob("*/test_*.py"))]
+    return [*WARM_GRADING_MODULES, *suites, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]
 
 
 @contextmanager

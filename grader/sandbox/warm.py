@@ -52,9 +52,12 @@ def main(argv: list[str]) -> None:
     address, served, token = argv[1], tuple(argv[2].split(",")), os.environ.get(TOKEN_VARIABLE, "")
     for name in argv[3:]:
         module, _, function = name.partition(":")
-        imported = importlib.import_module(module)
-        if function:
-            getattr(imported, function)()
+        try:
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
+        except Exception as error:  # not warm then: each child imports it and meets the error itself
+            print(f"warm server: {name} not imported ({type(error).__name__}: {error})", file=sys.stderr)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
