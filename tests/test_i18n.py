@@ -287,3 +287,10 @@ def test_a_named_mistake_is_explained_in_korean(grade, make_submission):
 def test_a_usage_error_suggests_the_command_in_korean(grade):
     run = grade("--lang", "ko")
     assert run.exit_code == 2 and "`grade ex01 --lang ko`" in run.stderr
+
+
+def test_grade_list_in_korean(grade, tmp_path, catalogue):
+    run = grade("list", "--submission", tmp_path, "--lang", "ko")
+    assert run.exit_code == 0
+    first = run.stdout.splitlines()[0]
+    assert first.startswith("ex01") and "시작 안 함" in first and catalogue.item("ex01").title_ko in first
