@@ -223,7 +223,7 @@ def _receipt(exercise: ExerciseResult) -> list[dict]:
             exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN for test in exercise.tests):
         return []
     graded = exercise.status not in ("not_attempted", "error")
-    return [{"name": f"{exercise.id} answers file", "score": 0.0, "max_score": 0.0,
+    return [{"name": _("{id} answers file").format(id=exercise.id), "score": 0.0, "max_score": 0.0,
              "status": "passed" if graded else "failed",
              "output": GRADESCOPE_RECEIVED if graded else exercise.tests[0].feedback,
              "visibility": GRADESCOPE_SHOWN}]
