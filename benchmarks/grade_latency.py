@@ -2,7 +2,7 @@
 
 The commands run alternately, ROUNDS times each, so that a noisy shared machine slows them
 alike; the script prints each median and their ratio. Target (SPEC section 6): a ratio of at
-most 2.5. With `--against REV` it also times `grade ex01` as an earlier revision of the
+most 2.5; issue 13 asks for 2. With `--against REV` it also times `grade ex01` as an earlier revision of the
 project does (checked out into a temporary git worktree), to show what a change cost: the
 trust issue allows at most 10% more. It also checks that grading ex01-ex06 never imports
 TensorFlow.
@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 2.5
+TARGET_RATIO_ISSUE = 2.0  # issue 13: "grade ex01 stays within 2x"
 TARGET_AGAINST = 1.10
 BASELINE = [sys.executable, "-c", "import numpy, pytest"]
 TENSORFLOW_PROBE = (
@@ -72,7 +73,8 @@ def main() -> None:
         print(f"{label:<40} median {median * 1000:7.1f} ms  ({arguments.rounds} runs)")
     base, now = medians["python -c 'import numpy, pytest'"], medians["grade ex01 (solution)"]
     ratio = now / base
-    print(f"ratio {ratio:.2f}  (target <= {TARGET_RATIO})  {'OK' if ratio <= TARGET_RATIO else 'TOO SLOW'}")
+    print(f"ratio {ratio:.2f}  (target <= {TARGET_RATIO}, SPEC section 6)  {'OK' if ratio <= TARGET_RATIO else 'TOO SLOW'}; "
+          f"issue 13's target <= {TARGET_RATIO_ISSUE}: {'OK' if ratio <= TARGET_RATIO_ISSUE else 'missed'}")
     if arguments.against:
         against = now / medians[f"grade ex01 at {arguments.against}"]
         verdict = "OK" if against <= TARGET_AGAINST else "SLOWER"

@@ -23,7 +23,6 @@ from grader.grading.manifest import ManifestEntry, load_manifest
 from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
-from grader.sandbox.children import discard_prestarted, prestart
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import make_scratch, prepare
@@ -76,6 +75,7 @@ class Workers:
     def __init__(self, clients: dict[str, WorkerClient]):
         self.clients = clients
         self.order = list(clients)
+        self.prestarted = False  # a trainer was started early for this run (ex07)
 
     def client(self, exercise_id: str) -> WorkerClient:
         return self.clients[exercise_id]
@@ -96,7 +96,10 @@ class Workers:
         client.start()
         if client.exercise.tensorflow and client.load_failure is None:
             # The grader's trainer imports TensorFlow while the worker does, on the other core.
-            prestart(TRAINER_MODULE, TENSORFLOW_ENVIRONMENT)
+            from grader.sandbox import children  # only here: ex01-ex06 never pay for it
+
+            children.prestart(TRAINER_MODULE, TENSORFLOW_ENVIRONMENT)
+            self.prestarted = True
 
     def leaving(self, exercise_id: str) -> None:
         """An exercise's tests are over: its worker goes."""
@@ -106,7 +109,10 @@ class Workers:
     def close_all(self) -> None:
         for client in self.clients.values():
             client.close()
-        discard_prestarted()
+        if self.prestarted:
+            from grader.sandbox import children
+
+            children.discard_prestarted()
 
 
 def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
