@@ -17,7 +17,7 @@ from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.i18n import N_, _, current_language, with_lang
 from grader.progress import Progress
-from grader.reports import display_width, pad_to_width, render
+from grader.reports import display_width, pad_to_width, render, wrap_to_terminal
 from grader.results import Report
 from grader.submission import Submission, find_learner_folder
 
@@ -110,13 +110,13 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     progress = Progress.load(submission)
     shown = progress.next_hint(item.id, hints)
     if shown is None:
-        listed = "\n".join(f"  {number}. {text}" for number, text in enumerate(hints, start=1))
+        listed = "\n".join(wrap_to_terminal(f"{number}. {text}", "  ") for number, text in enumerate(hints, start=1))
         return _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id) + "\n" + listed
     number, text = shown
     progress.save(submission)
     heading = _("Hint {number} of {count} for {id} ({title}):").format(
         number=number, count=len(hints), id=item.id, title=title)
-    return f"{heading}\n  {text}"
+    return f"{heading}\n{wrap_to_terminal(text, '  ')}"
 
 
 def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:
