@@ -117,3 +117,16 @@ def test_pictures_replace_links_and_fifos_and_refuse_what_they_cannot_replace(gr
         assert words in run.stderr and "internal error" not in run.stderr
         assert len(run.stderr.strip().splitlines()) == 1
     assert [path.name for path in blocked.iterdir()] == ["ex01_convolution.png"]  # no temporary left
+
+
+def test_a_learner_cannot_write_to_the_graders_terminal():
+    import pexpect
+
+    from tests.test_terminal import spawn
+
+    child = spawn("ex01", "--submission", str(FIXTURES / "writes_to_the_terminal"), lang="en")
+    child.expect(pexpect.EOF, timeout=120)
+    shown = child.before
+    assert "wrote to [" in shown  # its calls ran
+    assert "FORGED" not in shown
+    assert "/dev/pts" not in shown and "/dev/tty" not in shown
