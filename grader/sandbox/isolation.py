@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.i18n import _
 from grader.errors import InputError
 
 ROOT = "root"
@@ -80,18 +81,18 @@ class Isolation:
         word, not the learner's; a worker given `uid` must run as it.
         """
         if not isinstance(view, dict):
-            return "the worker did not describe its sandbox"
+            return _("the worker did not describe its sandbox")
         if self.fresh_uid and view.get("uid") != uid:
-            return f"the worker runs as uid {view.get('uid')!r}, not the unprivileged uid {uid}"
+            return _("the worker runs as uid {got!r}, not the unprivileged uid {uid}").format(got=view.get("uid"), uid=uid)
         if view.get("capabilities") != 0:
-            return "the worker kept privileges"
+            return _("the worker kept privileges")
         if self.namespaces:
             if view.get("pid") != 1:
-                return "the worker has no process namespace of its own"
+                return _("the worker has no process namespace of its own")
             if view.get("visible"):
-                return f"the worker can see {len(view['visible'])} of the grader's private folders"
+                return _("the worker can see {count} of the grader's private folders").format(count=len(view["visible"]))
             if view.get("root_writable") is not False:
-                return "the worker can write to its root folder"
+                return _("the worker can write to its root folder")
         return ""
 
 
@@ -115,16 +116,16 @@ def weak(note: str, *, allow_weak: bool) -> Isolation:
     """
     if os.geteuid() == 0:
         if not allow_weak:
-            raise WeakSandboxRefused(
-                f"the sandbox has no namespaces here ({note}) and the grader runs as root; "
-                "learner code would run without a jail. Fix the namespaces, run as an "
-                "ordinary user, or pass --allow-weak-sandbox to grade with limits only")
+            raise WeakSandboxRefused(_(
+                "the sandbox has no namespaces here ({note}) and the grader runs as root; learner code would "
+                "run without a jail. Fix the namespaces, run as an ordinary user, or pass --allow-weak-sandbox "
+                "to grade with limits only").format(note=note))
         unreachable = python_unreachable_for_others()
         if unreachable:
-            raise WeakSandboxRefused(
-                f"the sandbox has no namespaces here ({note}), and learner code cannot run as "
-                f"an unprivileged user because {unreachable} is not readable by other users; "
-                "install Python where every user can read it, or fix the namespaces")
+            raise WeakSandboxRefused(_(
+                "the sandbox has no namespaces here ({note}), and learner code cannot run as an unprivileged "
+                "user because {path} is not readable by other users; install Python where every user can read "
+                "it, or fix the namespaces").format(note=note, path=unreachable))
     return Isolation(LIMITS, note)
 
 

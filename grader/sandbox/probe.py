@@ -13,6 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
+from grader.i18n import N_, _
 from grader.course.catalogue import Limits
 from grader.sandbox import isolation as modes
 from grader.sandbox.feedback import tail
@@ -23,7 +24,7 @@ from grader.sandbox.standalone import wire
 from grader.sanitise import clean
 
 PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second
-NO_NAMESPACES = "Linux namespaces (unshare) are not available here"
+NO_NAMESPACES = N_("Linux namespaces (unshare) are not available here")
 
 
 class IsolationProbe:
@@ -67,23 +68,23 @@ class IsolationProbe:
 
     def _decide(self) -> Isolation:
         if self.mode == modes.LIMITS:
-            return modes.weak(NO_NAMESPACES, allow_weak=self.allow_weak)
+            return modes.weak(_(NO_NAMESPACES), allow_weak=self.allow_weak)
         problem = self._problem()
         if not problem:
             return Isolation(self.mode)
-        return modes.weak(f"the sandbox probe failed: {problem}", allow_weak=self.allow_weak)
+        return modes.weak(_("the sandbox probe failed: {problem}").format(problem=problem), allow_weak=self.allow_weak)
 
     def _problem(self) -> str:
         if self.process is None:
-            return getattr(self, "failure", "the probe did not start")
+            return getattr(self, "failure", _("the probe did not start"))
         try:
-            frame, _ = self.process.read_frame(time.monotonic() + PROBE_SECONDS, "probe")
+            frame, _blobs = self.process.read_frame(time.monotonic() + PROBE_SECONDS, "probe")
         except Deadline:
-            return f"no answer within {PROBE_SECONDS:g} s"
+            return _("no answer within {seconds:g} s").format(seconds=PROBE_SECONDS)
         except (Dead, wire.ProtocolError, ValueError, OSError):
             self.process.kill()
             printed = tail(self.spec.stderr_path, 300).strip()
-            return f"the probe stopped ({printed or 'it printed nothing'})"
+            return _("the probe stopped ({printed})").format(printed=printed or _("it printed nothing"))
         if "sandbox_error" in frame:
-            return f"the jail could not be built ({clean(frame['sandbox_error'], 200, single_line=True)})"
+            return _("the jail could not be built ({reason})").format(reason=clean(frame["sandbox_error"], 200, single_line=True))
         return Isolation(self.mode).view_problem(frame.get("sandbox"), self.spec.uid)
