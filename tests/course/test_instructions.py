@@ -129,3 +129,22 @@ def test_publish_in_korean_writes_korean_stubs_with_the_same_code(catalogue, tmp
     assert english_stub == stub_source(catalogue.item("ex02"))
     with zipfile.ZipFile(published.autograder_zip) as bundle:
         assert "--lang ko" in bundle.read("run_autograder").decode("utf-8")
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_grade_show_works_for_every_exercise(grade, exercise_id, lang):
+    run = grade("show", exercise_id, "--lang", lang)
+    assert run.exit_code == 0, run.stderr
+    task = run.stdout.splitlines()[4]  # the task's first sentence, after the id and the docstring's title
+    assert task and bool(HANGUL.search(task)) == (lang == "ko"), task
+
+
+def test_grade_publish_writes_korean_stubs_only_when_asked(grade, tmp_path, monkeypatch, catalogue):
+    exercise = catalogue.item("ex03")
+    monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")  # a Korean locale alone keeps the course's stubs
+    assert grade("publish", tmp_path / "plain").exit_code == 0
+    assert (tmp_path / "plain" / "student" / "exercises" / exercise.file).read_text(encoding="utf-8") == stub_source(exercise)
+    assert grade("publish", tmp_path / "korean", "--lang", "ko").exit_code == 0
+    korean_text = (tmp_path / "korean" / "student" / "exercises" / exercise.file).read_text(encoding="utf-8")
+    assert korean_text.startswith('"""연습 03') and code_only(korean_text) == code_only(stub_source(exercise))
