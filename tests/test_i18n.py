@@ -196,6 +196,7 @@ def test_every_hint_has_its_korean_twin(catalogue):
     for item in (*catalogue.exercises, *catalogue.quizzes):
         assert len(item.hints_ko) == len(item.hints), f"{item.id}: hints_ko in course.yaml"
         assert all(re.search("[가-힣]", hint) for hint in item.hints_ko), item.id
+        assert all(hint.rstrip().endswith("?") for hint in item.hints_ko), f"{item.id}: a hint is a question"
         assert item.title_ko, f"{item.id}: title_ko in course.yaml"
 
 
