@@ -38,7 +38,7 @@ from grader.sandbox.warm import WarmServer
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
 # What each batch worker's warm server imports once, so that no learner's grading pays for it.
 WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli", "grader.grading.runner",
-                        "grader.grading.plugin", "grader.sandbox.probe")
+                        "grader.grading.plugin", "grader.sandbox.probe:probe_early")
 WARM_KERAS = "grader.model.trainer:keras_module"  # imports TensorFlow quietly, runs no operation
 
 

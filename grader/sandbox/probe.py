@@ -27,6 +27,22 @@ PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a secon
 NO_NAMESPACES = N_("Linux namespaces (unshare) are not available here")
 
 
+_probed_early: Isolation | None = None  # set in a warm server only (`probe_early`)
+
+
+def probe_early() -> None:
+    """Probe now, once, for every grading run that a warm server (grader/sandbox/warm.py) forks:
+    the server runs no learner code, so this is still the trusted side deciding before any
+    learner code runs. A probe that fails leaves "limits", which each run then accepts only as
+    its own `--allow-weak-sandbox` allows, exactly as its own probe would have."""
+    global _probed_early
+    probe = IsolationProbe(allow_weak=True)
+    try:
+        _probed_early = probe.get()
+    except modes.WeakSandboxRefused as refused:  # root, and Python unreachable for other users
+        _probed_early = Isolation(modes.LIMITS, str(refused))
+
+
 class IsolationProbe:
     """Decides a run's isolation once; `get()` waits for the probe the first time."""
 
@@ -36,6 +52,12 @@ class IsolationProbe:
         self.decided: Isolation | None = None
         self.scratch: Path | None = None
         self.process: WorkerProcess | None = None
+        self.early_note = ""
+        if _probed_early is not None:  # a batch worker's warm server probed before any learner
+            self.mode, self.early_note = _probed_early.mode, _probed_early.note
+            if _probed_early.namespaces:
+                self.decided = _probed_early
+            return
         if self.mode != modes.LIMITS:
             self.scratch = make_scratch("grade-probe-")
             try:
@@ -68,7 +90,7 @@ class IsolationProbe:
 
     def _decide(self) -> Isolation:
         if self.mode == modes.LIMITS:
-            return modes.weak(_(NO_NAMESPACES), allow_weak=self.allow_weak)
+            return modes.weak(self.early_note or _(NO_NAMESPACES), allow_weak=self.allow_weak)
         problem = self._problem()
         if not problem:
             return Isolation(self.mode)

@@ -83,3 +83,23 @@ def test_closing_the_server_leaves_no_process_and_no_socket():
     started.close()
     assert started.popen.poll() is not None and not folder.exists()
     assert not os.path.exists(f"/proc/{pid}/status") or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_a_probe_made_early_by_the_server_decides_each_run_it_forks(monkeypatch):
+    from grader.sandbox import isolation as modes
+    from grader.sandbox import probe
+
+    early = modes.Isolation(modes.ROOT)
+    monkeypatch.setattr(probe, "_probed_early", early)
+    run = probe.IsolationProbe(allow_weak=False)
+    assert run.process is None and run.get() is early  # no second probe started
+    monkeypatch.setattr(probe, "_probed_early", modes.Isolation(modes.LIMITS, "the early probe failed"))
+    if os.geteuid() == 0:  # "limits" still needs each run's own permission
+        with pytest.raises(modes.WeakSandboxRefused, match="the early probe failed"):
+            probe.IsolationProbe(allow_weak=False).get()
+    if os.geteuid() == 0 and modes.python_unreachable_for_others():
+        with pytest.raises(modes.WeakSandboxRefused, match="the early probe failed"):
+            probe.IsolationProbe(allow_weak=True).get()
+    else:
+        weak = probe.IsolationProbe(allow_weak=True).get()
+        assert weak.mode == modes.LIMITS and "the early probe failed" in weak.note
