@@ -164,10 +164,21 @@ def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
         else:
             current = candidate
         while display_width(current) > width:  # a word wider than the line: cut it
-            cut = next(end for end in range(len(current), 0, -1) if display_width(current[:end]) <= width)
+            cut = _cut(current, width)
             lines.append(current[:cut])
             current = continuation + current[cut:]
     return [*lines, current.rstrip()] if current.strip() else lines
+
+
+def _cut(text: str, width: int) -> int:
+    """How many characters of `text` fit in `width` columns, in one pass (a learner's 1,000
+    characters without a space once took a second per paragraph, minutes per report)."""
+    used = 0
+    for end, char in enumerate(text):
+        used += display_width(char)
+        if used > width:
+            return end
+    return len(text)
 
 
 def _points(score: float, max_score: float) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from grader.learner.pictures import LARGEST_DRAWN, checked
+from grader.reports import display_width
 from tests.conftest import SOLUTIONS
 
 FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"
@@ -130,3 +132,25 @@ def test_a_learner_cannot_write_to_the_graders_terminal():
     assert "wrote to [" in shown  # its calls ran
     assert "FORGED" not in shown
     assert "/dev/pts" not in shown and "/dev/tty" not in shown
+
+
+def test_wrapping_a_long_word_measures_each_character_about_once(monkeypatch):
+    from grader import reports
+
+    measured = []
+    real = reports.display_width
+    monkeypatch.setattr(reports, "display_width", lambda text: measured.append(len(text)) or real(text))
+    word = "가" * 3000
+    lines = reports._fit(" " * 19 + "| " + word, " " * 19, 80)
+    assert "".join(line.strip() for line in lines) == "|" + word
+    assert all(real(line) <= 80 for line in lines)
+    assert sum(measured) < 200 * len(word)  # the old cut measured every prefix of the rest: ~10,000x
+
+
+def test_a_report_full_of_long_words_is_written_in_seconds(grade):
+    started = time.monotonic()
+    run = grade("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08", "ex09", "--submission",
+                FIXTURES / "prints_long_words", "--lang", "ko")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert time.monotonic() - started < 90  # it took three minutes
+    assert all(display_width(line) <= 100 for line in run.stdout.splitlines())

@@ -1,0 +1,8 @@
+"""Every function prints 1,000 Hangul syllables with no space and raises 600 more: the text
+report once took a second per wrapped paragraph (minutes per report) to cut such words."""
+def _p(*a, **k):
+    print('가' * 1000)
+    raise ValueError('나' * 600)
+
+filter_response = _p
+convolve2d = _p
