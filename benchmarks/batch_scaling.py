@@ -5,8 +5,8 @@ The class is 16 learners, each a copy of the solutions of ex01-ex06 with their q
 the same class with the same seed, side by side in one invocation, alternating the order over
 the rounds so a noisy shared machine slows them alike; the script prints each run's wall time,
 the ratio, and checks that both gradebooks hold identical grades. It also prints the CPU time
-per learner of the batch (warm servers) next to a fresh `grade --all` process, which is
-what a shared machine's load cannot blur. Target (issue 13): a ratio of
+per learner, and one learner graded by a fresh `grade --all` process and by a fork of a warm
+server, taking turns: CPU time is what a shared machine's load blurs least. Target (issue 13): a ratio of
 at least 1.8 on 2 cores.
 
     python benchmarks/batch_scaling.py [--learners 16] [--rounds 1]
@@ -69,11 +69,38 @@ def batch_time(learners: Path, out: Path, workers: int, seed: int) -> tuple[floa
                   "--workers", str(workers), "--seed", str(seed)])
 
 
-def cold_cpu(learner: Path, seed: int, rounds: int = 2) -> float:
-    """CPU seconds of one learner graded as the batch did before its warm servers: a fresh
-    `python -I -m grader --all` process (median of `rounds`)."""
-    return statistics.median(timed([sys.executable, "-I", "-m", "grader", "--all", "--submission", str(learner),
-                                    "--format", "json", "--seed", str(seed)])[1] for _ in range(rounds))
+def warm_against_fresh(learner: Path, seed: int, rounds: int = 5) -> tuple[float, float, float, float]:
+    """(CPU fresh, CPU warm, wall fresh, wall warm), medians over `rounds` taking turns, of one
+    learner graded by a fresh `python -I -m grader --all` process (what each learner cost before
+    the warm servers) and by a fork of a warm server (what `grade batch` does now). A server's
+    waited children add their CPU to its own /proc stat, so both are measured alike."""
+    from grader.instructor.batch import warm_modules
+    from grader.sandbox.children import run_grader
+    from grader.sandbox.warm import WarmServer
+
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def server_children_cpu(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / ticks  # cutime and cstime
+
+    arguments = ["--all", "--submission", str(learner), "--format", "json", "--seed", str(seed)]
+    server = WarmServer(warm_modules([]))
+    server.wait_ready()
+    samples: dict[str, list[float]] = {"cpu fresh": [], "cpu warm": [], "wall fresh": [], "wall warm": []}
+    try:
+        for _ in range(rounds):
+            cpu, started = children_cpu(), time.perf_counter()
+            run_grader(arguments, timeout=600)
+            samples["wall fresh"].append(time.perf_counter() - started)
+            samples["cpu fresh"].append(children_cpu() - cpu)
+            cpu, started = server_children_cpu(server.popen.pid), time.perf_counter()
+            run_grader(arguments, timeout=600, server=server.address)
+            samples["wall warm"].append(time.perf_counter() - started)
+            samples["cpu warm"].append(server_children_cpu(server.popen.pid) - cpu)
+    finally:
+        server.close()
+    return tuple(statistics.median(samples[key]) for key in ("cpu fresh", "cpu warm", "wall fresh", "wall warm"))
 
 
 def grades(out: Path) -> list[dict]:
@@ -100,15 +127,16 @@ def main() -> None:
                 times[workers].append(wall)
                 cpu[workers].append(used)
         identical = grades(outs[1]) == grades(outs[2])
-        cold = cold_cpu(learners / "learner000", arguments.seed)
+        cpu_fresh, cpu_warm, wall_fresh, wall_warm = warm_against_fresh(learners / "learner000", arguments.seed)
     one, two = (statistics.median(times[workers]) for workers in (1, 2))
-    warm = statistics.median(cpu[1]) / arguments.learners
     print(f"{arguments.learners} learners (ex01-ex06 solutions and quizzes), {os.cpu_count()} CPUs, "
           f"{arguments.rounds} round(s), load {os.getloadavg()[0]:.1f}")
     print(f"  --workers 1: {one:6.1f} s  ({one / arguments.learners:.2f} s per learner)")
     print(f"  --workers 2: {two:6.1f} s  ({two / arguments.learners:.2f} s per learner)")
-    print(f"  CPU per learner: {warm:.2f} s in the batch (warm servers), {cold:.2f} s for a fresh "
-          f"`grade --all` process (what each learner cost before): {cold / warm:.2f}x")
+    print(f"  CPU per learner in the batch: --workers 1 {statistics.median(cpu[1]) / arguments.learners:.2f} s, "
+          f"--workers 2 {statistics.median(cpu[2]) / arguments.learners:.2f} s")
+    print(f"  one learner, taking turns: a fresh process {cpu_fresh:.2f} s CPU ({wall_fresh:.2f} s wall), "
+          f"forked warm {cpu_warm:.2f} s CPU ({wall_warm:.2f} s wall): {cpu_fresh / cpu_warm:.2f}x less CPU")
     ratio = one / two
     print(f"ratio {ratio:.2f} (target >= {TARGET_RATIO}); grades identical: {'yes' if identical else 'NO'}")
     if not identical or ratio < TARGET_RATIO:
