@@ -70,3 +70,37 @@ def test_the_trainer_reports_its_epochs_when_watched_and_trains_the_same_either_
     assert outcomes[0]["epochs_run"] == 2 and outcomes[0]["accuracy"] == outcomes[1]["accuracy"]
     assert '"progress"' not in quiet.stdout
     assert os.environ.get(WARM_VARIABLE) is None
+
+
+class FakeClient:
+    def __init__(self, exercise_id: str, tensorflow: bool):
+        self.exercise = type("Exercise", (), {"id": exercise_id, "tensorflow": tensorflow})()
+        self.load_failure = None
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def close(self) -> None:
+        self.started = False
+
+
+def test_a_run_starts_its_keras_worker_and_trainer_with_the_first_worker(monkeypatch):
+    from grader.grading.runner import TRAINER_MODULE, Workers
+
+    started: list[str] = []
+    monkeypatch.setattr(children, "prestart", lambda module, environment=None: started.append(module))
+    monkeypatch.setattr(children, "discard_prestarted", lambda: started.append("discarded"))
+    clients = {name: FakeClient(name, name == "ex07") for name in ("ex01", "ex02", "ex07")}
+    workers = Workers(clients)
+    workers.start_first()
+    assert [name for name, client in clients.items() if client.started] == ["ex01", "ex07"]
+    assert started == [TRAINER_MODULE]
+    workers.entering("ex01")
+    assert clients["ex02"].started
+    workers.close_all()
+    assert started == [TRAINER_MODULE, "discarded"]
+    numpy_only = Workers({name: FakeClient(name, False) for name in ("ex01", "ex02")})
+    numpy_only.start_first()
+    numpy_only.close_all()
+    assert started == [TRAINER_MODULE, "discarded"]  # nothing of the trainer's for ex01-ex06
