@@ -7,7 +7,9 @@ settings the checks can only bound, so it runs with a resident-memory and a time
 limit hit ends the child, never the grader. A child runs with `python -I` (no current folder,
 no user site-packages, no PYTHON* variables on the import path) in a fixed, empty working
 folder, so a learner's folder named like one of the grader's modules is never imported in its
-place.
+place. In a batch worker, the same children are forked by its warm server instead
+(grader/sandbox/warm.py), with the same limits; in a single run, ex07's trainer is started
+early (`prestart`) and imports TensorFlow while the worker does.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A warm fork server for `grade batch`: the grader's imports paid once per batch worker, not per learner.
 
-`python -I -m grader.sandbox.warm SOCKET MODULE...` imports the trusted modules named (the
+`python -I -m grader.sandbox.warm SOCKET SERVED MODULE...` imports the trusted modules named (the
 grading stack: pytest, NumPy, the CLI; and, when the class has ex07 work, Keras and TensorFlow,
 imported but with no operation run), then forks one fresh child per request on its Unix socket.
 A request runs a trusted module (`grader` for one learner's grading, `grader.model.trainer` for
