@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FIXTURES, SOLUTIONS, STUBS, SUBMISSION_FIXTURES
-
-BUGGY = FIXTURES / "buggy"
-SEED = "2024"
+from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
+                                   assert_stub_is_not_attempted, buggy_folders)
 # folder -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {
     "ex09_field_strides_ignored": "you ignored the strides",
@@ -25,37 +23,23 @@ NAMED_MISTAKES = {
 }
 
 
-def failures(item: dict) -> list[str]:
-    return [f"{test['name']}: {test['feedback']}" for test in item["tests"] if test["status"] != "passed"]
-
-
 @pytest.mark.parametrize("seed", ["11", "4242"])
 def test_solution_gets_full_marks(grade, seed):
-    item = grade("ex09", "--submission", SOLUTIONS, "--format", "json", "--seed", seed).item("ex09")
-    assert item["score"] == item["max_score"] == 15, failures(item)
+    assert_solution_gets_full_marks(grade, "ex09", 15, seed)
 
 
 def test_honest_loops_get_full_marks(grade):
-    run = grade("ex09", "--submission", SUBMISSION_FIXTURES / "honest_loops", "--format", "json")
-    assert run.exit_code == 0, failures(run.item("ex09"))
-    assert run.json()["execution_time"] < 15
+    assert_honest_loops_get_full_marks(grade, "ex09")
 
 
 def test_stub_scores_zero_as_not_attempted(grade):
-    item = grade("ex09", "--submission", STUBS, "--format", "json").item("ex09")
-    assert item["score"] == 0 and item["status"] == "not_attempted"
-    assert all(test["feedback"].startswith("not attempted") for test in item["tests"])
+    assert_stub_is_not_attempted(grade, "ex09")
 
 
 def test_every_buggy_folder_is_listed():
-    assert sorted(path.name for path in BUGGY.glob("ex09_*")) == sorted(NAMED_MISTAKES)
+    assert buggy_folders("ex09") == sorted(NAMED_MISTAKES)
 
 
 @pytest.mark.parametrize("folder", sorted(NAMED_MISTAKES))
 def test_bug_loses_points_and_is_named(grade, folder):
-    item = grade("ex09", "--submission", BUGGY / folder, "--format", "json", "--seed", SEED).item("ex09")
-    assert item["score"] < item["max_score"], f"{folder} got full marks"
-    failed = [test for test in item["tests"] if test["status"] != "passed"]
-    assert all(test["status"] == "failed" for test in failed), failed
-    phrase = NAMED_MISTAKES[folder].lower()
-    assert any(phrase in test["feedback"].lower() for test in failed), failures(item)
+    assert_bug_is_named(grade, "ex09", folder, NAMED_MISTAKES[folder])

@@ -1,0 +1,44 @@
+"""What the end-to-end tests of an exercise check, written once: the solution and honest loops
+get full marks, the stub zero as "not attempted", and each realistic buggy version
+(tests/fixtures/buggy/<exercise>_*/) loses points with feedback that names its mistake."""
+
+from __future__ import annotations
+
+from tests.conftest import FIXTURES, SOLUTIONS, STUBS, SUBMISSION_FIXTURES
+
+BUGGY = FIXTURES / "buggy"
+SEED = "2024"
+HONEST_LOOPS_SECONDS = 15  # loops are slow, not that slow
+
+
+def failures(item: dict) -> list[str]:
+    return [f"{test['name']}: {test['feedback']}" for test in item["tests"] if test["status"] != "passed"]
+
+
+def assert_solution_gets_full_marks(grade, exercise: str, points: float, seed: str) -> None:
+    item = grade(exercise, "--submission", SOLUTIONS, "--format", "json", "--seed", seed).item(exercise)
+    assert item["score"] == item["max_score"] == points, failures(item)
+
+
+def assert_honest_loops_get_full_marks(grade, exercise: str) -> None:
+    run = grade(exercise, "--submission", SUBMISSION_FIXTURES / "honest_loops", "--format", "json")
+    assert run.exit_code == 0, failures(run.item(exercise))
+    assert run.json()["execution_time"] < HONEST_LOOPS_SECONDS
+
+
+def assert_stub_is_not_attempted(grade, exercise: str) -> None:
+    item = grade(exercise, "--submission", STUBS, "--format", "json").item(exercise)
+    assert item["score"] == 0 and item["status"] == "not_attempted"
+    assert all(test["feedback"].startswith("not attempted") for test in item["tests"])
+
+
+def buggy_folders(exercise: str) -> list[str]:
+    return sorted(path.name for path in BUGGY.glob(f"{exercise}_*"))
+
+
+def assert_bug_is_named(grade, exercise: str, folder: str, phrase: str) -> None:
+    item = grade(exercise, "--submission", BUGGY / folder, "--format", "json", "--seed", SEED).item(exercise)
+    assert item["score"] < item["max_score"], f"{folder} got full marks"
+    failed = [test for test in item["tests"] if test["status"] != "passed"]
+    assert all(test["status"] == "failed" for test in failed), failed
+    assert any(phrase.lower() in test["feedback"].lower() for test in failed), failures(item)
