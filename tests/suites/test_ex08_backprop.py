@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import SOLUTIONS
 from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
                                    assert_stub_is_not_attempted, buggy_folders)
+
 # folder -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {
     "ex08_pool_every_cell": "every cell of a window got the window's gradient",

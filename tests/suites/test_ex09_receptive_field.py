@@ -8,6 +8,7 @@ import pytest
 
 from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
                                    assert_stub_is_not_attempted, buggy_folders)
+
 # folder -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {
     "ex09_field_strides_ignored": "you ignored the strides",
