@@ -96,6 +96,11 @@ def waiting_text(exercise_id: str, name: str, seconds: float, limit: float) -> s
         exercise=exercise_id, function=name, seconds=int(seconds), limit=f"{limit:g}")
 
 
+def loading_text(exercise_id: str, file: str, seconds: float) -> str:
+    return _("{exercise}: loading {file} ({seconds} s)").format(exercise=exercise_id, file=file,
+                                                               seconds=int(seconds))
+
+
 def training_text(epoch: int, epochs: int, accuracy: float | None) -> str:
     if accuracy is None or epoch == 0:
         return _("ex07: the grader is training your model (starting)")

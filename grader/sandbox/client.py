@@ -191,7 +191,14 @@ class WorkerClient:
         problem = _sandbox_problem(sandbox, self.isolation, self.spec.uid)
         if problem:
             self._fail_to_load(LoadFailed(self._sandbox_failed(problem)))
-        hello = self._read_start_up(deadline, which, learner_started=True)
+        line = activity.Line()  # ex07's worker imports TensorFlow for seconds: say so, on a terminal
+        if self.process is not None:
+            self.process.on_wait = lambda: line.show(activity.loading_text(self.exercise.id, self.exercise.file,
+                                                                           line.elapsed()))
+        try:
+            hello = self._read_start_up(deadline, which, learner_started=True)
+        finally:
+            line.close()
         if not hello.get("ready"):
             error = hello.get("error")
             self._fail_to_load(LoadFailed(

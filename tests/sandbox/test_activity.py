@@ -78,3 +78,11 @@ def test_a_childs_output_lines_reach_the_listener_while_it_runs():
     # from the result, and the listener heard only whole lines.
     assert all("\n" not in line for line in heard)
     assert '"epoch": 1' in child.stdout
+
+
+def test_loading_a_file_is_announced_in_english_and_korean():
+    from grader.i18n import language
+
+    assert activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6) == "ex07: loading ex07_keras_cnn.py (4 s)"
+    with language("ko"):
+        assert "불러오는 중 (4초)" in activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6)
