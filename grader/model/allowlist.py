@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from grader.i18n import _
 from grader.failures import LearnerFailure
 from grader.sanitise import clean
 
@@ -46,7 +47,8 @@ def refuse(where: str, problem: str) -> ModelRejected:
 def whole(low: int = 0, high: int = MAX_SIZE) -> Check:
     def check(value: Any, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise refuse(where, f"must be a whole number from {low} to {high}, not {_show(value)}")
+            raise refuse(where, _("must be a whole number from {low} to {high}, not {value}").format(
+                low=low, high=high, value=_show(value)))
         return value
     return check
 
@@ -56,14 +58,15 @@ def number(low: float, high: float) -> Check:
     def check(value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or not low <= value <= high:
-            raise refuse(where, f"must be one number from {low:g} to {high:g}, not {_show(value)}")
+            raise refuse(where, _("must be one number from {low:g} to {high:g}, not {value}").format(
+                low=low, high=high, value=_show(value)))
         return value
     return check
 
 
 def flag(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
-        raise refuse(where, f"must be True or False, not {_show(value)}")
+        raise refuse(where, _("must be True or False, not {value}").format(value=_show(value)))
     return value
 
 
@@ -71,7 +74,8 @@ def choice(*allowed: Any) -> Check:
     def check(value: Any, where: str) -> Any:
         folded = value.lower() if isinstance(value, str) else value
         if folded not in allowed:
-            raise refuse(where, f"must be one of {', '.join(map(str, allowed))}, not {_show(value)}")
+            raise refuse(where, _("must be one of {allowed}, not {value}").format(
+                allowed=", ".join(map(str, allowed)), value=_show(value)))
         return value
     return check
 
@@ -81,7 +85,7 @@ def sizes(low: int = 0, high: int = MAX_SIZE, allow_none: bool = False) -> Check
     def check(value: Any, where: str, depth: int = 0) -> Any:
         if isinstance(value, list):
             if len(value) > MAX_LIST or depth >= MAX_LIST_DEPTH:
-                raise refuse(where, f"must be a number or a short list of numbers, not {_show(value)}")
+                raise refuse(where, _("must be a number or a short list of numbers, not {value}").format(value=_show(value)))
             return [check(item, where, depth + 1) for item in value]
         if value is None and allow_none:
             return None
@@ -96,13 +100,13 @@ def optional(inner: Check) -> Check:
 def activation(value: Any, where: str) -> Any:
     if value is None or (isinstance(value, str) and value in ACTIVATIONS):
         return value
-    raise refuse(where, f"uses the activation {_show(value)}: use one of Keras' named activations "
-                        "('relu', 'softmax', ...), not your own function")
+    raise refuse(where, _("uses the activation {value}: use one of Keras' named activations ('relu', "
+                          "'softmax', ...), not your own function").format(value=_show(value)))
 
 
 def none_only(value: Any, where: str) -> None:
     if value is not None:
-        raise refuse(where, "is not part of this exercise; leave it at its default")
+        raise refuse(where, _("is not part of this exercise; leave it at its default"))
     return None
 
 
@@ -118,13 +122,13 @@ def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Ch
                 or text_of(value.get("class_name")) not in schemas:
             name = ".".join(clean(part, 60, single_line=True) for part in (
                 value.get("module"), value.get("class_name")) if part) if isinstance(value, dict) else _show(value)
-            raise refuse(where, f"uses {name}, which is not a standard Keras {kind} the grader "
-                                f"accepts ({', '.join(sorted(schemas))})")
+            raise refuse(where, _("uses {name}, which is not a standard Keras {kind} the grader accepts "
+                                  "({names})").format(name=name, kind=kind, names=", ".join(sorted(schemas))))
         constant = (value.get("config") or {}).get("value") if isinstance(value.get("config"), dict) else None
         if value["class_name"] == "Constant" and (isinstance(constant, bool)
                                                   or not isinstance(constant, (int, float))):
-            raise refuse(where, "initialises weights with an array (Constant): the grader trains "
-                                "every model from fresh random weights")
+            raise refuse(where, _("initialises weights with an array (Constant): the grader trains every "
+                                  "model from fresh random weights"))
         config = settings(value.get("config") or {}, schemas[value["class_name"]],
                           f"{where} ({value['class_name']})")
         return {"module": module, "class_name": value["class_name"], "config": config,
@@ -135,13 +139,13 @@ def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Ch
 def settings(config: Any, schema: dict[str, Check], where: str) -> dict:
     """`config` checked against `schema`: dropped keys removed, every other key named by it."""
     if not isinstance(config, dict):
-        raise refuse(where, "the configuration is malformed")
+        raise refuse(where, _("the configuration is malformed"))
     cleaned = {}
     for key, value in config.items():
         if key in DROPPED:
             continue
         if key not in schema:
-            raise refuse(where, f"has a setting {_show(key)} that this exercise does not accept")
+            raise refuse(where, _("has a setting {key} that this exercise does not accept").format(key=_show(key)))
         cleaned[key] = schema[key](value, f"{where}, {key}")
     return cleaned
 
@@ -191,7 +195,8 @@ WEIGHTS = {"use_bias": flag, "kernel_initializer": INITIALISER, "bias_initialize
            "bias_constraint": CONSTRAINT, "activation": activation}
 def channels_last(value: Any, where: str) -> Any:
     if value not in (None, "channels_last"):
-        raise refuse(where, f"is {_show(value)}: the exercise is channels-last, (H, W, C) as Keras' default")
+        raise refuse(where, _("is {value}: the exercise is channels-last, (H, W, C) as Keras' default").format(
+            value=_show(value)))
     return value
 
 
@@ -241,19 +246,19 @@ def check_layer(entry: Any, index: int) -> dict:
     """The cleaned configuration of layer `index` of a model, if its class and every setting are
     on the allowlist; `ModelRejected` naming the class or setting at fault if not."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise ModelRejected(f"layer {index} of the model's configuration is malformed")
+        raise ModelRejected(_("layer {index} of the model's configuration is malformed").format(index=index))
     class_name, module = text_of(entry.get("class_name")), entry.get("module")
     if class_name == "Lambda":
-        raise ModelRejected("the model has a Lambda layer: a Lambda layer carries code, and the "
-                            "grader builds models only from standard layers. Do the same with "
-                            "Conv2D, MaxPooling2D, Flatten, Dense, Dropout or Activation")
+        raise ModelRejected(_("the model has a Lambda layer: a Lambda layer carries code, and the grader "
+                              "builds models only from standard layers. Do the same with Conv2D, "
+                              "MaxPooling2D, Flatten, Dense, Dropout or Activation"))
     if class_name in MODEL_CLASSES:
-        raise ModelRejected(f"layer {index} is another model ({_show(class_name)}): put its "
-                            "layers into the outer keras.Sequential([...]) directly")
+        raise ModelRejected(_("layer {index} is another model ({name}): put its layers into the outer "
+                              "keras.Sequential([...]) directly").format(index=index, name=_show(class_name)))
     if module != "keras.layers" or entry.get("registered_name") is not None:
-        raise ModelRejected(f"the model has a custom layer class {_show(class_name)}: the "
-                            "grader builds models only from standard keras.layers")
+        raise ModelRejected(_("the model has a custom layer class {name}: the grader builds models only "
+                              "from standard keras.layers").format(name=_show(class_name)))
     if class_name not in LAYER_SETTINGS:
-        raise ModelRejected(f"keras.layers.{clean(class_name, 60, single_line=True)} is not among the "
-                            f"layers this exercise accepts ({', '.join(sorted(set(LAYER_SETTINGS) - {'InputLayer'}))})")
-    return settings(entry["config"], LAYER_SETTINGS[class_name], f"layer {index} ({class_name})")
+        raise ModelRejected(_("keras.layers.{name} is not among the layers this exercise accepts ({names})").format(
+            name=clean(class_name, 60, single_line=True), names=", ".join(sorted(set(LAYER_SETTINGS) - {"InputLayer"}))))
+    return settings(entry["config"], LAYER_SETTINGS[class_name], _("layer {index} ({name})").format(index=index, name=class_name))

@@ -120,7 +120,7 @@ class OptimizerSpec:
 def read_compile_config(data: Any) -> tuple[LossSpec | None, OptimizerSpec | None, str]:
     """(loss, optimiser, problem) from a parsed compile config; problem is '' if trainable."""
     if not isinstance(data, dict):
-        return None, None, "the compile settings are not readable"
+        return None, None, _("the compile settings are not readable")
     loss = read_loss(data.get("loss"))
     optimizer, problem = read_optimizer(data.get("optimizer"))
     return loss, optimizer, problem
@@ -141,10 +141,10 @@ def read_loss(node: Any) -> LossSpec | None:
         if module in ("builtins", "keras.losses") and class_name == "function" \
                 and isinstance(config, str) and config in LOSS_KINDS:
             return LossSpec(config, LOSS_KINDS[config])
-        return LossSpec(f"a custom loss ({_short(class_name if class_name != 'function' else config)})",
-                        OTHER_LOSS)
+        return LossSpec(_("a custom loss ({name})").format(
+            name=_short(class_name if class_name != "function" else config)), OTHER_LOSS)
     if isinstance(node, list):
-        return LossSpec("several losses", OTHER_LOSS)
+        return LossSpec(_("several losses"), OTHER_LOSS)
     return LossSpec(_short(node), OTHER_LOSS)
 
 
@@ -153,13 +153,13 @@ def _loss_object(name: str, config: dict) -> LossSpec:
     reduction = config.get("reduction", "sum_over_batch_size")
     problem = ""
     if not isinstance(from_logits, bool):
-        problem, from_logits = "from_logits must be True or False", False
+        problem, from_logits = _("from_logits must be True or False"), False
     if not (reduction is None or text_of(reduction) in REDUCTIONS):
-        problem, reduction = f"the reduction {_short(reduction)!r} is not a standard one", None
+        problem, reduction = _("the reduction {reduction!r} is not a standard one").format(reduction=_short(reduction)), None
     if config.get("ignore_class") is not None:
-        problem = "ignore_class would leave one digit out of training"
+        problem = _("ignore_class would leave one digit out of training")
     if config.get("label_smoothing") not in (None, 0, 0.0) and name == "sparse_categorical_crossentropy":
-        problem = "label_smoothing is not supported by the grader for integer labels"
+        problem = _("label_smoothing is not supported by the grader for integer labels")
     return LossSpec(name, LOSS_KINDS.get(name, OTHER_LOSS), from_logits=from_logits,
                     reduction=reduction, problem=problem)
 
@@ -167,19 +167,19 @@ def _loss_object(name: str, config: dict) -> LossSpec:
 def read_optimizer(node: Any) -> tuple[OptimizerSpec | None, str]:
     """A standard optimiser with plain settings, or (None, why not)."""
     if node is None:
-        return None, "the model is not compiled with an optimiser"
+        return None, _("the model is not compiled with an optimiser")
     if isinstance(node, str):
         class_name = OPTIMIZERS.get(node.lower())
         if class_name is None:
-            return None, f"{_short(node)!r} is not a standard Keras optimiser"
+            return None, _("{name!r} is not a standard Keras optimiser").format(name=_short(node))
         return OptimizerSpec(class_name), ""
     if not isinstance(node, dict):
-        return None, "the optimiser setting is not readable"
+        return None, _("the optimiser setting is not readable")
     class_name, config = text_of(node.get("class_name")), node.get("config")
     if node.get("module") != "keras.optimizers" or class_name not in OPTIMIZERS.values() \
             or node.get("registered_name") is not None or not isinstance(config, dict):
-        return None, (f"the optimiser {_short(class_name)} is not one the grader trains with "
-                      f"({', '.join(sorted(OPTIMIZERS.values()))})")
+        return None, _("the optimiser {name} is not one the grader trains with ({names})").format(
+            name=_short(class_name), names=", ".join(sorted(OPTIMIZERS.values())))
     schema = {**OPTIMIZER_SETTINGS, "learning_rate": _learning_rate}
     try:
         cleaned = settings(config, schema, f"the optimiser {class_name}")
@@ -195,8 +195,8 @@ def _learning_rate(value: Any, where: str) -> Any:
     config = value.get("config")
     if value.get("module") != "keras.optimizers.schedules" or text_of(value.get("class_name")) not in SCHEDULES \
             or value.get("registered_name") is not None or not isinstance(config, dict):
-        raise refuse(where, f"the schedule {_short(value.get('class_name'))} is not one of Keras' "
-                            f"standard schedules ({', '.join(sorted(SCHEDULES))})")
+        raise refuse(where, _("the schedule {name} is not one of Keras' standard schedules ({names})").format(
+            name=_short(value.get("class_name")), names=", ".join(sorted(SCHEDULES))))
     return {"module": "keras.optimizers.schedules", "class_name": value["class_name"],
             "config": settings(config, SCHEDULE_SETTINGS, f"{where} ({value['class_name']})"),
             "registered_name": None}
@@ -205,7 +205,7 @@ def _learning_rate(value: Any, where: str) -> Any:
 def _rates(value: Any, where: str) -> list:
     """PiecewiseConstantDecay's values: a short list of learning rates."""
     if not isinstance(value, list) or not 0 < len(value) <= MAX_LIST + 1:
-        raise refuse(where, f"must be a list of at most {MAX_LIST + 1} learning rates")
+        raise refuse(where, _("must be a list of at most {count} learning rates").format(count=MAX_LIST + 1))
     return [LEARNING_RATE(item, where) for item in value]
 
 

@@ -18,6 +18,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from grader.i18n import _
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
 from grader.model.layers import MAX_EXTENT, LayerStep, Shape, describe, render_table
@@ -127,24 +128,25 @@ def read_model(value: Any, call: str) -> ModelSpec:
     except ModelRejected:
         raise
     except Exception as error:
-        raise ModelRejected(f"the grader could not read the model's configuration "
-                            f"({type(error).__name__}: {_printable(error, 200)}); build it with "
-                            "keras.Sequential([...]) from keras.layers") from None
+        raise ModelRejected(_("the grader could not read the model's configuration ({error}: {message}); "
+                              "build it with keras.Sequential([...]) from keras.layers").format(
+            error=type(error).__name__, message=_printable(error, 200))) from None
 
 
 def _read_model(value: Any, call: str) -> ModelSpec:
     if not isinstance(value, KerasModelData):
-        raise ModelRejected(f"{call} returned {_kind(value)}, not a Keras model: build the model "
-                            "with keras.Sequential([...]), compile it, and return it")
-    config = _parse_json(value.config, "the model's configuration")
+        raise ModelRejected(_("{call} returned {kind}, not a Keras model: build the model with "
+                              "keras.Sequential([...]), compile it, and return it").format(call=call, kind=_kind(value)))
+    config = _parse_json(value.config, _("the model's configuration"))
     if not isinstance(config, dict) or text_of(config.get("class_name")) not in MODEL_CLASSES:
         name = config.get("class_name") if isinstance(config, dict) else None
-        raise ModelRejected(f"{call} returned a {_printable(name)} model: use keras.Sequential([...]) "
-                            "or keras.Model(inputs, outputs) over standard layers, not a subclass")
+        raise ModelRejected(_("{call} returned a {name} model: use keras.Sequential([...]) or "
+                              "keras.Model(inputs, outputs) over standard layers, not a subclass").format(
+            call=call, name=_printable(name)))
     body = config.get("config")
     entries = body.get("layers") if isinstance(body, dict) else None
     if not isinstance(entries, list) or not 0 < len(entries) <= MAX_LAYERS:
-        raise ModelRejected(f"the model must have between 1 and {MAX_LAYERS} layers")
+        raise ModelRejected(_("the model must have between 1 and {count} layers").format(count=MAX_LAYERS))
     entries = [dict(entry, config=check_layer(entry, index))
                for index, entry in enumerate(_untuple(entry) for entry in entries)]
     if config["class_name"] == "Sequential":
@@ -155,7 +157,7 @@ def _read_model(value: Any, call: str) -> ModelSpec:
     rows = _follow_shapes(input_shape, chain)
     compile_text = value.compile_config
     loss, optimizer, problem = (None, None, "") if compile_text is None else read_compile_config(
-        _parse_json(compile_text, "the model's compile settings"))
+        _parse_json(compile_text, _("the model's compile settings")))
     return ModelSpec(input_shape=input_shape, layers=tuple(rows), loss=loss, optimizer=optimizer,
                      compile_problem=problem)
 
@@ -165,9 +167,9 @@ def _read_model(value: Any, call: str) -> ModelSpec:
 
 def _functional_chain(body: dict, entries: list) -> list:
     """A functional model's layers, if they form one chain from the input to the output."""
-    problem = ModelRejected("the functional model is not a single chain of layers: the grader "
-                            "accepts one input, one output and each layer fed by the one before "
-                            "it (keras.Sequential([...]) makes that easy)")
+    problem = ModelRejected(_("the functional model is not a single chain of layers: the grader accepts "
+                              "one input, one output and each layer fed by the one before it "
+                              "(keras.Sequential([...]) makes that easy)"))
     names = [text_of(entry.get("name")) for entry in entries]
     if None in names or len(set(names)) != len(names) or entries[0].get("class_name") != "InputLayer":
         raise problem
@@ -205,30 +207,31 @@ def _input_shape(chain: list, body: dict) -> tuple[Shape, list]:
     else:
         shape = body.get("build_input_shape")
     if shape is None:
-        raise ModelRejected("the model does not know its input shape: start it with "
-                            "keras.Input(shape=input_shape)")
+        raise ModelRejected(_("the model does not know its input shape: start it with "
+                              "keras.Input(shape=input_shape)"))
     if not isinstance(shape, list) or len(shape) < 2 or not all(
             isinstance(size, int) and not isinstance(size, bool) and 0 < size <= MAX_INPUT_EXTENT
             for size in shape[1:]):
-        raise ModelRejected(f"the model's input shape {_shape_text(shape)} has an unknown or "
-                            "impossible size: pass input_shape to keras.Input(shape=input_shape)")
+        raise ModelRejected(_("the model's input shape {shape} has an unknown or impossible size: pass "
+                              "input_shape to keras.Input(shape=input_shape)").format(shape=_shape_text(shape)))
     if not chain:
-        raise ModelRejected("the model has no layers after its input")
+        raise ModelRejected(_("the model has no layers after its input"))
     return tuple(shape[1:]), chain
 
 
 def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
     if any(entry["class_name"] == "InputLayer" for entry in chain):
-        raise ModelRejected("the model has a second Input in the middle: one input only")
+        raise ModelRejected(_("the model has a second Input in the middle: one input only"))
     pairs = [(entry["class_name"], entry["config"]) for entry in chain]
     try:
         steps = follow_shapes(input_shape, pairs)
     except ChainError as error:
-        raise ModelRejected(f"layer {error.index} ({pairs[error.index - 1][0]}) gets an input of shape "
-                            f"{error.given}: {error}") from None
-    for index, ((class_name, _), step) in enumerate(zip(pairs, steps), start=1):
+        raise ModelRejected(_("layer {index} ({name}) gets an input of shape {shape}: {problem}").format(
+            index=error.index, name=pairs[error.index - 1][0], shape=error.given, problem=_(str(error)))) from None
+    for index, ((class_name, _config), step) in enumerate(zip(pairs, steps), start=1):
         if not all(0 < size <= MAX_EXTENT for size in step.output_shape):
-            raise ModelRejected(f"layer {index} ({class_name}) would output shape {step.output_shape}")
+            raise ModelRejected(_("layer {index} ({name}) would output shape {shape}").format(
+                index=index, name=class_name, shape=step.output_shape))
     return [LayerRow(class_name, config, step) for (class_name, config), step in zip(pairs, steps)]
 
 
@@ -237,17 +240,17 @@ def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
 
 def _parse_json(text: str, what: str) -> Any:
     if len(text) > MAX_CONFIG_CHARS:
-        raise ModelRejected(f"{what} is longer than {MAX_CONFIG_CHARS:,} characters")
+        raise ModelRejected(_("{what} is longer than {count:,} characters").format(what=what, count=MAX_CONFIG_CHARS))
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
-        raise ModelRejected(f"{what} is not valid JSON") from None
+        raise ModelRejected(_("{what} is not valid JSON").format(what=what)) from None
 
 
 def _untuple(value: Any, depth: int = 0) -> Any:
     """Keras writes some tuples as {"class_name": "__tuple__", "config": {"value": [...]}}."""
     if depth > MAX_UNTUPLE_DEPTH:
-        raise ModelRejected("the model's configuration is nested too deeply")
+        raise ModelRejected(_("the model's configuration is nested too deeply"))
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
         inner = value.get("config") if isinstance(value.get("config"), dict) else {}
         return [_untuple(item, depth + 1) for item in inner.get("value", []) or []]
@@ -270,7 +273,7 @@ def _shape_text(shape: Any) -> str:
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "None (is `return model` missing?)"
+        return _("None (is `return model` missing?)")
     return f"a {type(value).__name__}"
 
 

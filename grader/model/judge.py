@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from grader.i18n import N_, _
 from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
@@ -67,9 +68,10 @@ def fetch_model(learner: Any, call: str, **arguments: Any) -> ModelSpec:
         value = learner.build_model(**arguments)
     except BadReturn as error:
         detail = f" ({error.detail})" if error.detail else ""
-        raise BadReturn(f"{call} returned {error.returned or 'something'}, which is not data the "
-                        f"grader can check{detail}; return the keras.Model itself, built from "
-                        "keras.layers", returned=error.returned, detail=error.detail) from None
+        raise BadReturn(_("{call} returned {returned}, which is not data the grader can check{detail}; return "
+                          "the keras.Model itself, built from keras.layers").format(
+            call=call, returned=error.returned or _("something"), detail=detail),
+            returned=error.returned, detail=error.detail) from None
     return read_model(value, call)
 
 
@@ -79,25 +81,26 @@ def fetch_model(learner: Any, call: str, **arguments: Any) -> ModelSpec:
 def check_trainable(spec: ModelSpec) -> None:
     """`ModelRejected` if the model is too large for the grader to build and train at all."""
     if spec.parameters > MAX_TRAINED_PARAMETERS:
-        raise ModelRejected(f"the model has {spec.parameters:,} parameters; the grader does not "
-                            f"build models over {MAX_TRAINED_PARAMETERS:,}")
+        raise ModelRejected(_("the model has {parameters:,} parameters; the grader does not build models "
+                              "over {limit:,}").format(parameters=spec.parameters, limit=MAX_TRAINED_PARAMETERS))
     if spec.multiply_adds > MAX_MULTIPLY_ADDS or spec.largest_feature_map > MAX_FEATURE_MAP:
-        raise ModelRejected(f"the model needs {spec.multiply_adds:,} multiply-adds per image "
-                            f"(its largest feature map holds {spec.largest_feature_map:,} values); "
-                            f"the grader trains models up to {MAX_MULTIPLY_ADDS:,}")
+        raise ModelRejected(_("the model needs {macs:,} multiply-adds per image (its largest feature map "
+                              "holds {values:,} values); the grader trains models up to {limit:,}").format(
+            macs=spec.multiply_adds, values=spec.largest_feature_map, limit=MAX_MULTIPLY_ADDS))
 
 
 def untrainable_because(spec: ModelSpec) -> str:
     """Why the grader cannot train this model on the digits, or ''."""
     if spec.input_shape != DIGITS_SHAPE or spec.output_shape != (DIGITS_CLASSES,):
-        return (f"the model takes {spec.input_shape} and gives {spec.output_shape}; the digits "
-                f"need {DIGITS_SHAPE} in and ({DIGITS_CLASSES},) out")
+        return _("the model takes {input} and gives {output}; the digits need {shape} in and ({classes},) "
+                 "out").format(input=spec.input_shape, output=spec.output_shape, shape=DIGITS_SHAPE,
+                               classes=DIGITS_CLASSES)
     if spec.loss is None:
-        return "the model is not compiled, so there is no loss to train it with"
+        return _("the model is not compiled, so there is no loss to train it with")
     if not spec.loss.takes_integer_labels:
-        return f"the loss {spec.loss.name} cannot learn from the digits' integer labels"
+        return _("the loss {loss} cannot learn from the digits' integer labels").format(loss=spec.loss.name)
     if spec.loss.problem or spec.compile_problem or spec.optimizer is None:
-        return spec.loss.problem or spec.compile_problem or "the model has no optimiser"
+        return _(spec.loss.problem or spec.compile_problem or N_("the model has no optimiser"))
     return ""
 
 
@@ -144,16 +147,16 @@ def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) 
         progress.close()
     if child.limit == "memory":
         return TrainingOutcome(accuracy=None, not_trained=(
-            f"training this model needed more than {TRAINER_MEMORY_MB:,} MB of memory, the limit "
-            "of the grader's training run: make the feature maps or the Dense layers smaller"))
+            _("training this model needed more than {limit:,} MB of memory, the limit of the grader's "
+              "training run: make the feature maps or the Dense layers smaller").format(limit=TRAINER_MEMORY_MB)))
     if child.limit == "time":
         return TrainingOutcome(accuracy=None, out_of_time=True, not_trained=(
-            f"training this model took longer than {training.time_limit + TRAINER_START_SECONDS:g} s, "
-            "the limit of the grader's training run: use fewer filters or units, or pool earlier"))
+            _("training this model took longer than {seconds:g} s, the limit of the grader's training run: "
+              "use fewer filters or units, or pool earlier").format(seconds=training.time_limit + TRAINER_START_SECONDS)))
     if child.exit_code is not None and child.exit_code < 0:  # TensorFlow aborted on the settings
         return TrainingOutcome(accuracy=None, not_trained=(
-            f"the grader's training run of this model crashed (signal {-child.exit_code}); "
-            "check each layer's settings against what it is applied to"))
+            _("the grader's training run of this model crashed (signal {signal}); check each layer's "
+              "settings against what it is applied to").format(signal=-child.exit_code)))
     try:
         fields = json.loads(child.stdout.strip().splitlines()[-1])
         return TrainingOutcome(**{**fields, "losses": tuple(fields.get("losses", ()))})

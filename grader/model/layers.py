@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from grader.i18n import _
+
 Shape = tuple[int, ...]
 MAX_EXTENT = 1 << 20  # no axis of a feature map may be longer than this
 LAYER_CLASSES = ("InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalMaxPooling2D",
@@ -45,7 +47,8 @@ class LayerStep:
 def whole_number(config: dict, key: str, default: Any = None, low: int = 1) -> int:
     value = config.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_EXTENT:
-        raise LayerError(f"{key} must be a whole number from {low} to {MAX_EXTENT}, not {value!r}")
+        raise LayerError(_("{key} must be a whole number from {low} to {high}, not {value!r}").format(
+            key=key, low=low, high=MAX_EXTENT, value=value))
     return value
 
 
@@ -57,7 +60,7 @@ def number_pair(config: dict, key: str, default: Any = None) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value, value]
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise LayerError(f"{key} must be a number or a pair of numbers, not {value!r}")
+        raise LayerError(_("{key} must be a number or a pair of numbers, not {value!r}").format(key=key, value=value))
     first, second = (whole_number({key: item}, key) for item in value)
     return first, second
 
@@ -65,14 +68,14 @@ def number_pair(config: dict, key: str, default: Any = None) -> tuple[int, int]:
 def flag(config: dict, key: str, default: bool) -> bool:
     value = config.get(key, default)
     if not isinstance(value, bool):
-        raise LayerError(f"{key} must be True or False, not {value!r}")
+        raise LayerError(_("{key} must be True or False, not {value!r}").format(key=key, value=value))
     return value
 
 
 def padding_of(config: dict) -> str:
     padding = config.get("padding", "valid")
     if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise LayerError(f"padding must be 'valid' or 'same', not {padding!r}")
+        raise LayerError(_("padding must be 'valid' or 'same', not {padding!r}").format(padding=padding))
     return padding.lower()
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from grader.i18n import N_
 from grader.suites.hidden import ref_ex04 as ref
 from grader.suites.hidden.cases import conv_cases
 from grader.suites.hidden.conv_diagnosis import check_conv, conv_mistakes
@@ -97,15 +98,15 @@ def check_case(learner, rng, name: str) -> None:
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("One output channel is the sum over all C_in input channels of the window "
-                      "times the filter's weights for that channel.")
+@pytest.mark.feedback(N_("One output channel is the sum over all C_in input channels of the window "
+                      "times the filter's weights for that channel."))
 def test_sums_over_input_channels(learner, rng):
     """conv2d: each filter sums over all four input channels"""
     check_case(learner, rng, "channels")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("bias[k] is added to every cell of output channel k; bias=None adds nothing.")
+@pytest.mark.feedback(N_("bias[k] is added to every cell of output channel k; bias=None adds nothing."))
 def test_bias(learner, rng):
     """conv2d: one bias per filter, and bias=None"""
     check_case(learner, rng, "bias")
@@ -113,8 +114,8 @@ def test_bias(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Each image of a batch is convolved on its own: sum over the window's F_h, "
-                      "F_w and C_in, never over N.")
+@pytest.mark.feedback(N_("Each image of a batch is convolved on its own: sum over the window's F_h, "
+                      "F_w and C_in, never over N."))
 def test_batch_of_images(learner, rng):
     """conv2d: a batch of three images (and of two, with "same"), each convolved on its own"""
     check_case(learner, rng, "batch")
@@ -122,30 +123,30 @@ def test_batch_of_images(learner, rng):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("strides=(2, 1) moves the window 2 rows down but 1 column across.")
+@pytest.mark.feedback(N_("strides=(2, 1) moves the window 2 rows down but 1 column across."))
 def test_stride_height_only(learner, rng):
     """conv2d: stride 2 on the height only"""
     check_case(learner, rng, "stride_height")
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("strides=(1, 3) moves the window 1 row down but 3 columns across.")
+@pytest.mark.feedback(N_("strides=(1, 3) moves the window 1 row down but 3 columns across."))
 def test_stride_width_only(learner, rng):
     """conv2d: stride 3 on the width only"""
     check_case(learner, rng, "stride_width")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With strides (S_h, S_w) and an F_h x F_w kernel: H_out = (H - F_h) // S_h + 1 "
-                      "and W_out = (W - F_w) // S_w + 1.")
+@pytest.mark.feedback(N_("With strides (S_h, S_w) and an F_h x F_w kernel: H_out = (H - F_h) // S_h + 1 "
+                      "and W_out = (W - F_w) // S_w + 1."))
 def test_stride_pair(learner, rng):
     """conv2d: a 3x2 kernel with strides (3, 2) on an 11x9 input"""
     check_case(learner, rng, "stride_pair")
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback("When (H - F) is a multiple of S the last window ends exactly on the last "
-                      "row: it counts.")
+@pytest.mark.feedback(N_("When (H - F) is a multiple of S the last window ends exactly on the last "
+                      "row: it counts."))
 def test_last_window_fits_exactly(learner, rng):
     """conv2d: the last window ends exactly on the last row and column"""
     check_case(learner, rng, "exact_fit")
@@ -153,15 +154,15 @@ def test_last_window_fits_exactly(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("'same' with stride 1 and a 3x3 kernel pads one zero on each side.")
+@pytest.mark.feedback(N_("'same' with stride 1 and a 3x3 kernel pads one zero on each side."))
 def test_same_odd_kernel(learner, rng):
     """conv2d: "same" padding, 3x3 kernel, stride 1"""
     check_case(learner, rng, "same_odd")
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("An even kernel needs an odd number of zeros: TensorFlow puts the extra one "
-                      "at the bottom (right).")
+@pytest.mark.feedback(N_("An even kernel needs an odd number of zeros: TensorFlow puts the extra one "
+                      "at the bottom (right)."))
 def test_same_even_kernel(learner, rng):
     """conv2d: "same" padding with even kernels (2x4, 4x4): asymmetric padding"""
     check_case(learner, rng, "same_even")
@@ -169,8 +170,8 @@ def test_same_even_kernel(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback("With a stride, 'same' gives ceil(H / S) outputs and pads "
-                      "max((H_out - 1) * S + F - H, 0) zeros, the smaller half on top.")
+@pytest.mark.feedback(N_("With a stride, 'same' gives ceil(H / S) outputs and pads "
+                      "max((H_out - 1) * S + F - H, 0) zeros, the smaller half on top."))
 def test_same_strided(learner, rng):
     """conv2d: "same" padding with strides 2 and (3, 2): asymmetric padding"""
     check_case(learner, rng, "same_strided")
@@ -178,8 +179,8 @@ def test_same_strided(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("With a stride larger than the kernel, 'same' may need no padding at all: "
-                      "the total is max((H_out - 1) * S + F - H, 0).")
+@pytest.mark.feedback(N_("With a stride larger than the kernel, 'same' may need no padding at all: "
+                      "the total is max((H_out - 1) * S + F - H, 0)."))
 def test_same_stride_larger_than_kernel(learner, rng):
     """conv2d: "same" padding with strides larger than the kernel (no padding needed)"""
     check_case(learner, rng, "same_stride_over_kernel")
@@ -194,7 +195,7 @@ def test_padding_any_case(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback("Images are often uint8 (0-255): sums of products leave that range.")
+@pytest.mark.feedback(N_("Images are often uint8 (0-255): sums of products leave that range."))
 def test_uint8_input(learner, rng):
     """conv2d: a uint8 batch with signed weights does not overflow"""
     check_case(learner, rng, "uint8")
@@ -244,13 +245,13 @@ def test_invalid_arguments(learner, rng):
     x, kernel = rng.normal(size=(1, 6, 6, 2)), rng.normal(size=(3, 3, 2, 2))
     cases = [
         ((x[0], kernel), {}, "a 3-D x"),
-        ((x, kernel[:, :, :, 0]), {}, "a 3-D kernel"),
-        ((x, rng.normal(size=(3, 3, 3, 2))), {}, "a kernel for 3 input channels on a 2-channel x"),
-        ((x, kernel), {"bias": np.ones(3)}, "3 biases for 2 filters"),
-        ((x, kernel), {"strides": 0}, "stride 0"),
-        ((x, kernel), {"strides": (1, 0)}, "a width stride of 0"),
-        ((x, kernel), {"padding": "full"}, "an unknown padding"),
-        ((x, rng.normal(size=(7, 3, 2, 2))), {}, "a 7-high kernel on a 6-high input"),
+        ((x, kernel[:, :, :, 0]), {}, N_("a 3-D kernel")),
+        ((x, rng.normal(size=(3, 3, 3, 2))), {}, N_("a kernel for 3 input channels on a 2-channel x")),
+        ((x, kernel), {"bias": np.ones(3)}, N_("3 biases for 2 filters")),
+        ((x, kernel), {"strides": 0}, N_("stride 0")),
+        ((x, kernel), {"strides": (1, 0)}, N_("a width stride of 0")),
+        ((x, kernel), {"padding": "full"}, N_("an unknown padding")),
+        ((x, rng.normal(size=(7, 3, 2, 2))), {}, N_("a 7-high kernel on a 6-high input")),
     ]
     for args, kwargs, problem in cases:
         expect_value_error(lambda: learner.conv2d(*args, **kwargs),
