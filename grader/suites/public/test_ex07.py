@@ -61,7 +61,7 @@ def with_table(request):
             return message + "\n" + _("(Your model's layer-by-layer table is in the feedback of "
                                       "\"{test}\".)").format(test=shown[key])
         shown[key] = _(doc)  # test names are in the catalogue: the report shows them translated
-        return f"{message}\nYour model, layer by layer:\n{spec.table(budget)}"
+        return f"{message}\n{_('Your model, layer by layer:')}\n{spec.table(budget)}"
     return attach
 
 
@@ -183,8 +183,9 @@ def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
     reached = outcome.accuracy >= target and not outcome.out_of_time
     missing = missing_cnn_layers(digits_model)
     if reached and not missing:
-        note(with_table(f"test accuracy {outcome.accuracy:.1%} (target {target:.0%}) after "
-                        f"{outcome.epochs_run} epochs of the grader's own training.", digits_model))
+        note(with_table(_("test accuracy {accuracy:.1%} (target {target:.0%}) after {epochs} epochs of the "
+                          "grader's own training.").format(accuracy=outcome.accuracy, target=target,
+                                                           epochs=outcome.epochs_run), digits_model))
         return
     if reached:
         raise GradingFailure(with_table(_(
@@ -192,12 +193,13 @@ def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
             "grader's own training, but no points for it: ").format(
                 accuracy=outcome.accuracy, target=target, epochs=outcome.epochs_run)
             + not_a_cnn(missing), digits_model))
-    summary = (f"trained by the grader for {outcome.epochs_run} of {training.epochs} epochs "
-               f"(batch size {training.batch_size}, on this run's split of the digits), the model labels "
-               f"{outcome.accuracy:.1%} of the {outcome.test_size} held-out digits correctly; "
-               f"the target is {target:.0%}.")
+    summary = _("trained by the grader for {epochs} of {total} epochs (batch size {batch}, on this run's split "
+                "of the digits), the model labels {accuracy:.1%} of the {count} held-out digits correctly; the "
+                "target is {target:.0%}.").format(epochs=outcome.epochs_run, total=training.epochs,
+                                                  batch=training.batch_size, accuracy=outcome.accuracy,
+                                                  count=outcome.test_size, target=target)
     if outcome.losses:
-        summary += f"\nTraining loss by epoch: {loss_trend(outcome.losses)}."
+        summary += "\n" + _("Training loss by epoch: {losses}.").format(losses=loss_trend(outcome.losses))
     summary += "\n" + diagnose(digits_model, outcome, training)
     if missing:
         summary += "\n" + not_a_cnn(missing)
