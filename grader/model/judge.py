@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.i18n import N_, _
+from grader.i18n import N_, _, current_language
 from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
@@ -137,7 +137,7 @@ def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) 
     check_trainable(spec)
     progress = TrainingProgress()  # epochs done, on a terminal only
     payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds,
-               "progress": progress.line.on}
+               "progress": progress.line.on, "lang": current_language()}
     try:
         child = run_trusted("grader.model.trainer", json.dumps(payload).encode(),
                             timeout=training.time_limit + TRAINER_START_SECONDS,

@@ -15,6 +15,7 @@ import json
 import sys
 from typing import Any
 
+from grader.i18n import _, current_language, set_language
 from grader.model.layers import LayerError, LayerStep, Shape, product
 from grader.sandbox.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
@@ -65,12 +66,13 @@ def _by_arithmetic(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[La
 
 
 def _by_keras_child(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
-    payload = json.dumps({"input_shape": list(input_shape), "chain": chain}).encode()
+    payload = json.dumps({"input_shape": list(input_shape), "chain": chain, "lang": current_language()}).encode()
     child = run_trusted("grader.model.shapes", payload, timeout=SHAPES_SECONDS, memory_mb=SHAPES_MEMORY_MB,
                         environment=TENSORFLOW_ENVIRONMENT)
     if child.limit:
-        raise ChainError(len(chain), input_shape, f"building the model needed more than {SHAPES_MEMORY_MB:,} MB or "
-                                     f"{SHAPES_SECONDS:g} s: make the feature maps or the Dense layers smaller")
+        raise ChainError(len(chain), input_shape, _(
+            "building the model needed more than {memory:,} MB or {seconds:g} s: make the feature maps or "
+            "the Dense layers smaller").format(memory=SHAPES_MEMORY_MB, seconds=SHAPES_SECONDS))
     try:
         answer = json.loads(child.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -96,7 +98,8 @@ def keras_steps(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[Layer
                  "registered_name": None}, safe_mode=True)
             tensor = layer(tensor)
         except Exception as error:  # Keras refuses the settings for this input
-            raise ChainError(index, shape, f"Keras refuses it ({type(error).__name__}: {str(error)[:300]})") from None
+            raise ChainError(index, shape, _("Keras refuses it ({error})").format(
+                error=f"{type(error).__name__}: {str(error)[:300]}")) from None
         output = tuple(int(size) for size in tensor.shape[1:])
         steps.append(LayerStep(output, int(layer.count_params()), _multiply_adds(layer, class_name, shape, output)))
         shape = output
@@ -122,6 +125,7 @@ def _multiply_adds(layer: Any, class_name: str, given: Shape, output: Shape) -> 
 def main() -> None:
     """Read {input_shape, chain} on standard input; print the steps (or the error) as JSON."""
     request = json.loads(sys.stdin.read())
+    set_language(request.get("lang"))
     chain = [(name, config) for name, config in request["chain"]]
     try:
         steps = keras_steps(tuple(request["input_shape"]), chain)

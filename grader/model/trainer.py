@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.course.catalogue import Training
+from grader.i18n import _, set_language
 from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
 from grader.model.judge import (DIGITS_MAX_LEVEL, TrainingOutcome, check_trainable, plan_of,
@@ -95,8 +96,8 @@ def rebuild(spec: ModelSpec, seed: int) -> Any:
              "registered_name": None}, safe_mode=True) for row in spec.layers]
         model = keras.Sequential([keras.Input(shape=spec.input_shape), *layers])
     except Exception as error:  # an allowlisted layer with settings Keras itself refuses
-        raise ModelRejected(f"the grader could not rebuild the model from its configuration "
-                            f"({type(error).__name__}: {str(error)[:300]})") from None
+        raise ModelRejected(_("the grader could not rebuild the model from its configuration "
+                              "({error})").format(error=f"{type(error).__name__}: {str(error)[:300]}")) from None
     for index, (layer, row) in enumerate(zip(model.layers, spec.layers), start=1):
         shape = tuple(layer.output.shape[1:])
         if shape != row.step.output_shape or layer.count_params() != row.step.parameters:
@@ -237,6 +238,7 @@ def print_progress(epoch: int, epochs: int, accuracy: float) -> None:
 def main() -> None:
     """Read a plan on standard input, train, and print the outcome as one line of JSON."""
     payload = json.loads(sys.stdin.read())
+    set_language(payload.get("lang"))  # the learner's language, as in the grader that asked
     spec, training, seeds = plan_of(payload)
     try:
         outcome = train_and_evaluate(spec, training, **seeds,
