@@ -29,7 +29,7 @@ def watched_file(catalogue: Catalogue, item_id: str, submission: Path) -> tuple[
     item = catalogue.item(item_id)
     if not isinstance(item, Exercise):
         raise InputError(_("`grade watch` watches an exercise file; {item} is a quiz: take it with "
-                           "`grade quiz {item}`").format(item=item.id))
+                           "`{command}`").format(item=item.id, command=with_lang(f"grade quiz {item.id}")))
     return item, submission / item.file
 
 
@@ -130,7 +130,8 @@ def _next_exercise(exercise_id: str, catalogue: Catalogue) -> str:
     ids = [exercise.id for exercise in catalogue.exercises]
     position = ids.index(exercise_id) if exercise_id in ids else len(ids)
     if position + 1 >= len(ids):
-        return _("That was the last exercise: the quizzes are next (`grade list`).")
+        return _("That was the last exercise: the quizzes are next (`{command}`).").format(
+            command=with_lang("grade list"))
     following = catalogue.exercises[position + 1]
     return _("Next: {exercise} ({title}); run `{command}`.").format(
         exercise=following.id, title=following.title, command=with_lang(f"grade watch {following.id}"))
