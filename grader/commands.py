@@ -15,9 +15,9 @@ import click
 from grader.course.catalogue import Catalogue, Exercise, Quiz
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
-from grader.i18n import N_, _, current_language, with_lang
+from grader.i18n import N_, _, current_language, display_width, pad_to_width, with_lang
 from grader.progress import Progress
-from grader.reports import display_width, pad_to_width, render, wrap_to_terminal
+from grader.reports import render, wrap_to_terminal
 from grader.results import Report
 from grader.submission import Submission, find_learner_folder
 

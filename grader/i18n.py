@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
@@ -154,3 +155,13 @@ def test_title(docstring: str) -> str:
     lines = docstring.strip().splitlines()
     return lines[0].strip().rstrip(".") if lines else ""
 
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide (Hangul, CJK) characters two, combining ones none."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in text)
+
+
+def pad_to_width(text: str, width: int) -> str:
+    """`text` with spaces after it up to `width` display columns (for aligned columns)."""
+    return text + " " * max(width - display_width(text), 0)

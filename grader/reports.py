@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import unicodedata
 import xml.etree.ElementTree as ElementTree
 
 import click
 
-from grader.i18n import N_, _
+from grader.i18n import N_, _, display_width, pad_to_width
 from grader.markdown_report import to_markdown
 from grader.results import ExerciseResult, Report, TestResult
 
 DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal
+STATUS_COLUMNS = 13  # display columns of the widest status word ("not attempted")
 MIN_WIDTH, MAX_WIDTH = 40, 100
 FORMATS = ("text", "json", "gradescope", "junit", "markdown")  # the one list: the CLI's --format reads it
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
@@ -66,7 +66,7 @@ def to_text(report: Report, *, replay: str = "") -> str:
 def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     status = exercise.status
     header = (f"{exercise.id}  {_points(exercise.score, exercise.max_score):>9}  "
-              f"{_status_name(status):<13}  {exercise.title}")
+              f"{pad_to_width(_status_name(status), STATUS_COLUMNS)}  {exercise.title}")
     lines = [click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
              for part in _fit(header, " " * 6)]
     shared = _shared_feedback(exercise.tests)
@@ -121,17 +121,6 @@ def wrap_to_terminal(text: str, indent: str = "") -> str:
 def report_width() -> int:
     """The text report's width: the terminal's (80 when it is not a terminal), at most 100."""
     return max(MIN_WIDTH, min(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MAX_WIDTH))
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: wide (Hangul, CJK) characters two, combining ones none."""
-    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
-               for char in text)
-
-
-def pad_to_width(text: str, width: int) -> str:
-    """`text` with spaces after it up to `width` display columns (for aligned columns)."""
-    return text + " " * max(width - display_width(text), 0)
 
 
 def _starts_a_report_line(word: str) -> bool:

@@ -8,10 +8,11 @@ import pytest
 from grader.checks import Misconception, check_array
 from grader.commands import list_lines
 from grader.failures import GradingFailure
-from grader.i18n import language
+from grader.course.catalogue import load_catalogue
+from grader.i18n import display_width, language
 from grader.progress import Progress
-from grader.reports import _points, display_width
-from tests.conftest import STUBS
+from grader.reports import _points
+from tests.conftest import SOLUTIONS
 
 
 def _feedback(*args, **kwargs) -> str:
@@ -57,3 +58,16 @@ def test_list_marks_the_next_item_counts_hints_and_aligns_in_korean(tmp_path, ca
         starts = {display_width(line[: line.rindex(catalogue.item(item_id).title_for(lang))])
                   for line, item_id in zip(lines, ids)}
         assert len(starts) == 1, lines
+
+
+def test_exercise_titles_line_up_whatever_the_status_word(grade, make_submission):
+    """The report's header lines put every title at the same display column, Korean status words
+    (통과, 부분 점수, 시도하지 않음) included."""
+    folder = make_submission(ex03=SOLUTIONS / "ex03_padding.py")
+    for lang in ("en", "ko"):
+        run = grade("ex01", "ex03", "--submission", folder, "--lang", lang)
+        catalogue = load_catalogue()
+        starts = {display_width(line[: line.index(catalogue.item(item_id).title_for(lang))])
+                  for line in run.stdout.splitlines() for item_id in ("ex01", "ex03")
+                  if line.startswith(item_id)}
+        assert len(starts) == 1, (lang, run.stdout)

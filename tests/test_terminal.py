@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import click
 import pexpect
@@ -16,7 +15,8 @@ import pytest
 import yaml
 
 from grader.quiz.bank import load_bank
-from grader.reports import _fit, display_width
+from grader.i18n import display_width
+from grader.reports import _fit
 from tests.conftest import SOLUTIONS, STUBS
 
 GRADE = [sys.executable, "-c", "from grader.cli import main; main()"]

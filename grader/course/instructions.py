@@ -15,14 +15,13 @@ import ast
 import hashlib
 import sys
 import textwrap
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import yamlfile
 from grader.course.catalogue import Exercise
 from grader.errors import InputError
-from grader.i18n import _
+from grader.i18n import _, display_width
 
 INSTRUCTIONS_DIR = Path(__file__).resolve().parent / "instructions"
 TODO_WIDTH = 96  # characters of a Korean TODO comment line, indentation included
@@ -133,15 +132,11 @@ def _wrap(text: str, width: int) -> list[str]:
     lines, current = [], ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if current and _columns(candidate) > width:
+        if current and display_width(candidate) > width:
             lines.append(current)
             candidate = "  " + word
         current = candidate
     return [*lines, current]
-
-
-def _columns(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _comments(lines: list[str], exercise_id: str) -> list[str]:

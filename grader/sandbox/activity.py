@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import os
 import time
-import unicodedata
 from typing import TextIO
 
-from grader.i18n import _
+from grader.i18n import _, display_width
 
 QUIET_SECONDS = 1.5  # a wait shorter than this shows nothing (most calls take milliseconds)
 REDRAW_SECONDS = 0.25  # at most four redraws a second
@@ -113,7 +112,7 @@ def _fit(text: str) -> str:
     text = " ".join(text.split())
     width, kept = 0, []
     for character in text:
-        width += 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+        width += display_width(character)
         if width > MAX_COLUMNS:
             break
         kept.append(character)
