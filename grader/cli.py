@@ -67,6 +67,7 @@ class GradeGroup(click.Group):
     """A group whose default command grades: `grade ex01 ex02` means `grade grade-items ex01 ex02`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        cli_messages.language_from_arguments(args)  # before Click can answer a usage error
         position = 0
         while position < len(args) and args[position] in GROUP_OPTIONS_WITH_VALUES:
             position += 2
@@ -295,9 +296,8 @@ def publish_course(course: Course, out_dir: Path, lang: str) -> None:
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
 
 
-# batch, merge and report: the class commands, in their own module (it imports this one).
-from grader import cli_class  # noqa: E402,F401
-from grader import cli_learner  # noqa: E402,F401  watch (grader/cli_learner.py)
+# the class commands (batch, merge, report), watch and show --picture, and Click's messages in Korean
+from grader import cli_class, cli_learner, cli_messages  # noqa: E402,F401
 
 
 def main() -> None:

@@ -42,9 +42,10 @@ ALLOWED: dict[str, set[str]] = {
     "suites": {"i18n", "checks", "course", "failures", "model", "sanitise", "suites"},
     "learner": {"i18n", "commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
                 "results", "sandbox", "sanitise", "submission"},
-    "cli": {"i18n", "cli_class", "cli_learner", "commands", "course", "errors", "grading", "instructor", "learner", "quiz",
+    "cli": {"i18n", "cli_class", "cli_learner", "cli_messages", "commands", "course", "errors", "grading", "instructor", "learner", "quiz",
             "reports", "results", "sandbox", "sanitise"},
     "cli_class": {"i18n", "cli", "instructor"},
+    "cli_messages": {"i18n"},
     "cli_learner": {"cli", "commands", "learner"},
     "__main__": {"cli"},
     "__init__": {"learner"},  # load_ipython_extension, imported only by IPython

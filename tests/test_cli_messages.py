@@ -1,0 +1,41 @@
+"""Click's own usage errors speak the learner's language, whichever way the language is asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader import cli_messages
+from tests.conftest import run_grade
+
+
+@pytest.mark.parametrize("arguments", [["ex01", "--lang", "ko", "--bogus"], ["--lang=ko", "ex01", "--bogus"]])
+def test_an_unknown_option_is_answered_in_korean(arguments):
+    run = run_grade(*arguments)
+    assert run.exit_code == 2
+    assert "'--bogus' 옵션은 없습니다" in run.stderr and "사용법:" in run.stderr, run.stderr
+    assert "No such option" not in run.stderr
+
+
+def test_a_korean_locale_is_enough(monkeypatch):
+    monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")
+    run = run_grade("list", "--submision", "x")
+    assert "'--submision' 옵션은 없습니다. '--submission'을(를) 찾으셨나요?" in run.stderr, run.stderr
+
+
+def test_a_bad_choice_names_the_choices_in_korean():
+    run = run_grade("ex01", "--lang", "ko", "--format", "xml")
+    assert run.exit_code == 2
+    assert "'--format'의 값이 잘못되었습니다: 'xml'은(는)" in run.stderr, run.stderr
+
+
+def test_english_stays_clicks_own():
+    run = run_grade("ex01", "--lang", "en", "--bogus")
+    assert "No such option '--bogus'." in run.stderr and "Usage:" in run.stderr
+
+
+def test_every_module_listed_is_clicks_and_uses_gettext():
+    import importlib
+
+    for name in cli_messages.CLICK_MODULES:
+        module = importlib.import_module(name)
+        assert module._ is cli_messages._, name
