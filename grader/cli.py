@@ -162,7 +162,7 @@ class GradeItemsCommand(click.Command):
         formatter.write_usage("grade", "ID [ID ...] | --all [OPTIONS]")
 
 
-@cli.command(GRADE_COMMAND, cls=GradeItemsCommand, context_settings=CONTEXT_SETTINGS)
+@cli.command(GRADE_COMMAND, cls=GradeItemsCommand, context_settings=CONTEXT_SETTINGS, hidden=True)
 @click.argument("ids", nargs=-1)
 @click.option("--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course.")
 @submission_option("Folder with the learner's exNN_*.py files and answers/.")
@@ -185,7 +185,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
                 submission: Path, output_format: str, output: Path | None, seed: int | None,
                 lang: str | None, allow_weak_sandbox: bool, fail_under: float | None,
                 pictures_dir: Path | None) -> None:
-    """Grade exercises and quizzes by id (ex01..ex07, q01..), or all of them with --all."""
+    """Grade exercises and quizzes by id (ex01..ex09, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
         raise click.UsageError(_("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
@@ -296,8 +296,8 @@ def publish_course(course: Course, out_dir: Path, lang: str) -> None:
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
 
 
-# the class commands (batch, merge, report), watch and show --picture, and Click's messages in Korean
-from grader import cli_class, cli_learner, cli_messages  # noqa: E402,F401
+from grader import cli_class, cli_learner, cli_messages  # noqa: E402,F401  batch..., watch, Click's words
+cli_messages.install(cli)  # once every command is registered: their help in the run's language too
 
 
 def main() -> None:

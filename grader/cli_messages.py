@@ -1,4 +1,4 @@
-"""Click's own messages (usage errors, "Usage:", "Try 'grade --help'") in the learner's language.
+"""The command line's own words in the learner's language: Click's messages and `--help`.
 
 Click marks its sentences with the standard library's gettext (`from gettext import gettext as
 _` in each of its modules), so they can be translated without copying them. `install` points
@@ -6,13 +6,21 @@ those names at grader.i18n, which answers in the language of the run, and the se
 learner meets are listed below with `N_` so that Babel extracts them into the grader's catalogue
 (grader/locale), where tests/test_i18n.py requires their Korean. A sentence not listed stays
 Click's English. Plural pairs are translated form by form (Korean has one form).
+
+The help of every `grade` command and option is translated as it is written out (a formatter
+that looks each text up), and `extract_cli_help` hands Babel those texts as the command tree
+holds them, so a help text is written once, in cli*.py, and still needs its Korean.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+from collections.abc import Iterator
 
-from grader.i18n import LANGUAGES, N_, _, choose_language
+import click
+
+from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, choose_language, current_language, display_width
 
 CLICK_MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.decorators",
                  "click.formatting", "click.utils", "click.termui")
@@ -49,14 +57,100 @@ def language_from_arguments(args: list[str]) -> None:
     choose_language(asked if asked in LANGUAGES else None)
 
 
-def install() -> None:
-    """Click's messages through grader.i18n from now on (the language is read at each message)."""
+class TranslatedFormatter(click.HelpFormatter):
+    """Writes help texts in the run's language: a paragraph, or an option's or command's help
+    (whose "[default: ...]" Click has already translated). Click wraps by characters; a Korean
+    help is wrapped by display width instead (a Hangul syllable takes two columns)."""
+
+    def write_text(self, text: str) -> None:
+        if current_language() == DEFAULT_LANGUAGE:
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        paragraphs = _(text).split("\n\n")
+        for number, paragraph in enumerate(paragraphs):
+            for line in wrap(" ".join(paragraph.split()), self.width - self.current_indent):
+                self.write(f"{indent}{line}\n")
+            if number + 1 < len(paragraphs):
+                self.write("\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _translated_help(text)) for term, text in rows]
+        if current_language() == DEFAULT_LANGUAGE or not rows:
+            return super().write_dl(rows, col_max, col_spacing)
+        first = min(max(len(term) for term, _ in rows), col_max) + col_spacing
+        hanging = " " * (self.current_indent + first)
+        for term, text in rows:
+            self.write(f"{' ' * self.current_indent}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            self.write(" " * (first - len(term)) if len(term) <= first - col_spacing else f"\n{hanging}")
+            lines = wrap(text, max(self.width - len(hanging), 20))
+            self.write("\n".join([lines[0], *(hanging + line for line in lines[1:])]) + "\n")
+
+
+def _translated_help(text: str) -> str:
+    help_text, bracket, extra = text.partition("  [")
+    return _(help_text) + bracket + extra if help_text else text
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns, broken at spaces."""
+    lines, current = [], ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and display_width(candidate) > width:
+            lines.append(current)
+            candidate = word
+        current = candidate
+    return [*lines, current]
+
+
+def commands(root: click.Command) -> Iterator[click.Command]:
+    """`root` and every command under it."""
+    yield root
+    if isinstance(root, click.Group):
+        for command in root.commands.values():
+            yield from commands(command)
+
+
+def help_texts(command: click.Command) -> Iterator[str]:
+    """The texts `grade ... --help` writes for `command`, as the formatter looks them up."""
+    for text in (command.help, command.epilog):
+        if text:
+            yield inspect.cleandoc(text).partition("\f")[0]
+    if command.short_help:
+        yield inspect.cleandoc(command.short_help)
+    for parameter in command.params:
+        if isinstance(parameter, click.Option) and parameter.help and not parameter.hidden:
+            yield parameter.help
+
+
+def extract_cli_help(fileobj, keywords, comment_tags, options):
+    """Babel extraction method: this file's `_()` and `N_()` calls, and every help text of the
+    `grade` command tree (grader/locale/babel.cfg maps this file to it)."""
+    from babel.messages.extract import extract_python
+
+    from grader.cli import cli
+
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    for command in commands(cli):
+        for text in help_texts(command):
+            yield 0, None, text, []
+
+
+def install(root: click.Command) -> None:
+    """Click's messages through grader.i18n from now on (the language is read at each message),
+    and `root`'s help written in the run's language: each command's short help is its help's
+    first sentence, whole, so that it is a text the catalogue has."""
     for name in CLICK_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
             module._ = _
         if hasattr(module, "ngettext"):
             module.ngettext = _plural
-
-
-install()  # on import by grader/cli.py: every command, usage errors included
+    for command in commands(root):
+        if command.help and not command.short_help:
+            command.short_help = click.utils.make_default_short_help(command.help, max_length=1000)
+        command.context_class = type(command.context_class.__name__, (command.context_class,),
+                                     {"formatter_class": TranslatedFormatter})

@@ -165,7 +165,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command):
 
 
 def test_usage_never_shows_the_internal_command_name(grade):
-    for args in ([], ["ex01", "--bogus"], ["--all", "--help"]):
+    for args in ([], ["--help"], ["ex01", "--bogus"], ["--all", "--help"]):
         run = grade(*args)
         assert "grade-items" not in run.stdout + run.stderr, args
         assert "grade ID [ID ...]" in run.stdout + run.stderr
