@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import click
 
-from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, choose_language, current_language, display_width
+from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, choose_language, current_language, wrap_to_width
 
 CLICK_MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.decorators",
                  "click.formatting", "click.utils", "click.termui")
@@ -68,7 +68,7 @@ class TranslatedFormatter(click.HelpFormatter):
         indent = " " * self.current_indent
         paragraphs = _(text).split("\n\n")
         for number, paragraph in enumerate(paragraphs):
-            for line in wrap(" ".join(paragraph.split()), self.width - self.current_indent):
+            for line in wrap_to_width(paragraph, self.width - self.current_indent):
                 self.write(f"{indent}{line}\n")
             if number + 1 < len(paragraphs):
                 self.write("\n")
@@ -85,25 +85,13 @@ class TranslatedFormatter(click.HelpFormatter):
                 self.write("\n")
                 continue
             self.write(" " * (first - len(term)) if len(term) <= first - col_spacing else f"\n{hanging}")
-            lines = wrap(text, max(self.width - len(hanging), 20))
+            lines = wrap_to_width(text, max(self.width - len(hanging), 20))
             self.write("\n".join([lines[0], *(hanging + line for line in lines[1:])]) + "\n")
 
 
 def _translated_help(text: str) -> str:
     help_text, bracket, extra = text.partition("  [")
     return _(help_text) + bracket + extra if help_text else text
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` display columns, broken at spaces."""
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and display_width(candidate) > width:
-            lines.append(current)
-            candidate = word
-        current = candidate
-    return [*lines, current]
 
 
 def commands(root: click.Command) -> Iterator[click.Command]:

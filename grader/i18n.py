@@ -162,6 +162,19 @@ def display_width(text: str) -> int:
                for char in text)
 
 
+def wrap_to_width(text: str, width: int, continuation: str = "") -> list[str]:
+    """`text` broken at spaces into lines of at most `width` display columns (a Hangul syllable
+    takes two; a word wider than that keeps its own line), the later lines after `continuation`."""
+    lines, current = [], ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and display_width(candidate) > width:
+            lines.append(current)
+            candidate = continuation + word
+        current = candidate
+    return [*lines, current]
+
+
 def pad_to_width(text: str, width: int) -> str:
     """`text` with spaces after it up to `width` display columns (for aligned columns)."""
     return text + " " * max(width - display_width(text), 0)

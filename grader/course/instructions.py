@@ -21,7 +21,7 @@ from pathlib import Path
 from grader.course import yamlfile
 from grader.course.catalogue import Exercise
 from grader.errors import InputError
-from grader.i18n import _, display_width
+from grader.i18n import _, wrap_to_width
 
 INSTRUCTIONS_DIR = Path(__file__).resolve().parent / "instructions"
 TODO_WIDTH = 96  # characters of a Korean TODO comment line, indentation included
@@ -115,7 +115,7 @@ def korean_stub(source: str, exercise: Exercise) -> str:
             edits.append((expression.lineno - 1, expression.end_lineno - 1,
                           [f'{indent}"""{body[0].lstrip()}', *body[1:], f'{indent}"""']))
     for todo, text in zip(_todos(lines, exercise.id), parts.todos):
-        wrapped = _wrap(f"TODO({exercise.id}): {text}", TODO_WIDTH - len(todo.indent) - 2)
+        wrapped = wrap_to_width(f"TODO({exercise.id}): {text}", TODO_WIDTH - len(todo.indent) - 2, "  ")
         edits.append((todo.first_line, todo.last_line, [f"{todo.indent}# {line}" for line in wrapped]))
     for number, line in enumerate(lines):
         text = line.lstrip()[1:].strip() if line.lstrip().startswith("#") else None
@@ -124,19 +124,6 @@ def korean_stub(source: str, exercise: Exercise) -> str:
     for first, last, new in sorted(edits, reverse=True):
         lines[first:last + 1] = new
     return "\n".join(lines) + "\n"
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` terminal columns (a Hangul syllable takes two), the
-    continuation lines indented by two spaces as the stubs' TODO comments are."""
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and display_width(candidate) > width:
-            lines.append(current)
-            candidate = "  " + word
-        current = candidate
-    return [*lines, current]
 
 
 def _comments(lines: list[str], exercise_id: str) -> list[str]:

@@ -86,16 +86,14 @@ def _by_keras_child(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[L
 
 def keras_steps(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
     """The steps as Keras builds them: in a process that may import TensorFlow (the child's)."""
-    from grader.model.trainer import keras_module
+    from grader.model.trainer import keras_module, layer_from_config
 
     keras = keras_module()
     keras.backend.clear_session()
     tensor, steps, shape = keras.Input(shape=input_shape), [], input_shape
     for index, (class_name, config) in enumerate(chain, start=1):
         try:
-            layer = keras.saving.deserialize_keras_object(
-                {"module": "keras.layers", "class_name": class_name, "config": config,
-                 "registered_name": None}, safe_mode=True)
+            layer = layer_from_config(keras, class_name, config)
             tensor = layer(tensor)
         except Exception as error:  # Keras refuses the settings for this input
             raise ChainError(index, shape, _("Keras refuses it ({error})").format(

@@ -80,6 +80,13 @@ def _stderr_silenced():
         os.close(saved)
 
 
+def layer_from_config(keras: Any, class_name: str, config: dict) -> Any:
+    """A fresh keras.layers.<class_name> from its allowlisted settings (safe mode, no weights)."""
+    return keras.saving.deserialize_keras_object(
+        {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None},
+        safe_mode=True)
+
+
 def rebuild(spec: ModelSpec, seed: int) -> Any:
     """A fresh, seeded Keras model from the spec's allowlisted layers (safe mode, no weights).
 
@@ -91,9 +98,7 @@ def rebuild(spec: ModelSpec, seed: int) -> Any:
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     try:
-        layers = [keras.saving.deserialize_keras_object(
-            {"module": "keras.layers", "class_name": row.class_name, "config": row.config,
-             "registered_name": None}, safe_mode=True) for row in spec.layers]
+        layers = [layer_from_config(keras, row.class_name, row.config) for row in spec.layers]
         model = keras.Sequential([keras.Input(shape=spec.input_shape), *layers])
     except Exception as error:  # an allowlisted layer with settings Keras itself refuses
         raise ModelRejected(_("the grader could not rebuild the model from its configuration "
