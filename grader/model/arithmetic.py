@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from typing import Callable
 
+from grader.i18n import _
 from grader.model.layers import (LayerError, LayerStep, Shape, count_text, flag, number_pair,
                                  padding_of, product, whole_number)
 
 
 def _image(shape: Shape, layer: str) -> tuple[int, int, int]:
     if len(shape) != 3:
-        raise LayerError(f"{layer} needs a (H, W, C) feature map, but its input has shape {shape}"
-                         + (": a Flatten or Dense layer came before it" if len(shape) == 1 else ""))
+        message = _("{layer} needs a (H, W, C) feature map, but its input has shape {shape}")
+        after_flat = _(": a Flatten or Dense layer came before it") if len(shape) == 1 else ""
+        raise LayerError(message.format(layer=layer, shape=shape) + after_flat)
     return shape[0], shape[1], shape[2]
 
 
@@ -28,7 +30,7 @@ def window_size(size: int, window: int, stride: int, padding: str) -> tuple[int,
     if padding == "valid":
         out = (size - window) // stride + 1
         if size < window:
-            raise LayerError(f"the {window}-wide window does not fit in {size} cells")
+            raise LayerError(_("the {window}-wide window does not fit in {size} cells").format(window=window, size=size))
         return out, f"({size} - {window} + 2*0) // {stride} + 1 = {out}"
     out = -(-size // stride)
     total = max((out - 1) * stride + window - size, 0)
@@ -56,10 +58,10 @@ def _conv2d(config: dict, shape: Shape) -> LayerStep:
     use_bias = flag(config, "use_bias", True)
     padding = padding_of(config)
     if (s_h, s_w) != (1, 1) and (d_h, d_w) != (1, 1):
-        raise LayerError("strides and dilation_rate cannot both be larger than 1")
+        raise LayerError(_("strides and dilation_rate cannot both be larger than 1"))
     if channels % groups or filters % groups:
-        raise LayerError(f"groups={groups} must divide both the {channels} input channels and "
-                         f"the {filters} filters")
+        raise LayerError(_("groups={groups} must divide both the {channels} input channels and the {filters} "
+                           "filters").format(groups=groups, channels=channels, filters=filters))
     span_h, span_w = (k_h - 1) * d_h + 1, (k_w - 1) * d_w + 1  # a dilated kernel's reach
     out_h = window_size(height, span_h, s_h, padding)
     out_w = window_size(width, span_w, s_w, padding)
@@ -103,7 +105,7 @@ def _dense(config: dict, shape: Shape) -> LayerStep:
     units = whole_number(config, "units")
     use_bias = flag(config, "use_bias", True)
     if config.get("lora_rank") or config.get("quantization_config"):
-        raise LayerError("LoRA and quantised Dense layers are not part of this exercise")
+        raise LayerError(_("LoRA and quantised Dense layers are not part of this exercise"))
     inputs = shape[-1]
     positions = product(shape[:-1])
     parameters = inputs * units + (units if use_bias else 0)
@@ -120,8 +122,8 @@ def _batch_normalization(config: dict, shape: Shape) -> LayerStep:
         axis = axis[0]
     if axis not in (-1, len(shape)) or flag(config, "renorm", False) or \
             flag(config, "synchronized", False):
-        raise LayerError("BatchNormalization is followed here only over the channel axis "
-                         "(axis=-1), without renorm")
+        raise LayerError(_("BatchNormalization is followed here only over the channel axis "
+                           "(axis=-1), without renorm"))
     channels = shape[-1]
     kinds = 2 + flag(config, "center", True) + flag(config, "scale", True)
     parameters = kinds * channels
@@ -138,7 +140,8 @@ def _zero_padding(config: dict, shape: Shape) -> LayerStep:
         padding = [[padding[0], padding[0]], [padding[1], padding[1]]]
     if not (isinstance(padding, list) and len(padding) == 2 and all(
             isinstance(pair, list) and len(pair) == 2 for pair in padding)):
-        raise LayerError(f"padding must be a number, a pair or ((top, bottom), (left, right)), not {padding!r}")
+        raise LayerError(_("padding must be a number, a pair or ((top, bottom), (left, right)), not "
+                           "{padding}").format(padding=repr(padding)))
     top, bottom, left, right = (whole_number({"padding": side}, "padding", low=0)
                                 for pair in padding for side in pair)
     out_h, out_w = height + top + bottom, width + left + right
@@ -151,10 +154,12 @@ def _reshape(config: dict, shape: Shape) -> LayerStep:
     if not isinstance(target, list) or not target or not all(
             isinstance(v, int) and not isinstance(v, bool) and (v >= 1 or v == -1) for v in target) \
             or target.count(-1) > 1:
-        raise LayerError(f"target_shape must be a list of sizes (one may be -1), not {target!r}")
+        raise LayerError(_("target_shape must be a list of sizes (one may be -1), not {target}").format(
+            target=repr(target)))
     size, known = product(shape), product(tuple(v for v in target if v != -1))
     if size % known or (-1 not in target and size != known):
-        raise LayerError(f"cannot reshape {shape} ({size} values) into {tuple(target)}")
+        raise LayerError(_("cannot reshape {shape} ({size} values) into {target}").format(
+            shape=shape, size=size, target=tuple(target)))
     resolved = tuple(size // known if v == -1 else v for v in target)
     return LayerStep(resolved, 0, 0, f"{count_text(size)} values rearranged")
 
@@ -165,7 +170,7 @@ def _unchanged(config: dict, shape: Shape) -> LayerStep:
 
 def _softmax(config: dict, shape: Shape) -> LayerStep:
     if config.get("axis", -1) not in (-1, len(shape)):
-        raise LayerError("Softmax is followed here only over the last axis (axis=-1)")
+        raise LayerError(_("Softmax is followed here only over the last axis (axis=-1)"))
     return LayerStep(shape, 0, product(shape), "")
 
 

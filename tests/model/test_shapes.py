@@ -63,3 +63,13 @@ def test_without_the_arithmetic_the_steps_come_from_a_keras_child(monkeypatch):
     assert [(step.output_shape, step.parameters, step.multiply_adds) for step in steps] == \
         arithmetic_steps(input_shape, chain)
     assert all(step.working == "" for step in steps)  # the release writes no formula out
+
+
+def test_the_arithmetic_refuses_in_the_learners_language():
+    from grader.i18n import language
+    from grader.model.layers import LayerError
+
+    with language("ko"), pytest.raises(LayerError, match="너비 9인 윈도우가 6칸 안에 들어가지 않습니다"):
+        LAYERS["Conv2D"]({"filters": 1, "kernel_size": 9}, (6, 6, 1))
+    with pytest.raises(LayerError, match="the 9-wide window does not fit in 6 cells"):
+        LAYERS["Conv2D"]({"filters": 1, "kernel_size": 9}, (6, 6, 1))
