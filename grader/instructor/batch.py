@@ -33,6 +33,7 @@ from grader.instructor import records
 from grader.instructor.intake import Learner, Packed, UploadProblem, find_learners, materialise, open_upload
 from grader.instructor.shards import Shard, in_shard
 from grader.sandbox.children import run_grader
+from grader.sandbox.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
 from grader.sandbox.warm import WarmServer
 
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
@@ -74,9 +75,11 @@ class BatchRun:
     grader_failed: bool = False
 
 
-def grade_task(task: GradingTask, server: str | None = None) -> TaskResult:
+def grade_task(task: GradingTask, server: str | None = None,
+               environment: dict[str, str] | None = None) -> TaskResult:
     """Grade one packed submission in a child `grade --all` on this machine (forked by the warm
-    server at `server` when one is given); never raises for the learner."""
+    server at `server` when one is given, with `environment` added: where its pre-warmed worker
+    servers are); never raises for the learner."""
     version = records.course_version()
     with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
         folder = materialise(task.packed, Path(scratch) / "submission")
@@ -85,7 +88,7 @@ def grade_task(task: GradingTask, server: str | None = None) -> TaskResult:
                      "--output", str(report_path), "--seed", str(task.seed)]
         if task.allow_weak_sandbox:
             arguments.append("--allow-weak-sandbox")
-        child = run_grader(arguments, timeout=GRADING_TIMEOUT, server=server)
+        child = run_grader(arguments, timeout=GRADING_TIMEOUT, server=server, environment=environment)
         if child.exit_code is None:
             return TaskResult(None, None, f"grading took longer than {GRADING_TIMEOUT // 60} minutes", version)
         if child.exit_code not in (EXIT_FULL_MARKS, EXIT_POINTS_MISSING) or not report_path.is_file():
@@ -180,28 +183,26 @@ def _executor(scheduler: str | None, workers: int) -> Executor:
 def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
     """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
 
-    Each batch worker has a warm server (grader/sandbox/warm.py) that imported the grader, and
-    Keras when some learner has ex07 work, once: each learner's grading is a fresh process
-    forked from it, and ex07's training another. A server that fails to warm up is not used.
+    Each batch worker has two kinds of warm server, started once. Its trusted server
+    (grader/sandbox/warm.py) imported the grader, and Keras when some learner has ex07 work:
+    each learner's grading is a fresh process forked from it, and ex07's training another. Its
+    worker servers (grader/sandbox/prewarm.py) imported NumPy, and Keras for ex07, on the
+    workers' side: each learner's worker is forked from one into fresh namespaces. A server
+    that fails to warm up is not used: its work is started as before.
     """
     if not tasks:
         return
-    servers: queue.Queue[WarmServer | None] = queue.Queue()
-    started: list[WarmServer] = []
-    for _ in range(min(workers, len(tasks))):
-        try:
-            started.append(WarmServer(warm_modules(tasks)))
-        except OSError:  # no server: that worker starts each learner's grading itself, as before
-            servers.put(None)
-    for server in started:
-        servers.put(server)
+    slots: queue.Queue[_Slot] = queue.Queue()
+    started = [_Slot.start(tasks) for _ in range(min(workers, len(tasks)))]
+    for slot in started:
+        slots.put(slot)
 
     def grade_warm(task: GradingTask) -> TaskResult:
-        server = servers.get()
+        slot = slots.get()
         try:
-            return grade_task(task, server.address if server is not None and server.wait_ready() else None)
+            return grade_task(task, slot.address(), slot.workers_environment())
         finally:
-            servers.put(server)
+            slots.put(slot)
 
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
@@ -210,7 +211,40 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
             yield futures[future], future.result()
     finally:  # interrupted (Ctrl-C): the learners not started yet are not started at all
         pool.shutdown(wait=True, cancel_futures=True)
-        for server in started:
+        for slot in started:
+            slot.close()
+
+
+@dataclass
+class _Slot:
+    """One batch worker's servers: the trusted one, and the workers' (NumPy; Keras for ex07)."""
+
+    server: WarmServer | None
+    worker_servers: list[WorkerServer]
+
+    @classmethod
+    def start(cls, tasks: list[GradingTask]) -> _Slot:
+        try:
+            server = WarmServer(warm_modules(tasks))
+        except OSError:  # no server: this worker starts each learner's grading itself, as before
+            server = None
+        kinds = [NUMPY, *([KERAS] if any(task.needs_keras for task in tasks) else [])]
+        worker_servers = []
+        for kind in kinds:
+            try:
+                worker_servers.append(WorkerServer(kind))
+            except OSError:
+                continue
+        return cls(server, worker_servers)
+
+    def address(self) -> str | None:
+        return self.server.address if self.server is not None and self.server.wait_ready() else None
+
+    def workers_environment(self) -> dict[str, str]:
+        return servers_environment(self.worker_servers)
+
+    def close(self) -> None:
+        for server in [*([self.server] if self.server else []), *self.worker_servers]:
             server.close()
 
 

@@ -47,10 +47,13 @@ class ChildResult:
     peak_mb: int = 0
 
 
-def run_grader(arguments: list[str], *, timeout: float, server: str | None = None) -> ChildResult:
+def run_grader(arguments: list[str], *, timeout: float, server: str | None = None,
+               environment: dict[str, str] | None = None) -> ChildResult:
     """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds
-    (forked by the warm server at `server`, grader/sandbox/warm.py, when one is given)."""
-    return run_trusted("grader", b"", timeout=timeout, arguments=arguments, server=server)
+    (forked by the warm server at `server`, grader/sandbox/warm.py, when one is given), with
+    `environment` added to its own."""
+    return run_trusted("grader", b"", timeout=timeout, arguments=arguments, server=server,
+                       environment=environment)
 
 
 def run_program(command: list[str], *, cwd: Path, timeout: float,

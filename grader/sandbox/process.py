@@ -1,5 +1,9 @@
 """One worker process and its two pipes: start it, exchange frames before a deadline, kill it.
 
+In a batch worker, the worker is forked in its fresh namespaces by a pre-warmed server that has
+imported NumPy (grader/sandbox/prewarm.py); elsewhere it is started (`unshare`, then Python).
+Either way it gets the same configuration, pipes, output files and jail.
+
 `WorkerProcess` knows nothing of exercises or feedback: `grader.sandbox.client` builds calls
 and failures on top of it, and `grader.sandbox.probe` uses it to look at a sandbox with no
 learner code in it. While it waits for an answer, it adds up the resident memory of the
@@ -19,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.sandbox import prewarm
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec, kill_strays
 from grader.sandbox.standalone import wire
@@ -47,29 +52,58 @@ class WorkerProcess:
     def __init__(self, spec: SandboxSpec, isolation: Isolation):
         self.spec = spec
         self.isolation = isolation
-        request_read, self.request_fd = os.pipe()
-        self.response_fd, response_write = os.pipe()
-        for fd in (self.request_fd, response_write):
-            _grow_pipe(fd)
+        self.popen: subprocess.Popen | None = None
         command, config, environment = spec.launch(isolation)
-        config.update(request_fd=request_read, response_fd=response_write)
-        try:
-            with open(spec.stdout_path, "ab") as stdout, open(spec.stderr_path, "ab") as stderr:
-                self.popen = subprocess.Popen(
-                    [*command, json.dumps(config)],
-                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=environment, cwd=spec.folder,
-                    pass_fds=(request_read, response_write), start_new_session=True)
-        except BaseException:
-            for fd in (request_read, response_write, self.request_fd, self.response_fd):
-                os.close(fd)
-            raise
-        os.close(request_read)
-        os.close(response_write)
+        self.forked = self._fork(config, environment)  # by the batch worker's server, if it has one
+        if self.forked is None:
+            self._start(command, config, environment)
+        self.pid = self.forked.pid if self.forked is not None else self.popen.pid
         os.set_blocking(self.request_fd, False)
         self.killed = False
         self.over_memory = False  # killed because its processes together passed the memory limit
         self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
+
+    def _fork(self, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
+        """A worker forked in fresh namespaces by a pre-warmed server (grader/sandbox/prewarm.py)."""
+        request_read, response_write = self._pipes()
+        try:
+            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
+                forked = prewarm.fork_worker(self.spec, self.isolation, config, environment,
+                                             [request_read, response_write, stdout.fileno(), stderr.fileno()])
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        if forked is None:  # whatever the server got is killed with its launcher: fresh pipes
+            os.close(self.request_fd)
+            os.close(self.response_fd)
+        return forked
+
+    def _start(self, command: list[str], config: dict, environment: dict[str, str]) -> None:
+        """Start the worker: `unshare` (grader/sandbox/launch.py), then Python."""
+        request_read, response_write = self._pipes()
+        config = dict(config, request_fd=request_read, response_fd=response_write)
+        try:
+            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
+                self.popen = subprocess.Popen(
+                    [*command, json.dumps(config)],
+                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                    env=environment, cwd=self.spec.folder,
+                    pass_fds=(request_read, response_write), start_new_session=True)
+        except BaseException:
+            for fd in (self.request_fd, self.response_fd):
+                os.close(fd)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+
+    def _pipes(self) -> tuple[int, int]:
+        """New request and response pipes: this side's ends kept, the worker's ends returned."""
+        request_read, self.request_fd = os.pipe()
+        self.response_fd, response_write = os.pipe()
+        for fd in (self.request_fd, response_write):
+            _grow_pipe(fd)
+        return request_read, response_write
 
     def read_frame(self, deadline: float, which: str) -> tuple[dict, list]:
         """The next frame, or `Deadline(which)`, `Dead`, `wire.ProtocolError`, `ValueError`."""
@@ -89,6 +123,8 @@ class WorkerProcess:
 
     def exit_code(self) -> int | None:
         """The worker's exit code (negative: the signal), or None if it is still running."""
+        if self.forked is not None:
+            return self.forked.wait(EXIT_WAIT_SECONDS)
         try:
             return self.popen.wait(timeout=EXIT_WAIT_SECONDS)
         except subprocess.TimeoutExpired:
@@ -99,14 +135,17 @@ class WorkerProcess:
         if self.killed:
             return
         self.killed = True
-        for child in _children(self.popen.pid):
-            _kill(child)
-        try:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.popen.wait()
-        kill_strays(self.spec, self.isolation)
+        if self.forked is not None:
+            self.forked.kill()
+        else:
+            for child in _children(self.popen.pid):
+                _kill(child)
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.popen.wait()
+            kill_strays(self.spec, self.isolation)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
 
@@ -138,7 +177,7 @@ class WorkerProcess:
     def _check_memory(self) -> None:
         """Kill the worker when its processes together hold more than its memory limit: each one
         is held to it by RLIMIT_AS, but a worker may start many (its pipe then ends)."""
-        tree = process_tree(self.popen.pid)
+        tree = process_tree(self.pid)
         if _resident_mb(tree) > self.spec.limits.memory_mb:
             self.over_memory = True
             for pid in tree:

@@ -1,8 +1,9 @@
 """A learner cannot leave anything behind for the next learner of the same batch worker.
 
 `grade batch --workers 1` grades `a_leaves_traps` and then `b_checks_for_traps` with one warm
-server (grader/sandbox/warm.py), so the second learner's grading is forked from the very server
-that forked the first one's. The first plants traps in every place it can reach (files in
+server (grader/sandbox/warm.py) and one pre-warmed worker server (grader/sandbox/prewarm.py), so
+the second learner's grading, and its worker, are forked from the very servers that forked the
+first one's. The first plants traps in every place it can reach (files in
 /tmp, /var/tmp, /dev/shm and its home, a shadowing numpy package and a sitecustomize.py, the
 environment, a patched numpy, sys.modules, a daemon); the second
 is the ex01 solution with a guard that fails every call, naming the trace, if it sees any.
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.instructor import batch
 from grader.sandbox import children
 from tests.conftest import SOLUTIONS
 
@@ -66,10 +68,20 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
         return answer
 
     monkeypatch.setattr(children, "run_warm", counted)
+    worker_servers: list[dict] = []
+    real_environment = batch.servers_environment
+
+    def recorded(servers):
+        worker_servers.append(real_environment(servers))
+        return worker_servers[-1]
+
+    monkeypatch.setattr(batch, "servers_environment", recorded)
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1", "--seed", "5")
     assert run.exit_code == 1, run.stdout + run.stderr
     assert warm_runs == ["grader", "grader"]  # both forked by the one warm server
+    # ... and both learners' workers by the one pre-warmed worker server (grader/sandbox/prewarm.py)
+    assert len(worker_servers) == 2 and worker_servers[0] == worker_servers[1] != {}
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = {row["learner"]: row for row in csv.DictReader(stream)}
     observer = json.loads((out / "b_checks_for_traps.json").read_text())

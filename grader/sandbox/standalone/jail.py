@@ -43,6 +43,7 @@ LAST_CAPABILITY = 63
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 OLD_ROOT = "/.old-root"
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # the jail's private, writable folders
 
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
@@ -92,8 +93,14 @@ def _bind(path: str, root: str, writable: bool = False) -> None:
     _mount(path, target, None, MS_BIND | MS_REC)
     flags = MS_REMOUNT | MS_BIND | MS_NOSUID | _locked_flags(path)
     _mount(None, target, None, flags if writable else flags | MS_RDONLY)
-    if not writable:  # a recursive bind copies the mounts below it with their own flags
-        for below in _mounts_below(target):
+
+
+def _read_only_below(root: str, writable: tuple[str, ...]) -> None:
+    """Every mount inside `root` but the `writable` ones read-only and nosuid: a recursive bind
+    copies the mounts below its source with their own flags (one look at the mount table, once
+    every bind is in place, whatever the binds were)."""
+    for below in _mounts_below(root):
+        if below not in writable:
             _mount(None, below, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | _locked_flags(below))
 
 
@@ -131,7 +138,7 @@ def enter(config: dict) -> None:
     root = config["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("jail", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
-    for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
+    for scratch in SCRATCH:
         _tmpfs(root + scratch, config["tmp_mb"], config.get("tmp_files", DEFAULT_TMP_FILES))
     masks = []
     for step in config["steps"]:
@@ -146,6 +153,7 @@ def enter(config: dict) -> None:
             os.symlink(step[2], root + path)
     for mask in reversed(masks):  # read-only once the binds inside them are in place
         _mount(None, mask, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY)
+    _read_only_below(root, tuple(root + scratch for scratch in SCRATCH))
     for device in DEVICES:
         if os.path.exists(device):
             _bind(device, root, writable=True)

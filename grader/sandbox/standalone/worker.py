@@ -29,10 +29,15 @@ OOM_SCORE_ADJ_MAX = 1000  # the kernel's out-of-memory killer takes these proces
 
 
 def _sibling(name: str):
-    """Load wire.py or jail.py from this file's folder under a private module name."""
+    """Load wire.py or jail.py from this file's folder under a private module name (once: a
+    worker forked by the pre-warmed server, zygote.py, finds them loaded)."""
+    module = sys.modules.get(f"_grader_{name}")
+    if module is not None:
+        return module
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -263,7 +268,12 @@ def _first_to_go() -> None:
 
 
 def main(argv: list) -> None:
-    config = json.loads(argv[1])
+    run(json.loads(argv[1]))
+
+
+def run(config: dict) -> None:
+    """Everything a worker does, from its jail to its last answer; never returns. The process
+    is already in its new namespaces (made by `unshare`, or by zygote.py)."""
     _first_to_go()  # while still the launcher's user: a changed uid may no longer write its /proc
     sandbox_error = _isolate(config)
     _apply_limits(config.get("rlimits", {}))

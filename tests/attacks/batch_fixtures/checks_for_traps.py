@@ -28,7 +28,7 @@ def _traces():
                 found.append(f"daemon {pid}")
         except OSError:
             pass
-    if any(key.startswith("CNN_EXERCISES_WARM") for key in _os.environ):
+    if any(key.startswith("CNN_EXERCISES_WARM") or key == "CNN_EXERCISES_WORKER_SERVERS" for key in _os.environ):
         found.append("the warm server's address")
     return found
 

@@ -34,7 +34,8 @@ def _plant():
     sys.modules["left_behind_module"] = type(sys)("left_behind_module")
     if os.fork() == 0:  # a daemon that waits for the next learner
         os.setsid()
-        _try(lambda: open("/proc/self/comm", "w").write("leftbehind"))
+        _try(lambda: __import__("ctypes").CDLL(None).prctl(1, 0, 0, 0, 0))  # no parent-death signal
+        _try(lambda: __import__("ctypes").CDLL(None).prctl(15, b"leftbehind", 0, 0, 0))  # its comm
         while True:
             _try(lambda: open(f"/tmp/{MARK}.daemon", "w").write(str(time.time())))
             time.sleep(0.05)
