@@ -114,7 +114,7 @@ class ForkedWorker:
             try:
                 line = _read_line(self.connection)
                 self.exit_status = int(json.loads(line)["exit"])
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, EOFError, ValueError, KeyError, TypeError):  # EOFError: the launcher is gone
                 return None
         return self.exit_status
 

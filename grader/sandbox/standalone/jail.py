@@ -160,6 +160,9 @@ def enter(config: dict) -> None:
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _no_system_v_memory(root)
+    # /proc/sys read-only: in a user namespace, the IPC settings just cut are the learner's to restore
+    _mount(root + "/proc/sys", root + "/proc/sys", None, MS_BIND | MS_REC)
+    _mount(None, root + "/proc/sys", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
     os.makedirs(root + OLD_ROOT, exist_ok=True)
     number = SYS_PIVOT_ROOT.get(platform.machine())

@@ -1,0 +1,180 @@
+"""A red-team pass over pre-warmed workers (grader/sandbox/prewarm.py, standalone/zygote.py): a
+learner whose file runs in a worker forked from the batch worker's server tries to reach the
+server, the next learner or the trusted side through what a fork inherits."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.course.catalogue import load_catalogue
+from grader.failures import GradingFailure
+from grader.sandbox import prewarm
+from grader.sandbox.client import WorkerClient
+from grader.sandbox.isolation import LIMITS, USERNS, Isolation, strongest_mode
+from grader.sandbox.launch import make_scratch, prepare
+
+pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
+ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
+KEYRING = '''import ctypes
+
+libc = ctypes.CDLL(None, use_errno=True)
+SESSION, ADD_KEY, KEYCTL, KEYCTL_SEARCH, KEYCTL_READ = -3, 248, 250, 10, 11
+
+
+def filter_response(patch, kernel):
+    found = libc.syscall(KEYCTL, KEYCTL_SEARCH, SESSION, b"user", b"from-a-learner", 0)
+    if found > 0:
+        buffer = ctypes.create_string_buffer(64)
+        libc.syscall(KEYCTL, KEYCTL_READ, found, buffer, 64)
+        raise RuntimeError(repr({"seen": buffer.value.decode()}))
+    added = libc.syscall(ADD_KEY, b"user", b"from-a-learner", b"left behind", 11, SESSION)
+    raise RuntimeError(repr({"seen": None, "added": added > 0}))
+'''
+SYSTEM_V = '''import ctypes
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def filter_response(patch, kernel):
+    try:
+        for name in ("shmmax", "shmall"):
+            with open("/proc/sys/kernel/" + name, "w") as setting:
+                setting.write("1073741824")
+        written = True
+    except OSError:
+        written = False
+    raise RuntimeError(repr({"written": written, "segment": libc.shmget(0, 1 << 20, 0o1000 | 0o600)}))
+'''
+AS_A_USER = '''import json, os, sys, tempfile
+import numpy as np
+from grader.course.catalogue import load_catalogue
+from grader.failures import GradingFailure
+from grader.sandbox import prewarm
+from grader.sandbox.client import WorkerClient
+from grader.sandbox.isolation import Isolation, strongest_mode
+from grader.sandbox.launch import make_scratch, prepare
+
+server = prewarm.WorkerServer()
+assert server.wait_ready()
+os.environ[prewarm.SERVERS_VARIABLE] = json.dumps({prewarm.NUMPY: server.socket_path})
+exercise = next(item for item in load_catalogue().exercises if item.id == "ex01")
+scratch = make_scratch(tempfile.gettempdir() + "/grade-")
+answers = []
+for source in json.loads(sys.argv[1]):
+    client = WorkerClient(prepare(exercise, source.encode(), scratch), exercise, Isolation(strongest_mode()))
+    try:
+        answers.append(repr(client.call("filter_response", (np.ones((1, 1)),) * 2, {}, description="f")))
+    except GradingFailure as failure:
+        answers.append(str(failure))
+    answers.append(client.process.forked is not None)
+    client.close()
+server.close()
+print(json.dumps({"mode": strongest_mode(), "uid": os.geteuid(), "answers": answers}))
+'''
+
+
+@pytest.fixture(scope="module")
+def server():
+    started = prewarm.WorkerServer()
+    assert started.wait_ready()
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def workers(server, tmp_path, monkeypatch):
+    """Make ex01 workers, forked by the module's server; every one is closed at the end."""
+    monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: server.socket_path}))
+    exercise = next(item for item in load_catalogue().exercises if item.id == "ex01")
+    scratch = make_scratch(str(tmp_path / "grade-"))
+    made: list[WorkerClient] = []
+
+    def make(source: str) -> WorkerClient:
+        client = WorkerClient(prepare(exercise, source.encode(), scratch), exercise, Isolation(strongest_mode()))
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _facts(client: WorkerClient) -> dict:
+    """What a probe's filter_response raised, as a dict."""
+    with pytest.raises(GradingFailure) as failure:
+        client.call("filter_response", ARGUMENTS, {}, description="f")
+    assert client.process.forked is not None
+    return ast.literal_eval(str(failure.value).split("RuntimeError: ", 1)[1].split("\n")[0])
+
+
+def test_a_key_left_in_the_session_keyring_does_not_reach_the_next_learner(workers):
+    """Keyrings belong to no namespace a worker gets: every process forked (or started) by the
+    grader shares its session keyring, and possessing it is permission enough to add to it."""
+    first = workers(KEYRING)
+    assert _facts(first)["seen"] is None
+    first.close()
+    assert _facts(workers(KEYRING))["seen"] is None
+
+
+def _launcher(client: WorkerClient) -> int:
+    """The server's fork that follows this worker: the worker's parent, outside its namespace."""
+    return int(Path(f"/proc/{client.process.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_worker_whose_launcher_dies_is_a_grading_failure_not_a_grader_error(workers):
+    """The launcher's report never comes (it was killed, say by the out-of-memory killer): the
+    worker dies with it, and the trusted side says so; it does not stumble on the missing report."""
+    client = workers("import time\n\ndef filter_response(patch, kernel):\n    time.sleep(30)\n")
+    client.start()
+    client.exercise_deadline = time.monotonic() + 30
+    client._wait_ready()
+    os.kill(_launcher(client), signal.SIGKILL)
+    with pytest.raises(GradingFailure):
+        client.call("filter_response", ARGUMENTS, {}, description="f")
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def as_a_user():
+    """Probes graded by a grader that is not root (so in "userns" mode), each forked by its own
+    server: the grader runs as uid 1000 of a user namespace of its own (still able to read
+    Python's files, which root's may keep from a real other user)."""
+    sources = [SYSTEM_V, KEYRING, KEYRING]
+    run = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-c",
+                          AS_A_USER, json.dumps(sources)], capture_output=True, text=True, timeout=120)
+    if run.returncode != 0 and "unshare:" in run.stderr:
+        pytest.skip(f"no user namespace for a test grader here: {run.stderr.strip()}")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.splitlines()[-1])
+    assert report["mode"] == USERNS and report["uid"] == 1000
+    answers = report["answers"]
+    assert all(answers[1::2]), "every probe was to be forked by the server"
+    return [ast.literal_eval(answer.split("RuntimeError: ", 1)[1].split("\n")[0]) for answer in answers[::2]]
+
+
+def test_as_root_a_learner_cannot_turn_system_v_memory_back_on(workers):
+    assert _facts(workers(SYSTEM_V)) == {"written": False, "segment": -1}
+
+
+def test_in_a_user_namespace_a_learner_cannot_turn_system_v_memory_back_on(as_a_user):
+    """The IPC namespace's settings belong to the worker's own user namespace, whose root the
+    learner is (with no capability): /proc/sys must be read-only, or it writes them back."""
+    assert as_a_user[0] == {"written": False, "segment": -1}
+
+
+def test_in_a_user_namespace_a_key_does_not_reach_the_next_learner(as_a_user):
+    """Every worker there is the grader's own uid: its keyrings must still be its own."""
+    assert as_a_user[1]["seen"] is None and as_a_user[1]["added"]
+    assert as_a_user[2]["seen"] is None
