@@ -6,8 +6,8 @@ worker imports TensorFlow in its jail and loads the learner's file, the grader r
 and its trusted trainer (started with the worker, importing TensorFlow meanwhile) rebuilds,
 trains and evaluates it. Warm: `grade batch --workers 1` over 1 and over 1 + K copies of the
 solution; the difference divided by K is what one more learner costs once the batch worker's
-warm server is up (the grading process and the trainer forked from it; the worker in the jail
-still imports TensorFlow, every learner, fresh). It also prints the stub's cold time (no
+warm servers are up (the grading process and the trainer forked from the trusted one; the
+worker forked into its fresh jail from the pre-warmed worker server, which imported Keras). It also prints the stub's cold time (no
 training). Targets (issue 13): cold at most 20 s, warm at most 8 s per learner, on 2 cores.
 
     python benchmarks/ex07_grading_time.py [--rounds 2] [--extra 2]
