@@ -22,7 +22,7 @@ from grader.failures import GradingFailure
 from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, USERNS, Isolation, strongest_mode
-from grader.sandbox.launch import make_scratch, prepare
+from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
@@ -63,7 +63,7 @@ from grader.failures import GradingFailure
 from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation, strongest_mode
-from grader.sandbox.launch import make_scratch, prepare
+from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
 
 server = prewarm.WorkerServer()
 assert server.wait_ready()
@@ -178,3 +178,29 @@ def test_in_a_user_namespace_a_key_does_not_reach_the_next_learner(as_a_user):
     """Every worker there is the grader's own uid: its keyrings must still be its own."""
     assert as_a_user[1]["seen"] is None and as_a_user[1]["added"]
     assert as_a_user[2]["seen"] is None
+
+
+MASKED_MOUNT = """import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import jail
+
+base = sys.argv[2]
+jail._mount(None, "/", None, jail.MS_REC | jail.MS_PRIVATE)
+os.makedirs(base + "/tree/secret/inner")
+jail._mount("inner", base + "/tree/secret/inner", "tmpfs", 0, "size=64k")
+os.makedirs(base + "/root")
+jail.enter({"root": base + "/root", "tmp_mb": 1,
+            "steps": [["bind", base + "/tree"], ["mask", base + "/tree/secret"]]})
+print(json.dumps([line.split()[1] for line in open("/proc/self/mounts") if "rw" in line.split()[3].split(",")]))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="builds a jail by hand, as root")
+def test_a_mount_that_a_mask_hides_does_not_stop_the_jail(tmp_path):
+    """A tree bound with a mount inside it, and a mask over the part holding that mount (a
+    course's secrets on a volume of their own, say): the jail still stands, read-only."""
+    run = subprocess.run(["unshare", "--mount", "--pid", "--fork", sys.executable, "-I", "-c", MASKED_MOUNT,
+                          str(STANDALONE_DIR), str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert set(json.loads(run.stdout)) <= {"/tmp", "/var/tmp", "/dev/shm", "/proc", "/dev/null", "/dev/zero",
+                                           "/dev/full", "/dev/random", "/dev/urandom"}

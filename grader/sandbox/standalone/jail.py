@@ -95,13 +95,19 @@ def _bind(path: str, root: str, writable: bool = False) -> None:
     _mount(None, target, None, flags if writable else flags | MS_RDONLY)
 
 
-def _read_only_below(root: str, writable: tuple[str, ...]) -> None:
+def _read_only_below(root: str, writable: tuple[str, ...], hidden: tuple[str, ...] = ()) -> list[str]:
     """Every mount inside `root` but the `writable` ones read-only and nosuid: a recursive bind
     copies the mounts below its source with their own flags (one look at the mount table, once
-    every bind is in place, whatever the binds were)."""
-    for below in _mounts_below(root):
-        if below not in writable:
+    every bind is in place, whatever the binds were). The `hidden` ones, made read-only before
+    a mask covered them, may be out of reach now. Returns the mounts it looked at."""
+    points = [below for below in _mounts_below(root) if below not in writable]
+    for below in points:
+        try:
             _mount(None, below, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | _locked_flags(below))
+        except OSError:
+            if below not in hidden:
+                raise
+    return points
 
 
 def _locked_flags(path: str) -> int:
@@ -140,12 +146,13 @@ def enter(config: dict) -> None:
     _mount("jail", root, "tmpfs", MS_NOSUID, "size=1m,mode=0755")
     for scratch in SCRATCH:
         _tmpfs(root + scratch, config["tmp_mb"], config.get("tmp_files", DEFAULT_TMP_FILES))
-    masks = []
+    masks, hidden = [], []
     for step in config["steps"]:
         kind, path = step[0], step[1]
         if kind == "bind" and os.path.exists(path):
             _bind(path, root)
         elif kind == "mask" and os.path.isdir(root + path):
+            hidden += _read_only_below(root + path, ())  # what it covers: read-only while in reach
             _mount("mask", root + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
             masks.append(root + path)
         elif kind == "link" and not os.path.lexists(root + path):
@@ -153,7 +160,7 @@ def enter(config: dict) -> None:
             os.symlink(step[2], root + path)
     for mask in reversed(masks):  # read-only once the binds inside them are in place
         _mount(None, mask, None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_RDONLY)
-    _read_only_below(root, tuple(root + scratch for scratch in SCRATCH))
+    _read_only_below(root, tuple(root + scratch for scratch in SCRATCH), tuple(hidden))
     for device in DEVICES:
         if os.path.exists(device):
             _bind(device, root, writable=True)
