@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,13 +25,15 @@ from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, USERNS, Isolation, strongest_mode
 from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
+from tests.conftest import SOLUTIONS
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
 KEYRING = '''import ctypes
 
 libc = ctypes.CDLL(None, use_errno=True)
-SESSION, ADD_KEY, KEYCTL, KEYCTL_SEARCH, KEYCTL_READ = -3, 248, 250, 10, 11
+SESSION = -3  # KEY_SPEC_SESSION_KEYRING
+ADD_KEY, KEYCTL, KEYCTL_SEARCH, KEYCTL_READ = 248, 250, 10, 11
 
 
 def filter_response(patch, kernel):
@@ -56,6 +60,7 @@ def filter_response(patch, kernel):
         written = False
     raise RuntimeError(repr({"written": written, "segment": libc.shmget(0, 1 << 20, 0o1000 | 0o600)}))
 '''
+USER_KEYRING = KEYRING.replace("SESSION = -3", "SESSION = -4")  # KEY_SPEC_USER_KEYRING
 AS_A_USER = '''import json, os, sys, tempfile
 import numpy as np
 from grader.course.catalogue import load_catalogue
@@ -64,6 +69,7 @@ from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation, strongest_mode
 from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
+from tests.conftest import SOLUTIONS
 
 server = prewarm.WorkerServer()
 assert server.wait_ready()
@@ -204,3 +210,70 @@ def test_a_mount_that_a_mask_hides_does_not_stop_the_jail(tmp_path):
     assert run.returncode == 0, run.stderr
     assert set(json.loads(run.stdout)) <= {"/tmp", "/var/tmp", "/dev/shm", "/proc", "/dev/null", "/dev/zero",
                                            "/dev/full", "/dev/random", "/dev/urandom"}
+
+
+REACH = """import gc, os, socket, sys
+
+
+def filter_response(patch, kernel):
+    try:  # the server's socket, named in the command line this process inherited
+        socket.socket(socket.AF_UNIX).connect(sys.argv[1])
+        reached = True
+    except OSError:
+        reached = False
+    raise RuntimeError(repr({"reached": reached, "processes": [p for p in os.listdir("/proc") if p.isdigit()],
+                             "open_sockets": [o.fileno() for o in gc.get_objects()
+                                              if isinstance(o, socket.socket) and o.fileno() >= 0]}))
+"""
+
+
+def test_a_learner_cannot_reach_its_server_or_see_beyond_its_namespace(workers):
+    """It knows the socket's path (sys.argv is the server's) but not the way there; the
+    server's listener and the launcher's connection are closed objects in its memory."""
+    assert _facts(workers(REACH)) == {"reached": False, "processes": ["1"], "open_sockets": []}
+
+
+def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(workers, tmp_path, monkeypatch):
+    """A launcher that got the worker's pipes and then failed: the worker is started instead, on
+    fresh pipes, and nothing that launcher may still start can talk to the trusted side."""
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(tmp_path / "socket"))
+    listener.listen(1)
+    received: list[int] = []
+
+    def take_and_fail() -> None:
+        connection, _ = listener.accept()
+        received.extend(socket.recv_fds(connection, 4, 4)[1])
+        connection.close()
+
+    thread = threading.Thread(target=take_and_fail)
+    thread.start()
+    monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "socket")}))
+    client = workers((SOLUTIONS / "ex01_convolution.py").read_text())
+    assert client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f") == 4.0
+    assert client.process.forked is None
+    thread.join(10)
+    request, response = received[:2]
+    os.set_blocking(request, False)
+    assert os.read(request, 1) == b""  # no writer left: not a BlockingIOError
+    with pytest.raises(BrokenPipeError):
+        os.write(response, b"x")
+    for fd in received:
+        os.close(fd)
+    listener.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="about the fresh uids of a grader that runs as root")
+def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(workers):
+    """Fresh uids are drawn at random, so two learners may get the same one (one class in a
+    few hundred, more over many runs), and a uid's keyring lives as long as the kernel does."""
+    clients = []
+    for _ in range(2):
+        client = workers(USER_KEYRING)
+        client.spec.uid = 1_999_999  # the same uid drawn twice
+        os.chown(client.spec.folder / "tmp", client.spec.uid, client.spec.uid)
+        clients.append(client)
+    first = _facts(clients[0])
+    clients[0].close()
+    assert first["seen"] is None and first["added"]
+    assert _facts(clients[1])["seen"] is None

@@ -59,6 +59,8 @@ SECCOMP_MACHINES = {  # machine: (AUDIT_ARCH_*, unshare, clone)
     "x86_64": (0xC000003E, 272, 56),
     "aarch64": (0xC00000B7, 97, 220),
 }
+KEYCTL = {"x86_64": 250, "aarch64": 219}  # the keyctl system call
+KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = 7, -4, -5
 DEFAULT_TMP_FILES = 16384  # files and folders in each scratch folder
 SYSTEM_V_LIMITS = ("/proc/sys/kernel/shmall", "/proc/sys/kernel/shmmax", "/proc/sys/kernel/msgmni")
 
@@ -202,6 +204,8 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes
+        for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):  # they outlive their
+            _libc.syscall(KEYCTL.get(platform.machine(), -1), KEYCTL_CLEAR, keyring)  # workers: empty them
     else:
         _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
         for capability in range(LAST_CAPABILITY + 1):
