@@ -2,7 +2,8 @@
 
 The runner copies only the files the catalogue expects from a submission (read without
 following links) into fresh worker folders, starts the first worker before pytest is even
-imported (the learner's import overlaps the grader's start-up), runs pytest in this process
+imported (its imports overlap the grader's start-up and the sandbox probe; it loads the
+learner's file once the probe has decided and the worker's sandbox matches), runs pytest in this process
 over trusted suites only, and scores every exercise from the fixed manifest. `Workers` is the
 one owner of the workers' lifecycle: it starts them, starts the next one early, and stops each
 when its tests are done. Quizzes are graded from their answers files, as data.
@@ -14,7 +15,6 @@ import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
@@ -24,7 +24,7 @@ from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
 from grader.sandbox.client import WorkerClient
-from grader.sandbox.isolation import Isolation
+from grader.sandbox.isolation import IsolationSource
 from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT, forbidden_imports, forbidden_message
 from grader.submission import Submission, SubmissionFileError
@@ -33,12 +33,6 @@ MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
 TRAINER_MODULE = "grader.model.trainer"  # ex07's trusted trainer (grader/model/judge.py starts it)
 NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. Install it with "
                    "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again.")
-
-
-class IsolationSource(Protocol):
-    """An `Isolation`, or something that decides one on first use (`IsolationProbe`)."""
-
-    def get(self) -> Isolation: ...
 
 
 def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolation: IsolationSource,
@@ -133,13 +127,16 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
             sources[exercise.id] = content
     outcomes: dict[str, TestResult] = {}
     if sources:
-        decided = isolation.get()  # before the first worker: no learner code has run yet
         scratch = make_scratch("grade-")
         workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch),
-                                                     exercise, decided)
+                                                     exercise, isolation)
                            for exercise in exercises if exercise.id in sources})
         try:
+            # The first workers start while the probe decides (and import NumPy while pytest is
+            # imported here); none loads learner code before the decision and its own check.
             workers.start_first()
+            _import_pytest()
+            isolation.get()
             files = [path for exercise in exercises if exercise.id in sources
                      for path in exercise.suite_files(suites_dir)]
             outcomes = _run_pytest(files, exercises, workers, seed, suites_dir)
@@ -159,6 +156,12 @@ def _score(exercise: Exercise, manifest: dict[str, list[ManifestEntry]], outcome
                             "`python -m grader.grading.manifest`")
     return ExerciseResult(id=exercise.id, title=exercise.title_for(current_language()), max_score=sum(entry.points for entry in entries),
                           tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries])
+
+
+def _import_pytest() -> None:
+    import pytest  # noqa: F401
+
+    import grader.grading.plugin  # noqa: F401
 
 
 def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, seed: int,

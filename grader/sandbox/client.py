@@ -4,7 +4,10 @@
 has a deadline (the call timeout, capped by what is left of the exercise's time limit); a call
 that hangs or crashes kills the whole process tree and the next call starts a fresh worker, up
 to `max_restarts` times. Before the learner's file is loaded, each worker describes its
-sandbox; one that does not match the run's `Isolation` never runs the learner's code. Whatever
+sandbox and waits: only once the run's `Isolation` is decided and the description matches it
+does the client say go. A worker may start before the decision (under the mode being probed),
+so that its imports overlap the probe's; one started under another mode than the one decided
+is stopped and started again. Whatever
 goes wrong in the worker surfaces as a `LearnerFailure` carrying feedback.
 """
 
@@ -24,7 +27,7 @@ from grader.failures import (
 )
 from grader.i18n import _
 from grader.sandbox import activity, feedback
-from grader.sandbox.isolation import Isolation
+from grader.sandbox.isolation import Isolation, IsolationSource
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message
 from grader.sandbox.process import Dead, Deadline, WorkerProcess
@@ -40,10 +43,11 @@ PRINTED_LIMIT = 1000  # characters of one call's printed output quoted in feedba
 class WorkerClient:
     """One exercise's worker: started on demand, restarted after a crash, killed on `close`."""
 
-    def __init__(self, spec: SandboxSpec, exercise: Exercise, isolation: Isolation):
+    def __init__(self, spec: SandboxSpec, exercise: Exercise, isolation: IsolationSource):
         self.spec = spec
         self.exercise = exercise
-        self.isolation = isolation
+        self.isolation = isolation  # decided, or being decided by a probe
+        self.launched: Isolation | None = None  # what the running worker was started under
         self.limits = exercise.limits
         self.process: WorkerProcess | None = None
         self.exercise_deadline: float | None = None
@@ -57,14 +61,15 @@ class WorkerClient:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> None:
+    def start(self, under: Isolation | None = None) -> None:
         """Spawn the worker without waiting for it (it imports while the grader sets up, or while
         the previous exercise's tests run). Its exercise's time starts with its first request:
         the time the previous exercise takes, however long, is not this one's."""
         if self.process is not None or self.load_failure is not None:
             return
+        self.launched = under or self.isolation.presumed()
         try:
-            self.process = WorkerProcess(self.spec, self.isolation)
+            self.process = WorkerProcess(self.spec, self.launched)
         except OSError as error:
             self.load_failure = LoadFailed(self._sandbox_failed(error.strerror or str(error)))
         self.ready = False
@@ -187,10 +192,15 @@ class WorkerClient:
         if self.ready:
             return
         deadline, which = self._deadline(time.monotonic() + self.limits.import_timeout, "import")
+        decided = self.isolation.get()
+        if self.launched is None or self.launched.mode != decided.mode:  # started before a decision
+            self.close()  # that went the other way: no learner code ran in it
+            self.start(under=decided)
         sandbox = self._read_start_up(deadline, which, learner_started=False)
-        problem = _sandbox_problem(sandbox, self.isolation, self.spec.uid)
+        problem = _sandbox_problem(sandbox, decided, self.spec.uid)
         if problem:
             self._fail_to_load(LoadFailed(self._sandbox_failed(problem)))
+        self._say_go(deadline, which)
         line = activity.Line()  # ex07's worker imports TensorFlow for seconds: say so, on a terminal
         if self.process is not None:
             self.process.on_wait = lambda: line.show(activity.loading_text(self.exercise.id, self.exercise.file,
@@ -207,6 +217,17 @@ class WorkerClient:
                   "for it; did your code write to the grader's pipe?").format(file=self.exercise.file)))
         self.ready = True
         self._note_forbidden(hello)
+
+    def _say_go(self, deadline: float, which: str) -> None:
+        """The worker's sandbox is the one decided: it may load the learner's file now."""
+        assert self.process is not None
+        try:
+            self.process.write_frame(wire.pack_message({"op": "go"}, []), deadline, which)
+        except Deadline:
+            self._fail_to_load(LoadFailed(self._sandbox_failed("it did not start in time")))
+        except PIPE_ERRORS:
+            self._fail_to_load(LoadFailed(self._sandbox_failed(
+                f"the worker stopped before its sandbox was ready: {self._exit_description()}")))
 
     def _read_start_up(self, deadline: float, which: str, *, learner_started: bool) -> dict:
         """The next start-up frame; a worker that fails here fails to load, for the whole run."""

@@ -18,6 +18,7 @@ import shutil
 import stat
 import sys
 from dataclasses import dataclass
+from typing import Protocol
 from pathlib import Path
 
 from grader.i18n import _
@@ -68,6 +69,10 @@ class Isolation:
         """Itself: an `Isolation` is already decided (a probe's `get` decides)."""
         return self
 
+    def presumed(self) -> Isolation:
+        """Itself (a probe's `presumed` is the mode it is probing, until it has decided)."""
+        return self
+
     def __enter__(self) -> Isolation:
         return self
 
@@ -94,6 +99,14 @@ class Isolation:
             if view.get("root_writable") is not False:
                 return _("the worker can write to its root folder")
         return ""
+
+
+class IsolationSource(Protocol):
+    """An `Isolation`, or something that decides one on first use (`IsolationProbe`)."""
+
+    def get(self) -> Isolation: ...
+
+    def presumed(self) -> Isolation: ...
 
 
 def strongest_mode() -> str:

@@ -39,6 +39,7 @@ WORKER_UID_BASE = 1_000_000  # fresh uids for workers run by root: no files, no 
 WORKER_UID_RANGE = 1_000_000
 WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
 SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
+PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits for the go
 PRIVATE_FOLDER_MODE = 0o700
 SCRATCH_MODE = 0o711
 
@@ -129,6 +130,7 @@ def prepare(exercise: Exercise, source: bytes, scratch: Path) -> SandboxSpec:
         "module_file": exercise.file,
         "module_dir": str(module_dir),
         "forbidden_modules": [] if exercise.tensorflow else list(FORBIDDEN_MODULES),
+        "preload": list(PRELOADED_WITH_TENSORFLOW) if exercise.tensorflow else [],
     })
     return spec
 

@@ -75,6 +75,12 @@ class IsolationProbe:
                 self.close()
         return self.decided
 
+    def presumed(self) -> Isolation:
+        """The isolation decided, or until then the mode being probed: workers may start under
+        it before the decision, but none loads learner code before the trusted side, having
+        decided, has checked the worker's sandbox (grader/sandbox/client.py)."""
+        return self.decided if self.decided is not None else Isolation(self.mode)
+
     def close(self) -> None:
         """Stop the probe and remove its folder (a run that ends before `get` still cleans up)."""
         if self.process is not None:

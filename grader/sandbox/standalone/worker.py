@@ -1,9 +1,11 @@
 """The worker: the only process that imports a learner's file.
 
 Run as a script (`python -I worker.py CONFIG_JSON`) inside the sandbox, the worker enters its
-jail (jail.py), applies its resource limits, imports the learner's module, then answers
-requests from the trusted side in the wire format (wire.py): call a function with these
-arguments, or read a module-level constant. Nothing here trusts the learner, and the trusted
+jail (jail.py), applies its resource limits and describes its sandbox to the trusted side. It
+imports NumPy (and Keras, for ex07) meanwhile, but the learner's module only once the trusted
+side, having checked that description, says go. Then it answers requests from the trusted side
+in the wire format (wire.py): call a function with these arguments, or read a module-level
+constant. Nothing here trusts the learner, and the trusted
 side trusts nothing the worker says beyond "here is some data".
 
 Run with `"probe": true` in its configuration, it imports no learner code at all: it builds
@@ -159,6 +161,14 @@ class _Worker:
             written = os.write(self.response_fd, data)
             data = data[written:]
 
+    def wait_for_go(self) -> bool:
+        """Whether the trusted side, having read this worker's word on its sandbox, says go."""
+        try:
+            header, _blobs = wire.read_message(self.read_exact)
+        except (EOFError, wire.ProtocolError, ValueError):
+            return False
+        return header.get("op") == "go"
+
     def forbidden_loaded(self) -> list:
         return sorted(name for name in self.forbidden if name in sys.modules)
 
@@ -290,6 +300,10 @@ def run(config: dict) -> None:
         sys.meta_path.insert(0, _ForbiddenImports(config["forbidden_modules"], config["exercise"]))
     import numpy  # noqa: F401  the wire format needs it before learner code can interfere
 
+    for name in config.get("preload", ()):  # Keras for ex07: its seconds of import, before the go
+        importlib.import_module(name)
+    if not worker.wait_for_go():  # the trusted side has not checked this sandbox, or found it wanting
+        os._exit(0)
     worker.start()
     if worker.module is not None:
         worker.serve()
