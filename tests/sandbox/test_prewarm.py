@@ -25,11 +25,11 @@ from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 from tests.attacks.test_jail import MOUNT_PROBE, SCRATCH_AND_DEVICES
+from tests.attacks.test_left_behind import _daemons
 from tests.conftest import SOLUTIONS
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 TRAPS = Path(__file__).resolve().parents[1] / "attacks" / "batch_fixtures"
-DAEMON_NAME = "leftbehind"
 NEIGHBOUR = '''import os
 open("/tmp/NEIGHBOUR.txt", "w").write("here")
 os.environ["NEIGHBOUR"] = "1"
@@ -72,17 +72,6 @@ def workers(tmp_path):
     for client in made:
         client.close()
     shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _daemons() -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            if pid.isdigit() and Path(f"/proc/{pid}/comm").read_text().strip() == DAEMON_NAME:
-                found.append(pid)
-        except OSError:
-            continue
-    return found
 
 
 def _observer() -> str:
