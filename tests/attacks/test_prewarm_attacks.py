@@ -61,15 +61,40 @@ def filter_response(patch, kernel):
     raise RuntimeError(repr({"written": written, "segment": libc.shmget(0, 1 << 20, 0o1000 | 0o600)}))
 '''
 USER_KEYRING = KEYRING.replace("SESSION = -3", "SESSION = -4")  # KEY_SPEC_USER_KEYRING
-AS_A_USER = '''import json, os, sys, tempfile
+SIGNALS_ITS_GROUP = '''import ctypes, os, signal, time
+
+
+def filter_response(patch, kernel):
+    libc = ctypes.CDLL(None)
+    libc.prctl(1, 0, 0, 0, 0)  # no parent-death signal
+    os.kill(0, signal.SIGKILL)  # every process of its process group (the first one of a PID namespace survives)
+    try:
+        os.setsid()  # out of reach of a kill of the group it was started in
+    except OSError:
+        pass
+    if os.fork() == 0:
+        return 1.0  # the child answers (and dies with the pipes); the first process stays
+    libc.prctl(15, b"escaped", 0, 0, 0)
+    while True:
+        time.sleep(0.05)
+'''
+AS_A_USER = '''import json, os, sys, tempfile, time
 import numpy as np
 from grader.course.catalogue import load_catalogue
 from grader.failures import GradingFailure
 from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation, strongest_mode
-from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
-from tests.conftest import SOLUTIONS
+from grader.sandbox.launch import make_scratch, prepare
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
 
 server = prewarm.WorkerServer()
 assert server.wait_ready()
@@ -77,14 +102,27 @@ os.environ[prewarm.SERVERS_VARIABLE] = json.dumps({prewarm.NUMPY: server.socket_
 exercise = next(item for item in load_catalogue().exercises if item.id == "ex01")
 scratch = make_scratch(tempfile.gettempdir() + "/grade-")
 answers = []
-for source in json.loads(sys.argv[1]):
+for source, forked in json.loads(sys.argv[1]):
+    if not forked:
+        os.environ.pop(prewarm.SERVERS_VARIABLE)
     client = WorkerClient(prepare(exercise, source.encode(), scratch), exercise, Isolation(strongest_mode()))
+    client.start()
+    client.exercise_deadline = time.monotonic() + 60
+    client._wait_ready()
+    with open(f"/proc/{client.process.pid}/stat") as stat:
+        launcher = int(stat.read().rsplit(")", 1)[1].split()[1])
     try:
-        answers.append(repr(client.call("filter_response", (np.ones((1, 1)),) * 2, {}, description="f")))
+        answer = repr(client.call("filter_response", (np.ones((1, 1)),) * 2, {}, description="f"))
     except GradingFailure as failure:
-        answers.append(str(failure))
-    answers.append(client.process.forked is not None)
+        answer = str(failure)
+    time.sleep(0.2)  # for a signal sent to the launcher to take effect
+    answers.append({"answer": answer, "forked": client.process.forked is not None, "launcher": alive(launcher)})
     client.close()
+    time.sleep(0.2)
+    answers[-1]["outlived"] = [pid for pid in os.listdir("/proc") if pid.isdigit() and alive(pid)
+                               and open(f"/proc/{pid}/comm").read().strip() == "escaped"]
+    for pid in answers[-1]["outlived"]:
+        os.kill(int(pid), 9)
 server.close()
 print(json.dumps({"mode": strongest_mode(), "uid": os.geteuid(), "answers": answers}))
 '''
@@ -157,7 +195,8 @@ def as_a_user():
     """Probes graded by a grader that is not root (so in "userns" mode), each forked by its own
     server: the grader runs as uid 1000 of a user namespace of its own (still able to read
     Python's files, which root's may keep from a real other user)."""
-    sources = [SYSTEM_V, KEYRING, KEYRING]
+    sources = [[SYSTEM_V, True], [KEYRING, True], [KEYRING, True], [SIGNALS_ITS_GROUP, True],
+               [SIGNALS_ITS_GROUP, False]]
     run = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-c",
                           AS_A_USER, json.dumps(sources)], capture_output=True, text=True, timeout=120)
     if run.returncode != 0 and "unshare:" in run.stderr:
@@ -165,9 +204,12 @@ def as_a_user():
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.splitlines()[-1])
     assert report["mode"] == USERNS and report["uid"] == 1000
-    answers = report["answers"]
-    assert all(answers[1::2]), "every probe was to be forked by the server"
-    return [ast.literal_eval(answer.split("RuntimeError: ", 1)[1].split("\n")[0]) for answer in answers[::2]]
+    assert [answer["forked"] for answer in report["answers"]] == [forked for _, forked in sources]
+    return report["answers"]
+
+
+def _raised(answer: dict) -> dict:
+    return ast.literal_eval(answer["answer"].split("RuntimeError: ", 1)[1].split("\n")[0])
 
 
 def test_as_root_a_learner_cannot_turn_system_v_memory_back_on(workers):
@@ -177,13 +219,13 @@ def test_as_root_a_learner_cannot_turn_system_v_memory_back_on(workers):
 def test_in_a_user_namespace_a_learner_cannot_turn_system_v_memory_back_on(as_a_user):
     """The IPC namespace's settings belong to the worker's own user namespace, whose root the
     learner is (with no capability): /proc/sys must be read-only, or it writes them back."""
-    assert as_a_user[0] == {"written": False, "segment": -1}
+    assert _raised(as_a_user[0]) == {"written": False, "segment": -1}
 
 
 def test_in_a_user_namespace_a_key_does_not_reach_the_next_learner(as_a_user):
     """Every worker there is the grader's own uid: its keyrings must still be its own."""
-    assert as_a_user[1]["seen"] is None and as_a_user[1]["added"]
-    assert as_a_user[2]["seen"] is None
+    assert _raised(as_a_user[1])["seen"] is None and _raised(as_a_user[1])["added"]
+    assert _raised(as_a_user[2])["seen"] is None
 
 
 MASKED_MOUNT = """import json, os, sys
@@ -277,3 +319,18 @@ def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(workers):
     clients[0].close()
     assert first["seen"] is None and first["added"]
     assert _facts(clients[1])["seen"] is None
+
+
+def test_in_a_user_namespace_a_learner_cannot_signal_its_launcher(as_a_user):
+    """Its launcher is the grader's own uid there, and led the process group the worker was
+    forked into: a signal to its process group (kill(0, ...)) must stay inside its namespace."""
+    assert as_a_user[3]["answer"] == "1.0"
+    assert as_a_user[3]["launcher"], "the learner killed its launcher"
+    assert not as_a_user[3]["outlived"]
+
+
+def test_in_a_user_namespace_a_started_worker_cannot_outlive_its_grading(as_a_user):
+    """Started, not forked: killing its `unshare` (same uid, same process group) and leaving
+    that group, the worker's first process was out of reach of the trusted side's kill."""
+    assert as_a_user[4]["answer"] == "1.0"
+    assert not as_a_user[4]["outlived"], "the worker outlived its grading"

@@ -200,6 +200,10 @@ def _no_system_v_memory(root: str) -> None:
 def drop_privileges(uid: int | None, gid: int | None) -> None:
     """Become `uid`/`gid` (from real root), or shed every capability (in a user namespace)."""
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    try:  # out of the process group of `unshare` or zygote.py's launcher (in a user namespace, of
+        os.setsid()  # the worker's own uid): a signal to "its group" stays inside its namespace
+    except PermissionError:  # already a group's leader, started in a session of its own
+        pass
     if uid is not None:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
