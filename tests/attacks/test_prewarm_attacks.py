@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -29,6 +30,7 @@ from tests.conftest import SOLUTIONS
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
+X86_64 = pytest.mark.skipif(platform.machine() != "x86_64", reason="the keyring probes use x86-64's system call numbers")
 KEYRING = '''import ctypes
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -163,6 +165,7 @@ def _facts(client: WorkerClient) -> dict:
     return ast.literal_eval(str(failure.value).split("RuntimeError: ", 1)[1].split("\n")[0])
 
 
+@X86_64
 def test_a_key_left_in_the_session_keyring_does_not_reach_the_next_learner(workers):
     """Keyrings belong to no namespace a worker gets: every process forked (or started) by the
     grader shares its session keyring, and possessing it is permission enough to add to it."""
@@ -222,6 +225,7 @@ def test_in_a_user_namespace_a_learner_cannot_turn_system_v_memory_back_on(as_a_
     assert _raised(as_a_user[0]) == {"written": False, "segment": -1}
 
 
+@X86_64
 def test_in_a_user_namespace_a_key_does_not_reach_the_next_learner(as_a_user):
     """Every worker there is the grader's own uid: its keyrings must still be its own."""
     assert _raised(as_a_user[1])["seen"] is None and _raised(as_a_user[1])["added"]
@@ -306,6 +310,7 @@ def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(workers, tmp_p
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="about the fresh uids of a grader that runs as root")
+@X86_64
 def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(workers):
     """Fresh uids are drawn at random, so two learners may get the same one (one class in a
     few hundred, more over many runs), and a uid's keyring lives as long as the kernel does."""
