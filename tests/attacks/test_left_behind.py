@@ -22,10 +22,12 @@ import pytest
 
 from grader.instructor import batch
 from grader.sandbox import children
+from grader.sandbox.prewarm import SERVERS_VARIABLE
 from tests.conftest import SOLUTIONS
 
 FIXTURES = Path(__file__).resolve().parent / "batch_fixtures"
 GUARD = FIXTURES / "checks_for_traps.py"
+KERAS_GUARD = FIXTURES / "checks_for_keras_traps.py"
 DAEMON_NAME = "leftbehind"
 
 
@@ -53,11 +55,16 @@ def test_the_guard_sees_a_trace_when_there_is_one(monkeypatch):
         namespace["filter_response"]([[1.0]], [[1.0]])
 
 
-def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path, monkeypatch):
+def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: Path, observer: dict[str, str]):
+    """`grade batch --workers 1` over the learner `planter` (a fixture folder) then an observer
+    (file name: source); (rows of grades.csv, the observer's report), after checking that both
+    gradings were forked by the one warm server and both learners' workers by the same
+    pre-warmed worker servers (grader/sandbox/prewarm.py)."""
     learners = tmp_path / "class"
-    shutil.copytree(FIXTURES / "a_leaves_traps", learners / "a_leaves_traps")
+    shutil.copytree(planter, learners / "a_leaves_traps")
     (learners / "b_checks_for_traps").mkdir()
-    (learners / "b_checks_for_traps" / "ex01_convolution.py").write_text(_observer_source())
+    for name, source in observer.items():
+        (learners / "b_checks_for_traps" / name).write_text(source)
     warm_runs: list[str] = []
     real_run_warm = children.run_warm
 
@@ -79,14 +86,22 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1", "--seed", "5")
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert warm_runs == ["grader", "grader"]  # both forked by the one warm server
-    # ... and both learners' workers by the one pre-warmed worker server (grader/sandbox/prewarm.py)
+    assert warm_runs.count("grader") == 2  # both forked by the one warm server
     assert len(worker_servers) == 2 and worker_servers[0] == worker_servers[1] != {}
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = {row["learner"]: row for row in csv.DictReader(stream)}
-    observer = json.loads((out / "b_checks_for_traps.json").read_text())
-    ex01 = next(exercise for exercise in observer["exercises"] if exercise["id"] == "ex01")
-    feedback = " ".join(test["feedback"] for test in ex01["tests"])
+    return rows, json.loads((out / "b_checks_for_traps.json").read_text()), worker_servers[0]
+
+
+def _feedback(report: dict, exercise_id: str) -> tuple[dict, str]:
+    exercise = next(item for item in report["exercises"] if item["id"] == exercise_id)
+    return exercise, " ".join(test["feedback"] for test in exercise["tests"])
+
+
+def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path, monkeypatch):
+    rows, observer, _ = _batch_of_two(grade, tmp_path, monkeypatch, FIXTURES / "a_leaves_traps",
+                                      {"ex01_convolution.py": _observer_source()})
+    ex01, feedback = _feedback(observer, "ex01")
     assert float(rows["b_checks_for_traps"]["ex01"]) == ex01["max_score"], feedback
     assert "LEFT_BEHIND" not in feedback
     assert float(rows["a_leaves_traps"]["ex01"]) > 0  # its own code ran: its traps were planted
@@ -95,3 +110,33 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
         time.sleep(0.1)
     assert not _daemons(), "the daemon outlived its worker"
     assert not Path("/tmp/LEFT_BEHIND.txt").exists() and not Path("/tmp/sitecustomize.py").exists()
+
+
+@pytest.mark.slow
+def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(grade, tmp_path, monkeypatch):
+    """ex07's workers come from a server that imported Keras: a learner who changes Keras'
+    settings and registry, or writes a keras.json, leaves nothing for the next one."""
+    observer_source = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n" + KERAS_GUARD.read_text()
+    rows, observer, servers = _batch_of_two(grade, tmp_path, monkeypatch, FIXTURES / "a_leaves_keras_traps",
+                                            {"ex07_keras_cnn.py": observer_source})
+    assert "keras" in json.loads(servers[SERVERS_VARIABLE])
+    ex07, feedback = _feedback(observer, "ex07")
+    assert float(rows["b_checks_for_traps"]["ex07"]) == ex07["max_score"], feedback
+    assert "LEFT_BEHIND" not in feedback
+    assert float(rows["a_leaves_traps"]["ex07"]) > 0  # its own code ran: its traps were planted
+    assert not Path("/tmp/keras/keras.json").exists()
+
+
+@pytest.mark.slow
+def test_the_keras_guard_sees_a_trace_when_there_is_one():
+    from grader.model.trainer import keras_module
+
+    keras = keras_module()
+    namespace: dict = {"__name__": "observer", "build_model": lambda: "the course's model"}
+    keras.config.set_floatx("float16")
+    try:
+        exec(compile(KERAS_GUARD.read_text(), "observer", "exec"), namespace)
+    finally:
+        keras.config.set_floatx("float32")
+    with pytest.raises(RuntimeError, match="keras.config"):
+        namespace["build_model"]()
