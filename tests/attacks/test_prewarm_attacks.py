@@ -8,7 +8,6 @@ import ast
 import json
 import os
 import platform
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.course.catalogue import load_catalogue
 from grader.failures import GradingFailure
 from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
-from grader.sandbox.isolation import LIMITS, USERNS, Isolation, strongest_mode
-from grader.sandbox.launch import STANDALONE_DIR, make_scratch, prepare
+from grader.sandbox.isolation import LIMITS, USERNS, strongest_mode
+from grader.sandbox.launch import STANDALONE_DIR
 from tests.conftest import SOLUTIONS
+from tests.sandbox.test_prewarm import forked_workers, forking, server, workers  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
@@ -130,33 +129,6 @@ print(json.dumps({"mode": strongest_mode(), "uid": os.geteuid(), "answers": answ
 '''
 
 
-@pytest.fixture(scope="module")
-def server():
-    started = prewarm.WorkerServer()
-    assert started.wait_ready()
-    yield started
-    started.close()
-
-
-@pytest.fixture
-def workers(server, tmp_path, monkeypatch):
-    """Make ex01 workers, forked by the module's server; every one is closed at the end."""
-    monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: server.socket_path}))
-    exercise = next(item for item in load_catalogue().exercises if item.id == "ex01")
-    scratch = make_scratch(str(tmp_path / "grade-"))
-    made: list[WorkerClient] = []
-
-    def make(source: str) -> WorkerClient:
-        client = WorkerClient(prepare(exercise, source.encode(), scratch), exercise, Isolation(strongest_mode()))
-        made.append(client)
-        return client
-
-    yield make
-    for client in made:
-        client.close()
-    shutil.rmtree(scratch, ignore_errors=True)
-
-
 def _facts(client: WorkerClient) -> dict:
     """What a probe's filter_response raised, as a dict."""
     with pytest.raises(GradingFailure) as failure:
@@ -166,13 +138,13 @@ def _facts(client: WorkerClient) -> dict:
 
 
 @X86_64
-def test_a_key_left_in_the_session_keyring_does_not_reach_the_next_learner(workers):
+def test_a_key_left_in_the_session_keyring_does_not_reach_the_next_learner(forked_workers):
     """Keyrings belong to no namespace a worker gets: every process forked (or started) by the
     grader shares its session keyring, and possessing it is permission enough to add to it."""
-    first = workers(KEYRING)
+    first = forked_workers(KEYRING)
     assert _facts(first)["seen"] is None
     first.close()
-    assert _facts(workers(KEYRING))["seen"] is None
+    assert _facts(forked_workers(KEYRING))["seen"] is None
 
 
 def _launcher(client: WorkerClient) -> int:
@@ -180,10 +152,10 @@ def _launcher(client: WorkerClient) -> int:
     return int(Path(f"/proc/{client.process.pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def test_a_worker_whose_launcher_dies_is_a_grading_failure_not_a_grader_error(workers):
+def test_a_worker_whose_launcher_dies_is_a_grading_failure_not_a_grader_error(forked_workers):
     """The launcher's report never comes (it was killed, say by the out-of-memory killer): the
     worker dies with it, and the trusted side says so; it does not stumble on the missing report."""
-    client = workers("import time\n\ndef filter_response(patch, kernel):\n    time.sleep(30)\n")
+    client = forked_workers("import time\n\ndef filter_response(patch, kernel):\n    time.sleep(30)\n")
     client.start()
     client.exercise_deadline = time.monotonic() + 30
     client._wait_ready()
@@ -215,8 +187,8 @@ def _raised(answer: dict) -> dict:
     return ast.literal_eval(answer["answer"].split("RuntimeError: ", 1)[1].split("\n")[0])
 
 
-def test_as_root_a_learner_cannot_turn_system_v_memory_back_on(workers):
-    assert _facts(workers(SYSTEM_V)) == {"written": False, "segment": -1}
+def test_as_root_a_learner_cannot_turn_system_v_memory_back_on(forked_workers):
+    assert _facts(forked_workers(SYSTEM_V)) == {"written": False, "segment": -1}
 
 
 def test_in_a_user_namespace_a_learner_cannot_turn_system_v_memory_back_on(as_a_user):
@@ -273,13 +245,13 @@ def filter_response(patch, kernel):
 """
 
 
-def test_a_learner_cannot_reach_its_server_or_see_beyond_its_namespace(workers):
+def test_a_learner_cannot_reach_its_server_or_see_beyond_its_namespace(forked_workers):
     """It knows the socket's path (sys.argv is the server's) but not the way there; the
     server's listener and the launcher's connection are closed objects in its memory."""
-    assert _facts(workers(REACH)) == {"reached": False, "processes": ["1"], "open_sockets": []}
+    assert _facts(forked_workers(REACH)) == {"reached": False, "processes": ["1"], "open_sockets": []}
 
 
-def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(workers, tmp_path, monkeypatch):
+def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(forked_workers, tmp_path, monkeypatch):
     """A launcher that got the worker's pipes and then failed: the worker is started instead, on
     fresh pipes, and nothing that launcher may still start can talk to the trusted side."""
     listener = socket.socket(socket.AF_UNIX)
@@ -295,7 +267,7 @@ def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(workers, tmp_p
     thread = threading.Thread(target=take_and_fail)
     thread.start()
     monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "socket")}))
-    client = workers((SOLUTIONS / "ex01_convolution.py").read_text())
+    client = forked_workers((SOLUTIONS / "ex01_convolution.py").read_text())
     assert client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f") == 4.0
     assert client.process.forked is None
     thread.join(10)
@@ -311,12 +283,12 @@ def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(workers, tmp_p
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="about the fresh uids of a grader that runs as root")
 @X86_64
-def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(workers):
+def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(forked_workers):
     """Fresh uids are drawn at random, so two learners may get the same one (one class in a
     few hundred, more over many runs), and a uid's keyring lives as long as the kernel does."""
     clients = []
     for _ in range(2):
-        client = workers(USER_KEYRING)
+        client = forked_workers(USER_KEYRING)
         client.spec.uid = 1_999_999  # the same uid drawn twice
         os.chown(client.spec.folder / "tmp", client.spec.uid, client.spec.uid)
         clients.append(client)

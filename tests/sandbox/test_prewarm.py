@@ -74,6 +74,12 @@ def workers(tmp_path):
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+@pytest.fixture
+def forked_workers(forking, workers):
+    """`workers`, each forked by the module's server."""
+    return workers
+
+
 def _observer() -> str:
     return (SOLUTIONS / "ex01_convolution.py").read_text() + "\n" + (TRAPS / "checks_for_traps.py").read_text()
 
