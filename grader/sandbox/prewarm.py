@@ -19,10 +19,8 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -31,55 +29,30 @@ from pathlib import Path
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import STANDALONE_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT
+from grader.sandbox.warm import ServerProcess
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
 NUMPY, KERAS = "numpy", "keras"
-WARM_UP_SECONDS = 120.0  # importing TensorFlow on a busy machine
 ANSWER_SECONDS = 10.0  # for the server's fork to say which process the worker is
 STOP_SECONDS = 5.0
 HEADER_BYTES = 4  # zygote.py's request header: the request's length, big-endian
 
 
-class WorkerServer:
-    """One started zygote.py (NumPy only, or with Keras) in its own private folder; `close` stops it."""
+class WorkerServer(ServerProcess):
+    """One started zygote.py (NumPy only, or with Keras) in its own private folder; `close` stops
+    it, and it kills every worker it forked that is still running."""
 
     def __init__(self, kind: str = NUMPY):
         self.kind = kind
-        self.folder = Path(tempfile.mkdtemp(prefix="grade-workers-"))  # 0700: its user's only
+        self.folder = Path(tempfile.mkdtemp(prefix="grade-workers-"))
         self.socket_path = str(self.folder / "socket")
         home = self.folder / "home"
         home.mkdir()
         environment = dict(BASE_ENVIRONMENT, HOME=str(home), TMPDIR=str(home), KERAS_HOME=str(home / "keras"))
         if kind == KERAS:
             environment.update(TENSORFLOW_ENVIRONMENT)
-        with open(self.folder / "stderr", "wb") as stderr:
-            self.popen = subprocess.Popen(
-                [sys.executable, "-I", str(STANDALONE_DIR / "zygote.py"), self.socket_path,
-                 *([KERAS] if kind == KERAS else [])],
-                cwd=home, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                env=environment, start_new_session=True)
-        self.ready: bool | None = None
-
-    def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
-        """Whether the server has warmed up (False for good if it failed or took too long)."""
-        if self.ready is None:
-            readable, _, _ = select.select([self.popen.stdout], [], [], timeout)
-            self.ready = bool(readable) and self.popen.stdout.readline().strip() == b"ready"
-            if not self.ready:
-                self.close()
-        return self.ready
-
-    def close(self) -> None:
-        """Stop the server: it kills every worker it forked that is still running."""
-        if self.popen.poll() is None:
-            self.popen.stdin.close()
-            try:
-                self.popen.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait()
-        self.popen.stdout.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._start([sys.executable, "-I", str(STANDALONE_DIR / "zygote.py"), self.socket_path,
+                     *([KERAS] if kind == KERAS else [])], cwd=home, environment=environment)
 
 
 def servers_environment(servers: list[WorkerServer]) -> dict[str, str]:
@@ -106,6 +79,10 @@ class ForkedWorker:
         self.wait(STOP_SECONDS)
         os.close(self.pidfd)
         self.connection.close()
+
+    def running(self) -> bool:
+        """Whether the worker is still running (its pidfd, unlike its pid, names no other process)."""
+        return not select.select([self.pidfd], [], [], 0)[0]
 
     def wait(self, timeout: float) -> int | None:
         """The worker's exit code (negative: the signal), or None if it is still running."""

@@ -177,6 +177,8 @@ class WorkerProcess:
     def _check_memory(self) -> None:
         """Kill the worker when its processes together hold more than its memory limit: each one
         is held to it by RLIMIT_AS, but a worker may start many (its pipe then ends)."""
+        if self.forked is not None and not self.forked.running():  # its pid may be another's already
+            return
         tree = process_tree(self.pid)
         if _resident_mb(tree) > self.spec.limits.memory_mb:
             self.over_memory = True

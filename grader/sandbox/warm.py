@@ -190,24 +190,17 @@ def _answer(connection: socket.socket, result: dict) -> None:
     connection.close()
 
 
-class WarmServer:
-    """One started fork server (its own private folder and socket); `close` stops it."""
+class ServerProcess:
+    """A server started in its own private folder (mode 0700: no one else's): it says "ready" on
+    its standard output once warm, and stops, with all it started, when its standard input
+    closes. `WarmServer` here; grader/sandbox/prewarm.py's `WorkerServer` for the workers."""
 
-    def __init__(self, modules: list[str], environment: dict[str, str] | None = None,
-                 served: tuple[str, ...] = SERVED_MODULES):
-        self.folder = Path(tempfile.mkdtemp(prefix="grade-warm-"))  # mode 0700: no one else's
-        self.token = secrets.token_hex(16)
-        self.address = f"{self.folder / SOCKET_NAME} {self.token}"
-        empty = self.folder / "cwd"
-        empty.mkdir()
-        environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
-        environment.pop(WARM_VARIABLE, None)
+    folder: Path
+
+    def _start(self, command: list[str], *, cwd: Path, environment: dict[str, str]) -> None:
         with open(self.folder / "stderr", "wb") as stderr:
-            self.popen = subprocess.Popen(
-                [sys.executable, "-I", "-m", "grader.sandbox.warm", str(self.folder / SOCKET_NAME),
-                 ",".join(served), *modules],
-                cwd=empty, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                env=environment, start_new_session=True)
+            self.popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=stderr, env=environment, start_new_session=True)
         self.ready: bool | None = None
 
     def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
@@ -229,6 +222,22 @@ class WarmServer:
                 self.popen.wait()
         self.popen.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class WarmServer(ServerProcess):
+    """One started fork server (its own private folder and socket); `close` stops it."""
+
+    def __init__(self, modules: list[str], environment: dict[str, str] | None = None,
+                 served: tuple[str, ...] = SERVED_MODULES):
+        self.folder = Path(tempfile.mkdtemp(prefix="grade-warm-"))
+        self.token = secrets.token_hex(16)
+        self.address = f"{self.folder / SOCKET_NAME} {self.token}"
+        empty = self.folder / "cwd"
+        empty.mkdir()
+        environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
+        environment.pop(WARM_VARIABLE, None)
+        self._start([sys.executable, "-I", "-m", "grader.sandbox.warm", str(self.folder / SOCKET_NAME),
+                     ",".join(served), *modules], cwd=empty, environment=environment)
 
 
 def run_warm(address: str, request: dict, follow: Callable[[], None] | None = None) -> dict | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -55,16 +54,16 @@ def test_the_guard_sees_a_trace_when_there_is_one(monkeypatch):
         namespace["filter_response"]([[1.0]], [[1.0]])
 
 
-def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: Path, observer: dict[str, str]):
-    """`grade batch --workers 1` over the learner `planter` (a fixture folder) then an observer
-    (file name: source); (rows of grades.csv, the observer's report), after checking that both
+def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: dict[str, str], observer: dict[str, str]):
+    """`grade batch --workers 1` over a planter then an observer (each: file name -> source);
+    (rows of grades.csv, the observer's report, the servers' variable), after checking that both
     gradings were forked by the one warm server and both learners' workers by the same
     pre-warmed worker servers (grader/sandbox/prewarm.py)."""
     learners = tmp_path / "class"
-    shutil.copytree(planter, learners / "a_leaves_traps")
-    (learners / "b_checks_for_traps").mkdir()
-    for name, source in observer.items():
-        (learners / "b_checks_for_traps" / name).write_text(source)
+    for learner, files in (("a_leaves_traps", planter), ("b_checks_for_traps", observer)):
+        (learners / learner).mkdir(parents=True)
+        for name, source in files.items():
+            (learners / learner / name).write_text(source)
     warm_runs: list[str] = []
     real_run_warm = children.run_warm
 
@@ -99,7 +98,8 @@ def _feedback(report: dict, exercise_id: str) -> tuple[dict, str]:
 
 
 def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path, monkeypatch):
-    rows, observer, _ = _batch_of_two(grade, tmp_path, monkeypatch, FIXTURES / "a_leaves_traps",
+    planter = {"ex01_convolution.py": (FIXTURES / "a_leaves_traps" / "ex01_convolution.py").read_text()}
+    rows, observer, _ = _batch_of_two(grade, tmp_path, monkeypatch, planter,
                                       {"ex01_convolution.py": _observer_source()})
     ex01, feedback = _feedback(observer, "ex01")
     assert float(rows["b_checks_for_traps"]["ex01"]) == ex01["max_score"], feedback
@@ -116,9 +116,10 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
 def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(grade, tmp_path, monkeypatch):
     """ex07's workers come from a server that imported Keras: a learner who changes Keras'
     settings and registry, or writes a keras.json, leaves nothing for the next one."""
-    observer_source = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n" + KERAS_GUARD.read_text()
-    rows, observer, servers = _batch_of_two(grade, tmp_path, monkeypatch, FIXTURES / "a_leaves_keras_traps",
-                                            {"ex07_keras_cnn.py": observer_source})
+    solution = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n"
+    planter = {"ex07_keras_cnn.py": solution + (FIXTURES / "plants_keras_traps.py").read_text()}
+    rows, observer, servers = _batch_of_two(grade, tmp_path, monkeypatch, planter,
+                                            {"ex07_keras_cnn.py": solution + KERAS_GUARD.read_text()})
     assert "keras" in json.loads(servers[SERVERS_VARIABLE])
     ex07, feedback = _feedback(observer, "ex07")
     assert float(rows["b_checks_for_traps"]["ex07"]) == ex07["max_score"], feedback

@@ -115,7 +115,11 @@ def _launch(connection: socket.socket, listener: socket.socket, worker) -> None:
             _become_worker(request, fds, connection, worker)
         for fd in fds:
             os.close(fd)
-        code = _follow(connection, pid)
+        pidfd = os.pidfd_open(pid)
+        try:
+            code = _follow(connection, pid, pidfd)
+        finally:  # whatever happens here, the worker does not outlive its launcher
+            _kill_worker(pidfd)
     except BaseException:  # a launcher that fails says nothing: the trusted side sees the pipe end
         code = 1
     finally:
@@ -173,10 +177,9 @@ def _become_worker(request: dict, fds: list[int], connection: socket.socket, wor
         os._exit(1)
 
 
-def _follow(connection: socket.socket, pid: int) -> int:
+def _follow(connection: socket.socket, pid: int, pidfd: int) -> int:
     """Send the worker's pid and a pidfd for it; kill it if the trusted side hangs up; send its
     exit status (as subprocess reports it) once it is over."""
-    pidfd = os.pidfd_open(pid)
     signal.signal(signal.SIGTERM, lambda *_: _kill_worker(pidfd))  # the server stops: so does this
     connection.settimeout(None)
     socket.send_fds(connection, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
