@@ -33,6 +33,7 @@ from grader.instructor import records
 from grader.instructor.intake import Learner, Packed, UploadProblem, find_learners, materialise, open_upload
 from grader.instructor.shards import Shard, in_shard
 from grader.sandbox.children import run_grader
+from grader.sandbox.policy import BASE_ENVIRONMENT
 from grader.sandbox.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
 from grader.sandbox.warm import WarmServer
 
@@ -40,7 +41,10 @@ GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits no
 # What each batch worker's warm server imports once, so that no learner's grading pays for it.
 WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli", "grader.grading.runner",
                         "grader.grading.plugin", "grader.sandbox.probe:probe_early")
-WARM_KERAS = "grader.model.trainer:keras_module"  # imports TensorFlow quietly, runs no operation
+WARM_KERAS = "grader.model.trainer:warm_up"  # TensorFlow (quietly, no operation run) and the digits' sklearn
+# A batch grades one learner per core: the grading's own NumPy gets one thread, as the workers' does.
+ONE_THREAD_EACH = {name: BASE_ENVIRONMENT[name] for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                             "MKL_NUM_THREADS")}
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,7 @@ class _Slot:
     @classmethod
     def start(cls, tasks: list[GradingTask]) -> _Slot:
         try:
-            server = WarmServer(warm_modules(tasks))
+            server = WarmServer(warm_modules(tasks), ONE_THREAD_EACH)
         except OSError:  # no server: this worker starts each learner's grading itself, as before
             server = None
         kinds = [NUMPY, *([KERAS] if any(task.needs_keras for task in tasks) else [])]
