@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,11 @@ from click.testing import CliRunner
 
 from grader.cli import Course, cli
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, load_catalogue
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+
+# TensorFlow in this process (tests that train here) threads as the grader's trainer does, so
+# that a model trained here and by the trainer gives the same numbers.
+os.environ.update({name: value for name, value in TENSORFLOW_ENVIRONMENT.items() if name.startswith("TF_NUM_")})
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 STUBS = COURSE_ROOT / "exercises"

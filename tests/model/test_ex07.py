@@ -114,10 +114,15 @@ def test_a_report_shows_the_layer_table_once(fixture):
 
 
 def test_a_model_that_is_not_a_cnn_stays_well_below_a_pass():
+    """Dense layers alone reach about 95% on the digits, a little above or below the target
+    with the run's seeds: either way the accuracy points are not theirs, and the feedback
+    gives the accuracy reached and says why."""
     item = ex07(graded(SUBMISSION_FIXTURES / "ex07_dense_only"))
     assert item["score"] / item["max_score"] <= 0.4
     accuracy = next(test for test in item["tests"] if test["name"] == ACCURACY)
-    assert accuracy["score"] == 0 and "test accuracy" in accuracy["feedback"]
+    assert accuracy["score"] == 0
+    assert "test accuracy" in accuracy["feedback"] or "held-out digits correctly" in accuracy["feedback"]
+    assert "The accuracy points are for a CNN, and this model has no Conv2D" in accuracy["feedback"]
 
 
 def test_a_lambda_layer_is_refused_and_scores_nothing():
