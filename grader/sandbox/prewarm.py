@@ -29,12 +29,11 @@ from pathlib import Path
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import STANDALONE_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT
-from grader.sandbox.warm import ServerProcess
+from grader.sandbox.warm import STOP_SECONDS, ServerProcess, read_line
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
 NUMPY, KERAS = "numpy", "keras"
 ANSWER_SECONDS = 10.0  # for the server's fork to say which process the worker is
-STOP_SECONDS = 5.0
 HEADER_BYTES = 4  # zygote.py's request header: the request's length, big-endian
 
 
@@ -89,25 +88,29 @@ class ForkedWorker:
         if self.exit_status is None and self.connection.fileno() >= 0:
             self.connection.settimeout(timeout)
             try:
-                line = _read_line(self.connection)
-                self.exit_status = int(json.loads(line)["exit"])
-            except (OSError, EOFError, ValueError, KeyError, TypeError):  # EOFError: the launcher is gone
+                self.exit_status = int(json.loads(read_line(self.connection))["exit"])
+            except (OSError, ValueError, KeyError, TypeError):  # ValueError: the launcher is gone too
                 return None
         return self.exit_status
 
 
-def fork_worker(spec: SandboxSpec, isolation: Isolation, config: dict, environment: dict[str, str],
-                fds: list[int]) -> ForkedWorker | None:
-    """A worker for `spec` forked by this batch worker's server, or None (start one instead).
-
-    `fds` are the worker's request and response pipes and its stdout and stderr files."""
-    kind = KERAS if spec.tensorflow else NUMPY
+def server_for(spec: SandboxSpec, isolation: Isolation, config: dict) -> str | None:
+    """The socket of this batch worker's server for `spec`'s kind of worker, or None: no server
+    here, the weak "limits" isolation, or the probe (always started)."""
+    if not isolation.namespaces or config.get("probe"):
+        return None
     try:
-        address = json.loads(os.environ.get(SERVERS_VARIABLE, "{}")).get(kind)
+        address = json.loads(os.environ.get(SERVERS_VARIABLE, "{}")).get(KERAS if spec.tensorflow else NUMPY)
     except (ValueError, AttributeError):
         return None
-    if not address or not isolation.namespaces or config.get("probe"):
-        return None
+    return address if isinstance(address, str) and address else None
+
+
+def fork_worker(address: str, spec: SandboxSpec, isolation: Isolation, config: dict,
+                environment: dict[str, str], fds: list[int]) -> ForkedWorker | None:
+    """A worker for `spec` forked by the server at `address`, or None (start one instead).
+
+    `fds` are the worker's request and response pipes and its stdout and stderr files."""
     request = json.dumps({"config": config, "environment": environment, "cwd": str(spec.folder),
                           "user_namespace": isolation.user_namespace}).encode()
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -124,13 +127,3 @@ def fork_worker(spec: SandboxSpec, isolation: Isolation, config: dict, environme
         connection.close()
         return None
     return ForkedWorker(pid, received[0], connection)
-
-
-def _read_line(connection: socket.socket) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = connection.recv(4096)
-        if not chunk:
-            raise EOFError("no exit status")
-        data += chunk
-    return data

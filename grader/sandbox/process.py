@@ -54,7 +54,8 @@ class WorkerProcess:
         self.isolation = isolation
         self.popen: subprocess.Popen | None = None
         command, config, environment = spec.launch(isolation)
-        self.forked = self._fork(config, environment)  # by the batch worker's server, if it has one
+        address = prewarm.server_for(spec, isolation, config)  # the batch worker's server, if any
+        self.forked = self._fork(address, config, environment) if address else None
         if self.forked is None:
             self._start(command, config, environment)
         self.pid = self.forked.pid if self.forked is not None else self.popen.pid
@@ -63,12 +64,12 @@ class WorkerProcess:
         self.over_memory = False  # killed because its processes together passed the memory limit
         self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
 
-    def _fork(self, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
+    def _fork(self, address: str, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
         """A worker forked in fresh namespaces by a pre-warmed server (grader/sandbox/prewarm.py)."""
         request_read, response_write = self._pipes()
         try:
             with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
-                forked = prewarm.fork_worker(self.spec, self.isolation, config, environment,
+                forked = prewarm.fork_worker(address, self.spec, self.isolation, config, environment,
                                              [request_read, response_write, stdout.fileno(), stderr.fileno()])
         finally:
             os.close(request_read)

@@ -92,7 +92,7 @@ def _start(connection: socket.socket, token: str, served: tuple[str, ...],
     """Fork the child of one request: (pid, deadline, memory limit), or None after refusing it."""
     try:
         connection.settimeout(5.0)
-        request = json.loads(_read_line(connection))
+        request = json.loads(read_line(connection))
         if not secrets.compare_digest(str(request.get("token")), token) or request.get("module") not in served:
             raise ValueError("refused")
     except (OSError, ValueError, AttributeError):
@@ -172,7 +172,8 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _read_line(connection: socket.socket) -> bytes:
+def read_line(connection: socket.socket) -> bytes:
+    """One line from a server's socket (up to REQUEST_BYTES); ValueError if it ends before one."""
     data = b""
     while not data.endswith(b"\n"):
         chunk = connection.recv(65536)
@@ -252,7 +253,7 @@ def run_warm(address: str, request: dict, follow: Callable[[], None] | None = No
         while not select.select([connection], [], [], POLL_SECONDS)[0]:
             if follow is not None:
                 follow()
-        answer = json.loads(_read_line(connection))
+        answer = json.loads(read_line(connection))
     except (OSError, ValueError):
         return None
     finally:
