@@ -46,11 +46,6 @@ def keras_module() -> Any:
         import keras
         import tensorflow as tf
     tf.get_logger().setLevel("ERROR")  # retracing notes when one process trains many models
-    try:  # one thread per op: as fast for the course's small models, and a batch's other core is free
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:  # this process has run an operation already: it keeps its threads
-        pass
     return keras
 
 
