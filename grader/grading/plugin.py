@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from grader.checks import describe_call
+from grader import evidence
 from grader.course.catalogue import Exercise
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure
 from grader.i18n import _, translated_title
@@ -34,6 +35,7 @@ MARKERS = (
 DEFAULT_POINTS = 1.0
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
+JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
 
 
 class Workers(Protocol):
@@ -148,6 +150,14 @@ class GradingPlugin:
         return lambda text: request.node.user_properties.append((NOTE, str(text)))
 
     # ---------------------------------------------------------------- the run
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        """Each test runs inside its own `Judging` (grader/evidence.py): the checks read its
+        visibility and count in it the learner results they judge."""
+        with evidence.judging(visibility_of(item)) as record:
+            item.stash[JUDGING] = record
+            return (yield)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
