@@ -34,6 +34,7 @@ from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_le
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
 from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
+from grader.sanitise import visible
 
 GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
 
@@ -63,7 +64,7 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     only = set(only)
     unknown = only - {learner.name for learner in everyone}
     if unknown:
-        raise InputError(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}")
+        raise InputError(visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600))
     records.folder(out_dir)
     records.remove_temporaries(out_dir)
     check = RecordCheck(catalogue)

@@ -54,7 +54,8 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
     if run.invalid:
         echo(f"records not trusted ({len(run.invalid)}), their learners graded again: "
              f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=echo, unrecorded=run.unrecorded)
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=echo, unrecorded=run.unrecorded,
+                        found=found)
     where = f" (shard {picked.index}/{picked.count})" if picked else ""
     seeds = f"seed {seed}" if seed is not None else "a fresh seed for each learner (in their records)"
     echo(f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
@@ -107,12 +108,14 @@ def keep_roster(out_dir: Path, roster: Path | None) -> None:
 
 
 def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: bool = False,
-            shard: Shard | None = None, echo: Echo | None = None,
-            unrecorded: dict[str, str] | None = None) -> book.Gradebook:
-    """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir`, joined with
-    the roster (and `unrecorded`: learners whose outcome no record could keep)."""
+            shard: Shard | None = None, echo: Echo | None = None, unrecorded: dict[str, str] | None = None,
+            found: dict[str, records.Record] | None = None) -> book.Gradebook:
+    """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir` (`found`, when
+    the caller has just read them), joined with the roster (and `unrecorded`: learners whose
+    outcome no record could keep)."""
     expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
-    found = records.load_records(out_dir, RecordCheck(catalogue))
+    if found is None:
+        found = records.load_records(out_dir, RecordCheck(catalogue))
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
     book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
     left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)

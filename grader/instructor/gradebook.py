@@ -107,11 +107,13 @@ def build(catalogue: Catalogue, found: dict[str, Record], roster: dict[str, Pers
           unrecorded: dict[str, str] | None = None) -> Gradebook:
     """The gradebook of `found` records joined with `roster`; roster rows for which `expected` is
     false (another shard's learners) are left out rather than called "not submitted".
-    `unrecorded` holds learners whose outcome no record could keep (name -> status)."""
+    `unrecorded` holds learners whose outcome no record could keep (name -> status): it stands
+    in for any record of theirs, which this run did not confirm."""
     people = {_key(name): person for name, person in (roster or {}).items()}
-    rows = [_row(catalogue, record, people.get(_key(name), Person(name))) for name, record in found.items()]
-    rows += [Row(name, people.get(_key(name), Person(name)), status)
-             for name, status in (unrecorded or {}).items() if name not in found]
+    unrecorded = unrecorded or {}
+    rows = [_row(catalogue, record, people.get(_key(name), Person(name)))
+            for name, record in found.items() if name not in unrecorded]
+    rows += [Row(name, people.get(_key(name), Person(name)), status) for name, status in unrecorded.items()]
     present = {_key(row.learner) for row in rows}
     missing = [name for name in (roster or {}) if _key(name) not in present and expected(name)]
     rows += [Row(name, roster[name], NOT_SUBMITTED) for name in missing]

@@ -124,7 +124,7 @@ def _who() -> dict:
 def record_stem(learner: str) -> str:
     """The file name (without .json) of `learner`'s record: within every file system's limits,
     distinct for any two distinct names even where letter case or Unicode form is ignored."""
-    if PLAIN_NAME.match(learner):
+    if PLAIN_NAME.match(learner) and f"{learner}.json" != INTAKE_FILE:
         return learner
     readable = "".join(char for char in unicodedata.normalize("NFC", learner).casefold()
                        if char.isalnum() or char in "._-").lstrip(".")[:READABLE_CHARACTERS]

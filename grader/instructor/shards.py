@@ -26,7 +26,9 @@ from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.instructor import records
 from grader.instructor.recordcheck import RecordCheck
+from grader.sanitise import visible
 
+MESSAGE_LIMIT = 600
 SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 HISTORY_NAME = re.compile(r"^(?P<stem>.+)\.\d{8}T\d{6}Z\.[0-9a-f]{6}\.json$")
 
@@ -64,7 +66,11 @@ class ShardOutput:
 
 
 class TamperedShard(InputError):
-    """A shard output that cannot be trusted: nothing is merged."""
+    """A shard output that cannot be trusted: nothing is merged. The message names what the shard
+    holds (learners' names, file names), shown escaped: it is one line whatever they contain."""
+
+    def __init__(self, message: str):
+        super().__init__(visible(message, MESSAGE_LIMIT))
 
 
 def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
