@@ -156,7 +156,11 @@ def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path
     """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed."""
     from grader.instructor.classreport import summarise, write_png
 
-    found = records.load_records(out_dir, RecordCheck(catalogue))
+    scan = records.scan_records(out_dir, RecordCheck(catalogue))
+    found = scan.records
+    if scan.invalid:
+        echo(f"records not trusted, left out ({len(scan.invalid)}): "
+             f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}", err=True)
     if not found:
         raise InputError(f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first")
     echo(summarise(catalogue, found), nl=False)
