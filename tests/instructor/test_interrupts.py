@@ -119,11 +119,20 @@ def test_a_signal_stops_the_batch_keeping_whole_records(tmp_path, how):
     wait_for(lambda: not processes_using(tmp_path / "scratch"), "the batch's children to be gone")
 
 
+def catches_sigterm(pid: int) -> bool:
+    """Whether `pid` has a handler for SIGTERM yet (Python has none until `grade` installs its own)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
 def test_any_grade_command_interrupted_exits_130(tmp_path):
     folder = learner(tmp_path / "slow", ex01=SLEEPING_EX01)
     process = subprocess.Popen([sys.executable, "-I", "-m", "grader", "ex01", "--submission", str(folder)],
                                env=environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(3)
+    wait_for(lambda: catches_sigterm(process.pid), "grade to listen for SIGTERM")
+    time.sleep(1)  # the grading is under way: ex01's calls sleep 4 s each
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=WAIT)
     assert process.returncode == 130
