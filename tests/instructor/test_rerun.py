@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from grader.instructor.records import course_version
 from tests.conftest import SOLUTIONS
 from tests.instructor.classes import learner, rows_of, small_class, zipped
@@ -118,6 +120,7 @@ def test_a_shard_needs_no_seed_and_checks_its_spelling(grade, tmp_path):
     assert run.exit_code == 2 and "K/N" in run.stderr
 
 
+@pytest.mark.slow
 def test_without_a_seed_each_learner_gets_a_fresh_secret_one(grade, tmp_path):
     learners = small_class(tmp_path / "class")
     out = tmp_path / "out"
@@ -138,6 +141,7 @@ def test_without_a_seed_each_learner_gets_a_fresh_secret_one(grade, tmp_path):
     assert "3 unchanged" in grade("batch", learners, "--out", out).stdout
 
 
+@pytest.mark.slow
 def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grade, tmp_path):
     """Seen: reruns kept records made by an older grader ("unchanged, not regraded")."""
     learners = small_class(tmp_path / "class")
@@ -155,6 +159,7 @@ def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grad
     assert json.loads((out / "bob.json").read_text())["batch"]["grader_version"] != "0.1.0"
 
 
+@pytest.mark.slow
 def test_only_and_force_keep_what_they_replace(grade, tmp_path):
     learners = small_class(tmp_path / "class")
     out = tmp_path / "out"

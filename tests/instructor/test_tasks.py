@@ -51,6 +51,7 @@ def cannot_check_ex01(report: dict) -> dict:
     return report
 
 
+@pytest.mark.slow
 def test_a_child_that_could_not_check_tests_is_not_graded_and_is_regraded(grade, tmp_path, rewritten_reports):
     learners = small_class(tmp_path / "class")
     out = tmp_path / "out"
