@@ -50,6 +50,7 @@ class BatchRun:
     problems: dict[str, str] = field(default_factory=dict)
     unrecorded: dict[str, str] = field(default_factory=dict)  # learner -> status no record could keep
     invalid: dict[str, str] = field(default_factory=dict)  # record file -> why it was not trusted
+    warnings: list[str] = field(default_factory=list)
     grader_failed: bool = False
     aborted: bool = False
 
@@ -104,7 +105,11 @@ def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir:
             run.skipped.append(learner.name)
         else:
             tasks.append(task)
-    _write_intake(out_dir, found, shard)
+    try:
+        _write_intake(out_dir, found, shard)
+    except (OSError, InputError) as error:  # the grades can still be kept; only `grade merge` needs it
+        run.warnings.append(f"{records.INTAKE_FILE} could not be written ({getattr(error, 'strerror', None) or error})")
+        run.grader_failed = True
     return tasks
 
 

@@ -51,6 +51,8 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
         echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}")
     if run.skipped:
         echo(f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)")
+    for warning in run.warnings:
+        echo(f"warning: {visible(warning, SHOWN_STATUS)}", err=True)
     if run.invalid:
         echo(f"records not trusted ({len(run.invalid)}), their learners graded again: "
              f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", err=True)
