@@ -17,7 +17,7 @@ import click
 
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError
+from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError, exit_130_when_interrupted
 from grader.i18n import LANGUAGES, _, choose_language, language_asked, with_lang
 from grader.reports import FORMATS
 
@@ -301,9 +301,10 @@ cli_messages.install(cli)  # once every command is registered: their help in the
 
 
 def main() -> None:
-    """Console-script entry point. A closed pipe (`grade list | head -1`) ends quietly."""
+    """Console-script entry point: an interrupted run exits 130, a closed pipe ends quietly."""
     try:
-        cli.main(prog_name="grade")
+        with exit_130_when_interrupted():
+            cli.main(prog_name="grade")
     except BrokenPipeError:
         _quiet_broken_pipe()
 
@@ -314,7 +315,3 @@ def _quiet_broken_pipe() -> None:
 
     silence_stdout()
     sys.exit(EXIT_FULL_MARKS)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,11 +1,16 @@
 """Errors the CLI turns into one-line messages and documented exit codes.
 
 Exit codes (SPEC section 4): 0 full marks, 1 points missing, 2 usage or input error,
-3 the grader itself failed. A learner's broken code is never an exception here: it is a
-0-point test with feedback.
+3 the grader itself failed; 130 a run that was interrupted (Ctrl-C, SIGINT, SIGTERM). A
+learner's broken code is never an exception here: it is a 0-point test with feedback.
 """
 
 from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 
 import click
 
@@ -13,6 +18,7 @@ EXIT_FULL_MARKS = 0
 EXIT_POINTS_MISSING = 1
 EXIT_INPUT_ERROR = 2
 EXIT_GRADER_FAILED = 3
+EXIT_ABORTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
 
 
 class InputError(click.ClickException):
@@ -25,3 +31,27 @@ class GraderFailure(click.ClickException):
     """The grader could not finish: a bug or a broken installation, never the learner's code."""
 
     exit_code = EXIT_GRADER_FAILED
+
+
+@contextlib.contextmanager
+def exit_130_when_interrupted() -> Iterator[None]:
+    """Within: SIGINT and SIGTERM raise KeyboardInterrupt in the main thread, as Ctrl-C does (even
+    where SIGINT came ignored, as in a job a script started in the background), and a run one of
+    them stopped exits EXIT_ABORTED, whatever exit code the interrupted command chose."""
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopped.set()
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(signum, stop)
+        except ValueError:  # not the main thread (an embedding program): its own handling stands
+            break
+    try:
+        yield
+    except SystemExit:
+        if stopped.is_set():
+            raise SystemExit(EXIT_ABORTED) from None
+        raise

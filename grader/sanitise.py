@@ -67,3 +67,18 @@ def _allowed(char: str, single_line: bool) -> bool:
     if "\ud800" <= char <= "\udfff":  # a lone surrogate cannot be written as UTF-8
         return False
     return char.isprintable()
+
+
+def visible(value: Any, limit: int = 80) -> str:
+    """`value` for one line on a terminal (an instructor's view of learner names): every
+    character `clean` would replace (control characters and escapes, newlines, lone surrogates)
+    shown as its escape (`\\x1b`), so no name can move the cursor, retitle the window or start
+    a line of its own; at most `limit` characters (plus "...")."""
+    text = _as_text(value)[: limit * 4]
+    shown = "".join(char if _allowed(char, True) else _escaped(char) for char in text)
+    return shown if len(shown) <= limit else shown[:limit] + "..."
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -2,8 +2,10 @@
 
 Learners hand in their exercise files and quiz answers in one of three layouts, all accepted:
 the files side by side (a flat upload: `ex01_convolution.py`, `q01.yaml`), a course-shaped
-folder (`exercises/ex01_convolution.py`, `answers/q01.yaml`), or either of those inside one
-top-level folder (as a zip often has). `Submission` finds the layout and reads files with a
+folder (`exercises/ex01_convolution.py`, `answers/q01.yaml`), or either of those inside any
+number of folders that each hold only that one folder (as zips often have: `a-main/a-main/`).
+One rule finds the layout, for exercises and answers alike, `grade` and `grade batch` alike
+(`layout_folders` says which folders it looks in). `Submission` finds it and reads files with a
 size cap, walking the path one folder at a time with O_NOFOLLOW: a symbolic link anywhere on
 the way to a file (the file, `exercises/`, `answers/`, the top-level folder) is refused, never
 followed, so a link to the course's solutions earns nothing. The same goes for a submission
@@ -23,7 +25,7 @@ from grader.errors import InputError
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
 COURSE_FOLDERS = ("exercises", "answers")
-MAX_LAYOUT_DEPTH = 2  # a top-level folder, then exercises/: no deeper search
+MAX_LAYOUT_DEPTH = 64  # folders that each hold one folder: deeper than any upload's nesting
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
@@ -50,6 +52,15 @@ class Submission:
         if not folder.is_dir():
             raise InputError(_("submission folder {folder} does not exist").format(folder=folder))
         return cls(folder, _find_base(folder))
+
+    def layout_folders(self) -> tuple[PurePosixPath, ...]:
+        """Every folder whose entries the grader looks at: those on the way down to `base` (they
+        decide the layout), `base` itself and the answers/ folders it may read from."""
+        chain = [PurePosixPath(".")]
+        for part in self.base.parts:
+            chain.append(chain[-1] / part)
+        extra = [self.base / "answers", self.base.parent / "answers"]
+        return tuple(dict.fromkeys([*chain, *extra]))
 
     def exercise_path(self, file_name: str) -> PurePosixPath:
         return self.base / file_name
@@ -132,7 +143,8 @@ def _open_error(error: OSError, name: str, folder: Path) -> SubmissionFileError:
 
 
 def _find_base(folder: Path) -> PurePosixPath:
-    """Where the exercise files are: the folder, its exercises/, or those inside its one sub-folder.
+    """Where the exercise files are: the folder or its exercises/, or the same found by going down
+    through folders that hold exactly one folder (and no course file), however many there are.
 
     A link met on the way is not entered: it becomes part of the base, so that reading through
     it fails with "symbolic link" instead of reading what it points at.

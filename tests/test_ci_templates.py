@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import click
@@ -39,7 +41,7 @@ def run_scripts(data: dict) -> list[str]:
 
 def grade_invocations(script: str) -> list[list[str]]:
     """Every `grade ...` command in a shell script, as arguments (GitHub expressions made words)."""
-    script = re.sub(r"\$\{\{[^}]*\}\}", "EXPR", script).replace("\\\n", " ")
+    script = re.sub(r"\$\{\{.*?\}\}", "EXPR", script).replace("\\\n", " ")
     invocations = []
     for line in script.splitlines():
         words = shlex.split(line, comments=True)
@@ -107,3 +109,46 @@ def test_fail_under_passes_at_or_above_the_threshold(grade, make_submission):
     below = grade("ex01", "ex06", "--submission", folder, "--fail-under", "40.5", "--lang", "ko")
     assert below.exit_code == 1 and "못 미칩니다" in below.stderr
     assert grade("ex01", "--submission", folder, "--fail-under", "101").exit_code == 2
+
+
+GRADING_STEPS = [(INSTRUCTOR, "grade", "grade batch"), (INSTRUCTOR, "merge", "grade merge"),
+                 (LEARNER, "grade", "--format junit")]
+
+
+def step_script(path: Path, job: str, marker: str) -> str:
+    (script,) = [step["run"] for step in workflow(path)["jobs"][job]["steps"] if marker in step.get("run", "")]
+    script = script.replace("${{ matrix.shard }}", "1")
+    return re.sub(r"\$\{\{.*?\}\}", "", script)  # an empty seed input: fresh seeds
+
+
+def run_step(script: str, exit_code: int, tmp_path: Path) -> subprocess.CompletedProcess:
+    """The step as GitHub runs it (bash -eo pipefail), with a `grade` that only exits `exit_code`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "grade"
+    fake.write_text(f"#!/bin/sh\nexit {exit_code}\n")
+    fake.chmod(0o755)
+    environment = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", SEED="1",
+                       PASS_PERCENT="60", GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"))
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=tmp_path,
+                          env=environment, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("path, job, marker", GRADING_STEPS, ids=lambda value: getattr(value, "name", value))
+def test_a_grading_step_tells_an_interrupted_or_failed_run_from_a_graded_one(path, job, marker, tmp_path):
+    """Seen: an aborted batch exited 1 and the templates took it for a graded run."""
+    script = step_script(path, job, marker)
+    for graded in (0, 1):
+        assert run_step(script, graded, tmp_path).returncode == 0, graded
+    for failed, words in ((130, "interrupted"), (3, "exit 3"), (2, "exit 2")):
+        step = run_step(script, failed, tmp_path)
+        assert step.returncode != 0 and "::error::" in step.stdout and words in step.stdout, (failed, step.stdout)
+
+
+def test_the_pass_mark_step_fails_below_it_and_names_why(tmp_path):
+    script = step_script(LEARNER, "grade", "--fail-under")
+    assert run_step(script, 0, tmp_path).returncode == 0
+    below = run_step(script, 1, tmp_path)
+    assert below.returncode == 1 and "below 60%" in below.stdout
+    interrupted = run_step(script, 130, tmp_path)
+    assert interrupted.returncode == 130 and "interrupted" in interrupted.stdout

@@ -1,176 +1,200 @@
 """`grade batch`: grade a class, one sub-folder or .zip per learner, and rerun it cheaply.
 
-Each learner is graded by a separate child `grade --all` process (grader/sandbox/children.py:
+Each learner is graded by a separate child `grade --all` process (grader/instructor/tasks.py:
 one learner's disaster cannot take the batch down, and no learner folder can stand in for the
-grader's modules), all with the same seed, so scores are comparable and replayable. On this
-machine, that child is forked from its batch worker's warm server (grader/sandbox/warm.py),
-which paid the grader's imports (and TensorFlow's, for ex07) once for the whole class. The
-submission travels to the child as a `Packed` copy of its files (grader/instructor/intake.py),
-so the same task runs here, in a thread pool, or on a Dask cluster's worker
-(grader/instructor/cluster.py). A rerun skips every learner whose submitted files, course
-version and seed are those of their record in the out folder (records.py); the gradebook is
-then rebuilt from the records (gradebook.py).
+grader's modules), each with a fresh secret seed of its own (recorded, instructor-side) unless
+`--seed N` asks every learner to replay N. The submission travels to the child as a `Packed`
+copy of its files (grader/instructor/intake.py), so the same task runs here, in a thread pool,
+or on a Dask cluster's worker (grader/instructor/cluster.py).
+
+Whatever goes wrong for one learner (their upload, an error of the system while unpacking,
+staging, grading or recording, a grader that could not check some tests) becomes that
+learner's status row, and the rest of the class is graded. A rerun skips a learner only when
+their record graded the same files with the same course and grader (and the same seed, when
+one is given); an unreadable or invalid record is never trusted. An interrupted batch stops its
+children and keeps the whole records it has; a killed one resumes where it stopped.
 """
 
 from __future__ import annotations
 
-import json
-import queue
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 import click
 
-from grader.course.catalogue import PACKAGE_DIR, SUITES_DIR, Catalogue
+from grader.course.catalogue import Catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.session import new_seed
 from grader.instructor import records
-from grader.instructor.intake import Learner, Packed, UploadProblem, find_learners, materialise, open_upload
+from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_learners, open_upload
+from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
-from grader.sandbox.children import run_grader
-from grader.sandbox.policy import BASE_ENVIRONMENT
-from grader.sandbox.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
-from grader.sandbox.warm import WarmServer
+from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
+from grader.sanitise import visible
 
-GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
-# What each batch worker's warm server imports once, so that no learner's grading pays for it.
-WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli", "grader.grading.runner",
-                        "grader.grading.plugin", "grader.sandbox.probe:probe_early")
-WARM_KERAS = "grader.model.trainer:warm_up"  # TensorFlow (quietly, no operation run) and the digits' sklearn
-# A batch grades one learner per core: the grading's own NumPy gets one thread, as the workers' does.
-ONE_THREAD_EACH = {name: BASE_ENVIRONMENT[name] for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                             "MKL_NUM_THREADS")}
-
-
-@dataclass(frozen=True)
-class GradingTask:
-    """One learner's grading, as data: what a worker on any machine needs."""
-
-    learner: str
-    packed: Packed
-    seed: int
-    allow_weak_sandbox: bool = False
-    needs_keras: bool = False  # the upload holds the file of an exercise that uses Keras (ex07)
-
-
-@dataclass(frozen=True)
-class TaskResult:
-    """What a grading task produced: the child's exit code and its report, or why there is none."""
-
-    exit_code: int | None
-    report: dict | None
-    message: str
-    course_version: str
+GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
 
 
 @dataclass
 class BatchRun:
-    """What one `grade batch` did: who was graded, skipped or had a problem, and the seed used."""
+    """What one `grade batch` did: who was graded, skipped or not graded (and why), the seed
+    given (None: a fresh one per learner), records it did not trust, and whether it was stopped."""
 
-    seed: int
+    seed: int | None
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+    unrecorded: dict[str, str] = field(default_factory=dict)  # learner -> status no record could keep
+    invalid: dict[str, str] = field(default_factory=dict)  # record file -> why it was not trusted
+    warnings: list[str] = field(default_factory=list)
     grader_failed: bool = False
-
-
-def grade_task(task: GradingTask, server: str | None = None,
-               environment: dict[str, str] | None = None) -> TaskResult:
-    """Grade one packed submission in a child `grade --all` on this machine (forked by the warm
-    server at `server` when one is given, with `environment` added: where its pre-warmed worker
-    servers are); never raises for the learner."""
-    version = records.course_version()
-    with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
-        folder = materialise(task.packed, Path(scratch) / "submission")
-        report_path = Path(scratch) / "report.json"
-        arguments = ["--all", "--submission", str(folder), "--format", "json",
-                     "--output", str(report_path), "--seed", str(task.seed)]
-        if task.allow_weak_sandbox:
-            arguments.append("--allow-weak-sandbox")
-        child = run_grader(arguments, timeout=GRADING_TIMEOUT, server=server, environment=environment)
-        if child.exit_code is None:
-            return TaskResult(None, None, f"grading took longer than {GRADING_TIMEOUT // 60} minutes", version)
-        if child.exit_code not in (EXIT_FULL_MARKS, EXIT_POINTS_MISSING) or not report_path.is_file():
-            message = (child.stderr.strip().splitlines() or ["no report"])[-1]
-            return TaskResult(child.exit_code, None, message, version)
-        return TaskResult(child.exit_code, json.loads(report_path.read_text(encoding="utf-8")), "", version)
+    aborted: bool = False
 
 
 def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int = 2,
               seed: int | None = None, shard: Shard | None = None, scheduler: str | None = None,
               force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
-    """Grade the learners of `folder` whose records in `out_dir` are not current; returns what happened."""
+    """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
+    happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
     everyone = find_learners(folder)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
     only = set(only)
     unknown = only - {learner.name for learner in everyone}
     if unknown:
-        raise InputError(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if seed is None:
-        seed = records.recorded_seed(out_dir)
-    if seed is None and shard is not None:
-        raise InputError("give --seed with --shard, so that every shard grades the same random cases")
-    run = BatchRun(seed=new_seed() if seed is None else seed)
-    version = records.course_version()
-    existing = records.load_records(out_dir)
-    tasks: dict[str, GradingTask] = {}
-    hashes: dict[str, str] = {}
-    for learner in learners:
-        if only and learner.name not in only:
-            continue
-        task = _prepare(learner, catalogue, run, out_dir, version, allow_weak_sandbox)
-        if task is None:
-            continue
-        hashes[learner.name] = task.packed.digest
-        if not force and not only and records.is_current(existing.get(learner.name), hashes[learner.name],
-                                                         version, run.seed):
-            run.skipped.append(learner.name)
-        else:
-            tasks[learner.name] = task
-    execute = _executor(scheduler, workers)
-    with progress_bar(len(tasks)) as advance:
-        for task, result in execute(list(tasks.values())):
-            _record(task, result, run, out_dir, hashes[task.learner], version)
-            advance()
+        raise InputError(visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600))
+    records.folder(out_dir)
+    records.remove_temporaries(out_dir)
+    check = RecordCheck(catalogue)
+    scan = records.scan_records(out_dir, check)
+    run = BatchRun(seed=seed, invalid=scan.invalid)
+    try:
+        tasks = _plan(learners, catalogue, run, out_dir, scan.records, check,
+                      force=force, only=only, allow_weak_sandbox=allow_weak_sandbox, shard=shard)
+        results = _executor(scheduler, workers)(tasks)
+        try:
+            with progress_bar(len(tasks)) as advance:
+                for task, result in results:
+                    _record(task, result, run, out_dir, check)
+                    advance()
+        finally:
+            results.close()
+    except KeyboardInterrupt:
+        run.aborted = True
     return run
 
 
-def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Path, version: str,
-             allow_weak_sandbox: bool) -> GradingTask | None:
+def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir: Path,
+          existing: dict[str, records.Record], check: RecordCheck, *, force: bool, only: set[str],
+          allow_weak_sandbox: bool, shard: Shard | None) -> list[GradingTask]:
+    """The learners to grade now; upload problems are recorded, current learners skipped, and
+    the out folder's intake list (what it found, with each upload's hash) is written."""
+    tasks: list[GradingTask] = []
+    found: dict[str, str] = {}
+    for learner in learners:
+        if only and learner.name not in only:
+            continue
+        task = _prepare(learner, catalogue, run, out_dir, existing.get(learner.name), allow_weak_sandbox)
+        found[learner.name] = task.packed.digest if task is not None else ""
+        if task is None:
+            continue
+        if not force and not only and records.is_current(existing.get(learner.name), found[learner.name], run.seed):
+            run.skipped.append(learner.name)
+        else:
+            tasks.append(task)
+    try:
+        _write_intake(out_dir, found, shard)
+    except (OSError, InputError) as error:  # the grades can still be kept; only `grade merge` needs it
+        run.warnings.append(f"{records.INTAKE_FILE} could not be written ({getattr(error, 'strerror', None) or error})")
+        run.grader_failed = True
+    return tasks
+
+
+def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Path,
+             existing: records.Record | None, allow_weak_sandbox: bool) -> GradingTask | None:
     """The learner's grading task, or None after recording why their upload cannot be graded."""
-    with tempfile.TemporaryDirectory(prefix="batch-upload-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="batch-upload-", ignore_cleanup_errors=True) as scratch:
         try:
             packed = open_upload(learner, Path(scratch), catalogue)
-        except UploadProblem as problem:
-            run.problems[learner.name] = str(problem)
-            records.save_problem(out_dir, str(problem), records.batch_meta(learner.name, "", version, run.seed))
+        except (UploadProblem, OSError) as problem:
+            status = str(problem) if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}"
+            run.problems[learner.name] = status
+            if not _same_problem(existing, status):
+                _keep(run, out_dir, learner.name, status, None, records.batch_meta(learner.name, "", None, False))
             return None
     keras_files = {exercise.file for exercise in catalogue.exercises if exercise.tensorflow}
     needs_keras = any(PurePath(path).name in keras_files for path, kind, _ in packed.entries if kind == "file")
-    return GradingTask(learner.name, packed, run.seed, allow_weak_sandbox, needs_keras)
+    seed = new_seed() if run.seed is None else run.seed
+    return GradingTask(learner.name, packed, seed, allow_weak_sandbox, needs_keras)
 
 
-def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, submission_hash: str,
-            version: str) -> None:
-    meta = records.batch_meta(task.learner, submission_hash, result.course_version, task.seed)
-    if result.report is not None and result.course_version != version:
-        result = TaskResult(result.exit_code, None, f"the worker has course version {result.course_version}, "
-                                                    f"this machine {version}: install one version everywhere",
-                            version)
-    if result.report is None:
-        status = f"not graded: {result.message}"
+def _same_problem(existing: records.Record | None, status: str) -> bool:
+    """Whether the learner's record already says exactly this, made by this course and grader
+    (then it stays as it is, rather than filling history/ with copies)."""
+    return existing is not None and not existing.graded and existing.status == status and \
+        existing.meta.get("course_version") == records.course_version() and \
+        existing.meta.get("grader_version") == records.grader_version()
+
+
+def _write_intake(out_dir: Path, found: dict[str, str], shard: Shard | None) -> None:
+    """Intake list: the learners found now, and those of the earlier list that this run did not look at."""
+    try:
+        earlier = records.read_intake(out_dir)["learners"]
+    except ValueError:
+        earlier = {}
+    records.write_intake(out_dir, {**earlier, **found}, f"{shard.index}/{shard.count}" if shard else None)
+
+
+def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, check: RecordCheck) -> None:
+    """Keep what grading `task` gave: the report, or why the learner is not graded."""
+    meta = records.batch_meta(task.learner, task.packed.digest, task.seed, run.seed is not None)
+    report, status, failed = _outcome(result, meta, check)
+    if status:
         run.problems[task.learner] = status
-        run.grader_failed = run.grader_failed or result.exit_code in (None, EXIT_GRADER_FAILED)
-        records.save_problem(out_dir, status, meta)
+        run.grader_failed = run.grader_failed or failed
     else:
         run.graded.append(task.learner)
-        records.save_report(out_dir, result.report, meta)
+    _keep(run, out_dir, task.learner, status, report, meta)
+
+
+def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict | None, str, bool]:
+    """(report, status, grader failed): status "" for a graded learner."""
+    versions = (records.course_version(), records.grader_version())
+    if result.report is not None and (result.course_version, result.grader_version or versions[1]) != versions:
+        return None, (f"not graded: the worker has course version {result.course_version} and grader "
+                      f"{result.grader_version}, this machine {versions[0]} and {versions[1]}: install one "
+                      "version everywhere"), True
+    report = result.report
+    unchecked = report.get("unchecked") if report is not None else None
+    if isinstance(unchecked, list) and unchecked:
+        count = len(unchecked)
+        return report, f"not graded: the grader could not check {count} test{'s' if count != 1 else ''}", True
+    if report is None or result.exit_code not in GRADED_EXITS:
+        return None, f"not graded: {result.message}", result.exit_code in (None, EXIT_GRADER_FAILED)
+    problem = check({**report, "batch": meta})
+    if problem:
+        return None, f"not graded: the grader's report failed its checks ({problem})", True
+    return report, "", False
+
+
+def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict | None, meta: dict) -> None:
+    """Write the learner's record; a record the system refuses leaves the status in `run`, for
+    the gradebook, and marks the batch as failed."""
+    try:
+        if status:
+            records.save_problem(out_dir, status, meta, report)
+        else:
+            records.save_report(out_dir, report, meta)
+    except (OSError, InputError) as error:
+        message = getattr(error, "strerror", None) or str(error)
+        if learner in run.graded:
+            run.graded.remove(learner)
+        run.unrecorded[learner] = f"not graded: its record could not be written ({message})"
+        run.problems[learner] = run.unrecorded[learner]
+        run.grader_failed = True
 
 
 Executor = Callable[[list[GradingTask]], Iterator[tuple[GradingTask, TaskResult]]]
@@ -182,83 +206,6 @@ def _executor(scheduler: str | None, workers: int) -> Executor:
 
         return cluster_executor(scheduler)
     return lambda tasks: run_locally(tasks, workers)
-
-
-def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
-    """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
-
-    Each batch worker has two kinds of warm server, started once. Its trusted server
-    (grader/sandbox/warm.py) imported the grader, and Keras when some learner has ex07 work:
-    each learner's grading is a fresh process forked from it, and ex07's training another. Its
-    worker servers (grader/sandbox/prewarm.py) imported NumPy, and Keras for ex07, on the
-    workers' side: each learner's worker is forked from one into fresh namespaces. A server
-    that fails to warm up is not used: its work is started as before.
-    """
-    if not tasks:
-        return
-    slots: queue.Queue[_Slot] = queue.Queue()
-    started = [_Slot.start(tasks) for _ in range(min(workers, len(tasks)))]
-    for slot in started:
-        slots.put(slot)
-
-    def grade_warm(task: GradingTask) -> TaskResult:
-        slot = slots.get()
-        try:
-            return grade_task(task, slot.address(), slot.workers_environment())
-        finally:
-            slots.put(slot)
-
-    pool = ThreadPoolExecutor(max_workers=workers)
-    try:
-        futures = {pool.submit(grade_warm, task): task for task in tasks}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:  # interrupted (Ctrl-C): the learners not started yet are not started at all
-        pool.shutdown(wait=True, cancel_futures=True)
-        for slot in started:
-            slot.close()
-
-
-@dataclass
-class _Slot:
-    """One batch worker's servers: the trusted one, and the workers' (NumPy; Keras for ex07)."""
-
-    server: WarmServer | None
-    worker_servers: list[WorkerServer]
-
-    @classmethod
-    def start(cls, tasks: list[GradingTask]) -> _Slot:
-        try:
-            server = WarmServer(warm_modules(tasks), ONE_THREAD_EACH)
-        except OSError:  # no server: this worker starts each learner's grading itself, as before
-            server = None
-        kinds = [NUMPY, *([KERAS] if any(task.needs_keras for task in tasks) else [])]
-        worker_servers = []
-        for kind in kinds:
-            try:
-                worker_servers.append(WorkerServer(kind))
-            except OSError:
-                continue
-        return cls(server, worker_servers)
-
-    def address(self) -> str | None:
-        return self.server.address if self.server is not None and self.server.wait_ready() else None
-
-    def workers_environment(self) -> dict[str, str]:
-        return servers_environment(self.worker_servers)
-
-    def close(self) -> None:
-        for server in [*([self.server] if self.server else []), *self.worker_servers]:
-            server.close()
-
-
-def warm_modules(tasks: list[GradingTask]) -> list[str]:
-    """What a batch worker's server imports: the grading stack and the course's suites (pytest
-    finds them in sys.modules and does not import them again), and Keras (imported, no operation
-    run) when some learner submitted a file of an exercise that needs it."""
-    suites = [".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
-              for path in sorted(SUITES_DIR.glob("*/test_*.py"))]
-    return [*WARM_GRADING_MODULES, *suites, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.course.catalogue import Catalogue
 from grader.instructor.records import Record
+from grader.sanitise import visible
 
 BINS = (("0%", 0, 0), ("1-24%", 0, 25), ("25-49%", 25, 50), ("50-74%", 50, 75), ("75-99%", 75, 100),
         ("100%", 100, 100))
@@ -103,7 +104,7 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
     lines += ["", "Misconceptions most often named in feedback:"]
     lines += [f"  {count:>4} of {len(graded)}  {text}" for text, count in _top(named)] or ["  none"]
     for record in problems:
-        lines.append(f"not graded: {record.learner}: {record.status}")
+        lines.append(f"not graded: {visible(record.learner, 60)}: {visible(record.status, 300)}")
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,9 @@
 
 Each function takes what the CLI parsed, does the work, echoes a short account for the
 instructor and returns the exit code (0 every learner in the gradebook has full marks, 1 some
-points are missing or some learner could not be graded, 3 the grader itself failed).
+points are missing or some learner could not be graded, 3 the grader itself failed for some
+learner, 130 the batch was interrupted). Learner names and statuses reach the terminal through
+`sanitise.visible`: a control character in a name is shown as its escape, never obeyed.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
+from grader.errors import EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
-from grader.instructor.shards import Shard, in_shard, merge_outputs, parse_shard
+from grader.instructor.recordcheck import RecordCheck
+from grader.instructor.shards import Shard, check_shards, in_shard, merge_outputs, parse_shard
+from grader.sanitise import visible
 
 Echo = Callable[..., None]
 GRADES_FILE = "grades.csv"
 LISTED = 12  # names shown in one line before "and N more"
+NAME_WIDTH = 24
+SHOWN_NAME = 60  # characters of a learner's name on a terminal line
+SHOWN_STATUS = 300
 
 
 def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Echo, workers: int,
@@ -31,21 +38,34 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
 
     picked = parse_shard(shard) if shard else None
     only = tuple(name.strip() for names in only for name in names.split(",") if name.strip())
-    people = resolve_roster(out_dir, roster)
+    people = read_roster(out_dir, roster)
     run = run_batch(catalogue, folder, out_dir, workers=workers, seed=seed, shard=picked,
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)
-    found = records.load_records(out_dir)
+    keep_roster(out_dir, roster)
+    found = records.load_records(out_dir, RecordCheck(catalogue))
     for name in run.graded:
-        report = found[name].report
-        echo(f"{name:<24} {report['score']:g} / {report['max_score']:g}")
+        if name in found and found[name].graded:
+            report = found[name].report
+            echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}")
     for name, problem in run.problems.items():
-        echo(f"{name:<24} {problem}")
+        echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}")
     if run.skipped:
         echo(f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)")
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked)
+    for warning in run.warnings:
+        echo(f"warning: {visible(warning, SHOWN_STATUS)}", err=True)
+    if run.invalid:
+        echo(f"records not trusted ({len(run.invalid)}), their learners graded again: "
+             f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", err=True)
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=echo, unrecorded=run.unrecorded,
+                        found=found)
     where = f" (shard {picked.index}/{picked.count})" if picked else ""
-    echo(f"{len(gradebook.rows)} learners in the gradebook{where}, seed {run.seed}; "
+    seeds = f"seed {seed}" if seed is not None else "a fresh seed for each learner (in their records)"
+    echo(f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
          f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}")
+    if run.aborted:
+        echo("interrupted: the whole records so far are kept and in the gradebook; run the same command "
+             "again to grade the rest", err=True)
+        return EXIT_ABORTED
     if run.grader_failed:
         return EXIT_GRADER_FAILED
     return exit_code(gradebook)
@@ -53,57 +73,71 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
 
 def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path, *, echo: Echo,
                   roster: Path | None, excel: bool) -> int:
-    """Combine shard outputs into `out_dir` and rebuild one gradebook from all their records."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Check every shard output, then combine them into `out_dir` and rebuild one gradebook.
+    A shard that cannot be trusted stops the merge before anything is written (exit code 2)."""
+    outputs = check_shards(list(sources), catalogue)
     if roster is None:
         roster = next((source / book.ROSTER_FILE for source in sources if (source / book.ROSTER_FILE).is_file()),
                       None)
-    people = resolve_roster(out_dir, roster)
-    seeds = merge_outputs(list(sources), out_dir)
-    distinct = sorted({seed for found in seeds.values() for seed in found})
-    if len(distinct) > 1:
-        echo(f"warning: the shards were graded with different seeds ({', '.join(map(str, distinct))}); "
+    people = read_roster(out_dir, roster)
+    seeds = merge_outputs(outputs, out_dir, catalogue)
+    keep_roster(out_dir, roster)
+    if len(seeds) > 1:
+        echo(f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
              "scores are not comparable across them", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel)
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=echo)
     echo(f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
          f"moodle.csv in {out_dir}")
     return exit_code(gradebook)
 
 
-def resolve_roster(out_dir: Path, roster: Path | None) -> dict[str, book.Person] | None:
-    """The roster given (kept as OUT/roster.csv for reruns and merges), else the one kept, else None."""
+def read_roster(out_dir: Path, roster: Path | None) -> dict[str, book.Person] | None:
+    """The roster given, else the one kept in `out_dir` (from an earlier run), else None."""
     kept = out_dir / book.ROSTER_FILE
     if roster is not None:
-        people = book.read_roster(roster)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if not kept.exists() or not roster.resolve().samefile(kept):
-            shutil.copyfile(roster, kept)
-        return people
-    return book.read_roster(kept) if kept.is_file() else None
+        return book.read_roster(roster)
+    return book.read_roster(kept) if kept.is_file() and not kept.is_symlink() else None
+
+
+def keep_roster(out_dir: Path, roster: Path | None) -> None:
+    """Keep the roster given as OUT/roster.csv, for reruns and merges."""
+    kept = out_dir / book.ROSTER_FILE
+    if roster is None or (kept.exists() and roster.resolve().samefile(kept)):
+        return
+    records.folder(out_dir)
+    kept.unlink(missing_ok=True)  # never write through a link left there
+    shutil.copyfile(roster, kept)
 
 
 def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: bool = False,
-            shard: Shard | None = None, echo: Echo | None = None) -> book.Gradebook:
-    """grades.csv, canvas.csv and moodle.csv from the records in `out_dir`, joined with the roster."""
+            shard: Shard | None = None, echo: Echo | None = None, unrecorded: dict[str, str] | None = None,
+            found: dict[str, records.Record] | None = None) -> book.Gradebook:
+    """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir` (`found`, when
+    the caller has just read them), joined with the roster (and `unrecorded`: learners whose
+    outcome no record could keep)."""
     expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
-    gradebook = book.build(catalogue, records.load_records(out_dir), people, expected)
+    if found is None:
+        found = records.load_records(out_dir, RecordCheck(catalogue))
+    gradebook = book.build(catalogue, found, people, expected, unrecorded)
     book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
-    write_exports(catalogue, gradebook, out_dir, excel=excel)
-    if people is not None:
-        _mismatches(gradebook, echo or _stderr_echo)
+    left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
+    _mismatches(gradebook, left_out, echo or _stderr_echo)
     return gradebook
 
 
-def _mismatches(gradebook: book.Gradebook, echo: Echo) -> None:
+def _mismatches(gradebook: book.Gradebook, left_out: dict[str, str], echo: Echo) -> None:
     if gradebook.not_on_roster:
         echo(f"not on the roster ({len(gradebook.not_on_roster)}): {_names(gradebook.not_on_roster)}", err=True)
     if gradebook.not_submitted:
         echo(f"on the roster, no submission ({len(gradebook.not_submitted)}): "
              f"{_names(gradebook.not_submitted)}", err=True)
+    if left_out:
+        echo(f"left out of canvas.csv and moodle.csv ({len(left_out)}): "
+             f"{_names([f'{name} ({why})' for name, why in left_out.items()])}", err=True)
 
 
 def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:LISTED])
+    shown = ", ".join(visible(name, SHOWN_STATUS) for name in names[:LISTED])
     return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
 
 
@@ -124,7 +158,11 @@ def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path
     """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed."""
     from grader.instructor.classreport import summarise, write_png
 
-    found = records.load_records(out_dir)
+    scan = records.scan_records(out_dir, RecordCheck(catalogue))
+    found = scan.records
+    if scan.invalid:
+        echo(f"records not trusted, left out ({len(scan.invalid)}): "
+             f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}", err=True)
     if not found:
         raise InputError(f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first")
     echo(summarise(catalogue, found), nl=False)

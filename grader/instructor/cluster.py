@@ -29,7 +29,7 @@ def cluster_executor(address: str) -> Callable:
     def execute(tasks: list) -> Iterator:
         if not tasks:
             return
-        from grader.instructor.batch import TaskResult, grade_task
+        from grader.instructor.tasks import TaskResult, grade_task
 
         try:
             client = Client(address, timeout=CONNECT_TIMEOUT)

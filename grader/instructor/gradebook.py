@@ -1,8 +1,10 @@
 """The class gradebook: `grades.csv` rebuilt from the out folder's records, with the roster joined in.
 
 A row per learner: learner (the folder or zip name), name, student id and email (from
-`--roster`), status ("graded", "not submitted" for a roster row without a submission, or what
-kept the upload from being graded), total, max, percent, and a column per exercise and quiz.
+`--roster`, matched whatever the Unicode form of the folder's name), status ("graded";
+"incomplete: ..." when the record lacks some of the course's items; "not submitted" for a roster
+row without a submission; or what kept the learner from being graded), total, max, percent,
+and a column per exercise and quiz.
 Numbers are written as numbers; every text cell that a spreadsheet would run as a formula
 (= + - @, tab, carriage return) gets a leading apostrophe (OWASP's CSV-injection rule).
 `--excel` writes UTF-8 with a byte-order mark, so Excel shows Korean names correctly.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,7 @@ from grader.instructor.records import GRADED, Record, write_atomic
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
 NOT_SUBMITTED = "not submitted"
+INCOMPLETE = "incomplete"
 FIXED_COLUMNS = ["learner", "name", "student id", "email", "status", "total", "max", "percent"]
 ROSTER_COLUMNS = {"folder": ("folder", "learner", "login", "username", "github"),
                   "id": ("id", "student id", "student_id", "studentid", "sis user id", "number"),
@@ -68,6 +72,7 @@ class Gradebook:
     rows: list[Row]
     not_on_roster: list[str] = field(default_factory=list)
     not_submitted: list[str] = field(default_factory=list)
+    roster_given: bool = False
 
 
 def read_roster(path: Path) -> dict[str, Person]:
@@ -98,16 +103,28 @@ def _roster_key(column: str | None) -> str:
 
 
 def build(catalogue: Catalogue, found: dict[str, Record], roster: dict[str, Person] | None,
-          expected: Callable[[str], bool] = lambda name: True) -> Gradebook:
+          expected: Callable[[str], bool] = lambda name: True,
+          unrecorded: dict[str, str] | None = None) -> Gradebook:
     """The gradebook of `found` records joined with `roster`; roster rows for which `expected` is
-    false (another shard's learners) are left out rather than called "not submitted"."""
-    roster = roster or {}
-    rows = [_row(catalogue, record, roster.get(name, Person(name))) for name, record in found.items()]
-    missing = [name for name in roster if name not in found and expected(name)]
+    false (another shard's learners) are left out rather than called "not submitted".
+    `unrecorded` holds learners whose outcome no record could keep (name -> status): it stands
+    in for any record of theirs, which this run did not confirm."""
+    people = {_key(name): person for name, person in (roster or {}).items()}
+    unrecorded = unrecorded or {}
+    rows = [_row(catalogue, record, people.get(_key(name), Person(name)))
+            for name, record in found.items() if name not in unrecorded]
+    rows += [Row(name, people.get(_key(name), Person(name)), status) for name, status in unrecorded.items()]
+    present = {_key(row.learner) for row in rows}
+    missing = [name for name in (roster or {}) if _key(name) not in present and expected(name)]
     rows += [Row(name, roster[name], NOT_SUBMITTED) for name in missing]
     rows.sort(key=lambda row: row.learner)
-    not_on_roster = [name for name in found if roster and name not in roster]
-    return Gradebook(rows, not_on_roster, missing)
+    not_on_roster = [row.learner for row in rows if roster is not None and _key(row.learner) not in people]
+    return Gradebook(rows, not_on_roster, missing, roster is not None)
+
+
+def _key(name: str) -> str:
+    """A folder name as the roster is matched to it: macOS writes names decomposed (NFD)."""
+    return unicodedata.normalize("NFC", name)
 
 
 def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
@@ -116,8 +133,10 @@ def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
     report = record.report
     items = [item for item in report.get("exercises", []) if isinstance(item, dict)
              and str(item.get("id")) in catalogue.ids and _is_number(item.get("score"))]
+    missing = [item_id for item_id in catalogue.ids if item_id not in {str(item["id"]) for item in items}]
+    status = f"{INCOMPLETE}: no result for {', '.join(missing)}" if missing else GRADED
     total, max_score = report.get("score"), report.get("max_score")
-    return Row(record.learner, person, GRADED,
+    return Row(record.learner, person, status,
                total if _is_number(total) else None, max_score if _is_number(max_score) else None,
                {str(item["id"]): item["score"] for item in items},
                {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))})

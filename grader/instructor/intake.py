@@ -17,6 +17,7 @@ import hashlib
 import os
 import shutil
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,7 +28,6 @@ from grader.submission import COURSE_FILE, Submission
 
 MAX_ZIP_FILES = 500
 MAX_ZIP_BYTES = 50 << 20
-MAX_DEPTH = 4  # path components kept: deeper than any layout the grader looks in (top/sub/exercises/file)
 MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
 MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
 MAX_ZIP_INDEX_BYTES = 1 << 20  # a zip's central directory: 500 entries take well under 100 KB
@@ -68,31 +68,63 @@ class UploadProblem(Exception):
 
 
 def find_learners(folder: Path) -> list[Learner]:
-    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each."""
+    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each. Entries that
+    cannot be told apart safely (one name twice, names equal but for letter case or Unicode
+    form, a link, a name that is not UTF-8) are each a learner with a problem, never graded."""
     if not folder.is_dir():
         raise InputError(f"batch folder {folder} does not exist")
     entries: dict[str, list[Path]] = {}
+    unreadable: dict[str, str] = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        is_zip = entry.suffix.lower() == ".zip"
-        if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
-            entries.setdefault(shown_name(entry.stem if is_zip else entry.name), []).append(entry)
+        try:
+            is_zip = entry.suffix.lower() == ".zip"
+            if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
+                entries.setdefault(shown_name(entry.stem if is_zip else entry.name), []).append(entry)
+        except OSError as error:  # one entry the system cannot look at: that learner's problem
+            entries.setdefault(shown_name(entry.name), []).append(entry)
+            unreadable[shown_name(entry.name)] = f"{UNREADABLE}: {error.strerror or error}"
     if not entries:
         raise InputError(f"{folder} holds no learner folders or .zip files")
-    learners = []
-    for name, paths in entries.items():
-        if len(paths) > 1:
-            listed = " and ".join(path.name + ("/" if path.is_dir() else "") for path in paths)
-            learners.append(Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one"))
-        elif shown_name(paths[0].name) != paths[0].name:
-            learners.append(Learner(name, paths[0], f"the name {name} is not valid UTF-8 text: rename it"))
-        elif paths[0].is_symlink():
-            learners.append(Learner(name, paths[0], f"{paths[0].name} is a symbolic link; links "
-                                                    "are never followed, submit the folder itself"))
-        else:
-            learners.append(Learner(name, paths[0]))
-    return learners
+    clashes = _clashing_names(list(entries))
+    return [_learner(name, paths, unreadable.get(name, "") or clashes.get(name, ""))
+            for name, paths in entries.items()]
+
+
+def _learner(name: str, paths: list[Path], problem: str) -> Learner:
+    if problem:
+        return Learner(name, paths[0], problem)
+    if len(paths) > 1:
+        listed = " and ".join(shown_name(path.name) + ("/" if path.is_dir() else "") for path in paths)
+        return Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one")
+    if shown_name(paths[0].name) != paths[0].name:
+        return Learner(name, paths[0], f"the name {name} is not valid UTF-8 text: rename it")
+    if paths[0].is_symlink():
+        return Learner(name, paths[0], f"{name} is a symbolic link; links are never followed, "
+                                       "submit the folder itself")
+    return Learner(name, paths[0])
+
+
+def fold(name: str) -> str:
+    """What a case-insensitive, normalising file system (macOS, Windows) keeps of a name."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _clashing_names(names: list[str]) -> dict[str, str]:
+    """Name -> problem, for names that differ only in letter case or Unicode form (`Kim`, `kim`):
+    on a case-insensitive file system one learner's files or record would replace the other's."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(fold(name), []).append(name)
+    problems = {}
+    for group in groups.values():
+        if len(group) > 1:
+            listed = " and ".join(group)
+            for name in group:
+                problems[name] = (f"the names {listed} differ only in letter case or Unicode form, so a "
+                                  "file system may take them for one learner: rename one; neither is graded")
+    return problems
 
 
 def shown_name(name: str) -> str:
@@ -141,21 +173,33 @@ def _check_zip_index(archive: Path) -> None:
 
 
 def open_upload(learner: Learner, scratch: Path, catalogue: Catalogue) -> Packed:
-    """The learner's submission packed, or `UploadProblem` saying why it cannot be graded."""
+    """The learner's submission packed, or `UploadProblem` saying why it cannot be graded.
+
+    Whatever the upload holds (an archive of any kind or size of names, entries the system
+    refuses), the outcome is that learner's: a `Packed` submission or an `UploadProblem`.
+    """
     if learner.problem:
         raise UploadProblem(learner.problem)
     is_zip = learner.path.is_file()
     try:
         folder = unpack(learner.path, scratch) if is_zip else learner.path
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise UploadProblem(f"{UNREADABLE}: {learner.path.name}: {error}") from None
+    except Exception as error:  # zipfile, zlib and the OS raise many kinds for odd archives
+        raise UploadProblem(f"{UNREADABLE}: {shown_name(learner.path.name)}: {_reason(error)}") from None
     try:
         layout_problem = _layout_problem(folder, catalogue, "the zip" if is_zip else "the folder")
         if layout_problem:
             raise UploadProblem(layout_problem)
         return pack(folder)
-    except (OSError, ValueError) as error:
-        raise UploadProblem(f"{UNREADABLE}: {error}") from None
+    except (OSError, ValueError, RecursionError) as error:
+        raise UploadProblem(f"{UNREADABLE}: {_reason(error)}") from None
+
+
+def _reason(error: BaseException) -> str:
+    """An exception as a short reason: the system's words for an OSError, the message otherwise."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({shown_name(os.path.basename(str(error.filename)))[:60]})" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error) or type(error).__name__
 
 
 def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
@@ -180,13 +224,26 @@ def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
 
 
 def pack(folder: Path) -> Packed:
-    """`folder` as a `Packed` submission, walked without following any link."""
-    entries: list[tuple[str, str, bytes]] = []
-    _walk(folder, PurePosixPath(), entries)
-    return Packed(tuple(entries))
+    """`folder` as a `Packed` submission, read without following any link: the entries of every
+    folder the grader looks in (grader/submission.py's one rule, at any depth) and the folders
+    on the way to them, so the child grader finds the same layout and files."""
+    submission = Submission.open(folder)
+    entries: dict[PurePosixPath, tuple[str, bytes]] = {}
+    for relative in submission.layout_folders():
+        if submission.kind(relative) != "other" or not (folder / relative).is_dir():
+            continue  # missing, a link or a file: nothing to list (no link is on the way: kind says so)
+        for depth in range(1, len(relative.parts)):
+            entries.setdefault(PurePosixPath(*relative.parts[:depth]), ("dir", b""))
+        if relative.parts:
+            entries[relative] = ("dir", b"")
+        _list(folder / relative, relative, entries)
+    ordered = sorted(entries.items(), key=lambda entry: entry[0].parts)
+    return Packed(tuple((str(path), kind, content) for path, (kind, content) in ordered))
 
 
-def _walk(folder: Path, relative: PurePosixPath, entries: list) -> None:
+def _list(folder: Path, relative: PurePosixPath, entries: dict) -> None:
+    """Add the entries of `folder` (at `relative`): folders as folders, links as links, the
+    course's files with their bytes and any other file as an empty placeholder."""
     with os.scandir(folder) as scan:
         children = sorted(scan, key=lambda entry: entry.name)
     for entry in children:
@@ -194,15 +251,13 @@ def _walk(folder: Path, relative: PurePosixPath, entries: list) -> None:
         if len(entries) >= MAX_ENTRIES:
             raise ValueError(f"more than {MAX_ENTRIES} files and folders")
         if entry.is_symlink():
-            entries.append((str(path), "link", os.fsencode(os.readlink(entry.path))))
+            entries[path] = ("link", os.fsencode(os.readlink(entry.path)))
         elif entry.is_dir(follow_symlinks=False):
-            entries.append((str(path), "dir", b""))
-            if len(path.parts) < MAX_DEPTH and not entry.name.startswith("."):
-                _walk(Path(entry.path), path, entries)
+            entries.setdefault(path, ("dir", b""))
         elif entry.is_file(follow_symlinks=False):
             hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and COURSE_FILE.match(entry.name)
-            entries.append((str(path), "hardlink" if hard_link else "file",
-                            b"" if hard_link else _course_bytes(Path(entry.path))))
+            entries[path] = ("hardlink" if hard_link else "file",
+                             b"" if hard_link else _course_bytes(Path(entry.path)))
 
 
 def _course_bytes(path: Path) -> bytes:

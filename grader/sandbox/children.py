@@ -34,6 +34,27 @@ POLL_SECONDS = 0.02  # how often a child's memory and time are looked at
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 FOLLOWED_BYTES = 1 << 16  # of a child's output read per look by an output listener
 OutputListener = Callable[[list[str]], None]
+_stopping = threading.Event()  # set while an interrupted batch stops its children
+
+
+class ChildrenStopped(Exception):
+    """The run was interrupted (`stop_children`): the child was killed and its work dropped."""
+
+
+def stop_children() -> None:
+    """Kill every trusted child this process is waiting for, at its next look, and start none:
+    an interrupted `grade batch` stops at once instead of finishing the learners under way."""
+    _stopping.set()
+
+
+def allow_children() -> None:
+    """Children may run again (a new batch in the same process)."""
+    _stopping.clear()
+
+
+def _check_stopping() -> None:
+    if _stopping.is_set():
+        raise ChildrenStopped("interrupted")
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,7 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
     batch worker (`server`, or the environment, names its warm server), the child is forked
     from that server instead of started: the same module, limits and files, its imports paid.
     """
+    _check_stopping()
     waiting = _prestarted.pop((module, tuple(sorted((environment or {}).items()))), None) \
         if not arguments and server is None else None
     if waiting is not None:
@@ -97,7 +119,7 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             "module": module, "arguments": list(arguments), "cwd": folder, "timeout": timeout,
             "memory_mb": memory_mb, "environment": environment or {},
             **{name: str(path) for name, path in zip(("stdin", "stdout", "stderr"), streams)},
-        }, follower.poll if follower else None) if server else None
+        }, _stoppable(follower)) if server else None
         if warm is not None:  # forked by the batch worker's warm server (grader/sandbox/warm.py)
             code, limit, peak = warm["exit_code"], warm["limit"], warm["peak_mb"]
         else:
@@ -111,6 +133,17 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             follower.poll()
         stdout, stderr = (_read_tail(path) for path in streams[1:])
     return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
+
+
+def _stoppable(follower: _Follower | None) -> Callable[[], None]:
+    """What the wait for a warm server's child does at each look: stop when the batch is
+    interrupted (the server kills the child when it is closed), else follow its output."""
+    def look() -> None:
+        _check_stopping()
+        if follower is not None:
+            follower.poll()
+
+    return look
 
 
 class _Prestarted:
@@ -216,12 +249,15 @@ def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None,
             limit = "memory"
         elif time.monotonic() > deadline:
             limit = "time"
+        elif _stopping.is_set():
+            limit = "stopped"
         if limit:
             try:
                 os.killpg(popen.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             popen.wait()
+            _check_stopping()
             return None, limit, peak
 
 

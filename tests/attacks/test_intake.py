@@ -4,7 +4,9 @@ A submission folder is the learner's: whatever the grader reads there (exercise 
 progress file) or writes there (`.grade/progress.json`, on a text report) must go to and come
 from a plain file inside it. A symbolic link (the file, a folder on the way, the submission
 folder itself), a hard link, or a FIFO standing in for one earns nothing, changes nothing
-outside the folder, and never hangs the grader.
+outside the folder, and never hangs the grader. `grade batch` is attacked the same way: uploads
+built to break it (odd archives, names of any length or script, nestings deeper than any
+layout) cost their owner alone, and a link planted among its records is never followed.
 """
 
 from __future__ import annotations
@@ -96,3 +98,74 @@ def test_a_hard_link_to_a_quiz_key_earns_nothing(grade, tmp_path):
     assert run.exit_code == 1, run.stderr
     assert run.item("q01")["score"] == 0
     assert "hard link" in run.item("q01")["tests"][0]["feedback"]
+
+
+def _odd_zip(path, members, patch=None):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name, content in members.items():
+            bundle.writestr(name, content)
+    if patch is not None:
+        data = bytearray(path.read_bytes())
+        patch(data)
+        path.write_bytes(bytes(data))
+
+
+def _unknown_method(data):
+    data[data.index(b"PK\x03\x04") + 8] = 99
+    data[data.index(b"PK\x01\x02") + 10] = 99
+
+
+def _encrypted(data):
+    data[data.index(b"PK\x03\x04") + 6] |= 1
+    data[data.index(b"PK\x01\x02") + 8] |= 1
+
+
+def test_uploads_built_to_break_the_batch_cost_only_their_owner(grade, tmp_path):
+    """Odd archives, names of every length and script, a name the out folder uses itself, a
+    nesting deeper than any layout: each is its owner's row; the honest learner is graded and
+    the batch exits 1, never 3."""
+    learners = tmp_path / "class"
+    learners.mkdir()
+    solution = (SOLUTIONS / "ex06_output_size.py").read_text()
+    for name in ("honest", "intake", "가" * 85, "z" * 250):
+        (learners / name).mkdir()
+        (learners / name / "ex06_output_size.py").write_text(solution)
+    _odd_zip(learners / "method.zip", {"ex06_output_size.py": solution}, _unknown_method)
+    _odd_zip(learners / "locked.zip", {"ex06_output_size.py": solution}, _encrypted)
+    _odd_zip(learners / "longmember.zip", {"x" * 300 + "/ex06_output_size.py": solution})
+    _odd_zip(learners / "fileanddir.zip", {"a": "x", "a/ex06_output_size.py": solution})
+    deep = learners / "deep" / "/".join(["d"] * 70)
+    deep.mkdir(parents=True)
+    (deep / "ex06_output_size.py").write_text(solution)
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--seed", "3", "--workers", "1")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    import csv
+
+    with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
+        rows = {row["learner"]: row for row in csv.DictReader(stream)}
+    assert len(rows) == 9
+    for name in ("honest", "intake", "가" * 85, "z" * 250):
+        assert rows[name]["status"] == "graded" and rows[name]["ex06"] == "15", name
+    for name in ("method", "locked", "longmember", "fileanddir"):
+        assert rows[name]["status"].startswith("unreadable upload: "), rows[name]
+    assert rows["deep"]["status"].startswith("no exercise files"), rows["deep"]
+    assert json.loads((out / "intake.json").read_text())["learners"]["intake"].startswith("sha256:")
+
+
+def test_a_link_planted_in_the_out_folder_is_neither_read_nor_written_through(grade, tmp_path):
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "alice" / "ex06_output_size.py")
+    out = tmp_path / "out"
+    assert grade("batch", learners, "--out", out, "--seed", "3").exit_code == 1  # 15 of the course's points
+    victim = tmp_path / "victim.json"
+    victim.write_text(json.dumps({"precious": True}))
+    (out / "alice.json").unlink()
+    (out / "alice.json").symlink_to(victim)
+    run = grade("batch", learners, "--out", out, "--seed", "3")
+    assert run.exit_code == 1 and "records not trusted (1)" in run.stderr
+    assert json.loads(victim.read_text()) == {"precious": True}
+    assert not (out / "alice.json").is_symlink() and json.loads((out / "alice.json").read_text())["score"] == 15

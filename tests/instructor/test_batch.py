@@ -130,7 +130,7 @@ def test_hostile_learner_names_reach_the_gradebook_as_text(grade, tmp_path):
 
 
 def gradebook(out: Path) -> dict[str, dict]:
-    with open(out / "grades.csv", encoding="utf-8") as stream:
+    with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
         return {row["learner"]: row for row in csv.DictReader(stream)}
 
 
@@ -176,3 +176,74 @@ def test_a_zip_whose_index_is_too_big_is_refused_before_it_is_read(grade, tmp_pa
     run = grade("batch", learners, "--out", tmp_path / "out", "--workers", "1")
     assert run.exit_code == 1
     assert "too large" in gradebook(tmp_path / "out")["bomb"]["status"]
+
+
+def test_one_learners_long_name_costs_no_one_else(grade, tmp_path):
+    """Seen: a legal 245-character folder name made the record's temporary file name too long,
+    the batch exited 3 and no grades.csv was written for anyone."""
+    learners = tmp_path / "class"
+    long_name = "k" * 245
+    for name in (long_name, "alice"):
+        (learners / name).mkdir(parents=True)
+        shutil.copyfile(SOLUTIONS / "ex01_convolution.py", learners / name / "ex01_convolution.py")
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--seed", "3", "--workers", "1")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    rows = gradebook(out)
+    assert rows[long_name]["ex01"] == "10" and rows["alice"]["ex01"] == "10"
+    (record,) = [path for path in out.glob("k*.json")]
+    assert len(record.name) < 60 and json.loads(record.read_text())["batch"]["learner"] == long_name
+
+
+def test_a_record_the_system_refuses_is_that_learners_row_and_the_gradebook_is_written(grade, tmp_path):
+    learners = tmp_path / "class"
+    (learners / "empty").mkdir(parents=True)  # an upload problem: its record goes to problems/
+    (learners / "alice").mkdir()
+    shutil.copyfile(SOLUTIONS / "ex01_convolution.py", learners / "alice" / "ex01_convolution.py")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "problems").write_text("a file where the grader needs a folder")
+    run = grade("batch", learners, "--out", out, "--seed", "3", "--workers", "1")
+    assert run.exit_code == 3, run.stdout + run.stderr
+    rows = gradebook(out)
+    assert rows["alice"]["status"] == "graded" and rows["alice"]["ex01"] == "10"
+    assert rows["empty"]["status"].startswith("not graded: its record could not be written")
+
+
+def test_staging_that_fails_is_a_result_never_an_exception(tmp_path):
+    from grader.instructor.intake import Packed
+    from grader.instructor.tasks import GradingTask, grade_task
+
+    result = grade_task(GradingTask("mallory", Packed((("../escape.py", "file", b"x"),)), 1))
+    assert result.exit_code == 3 and result.report is None and "unsafe path" in result.message
+
+
+def test_names_reach_the_terminal_as_text_never_as_escape_codes(grade, tmp_path):
+    """A folder name with escape codes could retitle the window or fake a gradebook line."""
+    learners = tmp_path / "class"
+    hostile = ["bob\x1b]0;pwned\x07", "carol\n221 of 221", "\u202eecila", "dave\r     "]
+    for name in hostile:
+        (learners / name).mkdir(parents=True)
+        shutil.copyfile(SOLUTIONS / "ex01_convolution.py", learners / name / "ex01_convolution.py")
+    run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "3", "--workers", "1")
+    assert run.exit_code == 1, run.stderr
+    for text in (run.stdout, run.stderr):
+        assert not any(char in text for char in "\x1b\x07\r\u202e"), repr(text)
+    assert not any(line.startswith("221") for line in run.stdout.splitlines())
+    assert "bob\\x1b]0;pwned\\x07" in run.stdout and "carol\\x0a221 of 221" in run.stdout
+    assert set(gradebook(tmp_path / "out")) == set(hostile)
+
+
+def test_names_one_file_system_takes_for_one_learner_are_reported_for_both(grade, tmp_path):
+    learners = tmp_path / "class"
+    for name in ("Kim", "kim", "lee"):
+        (learners / name).mkdir(parents=True)
+        shutil.copyfile(SOLUTIONS / "ex01_convolution.py", learners / name / "ex01_convolution.py")
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--seed", "3", "--workers", "1")
+    assert run.exit_code == 1
+    rows = gradebook(out)
+    assert rows["lee"]["status"] == "graded"
+    for name in ("Kim", "kim"):
+        assert "differ only in letter case" in rows[name]["status"] and rows[name]["total"] == ""
+    assert len(list((out / "problems").glob("*.json"))) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from grader.instructor.classreport import bin_label, misconception
@@ -72,3 +74,16 @@ def test_misconceptions_are_the_sentence_without_the_call_and_numbers(feedback, 
                                             (99.9, "75-99%"), (100, "100%")])
 def test_bins(percent, label):
     assert bin_label(percent) == label
+
+
+def test_the_class_report_leaves_out_records_it_cannot_trust(grade, tmp_path):
+    from tests.instructor.classes import small_class
+
+    out = tmp_path / "out"
+    grade("batch", small_class(tmp_path / "class"), "--out", out, "--seed", "3")
+    record = json.loads((out / "bob.json").read_text())
+    record["score"] = 221
+    (out / "bob.json").write_text(json.dumps(record))
+    run = grade("report", out, "--png", tmp_path / "report.png")
+    assert run.exit_code == 0 and "records not trusted, left out (1): bob.json" in run.stderr
+    assert "2 learners graded" in run.stdout

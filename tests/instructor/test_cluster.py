@@ -44,15 +44,18 @@ def test_an_unreachable_scheduler_is_an_input_error(grade, tmp_path, monkeypatch
 
 
 def test_a_worker_with_another_course_version_grades_nobody(tmp_path):
+    from grader.course.catalogue import load_catalogue
     from grader.instructor.batch import BatchRun, GradingTask, TaskResult, _record
     from grader.instructor.intake import Packed
-    from grader.instructor.records import load_records
+    from grader.instructor.recordcheck import RecordCheck
+    from grader.instructor.records import grader_version, load_records
 
     run = BatchRun(seed=1)
     task = GradingTask("alice", Packed(()), 1)
-    report = {"score": 10, "max_score": 10, "exercises": []}
-    _record(task, TaskResult(0, report, "", "sha256:older"), run, tmp_path, "sha256:files", "sha256:newer")
-    record = load_records(tmp_path)["alice"]
+    report = {"score": 0, "max_score": 0, "seed": 1, "exercises": []}
+    check = RecordCheck(load_catalogue())
+    _record(task, TaskResult(0, report, "", "sha256:older", grader_version()), run, tmp_path, check)
+    record = load_records(tmp_path, check)["alice"]
     assert not record.graded and "course version sha256:older" in record.status
     assert "alice" in run.problems and not run.graded
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from grader.instructor.records import course_version
 from tests.conftest import SOLUTIONS
 from tests.instructor.classes import learner, rows_of, small_class, zipped
@@ -32,14 +34,15 @@ def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, tmp_
     before = {name: graded_at(out, name) for name in ("alice", "bob", "carol")}
     shutil.copyfile(SOLUTIONS / "ex04_stride.py", learners / "bob" / "ex04_stride.py")  # bob fixes ex04
     learner(learners / "dave", ex06=SOLUTIONS)  # a late upload
-    run = grade("batch", learners, "--out", out)  # no --seed: the out folder's seed is kept
+    run = grade("batch", learners, "--out", out)  # no --seed: whoever is graded gets a fresh seed
     assert "2 unchanged since their report" in run.stdout, run.stdout
     assert "bob" in run.stdout and "dave" in run.stdout and "alice " not in run.stdout
     assert graded_at(out, "alice") == before["alice"] and graded_at(out, "carol") == before["carol"]
     rows = rows_of(out)
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     assert float(rows["bob"]["ex04"]) == 20 and float(rows["dave"]["ex06"]) == 15
-    assert json.loads((out / "dave.json").read_text())["batch"]["seed"] == 11
+    dave = json.loads((out / "dave.json").read_text())
+    assert dave["batch"]["seed_given"] is False and dave["seed"] == dave["batch"]["seed"]
 
 
 def test_force_and_only_regrade(grade, tmp_path):
@@ -73,7 +76,8 @@ def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, tmp_path
     row = rows_of(out)["carol"]
     assert row["status"].startswith("unreadable upload: ") and row["total"] == "" and row["ex01"] == ""
     assert not (out / "carol.json").exists()
-    assert len(list((out / "stale").glob("carol.*.json"))) == 1
+    (kept,) = (out / "history").glob("carol.*.json")
+    assert json.loads(kept.read_text())["score"] == 10
     zipped(learners / "carol.zip", {"ex01_convolution.py": SOLUTIONS / "ex01_convolution.py"})
     grade("batch", learners, "--out", out)
     row = rows_of(out)["carol"]
@@ -108,9 +112,72 @@ def test_uploads_with_nothing_to_grade_say_why(grade, tmp_path):
     assert all(rows[name]["total"] == "" for name in ("empty", "notes", "twofolders"))
 
 
-def test_a_shard_needs_a_seed(grade, tmp_path):
+def test_a_shard_needs_no_seed_and_checks_its_spelling(grade, tmp_path):
     learners = small_class(tmp_path / "class")
     run = grade("batch", learners, "--out", tmp_path / "out", "--shard", "1/2")
-    assert run.exit_code == 2 and "--seed" in run.stderr
+    assert run.exit_code == 1, run.stderr
     run = grade("batch", learners, "--out", tmp_path / "out", "--shard", "3/2", "--seed", "1")
     assert run.exit_code == 2 and "K/N" in run.stderr
+
+
+@pytest.mark.slow
+def test_without_a_seed_each_learner_gets_a_fresh_secret_one(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out)
+    assert run.exit_code == 1 and "a fresh seed for each learner" in run.stdout
+    seeds = {}
+    for name in ("alice", "bob", "carol"):
+        record = json.loads((out / f"{name}.json").read_text())
+        assert record["seed"] == record["batch"]["seed"] and record["batch"]["seed_given"] is False
+        seeds[name] = record["seed"]
+        assert str(record["seed"]) not in run.stdout + run.stderr  # instructor-side only
+    assert len(set(seeds.values())) == 3
+    assert "3 unchanged since their report" in grade("batch", learners, "--out", out).stdout
+    rerun = grade("batch", learners, "--out", out, "--seed", "8")  # a replay: everyone with 8
+    assert "unchanged" not in rerun.stdout
+    assert {json.loads((out / f"{name}.json").read_text())["seed"] for name in seeds} == {8}
+    assert "3 unchanged" in grade("batch", learners, "--out", out, "--seed", "8").stdout
+    assert "3 unchanged" in grade("batch", learners, "--out", out).stdout
+
+
+@pytest.mark.slow
+def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grade, tmp_path):
+    """Seen: reruns kept records made by an older grader ("unchanged, not regraded")."""
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    record = json.loads((out / "bob.json").read_text())
+    record["batch"]["grader_version"] = "0.1.0"
+    (out / "bob.json").write_text(json.dumps(record))
+    run = grade("batch", learners, "--out", out, "--seed", "11")
+    assert "2 unchanged" in run.stdout and run.stdout.startswith("bob"), run.stdout
+    (kept,) = (out / "history").glob("bob.*.json")
+    old = json.loads(kept.read_text())["batch"]
+    assert old["grader_version"] == "0.1.0" and old["seed"] == 11 and old["submission_hash"].startswith("sha256:")
+    assert set(old["graded_by"]) == {"user", "host"}
+    assert json.loads((out / "bob.json").read_text())["batch"]["grader_version"] != "0.1.0"
+
+
+@pytest.mark.slow
+def test_only_and_force_keep_what_they_replace(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    grade("batch", learners, "--out", out, "--only", "alice")
+    grade("batch", learners, "--out", out, "--force")
+    history = sorted(path.name.split(".")[0] for path in (out / "history").glob("*.json"))
+    assert history == ["alice", "alice", "bob", "carol"]
+
+
+def test_a_tampered_record_is_not_trusted_and_its_learner_is_regraded(grade, tmp_path):
+    learners = small_class(tmp_path / "class")
+    out = tmp_path / "out"
+    grade("batch", learners, "--out", out, "--seed", "11")
+    record = json.loads((out / "bob.json").read_text())
+    record["score"] = record["max_score"]  # full marks, by hand
+    (out / "bob.json").write_text(json.dumps(record))
+    run = grade("batch", learners, "--out", out, "--seed", "11")
+    assert "records not trusted (1)" in run.stderr and "bob.json" in run.stderr
+    assert run.stdout.startswith("bob") and "2 unchanged" in run.stdout
+    assert float(rows_of(out)["bob"]["total"]) < float(rows_of(out)["bob"]["max"])

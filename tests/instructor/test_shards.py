@@ -75,3 +75,116 @@ def test_merge_warns_about_shards_with_different_seeds(grade, tmp_path):
     grade("batch", learners, "--out", tmp_path / "b", "--seed", "2", "--shard", "2/2")
     run = grade("merge", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "merged")
     assert "different seeds (1, 2)" in run.stderr
+
+
+@pytest.fixture(scope="module")
+def graded_shards(tmp_path_factory):
+    """Two shards of the small class (bob and carol fall in different ones), graded once."""
+    from tests.conftest import run_grade
+
+    root = tmp_path_factory.mktemp("shards")
+    learners = small_class(root / "class")
+    (learners / "empty").mkdir()
+    outputs = []
+    for index in (1, 2):
+        outputs.append(root / f"shard{index}")
+        run = run_grade("batch", learners, "--out", outputs[-1], "--shard", f"{index}/2")
+        assert run.exit_code == 1, run.stderr
+    return outputs
+
+
+def shard_copies(graded_shards, tmp_path):
+    import shutil
+
+    copies = [tmp_path / source.name for source in graded_shards]
+    for source, copy in zip(graded_shards, copies):
+        shutil.copytree(source, copy, symlinks=True)
+    return copies
+
+
+def record_of(shards, name):
+    return next(path for shard in shards for path in [shard / f"{name}.json"] if path.exists())
+
+
+def tamper_link_in_history(shards):
+    key = SOLUTIONS / "answers" / "q01.yaml"
+    (shards[0] / "history").mkdir(exist_ok=True)
+    (shards[0] / "history" / "alice.20250101T000000Z.abcdef.json").symlink_to(key)
+
+
+def tamper_score(shards):
+    path = record_of(shards, "bob")
+    data = json.loads(path.read_text())
+    item = next(item for item in data["exercises"] if item["id"] == "ex01")
+    gain = 1000 - item["score"]
+    item["score"], item["max_score"] = 1000, 10
+    item["tests"][0]["score"] += gain
+    data["score"] += gain
+    path.write_text(json.dumps(data))
+
+
+def tamper_never_submitted(shards):
+    data = json.loads(record_of(shards, "bob").read_text())
+    data["batch"]["learner"] = "mallory"
+    for item in data["exercises"]:
+        item["score"] = item["max_score"]
+        for test in item["tests"]:
+            test["score"] = test["max_score"]
+    data["score"] = data["max_score"]
+    (shards[0] / "mallory.json").write_text(json.dumps(data))
+
+
+def tamper_graded_at(shards):
+    path = record_of(shards, "alice")
+    data = json.loads(path.read_text())
+    data["batch"]["graded_at"] = 12345
+    path.write_text(json.dumps(data))
+
+
+def tamper_course_version(shards):
+    path = record_of(shards, "carol")
+    data = json.loads(path.read_text())
+    data["batch"]["course_version"] = "sha256:" + "0" * 20
+    path.write_text(json.dumps(data))
+
+
+def tamper_other_upload(shards):
+    path = record_of(shards, "carol")
+    data = json.loads(path.read_text())
+    data["batch"]["submission_hash"] = "sha256:" + "0" * 64
+    path.write_text(json.dumps(data))
+
+
+def tamper_intake(shards):
+    (shards[1] / "intake.json").write_text('{"learners": []}')
+
+
+def tamper_link_as_shard(shards):
+    shards[1].rename(shards[1].with_name("real"))
+    shards[1].symlink_to(shards[1].with_name("real"), target_is_directory=True)
+
+
+@pytest.mark.parametrize("tamper", [tamper_link_in_history, tamper_score, tamper_never_submitted, tamper_graded_at,
+                                    tamper_course_version, tamper_other_upload, tamper_intake, tamper_link_as_shard],
+                         ids=lambda function: function.__name__[len("tamper_"):])
+def test_a_tampered_shard_is_refused_and_nothing_is_written(grade, graded_shards, tmp_path, tamper):
+    """Seen: merge followed a link in stale/ (copying the quiz key out), took ex01 at 1000/10 and a
+    learner who never submitted at 221/221, and exited 3 on `"graded_at": 12345`."""
+    shards = shard_copies(graded_shards, tmp_path)
+    tamper(shards)
+    merged = tmp_path / "merged"
+    run = grade("merge", *shards, "--out", merged)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and str(tmp_path) in run.stderr
+    assert not merged.exists()
+
+
+def test_an_untampered_pair_of_shards_merges(grade, graded_shards, tmp_path):
+    shards = shard_copies(graded_shards, tmp_path)
+    merged = tmp_path / "merged"
+    run = grade("merge", *shards, "--out", merged)
+    assert run.exit_code == 1, run.stderr
+    assert set(rows_of(merged)) == {"alice", "bob", "carol", "empty"}
+    again = grade("merge", merged, shards[0], "--out", tmp_path / "twice")  # a merged output merges again
+    assert again.exit_code == 1, again.stderr
+    assert (tmp_path / "twice" / "grades.csv").read_text() == (merged / "grades.csv").read_text()
