@@ -129,9 +129,10 @@ def _load(path: Path, exercise: Exercise) -> Any:
     return module
 
 
-def record(exercise_ids: list[str], folder: Path, seed: int, *, suites_dir: Path = SUITES_DIR) -> tuple[Recording, dict]:
-    """Run the suites of `exercise_ids` against the files in `folder` under `seed`: every call
-    made, and each test's result (node id -> passed)."""
+def record(exercise_ids: list[str], folder: Path, seed: int, *,
+           visibilities: tuple[str, ...] = ("public", "hidden")) -> tuple[Recording, dict]:
+    """Run the suites of `exercise_ids` (those of `visibilities`) against the files in
+    `folder` under `seed`: every call made, and each test's result (node id -> passed)."""
     import pytest
 
     from grader.grading.plugin import GradingPlugin, RunContext
@@ -149,9 +150,10 @@ def record(exercise_ids: list[str], folder: Path, seed: int, *, suites_dir: Path
 
     plugin = GradingPlugin(RunContext({exercise.id: exercise for exercise in exercises},
                                       _Workers(clients), seed))
-    files = [path for exercise in exercises for path in exercise.suite_files(suites_dir)]
+    files = [path for exercise in exercises for path in exercise.suite_files(SUITES_DIR)
+             if path.parent.name in visibilities]
     with clean_pytest_environment():
-        pytest.main(pytest_arguments(files, suites_dir), plugins=[plugin, _Current()])
+        pytest.main(pytest_arguments(files, SUITES_DIR), plugins=[plugin, _Current()])
     return recording, {nodeid: result.status == "passed" for nodeid, result in plugin.results.items()}
 
 
@@ -172,3 +174,12 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
         else:
             split["generated"] += entry.points
     return split
+
+
+if __name__ == "__main__":  # python -m tests.suites.recording: the points split, exercise by exercise
+    from tests.conftest import SOLUTIONS
+
+    for exercise in load_catalogue().exercises:
+        if not exercise.tensorflow:
+            split = points_split(exercise.id, SOLUTIONS, (11, 4242))
+            print(exercise.id, "  ".join(f"{part} {points:g}" for part, points in split.items()))
