@@ -135,6 +135,8 @@ def check_param_count(learner, kernel, in_channels, filters, use_bias) -> None:
 
 
 @pytest.mark.points(0.5)
+@pytest.mark.feedback(N_("W_out = (W - F + 2P) // S + 1: conv_output_size(32, 5) is 28 and "
+                         "conv_output_size(32, 3, 1, 1) is 32."))
 @pytest.mark.parametrize("case", [1, 2])
 def test_conv_output_size_random(learner, rng, case):
     """conv_output_size: random sizes, kernels, strides and paddings"""
@@ -175,6 +177,9 @@ def test_conv_output_size_invalid(learner, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.feedback(N_("Keras gives (H - F_h) // S_h + 1 rows for 'valid' and ceil(H / S_h) for "
+                         "'same' (the same for W), and one channel per filter: "
+                         "conv_output_shape((32, 32, 3), 10, 5) is (28, 28, 10)."))
 @pytest.mark.parametrize("padding", ["valid", "same"])
 def test_conv_output_shape_random(learner, rng, padding):
     """conv_output_shape: random shapes, (h, w) kernels and strides, as Keras computes them"""
@@ -223,6 +228,8 @@ def test_pool_output_shape_defaults(learner, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.feedback(N_("A pooling window slides like a kernel of size pool_size (strides=None moves "
+                         "it by the pool size) and keeps the depth C."))
 def test_pool_output_shape_random(learner, rng):
     """pool_output_shape: random pools, strides and paddings"""
     for _ in range(6):
@@ -235,6 +242,8 @@ def test_pool_output_shape_random(learner, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.feedback(N_("Each filter has F_h * F_w * C_in weights and one bias: "
+                         "conv2d_param_count(5, 3, 10) is 5 * 5 * 3 * 10 + 10 = 760."))
 def test_conv2d_param_count(learner, rng):
     """conv2d_param_count: random layers, with and without bias, an int kernel size too"""
     for index in range(6):
@@ -245,6 +254,8 @@ def test_conv2d_param_count(learner, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.feedback(N_("A dense layer has in_features * units weights and one bias per unit: "
+                         "dense_param_count(4096, 1) is 4097."))
 def test_dense_param_count(learner, rng):
     """dense_param_count: random layers, with and without bias (64x64 grey = 4,096 inputs)"""
     without_bias = (int(rng.integers(1, 5000)), int(rng.integers(2, 300)), False)

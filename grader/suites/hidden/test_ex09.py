@@ -169,6 +169,9 @@ def test_field_with_strides(learner, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.feedback(N_("A stride S spaces the units of every later layer S input pixels apart, "
+                         "so later layers grow the field S times faster: receptive_field([(3, 1), "
+                         "(2, 2), (3, 1)]) is 8."))
 def test_field_random(learner, rng):
     """receptive_field: random stacks of sizes and strides"""
     for _ in range(4):
@@ -186,6 +189,9 @@ def test_cost_layers(learner, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.feedback(N_("MACs = H_out * W_out * C_out * F_h * F_w * C_in: one sum of F_h * F_w * "
+                         "C_in products per output value; conv2d_multiply_adds((32, 32, 3), 16, 3, "
+                         "padding='same') is 442,368."))
 def test_cost_random(learner, rng):
     """conv2d_multiply_adds: random layers"""
     for _ in range(4):
