@@ -76,13 +76,13 @@ def both_arrays(expected: np.ndarray, got: np.ndarray, reveal: bool) -> str:
 
 def wrong_number(call: str, expected: float, got: float) -> str:
     if evidence.hidden():
-        return _("{call} returned {got:g}, which is not the right value").format(call=call, got=got)
+        return _("{call}: returned {got:g}, which is not the right value").format(call=call, got=got)
     return _("{call}: expected {expected:g}, got {got:g}").format(call=call, expected=expected, got=got)
 
 
 def wrong_exact(call: str, expected: Any, got: Any) -> str:
     if evidence.hidden():
-        return _("{call} returned {got!r}, which is not the right answer").format(call=call, got=got)
+        return _("{call}: returned {got!r}, which is not the right answer").format(call=call, got=got)
     return _("{call}: expected {expected!r}, got {got!r}").format(call=call, expected=expected, got=got)
 
 

@@ -109,7 +109,7 @@ def test_check_number_hides_the_expected_value_in_a_hidden_test():
     assert "expected 6600, got 12" in feedback_of("public", check_number, 12.0, 6600.0, call="f(p, k)").feedback
     for visibility in ("hidden", "no test"):
         feedback = feedback_of(visibility, check_number, 12.0, 6600.0, call="f(p, k)").feedback
-        assert "f(p, k) returned 12, which is not the right value" in feedback and "6600" not in feedback
+        assert "f(p, k): returned 12, which is not the right value" in feedback and "6600" not in feedback
     named = feedback_of("hidden", check_number, 825.0, 6600.0, call="f(p, k)",
                         misconceptions=[Misconception("you averaged the products", 825.0)])
     assert named.diagnosed and "you averaged the products" in named.feedback and "6600" not in named.feedback

@@ -34,7 +34,7 @@ CALL = r"(?P<call>\b[a-z][a-z0-9_]*\((?:[^()]|\([^()]*(?:\([^()]*\))*[^()]*\))*\
 VALUE = r"(?P<value>\((?:[^()]|\([^()]*\))*\)|-?\d[\d.,]*(?:e[-+]?\d+)?)"
 EXPECTED_VALUE = re.compile(CALL + r".{0,400}?\bexpected (?!shape|an? |\{)" + VALUE, re.S)
 EXPECTED_ARRAY = re.compile(CALL + r"[^\n]*\n(?:expected|기대값)?:?\n(?P<array>\[[-\d.e+\s\[\]]*\])\n", re.S)
-AFTER_CALL = re.compile(CALL + r"(?: returned|: |\s+is|\s+gives?|\s*=)\s*" + VALUE)
+AFTER_CALL = re.compile(CALL + r"(?::? returned|: |\s+is|\s+gives?|\s*=)\s*" + VALUE)
 
 
 def encode(value: Any) -> Any:
