@@ -22,7 +22,7 @@ that means, case by case:
 - A named mistake says how the answer went wrong ("you forgot the + 1"), not what it is.
   Suites keep the numbers of a hidden case out of their sentences (no "here TensorFlow pads
   (0, 1)"); a sentence may quote a public example, whose answer the learner has anyway.
-- Outside any grading test (unit tests, the pictures) a check behaves as in a hidden test.
+- Outside any grading test (a unit test of the helpers) a check behaves as in a hidden test.
 """
 
 from __future__ import annotations
