@@ -1,10 +1,11 @@
 """Checks that suites use to judge a learner's results, and the feedback they give.
 
 Each `check_*` helper validates what came back (type, dtype, shape, finiteness, values) and
-raises `GradingFailure` with feedback that says what was expected, what came back, and, when
-the wrong answer equals one of the suite's `Misconception` candidates, which misunderstanding
-it looks like. Hidden expected arrays are never printed in full: at most a shape, a count of
-differing cells and one example cell.
+raises `GradingFailure` with feedback that says what came back and, when the wrong answer
+equals one of the suite's `Misconception` candidates, which misunderstanding it looks like.
+Whether the feedback may also show the expected value depends on the running test: a public
+test's may, a hidden test's never (`grader.evidence.hidden()`); grader/check_feedback.py
+words both and says, case by case, what a hidden test's feedback leaves out and why.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from grader import check_feedback as say
+from grader import evidence
+from grader.check_feedback import describe_array, describe_call  # noqa: F401  (the suites import them from here)
 from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
 from grader.i18n import _
 
@@ -28,26 +32,6 @@ class Misconception:
 
     feedback: str
     candidate: Any
-
-
-def describe_array(value: Any) -> str:
-    """'ndarray (4, 5) float64', 'list of 3', 'int 7': enough to see what came back."""
-    if isinstance(value, np.ndarray):
-        return f"ndarray {tuple(value.shape)} {value.dtype}"
-    if isinstance(value, (list, tuple)):
-        return f"{type(value).__name__} of {len(value)}"
-    return f"{type(value).__name__} {value!r}"[:80]
-
-
-def describe_call(function: str, *args: Any, **kwargs: Any) -> str:
-    """`conv2d(x (2, 7, 7, 3) uint8, kernel (3, 3, 3, 4) float64, strides=2)`, for feedback."""
-    def one(value: Any) -> str:
-        if isinstance(value, np.ndarray):
-            return f"{tuple(value.shape)} {value.dtype}"
-        return repr(value)
-
-    parts = [one(arg) for arg in args] + [f"{key}={one(value)}" for key, value in kwargs.items()]
-    return f"{function}({', '.join(parts)})"
 
 
 def close_enough(got: np.ndarray, expected: np.ndarray) -> bool:
@@ -105,7 +89,8 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     `shape_feedback` names the mistake behind a known wrong shape;
     `floating` demands a floating dtype (compute functions never return integers);
     `dtype` demands that exact dtype (zero_pad keeps the input's); `reveal` prints both arrays
-    in full, for public cases whose expected output the learner may see anyway.
+    in full, for public cases whose expected output the learner may see anyway (never in a
+    hidden test, where no expected cell is shown and a type slip is named whatever the values).
     """
     misconceptions = list(misconceptions)
     expected = np.asarray(expected)
@@ -113,35 +98,28 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
         listed = isinstance(got, (list, tuple))
         failure = NamedMistake if listed else GradingFailure
         hint = _(" (a list is not an array: wrap it, np.array(...))") if listed else ""
-        raise failure(_("{call} returned {got}; expected an ndarray of shape {shape}").format(
-            call=call, got=describe_array(got), shape=expected.shape) + hint)
+        raise failure(say.not_an_array(call, got, expected) + hint)
     if got.shape != expected.shape:
         named = (_(sentence) if (sentence := (shape_feedback or {}).get(tuple(got.shape)))
                  else match_misconception(got, misconceptions))
         message = _("{call}: expected shape {expected}, got {got}").format(
             call=call, expected=expected.shape, got=got.shape)
-        raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message + _shape_hint(got.shape, expected.shape))
+        raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message + say.shape_hint(got.shape, expected.shape))
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
         raise GradingFailure(_("{call} returned NaN or infinite values ({count} of {size} cells)").format(
             call=call, count=int(np.sum(~np.isfinite(got))), size=got.size))
-    if not close_enough(got, expected):
-        named = match_misconception(got, misconceptions)
-        detail = _first_difference(got, expected)
-        shown = ""  # after the sentence, never inside its parenthesis
-        if reveal:
-            shown = "\n{expected_word}:\n{expected}\n{got_word}:\n{got}".format(
-                expected_word=_("expected"), got_word=_("got"),
-                expected=np.array2string(expected, precision=4), got=np.array2string(got, precision=4))
+    slip, right = say.type_slip(got, call, floating, dtype), close_enough(got, expected)
+    named = None if right else match_misconception(got, misconceptions)
+    if slip and evidence.hidden() and not named:  # the type alone, so it never says the values were right
+        raise NamedMistake(slip)
+    if not right:
+        detail = say.differing_cells(got, expected, _differing(got, expected))
+        shown = say.both_arrays(expected, got, reveal)  # after the sentence, never inside its parenthesis
         if named:
             raise NamedMistake(f"{call}: {named} ({detail}){shown}")
         raise GradingFailure(_("{call}: wrong values; {detail}").format(call=call, detail=detail) + shown)
-    if floating and got.dtype.kind != "f":
-        raise NamedMistake(_("{call} returned dtype {dtype}; convolution and pooling results must be "
-                             "floating point (start from np.zeros(..., dtype=float))").format(call=call, dtype=got.dtype))
-    if dtype is not None and got.dtype != np.dtype(dtype):
-        raise NamedMistake(_("{call} returned dtype {dtype}; expected {expected}, the dtype of the input "
-                             "(np.pad keeps it; np.zeros(...) without dtype= makes float64)").format(
-            call=call, dtype=got.dtype, expected=np.dtype(dtype)))
+    if slip:
+        raise NamedMistake(slip)
     return got
 
 
@@ -160,7 +138,7 @@ def check_number(got: Any, expected: float, *, call: str,
         named = match_misconception(np.asarray(float(got)),
                                     [Misconception(m.feedback, np.asarray(float(m.candidate)))
                                      for m in misconceptions])
-        message = _("{call}: expected {expected:g}, got {got:g}").format(call=call, expected=expected, got=got)
+        message = say.wrong_number(call, expected, got)
         raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
     return float(got)
 
@@ -178,9 +156,9 @@ def check_exact(got: Any, expected: Any, *, call: str,
     plain = _plain(got)
     named = _("; or ").join(dict.fromkeys(_(m.feedback) for m in misconceptions
                                        if _same(plain, _plain(m.candidate)))) or None
-    if named is None and _plain_equal(plain, expected):
-        named = _("you returned floats: use integer division // so sizes and counts are ints")
-    message = _("{call}: expected {expected!r}, got {got!r}").format(call=call, expected=expected, got=plain)
+    if named is None:
+        named = say.floats_named(plain, expected, _plain_equal(plain, expected))
+    message = say.wrong_exact(call, expected, plain)
     raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
 
 
@@ -259,31 +237,29 @@ def expect_value_error(call: Callable[..., Any], description: str, *, problem: s
         call=description, problem=_(problem), got=describe_array(result)))
 
 
-def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> Any:
-    """Fail unless a valid call answers: an ndarray of `expected`'s shape, or a number, or a
-    tuple as long as `expected`. Its values are not judged here.
+def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
+                  parts: tuple[str, ...] = ()) -> Any:
+    """Fail unless a valid call answers `expected`, judged as any result is: an ndarray by
+    `check_array`, a float by `check_number`, an int or a tuple of ints by `check_exact`, and a
+    tuple of arrays named `parts` (`("gx", "gy", "magnitude")`) part by part.
 
-    Each "raises ValueError" test also makes one valid call, so that raising ValueError for
-    everything earns nothing; judging only the kind of answer keeps a value bug (graded by
-    the other tests) from costing the validation test as well.
+    Each "raises ValueError" test also makes one valid call, on a case drawn from the run's
+    seed, so that neither raising ValueError for everything nor a stock answer earns anything.
     """
     try:
         got = call()
     except LearnerRaised as raised:
         raise GradingFailure(raised.feedback + "\n" + _("{call} is a valid call: raise ValueError only for "
                                                          "invalid arguments").format(call=description)) from None
+    if parts:
+        got = check_parts(got, parts, call=description)
+        return tuple(check_array(part, wanted, call=f"{description}, {name}")
+                     for part, wanted, name in zip(got, expected, parts))
     if isinstance(expected, np.ndarray):
-        fits = isinstance(got, np.ndarray) and got.shape == expected.shape
-    elif isinstance(expected, tuple):
-        fits = isinstance(got, (tuple, list)) and len(got) == len(expected)
-    else:
-        fits = isinstance(_plain(got), (int, float)) and not isinstance(_plain(got), bool)
-    if not fits:
-        kind = (_("an ndarray of shape {shape}").format(shape=expected.shape) if isinstance(expected, np.ndarray)
-                else _("a tuple") if isinstance(expected, tuple) else _("a number"))
-        raise GradingFailure(_("{call} is a valid call and should return {kind}, but returned {got}").format(
-            call=description, kind=kind, got=describe_array(got)))
-    return got
+        return check_array(got, expected, call=description)
+    if isinstance(expected, float):
+        return check_number(got, expected, call=description)
+    return check_exact(got, expected, call=description)
 
 
 def _as_int_structure(value: Any) -> Any:
@@ -295,26 +271,3 @@ def _as_int_structure(value: Any) -> Any:
         items = [_as_int_structure(item) for item in value]
         return None if any(item is None for item in items) else tuple(items)
     return None
-
-
-def _shape_hint(got: tuple, expected: tuple) -> str:
-    if len(got) != len(expected):
-        return _(" ({got} axes instead of {expected})").format(got=len(got), expected=len(expected))
-    short = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e - 1]
-    long = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e + 1]
-    if short:  # every short axis is named, not only the first
-        return (_("; one short on axis {axis}: is the last window dropped (+1 missing)?") if len(short) == 1 else
-                _("; one short on axes {axes}: is the last window dropped (+1 missing)?")).format(
-            axis=short[0], axes=", ".join(map(str, short)))
-    if long:
-        return (_("; one too many on axis {axis}: does a window run past the edge?") if len(long) == 1 else
-                _("; one too many on axes {axes}: does a window run past the edge?")).format(
-            axis=long[0], axes=", ".join(map(str, long)))
-    return ""
-
-
-def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:
-    wrong = _differing(got, expected)
-    index = tuple(int(i) for i in np.argwhere(wrong)[0])
-    return _("{count} of {size} values differ; at index {index} expected {expected:.6g}, got {got:.6g}").format(
-        count=int(wrong.sum()), size=wrong.size, index=index, expected=expected[index], got=got[index])

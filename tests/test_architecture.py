@@ -28,7 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "course": {"i18n", "errors"},
     "submission": {"i18n", "errors"},
     "sandbox": {"i18n", "sandbox.standalone", "course", "errors", "failures", "sanitise"},
-    "checks": {"i18n", "evidence", "failures", "sanitise"},
+    "checks": {"i18n", "check_feedback", "evidence", "failures", "sanitise"},
+    "check_feedback": {"i18n", "evidence"},  # what a failed check may say, public or hidden
     "model": {"i18n", "course", "errors", "failures", "sanitise", "sandbox", "sandbox.standalone"},
     "quiz": {"i18n", "course", "errors", "results", "sanitise", "submission"},
     "grading": {"i18n", "checks", "course", "evidence", "errors", "failures", "quiz", "results", "sandbox", "sanitise",

@@ -1,15 +1,142 @@
-"""The check helpers that the suites use (grader/checks.py)."""
+"""The check helpers that the suites use (grader/checks.py), in public and in hidden tests.
+
+A public test's feedback may show the expected value; a hidden test's never does, whichever
+helper judged the result (SPEC section 5, "Hidden stays hidden"). Outside any grading test a
+helper behaves as in a hidden one.
+"""
 
 from __future__ import annotations
+
+import re
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
 
-from grader.failures import GradingFailure, NotAttempted
-from grader.checks import Misconception, check_constant, check_parts
+from grader import evidence
+from grader.checks import (
+    Misconception,
+    check_array,
+    check_constant,
+    check_exact,
+    check_number,
+    check_parts,
+    expect_answer,
+    expect_value_error,
+)
+from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float)
+VISIBILITY = {"public": lambda: evidence.judging(evidence.PUBLIC),
+              "hidden": lambda: evidence.judging(evidence.HIDDEN),
+              "no test": nullcontext}
 
+
+def feedback_of(visibility: str, check, *args, **kwargs) -> GradingFailure:
+    with VISIBILITY[visibility](), pytest.raises(GradingFailure) as raised:
+        check(*args, **kwargs)
+    return raised.value
+
+
+def numbers_in(text: str) -> set[float]:
+    return {float(found) for found in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)}
+
+
+# ------------------------------------------------------------------ check_array
+
+EXPECTED = np.array([[1.25, 2.5], [3.75, 5.125]])
+WRONG = np.array([[1.25, 2.5], [3.75, 9.5]])
+
+
+def test_check_array_public_names_the_expected_cell_hidden_only_the_learners():
+    public = feedback_of("public", check_array, WRONG, EXPECTED, call="f(x)").feedback
+    assert "at index (1, 1) expected 5.125, got 9.5" in public
+    for visibility in ("hidden", "no test"):
+        hidden = feedback_of(visibility, check_array, WRONG, EXPECTED, call="f(x)").feedback
+        assert "1 of 4 values differ; the first at index (1, 1), where you returned 9.5" in hidden
+        assert 5.125 not in numbers_in(hidden) and "expected" not in hidden
+
+
+def test_check_array_reveal_shows_both_arrays_in_a_public_test_only():
+    public = feedback_of("public", check_array, WRONG, EXPECTED, call="f(x)", reveal=True).feedback
+    assert "expected:\n" in public and "5.125" in public
+    hidden = feedback_of("hidden", check_array, WRONG, EXPECTED, call="f(x)", reveal=True).feedback
+    assert "expected:" not in hidden and 5.125 not in numbers_in(hidden)
+
+
+def test_check_array_hidden_names_a_misconception_without_the_expected_cells():
+    expected = np.arange(1.0, 7.0).reshape(2, 3) * 7.5
+    flipped = expected[::-1, ::-1]
+    failure = feedback_of("hidden", check_array, flipped, expected, call="f(x)",
+                          misconceptions=[Misconception("your output matches a flipped kernel", flipped)])
+    assert isinstance(failure, NamedMistake) and "flipped kernel" in failure.feedback
+    assert not numbers_in(failure.feedback) & (set(expected.ravel()) - set(flipped.ravel()[:1]))
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden"])
+def test_check_array_shows_a_wrong_shape_in_both(visibility):
+    """An array's shape follows from the call's shapes; only its cells are the answer."""
+    feedback = feedback_of(visibility, check_array, np.zeros((2, 3)), np.zeros((3, 3)), call="f(x)").feedback
+    assert "expected shape (3, 3), got (2, 3)" in feedback and "one short on axis 0" in feedback
+
+
+def test_a_type_slip_is_named_by_its_type_alone_in_a_hidden_test():
+    """Integers where results are floats: hidden, the same sentence whether the values were
+    right or wrong, so it never tells that they were right; public, the values come first."""
+    right, wrong = np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]])
+    expected = right.astype(float)
+    hidden_right = feedback_of("hidden", check_array, right, expected, call="f(x)", floating=True)
+    hidden_wrong = feedback_of("hidden", check_array, wrong, expected, call="f(x)", floating=True)
+    assert hidden_right.feedback == hidden_wrong.feedback
+    assert "must be floating point" in hidden_right.feedback and hidden_right.diagnosed
+    assert "wrong values" in feedback_of("public", check_array, wrong, expected, call="f(x)", floating=True).feedback
+    kept = feedback_of("hidden", check_array, wrong.astype(float), right, call="f(x)", dtype=np.int64)
+    assert "the dtype of the input" in kept.feedback and "values differ" not in kept.feedback
+
+
+def test_a_named_mistake_still_beats_the_type_in_a_hidden_test():
+    """A uint8 result that wrapped around is named as the wrap, not only as a dtype."""
+    expected = np.array([[300.0, 20.0]])
+    wrapped = np.array([[44, 20]], dtype=np.uint8)
+    failure = feedback_of("hidden", check_array, wrapped, expected, call="f(x)", floating=True,
+                          misconceptions=[Misconception("your values wrapped around modulo 256", np.array([[44.0, 20.0]]))])
+    assert "modulo 256" in failure.feedback and "300" not in failure.feedback
+
+
+# ------------------------------------------------------------------ check_number and check_exact
+
+def test_check_number_hides_the_expected_value_in_a_hidden_test():
+    assert "expected 6600, got 12" in feedback_of("public", check_number, 12.0, 6600.0, call="f(p, k)").feedback
+    for visibility in ("hidden", "no test"):
+        feedback = feedback_of(visibility, check_number, 12.0, 6600.0, call="f(p, k)").feedback
+        assert "f(p, k): returned 12, which is not the right value" in feedback and "6600" not in feedback
+    named = feedback_of("hidden", check_number, 825.0, 6600.0, call="f(p, k)",
+                        misconceptions=[Misconception("you averaged the products", 825.0)])
+    assert named.diagnosed and "you averaged the products" in named.feedback and "6600" not in named.feedback
+
+
+def test_check_exact_hides_numbers_and_tuples_in_a_hidden_test():
+    assert "expected 17, got 15" in feedback_of("public", check_exact, 15, 17, call="receptive_field(...)").feedback
+    hidden = feedback_of("hidden", check_exact, 15, 17, call="receptive_field(...)").feedback
+    assert "returned 15, which is not the right answer" in hidden and "17" not in hidden
+    shape = feedback_of("hidden", check_exact, (14, 14, 6), (13, 13, 6), call="conv_output_shape(...)").feedback
+    assert "13" not in shape and "(14, 14, 6)" in shape
+
+
+def test_you_returned_floats_never_tells_a_hidden_learner_the_value_was_right():
+    """Public: said when the floats equal the answer. Hidden: said whenever floats come back,
+    right or wrong, so the sentence tells nothing about the value."""
+    public_right = feedback_of("public", check_exact, 3.0, 3, call="size(7, 2, 2)").feedback
+    assert "you returned floats" in public_right
+    assert "you returned floats" not in feedback_of("public", check_exact, 4.0, 3, call="size(7, 2, 2)").feedback
+    right = feedback_of("hidden", check_exact, 3.0, 3, call="size(7, 2, 2)").feedback
+    wrong = feedback_of("hidden", check_exact, 4.0, 3, call="size(7, 2, 2)").feedback
+    assert "you returned floats" in right and "you returned floats" in wrong
+    assert right.replace("3.0", "X") == wrong.replace("4.0", "X")
+    assert "you returned floats" in feedback_of("hidden", check_exact, (1, 2.0), (1, 2), call="pads(5, 4)").feedback
+
+
+# ------------------------------------------------------------------ the others
 
 def test_check_parts_accepts_tuples_and_lists():
     assert check_parts([1, 2, 3], ("a", "b", "c"), call="f()") == (1, 2, 3)
@@ -35,3 +162,43 @@ def test_check_constant_names_a_misconception_and_the_stub():
                        misconceptions=[Misconception("swapped", SOBEL_X.T)])
     with pytest.raises(GradingFailure, match="not a grid of numbers"):
         check_constant([[1, 2], [3]], SOBEL_X, name="SOBEL_X")
+
+
+def test_check_constant_shows_the_kernel_in_a_public_test_only():
+    public = feedback_of("public", check_constant, np.zeros((3, 3)).tolist(), SOBEL_X, name="SOBEL_X").feedback
+    assert "expected:\n[[-1." in public
+    hidden = feedback_of("hidden", check_constant, np.zeros((3, 3)).tolist(), SOBEL_X, name="SOBEL_X").feedback
+    assert "expected" not in hidden and "-2" not in hidden
+
+
+def _raises(error_type: str, value_error: bool = False):
+    def call():
+        raise LearnerRaised(f"f() raised {error_type}: no", error_type, "no", value_error=value_error)
+    return call
+
+
+def test_expect_value_error_wants_value_error():
+    assert expect_value_error(_raises("ValueError", True), "f(-1)", problem="a negative size") == "no"
+    with pytest.raises(GradingFailure, match="should raise ValueError .*but raised TypeError"):
+        expect_value_error(_raises("TypeError"), "f(-1)", problem="a negative size")
+    with pytest.raises(GradingFailure, match="should raise ValueError .*but returned int 3"):
+        expect_value_error(lambda: 3, "f(-1)", problem="a negative size")
+
+
+@pytest.mark.parametrize("visibility", ["public", "hidden"])
+def test_expect_answer_judges_the_value_of_the_valid_call(visibility):
+    """A stock answer of the right kind fails: raising ValueError everywhere else and
+    answering 0 (or zeros of the right shape) earns nothing."""
+    with VISIBILITY[visibility]():
+        assert expect_answer(lambda: 7, "receptive_field([(3, 2), (3, 1)])", 7) == 7
+        np.testing.assert_array_equal(expect_answer(lambda: EXPECTED.copy(), "f(x)", EXPECTED), EXPECTED)
+        assert expect_answer(lambda: 2.5, "filter_response(p, k)", 2.5) == 2.5
+        assert len(expect_answer(lambda: [EXPECTED, EXPECTED], "g(x)", (EXPECTED, EXPECTED), parts=("a", "b"))) == 2
+    stock = [(lambda: 0, 7), (lambda: np.zeros((2, 2)), EXPECTED), (lambda: 0.0, 2.5), (lambda: (0, 0), (1, 2))]
+    for answer, expected in stock:
+        failure = feedback_of(visibility, expect_answer, answer, "f(...)", expected)
+        assert not failure.diagnosed or "floats" in failure.feedback
+        if visibility == "hidden":
+            assert not numbers_in(failure.feedback) & numbers_in(repr(expected).replace("array", "")) - {0.0}
+    raised = feedback_of(visibility, expect_answer, _raises("ValueError", True), "f(3)", 7)
+    assert "f(3) is a valid call: raise ValueError only for invalid arguments" in raised.feedback

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader import evidence
 from grader.checks import Misconception, check_array
 from grader.commands import list_lines
 from grader.failures import GradingFailure
@@ -29,8 +30,9 @@ def test_both_axes_short_are_both_named():
 
 def test_the_flip_message_closes_its_parenthesis_before_the_matrices():
     expected = np.array([[0.0, 30.0], [0.0, 30.0]])
-    feedback = _feedback(-expected, expected, call="convolve2d(6x6)", reveal=True,
-                         misconceptions=[Misconception("you flipped the kernel", -expected)])
+    with evidence.judging(evidence.PUBLIC):  # `reveal` shows the matrices in a public test only
+        feedback = _feedback(-expected, expected, call="convolve2d(6x6)", reveal=True,
+                             misconceptions=[Misconception("you flipped the kernel", -expected)])
     sentence, _, matrices = feedback.partition("\n")
     assert sentence.endswith(")") and "values differ" in sentence
     assert matrices.startswith("expected:") and not matrices.rstrip().endswith("])")

@@ -54,7 +54,8 @@ def keras_field(keras, layers) -> int:
 def layer_stacks():
     yield from suite.FIELD_CASES.values()
     for seed in RANDOM_SEEDS:
-        yield suite.random_layers(np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        yield from (suite.random_layers(rng), suite.random_unstrided(rng), suite.random_strided(rng))
 
 
 def test_receptive_field_matches_keras_gradients(keras):
@@ -67,12 +68,7 @@ def test_receptive_field_matches_keras_gradients(keras):
 def test_multiply_adds_match_keras_shapes_and_weights(keras):
     ex09 = solution("ex09_receptive_field.py")
     cases = list(suite.COST_CASES.values())
-    for seed in RANDOM_SEEDS:
-        rng = np.random.default_rng(seed)
-        kernel = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
-        cases.append(((int(rng.integers(kernel[0], 40)), int(rng.integers(kernel[1], 40)), int(rng.integers(1, 9))),
-                      int(rng.integers(1, 65)), kernel, (int(rng.integers(1, 4)), int(rng.integers(1, 4))),
-                      str(rng.choice(["valid", "same"]))))
+    cases += [suite.random_cost_case(np.random.default_rng(seed)) for seed in RANDOM_SEEDS]
     for input_shape, filters, kernel, *rest in cases:
         strides, padding = (rest + [1, "valid"][len(rest):])[:2]
         layer = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding.lower())

@@ -24,10 +24,8 @@ def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Mi
     found = []
     if top or left:
         found.append(Misconception(_("you cropped the padding from the bottom/right only: the "
-                                     "forward pass padded (top, bottom) = ({top}, {bottom}) and "
-                                     "(left, right) = ({left}, {right}), so d_x is d_xp[:, top:top "
-                                     "+ H, left:left + W]").format(top=top, bottom=bottom,
-                                                                   left=left, right=right),
+                                     "forward pass put the smaller half of each total on the "
+                                     "top/left, so d_x is d_xp[:, top:top + H, left:left + W]"),
                                    padded[:, :height, :width]))
     if (top, left) != (bottom, right):
         found.append(Misconception(_("you cropped the padding from the wrong sides: the smaller "

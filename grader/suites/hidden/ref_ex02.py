@@ -35,11 +35,12 @@ def sobel(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def step_image(height: int, width: int, *, vertical: bool, low: float = 0.0,
-               high: float = 10.0) -> np.ndarray:
-    """A two-tone image: `high` on the left (top) half, `low` on the right (bottom) half."""
+               high: float = 10.0, edge: int | None = None) -> np.ndarray:
+    """A two-tone image: `high` left of (above) column (row) `edge`, `low` from there on; the
+    edge runs down the middle unless `edge` says where."""
     image = np.full((height, width), low)
     if vertical:
-        image[:, : width // 2] = high
+        image[:, : width // 2 if edge is None else edge] = high
     else:
-        image[: height // 2, :] = high
+        image[: height // 2 if edge is None else edge, :] = high
     return image

@@ -3,9 +3,10 @@
 They follow the public suite's ramp (channels, then filters and bias, the batch, the stride,
 then padding), then mix everything: dtypes, random and generated cases, invalid arguments.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
-so do the generated cases of the property test (hypothesis, seeded from the run). The fixed
-configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
+Every case comes from the run's seed: the arrays of each configuration from the `rng`
+fixture, the generated cases of the property test from hypothesis, seeded from the run. A
+report's seed replays them, and a table of answers from earlier gradings earns nothing. The
+fixed configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
 project's own tests can check the solution against TensorFlow on exactly these shapes.
 """
 
@@ -232,7 +233,7 @@ def _describe_conv(case) -> str:
     return "\n".join(lines + ([show("bias", bias)] if bias is not None else []))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
 def test_generated_cases(learner, run_seed):
     """conv2d: generated shapes, strides, paddings and dtypes against the reference"""
     run_property(conv_cases(), lambda case: check_conv(learner, *case), run_seed=run_seed,

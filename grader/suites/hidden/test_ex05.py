@@ -1,8 +1,9 @@
 """Hidden tests for ex05: pool shapes and strides, "same" padding over negatives, uint8, errors.
 
-Random cases come from the run's seed (the `rng` fixture), so a report's seed replays them;
-so do the generated cases of the property test (hypothesis, seeded from the run). The fixed
-configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
+Every case comes from the run's seed: the arrays of each configuration from the `rng`
+fixture, the generated cases of the property test from hypothesis, seeded from the run. A
+report's seed replays them, and a table of answers from earlier gradings earns nothing. The
+fixed configurations are listed in `FIXED_CASES` and the random ones drawn by `random_case`, so the
 project's own tests can check the solution against Keras on exactly these shapes.
 """
 
@@ -193,7 +194,7 @@ def _describe_pool(case) -> str:
                                     padding=padding), show("x", x)])
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(2.25)
 def test_generated_cases(learner, run_seed):
     """max_pool2d: generated shapes, pools, strides, paddings and dtypes against the reference"""
     run_property(pool_cases(), lambda case: check_pool(learner, *case), run_seed=run_seed,

@@ -46,9 +46,9 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
     top, bottom, left, right = pads
     if (top, left) == (bottom, right):
         return []
-    return [Misconception(_("the padding is on the wrong side: here TensorFlow pads (top, bottom) = ({top}, "
-                            "{bottom}) and (left, right) = ({left}, {right}), the smaller half on the "
-                            "top/left").format(top=top, bottom=bottom, left=left, right=right),
+    return [Misconception(N_("the padding is on the wrong side: TensorFlow puts the smaller half of "
+                             "each total on the top/left and the larger half on the bottom/right "
+                             "(for example, same_padding(8, 3, 2) is (0, 1))"),
                           compute((bottom, top, right, left)))]
 
 
@@ -74,10 +74,10 @@ def all_after(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconc
     top, bottom, left, right = pads
     if top == left == 0:
         return []
-    return [Misconception(_("all your padding went after the input (bottom/right), as when the windows start "
-                            "at row 0 and the last one overhangs; TensorFlow pads (top, bottom) = ({top}, "
-                            "{bottom}) and (left, right) = ({left}, {right}), the smaller half first").format(
-                              top=top, bottom=bottom, left=left, right=right),
+    return [Misconception(N_("all your padding went after the input (bottom/right), as when the windows "
+                             "start at row 0 and the last one overhangs; TensorFlow splits each total, "
+                             "the smaller half on the top/left (for example, same_padding(5, 4) is "
+                             "(1, 2))"),
                           compute((0, top + bottom, 0, left + right)))]
 
 

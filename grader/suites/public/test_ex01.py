@@ -24,7 +24,7 @@ EDGE_KERNEL = np.array([[1, 0, -1]] * 3)
 EDGE_MAP = np.array([[0.0, 30.0, 30.0, 0.0]] * 4)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("The response is sum(patch * kernel): 50*30 + 50*30 + 50*30 + 20*30 + 50*30."))
 def test_curve_detector_gives_6600(learner):
     """filter_response: the curve detector over a curve gives 6600"""

@@ -29,7 +29,7 @@ def kernel_misconceptions(expected: np.ndarray, other: np.ndarray, other_name: s
     ]
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("SOBEL_X has -1, -2, -1 in its left column and 1, 2, 1 in its right; "
                       "SOBEL_Y has -1, -2, -1 on top and 1, 2, 1 at the bottom."))
 def test_sobel_kernels(learner):

@@ -12,7 +12,7 @@ TINY = np.array([[1, 2], [3, 4]], dtype=np.int64).reshape(1, 2, 2, 1)
 TINY_PADDED = np.pad(TINY, ((0, 0), (1, 1), (1, 1), (0, 0)))
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Padding by 1 adds a row on the top and the bottom and a column on the left "
                       "and the right: (1, 2, 2, 1) becomes (1, 4, 4, 1)."))
 def test_pad_tiny_batch(learner):
@@ -24,7 +24,7 @@ def test_pad_tiny_batch(learner):
                 })
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("With stride 1 'same' keeps the size: total = F - 1 zeros, the smaller half "
                       "(total // 2) before, the rest after."))
 def test_same_padding_stride_1(learner):
@@ -38,7 +38,7 @@ def test_same_padding_stride_1(learner):
         Misconception(N_("3 zeros in all do not split evenly: 1 before, 2 after"), (1, 1))])
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("With stride 2 on H = 8 and F = 3: out = ceil(8 / 2) = 4, "
                       "total = (4 - 1) * 2 + 3 - 8 = 1, so (0, 1)."))
 def test_same_padding_stride_2(learner):

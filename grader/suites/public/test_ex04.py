@@ -44,7 +44,7 @@ SAME_OUT = np.array([[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]],
                     dtype=np.float64).reshape(1, 4, 4, 1)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Step 1: one 3x3x3 filter over a 6x6x3 input gives ONE 4x4 map: the "
                       "response at a position is the sum over all 3 * 3 * 3 products, channels "
                       "included, and (6 - 3) // 1 + 1 = 4."))
@@ -65,7 +65,7 @@ def test_one_filter_over_three_channels(learner):
                     (1, 6, 6, 1): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Step 2: each filter spans all 3 input channels and gives one output "
                       "channel, plus its own bias: 6x6x3 with two 3x3x3 filters is "
                       "(6 - 3) // 1 + 1 = 4, so 4x4x2."))
@@ -86,7 +86,7 @@ def test_course_example(learner):
                     (1, 6, 6, 2): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Step 3: with stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
                       "(7 - 3) // 2 + 1 = 3 positions along each axis."))
 def test_stride_2(learner):
@@ -99,7 +99,7 @@ def test_stride_2(learner):
                     (1, 2, 2, 1): N_("one window short on each axis: is the last window dropped?")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Step 4: 'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input "
                       "gives 4x4; border windows see some zeros."))
 def test_same_padding(learner):

@@ -26,7 +26,7 @@ TWO_CHANNELS = np.stack([np.array([[1.0, 2.0], [3.0, 4.0]]), -np.array([[1.0, 2.
 TWO_CHANNELS_OUT = np.array([4.0, -1.0]).reshape(1, 1, 1, 2)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Each 2x2 block gives its largest value: max(1, 1, 5, 6) = 6, "
                       "max(2, 4, 7, 8) = 8, max(3, 2, 1, 2) = 3, max(1, 0, 3, 4) = 4."))
 def test_course_example(learner):
@@ -45,7 +45,7 @@ def test_course_example(learner):
                                               "(2), not 1")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("With strides=None the windows move by the pool size: a 6x6 input pooled "
                       "3x3 gives (6 - 3) // 3 + 1 = 2 windows along each axis."))
 def test_strides_none_means_pool_size(learner):
@@ -56,7 +56,7 @@ def test_strides_none_means_pool_size(learner):
                                               "(3), not 1")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Pooling works on each channel separately: the depth stays the same."))
 def test_channels_pooled_separately(learner):
     """max_pool2d: each channel keeps its own maximum"""

@@ -39,7 +39,7 @@ def unpack(got, call):
     return check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
                          "sends the kernel back onto that window, and that window becomes d_kernel."))
 def test_conv_one_output(learner):
@@ -57,7 +57,7 @@ def test_conv_one_output(learner):
     check_array(d_bias, np.ones(1), call=f"{call} d_bias", floating=True, reveal=True)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("With stride 2, output (1, 1) read the window starting at row 2, column 2: "
                          "its gradient goes back there."))
 def test_conv_stride_2(learner):
@@ -74,7 +74,7 @@ def test_conv_stride_2(learner):
                 floating=True, reveal=True)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("bias[k] was added to every cell of output channel k in every image: "
                          "d_bias[k] sums d_out[..., k] over N, H_out and W_out."))
 def test_conv_bias_gradient(learner):
@@ -100,7 +100,7 @@ COURSE_D_X = np.zeros((1, 4, 4, 1))
 COURSE_D_X[0, 1, 1], COURSE_D_X[0, 1, 3], COURSE_D_X[0, 2, 0], COURSE_D_X[0, 3, 3] = 1, 2, 3, 4
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Only the cell that won a window's max changed the output: it gets d_out, "
                          "every other cell of the window gets 0."))
 def test_pool_course_example(learner):
@@ -114,7 +114,7 @@ def test_pool_course_example(learner):
                 shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C), not d_out's")})
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("Where several cells tie for the max, the gradient goes to the first of "
                          "them in row-major order, as TensorFlow does (np.argmax finds it)."))
 def test_pool_tie(learner):
@@ -156,7 +156,7 @@ def numerical_gradient(loss, value: np.ndarray) -> np.ndarray:
     return gradient
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: your d_x and d_kernel "
                          "must say how much sum(d_out * out) moves. Windows 0-2 and 2-4 share "
                          "pixel 2, so it gets both shares."))
@@ -171,7 +171,7 @@ def test_conv_matches_a_numerical_gradient(learner):
                 call=f"{call} d_kernel", floating=True, reveal=True)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: only a window's maximum "
                          "moves the output. Pixel 2 (the 4) wins both overlapping windows, so it "
                          "gets 1.5 - 2 = -0.5."))

@@ -14,7 +14,7 @@ RGB = np.array([[[255, 0, 0], [0, 255, 0]], [[0, 0, 255], [100, 100, 100]]],
 GREY_OUT = np.array([[0.299 * 255, 0.587 * 255], [0.114 * 255, 100.0]]).reshape(1, 2, 2, 1)
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("One 3x3 layer sees 3 pixels along an axis; a second one on top sees 3 "
                          "of the first one's outputs, which span 5 pixels."))
 def test_field_two_3x3(learner):
@@ -27,7 +27,7 @@ def test_field_two_3x3(learner):
                                     "two 3x3 layers see 5 pixels, not 9"), 9)])
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("After 2x2 pooling with stride 2, neighbouring units are 2 pixels apart: "
                          "the last 3x3 conv adds (3 - 1) * 2 = 4, so 1 + 2 + 1 + 4 = 8."))
 def test_field_after_pooling(learner):
@@ -38,7 +38,7 @@ def test_field_after_pooling(learner):
                                     "layer adds (F - 1) * 2"), 6)])
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("32 * 32 outputs per filter, 16 filters, each a sum of 3 * 3 * 3 = 27 "
                          "products: 442,368."))
 def test_multiply_adds_example(learner):
@@ -51,7 +51,7 @@ def test_multiply_adds_example(learner):
                                   30 * 30 * 16 * 27)])
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.feedback(N_("A 1x1 convolution weighs the channels of each pixel: here 0.299 R + "
                          "0.587 G + 0.114 B, the grey-scale formula."))
 def test_pointwise_grey(learner):
