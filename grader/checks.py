@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from grader import evidence
 from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
 from grader.i18n import _
 
@@ -107,6 +108,7 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     `dtype` demands that exact dtype (zero_pad keeps the input's); `reveal` prints both arrays
     in full, for public cases whose expected output the learner may see anyway.
     """
+    evidence.judged()
     misconceptions = list(misconceptions)
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
@@ -148,6 +150,7 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
 def check_number(got: Any, expected: float, *, call: str,
                  misconceptions: Iterable[Misconception] = ()) -> float:
     """Fail unless `got` is a real number within the relative tolerance of `expected`."""
+    evidence.judged()
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got.item()
     if isinstance(got, np.generic):
@@ -172,6 +175,7 @@ def check_exact(got: Any, expected: Any, *, call: str,
     Integer-valued floats (7.0) fail: sizes and counts are ints, and true division is the
     bug this catches. A list where a tuple is expected is accepted if its items match.
     """
+    evidence.judged()
     normalised = _as_int_structure(got)
     if normalised is not None and normalised == expected:
         return normalised
@@ -214,6 +218,7 @@ def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
 
     For functions that return several results, such as `(gx, gy, magnitude)`.
     """
+    evidence.judged()
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in `return {names}`")
                              .format(call=call, got=describe_array(got), count=len(names), names=", ".join(names)))
@@ -238,6 +243,7 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
 
 def check_unchanged(before: Any, after: Any, *, call: str) -> None:
     """Fail if the worker reports that an argument was modified in place."""
+    evidence.judged()
     for index, (original, now) in enumerate(zip(before, after)):
         if isinstance(original, np.ndarray) and (
                 not isinstance(now, np.ndarray) or now.shape != original.shape
@@ -248,6 +254,7 @@ def check_unchanged(before: Any, after: Any, *, call: str) -> None:
 
 def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
     """Fail unless `call()` raises ValueError; returns its message. `problem` names the bad input."""
+    evidence.judged()
     try:
         result = call()
     except LearnerRaised as raised:
@@ -267,6 +274,7 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any) -> A
     everything earns nothing; judging only the kind of answer keeps a value bug (graded by
     the other tests) from costing the validation test as well.
     """
+    evidence.judged()
     try:
         got = call()
     except LearnerRaised as raised:
