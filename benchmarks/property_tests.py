@@ -1,8 +1,8 @@
-"""How long the generated-case tests take, on the solutions and on the stubs, side by side.
+"""How long the generated-case tests take, on the solutions, stubs and slow loops, side by side.
 
 Each generated-case test (hypothesis' `run_property` for ex02-ex06 and ex08, ex01's seeded
-`run_generated`) is timed from inside `grade`, on the solutions and on the untouched stubs, with
-a fixed seed. With `--against REV` the same runs are made with an earlier revision of the
+`run_generated`) is timed from inside `grade`, on the solutions, the untouched stubs and an honest
+implementation in slow loops (tests/fixtures/submissions/honest_loops), with a fixed seed. With `--against REV` the same runs are made with an earlier revision of the
 project (exported with `git archive` into a temporary folder), the two trees taking turns, so a
 busy machine slows them alike. The script prints, per exercise, the median seconds its
 generated-case tests took in all, and how many learner calls they made.
@@ -26,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08")
-SUBMISSIONS = {"solution": "solutions", "stub": "exercises"}
+SUBMISSIONS = {"solution": "solutions", "stub": "exercises",  # and slow honest loops, where a clock bit first
+               "loops": "tests/fixtures/submissions/honest_loops"}
 
 # Runs inside `python -c` with the tree on PYTHONPATH: times every generated-case test and
 # counts the learner calls it makes, then prints {exercise: [seconds, calls, score]} as JSON.
