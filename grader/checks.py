@@ -92,6 +92,7 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
     in full, for public cases whose expected output the learner may see anyway (never in a
     hidden test, where no expected cell is shown and a type slip is named whatever the values).
     """
+    evidence.judged()
     misconceptions = list(misconceptions)
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in NUMERIC_KINDS:
@@ -126,6 +127,7 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
 def check_number(got: Any, expected: float, *, call: str,
                  misconceptions: Iterable[Misconception] = ()) -> float:
     """Fail unless `got` is a real number within the relative tolerance of `expected`."""
+    evidence.judged()
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got.item()
     if isinstance(got, np.generic):
@@ -150,6 +152,7 @@ def check_exact(got: Any, expected: Any, *, call: str,
     Integer-valued floats (7.0) fail: sizes and counts are ints, and true division is the
     bug this catches. A list where a tuple is expected is accepted if its items match.
     """
+    evidence.judged()
     normalised = _as_int_structure(got)
     if normalised is not None and normalised == expected:
         return normalised
@@ -192,6 +195,7 @@ def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
 
     For functions that return several results, such as `(gx, gy, magnitude)`.
     """
+    evidence.judged()
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in `return {names}`")
                              .format(call=call, got=describe_array(got), count=len(names), names=", ".join(names)))
@@ -216,6 +220,7 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
 
 def check_unchanged(before: Any, after: Any, *, call: str) -> None:
     """Fail if the worker reports that an argument was modified in place."""
+    evidence.judged()
     for index, (original, now) in enumerate(zip(before, after)):
         if isinstance(original, np.ndarray) and (
                 not isinstance(now, np.ndarray) or now.shape != original.shape
@@ -226,6 +231,7 @@ def check_unchanged(before: Any, after: Any, *, call: str) -> None:
 
 def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
     """Fail unless `call()` raises ValueError; returns its message. `problem` names the bad input."""
+    evidence.judged()
     try:
         result = call()
     except LearnerRaised as raised:
@@ -246,6 +252,7 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
     Each "raises ValueError" test also makes one valid call, on a case drawn from the run's
     seed, so that neither raising ValueError for everything nor a stock answer earns anything.
     """
+    evidence.judged()
     try:
         got = call()
     except LearnerRaised as raised:

@@ -195,7 +195,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
-    from grader.commands import fail_under_exit, grade_and_report
+    from grader.commands import exit_code, grade_and_report
 
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         report = grade_and_report(
@@ -209,9 +209,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
                                         out_dir=pictures_dir, run_seed=report.seed)
             for line in picture_lines(pictures):
                 click.echo(line, err=output_format != "text" or output is not None)
-    if fail_under is not None:
-        ctx.exit(fail_under_exit(report, fail_under, lang))
-    ctx.exit(EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING)
+    ctx.exit(exit_code(report, fail_under, lang))
 
 
 @cli.command("list", context_settings=CONTEXT_SETTINGS)

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from grader.course.catalogue import Catalogue, Exercise, Quiz
-from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, InputError
+from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.i18n import N_, _, current_language, display_width, pad_to_width, with_lang
 from grader.progress import Progress
@@ -60,6 +60,20 @@ FAIL_UNDER_WORDS = (N_("grade: {percent} of the points, at or above --fail-under
 LIST_STATUS = {"not graded yet": N_("not graded yet"), "not started": N_("not started"),
                "passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"), "error": N_("error"),
                "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
+
+
+def exit_code(report: Report, fail_under: float | None, lang: str | None) -> int:
+    """`grade`'s exit code once its report is written: 3 when the grader could not check a test
+    (its failure, whatever the score and --fail-under), else by --fail-under or full marks."""
+    unchecked = report.unchecked
+    if unchecked:
+        click.echo(_("grade: tests the grader could not check: {count} (named in the report). This is not a verdict "
+                     "on the code: grade again, and tell the instructor if it happens again.").format(
+            count=len(unchecked)), err=True)
+        return EXIT_GRADER_FAILED
+    if fail_under is not None:
+        return fail_under_exit(report, fail_under, lang)
+    return EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING
 
 
 def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:

@@ -33,6 +33,11 @@ class Judging:
         return self.visibility != PUBLIC
 
 
+class NothingChecked(Exception):
+    """A test helper ran out of its budget (of calls, of cases) before it checked anything: the
+    grader's failure, never a pass (the plugin reports the test as "could not check")."""
+
+
 _current: ContextVar[Judging | None] = ContextVar("grader_judging", default=None)
 
 

@@ -82,6 +82,11 @@ class LoadFailed(LearnerFailure):
     status = STATUS_ERROR
 
 
+class SandboxNotStarted(LoadFailed):
+    """The worker's sandbox failed before any learner code ran in it: the grader's failure, not
+    a verdict on the learner's code (the plugin reports the test as "could not check")."""
+
+
 class WorkerCrashed(LearnerFailure):
     """The worker process died during a call (segfault, os._exit, a limit's signal)."""
 

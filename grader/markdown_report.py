@@ -20,7 +20,9 @@ STATUS_ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "�
 WORDS = {"title": N_("Grade"), "points": N_("points"), "item": N_("Item"), "status": N_("Status"),
          "failed": N_("failed tests"), "details": N_("Seed {seed} · protection: {protection} · {seconds:.1f} s"),
          "passed": N_("passed"), "partial": N_("partial"), "error": N_("error"), "timeout": N_("timeout"),
-         "not_attempted": N_("not attempted"), "failed_status": N_("failed")}
+         "not_attempted": N_("not attempted"), "failed_status": N_("failed"),
+         "unchecked": N_("Tests the grader could not check: {count}. The grade is incomplete, and this is not a "
+                         "verdict on your code: grade again, and tell your instructor if it happens again.")}
 
 
 def escape(text: str) -> str:
@@ -38,6 +40,9 @@ def to_markdown(report: Report, *, lang: str | None = None) -> str:
     for item in report.exercises:
         lines.append(f"| {STATUS_ICONS.get(item.status, '')} | {escape(item.id)} {escape(item.title)} | "
                      f"{item.score:g} / {item.max_score:g} | {_status(item.status, words)} |")
+    if report.unchecked:  # the grader's failure, not the learner's: said before any failed test
+        lines += ["", "⚠️ " + escape(words["unchecked"].format(count=len(report.unchecked))), "",
+                  *(f"- {escape(name)}" for name in report.unchecked)]
     for item in report.exercises:
         lines += _failed_tests(item, words)
     lines += ["", words["details"].format(seed=report.seed, protection=escape(report.protection),

@@ -59,8 +59,20 @@ def to_text(report: Report, *, replay: str = "") -> str:
     lines.append("(" + ", ".join(details) + ")")
     if replay:
         lines.append(_("Replay these random cases with: {command}").format(command=replay))
+    lines += _unchecked_lines(report)
     lines = [part for line in lines for part in ([line] if "\x1b" in line else _fit(line, "  "))]
     return "\n".join(lines) + "\n"
+
+
+def _unchecked_lines(report: Report) -> list[str]:
+    """The tests the grader could not check, named after the total: not a verdict on the code."""
+    unchecked = report.unchecked
+    if not unchecked:
+        return []
+    heading = _("Tests the grader could not check: {count}. The grade is incomplete, and this is not a verdict on "
+                "your code: grade again, and tell your instructor if it happens again.").format(count=len(unchecked))
+    return ["", *(click.style(part, fg="red", bold=True) for part in _fit(heading, "")),
+            *(part for name in unchecked for part in _fit(f"  {name}", "    "))]
 
 
 def _exercise_lines(exercise: ExerciseResult) -> list[str]:

@@ -30,6 +30,7 @@ class TestResult:
     feedback: str = ""
     not_attempted: bool = False
     duration: float = 0.0
+    unchecked: bool = False  # the grader could not check it: its failure, not the learner's (status "error")
 
     def __post_init__(self) -> None:
         self.name = clean(self.name, NAME_LIMIT, single_line=True)
@@ -119,6 +120,12 @@ class Report:
     def full_marks(self) -> bool:
         return all(item.score >= item.max_score for item in self.exercises)
 
+    @property
+    def unchecked(self) -> list[str]:
+        """"ex02: <test name>" for every test the grader could not check (SPEC section 5: "A
+        grade is evidence"); a run with any is the grader's failure, whatever its score."""
+        return [f"{item.id}: {test.name}" for item in self.exercises for test in item.tests if test.unchecked]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": self.score,
@@ -128,4 +135,5 @@ class Report:
             **({"protection_note": self.protection_note} if self.protection_note else {}),
             "execution_time": round(self.execution_time, 3),
             "exercises": [item.to_dict() for item in self.exercises],
+            **({"unchecked": self.unchecked} if self.unchecked else {}),
         }

@@ -202,3 +202,40 @@ def test_expect_answer_judges_the_value_of_the_valid_call(visibility):
             assert not numbers_in(failure.feedback) & numbers_in(repr(expected).replace("array", "")) - {0.0}
     raised = feedback_of(visibility, expect_answer, _raises("ValueError", True), "f(3)", 7)
     assert "f(3) is a valid call: raise ValueError only for invalid arguments" in raised.feedback
+
+
+def test_every_helper_counts_the_result_it_judges_pass_or_fail():
+    """A grading test passes only on evidence (grader/evidence.py): each helper counts one judged
+    learner result, whether the result is right or wrong (a helper's pass always counts: a
+    failure is a verdict anyway)."""
+    from grader import evidence
+    from grader.checks import (check_array, check_exact, check_number, check_unchanged, expect_answer,
+                               expect_value_error)
+    from grader.failures import LearnerRaised
+
+    def raises_value_error():
+        raise LearnerRaised("raised ValueError", "ValueError", "bad", value_error=True)
+
+    judgements = [
+        lambda: check_array(SOBEL_X, SOBEL_X, call="f()"),
+        lambda: check_array(SOBEL_X.T, SOBEL_X, call="f()"),
+        lambda: check_number(6600, 6600.0, call="f()"),
+        lambda: check_exact((4, 4), (4, 4), call="f()"),
+        lambda: check_exact(4.0, 4, call="f()"),
+        lambda: check_parts((1, 2), ("a", "b"), call="f()"),
+        lambda: check_constant(SOBEL_X.tolist(), SOBEL_X, name="SOBEL_X"),
+        lambda: check_unchanged([SOBEL_X], [SOBEL_X], call="f()"),
+        lambda: expect_value_error(raises_value_error, "f()", problem="a bad argument"),
+        lambda: expect_answer(lambda: SOBEL_X, "f()", SOBEL_X),
+    ]
+    for number, judge in enumerate(judgements):
+        with evidence.judging("hidden") as record:
+            try:
+                judge()
+            except GradingFailure:
+                pass
+        assert record.judged >= 1, f"judgement #{number} was not counted"
+    with evidence.judging("hidden") as record:
+        with pytest.raises(NotAttempted):
+            check_constant(None, SOBEL_X, name="SOBEL_X")  # a stub's None: nothing to judge
+    assert record.judged == 0

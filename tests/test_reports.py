@@ -117,3 +117,45 @@ def test_a_quiz_on_gradescope_says_at_once_whether_its_file_was_read(grade, tmp_
     assert shown["q03 answers file"]["status"] == "failed"
     assert "line 2" in shown["q03 answers file"]["output"] and "same_stride2" in shown["q03 answers file"]["output"]
     assert all(test["max_score"] == 0 for test in shown.values())
+
+
+def report_with_an_unchecked_test() -> Report:
+    unchecked = TestResult("sobel_edges: generated images", "error", 0.0, 1.0, "hidden",
+                           "could not check: this test ended without judging any result of your code. This is not "
+                           "a verdict on your code: grade again, and tell your instructor if it happens again.",
+                           unchecked=True)
+    tests = [TestResult("a 7x12 image", "passed", 1.0, 1.0, "public", ""), unchecked]
+    return Report([ExerciseResult("ex02", "Sobel", 2.0, tests)], seed=7, protection="namespaces")
+
+
+def test_a_test_the_grader_could_not_check_is_named_in_every_format():
+    """JSON lists it under "unchecked" (and validates); the text report says which tests could
+    not be checked and that this is no verdict, and so does Markdown; JUnit and Gradescope show an
+    error."""
+    import json
+
+    import jsonschema
+
+    from grader.course.catalogue import COURSE_ROOT
+
+    report = report_with_an_unchecked_test()
+    data = json.loads(render(report, "json"))
+    assert data["unchecked"] == ["ex02: sobel_edges: generated images"]
+    schema = json.loads((COURSE_ROOT / "grader" / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    assert "unchecked" not in json.loads(render(sample_report(True), "json"))  # only when there is one
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**data, "unchecked": []}, schema)
+    import click
+
+    text = " ".join(click.unstyle(render(report, "text")).split())
+    assert "Tests the grader could not check: 1. The grade is incomplete, and this is not a verdict" in text
+    assert text.endswith("ex02: sobel_edges: generated images")
+    assert "Tests the grader could not check" not in render(sample_report(False), "text")
+    junit = parse(render(report, "junit"))
+    assert junit.xpath("//testcase[@name='sobel_edges: generated images']/error")
+    markdown = render(report, "markdown")
+    assert "⚠️ Tests the grader could not check: 1\\. The grade is incomplete" in markdown
+    assert "- ex02: sobel\\_edges: generated images" in markdown
+    gradescope = json.loads(render(report, "gradescope"))
+    assert [test["status"] for test in gradescope["tests"]] == ["passed", "failed"]

@@ -6,6 +6,12 @@ The `learner` fixture hands a test a proxy whose calls run in that exercise's wo
 plugin turns every outcome into a `TestResult` and never lets a traceback through. It starts
 and stops no worker itself: it tells the run's `Workers` (grader/grading/runner.py) when an
 exercise's tests begin and end.
+
+A grade is evidence (SPEC section 5): a test that passed without judging any learner result, a
+test the grader itself failed to carry out (an exception other than a `GradingFailure`) and a
+test whose sandbox never started are "could not check", never a pass and never the learner's 0.
+Such a test runs once more, from a fresh setup; if it still cannot be checked, its result says
+so (status "error", no points, `unchecked`), and `grade` exits 3 after writing its report.
 """
 
 from __future__ import annotations
@@ -21,8 +27,8 @@ import pytest
 from grader.checks import describe_call
 from grader import evidence
 from grader.course.catalogue import Exercise
-from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure
-from grader.i18n import _, translated_title
+from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure, SandboxNotStarted
+from grader.i18n import N_, _, translated_title
 from grader.results import TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sanitise import clean
@@ -36,6 +42,12 @@ DEFAULT_POINTS = 1.0
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
+# "could not check" feedback: the grader's failure, which the learner should not take for a verdict
+NOTHING_JUDGED = N_("could not check: this test ended without judging any result of your code. This is not a "
+                    "verdict on your code: grade again, and tell your instructor if it happens again.")
+GRADER_FAILED = N_("could not check: the grader failed while checking ({error}: {message}). This is not a "
+                   "verdict on your code: grade again, and tell your instructor if it happens again.")
+SANDBOX_FAILED = N_("could not check: {reason}")  # the reason says that no code of the learner's ran
 
 
 class Workers(Protocol):
@@ -46,6 +58,8 @@ class Workers(Protocol):
     def entering(self, exercise_id: str) -> None: ...
 
     def leaving(self, exercise_id: str) -> None: ...
+
+    def retrying(self, exercise_id: str) -> None: ...
 
 
 @dataclass
@@ -154,10 +168,28 @@ class GradingPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
         """Each test runs inside its own `Judging` (grader/evidence.py): the checks read its
-        visibility and count in it the learner results they judge."""
+        visibility and count in it the learner results they judge. A test the grader could not
+        check runs once more."""
         with evidence.judging(visibility_of(item)) as record:
             item.stash[JUDGING] = record
-            return (yield)
+            outcome = yield
+        result = self.results.get(item.nodeid)
+        if result is not None and result.unchecked:
+            self._run_again(item, nextitem)
+        return outcome
+
+    def _run_again(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        """Run a test the grader could not check once more, as pytest-rerunfailures does: set up
+        afresh (its `rng` draws the same cases again), with a fresh worker if its sandbox never
+        started. The second result is the one reported."""
+        from _pytest.runner import runtestprotocol
+
+        item.user_properties[:] = [entry for entry in item.user_properties if entry[0] != NOTE]
+        if self.context.workers is not None:
+            self.context.workers.retrying(exercise_of(item))
+        with evidence.judging(visibility_of(item)) as record:
+            item.stash[JUDGING] = record
+            runtestprotocol(item, nextitem=nextitem, log=False)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -212,26 +244,35 @@ class GradingPlugin:
         points = points_of(item)
         common = {"name": shown_title_of(item), "max_score": points, "visibility": visibility_of(item),
                   "duration": call.duration}
+        error = call.excinfo.value if call.excinfo is not None else None
+        unchecked = _unchecked_because(item, report, error)
+        if unchecked:
+            return TestResult(status=STATUS_ERROR, score=0.0, feedback=unchecked, unchecked=True, **common)
         if report.passed:
             notes = "\n".join(text for key, text in item.user_properties if key == NOTE)
             return TestResult(status="passed", score=points, feedback=notes, **common)
-        error = call.excinfo.value if call.excinfo is not None else None
-        status, feedback, not_attempted = "failed", "", False
-        if isinstance(error, GradingFailure):
-            status, feedback, not_attempted = error.status, error.feedback, error.not_attempted
-            teaching = item.get_closest_marker("feedback")
-            # The teaching line explains what the test is about; a failure that names its
-            # mistake already says why, and the line may be about another mistake.
-            if (teaching and not isinstance(error, LearnerFailure) and not error.not_attempted
-                    and not error.diagnosed):
-                feedback += "\n" + _(teaching.args[0])
-        elif isinstance(error, AssertionError):
-            feedback = str(error) or _("the check failed")
-        elif report.skipped:
-            feedback = _("this test did not run")
-        else:
-            status = STATUS_ERROR
-            feedback = _("the grader could not check this result ({error}: {message})").format(
-                error=type(error).__name__, message=clean(error, 200))
-        return TestResult(status=status, score=0.0, feedback=feedback, not_attempted=not_attempted,
+        assert isinstance(error, GradingFailure)  # anything else is unchecked
+        feedback = error.feedback
+        teaching = item.get_closest_marker("feedback")
+        # The teaching line explains what the test is about; a failure that names its
+        # mistake already says why, and the line may be about another mistake.
+        if (teaching and not isinstance(error, LearnerFailure) and not error.not_attempted
+                and not error.diagnosed):
+            feedback += "\n" + _(teaching.args[0])
+        return TestResult(status=error.status, score=0.0, feedback=feedback, not_attempted=error.not_attempted,
                           **common)
+
+
+def _unchecked_because(item: pytest.Item, report: pytest.TestReport, error: BaseException | None) -> str:
+    """Why the grader could not check this test, or "" when its outcome is a verdict: a pass
+    that judged some learner result, or a `GradingFailure` of the learner's code."""
+    if report.passed:
+        record = item.stash.get(JUDGING, None)
+        return "" if record is not None and record.judged else _(NOTHING_JUDGED)
+    if isinstance(error, SandboxNotStarted):  # no code of the learner's ran
+        return _(SANDBOX_FAILED).format(reason=error.feedback)
+    if isinstance(error, GradingFailure):
+        return ""
+    if error is None or report.skipped or isinstance(error, evidence.NothingChecked):
+        return _(NOTHING_JUDGED)
+    return _(GRADER_FAILED).format(error=type(error).__name__, message=clean(error, 200, single_line=True))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
-from grader.failures import ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted
+from grader.failures import (ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted,
+                              SandboxNotStarted)
 from grader.grading.manifest import ManifestEntry, load_manifest
 from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
@@ -70,6 +71,7 @@ class Workers:
         self.clients = clients
         self.order = list(clients)
         self.prestarted = False  # a trainer was started early for this run (ex07)
+        self.sandbox_retried: set[str] = set()  # exercises whose sandbox had its second chance
 
     def client(self, exercise_id: str) -> WorkerClient:
         return self.clients[exercise_id]
@@ -102,6 +104,20 @@ class Workers:
         """An exercise's tests are over: its worker goes."""
         if exercise_id in self.clients:
             self.clients[exercise_id].close()
+
+    def retrying(self, exercise_id: str) -> None:
+        """A test is run again because the grader could not check it. If the exercise's sandbox
+        never started (no learner code ran), it gets one fresh worker and a fresh time limit, once
+        per run: a sandbox that fails again fails the exercise's remaining tests at once."""
+        client = self.clients.get(exercise_id)
+        if (client is None or not isinstance(client.load_failure, SandboxNotStarted)
+                or exercise_id in self.sandbox_retried):
+            return
+        self.sandbox_retried.add(exercise_id)
+        client.close()
+        fresh = WorkerClient(client.spec, client.exercise, client.isolation)
+        fresh.restarts = max(0, client.restarts - 1)  # the failed start was not the learner's
+        self.clients[exercise_id] = fresh
 
     def close_all(self) -> None:
         for client in self.clients.values():

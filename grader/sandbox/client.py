@@ -23,6 +23,7 @@ from grader.failures import (
     LearnerTimeout,
     LoadFailed,
     MissingName,
+    SandboxNotStarted,
     WorkerCrashed,
 )
 from grader.i18n import _
@@ -71,7 +72,7 @@ class WorkerClient:
         try:
             self.process = WorkerProcess(self.spec, self.launched)
         except OSError as error:
-            self.load_failure = LoadFailed(self._sandbox_failed(error.strerror or str(error)))
+            self.load_failure = SandboxNotStarted(self._sandbox_failed(error.strerror or str(error)))
         self.ready = False
 
     def close(self) -> None:
@@ -115,6 +116,7 @@ class WorkerClient:
         if self.exercise_deadline is None:
             self.exercise_deadline = time.monotonic() + self.limits.time_limit
         self.start()
+        self._check_usable()  # a worker that could not even be started
         self._wait_ready()
         assert self.process is not None
         deadline, which = self._deadline(time.monotonic() + self.limits.call_timeout, "call")
@@ -199,7 +201,7 @@ class WorkerClient:
         sandbox = self._read_start_up(deadline, which, learner_started=False)
         problem = _sandbox_problem(sandbox, decided, self.spec.uid)
         if problem:
-            self._fail_to_load(LoadFailed(self._sandbox_failed(problem)))
+            self._fail_to_load(SandboxNotStarted(self._sandbox_failed(problem)))
         self._say_go(deadline, which)
         line = activity.Line()  # ex07's worker imports TensorFlow for seconds: say so, on a terminal
         if self.process is not None:
@@ -224,9 +226,9 @@ class WorkerClient:
         try:
             self.process.write_frame(wire.pack_message({"op": "go"}, []), deadline, which)
         except Deadline:
-            self._fail_to_load(LoadFailed(self._sandbox_failed("it did not start in time")))
+            self._fail_to_load(SandboxNotStarted(self._sandbox_failed("it did not start in time")))
         except PIPE_ERRORS:
-            self._fail_to_load(LoadFailed(self._sandbox_failed(
+            self._fail_to_load(SandboxNotStarted(self._sandbox_failed(
                 f"the worker stopped before its sandbox was ready: {self._exit_description()}")))
 
     def _read_start_up(self, deadline: float, which: str, *, learner_started: bool) -> dict:
@@ -237,7 +239,7 @@ class WorkerClient:
             return frame
         except Deadline as late:
             failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise))
-                       if learner_started else LoadFailed(self._sandbox_failed("it did not start in time")))
+                       if learner_started else SandboxNotStarted(self._sandbox_failed("it did not start in time")))
         except PIPE_ERRORS as error:
             if learner_started:
                 failure = LoadFailed(_("{file} could not be loaded: the worker stopped ({reason})").format(
@@ -245,7 +247,7 @@ class WorkerClient:
                     + self._output_note() + _protocol_note(error))
             else:
                 printed = feedback.tail(self.spec.stderr_path, 200).strip() or "no message"
-                failure = LoadFailed(self._sandbox_failed(
+                failure = SandboxNotStarted(self._sandbox_failed(
                     f"the worker stopped before its sandbox was ready: {printed}"))
         self._fail_to_load(failure)
 

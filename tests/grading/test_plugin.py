@@ -2,7 +2,9 @@
 
 Each test writes a small suite, runs it in-process with the plugin and a fake set of workers,
 and reads the plugin's results: points from markers, feedback from failures, notes on passes,
-and the start and end of each exercise reported to the workers' owner in order.
+and the start and end of each exercise reported to the workers' owner in order. The tests of
+"could not check" (a pass on no evidence, a grader error, a sandbox that never started) are in
+test_evidence.py.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ pytest_plugins = ["pytester"]
 
 SUITE = '''
 import pytest
+from grader import evidence
 from grader.failures import GradingFailure, NamedMistake, NotAttempted
 
 pytestmark = pytest.mark.exercise("ex01")
@@ -24,7 +27,9 @@ pytestmark = pytest.mark.exercise("ex01")
 @pytest.mark.points(2)
 def test_passes(learner, note):
     """adds up"""
-    assert learner.filter_response([1], [2]) == "filter_response([1], [2])"
+    if learner.filter_response([1], [2]) != "filter_response([1], [2])":
+        raise GradingFailure("not what the fake worker answers")
+    evidence.judged()
     note("well done")
 
 
@@ -56,23 +61,32 @@ def test_grader_bug():
 @pytest.mark.parametrize("case", [1, 2])
 def test_random(rng, case):
     """draws from the run's seed"""
-    assert 0 <= rng.random() < 1
+    if not 0 <= rng.random() < 1:
+        raise GradingFailure("out of range")
+    evidence.judged()
 '''
 
 
 class FakeClient:
+    """Answers every call with its description, and counts the calls in `calls`."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
     def call(self, name, args, kwargs, *, description, return_args=False):
+        self.calls.append(description)
         return description
 
 
 class FakeWorkers:
-    """Records what the plugin tells the workers' owner."""
+    """Records what the plugin tells the workers' owner, and the learner calls made."""
 
     def __init__(self):
         self.events = []
+        self.calls = []
 
     def client(self, exercise_id):
-        return FakeClient()
+        return FakeClient(self.calls)
 
     def entering(self, exercise_id):
         self.events.append(("entering", exercise_id))
@@ -80,17 +94,23 @@ class FakeWorkers:
     def leaving(self, exercise_id):
         self.events.append(("leaving", exercise_id))
 
+    def retrying(self, exercise_id):
+        self.events.append(("retrying", exercise_id))
+
+
+def run_suite(pytester, source: str, seed: int = 7):
+    """The plugin's results of a suite (by test name) and the fake workers it talked to."""
+    path = pytester.makepyfile(test_suite=source)
+    workers = FakeWorkers()
+    exercise = load_catalogue().item("ex01")
+    plugin = GradingPlugin(RunContext(exercises={"ex01": exercise}, workers=workers, seed=seed))
+    pytester.inline_run(str(path), "-p", "no:cacheprovider", "--assert=plain", plugins=[plugin])
+    return {result.name: result for result in plugin.results.values()}, workers
+
 
 @pytest.fixture
 def graded(pytester):
-    def run(source: str = SUITE):
-        path = pytester.makepyfile(test_suite=source)
-        workers = FakeWorkers()
-        exercise = load_catalogue().item("ex01")
-        plugin = GradingPlugin(RunContext(exercises={"ex01": exercise}, workers=workers, seed=7))
-        pytester.inline_run(str(path), "-p", "no:cacheprovider", "--assert=plain", plugins=[plugin])
-        return {result.name: result for result in plugin.results.values()}, workers
-    return run
+    return lambda source=SUITE: run_suite(pytester, source)
 
 
 def test_markers_are_registered(pytester):
@@ -122,13 +142,16 @@ def test_a_named_mistake_leaves_out_the_teaching_line(graded):
 
 
 def test_not_attempted_and_plain_assertions_and_grader_bugs(graded):
+    """A stub is the learner's (not attempted); a bare assertion or a KeyError in a suite is the
+    grader's own failure: "could not check", never the learner's 0."""
     results, _ = graded()
     stub = results["test_not_attempted"]
-    assert stub.not_attempted and "Multiply" not in stub.feedback
-    assert results["test_plain_assertion"].feedback.startswith("one is not two")
-    bug = results["test_grader_bug"]
-    assert bug.status == "error" and "could not check this result (KeyError" in bug.feedback
-    assert "Traceback" not in bug.feedback
+    assert stub.not_attempted and not stub.unchecked and "Multiply" not in stub.feedback
+    for name, error in (("test_plain_assertion", "AssertionError: one is not two"), ("test_grader_bug", "KeyError")):
+        bug = results[name]
+        assert (bug.status, bug.score, bug.unchecked) == ("error", 0.0, True)
+        assert bug.feedback.startswith("could not check: the grader failed while checking (" + error)
+        assert "not a verdict on your code" in bug.feedback and "Traceback" not in bug.feedback
 
 
 def test_parametrized_names_and_seeded_randomness(graded):
@@ -139,4 +162,4 @@ def test_parametrized_names_and_seeded_randomness(graded):
 
 def test_the_plugin_reports_each_exercise_start_and_end_once(graded):
     _, workers = graded()
-    assert workers.events == [("entering", "ex01"), ("leaving", "ex01")]
+    assert [event for event in workers.events if event[0] != "retrying"] == [("entering", "ex01"), ("leaving", "ex01")]

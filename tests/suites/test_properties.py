@@ -119,3 +119,55 @@ def test_ex01_generated_cases_shrink_without_hypothesis():
     assert "wrong values for an image (1, 2)" in raised.value.feedback
     assert "replay with --seed 4" in raised.value.feedback
     assert len(calls) <= examples.CONVOLVE_CASES + examples.SHRINK_CALLS
+
+
+def test_a_run_that_checked_no_case_is_not_a_pass(monkeypatch):
+    """With no call left before the first case (a spent budget), nothing was checked: the grader's
+    failure (NothingChecked), never a silent return that the test would count as a pass."""
+    from grader import evidence
+    from grader.suites.hidden import examples
+
+    monkeypatch.setattr(properties, "CALL_BUDGET", 0)
+    with pytest.raises(evidence.NothingChecked, match="no generated case was checked"):
+        properties.run_property(cases.sobel_images(), lambda image: None, run_seed=1, name="ex02.sobel_edges",
+                                describe=repr)
+    monkeypatch.setattr(examples, "CONVOLVE_CASES", 0)
+    with pytest.raises(evidence.NothingChecked):
+        examples.run_generated(np.random.default_rng(1), lambda case: None, seed=1, describe=repr)
+
+
+def test_an_error_of_the_graders_own_is_raised_even_after_passing_cases():
+    """A check that breaks (a grader bug) on the fifth case: the run does not pass on the four
+    before it, and the error is not mistaken for the learner's failure."""
+    calls = []
+
+    def check(image):
+        calls.append(image)
+        if len(calls) == 5:
+            raise KeyError("a bug in the check")
+
+    with pytest.raises(KeyError):
+        properties.run_property(cases.sobel_images(), check, run_seed=2, name="bug", describe=repr)
+    assert len(calls) == 5  # stopped there: no shrinking of the grader's own error
+
+
+def test_no_clock_decides_which_cases_are_checked(monkeypatch):
+    """Hours pass between two calls (a busy machine, a fake clock): the same cases are checked,
+    all of them; only the worker's own limits stop slow learner code."""
+    import time
+
+    def cases_checked() -> list:
+        seen = []
+        properties.run_property(cases.sobel_images(), lambda image: seen.append(image.tobytes()), run_seed=9,
+                                name="ex02.sobel_edges", describe=repr)
+        return seen
+
+    idle = cases_checked()
+    clock = [time.monotonic()]
+
+    def slow_clock() -> float:
+        clock[0] += 3600.0
+        return clock[0]
+
+    monkeypatch.setattr(time, "monotonic", slow_clock)
+    assert cases_checked() == idle and len(idle) == properties.EXAMPLES

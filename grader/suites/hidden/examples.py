@@ -4,7 +4,8 @@
 come from the run's seeded rng and shrink greedily (rows and columns dropped while the case
 still fails), because SPEC section 6 caps how long `grade ex01` may take and importing and
 running hypothesis would cost about as much again as the rest of ex01's grading; ex02-ex06
-use hypothesis (grader/suites/hidden/properties.py).
+use hypothesis (grader/suites/hidden/properties.py). As there, counts bound the work (cases,
+shrinking calls), never a clock, and a run that checked no case is the grader's failure.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader import evidence
 from grader.i18n import _
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
 
@@ -68,6 +70,7 @@ def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, see
                   describe: Callable[[Any], str]) -> None:
     """Grade `check(case)` on CONVOLVE_CASES cases; shrink the first failure greedily and
     re-raise it with the smallest failing case found."""
+    checked = 0
     for _case_number in range(CONVOLVE_CASES):
         case = convolve_case(rng)
         try:
@@ -82,6 +85,9 @@ def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, see
                 + "\n" + describe(case))
             copy.diagnosed = failure.diagnosed
             raise copy from None
+        checked += 1
+    if not checked:
+        raise evidence.NothingChecked("convolve2d: no generated case was checked")
 
 
 def _shrink(case, failure: GradingFailure, check) -> tuple[Any, GradingFailure]:

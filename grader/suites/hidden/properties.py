@@ -4,16 +4,18 @@ A suite hands `run_property` a strategy of cases and a `check(case)` that grades
 against the reference (raising `GradingFailure` with feedback). Cases come from the run's
 seed, so `--seed` replays them; there is no deadline (a slow honest loop is fine) and no
 example database (nothing is written to disk). Each distinct case calls the learner once
-(hypothesis' final replay reuses the first answer), and the run stops once `CALL_BUDGET`
-calls or `TIME_BUDGET` seconds are spent, or the learner timed out or crashed, so shrinking
-stays well inside the exercise's time limit. The feedback shows the smallest failing case
-found by then.
+(hypothesis' final replay reuses the first answer). The work is bounded by counts alone,
+`EXAMPLES` generated cases and `CALL_BUDGET` calls with shrinking, never by a clock, so the
+same seed checks the same cases on an idle or a busy machine; a slow learner is stopped by the
+worker's own limits per call and per exercise. The run also stops once the learner timed out
+or crashed. The feedback shows the smallest failing case found by then. A run that checked no
+case at all is the grader's failure (`evidence.NothingChecked`), never a pass, and so is an
+error of the grader's own while checking a case.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,8 +25,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from grader import evidence
 from grader.i18n import _
-from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
+from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, SandboxNotStarted
 from grader.suites.hidden.examples import show  # noqa: F401  (the suites import it from here)
 
 try:  # an internal module of hypothesis: see _no_local_constants
@@ -34,7 +37,6 @@ except ImportError:  # pragma: no cover - another hypothesis version
 
 EXAMPLES = 30  # generated cases per property test, before shrinking
 CALL_BUDGET = 60  # learner calls per property test, shrinking included
-TIME_BUDGET = 2.0  # seconds per property test, after which no new case is tried
 
 
 def _key(value: Any) -> Any:
@@ -81,13 +83,13 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
 
     `describe(case)` writes the case for the feedback (small arrays in full, see `show`).
     """
-    answers: dict[Any, tuple[Any, GradingFailure | None]] = {}
-    started = time.monotonic()
+    answers: dict[Any, tuple[Any, GradingFailure | None]] = {}  # the cases checked, in order
+    grader_errors: list[Exception] = []
 
     def one_case(case: Any) -> None:
         key = _key(case)
         if key not in answers:
-            if len(answers) >= CALL_BUDGET or time.monotonic() - started > TIME_BUDGET:
+            if len(answers) >= CALL_BUDGET:
                 raise _Stop()
             try:
                 check(case)
@@ -98,6 +100,9 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
                 if failure.not_attempted or (isinstance(failure, LearnerFailure)
                                              and not isinstance(failure, LearnerRaised)):
                     raise _Stop() from None
+            except Exception as error:  # the grader's own: no verdict on this case or any other
+                grader_errors.append(error)
+                raise _Stop() from None
         failure = answers[key][1]
         if failure is not None:
             raise failure
@@ -109,16 +114,21 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
         with _no_local_constants():
             hypothesis_seed(seed_for(run_seed, name))(test)()
     except (GradingFailure, _Stop):
-        failing = [(case, answer) for case, answer in answers.values() if answer is not None]
-        if not failing:
-            return  # the budget ran out before any case failed
-        case, failure = _to_report(failing)
-        if failure.not_attempted:
-            raise failure from None
-        message = (failure.feedback + "\n" + _("A generated case that shows it, shrunk by hypothesis "
-                                                "(replay with --seed {seed}):").format(seed=run_seed)
-                   + "\n" + describe(case))
-        raise _same_kind(failure, message) from None
+        pass
+    if grader_errors:
+        raise grader_errors[0]
+    if not answers:
+        raise evidence.NothingChecked(f"{name}: no generated case was checked")
+    failing = [(case, answer) for case, answer in answers.values() if answer is not None]
+    if not failing:
+        return  # every case checked passed
+    case, failure = _to_report(failing)
+    if failure.not_attempted or isinstance(failure, SandboxNotStarted):
+        raise failure from None
+    message = (failure.feedback + "\n" + _("A generated case that shows it, shrunk by hypothesis "
+                                            "(replay with --seed {seed}):").format(seed=run_seed)
+               + "\n" + describe(case))
+    raise _same_kind(failure, message) from None
 
 
 def _to_report(failing: list[tuple[Any, GradingFailure]]) -> tuple[Any, GradingFailure]:

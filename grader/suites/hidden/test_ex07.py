@@ -7,6 +7,7 @@ Nothing is trained here: the shapes come from the configuration the worker sends
 
 import pytest
 
+from grader import evidence
 from grader.failures import GradingFailure
 from grader.model.judge import fetch_model
 from grader.suites.public.test_ex07 import with_table  # noqa: F401 (a fixture: one layer table per report)
@@ -24,6 +25,7 @@ def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes, 
     """build_model honours input_shape and num_classes"""
     call = f"build_model(input_shape={input_shape}, num_classes={num_classes})"
     spec = fetch_model(learner, call, input_shape=input_shape, num_classes=num_classes)
+    evidence.judged()
     problems = []
     if spec.input_shape != input_shape:
         problems.append(f"the model's input is {spec.input_shape}, not {input_shape}: pass "

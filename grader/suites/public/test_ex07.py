@@ -11,6 +11,7 @@ needs the layer-by-layer table shows it, once per report; later ones point to it
 
 import pytest
 
+from grader import evidence
 from grader.course.catalogue import Training
 from grader.failures import GradingFailure
 from grader.i18n import N_, _
@@ -39,6 +40,7 @@ assert tuple(WHY_LAYER) == CNN_LAYERS
 @pytest.fixture
 def digits_model(learner):
     """The learner's model for the digits, read from its configuration."""
+    evidence.judged()  # each test that takes it judges it
     return fetch_model(learner, DIGITS_CALL, input_shape=DIGITS_SHAPE, num_classes=DIGITS_CLASSES)
 
 
@@ -71,6 +73,7 @@ def with_table(request):
 def test_model_builds(learner, training, run_seed, with_table):
     """build_model() returns a model the grader can rebuild"""
     spec = fetch_model(learner, "build_model()")
+    evidence.judged()
     if spec.input_shape != DIGITS_SHAPE or spec.output_shape != (DIGITS_CLASSES,):
         raise GradingFailure(with_table(
             f"build_model() with its default arguments maps {spec.input_shape} to "
