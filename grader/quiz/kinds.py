@@ -248,7 +248,7 @@ def _fold(text: str) -> str:
 
 
 def _number_to_letter(question: Question, part: str) -> str:
-    if part.isdigit() and 1 <= int(part) <= len(question.letters):
+    if part.isascii() and part.isdigit() and len(part) <= 3 and 1 <= int(part) <= len(question.letters):
         return question.letters[int(part) - 1]
     return part
 
