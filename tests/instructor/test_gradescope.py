@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -44,6 +45,13 @@ class Autograder(GradescopeLayout):
     def __init__(self, root: Path, autograder_zip: Path):
         environment = root.parent / "venv"
         venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
+        # This interpreter's packages (a CI's fresh venv holds them, not the system) after the venv's
+        # own, so setup.sh finds TensorFlow installed and downloads nothing.
+        python = environment / "bin" / "python"
+        site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        Path(site, "outer-environment.pth").write_text("\n".join(dict.fromkeys(
+            sysconfig.get_path(name) for name in ("purelib", "platlib"))) + "\n", encoding="utf-8")
         env = dict(os.environ, PATH=f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}")
         env.pop("VIRTUAL_ENV", None)
         super().__init__(root, autograder_zip, environment=env)
