@@ -190,8 +190,8 @@ def _flawed_answers(given: dict[str, list[tuple[yaml.Node, yaml.Node]]],
     for question_id, nodes in given.items():
         if len(nodes) > 1:
             lines = ", ".join(str(_line(key_node)) for key_node, _value_node in nodes)
-            problems[question_id] = AnswersError(_("is answered more than once (lines {lines}); keep one answer").format(
-                lines=lines), _line(nodes[-1][0]), f"answers.{question_id}")
+            problem = _("is answered more than once (lines {lines}); keep one answer").format(lines=lines)
+            problems[question_id] = AnswersError(problem, _line(nodes[-1][0]), f"answers.{question_id}")
     return problems
 
 

@@ -8,8 +8,8 @@ binary, sets, ordered maps, merge keys), anchors and aliases, tags such as !!pyt
 deep nesting, huge strings, lone surrogates through YAML escapes, control characters,
 duplicate keys and bytes that are not UTF-8. Each file is graded by the whole `grade` command
 with an honest ex01 in the same run: the run exits with code 1 (0 only when every answer is
-right), ex01's report is exactly what it is without the quiz, and the quiz's report is complete in every format. Replacing one
-answer of the keys by any such value costs that question alone.
+right), ex01's report is exactly what it is without the quiz, and the quiz's report is complete
+in every format. Replacing one answer of the keys by any such value costs that question alone.
 """
 
 from __future__ import annotations
@@ -119,8 +119,8 @@ def grade_with_ex01(content: str | bytes) -> dict:
 
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(pairs=entries, header=st.sampled_from(["quiz: q03", "", "quiz: q99", "quiz: [1, 2]", "quiz: " + HUGE_HEX]))
 @example(pairs=[("valid_output", f"[{HUGE_HEX}, 3]")], header="quiz: q03")
 @example(pairs=[("pool_name", HUGE_HEX), ("pool_sum", HUGE_HEX)], header="")
