@@ -133,9 +133,9 @@ def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank,
     root = loader.get_single_node()
     if root is None:
         return AnswerSheet(answers=dict.fromkeys(bank.ids))
-    values = _answer_values(root)
+    in_answers = yamlnodes.Owners([("answer", node) for node in _answer_values(root)])
     for flaw in flaws:  # before any value is built: a flaw outside every answer is the file's
-        if not any(yamlnodes.within(node, flaw) for node in values):
+        if in_answers.of(flaw) is None:
             raise AnswersError(flaw.problem, flaw.line)
     top = yamlnodes.mapping(root, loader, _("the file must be a mapping with an 'answers:' section"))
     given = _entries(top, "answers", loader)
@@ -181,9 +181,10 @@ def _flawed_answers(given: dict[str, list[tuple[yaml.Node, yaml.Node]]],
                     flaws: list[yamlnodes.Flaw]) -> dict[str, AnswersError]:
     """The answers a flaw lies in, each with its first flaw, and the answers given twice."""
     problems: dict[str, AnswersError] = {}
+    owners = yamlnodes.Owners([(question_id, value_node) for question_id, nodes in given.items()
+                               for _key_node, value_node in nodes])
     for flaw in flaws:
-        owner = next((question_id for question_id, nodes in given.items()
-                      if any(yamlnodes.within(value_node, flaw) for _key_node, value_node in nodes)), None)
+        owner = owners.of(flaw)
         if owner is None:
             raise AnswersError(flaw.problem, flaw.line)
         problems.setdefault(owner, AnswersError(flaw.problem, flaw.line, f"answers.{owner}"))
