@@ -96,3 +96,17 @@ def test_a_quiz_whose_every_answer_is_unreadable_shows_no_answer_either(grade, t
     (receipt,) = [test for test in results["tests"] if test["visibility"] == "visible"]
     assert receipt["status"] == "failed" and receipt["output"].count("YAML tags (!!binary)") == len(bank.ids)
     assert "The answer is" not in receipt["output"] and "max pooling" not in receipt["output"]
+
+
+def test_tests_the_grader_could_not_check_are_kept_for_the_instructor():
+    """Contract 2's top-level "unchecked" list of the JSON report goes to extra_data, where
+    run_autograder reads it to say, in the instructor's log, why the run failed."""
+    class ReportWithUnchecked(Report):
+        def to_dict(self) -> dict:
+            return {**super().to_dict(), "unchecked": ["ex01: generated cases"]}
+
+    report = report_with_feedback("could not check: no case was checked", SEED)
+    unchecked = ReportWithUnchecked(report.exercises, seed=SEED, protection="limits")
+    results = json.loads(render(unchecked, "gradescope"))
+    assert results["extra_data"] == {"seed": SEED, "protection": "limits", "unchecked": ["ex01: generated cases"]}
+    assert "unchecked" not in json.loads(render(report, "gradescope"))["extra_data"]
