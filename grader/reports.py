@@ -2,7 +2,8 @@
 
 The text report is for a learner at a terminal: one header line per exercise with its points
 and status, then a row per test with its feedback underneath. JSON follows SPEC section 4,
-Gradescope's results.json its documented fields, JUnit the XML that CI systems annotate.
+Gradescope's results.json its documented fields (grader/gradescope_report.py), JUnit the XML
+that CI systems annotate, Markdown a CI job summary (grader/markdown_report.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import xml.etree.ElementTree as ElementTree
 
 import click
 
+from grader.gradescope_report import to_gradescope
 from grader.i18n import N_, _, display_width, pad_to_width
 from grader.markdown_report import to_markdown
 from grader.results import ExerciseResult, Report, TestResult
@@ -185,78 +187,6 @@ def _cut(text: str, width: int) -> int:
 def _points(score: float, max_score: float) -> str:
     """`13.67 / 15`: two decimals at most (a quiz's partial credit is a fraction of a point)."""
     return f"{round(score, 2):g} / {round(max_score, 2):g}"
-
-
-# ------------------------------------------------------------------------------- gradescope
-
-GRADESCOPE_SHOWN = "visible"
-GRADESCOPE_LATER_NOTE = ("Hidden tests and quiz answers are graded now and shown after the due date, "
-                         "with your total.")
-GRADESCOPE_RECEIVED = ("Your answers were read and graded; each question, with its answer and explanation, "
-                       "is shown after the due date.\n답안을 읽고 채점했습니다. 문항별 결과와 정답, 해설은 "
-                       "마감 후 공개됩니다.")
-GRADESCOPE_LATER_NOTE_KO = "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
-
-
-def to_gradescope(report: Report) -> dict:
-    """Gradescope's results.json (its "autograder specifications").
-
-    Each test carries the visibility course.yaml gives its item: public tests at once, hidden
-    tests and quiz questions (whose feedback holds the answer) after the due date. Gradescope
-    hides the total while any test is not yet visible, so the top-level `output`, which is
-    always shown, sums up only the tests a learner can already see.
-    """
-    tests = []
-    for exercise in report.exercises:
-        for test in exercise.tests:
-            tests.append({
-                "name": f"{exercise.id} {test.name}",
-                "score": test.score,
-                "max_score": test.max_score,
-                "status": "passed" if test.status == "passed" else "failed",
-                "output": test.feedback,
-                "visibility": exercise.gradescope_visibility.get(test.visibility, "after_due_date"),
-            })
-        tests += _receipt(exercise)
-    return {
-        "score": report.score,
-        "execution_time": round(report.execution_time, 3),
-        "output": _visible_summary(report),
-        "visibility": GRADESCOPE_SHOWN,
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
-
-
-def _receipt(exercise: ExerciseResult) -> list[dict]:
-    """For a quiz none of whose questions is visible yet, a visible 0-point test that says whether
-    its answers file was read (a broken file is the learner's to fix now, and tells no answer)."""
-    if exercise.kind != "quiz" or not exercise.tests or any(
-            exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN for test in exercise.tests):
-        return []
-    graded = exercise.status not in ("not_attempted", "error")
-    return [{"name": _("{id} answers file").format(id=exercise.id), "score": 0.0, "max_score": 0.0,
-             "status": "passed" if graded else "failed",
-             "output": GRADESCOPE_RECEIVED if graded else exercise.tests[0].feedback,
-             "visibility": GRADESCOPE_SHOWN}]
-
-
-def _visible_summary(report: Report) -> str:
-    """What a learner may read before the due date, in English and Korean (Gradescope shows one
-    text to everyone): the points of the tests already visible, and the protection used."""
-    parts, later = [], False
-    for exercise in report.exercises:
-        shown = [test for test in exercise.tests
-                 if exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN]
-        later = later or len(shown) < len(exercise.tests)
-        if shown:
-            parts.append(f"{exercise.id} {_points(sum(t.score for t in shown), sum(t.max_score for t in shown))}")
-    listed = "; ".join(parts)
-    english = f"Visible now: {listed}." if parts else "Nothing is shown before the due date."
-    korean = f"지금 보이는 결과: {listed}." if parts else "마감 전에는 공개되는 결과가 없습니다."
-    if later:
-        english, korean = f"{english} {GRADESCOPE_LATER_NOTE}", f"{korean} {GRADESCOPE_LATER_NOTE_KO}"
-    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {report.protection}."
 
 
 # ------------------------------------------------------------------------------- junit

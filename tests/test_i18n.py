@@ -230,7 +230,7 @@ def test_an_unknown_id_is_answered_in_korean(grade):
 def test_a_quiz_input_error_is_korean(grade, tmp_path):
     run = CliRunner().invoke(cli, ["quiz", "q03", "--submission", str(tmp_path), "--lang", "ko"],
                              input="zz\n" + "\n" * 40)
-    assert "'zz'이(가) 아니라" in run.stdout and "형태여야 합니다" in run.stdout  # q03 asks a shape first
+    assert "(받은 값: 'zz')" in run.stdout and "형태여야 합니다" in run.stdout  # q03 asks a shape first
     assert "must be" not in run.stdout
 
 

@@ -36,25 +36,53 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, as /autograder/run_autograder; the learner's upload
 # is in /autograder/submission (files side by side, an exercises/ and answers/ folder, or either
 # inside one folder: all are accepted), and the results go to /autograder/results/results.json.
+#
+# Only a graded run (the grader's exit code 0 or 1, with a readable report) leaves a results.json.
+# When the grader itself fails (exit code 3, tests it could not check, a crash, an abort, no
+# readable report), this script leaves no results.json and exits non-zero: Gradescope then shows
+# "The autograder failed to execute correctly", records no score (never a 0 for the learner) and
+# the instructor can rerun the autograder. Why it failed is printed here, in the autograder
+# output, which only instructors see. Each grading draws a fresh secret seed (no --seed): results.json
+# keeps it in extra_data, which Gradescope stores without showing it.
 set -u
+exec 2>&1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -d "$here/source" ]; then root=$here; else root=$(dirname "$here"); fi
 results="$root/results"
 mkdir -p "$results"
-# Learner code runs as an unprivileged user: it may not read the hidden suites or the quiz keys.
+rm -f "$results/results.json"
+# Learner code runs as an unprivileged user: it may not read the hidden suites, the quiz keys, nor
+# submission_metadata.json (earlier results, hidden feedback and seeds included).
+chmod go-rwx "$root"
 chmod -R go-rwx "$root/source"
 cd "$root/source"
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
 # Each submission has a container of its own; the grader still jails learner code with Linux
 # namespaces where the container allows them, and otherwise runs it as an unprivileged user
 # under resource limits (the report names which).
 python3 -m grader --all --submission "$root/submission" --format gradescope \\
-    --output "$results/results.json" --allow-weak-sandbox
+    --output "$report" --allow-weak-sandbox
 status=$?
-if [ "$status" -gt 1 ] || [ ! -s "$results/results.json" ]; then
-    printf '{"score": 0, "output": "The autograder itself failed (exit code %s): your work was not graded. Please tell your instructor. / 자동 채점기 자체가 실패했습니다(종료 코드 %s). 강사에게 알려 주세요.", "visibility": "visible", "tests": []}\\n' \\
-        "$status" "$status" > "$results/results.json"
+if { [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; } && python3 -c '
+import json, sys
+results = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(not (isinstance(results, dict) and isinstance(results.get("score"), (int, float))
+              and isinstance(results.get("tests"), list)))' "$report"; then
+    cp "$report" "$results/results.json.partial" && mv "$results/results.json.partial" "$results/results.json"
+    exit 0
 fi
-exit 0
+echo "AUTOGRADER FAILURE: the grader itself failed (exit code $status), so this submission was not graded."
+echo "No results.json is written: Gradescope records no score for it (never a 0). Rerun the autograder"
+echo "for this submission; if it fails again, the grader's own messages above say why."
+python3 -c '
+import json, sys
+try:
+    unchecked = json.load(open(sys.argv[1], encoding="utf-8"))["extra_data"]["unchecked"]
+except Exception:
+    sys.exit(0)
+print("Tests the grader could not check:", *unchecked, sep="\\n  ")' "$report"
+exit 1
 """
 
 

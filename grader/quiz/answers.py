@@ -15,9 +15,11 @@ Both have one format, easy to write by hand or with `grade quiz`:
       pool_name: {en: ..., ko: ...}
 
 A learner's file is untrusted data: it is read with a size cap, refused when it is a link or
-not a regular file, parsed with YAML safe loading after a scan that refuses aliases, anchors,
-tags and deep nesting, and every answer is checked against its question's kind. Problems are
-`AnswersError`s that name the line and key; the caller decides what they cost.
+not a regular file, scanned for aliases, anchors, tags and deep nesting and composed without
+resolving an alias (grader/quiz/yamlnodes.py), and every answer is built and checked against
+its question's kind on its own. Problems are `AnswersError`s that name the line and key: one
+with the file's structure is raised, one with a single answer's value is that answer's
+(`AnswerSheet.problems`), and the caller decides what each costs.
 """
 
 from __future__ import annotations
@@ -31,41 +33,32 @@ import yaml
 
 from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
-from grader.course.yamlfile import yaml_problem
 from grader.errors import InputError
+from grader.quiz import yamlnodes
 from grader.quiz.bank import Question, QuizBank, QuizBankError, texts
-from grader.quiz.kinds import coerce_answer
+from grader.quiz.kinds import coerce_answer, shown
+from grader.quiz.yamlnodes import AnswersError, construct as _construct, line as _line
 from grader.submission import Submission, SubmissionFileError
+
+__all__ = ["AnswerSheet", "AnswersError", "QuizKeyError", "key_path", "load_keys", "parse_answers",
+           "read_answers_text", "read_keys_text"]
 
 MAX_ANSWERS_BYTES = 64 << 10  # a full quiz's answers take about 2 KB
 MAX_NESTING = 3               # top mapping > answers mapping > a list of letters or dimensions
 TOP_LEVEL_KEYS = ("quiz", "answers", "also_accept", "explanations")
-LOADER = yaml.SafeLoader
-
-
-class AnswersError(Exception):
-    """An answers file that cannot be used: what is wrong, and where (line, key) if known."""
-
-    def __init__(self, problem: str, line: int | None = None, key: str | None = None):
-        super().__init__(problem)
-        self.problem, self.line, self.key = problem, line, key
-
-    def describe(self, source: str) -> str:
-        """One line: `answers/q01.yaml line 4 (answers.lenet_year): must be a number`."""
-        where = source + (_(" line {line}").format(line=self.line) if self.line else "") + (
-            f" ({self.key})" if self.key else "")
-        return f"{where}: {self.problem}"
+STRING_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
 class AnswerSheet:
-    """Parsed answers: question id -> normalised answer (None = unanswered), plus, in keys, the
-    further accepted texts for short-text questions (question id -> texts) and each question's
-    explanation (question id -> language -> text)."""
+    """Parsed answers: question id -> normalised answer (None = unanswered, or unusable: then
+    `problems` says why), plus, in keys, the further accepted texts for short-text questions
+    (question id -> texts) and each question's explanation (question id -> language -> text)."""
 
     answers: dict[str, Any]
     also_accept: dict[str, tuple[str, ...]] = field(default_factory=dict)
     explanations: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: dict[str, AnswersError] = field(default_factory=dict)  # question id -> why its answer is unusable
 
     @property
     def answered(self) -> int:
@@ -112,109 +105,143 @@ def _after_name(message: str) -> str:
 
 
 def parse_answers(text: str, bank: QuizBank, *, keys: bool = False) -> AnswerSheet:
-    """Parse and check answers for `bank`; `AnswersError` with line and key on the first problem.
+    """Parse and check answers for `bank`.
 
-    `also_accept` and `explanations` count only in keys (`keys=True`): a learner's are ignored.
+    A problem with the file as a whole (not YAML, not the format, a question id the quiz does
+    not have, a YAML anchor or tag outside an answer) is an `AnswersError` with line and key. A
+    problem with one answer's value (a shape answered `0`, a huge number, a timestamp, a tag or
+    an alias inside it, an answer given twice) costs that question alone: it is unanswered,
+    and `problems` says why. In keys (`keys=True`) every problem is an `AnswersError`, and
+    `also_accept` and `explanations` count (a learner's are ignored).
     """
-    _scan_events(text)
-    loader = LOADER(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return AnswerSheet(answers=dict.fromkeys(bank.ids))
-        top = _mapping(root, loader, _("the file must be a mapping with an 'answers:' section"))
-        for key, (_key_node, value_node) in top.items():
-            if key not in TOP_LEVEL_KEYS:
-                hint = _("; put answers under 'answers:'") if key in bank.ids else ""
-                raise AnswersError(_("unknown key {key!r}; expected {keys}").format(
-                    key=key, keys=", ".join(TOP_LEVEL_KEYS)) + hint, _line(value_node), key)
-        if "quiz" in top:
-            named = _construct(loader, top["quiz"][1])
-            if named != bank.quiz_id:
-                raise AnswersError(_("says it holds answers for {named!r}, not {quiz}").format(
-                    named=named, quiz=bank.quiz_id),
-                                   _line(top["quiz"][1]), "quiz")
-        answers: dict[str, Any] = dict.fromkeys(bank.ids)
-        for question_id, value_node in _section(top, "answers", loader, bank).items():
-            value = _construct(loader, value_node)
-            try:
-                answers[question_id] = coerce_answer(bank.question(question_id), value)
-            except ValueError as error:
-                raise AnswersError(str(error), _line(value_node), f"answers.{question_id}") from None
-        if not keys:
-            return AnswerSheet(answers=answers)
-        also_accept = {}
-        for question_id, value_node in _section(top, "also_accept", loader, bank).items():
-            also_accept[question_id] = _accepted_texts(bank.question(question_id),
-                                                       _construct(loader, value_node), _line(value_node))
-        explanations = {question_id: _explanation(_construct(loader, node), _line(node), question_id)
-                        for question_id, node in _section(top, "explanations", loader, bank).items()}
-        return AnswerSheet(answers=answers, also_accept=also_accept, explanations=explanations)
+        flaws = yamlnodes.scan(text, MAX_NESTING)
+    except yamlnodes.TooDeep as too_deep:
+        raise AnswersError(too_deep.flaw.problem, too_deep.flaw.line) from None
     except yaml.YAMLError as error:
-        raise _yaml_error(error) from None
+        raise yamlnodes.yaml_error(error) from None
+    loader = yamlnodes.compose(text)
+    try:
+        return _sheet(loader, flaws, bank, keys)
+    except yaml.YAMLError as error:
+        raise yamlnodes.yaml_error(error) from None
     finally:
         loader.dispose()
 
 
-def _scan_events(text: str) -> None:
-    """Refuse aliases and anchors (billion laughs), tags and deep nesting before building anything."""
-    depth = 0
+def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank, keys: bool) -> AnswerSheet:
+    root = loader.get_single_node()
+    if root is None:
+        return AnswerSheet(answers=dict.fromkeys(bank.ids))
+    in_answers = yamlnodes.Owners([("answer", node) for node in _answer_values(root)])
+    for flaw in flaws:  # before any value is built: a flaw outside every answer is the file's
+        if in_answers.of(flaw) is None:
+            raise AnswersError(flaw.problem, flaw.line)
+    top = yamlnodes.mapping(root, loader, _("the file must be a mapping with an 'answers:' section"))
+    given = _entries(top, "answers", loader)
+    problems = _flawed_answers(given, flaws)
+    for key, (_key_node, value_node) in top.items():
+        if key not in TOP_LEVEL_KEYS:
+            hint = _("; put answers under 'answers:'") if key in bank.ids else ""
+            raise AnswersError(_("unknown key {key}; expected {keys}").format(
+                key=shown(key), keys=", ".join(TOP_LEVEL_KEYS)) + hint, _line(value_node), shown(key, quoted=False))
+    if "quiz" in top:
+        named = _construct(loader, top["quiz"][1])
+        if named != bank.quiz_id:
+            raise AnswersError(_("says it holds answers for {named}, not {quiz}").format(
+                named=shown(named), quiz=bank.quiz_id), _line(top["quiz"][1]), "quiz")
+    _known_questions(given, bank, "answers")
+    answers: dict[str, Any] = dict.fromkeys(bank.ids)
+    for question_id, nodes in given.items():
+        if question_id not in problems:
+            _read_answer(loader, bank.question(question_id), nodes, answers, problems)
+    if not keys:
+        return AnswerSheet(answers=answers, problems=problems)
+    if problems:
+        raise next(iter(problems.values()))
+    also_accept = {}
+    for question_id, value_node in _section(top, "also_accept", loader, bank).items():
+        also_accept[question_id] = _accepted_texts(bank.question(question_id),
+                                                   _construct(loader, value_node), _line(value_node))
+    explanations = {question_id: _explanation(_construct(loader, node), _line(node), question_id)
+                    for question_id, node in _section(top, "explanations", loader, bank).items()}
+    return AnswerSheet(answers=answers, also_accept=also_accept, explanations=explanations)
+
+
+def _answer_values(root: yaml.Node) -> list[yaml.Node]:
+    """The value nodes under the top-level `answers:` mapping, found without building anything."""
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    return [value_node for key_node, section in root.value
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == STRING_TAG and key_node.value == "answers"
+            and isinstance(section, yaml.MappingNode) for _key_node, value_node in section.value]
+
+
+def _flawed_answers(given: dict[str, list[tuple[yaml.Node, yaml.Node]]],
+                    flaws: list[yamlnodes.Flaw]) -> dict[str, AnswersError]:
+    """The answers a flaw lies in, each with its first flaw, and the answers given twice."""
+    problems: dict[str, AnswersError] = {}
+    owners = yamlnodes.Owners([(question_id, value_node) for question_id, nodes in given.items()
+                               for _key_node, value_node in nodes])
+    for flaw in flaws:
+        owner = owners.of(flaw)
+        if owner is None:
+            raise AnswersError(flaw.problem, flaw.line)
+        problems.setdefault(owner, AnswersError(flaw.problem, flaw.line, f"answers.{owner}"))
+    for question_id, nodes in given.items():
+        if len(nodes) > 1:
+            lines = ", ".join(str(_line(key_node)) for key_node, _value_node in nodes)
+            problem = _("is answered more than once (lines {lines}); keep one answer").format(lines=lines)
+            problems[question_id] = AnswersError(problem, _line(nodes[-1][0]), f"answers.{question_id}")
+    return problems
+
+
+def _read_answer(loader: yaml.SafeLoader, question: Question, nodes: list[tuple[yaml.Node, yaml.Node]],
+                 answers: dict[str, Any], problems: dict[str, AnswersError]) -> None:
+    """Build and check one answer; whatever is wrong with it becomes that question's problem."""
+    value_node = nodes[0][1]
+    where = f"answers.{question.id}"
     try:
-        for event in yaml.parse(text, Loader=LOADER):
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise AnswersError(_("YAML anchors and aliases (&name, *name) are not allowed"), line)
-            if getattr(event, "tag", None) is not None:
-                tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                raise AnswersError(_("YAML tags ({tag}) are not allowed").format(tag=tag), line)
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise AnswersError(_("is nested more than {levels} levels deep").format(levels=MAX_NESTING), line)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError as error:
-        raise _yaml_error(error) from None
+        answers[question.id] = coerce_answer(question, _construct(loader, value_node))
+    except AnswersError as error:
+        problems[question.id] = AnswersError(error.problem, _line(value_node), where)
+    except ValueError as error:
+        problems[question.id] = AnswersError(str(error), _line(value_node), where)
+    except Exception as error:  # noqa: BLE001 - an untrusted value must cost its question only
+        problem = _("holds a value that cannot be read ({error})").format(error=type(error).__name__)
+        problems[question.id] = AnswersError(problem, _line(value_node), where)
 
 
-def _yaml_error(error: yaml.YAMLError) -> AnswersError:
-    problem, line = yaml_problem(error)
-    return AnswersError(problem, line)
-
-
-def _mapping(node: yaml.Node, loader: yaml.SafeLoader, problem: str,
-             prefix: str = "") -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    """A mapping node's entries by key text; duplicate or non-text keys are errors."""
-    if not isinstance(node, yaml.MappingNode):
-        raise AnswersError(problem, _line(node))
-    entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for key_node, value_node in node.value:
-        key = _construct(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str):
-            raise AnswersError(_("keys must be names, not {key!r}").format(key=key), _line(key_node))
-        if key in entries:
-            raise AnswersError(_("{key!r} appears twice").format(key=key), _line(key_node), prefix + key)
-        entries[key] = (key_node, value_node)
-    return entries
-
-
-def _section(top: dict, name: str, loader: yaml.SafeLoader, bank: QuizBank) -> dict[str, yaml.Node]:
-    """The entries of `answers:` or `also_accept:`, each naming a question of `bank`."""
+def _entries(top: dict, name: str, loader: yaml.SafeLoader) -> dict[str, list[tuple[yaml.Node, yaml.Node]]]:
+    """The pairs of the section `name` (`answers:`, `also_accept:`...) by question id; {} if absent or ~."""
     if name not in top:
         return {}
     node = top[name][1]
-    if isinstance(node, yaml.ScalarNode) and _construct(loader, node) is None:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
         return {}
-    entries = _mapping(node, loader, _("'{name}' must map question ids to answers").format(name=name),
-                       prefix=f"{name}.")
-    for question_id, (key_node, _value_node) in entries.items():
+    return yamlnodes.entries(node, loader, _("'{name}' must map question ids to answers").format(name=name))
+
+
+def _known_questions(found: dict[str, list], bank: QuizBank, name: str) -> None:
+    """Every id of a section must name a question of `bank`: a file for another quiz, or a
+    misspelt id, is the file's problem."""
+    for question_id, pairs in found.items():
         if question_id not in bank.ids:
             close = difflib.get_close_matches(question_id, bank.ids, n=1)
             hint = (_("; did you mean {id!r}?").format(id=close[0]) if close else
                     _("; {quiz} has {ids}").format(quiz=bank.quiz_id, ids=", ".join(bank.ids)))
-            raise AnswersError(_("unknown question {id!r}").format(id=question_id) + hint, _line(key_node),
-                               f"{name}.{question_id}")
-    return {question_id: value_node for question_id, (_key_node, value_node) in entries.items()}
+            raise AnswersError(_("unknown question {id}").format(id=shown(question_id)) + hint,
+                               _line(pairs[0][0]), f"{name}.{shown(question_id, quoted=False)}")
+
+
+def _section(top: dict, name: str, loader: yaml.SafeLoader, bank: QuizBank) -> dict[str, yaml.Node]:
+    """The entries of a keys-only section, each naming a question of `bank` once."""
+    found = _entries(top, name, loader)
+    _known_questions(found, bank, name)
+    for question_id, pairs in found.items():
+        if len(pairs) > 1:
+            raise AnswersError(f"{question_id!r} appears twice", _line(pairs[1][0]), f"{name}.{question_id}")
+    return {question_id: pairs[0][1] for question_id, pairs in found.items()}
 
 
 def _accepted_texts(question: Question, value: Any, line: int) -> tuple[str, ...]:
@@ -233,19 +260,6 @@ def _explanation(value: Any, line: int, question_id: str) -> dict[str, str]:
     except QuizBankError as error:
         problem = str(error).lstrip(".: ") or "must map en and ko to text"
         raise AnswersError(problem, line, f"explanations.{question_id}") from None
-
-
-def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """The Python value of `node`; values YAML cannot build (a 5,000-digit int) are errors too."""
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, TypeError, OverflowError) as error:
-        problem = _("holds a value that cannot be read ({error})").format(error=type(error).__name__)
-        raise AnswersError(problem, _line(node)) from None
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
 
 
 # ------------------------------------------------------------------------------- keys

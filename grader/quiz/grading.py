@@ -2,11 +2,17 @@
 
 `grade_quiz` is what the runner calls for a quiz id. The bank and the keys are the
 instructor's data: a problem with either is an input error (exit code 2). The learner's file
-is untrusted data: a problem with it costs the quiz its points (status "error", feedback
-naming the file, line and key) and never stops the run. What a learner sees:
+is untrusted data and never stops the run: a problem with the file as a whole costs the quiz
+its points, a problem with one answer costs that question alone (status "error", feedback
+naming the file, line and key). What a learner sees:
 
 - no answers file, or one with no answers: "not attempted", pointing at `grade quiz qNN`;
-- a file that cannot be used: 0 points, status "error", the line and key at fault;
+- a file that cannot be used: 0 points for every question, status "error", the line and key
+  at fault;
+- an answer that cannot be used (a shape answered `0`, a huge number, a date): 0 points for
+  that question, status "error", the line and key and what the question wants, then the
+  answer and the explanation as for a wrong answer; the first line of that feedback never
+  holds the answer (Gradescope shows it before the due date);
 - a student release without keys (solutions/answers/ is not shipped): the quiz counts 0 of 0
   points (a local total counts only what it can grade), with a note that the answers are saved
   and graded on submission;
@@ -60,27 +66,38 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
                                      status="error", counts=counts)
         return result
 
-    if sheet.answered == 0:
+    if sheet.answered == 0 and not sheet.problems:
         result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True,
                                      counts=counts)
     elif keys is None:
         result.note = message(lang, "no_keys", answered=sheet.answered,
                               total=len(bank.questions), **values)
         result.tests = _same_for_all(bank, result.note, not_attempted=True, counts=False)
+        for number, question in enumerate(bank.questions, start=1):
+            if question.id in sheet.problems:  # say so now: the learner can fix it before handing in
+                feedback = message(lang, "bad_answer", error=sheet.problems[question.id].describe(source), **values)
+                result.tests[number - 1] = TestResult(name=question_test_name(number, question), status="error",
+                                                      score=0.0, max_score=0.0, visibility=VISIBILITY,
+                                                      feedback=feedback)
     else:
-        result.tests = [_grade_question(number, question, sheet, keys, lang)
+        result.tests = [_grade_question(number, question, sheet, keys, lang, values)
                         for number, question in enumerate(bank.questions, start=1)]
     return result
 
 
 def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: AnswerSheet,
-                    lang: str) -> TestResult:
+                    lang: str, values: dict[str, str]) -> TestResult:
     answer = sheet.answers[question.id]
     key = keys.answers[question.id]
     accepted = keys.also_accept.get(question.id, ())
     fraction, right, wrong = score_answer(question, answer, key, accepted)
     expected = _expected(question, key, accepted, lang)
-    if answer is None:
+    problem = sheet.problems.get(question.id)
+    if problem is not None:
+        verdict = "{problem}\n{answer}".format(
+            problem=message(lang, "bad_answer", error=problem.describe(values["file"]), **values),
+            answer=message(lang, "the_answer", expected=expected))
+    elif answer is None:
         verdict = message(lang, "unanswered", expected=expected)
     elif fraction >= 1.0:
         verdict = message(lang, "correct")
@@ -90,7 +107,7 @@ def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: A
         verdict = message(lang, name, given=given, expected=expected, right=right, wrong=wrong)
     return TestResult(
         name=question_test_name(number, question),
-        status="passed" if fraction >= 1.0 else "failed",
+        status="passed" if fraction >= 1.0 else "error" if problem is not None else "failed",
         score=round(question.points * fraction, 4),
         max_score=question.points,
         visibility=VISIBILITY,

@@ -10,8 +10,10 @@
 |          |                                   | (see `text_forms`)                            |
 
 `coerce_answer` turns what a file holds into the normalised answer (or raises `ValueError`
-with a sentence a learner can act on); `parse_typed` does the same for what a learner types
-at `grade quiz`, where choices may also be given by number.
+with a sentence a learner can act on, whatever the value: a 5,000-digit integer, a date, a
+mapping); `parse_typed` does the same for what a learner types at `grade quiz`, where choices
+may also be given by number. Every normalised answer is small: a shape's dimensions and a
+number's digits are bounded, so showing or comparing one never fails.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ import yaml
 
 from grader.i18n import _
 from grader.quiz.bank import Question
+from grader.sanitise import clean
 
 MAX_TEXT_CHARS = 300
 MAX_SHAPE_DIMS = 6
+MAX_DIMENSION = 10**9 - 1  # nine digits, as a shape typed as text may have
+MAX_INTEGER_BITS = 1024  # an integer this long is no answer to any question (and float() would overflow)
+EXACT_DIGITS = 15  # numbers up to this many digits are shown whole, larger ones as 1.23457e+20
+SHOWN_VALUE_CHARS = 40  # of a learner's value quoted in a problem
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)[,_\s'](?=\d{3}(?!\d))")
 SHAPE_SEPARATOR = re.compile(r"[x×*,\s]+")
@@ -82,7 +89,24 @@ def coerce_answer(question: Question, value: Any) -> Any:
     or a text; None when unanswered. `ValueError` says what the question wants instead."""
     if value is None:
         return None
-    return _COERCERS[question.kind](question, value)
+    try:
+        return _COERCERS[question.kind](question, value)
+    except AnswerValueError:
+        raise
+    except Exception as error:  # noqa: BLE001 - no value a learner writes may escape as anything else
+        raise AnswerValueError(_("holds a value that cannot be used as an answer ({error})").format(
+            error=type(error).__name__)) from None
+
+
+class AnswerValueError(ValueError):
+    """An answer that does not fit its question, with a sentence that says what would."""
+
+
+def shown(value: Any, *, quoted: bool = True) -> str:
+    """A learner's value as a problem quotes it: short, printable, never raising (a 5,000-digit
+    integer is "a very large number"); text in quotes unless `quoted` is False."""
+    text = clean(value, SHOWN_VALUE_CHARS, single_line=True)
+    return repr(text) if quoted and isinstance(value, str) else text
 
 
 def parse_typed(question: Question, typed: str) -> Any:
@@ -150,8 +174,8 @@ def yaml_value(question: Question, answer: Any) -> str:
 def _single(question: Question, value: Any) -> str:
     letter = _fold(value).rstrip(").") if isinstance(value, str) else None
     if letter not in question.letters:
-        raise ValueError(_("must be one choice letter ({letters}), not {value!r}").format(
-            letters=_letters(question), value=value))
+        raise AnswerValueError(_("must be one choice letter ({letters}), not {value}").format(
+            letters=_letters(question), value=shown(value)))
     return letter
 
 
@@ -166,20 +190,22 @@ def _multiple(question: Question, value: Any) -> tuple[str, ...]:
     else:
         parts = [value]
     if not all(part in question.letters for part in parts):
-        raise ValueError(_("must be a list of choice letters ({letters}) such as [a, c], not {value!r}").format(
-            letters=_letters(question), value=value))
+        raise AnswerValueError(_("must be a list of choice letters ({letters}) such as [a, c], not {value}").format(
+            letters=_letters(question), value=shown(value)))
     return tuple(sorted(set(parts)))
 
 
 def _numeric(question: Question, value: Any) -> float:
     number: float | None = None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = float(value) if value.bit_length() <= MAX_INTEGER_BITS else None
+    elif isinstance(value, float):
+        number = value
     elif isinstance(value, str):
         text = THOUSANDS_SEPARATOR.sub("", unicodedata.normalize("NFKC", value).strip())
         number = float(text) if NUMBER.match(text) else None
     if number is None or not math.isfinite(number):
-        raise ValueError(_("must be a number such as 4096 or 0.5, not {value!r}").format(value=value))
+        raise AnswerValueError(_("must be a number such as 4096 or 0.5, not {value}").format(value=shown(value)))
     return number
 
 
@@ -194,20 +220,22 @@ def _shape(question: Question, value: Any) -> tuple[int, ...]:
     sizes = [int(part) if isinstance(part, int) and not isinstance(part, bool) else
              int(part) if isinstance(part, str) and DIMENSION.fullmatch(part.strip()) else None
              for part in parts]
-    if not sizes or len(sizes) > MAX_SHAPE_DIMS or any(size is None or size < 1 for size in sizes):
-        raise ValueError(_("must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value!r}").format(
-            value=value))
+    if not sizes or len(sizes) > MAX_SHAPE_DIMS or any(size is None or not 1 <= size <= MAX_DIMENSION
+                                                        for size in sizes):
+        raise AnswerValueError(_("must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value}").format(
+            value=shown(value)))
     return tuple(sizes)
 
 
 def _text(question: Question, value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)
+                                    and value.bit_length() <= MAX_INTEGER_BITS):
+        value = str(value)  # 7 is "7"; a 5,000-digit integer is no short phrase
     if not isinstance(value, str) or not normalise_text(value):
-        raise ValueError(_("must be a word or short phrase in quotes, such as \"max pooling\", not {value!r}").format(
-            value=value))
+        raise AnswerValueError(_("must be a word or short phrase in quotes, such as \"max pooling\", not {value}").format(
+            value=shown(value)))
     if len(value) > MAX_TEXT_CHARS:
-        raise ValueError(_("is longer than {limit} characters; a short phrase is enough").format(limit=MAX_TEXT_CHARS))
+        raise AnswerValueError(_("is longer than {limit} characters; a short phrase is enough").format(limit=MAX_TEXT_CHARS))
     return " ".join(value.split())
 
 
@@ -220,7 +248,7 @@ def _fold(text: str) -> str:
 
 
 def _number_to_letter(question: Question, part: str) -> str:
-    if part.isdigit() and 1 <= int(part) <= len(question.letters):
+    if part.isascii() and part.isdigit() and len(part) <= 3 and 1 <= int(part) <= len(question.letters):
         return question.letters[int(part) - 1]
     return part
 
@@ -230,4 +258,6 @@ def _letters(question: Question) -> str:
 
 
 def _number_text(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:.6g}"
+    if float(number).is_integer() and abs(number) < 10**EXACT_DIGITS:
+        return str(int(number))
+    return f"{number:.6g}"

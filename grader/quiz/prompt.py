@@ -94,7 +94,10 @@ def _earlier_answers(learner: Submission, quiz_id: str, shown_file: str, bank: Q
                     lang: str) -> dict[str, Any] | None:
     """The answers already saved; {} when the learner agrees to replace a broken file, else None."""
     try:
-        return parse_answers(read_answers_text(learner, quiz_id) or "", bank).answers
+        sheet = parse_answers(read_answers_text(learner, quiz_id) or "", bank)
+        for problem in sheet.problems.values():
+            click.echo(message(lang, "existing_unusable", error=problem.describe(shown_file)))
+        return sheet.answers
     except AnswersError as error:
         click.echo(message(lang, "existing_broken", file=shown_file, error=error.describe(shown_file)))
         return {} if click.confirm(message(lang, "overwrite"), default=False) else None

@@ -25,6 +25,9 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
                        "with `{quiz_command}`"),
     "empty_sheet": N_("not attempted: {file} has no answers yet; take the quiz with "
                      "`{quiz_command}`"),
+    "bad_answer": N_("{error}. This answer cannot be read, so it earns no points; fix it in the file, or "
+                     "answer again with `{quiz_command}`."),
+    "the_answer": N_("The answer is {expected}."),
     "bad_file": N_("{error}. The quiz cannot be graded until the file is fixed: edit it, or "
                   "take the quiz again with `{quiz_command}`."),
     "no_keys": N_("saved, graded on submission: {file} is readable ({answered} of {total} "
@@ -48,6 +51,7 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
                          "question again (Enter keeps an earlier answer); quit: change nothing"),
     "existing_action": N_("What now?"),
     "existing_broken": N_("{file} cannot be read: {error}."),
+    "existing_unusable": N_("{error}; that question counts as unanswered."),
     "overwrite": N_("Replace it with new answers?"),
     "nothing_to_do": N_("Every question is already answered. Choose redo to change answers."),
     "unchanged": N_("{file} is unchanged."),

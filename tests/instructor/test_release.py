@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import venv
 from pathlib import Path
@@ -146,8 +147,15 @@ def release_installed(release, tmp_path_factory) -> Path:
     environment = tmp_path_factory.mktemp("release-venv") / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
     python = environment / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                              "-e", str(release)], capture_output=True, text=True, timeout=600)
+    # This interpreter's packages, which a CI's fresh venv holds (not the system), come after the
+    # new venv's own; pip builds the release as `pip install -e .` does (isolated: setuptools and
+    # wheel from the index or pip's cache, since a fresh venv may hold neither, or too old a one).
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "outer-environment.pth").write_text("\n".join(dict.fromkeys(
+        sysconfig.get_path(name) for name in ("purelib", "platlib"))) + "\n", encoding="utf-8")
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(release)],
+                             capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr[-2000:]
     return python
 

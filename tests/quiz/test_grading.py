@@ -253,18 +253,23 @@ def test_an_empty_answers_file_is_not_attempted(grade, submission):
 # ------------------------------------------------------------------------------- malformed answers
 
 
-MALFORMED = {
+MALFORMED_FILES = {  # the file as a whole cannot be used: the quiz is lost, nothing else
     "bad_yaml.yaml": "answers/q03.yaml line 7: not valid YAML (found unexpected end of stream, while "
                      "scanning a quoted scalar that starts on line 5)",
-    "wrong_type.yaml": "answers/q03.yaml line 6 (answers.same_stride2): must be a number",
     "unknown_id.yaml": "answers/q03.yaml line 6 (answers.same_strid2): unknown question 'same_strid2'; "
                        "did you mean 'same_stride2'?",
     "alias_bomb.yaml": "answers/q03.yaml line 3: YAML anchors and aliases",
-    "python_tag.yaml": "answers/q03.yaml line 4: YAML tags (!!python/object/apply:os.system) are not allowed",
-    "deep_nesting.yaml": "answers/q03.yaml line 4: is nested more than 3 levels deep",
     "other_quiz.yaml": "answers/q03.yaml line 2 (quiz): says it holds answers for 'q01', not q03",
     "flat_mapping.yaml": "answers/q03.yaml line 3 (valid_output): unknown key 'valid_output'",
-    "duplicate_id.yaml": "answers/q03.yaml line 5 (answers.same_stride2): 'same_stride2' appears twice",
+}
+MALFORMED_ANSWERS = {  # one answer cannot be used: (its question, the feedback, the quiz's points left)
+    "wrong_type.yaml": ("same_stride2", "answers/q03.yaml line 6 (answers.same_stride2): must be a number", 2.0),
+    "python_tag.yaml": ("pool_name", "answers/q03.yaml line 4 (answers.pool_name): YAML tags "
+                                     "(!!python/object/apply:os.system) are not allowed", 0.0),
+    "deep_nesting.yaml": ("valid_output", "answers/q03.yaml line 4 (answers.valid_output): is nested more "
+                                          "than 3 levels deep", 0.0),
+    "duplicate_id.yaml": ("same_stride2", "answers/q03.yaml line 5 (answers.same_stride2): is answered more "
+                                          "than once (lines 4, 5)", 0.0),
 }
 
 
@@ -280,11 +285,27 @@ def assert_quiz_error_and_ex01_intact(run, expected_feedback: str) -> None:
         assert expected_feedback in test["feedback"], test["feedback"]
 
 
-@pytest.mark.parametrize("fixture", sorted(MALFORMED))
+@pytest.mark.parametrize("fixture", sorted(MALFORMED_FILES))
 def test_a_malformed_answers_file_costs_the_quiz_and_nothing_else(grade, submission, fixture):
     shutil.copyfile(ANSWER_FIXTURES / fixture, (submission / "answers").mkdir() or submission / "answers" / "q03.yaml")
     run = grade("ex01", "q03", "--submission", submission, "--format", "json", "--lang", "en")
-    assert_quiz_error_and_ex01_intact(run, MALFORMED[fixture])
+    assert_quiz_error_and_ex01_intact(run, MALFORMED_FILES[fixture])
+
+
+@pytest.mark.parametrize("fixture", sorted(MALFORMED_ANSWERS))
+def test_a_malformed_answer_costs_its_question_and_nothing_else(grade, submission, fixture):
+    question_id, expected_feedback, points_left = MALFORMED_ANSWERS[fixture]
+    shutil.copyfile(ANSWER_FIXTURES / fixture, (submission / "answers").mkdir() or submission / "answers" / "q03.yaml")
+    run = grade("ex01", "q03", "--submission", submission, "--format", "json", "--lang", "en")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    jsonschema.validate(run.json(), REPORT_SCHEMA)
+    ex01, q03 = run.item("ex01"), run.item("q03")
+    assert ex01["score"] == ex01["max_score"] > 0
+    assert q03["score"] == points_left
+    (flawed,) = [test for test in q03["tests"] if test["status"] == "error"]
+    assert flawed["name"].endswith(f" {question_id}") and flawed["score"] == 0
+    assert flawed["feedback"].startswith(expected_feedback), flawed["feedback"]
+    assert "The answer is" in flawed["feedback"] and "The answer is" not in flawed["feedback"].splitlines()[0]
 
 
 def test_a_huge_answers_file_is_not_read(grade, submission):
