@@ -144,7 +144,7 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
     outcomes: dict[str, TestResult] = {}
     if sources:
         scratch = make_scratch("grade-")
-        workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch),
+        workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch, seed),
                                                      exercise, isolation)
                            for exercise in exercises if exercise.id in sources})
         try:

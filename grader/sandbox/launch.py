@@ -15,6 +15,7 @@ PYTEST* variables) and Python runs with -I.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -40,6 +41,7 @@ WORKER_UID_RANGE = 1_000_000
 WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
 SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
 PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits for the go
+LEARNER_SEED_BYTES = 4  # NumPy's legacy seed is a 32-bit number
 PRIVATE_FOLDER_MODE = 0o700
 SCRATCH_MODE = 0o711
 
@@ -118,8 +120,9 @@ def _processes_of_this_user() -> int:
     return running
 
 
-def prepare(exercise: Exercise, source: bytes, scratch: Path) -> SandboxSpec:
-    """A fresh folder under `scratch` with only the learner's file and the worker's files."""
+def prepare(exercise: Exercise, source: bytes, scratch: Path, run_seed: int = 0) -> SandboxSpec:
+    """A fresh folder under `scratch` with only the learner's file and the worker's files; the
+    learner's own random generators start from a seed derived from `run_seed`."""
     spec = _folder(exercise.id, scratch, exercise.limits, exercise.tensorflow)
     module_dir = spec.folder / "submission"
     module_dir.mkdir()
@@ -131,8 +134,18 @@ def prepare(exercise: Exercise, source: bytes, scratch: Path) -> SandboxSpec:
         "module_dir": str(module_dir),
         "forbidden_modules": [] if exercise.tensorflow else list(FORBIDDEN_MODULES),
         "preload": list(PRELOADED_WITH_TENSORFLOW) if exercise.tensorflow else [],
+        "learner_seed": learner_seed(run_seed, exercise.id),
     })
     return spec
+
+
+def learner_seed(run_seed: int, exercise_id: str) -> int:
+    """The seed of `random` and NumPy's global generator in an exercise's worker, so that a
+    learner's unseeded randomness grades the same way every time with the same run seed. It is
+    a one-way digest: the run's seed itself (ex07's split, the generated cases) never reaches a
+    worker."""
+    digest = hashlib.sha256(f"{run_seed}:{exercise_id}:learner".encode()).digest()
+    return int.from_bytes(digest[:LEARNER_SEED_BYTES], "big")
 
 
 def prepare_probe(scratch: Path, limits: Limits) -> SandboxSpec:

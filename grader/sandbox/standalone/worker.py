@@ -5,8 +5,8 @@ jail (jail.py), applies its resource limits and describes its sandbox to the tru
 imports NumPy (and Keras, for ex07) meanwhile, but the learner's module only once the trusted
 side, having checked that description, says go. Then it answers requests from the trusted side
 in the wire format (wire.py): call a function with these arguments, or read a module-level
-constant. Nothing here trusts the learner, and the trusted
-side trusts nothing the worker says beyond "here is some data".
+constant. Nothing here trusts the learner, and the trusted side trusts nothing the worker says
+beyond "here is some data".
 
 Run with `"probe": true` in its configuration, it imports no learner code at all: it builds
 the jail, drops its privileges and describes what it can see, so that the trusted side can
@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import sys
 import traceback
 
@@ -277,10 +278,6 @@ def _first_to_go() -> None:
         pass
 
 
-def main(argv: list) -> None:
-    run(json.loads(argv[1]))
-
-
 def run(config: dict) -> None:
     """Everything a worker does, from its jail to its last answer; never returns. The process
     is already in its new namespaces (made by `unshare`, or by zygote.py)."""
@@ -298,13 +295,15 @@ def run(config: dict) -> None:
     os.chdir(config["module_dir"])
     if config.get("forbidden_modules"):
         sys.meta_path.insert(0, _ForbiddenImports(config["forbidden_modules"], config["exercise"]))
-    import numpy  # noqa: F401  the wire format needs it before learner code can interfere
+    import numpy  # the wire format needs it before learner code can interfere
 
     for name in config.get("preload", ()):  # Keras for ex07: its seconds of import, before the go
         try:
             importlib.import_module(name)
         except Exception:  # the learner's own import meets the same error, and reports it
             pass
+    random.seed(config.get("learner_seed", 0))  # a learner's unseeded randomness: the same each run
+    numpy.random.seed(config.get("learner_seed", 0))
     if not worker.wait_for_go():  # the trusted side has not checked this sandbox, or found it wanting
         os._exit(0)
     worker.start()
@@ -315,4 +314,4 @@ def run(config: dict) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    run(json.loads(sys.argv[1]))
