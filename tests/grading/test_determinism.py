@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from grader.course.catalogue import load_catalogue
-from grader.instructor import batch as batch_module
+from grader.instructor import tasks as batch_tasks
 from tests.conftest import FIXTURES, SOLUTIONS, STUBS, run_grade
 
 pytestmark = pytest.mark.slow
@@ -46,12 +46,14 @@ def buggy_files(variant: int) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def course_class(tmp_path_factory) -> Path:
-    """One folder per learner: solution, stub, flipped, one_short (two sets of bugs), honest_loops."""
+    """One folder per learner: solution, stub, flipped, one_short (two sets of bugs), honest_loops,
+    and ex01 answered with unseeded randomness (the worker seeds it from the run's seed)."""
     folder = tmp_path_factory.mktemp("class")
     files = {exercise.id: exercise.file for exercise in load_catalogue().exercises}
     learners = {"solution": {}, "stub": {}, "flipped": buggy_files(0), "one_short": buggy_files(1),
                 "honest_loops": {exercise: FIXTURES / "submissions" / "honest_loops" / files[exercise]
-                                 for exercise in EXERCISES}}
+                                 for exercise in EXERCISES},
+                "unseeded_randomness": {"ex01": FIXTURES / "submissions" / "unseeded_randomness" / files["ex01"]}}
     for name, bugs in learners.items():
         learner = folder / name
         (learner / "answers").mkdir(parents=True)
@@ -105,7 +107,7 @@ def differences(expected: dict[str, dict], got: dict[str, dict]) -> list[str]:
 def idle_run(course_class, tmp_path_factory) -> dict[str, dict]:
     """Two batch workers, pre-warmed workers, nothing else running."""
     results = batch(course_class, tmp_path_factory.mktemp("idle"), "--workers", "2")
-    assert set(results) == {"solution", "stub", "flipped", "one_short", "honest_loops"}
+    assert set(results) == {"solution", "stub", "flipped", "one_short", "honest_loops", "unseeded_randomness"}
     return results
 
 
@@ -118,6 +120,7 @@ def test_the_class_is_graded_with_evidence(idle_run):
     totals = {learner: record["score"] for learner, record in idle_run.items()}
     assert totals["stub"] == 0
     assert 0 < totals["flipped"] < totals["solution"] and 0 < totals["one_short"] < totals["solution"]
+    assert 0 < totals["unseeded_randomness"] < totals["solution"]
     assert not any("unchecked" in record for record in idle_run.values())
     shrunk = [test["feedback"] for record in idle_run.values() for item in record["exercises"]
               for test in item["tests"] if "shrunk" in test["feedback"]]
@@ -131,8 +134,8 @@ def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(course_
     def no_server(*args, **kwargs):
         raise OSError("cold, for this test")
 
-    monkeypatch.setattr(batch_module, "WarmServer", no_server)
-    monkeypatch.setattr(batch_module, "WorkerServer", no_server)
+    monkeypatch.setattr(batch_tasks, "WarmServer", no_server)
+    monkeypatch.setattr(batch_tasks, "WorkerServer", no_server)
     monkeypatch.delenv("CNN_EXERCISES_WORKER_SERVERS", raising=False)
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BURNERS)]
     try:
