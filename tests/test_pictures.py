@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.learner import reference
-from grader.learner.pictures import EMBOSS, checked, learner_pictures, photograph
+from grader.learner.picture_data import picture_set
+from grader.learner.pictures import checked, learner_pictures
 from grader.sandbox.probe import IsolationProbe
+from grader.suites.hidden import ref_ex01, ref_ex03
+from grader.suites.hidden.picture_answers import EMBOSS, photograph
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -57,8 +59,7 @@ def test_a_flipped_kernel_gets_a_difference_image(make_submission, tmp_path, cat
     picture = _pictures(folder, ["ex01"], tmp_path / "out", catalogue)["ex01"]
     differences = [panel for panel in _panels(picture) if panel.diverging]
     assert len(differences) == 1
-    photo = photograph().astype(np.float64)
-    expected = reference.convolve2d(photo, EMBOSS)
+    expected = ref_ex01.cross_correlate2d(photograph(), EMBOSS)
     assert np.allclose(picture.rows[0][2].image, expected)
     assert np.abs(differences[0].image).max() > 10
     assert "differs" in picture.verdict
@@ -82,7 +83,7 @@ def test_honest_loops_get_the_padding_grid_of_their_own_same_padding(tmp_path, c
     pictures = _pictures(SUBMISSION_FIXTURES / "honest_loops", ["ex03", "ex04"], tmp_path / "out", catalogue)
     grids = [panel.grid for panel in _panels(pictures["ex03"]) if panel.grid is not None]
     height, width = photograph(16).shape
-    expected = (reference.same_padding(height, 5, 2)[0], reference.same_padding(width, 5, 2)[0])
+    expected = (ref_ex03.same_pads(height, 5, 2)[0], ref_ex03.same_pads(width, 5, 2)[0])
     assert [grid.before for grid in grids] == [expected, expected]
     assert any(panel.grid for panel in _panels(pictures["ex04"]))
     assert "match" in pictures["ex04"].verdict
@@ -149,10 +150,12 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
     from dataclasses import replace
 
     from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
 
     from grader.learner import drawing
 
-    latin = font_manager.fontManager.ttflist[0]
+    latin = next(entry for entry in font_manager.fontManager.ttflist
+                 if ord(drawing.HANGUL_SAMPLE) not in FT2Font(entry.fname).get_charmap())
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")])
     drawing.hangul_font.cache_clear()
     try:
