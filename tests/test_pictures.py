@@ -162,3 +162,32 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
         assert drawing.hangul_font() is None
     finally:
         drawing.hangul_font.cache_clear()
+
+
+def test_the_release_data_file_holds_what_the_course_computes(tmp_path, monkeypatch):
+    from grader.learner import picture_data
+
+    computed = picture_set()
+    written = picture_data.write(tmp_path / "picture_answers.npz")
+    monkeypatch.setattr(picture_data, "DATA_FILE", written)
+    picture_set.cache_clear()
+    try:
+        loaded = picture_set()
+    finally:
+        picture_set.cache_clear()
+    assert loaded.arrays.keys() == computed.arrays.keys()
+    assert all(np.array_equal(loaded.arrays[name], computed.arrays[name]) for name in computed.arrays)
+    assert [call.function for call in loaded.calls] == [call.function for call in computed.calls]
+    assert loaded.of("ex03", grid=True)[0].answer == computed.of("ex03", grid=True)[0].answer
+
+
+def test_no_graded_suite_uses_the_photograph():
+    """The pictures' data holds answers on the photograph only; it stays out of every graded case
+    (the release scan also replays that data as a table against the suites)."""
+    from grader.course.catalogue import SUITES_DIR
+
+    suites = [path for path in SUITES_DIR.rglob("*.py") if path.name != "picture_answers.py"]
+    assert len(suites) > 10
+    for path in suites:
+        text = path.read_text(encoding="utf-8")
+        assert not any(word in text for word in ("picture_answers", "picture_data", "photograph", "grace_hopper"))

@@ -132,7 +132,8 @@ def probe_module(task: dict, examples: list, wanted: dict) -> dict:
     except BaseException as error:
         return {"load_error": f"{type(error).__name__}: {str(error)[:300]}"}
     found, late = [], []
-    for qualname in task["functions"]:
+    methods = [name + _loader.RECEIVER for name in task["functions"] if "." in name]
+    for qualname in [*task["functions"], *methods]:
         try:
             function = target(module, qualname)
         except BaseException:

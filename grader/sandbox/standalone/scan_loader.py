@@ -11,6 +11,7 @@ part of a release.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -18,6 +19,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+RECEIVER = "@None"  # after a method's name: called with None as `self` (one that never uses it answers)
 
 
 def _release_first() -> None:
@@ -45,7 +47,10 @@ def load(relative: str):
 
 
 def target(module, qualname: str):
-    """The function `qualname` names in `module`, unwrapped to what a caller runs."""
+    """The function `qualname` names in `module`, unwrapped to what a caller runs. A method
+    named with `@None` after it is called with None in the place of `self`."""
+    if qualname.endswith(RECEIVER):
+        return functools.partial(target(module, qualname[:-len(RECEIVER)]), None)
     value = module
     for part in qualname.split("."):
         namespace = getattr(value, "__dict__", {})
