@@ -4,11 +4,11 @@ It has the stubs, the quiz questions, the grader with the public suites only, th
 expected answers as data (computed here by the hidden references), a learner's README (English
 and Korean), a test command of its own (`python -m pytest` checks that the grader works there)
 and the course's pyproject.toml, whose base install leaves TensorFlow to the `keras` extra. Its
-exercises/ folder is built from a list, never copied: the stubs, the notebook and the answers
-folder's README (publish.py first checks that the stubs are the course's own). It leaves out the
-solutions, the quiz keys and explanations, the hidden suites and their references, the
-instructor's commands, the project's tests and benchmarks, and the quiz banks' README (its
-examples are real answers). The manifest lists the public tests only, so a local score is
+exercises/ and quizzes/ folders are built from lists, never copied: the stubs, the notebook, the
+answers folder's README and the catalogue's quiz banks (publish.py first checks that the stubs
+are the course's own). It leaves out the solutions, the quiz keys and explanations, the hidden
+suites and their references, the instructor's commands, the project's tests and benchmarks,
+and the quiz banks' README (its examples are real answers). The manifest lists the public tests only, so a local score is
 honest about what it counts.
 """
 
@@ -23,11 +23,11 @@ from grader.instructor.tree import copy_course_parts
 from grader.learner import picture_data
 
 HERE = Path(__file__).resolve().parent
-RELEASE_PARTS = ("pyproject.toml", "quizzes", "grader")
+RELEASE_PARTS = ("pyproject.toml", "grader")  # and, by list, the stubs and the quiz banks
 # the hidden suites and references, the instructor's tools, the quiz keys' notes, the layer
 # arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py),
 # the release scan's driver, and any pictures' data lying in the course (the release gets its own)
-LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md", "grader/model/arithmetic.py",
+LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "grader/model/arithmetic.py",
             "grader/sandbox/standalone/scan_driver.py", "grader/sandbox/standalone/scan_loader.py",
             "grader/learner/picture_answers.npz")
 # what exercises/ holds besides the stubs (never a learner's answers file)
@@ -48,10 +48,11 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
     """Write the student release of the course at `course_root` into `target` (a new folder)."""
     catalogue = catalogue or load_catalogue(root=course_root)
     target.mkdir(parents=True)
-    stubs = [f"exercises/{exercise.file}" for exercise in catalogue.exercises]
+    listed = [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
+              *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
+              *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
     for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT),
-                             *copy_course_parts(course_root, [*stubs, *(f"exercises/{name}"
-                                                                      for name in EXERCISE_FOLDER_FILES)])]:
+                             *copy_course_parts(course_root, listed)]:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)

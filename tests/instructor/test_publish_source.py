@@ -57,6 +57,7 @@ def test_publish_ships_the_stubs_and_never_an_answers_file(grade, course_copy, t
     exercises = course_copy / "exercises"
     shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", exercises / "answers" / "q01.yaml")
     shutil.copyfile(SOLUTIONS / "ex01_convolution.py", exercises / "my_attempt.py")  # a scratch file
+    shutil.copyfile(SOLUTIONS / "answers" / "q02.yaml", course_copy / "quizzes" / "q02_key_copy.yaml")
     (exercises / ".grade").mkdir()
     (exercises / ".grade" / "progress.json").write_text("{}", encoding="utf-8")
     out = tmp_path / "release"
@@ -68,6 +69,8 @@ def test_publish_ships_the_stubs_and_never_an_answers_file(grade, course_copy, t
     assert files == sorted(["course.ipynb", "answers/README.md", *(path.name for path in STUBS.glob("ex*.py"))])
     for stub in STUBS.glob("ex*.py"):
         assert (shipped / stub.name).read_bytes() == stub.read_bytes()
+    banks = sorted(path.name for path in (out / "student" / "quizzes").iterdir())
+    assert banks == sorted(path.name for path in (COURSE_ROOT / "quizzes").glob("q*.yaml"))  # no key copy
 
 
 def test_a_failed_scan_leaves_nothing_published(grade, tmp_path, monkeypatch):
