@@ -14,8 +14,9 @@ Calling arbitrary functions can have side effects, so every call happens in the 
 grader gives learner code (its jail, where the machine allows one), with the interpreter's
 site-packages visible so that modules needing more than NumPy can still be tried. A function
 whose module does not load there could not be tried: it is reported, and a clean release has
-none. A function that hangs or ends its process on a public example answers nothing, so it is
-not graded (each probe runs in a child process, so it costs only itself); the summary counts them.
+none. A function that ends its process on a public example, or does not answer it within a
+second and then again within the exercise's own time for a call, answers nothing, so it is not
+graded (each probe runs in a child process, so it costs only itself); the summary counts them.
 """
 
 from __future__ import annotations
@@ -234,12 +235,16 @@ def _probe(release: Path, modules: list[Module], data_files: list[str], catalogu
            isolation: IsolationSource, scratch: Path, result: ScanResult) -> list[Candidate]:
     """The functions that answer an example with the right kind, as what they answered."""
     examples = scan_examples.examples()
+    for example in examples:  # no answer in a second, then none within a grading call's time
+        owner = next((item for item in catalogue.exercises if example["function"] in item.functions), None)
+        example.setdefault("retry_seconds", owner.limits.call_timeout if owner is not None else 0)
     driver = Exercise(id="scan", title="release scan", file="scan_entry.py", functions=(),
                       points=0.0, limits=PROBE_LIMITS, tensorflow=True)
     source = b"from scan_driver import probe_all  # noqa: F401\nfrom scan_loader import data_constants  # noqa: F401\n"
     client = jailed_worker(driver, source, release, isolation, scratch, forbidden=[], preload=[])
     tasks = [{"relative": module.relative, "functions": list(module.functions),
-              "names": [] if module.relative.startswith(PUBLIC_SUITES) else list(module.names)}
+              "names": [] if module.relative.startswith(PUBLIC_SUITES) else list(module.names),
+              "assigned": list(module.names)}
              for module in modules if module.functions or module.names]
     try:
         outcomes = client.call("probe_all", (tasks, examples, scan_examples.CONSTANTS), {},

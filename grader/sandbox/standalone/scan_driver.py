@@ -80,7 +80,7 @@ def _late(signum, frame):
     raise _Late()
 
 
-def _try(function, example: dict) -> str:
+def _try(function, example: dict, seconds: float) -> str:
     """"fits", "refused" (its signature cannot take the call), "other" or "late"."""
     args, kwargs = copy.deepcopy(example["args"]), copy.deepcopy(example["kwargs"])
     try:
@@ -90,7 +90,7 @@ def _try(function, example: dict) -> str:
     except ValueError:  # no signature to read (some built-ins): call it and see
         pass
     signal.signal(signal.SIGALRM, _late)
-    signal.setitimer(signal.ITIMER_REAL, example.get("seconds", CALL_SECONDS))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         value = function(*args, **kwargs)
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -133,13 +133,18 @@ def probe_module(task: dict, examples: list, wanted: dict) -> dict:
         return {"load_error": f"{type(error).__name__}: {str(error)[:300]}"}
     found, late = [], []
     methods = [name + _loader.RECEIVER for name in task["functions"] if "." in name]
-    for qualname in [*task["functions"], *methods]:
+    # a name bound at module level to something callable (a partial, an alias) is a function too
+    bound = [name for name in task.get("assigned", []) if callable(getattr(module, name, None))
+             and not isinstance(getattr(module, name), type) and name not in task["functions"]]
+    for qualname in [*task["functions"], *methods, *bound]:
         try:
             function = target(module, qualname)
         except BaseException:
             continue
         for index, example in enumerate(examples if callable(function) else []):
-            outcome = _try(function, example)
+            outcome = _try(function, example, example.get("seconds", CALL_SECONDS))
+            if outcome == "late" and example.get("retry_seconds"):  # its first call may import things
+                outcome = _try(function, example, example["retry_seconds"])
             if outcome == "fits":
                 found.append([qualname, index])
             elif outcome == "late":
@@ -173,7 +178,8 @@ def _module_lines(tasks: list, examples: list, wanted: dict):
 def _one_by_one(task: dict, examples: list, wanted: dict) -> dict:
     """`task` again, in a child that loads its module once and probes each function in a
     grandchild of its own: one that dies or hangs is "dead", the others are heard."""
-    lines = _in_child(_function_lines(task, examples, wanted), len(task["functions"]) + 1, FUNCTION_SECONDS)
+    # each line comes from a grandchild given FUNCTION_SECONDS: the child waits a little longer
+    lines = _in_child(_function_lines(task, examples, wanted), len(task["functions"]) + 1, 2 * FUNCTION_SECONDS)
     merged: dict = {"fits": [], "late": [], "dead": [], "constants": []}
     for line in lines:
         outcome = json.loads(line)
@@ -181,8 +187,9 @@ def _one_by_one(task: dict, examples: list, wanted: dict) -> dict:
             return outcome
         for key in merged:
             merged[key] += outcome.get(key, [])
-    if not lines:
-        merged["dead"] += task["functions"]
+    merged["dead"] += task["functions"][len(lines):]  # one line per function, then the names'
+    if len(lines) <= len(task["functions"]):
+        merged["dead"].append("(its module-level names)")
     return merged
 
 
@@ -193,10 +200,12 @@ def _function_lines(task: dict, examples: list, wanted: dict):
         yield json.dumps({"load_error": f"{type(error).__name__}: {str(error)[:300]}"})
         return
     for qualname in task["functions"]:
-        part = dict(task, functions=[qualname], names=[])
+        part = dict(task, functions=[qualname], names=[], assigned=[])
         heard = _in_child((json.dumps(probe_module(part, examples, wanted)) for _ in range(1)), 1, FUNCTION_SECONDS)
         yield heard[0] if heard else json.dumps({"dead": [qualname]})
-    yield json.dumps(probe_module(dict(task, functions=[]), examples, wanted))
+    rest = dict(task, functions=[])  # the module-level values, and names bound to callables
+    heard = _in_child((json.dumps(probe_module(rest, examples, wanted)) for _ in range(1)), 1, FUNCTION_SECONDS)
+    yield heard[0] if heard else json.dumps({"dead": ["(its module-level names)"]})
 
 
 def _in_child(lines, count: int, seconds_each: float) -> list:
