@@ -191,3 +191,31 @@ def test_no_graded_suite_uses_the_photograph():
     for path in suites:
         text = path.read_text(encoding="utf-8")
         assert not any(word in text for word in ("picture_answers", "picture_data", "photograph", "grace_hopper"))
+
+
+def test_a_missing_or_damaged_data_file_is_a_clear_error(tmp_path, monkeypatch):
+    import builtins
+
+    from grader.errors import InputError
+    from grader.learner import picture_data
+
+    damaged = tmp_path / "picture_answers.npz"
+    damaged.write_bytes(b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(picture_data, "DATA_FILE", damaged)
+    picture_set.cache_clear()
+    try:
+        with pytest.raises(InputError, match="is damaged"):
+            picture_set()
+        monkeypatch.setattr(picture_data, "DATA_FILE", tmp_path / "absent.npz")
+        real_import = builtins.__import__
+
+        def no_hidden(name, *args, **kwargs):  # a release: no hidden suites to compute with
+            if name.startswith("grader.suites.hidden"):
+                raise ModuleNotFoundError(name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", no_hidden)
+        with pytest.raises(InputError, match="no data for the pictures"):
+            picture_set()
+    finally:
+        picture_set.cache_clear()

@@ -11,12 +11,16 @@ release holds no code that does. The file holds arrays by name and, as JSON text
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from grader.errors import InputError
+from grader.i18n import _
 
 DATA_FILE = Path(__file__).resolve().parent / "picture_answers.npz"
 CALLS_KEY = "calls"
@@ -48,15 +52,22 @@ class PictureSet:
 @lru_cache(maxsize=1)
 def picture_set() -> PictureSet:
     """The release's data file if there is one, else the course's own computation."""
-    if DATA_FILE.is_file():
+    if not DATA_FILE.is_file():
+        try:
+            from grader.suites.hidden.picture_answers import picture_set as computed
+        except ModuleNotFoundError:  # a release without its data file
+            raise InputError(_("this copy of the course has no data for the pictures ({file}); ask your "
+                               "instructor for a new copy").format(file=DATA_FILE.name)) from None
+        arrays, calls = computed()
+        return PictureSet(arrays, tuple(_call(arrays, call) for call in calls))
+    try:
         with np.load(DATA_FILE, allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in stored.files if name != CALLS_KEY}
             calls = json.loads(str(stored[CALLS_KEY]))
-    else:
-        from grader.suites.hidden.picture_answers import picture_set as computed
-
-        arrays, calls = computed()
-    return PictureSet(arrays, tuple(_call(arrays, call) for call in calls))
+        return PictureSet(arrays, tuple(_call(arrays, call) for call in calls))
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+        raise InputError(_("the pictures' data file {file} is damaged; ask your instructor for a new "
+                           "copy").format(file=DATA_FILE.name)) from None
 
 
 def write(path: Path) -> Path:
