@@ -1,7 +1,7 @@
 """The `grade` command line: thin Click wiring over the runner, reports and course tools.
 
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `show`,
-`quiz`, `check`, `publish`, and (from grader/cli_class.py) `batch`, `merge` and `report` are
+`quiz`, `check`, and (from grader/cli_class.py) `publish`, `batch`, `merge` and `report` are
 subcommands. Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader
 itself failed (SPEC section 4). The course catalogue and the run's isolation reach the commands
 through the Click context (`Course`), so tests can hand in their own (`--course` is hidden).
@@ -18,7 +18,7 @@ import click
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError, exit_130_when_interrupted
-from grader.i18n import LANGUAGES, _, choose_language, language_asked, with_lang
+from grader.i18n import LANGUAGES, _, choose_language, with_lang
 from grader.reports import FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
@@ -279,19 +279,6 @@ def check(ctx: click.Context, course: Course, no_artefacts: bool, allow_weak_san
     if problems:
         click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)
-
-
-@cli.command("publish", context_settings=CONTEXT_SETTINGS)
-@click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
-@lang_option()
-@pass_course
-def publish_course(course: Course, out_dir: Path, lang: str) -> None:
-    """Write a student release (no solutions, keys or hidden suites; --lang ko: Korean stubs) and a Gradescope bundle."""
-    from grader.instructor.publish import publish
-
-    published = publish(course.catalogue, out_dir, stubs_lang=lang if language_asked() else "en")
-    click.echo(f"student release:     {published.student}")
-    click.echo(f"Gradescope autograder: {published.autograder_zip}")
 
 
 from grader import cli_class, cli_learner, cli_messages  # noqa: E402,F401  batch..., watch, Click's words

@@ -1,4 +1,4 @@
-"""The `grade` commands for a whole class: `batch`, `merge` and `report` (instructor-facing).
+"""The `grade` commands for a course and a class: `publish`, `batch`, `merge` and `report` (instructor-facing).
 
 Thin Click wiring, like grader/cli.py, whose group they join: grader/cli.py imports this module
 once its group and shared options exist. Each command parses its options and calls a function
@@ -12,7 +12,27 @@ from pathlib import Path
 
 import click
 
-from grader.cli import CONTEXT_SETTINGS, Course, cli, pass_course, weak_sandbox_option
+from grader.cli import CONTEXT_SETTINGS, Course, cli, lang_option, pass_course, weak_sandbox_option
+from grader.i18n import language_asked
+
+
+@cli.command("publish", context_settings=CONTEXT_SETTINGS)
+@click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
+@lang_option()
+@weak_sandbox_option()
+@pass_course
+def publish_course(course: Course, out_dir: Path, lang: str, allow_weak_sandbox: bool) -> None:
+    """Write a student release (no solutions, keys or hidden suites; --lang ko: Korean stubs) and a
+    Gradescope bundle, once the stubs are the course's own and no function or data in the release
+    earns a point."""
+    from grader.instructor.publish import publish
+
+    with course.decide_isolation(allow_weak_sandbox) as isolation:
+        published = publish(course.catalogue, out_dir, stubs_lang=lang if language_asked() else "en",
+                            isolation=isolation)
+    click.echo(f"student release:     {published.student}")
+    click.echo(f"Gradescope autograder: {published.autograder_zip}")
+    click.echo(published.scan)
 
 
 @cli.command("batch", context_settings=CONTEXT_SETTINGS)

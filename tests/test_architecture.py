@@ -40,11 +40,15 @@ ALLOWED: dict[str, set[str]] = {
     "progress": {"i18n", "results"},
     "commands": {"i18n", "course", "errors", "grading", "progress", "reports", "results", "sanitise",
                  "submission"},
-    "instructor": {"i18n", "course", "errors", "grading", "quiz", "reports", "results", "sandbox", "sanitise",
-                   "submission"},
+    # instructor -> learner: a release gets the pictures' data (learner/picture_data.py writes it);
+    # -> failures: the release scan reads what its workers' calls failed with
+    "instructor": {"i18n", "course", "errors", "failures", "grading", "learner", "quiz", "reports", "results",
+                   "sandbox", "sanitise", "submission"},
     "suites": {"i18n", "checks", "course", "evidence", "failures", "model", "sanitise", "suites"},
+    # learner -> suites: in the course repository the pictures' answers come from the hidden
+    # references (a release has their data instead, and no hidden suites)
     "learner": {"i18n", "commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
-                "results", "sandbox", "sanitise", "submission"},
+                "results", "sandbox", "sanitise", "submission", "suites"},
     "cli": {"i18n", "cli_class", "cli_learner", "cli_messages", "commands", "course", "errors", "grading", "instructor", "learner", "quiz",
             "reports", "results", "sandbox", "sanitise"},
     "cli_class": {"i18n", "cli", "instructor"},

@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.learner import reference
-from grader.learner.pictures import EMBOSS, checked, learner_pictures, photograph
+from grader.learner.picture_data import picture_set
+from grader.learner.pictures import checked, learner_pictures
 from grader.sandbox.probe import IsolationProbe
+from grader.suites.hidden import ref_ex01, ref_ex03
+from grader.suites.hidden.picture_answers import EMBOSS, photograph
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -57,8 +59,7 @@ def test_a_flipped_kernel_gets_a_difference_image(make_submission, tmp_path, cat
     picture = _pictures(folder, ["ex01"], tmp_path / "out", catalogue)["ex01"]
     differences = [panel for panel in _panels(picture) if panel.diverging]
     assert len(differences) == 1
-    photo = photograph().astype(np.float64)
-    expected = reference.convolve2d(photo, EMBOSS)
+    expected = ref_ex01.cross_correlate2d(photograph(), EMBOSS)
     assert np.allclose(picture.rows[0][2].image, expected)
     assert np.abs(differences[0].image).max() > 10
     assert "differs" in picture.verdict
@@ -82,7 +83,7 @@ def test_honest_loops_get_the_padding_grid_of_their_own_same_padding(tmp_path, c
     pictures = _pictures(SUBMISSION_FIXTURES / "honest_loops", ["ex03", "ex04"], tmp_path / "out", catalogue)
     grids = [panel.grid for panel in _panels(pictures["ex03"]) if panel.grid is not None]
     height, width = photograph(16).shape
-    expected = (reference.same_padding(height, 5, 2)[0], reference.same_padding(width, 5, 2)[0])
+    expected = (ref_ex03.same_pads(height, 5, 2)[0], ref_ex03.same_pads(width, 5, 2)[0])
     assert [grid.before for grid in grids] == [expected, expected]
     assert any(panel.grid for panel in _panels(pictures["ex04"]))
     assert "match" in pictures["ex04"].verdict
@@ -149,13 +150,72 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
     from dataclasses import replace
 
     from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
 
     from grader.learner import drawing
 
-    latin = font_manager.fontManager.ttflist[0]
+    latin = next(entry for entry in font_manager.fontManager.ttflist
+                 if ord(drawing.HANGUL_SAMPLE) not in FT2Font(entry.fname).get_charmap())
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")])
     drawing.hangul_font.cache_clear()
     try:
         assert drawing.hangul_font() is None
     finally:
         drawing.hangul_font.cache_clear()
+
+
+def test_the_release_data_file_holds_what_the_course_computes(tmp_path, monkeypatch):
+    from grader.learner import picture_data
+
+    computed = picture_set()
+    written = picture_data.write(tmp_path / "picture_answers.npz")
+    monkeypatch.setattr(picture_data, "DATA_FILE", written)
+    picture_set.cache_clear()
+    try:
+        loaded = picture_set()
+    finally:
+        picture_set.cache_clear()
+    assert loaded.arrays.keys() == computed.arrays.keys()
+    assert all(np.array_equal(loaded.arrays[name], computed.arrays[name]) for name in computed.arrays)
+    assert [call.function for call in loaded.calls] == [call.function for call in computed.calls]
+    assert loaded.of("ex03", grid=True)[0].answer == computed.of("ex03", grid=True)[0].answer
+
+
+def test_no_graded_suite_uses_the_photograph():
+    """The pictures' data holds answers on the photograph only; it stays out of every graded case
+    (the release scan also replays that data as a table against the suites)."""
+    from grader.course.catalogue import SUITES_DIR
+
+    suites = [path for path in SUITES_DIR.rglob("*.py") if path.name != "picture_answers.py"]
+    assert len(suites) > 10
+    for path in suites:
+        text = path.read_text(encoding="utf-8")
+        assert not any(word in text for word in ("picture_answers", "picture_data", "photograph", "grace_hopper"))
+
+
+def test_a_missing_or_damaged_data_file_is_a_clear_error(tmp_path, monkeypatch):
+    import builtins
+
+    from grader.errors import InputError
+    from grader.learner import picture_data
+
+    damaged = tmp_path / "picture_answers.npz"
+    damaged.write_bytes(b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(picture_data, "DATA_FILE", damaged)
+    picture_set.cache_clear()
+    try:
+        with pytest.raises(InputError, match="is damaged"):
+            picture_set()
+        monkeypatch.setattr(picture_data, "DATA_FILE", tmp_path / "absent.npz")
+        real_import = builtins.__import__
+
+        def no_hidden(name, *args, **kwargs):  # a release: no hidden suites to compute with
+            if name.startswith("grader.suites.hidden"):
+                raise ModuleNotFoundError(name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", no_hidden)
+        with pytest.raises(InputError, match="no data for the pictures"):
+            picture_set()
+    finally:
+        picture_set.cache_clear()

@@ -2,9 +2,11 @@
 
 The reference solutions must score full marks and the untouched stubs zero, for every exercise
 and quiz, under the same isolation a learner's run gets. Then the published artefacts are tried
-the way their users meet them: the student release grades the solutions' exercises in full
-(public tests only) and the stubs cleanly at zero with its own grader, and the Gradescope
-bundle, laid out as Gradescope lays it out, gives the solutions full marks and the stubs zero.
+the way their users meet them: the release scan finds no function or data in the student
+release that earns a point (grader/instructor/scan.py), the release grades the solutions'
+exercises in full (public tests only) and the stubs cleanly at zero with its own grader, and
+the Gradescope bundle, laid out as Gradescope lays it out, gives the solutions full marks and
+the stubs zero.
 """
 
 from __future__ import annotations
@@ -49,8 +51,12 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
     """Publish into a temporary folder and grade with what was published; what went wrong."""
     weak = ["--allow-weak-sandbox"] if allow_weak else []
     with tempfile.TemporaryDirectory(prefix="grade-check-") as scratch:
-        published = publish(catalogue, Path(scratch) / "published")
-        problems = []
+        try:
+            published = publish(catalogue, Path(scratch) / "published")
+        except InputError as refused:  # the exercise folder holds more than the course's stubs
+            echo(f"BAD  publish: {refused}")
+            return ["publish"]
+        problems = _scanned(published.student, catalogue, echo=echo, allow_weak=allow_weak)
         for folder, want_full in _course_folders(catalogue):
             run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, "--all", "--submission",
                                str(folder), "--format", "json", *weak],
@@ -62,6 +68,17 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
             code, results, stderr = bundle.grade(lambda upload, folder=folder: flat_upload(folder, upload))
             problems += _judge(echo, "gradescope", folder.name, want_full, code, results, stderr)
     return problems
+
+
+def _scanned(release: Path, catalogue: Catalogue, *, echo: Echo, allow_weak: bool) -> list[str]:
+    """The release scan's line; the problem, if it found anything."""
+    from grader.instructor.scan import scan_release
+    from grader.sandbox.probe import IsolationProbe
+
+    with IsolationProbe(allow_weak=allow_weak) as isolation:
+        result = scan_release(release, catalogue, isolation)
+    echo(f"{'ok  ' if result.clean else 'BAD '} {result.summary()}")
+    return [] if result.clean else ["release/scan"]
 
 
 class GradescopeLayout:

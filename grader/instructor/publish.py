@@ -4,18 +4,26 @@ The student release (grader/instructor/release.py) is a course a learner install
 alone, with nothing secret in it. The Gradescope bundle (grader/instructor/gradescope.py) holds
 the grader with its hidden suites and the quiz keys (never the reference solutions, which
 grading does not need) and the two scripts Gradescope runs, at the root of `autograder.zip`.
+
+Publishing refuses, naming the files, when the course's exercise folder no longer holds the
+course's own stubs (grader/instructor/stubs.py: an instructor tried the exercises there), and,
+once the release is written, when the behavioural scan (grader/instructor/scan.py) finds a
+function or data file in it that earns a point: then nothing stays in OUTDIR.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
+from grader.sandbox.isolation import IsolationSource
 from grader.instructor.gradescope import write_bundle
 from grader.instructor.release import write_release
+from grader.instructor.stubs import changed_files
 
 HIDDEN_SUITES = Path("grader") / "suites" / "hidden"
 
@@ -26,19 +34,52 @@ class Published:
 
     student: Path
     autograder_zip: Path
+    scan: str = ""  # the scan's summary line ("" when it was not run)
 
 
-def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en") -> Published:
+def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
+            isolation: IsolationSource | None = None) -> Published:
     """Write `out_dir/student/` and `out_dir/gradescope/autograder.zip`; with `stubs_lang` "ko"
     the student's stubs carry Korean docstrings and TODO lines (grader/course/instructions.py)
-    and the autograder gives its feedback in Korean."""
+    and the autograder gives its feedback in Korean. With `isolation`, the release is scanned
+    (in that sandbox) before it is declared published; on a finding OUTDIR is removed again."""
     root = catalogue.root
     if not (root / "solutions").is_dir() or not (root / HIDDEN_SUITES).is_dir():
         raise InputError(f"{root} is not a full course (no solutions/ or hidden suites); "
                          "publish from the instructor's repository")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir} is not empty; choose a new folder")
-    student = write_release(root, out_dir / "student")
+    changed = changed_files(catalogue)
+    if changed:
+        raise InputError("not published: these files are not the course's own stubs, and a release hands "
+                         f"them to learners: {'; '.join(changed)}. Restore them (`git checkout -- "
+                         "exercises/`, or `git stash` to keep your work) and publish again")
+    existed = out_dir.exists()
+    try:
+        published = _write(catalogue, out_dir, stubs_lang)
+        if isolation is not None:
+            published = _scanned(published, catalogue, isolation)
+    except BaseException:
+        shutil.rmtree(out_dir / "student", ignore_errors=True)
+        shutil.rmtree(out_dir / "gradescope", ignore_errors=True)
+        if not existed:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    return published
+
+
+def _scanned(published: Published, catalogue: Catalogue, isolation: IsolationSource) -> Published:
+    from grader.instructor.scan import scan_release
+
+    result = scan_release(published.student, catalogue, isolation)
+    if not result.clean:
+        raise InputError("not published: the release would hand out working answers.\n" + result.summary())
+    return Published(published.student, published.autograder_zip, result.summary())
+
+
+def _write(catalogue: Catalogue, out_dir: Path, stubs_lang: str) -> Published:
+    root = catalogue.root
+    student = write_release(root, out_dir / "student", catalogue)
     if stubs_lang == "ko":
         for exercise in catalogue.exercises:
             stub = student / "exercises" / exercise.file

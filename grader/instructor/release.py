@@ -1,12 +1,15 @@
 """The student release: a course a learner can install and use alone, holding nothing secret.
 
-It has the stubs, the quiz questions, the grader with the public suites only, a learner's
-README (English and Korean), a test command of its own (`python -m pytest` checks that the
-grader works there) and the course's pyproject.toml, whose base install leaves TensorFlow to the
-`keras` extra. It leaves out the solutions, the quiz keys and explanations, the hidden suites
-and their references, the instructor's commands, the project's tests and benchmarks, and the
-quiz banks' README (its examples are real answers). The manifest lists the public tests only,
-so a local score is honest about what it counts.
+It has the stubs, the quiz questions, the grader with the public suites only, the pictures'
+expected answers as data (computed here by the hidden references), a learner's README (English
+and Korean), a test command of its own (`python -m pytest` checks that the grader works there)
+and the course's pyproject.toml, whose base install leaves TensorFlow to the `keras` extra. Its
+exercises/ and quizzes/ folders are built from lists, never copied: the stubs, the notebook, the
+answers folder's README and the catalogue's quiz banks (publish.py first checks that the stubs
+are the course's own). It leaves out the solutions, the quiz keys and explanations, the hidden
+suites and their references, the instructor's commands, the project's tests and benchmarks,
+and the quiz banks' README (its examples are real answers). The manifest lists the public tests only, so a local score is
+honest about what it counts.
 """
 
 from __future__ import annotations
@@ -15,13 +18,21 @@ import json
 import shutil
 from pathlib import Path
 
+from grader.course.catalogue import Catalogue, load_catalogue
 from grader.instructor.tree import copy_course_parts
+from grader.learner import picture_data
 
 HERE = Path(__file__).resolve().parent
-RELEASE_PARTS = ("pyproject.toml", "exercises", "quizzes", "grader")
-# the hidden suites and references, the instructor's tools, the quiz keys' notes, and the layer
-# arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py)
-LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "quizzes/README.md", "grader/model/arithmetic.py")
+RELEASE_PARTS = ("pyproject.toml", "grader")  # and, by list, the stubs and the quiz banks
+# the hidden suites and references, the instructor's tools, the quiz keys' notes, the layer
+# arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py),
+# the release scan's driver, and any pictures' data lying in the course (the release gets its own)
+LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "grader/model/arithmetic.py",
+            "grader/sandbox/standalone/scan_driver.py", "grader/sandbox/standalone/scan_loader.py",
+            "grader/learner/picture_answers.npz")
+# what exercises/ holds besides the stubs (never a learner's answers file)
+EXERCISE_FOLDER_FILES = ("course.ipynb", "answers/README.md")
+PICTURE_DATA = Path("grader") / "learner" / picture_data.DATA_FILE.name
 MANIFEST = Path("grader") / "suites" / "manifest.json"
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"
@@ -33,13 +44,19 @@ LAUNCHER = ("import runpy, sys; sys.meta_path[:] = [finder for finder in sys.met
             "runpy.run_module('grader', run_name='__main__', alter_sys=True)")
 
 
-def write_release(course_root: Path, target: Path) -> Path:
+def write_release(course_root: Path, target: Path, catalogue: Catalogue | None = None) -> Path:
     """Write the student release of the course at `course_root` into `target` (a new folder)."""
+    catalogue = catalogue or load_catalogue(root=course_root)
     target.mkdir(parents=True)
-    for relative, source in copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT):
+    listed = [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
+              *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
+              *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
+    for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT),
+                             *copy_course_parts(course_root, listed)]:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
+    picture_data.write(target / PICTURE_DATA)
     shutil.copyfile(LEARNER_README, target / "README.md")
     (target / "tests").mkdir()
     shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")

@@ -1,7 +1,8 @@
 """The padding and stride pictures (ex03, ex04): a padded input with its sampling grid.
 
 ex03 draws the grid the learner's own `same_padding` gives next to the expected one; ex04
-draws where each window of a strided "same" convolution starts on the padded input.
+draws where each window of a strided "same" convolution starts on the padded input. The
+expected paddings are data (picture_data.py), never computed here.
 """
 
 from __future__ import annotations
@@ -11,31 +12,28 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.i18n import _
-from grader.learner import reference
+from grader.learner.picture_data import Call
 from grader.sanitise import clean
 
-FEATURE_KERNEL_SIZE = 3  # ex04's picture convolves with a 3x3 Sobel kernel
 
-
-def padding_panels(call: Callable[[str, tuple, dict], tuple[Any, str]], exercise_id: str,
-                   small: np.ndarray, kernel: int, stride: int) -> list:
-    """The row of sampling-grid panels for `exercise_id`."""
+def padding_panels(call: Callable[[str, tuple, dict], tuple[Any, str]], grids: list[Call],
+                   small: np.ndarray, *, compare: bool) -> list:
+    """The row of sampling-grid panels: `grids` are the two `same_padding(size, kernel, stride)`
+    calls (height, width) of the picture with their answers; with `compare`, the learner's own
+    `same_padding` is called too and its grid drawn first."""
     from grader.learner.pictures import Grid, Panel
 
     height, width = small.shape
-    if exercise_id == "ex04":
-        before = (reference.same_padding(height, FEATURE_KERNEL_SIZE, stride),
-                  reference.same_padding(width, FEATURE_KERNEL_SIZE, stride))
-        grid = Grid((before[0][0], before[1][0]), (height, width), FEATURE_KERNEL_SIZE, stride)
+    _size, kernel, stride = grids[0].args
+    expected = [tuple(grid.answer) for grid in grids]
+    grid = Grid((expected[0][0], expected[1][0]), (height, width), kernel, stride)
+    if not compare:
         return [Panel(_("padded input ('same', stride {stride}): each dot starts a window").format(
-            stride=stride), _padded(small, before), grid=grid)]
-    expected = (reference.same_padding(height, kernel, stride), reference.same_padding(width, kernel, stride))
-    labels = [f"same_padding({size}, {kernel}, {stride})" for size in (height, width)]
-    label = " / ".join(labels)
+            stride=stride), _padded(small, expected), grid=grid)]
+    label = " / ".join(f"same_padding({', '.join(map(str, grid.args))})" for grid in grids)
     shown = " / ".join(str(pair) for pair in expected)
-    panels = [Panel(_("expected: {call} = {value}").format(call=label, value=shown),
-                    _padded(small, expected),
-                    grid=Grid((expected[0][0], expected[1][0]), (height, width), kernel, stride))]
+    panels = [Panel(_("expected: {call} = {value}").format(call=label, value=shown), _padded(small, expected),
+                    grid=grid)]
     mine = []
     for size in (height, width):
         value, failure = call("same_padding", (size, kernel, stride), {})

@@ -1,10 +1,11 @@
 """Pictures of a learner's results: their functions run on a photograph, in the sandbox.
 
-For ex01-ex05 a plan names the calls to make on a real photograph that matplotlib ships
-(Grace Hopper, no download), and the trusted side's own answer for each (reference.py). The
-learner's functions run only in their exercise's worker (`WorkerClient`, as in grading); what
-comes back is checked here (type, numeric dtype, shape, size, finiteness) before drawing.py
-draws it next to the expected result, with the difference when they disagree.
+For ex01-ex05 the calls to make on a real photograph, and the expected answer of each, are data
+computed on the course's side (picture_data.py: the release's data file, or the hidden
+references in the course repository); no code here computes an answer. The learner's functions
+run only in their exercise's worker (`WorkerClient`, as in grading); what comes back is checked
+here (type, numeric dtype, shape, size, finiteness) before drawing.py draws it next to the
+expected result, with the difference when they disagree.
 """
 
 from __future__ import annotations
@@ -21,26 +22,20 @@ from grader.errors import InputError
 from grader.failures import GradingFailure
 from grader.grading.runner import IsolationSource, read_learner_file
 from grader.i18n import N_, _, language
-from grader.learner import reference
+from grader.learner.picture_data import Call, PictureSet, picture_set
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.launch import make_scratch, prepare
 from grader.sanitise import clean
 from grader.submission import Submission
 
-PHOTO = "grace_hopper.jpg"  # matplotlib's sample data: a real photograph, no download
-PHOTO_WIDTH = 96  # pixels of the grey photograph the learner's functions see (honest loops stay fast)
-SMALL_WIDTH = 16  # the padding and stride pictures: few enough cells to see the grid
 MAX_RETURNED_CELLS = 1 << 20  # a returned array larger than this is not drawn
 LARGEST_DRAWN = 1e300  # magnitudes past this are drawn as this: matplotlib's ranges overflow near 1e308
 TOLERANCE = 1e-5  # the course's relative tolerance (SPEC section 2)
-EMBOSS = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)  # a flip shows at once
-FEATURE_KERNEL = reference.SOBEL_X.reshape(3, 3, 1, 1)
-POOL = 2
-STRIDE = 2
-PAD = ((2, 2), (2, 2))
-SAME_KERNEL = 5
 MODEL_EXERCISE = "ex07"  # its picture: the training curve and the layer diagram (model_picture.py)
 MODEL_VERDICT = N_("the grader's own training run of your model")
+ARGUMENT_NAMES = {"photo": N_("photo"), "emboss": N_("emboss kernel"), "emboss_layer": N_("emboss kernel"),
+                  "edge_map": N_("edge map")}  # the data's arrays, as a call's label names them
+PARTS = ("gx", "gy", "magnitude")  # a tuple answer's parts (sobel_edges)
 
 
 @dataclass
@@ -87,20 +82,6 @@ class Comparison:
     pick: Callable[[Any], Any] = lambda value: value
 
 
-def photograph(width: int = PHOTO_WIDTH) -> np.ndarray:
-    """The grey photograph, `width` pixels wide, as uint8 (0-255) like a real image file."""
-    import matplotlib.cbook
-    import matplotlib.image
-
-    with matplotlib.cbook.get_sample_data(PHOTO) as stream:
-        rgb = matplotlib.image.imread(stream, format="jpeg").astype(np.float64)
-    grey = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
-    step = max(grey.shape[1] // width, 1)
-    height = grey.shape[0] // step
-    blocks = grey[: height * step, : width * step].reshape(height, step, width, step)
-    return np.clip(blocks.mean(axis=(1, 3)).round(), 0, 255).astype(np.uint8)
-
-
 def checked(value: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
     """A returned value as a float array fit to draw, or None and why not (for the learner)."""
     if isinstance(value, (list, tuple)) and len(value) <= MAX_RETURNED_CELLS:
@@ -124,26 +105,34 @@ def checked(value: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
     return values, ""
 
 
-def plans(photo: np.ndarray, small: np.ndarray) -> dict[str, list[Comparison]]:
-    """The calls each exercise's picture makes, with the trusted side's answers."""
-    batch = small.reshape(1, *small.shape, 1)
-    feature = reference.sobel_edges(photo)[2]
-    pooled_input = feature.reshape(1, *feature.shape, 1)
-    return {
-        "ex01": [Comparison(_("convolve2d(photo, emboss kernel)"), "convolve2d", (photo, EMBOSS), {},
-                            reference.convolve2d(photo, EMBOSS))],
-        "ex02": [Comparison(f"sobel_edges(photo) -> {part}", "sobel_edges", (photo,), {},
-                            reference.sobel_edges(photo)[index], _part(index))
-                 for index, part in enumerate(("gx", "gy", "magnitude"))],
-        "ex03": [Comparison(f"zero_pad(x, {PAD})", "zero_pad", (batch, PAD), {},
-                            reference.zero_pad(batch, PAD)[0, :, :, 0], _first_map)],
-        "ex04": [Comparison(f"conv2d(x, SOBEL_X, strides={STRIDE}, padding='same')", "conv2d",
-                            (batch, FEATURE_KERNEL), {"strides": STRIDE, "padding": "same"},
-                            reference.conv2d_same(batch, FEATURE_KERNEL, STRIDE)[0, :, :, 0], _first_map)],
-        "ex05": [Comparison(f"max_pool2d(edge map, pool_size={POOL})", "max_pool2d", (pooled_input,),
-                            {"pool_size": POOL}, reference.max_pool2d(pooled_input, POOL)[0, :, :, 0],
-                            _first_map)],
-    }
+def plans(data: PictureSet) -> dict[str, list[Comparison]]:
+    """The comparisons each exercise's picture makes, with the expected answers of the data."""
+    planned: dict[str, list[Comparison]] = {}
+    for call in data.calls:
+        if call.grid:
+            continue
+        label = call_label(call)
+        if isinstance(call.answer, tuple):  # one picture per part: sobel_edges -> gx, gy, magnitude
+            comparisons = [Comparison(f"{label} -> {PARTS[index]}", call.function, call.args, call.kwargs,
+                                      _shown(part), _part(index)) for index, part in enumerate(call.answer)]
+        else:
+            comparisons = [Comparison(label, call.function, call.args, call.kwargs, _shown(call.answer),
+                                      _first_map)]
+        planned.setdefault(call.exercise, []).extend(comparisons)
+    return planned
+
+
+def call_label(call: Call) -> str:
+    """`convolve2d(photo, emboss kernel)`: the call as a picture's title shows it."""
+    names = [_(ARGUMENT_NAMES[name]) if name in ARGUMENT_NAMES else name for name in call.arg_names]
+    names += [f"{key}={value!r}" for key, value in call.kwargs.items()]
+    return f"{call.function}({', '.join(names)})"
+
+
+def _shown(answer: np.ndarray) -> np.ndarray:
+    """The part of an answer a picture draws: the one map of a (1, H, W, 1) batch, as floats."""
+    answer = np.asarray(answer, dtype=np.float64)
+    return answer[0, :, :, 0] if answer.ndim == 4 else answer
 
 
 def _part(index: int) -> Callable[[Any], Any]:
@@ -185,8 +174,8 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
     from grader.learner import drawing
     from grader.learner.padding import padding_panels
 
-    photo, small = photograph(), photograph(SMALL_WIDTH)
-    planned = plans(photo, small)
+    data = picture_set()
+    planned = plans(data)
     learner = Submission.open(submission)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -203,20 +192,16 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
             for comparison in planned.get(exercise.id, []):
                 picture.rows.append(_compare(worker.call, comparison))
             if exercise.id in planned:
-                picture.rows[0].insert(0, Panel(_("input"), _input_of(exercise.id, photo, small)))
-            if exercise.id in ("ex03", "ex04"):
-                picture.rows.append(padding_panels(worker.call, exercise.id, small, SAME_KERNEL, STRIDE))
+                picture.rows[0].insert(0, Panel(_("input"), _shown(data.of(exercise.id)[0].args[0])))
+            grids = data.of(exercise.id, grid=True)
+            if grids:
+                picture.rows.append(padding_panels(worker.call, grids, picture.rows[0][0].image,
+                                                   compare="same_padding" in exercise.functions))
         picture.verdict = MODEL_VERDICT if exercise.id == MODEL_EXERCISE else _verdict(picture)
         picture.path = out_dir / f"{picture.name}.png"
         drawing.draw(picture, picture.path)
         pictures.append(picture)
     return pictures
-
-
-def _input_of(exercise_id: str, photo: np.ndarray, small: np.ndarray) -> np.ndarray:
-    if exercise_id == "ex05":
-        return reference.sobel_edges(photo)[2]
-    return (small if exercise_id in ("ex03", "ex04") else photo).astype(np.float64)
 
 
 class _worker:

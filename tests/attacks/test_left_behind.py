@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.instructor import batch
+from grader.instructor import tasks
 from grader.sandbox import children
 from grader.sandbox.prewarm import SERVERS_VARIABLE
 from tests.conftest import SOLUTIONS
@@ -75,13 +75,13 @@ def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: dict[str, str], o
 
     monkeypatch.setattr(children, "run_warm", counted)
     worker_servers: list[dict] = []
-    real_environment = batch.servers_environment
+    real_environment = tasks.servers_environment
 
     def recorded(servers):
         worker_servers.append(real_environment(servers))
         return worker_servers[-1]
 
-    monkeypatch.setattr(batch, "servers_environment", recorded)
+    monkeypatch.setattr(tasks, "servers_environment", recorded)
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1", "--seed", "5")
     assert run.exit_code == 1, run.stdout + run.stderr

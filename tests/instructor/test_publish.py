@@ -19,6 +19,9 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
     assert "exercises/ex01_convolution.py" in files and "grader/cli.py" in files
     assert not any(name.startswith(("solutions/", "benchmarks/", "grader/instructor/")) for name in files)
     assert not any("/hidden/" in name or "ref_ex" in name for name in files)
+    # no code that computes an answer, nor the instructor's scan of the release, which did run
+    assert not any(name.endswith(("reference.py", "scan_driver.py", "scan_loader.py")) for name in files)
+    assert "grader/learner/picture_answers.npz" in files and "none earns a point" in run.stdout
     assert [name for name in files if name.startswith("tests/")] == ["tests/test_release.py"]
     manifest = json.loads((student / "grader/suites/manifest.json").read_text())
     assert manifest and {entry["visibility"] for entry in manifest} == {"public"}

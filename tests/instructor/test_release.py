@@ -1,12 +1,12 @@
 """The student release stands alone and gives nothing away.
 
-A learner installs it, reads its README, runs its tests and grades with it; nothing in it
-answers an exercise (no solution's or reference's function) or a quiz (no key, no explanation).
+A learner installs it, reads its README, runs its tests, grades with it and draws pictures;
+nothing in it answers a quiz (no key, no explanation), and no function or data in it earns a
+point (the behavioural scan, tests/instructor/test_scan.py, which publish runs too).
 """
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import re
@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR
+from grader.course.catalogue import COURSE_ROOT
 from grader.instructor.release import LAUNCHER
 from tests.conftest import SOLUTIONS, STUBS, run_grade
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
-# the hidden references, and the layer arithmetic of ex07's table, which answers ex06
-REFERENCES = [*sorted((PACKAGE_DIR / "suites" / "hidden").glob("ref_*.py")), PACKAGE_DIR / "model" / "arithmetic.py"]
+FLIPPED_CONVOLUTION = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
+    "def convolve2d(image, kernel):", "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]", 1)
 SHORTEST_LEAK = 12  # characters: shorter key texts ("max pooling") stand in ordinary prose
 
 
@@ -97,34 +97,27 @@ def test_the_releases_own_test_command_passes_on_the_stubs(release):
     completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                                cwd=release, capture_output=True, text=True, timeout=900)
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert re.search(r"\b4 passed\b", completed.stdout)
+    assert re.search(r"\b5 passed\b", completed.stdout)
 
 
-def function_bodies(path: Path) -> dict[str, str]:
-    """Each function of `path` with a body of more than one statement: name -> its body, as
-    `ast.dump` shows it without the docstring (so names and layout do not matter)."""
-    bodies = {}
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body[1:] if ast.get_docstring(node) else node.body
-            if len(body) > 1:
-                bodies[f"{path.name}:{node.name}"] = ast.dump(ast.Module(body=body, type_ignores=[]))
-    return bodies
-
-
-def test_no_solution_or_reference_function_is_in_the_release(release):
-    secret, given = {}, set()
-    for path in [*sorted(SOLUTIONS.glob("ex*.py")), *REFERENCES]:
-        secret.update(function_bodies(path))
-    for path in sorted(STUBS.glob("ex*.py")):  # helpers the stubs hand learners are no secret
-        given.update(function_bodies(path).values())
-    secret = {name: body for name, body in secret.items() if body not in given}
-    assert len(secret) > 15  # the scan looks at something
-    shipped = {}
-    for path in release.rglob("*.py"):
-        shipped.update(function_bodies(path))
-    leaks = {name for name, body in secret.items() if body in shipped.values()}
-    assert not leaks, f"the release holds the body of {sorted(leaks)}"
+def test_pictures_in_the_release_draw_from_its_data(release, tmp_path):
+    """No reference code ships: the expected images are data `publish` computed, and the
+    release draws yours, the expected one and the difference from them, in English and Korean."""
+    assert not (release / "grader" / "learner" / "reference.py").exists()
+    assert (release / "grader" / "learner" / "picture_answers.npz").is_file()
+    learner = tmp_path / "flipped"
+    learner.mkdir()
+    (learner / "ex01_convolution.py").write_text(FLIPPED_CONVOLUTION, encoding="utf-8")
+    flipped = release_grade(release, "ex01", "--submission", str(learner), "--pictures", str(tmp_path / "en"),
+                            "--lang", "en")
+    assert "ex01_convolution.png  your result differs from the expected one" in flipped.stdout, flipped.stderr
+    assert (tmp_path / "en" / "ex01_convolution.png").read_bytes()[:4] == b"\x89PNG"
+    korean = release_grade(release, "ex02", "ex03", "ex04", "ex05", "--submission", str(SOLUTIONS),
+                           "--pictures", str(tmp_path / "ko"), "--lang", "ko")
+    assert korean.returncode == 0 and "그림:" in korean.stdout, korean.stderr
+    assert sorted(path.name for path in (tmp_path / "ko").glob("*.png")) == [
+        "ex02_sobel.png", "ex03_padding.png", "ex04_stride.png", "ex05_pooling.png"]
+    assert "differs" not in korean.stdout and "Traceback" not in korean.stderr
 
 
 def test_the_release_has_no_output_size_or_parameter_arithmetic(release):

@@ -1,0 +1,139 @@
+"""`grade publish` hands out the course's own stubs, never an instructor's working files.
+
+An instructor who tried the exercises in the course repository has solved files and answers
+files in exercises/: publish refuses while a stub is not the course's own, naming the files,
+and never ships an answers file, whatever the folder holds.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.course.catalogue import COURSE_ROOT
+from grader.instructor.scan import ScanResult
+from grader.instructor.stubs import changed_files, code_problem, notebook_problem
+from tests.conftest import SOLUTIONS, STUBS
+
+COURSE_PARTS = ("pyproject.toml", "grader", "quizzes", "solutions", "exercises")
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Path:
+    """A copy of the course repository, for `grade --course-root COPY publish ...`."""
+    root = tmp_path / "course"
+    for part in COURSE_PARTS:
+        source = COURSE_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__", ".grade"))
+        else:
+            root.mkdir(exist_ok=True)
+            shutil.copyfile(source, root / part)
+    return root
+
+
+def test_publish_refuses_an_instructors_solved_exercises_and_names_them(grade, course_copy, tmp_path):
+    exercises = course_copy / "exercises"
+    shutil.copyfile(SOLUTIONS / "ex01_convolution.py", exercises / "ex01_convolution.py")
+    stub = (exercises / "ex04_stride.py").read_text(encoding="utf-8")
+    (exercises / "ex04_stride.py").write_text(stub.replace(
+        'raise NotImplementedError("ex04: conv2d is not implemented yet")', "return x", 1), encoding="utf-8")
+    shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", exercises / "answers" / "q01.yaml")
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    message = run.stderr.strip()
+    assert "exercises/ex01_convolution.py" in message and "exercises/ex04_stride.py" in message
+    assert "conv2d does more than raise NotImplementedError" in message
+    assert "ex02_sobel" not in message and "Traceback" not in run.stderr
+    assert not out.exists()  # nothing half-published
+
+
+def test_publish_ships_the_stubs_and_never_an_answers_file(grade, course_copy, tmp_path):
+    exercises = course_copy / "exercises"
+    shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", exercises / "answers" / "q01.yaml")
+    shutil.copyfile(SOLUTIONS / "ex01_convolution.py", exercises / "my_attempt.py")  # a scratch file
+    shutil.copyfile(SOLUTIONS / "answers" / "q02.yaml", course_copy / "quizzes" / "q02_key_copy.yaml")
+    (exercises / ".grade").mkdir()
+    (exercises / ".grade" / "progress.json").write_text("{}", encoding="utf-8")
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "none earns a point" in run.stdout
+    shipped = out / "student" / "exercises"
+    files = sorted(path.relative_to(shipped).as_posix() for path in shipped.rglob("*") if path.is_file())
+    assert files == sorted(["course.ipynb", "answers/README.md", *(path.name for path in STUBS.glob("ex*.py"))])
+    for stub in STUBS.glob("ex*.py"):
+        assert (shipped / stub.name).read_bytes() == stub.read_bytes()
+    banks = sorted(path.name for path in (out / "student" / "quizzes").iterdir())
+    assert banks == sorted(path.name for path in (COURSE_ROOT / "quizzes").glob("q*.yaml"))  # no key copy
+
+
+def test_a_failed_scan_leaves_nothing_published(grade, tmp_path, monkeypatch):
+    """Publish's side of the scan (the scan itself is tests/instructor/test_scan.py): a finding
+    stops the publication, says what was found, and removes what was written."""
+    found = ScanResult(tried=1, findings=["grader/learner/x.py:convolve2d as convolve2d earns 7.5 of ex01's points"])
+    monkeypatch.setattr("grader.instructor.scan.scan_release", lambda *args, **kwargs: found)
+    out = tmp_path / "release"
+    run = grade("publish", out)
+    assert run.exit_code == 2 and "grader/learner/x.py:convolve2d as convolve2d earns 7.5" in run.stderr
+    assert not out.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert grade("publish", kept).exit_code == 2 and kept.is_dir() and not any(kept.iterdir())
+
+
+def test_the_course_folder_holds_the_course_stubs(catalogue):
+    assert changed_files(catalogue) == []
+    assert notebook_problem(STUBS / "course.ipynb") == ""
+
+
+def _trees(exercise_id: str, catalogue, edit) -> tuple[ast.Module, ast.Module]:
+    exercise = catalogue.item(exercise_id)
+    stub = (STUBS / exercise.file).read_text(encoding="utf-8")
+    return ast.parse(edit(stub)), ast.parse((SOLUTIONS / exercise.file).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("exercise_id, edit, problem", [
+    ("ex02", lambda text: text.replace("SOBEL_X = None", "SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]"),
+     "line"),
+    ("ex01", lambda text: text + "\n\ndef helper(a, b):\n    return (a * b).sum()\n", "line"),
+    ("ex01", lambda text: text + "\nconvolve2d = lambda image, kernel: image\n", "line"),
+    ("ex03", lambda text: text.replace("    if isinstance(pad, (int, np.integer))", "    pad = 1\n"
+                                       "    if isinstance(pad, (int, np.integer))", 1), "line"),
+    ("ex06", lambda text: text.replace('raise NotImplementedError("ex06: dense_param_count is not implemented yet")',
+                                       "return in_features * units + units", 1),
+     "dense_param_count does more than raise NotImplementedError"),
+    ("ex01", lambda text: text.replace("def convolve2d(image, kernel):", "@staticmethod\ndef convolve2d(image, kernel):"),
+     "convolve2d does more than raise NotImplementedError"),
+])
+def test_code_a_stub_does_not_have_is_named(catalogue, exercise_id, edit, problem):
+    stub, solution = _trees(exercise_id, catalogue, edit)
+    assert problem in code_problem(stub, solution, catalogue.item(exercise_id))
+    untouched, solution = _trees(exercise_id, catalogue, lambda text: text)
+    assert code_problem(untouched, solution, catalogue.item(exercise_id)) == ""
+
+
+def test_a_stub_whose_texts_changed_is_not_the_courses(course_copy):
+    from grader.course.catalogue import load_catalogue
+
+    stub = course_copy / "exercises" / "ex01_convolution.py"
+    stub.write_text(stub.read_text(encoding="utf-8").replace(
+        "# TODO(ex01):", "# Solution: return (patch * kernel).sum()\n    # TODO(ex01):", 1), encoding="utf-8")
+    assert changed_files(load_catalogue(root=course_copy)) == [
+        "exercises/ex01_convolution.py (its docstrings, comments or TODO lines differ from the course's)"]
+
+
+def test_a_notebook_that_was_run_or_holds_code_is_refused(tmp_path):
+    notebook = json.loads((STUBS / "course.ipynb").read_text(encoding="utf-8"))
+    code = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["ex01 10 / 10"]}]
+    (tmp_path / "run.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    assert "it was run" in notebook_problem(tmp_path / "run.ipynb")
+    code["outputs"], code["source"] = [], ["def convolve2d(image, kernel):\n", "    return image\n"]
+    (tmp_path / "code.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    assert "more than %-commands" in notebook_problem(tmp_path / "code.ipynb")

@@ -1,0 +1,132 @@
+"""The release scan finds any function or data in a release that earns a point, and it can fail.
+
+A copy of a real release gets answers planted in it: the reference module the release used to
+ship, solved stubs, a helper that needs the grader package, a working function beside others
+that exit or hang, and a data file that records graded calls. The scan must name each one, and
+nothing else of the release.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.instructor import scan_examples
+from grader.instructor.scan import release_contents, scan_release
+from grader.sandbox.probe import IsolationProbe
+from grader.sandbox.standalone import scan_driver
+from tests.conftest import FIXTURES, SOLUTIONS, run_grade
+
+LEAKS = FIXTURES / "release_leaks"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("published") / "release"
+    run = run_grade("publish", out)
+    assert run.exit_code == 0, run.stderr
+    return out / "student"
+
+
+def _table(path: Path, rows: list[tuple[list, list]]) -> None:
+    """A data file like the pictures', recording `same_padding(*args) -> answer` calls."""
+    calls = [{"exercise": "ex03", "function": "same_padding", "args": args, "kwargs": {}, "answer": answer}
+             for args, answer in rows]
+    np.savez(path, calls=np.array(json.dumps(calls)))
+
+
+@pytest.mark.slow
+def test_the_scan_names_every_answer_planted_in_a_release(release, tmp_path, catalogue):
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    shutil.copyfile(LEAKS / "reference.py", planted / "grader" / "learner" / "reference.py")
+    shutil.copyfile(LEAKS / "helper.py", planted / "grader" / "learner" / "helper.py")
+    shutil.copyfile(LEAKS / "unruly.py", planted / "tests" / "unruly.py")
+    for name in ("ex01_convolution.py", "ex02_sobel.py"):  # solved stubs
+        shutil.copyfile(SOLUTIONS / name, planted / "exercises" / name)
+    _table(planted / "grader" / "learner" / "answers.npz", [([5, 3], [1, 1]), ([5, 4], [1, 2])])
+    with IsolationProbe() as isolation:
+        result = scan_release(planted, catalogue, isolation, remember=False)
+    found = "\n".join(result.findings)
+    for finding in ("grader/learner/reference.py:convolve2d as convolve2d earns",
+                    "grader/learner/reference.py:sobel_edges as sobel_edges earns",
+                    "grader/learner/reference.py:SOBEL_X holds the answer SOBEL_X",
+                    "exercises/ex01_convolution.py:convolve2d as convolve2d earns",
+                    "exercises/ex01_convolution.py:filter_response as filter_response earns",
+                    "exercises/ex02_sobel.py:sobel_edges as sobel_edges earns",
+                    "exercises/ex02_sobel.py:SOBEL_Y holds the answer SOBEL_Y",
+                    "grader/learner/helper.py:window_overhang as same_padding earns",
+                    "grader/learner/helper.py:response as filter_response earns",
+                    "tests/unruly.py:cells as conv_output_size earns",
+                    "tests/unruly.py:Layer.count@None as dense_param_count earns",
+                    "grader/learner/answers.npz (replayed as a table) as same_padding earns"):
+        assert finding in found, finding
+    assert not any("picture_answers" in line or "grader/checks.py" in line for line in result.findings)
+    assert {"tests/unruly.py:leave (its process died)", "tests/unruly.py:wait (no answer in time)"} <= set(result.skipped)
+    assert result.untried == [] and not result.clean
+
+
+@pytest.mark.slow
+def test_nothing_in_a_published_release_earns_a_point(release, catalogue):
+    with IsolationProbe() as isolation:
+        result = scan_release(release, catalogue, isolation, remember=False)
+    assert result.clean, result.summary()
+    assert result.tried > 700  # every function of the release, the stubs and public suites included
+    tables = {line for line in result.graded if "picture_answers.npz (replayed as a table)" in line}
+    assert len(tables) == 6, result.graded  # the pictures' data, replayed for each function it records
+    assert any(line.startswith("exercises/") for line in result.graded)
+
+
+def test_the_scan_looks_at_every_module_and_data_file_of_a_release(release):
+    modules, data_files = release_contents(release)
+    names = {module.relative for module in modules}
+    assert {"grader/cli.py", "grader/suites/public/test_ex01.py", "exercises/ex01_convolution.py",
+            "tests/test_release.py", "grader/learner/picture_data.py"} <= names
+    assert data_files == ["grader/learner/picture_answers.npz"]
+    stub = next(module for module in modules if module.relative == "exercises/ex03_padding.py")
+    assert stub.raising == ("zero_pad", "same_padding") and set(stub.functions) == {"_check_int", "_pad_widths"}
+    assert not any(name.startswith(("grader/suites/hidden", "grader/instructor", "solutions")) for name in names)
+
+
+def _solution(function: str):
+    import importlib.util
+
+    for path in sorted(SOLUTIONS.glob("ex*.py")):
+        spec = importlib.util.spec_from_file_location(f"_solution_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        source = path.read_text(encoding="utf-8")
+        if f"def {function}(" in source:
+            spec.loader.exec_module(module)
+            return getattr(module, function)
+    raise LookupError(function)
+
+
+@pytest.mark.parametrize("index, example", [
+    pytest.param(index, example, id=f"{example['function']}-{index}",
+                 marks=[pytest.mark.slow] if example["kind"] == scan_examples.MODEL else [])
+    for index, example in enumerate(scan_examples.examples())])
+def test_every_solution_answers_its_examples_in_kind(index, example):
+    """So a solved stub in a release is always graded, never dropped by the probe."""
+    function = _solution(example["function"])
+    answer = function(*example["args"], **example["kwargs"])
+    assert scan_driver.fits(answer, example["kind"]), (example["function"], answer)
+
+
+@pytest.mark.parametrize("value, kind, fits", [
+    (np.zeros((3, 3)), scan_examples.array(3, 3), True),
+    ([[0, 1], [2, 3]], scan_examples.array(2, 2), True),
+    (np.zeros((3, 4)), scan_examples.array(3, 3), False),
+    (np.array(["a"]), scan_examples.array(1), False),
+    (7, scan_examples.NUMBER, True),
+    (np.float32(0.5), scan_examples.NUMBER, True),
+    (True, scan_examples.NUMBER, False),  # the suites' checks refuse a bool for a number
+    ((1, 2), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), True),
+    ((1, 2, 3), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), False),
+    (None, scan_examples.MODEL, False),
+])
+def test_the_kind_of_an_answer(value, kind, fits):
+    assert scan_driver.fits(value, kind) is fits
