@@ -26,6 +26,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SUBMISSION_FIXTURES = FIXTURES / "submissions"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The grading suites' markers (points, feedback, exercise), for tests that import a suite
+    module to reuse its cases: known here too, so pytest does not warn about them."""
+    from grader.grading.plugin import MARKERS
+
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     """`grade --lang ko` sets the language of the whole process (grader/i18n.py); each test
