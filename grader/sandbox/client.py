@@ -3,12 +3,11 @@
 `WorkerClient` owns the worker process of one exercise (grader/sandbox/process.py). Every call
 has a deadline (the call timeout, capped by what is left of the exercise's time limit); a call
 that hangs or crashes kills the whole process tree and the next call starts a fresh worker, up
-to `max_restarts` times. Before the learner's file is loaded, each worker describes its
-sandbox and waits: only once the run's `Isolation` is decided and the description matches it
-does the client say go. A worker may start before the decision (under the mode being probed),
-so that its imports overlap the probe's; one started under another mode than the one decided
-is stopped and started again. Whatever
-goes wrong in the worker surfaces as a `LearnerFailure` carrying feedback.
+to `max_restarts` times (one out of the exercise's time as it starts is the learner's timeout).
+Each worker describes its sandbox and waits: once the run's `Isolation` is decided and the
+description matches it, the client says go, and only then is the learner's file loaded. A worker
+started before the decision (under the mode being probed, to overlap imports) under another mode
+is started again. Whatever goes wrong in the worker surfaces as a `LearnerFailure` with feedback.
 """
 
 from __future__ import annotations
@@ -238,8 +237,9 @@ class WorkerClient:
             frame, _blobs = self.process.read_frame(deadline, which)  # `_` is gettext here
             return frame
         except Deadline as late:
-            failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise))
-                       if learner_started else SandboxNotStarted(self._sandbox_failed("it did not start in time")))
+            late_learner = learner_started or late.which == "exercise"  # the exercise's time is theirs
+            failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise)) if late_learner
+                       else SandboxNotStarted(self._sandbox_failed("it did not start in time")))
         except PIPE_ERRORS as error:
             if learner_started:
                 failure = LoadFailed(_("{file} could not be loaded: the worker stopped ({reason})").format(
