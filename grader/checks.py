@@ -270,6 +270,8 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
 
 
 def _as_int_structure(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(7) holds 7, as np.int64(7) does
+        value = value[()]
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, np.integer)):
