@@ -212,7 +212,7 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
     if isinstance(got, (list, tuple)):
         try:
             got = np.array(got, dtype=np.float64)
-        except (TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - ragged, not numbers, or an int past float's range (OverflowError)
             raise GradingFailure(_("{name} is a {got} that is not a grid of numbers (rows of equal "
                                    "length)").format(name=name, got=describe_array(got))) from None
     return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)

@@ -177,6 +177,16 @@ def test_check_constant_names_a_misconception_and_the_stub():
         check_constant([[1, 2], [3]], SOBEL_X, name="SOBEL_X")
 
 
+@pytest.mark.parametrize("cell", [10**400, -(2**1100), {"a": 1}, 1 + 2j, b"x", [[1]]],
+                         ids=["10**400", "-2**1100", "dict", "complex", "bytes", "nested"])
+def test_check_constant_turns_any_list_numpy_cannot_read_into_feedback(cell):
+    """A learner's list holding a cell NumPy cannot make a float of (an int past float's range
+    raises OverflowError, neither TypeError nor ValueError) is a 0 with feedback, never the
+    grader's failure ("could not check", exit 3)."""
+    with pytest.raises(GradingFailure, match="not a grid of numbers"):
+        check_constant([[-1, 0, cell], [-2, 0, 2], [-1, 0, 1]], SOBEL_X, name="SOBEL_X")
+
+
 def test_check_constant_shows_the_kernel_in_a_public_test_only():
     public = feedback_of("public", check_constant, np.zeros((3, 3)).tolist(), SOBEL_X, name="SOBEL_X").feedback
     assert "expected:\n[[-1." in public
