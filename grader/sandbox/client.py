@@ -35,8 +35,6 @@ from grader.sandbox.standalone import wire
 from grader.sanitise import clean
 
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
-ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
-ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
 PRINTED_LIMIT = 1000  # characters of one call's printed output quoted in feedback
 
 
@@ -146,7 +144,7 @@ class WorkerClient:
         return reply, self._interpret(reply, name, description)
 
     def _keep_printed(self, reply: dict, description: str) -> None:
-        printed = reply.get("printed")
+        printed = feedback.placeless(reply.get("printed"), self.spec.folder)
         if isinstance(printed, str) and printed.strip():
             quoted = "\n".join("  | " + line for line in clean(printed.rstrip(), PRINTED_LIMIT).splitlines())
             call = clean(description, 120, single_line=True)
@@ -173,12 +171,13 @@ class WorkerClient:
                                 "signatures of the stub.").format(file=self.exercise.file, name=name))
         if "unsendable" in reply:
             returned = f"a {clean(reply.get('type', 'value'), 60, single_line=True)}"
-            detail = clean(reply["unsendable"], single_line=True)
+            detail = clean(feedback.placeless(reply["unsendable"], self.spec.folder), single_line=True)
             raise BadReturn(_("{name} returned {returned}, which is not data the grader can check "
                               "({detail}); return NumPy arrays, numbers or tuples").format(
                 name=name, returned=returned, detail=detail),
                             returned=returned, detail=detail)
-        raise feedback.learner_error(reported_error(reply.get("error")), name, description, self.exercise)
+        raise feedback.learner_error(feedback.reported_error(reply.get("error"), self.spec.folder), name,
+                                     description, self.exercise)
 
     def _note_forbidden(self, reply: dict) -> None:
         loaded = reply.get("forbidden_loaded") or []
@@ -213,7 +212,8 @@ class WorkerClient:
         if not hello.get("ready"):
             error = hello.get("error")
             self._fail_to_load(LoadFailed(
-                feedback.load_error(reported_error(error), self.exercise) if isinstance(error, dict) and error else
+                feedback.load_error(feedback.reported_error(error, self.spec.folder), self.exercise)
+                if isinstance(error, dict) and error else
                 _("{file} could not be loaded: its worker answered with a message the grader never sends "
                   "for it; did your code write to the grader's pipe?").format(file=self.exercise.file)))
         self.ready = True
@@ -295,18 +295,6 @@ class WorkerClient:
     def _output_note(self) -> str:
         excerpt = feedback.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
         return _("; it printed:") + "\n" + excerpt if excerpt else ""
-
-
-def reported_error(value: Any) -> dict:
-    """The exception a worker reported, keeping only the fields the grader reads, each of the
-    type it expects: a frame written by learner code may hold anything where they belong."""
-    if not isinstance(value, dict):
-        return {}
-    error: dict[str, Any] = {key: value[key] for key in ERROR_TEXTS if isinstance(value.get(key), str)}
-    error.update({flag: value.get(flag) is True for flag in ERROR_FLAGS})
-    number = value.get("errno")
-    error["errno"] = number if isinstance(number, int) and not isinstance(number, bool) else None
-    return error
 
 
 def _sandbox_problem(frame: dict, isolation: Isolation, uid: int) -> str:
