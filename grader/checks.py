@@ -212,7 +212,7 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
     if isinstance(got, (list, tuple)):
         try:
             got = np.array(got, dtype=np.float64)
-        except (TypeError, ValueError):
+        except Exception:  # noqa: BLE001 - ragged, not numbers, or an int past float's range (OverflowError)
             raise GradingFailure(_("{name} is a {got} that is not a grid of numbers (rows of equal "
                                    "length)").format(name=name, got=describe_array(got))) from None
     return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)
@@ -270,6 +270,8 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
 
 
 def _as_int_structure(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(7) holds 7, as np.int64(7) does
+        value = value[()]
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, np.integer)):

@@ -136,6 +136,19 @@ def test_you_returned_floats_never_tells_a_hidden_learner_the_value_was_right():
     assert "you returned floats" in feedback_of("hidden", check_exact, (1, 2.0), (1, 2), call="pads(5, 4)").feedback
 
 
+def test_check_exact_takes_a_0d_integer_array_as_the_int_it_holds():
+    """`np.array(4097)` holds the int 4097, as `np.int64(4097)` does (and as check_number reads a
+    0-d array): it is the right answer. It used to be "returned 4097, which is not the right
+    answer", naming as the mistake a misconception that equalled the answer."""
+    with evidence.judging(evidence.HIDDEN):
+        assert check_exact(np.array(4097), 4097, call="dense_param_count(4096, 1, True)",
+                           misconceptions=[Misconception("the biases are counted even though "
+                                                         "use_bias=False", 4097)]) == 4097
+        assert check_exact((np.array(14), np.array(14, dtype=np.uint8), 6), (14, 14, 6), call="f()") == (14, 14, 6)
+    for odd in (np.array(4097.0), np.array(True), np.array([4097])):  # still no int
+        feedback_of("hidden", check_exact, odd, 4097, call="f()")
+
+
 # ------------------------------------------------------------------ the others
 
 def test_check_parts_accepts_tuples_and_lists():
@@ -162,6 +175,16 @@ def test_check_constant_names_a_misconception_and_the_stub():
                        misconceptions=[Misconception("swapped", SOBEL_X.T)])
     with pytest.raises(GradingFailure, match="not a grid of numbers"):
         check_constant([[1, 2], [3]], SOBEL_X, name="SOBEL_X")
+
+
+@pytest.mark.parametrize("cell", [10**400, -(2**1100), {"a": 1}, 1 + 2j, b"x", [[1]]],
+                         ids=["10**400", "-2**1100", "dict", "complex", "bytes", "nested"])
+def test_check_constant_turns_any_list_numpy_cannot_read_into_feedback(cell):
+    """A learner's list holding a cell NumPy cannot make a float of (an int past float's range
+    raises OverflowError, neither TypeError nor ValueError) is a 0 with feedback, never the
+    grader's failure ("could not check", exit 3)."""
+    with pytest.raises(GradingFailure, match="not a grid of numbers"):
+        check_constant([[-1, 0, cell], [-2, 0, 2], [-1, 0, 1]], SOBEL_X, name="SOBEL_X")
 
 
 def test_check_constant_shows_the_kernel_in_a_public_test_only():

@@ -3,12 +3,11 @@
 `WorkerClient` owns the worker process of one exercise (grader/sandbox/process.py). Every call
 has a deadline (the call timeout, capped by what is left of the exercise's time limit); a call
 that hangs or crashes kills the whole process tree and the next call starts a fresh worker, up
-to `max_restarts` times. Before the learner's file is loaded, each worker describes its
-sandbox and waits: only once the run's `Isolation` is decided and the description matches it
-does the client say go. A worker may start before the decision (under the mode being probed),
-so that its imports overlap the probe's; one started under another mode than the one decided
-is stopped and started again. Whatever
-goes wrong in the worker surfaces as a `LearnerFailure` carrying feedback.
+to `max_restarts` times (one out of the exercise's time as it starts is the learner's timeout).
+Each worker describes its sandbox and waits: once the run's `Isolation` is decided and the
+description matches it, the client says go, and only then is the learner's file loaded. A worker
+started before the decision (under the mode being probed, to overlap imports) under another mode
+is started again. Whatever goes wrong in the worker surfaces as a `LearnerFailure` with feedback.
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ from grader.sandbox.standalone import wire
 from grader.sanitise import clean
 
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
-ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
-ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
 PRINTED_LIMIT = 1000  # characters of one call's printed output quoted in feedback
 
 
@@ -147,7 +144,7 @@ class WorkerClient:
         return reply, self._interpret(reply, name, description)
 
     def _keep_printed(self, reply: dict, description: str) -> None:
-        printed = reply.get("printed")
+        printed = feedback.placeless(reply.get("printed"), self.spec.folder)
         if isinstance(printed, str) and printed.strip():
             quoted = "\n".join("  | " + line for line in clean(printed.rstrip(), PRINTED_LIMIT).splitlines())
             call = clean(description, 120, single_line=True)
@@ -174,12 +171,13 @@ class WorkerClient:
                                 "signatures of the stub.").format(file=self.exercise.file, name=name))
         if "unsendable" in reply:
             returned = f"a {clean(reply.get('type', 'value'), 60, single_line=True)}"
-            detail = clean(reply["unsendable"], single_line=True)
+            detail = clean(feedback.placeless(reply["unsendable"], self.spec.folder), single_line=True)
             raise BadReturn(_("{name} returned {returned}, which is not data the grader can check "
                               "({detail}); return NumPy arrays, numbers or tuples").format(
                 name=name, returned=returned, detail=detail),
                             returned=returned, detail=detail)
-        raise feedback.learner_error(reported_error(reply.get("error")), name, description, self.exercise)
+        raise feedback.learner_error(feedback.reported_error(reply.get("error"), self.spec.folder), name,
+                                     description, self.exercise)
 
     def _note_forbidden(self, reply: dict) -> None:
         loaded = reply.get("forbidden_loaded") or []
@@ -214,7 +212,8 @@ class WorkerClient:
         if not hello.get("ready"):
             error = hello.get("error")
             self._fail_to_load(LoadFailed(
-                feedback.load_error(reported_error(error), self.exercise) if isinstance(error, dict) and error else
+                feedback.load_error(feedback.reported_error(error, self.spec.folder), self.exercise)
+                if isinstance(error, dict) and error else
                 _("{file} could not be loaded: its worker answered with a message the grader never sends "
                   "for it; did your code write to the grader's pipe?").format(file=self.exercise.file)))
         self.ready = True
@@ -238,8 +237,9 @@ class WorkerClient:
             frame, _blobs = self.process.read_frame(deadline, which)  # `_` is gettext here
             return frame
         except Deadline as late:
-            failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise))
-                       if learner_started else SandboxNotStarted(self._sandbox_failed("it did not start in time")))
+            late_learner = learner_started or late.which == "exercise"  # the exercise's time is theirs
+            failure = (LearnerTimeout(feedback.timeout("import", late.which, self.exercise)) if late_learner
+                       else SandboxNotStarted(self._sandbox_failed("it did not start in time")))
         except PIPE_ERRORS as error:
             if learner_started:
                 failure = LoadFailed(_("{file} could not be loaded: the worker stopped ({reason})").format(
@@ -295,18 +295,6 @@ class WorkerClient:
     def _output_note(self) -> str:
         excerpt = feedback.output_excerpt(self.spec.stderr_path, self.spec.stdout_path)
         return _("; it printed:") + "\n" + excerpt if excerpt else ""
-
-
-def reported_error(value: Any) -> dict:
-    """The exception a worker reported, keeping only the fields the grader reads, each of the
-    type it expects: a frame written by learner code may hold anything where they belong."""
-    if not isinstance(value, dict):
-        return {}
-    error: dict[str, Any] = {key: value[key] for key in ERROR_TEXTS if isinstance(value.get(key), str)}
-    error.update({flag: value.get(flag) is True for flag in ERROR_FLAGS})
-    number = value.get("errno")
-    error["errno"] = number if isinstance(number, int) and not isinstance(number, bool) else None
-    return error
 
 
 def _sandbox_problem(frame: dict, isolation: Isolation, uid: int) -> str:

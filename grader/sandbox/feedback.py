@@ -4,7 +4,7 @@ The worker reports a learner's exception as data (type, message, the lines of th
 passed through); a crash or a hang leaves only an exit status or a deadline. These functions
 turn each into the feedback of a `LearnerFailure`, naming the limit that was hit. Every piece
 of text that came from learner code is made printable, short and (for messages) single-line,
-so it cannot pose as lines of the report.
+so it cannot pose as lines of the report, and names no worker folder (a new name each run).
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import errno
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 from grader.course.catalogue import Exercise
 from grader.failures import LearnerFailure, LearnerRaised, NotAttempted
 from grader.i18n import N_, _
 from grader.sanitise import clean
 
+ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
+ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
 OUTPUT_EXCERPT_BYTES = 600  # how much of what the learner printed a feedback line may quote
 SIGNAL_MEANINGS = {
     signal.SIGSEGV: N_("a segmentation fault"),
@@ -28,6 +31,20 @@ SIGNAL_MEANINGS = {
     signal.SIGFPE: N_("a floating-point exception"),
     signal.SIGILL: N_("an illegal instruction"),
 }
+
+
+def reported_error(value: Any, folder: Path | None = None) -> dict:
+    """The exception a worker reported, keeping only the fields the grader reads, each of the
+    type it expects: a frame written by learner code may hold anything where they belong. Its
+    texts lose the worker's `folder` (see `placeless`)."""
+    if not isinstance(value, dict):
+        return {}
+    error: dict[str, Any] = {key: placeless(value[key], folder) for key in ERROR_TEXTS
+                             if isinstance(value.get(key), str)}
+    error.update({flag: value.get(flag) is True for flag in ERROR_FLAGS})
+    number = value.get("errno")
+    error["errno"] = number if isinstance(number, int) and not isinstance(number, bool) else None
+    return error
 
 
 def error_fields(error: dict) -> tuple[str, str, str]:
@@ -112,10 +129,20 @@ def exit_status(code: int | None, exercise: Exercise) -> str:
     return _("killed by {meaning} ({signal})").format(meaning=meaning, signal=name)
 
 
+def placeless(value: Any, folder: Path | None) -> Any:
+    """Text a worker reported without its `folder`, whose name is new in every run: a warning at
+    "/tmp/grade-x1/ex01-y2/submission/ex01_convolution.py:5" is shown at "ex01_convolution.py:5",
+    so that one submission graded twice gets the same feedback. Anything but text is unchanged."""
+    if not isinstance(value, str) or folder is None:
+        return value
+    return value.replace(f"{folder / 'submission'}{os.sep}", "").replace(str(folder), ".")
+
+
 def output_excerpt(*paths: Path) -> str:
-    """The last lines printed to the first of `paths` that has any, quoted and short."""
+    """The last lines printed to the first of `paths` (files in the worker's folder) that has
+    any, quoted and short."""
     for path in paths:
-        text = tail(path, OUTPUT_EXCERPT_BYTES)
+        text = placeless(tail(path, OUTPUT_EXCERPT_BYTES), path.parent)
         if text.strip():
             return "\n".join("  | " + line for line in text.strip().splitlines()[-8:])
     return ""

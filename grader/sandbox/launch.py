@@ -10,7 +10,7 @@ standalone worker files. `SandboxSpec.launch` builds the command for the run's `
   is root, a fresh unprivileged uid. The report says so.
 
 Whatever the mode, the worker's environment is built from scratch (no CI tokens, no PYTHON* or
-PYTEST* variables) and Python runs with -I.
+PYTEST* variables but a fixed PYTHONHASHSEED) and Python runs isolated from the user's site.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, Exercise, Limits
 from grader.sandbox.allowlist import jail_steps
 from grader.sandbox.isolation import Isolation
-from grader.sandbox.policy import BASE_ENVIRONMENT, FORBIDDEN_MODULES, TENSORFLOW_ENVIRONMENT
+from grader.sandbox.policy import BASE_ENVIRONMENT, FORBIDDEN_MODULES, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
 
 STANDALONE_DIR = Path(__file__).resolve().parent / "standalone"
 WORKER_FILES = ("worker.py", "wire.py", "jail.py")
@@ -71,7 +71,7 @@ class SandboxSpec:
         environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
         if self.tensorflow:
             environment.update(TENSORFLOW_ENVIRONMENT)
-        python = [sys.executable, "-I", str(self.folder / "worker.py")]
+        python = [sys.executable, *WORKER_PYTHON_FLAGS, str(self.folder / "worker.py")]
         if not isolation.namespaces:
             private = str(self.folder / "tmp")
             environment.update(HOME=private, TMPDIR=private, KERAS_HOME=os.path.join(private, "keras"))

@@ -19,12 +19,18 @@ MAX_CHECKED_SOURCE = 256 << 10  # characters: an honest exercise file has a few 
 
 BASE_ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
+    # One salt for string hashes in every worker: a learner's set of strings iterates in the same
+    # order each run, pre-warmed or cold (Python reads it at start-up: see WORKER_PYTHON_FLAGS).
+    "PYTHONHASHSEED": "0",
     "LANG": "C.UTF-8",
     "LC_ALL": "C.UTF-8",
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
+# `python -I` but for -E: no user site-packages, no script folder on sys.path, and the PYTHON*
+# variables of BASE_ENVIRONMENT (the worker's whole environment, built from scratch) are read.
+WORKER_PYTHON_FLAGS = ("-s", "-P")
 TENSORFLOW_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     # One thread per operation, in every process that runs TensorFlow for the grader: as fast

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import STANDALONE_DIR, SandboxSpec
-from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT
+from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
 from grader.sandbox.warm import STOP_SECONDS, ServerProcess, read_line
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
@@ -50,7 +50,7 @@ class WorkerServer(ServerProcess):
         environment = dict(BASE_ENVIRONMENT, HOME=str(home), TMPDIR=str(home), KERAS_HOME=str(home / "keras"))
         if kind == KERAS:
             environment.update(TENSORFLOW_ENVIRONMENT)
-        self._start([sys.executable, "-I", str(STANDALONE_DIR / "zygote.py"), self.socket_path,
+        self._start([sys.executable, *WORKER_PYTHON_FLAGS, str(STANDALONE_DIR / "zygote.py"), self.socket_path,
                      *([KERAS] if kind == KERAS else [])], cwd=home, environment=environment)
 
 

@@ -60,3 +60,48 @@ def test_odd_returns_are_verdicts_never_could_not_check(grade, odd_submission, s
         for test in item["tests"]:
             assert test["status"] in ("failed", "error"), (item["id"], test)
             assert test["feedback"] and not test["feedback"].startswith("could not check"), (item["id"], test)
+
+
+CRASHES = '''import os
+
+
+def filter_response(patch, kernel):
+    os._exit(1)
+'''
+
+
+def test_a_restart_cut_short_by_the_exercise_time_limit_is_the_learners_timeout(tmp_path, monkeypatch):
+    """A learner who crashes the worker just before the exercise's time limit (or an honest one
+    killed by a limit then) leaves the next worker too little time to start. That is the
+    learner's time used up ("timeout", a verdict), never "could not check": the sandbox did not
+    fail, and a "could not check" made `grade` exit 3 and gave the exercise a fresh time limit."""
+    import time
+    import types
+
+    import numpy as np
+
+    from grader.failures import LearnerTimeout, SandboxNotStarted, WorkerCrashed
+    from grader.sandbox import client as client_module
+    from grader.sandbox.client import WorkerClient
+    from grader.sandbox.isolation import Isolation, strongest_mode
+    from grader.sandbox.launch import make_scratch, prepare
+
+    exercise = load_catalogue().item("ex01")
+    client = WorkerClient(prepare(exercise, CRASHES.encode(), make_scratch(str(tmp_path / "grade-"))),
+                          exercise, Isolation(strongest_mode()))
+    arguments = (np.ones((1, 1)), np.ones((1, 1)))
+    try:
+        with pytest.raises(WorkerCrashed):
+            client.call("filter_response", arguments, {}, description="filter_response")
+        # The exercise's time runs out while the next worker starts, before any learner code of
+        # it ran: the clock the client reads is set back, so its limit is not yet over when the
+        # call begins, but is over by the time the worker could answer.
+        client.exercise_deadline = time.monotonic() - 1
+        real = time.monotonic
+        monkeypatch.setattr(client_module, "time", types.SimpleNamespace(monotonic=lambda: real() - 5))
+        with pytest.raises(LearnerTimeout) as raised:
+            client.call("filter_response", arguments, {}, description="filter_response")
+        assert not isinstance(raised.value, SandboxNotStarted)
+        assert "time limit" in raised.value.feedback
+    finally:
+        client.close()

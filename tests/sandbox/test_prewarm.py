@@ -98,6 +98,20 @@ def test_a_forked_worker_grades_like_a_started_one(forking, workers):
     np.testing.assert_array_equal(value, started_value)
 
 
+def test_a_forked_worker_hashes_strings_like_a_started_one(forking, workers):
+    """Every fork of a server shares its hash salt, and each server had its own: a learner's
+    set of strings iterated in one order pre-warmed and in another cold."""
+    from tests.sandbox.test_launch import STRING_HASHES, string_hash_answer
+
+    forked = workers(STRING_HASHES)
+    forked_answer = string_hash_answer(forked)
+    assert forked.process.forked is not None
+    os.environ.pop(prewarm.SERVERS_VARIABLE)
+    started = workers(STRING_HASHES)
+    assert string_hash_answer(started) == forked_answer
+    assert started.process.forked is None
+
+
 def test_the_next_learner_forked_from_the_same_server_is_unaffected(forking, workers):
     """The first worker plants traps everywhere it can (files, environment, a patched NumPy,
     sys.modules, a daemon in its own session); the next one, forked from the same server,

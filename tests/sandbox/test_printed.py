@@ -95,3 +95,43 @@ def test_an_import_error_shows_every_frame_of_the_learner_file(grade, make_submi
     assert "KeyError" in feedback
     assert feedback.index("TABLE = _table()") < feedback.index("in _table")
     assert run.item("ex01")["score"] == 0
+
+
+# Honest code that NumPy warns about, a traceback printed while handling an error, and an
+# error message that names the learner's file: each names the file by its path in the worker's
+# folder, whose name is new in every run.
+NAMES_ITS_PATH = '''import traceback
+import warnings
+
+import numpy as np
+
+
+def filter_response(patch, kernel):
+    np.float64(1.0) / np.float64(0.0)  # divide by zero: NumPy prints a RuntimeWarning
+    try:
+        kernel[99]
+    except IndexError:
+        traceback.print_exc()
+    warnings.warn("a warning of my own")
+    return float(np.sum(patch * kernel))
+
+
+def convolve2d(image, kernel):
+    raise FileNotFoundError(2, "no such file", __file__)
+'''
+
+
+def test_feedback_is_the_same_in_every_run_though_the_worker_folder_is_not(grade, make_submission):
+    """Printed warnings, tracebacks and error messages name the learner's file by its path in
+    the worker's folder (a new temporary name each run): feedback shows the file's own name,
+    so one submission graded twice with one seed gets the same feedback, byte for byte."""
+    folder = make_submission(ex01=NAMES_ITS_PATH)
+    runs = [grade("ex01", "--submission", folder, "--format", "json", "--lang", "en", "--seed", "5")
+            for _ in range(2)]
+    feedbacks = [[test["feedback"] for test in _tests(run)] for run in runs]
+    shown = "\n".join(feedbacks[0])
+    assert "ex01_convolution.py:8: RuntimeWarning" in shown and "a warning of my own" in shown
+    assert 'File "ex01_convolution.py", line 10' in shown  # the printed traceback
+    assert "no such file: 'ex01_convolution.py'" in shown  # the error message
+    assert "/tmp/" not in shown and "grade-" not in shown
+    assert feedbacks[0] == feedbacks[1]

@@ -13,7 +13,7 @@ the jail, drops its privileges and describes what it can see, so that the truste
 decide, before any learner code runs, which protection this machine really gives.
 
 This file and its siblings are standard library and NumPy only: the sandbox copies them next
-to the learner's file, where the grader package is out of reach. Python runs with -I, so the
+to the learner's file, where the grader package is out of reach. Python runs with -s -P, so the
 siblings are loaded by their path, never found on sys.path.
 """
 
