@@ -41,7 +41,9 @@ WORKER_UID_RANGE = 1_000_000
 WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
 SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
 PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits for the go
-LEARNER_SEED_BYTES = 4  # NumPy's legacy seed is a 32-bit number
+# 16 bits of a 31-bit run seed: a worker that tries every run seed against its own finds
+# tens of thousands that fit, so it cannot learn the run's (ex07's split, the generated cases).
+LEARNER_SEED_BYTES = 2
 PRIVATE_FOLDER_MODE = 0o700
 SCRATCH_MODE = 0o711
 
@@ -142,8 +144,8 @@ def prepare(exercise: Exercise, source: bytes, scratch: Path, run_seed: int = 0)
 def learner_seed(run_seed: int, exercise_id: str) -> int:
     """The seed of `random` and NumPy's global generator in an exercise's worker, so that a
     learner's unseeded randomness grades the same way every time with the same run seed. It is
-    a one-way digest: the run's seed itself (ex07's split, the generated cases) never reaches a
-    worker."""
+    a short one-way digest: the run's seed itself never reaches a worker, nor can be worked back
+    from it (LEARNER_SEED_BYTES)."""
     digest = hashlib.sha256(f"{run_seed}:{exercise_id}:learner".encode()).digest()
     return int.from_bytes(digest[:LEARNER_SEED_BYTES], "big")
 

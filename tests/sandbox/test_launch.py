@@ -48,3 +48,15 @@ def test_workers_hash_strings_alike(started_workers):
     seed would score differently."""
     answers = {string_hash_answer(started_workers(STRING_HASHES)) for _ in range(3)}
     assert len(answers) == 1, answers
+
+
+def test_a_workers_seed_cannot_be_worked_back_to_the_runs():
+    """The learner's generators are seeded from the run's seed, but through a 16-bit digest: many
+    run seeds give each worker seed, so trying them all does not tell a worker the run's seed."""
+    from grader.sandbox.launch import learner_seed
+
+    run_seeds = range(1 << 17)
+    worker_seeds = {learner_seed(seed, "ex04") for seed in run_seeds}
+    assert max(worker_seeds) < 1 << 16
+    assert len(worker_seeds) < len(run_seeds) / 2  # every worker seed fits several run seeds
+    assert learner_seed(7, "ex04") == learner_seed(7, "ex04") != learner_seed(7, "ex05")
