@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from grader.sanitise import clean
 
 ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a learner's exception
 ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
+MEMORY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{8,16}\b")  # where an object lies: new in every run
 OUTPUT_EXCERPT_BYTES = 600  # how much of what the learner printed a feedback line may quote
 SIGNAL_MEANINGS = {
     signal.SIGSEGV: N_("a segmentation fault"),
@@ -132,10 +134,13 @@ def exit_status(code: int | None, exercise: Exercise) -> str:
 def placeless(value: Any, folder: Path | None) -> Any:
     """Text a worker reported without its `folder`, whose name is new in every run: a warning at
     "/tmp/grade-x1/ex01-y2/submission/ex01_convolution.py:5" is shown at "ex01_convolution.py:5",
-    so that one submission graded twice gets the same feedback. Anything but text is unchanged."""
-    if not isinstance(value, str) or folder is None:
+    so that one submission graded twice gets the same feedback; for the same reason a memory
+    address (`<function f at 0x7f3a2c1b4e50>`) is shown as `0x…`. Anything but text is unchanged."""
+    if not isinstance(value, str):
         return value
-    return value.replace(f"{folder / 'submission'}{os.sep}", "").replace(str(folder), ".")
+    if folder is not None:
+        value = value.replace(f"{folder / 'submission'}{os.sep}", "").replace(str(folder), ".")
+    return MEMORY_ADDRESS.sub("0x…", value)
 
 
 def output_excerpt(*paths: Path) -> str:

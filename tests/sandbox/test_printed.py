@@ -97,9 +97,9 @@ def test_an_import_error_shows_every_frame_of_the_learner_file(grade, make_submi
     assert run.item("ex01")["score"] == 0
 
 
-# Honest code that NumPy warns about, a traceback printed while handling an error, and an
-# error message that names the learner's file: each names the file by its path in the worker's
-# folder, whose name is new in every run.
+# Honest code that NumPy warns about, a traceback printed while handling an error, an object
+# printed, and an error message that names the learner's file: each names the file by its path
+# in the worker's folder, or an address, new in every run.
 NAMES_ITS_PATH = '''import traceback
 import warnings
 
@@ -113,6 +113,7 @@ def filter_response(patch, kernel):
     except IndexError:
         traceback.print_exc()
     warnings.warn("a warning of my own")
+    print("debugging", object())  # an address, new in every run
     return float(np.sum(patch * kernel))
 
 
@@ -134,4 +135,5 @@ def test_feedback_is_the_same_in_every_run_though_the_worker_folder_is_not(grade
     assert 'File "ex01_convolution.py", line 10' in shown  # the printed traceback
     assert "no such file: 'ex01_convolution.py'" in shown  # the error message
     assert "/tmp/" not in shown and "grade-" not in shown
+    assert "<object object at 0x…>" in shown
     assert feedbacks[0] == feedbacks[1]
