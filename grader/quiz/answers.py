@@ -59,6 +59,7 @@ class AnswerSheet:
     also_accept: dict[str, tuple[str, ...]] = field(default_factory=dict)
     explanations: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: dict[str, AnswersError] = field(default_factory=dict)  # question id -> why its answer is unusable
+    stray: list[AnswersError] = field(default_factory=list)  # answers under ids the quiz does not have
 
     @property
     def answered(self) -> int:
@@ -107,11 +108,12 @@ def _after_name(message: str) -> str:
 def parse_answers(text: str, bank: QuizBank, *, keys: bool = False) -> AnswerSheet:
     """Parse and check answers for `bank`.
 
-    A problem with the file as a whole (not YAML, not the format, a question id the quiz does
-    not have, a YAML anchor or tag outside an answer) is an `AnswersError` with line and key. A
-    problem with one answer's value (a shape answered `0`, a huge number, a timestamp, a tag or
-    an alias inside it, an answer given twice) costs that question alone: it is unanswered,
-    and `problems` says why. In keys (`keys=True`) every problem is an `AnswersError`, and
+    A problem with the file as a whole (not YAML, not the format, no id of this quiz at all, a
+    YAML anchor or tag outside an answer) is an `AnswersError` with line and key. A problem
+    with one answer's value (a shape answered `0`, a huge number, a timestamp, a tag or an
+    alias inside it, an answer given twice, an answer under a misspelt id) costs that question
+    alone: it is unanswered, and `problems` says why; an answer under an id like no question's
+    is left out, and `stray` says so. In keys (`keys=True`) every problem is an `AnswersError`, and
     `also_accept` and `explanations` count (a learner's are ignored).
     """
     try:
@@ -150,13 +152,15 @@ def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank,
         if named != bank.quiz_id:
             raise AnswersError(_("says it holds answers for {named}, not {quiz}").format(
                 named=shown(named), quiz=bank.quiz_id), _line(top["quiz"][1]), "quiz")
-    _known_questions(given, bank, "answers")
+    if keys or not any(question_id in bank.ids for question_id in given):
+        _known_questions(given, bank, "answers")  # keys, or a file for another quiz
+    stray = _stray_answers(given, bank, problems)
     answers: dict[str, Any] = dict.fromkeys(bank.ids)
     for question_id, nodes in given.items():
         if question_id not in problems:
             _read_answer(loader, bank.question(question_id), nodes, answers, problems)
     if not keys:
-        return AnswerSheet(answers=answers, problems=problems)
+        return AnswerSheet(answers=answers, problems=problems, stray=stray)
     if problems:
         raise next(iter(problems.values()))
     also_accept = {}
@@ -220,6 +224,25 @@ def _entries(top: dict, name: str, loader: yaml.SafeLoader) -> dict[str, list[tu
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
         return {}
     return yamlnodes.entries(node, loader, _("'{name}' must map question ids to answers").format(name=name))
+
+
+def _stray_answers(given: dict[str, list], bank: QuizBank, problems: dict[str, AnswersError]) -> list[AnswersError]:
+    """A learner's answers under ids the quiz lacks, taken out of `given`: one under a misspelt
+    id is its question's problem (unanswered, saying why); the others are returned."""
+    stray: list[AnswersError] = []
+    for question_id in [question_id for question_id in given if question_id not in bank.ids]:
+        line = _line(given.pop(question_id)[0][0])
+        label = "'" + shown(ascii(question_id)[1:-1], quoted=False) + "'"  # look-alike letters escaped
+        close = difflib.get_close_matches(question_id, bank.ids, n=1)
+        if close and close[0] not in given and close[0] not in problems:
+            problem = _("is not answered: the answer on line {line} is under {id}, which is not a question "
+                        "of {quiz}; write {right}").format(line=line, id=label,
+                                                           quiz=bank.quiz_id, right=repr(close[0]))
+            problems[close[0]] = AnswersError(problem, line, f"answers.{close[0]}")
+        else:
+            stray.append(AnswersError(_("{id} is not a question of {quiz}; that answer is not graded").format(
+                id=label, quiz=bank.quiz_id), line, f"answers.{label[1:-1]}"))
+    return stray
 
 
 def _known_questions(found: dict[str, list], bank: QuizBank, name: str) -> None:

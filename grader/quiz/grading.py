@@ -70,8 +70,8 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
         result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True,
                                      counts=counts)
     elif keys is None:
-        result.note = message(lang, "no_keys", answered=sheet.answered,
-                              total=len(bank.questions), **values)
+        result.note = "\n".join([message(lang, "no_keys", answered=sheet.answered, total=len(bank.questions),
+                                          **values), *_stray_lines(sheet, values)])
         result.tests = _same_for_all(bank, result.note, not_attempted=True, counts=False)
         for number, question in enumerate(bank.questions, start=1):
             if question.id in sheet.problems:  # say so now: the learner can fix it before handing in
@@ -82,6 +82,7 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
     else:
         result.tests = [_grade_question(number, question, sheet, keys, lang, values)
                         for number, question in enumerate(bank.questions, start=1)]
+        _mention_stray(result.tests, bank, sheet, values)
     return result
 
 
@@ -113,6 +114,21 @@ def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: A
         visibility=VISIBILITY,
         feedback=f"{verdict}\n{keys.explanations[question.id][lang]}",
     )
+
+
+def _stray_lines(sheet: AnswerSheet, values: dict[str, str]) -> list[str]:
+    """What the file holds under ids the quiz does not have (an unanswered question may be the
+    one meant)."""
+    return [stray.describe(values["file"]) for stray in sheet.stray]
+
+
+def _mention_stray(tests: list[TestResult], bank: QuizBank, sheet: AnswerSheet, values: dict[str, str]) -> None:
+    """The first unanswered question's feedback says which answers sit under ids the quiz does
+    not have (once, not on every question)."""
+    unanswered = [test for test, question in zip(tests, bank.questions)
+                  if sheet.answers[question.id] is None and question.id not in sheet.problems]
+    if sheet.stray and unanswered:
+        unanswered[0].feedback = "\n".join([*_stray_lines(sheet, values), unanswered[0].feedback])
 
 
 def _expected(question: Question, key: Any, accepted: tuple[str, ...], lang: str) -> str:

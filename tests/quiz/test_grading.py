@@ -256,14 +256,15 @@ def test_an_empty_answers_file_is_not_attempted(grade, submission):
 MALFORMED_FILES = {  # the file as a whole cannot be used: the quiz is lost, nothing else
     "bad_yaml.yaml": "answers/q03.yaml line 7: not valid YAML (found unexpected end of stream, while "
                      "scanning a quoted scalar that starts on line 5)",
-    "unknown_id.yaml": "answers/q03.yaml line 6 (answers.same_strid2): unknown question 'same_strid2'; "
-                       "did you mean 'same_stride2'?",
     "alias_bomb.yaml": "answers/q03.yaml line 3: YAML anchors and aliases",
     "other_quiz.yaml": "answers/q03.yaml line 2 (quiz): says it holds answers for 'q01', not q03",
     "flat_mapping.yaml": "answers/q03.yaml line 3 (valid_output): unknown key 'valid_output'",
 }
 MALFORMED_ANSWERS = {  # one answer cannot be used: (its question, the feedback, the quiz's points left)
     "wrong_type.yaml": ("same_stride2", "answers/q03.yaml line 6 (answers.same_stride2): must be a number", 2.0),
+    "unknown_id.yaml": ("same_stride2", "answers/q03.yaml line 6 (answers.same_stride2): is not answered: the "
+                                        "answer on line 6 is under 'same_strid2', which is not a question of "
+                                        "q03; write 'same_stride2'", 2.0),
     "python_tag.yaml": ("pool_name", "answers/q03.yaml line 4 (answers.pool_name): YAML tags "
                                      "(!!python/object/apply:os.system) are not allowed", 0.0),
     "deep_nesting.yaml": ("valid_output", "answers/q03.yaml line 4 (answers.valid_output): is nested more "
@@ -306,6 +307,29 @@ def test_a_malformed_answer_costs_its_question_and_nothing_else(grade, submissio
     assert flawed["name"].endswith(f" {question_id}") and flawed["score"] == 0
     assert flawed["feedback"].startswith(expected_feedback), flawed["feedback"]
     assert "The answer is" in flawed["feedback"] and "The answer is" not in flawed["feedback"].splitlines()[0]
+
+
+def test_an_answer_under_an_id_like_no_question_is_named_once_and_costs_nothing_else(grade, submission):
+    """An id the quiz does not have and that resembles none of its ids (nor one that is all
+    look-alike letters) is left out: the first unanswered question says so, the others are graded."""
+    write_answers(submission, "q03", "answers:\n  valid_output: [28, 28, 8]\n  pool_namе: max pooling\n"
+                                     "  my_notes: see the course\n")
+    run = grade("ex01", "q03", "--submission", submission, "--format", "json", "--lang", "en")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    ex01, q03 = run.item("ex01"), run.item("q03")
+    assert ex01["score"] == ex01["max_score"] > 0 and q03["score"] == 1
+    stray = "answers/q03.yaml line 4 (answers.my_notes): 'my_notes' is not a question of q03"
+    mentions = [test for test in q03["tests"] if stray in test["feedback"]]
+    assert len(mentions) == 1 and mentions[0]["name"].endswith("same_output")
+    (look_alike,) = [test for test in q03["tests"] if test["status"] == "error"]
+    assert look_alike["name"].endswith("pool_name")
+    assert "under 'pool_nam\\u0435', which is not a question of q03; write 'pool_name'" in look_alike["feedback"]
+
+
+def test_a_file_with_no_id_of_the_quiz_costs_the_quiz(grade, submission):
+    write_answers(submission, "q03", "answers:\n  lenet_year: 1998\n")
+    run = grade("ex01", "q03", "--submission", submission, "--format", "json", "--lang", "en")
+    assert_quiz_error_and_ex01_intact(run, "(answers.lenet_year): unknown question 'lenet_year'")
 
 
 def test_a_huge_answers_file_is_not_read(grade, submission):
