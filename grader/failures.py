@@ -19,6 +19,7 @@ class GradingFailure(Exception):
     status = STATUS_FAILED
     not_attempted = False
     diagnosed = False  # True when the feedback names the mistake (see NamedMistake)
+    ran = True  # False when the call was never made (the exercise's time or restarts were used up)
 
     def __init__(self, feedback: str):
         super().__init__(feedback)

@@ -19,6 +19,7 @@ from grader.course.catalogue import Exercise
 from grader.failures import (
     BadReturn,
     ForbiddenModule,
+    LearnerFailure,
     LearnerTimeout,
     LoadFailed,
     MissingName,
@@ -264,11 +265,15 @@ class WorkerClient:
     def _check_usable(self) -> None:
         if self.load_failure is not None:
             raise self.load_failure
+        failure: LearnerFailure | None = None
         if self.gave_up is not None:
-            raise WorkerCrashed(self.gave_up)
-        if self.exercise_deadline is not None and time.monotonic() >= self.exercise_deadline:
-            raise LearnerTimeout(_("not run: {id} used up its time limit of {seconds:g} s").format(
+            failure = WorkerCrashed(self.gave_up)
+        elif self.exercise_deadline is not None and time.monotonic() >= self.exercise_deadline:
+            failure = LearnerTimeout(_("not run: {id} used up its time limit of {seconds:g} s").format(
                 id=self.exercise.id, seconds=self.limits.time_limit))
+        if failure is not None:
+            failure.ran = False  # no case was tried: feedback shows none
+            raise failure
 
     def _deadline(self, own: float, which: str) -> tuple[float, str]:
         """The sooner of a call's (or the import's) deadline and the exercise's."""

@@ -66,3 +66,36 @@ def test_honest_loops_get_full_marks(grade):
     run = grade("ex01", "ex06", "--submission", SUBMISSION_FIXTURES / "honest_loops", "--format", "json")
     assert run.exit_code == 0, [t["feedback"] for item in run.json()["exercises"] for t in item["tests"]
                                 if t["status"] != "passed"]
+
+
+SLOW_SOBEL = '''import time
+
+import numpy as np
+
+SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+SOBEL_Y = [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]
+
+
+def sobel_edges(image):
+    time.sleep(0.4)  # honest, but slow: the exercise's time runs out before its last tests
+    image = np.asarray(image, dtype=float)
+    rows, cols = image.shape[0] - 2, image.shape[1] - 2
+    gx = np.array([[np.sum(image[i:i + 3, j:j + 3] * SOBEL_X) for j in range(cols)] for i in range(rows)])
+    gy = np.array([[np.sum(image[i:i + 3, j:j + 3] * SOBEL_Y) for j in range(cols)] for i in range(rows)])
+    return gx, gy, np.sqrt(gx ** 2 + gy ** 2)
+'''
+
+
+def test_a_test_left_without_time_shows_no_case_it_never_ran(grade, tmp_path):
+    """Once the exercise's time is used up, later tests are "not run": a generated-case test says
+    so, without a "generated case that shows it" that never ran."""
+    folder = tmp_path / "learner"
+    folder.mkdir()
+    (folder / "ex02_sobel.py").write_text(SLOW_SOBEL)
+    course = course_with_limits(tmp_path, call_timeout=2.0, time_limit=3.0)
+    ex02 = grade("--course", course, "ex02", "--submission", folder, "--format", "json").item("ex02")
+    not_run = [test for test in ex02["tests"] if test["feedback"].startswith("not run")]
+    assert not_run, [test["feedback"][:80] for test in ex02["tests"]]
+    assert all("generated case" not in test["feedback"] for test in not_run)
+    generated = next(test for test in ex02["tests"] if "generated" in test["name"])
+    assert generated in not_run

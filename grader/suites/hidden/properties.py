@@ -123,8 +123,8 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
     if not failing:
         return  # every case checked passed
     case, failure = _to_report(failing)
-    if failure.not_attempted or isinstance(failure, SandboxNotStarted):
-        raise failure from None
+    if failure.not_attempted or isinstance(failure, SandboxNotStarted) or not failure.ran:
+        raise failure from None  # no case of the learner's to show
     message = (failure.feedback + "\n" + _("A generated case that shows it, shrunk by hypothesis "
                                             "(replay with --seed {seed}):").format(seed=run_seed)
                + "\n" + describe(case))
