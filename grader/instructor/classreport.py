@@ -23,6 +23,7 @@ BINS = (("0%", 0, 0), ("1-24%", 0, 25), ("25-49%", 25, 50), ("50-74%", 50, 75), 
         ("100%", 100, 100))
 BAR_WIDTH = 30
 TOP = 8  # tests and misconceptions listed
+SHOWN = 300  # characters of a test name or misconception: records are input, shown escaped
 DETAIL = re.compile(r"\s*\(\d+ of \d+ values? differ.*$|\s*\(at index .*$")
 GENERIC = ("wrong values", "expected shape", "expected ", "returned ")
 
@@ -83,6 +84,7 @@ def misconception(feedback: str) -> str:
 
 
 def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
+    """The class summary as text; whatever comes from a record (names, feedback) is shown escaped."""
     graded = [record for record in found.values() if record.graded]
     problems = [record for record in found.values() if not record.graded]
     lines = [f"Class summary: {len(graded)} learners graded, {len(problems)} not graded"]
@@ -100,9 +102,9 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
             lines.append(f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}")
     tests, named = failures(found)
     lines += ["", "Tests most often failed (items a learner attempted):"]
-    lines += [f"  {count:>4} of {len(graded)}  {name}" for name, count in _top(tests)] or ["  none"]
+    lines += [f"  {count:>4} of {len(graded)}  {visible(name, SHOWN)}" for name, count in _top(tests)] or ["  none"]
     lines += ["", "Misconceptions most often named in feedback:"]
-    lines += [f"  {count:>4} of {len(graded)}  {text}" for text, count in _top(named)] or ["  none"]
+    lines += [f"  {count:>4} of {len(graded)}  {visible(text, SHOWN)}" for text, count in _top(named)] or ["  none"]
     for record in problems:
         lines.append(f"not graded: {visible(record.learner, 60)}: {visible(record.status, 300)}")
     return "\n".join(lines) + "\n"
