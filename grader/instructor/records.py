@@ -44,6 +44,7 @@ GRADED = "graded"
 INTAKE_FILE = "intake.json"
 TEMPORARY_PREFIX = ".tmp-"
 MAX_RECORD_BYTES = 16 << 20  # a whole class's report is far smaller; more is not a record
+MAX_RECORD_DEPTH = 16  # lists and objects inside each other: a problem record's partial report needs 6
 PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # used as it is for the record's file name
 READABLE_CHARACTERS = 32  # of a name that is not plain, kept in its file name beside the hash
 COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/suites", "**/*.py"),
@@ -198,7 +199,7 @@ def _retire(out_dir: Path, learner: str) -> None:
 
 def read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict:
     """The JSON object in the regular file `path` (never through a link, at most `limit` bytes, no
-    NaN or infinite numbers); `ValueError` saying why not."""
+    NaN or infinite numbers, nested at most MAX_RECORD_DEPTH deep); `ValueError` saying why not."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -215,7 +216,21 @@ def read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict:
         raise ValueError(f"not JSON ({str(error)[:100]})") from None
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
+    if _deeper_than(value, MAX_RECORD_DEPTH):  # checks and messages recurse into what they read
+        raise ValueError(f"nested more than {MAX_RECORD_DEPTH} deep")
     return value
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` deep (looked at without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _no_constant(name: str) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
+from grader.course.catalogue import load_catalogue
 from grader.instructor import records
+from grader.instructor.recordcheck import RecordCheck
 from tests.instructor.test_records import meta, report
 
 CONTROL = "\x1b]0;owned\x07\x1b[2J\u202e\u200b"
@@ -37,3 +39,28 @@ def test_the_class_report_shows_record_text_escaped(grade, tmp_path):
     assert not any(char in run.stdout for char in "\x1b\x07\u202e\u200b"), run.stdout
     assert not any(line.startswith("bob") for line in run.stdout.splitlines())
     assert "\\x1b]0;owned" in run.stdout and "\\u202e" in run.stdout
+
+
+def nested_record(depth: int) -> str:
+    """A graded record whose one feedback is a list nested `depth` deep."""
+    text = json.dumps({**report(), "batch": meta()})
+    return text.replace('"feedback": ""', '"feedback": ' + "[" * depth + "]" * depth, 1)
+
+
+def test_records_nested_to_any_depth_are_refused_never_a_crash(grade, tmp_path):
+    """Seen: a record nested just under Python's recursion limit was parsed, then made the schema
+    check's repr overflow: `grade batch`, `merge` and `report` exited 3 on a rerun, no gradebook."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    for depth in [30, *range(limit - 120, limit + 20, 4)]:
+        out = tmp_path / f"depth{depth}"
+        out.mkdir()
+        (out / "alice.json").write_text(nested_record(depth), encoding="utf-8")
+        records.write_intake(out, {"alice": meta()["submission_hash"]}, None)
+        scan = records.scan_records(out, RecordCheck(load_catalogue()))
+        assert "alice.json" in scan.invalid, depth
+        for command in (["report", out], ["merge", out, "--out", tmp_path / f"merged{depth}"]):
+            run = grade(*command)
+            assert run.exit_code == 2, (depth, command[0], run.stderr)
+            assert "internal error" not in run.stderr
