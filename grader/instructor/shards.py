@@ -29,7 +29,7 @@ from grader.instructor.recordcheck import RecordCheck
 from grader.sanitise import visible
 
 MESSAGE_LIMIT = 600
-SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+SHARD_PATTERN = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")  # int() refuses 4,300 digits
 HISTORY_NAME = re.compile(r"^(?P<stem>.+)\.\d{8}T\d{6}Z\.[0-9a-f]{6}\.json$")
 
 
@@ -45,7 +45,7 @@ def parse_shard(text: str) -> Shard:
     """"2/4" -> Shard(2, 4); `InputError` unless 1 <= K <= N."""
     match = SHARD_PATTERN.match(text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise InputError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not {text!r}")
+        raise InputError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not '{visible(text, 40)}'")
     return Shard(int(match[1]), int(match[2]))
 
 

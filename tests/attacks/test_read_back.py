@@ -64,3 +64,18 @@ def test_records_nested_to_any_depth_are_refused_never_a_crash(grade, tmp_path):
             run = grade(*command)
             assert run.exit_code == 2, (depth, command[0], run.stderr)
             assert "internal error" not in run.stderr
+
+
+def test_a_shard_number_too_long_to_read_is_an_input_error(grade, tmp_path):
+    """Seen: `--shard 1/<5,000 digits>`, or such a shard in intake.json, made the grader exit 3
+    (Python's limit on digits in int())."""
+    huge = "1/" + "9" * 5000
+    out = tmp_path / "shard"
+    out.mkdir()
+    records.write_intake(out, {}, huge)
+    run = grade("merge", out, "--out", tmp_path / "merged")
+    assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
+    assert not (tmp_path / "merged").exists()
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--shard", huge)
+    assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
