@@ -34,9 +34,10 @@ from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_le
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
 from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
-from grader.sanitise import visible
+from grader.sanitise import clean, visible
 
 GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
+MAX_STATUS = 1000  # characters of a status: well within what a record may hold (recordcheck.MAX_TEXT)
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Pat
         try:
             packed = open_upload(learner, Path(scratch), catalogue)
         except (UploadProblem, OSError) as problem:
-            status = str(problem) if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}"
+            status = _status(problem if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}")
             run.problems[learner.name] = status
             if not _same_problem(existing, status):
                 _keep(run, out_dir, learner.name, status, None, records.batch_meta(learner.name, "", None, False))
@@ -152,6 +153,7 @@ def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path,
     """Keep what grading `task` gave: the report, or why the learner is not graded."""
     meta = records.batch_meta(task.learner, task.packed.digest, task.seed, run.seed is not None)
     report, status, failed = _outcome(result, meta, check)
+    status = _status(status)
     if status:
         run.problems[task.learner] = status
         run.grader_failed = run.grader_failed or failed
@@ -180,6 +182,12 @@ def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict |
     return report, "", False
 
 
+def _status(text: str) -> str:
+    """A status as the gradebook and the problem record keep it: one line of printable text, capped
+    (it may quote names and the system's messages), so that the record holding it stays valid."""
+    return clean(text, MAX_STATUS, single_line=True)
+
+
 def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict | None, meta: dict) -> None:
     """Write the learner's record; a record the system refuses leaves the status in `run`, for
     the gradebook, and marks the batch as failed."""
@@ -192,7 +200,7 @@ def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict 
         message = getattr(error, "strerror", None) or str(error)
         if learner in run.graded:
             run.graded.remove(learner)
-        run.unrecorded[learner] = f"not graded: its record could not be written ({message})"
+        run.unrecorded[learner] = _status(f"not graded: its record could not be written ({message})")
         run.problems[learner] = run.unrecorded[learner]
         run.grader_failed = True
 

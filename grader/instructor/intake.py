@@ -35,6 +35,7 @@ ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signatur
 ZIP_END_SEARCH = 22 + 0xFFFF  # the record is 22 bytes, then a comment of at most 64 KB
 HARD_LINK_MARK = ".hard-link-{}"  # beside a re-created hard link, so the grader sees two names
 UNREADABLE = "unreadable upload"
+SHOWN_NAME, SHOWN_NAMES = 60, 3  # characters of a name, and names, quoted in one learner's status
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ def _clashing_names(names: list[str]) -> dict[str, str]:
     problems = {}
     for group in groups.values():
         if len(group) > 1:
-            listed = " and ".join(group)
+            shown = [name if len(name) <= SHOWN_NAME else name[:SHOWN_NAME] + "..." for name in group[:SHOWN_NAMES]]
+            listed = " and ".join(shown) + (f" and {len(group) - SHOWN_NAMES} more" if len(group) > SHOWN_NAMES else "")
             for name in group:
                 problems[name] = (f"the names {listed} differ only in letter case or Unicode form, so a "
                                   "file system may take them for one learner: rename one; neither is graded")
