@@ -29,6 +29,7 @@ from grader.submission import COURSE_FILE, Submission
 MAX_ZIP_FILES = 500
 MAX_ZIP_BYTES = 50 << 20
 MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
+MAX_PACKED_PATH = 1024  # bytes of a path inside an upload: far below the system's limit, whatever folder holds it
 MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
 MAX_ZIP_INDEX_BYTES = 1 << 20  # a zip's central directory: 500 entries take well under 100 KB
 ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signature
@@ -239,6 +240,10 @@ def pack(folder: Path) -> Packed:
         if relative.parts:
             entries[relative] = ("dir", b"")
         _list(folder / relative, relative, entries)
+    too_long = next((path for path in entries if len(os.fsencode(str(path))) > MAX_PACKED_PATH), None)
+    if too_long is not None:  # it would not fit below the scratch folder that grading lays it out in
+        shown = shown_name(str(too_long))[:60]
+        raise ValueError(f"a path in it is too long (over {MAX_PACKED_PATH} bytes): {shown}...")
     ordered = sorted(entries.items(), key=lambda entry: entry[0].parts)
     return Packed(tuple((str(path), kind, content) for path, (kind, content) in ordered))
 

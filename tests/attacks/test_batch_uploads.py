@@ -37,3 +37,45 @@ def test_every_problem_is_a_row_whatever_the_length_of_its_status(grade, tmp_pat
     assert "unsafe entry" in rows["unsafe"]["status"] and len(rows["unsafe"]["status"]) < 2000
     assert all("differ only in letter case" in rows[name]["status"] for name in names)
     assert rows["alice"]["ex06"] == "15"
+
+
+def deep_folders(top: Path, length: int) -> Path:
+    """Folders inside `top` whose path, with ex06's file at the bottom, is `length` bytes long
+    (made one step at a time: the whole path is near the system's limit)."""
+    import os
+
+    top.mkdir(parents=True)
+    here = os.getcwd()
+    os.chdir(top)
+    try:
+        left = length - len("ex06_output_size.py")
+        while left > 0:
+            step = min(200, left - 1) if left > 201 else left - 1
+            os.mkdir("d" * step)
+            os.chdir("d" * step)
+            left -= step + 1
+        Path("ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    finally:
+        os.chdir(here)
+    return top
+
+
+def test_an_upload_too_deep_to_stage_is_its_owners_problem_not_the_graders(grade, tmp_path, monkeypatch):
+    """Seen: an upload whose path fitted in the class folder but not in the (longer) scratch folder
+    the batch lays it out in made the batch exit 3, the code for "the grader failed"."""
+    import os
+    import tempfile
+
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    scratch = tmp_path / ("s" * 200)  # longer than the learner's folder's own path
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    deep_folders(learners / "deep", os.pathconf(tmp_path, "PC_PATH_MAX") - len(str(learners / "deep")) - 40)
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--workers", "1")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    rows = gradebook(out)
+    assert rows["alice"]["ex06"] == "15"
+    assert rows["deep"]["status"].startswith("unreadable upload") and "too long" in rows["deep"]["status"]
