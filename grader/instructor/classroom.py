@@ -9,6 +9,7 @@ learner, 130 the batch was interrupted). Learner names and statuses reach the te
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from grader.instructor.shards import Shard, check_shards, in_shard, merge_output
 from grader.sanitise import visible
 
 Echo = Callable[..., None]
+Line = tuple[str, bool]  # a message, and whether it goes to standard error
 GRADES_FILE = "grades.csv"
 LISTED = 12  # names shown in one line before "and N more"
 NAME_WIDTH = 24
@@ -43,32 +45,58 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)
     keep_roster(out_dir, roster)
     found = records.load_records(out_dir, RecordCheck(catalogue))
+    mismatches: list[Line] = []
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=_collect(mismatches),
+                        unrecorded=run.unrecorded, found=found)
+    # Only now, with the gradebook written, is anything printed: a closed pipe (`| head`) or a
+    # terminal that hung up must cost neither the gradebook nor the exit code.
+    lines: list[Line] = []
     for name in run.graded:
         if name in found and found[name].graded:
             report = found[name].report
-            echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}")
+            lines.append((f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}",
+                          False))
     for name, problem in run.problems.items():
-        echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}")
+        lines.append((f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}", False))
     if run.skipped:
-        echo(f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)")
-    for warning in run.warnings:
-        echo(f"warning: {visible(warning, SHOWN_STATUS)}", err=True)
+        lines.append((f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)", False))
+    lines += [(f"warning: {visible(warning, SHOWN_STATUS)}", True) for warning in run.warnings]
     if run.invalid:
-        echo(f"records not trusted ({len(run.invalid)}), their learners graded again: "
-             f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=echo, unrecorded=run.unrecorded,
-                        found=found)
+        lines.append((f"records not trusted ({len(run.invalid)}), their learners graded again: "
+                      f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", True))
     where = f" (shard {picked.index}/{picked.count})" if picked else ""
     seeds = f"seed {seed}" if seed is not None else "a fresh seed for each learner (in their records)"
-    echo(f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
-         f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}")
+    lines += [*mismatches, (f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
+                            f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}", False)]
     if run.aborted:
-        echo("interrupted: the whole records so far are kept and in the gradebook; run the same command "
-             "again to grade the rest", err=True)
+        lines.append(("interrupted: the whole records so far are kept and in the gradebook; run the same command "
+                      "again to grade the rest", True))
+    say(echo, lines)
+    if run.aborted:
         return EXIT_ABORTED
     if run.grader_failed:
         return EXIT_GRADER_FAILED
     return exit_code(gradebook)
+
+
+def _collect(lines: list[Line]) -> Echo:
+    """An echo that keeps what it is given, to be said later."""
+    return lambda message, err=False: lines.append((message, err))
+
+
+def say(echo: Echo, lines: list[Line]) -> None:
+    """Echo `lines` ((text, to standard error)); when the reader is gone (a closed pipe, a terminal
+    that hung up), stop quietly: what was to be written is written, and the exit code stands."""
+    try:
+        for message, err in lines:
+            echo(message, err=err)
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for stream in (1, 2):  # so that neither later writes nor the interpreter's last flush fail
+                os.dup2(devnull, stream)
+        except OSError:
+            pass
 
 
 def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path, *, echo: Echo,
@@ -82,12 +110,14 @@ def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path
     people = read_roster(out_dir, roster)
     seeds = merge_outputs(outputs, out_dir, catalogue)
     keep_roster(out_dir, roster)
+    lines: list[Line] = []
     if len(seeds) > 1:
-        echo(f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
-             "scores are not comparable across them", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=echo)
-    echo(f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
-         f"moodle.csv in {out_dir}")
+        lines.append((f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
+                      "scores are not comparable across them", True))
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=_collect(lines))
+    lines.append((f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
+                  f"moodle.csv in {out_dir}", False))
+    say(echo, lines)
     return exit_code(gradebook)
 
 

@@ -5,6 +5,7 @@ own failure (never a learner's upload) makes the batch exit 3."""
 from __future__ import annotations
 
 import csv
+import os
 import zipfile
 from pathlib import Path
 
@@ -79,3 +80,27 @@ def test_an_upload_too_deep_to_stage_is_its_owners_problem_not_the_graders(grade
     rows = gradebook(out)
     assert rows["alice"]["ex06"] == "15"
     assert rows["deep"]["status"].startswith("unreadable upload") and "too long" in rows["deep"]["status"]
+
+
+def test_a_reader_that_left_costs_neither_the_gradebook_nor_the_exit_code(tmp_path):
+    """Seen: `grade batch ... | head -1` (or a terminal that hung up) made the first line after the
+    reader left fail: the batch exited 0, "full marks", and wrote no grades.csv."""
+    import subprocess
+    import sys
+
+    learners = tmp_path / "class"
+    for name in ("alice", "bob"):
+        (learners / name).mkdir(parents=True)
+        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    for out, command in ((tmp_path / "out", ["batch", learners, "--out", tmp_path / "out", "--seed", "1"]),
+                         (tmp_path / "merged", ["merge", tmp_path / "out", "--out", tmp_path / "merged"])):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before the first line
+        try:
+            process = subprocess.run([sys.executable, "-I", "-m", "grader", *map(str, command)], stdout=write,
+                                     stderr=subprocess.PIPE, timeout=600)
+        finally:
+            os.close(write)
+        assert process.returncode == 1, (command[0], process.stderr)
+        assert set(gradebook(out)) == {"alice", "bob"}
+        assert (out / "canvas.csv").exists() and (out / "moodle.csv").exists()
