@@ -33,6 +33,9 @@ class GraderFailure(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
 
+_deferral = {"depth": 0, "pending": False}  # interrupts held back while whole files are written
+
+
 @contextlib.contextmanager
 def exit_130_when_interrupted() -> Iterator[None]:
     """Within: SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread, as Ctrl-C
@@ -43,6 +46,9 @@ def exit_130_when_interrupted() -> Iterator[None]:
 
     def stop(signum: int, frame: object) -> None:
         stopped.set()
+        if _deferral["depth"]:
+            _deferral["pending"] = True
+            return
         raise KeyboardInterrupt
 
     hangup = getattr(signal, "SIGHUP", None)
@@ -59,3 +65,17 @@ def exit_130_when_interrupted() -> Iterator[None]:
         if stopped.is_set():
             raise SystemExit(EXIT_ABORTED) from None
         raise
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Within: an interrupt waits until the block is done, then stops the run as usual, so files
+    written together (a gradebook and its exports) are all written or none is."""
+    _deferral["depth"] += 1
+    try:
+        yield
+    finally:
+        _deferral["depth"] -= 1
+        if not _deferral["depth"] and _deferral["pending"]:
+            _deferral["pending"] = False
+            raise KeyboardInterrupt

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.errors import EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
+from grader.errors import (EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError,
+                           interrupts_deferred)
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
@@ -149,8 +150,9 @@ def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: 
     if found is None:
         found = records.load_records(out_dir, RecordCheck(catalogue))
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
-    book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
-    left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
+    with interrupts_deferred():  # an interrupt now would leave grades.csv and the exports disagreeing
+        book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
+        left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
     _mismatches(gradebook, left_out, echo or _stderr_echo)
     return gradebook
 

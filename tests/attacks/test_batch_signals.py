@@ -81,3 +81,24 @@ def test_a_hangup_ignored_with_nohup_stays_ignored(tmp_path):
         process.kill()
     assert process.returncode == 1, stdout + stderr  # graded, points missing: never 130
     assert set(learners_of(out)) == {"alice", "bob"}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_while_the_gradebook_is_written_leaves_it_whole(tmp_path, signum):
+    """Seen: an interrupt at the rename of grades.csv left no grades.csv, canvas.csv nor moodle.csv
+    for the records the batch had kept (or older ones beside newer records)."""
+    learners = tmp_path / "class"
+    learner(learners / "alice", ex01=SOLUTIONS)
+    learner(learners / "bob", ex06=SOLUTIONS)
+    driver = tmp_path / "signalling_driver.py"
+    driver.write_text(SIGNALLING_DRIVER)
+    out = tmp_path / "out"
+    command = [sys.executable, "-I", str(driver), str(int(signum)), *batch_command(learners, out, "--seed", "3")[4:]]
+    run = subprocess.run(command, env=environment(tmp_path), capture_output=True, text=True, timeout=WAIT)
+    assert run.returncode == 130, run.stderr
+    rows = learners_of(out)
+    assert rows["alice"]["ex01"] == "10" and rows["bob"]["ex06"] == "15"
+    for export in ("canvas.csv", "moodle.csv"):
+        assert (out / export).read_text().count("\n") == 1 + (export == "canvas.csv") + 2, export
+    assert json.loads((out / "alice.json").read_text())["score"] == 10
+    assert not list(out.glob(".tmp-*"))
