@@ -81,7 +81,13 @@ def read_roster(path: Path) -> dict[str, Person]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read the roster {path}: {error}") from None
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _roster_people(path, csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:  # a NUL byte, a cell over the csv module's size limit...
+        raise InputError(f"cannot read the roster {path}: {error}") from None
+
+
+def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
     columns = {_roster_key(name): name for name in reader.fieldnames or [] if _roster_key(name)}
     if "folder" not in columns:
         raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "

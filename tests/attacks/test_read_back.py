@@ -79,3 +79,14 @@ def test_a_shard_number_too_long_to_read_is_an_input_error(grade, tmp_path):
     (tmp_path / "class" / "alice").mkdir(parents=True)
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--shard", huge)
     assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
+
+
+def test_a_roster_the_csv_reader_refuses_is_an_input_error(grade, tmp_path):
+    """Seen: a roster cell over the csv module's field limit made `grade batch` exit 3 before
+    grading anyone; a roster is the instructor's input: a one-line error and exit code 2."""
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("folder,name\nalice," + "x" * 200_000 + "\n", encoding="utf-8")
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
+    assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
+    assert str(roster) in run.stderr and len(run.stderr.strip().splitlines()) == 1
