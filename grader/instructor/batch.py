@@ -61,7 +61,7 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
               force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
-    everyone = find_learners(folder)
+    everyone = find_learners(folder, out_dir)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
     only = set(only)
     unknown = only - {learner.name for learner in everyone}

@@ -69,16 +69,21 @@ class UploadProblem(Exception):
     """Why one learner's upload cannot be graded, in words for the gradebook's status column."""
 
 
-def find_learners(folder: Path) -> list[Learner]:
-    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each. Entries that
-    cannot be told apart safely (one name twice, names equal but for letter case or Unicode
-    form, a link, a name that is not UTF-8) are each a learner with a problem, never graded."""
+def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
+    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each, but the batch's own
+    `out_dir` if it lies there. Entries that cannot be told apart safely (one name twice, names
+    equal but for letter case or Unicode form, a link, a name that is not UTF-8) are each a
+    learner with a problem, never graded."""
     if not folder.is_dir():
         raise InputError(f"batch folder {folder} does not exist")
+    here, out = folder.resolve(), (out_dir.resolve() if out_dir is not None else None)
+    if out == here:
+        raise InputError(f"--out {out_dir} is the class folder itself: write the records elsewhere "
+                         f"(--out {folder / 'grades'} is fine)")
     entries: dict[str, list[Path]] = {}
     unreadable: dict[str, str] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or here / entry.name == out:
             continue
         try:
             is_zip = entry.suffix.lower() == ".zip"

@@ -104,3 +104,18 @@ def test_a_reader_that_left_costs_neither_the_gradebook_nor_the_exit_code(tmp_pa
         assert process.returncode == 1, (command[0], process.stderr)
         assert set(gradebook(out)) == {"alice", "bob"}
         assert (out / "canvas.csv").exists() and (out / "moodle.csv").exists()
+
+
+def test_an_out_folder_inside_the_class_folder_is_not_a_learner(grade, tmp_path):
+    """Seen: `grade batch . --out grades`, run from the class folder, then again after a late
+    upload: the second run graded the out folder itself as a learner ("no exercise files")."""
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    for _ in range(2):
+        run = grade("batch", learners, "--out", learners / "grades", "--seed", "1")
+        assert run.exit_code == 1, run.stderr
+        assert set(gradebook(learners / "grades")) == {"alice"}
+    run = grade("batch", learners, "--out", learners / ".", "--seed", "1")
+    assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
+    assert not (learners / "grades.csv").exists()
