@@ -119,3 +119,12 @@ def test_an_out_folder_inside_the_class_folder_is_not_a_learner(grade, tmp_path)
     run = grade("batch", learners, "--out", learners / ".", "--seed", "1")
     assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
     assert not (learners / "grades.csv").exists()
+
+
+def test_a_seed_no_record_can_hold_is_a_usage_error(grade, tmp_path):
+    """Seen: `grade batch --seed 99999999999` graded everyone, then refused every record it had
+    written (seeds are 31-bit): an empty gradebook and exit code 3."""
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--seed", str(2**31))
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert "--seed" in run.stderr and not (tmp_path / "out").exists()
