@@ -46,6 +46,11 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)
     keep_roster(out_dir, roster)
     found = records.load_records(out_dir, RecordCheck(catalogue))
+    for name in [*run.graded, *run.problems]:
+        if name not in found and name not in run.unrecorded:  # written, then refused when read back
+            run.unrecorded[name] = run.problems[name] = ("not graded: its record fails the checks when read "
+                                                         "back; grade again")
+            run.grader_failed = True
     mismatches: list[Line] = []
     gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=_collect(mismatches),
                         unrecorded=run.unrecorded, found=found)

@@ -4,6 +4,7 @@ must not be able to stop the grader (exit 3), hide a learner or reach the instru
 
 from __future__ import annotations
 
+import csv
 import json
 
 from grader.course.catalogue import load_catalogue
@@ -90,3 +91,28 @@ def test_a_roster_the_csv_reader_refuses_is_an_input_error(grade, tmp_path):
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
     assert run.exit_code == 2 and "internal error" not in run.stderr, run.stderr
     assert str(roster) in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_record_refused_when_read_back_still_leaves_its_learner_a_row(grade, tmp_path, monkeypatch):
+    """Whatever makes a record this batch wrote fail its checks when the gradebook reads it (a
+    status or seed it could not hold were two such things), its learner keeps a row that says
+    so, and the batch exits 3, never a gradebook that silently lacks them."""
+    import grader.instructor.classroom as classroom
+    from tests.conftest import SOLUTIONS
+
+    class RefusesBob(RecordCheck):
+        def __call__(self, data: dict) -> str:
+            return "refused for the test" if data["batch"]["learner"] == "bob" else super().__call__(data)
+
+    monkeypatch.setattr(classroom, "RecordCheck", RefusesBob)
+    for name in ("alice", "bob"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes())
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--seed", "1")
+    assert run.exit_code == 3, run.stdout + run.stderr
+    with open(tmp_path / "out" / "grades.csv", encoding="utf-8", newline="") as stream:
+        rows = {row["learner"]: row for row in csv.DictReader(stream)}
+    assert rows["alice"]["ex06"] == "15"
+    assert rows["bob"]["status"].startswith("not graded") and rows["bob"]["total"] == ""
+    assert any(line.startswith("bob ") and "not graded" in line for line in run.stdout.splitlines())
