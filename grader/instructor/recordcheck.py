@@ -23,6 +23,7 @@ from grader.quiz.bank import load_bank
 REPORT_SCHEMA_PATH = PACKAGE_DIR / "schemas" / "report.schema.json"
 TOLERANCE = 1e-6  # points: sums of floats written as JSON
 MAX_TEXT = 4096
+ZERO_STATUSES = ("failed", "error", "timeout", "not_attempted")  # an item's statuses at 0 points
 UNCHECKED = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
 META_SCHEMA = {
     "type": "object",
@@ -127,6 +128,9 @@ class RecordCheck:
         if not (_close(sum(test["score"] for test in tests), score)
                 and _close(sum(test["max_score"] for test in tests), maximum)):
             return f"{item_id}: its tests do not add up to its score {_shown(score)} / {_shown(maximum)}"
+        if item["status"] != _status_of(score, maximum, item["status"]):  # as grader/results.py decides it
+            return (f"{item_id}: its status {str(item['status'])[:20]!r} is not the one a score of "
+                    f"{_shown(score)} / {_shown(maximum)} has")
         return ""
 
     def missing_items(self, report: dict) -> list[str]:
@@ -142,6 +146,15 @@ def schema_problem(validator: jsonschema.Draft202012Validator, data: dict) -> st
         return ""
     where = ".".join(str(part) for part in error.absolute_path) or "the record"
     return f"{where}: {error.message[:200]}"
+
+
+def _status_of(score: float, maximum: float, status: str) -> str:
+    """An item's status as its score decides it (`status` itself where only the tests could tell)."""
+    if maximum and score >= maximum - TOLERANCE:
+        return "passed"
+    if score > TOLERANCE:
+        return "partial"
+    return status if status in ZERO_STATUSES else "failed"
 
 
 def _finite(value: object) -> bool:

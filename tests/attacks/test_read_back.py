@@ -116,3 +116,20 @@ def test_a_record_refused_when_read_back_still_leaves_its_learner_a_row(grade, t
     assert rows["alice"]["ex06"] == "15"
     assert rows["bob"]["status"].startswith("not graded") and rows["bob"]["total"] == ""
     assert any(line.startswith("bob ") and "not graded" in line for line in run.stdout.splitlines())
+
+
+def test_a_score_raised_without_its_status_is_not_trusted(grade, tmp_path):
+    """A record whose scores were raised consistently (test, item and total) but whose statuses
+    still say what the grader found (partial, failed, not attempted) is tampered: its learner is
+    graded again on a rerun, and `grade merge` refuses the shard."""
+    check = RecordCheck(load_catalogue())
+    for status, test_status in (("partial", "failed"), ("failed", "failed"), ("not_attempted", "error")):
+        data = {**report(10.0), "batch": meta()}
+        data["exercises"][0]["status"], data["exercises"][0]["tests"][0]["status"] = status, test_status
+        assert "status" in check(data), status
+    honest = {**report(4.0), "batch": meta()}
+    honest["exercises"][0]["tests"][0]["status"] = "failed"
+    assert check(honest) == "" and check({**report(10.0), "batch": meta()}) == ""
+    lowered = {**report(4.0), "batch": meta()}
+    lowered["exercises"][0]["status"] = "passed"
+    assert "status" in check(lowered)
