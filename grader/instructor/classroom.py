@@ -21,7 +21,7 @@ from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
 from grader.instructor.recordcheck import RecordCheck
-from grader.instructor.shards import Shard, check_shards, in_shard, merge_outputs, parse_shard
+from grader.instructor.shards import Shard, check_shards, coverage, in_shard, merge_outputs, parse_shard
 from grader.sanitise import visible
 
 Echo = Callable[..., None]
@@ -120,7 +120,11 @@ def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path
     if len(seeds) > 1:
         lines.append((f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
                       "scores are not comparable across them", True))
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=_collect(lines))
+    expected, missing = coverage(outputs)
+    if missing:
+        lines.append((f"warning: shards not given: {', '.join(missing)}; their learners are not in this "
+                      "gradebook (merge their outputs too)", True))
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=_collect(lines), expected=expected)
     lines.append((f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
                   f"moodle.csv in {out_dir}", False))
     say(echo, lines)
@@ -147,11 +151,13 @@ def keep_roster(out_dir: Path, roster: Path | None) -> None:
 
 def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: bool = False,
             shard: Shard | None = None, echo: Echo | None = None, unrecorded: dict[str, str] | None = None,
-            found: dict[str, records.Record] | None = None) -> book.Gradebook:
+            found: dict[str, records.Record] | None = None,
+            expected: Callable[[str], bool] | None = None) -> book.Gradebook:
     """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir` (`found`, when
     the caller has just read them), joined with the roster (and `unrecorded`: learners whose
-    outcome no record could keep)."""
-    expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
+    outcome no record could keep); roster rows of another `shard` (or not `expected`) are left out."""
+    if expected is None:
+        expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
     if found is None:
         found = records.load_records(out_dir, RecordCheck(catalogue))
     gradebook = book.build(catalogue, found, people, expected, unrecorded)

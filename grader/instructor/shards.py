@@ -16,9 +16,11 @@ rebuilt from them exactly as one unsharded run builds it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from grader.instructor.recordcheck import RecordCheck
 from grader.sanitise import visible
 
 MESSAGE_LIMIT = 600
+SHOWN_MISSING = 8  # shards named in the warning about those a merge was not given
 SHARD_PATTERN = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")  # int() refuses 4,300 digits
 HISTORY_NAME = re.compile(r"^(?P<stem>.+)\.\d{8}T\d{6}Z\.[0-9a-f]{6}\.json$")
 
@@ -63,6 +66,7 @@ class ShardOutput:
     records: dict[str, records.Record]
     history: dict[str, dict] = field(default_factory=dict)  # file name -> record
     learners: dict[str, str] = field(default_factory=dict)  # the intake list
+    shard: Shard | None = None  # which shard it graded (None: the whole class)
 
 
 class TamperedShard(InputError):
@@ -94,7 +98,23 @@ def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
         if record.graded and record.meta.get("submission_hash") != intake["learners"][learner]:
             raise TamperedShard(f"{where}: not graded from the upload the shard found; run `grade batch` "
                                 "for this shard again, then merge")
-    return ShardOutput(source, scan.records, _read_history(source, check), intake["learners"])
+    return ShardOutput(source, scan.records, _read_history(source, check), intake["learners"], shard)
+
+
+def coverage(outputs: list[ShardOutput]) -> tuple[Callable[[str], bool], list[str]]:
+    """(whether a learner falls in one of the shards merged, the shards of their counts missing):
+    a learner of a shard not given is not in the gradebook, never "not submitted"."""
+    shards = {output.shard for output in outputs}
+    if None in shards:
+        return (lambda name: True), []
+    missing = []
+    for count in sorted({shard.count for shard in shards}):
+        given = {shard.index for shard in shards if shard.count == count}
+        shown = list(itertools.islice((index for index in range(1, count + 1) if index not in given), SHOWN_MISSING))
+        missing += [f"{index}/{count}" for index in shown]
+        if count - len(given) > len(shown):
+            missing.append(f"and {count - len(given) - len(shown)} more of {count}")
+    return (lambda name: any(in_shard(name, shard) for shard in shards)), missing
 
 
 def _refuse_links(source: Path) -> None:

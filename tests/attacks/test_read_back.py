@@ -133,3 +133,29 @@ def test_a_score_raised_without_its_status_is_not_trusted(grade, tmp_path):
     lowered = {**report(4.0), "batch": meta()}
     lowered["exercises"][0]["status"] = "passed"
     assert "status" in check(lowered)
+
+
+def test_a_merge_missing_a_shard_calls_no_one_of_it_not_submitted(grade, tmp_path):
+    """Seen: `grade merge shard1/ --roster ...` without shard 2 wrote every roster learner of shard
+    2 as "not submitted", though they had submitted: a gradebook an instructor might zero them by."""
+    from grader.instructor.shards import Shard, in_shard
+    from tests.conftest import SOLUTIONS
+
+    names = ["alice", "bob", "carol", "dave"]
+    assert {in_shard(name, Shard(1, 2)) for name in names} == {True, False}
+    roster = tmp_path / "roster.csv"
+    roster.write_text("folder,id\n" + "".join(f"{name},{index}\n" for index, name in enumerate(names)))
+    for name in names:
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes())
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "shard1", "--shard", "1/2", "--seed", "1",
+                "--roster", roster)
+    assert run.exit_code == 1, run.stderr
+    run = grade("merge", tmp_path / "shard1", "--out", tmp_path / "merged")
+    assert run.exit_code == 1, run.stderr
+    assert "2/2" in run.stderr and "not given" in run.stderr
+    with open(tmp_path / "merged" / "grades.csv", encoding="utf-8", newline="") as stream:
+        rows = {row["learner"]: row for row in csv.DictReader(stream)}
+    assert set(rows) == {name for name in names if in_shard(name, Shard(1, 2))}
+    assert all(row["status"] == "graded" for row in rows.values())
