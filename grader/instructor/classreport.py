@@ -10,13 +10,14 @@ failing ten cases for one mistake counts once.
 
 from __future__ import annotations
 
+import io
 import re
 import statistics
 from collections import Counter
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.instructor.records import Record
+from grader.instructor.records import Record, write_atomic
 from grader.sanitise import visible
 
 BINS = (("0%", 0, 0), ("1-24%", 0, 25), ("25-49%", 25, 50), ("50-74%", 50, 75), ("75-99%", 75, 100),
@@ -114,8 +115,9 @@ def _top(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP]
 
 
-def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path) -> bool:
-    """Bar charts of each item's distribution into `path`; False when matplotlib is not installed."""
+def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path, *, replace: bool = False) -> bool:
+    """Bar charts of each item's distribution into `path` (`replace`: a new file in its place, never
+    written through a link there); False when matplotlib is not installed."""
     try:
         import matplotlib
 
@@ -136,6 +138,11 @@ def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path) -> boo
         axis.set_title(item_id)
         axis.tick_params(axis="x", labelrotation=45, labelsize=7)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    picture = io.BytesIO()
+    figure.savefig(picture, format="png", dpi=100)
     pyplot.close(figure)
+    if replace:
+        write_atomic(path, picture.getvalue())
+    else:  # a path the instructor named (perhaps /dev/stdout): written as named
+        path.write_bytes(picture.getvalue())
     return True

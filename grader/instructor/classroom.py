@@ -210,7 +210,7 @@ def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path
         raise InputError(f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first")
     echo(summarise(catalogue, found), nl=False)
     target = png or out_dir / "class-report.png"
-    if write_png(catalogue, found, target):
+    if write_png(catalogue, found, target, replace=png is None):  # the out folder's own file: never through a link
         echo(f"histograms: {target}")
     else:
         echo("(install matplotlib for a PNG of the histograms)")

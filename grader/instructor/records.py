@@ -146,12 +146,13 @@ def folder(out_dir: Path, name: str = "") -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never a part; the
-    temporary file has a short name of its own, whatever `path` is called."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write `text` (or bytes) to `path` so that readers see the old file or the new one, never a
+    part, and never through a link planted there; the temporary file has a short name of its own."""
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with (os.fdopen(descriptor, "wb") if isinstance(text, bytes) else
+              os.fdopen(descriptor, "w", encoding="utf-8", newline="")) as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:

@@ -7,17 +7,14 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from grader.course.catalogue import load_catalogue
 from grader.instructor import records
 from grader.instructor.recordcheck import RecordCheck
 from tests.instructor.test_records import meta, report
 
 CONTROL = "\x1b]0;owned\x07\x1b[2J\u202e\u200b"
-
-
-def write_record(out, learner: str, data: dict) -> None:
-    path = out / f"{records.record_stem(learner)}.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
 
 
 def failed_report() -> dict:
@@ -159,3 +156,16 @@ def test_a_merge_missing_a_shard_calls_no_one_of_it_not_submitted(grade, tmp_pat
         rows = {row["learner"]: row for row in csv.DictReader(stream)}
     assert set(rows) == {name for name in names if in_shard(name, Shard(1, 2))}
     assert all(row["status"] == "graded" for row in rows.values())
+
+
+def test_the_class_report_picture_is_never_written_through_a_planted_link(grade, tmp_path):
+    pytest.importorskip("matplotlib")
+    records.save_report(tmp_path / "out", report(), meta())
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "out" / "class-report.png").symlink_to(victim)
+    run = grade("report", tmp_path / "out")
+    assert run.exit_code == 0, run.stderr
+    assert victim.read_text() == "precious"
+    picture = tmp_path / "out" / "class-report.png"
+    assert not picture.is_symlink() and picture.read_bytes().startswith(b"\x89PNG")
