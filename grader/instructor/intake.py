@@ -36,6 +36,8 @@ ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signatur
 ZIP_END_SEARCH = 22 + 0xFFFF  # the record is 22 bytes, then a comment of at most 64 KB
 HARD_LINK_MARK = ".hard-link-{}"  # beside a re-created hard link, so the grader sees two names
 UNREADABLE = "unreadable upload"
+# A learner's entry besides folders: a .zip, graded, or another archive, reported (never silently skipped).
+ARCHIVES = (".zip", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".rar", ".7z", ".gz", ".bz2", ".xz")
 SHOWN_NAME, SHOWN_NAMES = 60, 3  # characters of a name, and names, quoted in one learner's status
 
 
@@ -86,9 +88,10 @@ def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
         if entry.name.startswith(".") or here / entry.name == out:
             continue
         try:
-            is_zip = entry.suffix.lower() == ".zip"
-            if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
-                entries.setdefault(shown_name(entry.stem if is_zip else entry.name), []).append(entry)
+            archive = next((kind for kind in ARCHIVES if entry.name.lower().endswith(kind)), "")
+            if entry.is_symlink() or entry.is_dir() or (entry.is_file() and archive):
+                named = entry.name[:-len(archive)] if archive == ".zip" or (archive and entry.is_file()) else entry.name
+                entries.setdefault(shown_name(named), []).append(entry)
         except OSError as error:  # one entry the system cannot look at: that learner's problem
             entries.setdefault(shown_name(entry.name), []).append(entry)
             unreadable[shown_name(entry.name)] = f"{UNREADABLE}: {error.strerror or error}"
@@ -110,6 +113,9 @@ def _learner(name: str, paths: list[Path], problem: str) -> Learner:
     if paths[0].is_symlink():
         return Learner(name, paths[0], f"{name} is a symbolic link; links are never followed, "
                                        "submit the folder itself")
+    if paths[0].is_file() and not paths[0].name.lower().endswith(".zip"):
+        return Learner(name, paths[0], f"{UNREADABLE}: {shown_name(paths[0].name)}: only a folder or a .zip "
+                                       "file is graded; unpack it, or hand it in as a .zip")
     return Learner(name, paths[0])
 
 

@@ -128,3 +128,24 @@ def test_a_seed_no_record_can_hold_is_a_usage_error(grade, tmp_path):
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--seed", str(2**31))
     assert run.exit_code == 2, run.stdout + run.stderr
     assert "--seed" in run.stderr and not (tmp_path / "out").exists()
+
+
+def test_an_archive_of_another_kind_is_its_owners_row_never_missing(grade, tmp_path):
+    """Seen: a learner who handed in a .rar or .tar.gz was silently skipped: absent from the
+    gradebook, or "not submitted" beside the roster, though they had submitted."""
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    for name in ("bob.rar", "carol.tar.gz", "dave.7z", "erin.TGZ"):
+        (learners / name).write_bytes(b"not a zip")
+    (learners / "notes.txt").write_text("the instructor's notes: not a learner")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("folder,id\nalice,1\nbob,2\ncarol,3\ndave,4\nerin,5\n")
+    out = tmp_path / "out"
+    run = grade("batch", learners, "--out", out, "--roster", roster)
+    assert run.exit_code == 1, run.stderr
+    rows = gradebook(out)
+    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
+    for name, upload in (("bob", "bob.rar"), ("carol", "carol.tar.gz"), ("dave", "dave.7z"), ("erin", "erin.TGZ")):
+        assert rows[name]["status"].startswith(f"unreadable upload: {upload}"), rows[name]
+        assert "zip" in rows[name]["status"]
