@@ -22,6 +22,7 @@ from pathlib import Path
 from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.instructor.records import GRADED, Record, write_atomic
+from grader.sanitise import visible
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
 NOT_SUBMITTED = "not submitted"
@@ -91,14 +92,14 @@ def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
     columns = {_roster_key(name): name for name in reader.fieldnames or [] if _roster_key(name)}
     if "folder" not in columns:
         raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
-                         f"name); its columns are {', '.join(reader.fieldnames or [])}")
+                         f"name); its columns are {visible(', '.join(reader.fieldnames or []), 300)}")
     people: dict[str, Person] = {}
     for line, entry in enumerate(reader, start=2):
         values = {key: (entry.get(column) or "").strip() for key, column in columns.items()}
         if not values["folder"]:
             continue
         if values["folder"] in people:
-            raise InputError(f"{path}, line {line}: {values['folder']} is on the roster twice")
+            raise InputError(f"{path}, line {line}: {visible(values['folder'], 60)} is on the roster twice")
         people[values["folder"]] = Person(**values)
     return people
 

@@ -169,3 +169,14 @@ def test_the_class_report_picture_is_never_written_through_a_planted_link(grade,
     assert victim.read_text() == "precious"
     picture = tmp_path / "out" / "class-report.png"
     assert not picture.is_symlink() and picture.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("roster_text", ["folder,name\nbob\x1b]0;owned\x07,B\nbob\x1b]0;owned\x07,B\n",
+                                         "login\x1b[2J\u202e,name\nbob,B\n"])
+def test_roster_text_in_an_error_reaches_the_terminal_escaped(grade, tmp_path, roster_text):
+    (tmp_path / "class" / "bob").mkdir(parents=True)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster_text, encoding="utf-8")
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
+    assert run.exit_code == 2, run.stderr
+    assert not any(char in run.stderr for char in "\x1b\x07\u202e") and "\\x1b" in run.stderr
