@@ -149,3 +149,19 @@ def test_an_archive_of_another_kind_is_its_owners_row_never_missing(grade, tmp_p
     for name, upload in (("bob", "bob.rar"), ("carol", "carol.tar.gz"), ("dave", "dave.7z"), ("erin", "erin.TGZ")):
         assert rows[name]["status"].startswith(f"unreadable upload: {upload}"), rows[name]
         assert "zip" in rows[name]["status"]
+
+
+def test_an_unforeseen_error_naming_a_learner_reaches_the_terminal_escaped(grade, tmp_path, monkeypatch):
+    """Whatever failure the grader did not foresee (exit 3, "internal error: ..."), the file name or
+    text it quotes may be a learner's: it is shown escaped and on one line."""
+    import grader.instructor.batch as batch
+
+    def fails(folder, out_dir=None):
+        raise ValueError(f"cannot look at {folder / 'bob'}\x1b]0;owned\x07\nalice 221")
+
+    monkeypatch.setattr(batch, "find_learners", fails)
+    (tmp_path / "class").mkdir()
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out")
+    assert run.exit_code == 3
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "internal error" in run.stderr and "\\x1b]0;owned" in run.stderr
