@@ -98,11 +98,13 @@ def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir:
     for learner in learners:
         if only and learner.name not in only:
             continue
-        task = _prepare(learner, catalogue, run, out_dir, existing.get(learner.name), allow_weak_sandbox)
+        record = existing.get(learner.name)
+        task = _prepare(learner, catalogue, run, out_dir, record, allow_weak_sandbox)
         found[learner.name] = task.packed.digest if task is not None else ""
         if task is None:
             continue
-        if not force and not only and records.is_current(existing.get(learner.name), found[learner.name], run.seed):
+        if not force and not only and records.is_current(record, found[learner.name], run.seed) \
+                and not check.missing_items(record.report):  # an incomplete record is graded again
             run.skipped.append(learner.name)
         else:
             tasks.append(task)

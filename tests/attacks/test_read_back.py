@@ -180,3 +180,29 @@ def test_roster_text_in_an_error_reaches_the_terminal_escaped(grade, tmp_path, r
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
     assert run.exit_code == 2, run.stderr
     assert not any(char in run.stderr for char in "\x1b\x07\u202e") and "\\x1b" in run.stderr
+
+
+def test_a_record_missing_an_item_is_regraded_and_kept_in_history(grade, tmp_path):
+    """A record that lacks one of the course's items (one cut out, with the totals made to add up
+    again) passes every sum: it is "incomplete" in the gradebook, and a rerun grades its learner
+    again rather than skipping it as current, keeping the incomplete one in history/."""
+    from tests.conftest import SOLUTIONS
+
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    out = tmp_path / "out"
+    assert grade("batch", tmp_path / "class", "--out", out, "--seed", "1").exit_code == 1
+    data = json.loads((out / "alice.json").read_text())
+    cut = next(item for item in data["exercises"] if item["id"] == "q01")
+    data["exercises"].remove(cut)
+    data["score"] -= cut["score"]
+    data["max_score"] -= cut["max_score"]
+    (out / "alice.json").write_text(json.dumps(data))
+    run = grade("batch", tmp_path / "class", "--out", out, "--seed", "1")
+    assert run.exit_code == 1, run.stderr
+    assert "unchanged" not in run.stdout
+    assert "q01" in {item["id"] for item in json.loads((out / "alice.json").read_text())["exercises"]}
+    kept = [json.loads(path.read_text()) for path in (out / "history").glob("alice.*.json")]
+    assert [len(record["exercises"]) for record in kept] == [len(data["exercises"])]
+    with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
+        assert next(csv.DictReader(stream))["status"] == "graded"
