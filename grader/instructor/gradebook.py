@@ -94,13 +94,15 @@ def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
         raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
                          f"name); its columns are {visible(', '.join(reader.fieldnames or []), 300)}")
     people: dict[str, Person] = {}
+    seen: set[str] = set()
     for line, entry in enumerate(reader, start=2):
         values = {key: (entry.get(column) or "").strip() for key, column in columns.items()}
         if not values["folder"]:
             continue
-        if values["folder"] in people:
+        if _key(values["folder"]) in seen:  # in any Unicode form: folders are matched in NFC
             raise InputError(f"{path}, line {line}: {visible(values['folder'], 60)} is on the roster twice")
         people[values["folder"]] = Person(**values)
+        seen.add(_key(values["folder"]))
     return people
 
 

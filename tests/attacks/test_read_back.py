@@ -206,3 +206,16 @@ def test_a_record_missing_an_item_is_regraded_and_kept_in_history(grade, tmp_pat
     assert [len(record["exercises"]) for record in kept] == [len(data["exercises"])]
     with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
         assert next(csv.DictReader(stream))["status"] == "graded"
+
+
+def test_a_roster_folder_twice_in_two_unicode_forms_is_an_input_error(grade, tmp_path):
+    """The roster is matched to folders whatever their Unicode form (macOS writes names
+    decomposed): two rows whose folders differ only in form would silently become one."""
+    import unicodedata
+
+    (tmp_path / "class" / "jose").mkdir(parents=True)
+    roster = tmp_path / "roster.csv"
+    composed, decomposed = "jos\u00e9", unicodedata.normalize("NFD", "jos\u00e9")
+    roster.write_text(f"folder,id\n{composed},1\n{decomposed},2\n", encoding="utf-8")
+    run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
+    assert run.exit_code == 2 and "twice" in run.stderr, run.stderr
