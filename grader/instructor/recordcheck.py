@@ -149,10 +149,11 @@ def schema_problem(validator: jsonschema.Draft202012Validator, data: dict) -> st
 
 
 def _status_of(score: float, maximum: float, status: str) -> str:
-    """An item's status as its score decides it (`status` itself where only the tests could tell)."""
-    if maximum and score >= maximum - TOLERANCE:
+    """An item's status as its score decides it (`status` itself where only the tests could tell),
+    compared exactly as grader/results.py does (JSON keeps a float as it was)."""
+    if maximum and score >= maximum:
         return "passed"
-    if score > TOLERANCE:
+    if score > 0:
         return "partial"
     return status if status in ZERO_STATUSES else "failed"
 
