@@ -33,6 +33,7 @@ from grader.instructor import records
 from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_learners, open_upload
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
+from grader.instructor.signature import and_signed
 from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
 from grader.sanitise import clean, visible
 
@@ -70,7 +71,7 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     records.folder(out_dir)
     records.remove_temporaries(out_dir)
     check = RecordCheck(catalogue)
-    scan = records.scan_records(out_dir, check)
+    scan = records.scan_records(out_dir, and_signed(check))  # a record changed since it was written is regraded
     run = BatchRun(seed=seed, invalid=scan.invalid)
     try:
         tasks = _plan(learners, catalogue, run, out_dir, scan.records, check,

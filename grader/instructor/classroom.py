@@ -22,6 +22,7 @@ from grader.instructor import records
 from grader.instructor.exports import write_exports
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, check_shards, coverage, in_shard, merge_outputs, parse_shard
+from grader.instructor.signature import and_signed
 from grader.sanitise import visible
 
 Echo = Callable[..., None]
@@ -45,7 +46,7 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
     run = run_batch(catalogue, folder, out_dir, workers=workers, seed=seed, shard=picked,
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)
     keep_roster(out_dir, roster)
-    found = records.load_records(out_dir, RecordCheck(catalogue))
+    found = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
     for name in [*run.graded, *run.problems]:
         if name not in found and name not in run.unrecorded:  # written, then refused when read back
             run.unrecorded[name] = run.problems[name] = ("not graded: its record fails the checks when read "
@@ -159,7 +160,7 @@ def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: 
     if expected is None:
         expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
     if found is None:
-        found = records.load_records(out_dir, RecordCheck(catalogue))
+        found = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
     with interrupts_deferred():  # an interrupt now would leave grades.csv and the exports disagreeing
         book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)

@@ -39,6 +39,7 @@ META_SCHEMA = {
         "graded_by": {"type": "object", "properties": {"user": {"type": "string", "maxLength": 100},
                                                        "host": {"type": "string", "maxLength": 255}},
                       "additionalProperties": False},
+        "signature": {"type": "string", "pattern": "^[0-9a-f]{64}$"},  # grader/instructor/signature.py
     },
     "additionalProperties": False,
 }

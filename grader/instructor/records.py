@@ -9,6 +9,7 @@ the learner's name where it is short plain lower-case ASCII, else a readable par
 of the name, so no name (of any length, case or script) makes a file the system refuses or
 two learners share one on a case-insensitive disk; the real name is inside the record.
 
+Records are signed with a key kept outside the out folder (grader/instructor/signature.py).
 Nothing is overwritten without a trace: a record that a new one replaces moves to
 `OUT/history/`. Files are written to short temporary names and renamed, so a batch killed at
 any moment leaves whole records only. Records are read back as untrusted input (size-capped,
@@ -37,6 +38,7 @@ from pathlib import Path
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, SUITES_DIR
 from grader.errors import InputError
+from grader.instructor import signature
 
 PROBLEMS = "problems"
 HISTORY = "history"
@@ -172,7 +174,7 @@ def save_report(out_dir: Path, report: dict, meta: dict) -> None:
     """Record a graded learner: their report with its `batch` block; what it replaces goes to history/."""
     _retire(out_dir, meta["learner"])
     stem = record_stem(meta["learner"])
-    write_atomic(folder(out_dir) / f"{stem}.json", dumps({**report, "batch": meta}))
+    write_atomic(folder(out_dir) / f"{stem}.json", dumps(signature.signed({**report, "batch": meta})))
 
 
 def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = None) -> None:
@@ -180,7 +182,7 @@ def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = N
     goes to history/."""
     _retire(out_dir, meta["learner"])
     data = {"status": status, "batch": meta, **({"report": report} if report is not None else {})}
-    write_atomic(folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json", dumps(data))
+    write_atomic(folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json", dumps(signature.signed(data)))
 
 
 def dumps(data: dict) -> str:

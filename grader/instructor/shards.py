@@ -28,6 +28,7 @@ from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.instructor import records
 from grader.instructor.recordcheck import RecordCheck
+from grader.instructor.signature import and_signed
 from grader.sanitise import visible
 
 MESSAGE_LIMIT = 600
@@ -169,7 +170,7 @@ def check_shards(sources: list[Path], catalogue: Catalogue) -> list[ShardOutput]
 def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogue) -> set[int]:
     """Copy the records of checked shard outputs into `out_dir` (with a merged intake list).
     Returns the seeds the shards were given (`--seed`), so the caller can warn when they differ."""
-    check = RecordCheck(catalogue)
+    check = and_signed(RecordCheck(catalogue))  # the output's own records count if this machine signed them
     merged = records.load_records(out_dir, check) if out_dir.is_dir() else {}
     known: dict[str, str] = {}
     if out_dir.is_dir():
@@ -179,9 +180,7 @@ def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogu
             known = {}
     for output in outputs:
         known.update(output.learners)
-        if output.source.resolve() == out_dir.resolve():
-            continue
-        _copy(output, merged, out_dir)
+        _copy(output, merged, out_dir)  # the output itself among them: its records not signed here are
     records.write_intake(out_dir, known, None)
     return {record.meta["seed"] for output in outputs for record in output.records.values()
             if record.meta.get("seed_given") and isinstance(record.meta.get("seed"), int)}

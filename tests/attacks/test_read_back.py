@@ -219,3 +219,66 @@ def test_a_roster_folder_twice_in_two_unicode_forms_is_an_input_error(grade, tmp
     roster.write_text(f"folder,id\n{composed},1\n{decomposed},2\n", encoding="utf-8")
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--roster", roster)
     assert run.exit_code == 2 and "twice" in run.stderr, run.stderr
+
+
+def forge_full_marks(path) -> None:
+    """Raise every test of the record at `path` to its points, with statuses and sums to match:
+    a change made with care, which every content check passes."""
+    data = json.loads(path.read_text())
+    for item in data["exercises"]:
+        for test in item["tests"]:
+            test["score"], test["status"] = test["max_score"], "passed"
+        item["score"], item["status"] = item["max_score"], "passed"
+    data["score"] = data["max_score"]
+    path.write_text(json.dumps(data))
+
+
+def test_a_record_changed_with_care_between_runs_is_regraded_and_kept_in_history(grade, tmp_path):
+    from tests.conftest import SOLUTIONS
+
+    for name in ("alice", "bob"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (tmp_path / "class" / "bob" / "ex06_output_size.py").write_text("def conv_output_size(*args):\n    return 1\n")
+    out = tmp_path / "out"
+    assert grade("batch", tmp_path / "class", "--out", out).exit_code == 1
+    forge_full_marks(out / "bob.json")
+    assert RecordCheck(load_catalogue())(json.loads((out / "bob.json").read_text())) == ""
+    run = grade("batch", tmp_path / "class", "--out", out)
+    assert run.exit_code == 1, run.stderr
+    assert "records not trusted (1)" in run.stderr and "bob.json" in run.stderr
+    with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
+        rows = {row["learner"]: row for row in csv.DictReader(stream)}
+    assert rows["bob"]["ex06"] == "0" and rows["bob"]["total"] == "0" and rows["alice"]["ex06"] == "15"
+    (kept,) = (out / "history").glob("bob.*.json")
+    assert json.loads(kept.read_text())["score"] == 221  # the forged record, as it was
+    assert "1 unchanged since their report" in run.stdout  # alice's own record is still trusted
+
+
+def test_shards_signed_on_other_machines_merge_and_are_signed_here(grade, tmp_path, monkeypatch):
+    """Records from another machine carry another key's signature: `grade merge` checks them by
+    their content and intake list instead, and signs the copies, so a rerun here trusts them;
+    merging into one of the shard outputs itself keeps every learner too."""
+    from grader.instructor import signature
+    from tests.conftest import SOLUTIONS
+
+    for name in ("alice", "bob", "carol"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    for machine, shard in (("one", "1/2"), ("two", "2/2")):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / machine))
+        signature.key.cache_clear()
+        assert grade("batch", tmp_path / "class", "--out", tmp_path / machine, "--shard", shard).exit_code == 1
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "head"))
+    signature.key.cache_clear()
+    try:
+        for out in (tmp_path / "merged", tmp_path / "one"):
+            run = grade("merge", tmp_path / "one", tmp_path / "two", "--out", out)
+            assert run.exit_code == 1, run.stderr
+            with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
+                assert {row["learner"]: row["ex06"] for row in csv.DictReader(stream)} == \
+                    {"alice": "15", "bob": "15", "carol": "15"}, out
+        run = grade("batch", tmp_path / "class", "--out", tmp_path / "merged")
+        assert "3 unchanged since their report" in run.stdout and "not trusted" not in run.stderr
+    finally:
+        signature.key.cache_clear()
