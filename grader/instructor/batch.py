@@ -64,7 +64,7 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
     everyone = find_learners(folder, out_dir)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
-    only = set(only)
+    only = _named(only, {learner.name for learner in everyone})
     unknown = only - {learner.name for learner in everyone}
     if unknown:
         raise InputError(visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600))
@@ -87,6 +87,16 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     except KeyboardInterrupt:
         run.aborted = True
     return run
+
+
+def _named(values: Iterable[str], names: set[str]) -> set[str]:
+    """The learners `--only` names: each value as it is when a learner has that name (`kim, alice`),
+    else its comma-separated parts (`alice,bob`), each as it is or without its spaces."""
+    picked = set()
+    for value in values:
+        parts = [value] if value in names else value.split(",")
+        picked.update(part if part in names else part.strip() for part in parts if part.strip())
+    return picked
 
 
 def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir: Path,

@@ -41,7 +41,6 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
     from grader.instructor.batch import run_batch
 
     picked = parse_shard(shard) if shard else None
-    only = tuple(name.strip() for names in only for name in names.split(",") if name.strip())
     people = read_roster(out_dir, roster)
     run = run_batch(catalogue, folder, out_dir, workers=workers, seed=seed, shard=picked,
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)

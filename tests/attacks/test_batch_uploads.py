@@ -165,3 +165,19 @@ def test_an_unforeseen_error_naming_a_learner_reaches_the_terminal_escaped(grade
     assert run.exit_code == 3
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert "internal error" in run.stderr and "\\x1b]0;owned" in run.stderr
+
+
+def test_only_reaches_a_learner_whose_name_holds_a_comma_or_spaces(grade, tmp_path):
+    """`--only a,b` splits on commas; a folder named "kim, alice" (as some LMS downloads name
+    them) or " bob" must still be reachable by its own name."""
+    learners = tmp_path / "class"
+    for name in ("kim, alice", " bob", "kim"):
+        (learners / name).mkdir(parents=True)
+        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    out = tmp_path / "out"
+    assert grade("batch", learners, "--out", out).exit_code == 1
+    run = grade("batch", learners, "--out", out, "--only", "kim, alice", "--only", " bob")
+    assert run.exit_code == 1, run.stderr
+    regraded = {line.split("  ")[0].strip() for line in run.stdout.splitlines() if "/ 221" in line}
+    assert regraded == {"kim, alice", "bob"}, run.stdout
+    assert len(list((out / "history").glob("*.json"))) == 2  # kim, alice and " bob" replaced, kim kept
