@@ -17,6 +17,7 @@ children and keeps the whole records it has; a killed one resumes where it stopp
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,7 @@ from grader.instructor.shards import Shard, in_shard
 from grader.instructor.signature import and_signed
 from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
 from grader.sanitise import clean, visible
+from grader.submission import COURSE_FILE, Submission
 
 GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
 MAX_STATUS = 1000  # characters of a status: well within what a record may hold (recordcheck.MAX_TEXT)
@@ -62,6 +64,9 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
               force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
+    if out_dir.resolve().parent == folder.resolve() and _holds_an_upload(out_dir):
+        raise InputError(visible(f"--out {out_dir} is a learner's upload in the class folder: write the records "
+                                 "elsewhere", 600))
     everyone = find_learners(folder, out_dir)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
     only = _named(only, {learner.name for learner in everyone})
@@ -87,6 +92,16 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     except KeyboardInterrupt:
         run.aborted = True
     return run
+
+
+def _holds_an_upload(folder: Path) -> bool:
+    """Whether `folder` holds a learner's files, by the rule grading finds them with (any nesting)."""
+    try:
+        submission = Submission.open(folder)
+        return any(COURSE_FILE.match(name) for name in os.listdir(folder / submission.base)) or \
+            submission.kind(submission.base / "answers") != "missing"
+    except (OSError, InputError):
+        return False
 
 
 def _named(values: Iterable[str], names: set[str]) -> set[str]:

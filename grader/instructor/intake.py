@@ -81,7 +81,7 @@ def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
     here, out = folder.resolve(), (out_dir.resolve() if out_dir is not None else None)
     if out == here:
         raise InputError(f"--out {out_dir} is the class folder itself: write the records elsewhere "
-                         f"(--out {folder / 'grades'} is fine)")
+                         f"(such as --out {here.parent / 'grades'})")
     entries: dict[str, list[Path]] = {}
     unreadable: dict[str, str] = {}
     for entry in sorted(folder.iterdir()):

@@ -181,3 +181,16 @@ def test_only_reaches_a_learner_whose_name_holds_a_comma_or_spaces(grade, tmp_pa
     regraded = {line.split("  ")[0].strip() for line in run.stdout.splitlines() if "/ 221" in line}
     assert regraded == {"kim, alice", "bob"}, run.stdout
     assert len(list((out / "history").glob("*.json"))) == 2  # kim, alice and " bob" replaced, kim kept
+
+
+def test_an_out_folder_that_is_a_learners_upload_is_refused(grade, tmp_path):
+    """`--out class/grades` where a learner is called "grades": the records would be written
+    into their upload, and the learner (skipped as the out folder) would vanish from the gradebook."""
+    learners = tmp_path / "class"
+    for name in ("alice", "grades"):
+        (learners / name).mkdir(parents=True)
+        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    run = grade("batch", learners, "--out", learners / "grades")
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert "grades" in run.stderr and sorted(path.name for path in (learners / "grades").iterdir()) == [
+        "ex06_output_size.py"]
