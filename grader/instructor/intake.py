@@ -154,10 +154,14 @@ def unpack(archive: Path, target: Path) -> Path:
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES >> 20} MB unpacked)")
+        seen: set[tuple[str, ...]] = set()
         for member in members:
             name = Path(member.filename)
             if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(member.external_attr >> 16):
                 raise ValueError(f"the archive holds an unsafe entry: {member.filename}")
+            if name.parts in seen:  # which of the two a tool unpacks differs: the grade would hang on it
+                raise ValueError(f"the archive holds {name} twice")
+            seen.add(name.parts)
             if member.is_dir():
                 (target / name).mkdir(parents=True, exist_ok=True)
                 continue

@@ -194,3 +194,25 @@ def test_an_out_folder_that_is_a_learners_upload_is_refused(grade, tmp_path):
     assert run.exit_code == 2, run.stdout + run.stderr
     assert "grades" in run.stderr and sorted(path.name for path in (learners / "grades").iterdir()) == [
         "ex06_output_size.py"]
+
+
+def test_a_zip_holding_one_file_twice_is_its_owners_problem(grade, tmp_path):
+    """A zip may hold two entries with one name: which one a tool unpacks (the first, the last,
+    or both under new names) differs, so the grade would hang on the tool; the upload is refused."""
+    import warnings
+
+    learners = tmp_path / "class"
+    learners.mkdir()
+    solution = (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    with warnings.catch_warnings(), zipfile.ZipFile(learners / "dup.zip", "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+        archive.writestr("ex06_output_size.py", b"raise SystemExit(0)\n")
+        archive.writestr("./ex06_output_size.py", solution)
+    zipped_once = learners / "once.zip"
+    with zipfile.ZipFile(zipped_once, "w") as archive:
+        archive.writestr("once/ex06_output_size.py", solution)
+    run = grade("batch", learners, "--out", tmp_path / "out")
+    assert run.exit_code == 1, run.stderr
+    rows = gradebook(tmp_path / "out")
+    assert rows["dup"]["status"].startswith("unreadable upload") and "ex06_output_size.py twice" in rows["dup"]["status"]
+    assert rows["once"]["ex06"] == "15"
