@@ -251,5 +251,30 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
         yield lambda: None
         return
     with click.progressbar(length=total, label=f"Grading {total} learners", show_pos=True,
-                           show_eta=True, file=sys.stderr) as bar:
+                           show_eta=True, file=_Terminal(sys.stderr)) as bar:
         yield lambda: bar.update(1)
+
+
+class _Terminal:
+    """The progress bar's terminal: one that hung up (a dropped SSH session) silences the bar,
+    never stops the batch, whose records and gradebook are still to be written."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> None:
+        self._quietly(self.stream.write, text)
+
+    def flush(self) -> None:
+        self._quietly(self.stream.flush)
+
+    def isatty(self) -> bool:
+        return not self.gone and self.stream.isatty()
+
+    def _quietly(self, action, *arguments) -> None:
+        if not self.gone:
+            try:
+                action(*arguments)
+            except OSError:
+                self.gone = True

@@ -102,3 +102,36 @@ def test_an_interrupt_while_the_gradebook_is_written_leaves_it_whole(tmp_path, s
         assert (out / export).read_text().count("\n") == 1 + (export == "canvas.csv") + 2, export
     assert json.loads((out / "alice.json").read_text())["score"] == 10
     assert not list(out.glob(".tmp-*"))
+
+
+def test_a_terminal_that_hangs_up_costs_no_gradebook(tmp_path):
+    """Seen: the instructor's terminal closing (SIGHUP, then every write to it failing) ended the
+    batch with exit code 120 or 3 and no gradebook: the progress bar's last write, and the lines
+    after it, met the dead terminal first."""
+    import os
+    import pty
+    import select
+    import time
+
+    learners = tmp_path / "class"
+    learner(learners / "alice", ex01=SOLUTIONS)
+    learner(learners / "slow", ex01=SLEEPING_EX01)
+    out = tmp_path / "out"
+    command = batch_command(learners, out, "--seed", "3")
+    pid, terminal = pty.fork()
+    if pid == 0:  # the batch, on a terminal of its own, as an instructor's SSH session runs it
+        try:
+            os.execve(command[0], command, environment(tmp_path))
+        finally:
+            os._exit(127)
+    deadline = time.monotonic() + WAIT
+    try:
+        while not (out / "alice.json").exists() and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.2)[0]:
+                os.read(terminal, 1 << 16)  # the progress bar
+    finally:
+        os.close(terminal)  # the terminal hangs up
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert learners_of(out)["alice"]["ex01"] == "10"
+    assert (out / "canvas.csv").exists() and (out / "moodle.csv").exists()
