@@ -91,18 +91,21 @@ def _collect(lines: list[Line]) -> Echo:
 
 
 def say(echo: Echo, lines: list[Line]) -> None:
-    """Echo `lines` ((text, to standard error)); when the reader is gone (a closed pipe, a terminal
-    that hung up), stop quietly: what was to be written is written, and the exit code stands."""
-    try:
-        for message, err in lines:
-            echo(message, err=err)
-    except OSError:
+    """Echo `lines` ((text, to standard error)); a stream whose reader is gone (a closed pipe, a
+    terminal that hung up) is silenced: what was to be written is written, and the exit code stands."""
+    gone: set[bool] = set()
+    for message, err in lines:
+        if err in gone:
+            continue
         try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            for stream in (1, 2):  # so that neither later writes nor the interpreter's last flush fail
-                os.dup2(devnull, stream)
+            echo(message, err=err)
         except OSError:
-            pass
+            gone.add(err)
+            try:  # so that neither later writes nor the interpreter's last flush fail
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2 if err else 1)
+            except OSError:
+                pass
 
 
 def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path, *, echo: Echo,
