@@ -162,7 +162,11 @@ def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: 
     if expected is None:
         expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
     if found is None:
-        found = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
+        scan = records.scan_records(out_dir, and_signed(RecordCheck(catalogue)))
+        found = scan.records
+        if scan.invalid:  # never a learner gone from the gradebook without a word
+            (echo or _stderr_echo)(f"records not trusted, left out of the gradebook ({len(scan.invalid)}): "
+                                   f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}", err=True)
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
     with interrupts_deferred():  # an interrupt now would leave grades.csv and the exports disagreeing
         book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)

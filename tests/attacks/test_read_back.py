@@ -282,3 +282,22 @@ def test_shards_signed_on_other_machines_merge_and_are_signed_here(grade, tmp_pa
         assert "3 unchanged since their report" in run.stdout and "not trusted" not in run.stderr
     finally:
         signature.key.cache_clear()
+
+
+def test_a_merge_names_the_records_of_its_out_folder_it_leaves_out(grade, tmp_path, monkeypatch):
+    """Merging into a folder that already holds records this machine did not sign (copied from
+    elsewhere, or changed): those left out of the gradebook are named, never silently dropped."""
+    from grader.instructor import signature
+    from tests.conftest import SOLUTIONS
+
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    assert grade("batch", tmp_path / "class", "--out", tmp_path / "shard").exit_code == 1
+    records.save_report(tmp_path / "merged", report(), meta("zed"))  # signed here, then changed
+    data = json.loads((tmp_path / "merged" / "zed.json").read_text())
+    data["batch"]["graded_by"]["user"] = "someone else"
+    (tmp_path / "merged" / "zed.json").write_text(json.dumps(data))
+    run = grade("merge", tmp_path / "shard", "--out", tmp_path / "merged")
+    assert run.exit_code == 1, run.stderr
+    assert "left out of the gradebook (1): zed.json" in run.stderr and "signature" in run.stderr
+    assert signature.problem(data) != ""
