@@ -214,5 +214,6 @@ def test_a_zip_holding_one_file_twice_is_its_owners_problem(grade, tmp_path):
     run = grade("batch", learners, "--out", tmp_path / "out")
     assert run.exit_code == 1, run.stderr
     rows = gradebook(tmp_path / "out")
-    assert rows["dup"]["status"].startswith("unreadable upload") and "ex06_output_size.py twice" in rows["dup"]["status"]
+    status = rows["dup"]["status"]
+    assert status.startswith("unreadable upload") and "ex06_output_size.py twice" in status
     assert rows["once"]["ex06"] == "15"

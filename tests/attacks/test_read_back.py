@@ -264,7 +264,8 @@ def test_shards_signed_on_other_machines_merge_and_are_signed_here(grade, tmp_pa
 
     for name in ("alice", "bob", "carol"):
         (tmp_path / "class" / name).mkdir(parents=True)
-        (tmp_path / "class" / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+        (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes())
     for machine, shard in (("one", "1/2"), ("two", "2/2")):
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / machine))
         signature.key.cache_clear()
