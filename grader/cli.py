@@ -20,6 +20,7 @@ from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load
 from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError, exit_130_when_interrupted
 from grader.i18n import LANGUAGES, _, choose_language, with_lang
 from grader.reports import FORMATS
+from grader.sanitise import visible
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True}
 DEFAULT_SUBMISSION = Path("exercises")
@@ -93,8 +94,9 @@ class GradeGroup(click.Group):
                 raise InputError(_("`grade {command}` is an instructor command; this student release "
                                    "of the course does not include it").format(command=ctx.invoked_subcommand)) from None
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
-        except Exception as error:  # anything else is a grader bug: one line, exit code 3
-            raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
+        except Exception as error:  # anything else is a grader bug: one line, shown escaped (it may quote
+            # a learner's name or text), exit code 3
+            raise GraderFailure(visible(f"internal error: {type(error).__name__}: {error}", 600)) from error
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("grade", "ID [ID ...] | --all [OPTIONS]\n       grade COMMAND [ARGS]")

@@ -41,8 +41,8 @@ def publish_course(course: Course, out_dir: Path, lang: str, allow_weak_sandbox:
               help="Folder for one JSON record per learner, grades.csv, canvas.csv and moodle.csv.")
 @click.option("--workers", type=click.IntRange(min=1), default=2,
               help="How many learners to grade at the same time (on this machine).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="The seed for every learner's random cases (default: the out folder's, else a new one).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**31 - 1), default=None,  # what a record holds
+              help="Replay this seed for every learner's random cases (default: a fresh secret seed for each).")
 @click.option("--shard", default=None, metavar="K/N", help="Grade only shard K of N (by a hash of each name).")
 @click.option("--scheduler", default=None, metavar="ADDR",
               help="Grade on the Dask cluster whose scheduler is at ADDR (tcp://host:8786).")

@@ -1,7 +1,7 @@
 """Errors the CLI turns into one-line messages and documented exit codes.
 
 Exit codes (SPEC section 4): 0 full marks, 1 points missing, 2 usage or input error,
-3 the grader itself failed; 130 a run that was interrupted (Ctrl-C, SIGINT, SIGTERM). A
+3 the grader itself failed; 130 a run that was interrupted (Ctrl-C, SIGINT, SIGTERM, SIGHUP). A
 learner's broken code is never an exception here: it is a 0-point test with feedback.
 """
 
@@ -33,19 +33,29 @@ class GraderFailure(click.ClickException):
     exit_code = EXIT_GRADER_FAILED
 
 
+_deferral = {"depth": 0, "pending": False}  # interrupts held back while whole files are written
+
+
 @contextlib.contextmanager
 def exit_130_when_interrupted() -> Iterator[None]:
-    """Within: SIGINT and SIGTERM raise KeyboardInterrupt in the main thread, as Ctrl-C does (even
-    where SIGINT came ignored, as in a job a script started in the background), and a run one of
-    them stopped exits EXIT_ABORTED, whatever exit code the interrupted command chose."""
+    """Within: SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread, as Ctrl-C
+    does (even where SIGINT came ignored, as in a job a script started in the background; SIGHUP
+    stays ignored under `nohup`), and a run one of them stopped exits EXIT_ABORTED, whatever exit
+    code the interrupted command chose."""
     stopped = threading.Event()
 
     def stop(signum: int, frame: object) -> None:
         stopped.set()
+        if _deferral["depth"]:
+            _deferral["pending"] = True
+            return
         raise KeyboardInterrupt
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    hangup = getattr(signal, "SIGHUP", None)
+    for signum in (signal.SIGINT, signal.SIGTERM, *([hangup] if hangup is not None else [])):
         try:
+            if signum == hangup and signal.getsignal(signum) == signal.SIG_IGN:
+                continue  # `nohup grade batch ...`: the instructor asked for the run to outlive the terminal
             signal.signal(signum, stop)
         except ValueError:  # not the main thread (an embedding program): its own handling stands
             break
@@ -55,3 +65,17 @@ def exit_130_when_interrupted() -> Iterator[None]:
         if stopped.is_set():
             raise SystemExit(EXIT_ABORTED) from None
         raise
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Within: an interrupt waits until the block is done, then stops the run as usual, so files
+    written together (a gradebook and its exports) are all written or none is."""
+    _deferral["depth"] += 1
+    try:
+        yield
+    finally:
+        _deferral["depth"] -= 1
+        if not _deferral["depth"] and _deferral["pending"]:
+            _deferral["pending"] = False
+            raise KeyboardInterrupt

@@ -17,6 +17,7 @@ children and keeps the whole records it has; a killed one resumes where it stopp
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -33,10 +34,13 @@ from grader.instructor import records
 from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_learners, open_upload
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
+from grader.instructor.signature import and_signed
 from grader.instructor.tasks import GradingTask, TaskResult, grade_task, run_locally, warm_modules  # noqa: F401
-from grader.sanitise import visible
+from grader.sanitise import clean, visible
+from grader.submission import COURSE_FILE, Submission
 
 GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
+MAX_STATUS = 1000  # characters of a status: well within what a record may hold (recordcheck.MAX_TEXT)
 
 
 @dataclass
@@ -60,16 +64,19 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
               force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
-    everyone = find_learners(folder)
+    if out_dir.resolve().parent == folder.resolve() and _holds_an_upload(out_dir):
+        raise InputError(visible(f"--out {out_dir} is a learner's upload in the class folder: write the records "
+                                 "elsewhere", 600))
+    everyone = find_learners(folder, out_dir)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
-    only = set(only)
+    only = _named(only, {learner.name for learner in everyone})
     unknown = only - {learner.name for learner in everyone}
     if unknown:
         raise InputError(visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600))
     records.folder(out_dir)
     records.remove_temporaries(out_dir)
     check = RecordCheck(catalogue)
-    scan = records.scan_records(out_dir, check)
+    scan = records.scan_records(out_dir, and_signed(check))  # a record changed since it was written is regraded
     run = BatchRun(seed=seed, invalid=scan.invalid)
     try:
         tasks = _plan(learners, catalogue, run, out_dir, scan.records, check,
@@ -87,6 +94,26 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     return run
 
 
+def _holds_an_upload(folder: Path) -> bool:
+    """Whether `folder` holds a learner's files, by the rule grading finds them with (any nesting)."""
+    try:
+        submission = Submission.open(folder)
+        return any(COURSE_FILE.match(name) for name in os.listdir(folder / submission.base)) or \
+            submission.kind(submission.base / "answers") != "missing"
+    except (OSError, InputError):
+        return False
+
+
+def _named(values: Iterable[str], names: set[str]) -> set[str]:
+    """The learners `--only` names: each value as it is when a learner has that name (`kim, alice`),
+    else its comma-separated parts (`alice,bob`), each as it is or without its spaces."""
+    picked = set()
+    for value in values:
+        parts = [value] if value in names else value.split(",")
+        picked.update(part if part in names else part.strip() for part in parts if part.strip())
+    return picked
+
+
 def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir: Path,
           existing: dict[str, records.Record], check: RecordCheck, *, force: bool, only: set[str],
           allow_weak_sandbox: bool, shard: Shard | None) -> list[GradingTask]:
@@ -97,11 +124,13 @@ def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir:
     for learner in learners:
         if only and learner.name not in only:
             continue
-        task = _prepare(learner, catalogue, run, out_dir, existing.get(learner.name), allow_weak_sandbox)
+        record = existing.get(learner.name)
+        task = _prepare(learner, catalogue, run, out_dir, record, allow_weak_sandbox)
         found[learner.name] = task.packed.digest if task is not None else ""
         if task is None:
             continue
-        if not force and not only and records.is_current(existing.get(learner.name), found[learner.name], run.seed):
+        if not force and not only and records.is_current(record, found[learner.name], run.seed) \
+                and not check.missing_items(record.report):  # an incomplete record is graded again
             run.skipped.append(learner.name)
         else:
             tasks.append(task)
@@ -120,7 +149,7 @@ def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Pat
         try:
             packed = open_upload(learner, Path(scratch), catalogue)
         except (UploadProblem, OSError) as problem:
-            status = str(problem) if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}"
+            status = _status(problem if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}")
             run.problems[learner.name] = status
             if not _same_problem(existing, status):
                 _keep(run, out_dir, learner.name, status, None, records.batch_meta(learner.name, "", None, False))
@@ -152,6 +181,7 @@ def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path,
     """Keep what grading `task` gave: the report, or why the learner is not graded."""
     meta = records.batch_meta(task.learner, task.packed.digest, task.seed, run.seed is not None)
     report, status, failed = _outcome(result, meta, check)
+    status = _status(status)
     if status:
         run.problems[task.learner] = status
         run.grader_failed = run.grader_failed or failed
@@ -180,6 +210,12 @@ def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict |
     return report, "", False
 
 
+def _status(text: str) -> str:
+    """A status as the gradebook and the problem record keep it: one line of printable text, capped
+    (it may quote names and the system's messages), so that the record holding it stays valid."""
+    return clean(text, MAX_STATUS, single_line=True)
+
+
 def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict | None, meta: dict) -> None:
     """Write the learner's record; a record the system refuses leaves the status in `run`, for
     the gradebook, and marks the batch as failed."""
@@ -192,7 +228,7 @@ def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict 
         message = getattr(error, "strerror", None) or str(error)
         if learner in run.graded:
             run.graded.remove(learner)
-        run.unrecorded[learner] = f"not graded: its record could not be written ({message})"
+        run.unrecorded[learner] = _status(f"not graded: its record could not be written ({message})")
         run.problems[learner] = run.unrecorded[learner]
         run.grader_failed = True
 
@@ -215,5 +251,30 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
         yield lambda: None
         return
     with click.progressbar(length=total, label=f"Grading {total} learners", show_pos=True,
-                           show_eta=True, file=sys.stderr) as bar:
+                           show_eta=True, file=_Terminal(sys.stderr)) as bar:
         yield lambda: bar.update(1)
+
+
+class _Terminal:
+    """The progress bar's terminal: one that hung up (a dropped SSH session) silences the bar,
+    never stops the batch, whose records and gradebook are still to be written."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> None:
+        self._quietly(self.stream.write, text)
+
+    def flush(self) -> None:
+        self._quietly(self.stream.flush)
+
+    def isatty(self) -> bool:
+        return not self.gone and self.stream.isatty()
+
+    def _quietly(self, action, *arguments) -> None:
+        if not self.gone:
+            try:
+                action(*arguments)
+            except OSError:
+                self.gone = True

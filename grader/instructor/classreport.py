@@ -10,19 +10,21 @@ failing ten cases for one mistake counts once.
 
 from __future__ import annotations
 
+import io
 import re
 import statistics
 from collections import Counter
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.instructor.records import Record
+from grader.instructor.records import Record, write_atomic
 from grader.sanitise import visible
 
 BINS = (("0%", 0, 0), ("1-24%", 0, 25), ("25-49%", 25, 50), ("50-74%", 50, 75), ("75-99%", 75, 100),
         ("100%", 100, 100))
 BAR_WIDTH = 30
 TOP = 8  # tests and misconceptions listed
+SHOWN = 300  # characters of a test name or misconception: records are input, shown escaped
 DETAIL = re.compile(r"\s*\(\d+ of \d+ values? differ.*$|\s*\(at index .*$")
 GENERIC = ("wrong values", "expected shape", "expected ", "returned ")
 
@@ -83,6 +85,7 @@ def misconception(feedback: str) -> str:
 
 
 def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
+    """The class summary as text; whatever comes from a record (names, feedback) is shown escaped."""
     graded = [record for record in found.values() if record.graded]
     problems = [record for record in found.values() if not record.graded]
     lines = [f"Class summary: {len(graded)} learners graded, {len(problems)} not graded"]
@@ -100,9 +103,9 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
             lines.append(f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}")
     tests, named = failures(found)
     lines += ["", "Tests most often failed (items a learner attempted):"]
-    lines += [f"  {count:>4} of {len(graded)}  {name}" for name, count in _top(tests)] or ["  none"]
+    lines += [f"  {count:>4} of {len(graded)}  {visible(name, SHOWN)}" for name, count in _top(tests)] or ["  none"]
     lines += ["", "Misconceptions most often named in feedback:"]
-    lines += [f"  {count:>4} of {len(graded)}  {text}" for text, count in _top(named)] or ["  none"]
+    lines += [f"  {count:>4} of {len(graded)}  {visible(text, SHOWN)}" for text, count in _top(named)] or ["  none"]
     for record in problems:
         lines.append(f"not graded: {visible(record.learner, 60)}: {visible(record.status, 300)}")
     return "\n".join(lines) + "\n"
@@ -112,8 +115,9 @@ def _top(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP]
 
 
-def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path) -> bool:
-    """Bar charts of each item's distribution into `path`; False when matplotlib is not installed."""
+def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path, *, replace: bool = False) -> bool:
+    """Bar charts of each item's distribution into `path` (`replace`: a new file in its place, never
+    written through a link there); False when matplotlib is not installed."""
     try:
         import matplotlib
 
@@ -134,6 +138,11 @@ def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path) -> boo
         axis.set_title(item_id)
         axis.tick_params(axis="x", labelrotation=45, labelsize=7)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    picture = io.BytesIO()
+    figure.savefig(picture, format="png", dpi=100)
     pyplot.close(figure)
+    if replace:
+        write_atomic(path, picture.getvalue())
+    else:  # a path the instructor named (perhaps /dev/stdout): written as named
+        path.write_bytes(picture.getvalue())
     return True

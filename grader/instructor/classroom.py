@@ -9,20 +9,24 @@ learner, 130 the batch was interrupted). Learner names and statuses reach the te
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.errors import EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
+from grader.errors import (EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError,
+                           interrupts_deferred)
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
 from grader.instructor.recordcheck import RecordCheck
-from grader.instructor.shards import Shard, check_shards, in_shard, merge_outputs, parse_shard
+from grader.instructor.shards import Shard, check_shards, coverage, in_shard, merge_outputs, parse_shard
+from grader.instructor.signature import and_signed
 from grader.sanitise import visible
 
 Echo = Callable[..., None]
+Line = tuple[str, bool]  # a message, and whether it goes to standard error
 GRADES_FILE = "grades.csv"
 LISTED = 12  # names shown in one line before "and N more"
 NAME_WIDTH = 24
@@ -37,38 +41,71 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Ec
     from grader.instructor.batch import run_batch
 
     picked = parse_shard(shard) if shard else None
-    only = tuple(name.strip() for names in only for name in names.split(",") if name.strip())
     people = read_roster(out_dir, roster)
     run = run_batch(catalogue, folder, out_dir, workers=workers, seed=seed, shard=picked,
                     scheduler=scheduler, force=force, only=only, allow_weak_sandbox=allow_weak_sandbox)
     keep_roster(out_dir, roster)
-    found = records.load_records(out_dir, RecordCheck(catalogue))
+    found = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
+    for name in [*run.graded, *run.problems]:
+        if name not in found and name not in run.unrecorded:  # written, then refused when read back
+            run.unrecorded[name] = run.problems[name] = ("not graded: its record fails the checks when read "
+                                                         "back; grade again")
+            run.grader_failed = True
+    mismatches: list[Line] = []
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=_collect(mismatches),
+                        unrecorded=run.unrecorded, found=found)
+    # Only now, with the gradebook written, is anything printed: a closed pipe (`| head`) or a
+    # terminal that hung up must cost neither the gradebook nor the exit code.
+    lines: list[Line] = []
     for name in run.graded:
         if name in found and found[name].graded:
             report = found[name].report
-            echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}")
+            lines.append((f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}",
+                          False))
     for name, problem in run.problems.items():
-        echo(f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}")
+        lines.append((f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}", False))
     if run.skipped:
-        echo(f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)")
-    for warning in run.warnings:
-        echo(f"warning: {visible(warning, SHOWN_STATUS)}", err=True)
+        lines.append((f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)", False))
+    lines += [(f"warning: {visible(warning, SHOWN_STATUS)}", True) for warning in run.warnings]
     if run.invalid:
-        echo(f"records not trusted ({len(run.invalid)}), their learners graded again: "
-             f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, shard=picked, echo=echo, unrecorded=run.unrecorded,
-                        found=found)
+        lines.append((f"records not trusted ({len(run.invalid)}), their learners graded again: "
+                      f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}", True))
     where = f" (shard {picked.index}/{picked.count})" if picked else ""
     seeds = f"seed {seed}" if seed is not None else "a fresh seed for each learner (in their records)"
-    echo(f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
-         f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}")
+    lines += [*mismatches, (f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
+                            f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}", False)]
     if run.aborted:
-        echo("interrupted: the whole records so far are kept and in the gradebook; run the same command "
-             "again to grade the rest", err=True)
+        lines.append(("interrupted: the whole records so far are kept and in the gradebook; run the same command "
+                      "again to grade the rest", True))
+    say(echo, lines)
+    if run.aborted:
         return EXIT_ABORTED
     if run.grader_failed:
         return EXIT_GRADER_FAILED
     return exit_code(gradebook)
+
+
+def _collect(lines: list[Line]) -> Echo:
+    """An echo that keeps what it is given, to be said later."""
+    return lambda message, err=False: lines.append((message, err))
+
+
+def say(echo: Echo, lines: list[Line]) -> None:
+    """Echo `lines` ((text, to standard error)); a stream whose reader is gone (a closed pipe, a
+    terminal that hung up) is silenced: what was to be written is written, and the exit code stands."""
+    gone: set[bool] = set()
+    for message, err in lines:
+        if err in gone:
+            continue
+        try:
+            echo(message, err=err)
+        except OSError:
+            gone.add(err)
+            try:  # so that neither later writes nor the interpreter's last flush fail
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2 if err else 1)
+            except OSError:
+                pass
 
 
 def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path, *, echo: Echo,
@@ -82,12 +119,18 @@ def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path
     people = read_roster(out_dir, roster)
     seeds = merge_outputs(outputs, out_dir, catalogue)
     keep_roster(out_dir, roster)
+    lines: list[Line] = []
     if len(seeds) > 1:
-        echo(f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
-             "scores are not comparable across them", err=True)
-    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=echo)
-    echo(f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
-         f"moodle.csv in {out_dir}")
+        lines.append((f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
+                      "scores are not comparable across them", True))
+    expected, missing = coverage(outputs)
+    if missing:
+        lines.append((f"warning: shards not given: {', '.join(missing)}; their learners are not in this "
+                      "gradebook (merge their outputs too)", True))
+    gradebook = rebuild(catalogue, out_dir, people, excel=excel, echo=_collect(lines), expected=expected)
+    lines.append((f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
+                  f"moodle.csv in {out_dir}", False))
+    say(echo, lines)
     return exit_code(gradebook)
 
 
@@ -111,16 +154,23 @@ def keep_roster(out_dir: Path, roster: Path | None) -> None:
 
 def rebuild(catalogue: Catalogue, out_dir: Path, people: dict | None, *, excel: bool = False,
             shard: Shard | None = None, echo: Echo | None = None, unrecorded: dict[str, str] | None = None,
-            found: dict[str, records.Record] | None = None) -> book.Gradebook:
+            found: dict[str, records.Record] | None = None,
+            expected: Callable[[str], bool] | None = None) -> book.Gradebook:
     """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir` (`found`, when
     the caller has just read them), joined with the roster (and `unrecorded`: learners whose
-    outcome no record could keep)."""
-    expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
+    outcome no record could keep); roster rows of another `shard` (or not `expected`) are left out."""
+    if expected is None:
+        expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
     if found is None:
-        found = records.load_records(out_dir, RecordCheck(catalogue))
+        scan = records.scan_records(out_dir, and_signed(RecordCheck(catalogue)))
+        found = scan.records
+        if scan.invalid:  # never a learner gone from the gradebook without a word
+            (echo or _stderr_echo)(f"records not trusted, left out of the gradebook ({len(scan.invalid)}): "
+                                   f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}", err=True)
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
-    book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
-    left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
+    with interrupts_deferred():  # an interrupt now would leave grades.csv and the exports disagreeing
+        book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
+        left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
     _mismatches(gradebook, left_out, echo or _stderr_echo)
     return gradebook
 
@@ -167,7 +217,7 @@ def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path
         raise InputError(f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first")
     echo(summarise(catalogue, found), nl=False)
     target = png or out_dir / "class-report.png"
-    if write_png(catalogue, found, target):
+    if write_png(catalogue, found, target, replace=png is None):  # the out folder's own file: never through a link
         echo(f"histograms: {target}")
     else:
         echo("(install matplotlib for a PNG of the histograms)")

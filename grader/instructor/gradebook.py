@@ -22,6 +22,7 @@ from pathlib import Path
 from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.instructor.records import GRADED, Record, write_atomic
+from grader.sanitise import visible
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
 NOT_SUBMITTED = "not submitted"
@@ -81,19 +82,27 @@ def read_roster(path: Path) -> dict[str, Person]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read the roster {path}: {error}") from None
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _roster_people(path, csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:  # a NUL byte, a cell over the csv module's size limit...
+        raise InputError(f"cannot read the roster {path}: {error}") from None
+
+
+def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
     columns = {_roster_key(name): name for name in reader.fieldnames or [] if _roster_key(name)}
     if "folder" not in columns:
         raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
-                         f"name); its columns are {', '.join(reader.fieldnames or [])}")
+                         f"name); its columns are {visible(', '.join(reader.fieldnames or []), 300)}")
     people: dict[str, Person] = {}
+    seen: set[str] = set()
     for line, entry in enumerate(reader, start=2):
         values = {key: (entry.get(column) or "").strip() for key, column in columns.items()}
         if not values["folder"]:
             continue
-        if values["folder"] in people:
-            raise InputError(f"{path}, line {line}: {values['folder']} is on the roster twice")
+        if _key(values["folder"]) in seen:  # in any Unicode form: folders are matched in NFC
+            raise InputError(f"{path}, line {line}: {visible(values['folder'], 60)} is on the roster twice")
         people[values["folder"]] = Person(**values)
+        seen.add(_key(values["folder"]))
     return people
 
 

@@ -29,12 +29,16 @@ from grader.submission import COURSE_FILE, Submission
 MAX_ZIP_FILES = 500
 MAX_ZIP_BYTES = 50 << 20
 MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
+MAX_PACKED_PATH = 1024  # bytes of a path inside an upload: far below the system's limit, whatever folder holds it
 MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
 MAX_ZIP_INDEX_BYTES = 1 << 20  # a zip's central directory: 500 entries take well under 100 KB
 ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signature
 ZIP_END_SEARCH = 22 + 0xFFFF  # the record is 22 bytes, then a comment of at most 64 KB
 HARD_LINK_MARK = ".hard-link-{}"  # beside a re-created hard link, so the grader sees two names
 UNREADABLE = "unreadable upload"
+# A learner's entry besides folders: a .zip, graded, or another archive, reported (never silently skipped).
+ARCHIVES = (".zip", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".rar", ".7z", ".gz", ".bz2", ".xz")
+SHOWN_NAME, SHOWN_NAMES = 60, 3  # characters of a name, and names, quoted in one learner's status
 
 
 @dataclass(frozen=True)
@@ -67,21 +71,27 @@ class UploadProblem(Exception):
     """Why one learner's upload cannot be graded, in words for the gradebook's status column."""
 
 
-def find_learners(folder: Path) -> list[Learner]:
-    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each. Entries that
-    cannot be told apart safely (one name twice, names equal but for letter case or Unicode
-    form, a link, a name that is not UTF-8) are each a learner with a problem, never graded."""
+def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
+    """Every learner in `folder` (sorted by name): a sub-folder or a .zip each, but the batch's own
+    `out_dir` if it lies there. Entries that cannot be told apart safely (one name twice, names
+    equal but for letter case or Unicode form, a link, a name that is not UTF-8) are each a
+    learner with a problem, never graded."""
     if not folder.is_dir():
         raise InputError(f"batch folder {folder} does not exist")
+    here, out = folder.resolve(), (out_dir.resolve() if out_dir is not None else None)
+    if out == here:
+        raise InputError(f"--out {out_dir} is the class folder itself: write the records elsewhere "
+                         f"(such as --out {here.parent / 'grades'})")
     entries: dict[str, list[Path]] = {}
     unreadable: dict[str, str] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or here / entry.name == out:
             continue
         try:
-            is_zip = entry.suffix.lower() == ".zip"
-            if entry.is_symlink() or entry.is_dir() or (entry.is_file() and is_zip):
-                entries.setdefault(shown_name(entry.stem if is_zip else entry.name), []).append(entry)
+            archive = next((kind for kind in ARCHIVES if entry.name.lower().endswith(kind)), "")
+            if entry.is_symlink() or entry.is_dir() or (entry.is_file() and archive):
+                named = entry.name[:-len(archive)] if archive == ".zip" or (archive and entry.is_file()) else entry.name
+                entries.setdefault(shown_name(named), []).append(entry)
         except OSError as error:  # one entry the system cannot look at: that learner's problem
             entries.setdefault(shown_name(entry.name), []).append(entry)
             unreadable[shown_name(entry.name)] = f"{UNREADABLE}: {error.strerror or error}"
@@ -103,6 +113,9 @@ def _learner(name: str, paths: list[Path], problem: str) -> Learner:
     if paths[0].is_symlink():
         return Learner(name, paths[0], f"{name} is a symbolic link; links are never followed, "
                                        "submit the folder itself")
+    if paths[0].is_file() and not paths[0].name.lower().endswith(".zip"):
+        return Learner(name, paths[0], f"{UNREADABLE}: {shown_name(paths[0].name)}: only a folder or a .zip "
+                                       "file is graded; unpack it, or hand it in as a .zip")
     return Learner(name, paths[0])
 
 
@@ -120,7 +133,8 @@ def _clashing_names(names: list[str]) -> dict[str, str]:
     problems = {}
     for group in groups.values():
         if len(group) > 1:
-            listed = " and ".join(group)
+            shown = [name if len(name) <= SHOWN_NAME else name[:SHOWN_NAME] + "..." for name in group[:SHOWN_NAMES]]
+            listed = " and ".join(shown) + (f" and {len(group) - SHOWN_NAMES} more" if len(group) > SHOWN_NAMES else "")
             for name in group:
                 problems[name] = (f"the names {listed} differ only in letter case or Unicode form, so a "
                                   "file system may take them for one learner: rename one; neither is graded")
@@ -140,10 +154,14 @@ def unpack(archive: Path, target: Path) -> Path:
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
             raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files or "
                              f"{MAX_ZIP_BYTES >> 20} MB unpacked)")
+        seen: set[tuple[str, ...]] = set()
         for member in members:
             name = Path(member.filename)
             if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(member.external_attr >> 16):
                 raise ValueError(f"the archive holds an unsafe entry: {member.filename}")
+            if name.parts in seen:  # which of the two a tool unpacks differs: the grade would hang on it
+                raise ValueError(f"the archive holds {name} twice")
+            seen.add(name.parts)
             if member.is_dir():
                 (target / name).mkdir(parents=True, exist_ok=True)
                 continue
@@ -237,6 +255,10 @@ def pack(folder: Path) -> Packed:
         if relative.parts:
             entries[relative] = ("dir", b"")
         _list(folder / relative, relative, entries)
+    too_long = next((path for path in entries if len(os.fsencode(str(path))) > MAX_PACKED_PATH), None)
+    if too_long is not None:  # it would not fit below the scratch folder that grading lays it out in
+        shown = shown_name(str(too_long))[:60]
+        raise ValueError(f"a path in it is too long (over {MAX_PACKED_PATH} bytes): {shown}...")
     ordered = sorted(entries.items(), key=lambda entry: entry[0].parts)
     return Packed(tuple((str(path), kind, content) for path, (kind, content) in ordered))
 

@@ -23,6 +23,7 @@ from grader.quiz.bank import load_bank
 REPORT_SCHEMA_PATH = PACKAGE_DIR / "schemas" / "report.schema.json"
 TOLERANCE = 1e-6  # points: sums of floats written as JSON
 MAX_TEXT = 4096
+ZERO_STATUSES = ("failed", "error", "timeout", "not_attempted")  # an item's statuses at 0 points
 UNCHECKED = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
 META_SCHEMA = {
     "type": "object",
@@ -38,6 +39,7 @@ META_SCHEMA = {
         "graded_by": {"type": "object", "properties": {"user": {"type": "string", "maxLength": 100},
                                                        "host": {"type": "string", "maxLength": 255}},
                       "additionalProperties": False},
+        "signature": {"type": "string", "pattern": "^[0-9a-f]{64}$"},  # grader/instructor/signature.py
     },
     "additionalProperties": False,
 }
@@ -127,6 +129,9 @@ class RecordCheck:
         if not (_close(sum(test["score"] for test in tests), score)
                 and _close(sum(test["max_score"] for test in tests), maximum)):
             return f"{item_id}: its tests do not add up to its score {_shown(score)} / {_shown(maximum)}"
+        if item["status"] != _status_of(score, maximum, item["status"]):  # as grader/results.py decides it
+            return (f"{item_id}: its status {str(item['status'])[:20]!r} is not the one a score of "
+                    f"{_shown(score)} / {_shown(maximum)} has")
         return ""
 
     def missing_items(self, report: dict) -> list[str]:
@@ -142,6 +147,16 @@ def schema_problem(validator: jsonschema.Draft202012Validator, data: dict) -> st
         return ""
     where = ".".join(str(part) for part in error.absolute_path) or "the record"
     return f"{where}: {error.message[:200]}"
+
+
+def _status_of(score: float, maximum: float, status: str) -> str:
+    """An item's status as its score decides it (`status` itself where only the tests could tell),
+    compared exactly as grader/results.py does (JSON keeps a float as it was)."""
+    if maximum and score >= maximum:
+        return "passed"
+    if score > 0:
+        return "partial"
+    return status if status in ZERO_STATUSES else "failed"
 
 
 def _finite(value: object) -> bool:

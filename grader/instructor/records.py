@@ -9,6 +9,7 @@ the learner's name where it is short plain lower-case ASCII, else a readable par
 of the name, so no name (of any length, case or script) makes a file the system refuses or
 two learners share one on a case-insensitive disk; the real name is inside the record.
 
+Records are signed with a key kept outside the out folder (grader/instructor/signature.py).
 Nothing is overwritten without a trace: a record that a new one replaces moves to
 `OUT/history/`. Files are written to short temporary names and renamed, so a batch killed at
 any moment leaves whole records only. Records are read back as untrusted input (size-capped,
@@ -37,6 +38,7 @@ from pathlib import Path
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, SUITES_DIR
 from grader.errors import InputError
+from grader.instructor import signature
 
 PROBLEMS = "problems"
 HISTORY = "history"
@@ -44,6 +46,7 @@ GRADED = "graded"
 INTAKE_FILE = "intake.json"
 TEMPORARY_PREFIX = ".tmp-"
 MAX_RECORD_BYTES = 16 << 20  # a whole class's report is far smaller; more is not a record
+MAX_RECORD_DEPTH = 16  # lists and objects inside each other: a problem record's partial report needs 6
 PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # used as it is for the record's file name
 READABLE_CHARACTERS = 32  # of a name that is not plain, kept in its file name beside the hash
 COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/suites", "**/*.py"),
@@ -145,12 +148,13 @@ def folder(out_dir: Path, name: str = "") -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never a part; the
-    temporary file has a short name of its own, whatever `path` is called."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write `text` (or bytes) to `path` so that readers see the old file or the new one, never a
+    part, and never through a link planted there; the temporary file has a short name of its own."""
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+        with (os.fdopen(descriptor, "wb") if isinstance(text, bytes) else
+              os.fdopen(descriptor, "w", encoding="utf-8", newline="")) as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
@@ -170,7 +174,7 @@ def save_report(out_dir: Path, report: dict, meta: dict) -> None:
     """Record a graded learner: their report with its `batch` block; what it replaces goes to history/."""
     _retire(out_dir, meta["learner"])
     stem = record_stem(meta["learner"])
-    write_atomic(folder(out_dir) / f"{stem}.json", dumps({**report, "batch": meta}))
+    write_atomic(folder(out_dir) / f"{stem}.json", dumps(signature.signed({**report, "batch": meta})))
 
 
 def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = None) -> None:
@@ -178,7 +182,7 @@ def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = N
     goes to history/."""
     _retire(out_dir, meta["learner"])
     data = {"status": status, "batch": meta, **({"report": report} if report is not None else {})}
-    write_atomic(folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json", dumps(data))
+    write_atomic(folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json", dumps(signature.signed(data)))
 
 
 def dumps(data: dict) -> str:
@@ -198,7 +202,7 @@ def _retire(out_dir: Path, learner: str) -> None:
 
 def read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict:
     """The JSON object in the regular file `path` (never through a link, at most `limit` bytes, no
-    NaN or infinite numbers); `ValueError` saying why not."""
+    NaN or infinite numbers, nested at most MAX_RECORD_DEPTH deep); `ValueError` saying why not."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -215,7 +219,21 @@ def read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict:
         raise ValueError(f"not JSON ({str(error)[:100]})") from None
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
+    if _deeper_than(value, MAX_RECORD_DEPTH):  # checks and messages recurse into what they read
+        raise ValueError(f"nested more than {MAX_RECORD_DEPTH} deep")
     return value
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` deep (looked at without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _no_constant(name: str) -> None:

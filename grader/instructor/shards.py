@@ -16,9 +16,11 @@ rebuilt from them exactly as one unsharded run builds it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +28,12 @@ from grader.course.catalogue import Catalogue
 from grader.errors import InputError
 from grader.instructor import records
 from grader.instructor.recordcheck import RecordCheck
+from grader.instructor.signature import and_signed
 from grader.sanitise import visible
 
 MESSAGE_LIMIT = 600
-SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+SHOWN_MISSING = 8  # shards named in the warning about those a merge was not given
+SHARD_PATTERN = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")  # int() refuses 4,300 digits
 HISTORY_NAME = re.compile(r"^(?P<stem>.+)\.\d{8}T\d{6}Z\.[0-9a-f]{6}\.json$")
 
 
@@ -45,7 +49,7 @@ def parse_shard(text: str) -> Shard:
     """"2/4" -> Shard(2, 4); `InputError` unless 1 <= K <= N."""
     match = SHARD_PATTERN.match(text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise InputError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not {text!r}")
+        raise InputError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not '{visible(text, 40)}'")
     return Shard(int(match[1]), int(match[2]))
 
 
@@ -63,6 +67,7 @@ class ShardOutput:
     records: dict[str, records.Record]
     history: dict[str, dict] = field(default_factory=dict)  # file name -> record
     learners: dict[str, str] = field(default_factory=dict)  # the intake list
+    shard: Shard | None = None  # which shard it graded (None: the whole class)
 
 
 class TamperedShard(InputError):
@@ -94,7 +99,23 @@ def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
         if record.graded and record.meta.get("submission_hash") != intake["learners"][learner]:
             raise TamperedShard(f"{where}: not graded from the upload the shard found; run `grade batch` "
                                 "for this shard again, then merge")
-    return ShardOutput(source, scan.records, _read_history(source, check), intake["learners"])
+    return ShardOutput(source, scan.records, _read_history(source, check), intake["learners"], shard)
+
+
+def coverage(outputs: list[ShardOutput]) -> tuple[Callable[[str], bool], list[str]]:
+    """(whether a learner falls in one of the shards merged, the shards of their counts missing):
+    a learner of a shard not given is not in the gradebook, never "not submitted"."""
+    shards = {output.shard for output in outputs}
+    if None in shards:
+        return (lambda name: True), []
+    missing = []
+    for count in sorted({shard.count for shard in shards}):
+        given = {shard.index for shard in shards if shard.count == count}
+        shown = list(itertools.islice((index for index in range(1, count + 1) if index not in given), SHOWN_MISSING))
+        missing += [f"{index}/{count}" for index in shown]
+        if count - len(given) > len(shown):
+            missing.append(f"and {count - len(given) - len(shown)} more of {count}")
+    return (lambda name: any(in_shard(name, shard) for shard in shards)), missing
 
 
 def _refuse_links(source: Path) -> None:
@@ -149,7 +170,7 @@ def check_shards(sources: list[Path], catalogue: Catalogue) -> list[ShardOutput]
 def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogue) -> set[int]:
     """Copy the records of checked shard outputs into `out_dir` (with a merged intake list).
     Returns the seeds the shards were given (`--seed`), so the caller can warn when they differ."""
-    check = RecordCheck(catalogue)
+    check = and_signed(RecordCheck(catalogue))  # the output's own records count if this machine signed them
     merged = records.load_records(out_dir, check) if out_dir.is_dir() else {}
     known: dict[str, str] = {}
     if out_dir.is_dir():
@@ -159,9 +180,7 @@ def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogu
             known = {}
     for output in outputs:
         known.update(output.learners)
-        if output.source.resolve() == out_dir.resolve():
-            continue
-        _copy(output, merged, out_dir)
+        _copy(output, merged, out_dir)  # the output itself among them: its records not signed here are
     records.write_intake(out_dir, known, None)
     return {record.meta["seed"] for output in outputs for record in output.records.values()
             if record.meta.get("seed_given") and isinstance(record.meta.get("seed"), int)}
