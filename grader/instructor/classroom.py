@@ -20,6 +20,7 @@ from grader.errors import (EXIT_ABORTED, EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EX
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
+from grader.instructor.outlock import out_folder_lock
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, check_shards, coverage, in_shard, merge_outputs, parse_shard
 from grader.instructor.signature import and_signed
@@ -34,10 +35,16 @@ SHOWN_NAME = 60  # characters of a learner's name on a terminal line
 SHOWN_STATUS = 300
 
 
-def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Echo, workers: int,
-                  seed: int | None, shard: str | None, scheduler: str | None, roster: Path | None,
-                  force: bool, only: tuple[str, ...], excel: bool, allow_weak_sandbox: bool) -> int:
-    """Grade the class in `folder` into `out_dir` (skipping unchanged learners) and rebuild its gradebook."""
+def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, **options) -> int:
+    """Grade the class in `folder` into `out_dir` (skipping unchanged learners) and rebuild its
+    gradebook, holding the out folder's lock (one writer at a time)."""
+    with out_folder_lock(out_dir):
+        return _batch(catalogue, folder, out_dir, **options)
+
+
+def _batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, echo: Echo, workers: int,
+           seed: int | None, shard: str | None, scheduler: str | None, roster: Path | None,
+           force: bool, only: tuple[str, ...], excel: bool, allow_weak_sandbox: bool) -> int:
     from grader.instructor.batch import run_batch
 
     picked = parse_shard(shard) if shard else None
@@ -112,7 +119,13 @@ def merge_command(catalogue: Catalogue, sources: tuple[Path, ...], out_dir: Path
                   roster: Path | None, excel: bool) -> int:
     """Check every shard output, then combine them into `out_dir` and rebuild one gradebook.
     A shard that cannot be trusted stops the merge before anything is written (exit code 2)."""
-    outputs = check_shards(list(sources), catalogue)
+    outputs = check_shards(list(sources), catalogue)  # before the lock makes `out_dir`
+    with out_folder_lock(out_dir):
+        return _merge(catalogue, sources, outputs, out_dir, echo=echo, roster=roster, excel=excel)
+
+
+def _merge(catalogue: Catalogue, sources: tuple[Path, ...], outputs: list, out_dir: Path, *, echo: Echo,
+           roster: Path | None, excel: bool) -> int:
     if roster is None:
         roster = next((source / book.ROSTER_FILE for source in sources if (source / book.ROSTER_FILE).is_file()),
                       None)

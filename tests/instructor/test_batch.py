@@ -247,3 +247,26 @@ def test_names_one_file_system_takes_for_one_learner_are_reported_for_both(grade
     for name in ("Kim", "kim"):
         assert "differ only in letter case" in rows[name]["status"] and rows[name]["total"] == ""
     assert len(list((out / "problems").glob("*.json"))) == 2
+
+
+def test_a_second_run_on_an_out_folder_in_use_stops_before_grading(grade, tmp_path):
+    """Two `grade batch` (or `grade merge`) runs on one out folder would grade learners twice and
+    clear away each other's temporary files: while one holds the folder, the other stops at once
+    (exit code 2) and writes nothing; once the first is over, the folder is free again."""
+    from grader.instructor.outlock import out_folder_lock
+
+    learners = tmp_path / "class"
+    (learners / "alice").mkdir(parents=True)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "alice" / "ex06_output_size.py")
+    shard = tmp_path / "shard"
+    assert grade("batch", learners, "--out", shard, "--seed", "3").exit_code == 1  # graded: ex06 only
+    out = tmp_path / "out"
+    with out_folder_lock(out):
+        for command in (("batch", learners, "--out", out, "--seed", "3"), ("merge", shard, "--out", out)):
+            run = grade(*command)
+            assert run.exit_code == 2, run.stdout + run.stderr
+            assert "another `grade batch` or `grade merge` is writing" in run.stderr
+        assert sorted(path.name for path in out.iterdir()) == [".lock"]
+    run = grade("merge", shard, "--out", out)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert (out / "grades.csv").is_file()
