@@ -137,3 +137,33 @@ def test_a_notebook_that_was_run_or_holds_code_is_refused(tmp_path):
     code["outputs"], code["source"] = [], ["def convolve2d(image, kernel):\n", "    return image\n"]
     (tmp_path / "code.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     assert "more than %-commands" in notebook_problem(tmp_path / "code.ipynb")
+
+
+# An instructor's leftovers inside the grader package: editor backups, a merge's .orig, a
+# notebook checkpoint, a swap file. None is part of the package, and none may ship.
+STRAY_FILES = {
+    "grader/learner/reference.py.orig": SOLUTIONS / "ex01_convolution.py",
+    "grader/learner/ex03_padding.py.bak": SOLUTIONS / "ex03_padding.py",
+    "grader/suites/public/test_ex01.py~": SOLUTIONS / "ex01_convolution.py",
+    "grader/.ipynb_checkpoints/scratch-checkpoint.txt": SOLUTIONS / "ex04_stride.py",
+    "grader/course/.course.yaml.swp": SOLUTIONS / "ex06_output_size.py",
+    "grader/locale/notes.md": SOLUTIONS / "ex09_receptive_field.py",
+}
+
+
+def test_publish_ships_the_grader_packages_files_only(grade, course_copy, tmp_path):
+    import zipfile
+
+    for relative, source in STRAY_FILES.items():
+        (course_copy / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, course_copy / relative)
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    shipped = {path.relative_to(out / "student").as_posix() for path in (out / "student").rglob("*") if path.is_file()}
+    with zipfile.ZipFile(out / "gradescope" / "autograder.zip") as bundle:
+        bundled = set(bundle.namelist())
+    for relative in STRAY_FILES:
+        assert relative not in shipped and relative not in bundled, relative
+    assert {"grader/checks.py", "grader/course/course.yaml", "grader/locale/ko/LC_MESSAGES/grader.mo",
+            "grader/py.typed", "grader/schemas/report.schema.json"} <= shipped
