@@ -167,3 +167,46 @@ def test_publish_ships_the_grader_packages_files_only(grade, course_copy, tmp_pa
         assert relative not in shipped and relative not in bundled, relative
     assert {"grader/checks.py", "grader/course/course.yaml", "grader/locale/ko/LC_MESSAGES/grader.mo",
             "grader/py.typed", "grader/schemas/report.schema.json"} <= shipped
+
+
+# `grade publish OUT` whose scan announces itself (writes FLAG) and then waits, so that the test
+# can kill the process while the release is written but not yet scanned.
+PUBLISH_KILLED_DURING_SCAN = """
+import sys, time, pathlib
+import grader.instructor.scan as scan
+flag, out = sys.argv[1], sys.argv[2]
+def announced(*args, **kwargs):
+    pathlib.Path(flag).write_text("scanning", encoding="utf-8")
+    time.sleep(600)
+scan.scan_release = announced
+from grader.cli import main
+sys.argv = ["grade", "publish", out]
+main()
+"""
+
+
+@pytest.mark.parametrize("out_exists", [False, True])
+def test_a_publish_killed_before_its_scan_ends_leaves_no_release(tmp_path, out_exists):
+    """SIGKILL allows no clean-up: what a killed publish leaves must not look like a release."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    flag, out = tmp_path / "scanning", tmp_path / "release"
+    if out_exists:
+        out.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", PUBLISH_KILLED_DURING_SCAN, str(flag), str(out)],
+                               cwd=COURSE_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300
+        while not flag.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert flag.exists(), process.stderr.read().decode()[-2000:] if process.poll() is not None else "no scan"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert out.is_dir() == out_exists and not (out_exists and any(out.iterdir()))
+    visible = [path.name for path in tmp_path.iterdir() if not path.name.startswith(".")]
+    assert sorted(visible) == sorted(["scanning"] + (["release"] if out_exists else []))
