@@ -1,7 +1,7 @@
 """The release scan: no function of a student release, and none of its data, earns a point.
 
-Every top-level function and method of every Python module of the release (its grader, the
-stubs, its tests) is tried in place of every exercise function, and every data file of the
+Every function, method and lambda of every Python module of the release (its grader, the
+stubs, its tests), those defined inside functions too, is tried in place of every exercise function, and every data file of the
 release is replayed as a table of answers, against the course's official suites (public and
 hidden). To keep this fast, each function is first probed, in a jailed worker next to a copy
 of the release, on public examples of each exercise function (scan_examples.py, and the jail's
@@ -186,35 +186,53 @@ def _module(path: Path, relative: str) -> Module:
     functions: list[str] = []
     names: list[str] = []
     raising: list[str] = []
-    _defined(tree.body, "", functions, names, raising)
+    named: set[int] = set()
+    _defined(tree.body, "", functions, names, raising, named)
+    # every other lambda (in a table, a call, a function), by where it stands (scan_loader.target)
+    functions += [f"<lambda:{node.lineno}:{node.col_offset}>" for node in ast.walk(tree)
+                  if isinstance(node, ast.Lambda) and id(node) not in named]
     return Module(relative, tuple(functions), tuple(names), tuple(raising))
 
 
 def _defined(body: list[ast.stmt], prefix: str, functions: list[str], names: list[str],
-             raising: list[str]) -> None:
-    """Functions (and methods, and lambdas bound to a name) defined by `body`, by qualified name,
-    apart from those that only raise (a stub's); the names it assigns at module level. Blocks
-    (if, try, with) are looked into."""
+             raising: list[str], named: set[int]) -> None:
+    """Functions (and methods, functions and classes defined inside functions, and lambdas bound
+    to a name at module or class level) defined by `body`, by qualified name as Python writes it
+    (`outer.<locals>.inner`), apart from those that only raise (a stub's); the names it assigns
+    at module level. Blocks (if, try, with, for, while, match) are looked into."""
+    in_function = prefix.endswith(".<locals>.")
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             statements = node.body[1:] if ast.get_docstring(node) is not None else node.body
             only_raises = len(statements) == 1 and isinstance(statements[0], ast.Raise) and not node.decorator_list
             (raising if only_raises else functions).append(prefix + node.name)
+            _defined(node.body, f"{prefix}{node.name}.<locals>.", functions, names, raising, named)
         elif isinstance(node, ast.ClassDef):
-            _defined(node.body, f"{prefix}{node.name}.", functions, names, raising)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            _defined(node.body, f"{prefix}{node.name}.", functions, names, raising, named)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and not in_function:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             bound = [target.id for target in targets if isinstance(target, ast.Name)]
-            if isinstance(node.value, ast.Lambda):
+            if isinstance(node.value, ast.Lambda) and bound:
                 functions += [prefix + name for name in bound]
+                named.add(id(node.value))
             elif not prefix:
                 names += bound
-        for block in ("body", "orelse", "finalbody", "handlers"):
-            if isinstance(node, (ast.If, ast.Try, ast.With)) and hasattr(node, block):
-                inner = getattr(node, block)
-                if block == "handlers":
-                    inner = [statement for handler in inner for statement in handler.body]
-                _defined(inner, prefix, functions, names, raising)
+        for inner in blocks(node):
+            _defined(inner, prefix, functions, names, raising, named)
+
+
+def blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists inside a compound statement that opens no scope of its own (the
+    branches of an if, a try and its handlers, a loop, a with, a match's cases)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        return []
+    found = []
+    for _field, value in ast.iter_fields(node):
+        if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+            found.append(value)
+        elif isinstance(value, list):
+            found += [item.body for item in value if isinstance(item, (ast.excepthandler, ast.match_case))]
+    return found
 
 
 def jailed_worker(exercise: Exercise, module_source: bytes, release: Path, isolation: IsolationSource,

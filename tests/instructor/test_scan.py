@@ -130,3 +130,18 @@ def test_every_solution_answers_its_examples_in_kind(index, example):
 ])
 def test_the_kind_of_an_answer(value, kind, fits):
     assert scan_driver.fits(value, kind) is fits
+
+
+@pytest.mark.slow
+def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, tmp_path, catalogue):
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    shutil.copyfile(LEAKS / "tucked.py", planted / "grader" / "learner" / "tucked.py")
+    with IsolationProbe() as isolation:
+        result = scan_release(planted, catalogue, isolation, remember=False)
+    found = "\n".join(result.findings)
+    for finding in ("grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
+                    "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
+                    "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns"):
+        assert finding in found, finding
+    assert result.untried == [] and not result.clean
