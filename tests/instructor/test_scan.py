@@ -145,3 +145,30 @@ def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, t
                     "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns"):
         assert finding in found, finding
     assert result.untried == [] and not result.clean
+
+
+@pytest.mark.slow
+def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
+    """Code a learner can copy from any text of the release: Markdown blocks, doctests, string
+    constants, files with another suffix, notebook cells."""
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    with (planted / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write((LEAKS / "in_markdown.md").read_text(encoding="utf-8"))
+    shutil.copyfile(LEAKS / "in_strings.py", planted / "grader" / "learner" / "in_strings.py")
+    shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
+    notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "markdown", "metadata": {}, "source": [
+        "A solution:\n", "```python\n", "def filter_response(patch, kernel):\n",
+        "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n", "```\n"]})
+    (planted / "exercises" / "course.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    with IsolationProbe() as isolation:
+        result = scan_release(planted, catalogue, isolation, remember=False)
+    found = "\n".join(result.findings)
+    for finding in ("README.md (code 1):pointwise_conv as pointwise_conv earns",
+                    "README.md (code 2):receptive_field as receptive_field earns",
+                    "grader/learner/in_strings.py (code 1):same_padding as same_padding earns",
+                    "grader/learner/whole_file.txt (code 1):parameters as dense_param_count earns",
+                    "exercises/course.ipynb (code 1):filter_response as filter_response earns"):
+        assert finding in found, (finding, found)
+    assert result.untried == [] and not result.clean
