@@ -137,12 +137,14 @@ def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, t
     planted = tmp_path / "planted"
     shutil.copytree(release, planted)
     shutil.copyfile(LEAKS / "tucked.py", planted / "grader" / "learner" / "tucked.py")
+    shutil.copyfile(LEAKS / "stateful.py", planted / "grader" / "learner" / "stateful.py")
     with IsolationProbe() as isolation:
         result = scan_release(planted, catalogue, isolation, remember=False)
     found = "\n".join(result.findings)
     for finding in ("grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
                     "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
-                    "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns"):
+                    "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns",
+                    "grader/learner/stateful.py:Pooling.__call__@new as max_pool2d earns"):
         assert finding in found, finding
     assert result.untried == [] and not result.clean
 

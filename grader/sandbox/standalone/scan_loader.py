@@ -22,6 +22,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECEIVER = "@None"  # after a method's name: called with None as `self` (one that never uses it answers)
+INSTANCE = "@new"  # after a method's name: called on an instance its class makes with no arguments
 LOCALS = ".<locals>."  # in a qualified name: what follows is defined inside the function before it
 LAMBDA = "<lambda:"  # a lambda's name: "<lambda:LINE:COLUMN>", where it stands in its module
 
@@ -52,9 +53,13 @@ def load(relative: str):
 
 def target(module, qualname: str):
     """The function `qualname` names in `module`, unwrapped to what a caller runs. A method
-    named with `@None` after it is called with None in the place of `self`."""
+    named with `@None` after it is called with None in the place of `self`; with `@new`, on an
+    instance of its class made with no arguments."""
     if qualname.endswith(RECEIVER):
         return functools.partial(target(module, qualname[:-len(RECEIVER)]), None)
+    if qualname.endswith(INSTANCE):  # the method's class, made with its defaults, as `self`
+        owner, _, method = qualname[:-len(INSTANCE)].rpartition(".")
+        return getattr(target(module, owner)(), method)
     if LOCALS in qualname or qualname.startswith(LAMBDA):
         value, rest = _from_source(module, qualname)
     else:
