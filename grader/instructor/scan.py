@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,11 +140,26 @@ def _cache_folder() -> Path:
 
 def _known_clean(key: str) -> ScanResult | None:
     try:
+        if not _written_by_this_user_alone(_cache_folder() / key):
+            return None
         known = json.loads((_cache_folder() / key).read_text(encoding="utf-8"))
         return ScanResult(tried=int(known["tried"]), graded=[str(item) for item in known["graded"]],
                           skipped=[str(item) for item in known["skipped"]], seed=int(known["seed"]), remembered=True)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _written_by_this_user_alone(path: Path) -> bool:
+    """The verdict file, and its folder, are this user's and no one else may write them (a
+    verdict another user could write would let a leaking release skip its scan)."""
+    user = getattr(os, "getuid", lambda: None)()
+    for item in (path.parent, path):
+        status = item.lstat()
+        if not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode):
+            return False
+        if (user is not None and status.st_uid != user) or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False
+    return True
 
 
 def _remember_clean(key: str, result: ScanResult) -> None:
@@ -152,6 +168,7 @@ def _remember_clean(key: str, result: ScanResult) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         (folder / key).write_text(json.dumps({"tried": result.tried, "graded": result.graded,
                                               "skipped": result.skipped, "seed": result.seed}), encoding="utf-8")
+        (folder / key).chmod(0o600)  # read back only if no one else may write it
     except OSError:
         pass  # the next publish scans again
 

@@ -174,3 +174,31 @@ def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
                     "exercises/course.ipynb (code 1):filter_response as filter_response earns"):
         assert finding in found, (finding, found)
     assert result.untried == [] and not result.clean
+
+
+VERDICT = {"tried": 1, "graded": [], "skipped": [], "seed": 1}
+
+
+@pytest.mark.parametrize("folder_mode, owner, trusted", [
+    (0o700, None, True),
+    (0o777, None, False),  # anyone may have written it
+    (0o755, 12345, False),  # another user's folder
+])
+def test_a_remembered_verdict_counts_only_from_the_users_own_folder(tmp_path, monkeypatch, folder_mode, owner,
+                                                                      trusted):
+    """A "clean" verdict skips the scan: one that someone else could have written never does."""
+    import os
+
+    from grader.instructor import scan
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / scan.CACHE_NAME
+    folder.mkdir(parents=True)
+    (folder / "some-release").write_text(json.dumps(VERDICT), encoding="utf-8")
+    folder.chmod(folder_mode)
+    if owner is not None:
+        if os.geteuid() != 0:
+            pytest.skip("needs root, to hand the folder to another user")
+        os.chown(folder, owner, owner)
+    known = scan._known_clean("some-release")
+    assert (known is not None and known.remembered) is trusted
