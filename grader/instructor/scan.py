@@ -120,9 +120,15 @@ def scan_release(release: Path, catalogue: Catalogue, isolation: IsolationSource
 
 
 def _fingerprint(release: Path, catalogue: Catalogue) -> str:
-    """A hash of every file of the release, of this grader (its suites and this scan included)
-    and of the course's exercises: what a verdict depends on."""
+    """A hash of every file of the release, of this grader (its suites and this scan included),
+    of the course's exercises, and of the interpreter and the libraries installed with it (the
+    scan tries the release with them in view): what a verdict depends on."""
+    import importlib.metadata
+    import sys
+
     digest = hashlib.sha256(repr([(item.id, item.functions, item.constants) for item in catalogue.exercises]).encode())
+    installed = sorted({(str(item.metadata["Name"]), str(item.version)) for item in importlib.metadata.distributions()})
+    digest.update(repr((sys.version, sys.executable, installed)).encode())
     for root in (release, PACKAGE_DIR):
         for folder, folders, files in os.walk(root):
             folders[:] = sorted(name for name in folders if name not in SKIPPED)

@@ -202,3 +202,24 @@ def test_a_remembered_verdict_counts_only_from_the_users_own_folder(tmp_path, mo
         os.chown(folder, owner, owner)
     known = scan._known_clean("some-release")
     assert (known is not None and known.remembered) is trusted
+
+
+def test_a_verdict_is_remembered_for_the_installed_libraries_it_was_reached_with(release, catalogue, monkeypatch):
+    """The scan tries the release with the interpreter's site-packages in view: a function that
+    works only with a newer NumPy (or another library) must be scanned again after an upgrade."""
+    import importlib.metadata
+
+    from grader.instructor import scan
+
+    before = scan._fingerprint(release, catalogue)
+    assert scan._fingerprint(release, catalogue) == before
+    installed = list(importlib.metadata.distributions())
+    numpy = next(item for item in installed if item.metadata["Name"].lower() == "numpy")
+
+    class Upgraded:
+        metadata = {"Name": "numpy"}
+        version = numpy.version + ".post1"
+
+    monkeypatch.setattr(importlib.metadata, "distributions",
+                        lambda: [item for item in installed if item is not numpy] + [Upgraded()])
+    assert scan._fingerprint(release, catalogue) != before
