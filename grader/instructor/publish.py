@@ -25,9 +25,10 @@ from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
 from grader.sandbox.isolation import IsolationSource
-from grader.instructor.gradescope import write_bundle
-from grader.instructor.release import write_release
+from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
+from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
+from grader.instructor.tree import linked_paths
 
 HIDDEN_SUITES = Path("grader") / "suites" / "hidden"
 
@@ -53,6 +54,12 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
                          "publish from the instructor's repository")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir} is not empty; choose a new folder")
+    linked = linked_paths(root, [*RELEASE_PARTS, *BUNDLE_PARTS, *listed_files(catalogue),
+                                 *(f"solutions/{exercise.file}" for exercise in catalogue.exercises)])
+    if linked:
+        raise InputError("not published: publish copies no symbolic link, and would leave out what these "
+                         f"stand for: {'; '.join(f'{path} is a symbolic link' for path in linked)}. Replace "
+                         "each with the file or folder itself and publish again")
     changed = changed_files(catalogue)
     if changed:
         raise InputError("not published: these files are not the course's own stubs, and a release hands "

@@ -3,7 +3,8 @@
 `copy_course_parts` yields every regular file under the named parts of the course (files or
 folders, relative to the course root), leaving out caches, build leftovers, a learner's own
 progress, anything under a hidden name (`.ipynb_checkpoints`, an editor's `.swp`) and whatever
-`leave_out` names; a symbolic link is never followed into the artefact. Of the grader package
+`leave_out` names; a symbolic link is never followed into the artefact (`linked_paths` names
+those a publish would meet, so that it refuses them rather than leave their files out). Of the grader package
 it yields only the package's own files, as `pip install` would install them: its modules and
 the data files pyproject.toml's package-data names, never an instructor's leftovers beside them
 (`reference.py.orig`, `ex03_padding.py.bak`, `test_ex01.py~`).
@@ -47,6 +48,24 @@ def copy_course_parts(root: Path, parts: Iterable[str],
                 if not _ignored(name) and here / name not in skipped and path.is_file() \
                         and not path.is_symlink() and _shipped(here / name, package_data):
                     yield here / name, path
+
+
+def linked_paths(root: Path, parts: Iterable[str]) -> list[str]:
+    """The symbolic links among `parts` (paths relative to the root), the folders that lead to
+    them and everything inside them, relative to the root."""
+    found = set()
+    for part in parts:
+        relative = PurePosixPath(part)
+        prefixes = [PurePosixPath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1)]
+        link = next((prefix for prefix in prefixes if (root / prefix).is_symlink()), None)
+        if link is not None:
+            found.add(str(link))
+            continue
+        for folder, folders, files in os.walk(root / part):
+            found |= {Path(folder, name).relative_to(root).as_posix() for name in folders + files
+                      if not _ignored(name) and Path(folder, name).is_symlink()}
+            folders[:] = [name for name in folders if not _ignored(name) and not Path(folder, name).is_symlink()]
+    return sorted(found)
 
 
 def _ignored(name: str) -> bool:

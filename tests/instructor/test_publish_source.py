@@ -210,3 +210,19 @@ def test_a_publish_killed_before_its_scan_ends_leaves_no_release(tmp_path, out_e
     assert out.is_dir() == out_exists and not (out_exists and any(out.iterdir()))
     visible = [path.name for path in tmp_path.iterdir() if not path.name.startswith(".")]
     assert sorted(visible) == sorted(["scanning"] + (["release"] if out_exists else []))
+
+
+@pytest.mark.parametrize("linked", ["grader", "quizzes", "exercises", "solutions", "grader/course/course.yaml",
+                                    "grader/suites/public"])
+def test_publish_refuses_a_course_part_that_is_a_link(grade, course_copy, tmp_path, linked):
+    """A link is never followed into an artefact, and never skipped quietly either (a release
+    without its grader or a bundle without its quizzes): publish names it and writes nothing."""
+    real = tmp_path / "elsewhere" / linked.replace("/", "_")
+    real.parent.mkdir()
+    (course_copy / linked).rename(real)
+    (course_copy / linked).symlink_to(real, target_is_directory=real.is_dir())
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert f"{linked} is a symbolic link" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists() and not any(path.name.startswith(".release") for path in tmp_path.iterdir())
