@@ -24,6 +24,9 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, in /autograder/source (where autograder.zip was unzipped), when it
 # builds the autograder image: it installs the grader with TensorFlow for ex07.
 set -euo pipefail
+# The image is the grader's alone: on Ubuntu 23.04 and later, whose python3 is "externally
+# managed" (PEP 668), pip may install into it (older pips ignore this variable).
+export PIP_BREAK_SYSTEM_PACKAGES=1
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$source_dir"
 if ! python3 -m pip --version >/dev/null 2>&1; then
