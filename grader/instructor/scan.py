@@ -1,7 +1,8 @@
 """The release scan: no function of a student release, and none of its data, earns a point.
 
 Every function, method and lambda of every Python module of the release (its grader, the
-stubs, its tests), those defined inside functions too, is tried in place of every exercise function, and every data file of the
+stubs, its tests), those defined inside functions too, and of the code written as text in it
+(grader/instructor/scan_inventory.py), is tried in place of every exercise function, and every data file of the
 release is replayed as a table of answers, against the course's official suites (public and
 hidden). To keep this fast, each function is first probed, in a jailed worker next to a copy
 of the release, on public examples of each exercise function (scan_examples.py, and the jail's
