@@ -4,7 +4,7 @@
 each defines (those inside functions too, by qualified name as Python writes it:
 `outer.<locals>.inner`), and its data files. `written_code` finds the code written as text,
 which a learner can copy as readily as a module: a Markdown code block (a README, a notebook's
-cell), a doctest, a string constant of a module, a file saved under another suffix
+cell), a doctest, a string constant or code commented out in a module, a file saved under another suffix
 (`helper.py.orig`), a YAML hint, a translation catalogue, a data file's text. Each piece of
 text that is Python defining a function, class or lambda becomes a module of its own in the
 scan's copy of the release, holding its imports, definitions and assignments (each on its own,
@@ -29,6 +29,8 @@ WRITTEN_CODE = "_scan_written_code"  # the folder of the scan's copy that holds 
 FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)^[ \t]*\1", re.MULTILINE | re.DOTALL)
 PROMPT = re.compile(r"^[ \t]*(?:>>>|\.\.\.)(?: |$)")
 PREAMBLE = "import numpy\nimport numpy as np\n"
+STARTS = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class|import|from|@)[ \t]")  # where code may start among prose
+SPAN_LINES = 200
 KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
 
 
@@ -142,14 +144,30 @@ def pieces(path: Path) -> list[str]:
     found: list[str] = []
     for text in _texts(path):
         for piece in (text, *(match.group(2) for match in FENCE.finditer(text)), *_doctests(text)):
-            code = _definitions(textwrap.dedent(piece))
-            if code and code not in found:
-                found.append(code)
+            for code in (_definitions(textwrap.dedent(piece)), *_spans(piece)):
+                if code and code not in found:
+                    found.append(code)
     return found
 
 
+def _spans(text: str) -> list[str]:
+    """The code among prose: from each line that starts a definition or an import, the longest
+    run of lines (at most SPAN_LINES) that is Python defining something."""
+    lines = text.splitlines()
+    spans = []
+    for start, line in enumerate(lines):
+        if not STARTS.match(line):
+            continue
+        for end in range(min(len(lines), start + SPAN_LINES), start, -1):
+            code = _definitions(textwrap.dedent("\n".join(lines[start:end])))
+            if code:
+                spans.append(code)
+                break
+    return spans
+
+
 def _texts(path: Path) -> list[str]:
-    """The texts a file holds: a module's string constants, a notebook's cells, a catalogue's
+    """The texts a file holds: a module's string constants and comments, a notebook's cells, a catalogue's
     messages, a YAML file and its strings, a data file's text arrays, any other file whole."""
     raw = path.read_bytes()
     try:
@@ -161,8 +179,8 @@ def _texts(path: Path) -> list[str]:
             return _data_texts(path)
         text = raw.decode("utf-8")
         if path.suffix == ".py":
-            return [node.value for node in ast.walk(ast.parse(raw)) if isinstance(node, ast.Constant)
-                    and isinstance(node.value, str)]
+            return [*(node.value for node in ast.walk(ast.parse(raw)) if isinstance(node, ast.Constant)
+                      and isinstance(node.value, str)), *_comment_runs(text)]
         if path.suffix == ".ipynb":
             return ["".join(cell.get("source", [])) for cell in json.loads(text)["cells"]]
         if path.suffix == ".po":
@@ -205,6 +223,21 @@ def _messages(text: str) -> list[str]:
         except (ValueError, SyntaxError):
             continue
     return messages
+
+
+def _comment_runs(text: str) -> list[str]:
+    """Each run of comment lines of a module (code commented out), without the `#`."""
+    runs: list[list[str]] = []
+    previous = False
+    for line in text.splitlines():
+        comment = line.lstrip().startswith("#")
+        if comment and not previous:
+            runs.append([])
+        if comment:
+            content = line.lstrip()[1:]
+            runs[-1].append(content[1:] if content.startswith(" ") else content)
+        previous = comment
+    return ["\n".join(run) for run in runs]
 
 
 def _doctests(text: str) -> list[str]:

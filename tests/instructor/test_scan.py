@@ -152,13 +152,14 @@ def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, t
 @pytest.mark.slow
 def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
     """Code a learner can copy from any text of the release: Markdown blocks, doctests, string
-    constants, files with another suffix, notebook cells."""
+    constants, comments, files with another suffix, notebook cells."""
     planted = tmp_path / "planted"
     shutil.copytree(release, planted)
     with (planted / "README.md").open("a", encoding="utf-8") as readme:
         readme.write((LEAKS / "in_markdown.md").read_text(encoding="utf-8"))
     shutil.copyfile(LEAKS / "in_strings.py", planted / "grader" / "learner" / "in_strings.py")
     shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
+    shutil.copyfile(LEAKS / "in_comments.py", planted / "grader" / "learner" / "in_comments.py")
     notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
     notebook["cells"].append({"cell_type": "markdown", "metadata": {}, "source": [
         "A solution:\n", "```python\n", "def filter_response(patch, kernel):\n",
@@ -171,7 +172,8 @@ def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
                     "README.md (code 2):receptive_field as receptive_field earns",
                     "grader/learner/in_strings.py (code 1):same_padding as same_padding earns",
                     "grader/learner/whole_file.txt (code 1):parameters as dense_param_count earns",
-                    "exercises/course.ipynb (code 1):filter_response as filter_response earns"):
+                    "exercises/course.ipynb (code 1):filter_response as filter_response earns",
+                    "grader/learner/in_comments.py (code 1):zero_pad as zero_pad earns"):
         assert finding in found, (finding, found)
     assert result.untried == [] and not result.clean
 
