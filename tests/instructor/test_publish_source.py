@@ -226,3 +226,22 @@ def test_publish_refuses_a_course_part_that_is_a_link(grade, course_copy, tmp_pa
     assert run.exit_code == 2, run.stdout + run.stderr
     assert f"{linked} is a symbolic link" in run.stderr and "Traceback" not in run.stderr
     assert not out.exists() and not any(path.name.startswith(".release") for path in tmp_path.iterdir())
+
+
+def test_a_stub_whose_texts_cannot_be_checked_is_not_published(course_copy, monkeypatch):
+    """The Korean instructions record the stub's own texts; without them (deleted, broken) a
+    comment such as a commented-out answer could not be told from the course's: publish refuses."""
+    from grader.course.catalogue import load_catalogue
+    from grader.errors import InputError
+
+    def unreadable(exercise, *args, **kwargs):
+        raise InputError(f"{exercise.id} has no Korean instructions yet ({exercise.id}.ko.yaml)")
+
+    monkeypatch.setattr("grader.instructor.stubs.korean", unreadable)
+    stub = course_copy / "exercises" / "ex01_convolution.py"
+    stub.write_text(stub.read_text(encoding="utf-8").replace(
+        "import numpy as np\n", "import numpy as np\n\n# def filter_response(patch, kernel):\n"
+        "#     return float((patch * kernel).sum())\n", 1), encoding="utf-8")
+    problems = changed_files(load_catalogue(root=course_copy))
+    assert any(problem.startswith("exercises/ex01_convolution.py (its texts cannot be checked")
+               and "ex01.ko.yaml" in problem for problem in problems), problems
