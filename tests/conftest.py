@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from grader.cli import Course, cli
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, load_catalogue
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+from tests import strict_imports  # noqa: F401  (in CI, a library that cannot be imported fails)
 
 # TensorFlow in this process (tests that train here) threads as the grader's trainer does, so
 # that a model trained here and by the trainer gives the same numbers.

@@ -24,6 +24,9 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, in /autograder/source (where autograder.zip was unzipped), when it
 # builds the autograder image: it installs the grader with TensorFlow for ex07.
 set -euo pipefail
+# The image is the grader's alone: on Ubuntu 23.04 and later, whose python3 is "externally
+# managed" (PEP 668), pip may install into it (older pips ignore this variable).
+export PIP_BREAK_SYSTEM_PACKAGES=1
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$source_dir"
 if ! python3 -m pip --version >/dev/null 2>&1; then
@@ -37,7 +40,8 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # is in /autograder/submission (files side by side, an exercises/ and answers/ folder, or either
 # inside one folder: all are accepted), and the results go to /autograder/results/results.json.
 #
-# Only a graded run (the grader's exit code 0 or 1, with a readable report) leaves a results.json.
+# Only a graded run (the grader's exit code 0 or 1, with a readable report that names no test the
+# grader could not check) leaves a results.json.
 # When the grader itself fails (exit code 3, tests it could not check, a crash, an abort, no
 # readable report), this script leaves no results.json and exits non-zero: Gradescope then shows
 # "The autograder failed to execute correctly", records no score (never a 0 for the learner) and
@@ -68,7 +72,8 @@ if { [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; } && python3 -c '
 import json, sys
 results = json.load(open(sys.argv[1], encoding="utf-8"))
 sys.exit(not (isinstance(results, dict) and isinstance(results.get("score"), (int, float))
-              and isinstance(results.get("tests"), list)))' "$report"; then
+              and isinstance(results.get("tests"), list)
+              and not (results.get("extra_data") or {}).get("unchecked")))' "$report"; then
     cp "$report" "$results/results.json.partial" && mv "$results/results.json.partial" "$results/results.json"
     exit 0
 fi

@@ -8,11 +8,15 @@ grading does not need) and the two scripts Gradescope runs, at the root of `auto
 Publishing refuses, naming the files, when the course's exercise folder no longer holds the
 course's own stubs (grader/instructor/stubs.py: an instructor tried the exercises there), and,
 once the release is written, when the behavioural scan (grader/instructor/scan.py) finds a
-function or data file in it that earns a point: then nothing stays in OUTDIR.
+function or data file in it that earns a point: then nothing stays in OUTDIR. Both artefacts
+are written into a hidden folder beside OUTDIR (`.OUTDIR.partial-PID`) and renamed into place
+once scanned, so that even a publish killed outright leaves no half-written or unscanned
+release in OUTDIR.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +25,10 @@ from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
 from grader.sandbox.isolation import IsolationSource
-from grader.instructor.gradescope import write_bundle
-from grader.instructor.release import write_release
+from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
+from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
+from grader.instructor.tree import linked_paths
 
 HIDDEN_SUITES = Path("grader") / "suites" / "hidden"
 
@@ -49,23 +54,47 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
                          "publish from the instructor's repository")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir} is not empty; choose a new folder")
+    linked = linked_paths(root, [*RELEASE_PARTS, *BUNDLE_PARTS, *listed_files(catalogue),
+                                 *(f"solutions/{exercise.file}" for exercise in catalogue.exercises)])
+    if linked:
+        raise InputError("not published: publish copies no symbolic link, and would leave out what these "
+                         f"stand for: {'; '.join(f'{path} is a symbolic link' for path in linked)}. Replace "
+                         "each with the file or folder itself and publish again")
     changed = changed_files(catalogue)
     if changed:
         raise InputError("not published: these files are not the course's own stubs, and a release hands "
                          f"them to learners: {'; '.join(changed)}. Restore them (`git checkout -- "
                          "exercises/`, or `git stash` to keep your work) and publish again")
-    existed = out_dir.exists()
+    staging = _staging_folder(out_dir)
     try:
-        published = _write(catalogue, out_dir, stubs_lang)
+        published = _write(catalogue, staging, stubs_lang)
         if isolation is not None:
             published = _scanned(published, catalogue, isolation)
-    except BaseException:
-        shutil.rmtree(out_dir / "student", ignore_errors=True)
-        shutil.rmtree(out_dir / "gradescope", ignore_errors=True)
-        if not existed:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
-    return published
+        _move_into_place(staging, out_dir.absolute())
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Published(out_dir / published.student.relative_to(staging),
+                     out_dir / published.autograder_zip.relative_to(staging), published.scan)
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """A missing OUTDIR appears whole, at once; into an existing (empty) one, which may be the
+    working folder, the bundle moves first and the student release last."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    for part in ("gradescope", "student"):
+        os.rename(staging / part, out_dir / part)
+
+
+def _staging_folder(out_dir: Path) -> Path:
+    """A new hidden folder beside `out_dir`, named for it and this process."""
+    out_dir = out_dir.absolute()
+    staging = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)  # left by a killed publish that had this process id
+    staging.mkdir()
+    return staging
 
 
 def _scanned(published: Published, catalogue: Catalogue, isolation: IsolationSource) -> Published:

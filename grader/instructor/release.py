@@ -48,11 +48,8 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
     """Write the student release of the course at `course_root` into `target` (a new folder)."""
     catalogue = catalogue or load_catalogue(root=course_root)
     target.mkdir(parents=True)
-    listed = [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
-              *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
-              *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
     for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT),
-                             *copy_course_parts(course_root, listed)]:
+                             *copy_course_parts(course_root, listed_files(catalogue))]:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
@@ -62,6 +59,14 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
     shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")
     _keep_public_manifest(target / MANIFEST)
     return target
+
+
+def listed_files(catalogue: Catalogue) -> list[str]:
+    """The files of exercises/ and quizzes/ a release holds: the stubs, the notebook, the answers
+    folder's README and the catalogue's quiz banks."""
+    return [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
+            *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
+            *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
 
 
 def _keep_public_manifest(path: Path) -> None:

@@ -1,7 +1,8 @@
 """The release scan: no function of a student release, and none of its data, earns a point.
 
-Every top-level function and method of every Python module of the release (its grader, the
-stubs, its tests) is tried in place of every exercise function, and every data file of the
+Every function, method and lambda of every Python module of the release (its grader, the
+stubs, its tests), those defined inside functions too, and of the code written as text in it
+(grader/instructor/scan_inventory.py), is tried in place of every exercise function, and every data file of the
 release is replayed as a table of answers, against the course's official suites (public and
 hidden). To keep this fast, each function is first probed, in a jailed worker next to a copy
 of the release, on public examples of each exercise function (scan_examples.py, and the jail's
@@ -21,17 +22,18 @@ graded (each probe runs in a child process, so it costs only itself); the summar
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from grader.course.catalogue import PACKAGE_DIR, Catalogue, Exercise, Limits
 from grader.failures import GradingFailure
 from grader.instructor import scan_examples
+from grader.instructor.scan_inventory import SKIPPED, Module, release_contents, written_code
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import IsolationSource
 from grader.sandbox.launch import make_scratch, prepare
@@ -39,8 +41,6 @@ from grader.sandbox.launch import make_scratch, prepare
 HERE = Path(__file__).resolve().parent
 STANDALONE = HERE.parent / "sandbox" / "standalone"
 DRIVER_FILES = ("scan_driver.py", "scan_loader.py")  # the jail's side, copied next to the release copy
-DATA_SUFFIXES = (".npz", ".npy")
-SKIPPED = ("__pycache__", ".grade", ".pytest_cache", ".hypothesis")
 CACHE_NAME = "cnn-exercises/clean-releases"  # under the user's cache folder: releases found clean
 # Its public tests compare with values the course gives learners anyway (ex02's test of the Sobel
 # kernels holds them, and its feedback says them): not looked at for constants.
@@ -51,25 +51,17 @@ PROBE_LIMITS = Limits(call_timeout=1800.0, time_limit=3600.0, import_timeout=120
 
 
 @dataclass(frozen=True)
-class Module:
-    """A Python file of the release: its functions (qualified names) and module-level names."""
-
-    relative: str
-    functions: tuple[str, ...]
-    names: tuple[str, ...]
-    raising: tuple[str, ...] = ()  # undecorated functions whose body is one `raise`: they never answer
-
-
-@dataclass(frozen=True)
 class Candidate:
     """A release function (or a data file's table) tried as the exercise function `stands_for`."""
 
-    where: str  # path inside the release
+    where: str  # path inside the release (or the scan's copy of it)
     name: str  # qualified name, or "" for a data file's table
     stands_for: str
+    label: str = ""  # where code written as text was found, in place of `where`
 
     def __str__(self) -> str:
-        what = f"{self.where}:{self.name}" if self.name else f"{self.where} (replayed as a table)"
+        where = self.label or self.where
+        what = f"{where}:{self.name}" if self.name else f"{where} (replayed as a table)"
         return f"{what} as {self.stands_for}"
 
 
@@ -111,13 +103,16 @@ def scan_release(release: Path, catalogue: Catalogue, isolation: IsolationSource
     if known is not None:
         return known
     modules, data_files = release_contents(release)
-    result = ScanResult(tried=sum(len(module.functions) + len(module.raising) for module in modules))
     scratch = make_scratch("grade-scan-")
     try:
-        candidates = _probe(release, modules, data_files, catalogue, isolation, scratch, result)
+        copy = scratch / "release"  # the release, with the code written as text in it as modules
+        shutil.copytree(release, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
+        modules += written_code(release, copy)
+        result = ScanResult(tried=sum(len(module.functions) + len(module.raising) for module in modules))
+        candidates = _probe(copy, modules, data_files, catalogue, isolation, scratch, result)
         candidates += [Candidate(path, "", function) for path in data_files
-                       for function in _table_functions(release / path, catalogue)]
-        grade_candidates(release, candidates, catalogue, isolation, scratch, result)
+                       for function in _table_functions(copy / path, catalogue)]
+        grade_candidates(copy, candidates, catalogue, isolation, scratch, result)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if remember and result.clean:
@@ -126,9 +121,15 @@ def scan_release(release: Path, catalogue: Catalogue, isolation: IsolationSource
 
 
 def _fingerprint(release: Path, catalogue: Catalogue) -> str:
-    """A hash of every file of the release, of this grader (its suites and this scan included)
-    and of the course's exercises: what a verdict depends on."""
+    """A hash of every file of the release, of this grader (its suites and this scan included),
+    of the course's exercises, and of the interpreter and the libraries installed with it (the
+    scan tries the release with them in view): what a verdict depends on."""
+    import importlib.metadata
+    import sys
+
     digest = hashlib.sha256(repr([(item.id, item.functions, item.constants) for item in catalogue.exercises]).encode())
+    installed = sorted({(str(item.metadata["Name"]), str(item.version)) for item in importlib.metadata.distributions()})
+    digest.update(repr((sys.version, sys.executable, installed)).encode())
     for root in (release, PACKAGE_DIR):
         for folder, folders, files in os.walk(root):
             folders[:] = sorted(name for name in folders if name not in SKIPPED)
@@ -146,11 +147,26 @@ def _cache_folder() -> Path:
 
 def _known_clean(key: str) -> ScanResult | None:
     try:
+        if not _written_by_this_user_alone(_cache_folder() / key):
+            return None
         known = json.loads((_cache_folder() / key).read_text(encoding="utf-8"))
         return ScanResult(tried=int(known["tried"]), graded=[str(item) for item in known["graded"]],
                           skipped=[str(item) for item in known["skipped"]], seed=int(known["seed"]), remembered=True)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _written_by_this_user_alone(path: Path) -> bool:
+    """The verdict file, and its folder, are this user's and no one else may write them (a
+    verdict another user could write would let a leaking release skip its scan)."""
+    user = getattr(os, "getuid", lambda: None)()
+    for item in (path.parent, path):
+        status = item.lstat()
+        if not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode):
+            return False
+        if (user is not None and status.st_uid != user) or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False
+    return True
 
 
 def _remember_clean(key: str, result: ScanResult) -> None:
@@ -159,62 +175,9 @@ def _remember_clean(key: str, result: ScanResult) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         (folder / key).write_text(json.dumps({"tried": result.tried, "graded": result.graded,
                                               "skipped": result.skipped, "seed": result.seed}), encoding="utf-8")
+        (folder / key).chmod(0o600)  # read back only if no one else may write it
     except OSError:
         pass  # the next publish scans again
-
-
-def release_contents(release: Path) -> tuple[list[Module], list[str]]:
-    """The release's Python modules and data files, walked without following links."""
-    modules, data_files = [], []
-    for folder, folders, files in os.walk(release):
-        folders[:] = sorted(name for name in folders if name not in SKIPPED
-                            and not os.path.islink(os.path.join(folder, name)))
-        for name in sorted(files):
-            path = Path(folder, name)
-            relative = PurePosixPath(path.relative_to(release).as_posix())
-            if path.is_symlink():
-                continue
-            if name.endswith(".py"):
-                modules.append(_module(path, str(relative)))
-            elif name.endswith(DATA_SUFFIXES):
-                data_files.append(str(relative))
-    return modules, data_files
-
-
-def _module(path: Path, relative: str) -> Module:
-    tree = ast.parse(path.read_bytes(), filename=relative)
-    functions: list[str] = []
-    names: list[str] = []
-    raising: list[str] = []
-    _defined(tree.body, "", functions, names, raising)
-    return Module(relative, tuple(functions), tuple(names), tuple(raising))
-
-
-def _defined(body: list[ast.stmt], prefix: str, functions: list[str], names: list[str],
-             raising: list[str]) -> None:
-    """Functions (and methods, and lambdas bound to a name) defined by `body`, by qualified name,
-    apart from those that only raise (a stub's); the names it assigns at module level. Blocks
-    (if, try, with) are looked into."""
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            statements = node.body[1:] if ast.get_docstring(node) is not None else node.body
-            only_raises = len(statements) == 1 and isinstance(statements[0], ast.Raise) and not node.decorator_list
-            (raising if only_raises else functions).append(prefix + node.name)
-        elif isinstance(node, ast.ClassDef):
-            _defined(node.body, f"{prefix}{node.name}.", functions, names, raising)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            bound = [target.id for target in targets if isinstance(target, ast.Name)]
-            if isinstance(node.value, ast.Lambda):
-                functions += [prefix + name for name in bound]
-            elif not prefix:
-                names += bound
-        for block in ("body", "orelse", "finalbody", "handlers"):
-            if isinstance(node, (ast.If, ast.Try, ast.With)) and hasattr(node, block):
-                inner = getattr(node, block)
-                if block == "handlers":
-                    inner = [statement for handler in inner for statement in handler.body]
-                _defined(inner, prefix, functions, names, raising)
 
 
 def jailed_worker(exercise: Exercise, module_source: bytes, release: Path, isolation: IsolationSource,
@@ -257,15 +220,18 @@ def _probe(release: Path, modules: list[Module], data_files: list[str], catalogu
     finally:
         client.close()
     candidates = set()
+    labels = {module.relative: module.label for module in modules}
     for outcome in outcomes:
-        where = outcome["relative"]
+        where, label = outcome["relative"], labels.get(outcome["relative"], "")
+        shown = label or where
         if outcome.get("load_error"):
-            result.untried.append(f"{where}: the module does not load in the sandbox ({outcome['load_error']})")
+            result.untried.append(f"{shown}: the module does not load in the sandbox ({outcome['load_error']})")
             continue
-        candidates |= {Candidate(where, qualname, examples[index]["function"]) for qualname, index in outcome["fits"]}
-        result.skipped += sorted({f"{where}:{qualname} (no answer in time)" for qualname, _ in outcome["late"]})
-        result.skipped += [f"{where}:{qualname} (its process died)" for qualname in outcome.get("dead", [])]
-        equal.append((where, outcome["constants"]))
+        candidates |= {Candidate(where, qualname, examples[index]["function"], label)
+                       for qualname, index in outcome["fits"]}
+        result.skipped += sorted({f"{shown}:{qualname} (no answer in time)" for qualname, _ in outcome["late"]})
+        result.skipped += [f"{shown}:{qualname} (its process died)" for qualname in outcome.get("dead", [])]
+        equal.append((shown, outcome["constants"]))
     result.findings += [f"{where}:{name} holds the answer {constant}" if name else f"{where} holds the answer "
                         f"{constant}" for where, pairs in equal for name, constant in pairs]
     return sorted(candidates, key=str)

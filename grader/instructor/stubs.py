@@ -4,7 +4,8 @@ An instructor who tried the exercises in the course repository has solved files 
 release must never hand those out. A stub is the course's own when:
 
 - its texts (module docstring, docstrings, comments, TODO lines) are the ones its Korean
-  instructions translate: their recorded `source` fingerprint (grader/course/instructions.py);
+  instructions translate: their recorded `source` fingerprint (grader/course/instructions.py),
+  which must be there to read;
 - its code is its solution's with each exercise function's body cut to the docstring and
   `raise NotImplementedError("exNN: NAME is not implemented yet")`, and each exercise constant
   set to None: every other function, and every import, is the solution's own, word for word.
@@ -53,9 +54,9 @@ def _stub_problem(stub: Path, solution: Path, exercise: Exercise) -> str:
         return f"no solutions/{exercise.file} to compare it with"
     try:
         recorded = korean(exercise)[1]
-    except InputError:
-        recorded = None
-    if recorded is not None and fingerprint(english(source, exercise)) != recorded:
+    except InputError as unreadable:  # no record of the course's texts: a comment could be anything
+        return f"its texts cannot be checked against the course's: {unreadable}"
+    if fingerprint(english(source, exercise)) != recorded:
         return "its docstrings, comments or TODO lines differ from the course's"
     return code_problem(tree, reference, exercise)
 

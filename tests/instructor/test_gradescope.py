@@ -162,3 +162,41 @@ def test_the_bundle_scripts_are_valid_bash():
 
     for script in (SETUP_SH, RUN_AUTOGRADER):
         assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
+
+
+# A system python3 as Ubuntu 23.04 and later ship it (PEP 668: "externally managed"): pip refuses to
+# install into it unless told that breaking system packages is intended.
+EXTERNALLY_MANAGED_PYTHON = '''#!{python}
+import json, os, sys
+arguments = sys.argv[1:]
+if arguments[:3] == ["-m", "pip", "install"]:
+    if os.environ.get("PIP_BREAK_SYSTEM_PACKAGES", "").lower() not in ("1", "true", "yes", "on") \\
+            and "--break-system-packages" not in arguments:
+        print("error: externally-managed-environment", file=sys.stderr)
+        sys.exit(1)
+    with open(os.environ["PIP_CALLS"], "a") as calls:
+        calls.write(json.dumps(arguments[3:]) + "\\n")
+    sys.exit(0)
+os.execv({python!r}, [{python!r}, *arguments])
+'''
+
+
+def test_setup_installs_the_grader_into_an_externally_managed_system_python(tmp_path):
+    """Gradescope's newer Ubuntu images (24.04) ship a PEP 668 python3, where a plain `pip install`
+    fails and with it the autograder's build."""
+    import sys
+
+    from grader.instructor.gradescope import SETUP_SH
+
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    (shims / "python3").write_text(EXTERNALLY_MANAGED_PYTHON.format(python=sys.executable), encoding="utf-8")
+    (shims / "python3").chmod(0o755)
+    (tmp_path / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
+    env = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ['PATH']}", PIP_CALLS=str(tmp_path / "calls"))
+    env.pop("PIP_BREAK_SYSTEM_PACKAGES", None)
+    run = subprocess.run(["bash", str(tmp_path / "setup.sh")], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    calls = [json.loads(line) for line in (tmp_path / "calls").read_text().splitlines()]
+    assert any("-e" in call and ".[keras]" in call for call in calls), calls

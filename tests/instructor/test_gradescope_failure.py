@@ -131,3 +131,12 @@ def test_each_grading_draws_a_fresh_seed_and_the_upload_is_out_of_the_learners_r
     assert arguments[:3] == ["-m", "grader", "--all"] and "--seed" not in arguments
     assert arguments[arguments.index("--format") + 1] == "gradescope"
     assert root.stat().st_mode & 0o077 == 0 and (root / "source").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_a_report_with_unchecked_tests_is_a_failure_whatever_the_exit_code(tmp_path, exit_code):
+    """A test the grader could not check is its failure, not the learner's 0: a report that names
+    one never reaches Gradescope, even if the grader's exit code says it graded."""
+    run, root = run_autograder(tmp_path, exit_code, json.dumps(UNCHECKED))
+    assert_visible_failure(run, root, f"exit code {exit_code}")
+    assert "ex02: sobel_edges: generated images" in run.stdout

@@ -137,3 +137,111 @@ def test_a_notebook_that_was_run_or_holds_code_is_refused(tmp_path):
     code["outputs"], code["source"] = [], ["def convolve2d(image, kernel):\n", "    return image\n"]
     (tmp_path / "code.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     assert "more than %-commands" in notebook_problem(tmp_path / "code.ipynb")
+
+
+# An instructor's leftovers inside the grader package: editor backups, a merge's .orig, a
+# notebook checkpoint, a swap file. None is part of the package, and none may ship.
+STRAY_FILES = {
+    "grader/learner/reference.py.orig": SOLUTIONS / "ex01_convolution.py",
+    "grader/learner/ex03_padding.py.bak": SOLUTIONS / "ex03_padding.py",
+    "grader/suites/public/test_ex01.py~": SOLUTIONS / "ex01_convolution.py",
+    "grader/.ipynb_checkpoints/scratch-checkpoint.txt": SOLUTIONS / "ex04_stride.py",
+    "grader/course/.course.yaml.swp": SOLUTIONS / "ex06_output_size.py",
+    "grader/locale/notes.md": SOLUTIONS / "ex09_receptive_field.py",
+}
+
+
+def test_publish_ships_the_grader_packages_files_only(grade, course_copy, tmp_path):
+    import zipfile
+
+    for relative, source in STRAY_FILES.items():
+        (course_copy / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, course_copy / relative)
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    shipped = {path.relative_to(out / "student").as_posix() for path in (out / "student").rglob("*") if path.is_file()}
+    with zipfile.ZipFile(out / "gradescope" / "autograder.zip") as bundle:
+        bundled = set(bundle.namelist())
+    for relative in STRAY_FILES:
+        assert relative not in shipped and relative not in bundled, relative
+    assert {"grader/checks.py", "grader/course/course.yaml", "grader/locale/ko/LC_MESSAGES/grader.mo",
+            "grader/py.typed", "grader/schemas/report.schema.json"} <= shipped
+
+
+# `grade publish OUT` whose scan announces itself (writes FLAG) and then waits, so that the test
+# can kill the process while the release is written but not yet scanned.
+PUBLISH_KILLED_DURING_SCAN = """
+import sys, time, pathlib
+import grader.instructor.scan as scan
+flag, out = sys.argv[1], sys.argv[2]
+def announced(*args, **kwargs):
+    pathlib.Path(flag).write_text("scanning", encoding="utf-8")
+    time.sleep(600)
+scan.scan_release = announced
+from grader.cli import main
+sys.argv = ["grade", "publish", out]
+main()
+"""
+
+
+@pytest.mark.parametrize("out_exists", [False, True])
+def test_a_publish_killed_before_its_scan_ends_leaves_no_release(tmp_path, out_exists):
+    """SIGKILL allows no clean-up: what a killed publish leaves must not look like a release."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    flag, out = tmp_path / "scanning", tmp_path / "release"
+    if out_exists:
+        out.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", PUBLISH_KILLED_DURING_SCAN, str(flag), str(out)],
+                               cwd=COURSE_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300
+        while not flag.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert flag.exists(), process.stderr.read().decode()[-2000:] if process.poll() is not None else "no scan"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert out.is_dir() == out_exists and not (out_exists and any(out.iterdir()))
+    visible = [path.name for path in tmp_path.iterdir() if not path.name.startswith(".")]
+    assert sorted(visible) == sorted(["scanning"] + (["release"] if out_exists else []))
+
+
+@pytest.mark.parametrize("linked", ["grader", "quizzes", "exercises", "solutions", "grader/course/course.yaml",
+                                    "grader/suites/public"])
+def test_publish_refuses_a_course_part_that_is_a_link(grade, course_copy, tmp_path, linked):
+    """A link is never followed into an artefact, and never skipped quietly either (a release
+    without its grader or a bundle without its quizzes): publish names it and writes nothing."""
+    real = tmp_path / "elsewhere" / linked.replace("/", "_")
+    real.parent.mkdir()
+    (course_copy / linked).rename(real)
+    (course_copy / linked).symlink_to(real, target_is_directory=real.is_dir())
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert f"{linked} is a symbolic link" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists() and not any(path.name.startswith(".release") for path in tmp_path.iterdir())
+
+
+def test_a_stub_whose_texts_cannot_be_checked_is_not_published(course_copy, monkeypatch):
+    """The Korean instructions record the stub's own texts; without them (deleted, broken) a
+    comment such as a commented-out answer could not be told from the course's: publish refuses."""
+    from grader.course.catalogue import load_catalogue
+    from grader.errors import InputError
+
+    def unreadable(exercise, *args, **kwargs):
+        raise InputError(f"{exercise.id} has no Korean instructions yet ({exercise.id}.ko.yaml)")
+
+    monkeypatch.setattr("grader.instructor.stubs.korean", unreadable)
+    stub = course_copy / "exercises" / "ex01_convolution.py"
+    stub.write_text(stub.read_text(encoding="utf-8").replace(
+        "import numpy as np\n", "import numpy as np\n\n# def filter_response(patch, kernel):\n"
+        "#     return float((patch * kernel).sum())\n", 1), encoding="utf-8")
+    problems = changed_files(load_catalogue(root=course_copy))
+    assert any(problem.startswith("exercises/ex01_convolution.py (its texts cannot be checked")
+               and "ex01.ko.yaml" in problem for problem in problems), problems

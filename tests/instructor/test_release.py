@@ -16,7 +16,7 @@ import sys
 import sysconfig
 import tomllib
 import venv
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
@@ -193,3 +193,16 @@ def test_no_quiz_key_or_explanation_is_in_the_release(release):
     found = [sample for sample in samples if sample in shipped]
     assert not found, f"the release holds key text {found[:3]}"
     assert not (release / "solutions").exists() and (COURSE_ROOT / "solutions").is_dir()
+
+
+def test_every_file_of_the_releases_grader_is_installed_by_pip(release):
+    """`pip install .` (not only `-e .`) installs the grader's modules and the data files its
+    package-data names: every file of the release's grader must be one of those (the pictures'
+    data among them), or a learner's copy works only in editable mode."""
+    from grader.instructor.tree import _package_data, _shipped
+
+    package_data = _package_data(release)
+    files = [PurePosixPath(path.relative_to(release).as_posix()) for path in (release / "grader").rglob("*")
+             if path.is_file() and "__pycache__" not in path.parts]
+    assert PurePosixPath("grader/learner/picture_answers.npz") in files
+    assert [str(path) for path in files if not _shipped(path, package_data)] == []

@@ -130,3 +130,98 @@ def test_every_solution_answers_its_examples_in_kind(index, example):
 ])
 def test_the_kind_of_an_answer(value, kind, fits):
     assert scan_driver.fits(value, kind) is fits
+
+
+@pytest.mark.slow
+def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, tmp_path, catalogue):
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    shutil.copyfile(LEAKS / "tucked.py", planted / "grader" / "learner" / "tucked.py")
+    shutil.copyfile(LEAKS / "stateful.py", planted / "grader" / "learner" / "stateful.py")
+    with IsolationProbe() as isolation:
+        result = scan_release(planted, catalogue, isolation, remember=False)
+    found = "\n".join(result.findings)
+    for finding in ("grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
+                    "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
+                    "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns",
+                    "grader/learner/stateful.py:Pooling.__call__@new as max_pool2d earns"):
+        assert finding in found, finding
+    assert result.untried == [] and not result.clean
+
+
+@pytest.mark.slow
+def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
+    """Code a learner can copy from any text of the release: Markdown blocks, doctests, string
+    constants, comments, files with another suffix, notebook cells."""
+    planted = tmp_path / "planted"
+    shutil.copytree(release, planted)
+    with (planted / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write((LEAKS / "in_markdown.md").read_text(encoding="utf-8"))
+    shutil.copyfile(LEAKS / "in_strings.py", planted / "grader" / "learner" / "in_strings.py")
+    shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
+    shutil.copyfile(LEAKS / "in_comments.py", planted / "grader" / "learner" / "in_comments.py")
+    notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "markdown", "metadata": {}, "source": [
+        "A solution:\n", "```python\n", "def filter_response(patch, kernel):\n",
+        "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n", "```\n"]})
+    (planted / "exercises" / "course.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    with IsolationProbe() as isolation:
+        result = scan_release(planted, catalogue, isolation, remember=False)
+    found = "\n".join(result.findings)
+    for finding in ("README.md (code 1):pointwise_conv as pointwise_conv earns",
+                    "README.md (code 2):receptive_field as receptive_field earns",
+                    "grader/learner/in_strings.py (code 1):same_padding as same_padding earns",
+                    "grader/learner/whole_file.txt (code 1):parameters as dense_param_count earns",
+                    "exercises/course.ipynb (code 1):filter_response as filter_response earns",
+                    "grader/learner/in_comments.py (code 1):zero_pad as zero_pad earns"):
+        assert finding in found, (finding, found)
+    assert result.untried == [] and not result.clean
+
+
+VERDICT = {"tried": 1, "graded": [], "skipped": [], "seed": 1}
+
+
+@pytest.mark.parametrize("folder_mode, owner, trusted", [
+    (0o700, None, True),
+    (0o777, None, False),  # anyone may have written it
+    (0o755, 12345, False),  # another user's folder
+])
+def test_a_remembered_verdict_counts_only_from_the_users_own_folder(tmp_path, monkeypatch, folder_mode, owner,
+                                                                      trusted):
+    """A "clean" verdict skips the scan: one that someone else could have written never does."""
+    import os
+
+    from grader.instructor import scan
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / scan.CACHE_NAME
+    folder.mkdir(parents=True)
+    (folder / "some-release").write_text(json.dumps(VERDICT), encoding="utf-8")
+    folder.chmod(folder_mode)
+    if owner is not None:
+        if os.geteuid() != 0:
+            pytest.skip("needs root, to hand the folder to another user")
+        os.chown(folder, owner, owner)
+    known = scan._known_clean("some-release")
+    assert (known is not None and known.remembered) is trusted
+
+
+def test_a_verdict_is_remembered_for_the_installed_libraries_it_was_reached_with(release, catalogue, monkeypatch):
+    """The scan tries the release with the interpreter's site-packages in view: a function that
+    works only with a newer NumPy (or another library) must be scanned again after an upgrade."""
+    import importlib.metadata
+
+    from grader.instructor import scan
+
+    before = scan._fingerprint(release, catalogue)
+    assert scan._fingerprint(release, catalogue) == before
+    installed = list(importlib.metadata.distributions())
+    numpy = next(item for item in installed if item.metadata["Name"].lower() == "numpy")
+
+    class Upgraded:
+        metadata = {"Name": "numpy"}
+        version = numpy.version + ".post1"
+
+    monkeypatch.setattr(importlib.metadata, "distributions",
+                        lambda: [item for item in installed if item is not numpy] + [Upgraded()])
+    assert scan._fingerprint(release, catalogue) != before

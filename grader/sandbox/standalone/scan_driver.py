@@ -132,7 +132,9 @@ def probe_module(task: dict, examples: list, wanted: dict) -> dict:
     except BaseException as error:
         return {"load_error": f"{type(error).__name__}: {str(error)[:300]}"}
     found, late = [], []
-    methods = [name + _loader.RECEIVER for name in task["functions"] if "." in name]
+    methods = [name + receiver for name in task["functions"]  # not a function's own inner ones
+               if "." in name and not name.rsplit(".", 1)[0].endswith("<locals>")
+               for receiver in (_loader.RECEIVER, _loader.INSTANCE)]
     # a name bound at module level to something callable (a partial, an alias) is a function too
     bound = [name for name in task.get("assigned", []) if callable(getattr(module, name, None))
              and not isinstance(getattr(module, name), type) and name not in task["functions"]]

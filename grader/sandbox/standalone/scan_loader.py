@@ -1,7 +1,8 @@
 """The release scan's view of a release, in a worker's jail next to a copy of that release.
 
 `load` imports a module of the release copy (never the grader's own), `target` finds a function
-in it by its qualified name; `table` replays a picture's data file as a table of answers (a
+in it by its qualified name (one defined inside a function, or a lambda, made anew from the
+module's source); `table` replays a picture's data file as a table of answers (a
 stand-in that answers only the calls the data records); `stand_ins` fills the exercise file the
 scan grades candidates with (grader/instructor/scan_grading.py); `equal_constants` and
 `data_constants` find values equal to an exercise's constant. The probe (scan_driver.py) uses
@@ -11,6 +12,7 @@ part of a release.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import importlib.util
@@ -20,6 +22,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECEIVER = "@None"  # after a method's name: called with None as `self` (one that never uses it answers)
+INSTANCE = "@new"  # after a method's name: called on an instance its class makes with no arguments
+LOCALS = ".<locals>."  # in a qualified name: what follows is defined inside the function before it
+LAMBDA = "<lambda:"  # a lambda's name: "<lambda:LINE:COLUMN>", where it stands in its module
 
 
 def _release_first() -> None:
@@ -48,11 +53,18 @@ def load(relative: str):
 
 def target(module, qualname: str):
     """The function `qualname` names in `module`, unwrapped to what a caller runs. A method
-    named with `@None` after it is called with None in the place of `self`."""
+    named with `@None` after it is called with None in the place of `self`; with `@new`, on an
+    instance of its class made with no arguments."""
     if qualname.endswith(RECEIVER):
         return functools.partial(target(module, qualname[:-len(RECEIVER)]), None)
-    value = module
-    for part in qualname.split("."):
+    if qualname.endswith(INSTANCE):  # the method's class, made with its defaults, as `self`
+        owner, _, method = qualname[:-len(INSTANCE)].rpartition(".")
+        return getattr(target(module, owner)(), method)
+    if LOCALS in qualname or qualname.startswith(LAMBDA):
+        value, rest = _from_source(module, qualname)
+    else:
+        value, rest = module, qualname.split(".")
+    for part in rest:
         namespace = getattr(value, "__dict__", {})
         value = namespace[part] if part in namespace else getattr(value, part)
     if isinstance(value, (staticmethod, classmethod)):
@@ -60,6 +72,47 @@ def target(module, qualname: str):
     if isinstance(value, property):
         value = value.fget
     return getattr(value, "callback", None) or value  # a Click command: its function
+
+
+def _from_source(module, qualname: str):
+    """(the object a nested name or a lambda starts from, the attribute names after it). The
+    definition is run anew in a copy of the module's globals: a name it took from the function
+    around it is missing there, so it answers only if it needs none."""
+    with open(module.__file__, "rb") as source:
+        tree = ast.parse(source.read())
+    namespace = dict(vars(module))
+    if qualname.startswith(LAMBDA):
+        line, column = (int(number) for number in qualname[len(LAMBDA):-1].split(":"))
+        node = next(node for node in ast.walk(tree) if isinstance(node, ast.Lambda)
+                    and (node.lineno, node.col_offset) == (line, column))
+        return eval(compile(ast.Expression(body=node), module.__file__, "eval"), namespace), []
+    outer, _, inner = qualname.rpartition(LOCALS)
+    scope = tree
+    for name in outer.replace(LOCALS, ".").split("."):
+        scope = _definition(scope.body, name)
+    first, *rest = inner.split(".")
+    node = _definition(scope.body, first)
+    exec(compile(ast.Module(body=[node], type_ignores=[]), module.__file__, "exec"), namespace)
+    return namespace[first], rest
+
+
+def _definition(body: list, name: str):
+    """The function or class `name` defined in `body`, in its blocks too (not in inner scopes)."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in body:
+        if isinstance(node, scopes) and node.name == name:
+            return node
+        if isinstance(node, scopes + (ast.Lambda,)):
+            continue
+        for _field, value in ast.iter_fields(node):
+            inner = [item for item in value if isinstance(item, ast.stmt)] if isinstance(value, list) else []
+            inner += [statement for item in (value if isinstance(value, list) else [])
+                      if isinstance(item, (ast.excepthandler, ast.match_case)) for statement in item.body]
+            try:
+                return _definition(inner, name)
+            except LookupError:
+                continue
+    raise LookupError(name)
 
 
 def equal_constants(values: dict, wanted: dict) -> list:
