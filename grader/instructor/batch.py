@@ -64,9 +64,7 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
               force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
-    if out_dir.resolve().parent == folder.resolve() and _holds_an_upload(out_dir):
-        raise InputError(visible(f"--out {out_dir} is a learner's upload in the class folder: write the records "
-                                 "elsewhere", 600))
+    refuse_an_upload_as_out(folder, out_dir)
     everyone = find_learners(folder, out_dir)
     learners = [learner for learner in everyone if shard is None or in_shard(learner.name, shard)]
     only = _named(only, {learner.name for learner in everyone})
@@ -92,6 +90,13 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     except KeyboardInterrupt:
         run.aborted = True
     return run
+
+
+def refuse_an_upload_as_out(folder: Path, out_dir: Path) -> None:
+    """`InputError` when `out_dir` is a learner's upload in the class `folder` (nothing written)."""
+    if out_dir.resolve().parent == folder.resolve() and _holds_an_upload(out_dir):
+        raise InputError(visible(f"--out {out_dir} is a learner's upload in the class folder: write the records "
+                                 "elsewhere", 600))
 
 
 def _holds_an_upload(folder: Path) -> bool:

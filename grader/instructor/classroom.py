@@ -38,6 +38,9 @@ SHOWN_STATUS = 300
 def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, **options) -> int:
     """Grade the class in `folder` into `out_dir` (skipping unchanged learners) and rebuild its
     gradebook, holding the out folder's lock (one writer at a time)."""
+    from grader.instructor.batch import refuse_an_upload_as_out
+
+    refuse_an_upload_as_out(folder, out_dir)  # before the lock writes into it
     with out_folder_lock(out_dir):
         return _batch(catalogue, folder, out_dir, **options)
 

@@ -41,6 +41,15 @@ def _daemons() -> list[str]:
     return found
 
 
+def _daemons_started(seconds: float = 10.0) -> list[str]:
+    """The planted daemons, waited for: a daemon names itself a moment after its fork, later still
+    on a busy machine."""
+    deadline = time.monotonic() + seconds
+    while not (found := _daemons()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def _observer_source() -> str:
     return (SOLUTIONS / "ex01_convolution.py").read_text() + "\n" + GUARD.read_text()
 

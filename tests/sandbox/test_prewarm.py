@@ -25,7 +25,7 @@ from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 from tests.attacks.test_jail import MOUNT_PROBE, SCRATCH_AND_DEVICES
-from tests.attacks.test_left_behind import _daemons
+from tests.attacks.test_left_behind import _daemons, _daemons_started
 from tests.conftest import SOLUTIONS
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
@@ -120,7 +120,7 @@ def test_the_next_learner_forked_from_the_same_server_is_unaffected(forking, wor
     assert planter.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {},
                         description="filter_response") == 4.0
     assert planter.process.forked is not None
-    assert _daemons()  # planted, and alive while its worker is
+    assert _daemons_started()  # planted, and alive while its worker is
     planter.close()
     observer = workers(_observer())
     assert observer.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {},
@@ -189,7 +189,7 @@ def filter_response(patch, kernel):
 '''
     client = workers(spawner)
     assert client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f") == 1.0
-    assert _daemons()
+    assert _daemons_started()
     client.close()
     deadline = time.monotonic() + 5
     while _daemons() and time.monotonic() < deadline:
