@@ -87,23 +87,55 @@ def open_scratch():
 def grade_without_namespaces(*args: str | Path, scratch: Path) -> GradeRun:
     """`grade ARGS` in a real process that finds no `unshare`, so its probe must say "limits".
 
-    As root, Python lives under /root here (pyenv), which no other user may enter; the run
-    then happens in a private mount namespace where /root is an open folder holding only that
-    Python, so that learner code can run as an unprivileged uid, as it must.
+    As root, Python may live where no other user may enter: under /root (pyenv), or in a virtual
+    environment inside a private folder (`mktemp -d`, as .ci/run makes). The run then happens in
+    a private mount namespace where each such folder is an open tmpfs holding only that Python
+    or environment, so that learner code can run as an unprivileged uid, as it must.
     """
     environment = dict(os.environ, PATH="/nonexistent", TMPDIR=str(scratch))
     command = [sys.executable, "-m", "grader", *map(str, args)]
     if AS_ROOT and python_unreachable_for_others():
-        holder = scratch / "python"
-        holder.mkdir(exist_ok=True)
-        script = ('set -e; mount --bind "$1" "$2"; mount -t tmpfs -o mode=0755 tmpfs /root; '
-                  'mkdir -p "$1"; mount --bind "$2" "$1"; shift 2; exec env PATH=/nonexistent "$@"')
+        script, script_args = _open_up_script(scratch)
         environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
         command = ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
-                   "sh", os.path.realpath(sys.base_prefix), str(holder), *command]
+                   "sh", *script_args, *command]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=COURSE_ROOT,
                                env=environment, timeout=120)
     return GradeRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def _first_closed_folder(path: str) -> str:
+    """The outermost folder on the way to PATH that other users cannot enter, or ''."""
+    current = Path(path)
+    for folder in (*reversed(current.parents), current):
+        if not folder.stat().st_mode & 0o001:
+            return str(folder)
+    return ""
+
+
+def _open_up_script(scratch: Path) -> tuple[str, list[str]]:
+    """A shell script (and its arguments) that makes this Python's folders enterable by anyone.
+
+    Each folder Python needs (its installation and, in a virtual environment, the environment)
+    is bound aside, a tmpfs with mode 0755 covers the closed folder above it, and the folder is
+    bound back into place: nothing else of the closed folder is visible inside the namespace.
+    """
+    needed = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)})
+    needed = [path for path in needed if _first_closed_folder(path)]
+    closed = sorted({_first_closed_folder(path) for path in needed}, key=len)
+    lines, args = ["set -e"], []
+    for index, path in enumerate(needed):
+        holder = scratch / f"python-{index}"
+        holder.mkdir(exist_ok=True)
+        lines.append(f'mount --bind "${{{len(args) + 1}}}" "${{{len(args) + 2}}}"')
+        args += [path, str(holder)]
+    for folder in closed:
+        lines.append(f'mount -t tmpfs -o mode=0755 tmpfs "${{{len(args) + 1}}}"')
+        args.append(folder)
+    for index, path in enumerate(needed):
+        lines.append(f'mkdir -p "${{{2 * index + 1}}}"; mount --bind "${{{2 * index + 2}}}" "${{{2 * index + 1}}}"')
+    lines.append(f'shift {len(args)}; exec env PATH=/nonexistent "$@"')
+    return "; ".join(lines), args
 
 
 @pytest.mark.skipif(AS_ROOT and not CAN_UNSHARE, reason="the test needs a mount namespace to give "
