@@ -18,7 +18,7 @@ from grader.course.catalogue import PACKAGE_DIR
 # unit -> the units it may import. The jail's files import nothing of the grader; renderers
 # see results only; the lower layers never reach up.
 ALLOWED: dict[str, set[str]] = {
-    "sandbox.standalone": set(),
+    "jail": set(),
     "errors": {"i18n"},
     "i18n": set(),
     "evidence": set(),
@@ -27,10 +27,10 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"i18n", "sanitise"},
     "course": {"i18n", "errors"},
     "submission": {"i18n", "errors"},
-    "sandbox": {"i18n", "sandbox.standalone", "course", "errors", "failures", "sanitise"},
+    "sandbox": {"i18n", "jail", "course", "errors", "failures", "sanitise"},
     "checks": {"i18n", "check_feedback", "evidence", "failures", "sanitise"},
     "check_feedback": {"i18n", "evidence"},  # what a failed check may say, public or hidden
-    "model": {"i18n", "course", "errors", "failures", "sanitise", "sandbox", "sandbox.standalone"},
+    "model": {"i18n", "course", "errors", "failures", "sanitise", "sandbox", "jail"},
     "quiz": {"i18n", "course", "errors", "results", "sanitise", "submission"},
     "grading": {"i18n", "checks", "course", "evidence", "errors", "failures", "quiz", "results", "sandbox", "sanitise",
                 "submission"},
@@ -62,16 +62,14 @@ PROCESS_CALLS = {"fork", "forkpty", "system", "popen", "posix_spawn", "posix_spa
                  "execvp", "execvpe", "execl", "execle", "execlp", "execlpe", "spawnv", "spawnve"}
 MAX_MODULE_LINES = 320
 MAX_FUNCTION_LINES = 60
-STANDALONE_THIRD_PARTY = {"numpy"}
+JAIL_THIRD_PARTY = {"numpy"}
 
 MODULES = sorted(path for path in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in path.parts)
 
 
 def unit_of(module: str) -> str:
-    """`grader.sandbox.standalone.wire` -> "sandbox.standalone"; `grader.reports` -> "reports"."""
+    """`grader.jail.wire` -> "jail"; `grader.reports` -> "reports"."""
     parts = module.split(".")[1:]
-    if parts[:2] == ["sandbox", "standalone"]:
-        return "sandbox.standalone"
     return parts[0] if parts else "__init__"
 
 
@@ -118,14 +116,14 @@ def test_a_forbidden_arrow_is_caught():
     """The checker itself can fail: results that import the sandbox, a jail file that imports
     the grader, a renderer that imports the runner."""
     assert forbidden_arrows("results", "from grader.sandbox.client import WorkerClient\n") == {"sandbox"}
-    assert forbidden_arrows("sandbox.standalone", "import grader.failures\n") == {"failures"}
+    assert forbidden_arrows("jail", "import grader.failures\n") == {"failures"}
     assert forbidden_arrows("reports", "from grader.grading import runner\n") == {"grading"}
     assert forbidden_arrows("reports", "from grader.results import Report\n") == set()
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE_DIR)))
 def test_only_the_sandbox_starts_processes(path):
-    if unit_of(module_name(path)) in ("sandbox", "sandbox.standalone"):
+    if unit_of(module_name(path)) in ("sandbox", "jail"):
         return
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -139,10 +137,9 @@ def test_only_the_sandbox_starts_processes(path):
 
 
 def test_the_jail_files_need_only_the_standard_library_and_numpy():
-    standalone = PACKAGE_DIR / "sandbox" / "standalone"
-    for path in standalone.glob("*.py"):
+    for path in (PACKAGE_DIR / "jail").glob("*.py"):
         tops = {name.split(".")[0] for name in imports(path.read_text(encoding="utf-8"))}
-        outside = {top for top in tops if top not in sys.stdlib_module_names} - STANDALONE_THIRD_PARTY
+        outside = {top for top in tops if top not in sys.stdlib_module_names} - JAIL_THIRD_PARTY
         assert not outside, f"{path.name} imports {sorted(outside)}: the jail holds none of them"
 
 

@@ -28,7 +28,7 @@ RELEASE_PARTS = ("pyproject.toml", "grader")  # and, by list, the stubs and the 
 # arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py),
 # the release scan's driver, and any pictures' data lying in the course (the release gets its own)
 LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "grader/model/arithmetic.py",
-            "grader/sandbox/standalone/scan_driver.py", "grader/sandbox/standalone/scan_loader.py",
+            "grader/jail/scan_driver.py", "grader/jail/scan_loader.py",
             "grader/learner/picture_answers.npz")
 # what exercises/ holds besides the stubs (never a learner's answers file)
 EXERCISE_FOLDER_FILES = ("course.ipynb", "answers/README.md")

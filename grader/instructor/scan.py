@@ -6,7 +6,7 @@ stubs, its tests), those defined inside functions too, and of the code written a
 release is replayed as a table of answers, against the course's official suites (public and
 hidden). To keep this fast, each function is first probed, in a jailed worker next to a copy
 of the release, on public examples of each exercise function (scan_examples.py, and the jail's
-side in grader/sandbox/standalone/scan_driver.py): only a function that answers one with an
+side in grader/jail/scan_driver.py): only a function that answers one with an
 answer of the right kind is then graded, as the function it answered, by the real suites
 (scan_grading.py). Module-level values and data arrays equal to an exercise's constant (ex02's
 Sobel kernels) are findings too.
@@ -39,7 +39,7 @@ from grader.sandbox.isolation import IsolationSource
 from grader.sandbox.launch import make_scratch, prepare
 
 HERE = Path(__file__).resolve().parent
-STANDALONE = HERE.parent / "sandbox" / "standalone"
+JAIL_DIR = HERE.parent / "jail"
 DRIVER_FILES = ("scan_driver.py", "scan_loader.py")  # the jail's side, copied next to the release copy
 CACHE_NAME = "cnn-exercises/clean-releases"  # under the user's cache folder: releases found clean
 # Its public tests compare with values the course gives learners anyway (ex02's test of the Sobel
@@ -189,7 +189,7 @@ def jailed_worker(exercise: Exercise, module_source: bytes, release: Path, isola
     shutil.copytree(release, module_dir, dirs_exist_ok=True, symlinks=True,
                     ignore=shutil.ignore_patterns(*SKIPPED))
     for name in DRIVER_FILES:
-        shutil.copyfile(STANDALONE / name, module_dir / name)
+        shutil.copyfile(JAIL_DIR / name, module_dir / name)
     spec.config.update(forbidden_modules=forbidden, preload=preload)
     return WorkerClient(spec, exercise, isolation)
 

@@ -34,7 +34,7 @@ CHOICE_FILE = "_scan_choice"  # in the stand-in's folder: which candidate answer
 
 def stand_in(exercise: Exercise, candidates: list[Candidate]) -> bytes:
     """The exercise file whose functions answer as the chosen candidate (grader/sandbox/
-    standalone/scan_loader.py: `stand_ins`)."""
+    jail/scan_loader.py: `stand_ins`)."""
     rows = [(candidate.where, candidate.name, candidate.stands_for) for candidate in candidates]
     return (f'"""The release scan\'s stand-ins for {exercise.id}: one candidate at a time."""\n\n'
             "import os\nimport sys\n\n"

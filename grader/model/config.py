@@ -1,6 +1,6 @@
 """A learner's Keras model read as data: allowlisted, shaped and counted, without Keras.
 
-The worker sends a model as JSON text (`KerasModelData`, grader/sandbox/standalone/wire.py).
+The worker sends a model as JSON text (`KerasModelData`, grader/jail/wire.py).
 `read_model` parses it with `json` and, before anything is deserialised, checks every layer
 class and setting against the allowlist (grader/model/allowlist.py) and the compile settings
 (grader/model/compile.py). A Lambda layer, a custom layer, activation or loss, an array of
@@ -23,7 +23,7 @@ from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, te
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
 from grader.model.layers import MAX_EXTENT, LayerStep, Shape, describe, render_table
 from grader.model.shapes import ChainError, follow_shapes
-from grader.sandbox.standalone.wire import KerasModelData
+from grader.jail.wire import KerasModelData
 from grader.sanitise import clean
 
 MAX_CONFIG_CHARS = 1 << 20  # a model description longer than this is not read

@@ -32,7 +32,7 @@ from grader.sandbox.isolation import Isolation, IsolationSource
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message
 from grader.sandbox.process import Dead, Deadline, WorkerProcess
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 from grader.sanitise import clean
 
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)

@@ -1,7 +1,7 @@
 """How a worker process is started: its folder, environment, command line and resource limits.
 
 `prepare` gives each exercise a fresh folder holding only the learner's file and copies of the
-standalone worker files. `SandboxSpec.launch` builds the command for the run's `Isolation`:
+jail's worker files (grader/jail/). `SandboxSpec.launch` builds the command for the run's `Isolation`:
 
 - "root": `unshare` makes new mount, PID, network and IPC namespaces; the worker builds its
   jail (by allowlist, grader/sandbox/allowlist.py) and becomes a fresh unprivileged uid.
@@ -30,7 +30,7 @@ from grader.sandbox.allowlist import jail_steps
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.policy import BASE_ENVIRONMENT, FORBIDDEN_MODULES, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
 
-STANDALONE_DIR = Path(__file__).resolve().parent / "standalone"
+JAIL_DIR = Path(__file__).resolve().parent.parent / "jail"
 WORKER_FILES = ("worker.py", "wire.py", "jail.py")
 UNSHARE_NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--fork", "--kill-child",
                       "--propagation", "private"]
@@ -166,7 +166,7 @@ def _folder(name: str, scratch: Path, limits: Limits, tensorflow: bool) -> Sandb
     if os.geteuid() == 0:
         os.chown(private, uid, uid)
     for name_ in WORKER_FILES:
-        shutil.copyfile(STANDALONE_DIR / name_, folder / name_)
+        shutil.copyfile(JAIL_DIR / name_, folder / name_)
     return SandboxSpec(folder=folder, config={"must_not_see": list(secret_paths())},
                        token=f"{folder}:{secrets.token_hex(8)}", uid=uid, limits=limits,
                        tensorflow=tensorflow)

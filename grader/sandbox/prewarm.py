@@ -1,7 +1,7 @@
 """Pre-warmed workers for `grade batch`: each worker forked, in fresh namespaces, from a server that
 imported NumPy (and Keras) once for the whole class.
 
-`WorkerServer` starts grader/sandbox/standalone/zygote.py for one batch worker, with exactly
+`WorkerServer` starts grader/jail/zygote.py for one batch worker, with exactly
 the environment a worker gets (grader/sandbox/policy.py), so NumPy and Keras are set up in it
 as they would be in a started worker. It runs no learner code, and cannot: it never reads a
 request, and what it forks builds its jail before the learner's file is loaded.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.sandbox.isolation import Isolation
-from grader.sandbox.launch import STANDALONE_DIR, SandboxSpec
+from grader.sandbox.launch import JAIL_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
 from grader.sandbox.warm import STOP_SECONDS, ServerProcess, read_line
 
@@ -50,7 +50,7 @@ class WorkerServer(ServerProcess):
         environment = dict(BASE_ENVIRONMENT, HOME=str(home), TMPDIR=str(home), KERAS_HOME=str(home / "keras"))
         if kind == KERAS:
             environment.update(TENSORFLOW_ENVIRONMENT)
-        self._start([sys.executable, *WORKER_PYTHON_FLAGS, str(STANDALONE_DIR / "zygote.py"), self.socket_path,
+        self._start([sys.executable, *WORKER_PYTHON_FLAGS, str(JAIL_DIR / "zygote.py"), self.socket_path,
                      *([KERAS] if kind == KERAS else [])], cwd=home, environment=environment)
 
 

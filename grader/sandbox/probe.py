@@ -20,7 +20,7 @@ from grader.sandbox.feedback import tail
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import make_scratch, prepare_probe
 from grader.sandbox.process import Deadline, Dead, WorkerProcess
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 from grader.sanitise import clean
 
 PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from grader.model.allowlist import ModelRejected
 from grader.model.config import read_model
-from grader.sandbox.standalone.wire import KerasModelData
+from grader.jail.wire import KerasModelData
 
 BASES = json.loads((Path(__file__).resolve().parent / "ex07_model_configs.json").read_text())
 JSON_VALUES = st.recursive(

@@ -49,7 +49,7 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
     from grader.course.catalogue import load_catalogue
     from grader.model import judge as judge_module
     from grader.model.config import read_model
-    from grader.sandbox.standalone.wire import KerasModelData
+    from grader.jail.wire import KerasModelData
 
     model = keras.Sequential([keras.Input((8, 8, 1)), layers.ZeroPadding2D(496), layers.Conv2D(1, 1),
                               *[layers.ReLU() for _ in range(12)], layers.MaxPooling2D(100),

@@ -1,4 +1,4 @@
-"""A red-team pass over pre-warmed workers (grader/sandbox/prewarm.py, standalone/zygote.py): a
+"""A red-team pass over pre-warmed workers (grader/sandbox/prewarm.py, grader/jail/zygote.py): a
 learner whose file runs in a worker forked from the batch worker's server tries to reach the
 server, the next learner or the trusted side through what a fork inherits."""
 
@@ -23,7 +23,7 @@ from grader.failures import GradingFailure
 from grader.sandbox import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, USERNS, strongest_mode
-from grader.sandbox.launch import STANDALONE_DIR
+from grader.sandbox.launch import JAIL_DIR
 from tests.conftest import SOLUTIONS
 from tests.sandbox.test_prewarm import forked_workers, forking, server, workers  # noqa: F401  (fixtures)
 
@@ -224,7 +224,7 @@ def test_a_mount_that_a_mask_hides_does_not_stop_the_jail(tmp_path):
     """A tree bound with a mount inside it, and a mask over the part holding that mount (a
     course's secrets on a volume of their own, say): the jail still stands, read-only."""
     run = subprocess.run(["unshare", "--mount", "--pid", "--fork", sys.executable, "-I", "-c", MASKED_MOUNT,
-                          str(STANDALONE_DIR), str(tmp_path)], capture_output=True, text=True, timeout=30)
+                          str(JAIL_DIR), str(tmp_path)], capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stderr
     assert set(json.loads(run.stdout)) <= {"/tmp", "/var/tmp", "/dev/shm", "/proc", "/dev/null", "/dev/zero",
                                            "/dev/full", "/dev/random", "/dev/urandom"}

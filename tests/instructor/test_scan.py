@@ -18,7 +18,7 @@ import pytest
 from grader.instructor import scan_examples
 from grader.instructor.scan import release_contents, scan_release
 from grader.sandbox.probe import IsolationProbe
-from grader.sandbox.standalone import scan_driver
+from grader.jail import scan_driver
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 
 LEAKS = FIXTURES / "release_leaks"

@@ -18,7 +18,7 @@ from grader.course.catalogue import COURSE_ROOT
 from grader.model.config import ModelRejected, read_model
 from grader.model.arithmetic import window_size
 from grader.model.compile import INTEGER_LABELS, ONE_HOT_LABELS, read_compile_config, read_loss
-from grader.sandbox.standalone.wire import KerasModelData
+from grader.jail.wire import KerasModelData
 
 FLOAT32 = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
            "registered_name": None}

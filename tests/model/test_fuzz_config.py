@@ -20,7 +20,7 @@ from grader.model.config import ModelRejected, read_model
 from grader.model.judge import untrainable_because
 from grader.reports import FORMATS, render
 from grader import results
-from grader.sandbox.standalone.wire import KerasModelData
+from grader.jail.wire import KerasModelData
 from tests.model.test_config import COMPILED, digits_layers
 
 BASE = {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": digits_layers()}}

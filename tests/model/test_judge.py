@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
 from grader.model.config import ModelRejected, read_model
 from grader.model import judge as judge_module

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT
 from tests.conftest import SOLUTIONS
 
@@ -57,7 +57,7 @@ def test_malformed_model_data_is_a_protocol_error(content):
 
 def test_encoding_never_imports_keras():
     """An object that is not data is refused without loading Keras (ex01-ex06 workers ban it)."""
-    script = ("import sys\nfrom grader.sandbox.standalone import wire\n"
+    script = ("import sys\nfrom grader.jail import wire\n"
               "try:\n    wire.encode_value(object(), [])\nexcept wire.ProtocolError as error:\n"
               "    print('refused:', error)\n"
               "print(sorted(name for name in ('keras', 'tensorflow') if name in sys.modules))\n")

@@ -18,7 +18,7 @@ from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, ROOT, USERNS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.process import WorkerProcess
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 
 LOUD = '''print("LEARNER FILE LOADED", flush=True)
 

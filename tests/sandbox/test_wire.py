@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 
 
 def round_trip(value):

@@ -24,7 +24,7 @@ from grader.course.catalogue import SUITES_DIR, Exercise, load_catalogue
 from grader.failures import LearnerRaised, NotAttempted
 from grader.grading.manifest import load_manifest
 from grader.grading.session import clean_pytest_environment, pytest_arguments
-from grader.sandbox.standalone import wire
+from grader.jail import wire
 
 
 def case_key(name: str, args: Any, kwargs: Any) -> str:
