@@ -75,8 +75,8 @@ def warm_against_fresh(learner: Path, seed: int, rounds: int = 5) -> tuple[float
     the warm servers) and by a fork of a warm server (what `grade batch` does now). A server's
     waited children add their CPU to its own /proc stat, so both are measured alike."""
     from grader.instructor.batch import warm_modules
-    from grader.sandbox.children import run_grader
-    from grader.sandbox.warm import WarmServer
+    from grader.processes.children import run_grader
+    from grader.processes.warm import WarmServer
 
     ticks = os.sysconf("SC_CLK_TCK")
 

@@ -27,12 +27,14 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"i18n", "sanitise"},
     "course": {"i18n", "errors"},
     "submission": {"i18n", "errors"},
-    "sandbox": {"i18n", "jail", "course", "errors", "failures", "sanitise"},
+    # sandbox -> processes: a worker forked by a pre-warmed server, a long wait's line on a terminal
+    "sandbox": {"i18n", "jail", "course", "errors", "failures", "processes", "sanitise"},
     "checks": {"i18n", "check_feedback", "evidence", "failures", "sanitise"},
     "check_feedback": {"i18n", "evidence"},  # what a failed check may say, public or hidden
-    "model": {"i18n", "course", "errors", "failures", "sanitise", "sandbox", "jail"},
+    "processes": {"i18n", "sandbox"},  # trusted children and warm servers; prewarm uses the launcher
+    "model": {"i18n", "course", "errors", "failures", "sanitise", "processes", "sandbox", "jail"},
     "quiz": {"i18n", "course", "errors", "results", "sanitise", "submission"},
-    "grading": {"i18n", "checks", "course", "evidence", "errors", "failures", "quiz", "results", "sandbox", "sanitise",
+    "grading": {"i18n", "checks", "course", "evidence", "errors", "failures", "processes", "quiz", "results", "sandbox", "sanitise",
                 "submission"},
     "markdown_report": {"i18n", "results"},
     "gradescope_report": {"i18n", "results"},
@@ -42,8 +44,8 @@ ALLOWED: dict[str, set[str]] = {
                  "submission"},
     # instructor -> learner: a release gets the pictures' data (learner/picture_data.py writes it);
     # -> failures: the release scan reads what its workers' calls failed with
-    "instructor": {"i18n", "course", "errors", "failures", "grading", "learner", "quiz", "reports", "results",
-                   "sandbox", "sanitise", "submission"},
+    "instructor": {"i18n", "course", "errors", "failures", "grading", "learner", "processes", "quiz", "reports",
+                   "results", "sandbox", "sanitise", "submission"},
     "suites": {"i18n", "checks", "course", "evidence", "failures", "model", "sanitise", "suites"},
     # learner -> suites: in the course repository the pictures' answers come from the hidden
     # references (a release has their data instead, and no hidden suites)
@@ -122,8 +124,8 @@ def test_a_forbidden_arrow_is_caught():
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE_DIR)))
-def test_only_the_sandbox_starts_processes(path):
-    if unit_of(module_name(path)) in ("sandbox", "jail"):
+def test_only_the_sandbox_and_processes_start_processes(path):
+    if unit_of(module_name(path)) in ("sandbox", "processes", "jail"):
         return
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -133,7 +135,7 @@ def test_only_the_sandbox_starts_processes(path):
              and isinstance(node.func.value, ast.Name) and node.func.value.id == "os"
              and node.func.attr in PROCESS_CALLS}
     assert not (modules & PROCESS_MODULES) and not calls, \
-        f"{path.relative_to(PACKAGE_DIR)} starts processes ({sorted(modules | calls)}); only grader/sandbox/ may"
+        f"{path.relative_to(PACKAGE_DIR)} starts processes ({sorted(modules | calls)}); only grader/sandbox/ and grader/processes/ may"
 
 
 def test_the_jail_files_need_only_the_standard_library_and_numpy():

@@ -95,7 +95,7 @@ class Workers:
         client.start()
         if client.exercise.tensorflow and client.load_failure is None:
             # The grader's trainer imports TensorFlow while the worker does, on the other core.
-            from grader.sandbox import children  # only here: ex01-ex06 never pay for it
+            from grader.processes import children  # only here: ex01-ex06 never pay for it
 
             children.prestart(TRAINER_MODULE, TENSORFLOW_ENVIRONMENT)
             self.prestarted = True
@@ -123,7 +123,7 @@ class Workers:
         for client in self.clients.values():
             client.close()
         if self.prestarted:
-            from grader.sandbox import children
+            from grader.processes import children
 
             children.discard_prestarted()
 

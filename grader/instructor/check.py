@@ -26,7 +26,7 @@ from grader.grading.runner import IsolationSource, grade
 from grader.instructor.gradescope import flat_upload
 from grader.instructor.publish import publish
 from grader.instructor.release import LAUNCHER
-from grader.sandbox.children import ChildResult, run_program
+from grader.processes.children import ChildResult, run_program
 
 ARTEFACT_TIMEOUT = 15 * 60  # one graded run of an artefact, ex07's training included
 Echo = Callable[[str], None]

@@ -1,7 +1,7 @@
 """One learner's grading as a task, and the pool of batch workers that runs tasks on this machine.
 
 A `GradingTask` is data: the learner's packed files and seed. `grade_task` lays the files out
-in a scratch folder and grades them with a child `grade --all` (grader/sandbox/children.py),
+in a scratch folder and grades them with a child `grade --all` (grader/processes/children.py),
 here, or on a Dask worker (grader/instructor/cluster.py); it never raises for the learner, and
 anything that goes wrong on the grader's side (staging the files, starting the child, reading
 its report) is that learner's result, never the batch's end. `run_locally` runs tasks a few at
@@ -22,10 +22,10 @@ from grader.course.catalogue import PACKAGE_DIR, SUITES_DIR
 from grader.errors import EXIT_GRADER_FAILED
 from grader.instructor import records
 from grader.instructor.intake import Packed, materialise
-from grader.sandbox.children import ChildrenStopped, allow_children, run_grader, stop_children
+from grader.processes.children import ChildrenStopped, allow_children, run_grader, stop_children
 from grader.sandbox.policy import BASE_ENVIRONMENT
-from grader.sandbox.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
-from grader.sandbox.warm import WarmServer
+from grader.processes.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
+from grader.processes.warm import WarmServer
 
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
 REPORT_FILE = "report.json"
@@ -98,9 +98,9 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
     """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
 
     Each batch worker has two kinds of warm server, started once. Its trusted server
-    (grader/sandbox/warm.py) imported the grader, and Keras when some learner has ex07 work:
+    (grader/processes/warm.py) imported the grader, and Keras when some learner has ex07 work:
     each learner's grading is a fresh process forked from it, and ex07's training another. Its
-    worker servers (grader/sandbox/prewarm.py) imported NumPy, and Keras for ex07, on the
+    worker servers (grader/processes/prewarm.py) imported NumPy, and Keras for ex07, on the
     workers' side: each learner's worker is forked from one into fresh namespaces. A server
     that fails to warm up is not used: its work is started as before. When the consumer stops
     early (Ctrl-C, SIGTERM), every child still running is stopped, and no other is started.

@@ -1,6 +1,6 @@
 """The pre-warmed worker server of a batch worker: NumPy (and Keras) imported once, a fresh jail per worker.
 
-`python -s -P zygote.py SOCKET [MODULE...]`, started by grader/sandbox/prewarm.py with the workers'
+`python -s -P zygote.py SOCKET [MODULE...]`, started by grader/processes/prewarm.py with the workers'
 own environment, imports this folder's worker.py, NumPy and the modules named (`keras` for
 ex07's workers: Keras and TensorFlow, imported, no operation run), then waits on its Unix socket. It runs no learner code and
 reads no request: for each connection it forks, and only the fork reads what it is asked.

@@ -25,8 +25,8 @@ from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
 from grader.model.config import ModelRejected, ModelSpec, read_model
-from grader.sandbox.activity import TrainingProgress
-from grader.sandbox.children import run_trusted
+from grader.processes.activity import TrainingProgress
+from grader.processes.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 DIGITS_SHAPE = (8, 8, 1)

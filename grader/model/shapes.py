@@ -17,7 +17,7 @@ from typing import Any
 
 from grader.i18n import _, current_language, set_language
 from grader.model.layers import LayerError, LayerStep, Shape, product
-from grader.sandbox.children import run_trusted
+from grader.processes.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 try:

@@ -5,7 +5,7 @@ allowlisted `ModelSpec`, the catalogue's settings and this run's secret seeds), 
 model from the spec with fresh, seeded weights, trains it on scikit-learn's digits split by the
 secret seed, measures accuracy on the held-out part with NumPy, and writes the outcome as one
 line of JSON. `grader.model.judge` starts it under memory and time limits
-(grader/sandbox/children.py), so a model whose cost the checks cannot see ends this process,
+(grader/processes/children.py), so a model whose cost the checks cannot see ends this process,
 not the grader. TensorFlow is imported here only.
 """
 
@@ -242,7 +242,7 @@ def print_progress(epoch: int, epochs: int, accuracy: float) -> None:
 
 def warm_up() -> None:
     """Import TensorFlow (quietly, no operation run) and scikit-learn's digits: a trainer started
-    early, or a batch worker's warm server (grader/sandbox/warm.py), pays this before the plan."""
+    early, or a batch worker's warm server (grader/processes/warm.py), pays this before the plan."""
     keras_module()
     import sklearn.datasets  # noqa: F401
     import sklearn.model_selection  # noqa: F401
@@ -250,7 +250,7 @@ def warm_up() -> None:
 
 def main() -> None:
     """Read a plan on standard input, train, and print the outcome as one line of JSON."""
-    warm_up()  # started early (grader/sandbox/children.py's prestart): while the model is awaited
+    warm_up()  # started early (grader/processes/children.py's prestart): while the model is awaited
     payload = json.loads(sys.stdin.read())
     set_language(payload.get("lang"))  # the learner's language, as in the grader that asked
     spec, training, seeds = plan_of(payload)

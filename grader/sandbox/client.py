@@ -27,7 +27,8 @@ from grader.failures import (
     WorkerCrashed,
 )
 from grader.i18n import _
-from grader.sandbox import activity, feedback
+from grader.processes import activity
+from grader.sandbox import feedback
 from grader.sandbox.isolation import Isolation, IsolationSource
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message

@@ -31,7 +31,7 @@ _probed_early: Isolation | None = None  # set in a warm server only (`probe_earl
 
 
 def probe_early() -> None:
-    """Probe now, once, for every grading run that a warm server (grader/sandbox/warm.py) forks:
+    """Probe now, once, for every grading run that a warm server (grader/processes/warm.py) forks:
     the server runs no learner code, so this is still the trusted side deciding before any
     learner code runs. A probe that fails leaves "limits", which each run then accepts only as
     its own `--allow-weak-sandbox` allows, exactly as its own probe would have."""

@@ -1,7 +1,7 @@
 """One worker process and its two pipes: start it, exchange frames before a deadline, kill it.
 
 In a batch worker, the worker is forked in its fresh namespaces by a pre-warmed server that has
-imported NumPy (grader/sandbox/prewarm.py); elsewhere it is started (`unshare`, then Python).
+imported NumPy (grader/processes/prewarm.py); elsewhere it is started (`unshare`, then Python).
 Either way it gets the same configuration, pipes, output files and jail.
 
 `WorkerProcess` knows nothing of exercises or feedback: `grader.sandbox.client` builds calls
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.sandbox import prewarm
+from grader.processes import prewarm
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec, kill_strays
 from grader.jail import wire
@@ -65,7 +65,7 @@ class WorkerProcess:
         self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
 
     def _fork(self, address: str, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
-        """A worker forked in fresh namespaces by a pre-warmed server (grader/sandbox/prewarm.py)."""
+        """A worker forked in fresh namespaces by a pre-warmed server (grader/processes/prewarm.py)."""
         request_read, response_write = self._pipes()
         try:
             with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:

@@ -1,7 +1,7 @@
 """A learner cannot leave anything behind for the next learner of the same batch worker.
 
 `grade batch --workers 1` grades `a_leaves_traps` and then `b_checks_for_traps` with one warm
-server (grader/sandbox/warm.py) and one pre-warmed worker server (grader/sandbox/prewarm.py), so
+server (grader/processes/warm.py) and one pre-warmed worker server (grader/processes/prewarm.py), so
 the second learner's grading, and its worker, are forked from the very servers that forked the
 first one's. The first plants traps in every place it can reach (files in
 /tmp, /var/tmp, /dev/shm and its home, a shadowing numpy package and a sitecustomize.py, the
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from grader.instructor import tasks
-from grader.sandbox import children
-from grader.sandbox.prewarm import SERVERS_VARIABLE
+from grader.processes import children
+from grader.processes.prewarm import SERVERS_VARIABLE
 from tests.conftest import SOLUTIONS
 
 FIXTURES = Path(__file__).resolve().parent / "batch_fixtures"
@@ -67,7 +67,7 @@ def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: dict[str, str], o
     """`grade batch --workers 1` over a planter then an observer (each: file name -> source);
     (rows of grades.csv, the observer's report, the servers' variable), after checking that both
     gradings were forked by the one warm server and both learners' workers by the same
-    pre-warmed worker servers (grader/sandbox/prewarm.py)."""
+    pre-warmed worker servers (grader/processes/prewarm.py)."""
     learners = tmp_path / "class"
     for learner, files in (("a_leaves_traps", planter), ("b_checks_for_traps", observer)):
         (learners / learner).mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""A red-team pass over pre-warmed workers (grader/sandbox/prewarm.py, grader/jail/zygote.py): a
+"""A red-team pass over pre-warmed workers (grader/processes/prewarm.py, grader/jail/zygote.py): a
 learner whose file runs in a worker forked from the batch worker's server tries to reach the
 server, the next learner or the trusted side through what a fork inherits."""
 
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from grader.failures import GradingFailure
-from grader.sandbox import prewarm
+from grader.processes import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, USERNS, strongest_mode
 from grader.sandbox.launch import JAIL_DIR
@@ -83,7 +83,7 @@ AS_A_USER = '''import json, os, sys, tempfile, time
 import numpy as np
 from grader.course.catalogue import load_catalogue
 from grader.failures import GradingFailure
-from grader.sandbox import prewarm
+from grader.processes import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import children
+from grader.processes import children
 from grader.sandbox.isolation import LIMITS, strongest_mode
 from tests.conftest import SOLUTIONS
 

@@ -21,7 +21,7 @@ from grader.model import judge as judge_module
 from grader.model.compile import OptimizerSpec
 from grader.model.judge import MAX_TRAINED_PARAMETERS, judge, training_seeds, untrainable_because
 from grader.model.trainer import digits_split, rebuild, train_and_evaluate
-from grader.sandbox.children import run_trusted
+from grader.processes.children import run_trusted
 from tests.conftest import SOLUTIONS
 from tests.model.test_config import input_layer, layer, model_data
 

@@ -1,12 +1,12 @@
 """A warm fork server for `grade batch`: the grader's imports paid once per batch worker, not per learner.
 
-`python -I -m grader.sandbox.warm SOCKET SERVED MODULE...` imports the trusted modules named (the
+`python -I -m grader.processes.warm SOCKET SERVED MODULE...` imports the trusted modules named (the
 grading stack: pytest, NumPy, the CLI; and, when the class has ex07 work, Keras and TensorFlow,
 imported but with no operation run), then forks one fresh child per request on its Unix socket.
 A request runs a trusted module (`grader` for one learner's grading, `grader.model.trainer` for
 ex07's training) as `python -I -m MODULE ARGUMENTS` would, in its own session, working folder
 and output files, under the same time and memory limits as a started child
-(grader/sandbox/children.py). No learner code ever runs in the server or in what it forks: a
+(grader/processes/children.py). No learner code ever runs in the server or in what it forks: a
 learner's files are only ever loaded by workers, which every grading child starts fresh, in
 their own jail, as before. Each learner's grading is a new process forked from the same clean
 state, so nothing of one learner's run reaches the next.
@@ -194,7 +194,7 @@ def _answer(connection: socket.socket, result: dict) -> None:
 class ServerProcess:
     """A server started in its own private folder (mode 0700: no one else's): it says "ready" on
     its standard output once warm, and stops, with all it started, when its standard input
-    closes. `WarmServer` here; grader/sandbox/prewarm.py's `WorkerServer` for the workers."""
+    closes. `WarmServer` here; grader/processes/prewarm.py's `WorkerServer` for the workers."""
 
     folder: Path
 
@@ -237,7 +237,7 @@ class WarmServer(ServerProcess):
         empty.mkdir()
         environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
         environment.pop(WARM_VARIABLE, None)
-        self._start([sys.executable, "-I", "-m", "grader.sandbox.warm", str(self.folder / SOCKET_NAME),
+        self._start([sys.executable, "-I", "-m", "grader.processes.warm", str(self.folder / SOCKET_NAME),
                      ",".join(served), *modules], cwd=empty, environment=environment)
 
 

@@ -120,7 +120,7 @@ def _fit(text: str) -> str:
 
 
 class TrainingProgress:
-    """A listener for the trainer's output lines (grader/sandbox/children.py): each progress
+    """A listener for the trainer's output lines (grader/processes/children.py): each progress
     event (`{"progress": {"epoch": 3, "epochs": 20, "accuracy": 0.91}}`) redraws the line."""
 
     def __init__(self, stream: TextIO | None = None):

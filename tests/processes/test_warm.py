@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import children
-from grader.sandbox.warm import WARM_VARIABLE, WarmServer, run_warm
+from grader.processes import children
+from grader.processes.warm import WARM_VARIABLE, WarmServer, run_warm
 
 SLOW_MODULE = "timeit"  # a standard-library module that runs as long as it is told to
 

@@ -1,4 +1,4 @@
-"""Pre-warmed workers (grader/sandbox/prewarm.py, grader/jail/zygote.py): one server per batch
+"""Pre-warmed workers (grader/processes/prewarm.py, grader/jail/zygote.py): one server per batch
 worker has imported NumPy, and each worker is forked from it into fresh namespaces, its own uid
 and private /tmp, before the learner's file is loaded. One learner's worker cannot leave
 anything for the next one, or see one running beside it; killing a worker kills all it started.
@@ -20,7 +20,7 @@ import pytest
 
 from grader.course.catalogue import load_catalogue
 from grader.failures import GradingFailure
-from grader.sandbox import prewarm
+from grader.processes import prewarm
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare

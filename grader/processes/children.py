@@ -8,7 +8,7 @@ limit hit ends the child, never the grader. A child runs with `python -I` (no cu
 no user site-packages, no PYTHON* variables on the import path) in a fixed, empty working
 folder, so a learner's folder named like one of the grader's modules is never imported in its
 place. In a batch worker, the same children are forked by its warm server instead
-(grader/sandbox/warm.py), with the same limits; in a single run, ex07's trainer is started
+(grader/processes/warm.py), with the same limits; in a single run, ex07's trainer is started
 early (`prestart`) and imports TensorFlow while the worker does.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox.warm import SERVED_MODULES, WARM_VARIABLE, run_warm
+from grader.processes.warm import SERVED_MODULES, WARM_VARIABLE, run_warm
 
 CHILD_OUTPUT_LIMIT = 1 << 20  # bytes of a child's output kept
 STDERR_KEPT = 4000  # characters of a failed child's standard error kept for the report
@@ -71,7 +71,7 @@ class ChildResult:
 def run_grader(arguments: list[str], *, timeout: float, server: str | None = None,
                environment: dict[str, str] | None = None) -> ChildResult:
     """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds
-    (forked by the warm server at `server`, grader/sandbox/warm.py, when one is given), with
+    (forked by the warm server at `server`, grader/processes/warm.py, when one is given), with
     `environment` added to its own."""
     return run_trusted("grader", b"", timeout=timeout, arguments=arguments, server=server,
                        environment=environment)
@@ -120,7 +120,7 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             "memory_mb": memory_mb, "environment": environment or {},
             **{name: str(path) for name, path in zip(("stdin", "stdout", "stderr"), streams)},
         }, _stoppable(follower)) if server else None
-        if warm is not None:  # forked by the batch worker's warm server (grader/sandbox/warm.py)
+        if warm is not None:  # forked by the batch worker's warm server (grader/processes/warm.py)
             code, limit, peak = warm["exit_code"], warm["limit"], warm["peak_mb"]
         else:
             with open(streams[0], "rb") as given, open(streams[1], "wb") as out, \

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from grader.sandbox import activity
-from grader.sandbox.children import run_trusted
+from grader.processes import activity
+from grader.processes.children import run_trusted
 
 
 class Terminal(io.StringIO):

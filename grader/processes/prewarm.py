@@ -29,7 +29,7 @@ from pathlib import Path
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import JAIL_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
-from grader.sandbox.warm import STOP_SECONDS, ServerProcess, read_line
+from grader.processes.warm import STOP_SECONDS, ServerProcess, read_line
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
 NUMPY, KERAS = "numpy", "keras"
