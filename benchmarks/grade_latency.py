@@ -29,7 +29,7 @@ BASELINE = [sys.executable, "-c", "import numpy, pytest"]
 TENSORFLOW_PROBE = (
     "import sys\n"
     "from click.testing import CliRunner\n"
-    "from grader.cli import cli\n"
+    "from grader.cli.app import cli\n"
     "CliRunner().invoke(cli, ['ex01', 'ex02', 'ex03', 'ex04', 'ex05', 'ex06', '--submission', sys.argv[1]])\n"
     "print('tensorflow' in sys.modules or 'keras' in sys.modules)\n"
 )

@@ -63,7 +63,7 @@ def timed(function, exercise_of):
 
 properties.run_property = timed(properties.run_property, lambda kwargs: kwargs["name"].split(":")[0][:4])
 examples.run_generated = timed(examples.run_generated, lambda kwargs: "ex01")
-from grader.cli import cli
+from grader.cli.app import cli
 submission, seed, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
 result = CliRunner().invoke(cli, [*ids, "--submission", submission, "--seed", seed, "--format", "json"])
 report = json.loads(result.output[result.output.index("{"):])

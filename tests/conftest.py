@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.cli import Course, cli
+from grader.cli.app import Course, cli
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, load_catalogue
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 from tests import strict_imports  # noqa: F401  (in CI, a library that cannot be imported fails)

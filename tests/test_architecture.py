@@ -40,8 +40,8 @@ ALLOWED: dict[str, set[str]] = {
     "gradescope_report": {"i18n", "results"},
     "reports": {"i18n", "gradescope_report", "markdown_report", "results", "sanitise"},
     "progress": {"i18n", "results"},
-    "commands": {"i18n", "course", "errors", "grading", "progress", "reports", "results", "sanitise",
-                 "submission"},
+    "cli.commands": {"i18n", "course", "errors", "grading", "progress", "reports", "results", "sanitise",
+                     "submission"},
     # instructor -> learner: a release gets the pictures' data (learner/picture_data.py writes it);
     # -> failures: the release scan reads what its workers' calls failed with
     "instructor": {"i18n", "course", "errors", "failures", "grading", "learner", "processes", "quiz", "reports",
@@ -49,13 +49,10 @@ ALLOWED: dict[str, set[str]] = {
     "suites": {"i18n", "checks", "course", "evidence", "failures", "model", "sanitise", "suites"},
     # learner -> suites: in the course repository the pictures' answers come from the hidden
     # references (a release has their data instead, and no hidden suites)
-    "learner": {"i18n", "commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
+    "learner": {"i18n", "cli.commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
                 "results", "sandbox", "sanitise", "submission", "suites"},
-    "cli": {"i18n", "cli_class", "cli_learner", "cli_messages", "commands", "course", "errors", "grading", "instructor", "learner", "quiz",
-            "reports", "results", "sandbox", "sanitise"},
-    "cli_class": {"i18n", "cli", "instructor"},
-    "cli_messages": {"i18n", "cli"},  # the command tree, for its help texts
-    "cli_learner": {"cli", "commands", "learner"},
+    "cli": {"i18n", "cli.commands", "course", "errors", "grading", "instructor", "learner", "quiz", "reports",
+            "results", "sandbox", "sanitise"},
     "__main__": {"cli"},
     "__init__": {"learner"},  # load_ipython_extension, imported only by IPython
 }
@@ -70,8 +67,12 @@ MODULES = sorted(path for path in PACKAGE_DIR.rglob("*.py") if "__pycache__" not
 
 
 def unit_of(module: str) -> str:
-    """`grader.jail.wire` -> "jail"; `grader.reports` -> "reports"."""
+    """The longest name in `ALLOWED` that `module` sits in: `grader.jail.wire` -> "jail",
+    `grader.cli.commands` -> "cli.commands", `grader.cli.app` -> "cli"."""
     parts = module.split(".")[1:]
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in ALLOWED:
+            return ".".join(parts[:end])
     return parts[0] if parts else "__init__"
 
 

@@ -12,7 +12,7 @@ import click
 import pytest
 import yaml
 
-from grader.cli import GRADE_COMMAND, cli
+from grader.cli.app import GRADE_COMMAND, cli
 from tests.conftest import SOLUTIONS, STUBS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "ci-templates"

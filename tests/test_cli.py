@@ -114,12 +114,12 @@ def test_broken_catalogue_exits_2(grade, tmp_path):
 
 
 def test_internal_error_exits_3_without_traceback(grade, monkeypatch):
-    import grader.commands
+    import grader.cli.commands
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(grader.commands, "grade", explode)
+    monkeypatch.setattr(grader.cli.commands, "grade", explode)
     run = grade("ex01", "--submission", SOLUTIONS)
     assert run.exit_code == 3
     assert "internal error: RuntimeError: disk on fire" in run.stderr

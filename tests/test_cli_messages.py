@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from grader import cli_messages
+from grader.cli import messages as cli_messages
 from grader.i18n import display_width
 from tests.conftest import run_grade
 from tests.test_i18n import extracted_messages
@@ -63,7 +63,7 @@ def test_help_is_korean_and_fits_80_columns(arguments, monkeypatch):
 
 def test_every_help_text_is_in_the_catalogue():
     """What the catalogue test demands Korean for includes every command's and option's help."""
-    from grader.cli import cli
+    from grader.cli.app import cli
 
     texts = {text for command in cli_messages.commands(cli) for text in cli_messages.help_texts(command)}
     assert len(texts) > 30

@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from grader import i18n
-from grader.cli import cli
+from grader.cli.app import cli
 from grader.course.catalogue import COURSE_ROOT
 
 ROOT = Path(__file__).resolve().parents[1]

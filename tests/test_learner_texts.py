@@ -7,7 +7,7 @@ import pytest
 
 from grader import evidence
 from grader.checks import Misconception, check_array
-from grader.commands import list_lines
+from grader.cli.commands import list_lines
 from grader.failures import GradingFailure
 from grader.course.catalogue import load_catalogue
 from grader.i18n import display_width, language

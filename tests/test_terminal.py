@@ -19,7 +19,7 @@ from grader.i18n import display_width
 from grader.reports import _fit
 from tests.conftest import SOLUTIONS, STUBS
 
-GRADE = [sys.executable, "-c", "from grader.cli import main; main()"]
+GRADE = [sys.executable, "-c", "from grader.cli.app import main; main()"]
 TIMEOUT = 90  # seconds for one expected line (the machine's two cores are shared)
 
 

@@ -30,7 +30,7 @@ from grader.processes.warm import WarmServer
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
 REPORT_FILE = "report.json"
 # What each batch worker's warm server imports once, so that no learner's grading pays for it.
-WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli", "grader.grading.runner",
+WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli.app", "grader.grading.runner",
                         "grader.grading.plugin", "grader.sandbox.probe:probe_early")
 WARM_KERAS = "grader.model.trainer:warm_up"  # TensorFlow (quietly, no operation run) and the digits' sklearn
 # A batch grades one learner per core: the grading's own NumPy gets one thread, as the workers' does.

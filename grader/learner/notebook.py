@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.commands import learner_folder
+from grader.cli.commands import learner_folder
 from grader.errors import GraderFailure, InputError
 from grader.i18n import _, choose_language
 from grader.progress import Progress

@@ -32,7 +32,7 @@ SIGNALLING_DRIVER = textwrap.dedent('''
 
     os.replace = replace
     sys.argv = ["grade", *sys.argv[2:]]
-    from grader.cli import main
+    from grader.cli.app import main
     main()
 ''')
 

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from grader.cli import Course
+from grader.cli.app import Course
 from grader.sandbox.isolation import ROOT, USERNS, Isolation
 from tests.attacks.test_attacks import NAMESPACES
 from tests.conftest import SOLUTIONS, run_grade

@@ -48,7 +48,7 @@ KILLING_DRIVER = textwrap.dedent('''
 
     os.replace = replace
     sys.argv = ["grade", *sys.argv[4:]]
-    from grader.cli import main
+    from grader.cli.app import main
     main()
 ''')
 

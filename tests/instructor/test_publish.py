@@ -16,7 +16,7 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
     assert run.exit_code == 0, run.stderr
     student = out / "student"
     files = {path.relative_to(student).as_posix() for path in student.rglob("*") if path.is_file()}
-    assert "exercises/ex01_convolution.py" in files and "grader/cli.py" in files
+    assert "exercises/ex01_convolution.py" in files and "grader/cli/app.py" in files
     assert not any(name.startswith(("solutions/", "benchmarks/", "grader/instructor/")) for name in files)
     assert not any("/hidden/" in name or "ref_ex" in name for name in files)
     # no code that computes an answer, nor the instructor's scan of the release, which did run
@@ -42,7 +42,7 @@ def test_student_release_grades_public_tests(tmp_path):
     out = tmp_path / "release"
     from click.testing import CliRunner
 
-    from grader.cli import cli
+    from grader.cli.app import cli
 
     assert CliRunner().invoke(cli, ["publish", str(out)]).exit_code == 0
     completed = subprocess.run(

@@ -179,7 +179,7 @@ def announced(*args, **kwargs):
     pathlib.Path(flag).write_text("scanning", encoding="utf-8")
     time.sleep(600)
 scan.scan_release = announced
-from grader.cli import main
+from grader.cli.app import main
 sys.argv = ["grade", "publish", out]
 main()
 """

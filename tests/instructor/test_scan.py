@@ -84,7 +84,7 @@ def test_nothing_in_a_published_release_earns_a_point(release, catalogue):
 def test_the_scan_looks_at_every_module_and_data_file_of_a_release(release):
     modules, data_files = release_contents(release)
     names = {module.relative for module in modules}
-    assert {"grader/cli.py", "grader/suites/public/test_ex01.py", "exercises/ex01_convolution.py",
+    assert {"grader/cli/app.py", "grader/suites/public/test_ex01.py", "exercises/ex01_convolution.py",
             "tests/test_release.py", "grader/learner/picture_data.py"} <= names
     assert data_files == ["grader/learner/picture_answers.npz"]
     stub = next(module for module in modules if module.relative == "exercises/ex03_padding.py")

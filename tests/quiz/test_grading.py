@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, load_catalogue
-from grader.cli import cli
+from grader.cli.app import cli
 from grader.quiz.answers import MAX_ANSWERS_BYTES, key_path, load_keys
 from grader.quiz.bank import load_bank
 from tests.conftest import FIXTURES, SOLUTIONS, STUBS

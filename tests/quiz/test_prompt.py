@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
-from grader.cli import cli
+from grader.cli.app import cli
 from grader.quiz.answers import load_keys
 from grader.quiz.bank import Question, load_bank
 from tests.conftest import SOLUTIONS

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli import Course
+from grader.cli.app import Course
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR
 from grader.sandbox import launch, policy
 from grader.sandbox.isolation import LIMITS, USERNS, Isolation, python_unreachable_for_others, strongest_mode

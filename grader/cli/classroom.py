@@ -1,6 +1,6 @@
 """The `grade` commands for a course and a class: `publish`, `batch`, `merge` and `report` (instructor-facing).
 
-Thin Click wiring, like grader/cli.py, whose group they join: grader/cli.py imports this module
+Thin Click wiring, like grader/cli/app.py, whose group they join: grader/cli/app.py imports this module
 once its group and shared options exist. Each command parses its options and calls a function
 of grader/instructor/classroom.py, imported only when the command runs (a student release
 has no grader/instructor/, and `grade ex01` never pays for it).
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli import CONTEXT_SETTINGS, Course, cli, lang_option, pass_course, weak_sandbox_option
+from grader.cli.app import CONTEXT_SETTINGS, Course, cli, lang_option, pass_course, weak_sandbox_option
 from grader.i18n import language_asked
 
 

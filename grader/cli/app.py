@@ -1,7 +1,7 @@
 """The `grade` command line: thin Click wiring over the runner, reports and course tools.
 
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `show`,
-`quiz`, `check`, and (from grader/cli_class.py) `publish`, `batch`, `merge` and `report` are
+`quiz`, `check`, and (from grader/cli/classroom.py) `publish`, `batch`, `merge` and `report` are
 subcommands. Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader
 itself failed (SPEC section 4). The course catalogue and the run's isolation reach the commands
 through the Click context (`Course`), so tests can hand in their own (`--course` is hidden).
@@ -68,7 +68,7 @@ class GradeGroup(click.Group):
     """A group whose default command grades: `grade ex01 ex02` means `grade grade-items ex01 ex02`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        cli_messages.language_from_arguments(args)  # before Click can answer a usage error
+        messages.language_from_arguments(args)  # before Click can answer a usage error
         position = 0
         while position < len(args) and args[position] in GROUP_OPTIONS_WITH_VALUES:
             position += 2
@@ -132,7 +132,7 @@ def submission_option(help_text: str):
 
 
 def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
-    from grader.commands import learner_folder
+    from grader.cli.commands import learner_folder
 
     return learner_folder(value, DEFAULT_SUBMISSION)
 
@@ -197,7 +197,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
-    from grader.commands import exit_code, grade_and_report
+    from grader.cli.commands import exit_code, grade_and_report
 
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         report = grade_and_report(
@@ -220,7 +220,7 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
 @pass_course
 def list_items(course: Course, submission: Path, lang: str) -> None:
     """Every exercise and quiz with your status and best score so far."""
-    from grader.commands import list_lines
+    from grader.cli.commands import list_lines
 
     for line in list_lines(course.catalogue, submission):
         click.echo(line)
@@ -233,7 +233,7 @@ def list_items(course: Course, submission: Path, lang: str) -> None:
 @pass_course
 def hint(course: Course, item_id: str, submission: Path, lang: str) -> None:
     """Show the next hint for an exercise or quiz; each call reveals one more."""
-    from grader.commands import next_hint_text
+    from grader.cli.commands import next_hint_text
 
     click.echo(next_hint_text(course.catalogue.item(item_id), submission))
 
@@ -244,7 +244,7 @@ def hint(course: Course, item_id: str, submission: Path, lang: str) -> None:
 @pass_course
 def show(course: Course, item_id: str, lang: str) -> None:
     """Show an exercise's task, formulas, worked example and functions (in Korean: --lang ko)."""
-    from grader.commands import show_text
+    from grader.cli.commands import show_text
 
     click.echo(show_text(course.catalogue, course.catalogue.item(item_id)), nl=False)
 
@@ -283,8 +283,8 @@ def check(ctx: click.Context, course: Course, no_artefacts: bool, allow_weak_san
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)
 
 
-from grader import cli_class, cli_learner, cli_messages  # noqa: E402,F401  batch..., watch, Click's words
-cli_messages.install(cli)  # once every command is registered: their help in the run's language too
+from grader.cli import classroom, learner, messages  # noqa: E402,F401  batch..., watch, Click's words
+messages.install(cli)  # once every command is registered: their help in the run's language too
 
 
 def main() -> None:
@@ -298,7 +298,7 @@ def main() -> None:
 
 def _quiet_broken_pipe() -> None:
     """The reader is gone (`grade list | head -1`): end quietly, with exit code 0."""
-    from grader.commands import silence_stdout
+    from grader.cli.commands import silence_stdout
 
     silence_stdout()
     sys.exit(EXIT_FULL_MARKS)

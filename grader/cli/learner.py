@@ -1,8 +1,8 @@
 """The learner's `grade watch` command and `grade show ID --picture`: thin Click wiring over
 grader/learner/ (watch.py, pictures.py).
 
-It joins the group of grader/cli.py, which imports this module once its group, its shared
-options and `show` exist (as grader/cli_class.py does for the class commands); `--picture` is
+It joins the group of grader/cli/app.py, which imports this module once its group, its shared
+options and `show` exist (as grader/cli/classroom.py does for the class commands); `--picture` is
 added to `show` here, so the pictures' options live with the pictures.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli import (DEFAULT_SUBMISSION, CONTEXT_SETTINGS, Course, cli, lang_option, pass_course,
+from grader.cli.app import (DEFAULT_SUBMISSION, CONTEXT_SETTINGS, Course, cli, lang_option, pass_course,
                         submission_option, weak_sandbox_option)
 
 DEFAULT_PICTURES = Path("pictures")
@@ -67,7 +67,7 @@ def add_picture_option(command: click.Command) -> None:
         show(**shown)
         if not picture:
             return
-        from grader.commands import learner_folder
+        from grader.cli.commands import learner_folder
         from grader.learner.pictures import learner_pictures, picture_lines
 
         submission = learner_folder(submission, DEFAULT_SUBMISSION)

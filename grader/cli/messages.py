@@ -119,7 +119,7 @@ def extract_cli_help(fileobj, keywords, comment_tags, options):
     `grade` command tree (grader/locale/babel.cfg maps this file to it)."""
     from babel.messages.extract import extract_python
 
-    from grader.cli import cli
+    from grader.cli.app import cli
 
     yield from extract_python(fileobj, keywords, comment_tags, options)
     for command in commands(cli):
