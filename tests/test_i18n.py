@@ -94,7 +94,7 @@ def test_every_extracted_message_has_a_korean_translation():
 
 def test_the_extraction_finds_code_messages_and_test_names():
     messages = extracted_messages()
-    assert "Total" in messages  # a `_()` call in reports.py
+    assert "Total" in messages  # a `_()` call in grader/reports/text.py
     assert "Correct." in messages  # an `N_()` table entry in quiz/text.py
     assert any(name.endswith(".py") and "suites" in name for name in messages.values())
 

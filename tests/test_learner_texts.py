@@ -12,7 +12,7 @@ from grader.failures import GradingFailure
 from grader.course.catalogue import load_catalogue
 from grader.i18n import display_width, language
 from grader.progress import Progress
-from grader.reports import _points
+from grader.reports.text import _points
 from tests.conftest import SOLUTIONS
 
 

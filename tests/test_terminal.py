@@ -16,7 +16,7 @@ import yaml
 
 from grader.quiz.bank import load_bank
 from grader.i18n import display_width
-from grader.reports import _fit
+from grader.reports.text import _fit
 from tests.conftest import SOLUTIONS, STUBS
 
 GRADE = [sys.executable, "-c", "from grader.cli.app import main; main()"]

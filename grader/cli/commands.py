@@ -17,7 +17,8 @@ from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSI
 from grader.grading.runner import IsolationSource, grade
 from grader.i18n import N_, _, current_language, display_width, pad_to_width, with_lang
 from grader.progress import Progress
-from grader.reports import render, wrap_to_terminal
+from grader.reports import render
+from grader.reports.text import wrap_to_terminal
 from grader.results import Report
 from grader.submission import Submission, find_learner_folder
 

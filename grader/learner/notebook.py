@@ -19,7 +19,7 @@ from grader.cli.commands import learner_folder
 from grader.errors import GraderFailure, InputError
 from grader.i18n import _, choose_language
 from grader.progress import Progress
-from grader.reports import STATUS_COLOURS, to_text
+from grader.reports.text import STATUS_COLOURS, to_text
 from grader.results import Report
 
 DEFAULT_SUBMISSION = Path("exercises")

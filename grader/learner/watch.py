@@ -17,7 +17,7 @@ from grader.errors import GraderFailure, InputError
 from grader.grading.runner import IsolationSource, grade
 from grader.i18n import _, with_lang
 from grader.progress import Progress
-from grader.reports import wrap_to_terminal
+from grader.reports.text import wrap_to_terminal
 from grader.results import ExerciseResult
 
 FEEDBACK_LINES = 12  # of the first failing test's feedback, in the short report

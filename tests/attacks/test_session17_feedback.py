@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from grader.learner.pictures import LARGEST_DRAWN, checked
-from grader.reports import display_width
+from grader.reports.text import display_width
 from tests.conftest import SOLUTIONS
 
 FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"

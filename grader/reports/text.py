@@ -2,8 +2,8 @@
 
 The text report is for a learner at a terminal: one header line per exercise with its points
 and status, then a row per test with its feedback underneath. JSON follows SPEC section 4,
-Gradescope's results.json its documented fields (grader/gradescope_report.py), JUnit the XML
-that CI systems annotate, Markdown a CI job summary (grader/markdown_report.py).
+Gradescope's results.json its documented fields (grader/reports/gradescope.py), JUnit the XML
+that CI systems annotate, Markdown a CI job summary (grader/reports/markdown.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import xml.etree.ElementTree as ElementTree
 
 import click
 
-from grader.gradescope_report import to_gradescope
+from grader.reports.gradescope import to_gradescope
 from grader.i18n import N_, _, display_width, pad_to_width
-from grader.markdown_report import to_markdown
+from grader.reports.markdown import to_markdown
 from grader.results import ExerciseResult, Report, TestResult
 
 DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.markdown_report import escape, to_markdown
+from grader.reports.markdown import escape, to_markdown
 from grader.reports import FORMATS, render
 from grader.results import ExerciseResult, Report
 from grader.results import TestResult as Case  # not a pytest test class
