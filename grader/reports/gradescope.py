@@ -8,9 +8,11 @@ due date; the grading's seed is the instructor's alone.
 
 from __future__ import annotations
 
+import json
 import re
 
 from grader.i18n import _
+from grader.reports.registry import Options, register
 from grader.results import ExerciseResult, Report
 
 GRADESCOPE_SHOWN = "visible"
@@ -26,6 +28,11 @@ GRADESCOPE_LATER_NOTE_KO = "숨겨진 테스트와 퀴즈 정답은 지금 채�
 SEED_OPTION = re.compile(r"--seed(=|\s+)\d+")
 SEED_SHOWN_AS = "N"  # "replay with --seed N": the learner never learns the grading's seed
 MIN_SEED_DIGITS = 4  # a shorter seed (one typed for a replay) is too common a number to blank out everywhere
+
+
+@register("gradescope")
+def render_gradescope(report: Report, options: Options) -> str:
+    return json.dumps(to_gradescope(report), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_gradescope(report: Report) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from grader.i18n import N_, _, language
+from grader.reports.registry import Options, register
 from grader.results import ExerciseResult, Report
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -29,6 +30,11 @@ def escape(text: str) -> str:
     """`text` shown literally in Markdown: specials backslash-escaped, HTML made inert, one line."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+@register("markdown")
+def render_markdown(report: Report, options: Options) -> str:
+    return to_markdown(report, lang=options.lang)
 
 
 def to_markdown(report: Report, *, lang: str | None = None) -> str:

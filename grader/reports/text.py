@@ -1,29 +1,22 @@
-"""Renderers: one `Report`, five formats (text, json, gradescope, junit, markdown). None recomputes a score.
-
-The text report is for a learner at a terminal: one header line per exercise with its points
-and status, then a row per test with its feedback underneath. JSON follows SPEC section 4,
-Gradescope's results.json its documented fields (grader/reports/gradescope.py), JUnit the XML
-that CI systems annotate, Markdown a CI job summary (grader/reports/markdown.py).
+"""The text report, for a learner at a terminal: one header line per exercise with its points
+and status, then a row per test with its feedback underneath, wrapped to the terminal by
+display width (a Hangul syllable takes two columns).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import xml.etree.ElementTree as ElementTree
 
 import click
 
-from grader.reports.gradescope import to_gradescope
 from grader.i18n import N_, _, display_width, pad_to_width
-from grader.reports.markdown import to_markdown
+from grader.reports.registry import Options, register
 from grader.results import ExerciseResult, Report, TestResult
 
 DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal
 STATUS_COLUMNS = 13  # display columns of the widest status word ("not attempted")
 MIN_WIDTH, MAX_WIDTH = 40, 100
-FORMATS = ("text", "json", "gradescope", "junit", "markdown")  # the one list: the CLI's --format reads it
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
 STATUS_NAMES = {"passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"),
                 "error": N_("error"), "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
@@ -31,21 +24,9 @@ STATUS_COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "erro
                   "timeout": "red", "not_attempted": "blue"}
 
 
-def render(report: Report, output_format: str, *, replay: str = "", lang: str | None = None) -> str:
-    """The report as text in `output_format`; `replay` is the command that repeats this run,
-    `lang` the language of the Markdown summary (a CI job summary a learner reads)."""
-    if output_format == "json":
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if output_format == "gradescope":
-        return json.dumps(to_gradescope(report), indent=2, ensure_ascii=False) + "\n"
-    if output_format == "junit":
-        return to_junit(report)
-    if output_format == "markdown":
-        return to_markdown(report, lang=lang)
-    return to_text(report, replay=replay)
-
-
-# ------------------------------------------------------------------------------- text
+@register("text")
+def render_text(report: Report, options: Options) -> str:
+    return to_text(report, replay=options.replay)
 
 
 def to_text(report: Report, *, replay: str = "") -> str:
@@ -187,55 +168,3 @@ def _cut(text: str, width: int) -> int:
 def _points(score: float, max_score: float) -> str:
     """`13.67 / 15`: two decimals at most (a quiz's partial credit is a fraction of a point)."""
     return f"{round(score, 2):g} / {round(max_score, 2):g}"
-
-
-# ------------------------------------------------------------------------------- junit
-
-
-def to_junit(report: Report) -> str:
-    """JUnit XML as CI systems read it: testsuites > testsuite (an item) > testcase (a test).
-
-    The elements and attributes are those of the common schema (Jenkins' junit-10.xsd, which
-    GitLab and GitHub's report actions read). Points travel as `score`/`max_score` properties of
-    each suite, and as "N / M points" in each case's system-out and failure message, which the
-    report viewers show.
-    """
-    root = ElementTree.Element("testsuites", name="cnn-exercises", tests=str(_count(report)),
-                               failures=str(_count(report, "failed")),
-                               errors=str(_count(report, "error") + _count(report, "timeout")),
-                               time=f"{report.execution_time:.3f}")
-    for exercise in report.exercises:
-        suite = ElementTree.SubElement(
-            root, "testsuite", name=exercise.id, tests=str(len(exercise.tests)),
-            failures=str(sum(t.status == "failed" for t in exercise.tests)),
-            errors=str(sum(t.status in ("error", "timeout") for t in exercise.tests)),
-            skipped="0", time=f"{sum(t.duration for t in exercise.tests):.3f}",
-            timestamp=report.started or "1970-01-01T00:00:00")
-        _points_properties(suite, exercise.score, exercise.max_score)
-        for test in exercise.tests:
-            _junit_case(suite, exercise, test)
-    ElementTree.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
-
-
-def _junit_case(suite: ElementTree.Element, exercise: ExerciseResult, test: TestResult) -> None:
-    case = ElementTree.SubElement(suite, "testcase", classname=f"{exercise.id}.{test.visibility}",
-                                  name=test.name, time=f"{test.duration:.3f}")
-    points = f"{_points(test.score, test.max_score)} points"
-    if test.status != "passed":
-        tag = "failure" if test.status == "failed" else "error"
-        first_line = (test.feedback.splitlines() or [test.status])[0]
-        element = ElementTree.SubElement(case, tag, message=f"{points}: {first_line}"[:300], type=test.status)
-        element.text = test.feedback
-    ElementTree.SubElement(case, "system-out").text = f"{points}\n{test.feedback}".rstrip()
-
-
-def _points_properties(element: ElementTree.Element, score: float, max_score: float) -> None:
-    properties = ElementTree.SubElement(element, "properties")
-    ElementTree.SubElement(properties, "property", name="score", value=f"{score:g}")
-    ElementTree.SubElement(properties, "property", name="max_score", value=f"{max_score:g}")
-
-
-def _count(report: Report, status: str | None = None) -> int:
-    return sum(1 for exercise in report.exercises for test in exercise.tests
-               if status is None or test.status == status)
