@@ -35,8 +35,8 @@ CHILD = r"""
 import json, sys, time
 from collections import defaultdict
 from click.testing import CliRunner
-import grader.suites.hidden.properties as properties
-import grader.suites.hidden.examples as examples
+import grader.exercises.hidden.properties as properties
+import grader.exercises.hidden.examples as examples
 from grader.sandbox.client import WorkerClient
 
 spent = defaultdict(lambda: [0.0, 0])

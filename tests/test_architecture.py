@@ -32,7 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "checks": {"i18n", "check_feedback", "evidence", "failures", "sanitise"},
     "check_feedback": {"i18n", "evidence"},  # what a failed check may say, public or hidden
     "processes": {"i18n", "sandbox"},  # trusted children and warm servers; prewarm uses the launcher
-    "model": {"i18n", "course", "errors", "failures", "sanitise", "processes", "sandbox", "jail"},
+    # model -> hidden: the course's layer arithmetic, imported as optional (a release asks Keras)
+    "model": {"i18n", "course", "errors", "failures", "hidden", "sanitise", "processes", "sandbox", "jail"},
     "quiz": {"i18n", "course", "errors", "results", "sanitise", "submission"},
     "grading": {"i18n", "checks", "course", "evidence", "errors", "failures", "processes", "quiz", "results", "sandbox", "sanitise",
                 "submission"},
@@ -42,13 +43,16 @@ ALLOWED: dict[str, set[str]] = {
                      "submission"},
     # instructor -> learner: a release gets the pictures' data (learner/picture_data.py writes it);
     # -> failures: the release scan reads what its workers' calls failed with
-    "instructor": {"i18n", "course", "errors", "failures", "grading", "learner", "processes", "quiz", "reports",
-                   "results", "sandbox", "sanitise", "submission"},
-    "suites": {"i18n", "checks", "course", "evidence", "failures", "model", "sanitise", "suites"},
-    # learner -> suites: in the course repository the pictures' answers come from the hidden
-    # references (a release has their data instead, and no hidden suites)
-    "learner": {"i18n", "cli.commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
-                "results", "sandbox", "sanitise", "submission", "suites"},
+    "instructor": {"i18n", "course", "errors", "failures", "grading", "hidden", "learner", "processes", "quiz",
+                   "reports", "results", "sandbox", "sanitise", "submission"},
+    # an exercise's folder: its public suite, which a release has (never a hidden package)
+    "exercises": {"i18n", "checks", "course", "evidence", "failures", "model", "sanitise"},
+    # every package named `hidden`: the hidden suites and whatever holds an answer, kept back
+    "hidden": {"i18n", "checks", "course", "evidence", "exercises", "failures", "model", "sanitise"},
+    # learner -> hidden: in the course repository the pictures' answers come from the hidden
+    # references, imported as optional (a release has their data instead)
+    "learner": {"i18n", "cli.commands", "course", "errors", "failures", "grading", "hidden", "model", "progress",
+                "reports", "results", "sandbox", "sanitise", "submission"},
     "cli": {"i18n", "cli.commands", "course", "errors", "grading", "instructor", "learner", "quiz", "reports",
             "results", "sandbox", "sanitise"},
     "__main__": {"cli"},
@@ -65,9 +69,12 @@ MODULES = sorted(path for path in PACKAGE_DIR.rglob("*.py") if "__pycache__" not
 
 
 def unit_of(module: str) -> str:
-    """The longest name in `ALLOWED` that `module` sits in: `grader.jail.wire` -> "jail",
-    `grader.cli.commands` -> "cli.commands", `grader.cli.app` -> "cli"."""
+    """"hidden" for a module of any package named `hidden`, else the longest name in `ALLOWED`
+    that `module` sits in: `grader.jail.wire` -> "jail", `grader.cli.commands` -> "cli.commands",
+    `grader.cli.app` -> "cli", `grader.exercises.ex01.hidden.reference` -> "hidden"."""
     parts = module.split(".")[1:]
+    if "hidden" in parts:
+        return "hidden"
     for end in range(len(parts), 0, -1):
         if ".".join(parts[:end]) in ALLOWED:
             return ".".join(parts[:end])
@@ -138,7 +145,7 @@ def test_only_the_sandbox_and_processes_start_processes(path):
 
 
 def test_the_jail_files_need_only_the_standard_library_and_numpy():
-    for path in (PACKAGE_DIR / "jail").glob("*.py"):
+    for path in (PACKAGE_DIR / "jail").rglob("*.py"):
         tops = {name.split(".")[0] for name in imports(path.read_text(encoding="utf-8"))}
         outside = {top for top in tops if top not in sys.stdlib_module_names} - JAIL_THIRD_PARTY
         assert not outside, f"{path.name} imports {sorted(outside)}: the jail holds none of them"
@@ -159,3 +166,71 @@ def test_modules_and_functions_stay_small(path):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             length = node.end_lineno - node.lineno + 1
             assert length <= MAX_FUNCTION_LINES, f"{path.name}: {node.name} has {length} lines"
+
+
+def kept_back(module: str) -> bool:
+    """A module of a package the student release leaves out (grader/instructor/release.py)."""
+    from grader.instructor.release import KEPT_BACK
+
+    return any(part in KEPT_BACK for part in module.split("."))
+
+
+def unguarded_hidden_imports(source: str) -> list[str]:
+    """The imports of a `hidden` package in `source` that are not optional: outside a `try`
+    whose handler catches ModuleNotFoundError (or ImportError) for the release, which lacks it."""
+    tree = ast.parse(source)
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                isinstance(handler.type, ast.Name) and handler.type.id in ("ModuleNotFoundError", "ImportError")
+                for handler in node.handlers):
+            guarded |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in guarded:
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [name for name in names if name.startswith("grader.") and "hidden" in name.split(".")]
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE_DIR)))
+def test_nothing_outside_a_kept_back_package_needs_a_hidden_one(path):
+    """The release is the grader minus its `hidden` (and `instructor`) packages, so no module it
+    keeps may need one: a hidden package is imported only from another kept-back one, or as an
+    optional part with a fallback (the pictures' answers, the layer arithmetic)."""
+    if kept_back(module_name(path)):
+        return
+    unguarded = unguarded_hidden_imports(path.read_text(encoding="utf-8"))
+    assert not unguarded, f"{path.relative_to(PACKAGE_DIR)} imports {unguarded} outside a try/except ModuleNotFoundError"
+
+
+def test_a_needed_hidden_import_is_caught():
+    assert unguarded_hidden_imports("from grader.exercises.ex01.hidden import reference\n")
+    assert unguarded_hidden_imports("def f():\n    import grader.exercises.hidden.cases\n")
+    assert not unguarded_hidden_imports("try:\n    from grader.exercises.hidden import cases\n"
+                                        "except ModuleNotFoundError:\n    cases = None\n")
+    assert unguarded_hidden_imports("try:\n    from grader.exercises.hidden import cases\n"
+                                    "except ValueError:\n    cases = None\n")
+
+
+def test_the_release_is_the_grader_minus_its_kept_back_packages():
+    """The release's grader files are derived: every module but those of a kept-back package."""
+    from grader.instructor.release import KEPT_BACK
+    from grader.instructor.tree import copy_course_parts
+
+    released = {str(relative) for relative, _path in copy_course_parts(PACKAGE_DIR.parent, ["grader"], KEPT_BACK)}
+    modules = {str(path.relative_to(PACKAGE_DIR.parent)) for path in MODULES}
+    assert {name for name in released if name.endswith(".py")} == {
+        name for name in modules if not kept_back(name.removesuffix(".py").replace("/", "."))}
+    assert not any(name.endswith(("test_hidden.py", "reference.py", "picture_answers.py", "arithmetic.py",
+                                  "scan_driver.py", "scan_loader.py")) for name in released)
+
+
+def test_every_answer_holding_module_sits_in_a_hidden_package():
+    """A reference, a hidden suite, the pictures' answers and the layer arithmetic each live under
+    a package named `hidden`, so leaving those packages out leaves every answer out."""
+    answer_files = ("test_hidden.py", "reference.py", "picture_answers.py", "arithmetic.py", "windows.py",
+                    "cases.py")
+    holders = [path for path in MODULES if path.name in answer_files]
+    assert len(holders) >= 9 + 9  # a hidden suite and (but for ex07) a reference per exercise, and more
+    assert all("hidden" in path.relative_to(PACKAGE_DIR).parts for path in holders), holders

@@ -14,8 +14,9 @@ import pytest
 from grader.learner.picture_data import picture_set
 from grader.learner.pictures import checked, learner_pictures
 from grader.sandbox.probe import IsolationProbe
-from grader.suites.hidden import ref_ex01, ref_ex03
-from grader.suites.hidden.picture_answers import EMBOSS, photograph
+from grader.exercises.ex01.hidden import reference as ref_ex01
+from grader.exercises.ex03.hidden import reference as ref_ex03
+from grader.exercises.hidden.picture_answers import EMBOSS, photograph
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -165,10 +166,11 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
 
 
 def test_the_release_data_file_holds_what_the_course_computes(tmp_path, monkeypatch):
+    from grader.exercises.hidden import picture_answers
     from grader.learner import picture_data
 
     computed = picture_set()
-    written = picture_data.write(tmp_path / "picture_answers.npz")
+    written = picture_data.write(tmp_path / "picture_answers.npz", picture_answers.picture_set())
     monkeypatch.setattr(picture_data, "DATA_FILE", written)
     picture_set.cache_clear()
     try:
@@ -184,9 +186,9 @@ def test_the_release_data_file_holds_what_the_course_computes(tmp_path, monkeypa
 def test_no_graded_suite_uses_the_photograph():
     """The pictures' data holds answers on the photograph only; it stays out of every graded case
     (the release scan also replays that data as a table against the suites)."""
-    from grader.course.catalogue import SUITES_DIR
+    from grader.course.catalogue import EXERCISES_DIR
 
-    suites = [path for path in SUITES_DIR.rglob("*.py") if path.name != "picture_answers.py"]
+    suites = [path for path in EXERCISES_DIR.rglob("*.py") if path.name != "picture_answers.py"]
     assert len(suites) > 10
     for path in suites:
         text = path.read_text(encoding="utf-8")
@@ -210,7 +212,7 @@ def test_a_missing_or_damaged_data_file_is_a_clear_error(tmp_path, monkeypatch):
         real_import = builtins.__import__
 
         def no_hidden(name, *args, **kwargs):  # a release: no hidden suites to compute with
-            if name.startswith("grader.suites.hidden"):
+            if name.startswith("grader.") and "hidden" in name.split("."):
                 raise ModuleNotFoundError(name)
             return real_import(name, *args, **kwargs)
 

@@ -1,20 +1,23 @@
-"""The course catalogue: exercises and quizzes as frozen dataclasses, loaded from one YAML file.
+"""The course catalogue: exercises and quizzes as frozen dataclasses, loaded from YAML.
 
-The CLI, the runner and `publish` all read the catalogue; nothing else hard-codes an
-exercise id, a file name, a point total or a limit. A catalogue that does not match the
-schema below raises `CatalogueError`, which the CLI reports in one line with exit code 2.
+course.yaml holds the course-wide settings and the quizzes; each exercise is a folder,
+grader/exercises/exNN/, whose exercise.yaml says the rest (title, file, functions, points,
+limits, hints), found by `load_catalogue` in id order. The CLI, the runner and `publish` all
+read the catalogue; nothing else hard-codes an exercise id, a file name, a point total or a
+limit. A catalogue that does not match the schema below raises `CatalogueError`, which the CLI
+reports in one line with exit code 2.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import typing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.course import yamlfile
+from grader.course.limits import Limits, parse_limits
 from grader.course.training import Training, parse_training
 from grader.course.visibility import EXERCISE_VISIBILITY, QUIZ_VISIBILITY, Visibility, parse_visibility
 from grader.course.yamlfile import is_number
@@ -24,7 +27,7 @@ from grader.i18n import _
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # grader/
 COURSE_ROOT = PACKAGE_DIR.parent
 CATALOGUE_PATH = Path(__file__).resolve().parent / "course.yaml"
-SUITES_DIR = PACKAGE_DIR / "suites"
+EXERCISES_DIR = PACKAGE_DIR / "exercises"  # one folder per exercise: exNN/
 
 EXERCISE_ID = re.compile(r"^ex\d\d$")
 QUIZ_ID = re.compile(r"^q\d\d$")
@@ -33,33 +36,6 @@ FORGIVEN_ID = re.compile(r"^(ex|q)?0*(\d{1,2})$")  # a bare number is an exercis
 
 class CatalogueError(InputError):
     """The catalogue file is missing, is not YAML, or does not match the schema."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one exercise's worker may use. Times in seconds, sizes as the names say."""
-
-    call_timeout: float = 5.0
-    time_limit: float = 30.0
-    import_timeout: float = 10.0
-    memory_mb: int = 1024
-    processes: int = 16
-    output_kb: int = 1024
-    open_files: int = 64
-    max_restarts: int = 3
-
-    @property
-    def cpu_seconds(self) -> int:
-        """The worker's CPU-time limit: the exercise's time limit, rounded up, plus one second."""
-        return int(self.time_limit) + 1
-
-    def describe(self) -> str:
-        """One line for reports: the limits a learner may hit."""
-        return (
-            f"{self.call_timeout:g} s per call, {self.time_limit:g} s in all, "
-            f"{self.memory_mb} MB of memory, {self.processes} processes, "
-            f"{self.output_kb} KB of output"
-        )
 
 
 class _InTwoLanguages:
@@ -100,9 +76,14 @@ class Exercise(_InTwoLanguages):
     def kind(self) -> str:
         return "exercise"
 
-    def suite_files(self, suites_dir: Path = SUITES_DIR) -> list[Path]:
-        """The public and (where present) hidden pytest suites, in the order they run."""
-        candidates = [suites_dir / part / f"test_{self.id}.py" for part in ("public", "hidden")]
+    def folder(self, exercises_dir: Path = EXERCISES_DIR) -> Path:
+        """The exercise's folder: exercise.yaml, instructions.ko.yaml, its suites."""
+        return exercises_dir / self.id
+
+    def suite_files(self, exercises_dir: Path = EXERCISES_DIR) -> list[Path]:
+        """The public and (where present: not in a student release) hidden suites, in the order they run."""
+        folder = self.folder(exercises_dir)
+        candidates = [folder / "test_public.py", folder / "hidden" / "test_hidden.py"]
         return [path for path in candidates if path.is_file()]
 
 
@@ -168,28 +149,37 @@ def canonical_id(text: str) -> str:
     return f"{prefix or 'ex'}{int(number):02d}"
 
 
-def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT) -> Catalogue:
-    """Read and validate the catalogue at `path`; `CatalogueError` says what is wrong where."""
+def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT,
+                   exercises_dir: Path = EXERCISES_DIR) -> Catalogue:
+    """Read and validate the catalogue at `path` and the exercise folders of `exercises_dir`;
+    `CatalogueError` says what is wrong where."""
+    from grader.course.folders import exercise_entries
+
     data = yamlfile.read_yaml(path, CatalogueError, "the course catalogue")
-    return parse_catalogue(data, source=str(path), root=root)
+    found = [(str(file), entry) for file, entry in exercise_entries(exercises_dir)]
+    return parse_catalogue(data, source=str(path), root=root, found=found)
 
 
-def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT) -> Catalogue:
-    """Build a `Catalogue` from already-parsed YAML, checking every key."""
+def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT,
+                    found: list[tuple[str, Any]] = ()) -> Catalogue:
+    """Build a `Catalogue` from already-parsed YAML, checking every key: course.yaml's `data`,
+    whose `exercises` (if any) come first, then the exercise folders' entries `found`."""
     expect(isinstance(data, dict), source, "the top level must be a mapping")
     only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
     defaults = data.get("defaults") or {}
     expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
-    default_limits = _parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits")
+    default_limits = parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits", expect, only_keys)
 
-    exercises = data.get("exercises")
-    expect(isinstance(exercises, list) and exercises, source, "'exercises' must be a non-empty list")
+    exercises = data.get("exercises") or []
+    expect(isinstance(exercises, list), source, "'exercises' must be a list")
+    expect(exercises or found, source, "the course has no exercise (no 'exercises' and no exercise folder)")
     quizzes = data.get("quizzes") or []
     expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
 
     parsed_exercises = tuple(
-        _parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
-        for index, entry in enumerate(exercises)
+        [_parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
+         for index, entry in enumerate(exercises)]
+        + [_parse_exercise(entry, default_limits, where) for where, entry in found]
     )
     parsed_quizzes = tuple(
         _parse_quiz(entry, f"{source}: quizzes[{index}]") for index, entry in enumerate(quizzes)
@@ -221,7 +211,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
             f"'file' must be a file name like ex01_convolution.py, not {file_name!r}")
     points = entry["points"]
     expect(is_number(points) and points > 0, where, "'points' must be a positive number")
-    limits = _parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits")
+    limits = parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits", expect, only_keys)
     training = None
     if "training" in entry:
         expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
@@ -261,17 +251,6 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
         hints_ko=_korean_hints(entry, where),
         gradescope=parse_visibility(entry.get("gradescope", {}), QUIZ_VISIBILITY, where, expect),
     )
-
-
-def _parse_limits(data: Any, base: Limits, where: str) -> Limits:
-    expect(isinstance(data, dict), where, "limits must be a mapping")
-    known = typing.get_type_hints(Limits)
-    only_keys(data, set(known), where)
-    values = {}
-    for key, value in data.items():
-        expect(is_number(value) and value > 0, where, f"'{key}' must be a positive number")
-        values[key] = float(value) if known[key] is float else int(value)
-    return replace(base, **values)
 
 
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:

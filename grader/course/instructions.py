@@ -2,9 +2,9 @@
 
 English instructions are the stub itself (its module docstring: the task, the letters, the
 formulas and a worked example; each function's signature and docstring; its TODO lines), read
-with `ast`, so they cannot drift from the file a learner edits. The Korean ones live beside this
-module in `instructions/exNN.ko.yaml`: the same parts, written in Korean, plus the fingerprint
-of the English they translate, so a test fails when a stub's text changes and its translation
+with `ast`, so they cannot drift from the file a learner edits. The Korean ones live in the
+exercise's folder, grader/exercises/exNN/instructions.ko.yaml: the same parts, written in
+Korean, plus the fingerprint of the English they translate, so a test fails when a stub's text changes and its translation
 does not (`python -m grader.course.instructions exNN` prints the new fingerprint).
 `korean_stub` rewrites a stub with the Korean docstrings and TODO lines; its code stays the same.
 """
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import yamlfile
-from grader.course.catalogue import Exercise
+from grader.course.catalogue import EXERCISES_DIR, Exercise
 from grader.errors import InputError
 from grader.i18n import _, wrap_to_width
 
-INSTRUCTIONS_DIR = Path(__file__).resolve().parent / "instructions"
+INSTRUCTIONS_FILE = "instructions.ko.yaml"  # in the exercise's folder, grader/exercises/exNN/
 TODO_WIDTH = 96  # characters of a Korean TODO comment line, indentation included
 
 
@@ -62,9 +62,9 @@ def fingerprint(parts: Instructions) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def korean(exercise: Exercise, folder: Path = INSTRUCTIONS_DIR) -> tuple[Instructions, str]:
+def korean(exercise: Exercise, exercises_dir: Path = EXERCISES_DIR) -> tuple[Instructions, str]:
     """The Korean instructions of `exercise` and the fingerprint of the English they translate."""
-    path = folder / f"{exercise.id}.ko.yaml"
+    path = exercise.folder(exercises_dir) / INSTRUCTIONS_FILE
     if not path.is_file():
         raise InputError(_("{id} has no Korean instructions yet ({file})").format(id=exercise.id, file=path.name))
     data = yamlfile.read_yaml(path, InputError, "Korean instructions")
@@ -101,7 +101,7 @@ def korean_stub(source: str, exercise: Exercise) -> str:
     parts, translated = korean(exercise)
     if translated != fingerprint(english(source, exercise)):
         raise InputError(_("the Korean instructions of {id} translate an older {file}: update "
-                           "grader/course/instructions/{id}.ko.yaml").format(id=exercise.id, file=exercise.file))
+                           "grader/exercises/{id}/instructions.ko.yaml").format(id=exercise.id, file=exercise.file))
     lines = source.splitlines()
     tree = _parse(source, exercise)
     edits: list[tuple[int, int, list[str]]] = []  # (first, last, new lines), 0-based and inclusive

@@ -13,11 +13,12 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader.course.catalogue import SUITES_DIR
+from grader.course.catalogue import EXERCISES_DIR
+from grader.course.folders import exercise_folders
 from grader.errors import GraderFailure
 from grader.grading.session import clean_pytest_environment, pytest_arguments
 
-MANIFEST_PATH = SUITES_DIR / "manifest.json"
+MANIFEST_PATH = EXERCISES_DIR / "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,18 @@ class _Collector:
                 points=points_of(item), visibility=visibility_of(item)))
 
 
-def collect_manifest(suites_dir: Path = SUITES_DIR) -> list[ManifestEntry]:
-    """Collect (without running) every suite under `suites_dir`."""
+def collect_manifest(exercises_dir: Path = EXERCISES_DIR) -> list[ManifestEntry]:
+    """Collect (without running) every suite under `exercises_dir`."""
     import pytest
 
     from grader.grading.plugin import GradingPlugin, RunContext
 
-    files = sorted(suites_dir.glob("*/test_*.py"), key=lambda path: (path.name, path.parent.name != "public"))
+    files = [path for folder in exercise_folders(exercises_dir)
+             for path in (folder / "test_public.py", folder / "hidden" / "test_hidden.py") if path.is_file()]
     collector = _Collector()
     plugin = GradingPlugin(RunContext(exercises={}, workers=None, seed=0))
     with clean_pytest_environment():
-        exit_code = pytest.main([*pytest_arguments(files, suites_dir), "--collect-only"],
+        exit_code = pytest.main([*pytest_arguments(files, exercises_dir), "--collect-only"],
                                 plugins=[collector, plugin])
     if collector.errors or exit_code != pytest.ExitCode.OK:
         raise GraderFailure(f"cannot collect the suites (pytest exit code {int(exit_code)}): "
@@ -81,8 +83,8 @@ def collect_manifest(suites_dir: Path = SUITES_DIR) -> list[ManifestEntry]:
     return collector.entries
 
 
-def write_manifest(path: Path = MANIFEST_PATH, suites_dir: Path = SUITES_DIR) -> int:
-    entries = collect_manifest(suites_dir)
+def write_manifest(path: Path = MANIFEST_PATH, exercises_dir: Path = EXERCISES_DIR) -> int:
+    entries = collect_manifest(exercises_dir)
     path.write_text(json.dumps([asdict(entry) for entry in entries], indent=1, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return len(entries)

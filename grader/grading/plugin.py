@@ -39,6 +39,7 @@ MARKERS = (
     "exercise(id): the exercise a suite module grades, e.g. ex04",
 )
 DEFAULT_POINTS = 1.0
+PUBLIC_SUITE = "test_public.py"  # an exercise's public suite; its hidden one is hidden/test_hidden.py
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
@@ -107,7 +108,8 @@ def points_of(item: pytest.Item) -> float:
 
 
 def visibility_of(item: pytest.Item) -> str:
-    return "public" if Path(str(item.path)).parent.name == "public" else "hidden"
+    """"public" for an exercise's test_public.py (shipped in the release), else "hidden"."""
+    return "public" if Path(str(item.path)).name == PUBLIC_SUITE else "hidden"
 
 
 def title_of(item: pytest.Item) -> str:

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise, Quiz
+from grader.course.catalogue import EXERCISES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
 from grader.failures import (ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted,
                               SandboxNotStarted)
@@ -37,7 +37,7 @@ NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. In
 
 
 def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolation: IsolationSource,
-          seed: int | None = None, lang: str | None = None, suites_dir: Path = SUITES_DIR) -> Report:
+          seed: int | None = None, lang: str | None = None, exercises_dir: Path = EXERCISES_DIR) -> Report:
     """Grade `item_ids` of `submission`; every exercise and quiz asked for is in the report.
 
     `isolation` is decided before any learner code runs and applies to every worker of the run;
@@ -48,9 +48,9 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolat
     learner = Submission.open(submission)
     items = catalogue.select(item_ids)
     seed = new_seed() if seed is None else seed
-    manifest = load_manifest(suites_dir / "manifest.json")
+    manifest = load_manifest(exercises_dir / "manifest.json")
     exercises = [item for item in items if isinstance(item, Exercise)]
-    results = _grade_exercises(exercises, learner, seed, manifest, suites_dir, isolation, lang)
+    results = _grade_exercises(exercises, learner, seed, manifest, exercises_dir, isolation, lang)
     for item in items:
         if isinstance(item, Quiz):
             results[item.id] = _grade_quiz(item, catalogue, learner, lang)
@@ -129,7 +129,7 @@ class Workers:
 
 
 def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
-                     manifest: dict[str, list[ManifestEntry]], suites_dir: Path,
+                     manifest: dict[str, list[ManifestEntry]], exercises_dir: Path,
                      isolation: IsolationSource, lang: str | None) -> dict[str, ExerciseResult]:
     blocked: dict[str, GradingFailure] = {}
     sources: dict[str, bytes] = {}
@@ -154,8 +154,8 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
             _import_pytest()
             isolation.get()
             files = [path for exercise in exercises if exercise.id in sources
-                     for path in exercise.suite_files(suites_dir)]
-            outcomes = _run_pytest(files, exercises, workers, seed, suites_dir)
+                     for path in exercise.suite_files(exercises_dir)]
+            outcomes = _run_pytest(files, exercises, workers, seed, exercises_dir)
         finally:
             workers.close_all()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -181,7 +181,7 @@ def _import_pytest() -> None:
 
 
 def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, seed: int,
-                suites_dir: Path) -> dict[str, TestResult]:
+                exercises_dir: Path) -> dict[str, TestResult]:
     import pytest
 
     from grader.grading.plugin import GradingPlugin, RunContext
@@ -190,7 +190,7 @@ def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, 
                          workers=workers, seed=seed)
     plugin = GradingPlugin(context)
     with clean_pytest_environment():
-        exit_code = pytest.main(pytest_arguments(files, suites_dir), plugins=[plugin])
+        exit_code = pytest.main(pytest_arguments(files, exercises_dir), plugins=[plugin])
     if plugin.collection_errors:
         raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from grader.course.catalogue import SUITES_DIR
+from grader.course.catalogue import EXERCISES_DIR
 
 SEED_RANGE = 2**31  # seeds are non-negative 31-bit ints: easy to type, JSON-safe everywhere
 PLUGIN_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
@@ -24,10 +24,10 @@ def new_seed() -> int:
     return secrets.randbelow(SEED_RANGE)
 
 
-def pytest_arguments(files: list[Path], suites_dir: Path = SUITES_DIR) -> list[str]:
+def pytest_arguments(files: list[Path], exercises_dir: Path = EXERCISES_DIR) -> list[str]:
     """Arguments for an in-process pytest run over trusted suites, untouched by the environment."""
     return [
-        "-c", os.devnull, "--rootdir", str(suites_dir), "--noconftest", "--assert=plain",
+        "-c", os.devnull, "--rootdir", str(exercises_dir), "--noconftest", "--assert=plain",
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:doctest", "-p", "no:pastebin",
         "-p", "no:junitxml", "-p", "no:legacypath", "-p", "no:nose", "-p", "no:stepwise",
         # These look for exceptions nobody caught by running the garbage collector several times

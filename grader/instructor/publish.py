@@ -30,7 +30,7 @@ from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
 from grader.instructor.tree import linked_paths
 
-HIDDEN_SUITES = Path("grader") / "suites" / "hidden"
+HIDDEN_SUITES = Path("grader") / "exercises" / "hidden"  # shared by the hidden suites: a full course
 
 
 @dataclass(frozen=True)

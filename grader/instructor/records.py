@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
-from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, SUITES_DIR
+from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, EXERCISES_DIR
 from grader.errors import InputError
 from grader.instructor import signature
 
@@ -49,8 +49,8 @@ MAX_RECORD_BYTES = 16 << 20  # a whole class's report is far smaller; more is no
 MAX_RECORD_DEPTH = 16  # lists and objects inside each other: a problem record's partial report needs 6
 PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # used as it is for the record's file name
 READABLE_CHARACTERS = 32  # of a name that is not plain, kept in its file name beside the hash
-COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/suites", "**/*.py"),
-                ("grader/suites", "manifest.json"), ("quizzes", "*.yaml"), ("solutions/answers", "*.yaml"))
+COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/exercises", "**/*.py"), ("grader/exercises", "**/*.yaml"),
+                ("grader/exercises", "manifest.json"), ("quizzes", "*.yaml"), ("solutions/answers", "*.yaml"))
 GRADER_FILES = ("*.py", "*.json", "*.yaml", "*.mo")  # what decides a report besides the course
 Check = Callable[[dict], str]  # a record's problem ("" when it holds), grader/instructor/recordcheck.py
 
@@ -85,7 +85,7 @@ def course_version() -> str:
 
     Computed once per process: a batch (or a cluster worker) grades with the course it started with.
     """
-    roots = {"grader/course": CATALOGUE_PATH.parent, "grader/suites": SUITES_DIR,
+    roots = {"grader/course": CATALOGUE_PATH.parent, "grader/exercises": EXERCISES_DIR,
              "quizzes": COURSE_ROOT / "quizzes", "solutions/answers": COURSE_ROOT / "solutions" / "answers"}
     return "sha256:" + _hash_files((name, roots[name], pattern) for name, pattern in COURSE_PARTS)[:20]
 

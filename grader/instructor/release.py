@@ -19,21 +19,21 @@ import shutil
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue, load_catalogue
+from grader.exercises.hidden.picture_answers import picture_set
 from grader.instructor.tree import copy_course_parts
 from grader.learner import picture_data
 
 HERE = Path(__file__).resolve().parent
 RELEASE_PARTS = ("pyproject.toml", "grader")  # and, by list, the stubs and the quiz banks
-# the hidden suites and references, the instructor's tools, the quiz keys' notes, the layer
-# arithmetic that answers ex06 (the release takes ex07's shapes from Keras: model/shapes.py),
-# the release scan's driver, and any pictures' data lying in the course (the release gets its own)
-LEFT_OUT = ("grader/suites/hidden", "grader/instructor", "grader/model/arithmetic.py",
-            "grader/jail/scan_driver.py", "grader/jail/scan_loader.py",
-            "grader/learner/picture_answers.npz")
+# The grader minus every package of these names: `hidden` (the hidden suites, the references,
+# the pictures' answers, the layer arithmetic that answers ex06: everything that holds an
+# answer) and `instructor` (the instructor's commands, the release scan's side in the jail).
+# tests/test_architecture.py checks that nothing outside them imports them.
+KEPT_BACK = ("hidden", "instructor")
 # what exercises/ holds besides the stubs (never a learner's answers file)
 EXERCISE_FOLDER_FILES = ("course.ipynb", "answers/README.md")
 PICTURE_DATA = Path("grader") / "learner" / picture_data.DATA_FILE.name
-MANIFEST = Path("grader") / "suites" / "manifest.json"
+MANIFEST = Path("grader") / "exercises" / "manifest.json"
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"
 # `python -c LAUNCHER ARGS` in a release folder runs that release's own grader, as `grade ARGS`
@@ -48,12 +48,13 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
     """Write the student release of the course at `course_root` into `target` (a new folder)."""
     catalogue = catalogue or load_catalogue(root=course_root)
     target.mkdir(parents=True)
-    for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, leave_out=LEFT_OUT),
+    for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, kept_back=KEPT_BACK),
                              *copy_course_parts(course_root, listed_files(catalogue))]:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
-    picture_data.write(target / PICTURE_DATA)
+    (target / PICTURE_DATA).unlink(missing_ok=True)  # pictures' data lying in the course: the release gets its own
+    picture_data.write(target / PICTURE_DATA, picture_set())
     shutil.copyfile(LEARNER_README, target / "README.md")
     (target / "tests").mkdir()
     shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")

@@ -6,7 +6,7 @@ stubs, its tests), those defined inside functions too, and of the code written a
 release is replayed as a table of answers, against the course's official suites (public and
 hidden). To keep this fast, each function is first probed, in a jailed worker next to a copy
 of the release, on public examples of each exercise function (scan_examples.py, and the jail's
-side in grader/jail/scan_driver.py): only a function that answers one with an
+side in grader/jail/instructor/scan_driver.py): only a function that answers one with an
 answer of the right kind is then graded, as the function it answered, by the real suites
 (scan_grading.py). Module-level values and data arrays equal to an exercise's constant (ex02's
 Sobel kernels) are findings too.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 from dataclasses import dataclass, field
@@ -39,12 +40,12 @@ from grader.sandbox.isolation import IsolationSource
 from grader.sandbox.launch import make_scratch, prepare
 
 HERE = Path(__file__).resolve().parent
-JAIL_DIR = HERE.parent / "jail"
+DRIVER_DIR = HERE.parent / "jail" / "instructor"
 DRIVER_FILES = ("scan_driver.py", "scan_loader.py")  # the jail's side, copied next to the release copy
 CACHE_NAME = "cnn-exercises/clean-releases"  # under the user's cache folder: releases found clean
 # Its public tests compare with values the course gives learners anyway (ex02's test of the Sobel
 # kernels holds them, and its feedback says them): not looked at for constants.
-PUBLIC_SUITES = "grader/suites/public/"
+PUBLIC_SUITE = re.compile(r"grader/exercises/ex\d\d/test_public\.py")
 # The probe worker: one call per module, restarted after any crash, for as long as it takes.
 PROBE_LIMITS = Limits(call_timeout=1800.0, time_limit=3600.0, import_timeout=120.0, memory_mb=4096,
                       processes=64, open_files=256, max_restarts=1000)
@@ -189,7 +190,7 @@ def jailed_worker(exercise: Exercise, module_source: bytes, release: Path, isola
     shutil.copytree(release, module_dir, dirs_exist_ok=True, symlinks=True,
                     ignore=shutil.ignore_patterns(*SKIPPED))
     for name in DRIVER_FILES:
-        shutil.copyfile(JAIL_DIR / name, module_dir / name)
+        shutil.copyfile(DRIVER_DIR / name, module_dir / name)
     spec.config.update(forbidden_modules=forbidden, preload=preload)
     return WorkerClient(spec, exercise, isolation)
 
@@ -206,7 +207,7 @@ def _probe(release: Path, modules: list[Module], data_files: list[str], catalogu
     source = b"from scan_driver import probe_all  # noqa: F401\nfrom scan_loader import data_constants  # noqa: F401\n"
     client = jailed_worker(driver, source, release, isolation, scratch, forbidden=[], preload=[])
     tasks = [{"relative": module.relative, "functions": list(module.functions),
-              "names": [] if module.relative.startswith(PUBLIC_SUITES) else list(module.names),
+              "names": [] if PUBLIC_SUITE.fullmatch(module.relative) else list(module.names),
               "assigned": list(module.names)}
              for module in modules if module.functions or module.names]
     try:

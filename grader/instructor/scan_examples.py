@@ -1,7 +1,7 @@
 """The release scan's probe: a public example of every exercise function, and its answer's kind.
 
 A function of the release is graded as an exercise function only if it answers one of these
-calls with an answer of the right kind (grader/jail/scan_driver.py
+calls with an answer of the right kind (grader/jail/instructor/scan_driver.py
 checks it): an array
 of the shape the contract gives, a number, a tuple of such, a Keras model. The calls come in
 the forms the suites use (the fewest arguments, every argument by position, by keyword), so a

@@ -17,7 +17,7 @@ import dataclasses
 import time
 from pathlib import Path
 
-from grader.course.catalogue import SUITES_DIR, Catalogue, Exercise
+from grader.course.catalogue import EXERCISES_DIR, Catalogue, Exercise
 from grader.errors import GraderFailure
 from grader.failures import LearnerTimeout
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
@@ -34,7 +34,7 @@ CHOICE_FILE = "_scan_choice"  # in the stand-in's folder: which candidate answer
 
 def stand_in(exercise: Exercise, candidates: list[Candidate]) -> bytes:
     """The exercise file whose functions answer as the chosen candidate (grader/sandbox/
-    jail/scan_loader.py: `stand_ins`)."""
+    jail/instructor/scan_loader.py: `stand_ins`)."""
     rows = [(candidate.where, candidate.name, candidate.stands_for) for candidate in candidates]
     return (f'"""The release scan\'s stand-ins for {exercise.id}: one candidate at a time."""\n\n'
             "import os\nimport sys\n\n"
@@ -132,7 +132,7 @@ def _run_suites(exercise: Exercise, client: WorkerClient, seed: int) -> list[Tes
 
     plugin = GradingPlugin(RunContext(exercises={exercise.id: exercise}, workers=_OneWorker(client), seed=seed))
     with clean_pytest_environment():
-        pytest.main(pytest_arguments(exercise.suite_files(SUITES_DIR), SUITES_DIR), plugins=[plugin])
+        pytest.main(pytest_arguments(exercise.suite_files(EXERCISES_DIR), EXERCISES_DIR), plugins=[plugin])
     if plugin.collection_errors:
         raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
     return list(plugin.results.values())

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.catalogue import PACKAGE_DIR, SUITES_DIR
+from grader.course.catalogue import PACKAGE_DIR, EXERCISES_DIR
 from grader.errors import EXIT_GRADER_FAILED
 from grader.instructor import records
 from grader.instructor.intake import Packed, materialise
@@ -173,5 +173,5 @@ def warm_modules(tasks: list[GradingTask]) -> list[str]:
     finds them in sys.modules and does not import them again), and Keras (imported, no operation
     run) when some learner submitted a file of an exercise that needs it."""
     suites = [".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
-              for path in sorted(SUITES_DIR.glob("*/test_*.py"))]
+              for path in sorted([*EXERCISES_DIR.glob("*/test_*.py"), *EXERCISES_DIR.glob("*/hidden/test_*.py")])]
     return [*WARM_GRADING_MODULES, *suites, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]

@@ -2,8 +2,8 @@
 
 `copy_course_parts` yields every regular file under the named parts of the course (files or
 folders, relative to the course root), leaving out caches, build leftovers, a learner's own
-progress, anything under a hidden name (`.ipynb_checkpoints`, an editor's `.swp`) and whatever
-`leave_out` names; a symbolic link is never followed into the artefact (`linked_paths` names
+progress, anything under a hidden name (`.ipynb_checkpoints`, an editor's `.swp`) and the
+folders `kept_back` names; a symbolic link is never followed into the artefact (`linked_paths` names
 those a publish would meet, so that it refuses them rather than leave their files out). Of the grader package
 it yields only the package's own files, as `pip install` would install them: its modules and
 the data files pyproject.toml's package-data names, never an instructor's leftovers beside them
@@ -23,12 +23,12 @@ PACKAGE = "grader"
 
 
 def copy_course_parts(root: Path, parts: Iterable[str],
-                      leave_out: Iterable[str] = ()) -> Iterator[tuple[PurePosixPath, Path]]:
+                      kept_back: Iterable[str] = ()) -> Iterator[tuple[PurePosixPath, Path]]:
     """(path relative to the course root, file) for every file of `parts`, sorted.
 
-    `leave_out` holds paths relative to the root (`grader/suites/hidden`) to skip entirely.
+    A folder named in `kept_back` (`hidden`) is skipped entirely, wherever it stands.
     """
-    skipped = {PurePosixPath(item) for item in leave_out}
+    kept_back = set(kept_back)
     package_data = _package_data(root)
     for part in parts:
         source = root / part
@@ -41,11 +41,11 @@ def copy_course_parts(root: Path, parts: Iterable[str],
         for folder, folders, files in os.walk(source):
             here = PurePosixPath(Path(folder).relative_to(root).as_posix())
             folders[:] = sorted(name for name in folders
-                                if not _ignored(name) and here / name not in skipped
+                                if not _ignored(name) and name not in kept_back
                                 and not (Path(folder) / name).is_symlink())
             for name in sorted(files):
                 path = Path(folder) / name
-                if not _ignored(name) and here / name not in skipped and path.is_file() \
+                if not _ignored(name) and path.is_file() \
                         and not path.is_symlink() and _shipped(here / name, package_data):
                     yield here / name, path
 

@@ -2,7 +2,7 @@
 
 In a student release they are read from `picture_answers.npz` next to this module, which
 `grade publish` writes; in the course repository (no such file) they are computed by the hidden
-references (grader/suites/hidden/picture_answers.py). Nothing here computes an answer, so the
+references (grader/exercises/hidden/picture_answers.py). Nothing here computes an answer, so the
 release holds no code that does. The file holds arrays by name and, as JSON text under
 `calls`, each call a picture makes: its exercise, function, arguments and answer, where
 `{"array": name}` stands for an array of the file and a list for a tuple.
@@ -54,7 +54,7 @@ def picture_set() -> PictureSet:
     """The release's data file if there is one, else the course's own computation."""
     if not DATA_FILE.is_file():
         try:
-            from grader.suites.hidden.picture_answers import picture_set as computed
+            from grader.exercises.hidden.picture_answers import picture_set as computed
         except ModuleNotFoundError:  # a release without its data file
             raise InputError(_("this copy of the course has no data for the pictures ({file}); ask your "
                                "instructor for a new copy").format(file=DATA_FILE.name)) from None
@@ -70,11 +70,10 @@ def picture_set() -> PictureSet:
                            "copy").format(file=DATA_FILE.name)) from None
 
 
-def write(path: Path) -> Path:
-    """Write the course's picture data (computed by the hidden references) to `path`, for a release."""
-    from grader.suites.hidden.picture_answers import picture_set as computed
-
-    arrays, calls = computed()
+def write(path: Path, computed: tuple[dict[str, np.ndarray], list[dict]]) -> Path:
+    """Write the pictures' data `computed` by the hidden references (grader/exercises/hidden/
+    picture_answers.py: arrays and calls) to `path`, for a release."""
+    arrays, calls = computed
     with path.open("xb") as stream:
         np.savez_compressed(stream, **arrays, **{CALLS_KEY: np.array(json.dumps(calls))})
     return path

@@ -1,6 +1,6 @@
 """Why a learner's model missed ex07's accuracy target, read from the grader's own training run.
 
-The accuracy test (grader/suites/public/test_ex07.py) explains a miss in one teaching sentence,
+The accuracy test (grader/exercises/ex07/test_public.py) explains a miss in one teaching sentence,
 and looks for its cause most specific first: the run was stopped (out of time, a loss that
 blew up); the configuration cannot learn (raw scores fed to a loss that expects
 probabilities); the training curve stalled near ln 10 = 2.30, the loss of a uniform guess,

@@ -3,7 +3,7 @@
 A `LayerStep` is what one layer does to a feature map (channels-last, batch axis left out): its
 output shape, parameters and multiply-adds per example, and in the course repository the
 working written out the way the course teaches it. Where the steps come from is
-grader/model/shapes.py: the course's own arithmetic (grader/model/arithmetic.py, which the
+grader/model/shapes.py: the course's own arithmetic (grader/exercises/hidden/arithmetic.py, which the
 student release leaves out, since it is the answer to ex06) or, in the release, Keras itself.
 This module holds what both share: the checks of a layer's settings, the short description of a
 layer and the layer-by-layer table. A configuration the grader cannot follow raises

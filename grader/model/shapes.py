@@ -1,7 +1,7 @@
 """Where a model's layer steps come from: the course's arithmetic, or Keras in the release.
 
 `follow_shapes` turns an allowlisted layer chain into one `LayerStep` per layer. In the course
-repository the steps come from grader/model/arithmetic.py, without Keras, with the working
+repository the steps come from grader/exercises/hidden/arithmetic.py, without Keras, with the working
 written out. The student release leaves that module out (it answers ex06), so there the steps
 come from Keras itself: a trusted child process (`python -I -m grader.model.shapes`) rebuilds
 the layers from their allowlisted settings, with no learner code anywhere near it, under the
@@ -21,7 +21,7 @@ from grader.processes.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 try:
-    from grader.model.arithmetic import LAYERS as RULES
+    from grader.exercises.hidden.arithmetic import LAYERS as RULES
 except ImportError:  # the student release: Keras works the steps out
     RULES = None
 

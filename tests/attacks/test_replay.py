@@ -20,10 +20,13 @@ import numpy as np
 import pytest
 
 from grader.course.catalogue import load_catalogue
-from grader.suites.hidden import ref_ex03, ref_ex04, ref_ex06, ref_ex09
-from grader.suites.hidden import test_ex04 as suite_ex04
-from grader.suites.hidden import test_ex09 as suite_ex09
-from grader.suites.public import test_ex02 as public_ex02
+from grader.exercises.ex03.hidden import reference as ref_ex03
+from grader.exercises.ex04.hidden import reference as ref_ex04
+from grader.exercises.ex06.hidden import reference as ref_ex06
+from grader.exercises.ex09.hidden import reference as ref_ex09
+from grader.exercises.ex02 import test_public as public_ex02
+from grader.exercises.ex04.hidden import test_hidden as suite_ex04
+from grader.exercises.ex09.hidden import test_hidden as suite_ex09
 from tests.attacks import replay_files
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 from tests.suites.recording import record

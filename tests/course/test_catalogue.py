@@ -63,7 +63,7 @@ def test_manifest_is_current_and_matches_the_catalogue(catalogue):
     """`python -m grader.grading.manifest` must be rerun whenever a suite changes."""
     collected = collect_manifest()
     stored = [entry for entries in load_manifest().values() for entry in entries]
-    assert collected == stored, "grader/suites/manifest.json is stale: run python -m grader.grading.manifest"
+    assert collected == stored, "grader/exercises/manifest.json is stale: run python -m grader.grading.manifest"
     for exercise in catalogue.exercises:
         entries = [entry for entry in stored if entry.exercise == exercise.id]
         if entries:

@@ -1,4 +1,4 @@
-"""Exercise instructions in English (the stub's own text) and Korean (instructions/exNN.ko.yaml):
+"""Exercise instructions in English (the stub's own text) and Korean (grader/exercises/exNN/instructions.ko.yaml):
 `grade show`, and the Korean stubs of `grade publish --lang ko`, whose code is the stub's."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_the_korean_instructions_translate_the_stub_as_it_is_now(catalogue, exer
     source_parts = english(stub_source(exercise), exercise)
     parts, translated = korean(exercise)
     assert translated == fingerprint(source_parts), (
-        f"{exercise.file} changed since grader/course/instructions/{exercise_id}.ko.yaml was written: "
+        f"{exercise.file} changed since grader/exercises/{exercise_id}/instructions.ko.yaml was written: "
         f"update the Korean, then its 'source' (python -m grader.course.instructions {exercise_id})")
     assert set(parts.docs) == set(source_parts.docs)
     assert len(parts.todos) == len(source_parts.todos)
@@ -79,7 +79,7 @@ def test_a_changed_stub_makes_its_translation_stale(catalogue):
 
 def test_an_exercise_without_korean_instructions_is_a_one_line_error(catalogue, tmp_path):
     with pytest.raises(InputError, match="no Korean instructions"):
-        korean(catalogue.item("ex01"), folder=tmp_path)
+        korean(catalogue.item("ex01"), exercises_dir=tmp_path)
 
 
 def test_grade_show_in_english_and_korean(grade):

@@ -18,14 +18,14 @@ import pytest
 
 from grader import evidence
 from grader.sandbox import client as client_module
-from grader.suites.hidden import examples, properties
-from grader.course.catalogue import SUITES_DIR
+from grader.exercises.hidden import examples, properties
+from grader.course.catalogue import EXERCISES_DIR
 from tests.conftest import SOLUTIONS, STUBS
 from tests.grading.test_plugin import run_suite
 
 pytest_plugins = ["pytester"]
 
-MANIFEST = SUITES_DIR / "manifest.json"
+MANIFEST = EXERCISES_DIR / "manifest.json"
 EVIDENCE_SUITE = '''
 import pytest
 from grader import evidence
@@ -197,7 +197,7 @@ def test_a_property_whose_budget_is_spent_before_its_first_case_never_passes(gra
     original = properties.run_property
     monkeypatch.setattr(properties, "run_property", lambda *args, **kwargs: (runs.append(kwargs["name"]),
                                                                              original(*args, **kwargs))[1])
-    import grader.suites.hidden.test_ex02 as suite
+    import grader.exercises.ex02.hidden.test_hidden as suite
 
     monkeypatch.setattr(suite, "run_property", properties.run_property)
     for folder, ex01_score in ((STUBS, 0), (SOLUTIONS, 10)):

@@ -23,7 +23,7 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
     assert not any(name.endswith(("reference.py", "scan_driver.py", "scan_loader.py")) for name in files)
     assert "grader/learner/picture_answers.npz" in files and "none earns a point" in run.stdout
     assert [name for name in files if name.startswith("tests/")] == ["tests/test_release.py"]
-    manifest = json.loads((student / "grader/suites/manifest.json").read_text())
+    manifest = json.loads((student / "grader/exercises/manifest.json").read_text())
     assert manifest and {entry["visibility"] for entry in manifest} == {"public"}
     for stub in (STUBS).glob("ex*.py"):
         assert (student / "exercises" / stub.name).read_bytes() == stub.read_bytes()
@@ -32,7 +32,7 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
         names = bundle.namelist()
         # Gradescope unzips into /autograder/source: the course stands at the root of the zip.
         assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md"} <= set(names)
-        assert "grader/suites/hidden/test_ex01.py" in names and "solutions/answers/q01.yaml" in names
+        assert "grader/exercises/ex01/hidden/test_hidden.py" in names and "solutions/answers/q01.yaml" in names
         assert not any(name.startswith(("source/", "solutions/ex", "tests/")) for name in names)
         for script in ("setup.sh", "run_autograder"):
             assert bundle.getinfo(script).external_attr >> 16 & 0o111

@@ -144,7 +144,7 @@ def test_a_notebook_that_was_run_or_holds_code_is_refused(tmp_path):
 STRAY_FILES = {
     "grader/learner/reference.py.orig": SOLUTIONS / "ex01_convolution.py",
     "grader/learner/ex03_padding.py.bak": SOLUTIONS / "ex03_padding.py",
-    "grader/suites/public/test_ex01.py~": SOLUTIONS / "ex01_convolution.py",
+    "grader/exercises/ex01/test_public.py~": SOLUTIONS / "ex01_convolution.py",
     "grader/.ipynb_checkpoints/scratch-checkpoint.txt": SOLUTIONS / "ex04_stride.py",
     "grader/course/.course.yaml.swp": SOLUTIONS / "ex06_output_size.py",
     "grader/locale/notes.md": SOLUTIONS / "ex09_receptive_field.py",
@@ -213,7 +213,7 @@ def test_a_publish_killed_before_its_scan_ends_leaves_no_release(tmp_path, out_e
 
 
 @pytest.mark.parametrize("linked", ["grader", "quizzes", "exercises", "solutions", "grader/course/course.yaml",
-                                    "grader/suites/public"])
+                                    "grader/exercises/ex01"])
 def test_publish_refuses_a_course_part_that_is_a_link(grade, course_copy, tmp_path, linked):
     """A link is never followed into an artefact, and never skipped quietly either (a release
     without its grader or a bundle without its quizzes): publish names it and writes nothing."""

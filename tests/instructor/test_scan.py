@@ -18,7 +18,7 @@ import pytest
 from grader.instructor import scan_examples
 from grader.instructor.scan import release_contents, scan_release
 from grader.sandbox.probe import IsolationProbe
-from grader.jail import scan_driver
+from grader.jail.instructor import scan_driver
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 
 LEAKS = FIXTURES / "release_leaks"
@@ -84,12 +84,12 @@ def test_nothing_in_a_published_release_earns_a_point(release, catalogue):
 def test_the_scan_looks_at_every_module_and_data_file_of_a_release(release):
     modules, data_files = release_contents(release)
     names = {module.relative for module in modules}
-    assert {"grader/cli/app.py", "grader/suites/public/test_ex01.py", "exercises/ex01_convolution.py",
+    assert {"grader/cli/app.py", "grader/exercises/ex01/test_public.py", "exercises/ex01_convolution.py",
             "tests/test_release.py", "grader/learner/picture_data.py"} <= names
     assert data_files == ["grader/learner/picture_answers.npz"]
     stub = next(module for module in modules if module.relative == "exercises/ex03_padding.py")
     assert stub.raising == ("zero_pad", "same_padding") and set(stub.functions) == {"_check_int", "_pad_widths"}
-    assert not any(name.startswith(("grader/suites/hidden", "grader/instructor", "solutions")) for name in names)
+    assert not any(name.startswith(("grader/instructor", "grader/jail/instructor", "solutions")) or "/hidden/" in name for name in names)
 
 
 def _solution(function: str):

@@ -16,7 +16,7 @@ import pytest
 
 from grader.course.catalogue import COURSE_ROOT
 from grader.model.config import ModelRejected, read_model
-from grader.model.arithmetic import window_size
+from grader.exercises.hidden.arithmetic import window_size
 from grader.model.compile import INTEGER_LABELS, ONE_HOT_LABELS, read_compile_config, read_loss
 from grader.jail.wire import KerasModelData
 

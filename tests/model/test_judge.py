@@ -54,8 +54,8 @@ def solution_spec(keras):
 
 def test_importing_the_judge_and_suites_loads_neither_tensorflow_nor_sklearn():
     """Grading ex01-ex06 must never pay for TensorFlow; ex07's modules load it on first use."""
-    script = ("import sys\nimport grader.model.judge, grader.suites.public.test_ex07\n"
-              "import grader.suites.hidden.test_ex07\n"
+    script = ("import sys\nimport grader.model.judge, grader.exercises.ex07.test_public\n"
+              "import grader.exercises.ex07.hidden.test_hidden\n"
               "print(sorted(m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             cwd=COURSE_ROOT, timeout=60)

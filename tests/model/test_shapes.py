@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grader.model import shapes
-from grader.model.arithmetic import LAYERS
+from grader.exercises.hidden.arithmetic import LAYERS
 from grader.model.shapes import ChainError, keras_steps
 
 CONV = {"filters": 6, "kernel_size": [3, 3], "activation": "relu"}

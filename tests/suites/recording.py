@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.course.catalogue import SUITES_DIR, Exercise, load_catalogue
+from grader.course.catalogue import EXERCISES_DIR, Exercise, load_catalogue
 from grader.failures import LearnerRaised, NotAttempted
 from grader.grading.manifest import load_manifest
 from grader.grading.session import clean_pytest_environment, pytest_arguments
@@ -150,10 +150,10 @@ def record(exercise_ids: list[str], folder: Path, seed: int, *,
 
     plugin = GradingPlugin(RunContext({exercise.id: exercise for exercise in exercises},
                                       _Workers(clients), seed))
-    files = [path for exercise in exercises for path in exercise.suite_files(SUITES_DIR)
+    files = [path for exercise in exercises for path in exercise.suite_files(EXERCISES_DIR)
              if path.parent.name in visibilities]
     with clean_pytest_environment():
-        pytest.main(pytest_arguments(files, SUITES_DIR), plugins=[plugin, _Current()])
+        pytest.main(pytest_arguments(files, EXERCISES_DIR), plugins=[plugin, _Current()])
     return recording, {nodeid: result.status == "passed" for nodeid, result in plugin.results.items()}
 
 
@@ -166,7 +166,7 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
     second, _ = record([exercise_id], folder, seeds[1])
     keys_first, keys_second = first.answered_by_test(), second.answered_by_test()
     split = {"public": 0.0, "fixed": 0.0, "generated": 0.0}
-    for entry in load_manifest(SUITES_DIR / "manifest.json")[exercise_id]:
+    for entry in load_manifest(EXERCISES_DIR / "manifest.json")[exercise_id]:
         if entry.visibility == "public":
             split["public"] += entry.points
         elif keys_first.get(entry.nodeid, set()) == keys_second.get(entry.nodeid, set()):

@@ -15,14 +15,16 @@ import warnings
 import numpy as np
 import pytest
 
-from grader.suites.hidden import ref_ex04, ref_ex05, ref_ex08
-from grader.suites.hidden.backprop_diagnosis import input_mistakes, kernel_mistakes, pool_mistakes
-from grader.suites.hidden.windows import pair
+from grader.exercises.ex04.hidden import reference as ref_ex04
+from grader.exercises.ex05.hidden import reference as ref_ex05
+from grader.exercises.ex08.hidden import reference as ref_ex08
+from grader.exercises.ex08.hidden.diagnosis import input_mistakes, kernel_mistakes, pool_mistakes
+from grader.exercises.hidden.windows import pair
 from tests.suites.test_solutions_vs_tensorflow import assert_close, solution
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-    import grader.suites.hidden.test_ex08 as suite
+    import grader.exercises.ex08.hidden.test_hidden as suite
 
 RANDOM_SEEDS = range(20)
 STEP = 1e-3  # central differences of a (piecewise) linear function are exact up to rounding

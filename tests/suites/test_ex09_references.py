@@ -16,12 +16,12 @@ import warnings
 import numpy as np
 import pytest
 
-from grader.suites.hidden import ref_ex09
+from grader.exercises.ex09.hidden import reference as ref_ex09
 from tests.suites.test_solutions_vs_tensorflow import assert_close, solution
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-    import grader.suites.hidden.test_ex09 as suite
+    import grader.exercises.ex09.hidden.test_hidden as suite
 
 pytestmark = pytest.mark.slow
 RANDOM_SEEDS = range(12)

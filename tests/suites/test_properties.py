@@ -1,4 +1,4 @@
-"""The generated-case runners (properties.py, examples.py in grader/suites/hidden): replayable, bounded, quiet.
+"""The generated-case runners (properties.py, examples.py in grader/exercises/hidden): replayable, bounded, quiet.
 
 A fake check stands in for a learner: it fails on some generated cases, and the runner must
 report a small failing case with the run's seed, give the same report for the same seed,
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import strategies as st
 
 from grader.failures import GradingFailure, NamedMistake, NotAttempted
-from grader.suites.hidden import cases, properties
+from grader.exercises.hidden import cases, properties
 
 
 @st.composite
@@ -110,7 +110,7 @@ def test_generated_cases_stay_within_the_contract():
 
 def test_ex01_generated_cases_shrink_without_hypothesis():
     """ex01's generated cases (no hypothesis: SPEC section 6's latency) shrink greedily too."""
-    from grader.suites.hidden import examples
+    from grader.exercises.hidden import examples
 
     calls = []
     with pytest.raises(GradingFailure) as raised:
@@ -125,7 +125,7 @@ def test_a_run_that_checked_no_case_is_not_a_pass(monkeypatch):
     """With no call left before the first case (a spent budget), nothing was checked: the grader's
     failure (NothingChecked), never a silent return that the test would count as a pass."""
     from grader import evidence
-    from grader.suites.hidden import examples
+    from grader.exercises.hidden import examples
 
     monkeypatch.setattr(properties, "CALL_BUDGET", 0)
     with pytest.raises(evidence.NothingChecked, match="no generated case was checked"):

@@ -24,10 +24,10 @@ from tests.conftest import SOLUTIONS
 # pytest run, not by this one; importing the suites for their case tables is all we do here.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-    import grader.suites.hidden.test_ex02 as suite_ex02
-    import grader.suites.hidden.test_ex03 as suite_ex03
-    import grader.suites.hidden.test_ex04 as suite_ex04
-    import grader.suites.hidden.test_ex05 as suite_ex05
+    import grader.exercises.ex02.hidden.test_hidden as suite_ex02
+    import grader.exercises.ex03.hidden.test_hidden as suite_ex03
+    import grader.exercises.ex04.hidden.test_hidden as suite_ex04
+    import grader.exercises.ex05.hidden.test_hidden as suite_ex05
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,1 @@
+"""ex02: its catalogue entry (exercise.yaml), Korean instructions and public suite."""

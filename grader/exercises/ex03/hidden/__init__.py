@@ -1,0 +1,1 @@
+"""ex03's kept-back part: its hidden suite and whatever holds an answer (never released)."""

@@ -1,0 +1,1 @@
+"""ex06's kept-back part: its hidden suite and whatever holds an answer (never released)."""

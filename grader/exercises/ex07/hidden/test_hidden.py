@@ -1,0 +1,38 @@
+"""Hidden tests for ex07: the model follows its arguments, not the digits' shape.
+
+A model that writes (8, 8, 1) or Dense(10) into build_model works for the digits and nothing
+else; these cases ask for other image shapes and class counts (non-square, three channels).
+Nothing is trained here: the shapes come from the configuration the worker sends back.
+"""
+
+import pytest
+
+from grader import evidence
+from grader.failures import GradingFailure
+from grader.model.judge import fetch_model
+from grader.exercises.ex07.test_public import with_table  # noqa: F401 (a fixture: one layer table per report)
+
+pytestmark = pytest.mark.exercise("ex07")
+
+SHAPE_CASES = [((28, 28, 1), 3), ((16, 12, 3), 5)]
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.parametrize("input_shape, num_classes", SHAPE_CASES,
+                         ids=[f"{'x'.join(map(str, shape))}, {classes} classes"
+                              for shape, classes in SHAPE_CASES])
+def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes, with_table):
+    """build_model honours input_shape and num_classes"""
+    call = f"build_model(input_shape={input_shape}, num_classes={num_classes})"
+    spec = fetch_model(learner, call, input_shape=input_shape, num_classes=num_classes)
+    evidence.judged()
+    problems = []
+    if spec.input_shape != input_shape:
+        problems.append(f"the model's input is {spec.input_shape}, not {input_shape}: pass "
+                        "input_shape on, keras.Input(shape=input_shape), instead of writing "
+                        "the digits' shape into the code")
+    if spec.output_shape != (num_classes,):
+        problems.append(f"its output is {spec.output_shape}, not ({num_classes},): the last "
+                        "layer needs one unit per class, Dense(num_classes, ...)")
+    if problems:
+        raise GradingFailure(with_table(f"{call}: " + "; ".join(problems), spec))

@@ -1,1 +1,0 @@
-"""Public suites: shipped in the student release, graded locally by learners."""
