@@ -72,6 +72,17 @@ def run_grade(*args: str | Path, course: Course | None = None) -> GradeRun:
     return GradeRun(result.exit_code, result.stdout, result.stderr)
 
 
+def course_data() -> dict:
+    """course.yaml as data, with every exercise folder's entry listed inline under `exercises`
+    (a catalogue file that lists its exercises is read alone), for a test to change one."""
+    from grader.course.catalogue import EXERCISES_DIR
+    from grader.course.folders import exercise_entries
+
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["exercises"] = [entry for _file, entry in exercise_entries(EXERCISES_DIR)]
+    return data
+
+
 def course_with_limits(folder: Path, **limits: float) -> Path:
     """A copy of the course catalogue whose default limits are changed, for `grade --course`."""
     data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))

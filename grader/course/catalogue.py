@@ -151,12 +151,14 @@ def canonical_id(text: str) -> str:
 
 def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT,
                    exercises_dir: Path = EXERCISES_DIR) -> Catalogue:
-    """Read and validate the catalogue at `path` and the exercise folders of `exercises_dir`;
-    `CatalogueError` says what is wrong where."""
+    """Read and validate the catalogue at `path` and the exercise folders of `exercises_dir`
+    (unless the file lists its `exercises` itself, as a test's catalogue may); `CatalogueError`
+    says what is wrong where."""
     from grader.course.folders import exercise_entries
 
     data = yamlfile.read_yaml(path, CatalogueError, "the course catalogue")
-    found = [(str(file), entry) for file, entry in exercise_entries(exercises_dir)]
+    listed = isinstance(data, dict) and "exercises" in data
+    found = [] if listed else [(str(file), entry) for file, entry in exercise_entries(exercises_dir)]
     return parse_catalogue(data, source=str(path), root=root, found=found)
 
 

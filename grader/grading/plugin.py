@@ -27,6 +27,7 @@ import pytest
 from grader.checks import describe_call
 from grader import evidence
 from grader.course.catalogue import Exercise
+from grader.grading.manifest import ManifestEntry
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure, SandboxNotStarted
 from grader.i18n import N_, _, translated_title
 from grader.results import TestResult
@@ -70,6 +71,7 @@ class RunContext:
     exercises: dict[str, Exercise]
     workers: Workers | None
     seed: int
+    runnable: frozenset[str] | None = None  # the exercises whose tests run (None: all); the rest are collected only
 
 
 class Learner:
@@ -121,6 +123,11 @@ def title_of(item: pytest.Item) -> str:
     return f"{title} [{callspec.id}]" if callspec is not None else title
 
 
+def manifest_entry(item: pytest.Item) -> ManifestEntry:
+    return ManifestEntry(nodeid=item.nodeid, exercise=exercise_of(item), name=title_of(item),
+                         points=points_of(item), visibility=visibility_of(item))
+
+
 def shown_title_of(item: pytest.Item) -> str:
     """The test's name as the report shows it: `title_of` in the run's language."""
     return translated_title(title_of(item))
@@ -133,6 +140,7 @@ class GradingPlugin:
         self.context = context
         self.results: dict[str, TestResult] = {}
         self.collection_errors: list[str] = []
+        self.manifest: list[ManifestEntry] = []  # every test collected, before any runs
         self.started: set[str] = set()
 
     # ---------------------------------------------------------------- configuration
@@ -192,6 +200,17 @@ class GradingPlugin:
         with evidence.judging(visibility_of(item)) as record:
             item.stash[JUDGING] = record
             runtestprotocol(item, nextitem=nextitem, log=False)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """The run's manifest is what was collected, before any test runs; the tests of an
+        exercise that cannot run (no file to grade) are in it, and are then deselected."""
+        self.manifest = [manifest_entry(item) for item in items]
+        runnable = self.context.runnable
+        if runnable is not None:
+            idle = [item for item in items if exercise_of(item) not in runnable]
+            if idle:
+                config.hook.pytest_deselected(items=idle)
+                items[:] = [item for item in items if exercise_of(item) in runnable]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -4,7 +4,8 @@ The runner copies only the files the catalogue expects from a submission (read w
 following links) into fresh worker folders, starts the first worker before pytest is even
 imported (its imports overlap the grader's start-up and the sandbox probe; it loads the
 learner's file once the probe has decided and the worker's sandbox matches), runs pytest in this process
-over trusted suites only, and scores every exercise from the fixed manifest. `Workers` is the
+over trusted suites only, and scores every exercise from the manifest that run collected before
+any test ran (grader/grading/manifest.py). `Workers` is the
 one owner of the workers' lifecycle: it starts them, starts the next one early, and stops each
 when its tests are done. Quizzes are graded from their answers files, as data.
 """
@@ -20,7 +21,7 @@ from grader.course.catalogue import EXERCISES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
 from grader.failures import (ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted,
                               SandboxNotStarted)
-from grader.grading.manifest import ManifestEntry, load_manifest
+from grader.grading.manifest import ManifestEntry, by_exercise, points_problem
 from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
 from grader.results import ExerciseResult, Report, TestResult
@@ -48,9 +49,8 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolat
     learner = Submission.open(submission)
     items = catalogue.select(item_ids)
     seed = new_seed() if seed is None else seed
-    manifest = load_manifest(exercises_dir / "manifest.json")
     exercises = [item for item in items if isinstance(item, Exercise)]
-    results = _grade_exercises(exercises, learner, seed, manifest, exercises_dir, isolation, lang)
+    results = _grade_exercises(exercises, learner, seed, exercises_dir, isolation, lang) if exercises else {}
     for item in items:
         if isinstance(item, Quiz):
             results[item.id] = _grade_quiz(item, catalogue, learner, lang)
@@ -128,8 +128,7 @@ class Workers:
             children.discard_prestarted()
 
 
-def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
-                     manifest: dict[str, list[ManifestEntry]], exercises_dir: Path,
+def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int, exercises_dir: Path,
                      isolation: IsolationSource, lang: str | None) -> dict[str, ExerciseResult]:
     blocked: dict[str, GradingFailure] = {}
     sources: dict[str, bytes] = {}
@@ -141,8 +140,10 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
             blocked[exercise.id] = content
         else:
             sources[exercise.id] = content
-    outcomes: dict[str, TestResult] = {}
-    if sources:
+    files = [path for exercise in exercises for path in exercise.suite_files(exercises_dir)]
+    if not sources:  # nothing to run: the suites are collected for the manifest alone
+        outcomes, manifest = _run_pytest(files, exercises, None, seed, exercises_dir, frozenset())
+    else:
         scratch = make_scratch("grade-")
         workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch, seed),
                                                      exercise, isolation)
@@ -153,23 +154,25 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int,
             workers.start_first()
             _import_pytest()
             isolation.get()
-            files = [path for exercise in exercises if exercise.id in sources
-                     for path in exercise.suite_files(exercises_dir)]
-            outcomes = _run_pytest(files, exercises, workers, seed, exercises_dir)
+            outcomes, manifest = _run_pytest(files, exercises, workers, seed, exercises_dir, frozenset(sources))
         finally:
             workers.close_all()
             shutil.rmtree(scratch, ignore_errors=True)
-    return {exercise.id: _score(exercise, manifest, outcomes, blocked.get(exercise.id))
+    grouped = by_exercise(manifest)
+    return {exercise.id: _score(exercise, grouped.get(exercise.id, []), outcomes, blocked.get(exercise.id),
+                                full=len(exercise.suite_files(exercises_dir)) == 2)
             for exercise in exercises}
 
 
-def _score(exercise: Exercise, manifest: dict[str, list[ManifestEntry]], outcomes: dict[str, TestResult],
-           blocked: GradingFailure | None) -> ExerciseResult:
-    """The exercise's result from its manifest entries: a test that did not report earns nothing."""
-    entries = manifest.get(exercise.id, [])
+def _score(exercise: Exercise, entries: list[ManifestEntry], outcomes: dict[str, TestResult],
+           blocked: GradingFailure | None, *, full: bool) -> ExerciseResult:
+    """The exercise's result from the tests collected for it: one that did not report earns
+    nothing. With its hidden suite (not a release's public suite alone) they add up to the
+    catalogue's points, or the grader failed."""
     if not entries:
-        raise GraderFailure(f"no tests for {exercise.id} in the manifest; rebuild it with "
-                            "`python -m grader.grading.manifest`")
+        raise GraderFailure(f"no tests were collected for {exercise.id}")
+    if full and points_problem(exercise.id, exercise.points, entries):
+        raise GraderFailure(points_problem(exercise.id, exercise.points, entries))
     return ExerciseResult(id=exercise.id, title=exercise.title_for(current_language()), max_score=sum(entry.points for entry in entries),
                           tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries])
 
@@ -180,22 +183,26 @@ def _import_pytest() -> None:
     import grader.grading.plugin  # noqa: F401
 
 
-def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers, seed: int,
-                exercises_dir: Path) -> dict[str, TestResult]:
+def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers | None, seed: int,
+                exercises_dir: Path, runnable: frozenset[str]) -> tuple[dict[str, TestResult], list[ManifestEntry]]:
+    """Run the tests of the `runnable` exercises; (their results, every test collected)."""
     import pytest
 
     from grader.grading.plugin import GradingPlugin, RunContext
 
+    if not files:  # pytest given no file would collect its working folder
+        return {}, []
+
     context = RunContext(exercises={exercise.id: exercise for exercise in exercises},
-                         workers=workers, seed=seed)
+                         workers=workers, seed=seed, runnable=runnable)
     plugin = GradingPlugin(context)
     with clean_pytest_environment():
         exit_code = pytest.main(pytest_arguments(files, exercises_dir), plugins=[plugin])
     if plugin.collection_errors:
         raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
-    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise GraderFailure(f"the grading suites stopped early (pytest exit code {int(exit_code)})")
-    return plugin.results
+    return plugin.results, plugin.manifest
 
 
 def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestResult:

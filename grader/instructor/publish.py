@@ -25,6 +25,7 @@ from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
 from grader.sandbox.isolation import IsolationSource
+from grader.grading.manifest import check_manifest, collect_manifest
 from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
 from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
@@ -65,6 +66,10 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
         raise InputError("not published: these files are not the course's own stubs, and a release hands "
                          f"them to learners: {'; '.join(changed)}. Restore them (`git checkout -- "
                          "exercises/`, or `git stash` to keep your work) and publish again")
+    suites_problems = check_manifest(catalogue, collect_manifest())
+    if suites_problems:
+        raise InputError("not published: the suites do not grade the catalogue's exercises: "
+                         + "; ".join(suites_problems))
     staging = _staging_folder(out_dir)
     try:
         published = _write(catalogue, staging, stubs_lang)

@@ -50,7 +50,7 @@ MAX_RECORD_DEPTH = 16  # lists and objects inside each other: a problem record's
 PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # used as it is for the record's file name
 READABLE_CHARACTERS = 32  # of a name that is not plain, kept in its file name beside the hash
 COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/exercises", "**/*.py"), ("grader/exercises", "**/*.yaml"),
-                ("grader/exercises", "manifest.json"), ("quizzes", "*.yaml"), ("solutions/answers", "*.yaml"))
+                ("quizzes", "*.yaml"), ("solutions/answers", "*.yaml"))
 GRADER_FILES = ("*.py", "*.json", "*.yaml", "*.mo")  # what decides a report besides the course
 Check = Callable[[dict], str]  # a record's problem ("" when it holds), grader/instructor/recordcheck.py
 

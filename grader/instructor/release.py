@@ -8,13 +8,12 @@ exercises/ and quizzes/ folders are built from lists, never copied: the stubs, t
 answers folder's README and the catalogue's quiz banks (publish.py first checks that the stubs
 are the course's own). It leaves out the solutions, the quiz keys and explanations, the hidden
 suites and their references, the instructor's commands, the project's tests and benchmarks,
-and the quiz banks' README (its examples are real answers). The manifest lists the public tests only, so a local score is
-honest about what it counts.
+and the quiz banks' README (its examples are real answers). A release's run collects the public
+suites only, so a local score is honest about what it counts.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -33,7 +32,6 @@ KEPT_BACK = ("hidden", "instructor")
 # what exercises/ holds besides the stubs (never a learner's answers file)
 EXERCISE_FOLDER_FILES = ("course.ipynb", "answers/README.md")
 PICTURE_DATA = Path("grader") / "learner" / picture_data.DATA_FILE.name
-MANIFEST = Path("grader") / "exercises" / "manifest.json"
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"
 # `python -c LAUNCHER ARGS` in a release folder runs that release's own grader, as `grade ARGS`
@@ -58,7 +56,6 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
     shutil.copyfile(LEARNER_README, target / "README.md")
     (target / "tests").mkdir()
     shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")
-    _keep_public_manifest(target / MANIFEST)
     return target
 
 
@@ -68,9 +65,3 @@ def listed_files(catalogue: Catalogue) -> list[str]:
     return [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
             *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
             *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
-
-
-def _keep_public_manifest(path: Path) -> None:
-    entries = json.loads(path.read_text(encoding="utf-8"))
-    public = [entry for entry in entries if entry["visibility"] == "public"]
-    path.write_text(json.dumps(public, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 
 from grader.course.catalogue import COURSE_ROOT, CatalogueError, Limits, load_catalogue, parse_catalogue
 from grader.errors import InputError
-from grader.grading.manifest import collect_manifest, load_manifest
+from grader.grading.manifest import ManifestEntry, check_manifest, collect_manifest
 
 MINIMAL = {"exercises": [{"id": "ex01", "title": "T", "file": "ex01_t.py", "functions": ["f"],
                           "points": 5}]}
@@ -59,18 +59,23 @@ def test_unknown_id_lists_the_choices(catalogue):
         catalogue.item("ex42")
 
 
-def test_manifest_is_current_and_matches_the_catalogue(catalogue):
-    """`python -m grader.grading.manifest` must be rerun whenever a suite changes."""
+def test_the_suites_grade_the_catalogue(catalogue):
+    """The manifest a run derives from the suites gives each exercise its catalogue points, with
+    public and hidden tests, each name once."""
     collected = collect_manifest()
-    stored = [entry for entries in load_manifest().values() for entry in entries]
-    assert collected == stored, "grader/exercises/manifest.json is stale: run python -m grader.grading.manifest"
-    for exercise in catalogue.exercises:
-        entries = [entry for entry in stored if entry.exercise == exercise.id]
-        if entries:
-            assert sum(entry.points for entry in entries) == exercise.points, exercise.id
-            assert {entry.visibility for entry in entries} == {"public", "hidden"}
-    names = [(entry.exercise, entry.name) for entry in stored]
-    assert len(names) == len(set(names)), "two tests share a name"
+    assert check_manifest(catalogue, collected) == []
+    assert {entry.exercise for entry in collected} == {exercise.id for exercise in catalogue.exercises}
+
+
+def test_a_manifest_that_disagrees_with_the_catalogue_is_named():
+    catalogue = parse_catalogue(MINIMAL, source="t")
+    public = ManifestEntry("ex01/test_public.py::test_a", "ex01", "a", 2.0, "public")
+    hidden = ManifestEntry("ex01/hidden/test_hidden.py::test_b", "ex01", "a", 2.0, "hidden")
+    problems = check_manifest(catalogue, [public, hidden])
+    assert "ex01: its tests are worth 4 points, the catalogue gives it 5" in problems
+    assert "ex01: two tests are named 'a'" in problems
+    assert check_manifest(catalogue, [public]) == [
+        "ex01: needs public and hidden tests, has ['public']", "ex01: its tests are worth 2 points, the catalogue gives it 5"]
 
 
 @pytest.mark.parametrize(("typed", "meant"), [("ex3", "ex03"), ("EX03", "ex03"), ("3", "ex03"),
@@ -91,3 +96,23 @@ def test_forgiving_ids_reach_the_cli(grade):
     assert run.exit_code == 0 and [item["id"] for item in run.json()["exercises"]] == ["ex06"]
     wrong = grade("exo6")
     assert wrong.exit_code == 2 and "did you mean ex06?" in wrong.stderr
+
+
+def test_each_exercise_is_a_folder_found_in_id_order(tmp_path):
+    """An exercise is a folder, exNN/exercise.yaml, found by the catalogue; a folder without
+    its file, or an `id` that could disagree with the folder, is an error naming the file."""
+    from grader.course.catalogue import CATALOGUE_PATH
+
+    for name, points in (("ex02", 3), ("ex01", 5)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "exercise.yaml").write_text(
+            f"title: T\nfile: {name}_t.py\nfunctions: [f]\npoints: {points}\n", encoding="utf-8")
+    (tmp_path / "hidden").mkdir()  # the shared hidden package: not an exercise
+    found = load_catalogue(CATALOGUE_PATH, exercises_dir=tmp_path).exercises
+    assert [(item.id, item.points) for item in found] == [("ex01", 5.0), ("ex02", 3.0)]
+    (tmp_path / "ex02" / "exercise.yaml").write_text("id: ex07\ntitle: T\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"ex02/exercise.yaml: 'id' is the folder's name"):
+        load_catalogue(CATALOGUE_PATH, exercises_dir=tmp_path)
+    (tmp_path / "ex02" / "exercise.yaml").unlink()
+    with pytest.raises(CatalogueError, match="ex02: an exercise folder needs its exercise.yaml"):
+        load_catalogue(CATALOGUE_PATH, exercises_dir=tmp_path)

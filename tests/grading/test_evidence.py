@@ -19,13 +19,12 @@ import pytest
 from grader import evidence
 from grader.sandbox import client as client_module
 from grader.exercises.hidden import examples, properties
-from grader.course.catalogue import EXERCISES_DIR
+from grader.grading.manifest import collect_manifest
 from tests.conftest import SOLUTIONS, STUBS
 from tests.grading.test_plugin import run_suite
 
 pytest_plugins = ["pytester"]
 
-MANIFEST = EXERCISES_DIR / "manifest.json"
 EVIDENCE_SUITE = '''
 import pytest
 from grader import evidence
@@ -281,7 +280,7 @@ def test_a_sandbox_that_never_starts_is_could_not_check_not_a_zero(grade, monkey
     assert run.exit_code == 3
     assert len(starts) == 2  # the first worker and one fresh one, not one per test
     text = " ".join(output.read_text(encoding="utf-8").split())  # as one line, unwrapped
-    ex01_tests = sum(entry["exercise"] == "ex01" for entry in json.loads(MANIFEST.read_text(encoding="utf-8")))
+    ex01_tests = sum(entry.exercise == "ex01" for entry in collect_manifest())
     assert f"Tests the grader could not check: {ex01_tests}." in text
     assert "could not check: the sandbox could not start ex01_convolution.py" in text
     assert "ex06 15 / 15 passed" in text

@@ -21,6 +21,7 @@ import jsonschema
 import pytest
 
 from grader.course.catalogue import PACKAGE_DIR, load_catalogue
+from grader.grading.manifest import collect_manifest
 from grader.instructor.check import GradescopeLayout
 from grader.instructor.gradescope import flat_upload
 from grader.quiz.bank import load_bank
@@ -151,8 +152,7 @@ def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, sol
     assert wrong["output"] == right["output"]
     quiz_tests = [test for test in right["tests"] if test["name"].startswith("q") and test["max_score"] > 0]
     assert quiz_tests and {test["visibility"] for test in quiz_tests} == {"after_due_date"}
-    hidden_names = {entry["name"] for entry in json.loads(
-        (PACKAGE_DIR / "exercises" / "manifest.json").read_text()) if entry["visibility"] == "hidden"}
+    hidden_names = {entry.name for entry in collect_manifest() if entry.visibility == "hidden"}
     assert all(test["visibility"] == "after_due_date" for test in right["tests"]
                if test["name"].split(" ", 1)[1] in hidden_names)
 

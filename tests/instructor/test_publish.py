@@ -23,8 +23,8 @@ def test_publish_keeps_solutions_hidden_suites_and_keys_back(grade, tmp_path):
     assert not any(name.endswith(("reference.py", "scan_driver.py", "scan_loader.py")) for name in files)
     assert "grader/learner/picture_answers.npz" in files and "none earns a point" in run.stdout
     assert [name for name in files if name.startswith("tests/")] == ["tests/test_release.py"]
-    manifest = json.loads((student / "grader/exercises/manifest.json").read_text())
-    assert manifest and {entry["visibility"] for entry in manifest} == {"public"}
+    suites = [name for name in files if name.startswith("grader/exercises/") and name.endswith(".py")]
+    assert "grader/exercises/ex01/test_public.py" in suites and not any("test_hidden" in name for name in suites)
     for stub in (STUBS).glob("ex*.py"):
         assert (student / "exercises" / stub.name).read_bytes() == stub.read_bytes()
 

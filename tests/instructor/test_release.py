@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from grader.course.catalogue import COURSE_ROOT
+from grader.grading.manifest import collect_manifest
 from grader.instructor.release import LAUNCHER
 from tests.conftest import SOLUTIONS, STUBS, run_grade
 
@@ -85,9 +86,10 @@ def test_the_release_grades_exercises_and_counts_quizzes_as_graded_on_submission
                               "--format", "json")
     report = json.loads(completed.stdout)
     assert completed.returncode == 0, completed.stderr
-    public = json.loads((release / "grader" / "exercises" / "manifest.json").read_text(encoding="utf-8"))
+    public = [entry for entry in collect_manifest() if entry.visibility == "public"]
     assert report["score"] == report["max_score"] == sum(
-        entry["points"] for entry in public if entry["exercise"] in ("ex01", "ex06"))
+        entry.points for entry in public if entry.exercise in ("ex01", "ex06"))
+    assert all(test["visibility"] == "public" for item in report["exercises"] for test in item["tests"])
     quiz = next(item for item in report["exercises"] if item["id"] == "q01")
     assert quiz["max_score"] == 0 and "graded on submission" in quiz["note"]
 

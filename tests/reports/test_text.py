@@ -10,7 +10,7 @@ from lxml import etree
 
 from grader.reports import render
 from grader.results import ExerciseResult, Report, TestResult
-from tests.conftest import FIXTURES, STUBS
+from tests.conftest import FIXTURES, STUBS, course_data
 
 SCHEMA = etree.XMLSchema(etree.parse(str(FIXTURES / "junit.xsd")))
 
@@ -75,9 +75,7 @@ def test_gradescope_hides_what_the_due_date_hides():
 def test_gradescope_visibility_follows_the_catalogue(grade, tmp_path, setting):
     import yaml
 
-    from grader.course.catalogue import CATALOGUE_PATH
-
-    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data = course_data()
     data["exercises"][0]["gradescope"] = setting  # ex01
     course = tmp_path / "course.yaml"
     course.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

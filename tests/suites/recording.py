@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.course.catalogue import EXERCISES_DIR, Exercise, load_catalogue
 from grader.failures import LearnerRaised, NotAttempted
-from grader.grading.manifest import load_manifest
+from grader.grading.manifest import by_exercise, collect_manifest
 from grader.grading.session import clean_pytest_environment, pytest_arguments
 from grader.jail import wire
 
@@ -166,7 +166,7 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
     second, _ = record([exercise_id], folder, seeds[1])
     keys_first, keys_second = first.answered_by_test(), second.answered_by_test()
     split = {"public": 0.0, "fixed": 0.0, "generated": 0.0}
-    for entry in load_manifest(EXERCISES_DIR / "manifest.json")[exercise_id]:
+    for entry in by_exercise(collect_manifest())[exercise_id]:
         if entry.visibility == "public":
             split["public"] += entry.points
         elif keys_first.get(entry.nodeid, set()) == keys_second.get(entry.nodeid, set()):
