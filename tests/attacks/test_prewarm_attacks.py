@@ -25,7 +25,7 @@ from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, USERNS, strongest_mode
 from grader.sandbox.launch import JAIL_DIR
 from tests.conftest import SOLUTIONS
-from tests.sandbox.test_prewarm import forked_workers, forking, server, workers  # noqa: F401  (fixtures)
+from tests.processes.test_prewarm import forked_workers, forking, server, workers  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))

@@ -135,7 +135,7 @@ def test_a_learner_cannot_write_to_the_graders_terminal():
 
 
 def test_wrapping_a_long_word_measures_each_character_about_once(monkeypatch):
-    from grader import reports
+    from grader.reports import text as reports
 
     measured = []
     real = reports.display_width
