@@ -1,4 +1,4 @@
-"""Red team, session 17: `grade watch` when the watched file is swapped for something else.
+"""Red team: `grade watch` when the watched file is swapped for something else.
 
 Between saves the exercise file becomes a symbolic link to the solution, a link to a file no
 learner may read, a FIFO that no writer ever opens (reading it would block the watch forever),

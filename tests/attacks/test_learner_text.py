@@ -1,6 +1,6 @@
-"""Red team, session 17: learner text in feedback, the notebook's HTML and the pictures.
+"""Red team: learner text in feedback, the notebook's HTML and the pictures.
 
-Each fixture in session17_fixtures/ is graded for real, in the sandbox. What a learner prints,
+Each fixture (tests/attacks/fixtures/) is graded for real, in the sandbox. What a learner prints,
 raises or names must reach the text report, the JSON report and the notebook's HTML as inert,
 printable text (no escapes, no markup, no format fields filled in), and nothing a learner
 returns or raises may stop `grade --pictures` (exit code 3).
@@ -20,7 +20,7 @@ from grader.learner.pictures import LARGEST_DRAWN, checked
 from grader.reports import display_width
 from tests.conftest import SOLUTIONS
 
-FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

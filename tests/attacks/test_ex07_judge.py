@@ -1,5 +1,5 @@
-"""Red team, session 17: ex07's judge changes (the CNN requirement, the explained miss, the layer
-table once per report) on any model description a learner can make the grader read.
+"""Red team: ex07's judge (the CNN requirement, the explained miss, the layer table once per
+report) on any model description a learner can make the grader read.
 
 test_ex07_config.py shows that any JSON in any place of a description is read or refused.
 Here every description that IS read goes on through everything the ex07 suite then does with

@@ -1,4 +1,4 @@
-"""Red team, session 17: ex08 and ex09 against returns a learner picks to earn points for nothing
+"""Red team: ex08 and ex09 against returns a learner picks to earn points for nothing
 or to break the trusted side's checks.
 
 `returns_a_constant_tuple` once earned ex08's "inputs are not modified" points with
@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import SOLUTIONS
 
-FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FEEDBACK_CHARACTERS = 25_000  # one test's feedback, at most
 
 

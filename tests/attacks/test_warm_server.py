@@ -1,4 +1,4 @@
-"""Red team, session 17: a learner reaching for `grade batch`'s warm fork server.
+"""Red team: a learner reaching for `grade batch`'s warm fork server.
 
 `reaches_for_the_warm_server` signals every process it can see (SIGSTOP, SIGKILL, its parent,
 -1, its process group), looks for the server's address in every environment it can read,
@@ -22,7 +22,7 @@ from grader.sandbox import children
 from grader.sandbox.isolation import LIMITS, strongest_mode
 from tests.conftest import SOLUTIONS
 
-FIXTURES = Path(__file__).resolve().parent / "session17_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.mark.skipif(strongest_mode() == LIMITS, reason="the attack signals every process it can see")
