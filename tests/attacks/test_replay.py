@@ -25,6 +25,7 @@ from grader.suites.hidden import test_ex04 as suite_ex04
 from grader.suites.hidden import test_ex09 as suite_ex09
 from grader.suites.public import test_ex02 as public_ex02
 from tests.attacks import replay_files
+from tests.buggy_solutions import buggy_source
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 from tests.suites.recording import record
 
@@ -40,9 +41,9 @@ BUGGY = FIXTURES / "buggy"
 BUGGY_SUBMISSIONS = {
     "first": {"ex03": BUGGY / "same_padding_wrong_side.py", "ex04": BUGGY / "conv_bias_ignored.py",
               "ex06": BUGGY / "size_true_division.py",
-              "ex09": BUGGY / "ex09_field_kernel_sum" / "ex09_receptive_field.py"},
+              "ex09": buggy_source("ex09_field_kernel_sum")[1]},
     "second": {"ex06": BUGGY / "shape_same_floor.py",
-               "ex09": BUGGY / "ex09_cost_input_size" / "ex09_receptive_field.py"},
+               "ex09": buggy_source("ex09_cost_input_size")[1]},
 }
 SENTINEL = '''import numpy as np
 
