@@ -3,8 +3,9 @@
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `show`,
 `quiz`, `check`, and (from grader/cli_class.py) `publish`, `batch`, `merge` and `report` are
 subcommands. Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader
-itself failed (SPEC section 4). The course catalogue and the run's isolation reach the commands
-through the Click context (`Course`), so tests can hand in their own (`--course` is hidden).
+itself failed (docs/design.md#exit-codes). The course catalogue and the run's isolation reach
+the commands through the Click context (`Course`), so tests can hand in their own (`--course`
+is hidden).
 """
 
 from __future__ import annotations

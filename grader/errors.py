@@ -1,6 +1,6 @@
 """Errors the CLI turns into one-line messages and documented exit codes.
 
-Exit codes (SPEC section 4): 0 full marks, 1 points missing, 2 usage or input error,
+Exit codes (docs/design.md#exit-codes): 0 full marks, 1 points missing, 2 usage or input error,
 3 the grader itself failed; 130 a run that was interrupted (Ctrl-C, SIGINT, SIGTERM, SIGHUP). A
 learner's broken code is never an exception here: it is a 0-point test with feedback.
 """

@@ -1,9 +1,10 @@
 """Renderers: one `Report`, five formats (text, json, gradescope, junit, markdown). None recomputes a score.
 
 The text report is for a learner at a terminal: one header line per exercise with its points
-and status, then a row per test with its feedback underneath. JSON follows SPEC section 4,
-Gradescope's results.json its documented fields (grader/gradescope_report.py), JUnit the XML
-that CI systems annotate, Markdown a CI job summary (grader/markdown_report.py).
+and status, then a row per test with its feedback underneath. JSON follows
+docs/design.md#the-json-report, Gradescope's results.json its documented fields
+(grader/gradescope_report.py), JUnit the XML that CI systems annotate, Markdown a CI job summary
+(grader/markdown_report.py).
 """
 
 from __future__ import annotations

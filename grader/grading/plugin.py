@@ -7,9 +7,10 @@ plugin turns every outcome into a `TestResult` and never lets a traceback throug
 and stops no worker itself: it tells the run's `Workers` (grader/grading/runner.py) when an
 exercise's tests begin and end.
 
-A grade is evidence (SPEC section 5): a test that passed without judging any learner result, a
-test the grader itself failed to carry out (an exception other than a `GradingFailure`) and a
-test whose sandbox never started are "could not check", never a pass and never the learner's 0.
+A grade is evidence (docs/design.md#a-grade-is-evidence): a test that passed without judging
+any learner result, a test the grader itself failed to carry out (an exception other than a
+`GradingFailure`) and a test whose sandbox never started are "could not check", never a pass
+and never the learner's 0.
 Such a test runs once more, from a fresh setup; if it still cannot be checked, its result says
 so (status "error", no points, `unchecked`), and `grade` exits 3 after writing its report.
 """

@@ -1,5 +1,5 @@
 """Red team: a submission that only replays answers earns at most a fifth of any exercise, and
-no hidden test's feedback holds its expected value (SPEC section 5, "Hidden stays hidden").
+no hidden test's feedback holds its expected value (docs/design.md#hidden-stays-hidden).
 
 A harvester grades a sentinel submission (stock answers of the right kind, every test fails)
 with several seeds, and a few buggy ones, through the real CLI, and reads every value it can

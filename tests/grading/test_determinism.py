@@ -1,6 +1,6 @@
 """The same submissions, seed and course give byte-identical per-test results, whatever the load.
 
-SPEC section 5, "A grade is evidence": nothing time-dependent decides which cases are checked
+docs/design.md#a-grade-is-evidence: nothing time-dependent decides which cases are checked
 or what feedback says. A small class (a solution, a stub, two learners with realistic bugs and
 slow honest loops; ex01-ex06, ex08, ex09 and a quiz, not ex07) is graded with `grade batch
 --seed` several ways: two batch workers with pre-warmed workers on an idle machine; one batch
