@@ -1,0 +1,159 @@
+"""Each exercise's single source: its solution file, with the answers marked; the stub follows.
+
+As in otter-grader (`otter assign`) and nbgrader, solution code sits between a `# BEGIN SOLUTION`
+line and an `# END SOLUTION` line, indented as the code is. The stub has, in their place, the
+`# STUB:` lines that follow `# END SOLUTION` at the same indentation, each without its `# STUB:`
+prefix (and the one space after it); a bare `# STUB:` stands for an empty line. Without `# STUB:`
+lines, a block inside a function becomes `raise NotImplementedError("exNN: NAME is not
+implemented yet")`, nbgrader's default in this course's words; a block outside a function needs
+them. Every other line of the solution is the stub's, byte for byte. docs/authoring.md shows an
+example; `python -m grader.instructor.source` writes exercises/ from solutions/ (`--check` only
+names the stubs that differ), and `grade publish` builds the release's stubs here too.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course.catalogue import Catalogue, load_catalogue
+from grader.errors import InputError
+
+BEGIN = "# BEGIN SOLUTION"
+END = "# END SOLUTION"
+STUB = "# STUB:"
+# What looks like a marker but is none of ours: another tool's (`### BEGIN SOLUTION`, otter's
+# `# BEGIN PROMPT` or one-line `# SOLUTION`), or a misspelt one (`# STUB` without its colon).
+MARKER_LIKE = re.compile(r"#+\s*(BEGIN|END)\s+[A-Z]|#+\s*STUB\b|.*#\s*SOLUTION(\s+NO\s+PROMPT)?\s*$")
+ENCLOSING_DEF = re.compile(r"(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
+
+
+class MarkerError(InputError):
+    """A solution file whose markers cannot give a stub: `FILE:LINE: what is wrong`."""
+
+
+@dataclass
+class _Block:
+    begin: int  # 1-based line number of `# BEGIN SOLUTION`
+    indent: str
+    ended: bool = False
+    stub: list[str] = field(default_factory=list)  # the stub's lines, endings kept
+
+
+def stub_from_solution(text: str, *, exercise_id: str, where: str = "solution") -> str:
+    """The stub a marked solution gives; `MarkerError` names the file (`where`) and line."""
+    lines = text.splitlines(keepends=True)
+    stub: list[str] = []
+    block: _Block | None = None
+    for number, line in enumerate(lines, start=1):
+        content = line.rstrip("\r\n")
+        stripped, indent = content.strip(), content[:len(content) - len(content.lstrip())]
+        if block is not None and block.ended and content.startswith(block.indent + STUB):
+            block.stub.append(_stub_line(content[len(block.indent + STUB):], block.indent, line))
+            continue
+        if block is not None and block.ended:
+            stub += _replacement(block, lines, exercise_id, where)
+            block = None
+        if stripped == BEGIN:
+            if block is not None:
+                raise MarkerError(f"{where}:{number}: {BEGIN} inside the block begun on line {block.begin}; "
+                                  f"end that one first with {END}")
+            block = _Block(number, indent)
+        elif stripped == END:
+            if block is None:
+                raise MarkerError(f"{where}:{number}: {END} without a {BEGIN} before it")
+            if indent != block.indent:
+                raise MarkerError(f"{where}:{number}: {END} is indented differently from its {BEGIN} "
+                                  f"on line {block.begin}")
+            block.ended = True
+        elif stripped.startswith(STUB):
+            raise MarkerError(f"{where}:{number}: a {STUB} line belongs right after an {END} line, "
+                              "at its indentation")
+        elif MARKER_LIKE.match(stripped):
+            raise MarkerError(f"{where}:{number}: unknown marker {stripped!r}; this course knows "
+                              f"{BEGIN!r}, {END!r} and {STUB!r} lines (docs/authoring.md)")
+        elif block is None:
+            stub.append(line)
+    if block is not None and not block.ended:
+        raise MarkerError(f"{where}:{block.begin}: {BEGIN} has no {END} after it")
+    if block is not None:
+        stub += _replacement(block, lines, exercise_id, where)
+    return "".join(stub)
+
+
+def _stub_line(rest: str, indent: str, line: str) -> str:
+    """One `# STUB:` line's contribution: `rest` (less one leading space) at `indent`."""
+    ending = line[len(line.rstrip("\r\n")):]
+    rest = rest[1:] if rest.startswith(" ") else rest
+    return (indent + rest if rest else "") + ending
+
+
+def _replacement(block: _Block, lines: list[str], exercise_id: str, where: str) -> list[str]:
+    """The block's `# STUB:` lines, or the enclosing function's `raise NotImplementedError`."""
+    if block.stub:
+        return block.stub
+    for line in reversed(lines[:block.begin - 1]):
+        found = ENCLOSING_DEF.match(line)
+        if found and len(found.group(1)) < len(block.indent):
+            message = f"{exercise_id}: {found.group(2)} is not implemented yet"
+            return [f"{block.indent}raise NotImplementedError({message!r})\n"]
+    raise MarkerError(f"{where}:{block.begin}: this block is outside any function; follow its {END} "
+                      f"with {STUB} lines giving the stub's code")
+
+
+def course_stubs(catalogue: Catalogue) -> dict[str, str]:
+    """`exercises/FILE` -> the stub solutions/FILE gives, for every exercise of the catalogue."""
+    stubs = {}
+    for exercise in catalogue.exercises:
+        solution = catalogue.root / "solutions" / exercise.file
+        try:
+            text = solution.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as unreadable:
+            raise InputError(f"solutions/{exercise.file}: cannot read it ({unreadable})") from None
+        stubs[f"exercises/{exercise.file}"] = stub_from_solution(
+            text, exercise_id=exercise.id, where=f"solutions/{exercise.file}")
+    return stubs
+
+
+def drifted(catalogue: Catalogue) -> list[str]:
+    """The stubs of exercises/ that are not what their solutions give (missing ones included)."""
+    root = catalogue.root
+    return [relative for relative, text in course_stubs(catalogue).items()
+            if not (root / relative).is_file() or (root / relative).read_bytes() != text.encode("utf-8")]
+
+
+def write_stubs(catalogue: Catalogue) -> list[str]:
+    """Write each stub that differs from what its solution gives; the ones written."""
+    stubs = course_stubs(catalogue)  # every solution's markers checked before any file is written
+    written = drifted(catalogue)
+    for relative in written:
+        (catalogue.root / relative).write_bytes(stubs[relative].encode("utf-8"))
+    return written
+
+
+def main(argv: list[str], root: Path | None = None) -> int:
+    """`python -m grader.instructor.source [--check]`: 0 when exercises/ matches, 1 when
+    `--check` finds stubs that differ, 2 on a usage or marker error (one line on stderr)."""
+    if any(argument != "--check" for argument in argv):
+        print("usage: python -m grader.instructor.source [--check]", file=sys.stderr)
+        return 2
+    try:
+        catalogue = load_catalogue(root=root) if root is not None else load_catalogue()
+        if "--check" in argv:
+            stale = drifted(catalogue)
+            for relative in stale:
+                print(f"{relative} differs from what its solution gives; "
+                      "run python -m grader.instructor.source", file=sys.stderr)
+            return 1 if stale else 0
+        for relative in write_stubs(catalogue):
+            print(f"wrote {relative}", file=sys.stderr)
+    except InputError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
