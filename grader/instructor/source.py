@@ -38,6 +38,7 @@ class MarkerError(InputError):
 class _Block:
     begin: int  # 1-based line number of `# BEGIN SOLUTION`
     indent: str
+    ending: str  # the marker line's end ("\n", "\r\n"), for a default replacement
     ended: bool = False
     stub: list[str] = field(default_factory=list)  # the stub's lines, endings kept
 
@@ -60,7 +61,7 @@ def stub_from_solution(text: str, *, exercise_id: str, where: str = "solution") 
             if block is not None:
                 raise MarkerError(f"{where}:{number}: {BEGIN} inside the block begun on line {block.begin}; "
                                   f"end that one first with {END}")
-            block = _Block(number, indent)
+            block = _Block(number, indent, line[len(content):])
         elif stripped == END:
             if block is None:
                 raise MarkerError(f"{where}:{number}: {END} without a {BEGIN} before it")
@@ -97,8 +98,8 @@ def _replacement(block: _Block, lines: list[str], exercise_id: str, where: str) 
     for line in reversed(lines[:block.begin - 1]):
         found = ENCLOSING_DEF.match(line)
         if found and len(found.group(1)) < len(block.indent):
-            message = f"{exercise_id}: {found.group(2)} is not implemented yet"
-            return [f"{block.indent}raise NotImplementedError({message!r})\n"]
+            message = f"{exercise_id}: {found.group(2)} is not implemented yet"  # ids and names: no quotes
+            return [f'{block.indent}raise NotImplementedError("{message}")' + (block.ending or "\n")]
     raise MarkerError(f"{where}:{block.begin}: this block is outside any function; follow its {END} "
                       f"with {STUB} lines giving the stub's code")
 
