@@ -8,11 +8,13 @@ lines, a block inside a function becomes `raise NotImplementedError("exNN: NAME 
 implemented yet")`, nbgrader's default in this course's words; a block outside a function needs
 them. Every other line of the solution is the stub's, byte for byte. docs/authoring.md shows an
 example; `python -m grader.instructor.source` writes exercises/ from solutions/ (`--check` only
-names the stubs that differ), and `grade publish` builds the release's stubs here too.
+names the stubs that differ; an instructor's attempt there is never overwritten without
+`--force`), and `grade publish` builds the release's stubs here too.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass, field
@@ -122,23 +124,61 @@ def drifted(catalogue: Catalogue) -> list[str]:
     """The stubs of exercises/ that are not what their solutions give (missing ones included)."""
     root = catalogue.root
     return [relative for relative, text in course_stubs(catalogue).items()
-            if not (root / relative).is_file() or (root / relative).read_bytes() != text.encode("utf-8")]
+            if (root / relative).is_symlink() or not (root / relative).is_file()
+            or (root / relative).read_bytes() != text.encode("utf-8")]
 
 
-def write_stubs(catalogue: Catalogue) -> list[str]:
-    """Write each stub that differs from what its solution gives; the ones written."""
+def write_stubs(catalogue: Catalogue, *, force: bool = False) -> list[str]:
+    """Write each stub that differs from what its solution gives; the ones written. Unless
+    `force`, a file that is not a stub (an instructor's attempt: a graded function that does
+    more than raise, a constant set, a link) is named in an `InputError` and nothing is written."""
     stubs = course_stubs(catalogue)  # every solution's markers checked before any file is written
     written = drifted(catalogue)
+    attempts = [relative for relative in written if not force and _attempted(catalogue, relative)]
+    if attempts:
+        raise InputError(f"nothing written: not a stub, but maybe your work: {', '.join(attempts)} (a graded "
+                         "function does more than raise, a constant is set, or a link); keep it elsewhere "
+                         "(`git stash`) or pass --force")
     for relative in written:
-        (catalogue.root / relative).write_bytes(stubs[relative].encode("utf-8"))
+        target = catalogue.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():
+            target.unlink()  # replace the link itself, never the file it points to
+        target.write_bytes(stubs[relative].encode("utf-8"))
     return written
 
 
+def _attempted(catalogue: Catalogue, relative: str) -> bool:
+    """Whether exercises/FILE exists and is more than a stub: a link, unreadable, or a graded
+    function whose body (after its docstring) is not one `raise`, or a graded constant not None."""
+    path = catalogue.root / relative
+    if path.is_symlink():
+        return True
+    if not path.exists():
+        return False
+    exercise = next(item for item in catalogue.exercises if f"exercises/{item.file}" == relative)
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in exercise.functions:
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            if len(body) != 1 or not isinstance(body[0], ast.Raise):
+                return True
+        if isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id in exercise.constants
+                                                for target in node.targets):
+            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                return True
+    return False
+
+
 def main(argv: list[str], root: Path | None = None) -> int:
-    """`python -m grader.instructor.source [--check]`: 0 when exercises/ matches, 1 when
-    `--check` finds stubs that differ, 2 on a usage or marker error (one line on stderr)."""
-    if any(argument != "--check" for argument in argv):
-        print("usage: python -m grader.instructor.source [--check]", file=sys.stderr)
+    """`python -m grader.instructor.source [--check | --force]`: 0 when exercises/ matches or
+    was written, 1 when `--check` finds stubs that differ, 2 on a usage or marker error, or an
+    instructor's attempt in the way (one line on stderr)."""
+    if len(argv) > 1 or any(argument not in ("--check", "--force") for argument in argv):
+        print("usage: python -m grader.instructor.source [--check | --force]", file=sys.stderr)
         return 2
     try:
         catalogue = load_catalogue(root=root) if root is not None else load_catalogue()
@@ -148,7 +188,7 @@ def main(argv: list[str], root: Path | None = None) -> int:
                 print(f"{relative} differs from what its solution gives; "
                       "run python -m grader.instructor.source", file=sys.stderr)
             return 1 if stale else 0
-        for relative in write_stubs(catalogue):
+        for relative in write_stubs(catalogue, force="--force" in argv):
             print(f"wrote {relative}", file=sys.stderr)
     except InputError as error:
         print(f"error: {error.message}", file=sys.stderr)

@@ -63,6 +63,36 @@ def test_the_command_names_a_drifted_stub_and_rewrites_it(tmp_path, capsys):
     assert main(["--check"], root=root) == 0
 
 
+def test_an_instructors_attempt_is_never_overwritten_without_force(tmp_path, capsys):
+    root = _course_copy(tmp_path)
+    attempt = root / "exercises" / "ex01_convolution.py"
+    shutil.copyfile(SOLUTIONS / "ex01_convolution.py", attempt)
+    elsewhere = tmp_path / "my_ex02.py"
+    shutil.copyfile(STUBS / "ex02_sobel.py", elsewhere)
+    (root / "exercises" / "ex02_sobel.py").unlink()
+    (root / "exercises" / "ex02_sobel.py").symlink_to(elsewhere)
+    constant = root / "exercises" / "ex02_sobel.py"
+    stale = root / "exercises" / "ex06_output_size.py"
+    stale.write_text(stale.read_text(encoding="utf-8").replace("(_check_int helps)", "(see _check_int)"),
+                     encoding="utf-8")
+    assert main([], root=root) == 2
+    error = capsys.readouterr().err
+    assert "exercises/ex01_convolution.py" in error and "exercises/ex02_sobel.py" in error
+    assert "ex06" not in error and "--force" in error and len(error.splitlines()) == 1
+    assert attempt.read_bytes() == (SOLUTIONS / "ex01_convolution.py").read_bytes()
+    assert stale.read_bytes() != (STUBS / "ex06_output_size.py").read_bytes()  # nothing written at all
+    assert main(["--force"], root=root) == 0
+    assert main(["--check"], root=root) == 0 and not constant.is_symlink()
+    assert elsewhere.read_bytes() == (STUBS / "ex02_sobel.py").read_bytes()  # the link's file untouched
+
+
+def test_a_set_constant_is_an_attempt(tmp_path, capsys):
+    root = _course_copy(tmp_path)
+    stub = root / "exercises" / "ex02_sobel.py"
+    stub.write_text(stub.read_text(encoding="utf-8").replace("SOBEL_Y = None", "SOBEL_Y = [[1]]"), encoding="utf-8")
+    assert main([], root=root) == 2 and "exercises/ex02_sobel.py" in capsys.readouterr().err
+
+
 def test_a_broken_marker_is_one_line_and_writes_nothing(tmp_path, capsys):
     root = _course_copy(tmp_path)
     (root / "exercises" / "ex01_convolution.py").write_text("edited\n", encoding="utf-8")
