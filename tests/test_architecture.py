@@ -19,7 +19,8 @@ from grader.course.catalogue import PACKAGE_DIR
 # see results only; the lower layers never reach up.
 ALLOWED: dict[str, set[str]] = {
     "sandbox.standalone": set(),
-    "errors": {"i18n"},
+    "errors": {"i18n", "sanitise"},
+    "logs": {"sanitise"},  # `grade -v`: the grader's decisions on standard error
     "i18n": set(),
     "evidence": set(),
     "sanitise": {"i18n"},
@@ -49,7 +50,7 @@ ALLOWED: dict[str, set[str]] = {
     # references (a release has their data instead, and no hidden suites)
     "learner": {"i18n", "commands", "course", "errors", "failures", "grading", "model", "progress", "reports",
                 "results", "sandbox", "sanitise", "submission", "suites"},
-    "cli": {"i18n", "cli_class", "cli_learner", "cli_messages", "commands", "course", "errors", "grading", "instructor", "learner", "quiz",
+    "cli": {"i18n", "cli_class", "cli_learner", "cli_messages", "commands", "course", "errors", "grading", "instructor", "learner", "logs", "quiz",
             "reports", "results", "sandbox", "sanitise"},
     "cli_class": {"i18n", "cli", "instructor"},
     "cli_messages": {"i18n", "cli"},  # the command tree, for its help texts

@@ -17,6 +17,7 @@ so (status "error", no points, `unchecked`), and `grade` exits 3 after writing i
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ MARKERS = (
     "exercise(id): the exercise a suite module grades, e.g. ex04",
 )
 DEFAULT_POINTS = 1.0
+log = logging.getLogger(__name__)
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
@@ -176,7 +178,11 @@ class GradingPlugin:
             outcome = yield
         result = self.results.get(item.nodeid)
         if result is not None and result.unchecked:
+            log.info("%s: could not check (%s); running it once more", item.nodeid, result.feedback)
             self._run_again(item, nextitem)
+            again = self.results.get(item.nodeid)
+            if again is not None and again.unchecked:
+                log.info("%s: could not check it again; reported unchecked (status error)", item.nodeid)
         return outcome
 
     def _run_again(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:

@@ -131,6 +131,7 @@ def test_the_class_is_graded_with_evidence(idle_run):
     assert shrunk  # generated cases failed and were shrunk: the path most sensitive to time
 
 
+@pytest.mark.alone  # its busy loops would slow another xdist worker's tests, not only this one
 def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(course_class, tmp_path, monkeypatch,
                                                                          idle_run):
     """Every core burnt by busy loops, `--workers 1`, and no pre-warmed servers (each learner's
