@@ -1,5 +1,5 @@
 """What a failed check tells the learner: the sentences of grader/checks.py, in a public test
-and in a hidden one (SPEC section 5, "Hidden stays hidden").
+and in a hidden one (docs/design.md#hidden-stays-hidden).
 
 A public test's case and answer are in the suites that learners have, so its feedback shows
 the expected value (and, with `reveal`, both arrays in full). A hidden test's feedback says

@@ -21,7 +21,7 @@ from grader.check_feedback import describe_array, describe_call  # noqa: F401  (
 from grader.failures import GradingFailure, LearnerRaised, NamedMistake, NotAttempted
 from grader.i18n import _
 
-RELATIVE_TOLERANCE = 1e-5  # SPEC section 2: float32 arithmetic passes
+RELATIVE_TOLERANCE = 1e-5  # docs/design.md#array-conventions: float32 arithmetic passes
 NUMERIC_KINDS = "biuf"
 MAX_NAMED = 3  # mistakes named at once when several explain one answer
 

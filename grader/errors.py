@@ -1,6 +1,6 @@
 """Errors the CLI turns into one-line messages and documented exit codes.
 
-Exit codes (SPEC section 4): 0 full marks, 1 points missing, 2 usage or input error,
+Exit codes (docs/design.md#exit-codes): 0 full marks, 1 points missing, 2 usage or input error,
 3 the grader itself failed; 130 a run that was interrupted (Ctrl-C, SIGINT, SIGTERM, SIGHUP). A
 learner's broken code is never an exception here: it is a 0-point test with feedback.
 """
@@ -10,9 +10,13 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import traceback
 from collections.abc import Iterator
+from typing import IO, Any
 
 import click
+
+from grader.sanitise import visible
 
 EXIT_FULL_MARKS = 0
 EXIT_POINTS_MISSING = 1
@@ -28,9 +32,28 @@ class InputError(click.ClickException):
 
 
 class GraderFailure(click.ClickException):
-    """The grader could not finish: a bug or a broken installation, never the learner's code."""
+    """The grader could not finish: a bug or a broken installation, never the learner's code.
+
+    Shown as one line; under `grade --debug` (`show_tracebacks(True)`) its whole traceback
+    follows, with the error that caused it, each line escaped as the message is.
+    """
 
     exit_code = EXIT_GRADER_FAILED
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        super().show(file)
+        if _debug["tracebacks"]:
+            lines = "".join(traceback.format_exception(self)).rstrip("\n").splitlines()
+            click.echo("\n".join(visible(line, TRACEBACK_LINE_LIMIT) for line in lines), file=file, err=True)
+
+
+TRACEBACK_LINE_LIMIT = 2000
+_debug = {"tracebacks": False}
+
+
+def show_tracebacks(on: bool) -> None:
+    """`grade --debug`: a grader failure shows its traceback after its one line (standard error)."""
+    _debug["tracebacks"] = on
 
 
 _deferral = {"depth": 0, "pending": False}  # interrupts held back while whole files are written

@@ -4,7 +4,7 @@ evidence it has gathered.
 The pytest plugin (grader/grading/plugin.py) opens a `Judging` around each grading test. The
 check helpers (grader/checks.py) read it to decide what a failure may show (a hidden case's
 expected value never reaches the learner) and count every learner result they judge in it, so
-that a test which judged nothing never passes (SPEC section 5, "A grade is evidence"). A suite
+that a test which judged nothing never passes (docs/design.md#a-grade-is-evidence). A suite
 that judges a result without those helpers calls `judged()` itself. Outside a grading test
 (a unit test of the helpers, the pictures) there is no `Judging`, and a check behaves as in a
 hidden test: the cautious side.

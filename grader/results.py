@@ -122,8 +122,9 @@ class Report:
 
     @property
     def unchecked(self) -> list[str]:
-        """"ex02: <test name>" for every test the grader could not check (SPEC section 5: "A
-        grade is evidence"); a run with any is the grader's failure, whatever its score."""
+        """"ex02: <test name>" for every test the grader could not check
+        (docs/design.md#a-grade-is-evidence); a run with any is the grader's failure, whatever its
+        score."""
         return [f"{item.id}: {test.name}" for item in self.exercises for test in item.tests if test.unchecked]
 
     def to_dict(self) -> dict[str, Any]:

@@ -47,6 +47,7 @@ def filter_response(patch, kernel):
 
     Reference: about 5 lines.
     """
+    # BEGIN SOLUTION
     patch = np.asarray(patch)
     kernel = np.asarray(kernel)
     # A response only makes sense when every weight has exactly one pixel under it.
@@ -54,6 +55,9 @@ def filter_response(patch, kernel):
         raise ValueError(f"patch shape {patch.shape} and kernel shape {kernel.shape} differ")
     # Multiply cell by cell (not a matrix product) and add everything up, in float64.
     return float(np.sum(patch.astype(np.float64) * kernel.astype(np.float64)))
+    # END SOLUTION
+    # STUB: # TODO(ex01): check the shapes match, multiply the two arrays cell by cell, add up the products.
+    # STUB: raise NotImplementedError("ex01: filter_response is not implemented yet")
 
 
 def convolve2d(image, kernel):
@@ -80,6 +84,7 @@ def convolve2d(image, kernel):
 
     Reference: about 15 lines, two loops over output positions.
     """
+    # BEGIN SOLUTION
     image = np.asarray(image)
     kernel = np.asarray(kernel)
     if image.ndim != 2 or kernel.ndim != 2:
@@ -99,3 +104,6 @@ def convolve2d(image, kernel):
             # The patch under the kernel when its top-left corner sits on (i, j).
             out[i, j] = np.sum(image[i:i + f_h, j:j + f_w] * kernel)
     return out
+    # END SOLUTION
+    # STUB: # TODO(ex01): check the shapes, work out H_out and W_out, then fill each output cell with the response of the kernel to the patch under it.
+    # STUB: raise NotImplementedError("ex01: convolve2d is not implemented yet")

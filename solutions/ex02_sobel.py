@@ -42,14 +42,23 @@ Check your work with `grade ex02`; ask for a hint with `grade hint ex02`.
 import numpy as np
 
 # The change from left to right: fires on a vertical edge.
+# BEGIN SOLUTION
 SOBEL_X = np.array([[-1, 0, 1],
                     [-2, 0, 2],
                     [-1, 0, 1]])
+# END SOLUTION
+# STUB: # TODO(ex02): write SOBEL_X as a 3x3 list of lists (or np.array). Which column holds the negative
+# STUB: #   weights, and which row weighs 2?
+# STUB: SOBEL_X = None
 
 # The change from top to bottom: fires on a horizontal edge.
+# BEGIN SOLUTION
 SOBEL_Y = np.array([[-1, -2, -1],
                     [0, 0, 0],
                     [1, 2, 1]])
+# END SOLUTION
+# STUB: # TODO(ex02): write SOBEL_Y as a 3x3 list of lists (or np.array). How is it related to SOBEL_X?
+# STUB: SOBEL_Y = None
 
 
 def sobel_edges(image):
@@ -77,6 +86,7 @@ def sobel_edges(image):
     Reference: about 20 lines: the loops of ex01 (each exercise file stands alone, so write
     them again or copy yours in), once per kernel, then one line for the magnitude.
     """
+    # BEGIN SOLUTION
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W), got {image.ndim}-D with shape {image.shape}")
@@ -100,3 +110,8 @@ def sobel_edges(image):
     # The length of the gradient vector (gx, gy): the L2 norm, not |gx| + |gy|.
     magnitude = np.sqrt(gx ** 2 + gy ** 2)
     return gx, gy, magnitude
+    # END SOLUTION
+    # STUB: # TODO(ex02): check the image is 2-D and at least 3x3, then slide each kernel over it as in
+    # STUB: #   ex01 (how many positions fit along a row of W pixels?) and combine gx and gy into the
+    # STUB: #   length of the gradient vector (is that |gx| + |gy|, or something else?).
+    # STUB: raise NotImplementedError("ex02: sobel_edges is not implemented yet")

@@ -82,6 +82,7 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid"):
     or, shorter and faster, over the F_h * F_w kernel cells (a, b), each time taking a strided
     slice of x.
     """
+    # BEGIN SOLUTION
     x = np.asarray(x)
     kernel = np.asarray(kernel)
     if x.ndim != 4 or kernel.ndim != 4:
@@ -130,6 +131,11 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid"):
         # One bias per filter, broadcast over every position of its output channel.
         out += bias.astype(dtype)
     return out
+    # END SOLUTION
+    # STUB: # TODO(ex04): check the shapes, unpack (N, H, W, C_in) and (F_h, F_w, C_in, C_out), pad for
+    # STUB: #   'same', work out H_out and W_out, then fill the output. Where does the window of output
+    # STUB: #   cell (i, j) start for strides (S_h, S_w), and which axes does one filter sum over?
+    # STUB: raise NotImplementedError("ex04: conv2d is not implemented yet")
 
 
 # Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.

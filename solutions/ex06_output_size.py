@@ -53,6 +53,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0):
 
     Reference: about 8 lines (most of them checks).
     """
+    # BEGIN SOLUTION
     for name, value, smallest in (("size", size, 1), ("kernel_size", kernel_size, 1),
                                   ("stride", stride, 1), ("padding", padding, 0)):
         _check_int(name, value, smallest)
@@ -62,6 +63,9 @@ def conv_output_size(size, kernel_size, stride=1, padding=0):
         raise ValueError(f"a {kernel_size}-wide kernel does not fit a {size}-wide input "
                          f"with padding {padding}")
     return out
+    # END SOLUTION
+    # STUB: # TODO(ex06): check the arguments (_check_int helps), apply the formula with //, refuse a result < 1.
+    # STUB: raise NotImplementedError("ex06: conv_output_size is not implemented yet")
 
 
 def conv_output_shape(input_shape, filters, kernel_size, strides=1, padding="valid"):
@@ -90,6 +94,7 @@ def conv_output_shape(input_shape, filters, kernel_size, strides=1, padding="val
 
     Reference: about 8 lines, reusing conv_output_size for each axis.
     """
+    # BEGIN SOLUTION
     height, width, _channels = _check_shape(input_shape)
     _check_int("filters", filters, 1)
     f_h, f_w = _pair("kernel_size", kernel_size)
@@ -100,6 +105,9 @@ def conv_output_shape(input_shape, filters, kernel_size, strides=1, padding="val
         return (math.ceil(height / s_h), math.ceil(width / s_w), filters)
     # "valid" is P = 0 in the formula, one axis at a time.
     return (conv_output_size(height, f_h, s_h), conv_output_size(width, f_w, s_w), filters)
+    # END SOLUTION
+    # STUB: # TODO(ex06): unpack the shape, turn kernel_size and strides into pairs, then apply the padding rule to H and W.
+    # STUB: raise NotImplementedError("ex06: conv_output_shape is not implemented yet")
 
 
 def pool_output_shape(input_shape, pool_size=(2, 2), strides=None, padding="valid"):
@@ -125,10 +133,14 @@ def pool_output_shape(input_shape, pool_size=(2, 2), strides=None, padding="vali
 
     Reference: about 3 lines: pooling is shaped like a conv with C filters.
     """
+    # BEGIN SOLUTION
     _height, _width, channels = _check_shape(input_shape)
     # A pooling window slides like a kernel, keeps the depth, and by default strides by its size.
     strides = pool_size if strides is None else strides
     return conv_output_shape(input_shape, channels, pool_size, strides, padding)
+    # END SOLUTION
+    # STUB: # TODO(ex06): pooling keeps the depth C; when strides is None, the stride is the pool size.
+    # STUB: raise NotImplementedError("ex06: pool_output_shape is not implemented yet")
 
 
 def conv2d_param_count(kernel_size, in_channels, filters, use_bias=True):
@@ -156,11 +168,15 @@ def conv2d_param_count(kernel_size, in_channels, filters, use_bias=True):
 
     Reference: about 4 lines.
     """
+    # BEGIN SOLUTION
     f_h, f_w = _pair("kernel_size", kernel_size)
     _check_int("in_channels", in_channels, 1)
     _check_int("filters", filters, 1)
     # One F_h x F_w x C_in block of weights per filter, plus one bias per filter.
     return f_h * f_w * in_channels * filters + (filters if use_bias else 0)
+    # END SOLUTION
+    # STUB: # TODO(ex06): one F_h x F_w x C_in block of weights per filter, plus one bias per filter.
+    # STUB: raise NotImplementedError("ex06: conv2d_param_count is not implemented yet")
 
 
 def dense_param_count(in_features, units, use_bias=True):
@@ -186,9 +202,13 @@ def dense_param_count(in_features, units, use_bias=True):
 
     Reference: about 3 lines.
     """
+    # BEGIN SOLUTION
     _check_int("in_features", in_features, 1)
     _check_int("units", units, 1)
     return in_features * units + (units if use_bias else 0)
+    # END SOLUTION
+    # STUB: # TODO(ex06): one weight per (input, unit) pair, plus one bias per unit.
+    # STUB: raise NotImplementedError("ex06: dense_param_count is not implemented yet")
 
 
 # Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.

@@ -85,6 +85,7 @@ def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
     kernel cells (a, b) as in ex04: each one's strided slice of the padded input gives
     d_kernel[a, b], and receives d_out @ kernel[a, b].T in the same slice of d_xp.
     """
+    # BEGIN SOLUTION
     x, kernel, d_out = np.asarray(x), np.asarray(kernel), np.asarray(d_out)
     if x.ndim != 4 or kernel.ndim != 4 or d_out.ndim != 4:
         raise ValueError(f"x, kernel and d_out must be 4-D, got shapes {x.shape}, "
@@ -129,6 +130,11 @@ def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
     d_x = d_xp[:, top:top + height, left:left + width, :]
     d_bias = d_out.sum(axis=(0, 1, 2))
     return d_x, d_kernel, d_bias
+    # END SOLUTION
+    # STUB: # TODO(ex08): check the shapes and work out ex04's padding and H_out, W_out; check d_out has
+    # STUB: #   the output's shape; then send each output's gradient back. Which input cells did output
+    # STUB: #   (i, j) read, with which weights? Where does the padding go at the end?
+    # STUB: raise NotImplementedError("ex08: conv_backward is not implemented yet")
 
 
 def max_pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid"):
@@ -164,6 +170,7 @@ def max_pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid")
     cells (i, j): find where each window's max sits (np.argmax of the window reshaped per
     image and channel), and add d_out[:, i, j, :] there.
     """
+    # BEGIN SOLUTION
     x, d_out = np.asarray(x), np.asarray(d_out)
     if x.ndim != 4 or d_out.ndim != 4:
         raise ValueError(f"x and d_out must be (N, H, W, C), got shapes {x.shape} and {d_out.shape}")
@@ -199,6 +206,11 @@ def max_pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid")
             # += : a cell that wins two overlapping windows gets both gradients.
             np.add.at(d_xp, (n_index, rows, cols, c_index), d_out[:, i, j, :])
     return d_xp[:, top:top + height, left:left + width, :]
+    # END SOLUTION
+    # STUB: # TODO(ex08): check the shapes and work out ex05's padding and H_out, W_out; check d_out has
+    # STUB: #   the output's shape; then, for each window, which one cell gets d_out[:, i, j, :]? What
+    # STUB: #   happens to a cell that wins two overlapping windows?
+    # STUB: raise NotImplementedError("ex08: max_pool_backward is not implemented yet")
 
 
 # Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.

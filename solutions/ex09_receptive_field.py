@@ -63,6 +63,7 @@ def receptive_field(layers):
 
     Reference: about 10 lines, one loop that keeps the jump (the product of the strides so far).
     """
+    # BEGIN SOLUTION
     if isinstance(layers, (str, bytes)):
         raise ValueError(f"layers must be a sequence of (F, S) pairs, got {layers!r}")
     field, jump = 1, 1
@@ -75,6 +76,10 @@ def receptive_field(layers):
         # Its stride spaces the units of every later layer further apart on the input.
         jump *= stride
     return field
+    # END SOLUTION
+    # STUB: # TODO(ex09): loop over the layers, first layer first. How many input pixels apart are two
+    # STUB: #   neighbouring units of the layer's input (the jump), and how much does the layer add?
+    # STUB: raise NotImplementedError("ex09: receptive_field is not implemented yet")
 
 
 def conv2d_multiply_adds(input_shape, filters, kernel_size, strides=1, padding="valid"):
@@ -104,6 +109,7 @@ def conv2d_multiply_adds(input_shape, filters, kernel_size, strides=1, padding="
 
     Reference: about 10 lines: ex06's output size on each axis, then one product.
     """
+    # BEGIN SOLUTION
     height, width, c_in = _shape(input_shape)
     c_out = _count("filters", filters)
     f_h, f_w = _pair("kernel_size", kernel_size)
@@ -116,6 +122,10 @@ def conv2d_multiply_adds(input_shape, filters, kernel_size, strides=1, padding="
         out_h, out_w = (height - f_h) // s_h + 1, (width - f_w) // s_w + 1
     # Every output value is one sum of F_h * F_w * C_in products.
     return out_h * out_w * c_out * f_h * f_w * c_in
+    # END SOLUTION
+    # STUB: # TODO(ex09): check the arguments (the helpers below), work out H_out and W_out as in ex06,
+    # STUB: #   then count: how many output values are there, and how many products make each one?
+    # STUB: raise NotImplementedError("ex09: conv2d_multiply_adds is not implemented yet")
 
 
 def pointwise_conv(x, kernel, bias=None):
@@ -145,6 +155,7 @@ def pointwise_conv(x, kernel, bias=None):
 
     Reference: about 12 lines, most of them checks; one matrix product over the last axis.
     """
+    # BEGIN SOLUTION
     x, kernel = np.asarray(x), np.asarray(kernel)
     if x.ndim != 4:
         raise ValueError(f"x must be (N, H, W, C_in), got shape {x.shape}")
@@ -160,6 +171,10 @@ def pointwise_conv(x, kernel, bias=None):
     if bias is not None:
         out = out + np.asarray(bias).astype(dtype)
     return out
+    # END SOLUTION
+    # STUB: # TODO(ex09): check the shapes, then mix the channels of every pixel. Which axis of x meets
+    # STUB: #   which axis of kernel[0, 0]?
+    # STUB: raise NotImplementedError("ex09: pointwise_conv is not implemented yet")
 
 
 # Provided helpers: use them as they are; they turn bad arguments into clear ValueErrors.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -34,6 +35,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+
+
+@pytest.fixture(autouse=True)
+def _alone_when_marked(request, tmp_path_factory):
+    """Under pytest-xdist (the README's `-n auto`), a test marked `alone` (it loads every core on
+    purpose) runs while no other worker runs a test: it takes a lock that every other test shares,
+    in the folder all workers' temporary folders sit in. Without xdist there is nothing to wait for."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(tmp_path_factory.getbasetemp().parent / "tests-alone.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

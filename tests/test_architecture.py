@@ -19,7 +19,8 @@ from grader.course.catalogue import PACKAGE_DIR
 # see results only; the lower layers never reach up.
 ALLOWED: dict[str, set[str]] = {
     "jail": set(),
-    "errors": {"i18n"},
+    "errors": {"i18n", "sanitise"},
+    "logs": {"sanitise"},  # `grade -v`: the grader's decisions on standard error
     "i18n": set(),
     "evidence": set(),
     "sanitise": {"i18n"},
@@ -53,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     # references, imported as optional (a release has their data instead)
     "learner": {"i18n", "cli.commands", "course", "errors", "failures", "grading", "hidden", "model", "progress",
                 "reports", "results", "sandbox", "sanitise", "submission"},
-    "cli": {"i18n", "cli.commands", "course", "errors", "grading", "instructor", "learner", "quiz", "reports",
+    "cli": {"i18n", "cli.commands", "course", "errors", "grading", "instructor", "learner", "logs", "quiz", "reports",
             "results", "sandbox", "sanitise"},
     "__main__": {"cli"},
     "__init__": {"learner"},  # load_ipython_extension, imported only by IPython

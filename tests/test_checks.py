@@ -1,7 +1,7 @@
 """The check helpers that the suites use (grader/checks.py), in public and in hidden tests.
 
 A public test's feedback may show the expected value; a hidden test's never does, whichever
-helper judged the result (SPEC section 5, "Hidden stays hidden"). Outside any grading test a
+helper judged the result (docs/design.md#hidden-stays-hidden). Outside any grading test a
 helper behaves as in a hidden one.
 """
 

@@ -3,8 +3,9 @@
 `grade ex03` grades exercises and quizzes (the default command); `grade list`, `hint`, `show`,
 `quiz`, `check`, and (from grader/cli/classroom.py) `publish`, `batch`, `merge` and `report` are
 subcommands. Exit codes: 0 full marks, 1 points missing, 2 usage or input error, 3 the grader
-itself failed (SPEC section 4). The course catalogue and the run's isolation reach the commands
-through the Click context (`Course`), so tests can hand in their own (`--course` is hidden).
+itself failed (docs/design.md#exit-codes). The course catalogue and the run's isolation reach
+the commands through the Click context (`Course`), so tests can hand in their own (`--course`
+is hidden).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import click
 
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
-from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError, exit_130_when_interrupted
+from grader.errors import (EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError,
+                           exit_130_when_interrupted, show_tracebacks)
 from grader.i18n import LANGUAGES, _, choose_language, with_lang
+from grader.logs import configure as configure_logging
 from grader.reports import FORMATS
 from grader.sanitise import visible
 
@@ -27,6 +30,7 @@ DEFAULT_SUBMISSION = Path("exercises")
 GRADE_COMMAND = "grade-items"
 INSTRUCTOR_PACKAGE = "grader.instructor"
 GROUP_OPTIONS_WITH_VALUES = ("--course", "--course-root")
+GROUP_FLAGS = ("--debug", "-v", "-vv", "-vvv", "--verbose")
 LANG_HELP = ("Language of every message, report, hint and quiz: en or ko. "
              "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
 WEAK_HELP = ("Grade even where the sandbox has no Linux namespaces and the grader runs as root "
@@ -70,8 +74,8 @@ class GradeGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         messages.language_from_arguments(args)  # before Click can answer a usage error
         position = 0
-        while position < len(args) and args[position] in GROUP_OPTIONS_WITH_VALUES:
-            position += 2
+        while position < len(args) and args[position] in GROUP_OPTIONS_WITH_VALUES + GROUP_FLAGS:
+            position += 2 if args[position] in GROUP_OPTIONS_WITH_VALUES else 1
         first = args[position] if position < len(args) else None
         if first not in self.commands and first not in ("-h", "--help", "--version"):
             args = [*args[:position], GRADE_COMMAND, *args[position:]]
@@ -110,13 +114,18 @@ class GradeGroup(click.Group):
               default=None, hidden=True, help="Another course catalogue (for tests).")
 @click.option("--course-root", type=click.Path(file_okay=False, path_type=Path), default=None,
               hidden=True, help="Another course folder with quizzes/ and solutions/ (for tests).")
+@click.option("--debug", is_flag=True, help="When the grader itself fails (exit code 3), also print the traceback.")
+@click.option("-v", "--verbose", count=True,
+              help="Log what the grader decides (isolation, seeds, workers) to standard error; -vv logs more.")
 @click.pass_context
-def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | None) -> None:
+def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | None, debug: bool, verbose: int) -> None:
     """Grade the CNN exercises and quizzes, and manage the course.
 
     Exit codes: 0 full marks, 1 some points missing, 2 a usage or input error,
     3 the grader itself failed.
     """
+    show_tracebacks(debug)
+    configure_logging(verbose)
     course = ctx.ensure_object(Course)
     if catalogue_path is not None:
         course.catalogue_path, course._catalogue = catalogue_path, None

@@ -7,15 +7,17 @@ plugin turns every outcome into a `TestResult` and never lets a traceback throug
 and stops no worker itself: it tells the run's `Workers` (grader/grading/runner.py) when an
 exercise's tests begin and end.
 
-A grade is evidence (SPEC section 5): a test that passed without judging any learner result, a
-test the grader itself failed to carry out (an exception other than a `GradingFailure`) and a
-test whose sandbox never started are "could not check", never a pass and never the learner's 0.
+A grade is evidence (docs/design.md#a-grade-is-evidence): a test that passed without judging
+any learner result, a test the grader itself failed to carry out (an exception other than a
+`GradingFailure`) and a test whose sandbox never started are "could not check", never a pass
+and never the learner's 0.
 Such a test runs once more, from a fresh setup; if it still cannot be checked, its result says
 so (status "error", no points, `unchecked`), and `grade` exits 3 after writing its report.
 """
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,7 @@ MARKERS = (
 )
 DEFAULT_POINTS = 1.0
 PUBLIC_SUITE = "test_public.py"  # an exercise's public suite; its hidden one is hidden/test_hidden.py
+log = logging.getLogger(__name__)
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
@@ -185,7 +188,11 @@ class GradingPlugin:
             outcome = yield
         result = self.results.get(item.nodeid)
         if result is not None and result.unchecked:
+            log.info("%s: could not check (%s); running it once more", item.nodeid, result.feedback)
             self._run_again(item, nextitem)
+            again = self.results.get(item.nodeid)
+            if again is not None and again.unchecked:
+                log.info("%s: could not check it again; reported unchecked (status error)", item.nodeid)
         return outcome
 
     def _run_again(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:

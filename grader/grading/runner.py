@@ -12,6 +12,7 @@ when its tests are done. Quizzes are graded from their answers files, as data.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from datetime import datetime, timezone
@@ -31,6 +32,7 @@ from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT, forbidden_imports, forbidden_message
 from grader.submission import Submission, SubmissionFileError
 
+log = logging.getLogger(__name__)
 MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
 TRAINER_MODULE = "grader.model.trainer"  # ex07's trusted trainer (grader/model/judge.py starts it)
 NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. Install it with "
@@ -48,7 +50,9 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolat
     started_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
     learner = Submission.open(submission)
     items = catalogue.select(item_ids)
-    seed = new_seed() if seed is None else seed
+    given = seed is not None
+    seed = seed if seed is not None else new_seed()
+    log.info("seed %d (%s)", seed, "given with --seed" if given else "fresh and secret; --seed replays it")
     exercises = [item for item in items if isinstance(item, Exercise)]
     results = _grade_exercises(exercises, learner, seed, exercises_dir, isolation, lang) if exercises else {}
     for item in items:
@@ -114,6 +118,7 @@ class Workers:
                 or exercise_id in self.sandbox_retried):
             return
         self.sandbox_retried.add(exercise_id)
+        log.info("%s: its sandbox never started; a fresh worker for the retry", exercise_id)
         client.close()
         fresh = WorkerClient(client.spec, client.exercise, client.isolation)
         fresh.restarts = max(0, client.restarts - 1)  # the failed start was not the learner's

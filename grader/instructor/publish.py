@@ -5,8 +5,10 @@ alone, with nothing secret in it. The Gradescope bundle (grader/instructor/grade
 the grader with its hidden suites and the quiz keys (never the reference solutions, which
 grading does not need) and the two scripts Gradescope runs, at the root of `autograder.zip`.
 
-Publishing refuses, naming the files, when the course's exercise folder no longer holds the
-course's own stubs (grader/instructor/stubs.py: an instructor tried the exercises there), and,
+The learner's stubs are generated from the marked solutions (grader/instructor/source.py), so
+an instructor's own attempts in exercises/ never ship. Publishing refuses, naming the files,
+when a generated stub is not the course's own (grader/instructor/stubs.py: an answer left
+unmarked, texts the Korean instructions do not translate) or the notebook was run, and,
 once the release is written, when the behavioural scan (grader/instructor/scan.py) finds a
 function or data file in it that earns a point: then nothing stays in OUTDIR. Both artefacts
 are written into a hidden folder beside OUTDIR (`.OUTDIR.partial-PID`) and renamed into place
@@ -63,9 +65,10 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
                          "each with the file or folder itself and publish again")
     changed = changed_files(catalogue)
     if changed:
-        raise InputError("not published: these files are not the course's own stubs, and a release hands "
-                         f"them to learners: {'; '.join(changed)}. Restore them (`git checkout -- "
-                         "exercises/`, or `git stash` to keep your work) and publish again")
+        raise InputError("not published: a release would hand these to learners, and they are not the "
+                         f"course's own stubs: {'; '.join(changed)}. Mark each answer in solutions/ "
+                         "(docs/authoring.md), restore the notebook (`git checkout -- exercises/`) and "
+                         "publish again")
     suites_problems = check_manifest(catalogue, collect_manifest())
     if suites_problems:
         raise InputError("not published: the suites do not grade the catalogue's exercises: "

@@ -1,12 +1,12 @@
 """The out folder of `grade batch`: one record per learner, written atomically, read back as input.
 
-A graded learner's record is `OUT/<stem>.json`: the report (SPEC section 4's JSON) plus a
-`batch` block saying what was graded, how and by whom (learner, submitted-files hash, course
-and grader versions, seed, time, user and host). A learner who was not graded has
-`OUT/problems/<stem>.json` instead, with the same block and the problem as its status (and,
-when the grader could not check some tests, the partial report under "report"). `<stem>` is
-the learner's name where it is short plain lower-case ASCII, else a readable part and a hash
-of the name, so no name (of any length, case or script) makes a file the system refuses or
+A graded learner's record is `OUT/<stem>.json`: the JSON report
+(docs/design.md#the-json-report) plus a `batch` block saying what was graded, how and by whom
+(learner, submitted-files hash, course and grader versions, seed, time, user and host). A learner
+who was not graded has `OUT/problems/<stem>.json` instead, with the same block and the problem as
+its status (and, when the grader could not check some tests, the partial report under "report").
+`<stem>` is the learner's name where it is short plain lower-case ASCII, else a readable part and a
+hash of the name, so no name (of any length, case or script) makes a file the system refuses or
 two learners share one on a case-insensitive disk; the real name is inside the record.
 
 Records are signed with a key kept outside the out folder (grader/instructor/signature.py).

@@ -4,9 +4,9 @@ It has the stubs, the quiz questions, the grader with the public suites only, th
 expected answers as data (computed here by the hidden references), a learner's README (English
 and Korean), a test command of its own (`python -m pytest` checks that the grader works there)
 and the course's pyproject.toml, whose base install leaves TensorFlow to the `keras` extra. Its
-exercises/ and quizzes/ folders are built from lists, never copied: the stubs, the notebook, the
-answers folder's README and the catalogue's quiz banks (publish.py first checks that the stubs
-are the course's own). It leaves out the solutions, the quiz keys and explanations, the hidden
+exercises/ and quizzes/ folders are built from lists, never copied: the stubs, which the marked
+solutions give (grader/instructor/source.py; publish.py first checks that they are the course's
+own), the notebook, the answers folder's README and the catalogue's quiz banks. It leaves out the solutions, the quiz keys and explanations, the hidden
 suites and their references, the instructor's commands, the project's tests and benchmarks,
 and the quiz banks' README (its examples are real answers). A release's run collects the public
 suites only, so a local score is honest about what it counts.
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.course.catalogue import Catalogue, load_catalogue
 from grader.exercises.hidden.picture_answers import picture_set
+from grader.instructor.source import course_stubs
 from grader.instructor.tree import copy_course_parts
 from grader.learner import picture_data
 
@@ -51,6 +52,9 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
+    for relative, stub in course_stubs(catalogue).items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_bytes(stub.encode("utf-8"))
     (target / PICTURE_DATA).unlink(missing_ok=True)  # pictures' data lying in the course: the release gets its own
     picture_data.write(target / PICTURE_DATA, picture_set())
     shutil.copyfile(LEARNER_README, target / "README.md")
@@ -60,8 +64,7 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
 
 
 def listed_files(catalogue: Catalogue) -> list[str]:
-    """The files of exercises/ and quizzes/ a release holds: the stubs, the notebook, the answers
-    folder's README and the catalogue's quiz banks."""
-    return [*(f"exercises/{exercise.file}" for exercise in catalogue.exercises),
-            *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
+    """The files of exercises/ and quizzes/ a release copies (its stubs are generated): the
+    notebook, the answers folder's README and the catalogue's quiz banks."""
+    return [*(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
             *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]

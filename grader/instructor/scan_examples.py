@@ -5,9 +5,9 @@ calls with an answer of the right kind (grader/jail/instructor/scan_driver.py
 checks it): an array
 of the shape the contract gives, a number, a tuple of such, a Keras model. The calls come in
 the forms the suites use (the fewest arguments, every argument by position, by keyword), so a
-function that takes the suites' calls takes one of these. The shapes follow SPEC section 3;
-tests/instructor/test_scan.py checks that every solution answers every example with its kind.
-The exercises' constants (ex02's Sobel kernels) are compared by value.
+function that takes the suites' calls takes one of these. The shapes follow
+docs/design.md#the-exercises; tests/instructor/test_scan.py checks that every solution answers
+every example with its kind. The exercises' constants (ex02's Sobel kernels) are compared by value.
 """
 
 from __future__ import annotations

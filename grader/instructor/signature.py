@@ -21,6 +21,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,18 +40,30 @@ def key() -> bytes | None:
     path = _key_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(secrets.token_bytes(KEY_BYTES))
+        if not path.exists():
+            _make_key(path)
         with open(path, "rb") as stream:
             value = stream.read(KEY_BYTES + 1)
     except OSError:
         return None
     return value if len(value) == KEY_BYTES else None
+
+
+
+def _make_key(path: Path) -> None:
+    """A new key, whole before its name appears: two runs that start at once (two batches, two
+    test processes) both read the one key that was linked into place first, never a half-written one."""
+    descriptor, name = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # this user's alone (0600)
+    draft = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(secrets.token_bytes(KEY_BYTES))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _digest(data: dict, secret: bytes) -> str:

@@ -1,7 +1,8 @@
-"""Whether the course's exercise folder still holds the course's own stubs, before `grade publish`.
+"""Whether the stubs the solutions give are the course's own, before `grade publish` hands them out.
 
-An instructor who tried the exercises in the course repository has solved files there; a
-release must never hand those out. A stub is the course's own when:
+A release's stubs are built from the marked solutions (grader/instructor/source.py), never
+copied from exercises/, where an instructor may have tried the exercises. A marker left out
+would hand out an answer, so a stub is the course's own only when:
 
 - its texts (module docstring, docstrings, comments, TODO lines) are the ones its Korean
   instructions translate: their recorded `source` fingerprint (grader/course/instructions.py),
@@ -10,9 +11,9 @@ release must never hand those out. A stub is the course's own when:
   `raise NotImplementedError("exNN: NAME is not implemented yet")`, and each exercise constant
   set to None: every other function, and every import, is the solution's own, word for word.
 
-The notebook (`course.ipynb`) must not have been run (no outputs) and holds `%` commands only.
-Anything else in the folder (answers files, scratch files) is never published, so it is no
-reason to refuse.
+The notebook (`exercises/course.ipynb`, copied as it is) must not have been run (no outputs) and
+holds `%` commands only. Anything else in exercises/ (answers files, scratch files) is never
+published, so it is no reason to refuse.
 """
 
 from __future__ import annotations
@@ -24,41 +25,41 @@ from pathlib import Path
 from grader.course.catalogue import Catalogue, Exercise
 from grader.course.instructions import english, fingerprint, korean
 from grader.errors import InputError
+from grader.instructor.source import course_stubs
 
 NOTEBOOK = "course.ipynb"
 
 
 def changed_files(catalogue: Catalogue) -> list[str]:
-    """`exercises/FILE (why)` for each file of the exercise folder that is not the course's own."""
-    folder = catalogue.root / "exercises"
-    problems = [f"exercises/{exercise.file} ({why})" for exercise in catalogue.exercises
-                for why in [_stub_problem(folder / exercise.file, catalogue.root / "solutions" / exercise.file,
-                                          exercise)] if why]
-    notebook = folder / NOTEBOOK
+    """`solutions/FILE (why)` for each solution whose stub is not the course's own, and
+    `exercises/course.ipynb (why)`; a solution's broken markers raise `MarkerError`."""
+    stubs = course_stubs(catalogue)
+    problems = [f"solutions/{exercise.file} (its stub: {why})" for exercise in catalogue.exercises
+                for why in [_stub_problem(stubs[f"exercises/{exercise.file}"],
+                                          catalogue.root / "solutions" / exercise.file, exercise)] if why]
+    notebook = catalogue.root / "exercises" / NOTEBOOK
     if notebook.is_file() and not notebook.is_symlink():
         why = notebook_problem(notebook)
         problems += [f"exercises/{NOTEBOOK} ({why})"] if why else []
     return problems
 
 
-def _stub_problem(stub: Path, solution: Path, exercise: Exercise) -> str:
-    if stub.is_symlink() or not stub.is_file():
-        return "missing"
-    source = stub.read_text(encoding="utf-8", errors="replace")
+def _stub_problem(source: str, solution: Path, exercise: Exercise) -> str:
     try:
         tree = ast.parse(source)
         reference = ast.parse(solution.read_text(encoding="utf-8"))
     except SyntaxError:
         return "not valid Python"
-    except OSError:
-        return f"no solutions/{exercise.file} to compare it with"
+    leaked = code_problem(tree, reference, exercise)  # an answer left unmarked says so first
+    if leaked:
+        return leaked
     try:
         recorded = korean(exercise)[1]
     except InputError as unreadable:  # no record of the course's texts: a comment could be anything
         return f"its texts cannot be checked against the course's: {unreadable}"
     if fingerprint(english(source, exercise)) != recorded:
         return "its docstrings, comments or TODO lines differ from the course's"
-    return code_problem(tree, reference, exercise)
+    return ""
 
 
 def code_problem(stub: ast.Module, solution: ast.Module, exercise: Exercise) -> str:

@@ -11,8 +11,10 @@ still running are stopped and nothing more is started.
 
 from __future__ import annotations
 
+import logging
 import queue
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from grader.sandbox.policy import BASE_ENVIRONMENT
 from grader.processes.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
 from grader.processes.warm import WarmServer
 
+log = logging.getLogger(__name__)
 GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
 REPORT_FILE = "report.json"
 # What each batch worker's warm server imports once, so that no learner's grading pays for it.
@@ -66,6 +69,15 @@ def grade_task(task: GradingTask, server: str | None = None,
     """Grade one packed submission in a child `grade --all` on this machine (forked by the warm
     server at `server` when one is given, with `environment` added: where its pre-warmed worker
     servers are); never raises for the learner, nor for a failure of the grader's own."""
+    log.info("batch: %s begun (seed %d%s)", task.learner, task.seed, ", a warm server forks it" if server else "")
+    started = time.monotonic()
+    result = _graded(task, server, environment)
+    log.info("batch: %s done in %.1f s, exit code %s%s", task.learner, time.monotonic() - started,
+             result.exit_code, f" ({result.message})" if result.message else "")
+    return result
+
+
+def _graded(task: GradingTask, server: str | None, environment: dict[str, str] | None) -> TaskResult:
     versions = (records.course_version(), records.grader_version())
     try:
         with tempfile.TemporaryDirectory(prefix="batch-") as scratch:

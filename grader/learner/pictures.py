@@ -30,7 +30,7 @@ from grader.submission import Submission
 
 MAX_RETURNED_CELLS = 1 << 20  # a returned array larger than this is not drawn
 LARGEST_DRAWN = 1e300  # magnitudes past this are drawn as this: matplotlib's ranges overflow near 1e308
-TOLERANCE = 1e-5  # the course's relative tolerance (SPEC section 2)
+TOLERANCE = 1e-5  # the course's relative tolerance (docs/design.md#array-conventions)
 MODEL_EXERCISE = "ex07"  # its picture: the training curve and the layer diagram (model_picture.py)
 MODEL_VERDICT = N_("the grader's own training run of your model")
 ARGUMENT_NAMES = {"photo": N_("photo"), "emboss": N_("emboss kernel"), "emboss_layer": N_("emboss kernel"),

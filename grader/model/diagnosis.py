@@ -60,6 +60,37 @@ def not_a_cnn(missing: list[str]) -> str:
              "{layers}: add it (the layer test says what it does).").format(layers=names)
 
 
+def accuracy_reached(outcome: TrainingOutcome, training: Training) -> str:
+    """How well the grader's own training run did, and how it measured that (a pass's note)."""
+    if outcome.copies > 1:
+        return _("test accuracy {accuracy:.1%} (target {target:.0%}) on {count:,} held-out digits: the grader "
+                 "trained {copies} fresh copies of the model for {epochs} epochs, each on all the digits but "
+                 "a different 1/{folds} of them, and judged each copy on the digits it never saw.").format(
+            accuracy=outcome.accuracy, target=training.accuracy_threshold, count=outcome.test_size,
+            copies=outcome.copies, epochs=outcome.epochs_run, folds=outcome.folds)
+    return _("test accuracy {accuracy:.1%} (target {target:.0%}) on {count:,} held-out digits after {epochs} "
+             "epochs of the grader's own training.").format(
+        accuracy=outcome.accuracy, target=training.accuracy_threshold, count=outcome.test_size,
+        epochs=outcome.epochs_run)
+
+
+def accuracy_missed(outcome: TrainingOutcome, training: Training) -> str:
+    """The first sentence of a miss: the accuracy, and the training that gave it."""
+    if outcome.copies > 1:
+        return _("trained by the grader as {copies} fresh copies, each for {epochs} of {total} epochs (batch "
+                 "size {batch}) on all the digits but a different 1/{folds} of them, the model labels "
+                 "{accuracy:.1%} of the {count:,} held-out digits correctly (each judged by the copy that never "
+                 "saw it); the target is {target:.0%}.").format(
+            copies=outcome.copies, epochs=outcome.epochs_run, total=training.epochs, batch=training.batch_size,
+            folds=outcome.folds, accuracy=outcome.accuracy, count=outcome.test_size,
+            target=training.accuracy_threshold)
+    return _("trained by the grader for {epochs} of {total} epochs (batch size {batch}, on this run's split "
+             "of the digits), the model labels {accuracy:.1%} of the {count} held-out digits correctly; the "
+             "target is {target:.0%}.").format(
+        epochs=outcome.epochs_run, total=training.epochs, batch=training.batch_size,
+        accuracy=outcome.accuracy, count=outcome.test_size, target=training.accuracy_threshold)
+
+
 def loss_trend(losses: tuple[float, ...]) -> str:
     shown = [f"{value:.3g}" for value in losses]
     return ", ".join(shown if len(shown) <= 6 else shown[:3] + ["..."] + shown[-2:])

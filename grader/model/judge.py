@@ -3,10 +3,11 @@
 A learner's `build_model` runs only in the worker, which sends back the model's configuration
 as JSON text. `fetch_model` turns that into a `ModelSpec` (grader/model/config.py: allowlist
 first, nothing deserialised before it passes). `judge` has a trusted child process
-(grader/model/trainer.py) rebuild the model from the spec with fresh weights, train it on
-scikit-learn's digits with the catalogue's settings and this run's secret seeds, and measure
-accuracy on the held-out split. Whatever weights or accuracy the learner's code computed never
-reach the grader, and TensorFlow never loads in the grader's own process.
+(grader/model/trainer.py) rebuild the model from the spec with fresh weights, train a copy
+for each held-out fold of scikit-learn's digits with the catalogue's settings and this run's
+secret seeds, and measure accuracy on the digits each copy never saw. Whatever weights or
+accuracy the learner's code computed never reach the grader, and TensorFlow never loads in the
+grader's own process.
 
 Outcomes are cached by the spec's fingerprint: the public and hidden suites, and a re-grade of
 the same model in the same process, train once.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -31,9 +33,10 @@ from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 DIGITS_SHAPE = (8, 8, 1)
 DIGITS_CLASSES = 10
-DIGITS_MAX_LEVEL = 16.0  # load_digits' grey levels run from 0 to 16
+DIGITS_COUNT = 1797  # images in scikit-learn's load_digits
 MAX_TRAINED_PARAMETERS = 2_000_000  # the grader does not build or train anything larger
-MAX_MULTIPLY_ADDS = 50_000_000  # per example: about a minute of training on two cores
+MAX_MULTIPLY_ADDS = 50_000_000  # per image, for a run of REFERENCE_EXAMPLES: about a minute on two cores
+REFERENCE_EXAMPLES = 20 * 1347  # 20 epochs of 1,347 digits; a run that trains on more takes less per image
 MAX_FEATURE_MAP = 1_000_000  # values in one layer's output, per example
 CACHE_SIZE = 8
 TRAINER_MEMORY_MB = 1280  # peak resident memory of the training run: TensorFlow itself takes ~600,
@@ -48,7 +51,9 @@ class TrainingOutcome:
     """What the grader's own training run of a model gave."""
 
     accuracy: float | None  # on the held-out split; None if the model was not trained
-    test_size: int = 0
+    test_size: int = 0  # held-out digits, over all copies
+    folds: int = 1  # the digits were cut into this many parts (1: one held-out fraction)
+    copies: int = 1  # fresh copies trained, each judged on a part it did not see
     epochs_run: int = 0
     losses: tuple[float, ...] = ()  # the mean training loss of each epoch
     diverged_in_epoch: int | None = None  # the loss blew up (NaN, infinite, huge) in this epoch
@@ -78,15 +83,26 @@ def fetch_model(learner: Any, call: str, **arguments: Any) -> ModelSpec:
 # ----------------------------------------------------------------------------- Keras
 
 
-def check_trainable(spec: ModelSpec) -> None:
+def multiply_add_limit(training: Training | None) -> int:
+    """The most multiply-adds per image the grader trains with these settings (about a minute)."""
+    if training is None:
+        return MAX_MULTIPLY_ADDS
+    held_out = math.ceil(DIGITS_COUNT * training.test_fraction) if training.folds == 1 else \
+        math.ceil(DIGITS_COUNT / training.folds)  # the largest fold: every copy trains on as many
+    examples = training.epochs * training.copies * (DIGITS_COUNT - held_out)
+    return min(MAX_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS * REFERENCE_EXAMPLES // max(examples, 1))
+
+
+def check_trainable(spec: ModelSpec, training: Training | None = None) -> None:
     """`ModelRejected` if the model is too large for the grader to build and train at all."""
+    limit = multiply_add_limit(training)
     if spec.parameters > MAX_TRAINED_PARAMETERS:
         raise ModelRejected(_("the model has {parameters:,} parameters; the grader does not build models "
                               "over {limit:,}").format(parameters=spec.parameters, limit=MAX_TRAINED_PARAMETERS))
-    if spec.multiply_adds > MAX_MULTIPLY_ADDS or spec.largest_feature_map > MAX_FEATURE_MAP:
+    if spec.multiply_adds > limit or spec.largest_feature_map > MAX_FEATURE_MAP:
         raise ModelRejected(_("the model needs {macs:,} multiply-adds per image (its largest feature map "
                               "holds {values:,} values); the grader trains models up to {limit:,}").format(
-            macs=spec.multiply_adds, values=spec.largest_feature_map, limit=MAX_MULTIPLY_ADDS))
+            macs=spec.multiply_adds, values=spec.largest_feature_map, limit=limit))
 
 
 def untrainable_because(spec: ModelSpec) -> str:
@@ -134,7 +150,7 @@ def judge(spec: ModelSpec, training: Training, run_seed: int) -> TrainingOutcome
 
 def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) -> TrainingOutcome:
     """Train in a trusted child process under memory and time limits (grader/model/trainer.py)."""
-    check_trainable(spec)
+    check_trainable(spec, training)
     progress = TrainingProgress()  # epochs done, on a terminal only
     payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds,
                "progress": progress.line.on, "lang": current_language()}

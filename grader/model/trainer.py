@@ -1,21 +1,20 @@
 """The grader's own training of a learner's model: run in a trusted child process, never in the grader.
 
 `python -I -m grader.model.trainer` reads a training plan (JSON on standard input: the
-allowlisted `ModelSpec`, the catalogue's settings and this run's secret seeds), rebuilds the
-model from the spec with fresh, seeded weights, trains it on scikit-learn's digits split by the
-secret seed, measures accuracy on the held-out part with NumPy, and writes the outcome as one
-line of JSON. `grader.model.judge` starts it under memory and time limits
-(grader/processes/children.py), so a model whose cost the checks cannot see ends this process,
-not the grader. TensorFlow is imported here only.
+allowlisted `ModelSpec`, the catalogue's settings and this run's secret seeds). It cuts
+scikit-learn's digits into folds by the secret split seed (grader/model/digits.py) and, for
+each held-out fold, trains a fresh copy of the model, rebuilt from the spec with seeded initial
+weights (grader/model/rebuild.py), on the other digits; it measures with NumPy how many digits
+of its fold each copy labels correctly, and writes the outcome as one line of JSON.
+`grader.model.judge` starts it under memory and time limits (grader/processes/children.py), so a
+model whose cost the checks cannot see ends this process, not the grader. TensorFlow is
+imported here only.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import math
-import os
 import sys
 import time
 from dataclasses import asdict
@@ -24,12 +23,14 @@ from typing import Any
 import numpy as np
 
 from grader.course.catalogue import Training
+from grader.course.training import COSINE
 from grader.i18n import _, set_language
 from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
-from grader.model.judge import (DIGITS_MAX_LEVEL, TrainingOutcome, check_trainable, plan_of,
-                                untrainable_because)
-from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+from grader.model.digits import Fold, digits_folds, held_out_count
+from grader.model.judge import TrainingOutcome, plan_of, untrainable_because
+from grader.model.rebuild import (deterministic_ops, fresh_copies, keras_module,  # noqa: F401 (imported
+                                  layer_from_config, rebuild)                     # from here too)
 from grader.sanitise import clean
 
 PREDICT_BATCH = 512
@@ -38,175 +39,149 @@ PROGRESS_KEY = "progress"  # a line of the trainer's output that is a progress e
 DIVERGED_LOSS = 1e4  # cross-entropy of a model that learns stays near ln(10) = 2.3, far below
 
 
-def keras_module() -> Any:
-    """Keras on TensorFlow, imported once and quietly (the first import takes seconds)."""
-    if "keras" not in sys.modules:
-        os.environ.update(TENSORFLOW_ENVIRONMENT)
-    with _stderr_silenced():  # TensorFlow's C++ start-up notes are not for learners
-        import keras
-        import tensorflow as tf
-    tf.get_logger().setLevel("ERROR")  # retracing notes when one process trains many models
-    return keras
-
-
-@contextlib.contextmanager
-def _deterministic_ops():
-    """TensorFlow's deterministic kernels for one training run, then back as they were: the
-    switch is process-wide, and other code here (tests, too) may use unseeded random ops."""
-    from tensorflow.python.framework import config as tf_config  # the public API only switches on
-
-    was_on = tf_config.is_op_determinism_enabled()
-    tf_config.enable_op_determinism()
-    try:
-        yield
-    finally:
-        if not was_on:
-            tf_config.disable_op_determinism()
-
-
-@contextlib.contextmanager
-def _stderr_silenced():
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def layer_from_config(keras: Any, class_name: str, config: dict) -> Any:
-    """A fresh keras.layers.<class_name> from its allowlisted settings (safe mode, no weights)."""
-    return keras.saving.deserialize_keras_object(
-        {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None},
-        safe_mode=True)
-
-
-def rebuild(spec: ModelSpec, seed: int) -> Any:
-    """A fresh, seeded Keras model from the spec's allowlisted layers (safe mode, no weights).
-
-    Keras' own output shapes and parameter counts must agree with the grader's working; if
-    they do not, the table would mislead, so that is the grader's error, not the learner's.
-    """
-    check_trainable(spec)
-    keras = keras_module()
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    try:
-        layers = [layer_from_config(keras, row.class_name, row.config) for row in spec.layers]
-        model = keras.Sequential([keras.Input(shape=spec.input_shape), *layers])
-    except Exception as error:  # an allowlisted layer with settings Keras itself refuses
-        raise ModelRejected(_("the grader could not rebuild the model from its configuration "
-                              "({error})").format(error=f"{type(error).__name__}: {str(error)[:300]}")) from None
-    for index, (layer, row) in enumerate(zip(model.layers, spec.layers), start=1):
-        shape = tuple(layer.output.shape[1:])
-        if shape != row.step.output_shape or layer.count_params() != row.step.parameters:
-            raise RuntimeError(f"layer {index} ({row.class_name}): Keras gives {shape} and "
-                               f"{layer.count_params()} parameters, the grader worked out "
-                               f"{row.step.output_shape} and {row.step.parameters}")
-    return model
-
-
-# ----------------------------------------------------------------------------- training
-
-
-@functools.cache
-def digits_split(test_fraction: float, split_seed: int) -> tuple[np.ndarray, ...]:
-    """(x_train, y_train, x_test, y_test): scikit-learn's 8x8 digits in [0, 1], (N, 8, 8, 1),
-    split with stratification so that every digit is as common in both parts."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    images = (digits.images / DIGITS_MAX_LEVEL).astype(np.float32)[..., np.newaxis]
-    labels = digits.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        images, labels, test_size=test_fraction, stratify=labels, random_state=split_seed)
-    for array in (x_train, y_train, x_test, y_test):
-        array.setflags(write=False)
-    return x_train, y_train, x_test, y_test
-
-
 def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
                        init_seed: int, report: Any = None) -> TrainingOutcome:
-    """Train a fresh copy of the model with the catalogue's settings; accuracy on the test split.
+    """Train a fresh copy of the model for each held-out fold, with the catalogue's settings; the
+    share of held-out digits the copies label correctly, each copy on the fold it never saw.
 
-    `split_seed` draws the held-out digits, `init_seed` the initial weights and the shuffling;
-    `report(epoch, epochs, training_accuracy)`, if given, hears of each epoch done.
+    `split_seed` cuts the folds, `init_seed` draws the copies' initial weights and the shuffling;
+    `report(epoch, epochs, training_accuracy)`, if given, hears of each epoch done (of all copies).
     """
-    x_train, y_train, x_test, y_test = digits_split(training.test_fraction, split_seed)
+    folds = digits_folds(training.folds, training.test_fraction, split_seed)[:training.copies]
+    cut = {"folds": training.folds, "copies": len(folds)}
     reason = untrainable_because(spec)
     if reason:
-        return TrainingOutcome(accuracy=None, test_size=len(y_test), not_trained=reason)
+        return TrainingOutcome(accuracy=None, test_size=held_out_count(folds), not_trained=reason, **cut)
     started = time.monotonic()
     keras = keras_module()
-    watch = _Watch(deadline=started + training.time_limit, epochs=training.epochs, report=report)
+    watch = _Watch(deadline=started + training.time_limit, epochs=training.epochs, copies=len(folds), report=report)
     try:
-        with _deterministic_ops():
-            model = rebuild(spec, init_seed)
-            # One compiled call runs a whole epoch: the same steps, the same numbers, but no
-            # Python round trip (and no callback) after each batch, which cost about a third.
-            model.compile(optimizer=_optimizer(keras, spec), jit_compile=False,
-                          steps_per_execution=steps_per_epoch(len(y_train), training.batch_size),
-                          # Measured at 15-40% of the training time: only when someone watches.
-                          metrics=[keras.metrics.SparseCategoricalAccuracy(name=ACCURACY)] if report else None,
-                          loss=keras.losses.SparseCategoricalCrossentropy(
-                              from_logits=spec.loss.from_logits, reduction=spec.loss.reduction))
-            history = model.fit(x_train, y_train, epochs=training.epochs, batch_size=training.batch_size,
-                                shuffle=True, verbose=0, callbacks=[watch.callback(keras)])
-            probabilities = model.predict(x_test, batch_size=PREDICT_BATCH, verbose=0)
+        with deterministic_ops():
+            histories, judged = _take_turns(keras, spec, training, folds, init_seed, watch)
     except ModelRejected:
         raise
     except Exception as error:  # the learner's settings, met only when Keras runs them
         keras.backend.clear_session()
-        return TrainingOutcome(accuracy=None, test_size=len(y_test), not_trained=keras_stopped(error),
-                               seconds=time.monotonic() - started)
-    finite = bool(np.all(np.isfinite(probabilities)))
-    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test)) if finite else 0.0
-    losses = tuple(float(value) for value in history.history.get("loss", []))
+        return TrainingOutcome(accuracy=None, test_size=held_out_count(folds), not_trained=keras_stopped(error),
+                               seconds=time.monotonic() - started, **cut)
     keras.backend.clear_session()
+    finite = all(bool(np.all(np.isfinite(scores))) for scores, _fold in judged)
+    correct = sum(int(np.sum(np.argmax(scores, axis=1) == fold.y_test)) for scores, fold in judged)
+    test_size = sum(len(fold.y_test) for _scores, fold in judged)
+    longest = max(len(history) for history in histories)
+    losses = tuple(float(np.mean([history[epoch] for history in histories if len(history) > epoch]))
+                   for epoch in range(longest))  # each epoch's loss, averaged over the copies
     diverged = watch.diverged_in_epoch
     if diverged is None and not finite:
-        diverged = len(losses)
-    return TrainingOutcome(accuracy=accuracy, test_size=len(y_test), epochs_run=len(losses),
-                           losses=losses, diverged_in_epoch=diverged, out_of_time=watch.out_of_time,
-                           seconds=time.monotonic() - started)
+        diverged = len(histories[-1])
+    return TrainingOutcome(accuracy=correct / test_size if finite else 0.0, test_size=test_size,
+                           epochs_run=min(len(history) for history in histories), losses=losses,
+                           diverged_in_epoch=diverged, out_of_time=watch.out_of_time,
+                           seconds=time.monotonic() - started, **cut)
 
 
-def steps_per_epoch(examples: int, batch_size: int) -> int:
-    return max(1, math.ceil(examples / batch_size))
+def _take_turns(keras: Any, spec: ModelSpec, training: Training, folds: tuple[Fold, ...], init_seed: int,
+                watch: _Watch) -> tuple[list[list[float]], list[tuple[np.ndarray, Fold]]]:
+    """Each copy's loss by epoch, and its outputs on its held-out fold.
+
+    The copies take turns in one Keras model, so its training step is compiled once (compiling
+    costs about as much as a copy's training): before each turn the weights are set to that
+    copy's initial draw and the optimiser's state to what a fresh optimiser has, so copy k
+    trains as if alone, and gives the same numbers as a model built and trained for fold k by
+    itself.
+    """
+    copies = fresh_copies(spec, init_seed, len(folds), training)
+    starts = [copy.get_weights() for copy in copies]
+    model = copies[0]
+    batch_size, steps = batching(len(folds[0].y_train), training.batch_size)
+    optimizer = optimizer_for(keras, spec, training, steps)
+    model.compile(optimizer=optimizer, jit_compile=False,
+                  # One compiled call runs a whole epoch: the same steps, the same numbers, but no
+                  # Python round trip (and no callback) after each batch, which cost about a third.
+                  steps_per_execution=steps,
+                  # Measured at 15-40% of the training time: only when someone watches.
+                  metrics=[keras.metrics.SparseCategoricalAccuracy(name=ACCURACY)] if watch.report else None,
+                  loss=keras.losses.SparseCategoricalCrossentropy(
+                      from_logits=spec.loss.from_logits, reduction=spec.loss.reduction))
+    optimizer.build(model.trainable_variables)
+    fresh_state = [variable.numpy() for variable in optimizer.variables]
+    histories, judged = [], []
+    for turn, fold in enumerate(folds):
+        model.set_weights(starts[turn])
+        for variable, value in zip(optimizer.variables, fresh_state):
+            variable.assign(value)
+        watch.turn = turn
+        history = model.fit(_epochs_of_batches(fold, training.epochs, batch_size, (init_seed, turn)),
+                            epochs=training.epochs, steps_per_epoch=steps, shuffle=False, verbose=0,
+                            callbacks=[watch.callback(keras)])
+        histories.append([float(value) for value in history.history.get("loss", [])])
+        judged.append((np.asarray(model.predict(fold.x_test, batch_size=PREDICT_BATCH, verbose=0)), fold))
+        if watch.diverged_in_epoch is not None or watch.out_of_time:
+            break
+    return histories, judged
+
+
+def batching(examples: int, batch_size: int) -> tuple[int, int]:
+    """(batch size, batches per epoch): every batch full, so an epoch leaves out the few digits
+    (fewer than a batch) that come last in its order; they are as likely as any to come first
+    in the next."""
+    size = max(1, min(batch_size, examples))
+    return size, examples // size
+
+
+def _epochs_of_batches(fold: Fold, epochs: int, batch_size: int, seed: tuple[int, int]) -> Any:
+    """The copy's whole training stream, made up front: each epoch the training digits in a new
+    order drawn from `seed`, cut into full batches. Keras' own pipeline shuffled and sliced
+    each batch as it went, which cost a fifth of the training at these sizes."""
+    import tensorflow as tf
+
+    examples = len(fold.y_train)
+    _size, steps = batching(examples, batch_size)
+    generator = np.random.default_rng(list(seed))
+    order = np.concatenate([generator.permutation(examples)[:steps * batch_size] for _ in range(epochs)])
+    images = fold.x_train[order].reshape(epochs * steps, batch_size, *fold.x_train.shape[1:])
+    labels = fold.y_train[order].reshape(epochs * steps, batch_size)
+    return tf.data.Dataset.from_tensor_slices((images, labels))
 
 
 def keras_stopped(error: Exception) -> str:
     """Feedback for a model whose settings passed every check but that Keras would not train
     (a noise_shape that does not fit its input, a schedule whose lists do not match, ...)."""
-    return (f"Keras stopped while the grader trained this model ({type(error).__name__}: "
-            f"{clean(error, 300, single_line=True)}); check each layer's and the optimiser's "
-            "settings against what they are applied to")
+    return _("Keras stopped while the grader trained this model ({error}); check each layer's and the "
+             "optimiser's settings against what they are applied to").format(
+        error=f"{type(error).__name__}: {clean(error, 300, single_line=True)}")
 
 
-def _optimizer(keras: Any, spec: ModelSpec) -> Any:
+def optimizer_for(keras: Any, spec: ModelSpec, training: Training, steps: int) -> Any:
+    """The learner's optimiser; with cosine decay, its fixed rate falls to zero over the training."""
     assert spec.optimizer is not None
-    return keras.saving.deserialize_keras_object(
-        {"module": "keras.optimizers", "class_name": spec.optimizer.class_name,
-         "config": dict(spec.optimizer.config), "registered_name": None}, safe_mode=True)
+
+    def optimizer(config: dict) -> Any:
+        return keras.saving.deserialize_keras_object(
+            {"module": "keras.optimizers", "class_name": spec.optimizer.class_name, "config": config,
+             "registered_name": None}, safe_mode=True)
+
+    chosen = optimizer(dict(spec.optimizer.config))
+    rate = chosen.get_config().get("learning_rate")
+    if training.learning_rate_decay != COSINE or not isinstance(rate, (int, float)) or isinstance(rate, bool):
+        return chosen  # a schedule of the learner's own is theirs to choose
+    decay = {"module": "keras.optimizers.schedules", "class_name": "CosineDecay", "registered_name": None,
+             "config": {"initial_learning_rate": float(rate), "decay_steps": training.epochs * steps}}
+    return optimizer({**spec.optimizer.config, "learning_rate": decay})
 
 
 class _Watch:
     """Stops training when the loss blows up (NaN, infinite or absurdly large) or the time is up,
-    and tells `report` of each epoch done (one compiled call runs a whole epoch, so the batch
-    hook runs once per epoch)."""
+    and tells `report` of each epoch done, counted over all the copies' turns (one compiled call
+    runs a whole epoch, so the batch hook runs once per epoch)."""
 
-    def __init__(self, deadline: float, epochs: int = 0, report: Any = None):
+    def __init__(self, deadline: float, epochs: int = 0, copies: int = 1, report: Any = None):
         self.deadline = deadline
-        self.epochs = epochs
+        self.epochs = epochs  # of one copy
+        self.copies = copies
         self.report = report
-        self.epoch = 0
+        self.turn = 0  # the copy training now
+        self.epoch = 0  # its epoch
         self.diverged_in_epoch: int | None = None
         self.out_of_time = False
 
@@ -229,10 +204,9 @@ class _Watch:
             def on_epoch_end(self, epoch, logs=None):
                 accuracy = (logs or {}).get(ACCURACY)
                 if watch.report is not None and accuracy is not None:
-                    watch.report(epoch + 1, watch.epochs, float(accuracy))
+                    watch.report(watch.turn * watch.epochs + epoch + 1, watch.copies * watch.epochs, float(accuracy))
 
         return Watch()
-
 
 def print_progress(epoch: int, epochs: int, accuracy: float) -> None:
     """One progress event on standard output, read by the grader while this process trains."""

@@ -12,6 +12,7 @@ is started again. Whatever goes wrong in the worker surfaces as a `LearnerFailur
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, NoReturn
 
@@ -36,6 +37,7 @@ from grader.sandbox.process import Dead, Deadline, WorkerProcess
 from grader.jail import wire
 from grader.sanitise import clean
 
+log = logging.getLogger(__name__)
 PIPE_ERRORS = (Dead, wire.ProtocolError, ValueError, OSError)
 PRINTED_LIMIT = 1000  # characters of one call's printed output quoted in feedback
 
@@ -70,6 +72,7 @@ class WorkerClient:
         self.launched = under or self.isolation.presumed()
         try:
             self.process = WorkerProcess(self.spec, self.launched)
+            log.info("%s: worker started (pid %d, %s)", self.exercise.id, self.process.pid, self.launched.mode)
         except OSError as error:
             self.load_failure = SandboxNotStarted(self._sandbox_failed(error.strerror or str(error)))
         self.ready = False
@@ -78,6 +81,7 @@ class WorkerClient:
         """Kill the worker and everything it started."""
         if self.process is not None:
             self.process.kill()
+            log.info("%s: worker stopped (pid %d)", self.exercise.id, self.process.pid)
         self.process = None
         self.ready = False
 
@@ -286,6 +290,7 @@ class WorkerClient:
     def _lose_worker(self, permanently: bool = False) -> None:
         self.close()
         self.restarts += 1
+        log.info("%s: worker lost (%d of %d restarts)", self.exercise.id, self.restarts, self.limits.max_restarts)
         if not permanently and self.restarts > self.limits.max_restarts:
             self.gave_up = _("not run: the worker for {id} crashed or timed out {count} times, so the "
                              "remaining calls were skipped").format(id=self.exercise.id, count=self.restarts)

@@ -1,10 +1,11 @@
 """What a worker may use and what it is given: forbidden modules, environments, a static check.
 
-Exercises without the catalogue's `tensorflow` flag must do the work in NumPy (SPEC section 2):
-their source is checked here with `ast` before it runs (parsing runs no learner code), the
-worker refuses the modules at import, and the jail does not hold them at all. Every worker's
-environment is built from `BASE_ENVIRONMENT`, never inherited; TensorFlow's settings are added
-for the exercises that use it, and the grader's own TensorFlow uses the same ones.
+Exercises without the catalogue's `tensorflow` flag must do the work in NumPy
+(docs/design.md#array-conventions): their source is checked here with `ast` before it runs
+(parsing runs no learner code), the worker refuses the modules at import, and the jail does not
+hold them at all. Every worker's environment is built from `BASE_ENVIRONMENT`, never inherited;
+TensorFlow's settings are added for the exercises that use it, and the grader's own TensorFlow
+uses the same ones.
 """
 
 from __future__ import annotations

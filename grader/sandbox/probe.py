@@ -9,6 +9,7 @@ far as `isolation.weak` allows.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from grader.sanitise import clean
 
 PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second
 NO_NAMESPACES = N_("Linux namespaces (unshare) are not available here")
+log = logging.getLogger(__name__)
 
 
 _probed_early: Isolation | None = None  # set in a warm server only (`probe_early`)
@@ -57,7 +59,9 @@ class IsolationProbe:
             self.mode, self.early_note = _probed_early.mode, _probed_early.note
             if _probed_early.namespaces:
                 self.decided = _probed_early
+                log.info("isolation: %s, decided by the warm server's probe", self.decided.mode)
             return
+        log.debug("isolation: probing the strongest mode this machine claims, %s", self.mode)
         if self.mode != modes.LIMITS:
             self.scratch = make_scratch("grade-probe-")
             try:
@@ -71,8 +75,13 @@ class IsolationProbe:
         if self.decided is None:
             try:
                 self.decided = self._decide()
+            except modes.WeakSandboxRefused as refused:
+                log.info("isolation: none allowed (%s)", refused.message)
+                raise
             finally:
                 self.close()
+            log.info("isolation: %s (%s)", self.decided.mode,
+                     self.decided.note or "the probe's sandbox passed every check of its mode")
         return self.decided
 
     def presumed(self) -> Isolation:

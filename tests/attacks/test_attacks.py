@@ -79,8 +79,14 @@ EXPECTED_FEEDBACK = {
     "makes_a_user_namespace_of_its_own":
         "{'unshare': 'Operation not permitted', 'raw syscall in a child': 'refused'}" if NAMESPACES else None,
 }
-# Fixtures of other exercises' attacks, used by their own tests (tests/attacks/test_*.py).
-OTHER_EXERCISES = {"ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses"}
+# Fixtures that other modules of tests/attacks/ grade with checks of their own.
+TESTED_ELSEWHERE = {
+    "ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses",  # test_ex07_trainer.py
+    "escapes_and_format_fields", "html_in_text", "huge_finite_values", "mathtext_in_messages",
+    "prints_long_words", "writes_to_the_terminal",  # test_learner_text.py
+    "returns_a_constant_tuple", "returns_anything", "weird_returns",  # test_returned_values.py
+    "reaches_for_the_warm_server",  # test_warm_server.py
+}
 # Attacks that defeat the "limits" fallback by design: only namespaces stop them.
 NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_grader",
                     "imports_a_forbidden_copy_elsewhere"}
@@ -88,7 +94,7 @@ NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_g
 
 def test_corpus_is_complete():
     on_disk = {path.name for path in ATTACKS.iterdir() if path.is_dir()}
-    assert on_disk - OTHER_EXERCISES == set(EXPECTED_FEEDBACK)
+    assert on_disk - TESTED_ELSEWHERE == set(EXPECTED_FEEDBACK)
     assert len(on_disk) >= 20
 
 

@@ -1,4 +1,4 @@
-"""Red team, issue 20: a learner cannot turn a 0 into "could not check", nor earn a pass on none.
+"""Red team: a learner cannot turn a 0 into "could not check", nor earn a pass on none.
 
 "Could not check" (the grader's failure, exit 3) would hide a learner's 0 and make every batch
 rerun regrade them; a pass that judged nothing would hand out points. Learner files whose every

@@ -1,5 +1,5 @@
 """Red team: a submission that only replays answers earns at most a fifth of any exercise, and
-no hidden test's feedback holds its expected value (SPEC section 5, "Hidden stays hidden").
+no hidden test's feedback holds its expected value (docs/design.md#hidden-stays-hidden).
 
 A harvester grades a sentinel submission (stock answers of the right kind, every test fails)
 with several seeds, and a few buggy ones, through the real CLI, and reads every value it can
@@ -28,6 +28,7 @@ from grader.exercises.ex02 import test_public as public_ex02
 from grader.exercises.ex04.hidden import test_hidden as suite_ex04
 from grader.exercises.ex09.hidden import test_hidden as suite_ex09
 from tests.attacks import replay_files
+from tests.buggy_solutions import buggy_source
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 from tests.suites.recording import record
 
@@ -43,9 +44,9 @@ BUGGY = FIXTURES / "buggy"
 BUGGY_SUBMISSIONS = {
     "first": {"ex03": BUGGY / "same_padding_wrong_side.py", "ex04": BUGGY / "conv_bias_ignored.py",
               "ex06": BUGGY / "size_true_division.py",
-              "ex09": BUGGY / "ex09_field_kernel_sum" / "ex09_receptive_field.py"},
+              "ex09": buggy_source("ex09_field_kernel_sum")[1]},
     "second": {"ex06": BUGGY / "shape_same_floor.py",
-               "ex09": BUGGY / "ex09_cost_input_size" / "ex09_receptive_field.py"},
+               "ex09": buggy_source("ex09_cost_input_size")[1]},
 }
 SENTINEL = '''import numpy as np
 

@@ -1,6 +1,6 @@
 """The same submissions, seed and course give byte-identical per-test results, whatever the load.
 
-SPEC section 5, "A grade is evidence": nothing time-dependent decides which cases are checked
+docs/design.md#a-grade-is-evidence: nothing time-dependent decides which cases are checked
 or what feedback says. A small class (a solution, a stub, two learners with realistic bugs and
 slow honest loops; ex01-ex06, ex08, ex09 and a quiz, not ex07) is graded with `grade batch
 --seed` several ways: two batch workers with pre-warmed workers on an idle machine; one batch
@@ -22,6 +22,7 @@ import yaml
 
 from grader.course.catalogue import load_catalogue
 from grader.instructor import tasks as batch_tasks
+from tests.buggy_solutions import buggy_versions, write_buggy
 from tests.conftest import FIXTURES, SOLUTIONS, STUBS, run_grade
 
 pytestmark = pytest.mark.slow
@@ -33,15 +34,17 @@ BURNERS = 3  # busy loops on a 2-core machine: every core is contended
 IGNORED = ("graded_at", "execution_time", "batch", "started", "duration")  # times and bookkeeping
 
 
-def buggy_files(variant: int) -> dict[str, Path]:
+def buggy_files(variant: int, folder: Path) -> dict[str, Path]:
     """The `variant`-th realistic bug of each exercise that has one (ex01-ex06 from the catalogue,
-    ex08 and ex09 from their folders)."""
+    ex08 and ex09 edits of their solutions, written into `folder`)."""
     chosen: dict[str, list[Path]] = {}
     for entry in yaml.safe_load((BUGGY / "catalogue.yaml").read_text(encoding="utf-8")):
         chosen.setdefault(entry["exercise"], []).append(BUGGY / entry["file"])
-    for folder in sorted(BUGGY.glob("ex0[89]_*")):
-        chosen.setdefault(folder.name[:4], []).extend(folder.glob("*.py"))
-    return {exercise: files[variant % len(files)] for exercise, files in chosen.items()}
+    for name in sorted(buggy_versions()):
+        chosen.setdefault(name[:4], []).append(folder / name)
+    picked = {exercise: files[variant % len(files)] for exercise, files in chosen.items()}
+    return {exercise: write_buggy(path.name, path) if path.parent == folder else path
+            for exercise, path in picked.items()}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,8 @@ def course_class(tmp_path_factory) -> Path:
     and ex01 answered with unseeded randomness (the worker seeds it from the run's seed)."""
     folder = tmp_path_factory.mktemp("class")
     files = {exercise.id: exercise.file for exercise in load_catalogue().exercises}
-    learners = {"solution": {}, "stub": {}, "flipped": buggy_files(0), "one_short": buggy_files(1),
+    edits = tmp_path_factory.mktemp("buggy")
+    learners = {"solution": {}, "stub": {}, "flipped": buggy_files(0, edits), "one_short": buggy_files(1, edits),
                 "honest_loops": {exercise: FIXTURES / "submissions" / "honest_loops" / files[exercise]
                                  for exercise in EXERCISES},
                 "unseeded_randomness": {"ex01": FIXTURES / "submissions" / "unseeded_randomness" / files["ex01"]}}
@@ -127,6 +131,7 @@ def test_the_class_is_graded_with_evidence(idle_run):
     assert shrunk  # generated cases failed and were shrunk: the path most sensitive to time
 
 
+@pytest.mark.alone  # its busy loops would slow another xdist worker's tests, not only this one
 def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(course_class, tmp_path, monkeypatch,
                                                                          idle_run):
     """Every core burnt by busy loops, `--workers 1`, and no pre-warmed servers (each learner's

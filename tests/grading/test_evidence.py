@@ -1,6 +1,6 @@
 """No point without evidence: a test the grader could not check is retried once, then reported.
 
-SPEC section 5, "A grade is evidence". The plugin's rule is tested with `pytester` suites and
+docs/design.md#a-grade-is-evidence. The plugin's rule is tested with `pytester` suites and
 fake workers: a pass that judged no learner result, an error of the grader's own and a sandbox
 that never started are "could not check" (status "error", no points, `unchecked`), run once
 more from a fresh setup, and never the learner's 0 or a pass; a learner's own failures stay

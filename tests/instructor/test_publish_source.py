@@ -1,8 +1,9 @@
-"""`grade publish` hands out the course's own stubs, never an instructor's working files.
+"""`grade publish` hands out the stubs the solutions give, never an instructor's working files.
 
 An instructor who tried the exercises in the course repository has solved files and answers
-files in exercises/: publish refuses while a stub is not the course's own, naming the files,
-and never ships an answers file, whatever the folder holds.
+files in exercises/: the release's stubs come from the marked solutions instead
+(grader/instructor/source.py), and publish refuses, naming the file, a solution whose stub
+would not be the course's own (an answer left unmarked, a broken marker).
 """
 
 from __future__ import annotations
@@ -36,25 +37,41 @@ def course_copy(tmp_path) -> Path:
     return root
 
 
-def test_publish_refuses_an_instructors_solved_exercises_and_names_them(grade, course_copy, tmp_path):
+def test_publish_refuses_a_solution_whose_answer_is_unmarked_and_names_it(grade, course_copy, tmp_path):
+    solution = course_copy / "solutions" / "ex04_stride.py"
+    lines = solution.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(number for number, line in enumerate(lines) if line.startswith("def conv2d("))
+    unmarked = lines[:start] + [line for line in lines[start:]
+                                if not line.strip().startswith(("# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"))]
+    solution.write_text("".join(unmarked), encoding="utf-8")
+    out = tmp_path / "release"
+    run = grade("--course-root", course_copy, "publish", out)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    message = run.stderr.strip()
+    assert "solutions/ex04_stride.py (its stub: conv2d does more than raise NotImplementedError)" in message
+    assert "ex01" not in message and "Traceback" not in run.stderr
+    assert not out.exists()  # nothing half-published
+
+
+def test_publish_names_a_solutions_broken_marker_in_one_line(grade, course_copy, tmp_path):
+    solution = course_copy / "solutions" / "ex01_convolution.py"
+    text = solution.read_text(encoding="utf-8")
+    solution.write_text(text.replace("    # END SOLUTION\n", "", 1), encoding="utf-8")
+    end = text.splitlines().index("    # END SOLUTION") + 1  # where its first # STUB: line now stands
+    run = grade("--course-root", course_copy, "publish", tmp_path / "release")
+    assert run.exit_code == 2 and "Traceback" not in run.stderr, run.stderr
+    assert f"solutions/ex01_convolution.py:{end}: a # STUB: line belongs right after an # END SOLUTION line" \
+        in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_publish_ships_the_stubs_and_never_an_answers_file(grade, course_copy, tmp_path):
+    """The stubs are the ones the solutions give: an instructor's attempts in exercises/ (a
+    solved file, an edited one, an answers file, a scratch file) never ship."""
     exercises = course_copy / "exercises"
     shutil.copyfile(SOLUTIONS / "ex01_convolution.py", exercises / "ex01_convolution.py")
     stub = (exercises / "ex04_stride.py").read_text(encoding="utf-8")
     (exercises / "ex04_stride.py").write_text(stub.replace(
         'raise NotImplementedError("ex04: conv2d is not implemented yet")', "return x", 1), encoding="utf-8")
-    shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", exercises / "answers" / "q01.yaml")
-    out = tmp_path / "release"
-    run = grade("--course-root", course_copy, "publish", out)
-    assert run.exit_code == 2, run.stdout + run.stderr
-    message = run.stderr.strip()
-    assert "exercises/ex01_convolution.py" in message and "exercises/ex04_stride.py" in message
-    assert "conv2d does more than raise NotImplementedError" in message
-    assert "ex02_sobel" not in message and "Traceback" not in run.stderr
-    assert not out.exists()  # nothing half-published
-
-
-def test_publish_ships_the_stubs_and_never_an_answers_file(grade, course_copy, tmp_path):
-    exercises = course_copy / "exercises"
     shutil.copyfile(SOLUTIONS / "answers" / "q01.yaml", exercises / "answers" / "q01.yaml")
     shutil.copyfile(SOLUTIONS / "ex01_convolution.py", exercises / "my_attempt.py")  # a scratch file
     shutil.copyfile(SOLUTIONS / "answers" / "q02.yaml", course_copy / "quizzes" / "q02_key_copy.yaml")
@@ -121,11 +138,12 @@ def test_code_a_stub_does_not_have_is_named(catalogue, exercise_id, edit, proble
 def test_a_stub_whose_texts_changed_is_not_the_courses(course_copy):
     from grader.course.catalogue import load_catalogue
 
-    stub = course_copy / "exercises" / "ex01_convolution.py"
-    stub.write_text(stub.read_text(encoding="utf-8").replace(
-        "# TODO(ex01):", "# Solution: return (patch * kernel).sum()\n    # TODO(ex01):", 1), encoding="utf-8")
+    solution = course_copy / "solutions" / "ex01_convolution.py"
+    solution.write_text(solution.read_text(encoding="utf-8").replace(
+        "# STUB: # TODO(ex01):", "# STUB: # Solution: return (patch * kernel).sum()\n    # STUB: # TODO(ex01):", 1),
+        encoding="utf-8")
     assert changed_files(load_catalogue(root=course_copy)) == [
-        "exercises/ex01_convolution.py (its docstrings, comments or TODO lines differ from the course's)"]
+        "solutions/ex01_convolution.py (its stub: its docstrings, comments or TODO lines differ from the course's)"]
 
 
 def test_a_notebook_that_was_run_or_holds_code_is_refused(tmp_path):
@@ -238,10 +256,10 @@ def test_a_stub_whose_texts_cannot_be_checked_is_not_published(course_copy, monk
         raise InputError(f"{exercise.id} has no Korean instructions yet ({exercise.id}.ko.yaml)")
 
     monkeypatch.setattr("grader.instructor.stubs.korean", unreadable)
-    stub = course_copy / "exercises" / "ex01_convolution.py"
-    stub.write_text(stub.read_text(encoding="utf-8").replace(
+    solution = course_copy / "solutions" / "ex01_convolution.py"
+    solution.write_text(solution.read_text(encoding="utf-8").replace(
         "import numpy as np\n", "import numpy as np\n\n# def filter_response(patch, kernel):\n"
         "#     return float((patch * kernel).sum())\n", 1), encoding="utf-8")
     problems = changed_files(load_catalogue(root=course_copy))
-    assert any(problem.startswith("exercises/ex01_convolution.py (its texts cannot be checked")
+    assert any(problem.startswith("solutions/ex01_convolution.py (its stub: its texts cannot be checked")
                and "ex01.ko.yaml" in problem for problem in problems), problems

@@ -2,7 +2,9 @@
 
 Each submission is graded once per session through the real CLI (JSON report) and the tests
 read that report. Models the grader has trained before in this process are not trained again
-(grader.model.judge caches by the model's fingerprint), so the whole module trains seven models.
+(grader.model.judge caches by the model's fingerprint, settings and run seed): every grading
+here uses TRAINING_SEED, so the whole module trains each model once, and the pictures' test
+(tests/test_pictures.py, run seed 0) reuses the solution's training when it runs in this process.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
 
 pytestmark = pytest.mark.slow
+TRAINING_SEED = 0  # one run seed for every grading here: a model graded twice is trained once
 
 SOFTMAX = "the last layer is Dense(num_classes) with softmax"
 LAYERS = "the model has Conv2D, MaxPooling2D and Flatten layers"
@@ -52,7 +55,7 @@ def graded(folder) -> dict:
     """The JSON report of `grade ex07 --submission folder` (graded once per session)."""
     key = str(folder)
     if key not in _reports:
-        run = run_grade("ex07", "--submission", folder, "--format", "json")
+        run = run_grade("ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED))
         assert run.exit_code in (0, 1), run.stdout + run.stderr
         report = run.json()
         report["exit_code"] = run.exit_code
@@ -133,7 +136,7 @@ def test_a_lambda_layer_is_refused_and_scores_nothing():
 
 def test_the_text_report_shows_the_layer_table(grade, make_submission):
     folder = make_submission(ex07=SUBMISSION_FIXTURES / "ex07_too_many_parameters")  # text runs save progress
-    run = grade("ex07", "--submission", folder)
+    run = grade("ex07", "--submission", folder, "--seed", str(TRAINING_SEED))  # trained once, above
     assert run.exit_code == 1
     assert run.stdout.count("Your model, layer by layer:") == 1
     lines = run.stdout.splitlines()

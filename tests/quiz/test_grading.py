@@ -203,7 +203,7 @@ def test_korean_feedback_with_lang_ko(grade, course, submission):
 
 def test_korean_verdicts_read_naturally_after_a_choice_that_ends_a_sentence(grade, submission):
     """The answer shown is a choice (`c) 패딩 없음. ... 줄어든다.`): the verdict labels it instead
-    of gluing 입니다 after its full stop (issue 15: "줄어든다.입니다.")."""
+    of gluing 입니다 after its full stop ("줄어든다.입니다.")."""
     write_answers(submission, "q03", "answers:\n  valid_meaning: a\n  stride_effects: [a]\n")
     item = grade("q03", "--submission", submission, "--format", "json", "--lang", "ko").item("q03")
     feedback = {test["name"]: test["feedback"] for test in item["tests"]}

@@ -235,7 +235,7 @@ def test_layer_words_and_glosses_are_dropped_only_around_the_answer():
     ("q03", "pool_name", "MaxPooling2D layer"),
 ])
 def test_the_course_keys_accept_the_reported_variants(quiz_id, question_id, answer):
-    """The answers a review found scoring 0 (issue 15) score full marks against the real keys."""
+    """The answers a review found scoring 0 score full marks against the real keys."""
     course = load_catalogue()
     quiz = course.item(quiz_id)
     bank = load_bank(course, quiz)

@@ -1,5 +1,5 @@
 """ex09 end to end: the solution and honest loops get full marks, the stub zero, and each
-realistic buggy version (tests/fixtures/buggy/ex09_*/) loses points with feedback that names
+realistic buggy version (tests/fixtures/buggy/ex09_*.yaml) loses points with feedback that names
 its mistake."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
-                                   assert_stub_is_not_attempted, buggy_folders)
+                                   assert_stub_is_not_attempted, buggy_names)
 
-# folder -> a phrase the feedback of some failed test must contain
+# buggy version -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {
     "ex09_field_strides_ignored": "you ignored the strides",
     "ex09_field_own_stride": "you multiplied by the layer's own stride",
@@ -37,10 +37,10 @@ def test_stub_scores_zero_as_not_attempted(grade):
     assert_stub_is_not_attempted(grade, "ex09")
 
 
-def test_every_buggy_folder_is_listed():
-    assert buggy_folders("ex09") == sorted(NAMED_MISTAKES)
+def test_every_buggy_version_is_listed():
+    assert buggy_names("ex09") == sorted(NAMED_MISTAKES)
 
 
-@pytest.mark.parametrize("folder", sorted(NAMED_MISTAKES))
-def test_bug_loses_points_and_is_named(grade, folder):
-    assert_bug_is_named(grade, "ex09", folder, NAMED_MISTAKES[folder])
+@pytest.mark.parametrize("name", sorted(NAMED_MISTAKES))
+def test_bug_loses_points_and_is_named(grade, tmp_path, name):
+    assert_bug_is_named(grade, "ex09", name, NAMED_MISTAKES[name], tmp_path / name)

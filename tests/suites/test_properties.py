@@ -109,7 +109,7 @@ def test_generated_cases_stay_within_the_contract():
 
 
 def test_ex01_generated_cases_shrink_without_hypothesis():
-    """ex01's generated cases (no hypothesis: SPEC section 6's latency) shrink greedily too."""
+    """ex01's generated cases (no hypothesis: docs/design.md#quality-bars) shrink greedily too."""
     from grader.exercises.hidden import examples
 
     calls = []

@@ -32,7 +32,7 @@ with warnings.catch_warnings():
 pytestmark = pytest.mark.slow
 
 RANDOM_SEEDS = range(25)
-RELATIVE_TOLERANCE = 1e-5  # SPEC section 2
+RELATIVE_TOLERANCE = 1e-5  # docs/design.md#array-conventions
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The teaching text that issue 15 asked for is where a learner reads it: the stubs' docstrings
+"""The course's teaching text is where a learner reads it: the stubs' docstrings
 (the same in the solutions), the hint ladders of course.yaml and q02's Sobel question."""
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from grader.course.catalogue import Training
 from grader.failures import GradingFailure
 from grader.i18n import N_, _
 from grader.model.compile import BINARY_LABELS, ONE_HOT_LABELS
-from grader.model.diagnosis import (CNN_LAYERS, diagnose, loss_trend, missing_cnn_layers, not_a_cnn,
-                                    softmax_layer)
+from grader.model.diagnosis import (CNN_LAYERS, accuracy_missed, accuracy_reached, diagnose, loss_trend,
+                                    missing_cnn_layers, not_a_cnn, softmax_layer)
 from grader.model.judge import DIGITS_CLASSES, DIGITS_SHAPE, fetch_model, judge
 
 pytestmark = pytest.mark.exercise("ex07")
@@ -186,21 +186,12 @@ def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
     reached = outcome.accuracy >= target and not outcome.out_of_time
     missing = missing_cnn_layers(digits_model)
     if reached and not missing:
-        note(with_table(_("test accuracy {accuracy:.1%} (target {target:.0%}) after {epochs} epochs of the "
-                          "grader's own training.").format(accuracy=outcome.accuracy, target=target,
-                                                           epochs=outcome.epochs_run), digits_model))
+        note(with_table(accuracy_reached(outcome, training), digits_model))
         return
     if reached:
-        raise GradingFailure(with_table(_(
-            "test accuracy {accuracy:.1%} (target {target:.0%}) after {epochs} epochs of the "
-            "grader's own training, but no points for it: ").format(
-                accuracy=outcome.accuracy, target=target, epochs=outcome.epochs_run)
-            + not_a_cnn(missing), digits_model))
-    summary = _("trained by the grader for {epochs} of {total} epochs (batch size {batch}, on this run's split "
-                "of the digits), the model labels {accuracy:.1%} of the {count} held-out digits correctly; the "
-                "target is {target:.0%}.").format(epochs=outcome.epochs_run, total=training.epochs,
-                                                  batch=training.batch_size, accuracy=outcome.accuracy,
-                                                  count=outcome.test_size, target=target)
+        raise GradingFailure(with_table(accuracy_reached(outcome, training) + "\n"
+                                        + _("No points for it, though: ") + not_a_cnn(missing), digits_model))
+    summary = accuracy_missed(outcome, training)
     if outcome.losses:
         summary += "\n" + _("Training loss by epoch: {losses}.").format(losses=loss_trend(outcome.losses))
     summary += "\n" + diagnose(digits_model, outcome, training)

@@ -1,9 +1,10 @@
 """Hypothesis strategies for the property tests of ex02-ex06: arguments within the contract.
 
 Shapes stay small (an honest loop answers each case in milliseconds, and a shrunk failure is
-short enough to print), windows never exceed the input (SPEC section 2 lets an implementation
-reject that), and values are small integers, so a shrunk example reads at a glance. Images
-come as float64, float32, int64 or uint8 holding 0-255, so overflow and dtype slips show.
+short enough to print), windows never exceed the input (docs/design.md#array-conventions lets an
+implementation reject that), and values are small integers, so a shrunk example reads at a
+glance. Images come as float64, float32, int64 or uint8 holding 0-255, so overflow and dtype
+slips show.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Small examples for feedback, and ex01's generated cases, without hypothesis.
 
-`show` writes an argument for the feedback (a small array in full). ex01's generated cases
-come from the run's seeded rng and shrink greedily (rows and columns dropped while the case
-still fails), because SPEC section 6 caps how long `grade ex01` may take and importing and
-running hypothesis would cost about as much again as the rest of ex01's grading; ex02-ex06
+`show` writes an argument for the feedback (a small array in full). ex01's generated cases come
+from the run's seeded rng and shrink greedily (rows and columns dropped while the case still
+fails), because docs/design.md#quality-bars caps how long `grade ex01` may take and importing
+and running hypothesis would cost about as much again as the rest of ex01's grading; ex02-ex06
 use hypothesis (grader/exercises/hidden/properties.py). As there, counts bound the work (cases,
 shrinking calls), never a clock, and a run that checked no case is the grader's failure.
 """

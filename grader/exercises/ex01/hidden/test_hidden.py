@@ -3,7 +3,7 @@
 Every case comes from the run's seed (the `rng` fixture), so a report's seed replays them and
 a table of answers from earlier gradings earns nothing; so do the generated cases, which
 shrink to a small failing one (without hypothesis here: importing it would cost as much time
-again as the rest of ex01's grading, SPEC section 6).
+again as the rest of ex01's grading, docs/design.md#quality-bars).
 """
 
 import numpy as np

@@ -28,8 +28,8 @@ from grader.failures import LearnerRaised, NamedMistake
 pytestmark = pytest.mark.exercise("ex03")
 
 # (size, kernel_size, stride) of the strided "same" cases: even and odd kernels, strides up
-# to 4, totals that are odd or clamped to 0. Kernels never exceed the input: SPEC section 2
-# lets an implementation reject a window larger than the input.
+# to 4, totals that are odd or clamped to 0. Kernels never exceed the input:
+# docs/design.md#array-conventions lets an implementation reject a window larger than the input.
 SAME_FIXED_CASES = ((7, 4, 3), (6, 2, 2), (10, 5, 4), (9, 2, 3), (8, 1, 2), (3, 3, 2))
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from grader import evidence
 from grader.failures import GradingFailure
+from grader.i18n import _
 from grader.model.judge import fetch_model
 from grader.exercises.ex07.test_public import with_table  # noqa: F401 (a fixture: one layer table per report)
 
@@ -28,11 +29,11 @@ def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes, 
     evidence.judged()
     problems = []
     if spec.input_shape != input_shape:
-        problems.append(f"the model's input is {spec.input_shape}, not {input_shape}: pass "
-                        "input_shape on, keras.Input(shape=input_shape), instead of writing "
-                        "the digits' shape into the code")
+        problems.append(_("the model's input is {shape}, not {expected}: pass input_shape on, "
+                          "keras.Input(shape=input_shape), instead of writing the digits' shape into "
+                          "the code").format(shape=spec.input_shape, expected=input_shape))
     if spec.output_shape != (num_classes,):
-        problems.append(f"its output is {spec.output_shape}, not ({num_classes},): the last "
-                        "layer needs one unit per class, Dense(num_classes, ...)")
+        problems.append(_("its output is {shape}, not ({classes},): the last layer needs one unit per "
+                          "class, Dense(num_classes, ...)").format(shape=spec.output_shape, classes=num_classes))
     if problems:
         raise GradingFailure(with_table(f"{call}: " + "; ".join(problems), spec))

@@ -3,10 +3,10 @@ ties, overlapping windows, uint8 inputs and bad arguments.
 
 Expected gradients come from `ref_ex08` (NumPy, float64), which the project's own tests
 check against TensorFlow's GradientTape on exactly the cases listed here (`CONV_CASES`,
-`POOL_CASES`, `random_conv_case`), so grading needs no TensorFlow (SPEC section 6: it is
-imported only for ex07). Every case's values come from the run's seed (`rng`, and hypothesis
-seeded from the run), so --seed replays them and a table of answers from earlier gradings
-earns nothing.
+`POOL_CASES`, `random_conv_case`), so grading needs no TensorFlow
+(docs/design.md#quality-bars: it is imported only for ex07). Every case's values come from the
+run's seed (`rng`, and hypothesis seeded from the run), so --seed replays them and a table of
+answers from earlier gradings earns nothing.
 """
 
 from __future__ import annotations
