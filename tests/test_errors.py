@@ -10,12 +10,12 @@ from tests.conftest import SOLUTIONS
 @pytest.fixture
 def grading_explodes(monkeypatch):
     """A grader bug: grading raises an exception nobody foresaw, quoting text with escapes."""
-    import grader.commands
+    import grader.cli.commands
 
     def explode_deep_inside(*args, **kwargs):
         raise RuntimeError("disk on fire \x1b]0;owned\x07")
 
-    monkeypatch.setattr(grader.commands, "grade", explode_deep_inside)
+    monkeypatch.setattr(grader.cli.commands, "grade", explode_deep_inside)
 
 
 def test_debug_shows_the_failures_traceback_after_the_one_line(grade, grading_explodes):
