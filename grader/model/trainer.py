@@ -91,7 +91,9 @@ def _take_turns(keras: Any, spec: ModelSpec, training: Training, folds: tuple[Fo
     itself.
     """
     copies = fresh_copies(spec, init_seed, len(folds), training)
-    starts = [copy.get_weights() for copy in copies]
+    # Every variable, not only get_weights(): Dropout and noise layers keep their random state
+    # in seed generators, which must start each turn as that copy's own, not where the last left it.
+    starts = [[variable.numpy() for variable in copy.variables] for copy in copies]
     model = copies[0]
     batch_size, steps = batching(len(folds[0].y_train), training.batch_size)
     optimizer = optimizer_for(keras, spec, training, steps)
@@ -107,7 +109,8 @@ def _take_turns(keras: Any, spec: ModelSpec, training: Training, folds: tuple[Fo
     fresh_state = [variable.numpy() for variable in optimizer.variables]
     histories, judged = [], []
     for turn, fold in enumerate(folds):
-        model.set_weights(starts[turn])
+        for variable, value in zip(model.variables, starts[turn], strict=True):
+            variable.assign(value)
         for variable, value in zip(optimizer.variables, fresh_state):
             variable.assign(value)
         watch.turn = turn

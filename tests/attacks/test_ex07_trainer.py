@@ -68,3 +68,47 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
     assert outcome.accuracy is None and "MB of memory" in outcome.not_trained
     assert children[-1].limit == "memory"
     assert children[-1].peak_mb < 1536
+
+
+def _spec_of(model):
+    from grader.model.config import read_model
+    from grader.sandbox.standalone.wire import KerasModelData
+
+    return read_model(KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()")
+
+
+@pytest.mark.slow
+def test_random_layers_start_each_copys_turn_from_that_copys_own_draws(monkeypatch):
+    """Dropout and noise layers keep their random state in seed generators, outside
+    get_weights: a turn that started from the previous copy's state drew other masks than
+    the copy trained alone would. Two turns that start alike and see the same digits in the
+    same order give the same numbers."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from grader.course.catalogue import load_catalogue
+    from grader.model import trainer
+    from grader.model.digits import digits_folds
+
+    keras = trainer.keras_module()
+    layers = keras.layers
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.GaussianNoise(0.2),
+                              layers.Conv2D(8, 3, padding="same", activation="relu"), layers.SpatialDropout2D(0.2),
+                              layers.MaxPooling2D(), layers.Flatten(), layers.GaussianDropout(0.2),
+                              layers.Dropout(0.3), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    spec = _spec_of(model)
+    real = trainer.fresh_copies
+    monkeypatch.setattr(trainer, "fresh_copies", lambda spec, seed, copies, training=None:
+                        real(spec, seed, 1, training) * copies)  # every copy starts from copy 0's draw
+    batches = trainer._epochs_of_batches
+    monkeypatch.setattr(trainer, "_epochs_of_batches", lambda fold, epochs, size, seed:
+                        batches(fold, epochs, size, (seed[0], 0)))  # and sees copy 0's order of digits
+    (fold,) = digits_folds(1, 0.25, 7)
+    settings = replace(load_catalogue().item("ex07").training, epochs=1, batch_size=64)
+    watch = trainer._Watch(deadline=float("inf"), epochs=settings.epochs, copies=2)
+    with trainer.deterministic_ops():
+        histories, judged = trainer._take_turns(keras, spec, settings, (fold, fold), 11, watch)
+    assert histories[0] == histories[1]
+    assert np.array_equal(judged[0][0], judged[1][0])
