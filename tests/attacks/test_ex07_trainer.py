@@ -112,3 +112,30 @@ def test_random_layers_start_each_copys_turn_from_that_copys_own_draws(monkeypat
         histories, judged = trainer._take_turns(keras, spec, settings, (fold, fold), 11, watch)
     assert histories[0] == histories[1]
     assert np.array_equal(judged[0][0], judged[1][0])
+
+
+@pytest.mark.slow
+def test_the_most_epochs_the_catalogue_accepts_fit_in_the_trainers_memory():
+    """A careless instructor's largest `epochs` must not make every learner's model "need more
+    memory": the course's solution, trained at that setting (stopped by the clock after its
+    first epoch), stays within the training run's memory limit."""
+    import sys
+    from dataclasses import replace
+
+    from grader.course.catalogue import load_catalogue
+    from grader.course.training import TRAINING_RANGES
+    from grader.model import judge as judge_module
+
+    sys.path.insert(0, str(SOLUTIONS))
+    try:
+        import ex07_keras_cnn
+    finally:
+        sys.path.remove(str(SOLUTIONS))
+    from grader.model.trainer import keras_module
+
+    keras_module()
+    spec = _spec_of(ex07_keras_cnn.build_model())
+    most = TRAINING_RANGES["epochs"][2]
+    training = replace(load_catalogue().item("ex07").training, epochs=most, time_limit=0.5)
+    outcome = judge_module.judge(spec, training, run_seed=5)
+    assert "memory" not in outcome.not_trained and outcome.out_of_time, outcome

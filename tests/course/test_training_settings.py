@@ -59,6 +59,7 @@ def test_folds_and_copies_hold_out_digits_each_copy_never_sees():
 @pytest.mark.parametrize("change, message", [
     ({"epochs": 0}, "'epochs' must be at least 1"),
     ({"epochs": 2.5}, "'epochs' must be a whole number"),
+    ({"epochs": 1000}, "'epochs' must be at least 1 and at most 200"),
     ({"batch_size": "32"}, "'batch_size' must be a whole number"),
     ({"test_fraction": 1.0}, "'test_fraction' must be at least 0.01 and at most 0.99"),
     ({"test_fraction": 0}, "'test_fraction' must be at least 0.01"),
