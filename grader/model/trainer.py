@@ -24,6 +24,7 @@ import numpy as np
 
 from grader.course.catalogue import Training
 from grader.course.training import COSINE
+from grader.errors import GraderFailure
 from grader.i18n import _, set_language
 from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
@@ -58,7 +59,7 @@ def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
     try:
         with deterministic_ops():
             histories, judged = _take_turns(keras, spec, training, folds, init_seed, watch)
-    except ModelRejected:
+    except (ModelRejected, GraderFailure):  # Keras refused the settings; Keras and the grader disagree
         raise
     except Exception as error:  # the learner's settings, met only when Keras runs them
         keras.backend.clear_session()

@@ -139,3 +139,27 @@ def test_the_most_epochs_the_catalogue_accepts_fit_in_the_trainers_memory():
     training = replace(load_catalogue().item("ex07").training, epochs=most, time_limit=0.5)
     outcome = judge_module.judge(spec, training, run_seed=5)
     assert "memory" not in outcome.not_trained and outcome.out_of_time, outcome
+
+
+@pytest.mark.slow
+def test_keras_disagreeing_with_the_graders_working_is_the_graders_failure():
+    """If Keras' parameter count for a layer is not the one the grader worked out (a bug in
+    the grader's arithmetic), the table the learner sees is wrong: that is the grader's failure
+    ("could not check"), never a learner's 0 that says Keras stopped on their settings."""
+    from dataclasses import replace
+
+    from grader.course.catalogue import load_catalogue
+    from grader.errors import GraderFailure
+    from grader.model.trainer import keras_module, train_and_evaluate
+
+    keras = keras_module()
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    spec = _spec_of(model)
+    first = spec.layers[0]
+    miscounted = replace(spec, layers=(replace(first, step=replace(first.step, parameters=first.step.parameters + 1)),
+                                       *spec.layers[1:]))
+    training = replace(load_catalogue().item("ex07").training, epochs=1)
+    with pytest.raises(GraderFailure, match="the grader worked out"):
+        train_and_evaluate(miscounted, training, split_seed=1, init_seed=2)
