@@ -26,7 +26,7 @@ class Training:
     `learning_rate_decay: cosine` a fixed learning rate (the learner's, or the optimiser's
     default) falls along a cosine to zero over those epochs, so the weights settle instead of
     ending wherever the last steps threw them (a learner's own schedule is used as it is).
-    `time_limit` (seconds) bounds the whole training run; a model passes with
+    `time_limit` (seconds of processor time) bounds the whole training run; a model passes with
     `accuracy_threshold` on the held-out digits and at most `max_parameters` parameters.
     """
 

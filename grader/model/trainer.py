@@ -55,7 +55,10 @@ def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
         return TrainingOutcome(accuracy=None, test_size=held_out_count(folds), not_trained=reason, **cut)
     started = time.monotonic()
     keras = keras_module()
-    watch = _Watch(deadline=started + training.time_limit, epochs=training.epochs, copies=len(folds), report=report)
+    # The limit is on the processor time the training uses: waiting for a core on a busy machine
+    # is not the model's cost, and must not decide its verdict.
+    watch = _Watch(deadline=time.process_time() + training.time_limit, epochs=training.epochs,
+                   copies=len(folds), report=report)
     try:
         with deterministic_ops():
             histories, judged = _take_turns(keras, spec, training, folds, init_seed, watch)
@@ -175,9 +178,10 @@ def optimizer_for(keras: Any, spec: ModelSpec, training: Training, steps: int) -
 
 
 class _Watch:
-    """Stops training when the loss blows up (NaN, infinite or absurdly large) or the time is up,
-    and tells `report` of each epoch done, counted over all the copies' turns (one compiled call
-    runs a whole epoch, so the batch hook runs once per epoch)."""
+    """Stops training when the loss blows up (NaN, infinite or absurdly large) or the time is up
+    (`deadline`, on the process's processor-time clock), and tells `report` of each epoch done,
+    counted over all the copies' turns (one compiled call runs a whole epoch, so the batch hook
+    runs once per epoch)."""
 
     def __init__(self, deadline: float, epochs: int = 0, copies: int = 1, report: Any = None):
         self.deadline = deadline
@@ -201,7 +205,7 @@ class _Watch:
                 if loss is not None and not (math.isfinite(float(loss)) and float(loss) < DIVERGED_LOSS):
                     watch.diverged_in_epoch = watch.epoch
                     self.model.stop_training = True
-                if time.monotonic() > watch.deadline:
+                if time.process_time() > watch.deadline:
                     watch.out_of_time = True
                     self.model.stop_training = True
 

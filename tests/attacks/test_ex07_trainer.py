@@ -163,3 +163,45 @@ def test_keras_disagreeing_with_the_graders_working_is_the_graders_failure():
     training = replace(load_catalogue().item("ex07").training, epochs=1)
     with pytest.raises(GraderFailure, match="the grader worked out"):
         train_and_evaluate(miscounted, training, split_seed=1, init_seed=2)
+
+
+@pytest.mark.slow
+def test_time_the_trainer_spends_descheduled_is_not_charged_to_the_model():
+    """On a busy machine the trainer waits for a core; the model's verdict must not depend on
+    that. The trainer is stopped (SIGSTOP) for longer than its whole time limit after its first
+    epoch, then let go: it finishes every epoch of every copy, as it does on an idle machine."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from dataclasses import asdict, replace
+
+    from grader.course.catalogue import load_catalogue
+    from grader.model.judge import training_seeds
+    from grader.model.trainer import PROGRESS_KEY, keras_module
+    from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+
+    keras = keras_module()
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
+                              keras.layers.MaxPooling2D(), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    training = replace(load_catalogue().item("ex07").training, epochs=2, time_limit=15.0)
+    plan = {"spec": _spec_of(model).to_payload(), "training": asdict(training),
+            "seeds": training_seeds(3, training), PROGRESS_KEY: True, "lang": "en"}
+    child = subprocess.Popen([sys.executable, "-I", "-m", "grader.model.trainer"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             env=dict(os.environ, **TENSORFLOW_ENVIRONMENT))
+    try:
+        child.stdin.write(json.dumps(plan).encode())
+        child.stdin.close()
+        assert PROGRESS_KEY in json.loads(child.stdout.readline())  # the first epoch is done
+        child.send_signal(signal.SIGSTOP)
+        time.sleep(training.time_limit + 1)
+        child.send_signal(signal.SIGCONT)
+        outcome = json.loads(child.stdout.read().decode().strip().splitlines()[-1])
+    finally:
+        child.kill()
+        child.wait()
+    assert not outcome["out_of_time"] and outcome["epochs_run"] == training.epochs, outcome
