@@ -9,6 +9,7 @@ from grader.course.yamlfile import is_number
 
 CONSTANT = "constant"
 COSINE = "cosine"
+MAX_EPOCHS = 200
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Training:
     `learning_rate_decay: cosine` a fixed learning rate (the learner's, or the optimiser's
     default) falls along a cosine to zero over those epochs, so the weights settle instead of
     ending wherever the last steps threw them (a learner's own schedule is used as it is).
-    `time_limit` (seconds) bounds the whole training run; a model passes with
+    `time_limit` (seconds of processor time) bounds the whole training run; a model passes with
     `accuracy_threshold` on the held-out digits and at most `max_parameters` parameters.
     """
 
@@ -44,11 +45,15 @@ class Training:
 
 # Each numeric setting: (kind, low, high, whether low itself is allowed, whether high is).
 TRAINING_RANGES = {
-    "epochs": (int, 1, 1000, True, True),
+    # The trainer draws every epoch's order of the digits up front, 0.6 MB an epoch: 1,000 epochs
+    # took the solution past the training run's memory limit, a failure blamed on every learner.
+    "epochs": (int, 1, MAX_EPOCHS, True, True),
     "batch_size": (int, 1, 100_000, True, True),
     "folds": (int, 1, 10, True, True),
     "copies": (int, 1, 10, True, True),
-    "test_fraction": (float, 0.0, 1.0, False, False),
+    # Both parts of a stratified split of the 1,797 digits must hold every one of the ten digits:
+    # 1% is 18 of them; scikit-learn refuses fewer than ten (the trainer stopped with a traceback).
+    "test_fraction": (float, 0.01, 0.99, True, True),
     "split_seed": (int, 0, 2**32 - 1, True, True),
     "seed": (int, 0, 2**32 - 1, True, True),
     "accuracy_threshold": (float, 0.0, 1.0, False, True),

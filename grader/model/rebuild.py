@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from grader.course.training import Training
+from grader.errors import GraderFailure
 from grader.i18n import _
 from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
@@ -97,7 +98,7 @@ def _sequential(keras: Any, spec: ModelSpec) -> Any:
     for index, (layer, row) in enumerate(zip(model.layers, spec.layers), start=1):
         shape = tuple(layer.output.shape[1:])
         if shape != row.step.output_shape or layer.count_params() != row.step.parameters:
-            raise RuntimeError(f"layer {index} ({row.class_name}): Keras gives {shape} and "
-                               f"{layer.count_params()} parameters, the grader worked out "
-                               f"{row.step.output_shape} and {row.step.parameters}")
+            raise GraderFailure(f"layer {index} ({row.class_name}): Keras gives {shape} and "
+                                f"{layer.count_params()} parameters, the grader worked out "
+                                f"{row.step.output_shape} and {row.step.parameters}")
     return model

@@ -24,6 +24,7 @@ import numpy as np
 
 from grader.course.catalogue import Training
 from grader.course.training import COSINE
+from grader.errors import GraderFailure
 from grader.i18n import _, set_language
 from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
@@ -54,11 +55,14 @@ def train_and_evaluate(spec: ModelSpec, training: Training, *, split_seed: int,
         return TrainingOutcome(accuracy=None, test_size=held_out_count(folds), not_trained=reason, **cut)
     started = time.monotonic()
     keras = keras_module()
-    watch = _Watch(deadline=started + training.time_limit, epochs=training.epochs, copies=len(folds), report=report)
+    # The limit is on the processor time the training uses: waiting for a core on a busy machine
+    # is not the model's cost, and must not decide its verdict.
+    watch = _Watch(deadline=time.process_time() + training.time_limit, epochs=training.epochs,
+                   copies=len(folds), report=report)
     try:
         with deterministic_ops():
             histories, judged = _take_turns(keras, spec, training, folds, init_seed, watch)
-    except ModelRejected:
+    except (ModelRejected, GraderFailure):  # Keras refused the settings; Keras and the grader disagree
         raise
     except Exception as error:  # the learner's settings, met only when Keras runs them
         keras.backend.clear_session()
@@ -91,7 +95,9 @@ def _take_turns(keras: Any, spec: ModelSpec, training: Training, folds: tuple[Fo
     itself.
     """
     copies = fresh_copies(spec, init_seed, len(folds), training)
-    starts = [copy.get_weights() for copy in copies]
+    # Every variable, not only get_weights(): Dropout and noise layers keep their random state
+    # in seed generators, which must start each turn as that copy's own, not where the last left it.
+    starts = [[variable.numpy() for variable in copy.variables] for copy in copies]
     model = copies[0]
     batch_size, steps = batching(len(folds[0].y_train), training.batch_size)
     optimizer = optimizer_for(keras, spec, training, steps)
@@ -107,7 +113,8 @@ def _take_turns(keras: Any, spec: ModelSpec, training: Training, folds: tuple[Fo
     fresh_state = [variable.numpy() for variable in optimizer.variables]
     histories, judged = [], []
     for turn, fold in enumerate(folds):
-        model.set_weights(starts[turn])
+        for variable, value in zip(model.variables, starts[turn], strict=True):
+            variable.assign(value)
         for variable, value in zip(optimizer.variables, fresh_state):
             variable.assign(value)
         watch.turn = turn
@@ -171,9 +178,10 @@ def optimizer_for(keras: Any, spec: ModelSpec, training: Training, steps: int) -
 
 
 class _Watch:
-    """Stops training when the loss blows up (NaN, infinite or absurdly large) or the time is up,
-    and tells `report` of each epoch done, counted over all the copies' turns (one compiled call
-    runs a whole epoch, so the batch hook runs once per epoch)."""
+    """Stops training when the loss blows up (NaN, infinite or absurdly large) or the time is up
+    (`deadline`, on the process's processor-time clock), and tells `report` of each epoch done,
+    counted over all the copies' turns (one compiled call runs a whole epoch, so the batch hook
+    runs once per epoch)."""
 
     def __init__(self, deadline: float, epochs: int = 0, copies: int = 1, report: Any = None):
         self.deadline = deadline
@@ -197,7 +205,7 @@ class _Watch:
                 if loss is not None and not (math.isfinite(float(loss)) and float(loss) < DIVERGED_LOSS):
                     watch.diverged_in_epoch = watch.epoch
                     self.model.stop_training = True
-                if time.monotonic() > watch.deadline:
+                if time.process_time() > watch.deadline:
                     watch.out_of_time = True
                     self.model.stop_training = True
 

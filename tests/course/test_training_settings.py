@@ -59,9 +59,12 @@ def test_folds_and_copies_hold_out_digits_each_copy_never_sees():
 @pytest.mark.parametrize("change, message", [
     ({"epochs": 0}, "'epochs' must be at least 1"),
     ({"epochs": 2.5}, "'epochs' must be a whole number"),
+    ({"epochs": 1000}, "'epochs' must be at least 1 and at most 200"),
     ({"batch_size": "32"}, "'batch_size' must be a whole number"),
-    ({"test_fraction": 1.0}, "'test_fraction' must be more than 0.0 and less than 1.0"),
-    ({"test_fraction": 0}, "'test_fraction' must be more than 0.0"),
+    ({"test_fraction": 1.0}, "'test_fraction' must be at least 0.01 and at most 0.99"),
+    ({"test_fraction": 0}, "'test_fraction' must be at least 0.01"),
+    ({"test_fraction": 0.001}, "'test_fraction' must be at least 0.01"),
+    ({"test_fraction": 0.999}, "'test_fraction' must be at least 0.01 and at most 0.99"),
     ({"accuracy_threshold": 1.5}, "'accuracy_threshold' must be more than 0.0 and at most 1.0"),
     ({"max_parameters": True}, "'max_parameters' must be a whole number"),
     ({"seed": -1}, "'seed' must be at least 0"),
@@ -88,3 +91,16 @@ def test_training_is_a_mapping_for_tensorflow_exercises_only():
         parse(dict(KERAS_EXERCISE, training=[5]))
     with pytest.raises(CatalogueError, match="'training' needs 'tensorflow: true'"):
         parse(dict(KERAS_EXERCISE, tensorflow=False))
+
+
+@pytest.mark.parametrize("fraction", [0.01, 0.99])
+def test_every_held_out_fraction_the_catalogue_accepts_cuts_the_digits(fraction):
+    """A fraction the checks let through must not stop the trainer: each side of the
+    stratified split holds every digit (scikit-learn refuses fewer than ten)."""
+    from grader.model.digits import digits_folds
+
+    exercise = copy.deepcopy(KERAS_EXERCISE)
+    exercise["training"].update(test_fraction=fraction)
+    training = parse(exercise).exercises[0].training
+    (fold,) = digits_folds(training.folds, training.test_fraction, 5)
+    assert set(fold.y_train.tolist()) == set(fold.y_test.tolist()) == set(range(10))
