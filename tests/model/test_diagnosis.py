@@ -133,3 +133,23 @@ def test_the_optimiser_is_named_in_the_learners_language():
     with language("ko"):
         assert optimizer.describe() == "SGD(학습률 0.0001)"
     assert spec().optimizer.describe() == "Adam with learning rate 0.001"
+
+
+@pytest.mark.parametrize("diverged_in_epoch, passes", [(None, True), (3, False)])
+def test_the_accuracy_point_needs_every_copy_trained_to_the_end(monkeypatch, diverged_in_epoch, passes):
+    """A loss that blew up stops the copies still to come: the copies before it are no verdict."""
+    from grader.exercises.ex07 import test_public as suite
+    from grader.failures import GradingFailure
+
+    outcome = TrainingOutcome(accuracy=0.97, test_size=1198, folds=3, copies=3, epochs_run=3,
+                              losses=HEALTHY[:3], diverged_in_epoch=diverged_in_epoch)
+    monkeypatch.setattr(suite, "judge", lambda *args: outcome)
+    notes = []
+    run = lambda: suite.test_digits_accuracy(spec(), TRAINING, 1, notes.append, lambda text, _spec: text)
+    if passes:
+        run()
+        assert notes and "97.0%" in notes[0]
+        return
+    with pytest.raises(GradingFailure) as failure:
+        run()
+    assert "blew up" in str(failure.value) and not notes

@@ -180,10 +180,12 @@ def test_digits_accuracy(digits_model, training, run_seed, note, with_table):
     """trained by the grader, it reaches the target test accuracy"""
     outcome = judge(digits_model, training, run_seed)
     if not outcome.trained:
-        raise GradingFailure(with_table(f"the grader could not train the model: "
-                                        f"{outcome.not_trained}", digits_model))
+        raise GradingFailure(with_table(_("the grader could not train the model: {reason}").format(
+            reason=outcome.not_trained), digits_model))
     target = training.accuracy_threshold
-    reached = outcome.accuracy >= target and not outcome.out_of_time
+    # Every copy trained to the end: a loss that blew up stops the copies still to come, and
+    # an accuracy of the copies before it is no verdict on the model.
+    reached = outcome.accuracy >= target and not outcome.out_of_time and outcome.diverged_in_epoch is None
     missing = missing_cnn_layers(digits_model)
     if reached and not missing:
         note(with_table(accuracy_reached(outcome, training), digits_model))
