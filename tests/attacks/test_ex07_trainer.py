@@ -72,7 +72,7 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
 
 def _spec_of(model):
     from grader.model.config import read_model
-    from grader.sandbox.standalone.wire import KerasModelData
+    from grader.jail.wire import KerasModelData
 
     return read_model(KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()")
 

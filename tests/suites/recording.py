@@ -121,6 +121,9 @@ class _Workers:
     def leaving(self, exercise_id: str) -> None:
         pass
 
+    def retrying(self, exercise_id: str) -> None:
+        pass
+
 
 def _load(path: Path, exercise: Exercise) -> Any:
     spec = importlib.util.spec_from_file_location(f"recorded_{exercise.id}_{abs(hash(path))}", path)
