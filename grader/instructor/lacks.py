@@ -95,7 +95,7 @@ def _korean_lacks(exercise: Exercise, exercises_dir: Path, stub: str | None, lac
         lack("no Korean instructions", instructions)
         return
     try:
-        recorded = korean(exercise, exercises_dir)[1]
+        translated, recorded = korean(exercise, exercises_dir)
     except InputError as unreadable:
         lack(f"its Korean instructions cannot be read: {unreadable.message}", instructions)
         return
@@ -105,7 +105,13 @@ def _korean_lacks(exercise: Exercise, exercises_dir: Path, stub: str | None, lac
             f"'source' (python -m grader.course.instructions {exercise.id})",
             instructions,
         )
-    if UNTRANSLATED in _text(instructions):
+    texts = [
+        translated.module,
+        *translated.docs.values(),
+        *translated.todos,
+        *translated.comments.values(),
+    ]
+    if any(UNTRANSLATED in text for text in texts):
         lack(f"Korean placeholders still marked {UNTRANSLATED}", instructions, fails=False)
 
 
