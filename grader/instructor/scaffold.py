@@ -251,6 +251,7 @@ def _write_all(
             path = root / relative
             kept[path] = path.read_bytes()
             partial = path.with_name(f".{path.name}.new-{os.getpid()}")
+            created.append(partial)  # gone once it replaces `path`; removed if it could not
             partial.write_text(text, encoding="utf-8", newline="\n")
             os.replace(partial, path)
             written.files.append(relative)

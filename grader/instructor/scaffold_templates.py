@@ -141,7 +141,7 @@ def $function(x: np.ndarray) -> float:
 INSTRUCTIONS_HEADER = Template("""\
 # $id in Korean: the stub's module docstring, docstrings and TODO lines (grade show,
 # grade publish --lang ko). `source` is the fingerprint of the English translated here:
-# python -m grader.course.instructions $id. Replace every "$untranslated" text with Korean.
+# python -m grader.course.instructions $id. Write the Korean of each text marked $untranslated.
 """)
 
 QUIZ_BANK = Template("""\
