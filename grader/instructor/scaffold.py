@@ -14,6 +14,7 @@ removes what was written.
 
 from __future__ import annotations
 
+import builtins
 import json
 import keyword
 import os
@@ -36,6 +37,8 @@ COURSE_FOLDERS = ("grader/exercises", "solutions", "exercises", "quizzes")
 CATALOGUE_FILE = Path("grader") / "course" / "course.yaml"
 EXERCISES_FOLDER = Path("grader") / "exercises"
 SLUG_WORDS = 3  # words of the title in a file name: ex10_box_blur.py
+# Names the templates' modules use: a graded function called so would hide them.
+TAKEN_NAMES = {"np", "numpy", "math", "pytest", "reference", *dir(builtins), *keyword.kwlist}
 TITLE_LENGTH = 80
 UNSAFE_TITLE = re.compile(r'["\\\x00-\x1f\x7f]')  # it goes into a docstring and YAML
 
@@ -78,7 +81,7 @@ def new_exercise(root: Path, exercise_id: str, title: str) -> Written:
     )
     _refuse_taken(exercise_id, taken)
     slug = _slug(title, "exercise")
-    function = slug if slug.isidentifier() and not keyword.iskeyword(slug) else f"solve_{slug}"
+    function = slug if slug.isidentifier() and slug not in TAKEN_NAMES else f"solve_{slug}"
     file = f"{exercise_id}_{slug}.py"
     fill = {
         "id": exercise_id,

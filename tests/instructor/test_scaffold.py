@@ -3,11 +3,12 @@ or a one-line refusal with nothing written."""
 
 from __future__ import annotations
 
+import runpy
+
 import pytest
 
 from grader.course.catalogue import CatalogueError
 from grader.course.instructions import english, fingerprint, korean
-from grader.errors import InputError
 from grader.instructor import scaffold
 from grader.instructor.lacks import course_lacks
 from grader.instructor.scaffold import course_catalogue, new_exercise, new_quiz
@@ -40,8 +41,14 @@ def test_a_new_exercise_is_one_marked_solution_and_one_folder(course_copy):
     assert written.files == EXERCISE_FILES
     catalogue = course_catalogue(course_copy)
     exercise = catalogue.item("ex10")
-    assert (exercise.title, exercise.file, exercise.functions) == ("Box blur", "ex10_box_blur.py", ("box_blur",))
-    assert catalogue.ids.index("ex10") == len(catalogue.exercises) - 1  # after ex09, before the quizzes
+    assert (exercise.title, exercise.file, exercise.functions) == (
+        "Box blur",
+        "ex10_box_blur.py",
+        ("box_blur",),
+    )
+    assert (
+        catalogue.ids.index("ex10") == len(catalogue.exercises) - 1
+    )  # after ex09, before the quizzes
     solution = (course_copy / "solutions" / exercise.file).read_text(encoding="utf-8")
     stub = (course_copy / "exercises" / exercise.file).read_text(encoding="utf-8")
     assert "# BEGIN SOLUTION" in solution and "BEGIN SOLUTION" not in stub
@@ -50,25 +57,38 @@ def test_a_new_exercise_is_one_marked_solution_and_one_folder(course_copy):
     exercises_dir = course_copy / "grader" / "exercises"
     translated, recorded = korean(exercise, exercises_dir)
     assert recorded == fingerprint(english(stub, exercise))  # the stub is the course's own
-    assert translated.module.startswith(UNTRANSLATED) and translated.todos[0].startswith(UNTRANSLATED)
-    assert exercise.title_ko.startswith(UNTRANSLATED) and len(exercise.hints_ko) == len(exercise.hints) > 0
+    assert translated.module.startswith(UNTRANSLATED) and translated.todos[0].startswith(
+        UNTRANSLATED
+    )
+    assert (
+        exercise.title_ko.startswith(UNTRANSLATED)
+        and len(exercise.hints_ko) == len(exercise.hints) > 0
+    )
 
 
 def test_what_a_new_exercise_lacks_is_its_korean_and_its_task_never_a_failure(course_copy):
     new_exercise(course_copy, "ex10", "Box blur")
-    lacks = course_lacks(course_catalogue(course_copy), ["ex10"], course_copy / "grader" / "exercises")
+    lacks = course_lacks(
+        course_catalogue(course_copy), ["ex10"], course_copy / "grader" / "exercises"
+    )
     assert [lack for lack in lacks if lack.fails] == []
     warned = {lack.file for lack in lacks}
-    assert {"grader/exercises/ex10/instructions.ko.yaml", "grader/exercises/ex10/exercise.yaml",
-            "solutions/ex10_box_blur.py"} <= warned
+    assert {
+        "grader/exercises/ex10/instructions.ko.yaml",
+        "grader/exercises/ex10/exercise.yaml",
+        "solutions/ex10_box_blur.py",
+    } <= warned
 
 
 def test_a_new_quiz_is_a_bank_a_key_and_an_entry_appended_to_the_catalogue(course_copy):
     catalogue_file = course_copy / "grader" / "course" / "course.yaml"
     before = catalogue_file.read_text(encoding="utf-8")
     written = new_quiz(course_copy, "q06", "Pooling again")
-    assert written.files == ["quizzes/q06_pooling_again.yaml", "solutions/answers/q06.yaml",
-                             "grader/course/course.yaml"]
+    assert written.files == [
+        "quizzes/q06_pooling_again.yaml",
+        "solutions/answers/q06.yaml",
+        "grader/course/course.yaml",
+    ]
     after = catalogue_file.read_text(encoding="utf-8")
     assert after.startswith(before)  # every comment and entry kept as it was
     catalogue = course_catalogue(course_copy)
@@ -78,6 +98,25 @@ def test_a_new_quiz_is_a_bank_a_key_and_an_entry_appended_to_the_catalogue(cours
     keys = load_keys(catalogue, quiz, bank)
     assert keys is not None and set(keys.answers) == set(bank.ids) == {"placeholder_question"}
     assert bank.questions[0].text["ko"].startswith(UNTRANSLATED)
+
+
+@pytest.mark.parametrize(
+    ("title", "file", "function"),
+    [
+        ("NP", "ex10_np.py", "solve_np"),  # would hide NumPy in the solution
+        ("Sum", "ex10_sum.py", "solve_sum"),  # a builtin
+        ("3D filters", "ex10_3d_filters.py", "solve_3d_filters"),
+        ("합성곱", "ex10_exercise.py", "exercise"),  # no ASCII word to name it by
+    ],
+)
+def test_a_title_that_names_no_free_function_gets_a_safe_name(course_copy, title, file, function):
+    new_exercise(course_copy, "ex10", title)
+    exercise = course_catalogue(course_copy).item("ex10")
+    assert (exercise.file, exercise.functions) == (file, (function,))
+    solution = (course_copy / "solutions" / file).read_text(encoding="utf-8")
+    assert "def " + function + "(x):" in solution
+    namespace = runpy.run_path(str(course_copy / "solutions" / file))  # its placeholder task works
+    assert namespace[function]([[1, 2], [3, 4]]) == 10.0
 
 
 def test_a_new_quiz_without_a_title_is_named_for_its_number(course_copy):
@@ -164,8 +203,12 @@ def test_new_items_pass_grade_check_at_once_with_the_copys_own_grader(course_cop
     run = run_in_copy(course_copy, "check", "ex10", "q06", "--no-artefacts")
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
-    for expected in ("ok   solutions ex10  5 / 5", "ok   exercises ex10  0 / 5", "ok   solutions q06  1 / 1",
-                     "ok   exercises q06  0 / 1"):
+    for expected in (
+        "ok   solutions ex10  5 / 5",
+        "ok   exercises ex10  0 / 5",
+        "ok   solutions q06  1 / 1",
+        "ok   exercises q06  0 / 1",
+    ):
         assert any(line.startswith(expected) for line in lines), expected
     assert not any(line.startswith("BAD") for line in lines) and "Traceback" not in run.stderr
     assert any(line.startswith("warn ex10: Korean placeholders") for line in lines)
