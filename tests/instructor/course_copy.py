@@ -32,7 +32,9 @@ def copy_course(root: Path) -> Path:
     return root
 
 
-def run_in_copy(root: Path, *args: str | Path, module: str = "grader") -> subprocess.CompletedProcess:
+def run_in_copy(
+    root: Path, *args: str | Path, module: str = "grader"
+) -> subprocess.CompletedProcess:
     """`python -m MODULE ARGS` in the copy at `root`, with the copy's grader; its output as text."""
     environment = {
         name: value

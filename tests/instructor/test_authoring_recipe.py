@@ -69,7 +69,8 @@ def test_worked_example(learner):
     """box_blur: the 3x3 image of 1..9 blurs to [[5.0]]"""
     image = np.arange(1.0, 10.0).reshape(3, 3)
     got = learner.box_blur(image)
-    check_array(got, np.array([[5.0]]), call=_("box_blur(3x3 image of 1..9)"), floating=True, reveal=True)
+    call = _("box_blur(3x3 image of 1..9)")
+    check_array(got, np.array([[5.0]]), call=call, floating=True, reveal=True)
 '''
 
 HIDDEN_TESTS = '''\
@@ -104,7 +105,7 @@ def box_blur(image):
     return sum(image[a:a + out_h, b:b + out_w] for a in range(3) for b in range(3)) / 9
 '''
 
-KOREAN = '''\
+KOREAN = """\
 source: {source}
 module: |
   연습 10: 상자 블러.
@@ -130,23 +131,37 @@ docs:
 todos:
   - "각 3x3 창의 평균을 구하세요. 한 행에 창이 몇 개 들어갈까요?"
 comments: {{}}
-'''
+"""
 
-HINTS = '''\
+HINTS = """\
 title_ko: 상자 블러
 hints:
   - "How many 3x3 windows fit along a row of W pixels?"
 hints_ko:
   - "W 픽셀 행에 3x3 창이 몇 개 들어갈까요?"
-'''
+"""
 
 
 def _release_grade(student, submission):
     """The published release's own grader on ex10: (exit code, ex10's score and maximum)."""
     from grader.processes.children import run_program
 
-    run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, "ex10", "--submission", str(submission),
-                       "--format", "json"], cwd=student, timeout=600)
+    run = run_program(
+        [
+            sys.executable,
+            "-E",
+            "-s",
+            "-c",
+            LAUNCHER,
+            "ex10",
+            "--submission",
+            str(submission),
+            "--format",
+            "json",
+        ],
+        cwd=student,
+        timeout=600,
+    )
     item = next(item for item in json.loads(run.stdout)["exercises"] if item["id"] == "ex10")
     return run.exit_code, item["score"], item["max_score"]
 
@@ -155,10 +170,15 @@ def _edit_the_folder(folder, fingerprint):
     (folder / "test_public.py").write_text(PUBLIC_TESTS, encoding="utf-8")
     (folder / "hidden" / "test_hidden.py").write_text(HIDDEN_TESTS, encoding="utf-8")
     (folder / "hidden" / "reference.py").write_text(REFERENCE, encoding="utf-8")
-    (folder / "instructions.ko.yaml").write_text(KOREAN.format(source=fingerprint), encoding="utf-8")
+    (folder / "instructions.ko.yaml").write_text(
+        KOREAN.format(source=fingerprint), encoding="utf-8"
+    )
     entry = (folder / "exercise.yaml").read_text(encoding="utf-8")
-    kept = [line for line in entry.splitlines(keepends=True)
-            if line.startswith(("#", "title:", "file:", "functions:", "points:"))]
+    kept = [
+        line
+        for line in entry.splitlines(keepends=True)
+        if line.startswith(("#", "title:", "file:", "functions:", "points:"))
+    ]
     (folder / "exercise.yaml").write_text("".join(kept) + HINTS, encoding="utf-8")
 
 
@@ -171,7 +191,9 @@ def test_the_exercise_recipe_end_to_end(tmp_path):
 
     (root / "solutions" / "ex10_box_blur.py").write_text(SOLUTION, encoding="utf-8")  # the one file
     stubs = run_in_copy(root, module="grader.instructor.source")
-    assert stubs.returncode == 0 and "wrote exercises/ex10_box_blur.py" in stubs.stderr, stubs.stderr
+    assert stubs.returncode == 0 and "wrote exercises/ex10_box_blur.py" in stubs.stderr, (
+        stubs.stderr
+    )
     printed = run_in_copy(root, "ex10", module="grader.course.instructions")
     item_id, fingerprint = printed.stdout.split()
     assert item_id == "ex10", printed.stderr
@@ -186,7 +208,9 @@ def test_the_exercise_recipe_end_to_end(tmp_path):
     assert len(warned) == 1 and "release scan has no example call of box_blur" in warned[0], warned
 
     shown = run_in_copy(root, "show", "ex10", "--lang", "ko")
-    assert shown.returncode == 0 and "연습 10: 상자 블러." in shown.stdout, shown.stdout + shown.stderr
+    assert shown.returncode == 0 and "연습 10: 상자 블러." in shown.stdout, (
+        shown.stdout + shown.stderr
+    )
 
     out = tmp_path / "published"
     published = run_in_copy(root, "publish", out)
@@ -194,6 +218,8 @@ def test_the_exercise_recipe_end_to_end(tmp_path):
     student = out / "student"
     assert (student / "grader" / "exercises" / "ex10" / "test_public.py").is_file()
     assert not (student / "grader" / "exercises" / "ex10" / "hidden").exists()  # kept back
-    assert "BEGIN SOLUTION" not in (student / "exercises" / "ex10_box_blur.py").read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in (student / "exercises" / "ex10_box_blur.py").read_text(
+        encoding="utf-8"
+    )
     assert _release_grade(student, student / "exercises") == (1, 0, 1)
     assert _release_grade(student, root / "solutions") == (0, 1, 1)

@@ -39,25 +39,43 @@ def _new_docstring(root):
 
 
 EDITS = {
-    "no hidden test": (lambda root: (root / FOLDER / "hidden" / "test_hidden.py").unlink(),
-                       f"{FOLDER}/hidden/test_hidden.py"),
-    "no public test": (lambda root: (root / FOLDER / "test_public.py").unlink(), f"{FOLDER}/test_public.py"),
-    "no Korean instructions": (lambda root: (root / FOLDER / "instructions.ko.yaml").unlink(),
-                               f"{FOLDER}/instructions.ko.yaml"),
+    "no hidden test": (
+        lambda root: (root / FOLDER / "hidden" / "test_hidden.py").unlink(),
+        f"{FOLDER}/hidden/test_hidden.py",
+    ),
+    "no public test": (
+        lambda root: (root / FOLDER / "test_public.py").unlink(),
+        f"{FOLDER}/test_public.py",
+    ),
+    "no Korean instructions": (
+        lambda root: (root / FOLDER / "instructions.ko.yaml").unlink(),
+        f"{FOLDER}/instructions.ko.yaml",
+    ),
     "its Korean instructions cannot be read": (
-        lambda root: (root / FOLDER / "instructions.ko.yaml").write_text("module: [\n", encoding="utf-8"),
-        f"{FOLDER}/instructions.ko.yaml"),
+        lambda root: (root / FOLDER / "instructions.ko.yaml").write_text(
+            "module: [\n", encoding="utf-8"
+        ),
+        f"{FOLDER}/instructions.ko.yaml",
+    ),
     "translate another version of the stub": (_new_docstring, f"{FOLDER}/instructions.ko.yaml"),
     "the stub differs from what its solution gives": (
-        lambda root: _replace(root / STUB, "raise NotImplementedError", "return 0  #"), STUB),
+        lambda root: _replace(root / STUB, "raise NotImplementedError", "return 0  #"),
+        STUB,
+    ),
     "no stub": (lambda root: (root / STUB).unlink(), STUB),
     "no solution": (lambda root: (root / SOLUTION).unlink(), SOLUTION),
     "its markers give no stub: solutions/ex10_box_blur.py:28: # END SOLUTION without": (
-        lambda root: _replace(root / SOLUTION, "    # BEGIN SOLUTION\n", ""), SOLUTION),
-    "no answer key": (lambda root: (root / "solutions" / "answers" / "q06.yaml").unlink(),
-                      "solutions/answers/q06.yaml"),
-    "no question bank": (lambda root: (root / "quizzes" / "q06_pooling_again.yaml").unlink(),
-                         "quizzes/q06_pooling_again.yaml"),
+        lambda root: _replace(root / SOLUTION, "    # BEGIN SOLUTION\n", ""),
+        SOLUTION,
+    ),
+    "no answer key": (
+        lambda root: (root / "solutions" / "answers" / "q06.yaml").unlink(),
+        "solutions/answers/q06.yaml",
+    ),
+    "no question bank": (
+        lambda root: (root / "quizzes" / "q06_pooling_again.yaml").unlink(),
+        "quizzes/q06_pooling_again.yaml",
+    ),
 }
 
 
@@ -69,15 +87,21 @@ def test_a_lack_that_stops_publishing_or_grading_fails_naming_its_file(scaffolde
     failing = [lack for lack in lacks if lack.fails]
     assert len(failing) == 1, [lack.line() for lack in lacks]
     assert what in failing[0].what and failing[0].file == file
-    assert failing[0].line().startswith(f"BAD  {failing[0].item}: ") and failing[0].line().endswith(f"({file})")
+    assert failing[0].line().startswith(f"BAD  {failing[0].item}: ") and failing[0].line().endswith(
+        f"({file})"
+    )
 
 
 def test_no_hints_and_no_korean_are_warnings(scaffolded):
     entry = scaffolded / FOLDER / "exercise.yaml"
     text = entry.read_text(encoding="utf-8")
-    entry.write_text(text[: text.index("title_ko:")] + text[text.index("file:"): text.index("hints:")],
-                     encoding="utf-8")
-    lacks = course_lacks(course_catalogue(scaffolded), ["ex10"], scaffolded / "grader" / "exercises")
+    entry.write_text(
+        text[: text.index("title_ko:")] + text[text.index("file:") : text.index("hints:")],
+        encoding="utf-8",
+    )
+    lacks = course_lacks(
+        course_catalogue(scaffolded), ["ex10"], scaffolded / "grader" / "exercises"
+    )
     warned = {lack.what for lack in lacks if lack.file == f"{FOLDER}/exercise.yaml"}
     assert warned == {"no Korean title (title_ko)", "no hints"}
     assert not any(lack.fails for lack in lacks)
@@ -86,14 +110,24 @@ def test_no_hints_and_no_korean_are_warnings(scaffolded):
 def test_a_translated_exercise_warns_only_of_what_the_course_cannot_see(scaffolded):
     """Korean written, the placeholder task replaced: only the release scan's missing example
     (a file outside the exercise's folder) is left to say."""
-    for path in (scaffolded / FOLDER / "instructions.ko.yaml", scaffolded / FOLDER / "exercise.yaml"):
-        path.write_text(path.read_text(encoding="utf-8").replace("[번역 필요] ", "번역: "), encoding="utf-8")
+    for path in (
+        scaffolded / FOLDER / "instructions.ko.yaml",
+        scaffolded / FOLDER / "exercise.yaml",
+    ):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("[번역 필요] ", "번역: "), encoding="utf-8"
+        )
     _replace(scaffolded / SOLUTION, "Placeholder task (grade new): replace", "Replace")
-    lacks = course_lacks(course_catalogue(scaffolded), ["ex10"], scaffolded / "grader" / "exercises")
+    lacks = course_lacks(
+        course_catalogue(scaffolded), ["ex10"], scaffolded / "grader" / "exercises"
+    )
     assert {lack.what for lack in lacks if not lack.file.endswith("scan_examples.py")} == {
         "the stub differs from what its solution gives; run python -m grader.instructor.source",
-        "its Korean instructions translate another version of the stub; update them and their 'source' "
-        "(python -m grader.course.instructions ex10)"}
+        (
+            "its Korean instructions translate another version of the stub; update them and "
+            "their 'source' (python -m grader.course.instructions ex10)"
+        ),
+    }
 
 
 def test_the_course_as_it_is_lacks_nothing():
@@ -106,7 +140,9 @@ def test_grade_check_lists_a_lack_and_fails_on_it_without_a_traceback(grade, tmp
     stub.write_text(stub.read_text(encoding="utf-8") + "# my notes\n", encoding="utf-8")
     run = grade("--course-root", root, "check", "ex06", "--no-artefacts")
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert ("BAD  ex06: the stub differs from what its solution gives; run python -m "
-            "grader.instructor.source (exercises/ex06_output_size.py)") in run.stdout.splitlines()
+    assert (
+        "BAD  ex06: the stub differs from what its solution gives; run python -m "
+        "grader.instructor.source (exercises/ex06_output_size.py)"
+    ) in run.stdout.splitlines()
     assert any(line.startswith("ok   exercises ex06  0 / 15") for line in run.stdout.splitlines())
     assert "1 problem(s): ex06 (the stub differs" in run.stderr and "Traceback" not in run.stderr
