@@ -17,6 +17,7 @@ example call for (grader/instructor/scan_examples.py), so nothing is tried in it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from grader.instructor.scaffold_templates import PLACEHOLDER_TASK, UNTRANSLATED
 from grader.instructor.source import stub_from_solution
 
 REGENERATE = "run python -m grader.instructor.source"
+Note = Callable[..., None]  # lack(what, path, fails=True): one lack of the item being checked
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def course_lacks(
 ) -> list[Lack]:
     """What the items `ids` (default: all) of the course lack, in catalogue order."""
     lacks: list[Lack] = []
-    for item in catalogue.select(ids) if ids else [*catalogue.exercises, *catalogue.quizzes]:
+    items: list[Exercise | Quiz] = [*catalogue.exercises, *catalogue.quizzes]
+    for item in catalogue.select(ids) if ids else items:
         if isinstance(item, Exercise):
             lacks += exercise_lacks(catalogue, item, exercises_dir)
         else:
@@ -88,7 +91,7 @@ def exercise_lacks(
     return lacks
 
 
-def _korean_lacks(exercise: Exercise, exercises_dir: Path, stub: str | None, lack) -> None:
+def _korean_lacks(exercise: Exercise, exercises_dir: Path, stub: str | None, lack: Note) -> None:
     """No Korean instructions, unreadable ones, ones for another stub, untranslated ones."""
     instructions = exercise.folder(exercises_dir) / INSTRUCTIONS_FILE
     if not instructions.is_file():
@@ -119,7 +122,7 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def _stub(catalogue: Catalogue, exercise: Exercise, lack) -> str | None:
+def _stub(catalogue: Catalogue, exercise: Exercise, lack: Note) -> str | None:
     """The stub the solution gives (None without one), after noting what is wrong with either."""
     solution = catalogue.root / "solutions" / exercise.file
     target = catalogue.root / "exercises" / exercise.file
@@ -178,7 +181,7 @@ def _text_lacks(item: Exercise | Quiz, entry: str) -> list[Lack]:
     return [Lack(item.id, what, entry, False) for what in found]
 
 
-def _shown_from(root: Path):
+def _shown_from(root: Path) -> Callable[[Path], str]:
     """How a path is named in a line: relative to the course root where it is inside it."""
 
     def shown(path: Path) -> str:
