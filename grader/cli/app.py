@@ -273,20 +273,27 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("ids", metavar="[ID]...", nargs=-1)
 @click.option("--no-artefacts", is_flag=True,
               help="Check the course only, not the student release and Gradescope bundle it publishes.")
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
-def check(ctx: click.Context, course: Course, no_artefacts: bool, allow_weak_sandbox: bool) -> None:
-    """Instructor self-check: the solutions score full marks and the stubs score zero, in the
-    course and in what `grade publish` writes (the student release and the Gradescope bundle)."""
-    from grader.instructor.check import check_artefacts, check_course
+def check(ctx: click.Context, course: Course, ids: tuple[str, ...], no_artefacts: bool,
+          allow_weak_sandbox: bool) -> None:
+    """Instructor self-check: what each exercise and quiz lacks, then the solutions score full
+    marks and the stubs zero, in the course and in what `grade publish` writes (the release and
+    the Gradescope bundle). With IDs, only those (the scan and the bundle cover all of it)."""
+    from grader.instructor.check import check_artefacts, check_course, check_lacks
 
+    selected = [item.id for item in course.catalogue.select(ids)] if ids else None
+    problems = check_lacks(course.catalogue, selected, echo=click.echo)
     with course.decide_isolation(allow_weak_sandbox) as isolation:
-        problems = check_course(course.catalogue, isolation, echo=click.echo)
+        problems += check_course(course.catalogue, isolation, echo=click.echo, ids=selected)
     if not no_artefacts:
-        problems += check_artefacts(course.catalogue, echo=click.echo, allow_weak=allow_weak_sandbox)
+        problems += check_artefacts(
+            course.catalogue, echo=click.echo, allow_weak=allow_weak_sandbox, ids=selected
+        )
     if problems:
         click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
     ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)

@@ -1,4 +1,5 @@
-"""The `grade` commands for a course and a class: `publish`, `batch`, `merge` and `report` (instructor-facing).
+"""The `grade` commands for a course and a class: `new`, `publish`, `batch`, `merge` and `report`
+(instructor-facing).
 
 Thin Click wiring, like grader/cli/app.py, whose group they join: grader/cli/app.py imports this module
 once its group and shared options exist. Each command parses its options and calls a function
@@ -88,3 +89,48 @@ def class_report(course: Course, out_dir: Path, png: Path | None) -> None:
     from grader.instructor.classroom import report_command
 
     report_command(course.catalogue, out_dir, echo=click.echo, png=png)
+
+
+@cli.group("new", context_settings=CONTEXT_SETTINGS)
+def new() -> None:
+    """Scaffold a new exercise or quiz in the course, ready for `grade check` (docs/authoring.md)."""
+
+
+@new.command("exercise", context_settings=CONTEXT_SETTINGS)
+@click.argument("exercise_id", metavar="ID")
+@click.argument("title", metavar="TITLE")
+@pass_course
+def new_exercise(course: Course, exercise_id: str, title: str) -> None:
+    """Write a marked solution, its stub and the exercise's folder (exercise.yaml, Korean
+    placeholders, a public and a hidden test) for exercise ID (ex10) called TITLE."""
+    from grader.instructor.scaffold import new_exercise as scaffold
+
+    written = scaffold(course.root, exercise_id, title)
+    _say_written(
+        written.files,
+        f"write the task in {written.files[0]} and its tests in grader/exercises/{exercise_id}/ "
+        f'(docs/authoring.md, "Recipe: an exercise"), then `grade check {exercise_id}`',
+    )
+
+
+@new.command("quiz", context_settings=CONTEXT_SETTINGS)
+@click.argument("quiz_id", metavar="ID")
+@click.argument("title", metavar="[TITLE]", required=False)
+@pass_course
+def new_quiz(course: Course, quiz_id: str, title: str | None) -> None:
+    """Write a question bank with one question, its key and the catalogue's entry for quiz ID
+    (q06) called TITLE."""
+    from grader.instructor.scaffold import new_quiz as scaffold
+
+    written = scaffold(course.root, quiz_id, title)
+    _say_written(
+        written.files,
+        f"write the questions in {written.files[0]} and their keys in {written.files[1]} "
+        f'(docs/authoring.md, "Recipe: a quiz question"), then `grade check {quiz_id}`',
+    )
+
+
+def _say_written(files: list[str], next_step: str) -> None:
+    for relative in files:
+        click.echo(f"wrote {relative}")
+    click.echo(f"next: {next_step}")

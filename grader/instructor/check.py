@@ -32,11 +32,23 @@ ARTEFACT_TIMEOUT = 15 * 60  # one graded run of an artefact, ex07's training inc
 Echo = Callable[[str], None]
 
 
-def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo) -> list[str]:
-    """Grade solutions/ (want full marks) and exercises/ (want zero); the items that disagree."""
+def check_lacks(catalogue: Catalogue, ids: list[str] | None, *, echo: Echo) -> list[str]:
+    """One line for each thing an item lacks (grader/instructor/lacks.py); those that fail."""
+    from grader.instructor.lacks import course_lacks
+
+    lacks = course_lacks(catalogue, ids)
+    for lack in lacks:
+        echo(lack.line())
+    return [f"{lack.item} ({lack.what})" for lack in lacks if lack.fails]
+
+
+def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo,
+                 ids: list[str] | None = None) -> list[str]:
+    """Grade solutions/ (want full marks) and exercises/ (want zero), every item or those of
+    `ids`; the items that disagree."""
     problems = []
     for folder, want_full in _course_folders(catalogue):
-        report = grade(catalogue, catalogue.ids, submission=folder, isolation=isolation)
+        report = grade(catalogue, ids or catalogue.ids, submission=folder, isolation=isolation)
         for item in report.exercises:
             good = item.score >= item.max_score if want_full else item.score == 0
             expectation = "full marks" if want_full else "zero"
@@ -47,9 +59,13 @@ def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo
     return problems
 
 
-def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = False) -> list[str]:
-    """Publish into a temporary folder and grade with what was published; what went wrong."""
+def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = False,
+                    ids: list[str] | None = None) -> list[str]:
+    """Publish into a temporary folder and grade with what was published (the release: every
+    item, or those of `ids`); what went wrong."""
     weak = ["--allow-weak-sandbox"] if allow_weak else []
+    exercises = [item.id for item in catalogue.exercises]  # what a release grades (it has no quiz keys)
+    chosen = ["--all"] if ids is None else [item for item in ids if item in exercises]
     with tempfile.TemporaryDirectory(prefix="grade-check-") as scratch:
         try:
             published = publish(catalogue, Path(scratch) / "published")
@@ -57,8 +73,8 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
             echo(f"BAD  publish: {refused}")
             return ["publish"]
         problems = _scanned(published.student, catalogue, echo=echo, allow_weak=allow_weak)
-        for folder, want_full in _course_folders(catalogue):
-            run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, "--all", "--submission",
+        for folder, want_full in _course_folders(catalogue) if chosen else []:
+            run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, *chosen, "--submission",
                                str(folder), "--format", "json", *weak],
                               cwd=published.student, timeout=ARTEFACT_TIMEOUT)
             problems += _judge(echo, "release", folder.name, want_full, run.exit_code, run.stdout,
