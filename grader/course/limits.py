@@ -36,8 +36,13 @@ class Limits:
         )
 
 
-def parse_limits(data: Any, base: Limits, where: str, expect: Callable[[Any, str, str], None],
-                 only_keys: Callable[[dict, set[str], str], None]) -> Limits:
+def parse_limits(
+    data: Any,
+    base: Limits,
+    where: str,
+    expect: Callable[[Any, str, str], None],
+    only_keys: Callable[[dict, set[str], str], None],
+) -> Limits:
     """`base` with the limits `data` sets; `expect` and `only_keys` raise the catalogue's error."""
     expect(isinstance(data, dict), where, "limits must be a mapping")
     known = typing.get_type_hints(Limits)

@@ -129,8 +129,9 @@ def _launch(connection: socket.socket, listener: socket.socket, worker) -> None:
 def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
     """(request, [request pipe, response pipe, stdout, stderr]) from the server's own user only."""
     connection.settimeout(REQUEST_SECONDS)
-    _pid, uid, _gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                                struct.calcsize("3i")))
+    _pid, uid, _gid = struct.unpack(
+        "3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    )
     header, fds, _flags, _address = socket.recv_fds(connection, HEADER.size, len(DESCRIPTORS))
     if uid != os.geteuid() or len(header) != HEADER.size or len(fds) != len(DESCRIPTORS):
         raise PermissionError("refused")
@@ -149,8 +150,11 @@ def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
 def _map_root(uid: int, gid: int) -> None:
     """In the new user namespace, be its root, mapped to the grader's own uid and gid (what
     `unshare --map-root-user` does)."""
-    for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {uid} 1"),
-                       ("/proc/self/gid_map", f"0 {gid} 1")):
+    for path, text in (
+        ("/proc/self/setgroups", "deny"),
+        ("/proc/self/uid_map", f"0 {uid} 1"),
+        ("/proc/self/gid_map", f"0 {gid} 1"),
+    ):
         with open(path, "w") as stream:
             stream.write(text)
 
@@ -158,7 +162,9 @@ def _map_root(uid: int, gid: int) -> None:
 def _become_worker(request: dict, fds: list[int], connection: socket.socket, worker) -> None:
     """The first process of the new PID namespace: nothing of the server's but its memory."""
     try:
-        _libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)  # the launcher dies: so does this
+        _libc.prctl(
+            PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0
+        )  # the launcher dies: so does this
         os.dup2(fds[2], 1)
         os.dup2(fds[3], 2)
         moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, FIRST_FREE_FD) for fd in fds[:2]]

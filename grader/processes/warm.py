@@ -56,8 +56,13 @@ def main(argv: list[str]) -> None:
             imported = importlib.import_module(module)
             if function:
                 getattr(imported, function)()
-        except Exception as error:  # not warm then: each child imports it and meets the error itself
-            print(f"warm server: {name} not imported ({type(error).__name__}: {error})", file=sys.stderr)
+        except (
+            Exception
+        ) as error:  # not warm then: each child imports it and meets the error itself
+            print(
+                f"warm server: {name} not imported ({type(error).__name__}: {error})",
+                file=sys.stderr,
+            )
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
@@ -87,13 +92,17 @@ def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None
                 _answer(connection, ended)
 
 
-def _start(connection: socket.socket, token: str, served: tuple[str, ...],
-           listener: socket.socket) -> tuple | None:
+def _start(
+    connection: socket.socket, token: str, served: tuple[str, ...], listener: socket.socket
+) -> tuple | None:
     """Fork the child of one request: (pid, deadline, memory limit), or None after refusing it."""
     try:
         connection.settimeout(5.0)
         request = json.loads(read_line(connection))
-        if not secrets.compare_digest(str(request.get("token")), token) or request.get("module") not in served:
+        if (
+            not secrets.compare_digest(str(request.get("token")), token)
+            or request.get("module") not in served
+        ):
             raise ValueError("refused")
     except (OSError, ValueError, AttributeError):
         _answer(connection, {"exit_code": None, "limit": "refused", "peak_mb": 0})
@@ -114,8 +123,11 @@ def _child(request: dict, sockets: list[socket.socket]) -> None:
         os.setsid()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(request["cwd"])
-        for fd, path, mode in ((0, request["stdin"], os.O_RDONLY), (1, request["stdout"], os.O_WRONLY),
-                               (2, request["stderr"], os.O_WRONLY)):
+        for fd, path, mode in (
+            (0, request["stdin"], os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY),
+            (2, request["stderr"], os.O_WRONLY),
+        ):
             opened = os.open(path, mode)
             os.dup2(opened, fd)
             os.close(opened)
@@ -146,8 +158,13 @@ def _look_at(pid: int, deadline: float, memory_mb: int | None) -> dict | None:
     if done:
         return {"exit_code": os.waitstatus_to_exitcode(status), "limit": "", "peak_mb": 0}
     peak = _peak_mb(pid)
-    limit = "memory" if memory_mb is not None and peak > memory_mb else \
-        "time" if time.monotonic() > deadline else ""
+    limit = (
+        "memory"
+        if memory_mb is not None and peak > memory_mb
+        else "time"
+        if time.monotonic() > deadline
+        else ""
+    )
     if not limit:
         return None
     _kill_group(pid)
@@ -200,8 +217,15 @@ class ServerProcess:
 
     def _start(self, command: list[str], *, cwd: Path, environment: dict[str, str]) -> None:
         with open(self.folder / "stderr", "wb") as stderr:
-            self.popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=stderr, env=environment, start_new_session=True)
+            self.popen = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=environment,
+                start_new_session=True,
+            )
         self.ready: bool | None = None
 
     def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
@@ -228,8 +252,12 @@ class ServerProcess:
 class WarmServer(ServerProcess):
     """One started fork server (its own private folder and socket); `close` stops it."""
 
-    def __init__(self, modules: list[str], environment: dict[str, str] | None = None,
-                 served: tuple[str, ...] = SERVED_MODULES):
+    def __init__(
+        self,
+        modules: list[str],
+        environment: dict[str, str] | None = None,
+        served: tuple[str, ...] = SERVED_MODULES,
+    ):
         self.folder = Path(tempfile.mkdtemp(prefix="grade-warm-"))
         self.token = secrets.token_hex(16)
         self.address = f"{self.folder / SOCKET_NAME} {self.token}"
@@ -237,8 +265,19 @@ class WarmServer(ServerProcess):
         empty.mkdir()
         environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
         environment.pop(WARM_VARIABLE, None)
-        self._start([sys.executable, "-I", "-m", "grader.processes.warm", str(self.folder / SOCKET_NAME),
-                     ",".join(served), *modules], cwd=empty, environment=environment)
+        self._start(
+            [
+                sys.executable,
+                "-I",
+                "-m",
+                "grader.processes.warm",
+                str(self.folder / SOCKET_NAME),
+                ",".join(served),
+                *modules,
+            ],
+            cwd=empty,
+            environment=environment,
+        )
 
 
 def run_warm(address: str, request: dict, follow: Callable[[], None] | None = None) -> dict | None:

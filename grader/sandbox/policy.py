@@ -46,10 +46,16 @@ TENSORFLOW_ENVIRONMENT = {
 
 def forbidden_message(exercise_id: str, found: list[str], verb: str = "uses") -> str:
     """The feedback for an exercise whose code `verb` (uses, imported) forbidden modules."""
-    text = (_("{id} imported {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)")
-            if verb == "imported" else
-            _("{id} uses {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)"))
-    return text.format(id=exercise_id, modules=", ".join(found), forbidden=", ".join(FORBIDDEN_MODULES))
+    text = (
+        _("{id} imported {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)")
+        if verb == "imported"
+        else _(
+            "{id} uses {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)"
+        )
+    )
+    return text.format(
+        id=exercise_id, modules=", ".join(found), forbidden=", ".join(FORBIDDEN_MODULES)
+    )
 
 
 def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
@@ -61,7 +67,9 @@ def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULE
     name a forbidden package (a name it never mentions, it cannot import by that name) or that
     is larger than any honest answer (`MAX_CHECKED_SOURCE`).
     """
-    if len(source) > MAX_CHECKED_SOURCE or not any(name.split(".")[0] in source for name in forbidden):
+    if len(source) > MAX_CHECKED_SOURCE or not any(
+        name.split(".")[0] in source for name in forbidden
+    ):
         return []  # beyond the size, only the jail and the worker's import guard refuse them
     try:
         tree = ast.parse(source)
@@ -98,7 +106,9 @@ def _reached(tree: ast.AST) -> list[str]:
                 current = current.value
             if isinstance(current, ast.Name):
                 chains.append((current.id, parts))
-    return names + [".".join([aliases[root], *reversed(parts)]) for root, parts in chains if root in aliases]
+    return names + [
+        ".".join([aliases[root], *reversed(parts)]) for root, parts in chains if root in aliases
+    ]
 
 
 def _imported_names(node: ast.AST) -> list[str]:
@@ -109,8 +119,12 @@ def _imported_names(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Call):
         function = node.func
         name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
-        if name in IMPORT_FUNCTIONS and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
+        if (
+            name in IMPORT_FUNCTIONS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             return [node.args[0].value]
     return []
 

@@ -80,8 +80,11 @@ class IsolationProbe:
                 raise
             finally:
                 self.close()
-            log.info("isolation: %s (%s)", self.decided.mode,
-                     self.decided.note or "the probe's sandbox passed every check of its mode")
+            log.info(
+                "isolation: %s (%s)",
+                self.decided.mode,
+                self.decided.note or "the probe's sandbox passed every check of its mode",
+            )
         return self.decided
 
     def presumed(self) -> Isolation:
@@ -109,7 +112,10 @@ class IsolationProbe:
         problem = self._problem()
         if not problem:
             return Isolation(self.mode)
-        return modes.weak(_("the sandbox probe failed: {problem}").format(problem=problem), allow_weak=self.allow_weak)
+        return modes.weak(
+            _("the sandbox probe failed: {problem}").format(problem=problem),
+            allow_weak=self.allow_weak,
+        )
 
     def _problem(self) -> str:
         if self.process is None:
@@ -121,7 +127,11 @@ class IsolationProbe:
         except (Dead, wire.ProtocolError, ValueError, OSError):
             self.process.kill()
             printed = tail(self.spec.stderr_path, 300).strip()
-            return _("the probe stopped ({printed})").format(printed=printed or _("it printed nothing"))
+            return _("the probe stopped ({printed})").format(
+                printed=printed or _("it printed nothing")
+            )
         if "sandbox_error" in frame:
-            return _("the jail could not be built ({reason})").format(reason=clean(frame["sandbox_error"], 200, single_line=True))
+            return _("the jail could not be built ({reason})").format(
+                reason=clean(frame["sandbox_error"], 200, single_line=True)
+            )
         return Isolation(self.mode).view_problem(frame.get("sandbox"), self.spec.uid)

@@ -64,13 +64,24 @@ class WorkerProcess:
         self.over_memory = False  # killed because its processes together passed the memory limit
         self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
 
-    def _fork(self, address: str, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
+    def _fork(
+        self, address: str, config: dict, environment: dict[str, str]
+    ) -> prewarm.ForkedWorker | None:
         """A worker forked in fresh namespaces by a pre-warmed server (grader/processes/prewarm.py)."""
         request_read, response_write = self._pipes()
         try:
-            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
-                forked = prewarm.fork_worker(address, self.spec, self.isolation, config, environment,
-                                             [request_read, response_write, stdout.fileno(), stderr.fileno()])
+            with (
+                open(self.spec.stdout_path, "ab") as stdout,
+                open(self.spec.stderr_path, "ab") as stderr,
+            ):
+                forked = prewarm.fork_worker(
+                    address,
+                    self.spec,
+                    self.isolation,
+                    config,
+                    environment,
+                    [request_read, response_write, stdout.fileno(), stderr.fileno()],
+                )
         finally:
             os.close(request_read)
             os.close(response_write)
@@ -84,12 +95,20 @@ class WorkerProcess:
         request_read, response_write = self._pipes()
         config = dict(config, request_fd=request_read, response_fd=response_write)
         try:
-            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
+            with (
+                open(self.spec.stdout_path, "ab") as stdout,
+                open(self.spec.stderr_path, "ab") as stderr,
+            ):
                 self.popen = subprocess.Popen(
                     [*command, json.dumps(config)],
-                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=environment, cwd=self.spec.folder,
-                    pass_fds=(request_read, response_write), start_new_session=True)
+                    stdin=subprocess.DEVNULL,
+                    stdout=stdout,
+                    stderr=stderr,
+                    env=environment,
+                    cwd=self.spec.folder,
+                    pass_fds=(request_read, response_write),
+                    start_new_session=True,
+                )
         except BaseException:
             for fd in (self.request_fd, self.response_fd):
                 os.close(fd)
@@ -178,7 +197,9 @@ class WorkerProcess:
     def _check_memory(self) -> None:
         """Kill the worker when its processes together hold more than its memory limit: each one
         is held to it by RLIMIT_AS, but a worker may start many (its pipe then ends)."""
-        if self.forked is not None and not self.forked.running():  # its pid may be another's already
+        if (
+            self.forked is not None and not self.forked.running()
+        ):  # its pid may be another's already
             return
         tree = process_tree(self.pid)
         if _resident_mb(tree) > self.spec.limits.memory_mb:
@@ -200,7 +221,10 @@ def process_tree(pid: int) -> list[int]:
             continue
         for thread in threads:
             try:
-                pending += [int(child) for child in Path(f"/proc/{current}/task/{thread}/children").read_text().split()]
+                pending += [
+                    int(child)
+                    for child in Path(f"/proc/{current}/task/{thread}/children").read_text().split()
+                ]
             except (OSError, ValueError):
                 continue
     return tree
@@ -223,7 +247,9 @@ def _left(deadline: float) -> float:
 def _children(pid: int) -> list[int]:
     """The direct children of `pid` (for unshare: the namespace's first process)."""
     try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
     except (OSError, ValueError):
         return []
 

@@ -147,10 +147,15 @@ def test_not_attempted_and_plain_assertions_and_grader_bugs(graded):
     results, _ = graded()
     stub = results["test_not_attempted"]
     assert stub.not_attempted and not stub.unchecked and "Multiply" not in stub.feedback
-    for name, error in (("test_plain_assertion", "AssertionError: one is not two"), ("test_grader_bug", "KeyError")):
+    for name, error in (
+        ("test_plain_assertion", "AssertionError: one is not two"),
+        ("test_grader_bug", "KeyError"),
+    ):
         bug = results[name]
         assert (bug.status, bug.score, bug.unchecked) == ("error", 0.0, True)
-        assert bug.feedback.startswith("could not check: the grader failed while checking (" + error)
+        assert bug.feedback.startswith(
+            "could not check: the grader failed while checking (" + error
+        )
         assert "not a verdict on your code" in bug.feedback and "Traceback" not in bug.feedback
 
 
@@ -162,4 +167,7 @@ def test_parametrized_names_and_seeded_randomness(graded):
 
 def test_the_plugin_reports_each_exercise_start_and_end_once(graded):
     _, workers = graded()
-    assert [event for event in workers.events if event[0] != "retrying"] == [("entering", "ex01"), ("leaving", "ex01")]
+    assert [event for event in workers.events if event[0] != "retrying"] == [
+        ("entering", "ex01"),
+        ("leaving", "ex01"),
+    ]

@@ -20,12 +20,12 @@ from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.process import WorkerProcess
 from grader.jail import wire
 
-LOUD = '''print("LEARNER FILE LOADED", flush=True)
+LOUD = """print("LEARNER FILE LOADED", flush=True)
 
 
 def filter_response(patch, kernel):
     return 1.0
-'''
+"""
 EXERCISE = next(item for item in load_catalogue().exercises if item.id == "ex01")
 
 
@@ -55,8 +55,11 @@ def test_a_worker_told_anything_but_go_stops_without_loading_the_file(scratch):
     process = WorkerProcess(spec, Isolation(strongest_mode()))
     try:
         process.read_frame(time.monotonic() + 20, "import")
-        process.write_frame(wire.pack_message({"op": "call", "name": "filter_response"}, []),
-                            time.monotonic() + 5, "import")
+        process.write_frame(
+            wire.pack_message({"op": "call", "name": "filter_response"}, []),
+            time.monotonic() + 5,
+            "import",
+        )
         assert process.exit_code() == 0
         assert "LEARNER FILE LOADED" not in spec.stdout_path.read_text()
     finally:
@@ -85,7 +88,10 @@ def test_a_worker_started_under_a_mode_the_probe_rejected_is_started_again(scrat
     try:
         client.start()
         assert client.launched.mode == presumed
-        assert client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f") == 1.0
+        assert (
+            client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f")
+            == 1.0
+        )
         assert client.launched.mode == decided
         # Only the worker started under the decided mode ever loaded the file.
         assert client.spec.stdout_path.read_text().count("LEARNER FILE LOADED") == 1

@@ -65,8 +65,14 @@ def test_conv_reference_matches_a_numerical_gradient(name):
     d_x, d_kernel, d_bias = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
     assert_close(d_x, numerical_gradient(lambda v: forward(v, kernel), x, d_out))
     assert_close(d_kernel, numerical_gradient(lambda v: forward(x, v), kernel, d_out))
-    assert_close(d_bias, numerical_gradient(
-        lambda v: ref_ex04.conv2d(x, kernel, v, case.strides, case.padding), np.zeros(kernel.shape[3]), d_out))
+    assert_close(
+        d_bias,
+        numerical_gradient(
+            lambda v: ref_ex04.conv2d(x, kernel, v, case.strides, case.padding),
+            np.zeros(kernel.shape[3]),
+            d_out,
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", [name for name in suite.POOL_CASES if name != "ties"])
@@ -76,8 +82,10 @@ def test_pool_reference_matches_a_numerical_gradient(name):
     # Distinct values, so that no nudge changes which cell wins a window.
     x = np.random.default_rng(2).permutation(np.prod(case.x_shape)).reshape(case.x_shape) - 40.0
     forward = lambda v: ref_ex05.max_pool(v, case.pool_size, case.strides, case.padding)
-    assert_close(ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding),
-                 numerical_gradient(forward, x, d_out))
+    assert_close(
+        ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding),
+        numerical_gradient(forward, x, d_out),
+    )
 
 
 def test_every_named_mistake_differs_from_the_right_answer_somewhere():
@@ -86,16 +94,20 @@ def test_every_named_mistake_differs_from_the_right_answer_somewhere():
         right = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
         found, _ = input_mistakes(d_out, x, kernel, case.strides, case.padding)
         for mistake in found:
-            same = np.shape(mistake.candidate) == right[0].shape and np.allclose(mistake.candidate, right[0])
+            same = np.shape(mistake.candidate) == right[0].shape and np.allclose(
+                mistake.candidate, right[0]
+            )
             differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not same
         for mistake in kernel_mistakes(d_out, x, kernel, case.strides, case.padding):
-            differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not np.allclose(
-                mistake.candidate, right[1])
+            differs[mistake.feedback[:40]] = differs.get(
+                mistake.feedback[:40], False
+            ) or not np.allclose(mistake.candidate, right[1])
     for _, case, d_out, x in pool_cases():
         right = ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding)
         for mistake in pool_mistakes(d_out, x, case.pool_size, case.strides, case.padding):
-            differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not np.allclose(
-                mistake.candidate, right)
+            differs[mistake.feedback[:40]] = differs.get(
+                mistake.feedback[:40], False
+            ) or not np.allclose(mistake.candidate, right)
     assert len(differs) >= 12 and all(differs.values()), differs
 
 
@@ -120,8 +132,10 @@ def test_conv_reference_and_solution_match_gradient_tape(tf):
     ex08 = solution("ex08_backprop.py")
     for name, case, d_out, x, kernel in conv_cases():
         expected = tape_conv(tf, d_out, x.astype(np.float64), kernel, case.strides, case.padding)
-        for got in (ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
-                    ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)):
+        for got in (
+            ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
+            ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
+        ):
             for part, want in zip(got, expected):
                 assert_close(part, want)
 
@@ -134,8 +148,10 @@ def test_pool_reference_and_solution_match_gradient_tape(tf):
         x_t = tf.constant(x, tf.float64)
         with tf.GradientTape() as tape:
             tape.watch(x_t)
-            loss = tf.reduce_sum(tf.nn.max_pool2d(x_t, pair(case.pool_size), pair(strides),
-                                                  case.padding.upper()) * d_out)
+            loss = tf.reduce_sum(
+                tf.nn.max_pool2d(x_t, pair(case.pool_size), pair(strides), case.padding.upper())
+                * d_out
+            )
         expected = tape.gradient(loss, x_t).numpy()
         args = (d_out, x, case.pool_size, case.strides, case.padding)
         assert_close(ref_ex08.max_pool_backward(*args), expected)
