@@ -44,11 +44,11 @@ from grader.course.catalogue import CatalogueError, load_catalogue  # noqa: E402
 from grader.course.training import parse_training  # noqa: E402
 from grader.course.yamlfile import expect  # noqa: E402
 from grader.grading.session import SEED_RANGE  # noqa: E402
+from grader.jail import wire  # noqa: E402
 from grader.model.config import read_model  # noqa: E402
 from grader.model.diagnosis import diagnose  # noqa: E402
 from grader.model.judge import judge, training_seeds  # noqa: E402
 from grader.model.trainer import keras_module, train_and_evaluate  # noqa: E402
-from grader.jail import wire  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
 FIRST_SEED = 377967027  # the seed of issue 20: the recipe at 94.4%, the reference at 95.1%

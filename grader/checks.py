@@ -10,8 +10,9 @@ words both and says, case by case, what a hidden test's feedback leaves out and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 

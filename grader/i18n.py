@@ -26,7 +26,7 @@ import os
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "grader"
@@ -39,7 +39,7 @@ _current = DEFAULT_LANGUAGE
 _asked = False  # the learner named the language (--lang): suggested commands repeat it
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of `lang`; English (and a missing catalogue) is the source text."""
     if lang == DEFAULT_LANGUAGE:

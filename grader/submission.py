@@ -20,8 +20,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.i18n import _
 from grader.errors import InputError
+from grader.i18n import _
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
 COURSE_FOLDERS = ("exercises", "answers")

@@ -20,7 +20,6 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-
 from click.testing import CliRunner
 
 from grader import i18n

@@ -8,8 +8,8 @@ import pytest
 from grader import evidence
 from grader.checks import Misconception, check_array
 from grader.cli.commands import list_lines
-from grader.failures import GradingFailure
 from grader.course.catalogue import load_catalogue
+from grader.failures import GradingFailure
 from grader.i18n import display_width, language
 from grader.progress import Progress
 from grader.reports.text import _points

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.learner.notebook import NotebookReport, parse_line, report_html
 from grader.errors import InputError
+from grader.learner.notebook import NotebookReport, parse_line, report_html
 from tests.conftest import SOLUTIONS, STUBS
 
 NOTEBOOK = STUBS / "course.ipynb"

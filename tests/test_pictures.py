@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.learner.picture_data import picture_set
-from grader.learner.pictures import checked, learner_pictures
-from grader.sandbox.probe import IsolationProbe
 from grader.exercises.ex01.hidden import reference as ref_ex01
 from grader.exercises.ex03.hidden import reference as ref_ex03
 from grader.exercises.hidden.picture_answers import EMBOSS, photograph
+from grader.learner.picture_data import picture_set
+from grader.learner.pictures import checked, learner_pictures
+from grader.sandbox.probe import IsolationProbe
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -14,8 +14,8 @@ import pexpect
 import pytest
 import yaml
 
-from grader.quiz.bank import load_bank
 from grader.i18n import display_width
+from grader.quiz.bank import load_bank
 from grader.reports.text import _fit
 from tests.conftest import SOLUTIONS, STUBS
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from grader.cli.app import (
-    DEFAULT_SUBMISSION,
     CONTEXT_SETTINGS,
+    DEFAULT_SUBMISSION,
     Course,
     cli,
     lang_option,

@@ -10,8 +10,9 @@ exercise or a quiz) changes that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 GRADESCOPE_VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 SHOWN_AT_ONCE = "visible"

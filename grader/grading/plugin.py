@@ -26,11 +26,11 @@ from typing import Any, Protocol
 import numpy as np
 import pytest
 
-from grader.checks import describe_call
 from grader import evidence
+from grader.checks import describe_call
 from grader.course.catalogue import Exercise
-from grader.grading.manifest import ManifestEntry
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure, SandboxNotStarted
+from grader.grading.manifest import ManifestEntry
 from grader.i18n import N_, _, translated_title
 from grader.results import TestResult
 from grader.sandbox.client import WorkerClient

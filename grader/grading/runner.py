@@ -29,8 +29,8 @@ from grader.failures import (
     SandboxNotStarted,
 )
 from grader.grading.manifest import ManifestEntry, by_exercise, points_problem
-from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
+from grader.i18n import N_, _, current_language, language, translated_title
 from grader.results import ExerciseResult, Report, TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import IsolationSource

@@ -17,8 +17,8 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from grader.course.catalogue import Catalogue
 from grader.errors import InputError

@@ -26,12 +26,12 @@ from pathlib import Path
 from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
-from grader.sandbox.isolation import IsolationSource
 from grader.grading.manifest import check_manifest, collect_manifest
 from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
 from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
 from grader.instructor.tree import linked_paths
+from grader.sandbox.isolation import IsolationSource
 
 HIDDEN_SUITES = (
     Path("grader") / "exercises" / "hidden"

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
-from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, EXERCISES_DIR
+from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, EXERCISES_DIR, PACKAGE_DIR
 from grader.errors import InputError
 from grader.instructor import signature
 

@@ -19,9 +19,9 @@ import json
 import os
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 DATA_SUFFIXES = (".npz", ".npy")
 SKIPPED = ("__pycache__", ".grade", ".pytest_cache", ".hypothesis")

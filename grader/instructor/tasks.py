@@ -20,14 +20,14 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.catalogue import PACKAGE_DIR, EXERCISES_DIR
+from grader.course.catalogue import EXERCISES_DIR, PACKAGE_DIR
 from grader.errors import EXIT_GRADER_FAILED
 from grader.instructor import records
 from grader.instructor.intake import Packed, materialise
 from grader.processes.children import ChildrenStopped, allow_children, run_grader, stop_children
-from grader.sandbox.policy import BASE_ENVIRONMENT
 from grader.processes.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
 from grader.processes.warm import WarmServer
+from grader.sandbox.policy import BASE_ENVIRONMENT
 
 log = logging.getLogger(__name__)
 GRADING_TIMEOUT = (

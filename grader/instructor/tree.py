@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+
+import tomllib
 
 IGNORED = ("__pycache__", "*.pyc", ".*", "*.egg-info")
 PACKAGE = "grader"

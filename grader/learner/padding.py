@@ -7,7 +7,8 @@ expected paddings are data (picture_data.py), never computed here.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -72,7 +72,7 @@ class _InterruptFlag:
         self.seen = False
         self.previous = None
 
-    def __enter__(self) -> "_InterruptFlag":
+    def __enter__(self) -> _InterruptFlag:
         import signal
         import threading
 

@@ -16,8 +16,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from grader.i18n import _
 from grader.failures import LearnerFailure
+from grader.i18n import _
 from grader.sanitise import clean
 
 MAX_LIST = 8  # items in any list setting (kernel sizes, noise shapes, axes)

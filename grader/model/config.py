@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from grader.i18n import _
+from grader.jail.wire import KerasModelData
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
 from grader.model.layers import MAX_EXTENT, LayerStep, Shape, describe, render_table
 from grader.model.shapes import ChainError, follow_shapes
-from grader.jail.wire import KerasModelData
 from grader.sanitise import clean
 
 MAX_CONFIG_CHARS = 1 << 20  # a model description longer than this is not read

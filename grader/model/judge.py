@@ -22,10 +22,10 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.i18n import N_, _, current_language
 from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
+from grader.i18n import N_, _, current_language
 from grader.model.config import ModelRejected, ModelSpec, read_model
 from grader.processes.activity import TrainingProgress
 from grader.processes.children import run_trusted

@@ -30,13 +30,13 @@ from grader.model.allowlist import ModelRejected
 from grader.model.config import ModelSpec
 from grader.model.digits import Fold, digits_folds, held_out_count
 from grader.model.judge import TrainingOutcome, plan_of, untrainable_because
-from grader.model.rebuild import (
+from grader.model.rebuild import (  # noqa: F401 (re-exported)
     deterministic_ops,
     fresh_copies,
-    keras_module,  # noqa: F401 (imported
+    keras_module,
     layer_from_config,
     rebuild,
-)  # from here too)
+)
 from grader.sanitise import clean
 
 PREDICT_BATCH = 512

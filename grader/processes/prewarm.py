@@ -26,10 +26,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.processes.warm import STOP_SECONDS, ServerProcess, read_line
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import JAIL_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
-from grader.processes.warm import STOP_SECONDS, ServerProcess, read_line
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
 NUMPY, KERAS = "numpy", "keras"

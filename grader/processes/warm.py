@@ -76,7 +76,7 @@ def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None
     while True:
         readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
-            for pid, (connection, _, _) in running.items():
+            for pid in running:
                 _kill_group(pid)
             os._exit(0)
         if listener in readable:

@@ -31,13 +31,15 @@ from typing import Any
 
 import yaml
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.errors import InputError
+from grader.i18n import _
 from grader.quiz import yamlnodes
 from grader.quiz.bank import Question, QuizBank, QuizBankError, texts
 from grader.quiz.kinds import coerce_answer, shown
-from grader.quiz.yamlnodes import AnswersError, construct as _construct, line as _line
+from grader.quiz.yamlnodes import AnswersError
+from grader.quiz.yamlnodes import construct as _construct
+from grader.quiz.yamlnodes import line as _line
 from grader.submission import Submission, SubmissionFileError
 
 __all__ = [

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
+from grader.i18n import _
 from grader.quiz.answers import (
     AnswersError,
     AnswerSheet,

@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.errors import InputError
+from grader.i18n import _
 from grader.quiz.answers import AnswersError, key_path, parse_answers, read_answers_text
 from grader.quiz.bank import Question, QuizBank, load_bank
 from grader.quiz.kinds import parse_typed, show_answer

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from grader.i18n import _
 from grader.course.yamlfile import yaml_problem
+from grader.i18n import _
 from grader.quiz.kinds import shown
 from grader.sanitise import clean
 

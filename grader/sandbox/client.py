@@ -28,13 +28,13 @@ from grader.failures import (
     WorkerCrashed,
 )
 from grader.i18n import _
+from grader.jail import wire
 from grader.processes import activity
 from grader.sandbox import feedback
 from grader.sandbox.isolation import Isolation, IsolationSource
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message
 from grader.sandbox.process import Dead, Deadline, WorkerProcess
-from grader.jail import wire
 from grader.sanitise import clean
 
 log = logging.getLogger(__name__)

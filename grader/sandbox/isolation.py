@@ -18,11 +18,11 @@ import shutil
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Protocol
 from pathlib import Path
+from typing import Protocol
 
-from grader.i18n import _
 from grader.errors import InputError
+from grader.i18n import _
 
 ROOT = "root"
 USERNS = "userns"

@@ -14,14 +14,14 @@ import shutil
 import time
 from pathlib import Path
 
-from grader.i18n import N_, _
 from grader.course.catalogue import Limits
+from grader.i18n import N_, _
+from grader.jail import wire
 from grader.sandbox import isolation as modes
 from grader.sandbox.feedback import tail
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import make_scratch, prepare_probe
-from grader.sandbox.process import Deadline, Dead, WorkerProcess
-from grader.jail import wire
+from grader.sandbox.process import Dead, Deadline, WorkerProcess
 from grader.sanitise import clean
 
 PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second

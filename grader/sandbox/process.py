@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.jail import wire
 from grader.processes import prewarm
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec, kill_strays
-from grader.jail import wire
 
 EXIT_WAIT_SECONDS = 1.0  # how long a dead worker's exit status is waited for
 MEMORY_POLL_SECONDS = 0.1  # how often a busy worker's processes' memory is added up

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.jail.wire import KerasModelData
 from grader.model.allowlist import ModelRejected
 from grader.model.config import read_model
-from grader.jail.wire import KerasModelData
 
 BASES = json.loads((Path(__file__).resolve().parent / "ex07_model_configs.json").read_text())
 JSON_VALUES = st.recursive(

@@ -49,9 +49,9 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
     from keras import layers
 
     from grader.course.catalogue import load_catalogue
+    from grader.jail.wire import KerasModelData
     from grader.model import judge as judge_module
     from grader.model.config import read_model
-    from grader.jail.wire import KerasModelData
 
     model = keras.Sequential(
         [
@@ -83,8 +83,9 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
 
 
 def _spec_of(model):
-    from grader.model.config import read_model
     from grader.sandbox.standalone.wire import KerasModelData
+
+    from grader.model.config import read_model
 
     return read_model(
         KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()"

@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 
 from grader.course.catalogue import load_catalogue
+from grader.exercises.ex02 import test_public as public_ex02
 from grader.exercises.ex03.hidden import reference as ref_ex03
 from grader.exercises.ex04.hidden import reference as ref_ex04
+from grader.exercises.ex04.hidden import test_hidden as suite_ex04
 from grader.exercises.ex06.hidden import reference as ref_ex06
 from grader.exercises.ex09.hidden import reference as ref_ex09
-from grader.exercises.ex02 import test_public as public_ex02
-from grader.exercises.ex04.hidden import test_hidden as suite_ex04
 from grader.exercises.ex09.hidden import test_hidden as suite_ex09
 from tests.attacks import replay_files
 from tests.buggy_solutions import buggy_source

@@ -31,7 +31,7 @@ PEAK_OF_CHILDREN = (
 )
 
 
-def test_a_flood_of_lists_in_the_pipe_costs_the_grader_no_memory(short_limits, tmp_path):  # noqa: F811
+def test_a_flood_of_lists_in_the_pipe_costs_the_grader_no_memory(short_limits, tmp_path):
     """60 MB of "[]," would be 20 million lists, about 3 GB, in the grader's process."""
     folder = build_submission("floods_the_pipe_with_lists", tmp_path / "submission")
     report = tmp_path / "report.json"
@@ -113,7 +113,7 @@ def _resident_mb_of_workers(scope: Path) -> int:
     return pages * os.sysconf("SC_PAGE_SIZE") >> 20
 
 
-def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scratch, tmp_path):  # noqa: F811
+def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scratch, tmp_path):
     """Seven processes of 400 MB each pass no address-space limit of 512 MB, but together they
     hold 2.8 GB; the worker is killed when its processes together pass 512 MB."""
     course = course_with_limits(
@@ -196,7 +196,7 @@ def test_the_static_check_of_a_learner_file_takes_the_grader_seconds_at_most(siz
     assert time.monotonic() - started < 5.0
 
 
-def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_limits, tmp_path):  # noqa: F811
+def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_limits, tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex01_convolution.py").write_text(_long_chains(1_000_000))
@@ -233,7 +233,7 @@ for _name in ("conv_output_size", "conv_output_shape", "pool_output_shape", "con
 
 def test_an_exercise_that_spends_all_its_time_leaves_the_next_one_its_own(
     grade, short_limits, tmp_path
-):  # noqa: F811
+):
     """The next exercise's worker starts while this one's tests run; its time limit must start
     with its own first call, or an attack that spends its whole budget takes the next one's."""
     folder = build_submission("uses_all_of_its_time", tmp_path / "submission")

@@ -17,9 +17,9 @@ import json
 import pytest
 
 from grader import evidence
-from grader.sandbox import client as client_module
 from grader.exercises.hidden import examples, properties
 from grader.grading.manifest import collect_manifest
+from grader.sandbox import client as client_module
 from tests.conftest import SOLUTIONS, STUBS
 from tests.grading.test_plugin import run_suite
 

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from grader.errors import InputError
 from grader.instructor.batch import progress_bar
 from grader.instructor.exports import exported
 from grader.instructor.gradebook import Gradebook, Person, Row, read_roster
-from grader.errors import InputError
 from tests.conftest import SOLUTIONS
 from tests.instructor.classes import learner, rows_of, small_class
 

@@ -201,7 +201,11 @@ def test_a_batch_killed_at_any_moment_resumes_to_the_same_gradebook(tmp_path):
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            wait_for(lambda: len(records_in(out)) >= point[1] or process.poll() is not None, moment)
+
+            def killed_at_point(out=out, count=point[1], process=process) -> bool:
+                return len(records_in(out)) >= count or process.poll() is not None
+
+            wait_for(killed_at_point, moment)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=WAIT)
         else:

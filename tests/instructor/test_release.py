@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tomllib
 import venv
 from pathlib import Path, PurePosixPath
 
 import pytest
+import tomllib
 import yaml
 
 from grader.course.catalogue import COURSE_ROOT

@@ -17,8 +17,8 @@ import pytest
 
 from grader.instructor import scan_examples
 from grader.instructor.scan import release_contents, scan_release
-from grader.sandbox.probe import IsolationProbe
 from grader.jail.instructor import scan_driver
+from grader.sandbox.probe import IsolationProbe
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 
 LEAKS = FIXTURES / "release_leaks"

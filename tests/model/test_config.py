@@ -15,10 +15,10 @@ import sys
 import pytest
 
 from grader.course.catalogue import COURSE_ROOT
-from grader.model.config import ModelRejected, read_model
 from grader.exercises.hidden.arithmetic import window_size
-from grader.model.compile import INTEGER_LABELS, ONE_HOT_LABELS, read_compile_config, read_loss
 from grader.jail.wire import KerasModelData
+from grader.model.compile import INTEGER_LABELS, ONE_HOT_LABELS, read_compile_config, read_loss
+from grader.model.config import ModelRejected, read_model
 
 FLOAT32 = {
     "module": "keras",

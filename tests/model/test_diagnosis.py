@@ -183,9 +183,10 @@ def test_the_accuracy_point_needs_every_copy_trained_to_the_end(
     )
     monkeypatch.setattr(suite, "judge", lambda *args: outcome)
     notes = []
-    run = lambda: suite.test_digits_accuracy(
-        spec(), TRAINING, 1, notes.append, lambda text, _spec: text
-    )
+
+    def run():
+        suite.test_digits_accuracy(spec(), TRAINING, 1, notes.append, lambda text, _spec: text)
+
     if passes:
         run()
         assert notes and "97.0%" in notes[0]

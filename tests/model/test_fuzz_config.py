@@ -16,11 +16,11 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grader import results
+from grader.jail.wire import KerasModelData
 from grader.model.config import ModelRejected, read_model
 from grader.model.judge import untrainable_because
 from grader.reports import FORMATS, render
-from grader import results
-from grader.jail.wire import KerasModelData
 from tests.model.test_config import COMPILED, digits_layers
 
 BASE = {

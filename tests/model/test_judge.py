@@ -14,11 +14,11 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
-from grader.model.config import ModelRejected, read_model
+from grader.jail import wire
 from grader.model import judge as judge_module
 from grader.model.compile import OptimizerSpec
+from grader.model.config import ModelRejected, read_model
 from grader.model.digits import digits_folds
 from grader.model.judge import (
     MAX_MULTIPLY_ADDS,

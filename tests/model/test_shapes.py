@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.model import shapes
 from grader.exercises.hidden.arithmetic import LAYERS
+from grader.model import shapes
 from grader.model.shapes import ChainError, keras_steps
 
 CONV = {"filters": 6, "kernel_size": [3, 3], "activation": "relu"}

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT
+from grader.jail import wire
 from tests.conftest import SOLUTIONS
 
 

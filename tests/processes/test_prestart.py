@@ -13,8 +13,8 @@ from grader.course.catalogue import load_catalogue
 from grader.model.config import read_model
 from grader.model.judge import training_seeds
 from grader.processes import children
-from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 from grader.processes.warm import WARM_VARIABLE
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 from tests.model.test_config import model_data
 
 

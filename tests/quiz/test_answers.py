@@ -8,9 +8,9 @@ import pytest
 
 from grader.course.catalogue import load_catalogue
 from grader.quiz.answers import AnswersError, load_keys, parse_answers
-from grader.quiz.sheet import render_answers
 from grader.quiz.bank import load_bank
 from grader.quiz.grading import grade_quiz
+from grader.quiz.sheet import render_answers
 from grader.submission import Submission
 
 SEED = 20240611

@@ -247,7 +247,7 @@ def test_one_strange_answer_costs_its_question_alone(question_id, raw):
     assert quiz["score"] >= quiz["max_score"] - POINTS[question_id]
     (this,) = [test for test in quiz["tests"] if test["name"].endswith(f" {question_id}")]
     if this["status"] == "error":  # an answer that cannot be read says why, and then the answer
-        assert "answers.{}".format(question_id) in this["feedback"].splitlines()[0]
+        assert f"answers.{question_id}" in this["feedback"].splitlines()[0]
         assert "The answer is" in this["feedback"]
 
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, load_catalogue
 from grader.cli.app import cli
+from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, load_catalogue
 from grader.quiz.answers import MAX_ANSWERS_BYTES, key_path, load_keys
 from grader.quiz.bank import load_bank
 from tests.conftest import FIXTURES, SOLUTIONS, STUBS

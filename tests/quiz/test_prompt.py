@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course.catalogue import COURSE_ROOT, load_catalogue
 from grader.cli.app import cli
+from grader.course.catalogue import COURSE_ROOT, load_catalogue
 from grader.quiz.answers import load_keys
 from grader.quiz.bank import Question, load_bank
 from tests.conftest import SOLUTIONS

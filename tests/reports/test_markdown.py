@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.reports.markdown import escape, to_markdown
 from grader.reports import FORMATS, render
+from grader.reports.markdown import escape, to_markdown
 from grader.results import ExerciseResult, Report
 from grader.results import TestResult as Case  # not a pytest test class
 from tests.conftest import SOLUTIONS, STUBS

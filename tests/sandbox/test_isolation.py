@@ -165,7 +165,7 @@ def _open_up_script(scratch: Path) -> tuple[str, list[str]]:
     for folder in closed:
         lines.append(f'mount -t tmpfs -o mode=0755 tmpfs "${{{len(args) + 1}}}"')
         args.append(folder)
-    for index, path in enumerate(needed):
+    for index in range(len(needed)):
         lines.append(
             f'mkdir -p "${{{2 * index + 1}}}"; mount --bind "${{{2 * index + 2}}}" "${{{2 * index + 1}}}"'
         )

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from grader.course.catalogue import load_catalogue
+from grader.jail import wire
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, ROOT, USERNS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.process import WorkerProcess
-from grader.jail import wire
 
 LOUD = """print("LEARNER FILE LOADED", flush=True)
 

@@ -7,7 +7,7 @@ per exercise in each round, so a single `grade ex01 ... ex06` run checks up to s
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ def _rounds() -> list[dict[str, dict]]:
 ROUNDS = _rounds()
 
 
-@lru_cache(maxsize=None)
+@cache
 def graded_round(index: int, folder: Path) -> dict[str, dict]:
     """Grade round `index` once per session; the report's item for each exercise."""
     course = load_catalogue()

@@ -61,7 +61,10 @@ def pool_cases():
 def test_conv_reference_matches_a_numerical_gradient(name):
     _, case, d_out, x, kernel = next(item for item in conv_cases() if item[0] == name)
     x = x.astype(np.float64)
-    forward = lambda x_, k_: ref_ex04.conv2d(x_, k_, None, case.strides, case.padding)
+
+    def forward(x_, k_):
+        return ref_ex04.conv2d(x_, k_, None, case.strides, case.padding)
+
     d_x, d_kernel, d_bias = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
     assert_close(d_x, numerical_gradient(lambda v: forward(v, kernel), x, d_out))
     assert_close(d_kernel, numerical_gradient(lambda v: forward(x, v), kernel, d_out))
@@ -81,7 +84,10 @@ def test_pool_reference_matches_a_numerical_gradient(name):
     d_out, _ = case.arrays(np.random.default_rng(1))
     # Distinct values, so that no nudge changes which cell wins a window.
     x = np.random.default_rng(2).permutation(np.prod(case.x_shape)).reshape(case.x_shape) - 40.0
-    forward = lambda v: ref_ex05.max_pool(v, case.pool_size, case.strides, case.padding)
+
+    def forward(v):
+        return ref_ex05.max_pool(v, case.pool_size, case.strides, case.padding)
+
     assert_close(
         ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding),
         numerical_gradient(forward, x, d_out),
@@ -130,7 +136,7 @@ def tape_conv(tf, d_out, x, kernel, strides, padding):
 @pytest.mark.slow
 def test_conv_reference_and_solution_match_gradient_tape(tf):
     ex08 = solution("ex08_backprop.py")
-    for name, case, d_out, x, kernel in conv_cases():
+    for _name, case, d_out, x, kernel in conv_cases():
         expected = tape_conv(tf, d_out, x.astype(np.float64), kernel, case.strides, case.padding)
         for got in (
             ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
@@ -143,7 +149,7 @@ def test_conv_reference_and_solution_match_gradient_tape(tf):
 @pytest.mark.slow
 def test_pool_reference_and_solution_match_gradient_tape(tf):
     ex08 = solution("ex08_backprop.py")
-    for name, case, d_out, x in pool_cases():
+    for _name, case, d_out, x in pool_cases():
         strides = case.pool_size if case.strides is None else case.strides
         x_t = tf.constant(x, tf.float64)
         with tf.GradientTape() as tape:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from hypothesis import strategies as st
 
-from grader.failures import GradingFailure, NamedMistake, NotAttempted
 from grader.exercises.hidden import cases, properties
+from grader.failures import GradingFailure, NamedMistake, NotAttempted
 
 
 @st.composite

@@ -6,8 +6,8 @@ import ast
 
 import pytest
 
-from tests.conftest import SOLUTIONS, STUBS
 from grader.course.catalogue import load_catalogue
+from tests.conftest import SOLUTIONS, STUBS
 
 EXERCISES = [
     exercise
