@@ -117,7 +117,7 @@ def warm_against_fresh(
         "wall warm": [],
     }
     try:
-        for _ in range(rounds):
+        for _round in range(rounds):
             cpu, started = children_cpu(), time.perf_counter()
             run_grader(arguments, timeout=600)
             samples["wall fresh"].append(time.perf_counter() - started)

@@ -100,7 +100,7 @@ def training_settings(overrides: list[str]):
     data = dataclasses.asdict(load_catalogue().item("ex07").training)
     explicit = {}
     for item in overrides:
-        key, _, value = item.partition("=")
+        key, _separator, value = item.partition("=")
         explicit[key] = yaml.safe_load(value)
     data.update(explicit)
     if data["folds"] == 1 and "copies" not in explicit:

@@ -108,7 +108,7 @@ def earlier_settings(text: str) -> tuple[dict, object]:
     data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
     ex07 = next(item for item in data["exercises"] if item["id"] == "ex07")
     for pair in filter(None, text.split(",")):
-        key, _, value = pair.partition("=")
+        key, _separator, value = pair.partition("=")
         ex07["training"][key.strip()] = yaml.safe_load(value)
     training = parse_training(
         ex07["training"],

@@ -124,7 +124,7 @@ def measure(runs: dict[str, tuple[list[str], Path, bool]], rounds: int) -> dict[
     for command, cwd, check in runs.values():  # warm the file cache for all of them
         wall_time(command, cwd, check)
     times: dict[str, list[float]] = {label: [] for label in runs}
-    for _ in range(rounds):
+    for _round in range(rounds):
         for label, (command, cwd, check) in runs.items():
             times[label].append(wall_time(command, cwd, check))
     return {label: statistics.median(values) for label, values in times.items()}

@@ -118,7 +118,7 @@ def main() -> None:
                 for submission in SUBMISSIONS:
                     measured = one_run(tree, submission, arguments.seed)
                     for exercise in EXERCISES:
-                        spent, count, _ = measured.get(exercise, [0.0, 0, None])
+                        spent, count, _detail = measured.get(exercise, [0.0, 0, None])
                         seconds[label, submission, exercise].append(spent)
                         calls[label, submission, exercise] = count
     labels = list(trees)

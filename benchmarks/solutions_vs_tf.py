@@ -41,10 +41,10 @@ def load_solution(file_name: str):
 
 
 def median_ms(run: Callable[[], object], repeats: int) -> float:
-    for _ in range(WARM_UP_RUNS):
+    for _run in range(WARM_UP_RUNS):
         run()
     times = []
-    for _ in range(repeats):
+    for _run in range(repeats):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)

@@ -180,7 +180,7 @@ def _find_base(folder: Path) -> PurePosixPath:
     it fails with "symbolic link" instead of reading what it points at.
     """
     base = PurePosixPath(".")
-    for _ in range(MAX_LAYOUT_DEPTH + 1):
+    for _repeat in range(MAX_LAYOUT_DEPTH + 1):
         entries = _entries(folder / base)
         if any(COURSE_FILE.match(name) for name in entries):
             return base

@@ -19,7 +19,7 @@ NOT_CI = ("", "0", "false", "no")
 
 
 def import_or_fail(
-    modname: str, minversion: str | None = None, reason: str | None = None, **_: Any
+    modname: str, minversion: str | None = None, reason: str | None = None, **_options: Any
 ) -> ModuleType:
     """`pytest.importorskip` as CI needs it: the module, or the ImportError itself."""
     module = importlib.import_module(modname)

@@ -289,40 +289,73 @@ def test_a_quiz_input_error_is_korean(grade, tmp_path):
     assert "must be" not in run.stdout
 
 
-def gettext_shadowed(source: str) -> list[str]:
-    """Functions that bind `_` (`x, _ = ...`, `for _ in`) and also call `_()`: there `_` is no
-    longer gettext, and the call fails, or translates nothing, only when that line runs."""
+def gettext_shadowed(source: str) -> list[int]:
+    """The lines that bind `_` (`for _ in`, `x, _ = ...`, `with ... as _`, `except ... as _`,
+    a parameter, a comprehension, `import x as _`): `_` is gettext's everywhere, and a module
+    that rebinds it calls something else, or nothing, the day a `_()` lands next to the loop.
+    Only importing gettext's own `_` binds it."""
     found = []
-    for function in ast.walk(ast.parse(source)):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        binds = any(
-            isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)
-            for node in ast.walk(function)
-        )
-        calls = any(
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
-            for node in ast.walk(function)
-        )
-        if binds and calls:
-            found.append(function.name)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id == "_" and not isinstance(node.ctx, ast.Load):
+            found.append(node.lineno)
+        elif isinstance(node, ast.arg) and node.arg == "_":
+            found.append(node.lineno)
+        elif isinstance(node, ast.alias) and node.asname == "_" and node.name != "_":
+            found.append(node.lineno)
+        elif (
+            isinstance(
+                node, (ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            )
+            and node.name == "_"
+        ):
+            found.append(node.lineno)
     return found
 
 
-def test_no_function_shadows_gettext():
-    problems = [
-        f"{path.relative_to(ROOT)}: {name}"
-        for path in sorted((ROOT / "grader").rglob("*.py"))
-        for name in gettext_shadowed(path.read_text(encoding="utf-8"))
-    ]
-    assert not problems, "`_` is bound where `_()` is called (name it `_unused`): " + ", ".join(
-        problems
+def project_modules() -> list[Path]:
+    """The project's Python: the package, its tests and benchmarks, but not the fixtures
+    (learners' files, graded as written) and not grader/i18n.py, which defines `_`."""
+    return sorted(
+        path
+        for folder in ("grader", "tests", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        if not any("fixtures" in part for part in path.relative_to(ROOT).parts)
+        and path != ROOT / "grader" / "i18n.py"
     )
 
 
-def test_the_shadow_check_sees_one():
-    assert gettext_shadowed("def f():\n    a, _ = g()\n    return _('x')\n") == ["f"]
-    assert gettext_shadowed("def f():\n    return [_('x') for y in z]\n") == []
+def test_nothing_rebinds_gettext():
+    problems = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in project_modules()
+        for line in gettext_shadowed(path.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "`_` is gettext's: name what is left unused (`_index`, `_rest`): " + (
+        ", ".join(problems)
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "for _ in range(3):\n    pass\n",
+        "a, _ = g()\n",
+        "[1 for _ in z]\n",
+        "with open(p) as _:\n    pass\n",
+        "try:\n    pass\nexcept OSError as _:\n    pass\n",
+        "def f(_):\n    pass\n",
+        "lambda *_: 0\n",
+        "from gettext import gettext as _\n",
+        "(_ := 3)\n",
+    ],
+)
+def test_the_shadow_check_sees_each_way_of_binding(source):
+    assert gettext_shadowed(source)
+
+
+def test_the_shadow_check_lets_gettext_be_imported_and_called():
+    assert gettext_shadowed("from grader.i18n import _\nprint(_('x'))\n") == []
+    assert gettext_shadowed("match x:\n    case [_, *_]:\n        pass\n") == []  # wildcards
 
 
 def test_the_suites_speak_the_language_of_the_run(grade, make_submission):

@@ -38,7 +38,7 @@ def test_the_flip_message_closes_its_parenthesis_before_the_matrices():
             reveal=True,
             misconceptions=[Misconception("you flipped the kernel", -expected)],
         )
-    sentence, _, matrices = feedback.partition("\n")
+    sentence, _separator, matrices = feedback.partition("\n")
     assert sentence.endswith(")") and "values differ" in sentence
     assert matrices.startswith("expected:") and not matrices.rstrip().endswith("])")
 

@@ -116,7 +116,7 @@ class TranslatedFormatter(click.HelpFormatter):
         rows = [(term, _translated_help(text)) for term, text in rows]
         if current_language() == DEFAULT_LANGUAGE or not rows:
             return super().write_dl(rows, col_max, col_spacing)
-        first = min(max(len(term) for term, _ in rows), col_max) + col_spacing
+        first = min(max(len(term) for term, _step in rows), col_max) + col_spacing
         hanging = " " * (self.current_indent + first)
         for term, text in rows:
             self.write(f"{' ' * self.current_indent}{term}")

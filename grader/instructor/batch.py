@@ -232,7 +232,9 @@ def _prepare(
             return None
     keras_files = {exercise.file for exercise in catalogue.exercises if exercise.tensorflow}
     needs_keras = any(
-        PurePath(path).name in keras_files for path, kind, _ in packed.entries if kind == "file"
+        PurePath(path).name in keras_files
+        for path, kind, _content in packed.entries
+        if kind == "file"
     )
     seed = new_seed() if run.seed is None else run.seed
     return GradingTask(learner.name, packed, seed, allow_weak_sandbox, needs_keras)

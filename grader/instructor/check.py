@@ -199,7 +199,7 @@ def _judge(
 def _course_folders(catalogue: Catalogue) -> list[tuple[Path, bool]]:
     """(solutions/, want full marks) and (exercises/, want zero)."""
     folders = [(catalogue.root / "solutions", True), (catalogue.root / "exercises", False)]
-    for folder, _ in folders:
+    for folder, _wants_full_marks in folders:
         if not folder.is_dir():
             raise InputError(
                 f"{folder} does not exist; `grade check` runs in the course repository"

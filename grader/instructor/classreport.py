@@ -112,7 +112,7 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
     for item in (*catalogue.exercises, *catalogue.quizzes):
         lines.append(f"{item.id} {item.title}")
         most = max(counts[item.id].values(), default=0) or 1
-        for label, _, _ in BINS:
+        for label, _low, _high in BINS:
             count = counts[item.id][label]
             lines.append(
                 f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}"
@@ -153,7 +153,7 @@ def write_png(
     figure, axes = pyplot.subplots(
         rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False
     )
-    labels = [label for label, _, _ in BINS]
+    labels = [label for label, _low, _high in BINS]
     for axis, item_id in zip(axes.flat, [*catalogue.ids, *[None] * (rows * columns)]):
         if item_id is None:
             axis.set_visible(False)

@@ -87,7 +87,7 @@ def moodle_table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
     lines: list[list] = [[*MOODLE_FIXED, *item_titles(catalogue), TOTAL_TITLE]]
     for row in gradebook.rows:
         person = row.person
-        first, _, last = (person.name or row.learner).partition(" ")
+        first, _separator, last = (person.name or row.learner).partition(" ")
         lines.append(
             [
                 first,

@@ -291,7 +291,9 @@ def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
             f"{what} holds {len(folders)} top-level folders ({listed}) and no exercise files "
             "beside them: hand in one folder"
         )
-    if not any(files for _, _, files in os.walk(folder)):  # os.walk does not follow links
+    if not any(
+        files for _folder, _subfolders, files in os.walk(folder)
+    ):  # os.walk does not follow links
         return f"empty upload: {what} holds no files"
     example = catalogue.exercises[0].file
     return (

@@ -330,7 +330,7 @@ def _probe(
             for qualname, index in outcome["fits"]
         }
         result.skipped += sorted(
-            {f"{shown}:{qualname} (no answer in time)" for qualname, _ in outcome["late"]}
+            {f"{shown}:{qualname} (no answer in time)" for qualname, _example in outcome["late"]}
         )
         result.skipped += [
             f"{shown}:{qualname} (its process died)" for qualname in outcome.get("dead", [])

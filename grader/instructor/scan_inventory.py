@@ -259,7 +259,7 @@ def _messages(text: str) -> list[str]:
     """A .po catalogue's strings (msgid, msgstr), each joined from its quoted lines."""
     messages: list[str] = []
     for line in text.splitlines():
-        keyword, _, quoted = line.partition(" ")
+        keyword, _separator, quoted = line.partition(" ")
         if line.startswith("msg") and quoted.startswith('"'):
             messages.append("")
         elif not line.startswith('"') or not messages:

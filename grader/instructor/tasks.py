@@ -164,7 +164,7 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
         return
     allow_children()
     slots: queue.Queue[_Slot] = queue.Queue()
-    started = [_Slot.start(tasks) for _ in range(min(workers, len(tasks)))]
+    started = [_Slot.start(tasks) for _slot in range(min(workers, len(tasks)))]
     for slot in started:
         slots.put(slot)
 

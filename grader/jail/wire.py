@@ -238,7 +238,7 @@ def read_message(read_exact) -> tuple[dict, list]:
     if not isinstance(header, dict):
         raise ProtocolError("message header is not an object")
     blobs, total = [], header_length
-    for _ in range(blob_count):
+    for _blob in range(blob_count):
         (length,) = BLOB_LENGTH.unpack(read_exact(BLOB_LENGTH.size))
         total += length
         if total > MAX_MESSAGE_BYTES:

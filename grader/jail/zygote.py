@@ -81,12 +81,14 @@ def main(argv: list) -> None:
     print("ready", flush=True)
     launchers: set[int] = set()
     while True:
-        readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
+        readable, _writable, _exceptional = select.select(
+            [listener, sys.stdin], [], [], POLL_SECONDS
+        )
         _reap(launchers)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
             _stop(launchers)
         if listener in readable:
-            connection, _ = listener.accept()
+            connection, _address = listener.accept()
             pid = os.fork()
             if pid == 0:
                 _launch(connection, listener, worker)
@@ -186,12 +188,14 @@ def _become_worker(request: dict, fds: list[int], connection: socket.socket, wor
 def _follow(connection: socket.socket, pid: int, pidfd: int) -> int:
     """Send the worker's pid and a pidfd for it; kill it if the trusted side hangs up; send its
     exit status (as subprocess reports it) once it is over."""
-    signal.signal(signal.SIGTERM, lambda *_: _kill_worker(pidfd))  # the server stops: so does this
+    signal.signal(
+        signal.SIGTERM, lambda *_signal: _kill_worker(pidfd)
+    )  # the server stops: so does this
     connection.settimeout(None)
     socket.send_fds(connection, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
     watched, status = [connection, pidfd], None
     while status is None:
-        readable, _, _ = select.select(watched, [], [])
+        readable, _writable, _exceptional = select.select(watched, [], [])
         if connection in readable and not connection.recv(1):
             watched.remove(connection)
             _kill_worker(pidfd)

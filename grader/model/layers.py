@@ -153,15 +153,17 @@ def render_table(
 ) -> str:
     """The layer-by-layer table: output shapes, parameters and the working, indented so that
     reports keep it as it is."""
-    width = max([len("layer"), len("Input")] + [len(name) for name, _ in rows]) + 2
+    width = max([len("layer"), len("Input")] + [len(name) for name, _step in rows]) + 2
     shape_width = (
         max(
             [len("output shape"), len(str(input_shape))]
-            + [len(str(step.output_shape)) for _, step in rows]
+            + [len(str(step.output_shape)) for _name, step in rows]
         )
         + 2
     )
-    working = "  working" if any(step.working for _, step in rows) else ""  # none in the release
+    working = (
+        "  working" if any(step.working for _name, step in rows) else ""
+    )  # none in the release
     lines = [
         f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}{working}",
         f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>10}",
@@ -171,7 +173,7 @@ def render_table(
             f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
             f"{count_text(step.parameters):>10}  {step.working}".rstrip()
         )
-    total = sum(step.parameters for _, step in rows)
+    total = sum(step.parameters for _name, step in rows)
     budget_text = f" (budget {count_text(budget)})" if budget is not None else ""
     lines.append(
         f"  {'':>2}  {'total':<{width}}{'':<{shape_width}}{count_text(total):>10}{budget_text}"

@@ -91,7 +91,7 @@ def fresh_copies(
     keras = keras_module()
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    return [_sequential(keras, spec) for _ in range(copies)]
+    return [_sequential(keras, spec) for _copy in range(copies)]
 
 
 def _sequential(keras: Any, spec: ModelSpec) -> Any:

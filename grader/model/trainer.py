@@ -193,7 +193,7 @@ def _epochs_of_batches(fold: Fold, epochs: int, batch_size: int, seed: tuple[int
     _size, steps = batching(examples, batch_size)
     generator = np.random.default_rng(list(seed))
     order = np.concatenate(
-        [generator.permutation(examples)[: steps * batch_size] for _ in range(epochs)]
+        [generator.permutation(examples)[: steps * batch_size] for _epoch in range(epochs)]
     )
     images = fold.x_train[order].reshape(epochs * steps, batch_size, *fold.x_train.shape[1:])
     labels = fold.y_train[order].reshape(epochs * steps, batch_size)

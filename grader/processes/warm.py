@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
     listed in SERVED (comma-separated) until standard input closes."""
     address, served, token = argv[1], tuple(argv[2].split(",")), os.environ.get(TOKEN_VARIABLE, "")
     for name in argv[3:]:
-        module, _, function = name.partition(":")
+        module, _separator, function = name.partition(":")
         try:
             imported = importlib.import_module(module)
             if function:
@@ -74,13 +74,15 @@ def main(argv: list[str]) -> None:
 def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None:
     running: dict[int, tuple[socket.socket, float, int | None]] = {}
     while True:
-        readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
+        readable, _writable, _exceptional = select.select(
+            [listener, sys.stdin], [], [], POLL_SECONDS
+        )
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
             for pid in running:
                 _kill_group(pid)
             os._exit(0)
         if listener in readable:
-            connection, _ = listener.accept()
+            connection, _address = listener.accept()
             started = _start(connection, token, served, listener)
             if started is not None:
                 running[started[0]] = (connection, *started[1:])
@@ -231,7 +233,7 @@ class ServerProcess:
     def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
         """Whether the server has warmed up (False for good if it failed or took too long)."""
         if self.ready is None:
-            readable, _, _ = select.select([self.popen.stdout], [], [], timeout)
+            readable, _writable, _exceptional = select.select([self.popen.stdout], [], [], timeout)
             self.ready = bool(readable) and self.popen.stdout.readline().strip() == b"ready"
             if not self.ready:
                 self.close()
@@ -284,7 +286,7 @@ def run_warm(address: str, request: dict, follow: Callable[[], None] | None = No
     """Run `request` (module, arguments, cwd, stdin/stdout/stderr paths, timeout, memory_mb,
     environment) on the server at `address` ("SOCKET TOKEN"): {exit_code, limit, peak_mb}, or
     None when there is no server to ask (the caller then starts Python itself)."""
-    path, _, token = address.partition(" ")
+    path, _separator, token = address.partition(" ")
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(path)

@@ -117,7 +117,7 @@ def decode_answers(content: bytes) -> str:
 
 def _after_name(message: str) -> str:
     """ "answers/q01.yaml is a symbolic link..." -> "is a symbolic link..." (the caller names it)."""
-    first, _, rest = message.partition(" ")
+    first, _separator, rest = message.partition(" ")
     return rest if first.endswith(".yaml") else message
 
 

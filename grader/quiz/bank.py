@@ -48,7 +48,7 @@ class Question:
     @property
     def letters(self) -> tuple[str, ...]:
         """The choice ids, in order ("a", "b", ...); empty for questions without choices."""
-        return tuple(letter for letter, _ in self.choices)
+        return tuple(letter for letter, _text in self.choices)
 
     def choice_text(self, letter: str, lang: str) -> str:
         return dict(self.choices)[letter][lang]

@@ -138,7 +138,7 @@ def _shared_objects(tree: str) -> list[str]:
     """The compiled files (`*.so`, `*.so.N`) under `tree`, without following links."""
     return [
         os.path.join(folder, name)
-        for folder, _, names in os.walk(tree)
+        for folder, _subfolders, names in os.walk(tree)
         for name in names
         if ".so" in name and SHARED_OBJECT.search(name)
     ]

@@ -125,7 +125,7 @@ class WorkerClient:
 
     def get(self, name: str) -> Any:
         """The module-level constant `name` from the learner's file."""
-        _, value = self._request({"op": "get", "name": name}, [], name, name)
+        _header, value = self._request({"op": "get", "name": name}, [], name, name)
         return value
 
     def _request(self, header: dict, blobs: list, name: str, description: str) -> tuple[dict, Any]:

@@ -105,7 +105,7 @@ def _read(stream, origin: str) -> Dependencies:
         return Dependencies((), ())
     entries = []
     stream.seek(dynamic[0])
-    for _ in range(min(dynamic[1] // layout.dynamic.size, MAX_DYNAMIC_ENTRIES)):
+    for _repeat in range(min(dynamic[1] // layout.dynamic.size, MAX_DYNAMIC_ENTRIES)):
         tag, value = layout.dynamic.unpack(stream.read(layout.dynamic.size))
         if tag == DT_NULL:
             break

@@ -132,7 +132,9 @@ class WorkerProcess:
     def write_frame(self, data: bytes, deadline: float, which: str) -> None:
         view = memoryview(data)
         while view:
-            _, writable, _ = select.select([], [self.request_fd], [], _left(deadline))
+            _readable, writable, _exceptional = select.select(
+                [], [self.request_fd], [], _left(deadline)
+            )
             if not writable:
                 raise Deadline(which)
             try:
@@ -185,7 +187,7 @@ class WorkerProcess:
         while True:
             left = _left(deadline)
             wait = min(left, MEMORY_POLL_SECONDS)
-            readable, _, _ = select.select([self.response_fd], [], [], wait)
+            readable, _writable, _exceptional = select.select([self.response_fd], [], [], wait)
             if readable:
                 return
             if left <= wait:

@@ -205,7 +205,7 @@ def replay_source(functions: tuple[str, ...], replay_table: dict, mode: str) -> 
     source = TEMPLATE.format(
         packed=packed,
         mode=mode,
-        parts={name: names for name, (_, names) in PARTS.items()},
+        parts={name: names for name, (_separator, names) in PARTS.items()},
         case_key=inspect.getsource(case_key),
         describe_call=inspect.getsource(describe_call),
     )

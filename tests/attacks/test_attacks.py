@@ -176,7 +176,7 @@ class AnswerServer:
     def _serve(self) -> None:
         while True:
             try:
-                connection, _ = self.server.accept()
+                connection, _address = self.server.accept()
             except OSError:
                 return
             self.connections += 1

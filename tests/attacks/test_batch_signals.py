@@ -164,7 +164,7 @@ def test_a_terminal_that_hangs_up_costs_no_gradebook(tmp_path):
                 os.read(terminal, 1 << 16)  # the progress bar
     finally:
         os.close(terminal)  # the terminal hangs up
-    _, status = os.waitpid(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 130
     assert learners_of(out)["alice"]["ex01"] == "10"
     assert (out / "canvas.csv").exists() and (out / "moodle.csv").exists()

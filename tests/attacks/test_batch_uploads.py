@@ -140,7 +140,7 @@ def test_an_out_folder_inside_the_class_folder_is_not_a_learner(grade, tmp_path)
     (learners / "alice" / "ex06_output_size.py").write_bytes(
         (SOLUTIONS / "ex06_output_size.py").read_bytes()
     )
-    for _ in range(2):
+    for _repeat in range(2):
         run = grade("batch", learners, "--out", learners / "grades", "--seed", "1")
         assert run.exit_code == 1, run.stderr
         assert set(gradebook(learners / "grades")) == {"alice"}

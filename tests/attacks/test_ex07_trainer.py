@@ -58,7 +58,7 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
             keras.Input((8, 8, 1)),
             layers.ZeroPadding2D(496),
             layers.Conv2D(1, 1),
-            *[layers.ReLU() for _ in range(12)],
+            *[layers.ReLU() for _repeat in range(12)],
             layers.MaxPooling2D(100),
             layers.Flatten(),
             layers.Dense(10, activation="softmax"),

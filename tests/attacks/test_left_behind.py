@@ -112,7 +112,7 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
     planter = {
         "ex01_convolution.py": (FIXTURES / "a_leaves_traps" / "ex01_convolution.py").read_text()
     }
-    rows, observer, _ = _batch_of_two(
+    rows, observer, _worker_server = _batch_of_two(
         grade, tmp_path, monkeypatch, planter, {"ex01_convolution.py": _observer_source()}
     )
     ex01, feedback = _feedback(observer, "ex01")

@@ -203,7 +203,9 @@ def as_a_user():
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.splitlines()[-1])
     assert report["mode"] == USERNS and report["uid"] == 1000
-    assert [answer["forked"] for answer in report["answers"]] == [forked for _, forked in sources]
+    assert [answer["forked"] for answer in report["answers"]] == [
+        forked for _source, forked in sources
+    ]
     return report["answers"]
 
 
@@ -314,7 +316,7 @@ def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(
     received: list[int] = []
 
     def take_and_fail() -> None:
-        connection, _ = listener.accept()
+        connection, _address = listener.accept()
         received.extend(socket.recv_fds(connection, 4, 4)[1])
         connection.close()
 
@@ -346,7 +348,7 @@ def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(forked_workers
     """Fresh uids are drawn at random, so two learners may get the same one (one class in a
     few hundred, more over many runs), and a uid's keyring lives as long as the kernel does."""
     clients = []
-    for _ in range(2):
+    for _repeat in range(2):
         client = forked_workers(USER_KEYRING)
         client.spec.uid = 1_999_999  # the same uid drawn twice
         os.chown(client.spec.folder / "tmp", client.spec.uid, client.spec.uid)

@@ -124,7 +124,7 @@ def harvested(tmp_path_factory) -> list[dict]:
 
 def public_answers() -> dict[str, object]:
     """Every public case with its answer, as a learner reads them in the public suites."""
-    recording, _ = record(list(EXERCISES), SOLUTIONS, seed=0, visibilities=("public",))
+    recording, _values = record(list(EXERCISES), SOLUTIONS, seed=0, visibilities=("public",))
     return {call.key: call.answer for call in recording.calls if call.raised is None}
 
 
@@ -171,7 +171,7 @@ def test_a_table_of_every_case_checked_at_other_seeds_earns_at_most_a_fifth(tmp_
     checked under two other seeds, hidden fixed cases included."""
     exact = {}
     for seed in HARVEST_SEEDS[:2]:
-        recording, _ = record(list(EXERCISES), SOLUTIONS, seed)
+        recording, _values = record(list(EXERCISES), SOLUTIONS, seed)
         exact.update({call.key: call.answer for call in recording.calls if call.raised is None})
     folder = replay_folder(tmp_path / "oracle", exact, {}, "raise")
     assert_replay_earns_at_most_a_fifth(graded(folder, FRESH_SEED, *EXERCISES))

@@ -92,4 +92,4 @@ def test_any_value_returned_is_a_failed_test_never_an_error(grade, tmp_path, see
     assert [(item, test["name"]) for item, test in tests if test["score"]] == [
         ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")
     ]  # the constants are the right ones
-    assert all(test["feedback"].strip() for _, test in tests if test["status"] != "passed")
+    assert all(test["feedback"].strip() for _item, test in tests if test["status"] != "passed")

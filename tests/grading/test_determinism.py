@@ -177,7 +177,9 @@ def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(
     monkeypatch.setattr(batch_tasks, "WarmServer", no_server)
     monkeypatch.setattr(batch_tasks, "WorkerServer", no_server)
     monkeypatch.delenv("CNN_EXERCISES_WORKER_SERVERS", raising=False)
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BURNERS)]
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _burner in range(BURNERS)
+    ]
     try:
         busy = batch(course_class, tmp_path / "busy", "--workers", "1")
     finally:

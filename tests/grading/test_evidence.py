@@ -146,14 +146,14 @@ def test_the_retry_sets_up_afresh_and_its_result_stands(evidence_run):
 
 
 def test_a_grader_error_inside_a_check_is_could_not_check(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     broken = results["a check helper that fails itself"]
     assert (broken.status, broken.score, broken.unchecked) == ("error", 0.0, True)
     assert broken.feedback.startswith("could not check: the grader failed while checking (")
 
 
 def test_a_sandbox_that_never_started_is_the_graders_failure(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     sandbox = results["a sandbox that never started"]
     assert (sandbox.status, sandbox.unchecked) == ("error", True)
     assert sandbox.feedback.startswith(
@@ -162,13 +162,13 @@ def test_a_sandbox_that_never_started_is_the_graders_failure(evidence_run):
 
 
 def test_a_helper_that_checked_no_case_or_a_skip_is_not_a_pass(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     for name in ("a helper that checked no case", "a skipped test"):
         assert results[name].unchecked and results[name].status == "error", name
 
 
 def test_the_learners_own_failures_stay_theirs_and_run_once(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     expected = {
         "wrong": "failed",
         "stub": "failed",
@@ -184,7 +184,7 @@ def test_the_learners_own_failures_stay_theirs_and_run_once(evidence_run):
 
 
 def test_a_result_judged_in_setup_counts(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     assert results["judged by its fixture"].status == "passed"
 
 

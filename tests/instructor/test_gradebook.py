@@ -61,20 +61,20 @@ def test_the_gradebook_joins_the_roster_and_lists_mismatches(graded_class):
 
 
 def test_numbers_are_written_as_numbers(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     text = (out / "grades.csv").read_text(encoding="utf-8")
     alice = next(line for line in text.splitlines() if line.startswith("alice,"))
     assert ",graded,25," in alice and '"' not in alice and "25.0" not in alice
 
 
 def test_the_roster_is_kept_for_reruns(grade, graded_class, tmp_path):
-    out, _ = graded_class
+    out, _run = graded_class
     grade("batch", tmp_path / "class", "--out", out)  # no --roster this time
     assert rows_of(out)["alice"]["student id"] == "2024001"
 
 
 def test_canvas_export_follows_canvas_gradebook_columns(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     lines = list(csv.reader((out / "canvas.csv").open(encoding="utf-8")))
     assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert lines[0][5].startswith("ex01 ") and lines[0][-1] == "CNN exercises total"
@@ -86,7 +86,7 @@ def test_canvas_export_follows_canvas_gradebook_columns(graded_class):
 
 
 def test_moodle_export_has_the_identifiers_moodle_maps(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     lines = list(csv.DictReader((out / "moodle.csv").open(encoding="utf-8")))
     alice = next(line for line in lines if line["Email address"] == "alice@example.edu")
     assert (
@@ -132,13 +132,13 @@ def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     with progress_bar(3) as advance:
-        for _ in range(3):
+        for _repeat in range(3):
             advance()
     assert "Grading 3 learners" in terminal.getvalue() and "3/3" in terminal.getvalue()
 
 
 def test_a_batch_outside_a_terminal_prints_no_bar(graded_class):
-    _, run = graded_class
+    _out, run = graded_class
     assert "Grading" not in run.stdout + run.stderr
 
 

@@ -54,7 +54,7 @@ def test_packing_reads_only_the_folders_the_grader_looks_in(tmp_path):
     (upload / "exercises" / "node_modules" / "deep").mkdir(parents=True)
     for index in range(50):
         (upload / "exercises" / "node_modules" / "deep" / f"f{index}.js").write_text("x")
-    paths = [path for path, _, _ in pack(upload).entries]
+    paths = [path for path, _kind, _content in pack(upload).entries]
     assert "exercises/node_modules" in paths and not any(
         path.startswith("exercises/node_modules/") for path in paths
     )

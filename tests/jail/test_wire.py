@@ -67,7 +67,7 @@ def test_non_data_is_refused(value):
 
 def test_deep_nesting_is_refused():
     value: list = []
-    for _ in range(wire.MAX_DEPTH + 2):
+    for _repeat in range(wire.MAX_DEPTH + 2):
         value = [value]
     with pytest.raises(wire.ProtocolError):
         wire.encode_value(value, [])

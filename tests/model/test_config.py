@@ -515,7 +515,7 @@ def test_losses_are_named_by_the_labels_they_take(loss, kind, from_logits):
     ],
 )
 def test_only_standard_optimisers_with_plain_settings_are_trained(optimizer, problem):
-    _, spec, found = read_compile_config(
+    _loss, spec, found = read_compile_config(
         {"optimizer": optimizer, "loss": "sparse_categorical_crossentropy"}
     )
     assert (problem in found) if problem else found == ""
@@ -576,7 +576,7 @@ def test_the_smallest_allowed_learning_rate_survives_float32():
     float32_rate = {**ADAM, "config": {"learning_rate": 9.999999747378752e-06}}
     loss, optimizer, problem = read_compile_config({**COMPILED, "optimizer": float32_rate})
     assert problem == "" and optimizer.learning_rate == pytest.approx(1e-5)
-    _, _, too_small = read_compile_config(
+    _loss, _optimizer, too_small = read_compile_config(
         {**COMPILED, "optimizer": {**ADAM, "config": {"learning_rate": 9e-6}}}
     )
     assert "from 1e-05" in too_small

@@ -42,7 +42,7 @@ def spec(
     hidden=True,
 ):
     layers = [input_layer(8, 8, 1)]
-    for _ in range(blocks):
+    for _repeat in range(blocks):
         layers += [conv(filters, padding="same"), POOL]
     layers += [FLATTEN] + ([dense(64, "relu")] if hidden else []) + [dense(10, last_activation)]
     compiled = dict(COMPILED)

@@ -80,7 +80,7 @@ def test_only_trusted_modules_and_the_right_token_are_served(server, tmp_path):
     """A request for any other module, or without the server's token, is refused: the caller
     then starts Python itself, as without a server."""
     assert run_warm(server.address, request(tmp_path, "os")) is None
-    path, _, _ = server.address.partition(" ")
+    path, _separator, _token = server.address.partition(" ")
     assert run_warm(f"{path} not-the-token", request(tmp_path, "grader", "list")) is None
     assert run_warm(f"{tmp_path / 'no-such-socket'} token", request(tmp_path, "grader")) is None
 

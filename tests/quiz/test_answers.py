@@ -125,13 +125,13 @@ def random_text(generator: random.Random) -> str:
         "...",
         "---",
     ]
-    return "".join(generator.choice(pieces) for _ in range(generator.randint(1, 40)))
+    return "".join(generator.choice(pieces) for _repeat in range(generator.randint(1, 40)))
 
 
 def test_random_text_never_escapes_as_anything_but_an_answers_error(q03):
     generator = random.Random(SEED)
     print(f"seed {SEED}")
-    for _ in range(2000):
+    for _repeat in range(2000):
         text = random_text(generator)
         try:
             parse_answers(text, q03)

@@ -178,7 +178,7 @@ def test_redo_keeps_earlier_answers_on_enter(folder, bank, keys):
     take(
         folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en"
     )
-    lines = ["redo"] + ["" for _ in bank.questions]
+    lines = ["redo"] + ["" for _question in bank.questions]
     lines[1 + bank.ids.index("pool_sum")] = "23"
     result = take(folder, lines, "--lang", "en")
     assert result.exit_code == 0, result.output

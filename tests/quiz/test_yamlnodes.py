@@ -84,7 +84,7 @@ def test_the_composer_keeps_no_anchor_and_resolves_no_alias():
         root = loader.get_single_node()
     finally:
         loader.dispose()
-    (_, first), (_, second) = root.value
+    (_first_key, first), (_second_key, second) = root.value
     assert second is not first and second.value == ""
     assert [flaw.line for flaw in scan("a: &x [1, 2]\nb: *x\n", 3)] == [1, 2]
 

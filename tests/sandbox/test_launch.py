@@ -51,7 +51,7 @@ def test_workers_hash_strings_alike(started_workers):
     """Python salts string hashes per process unless told a seed: a learner's set of strings
     would iterate in another order in each worker, and one submission graded twice with one
     seed would score differently."""
-    answers = {string_hash_answer(started_workers(STRING_HASHES)) for _ in range(3)}
+    answers = {string_hash_answer(started_workers(STRING_HASHES)) for _repeat in range(3)}
     assert len(answers) == 1, answers
 
 

@@ -135,7 +135,7 @@ def test_feedback_is_the_same_in_every_run_though_the_worker_folder_is_not(grade
     folder = make_submission(ex01=NAMES_ITS_PATH)
     runs = [
         grade("ex01", "--submission", folder, "--format", "json", "--lang", "en", "--seed", "5")
-        for _ in range(2)
+        for _repeat in range(2)
     ]
     feedbacks = [[test["feedback"] for test in _tests(run)] for run in runs]
     shown = "\n".join(feedbacks[0])

@@ -38,12 +38,12 @@ def test_the_learner_file_waits_for_the_go(scratch):
     spec = prepare(EXERCISE, LOUD.encode(), scratch)
     process = WorkerProcess(spec, Isolation(strongest_mode()))
     try:
-        frame, _ = process.read_frame(time.monotonic() + 20, "import")
+        frame, _blobs = process.read_frame(time.monotonic() + 20, "import")
         assert "sandbox" in frame
         time.sleep(0.5)  # time enough to load a two-line file, had it gone on
         assert "LEARNER FILE LOADED" not in spec.stdout_path.read_text()
         process.write_frame(wire.pack_message({"op": "go"}, []), time.monotonic() + 5, "import")
-        hello, _ = process.read_frame(time.monotonic() + 20, "import")
+        hello, _blobs = process.read_frame(time.monotonic() + 20, "import")
         assert hello.get("ready") is True
         assert "LEARNER FILE LOADED" in spec.stdout_path.read_text()
     finally:

@@ -186,8 +186,8 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
     whose answered calls are the same under both seeds ("fixed": a table of answers that
     raises ValueError for anything else could pass them), and hidden tests with an answered
     call that changes with the seed ("generated")."""
-    first, _ = record([exercise_id], folder, seeds[0])
-    second, _ = record([exercise_id], folder, seeds[1])
+    first, _values = record([exercise_id], folder, seeds[0])
+    second, _values = record([exercise_id], folder, seeds[1])
     keys_first, keys_second = first.answered_by_test(), second.answered_by_test()
     split = {"public": 0.0, "fixed": 0.0, "generated": 0.0}
     for entry in by_exercise(collect_manifest())[exercise_id]:

@@ -59,7 +59,7 @@ def pool_cases():
 
 @pytest.mark.parametrize("name", [*suite.CONV_CASES, "random 0", "random 7"])
 def test_conv_reference_matches_a_numerical_gradient(name):
-    _, case, d_out, x, kernel = next(item for item in conv_cases() if item[0] == name)
+    _name, case, d_out, x, kernel = next(item for item in conv_cases() if item[0] == name)
     x = x.astype(np.float64)
 
     def forward(x_, k_):
@@ -81,7 +81,7 @@ def test_conv_reference_matches_a_numerical_gradient(name):
 @pytest.mark.parametrize("name", [name for name in suite.POOL_CASES if name != "ties"])
 def test_pool_reference_matches_a_numerical_gradient(name):
     case = suite.POOL_CASES[name]
-    d_out, _ = case.arrays(np.random.default_rng(1))
+    d_out, _x = case.arrays(np.random.default_rng(1))
     # Distinct values, so that no nudge changes which cell wins a window.
     x = np.random.default_rng(2).permutation(np.prod(case.x_shape)).reshape(case.x_shape) - 40.0
 
@@ -96,9 +96,9 @@ def test_pool_reference_matches_a_numerical_gradient(name):
 
 def test_every_named_mistake_differs_from_the_right_answer_somewhere():
     differs: dict[str, bool] = {}
-    for _, case, d_out, x, kernel in conv_cases():
+    for _name, case, d_out, x, kernel in conv_cases():
         right = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
-        found, _ = input_mistakes(d_out, x, kernel, case.strides, case.padding)
+        found, _shapes = input_mistakes(d_out, x, kernel, case.strides, case.padding)
         for mistake in found:
             same = np.shape(mistake.candidate) == right[0].shape and np.allclose(
                 mistake.candidate, right[0]
@@ -108,7 +108,7 @@ def test_every_named_mistake_differs_from_the_right_answer_somewhere():
             differs[mistake.feedback[:40]] = differs.get(
                 mistake.feedback[:40], False
             ) or not np.allclose(mistake.candidate, right[1])
-    for _, case, d_out, x in pool_cases():
+    for _name, case, d_out, x in pool_cases():
         right = ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding)
         for mistake in pool_mistakes(d_out, x, case.pool_size, case.strides, case.padding):
             differs[mistake.feedback[:40]] = differs.get(

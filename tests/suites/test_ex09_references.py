@@ -38,7 +38,7 @@ def keras_field(keras, layers) -> int:
     """The rows of a long 1-column input that one middle output unit depends on."""
     import tensorflow as tf
 
-    jump = math.prod(stride for _, stride in layers)
+    jump = math.prod(stride for _size, stride in layers)
     length = 4 * ref_ex09.receptive_field(layers) + 4 * jump
     model = keras.Sequential(
         [keras.Input((length, 1, 1))]
@@ -83,7 +83,7 @@ def test_multiply_adds_match_keras_shapes_and_weights(keras):
         strides, padding = (rest + [1, "valid"][len(rest) :])[:2]
         layer = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding.lower())
         layer.build((None, *input_shape))
-        _, out_h, out_w, _ = layer.compute_output_shape((None, *input_shape))
+        _batch, out_h, out_w, _channels = layer.compute_output_shape((None, *input_shape))
         expected = out_h * out_w * (layer.count_params() - filters)
         assert ref_ex09.multiply_adds(input_shape, filters, kernel, strides, padding) == expected
         assert ex09.conv2d_multiply_adds(input_shape, filters, kernel, strides, padding) == expected

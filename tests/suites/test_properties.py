@@ -89,7 +89,7 @@ def test_a_named_mistake_is_preferred_to_an_unnamed_smaller_case():
     named = []
 
     def check(case):
-        image, _ = case
+        image, _kernel = case
         if image.shape[0] >= 2:
             named.append(image.shape)
             raise NamedMistake("your output is transposed")

@@ -225,14 +225,16 @@ def _function_lines(task: dict, examples: list, wanted: dict):
     for qualname in task["functions"]:
         part = dict(task, functions=[qualname], names=[], assigned=[])
         heard = _in_child(
-            (json.dumps(probe_module(part, examples, wanted)) for _ in range(1)),
+            (json.dumps(probe_module(part, examples, wanted)) for _once in range(1)),
             1,
             FUNCTION_SECONDS,
         )
         yield heard[0] if heard else json.dumps({"dead": [qualname]})
     rest = dict(task, functions=[])  # the module-level values, and names bound to callables
     heard = _in_child(
-        (json.dumps(probe_module(rest, examples, wanted)) for _ in range(1)), 1, FUNCTION_SECONDS
+        (json.dumps(probe_module(rest, examples, wanted)) for _once in range(1)),
+        1,
+        FUNCTION_SECONDS,
     )
     yield heard[0] if heard else json.dumps({"dead": ["(its module-level names)"]})
 
@@ -257,7 +259,9 @@ def _in_child(lines, count: int, seconds_each: float) -> list:
     deadline = time.monotonic() + seconds_each
     try:
         while len(received) < count and time.monotonic() < deadline:
-            ready, _, _ = select.select([read_end], [], [], max(deadline - time.monotonic(), 0))
+            ready, _writable, _exceptional = select.select(
+                [read_end], [], [], max(deadline - time.monotonic(), 0)
+            )
             chunk = os.read(read_end, 1 << 16) if ready else b""
             if not chunk:
                 break

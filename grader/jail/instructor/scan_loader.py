@@ -63,7 +63,7 @@ def target(module, qualname: str):
     if qualname.endswith(RECEIVER):
         return functools.partial(target(module, qualname[: -len(RECEIVER)]), None)
     if qualname.endswith(INSTANCE):  # the method's class, made with its defaults, as `self`
-        owner, _, method = qualname[: -len(INSTANCE)].rpartition(".")
+        owner, _separator, method = qualname[: -len(INSTANCE)].rpartition(".")
         return getattr(target(module, owner)(), method)
     if LOCALS in qualname or qualname.startswith(LAMBDA):
         value, rest = _from_source(module, qualname)
@@ -94,7 +94,7 @@ def _from_source(module, qualname: str):
             if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) == (line, column)
         )
         return eval(compile(ast.Expression(body=node), module.__file__, "eval"), namespace), []
-    outer, _, inner = qualname.rpartition(LOCALS)
+    outer, _separator, inner = qualname.rpartition(LOCALS)
     scope = tree
     for name in outer.replace(LOCALS, ".").split("."):
         scope = _definition(scope.body, name)

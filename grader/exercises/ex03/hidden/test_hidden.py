@@ -192,8 +192,8 @@ def test_same_padding_stride_1(learner, rng):
     """same_padding: random sizes and kernels, stride 1"""
     for size, kernel_size in ((5, 3), (6, 2), (7, 4), (4, 1)):
         check_same(learner, size, kernel_size, 1)
-    for _ in range(6):
-        size, kernel_size, _ = random_same_case(rng, 1)
+    for _repeat in range(6):
+        size, kernel_size, _stride = random_same_case(rng, 1)
         check_same(learner, size, kernel_size, 1)
 
 
@@ -205,7 +205,7 @@ def test_same_padding_strided(learner, rng):
     """same_padding: strides from 2 to 4, even kernels, no padding needed"""
     for case in SAME_FIXED_CASES:
         check_same(learner, *case)
-    for _ in range(6):
+    for _repeat in range(6):
         check_same(learner, *random_same_case(rng, 4))
 
 

@@ -116,7 +116,7 @@ def _same_mistakes(x, kernel, bias, strides, pads, out_hw, variant) -> list[Misc
 
 def wrong_shapes(x_shape, kernel_shape, strides, padding) -> dict[tuple, str]:
     batch, height, width, c_in = x_shape
-    f_h, f_w, _, c_out = kernel_shape
+    f_h, f_w, _c_in, c_out = kernel_shape
     out_hw = windows.output_hw(height, width, (f_h, f_w), strides, padding)
     shapes = {}
     if padding == "same":

@@ -220,7 +220,7 @@ def test_leaves_inputs_unchanged(learner, rng):
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """conv2d: random batches, channels, kernels and strides, "valid" padding"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_case(rng)
         x, kernel, bias = config.arrays(rng)
         check_conv(learner, x, kernel, bias, config.strides)

@@ -64,7 +64,7 @@ def pool_mistakes(x, pool_size, strides, padding):
 
 def _batch_mistakes(expected: np.ndarray) -> list[Misconception]:
     """Images of a batch mixed up, or a max carried over from one window to the next."""
-    batch, _, _, channels = expected.shape
+    batch, _height, _width, channels = expected.shape
     found = windows.batch_mistakes(expected)
     if expected.shape[1] * expected.shape[2] > 1:
         flat = expected.reshape(batch, -1, channels)

@@ -25,7 +25,7 @@ def pool(x: np.ndarray, pool_size=(2, 2), strides=None, padding="valid", *,
     batch, height, width, channels = x.shape
     strides = pool_size if strides is None else strides
     (f_h, f_w), (s_h, s_w) = pair(pool_size), pair(strides)
-    top, _, left, _ = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
+    top, _bottom, left, _right = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
     out_h, out_w = out_hw if out_hw is not None else output_hw(height, width, pool_size, strides, padding)
     out = np.full((batch, out_h, out_w, channels), np.nan)
     for i in range(out_h):

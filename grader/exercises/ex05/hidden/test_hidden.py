@@ -89,7 +89,7 @@ def check_case(learner, rng, name: str) -> None:
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """max_pool2d: random batches, channels, pools and strides, "valid" padding"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_case(rng)
         check_pool(learner, config.array(rng), **config.kwargs())
 

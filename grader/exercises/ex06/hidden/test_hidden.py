@@ -67,7 +67,7 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
     same = conv_shape(input_shape, filters, kernel_size, strides, "same")
     unstrided = conv_shape(input_shape, filters, kernel_size, 1, padding)
     expected = conv_shape(input_shape, filters, kernel_size, strides, padding)
-    (height, width, _), (f_h, f_w), (s_h, s_w) = input_shape, pair(kernel_size), pair(strides)
+    (height, width, _channels), (f_h, f_w), (s_h, s_w) = input_shape, pair(kernel_size), pair(strides)
     found = [
         Misconception(N_("your 'same' output ignores the stride: Keras gives ceil(W / S)"),
                       (input_shape[0], input_shape[1], filters)),
@@ -140,7 +140,7 @@ def check_param_count(learner, kernel, in_channels, filters, use_bias) -> None:
 @pytest.mark.parametrize("case", [1, 2])
 def test_conv_output_size_random(learner, rng, case):
     """conv_output_size: random sizes, kernels, strides and paddings"""
-    for _ in range(6):
+    for _repeat in range(6):
         kernel = int(rng.integers(1, 8))
         padding = int(rng.integers(0, 4))
         size = int(rng.integers(max(1, kernel - 2 * padding), 65))
@@ -183,7 +183,7 @@ def test_conv_output_size_invalid(learner, rng):
 @pytest.mark.parametrize("padding", ["valid", "same"])
 def test_conv_output_shape_random(learner, rng, padding):
     """conv_output_shape: random shapes, (h, w) kernels and strides, as Keras computes them"""
-    for _ in range(5):
+    for _repeat in range(5):
         kernel = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
         strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         input_shape = (int(rng.integers(kernel[0], 40)), int(rng.integers(kernel[1], 40)),
@@ -199,7 +199,7 @@ def test_conv_output_shape_random(learner, rng, padding):
 def test_conv_output_shape_same_strided(learner, rng):
     """conv_output_shape: 'same' padding with strides > 1 and even kernels"""
     cases = [((7, 7, 1), 3, 2), ((8, 5, 2), 2, 2), ((28, 27, 3), 4, (3, 2))]
-    for _ in range(4):
+    for _repeat in range(4):
         kernel = (2 * int(rng.integers(1, 4)), 2 * int(rng.integers(1, 4)))
         input_shape = (int(rng.integers(kernel[0], 40)), int(rng.integers(kernel[1], 40)), int(rng.integers(1, 8)))
         cases.append((input_shape, kernel, (int(rng.integers(2, 5)), int(rng.integers(2, 5)))))
@@ -220,7 +220,7 @@ def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, paddi
 def test_pool_output_shape_defaults(learner, rng):
     """pool_output_shape: default 2x2 pooling halves H and W (rounding down) and keeps C"""
     shapes = [(28, 28, 10), (7, 7, 3), (5, 8, 1)]
-    shapes += [tuple(int(size) for size in rng.integers((2, 2, 1), (60, 60, 33))) for _ in range(4)]
+    shapes += [tuple(int(size) for size in rng.integers((2, 2, 1), (60, 60, 33))) for _repeat in range(4)]
     for input_shape in shapes:
         check_exact(learner.pool_output_shape(input_shape), pool_shape(input_shape),
                     call=describe_call("pool_output_shape", input_shape),
@@ -232,7 +232,7 @@ def test_pool_output_shape_defaults(learner, rng):
                          "it by the pool size) and keeps the depth C."))
 def test_pool_output_shape_random(learner, rng):
     """pool_output_shape: random pools, strides and paddings"""
-    for _ in range(6):
+    for _repeat in range(6):
         pool = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         strides = None if rng.random() < 0.4 else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         padding = "same" if rng.random() < 0.5 else "valid"
@@ -261,7 +261,7 @@ def test_dense_param_count(learner, rng):
     without_bias = (int(rng.integers(1, 5000)), int(rng.integers(2, 300)), False)
     cases = [(4096, 1, True), (12288, 1, True), without_bias] + [
         (int(rng.integers(1, 5000)), int(rng.integers(1, 300)), bool(rng.random() < 0.7))
-        for _ in range(3)]
+        for _repeat in range(3)]
     for in_features, units, use_bias in cases:
         check_exact(learner.dense_param_count(in_features, units, use_bias),
                     dense_params(in_features, units, use_bias),

@@ -39,7 +39,7 @@ def input_gradient(d_out, x_shape, kernel, strides=1, padding="valid", *, flip=T
                    dilated=True, crop=True) -> np.ndarray:
     """dL/dx of conv2d; `flip`, `dilated`, `crop` False model the classic mistakes."""
     d_out, kernel = np.asarray(d_out, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    _, height, width, _ = x_shape
+    _batch, height, width, _channels = x_shape
     f_h, f_w = kernel.shape[:2]
     top, bottom, left, right = tf_pads(height, width, (f_h, f_w), strides, padding)
     spread = dilate(d_out, strides) if dilated else d_out
@@ -92,7 +92,7 @@ def pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid", *, 
     batch, height, width, channels = x.shape
     strides = pool_size if strides is None else strides
     (f_h, f_w), (s_h, s_w) = pair(pool_size), pair(strides)
-    top, _, left, _ = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
+    top, _bottom, left, _right = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
     out_h, out_w = output_hw(height, width, pool_size, strides, padding)
     d_x = np.zeros(x.shape)
     for i in range(min(out_h, d_out.shape[1])):

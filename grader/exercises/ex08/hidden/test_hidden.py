@@ -183,7 +183,7 @@ def test_conv_leaves_inputs_unchanged(learner, rng):
 @pytest.mark.parametrize("case", [1, 2])
 def test_conv_random(learner, rng, case):
     """conv_backward: random shapes, strides and paddings"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_conv_case(rng)
         d_out, x, kernel = config.arrays(rng)
         check_conv_backward(learner, d_out, x, kernel, config.strides, config.padding)
@@ -191,7 +191,7 @@ def test_conv_random(learner, rng, case):
 
 def _with_d_out(case: tuple) -> tuple:
     """(d_out, x, kernel, strides, padding) from ex04's generated (x, kernel, bias, strides, padding)."""
-    x, kernel, _, strides, padding = case
+    x, kernel, _bias, strides, padding = case
     out_h, out_w = output_hw(x.shape[1], x.shape[2], kernel.shape[:2], strides, padding)
     values = np.random.default_rng(x.size + kernel.size).integers(-3, 4, size=(
         x.shape[0], out_h, out_w, kernel.shape[3]))

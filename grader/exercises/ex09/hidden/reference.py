@@ -27,7 +27,7 @@ def receptive_field(layers) -> int:
 
 def multiply_adds(input_shape, filters, kernel_size, strides=1, padding="valid") -> int:
     """H_out * W_out * C_out * F_h * F_w * C_in of a Conv2D layer."""
-    out_h, out_w, _ = conv_shape(input_shape, filters, kernel_size, strides, padding)
+    out_h, out_w, _channels = conv_shape(input_shape, filters, kernel_size, strides, padding)
     f_h, f_w = pair(kernel_size)
     return out_h * out_w * filters * f_h * f_w * input_shape[2]
 
@@ -42,22 +42,22 @@ def pointwise_conv(x, kernel, bias=None) -> np.ndarray:
 def wrong_fields(layers) -> dict[str, int]:
     """What common receptive-field mistakes return, by mistake."""
     layers = list(layers)
-    strides = [stride for _, stride in layers]
+    strides = [stride for _size, stride in layers]
     jumps_after = [math.prod(strides[:index + 1]) for index in range(len(layers))]
     jumps = [math.prod(strides[:index]) for index in range(len(layers))]
     return {
-        "strides_ignored": 1 + sum(size - 1 for size, _ in layers),
-        "own_stride": 1 + sum((size - 1) * jump for (size, _), jump in zip(layers, jumps_after)),
-        "kernel_sum": sum(size for size, _ in layers),
-        "kernel_product": math.prod(size for size, _ in layers),
-        "no_minus_one": sum(size * jump for (size, _), jump in zip(layers, jumps)),
+        "strides_ignored": 1 + sum(size - 1 for size, _stride in layers),
+        "own_stride": 1 + sum((size - 1) * jump for (size, _stride), jump in zip(layers, jumps_after)),
+        "kernel_sum": sum(size for size, _stride in layers),
+        "kernel_product": math.prod(size for size, _stride in layers),
+        "no_minus_one": sum(size * jump for (size, _stride), jump in zip(layers, jumps)),
     }
 
 
 def wrong_costs(input_shape, filters, kernel_size, strides=1, padding="valid") -> dict[str, int]:
     """What common multiply-add mistakes return, by mistake."""
     height, width, c_in = input_shape
-    out_h, out_w, _ = conv_shape(input_shape, filters, kernel_size, strides, padding)
+    out_h, out_w, _channels = conv_shape(input_shape, filters, kernel_size, strides, padding)
     f_h, f_w = pair(kernel_size)
     window = f_h * f_w * c_in
     return {

@@ -119,7 +119,7 @@ COST_CASES = {
 
 
 def random_layers(rng: np.random.Generator) -> list[tuple[int, int]]:
-    return [(int(rng.integers(1, 8)), int(rng.integers(1, 4))) for _ in range(int(rng.integers(2, 6)))]
+    return [(int(rng.integers(1, 8)), int(rng.integers(1, 4))) for _repeat in range(int(rng.integers(2, 6)))]
 
 
 def random_unstrided(rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -127,7 +127,7 @@ def random_unstrided(rng: np.random.Generator) -> list[tuple[int, int]]:
     depth = int(rng.integers(2, 7))
     if rng.random() < 0.5:
         return [(3, 1)] * depth
-    return [(int(rng.integers(2, 8)), 1) for _ in range(depth)]
+    return [(int(rng.integers(2, 8)), 1) for _repeat in range(depth)]
 
 
 def random_strided(rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -152,7 +152,7 @@ def test_field_stack_of_3x3(learner, rng):
     """receptive_field: stacks of 3x3 (and other) convolutions with stride 1"""
     check_field(learner, FIELD_CASES["vgg"])
     check_field(learner, FIELD_CASES["single"])
-    for _ in range(3):
+    for _repeat in range(3):
         check_field(learner, random_unstrided(rng))
 
 
@@ -164,7 +164,7 @@ def test_field_with_strides(learner, rng):
     """receptive_field: stacks with pooling and strided convolutions"""
     for name in ("pooled", "strided_first", "alexnet_like"):
         check_field(learner, FIELD_CASES[name])
-    for _ in range(3):
+    for _repeat in range(3):
         check_field(learner, random_strided(rng))
 
 
@@ -174,7 +174,7 @@ def test_field_with_strides(learner, rng):
                          "(2, 2), (3, 1)]) is 8."))
 def test_field_random(learner, rng):
     """receptive_field: random stacks of sizes and strides"""
-    for _ in range(4):
+    for _repeat in range(4):
         check_field(learner, random_layers(rng))
 
 
@@ -194,7 +194,7 @@ def test_cost_layers(learner, rng):
                          "padding='same') is 442,368."))
 def test_cost_random(learner, rng):
     """conv2d_multiply_adds: random layers"""
-    for _ in range(4):
+    for _repeat in range(4):
         check_cost(learner, *random_cost_case(rng))
 
 
