@@ -34,8 +34,9 @@ def multiply_adds(input_shape, filters, kernel_size, strides=1, padding="valid")
 
 def pointwise_conv(x, kernel, bias=None) -> np.ndarray:
     """Keras' Conv2D(C_out, 1) on x, in float64."""
-    out = np.einsum("nijc,ck->nijk", np.asarray(x, dtype=np.float64),
-                    np.asarray(kernel, dtype=np.float64)[0, 0])
+    out = np.einsum(
+        "nijc,ck->nijk", np.asarray(x, dtype=np.float64), np.asarray(kernel, dtype=np.float64)[0, 0]
+    )
     return out if bias is None else out + np.asarray(bias, dtype=np.float64)
 
 
@@ -43,11 +44,12 @@ def wrong_fields(layers) -> dict[str, int]:
     """What common receptive-field mistakes return, by mistake."""
     layers = list(layers)
     strides = [stride for _size, stride in layers]
-    jumps_after = [math.prod(strides[:index + 1]) for index in range(len(layers))]
+    jumps_after = [math.prod(strides[: index + 1]) for index in range(len(layers))]
     jumps = [math.prod(strides[:index]) for index in range(len(layers))]
     return {
         "strides_ignored": 1 + sum(size - 1 for size, _stride in layers),
-        "own_stride": 1 + sum((size - 1) * jump for (size, _stride), jump in zip(layers, jumps_after)),
+        "own_stride": 1
+        + sum((size - 1) * jump for (size, _stride), jump in zip(layers, jumps_after)),
         "kernel_sum": sum(size for size, _stride in layers),
         "kernel_product": math.prod(size for size, _stride in layers),
         "no_minus_one": sum(size * jump for (size, _stride), jump in zip(layers, jumps)),
@@ -81,6 +83,8 @@ def wrong_mixes(x, kernel, bias=None) -> dict[str, np.ndarray]:
         found["bias_ignored"] = pointwise_conv(x, kernel)
     if c_in == c_out:
         diagonal = np.diagonal(kernel[0, 0])
-        found["no_mixing"] = x * diagonal + (0 if bias is None else np.asarray(bias, dtype=np.float64))
+        found["no_mixing"] = x * diagonal + (
+            0 if bias is None else np.asarray(bias, dtype=np.float64)
+        )
         found["transposed"] = pointwise_conv(x, kernel.transpose(0, 1, 3, 2), bias)
     return found
