@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_array, check_exact
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex03")
 

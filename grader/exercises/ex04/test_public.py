@@ -10,8 +10,8 @@ Every expected value here is in plain sight, worked out in closed form below.
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_array
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex04")
 

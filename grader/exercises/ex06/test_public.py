@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_exact
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex06")
 

@@ -10,7 +10,7 @@ steps from Keras instead (grader/model/shapes.py).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from grader.i18n import _
 from grader.model.layers import (

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from grader import evidence
-from grader.i18n import _
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
+from grader.i18n import _
 
 SMALL_ARRAY = 16  # arrays with at most this many cells are printed in the feedback
 CONVOLVE_CASES = 25  # generated ex01 cases before shrinking

@@ -26,9 +26,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from grader import evidence
-from grader.i18n import _
-from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, SandboxNotStarted
 from grader.exercises.hidden.examples import show  # noqa: F401  (the suites import it from here)
+from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, SandboxNotStarted
+from grader.i18n import _
 
 try:  # an internal module of hypothesis: see _no_local_constants
     from hypothesis.internal.conjecture import providers

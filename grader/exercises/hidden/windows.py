@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.i18n import N_, _
 from grader.checks import Misconception
 from grader.exercises.ex03.hidden.reference import same_pads
+from grader.i18n import N_, _
 
 Pads = tuple[int, int, int, int]  # top, bottom, left, right
 

@@ -9,13 +9,6 @@ again as the rest of ex01's grading, docs/design.md#quality-bars).
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
-from grader.exercises.hidden.examples import run_generated, show
-from grader.exercises.ex01.hidden.reference import (
-    cross_correlate2d,
-    curve_detector,
-    wrapped_products,
-)
 from grader.checks import (
     Misconception,
     check_array,
@@ -25,7 +18,14 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex01.hidden.reference import (
+    cross_correlate2d,
+    curve_detector,
+    wrapped_products,
+)
+from grader.exercises.hidden.examples import run_generated, show
 from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex01")
 

@@ -9,10 +9,6 @@ gradings earns nothing.
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
-from grader.exercises.hidden.cases import sobel_images
-from grader.exercises.hidden.properties import run_property, show
-from grader.exercises.ex02.hidden.reference import sobel, step_image
 from grader.checks import (
     Misconception,
     check_array,
@@ -22,6 +18,10 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex02.hidden.reference import sobel, step_image
+from grader.exercises.hidden.cases import sobel_images
+from grader.exercises.hidden.properties import run_property, show
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex02")
 
@@ -39,10 +39,6 @@ def random_image(rng: np.random.Generator) -> np.ndarray:
 def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
     """For each of gx, gy and the magnitude, the wrong answers real mistakes produce."""
     gx, gy, _magnitude = sobel(image)
-    flip = N_(
-        "either {kernel} is negated or you flipped it (true convolution); Keras does not "
-        "flip, so lay the kernel on the patch as it is"
-    )
     found = {
         "gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", _("left to right")),
         "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", _("top to bottom")),

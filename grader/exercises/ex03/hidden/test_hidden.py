@@ -9,10 +9,6 @@ its points rest on those, and a table of answers from earlier gradings earns not
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
-from grader.exercises.hidden.cases import pad_cases, same_padding_cases
-from grader.exercises.hidden.properties import run_property, show
-from grader.exercises.ex03.hidden.reference import pad_batch, same_pads
 from grader.checks import (
     Misconception,
     check_array,
@@ -22,8 +18,11 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
-
+from grader.exercises.ex03.hidden.reference import pad_batch, same_pads
+from grader.exercises.hidden.cases import pad_cases, same_padding_cases
+from grader.exercises.hidden.properties import run_property, show
 from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex03")
 

@@ -17,11 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.i18n import N_
-from grader.exercises.ex04.hidden import reference as ref
-from grader.exercises.hidden.cases import conv_cases
-from grader.exercises.ex04.hidden.diagnosis import check_conv, conv_mistakes
-from grader.exercises.hidden.properties import run_property, show
 from grader.checks import (
     check_array,
     check_unchanged,
@@ -29,6 +24,11 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex04.hidden import reference as ref
+from grader.exercises.ex04.hidden.diagnosis import check_conv, conv_mistakes
+from grader.exercises.hidden.cases import conv_cases
+from grader.exercises.hidden.properties import run_property, show
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex04")
 

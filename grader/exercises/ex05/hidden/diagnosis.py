@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_array, describe_call
-from grader.failures import LearnerRaised, NamedMistake
 from grader.exercises.ex05.hidden import reference as ref
 from grader.exercises.hidden import windows
+from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 
 def pool_mistakes(x, pool_size, strides, padding):

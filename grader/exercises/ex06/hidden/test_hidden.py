@@ -11,14 +11,6 @@ import math
 
 import pytest
 
-from grader.i18n import N_, _
-from grader.exercises.ex06.hidden.reference import (
-    conv_params,
-    conv_shape,
-    dense_params,
-    pool_shape,
-    window_count,
-)
 from grader.checks import (
     Misconception,
     check_exact,
@@ -26,10 +18,18 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex06.hidden.reference import (
+    conv_params,
+    conv_shape,
+    dense_params,
+    pool_shape,
+    window_count,
+)
 from grader.exercises.hidden.cases import layer_shape_cases, output_size_cases, param_count_cases
 from grader.exercises.hidden.properties import run_property
 from grader.exercises.hidden.windows import hint_for_raised, pair
 from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex06")
 

@@ -8,10 +8,10 @@ Nothing is trained here: the shapes come from the configuration the worker sends
 import pytest
 
 from grader import evidence
+from grader.exercises.ex07.test_public import with_table  # noqa: F401 (a fixture: one layer table per report)
 from grader.failures import GradingFailure
 from grader.i18n import _
 from grader.model.judge import fetch_model
-from grader.exercises.ex07.test_public import with_table  # noqa: F401 (a fixture: one layer table per report)
 
 pytestmark = pytest.mark.exercise("ex07")
 

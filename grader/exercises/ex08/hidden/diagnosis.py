@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import Misconception, check_array, check_parts, describe_call
-from grader.failures import LearnerRaised, NamedMistake
-from grader.i18n import _
 from grader.exercises.ex08.hidden import reference as ref
 from grader.exercises.hidden import windows
+from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import _
 
 
 def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Misconception]:

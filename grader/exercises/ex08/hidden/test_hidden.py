@@ -24,12 +24,12 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
-from grader.i18n import N_
 from grader.exercises.ex08.hidden import reference as ref
 from grader.exercises.ex08.hidden.diagnosis import check_conv_backward, check_pool_backward
 from grader.exercises.hidden.cases import conv_cases, pool_cases
 from grader.exercises.hidden.properties import run_property, show
 from grader.exercises.hidden.windows import output_hw
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex08")
 

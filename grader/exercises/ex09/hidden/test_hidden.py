@@ -21,9 +21,9 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex09.hidden import reference as ref
 from grader.failures import NamedMistake
 from grader.i18n import N_, _
-from grader.exercises.ex09.hidden import reference as ref
 
 pytestmark = pytest.mark.exercise("ex09")
 
