@@ -88,6 +88,8 @@ def _grade_in_turn(
     index of the one during which the worker wore out (None: all were graded). A candidate
     alone that wears its worker out could not be graded: `result.untried` says so."""
     count = len(candidates)
+    assert result.seed is not None  # drawn before any candidate is graded
+    seed = result.seed
     limits = dataclasses.replace(
         exercise.limits,
         import_timeout=max(exercise.limits.import_timeout, IMPORT_SECONDS),
@@ -108,7 +110,7 @@ def _grade_in_turn(
     try:
         for index, candidate in enumerate(candidates):
             choice.write_text(str(index), encoding="ascii")
-            results = _run_suites(jailed, client, result.seed)
+            results = _run_suites(jailed, client, seed)
             if _worn_out(client):
                 if count == 1:
                     result.untried.append(f"{candidate}: {_why_worn_out(client)}")
@@ -157,6 +159,9 @@ class _OneWorker:
 
     def leaving(self, exercise_id: str) -> None:
         pass
+
+    def retrying(self, exercise_id: str) -> None:
+        pass  # a test run again keeps the one worker the stand-ins share
 
 
 def _run_suites(exercise: Exercise, client: WorkerClient, seed: int) -> list[TestResult]:
