@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -426,7 +427,7 @@ def main() -> None:
         _quiet_broken_pipe()
 
 
-def _quiet_broken_pipe() -> None:
+def _quiet_broken_pipe() -> NoReturn:
     """The reader is gone (`grade list | head -1`): end quietly, with exit code 0."""
     from grader.cli.commands import silence_stdout
 

@@ -126,7 +126,7 @@ def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
     progress = Progress.load(submission)
     learner = Submission.open(submission) if submission.is_dir() else None
     rows = []
-    items = (*catalogue.exercises, *catalogue.quizzes)
+    items = catalogue.items
     next_id = next((item.id for item in items if progress.status.get(item.id) != "passed"), None)
     for item in items:
         present = learner is not None and learner.kind(_item_path(learner, item)) == "file"

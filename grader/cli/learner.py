@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,9 +56,10 @@ def _options(*decorators) -> list[click.Parameter]:
 
     def holder() -> None: ...
 
+    decorated: Any = holder  # each decorator adds its parameter to `__click_params__`
     for decorator in decorators:
-        holder = decorator(holder)
-    return list(reversed(holder.__click_params__))
+        decorated = decorator(decorated)
+    return list(reversed(decorated.__click_params__))
 
 
 def add_picture_option(command: click.Command) -> None:
@@ -87,6 +89,7 @@ def add_picture_option(command: click.Command) -> None:
         *_options(weak_sandbox_option()),
     ]
     show = command.callback
+    assert show is not None  # `grade show` has its function
 
     @functools.wraps(show)
     @pass_course

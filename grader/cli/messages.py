@@ -175,9 +175,9 @@ def install(root: click.Command) -> None:
     for name in CLICK_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
-            module._ = _
+            vars(module)["_"] = _
         if hasattr(module, "ngettext"):
-            module.ngettext = _plural
+            vars(module)["ngettext"] = _plural
     for command in commands(root):
         if command.help and not command.short_help:
             command.short_help = click.utils.make_default_short_help(command.help, max_length=1000)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,13 @@ class CatalogueError(InputError):
 class _InTwoLanguages:
     """The learner-facing texts of an item (title, hints) in English or Korean; Korean falls back
     to English where the catalogue has none (tests/test_i18n.py fails on such a gap)."""
+
+    # the fields of an Exercise and a Quiz that every item has
+    id: str
+    title: str
+    title_ko: str
+    hints: tuple[str, ...]
+    hints_ko: tuple[str, ...]
 
     def title_for(self, lang: str) -> str:
         return (self.title_ko or self.title) if lang == "ko" else self.title
@@ -124,14 +132,18 @@ class Catalogue:
     root: Path = COURSE_ROOT
 
     @property
+    def items(self) -> tuple[Exercise | Quiz, ...]:
+        return (*self.exercises, *self.quizzes)
+
+    @property
     def ids(self) -> list[str]:
-        return [item.id for item in (*self.exercises, *self.quizzes)]
+        return [item.id for item in self.items]
 
     def item(self, item_id: str) -> Exercise | Quiz:
         """The exercise or quiz called `item_id`, read forgivingly (`ex3`, `EX03`, `3`, `Q1`);
         `InputError` with "did you mean ...?" and the valid ids if there is none."""
         wanted = canonical_id(item_id)
-        for item in (*self.exercises, *self.quizzes):
+        for item in self.items:
             if item.id == wanted:
                 return item
         close = difflib.get_close_matches(wanted, self.ids, n=1, cutoff=0.5)
@@ -145,7 +157,7 @@ class Catalogue:
     def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
         """The items for `item_ids`, each once, in catalogue order."""
         wanted = {self.item(item_id).id for item_id in item_ids}
-        return [item for item in (*self.exercises, *self.quizzes) if item.id in wanted]
+        return [item for item in self.items if item.id in wanted]
 
 
 def canonical_id(text: str) -> str:
@@ -174,7 +186,7 @@ def load_catalogue(
 
 
 def parse_catalogue(
-    data: Any, *, source: str, root: Path = COURSE_ROOT, found: list[tuple[str, Any]] = ()
+    data: Any, *, source: str, root: Path = COURSE_ROOT, found: Sequence[tuple[str, Any]] = ()
 ) -> Catalogue:
     """Build a `Catalogue` from already-parsed YAML, checking every key: course.yaml's `data`,
     whose `exercises` (if any) come first, then the exercise folders' entries `found`."""
@@ -304,6 +316,7 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
     value = entry.get(key, None if required else "")
     expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
+    assert isinstance(value, str)  # expect() raised otherwise
     return value
 
 

@@ -137,7 +137,7 @@ def korean_stub(source: str, exercise: Exercise) -> str:
     edits: list[tuple[int, int, list[str]]] = []  # (first, last, new lines), 0-based and inclusive
     documented = [tree] + [node for node in _functions(tree) if ast.get_docstring(node)]
     for node in documented:
-        text = parts.module if node is tree else parts.docs.get(node.name)
+        text = parts.module if isinstance(node, ast.Module) else parts.docs.get(node.name)
         expression = node.body[0]
         if text:
             indent = " " * expression.col_offset
@@ -145,7 +145,7 @@ def korean_stub(source: str, exercise: Exercise) -> str:
             edits.append(
                 (
                     expression.lineno - 1,
-                    expression.end_lineno - 1,
+                    (expression.end_lineno or expression.lineno) - 1,
                     [f'{indent}"""{body[0].lstrip()}', *body[1:], f'{indent}"""'],
                 )
             )
@@ -173,7 +173,7 @@ def korean_stub(source: str, exercise: Exercise) -> str:
 
 def _comments(lines: list[str], exercise_id: str) -> list[str]:
     """The comment lines that are not part of a TODO: explanations a learner reads."""
-    in_todo = set()
+    in_todo: set[int] = set()
     for todo in _todos(lines, exercise_id):
         in_todo.update(range(todo.first_line, todo.last_line + 1))
     return [
@@ -226,5 +226,7 @@ if __name__ == "__main__":  # python -m grader.course.instructions ex01: the stu
     catalogue = load_catalogue()
     for item_id in sys.argv[1:]:
         item = catalogue.item(item_id)
+        if not isinstance(item, Exercise):
+            sys.exit(f"{item_id} is a quiz: only an exercise has a stub")
         stub = (catalogue.root / "exercises" / item.file).read_text(encoding="utf-8")
         print(item.id, fingerprint(english(stub, item)))

@@ -48,7 +48,7 @@ def parse_limits(
     expect(isinstance(data, dict), where, "limits must be a mapping")
     known = typing.get_type_hints(Limits)
     only_keys(data, set(known), where)
-    values = {}
+    values: dict[str, Any] = {}  # each an int or a float, as its field says
     for key, value in data.items():
         expect(is_number(value) and value > 0, where, f"'{key}' must be a positive number")
         values[key] = float(value) if known[key] is float else int(value)

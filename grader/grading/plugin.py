@@ -271,7 +271,7 @@ class GradingPlugin:
     ) -> pytest.TestReport | None:
         """A cheap report for a graded failure: its feedback, not a formatted traceback."""
         error = call.excinfo.value if call.excinfo is not None else None
-        if not isinstance(error, GradingFailure):
+        if not isinstance(error, GradingFailure) or call.when == "collect":
             return None
         return pytest.TestReport(
             nodeid=item.nodeid,
@@ -314,7 +314,7 @@ class GradingPlugin:
         self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
     ) -> TestResult:
         points = points_of(item)
-        common = {
+        common: dict[str, Any] = {
             "name": shown_title_of(item),
             "max_score": points,
             "visibility": visibility_of(item),
@@ -327,7 +327,7 @@ class GradingPlugin:
                 status=STATUS_ERROR, score=0.0, feedback=unchecked, unchecked=True, **common
             )
         if report.passed:
-            notes = "\n".join(text for key, text in item.user_properties if key == NOTE)
+            notes = "\n".join(str(text) for key, text in item.user_properties if key == NOTE)
             return TestResult(status="passed", score=points, feedback=notes, **common)
         assert isinstance(error, GradingFailure)  # anything else is unchecked
         feedback = error.feedback

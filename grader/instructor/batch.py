@@ -20,10 +20,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import TextIO, cast
 
 import click
 
@@ -147,7 +148,7 @@ def _holds_an_upload(folder: Path) -> bool:
 def _named(values: Iterable[str], names: set[str]) -> set[str]:
     """The learners `--only` names: each value as it is when a learner has that name (`kim, alice`),
     else its comma-separated parts (`alice,bob`), each as it is or without its spaces."""
-    picked = set()
+    picked: set[str] = set()
     for value in values:
         parts = [value] if value in names else value.split(",")
         picked.update(part if part in names else part.strip() for part in parts if part.strip())
@@ -183,7 +184,8 @@ def _plan(
             not force
             and not only
             and records.is_current(record, found[learner.name], run.seed)
-            and not check.missing_items(record.report)
+            and record is not None  # is_current() says so
+            and not check.missing_items(record.graded_report)
         ):  # an incomplete record is graded again
             run.skipped.append(learner.name)
         else:
@@ -311,7 +313,7 @@ def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict |
     return report, "", False
 
 
-def _status(text: str) -> str:
+def _status(text: object) -> str:
     """A status as the gradebook and the problem record keep it: one line of printable text, capped
     (it may quote names and the system's messages), so that the record holding it stays valid."""
     return clean(text, MAX_STATUS, single_line=True)
@@ -326,6 +328,7 @@ def _keep(
         if status:
             records.save_problem(out_dir, status, meta, report)
         else:
+            assert report is not None  # a learner without a problem status was graded
             records.save_report(out_dir, report, meta)
     except (OSError, InputError) as error:
         message = getattr(error, "strerror", None) or str(error)
@@ -338,7 +341,7 @@ def _keep(
         run.grader_failed = True
 
 
-Executor = Callable[[list[GradingTask]], Iterator[tuple[GradingTask, TaskResult]]]
+Executor = Callable[[list[GradingTask]], Generator[tuple[GradingTask, TaskResult], None, None]]
 
 
 def _executor(scheduler: str | None, workers: int) -> Executor:
@@ -360,7 +363,7 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
         label=f"Grading {total} learners",
         show_pos=True,
         show_eta=True,
-        file=_Terminal(sys.stderr),
+        file=cast(TextIO, _Terminal(sys.stderr)),  # all of a stream that click's bar uses
     ) as bar:
         yield lambda: bar.update(1)
 

@@ -11,6 +11,7 @@ the stubs zero.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -89,9 +90,7 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
             )
         bundle = GradescopeLayout(Path(scratch) / "autograder", published.autograder_zip)
         for folder, want_full in _course_folders(catalogue):
-            code, results, stderr = bundle.grade(
-                lambda upload, folder=folder: flat_upload(folder, upload)
-            )
+            code, results, stderr = bundle.grade(functools.partial(flat_upload, folder))
             problems += _judge(echo, "gradescope", folder.name, want_full, code, results, stderr)
     return problems
 

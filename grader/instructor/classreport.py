@@ -50,7 +50,7 @@ def bin_label(percent: float) -> str:
 
 def distributions(catalogue: Catalogue, found: dict[str, Record]) -> dict[str, Counter]:
     """Item id -> Counter of bin labels over the graded learners."""
-    counts = {item_id: Counter() for item_id in catalogue.ids}
+    counts: dict[str, Counter] = {item_id: Counter() for item_id in catalogue.ids}
     for record in found.values():
         for item in (record.report or {}).get("exercises", []):
             if item.get("id") in counts and item.get("max_score"):
@@ -60,7 +60,8 @@ def distributions(catalogue: Catalogue, found: dict[str, Record]) -> dict[str, C
 
 def failures(found: dict[str, Record]) -> tuple[Counter, Counter]:
     """(tests failed, misconceptions named), each counted once per learner."""
-    tests, named = Counter(), Counter()
+    tests: Counter = Counter()
+    named: Counter = Counter()
     for record in found.values():
         seen_tests, seen_named = set(), set()
         for item in (record.report or {}).get("exercises", []):
@@ -100,7 +101,9 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
     problems = [record for record in found.values() if not record.graded]
     lines = [f"Class summary: {len(graded)} learners graded, {len(problems)} not graded"]
     percents = [
-        100 * r.report["score"] / r.report["max_score"] for r in graded if r.report.get("max_score")
+        100 * r.graded_report["score"] / r.graded_report["max_score"]
+        for r in graded
+        if r.graded_report.get("max_score")
     ]
     if percents:
         lines.append(

@@ -114,7 +114,7 @@ def _batch(
     lines: list[Line] = []
     for name in run.graded:
         if name in found and found[name].graded:
-            report = found[name].report
+            report = found[name].graded_report
             lines.append(
                 (
                     f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}",

@@ -148,7 +148,7 @@ def build(
     ]
     present = {_key(row.learner) for row in rows}
     missing = [name for name in (roster or {}) if _key(name) not in present and expected(name)]
-    rows += [Row(name, roster[name], NOT_SUBMITTED) for name in missing]
+    rows += [Row(name, (roster or {})[name], NOT_SUBMITTED) for name in missing]
     rows.sort(key=lambda row: row.learner)
     not_on_roster = [
         row.learner for row in rows if roster is not None and _key(row.learner) not in people
@@ -164,7 +164,7 @@ def _key(name: str) -> str:
 def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
     if not record.graded:
         return Row(record.learner, person, record.status)
-    report = record.report
+    report = record.graded_report
     items = [
         item
         for item in report.get("exercises", [])

@@ -14,6 +14,7 @@ import copy
 import functools
 import json
 import math
+from typing import Any
 
 import jsonschema
 
@@ -195,7 +196,7 @@ def _status_of(score: float, maximum: float, status: str) -> str:
     return status if status in ZERO_STATUSES else "failed"
 
 
-def _finite(value: object) -> bool:
+def _finite(value: Any) -> bool:
     try:
         return math.isfinite(float(value))
     except (OverflowError, TypeError, ValueError):

@@ -81,6 +81,12 @@ class Record:
     def graded(self) -> bool:
         return self.report is not None
 
+    @property
+    def graded_report(self) -> dict:
+        """The report of a graded record (`graded`); a problem record has none."""
+        assert self.report is not None, f"{self.learner}'s record is a problem, not a report"
+        return self.report
+
 
 @dataclass
 class Scan:
@@ -180,12 +186,12 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     part, and never through a link planted there; the temporary file has a short name of its own."""
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
-        with (
-            os.fdopen(descriptor, "wb")
-            if isinstance(text, bytes)
-            else os.fdopen(descriptor, "w", encoding="utf-8", newline="")
-        ) as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(descriptor, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -56,9 +56,9 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
-    for relative, stub in course_stubs(catalogue).items():
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_bytes(stub.encode("utf-8"))
+    for stub_path, stub in course_stubs(catalogue).items():
+        (target / stub_path).parent.mkdir(parents=True, exist_ok=True)
+        (target / stub_path).write_bytes(stub.encode("utf-8"))
     (target / PICTURE_DATA).unlink(
         missing_ok=True
     )  # pictures' data lying in the course: the release gets its own

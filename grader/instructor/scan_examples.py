@@ -41,7 +41,7 @@ def tuple_of(*kinds: dict) -> dict:
 def _forms(function: str, required: tuple, optional: dict[str, Any], kind: dict) -> list[dict]:
     """The call with the required arguments only, with every argument by position, and with the
     optional ones by keyword."""
-    forms = [((*required,), {})]
+    forms: list[tuple[tuple, dict[str, Any]]] = [((*required,), {})]
     if optional:
         forms += [((*required, *optional.values()), {}), ((*required,), dict(optional))]
     return [

@@ -149,7 +149,7 @@ def blocks(node: ast.AST) -> list[list[ast.stmt]]:
             found.append(value)
         elif isinstance(value, list):
             found += [
-                item.body for item in value if isinstance(item, (ast.excepthandler, ast.match_case))
+                item.body for item in value if isinstance(item, (ast.ExceptHandler, ast.match_case))
             ]
     return found
 
@@ -312,7 +312,7 @@ def _definitions(code: str) -> str:
         for node in ast.walk(tree)
     ):
         return ""
-    guarded = [
+    guarded: list[ast.stmt] = [
         ast.Try(
             body=[node],
             handlers=[

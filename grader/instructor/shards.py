@@ -115,9 +115,9 @@ def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
 def coverage(outputs: list[ShardOutput]) -> tuple[Callable[[str], bool], list[str]]:
     """(whether a learner falls in one of the shards merged, the shards of their counts missing):
     a learner of a shard not given is not in the gradebook, never "not submitted"."""
-    shards = {output.shard for output in outputs}
-    if None in shards:
+    if any(output.shard is None for output in outputs):
         return (lambda name: True), []
+    shards = {output.shard for output in outputs if output.shard is not None}
     missing = []
     for count in sorted({shard.count for shard in shards}):
         given = {shard.index for shard in shards if shard.count == count}
@@ -169,7 +169,12 @@ def _read_history(source: Path, check: RecordCheck) -> dict[str, dict]:
         except ValueError as error:
             problem = str(error)
         learner = data.get("batch", {}).get("learner") if not problem else None
-        if problem or match is None or records.record_stem(learner) != match["stem"]:
+        if (
+            problem
+            or match is None
+            or not isinstance(learner, str)
+            or records.record_stem(learner) != match["stem"]
+        ):
             raise TamperedShard(
                 f"{path}: not a record moved aside by `grade batch` ({problem or 'its name'})"
             )
@@ -225,7 +230,7 @@ def _copy(output: ShardOutput, merged: dict[str, records.Record], out_dir: Path)
             continue  # the output already has this record, or a newer one
         merged[learner] = record
         if record.graded:
-            records.save_report(out_dir, record.report, record.meta)
+            records.save_report(out_dir, record.graded_report, record.meta)
         else:
             records.save_problem(out_dir, record.status, record.meta, record.partial)
     for name, data in output.history.items():

@@ -135,9 +135,13 @@ def _constant_left_out(node: ast.Assign, exercise: Exercise) -> bool:
     )
 
 
+def _statements(node: ast.FunctionDef) -> list[ast.stmt]:
+    """The function's statements but its docstring."""
+    return node.body[1:] if ast.get_docstring(node) is not None else node.body
+
+
 def _body(node: ast.FunctionDef) -> list[str]:
-    body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-    return [ast.dump(statement) for statement in body]
+    return [ast.dump(statement) for statement in _statements(node)]
 
 
 def _not_implemented(exercise: Exercise, name: str) -> str:
@@ -150,7 +154,7 @@ def _code(node: ast.FunctionDef) -> str:
     copy = ast.FunctionDef(
         name=node.name,
         args=node.args,
-        body=_body(node),
+        body=_statements(node),
         decorator_list=node.decorator_list,
         returns=node.returns,
         type_comment=None,

@@ -15,7 +15,7 @@ import logging
 import queue
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +149,9 @@ def _graded(
         return TaskResult(EXIT_GRADER_FAILED, None, f"{type(error).__name__}: {error}", *versions)
 
 
-def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
+def run_locally(
+    tasks: list[GradingTask], workers: int
+) -> Generator[tuple[GradingTask, TaskResult], None, None]:
     """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
 
     Each batch worker has two kinds of warm server, started once. Its trusted server

@@ -235,6 +235,8 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
     except PermissionError:  # already a group's leader, started in a session of its own
         pass
     if uid is not None:
+        if gid is None:
+            raise ValueError("a uid to become needs a gid")
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes

@@ -25,6 +25,7 @@ import os
 import random
 import sys
 import traceback
+import types
 
 MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
 PRINTED_TEXT_LIMIT = 2000  # characters of what a learner's function printed sent back
@@ -39,6 +40,8 @@ def _sibling(name: str):
         return module
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -113,7 +116,7 @@ class _Printed:
     encoding = "utf-8"
     errors = "replace"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list = []
         self.size = 0
         self.dropped = 0
@@ -145,7 +148,7 @@ class _Worker:
         self.learner_file = os.path.abspath(
             os.path.join(config.get("module_dir", ""), config.get("module_file", ""))
         )
-        self.module = None
+        self.module: types.ModuleType | None = None
         self.forbidden = tuple(config.get("forbidden_modules", ()))
 
     def read_exact(self, size: int) -> bytes:

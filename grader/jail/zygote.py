@@ -59,6 +59,8 @@ def _sibling(name: str):
     """worker.py (which loads wire.py and jail.py) from this folder, under a private name."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -193,7 +195,8 @@ def _follow(connection: socket.socket, pid: int, pidfd: int) -> int:
     )  # the server stops: so does this
     connection.settimeout(None)
     socket.send_fds(connection, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
-    watched, status = [connection, pidfd], None
+    watched: list[socket.socket | int] = [connection, pidfd]
+    status = None
     while status is None:
         readable, _writable, _exceptional = select.select(watched, [], [])
         if connection in readable and not connection.recv(1):

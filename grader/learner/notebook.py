@@ -131,7 +131,8 @@ def notebook_grade(
                     out_dir=Path(out),
                     run_seed=report.seed,
                 ):
-                    drawn.append((picture.path.name, picture.path.read_bytes()))
+                    if picture.path is not None:  # learner_pictures() drew it there
+                        drawn.append((picture.path.name, picture.path.read_bytes()))
     progress = Progress.load(folder)
     progress.record(report)
     progress.save(folder)

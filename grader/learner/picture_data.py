@@ -84,7 +84,8 @@ def write(path: Path, computed: tuple[dict[str, np.ndarray], list[dict]]) -> Pat
     picture_answers.py: arrays and calls) to `path`, for a release."""
     arrays, calls = computed
     with path.open("xb") as stream:
-        np.savez_compressed(stream, **arrays, **{CALLS_KEY: np.array(json.dumps(calls))})
+        saved: dict[str, Any] = {**arrays, CALLS_KEY: np.array(json.dumps(calls))}
+        np.savez_compressed(stream, **saved)
     return path
 
 

@@ -248,11 +248,13 @@ def _draw_all(
                 )
             grids = data.of(exercise.id, grid=True)
             if grids:
+                small = picture.rows[0][0].image
+                assert small is not None  # the input panel, inserted above
                 picture.rows.append(
                     padding_panels(
                         worker.call,
                         grids,
-                        picture.rows[0][0].image,
+                        small,
                         compare="same_padding" in exercise.functions,
                     )
                 )

@@ -342,7 +342,7 @@ def channels_last(value: Any, where: str) -> Any:
     return value
 
 
-IMAGE = {"data_format": channels_last}
+IMAGE: dict[str, Check] = {"data_format": channels_last}
 POOLING = {
     **IMAGE,
     "pool_size": sizes(1),

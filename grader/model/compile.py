@@ -260,6 +260,7 @@ def read_optimizer(node: Any) -> tuple[OptimizerSpec | None, str]:
     class_name, config = text_of(node.get("class_name")), node.get("config")
     if (
         node.get("module") != "keras.optimizers"
+        or class_name is None
         or class_name not in OPTIMIZERS.values()
         or node.get("registered_name") is not None
         or not isinstance(config, dict)

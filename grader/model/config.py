@@ -179,6 +179,7 @@ def _read_model(value: Any, call: str) -> ModelSpec:
         dict(entry, config=check_layer(entry, index))
         for index, entry in enumerate(_untuple(entry) for entry in entries)
     ]
+    assert isinstance(body, dict)  # else `entries` was refused above
     if config["class_name"] == "Sequential":
         chain = entries
     else:
@@ -237,7 +238,7 @@ def _functional_chain(body: dict, entries: list) -> list:
         ):
             raise problem
         tensor = args[0] if isinstance(args[0], dict) else {}
-        tensor_config = tensor.get("config") if isinstance(tensor.get("config"), dict) else {}
+        tensor_config = tensor["config"] if isinstance(tensor.get("config"), dict) else {}
         history = tensor_config.get("keras_history")
         if (
             tensor.get("class_name") != "__keras_tensor__"
@@ -334,7 +335,7 @@ def _untuple(value: Any, depth: int = 0) -> Any:
     if depth > MAX_UNTUPLE_DEPTH:
         raise ModelRejected(_("the model's configuration is nested too deeply"))
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
-        inner = value.get("config") if isinstance(value.get("config"), dict) else {}
+        inner = value["config"] if isinstance(value.get("config"), dict) else {}
         return [_untuple(item, depth + 1) for item in inner.get("value", []) or []]
     if isinstance(value, list):
         return [_untuple(item, depth + 1) for item in value]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from grader.i18n import _, current_language, set_language
@@ -21,7 +22,9 @@ from grader.processes.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 try:
-    from grader.exercises.hidden.arithmetic import LAYERS as RULES
+    from grader.exercises.hidden.arithmetic import LAYERS
+
+    RULES: dict[str, Callable[[dict, tuple[int, ...]], LayerStep]] | None = LAYERS
 except ImportError:  # the student release: Keras works the steps out
     RULES = None
 
@@ -54,6 +57,7 @@ def follow_shapes(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[Lay
 
 
 def _by_arithmetic(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
+    assert RULES is not None  # follow_shapes() asks Keras where the course's arithmetic is not
     steps, shape = [], input_shape
     for index, (class_name, config) in enumerate(chain, start=1):
         try:

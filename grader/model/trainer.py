@@ -57,7 +57,7 @@ def train_and_evaluate(
     `report(epoch, epochs, training_accuracy)`, if given, hears of each epoch done (of all copies).
     """
     folds = digits_folds(training.folds, training.test_fraction, split_seed)[: training.copies]
-    cut = {"folds": training.folds, "copies": len(folds)}
+    cut: dict[str, Any] = {"folds": training.folds, "copies": len(folds)}
     reason = untrainable_because(spec)
     if reason:
         return TrainingOutcome(
@@ -130,6 +130,7 @@ def _take_turns(
     trains as if alone, and gives the same numbers as a model built and trained for fold k by
     itself.
     """
+    assert spec.loss is not None  # untrainable_because() refused a model without one
     copies = fresh_copies(spec, init_seed, len(folds), training)
     # Every variable, not only get_weights(): Dropout and noise layers keep their random state
     # in seed generators, which must start each turn as that copy's own, not where the last left it.
@@ -212,12 +213,13 @@ def keras_stopped(error: Exception) -> str:
 def optimizer_for(keras: Any, spec: ModelSpec, training: Training, steps: int) -> Any:
     """The learner's optimiser; with cosine decay, its fixed rate falls to zero over the training."""
     assert spec.optimizer is not None
+    class_name = spec.optimizer.class_name
 
     def optimizer(config: dict) -> Any:
         return keras.saving.deserialize_keras_object(
             {
                 "module": "keras.optimizers",
-                "class_name": spec.optimizer.class_name,
+                "class_name": class_name,
                 "config": config,
                 "registered_name": None,
             },

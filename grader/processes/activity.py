@@ -86,6 +86,8 @@ class Line:
         return time.monotonic() - self.started
 
     def _write(self, text: str) -> None:
+        if self.stream is None:  # no terminal: `on` is False, nothing is drawn
+            return
         try:
             self.stream.write(text)
             self.stream.flush()
@@ -131,7 +133,8 @@ class TrainingProgress:
 
     def __init__(self, stream: TextIO | None = None):
         self.line = Line(stream, quiet_seconds=0.0)
-        self.epoch, self.epochs, self.accuracy = 0, 0, None
+        self.epoch, self.epochs = 0, 0
+        self.accuracy: float | None = None
 
     def __call__(self, lines: list[str]) -> None:
         for text in lines:

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +112,7 @@ def run_trusted(
     timeout: float,
     memory_mb: int | None = None,
     environment: dict[str, str] | None = None,
-    arguments: list[str] = (),
+    arguments: Sequence[str] = (),
     on_output: OutputListener | None = None,
     server: str | None = None,
 ) -> ChildResult:
@@ -219,6 +219,7 @@ class _Prestarted:
         """Hand the child its input (from a thread: a pipe holds 64 KB) and watch it to its end."""
 
         def feed() -> None:
+            assert self.popen.stdin is not None  # started with stdin=PIPE
             try:
                 self.popen.stdin.write(stdin)
                 self.popen.stdin.close()

@@ -233,13 +233,16 @@ class ServerProcess:
     def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
         """Whether the server has warmed up (False for good if it failed or took too long)."""
         if self.ready is None:
-            readable, _writable, _exceptional = select.select([self.popen.stdout], [], [], timeout)
-            self.ready = bool(readable) and self.popen.stdout.readline().strip() == b"ready"
+            stdout = self.popen.stdout
+            assert stdout is not None  # started with stdout=PIPE
+            readable, _writable, _exceptional = select.select([stdout], [], [], timeout)
+            self.ready = bool(readable) and stdout.readline().strip() == b"ready"
             if not self.ready:
                 self.close()
         return self.ready
 
     def close(self) -> None:
+        assert self.popen.stdin is not None and self.popen.stdout is not None  # both pipes
         if self.popen.poll() is None:
             self.popen.stdin.close()
             try:

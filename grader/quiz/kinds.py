@@ -249,7 +249,7 @@ def _shape(question: Question, value: Any) -> tuple[int, ...]:
                 "must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value}"
             ).format(value=shown(value))
         )
-    return tuple(sizes)
+    return tuple(size for size in sizes if size is not None)  # none is, by the test above
 
 
 def _text(question: Question, value: Any) -> str:

@@ -82,6 +82,7 @@ def scan(text: str, max_nesting: int) -> list[Flaw]:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         mark = event.start_mark
+        assert mark is not None  # the parser marks every event
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             flaws.append(
                 Flaw(
@@ -90,8 +91,9 @@ def scan(text: str, max_nesting: int) -> list[Flaw]:
                     mark.line + 1,
                 )
             )
-        if getattr(event, "tag", None) is not None:
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
             flaws.append(
                 Flaw(
                     _("YAML tags ({tag}) are not allowed").format(tag=tag),

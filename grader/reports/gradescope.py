@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from grader.i18n import _
 from grader.reports.registry import Options, register
@@ -56,7 +57,7 @@ def to_gradescope(report: Report) -> dict:
     "replay with --seed 123" reads "--seed N"), and it is kept for the instructor in
     `extra_data`, which Gradescope stores with the results without showing it.
     """
-    tests = []
+    tests: list[dict[str, Any]] = []
     for exercise in report.exercises:
         for test in exercise.tests:
             tests.append(
@@ -72,9 +73,9 @@ def to_gradescope(report: Report) -> dict:
                 }
             )
         tests += _receipt(exercise)
-    for test in tests:
-        test["name"], test["output"] = (
-            _without_seed(test[field], report.seed) for field in ("name", "output")
+    for entry in tests:
+        entry["name"], entry["output"] = (
+            _without_seed(entry[field], report.seed) for field in ("name", "output")
         )
     return {
         "score": report.score,

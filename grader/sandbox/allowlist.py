@@ -41,9 +41,9 @@ def jail_steps(folder: str, *, tensorflow: bool, secrets: tuple[str, ...]) -> li
     solutions and tests), masked wherever an allowed tree would include them.
     """
     binds, masks, links = _python_view(tensorflow)
-    binds = {*binds, folder}
-    masks = {*masks, *(path for path in secrets if os.path.isdir(path))}
-    return _ordered(binds, masks, links)
+    shown = {*binds, folder}
+    hidden = {*masks, *(path for path in secrets if os.path.isdir(path))}
+    return _ordered(shown, hidden, links)
 
 
 @functools.cache
@@ -53,7 +53,9 @@ def _python_view(
     """(trees and files to bind, folders to mask, links) for Python and the libraries it loads."""
     stdlib = {_real(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
     dynload = {_real(path) for path in sys.path if os.path.basename(path) == "lib-dynload"}
-    numpy = _real(os.path.dirname(importlib.util.find_spec("numpy").origin))
+    numpy_spec = importlib.util.find_spec("numpy")
+    assert numpy_spec is not None and numpy_spec.origin is not None  # the grader needs NumPy
+    numpy = _real(os.path.dirname(numpy_spec.origin))
     python_trees = {*dynload, numpy, *_existing([numpy + ".libs"])}
     if tensorflow:
         python_trees |= {_real(path) for path in site.getsitepackages()}

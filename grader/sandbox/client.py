@@ -297,6 +297,7 @@ class WorkerClient:
     def _read_start_up(self, deadline: float, which: str, *, learner_started: bool) -> dict:
         """The next start-up frame; a worker that fails here fails to load, for the whole run."""
         assert self.process is not None
+        failure: LearnerFailure
         try:
             frame, _blobs = self.process.read_frame(deadline, which)  # `_` is gettext here
             return frame

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course.catalogue import Exercise
-from grader.failures import LearnerFailure, LearnerRaised, NotAttempted
+from grader.failures import GradingFailure, LearnerRaised, NotAttempted
 from grader.i18n import N_, _
 from grader.sanitise import clean
 
@@ -25,7 +25,7 @@ ERROR_TEXTS = ("type", "message", "traceback")  # what a worker says about a lea
 ERROR_FLAGS = ("not_implemented", "value_error", "memory_error")
 MEMORY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{8,16}\b")  # where an object lies: new in every run
 OUTPUT_EXCERPT_BYTES = 600  # how much of what the learner printed a feedback line may quote
-SIGNAL_MEANINGS = {
+SIGNAL_MEANINGS: dict[int, str] = {
     signal.SIGSEGV: N_("a segmentation fault"),
     signal.SIGBUS: N_("a bus error"),
     signal.SIGABRT: N_("an abort"),
@@ -59,7 +59,7 @@ def error_fields(error: dict) -> tuple[str, str, str]:
     )
 
 
-def learner_error(error: dict, name: str, call: str, exercise: Exercise) -> LearnerFailure:
+def learner_error(error: dict, name: str, call: str, exercise: Exercise) -> GradingFailure:
     """The failure for an exception raised by the learner's function `name`."""
     limits = exercise.limits
     error_type, message, where = error_fields(error)
@@ -86,14 +86,15 @@ def learner_error(error: dict, name: str, call: str, exercise: Exercise) -> Lear
             error_type,
             message,
         )
-    limit = {
+    limits_hit: dict[int | None, str] = {
         errno.EFBIG: _("the output limit ({limit} KB): does it print or write in a loop?").format(
             limit=limits.output_kb
         ),
         errno.EAGAIN: _(
             "the process limit ({limit}): does it start processes or threads in a loop?"
         ).format(limit=limits.processes),
-    }.get(error.get("errno"))
+    }
+    limit = limits_hit.get(error.get("errno"))
     if limit is not None:
         return LearnerRaised(
             _("{call} hit {limit} ({error}: {message})").format(
@@ -164,10 +165,11 @@ def exit_status(code: int | None, exercise: Exercise) -> str:
         name = signal.Signals(number).name
     except ValueError:
         name = str(number)
-    meaning = {
+    limits_hit: dict[int, str] = {
         signal.SIGXCPU: _("the CPU time limit ({seconds} s)").format(seconds=limits.cpu_seconds),
         signal.SIGXFSZ: _("the output limit ({limit} KB)").format(limit=limits.output_kb),
-    }.get(number) or _(SIGNAL_MEANINGS.get(number, N_("a signal")))
+    }
+    meaning = limits_hit.get(number) or _(SIGNAL_MEANINGS.get(number, N_("a signal")))
     return _("killed by {meaning} ({signal})").format(meaning=meaning, signal=name)
 
 

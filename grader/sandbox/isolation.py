@@ -159,7 +159,9 @@ def python_unreachable_for_others() -> str:
     """The first folder on the way to Python or NumPy that other users cannot enter, or ''."""
     import importlib.util
 
-    numpy_dir = os.path.dirname(importlib.util.find_spec("numpy").origin)
+    numpy_spec = importlib.util.find_spec("numpy")
+    assert numpy_spec is not None and numpy_spec.origin is not None  # the grader needs NumPy
+    numpy_dir = os.path.dirname(numpy_spec.origin)
     for path in (os.path.realpath(sys.executable), numpy_dir, sys.base_prefix):
         current = Path(path)
         for folder in (*reversed(current.parents), current):

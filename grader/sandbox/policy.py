@@ -75,7 +75,7 @@ def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULE
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # the worker reports the syntax error with its line number
-    found = set()
+    found: set[str] = set()
     for name in _reached(tree):
         found.update(banned for banned in forbidden if _within(name, banned))
     return sorted(found)
@@ -99,7 +99,8 @@ def _reached(tree: ast.AST) -> list[str]:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Attribute) and id(node) not in inner:
-            parts, current = [], node
+            parts: list[str] = []
+            current: ast.expr = node
             while isinstance(current, ast.Attribute):
                 parts.append(current.attr)
                 inner.add(id(current.value))

@@ -58,7 +58,7 @@ class WorkerProcess:
         self.forked = self._fork(address, config, environment) if address else None
         if self.forked is None:
             self._start(command, config, environment)
-        self.pid = self.forked.pid if self.forked is not None else self.popen.pid
+        self.pid = self.forked.pid if self.forked is not None else self._started().pid
         os.set_blocking(self.request_fd, False)
         self.killed = False
         self.over_memory = False  # killed because its processes together passed the memory limit
@@ -143,12 +143,17 @@ class WorkerProcess:
                 raise Dead("broken pipe") from None
             view = view[written:]
 
+    def _started(self) -> subprocess.Popen:
+        """The worker `_start` started (there is one whenever no server forked it)."""
+        assert self.popen is not None
+        return self.popen
+
     def exit_code(self) -> int | None:
         """The worker's exit code (negative: the signal), or None if it is still running."""
         if self.forked is not None:
             return self.forked.wait(EXIT_WAIT_SECONDS)
         try:
-            return self.popen.wait(timeout=EXIT_WAIT_SECONDS)
+            return self._started().wait(timeout=EXIT_WAIT_SECONDS)
         except subprocess.TimeoutExpired:
             return None
 
@@ -160,13 +165,14 @@ class WorkerProcess:
         if self.forked is not None:
             self.forked.kill()
         else:
-            for child in _children(self.popen.pid):
+            popen = self._started()
+            for child in _children(popen.pid):
                 _kill(child)
             try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
+                os.killpg(popen.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            self.popen.wait()
+            popen.wait()
             kill_strays(self.spec, self.isolation)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
@@ -213,7 +219,8 @@ class WorkerProcess:
 def process_tree(pid: int) -> list[int]:
     """`pid` and its descendants, through every thread's children (a namespace's first process
     adopts the orphans inside it, so a worker's whole namespace hangs below its `unshare`)."""
-    tree, pending = [], [pid]
+    tree: list[int] = []
+    pending = [pid]
     while pending and len(tree) < MAX_TREE:
         current = pending.pop()
         tree.append(current)

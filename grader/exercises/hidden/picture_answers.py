@@ -39,7 +39,7 @@ def photograph(width: int = PHOTO_WIDTH) -> np.ndarray:
     import matplotlib.cbook
     import matplotlib.image
 
-    with matplotlib.cbook.get_sample_data(PHOTO) as stream:
+    with open(matplotlib.cbook.get_sample_data(PHOTO, asfileobj=False), "rb") as stream:
         rgb = matplotlib.image.imread(stream, format="jpeg").astype(np.float64)
     grey = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
     step = max(grey.shape[1] // width, 1)

@@ -31,7 +31,10 @@ from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, Sandb
 from grader.i18n import _
 
 try:  # an internal module of hypothesis: see _no_local_constants
-    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.conjecture import providers as hypothesis_providers
+
+    # an internal module whose names change between versions: looked up with getattr first
+    providers: Any = hypothesis_providers
 except ImportError:  # pragma: no cover - another hypothesis version
     providers = None
 
@@ -110,9 +113,9 @@ def run_property(
             except Exception as error:  # the grader's own: no verdict on this case or any other
                 grader_errors.append(error)
                 raise _Stop() from None
-        failure = answers[key][1]
-        if failure is not None:
-            raise failure
+        answer = answers[key][1]
+        if answer is not None:
+            raise answer
 
     test = settings(
         max_examples=EXAMPLES,

@@ -33,6 +33,8 @@ def _sibling(name: str):
     spec = importlib.util.spec_from_file_location(
         f"_grader_{name}", os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     )
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -255,7 +257,8 @@ def _in_child(lines, count: int, seconds_each: float) -> list:
         finally:
             os._exit(0)
     os.close(write_end)
-    received, buffer = [], b""
+    received: list[str] = []
+    buffer = b""
     deadline = time.monotonic() + seconds_each
     try:
         while len(received) < count and time.monotonic() < deadline:

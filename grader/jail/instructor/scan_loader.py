@@ -50,6 +50,8 @@ def load(relative: str):
     name = "_scanned_" + "_".join(parts)
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, relative))
+        if spec is None or spec.loader is None:  # a .py file always has both
+            raise ImportError(f"cannot load {relative}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -121,7 +123,7 @@ def _definition(body: list, name: str):
             inner += [
                 statement
                 for item in (value if isinstance(value, list) else [])
-                if isinstance(item, (ast.excepthandler, ast.match_case))
+                if isinstance(item, (ast.ExceptHandler, ast.match_case))
                 for statement in item.body
             ]
             try:

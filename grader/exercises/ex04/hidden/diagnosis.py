@@ -207,7 +207,7 @@ def wrong_shapes(x_shape, kernel_shape, strides, padding) -> dict[tuple, str]:
     batch, height, width, c_in = x_shape
     f_h, f_w, _c_in, c_out = kernel_shape
     out_hw = windows.output_hw(height, width, (f_h, f_w), strides, padding)
-    shapes = {}
+    shapes: dict[tuple, str] = {}
     if padding == "same":
         for hw, sentence in windows.same_shape_mistakes(height, width, (f_h, f_w), strides):
             windows.name_shape(shapes, (batch, *hw, c_out), sentence)

@@ -217,7 +217,7 @@ def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> N
     except LearnerRaised as raised:
         hint = windows.hint_for_raised(raised.message, padding)
         if padding.lower() == "same" and windows.negative_same_padding(
-            *x.shape[1:3], pool_size, moves
+            x.shape[1], x.shape[2], pool_size, moves
         ):
             hint = _(windows.NEGATIVE_PADDING)
         if hint:

@@ -90,7 +90,7 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
                 np.mod(np.trunc(grad()).astype(np.int64), 256),
             )
         )
-    shapes = {}
+    shapes: dict[tuple, str] = {}
     if padded.shape != x.shape:
         windows.name_shape(
             shapes,
@@ -119,14 +119,14 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
 def kernel_mistakes(d_out, x, kernel, strides, padding) -> list[Misconception]:
     """Wrong d_kernel values, each with its sentence."""
     grad = lambda **change: ref.kernel_gradient(d_out, x, kernel.shape, strides, padding, **change)
-    right = grad()
+    expected = grad()
     found = [
         Misconception(
             _(
                 "d_kernel is flipped: d_kernel[a, b] pairs d_out[i, j] with the "
                 "input under kernel cell (a, b), x[i*S_h + a, j*S_w + b]"
             ),
-            right[::-1, ::-1],
+            expected[::-1, ::-1],
         )
     ]
     if max(windows.pair(strides)) > 1:
@@ -196,7 +196,7 @@ def bias_mistakes(d_out) -> tuple[list[Misconception], dict]:
             )
         )
     batch, out_h, out_w, c_out = d_out.shape
-    shapes = {}
+    shapes: dict[tuple, str] = {}
     windows.name_shape(
         shapes,
         (batch, c_out),
@@ -345,7 +345,7 @@ def check_pool_backward(learner, d_out, x, pool_size=(2, 2), strides=None, paddi
     pads = windows.tf_pads(
         height, width, window, pool_size if strides is None else strides, padding
     )
-    shapes = {}
+    shapes: dict[tuple, str] = {}
     padded = (x.shape[0], height + pads[0] + pads[1], width + pads[2] + pads[3], x.shape[3])
     if padded != x.shape:
         windows.name_shape(

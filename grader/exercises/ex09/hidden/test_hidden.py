@@ -113,7 +113,9 @@ def check_field(learner, layers) -> None:
 
 def check_cost(learner, input_shape, filters, kernel_size, strides=1, padding="valid") -> None:
     sentences = cost_sentences()
-    wrong = ref.wrong_costs(input_shape, filters, kernel_size, strides, padding)
+    wrong: dict[str, int | None] = {
+        **ref.wrong_costs(input_shape, filters, kernel_size, strides, padding)
+    }
     wrong["valid_for_same"] = (
         ref.multiply_adds(input_shape, filters, kernel_size, strides)
         if padding.lower() == "same"
