@@ -12,19 +12,27 @@ layers, computes in float32, trains every weight and seeds every random start it
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
-from grader.failures import LearnerFailure
 from grader.i18n import _
+from grader.model.values import (
+    Check,
+    ModelRejected,
+    choice,
+    flag,
+    none_only,
+    number,
+    optional,
+    refuse,
+    settings,
+    show_value,
+    sizes,
+    text_of,
+    whole,
+)
 from grader.sanitise import clean
 
-MAX_LIST = 8  # items in any list setting (kernel sizes, noise shapes, axes)
-MAX_LIST_DEPTH = 2  # ((top, bottom), (left, right)) is as deep as a setting goes
-MAX_SIZE = 1 << 20  # of any whole-number setting (the shape checks then count the cost)
 MAX_DILATION = 4  # larger rates make TensorFlow pad far more than the checks count
-DROPPED = frozenset({"name", "dtype", "trainable", "seed"})
 ACTIVATIONS = frozenset(
     {
         "linear",
@@ -51,98 +59,6 @@ ACTIVATIONS = frozenset(
 )
 
 
-class ModelRejected(LearnerFailure):
-    """The model cannot be judged: a class or setting off the allowlist, or a shape the grader
-    cannot follow. Like a return value that is not data, it earns nothing in any test."""
-
-
-Check = Callable[[Any, str], Any]  # (value, where) -> the cleaned value, or ModelRejected
-
-
-def refuse(where: str, problem: str) -> ModelRejected:
-    return ModelRejected(f"{where}: {problem}")
-
-
-def whole(low: int = 0, high: int = MAX_SIZE) -> Check:
-    def check(value: Any, where: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise refuse(
-                where,
-                _("must be a whole number from {low} to {high}, not {value}").format(
-                    low=low, high=high, value=_show(value)
-                ),
-            )
-        return value
-
-    return check
-
-
-def number(low: float, high: float) -> Check:
-    """One finite number in [low, high]: a scalar, never a list (no constants in a layer)."""
-
-    def check(value: Any, where: str) -> float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or not low <= value <= high
-        ):
-            raise refuse(
-                where,
-                _("must be one number from {low:g} to {high:g}, not {value}").format(
-                    low=low, high=high, value=_show(value)
-                ),
-            )
-        return value
-
-    return check
-
-
-def flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise refuse(where, _("must be True or False, not {value}").format(value=_show(value)))
-    return value
-
-
-def choice(*allowed: Any) -> Check:
-    def check(value: Any, where: str) -> Any:
-        folded = value.lower() if isinstance(value, str) else value
-        if folded not in allowed:
-            raise refuse(
-                where,
-                _("must be one of {allowed}, not {value}").format(
-                    allowed=", ".join(map(str, allowed)), value=_show(value)
-                ),
-            )
-        return value
-
-    return check
-
-
-def sizes(low: int = 0, high: int = MAX_SIZE, allow_none: bool = False) -> Check:
-    """A whole number, or a short list of them (or of pairs): kernel sizes, strides, axes, padding."""
-
-    def check(value: Any, where: str, depth: int = 0) -> Any:
-        if isinstance(value, list):
-            if len(value) > MAX_LIST or depth >= MAX_LIST_DEPTH:
-                raise refuse(
-                    where,
-                    _("must be a number or a short list of numbers, not {value}").format(
-                        value=_show(value)
-                    ),
-                )
-            return [check(item, where, depth + 1) for item in value]
-        if value is None and allow_none:
-            return None
-        return whole(low, high)(value, where)
-
-    return check
-
-
-def optional(inner: Check) -> Check:
-    return lambda value, where: None if value is None else inner(value, where)
-
-
 def activation(value: Any, where: str) -> Any:
     if value is None or (isinstance(value, str) and value in ACTIVATIONS):
         return value
@@ -151,14 +67,8 @@ def activation(value: Any, where: str) -> Any:
         _(
             "uses the activation {value}: use one of Keras' named activations ('relu', "
             "'softmax', ...), not your own function"
-        ).format(value=_show(value)),
+        ).format(value=show_value(value)),
     )
-
-
-def none_only(value: Any, where: str) -> None:
-    if value is not None:
-        raise refuse(where, _("is not part of this exercise; leave it at its default"))
-    return None
 
 
 def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Check:
@@ -183,7 +93,7 @@ def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Ch
                     if part
                 )
                 if isinstance(value, dict)
-                else _show(value)
+                else show_value(value)
             )
             raise refuse(
                 where,
@@ -219,33 +129,6 @@ def _objects(module: str, kind: str, schemas: dict[str, dict[str, Check]]) -> Ch
         }
 
     return check
-
-
-def settings(config: Any, schema: dict[str, Check], where: str) -> dict:
-    """`config` checked against `schema`: dropped keys removed, every other key named by it."""
-    if not isinstance(config, dict):
-        raise refuse(where, _("the configuration is malformed"))
-    cleaned = {}
-    for key, value in config.items():
-        if key in DROPPED:
-            continue
-        if key not in schema:
-            raise refuse(
-                where,
-                _("has a setting {key} that this exercise does not accept").format(key=_show(key)),
-            )
-        cleaned[key] = schema[key](value, f"{where}, {key}")
-    return cleaned
-
-
-def text_of(value: Any) -> str | None:
-    """`value` if it is text, else None: class names are looked up in sets, and a learner's
-    JSON may put a list (unhashable) where a name belongs."""
-    return value if isinstance(value, str) else None
-
-
-def _show(value: Any) -> str:
-    return clean(repr(value), 60, single_line=True)
 
 
 SCALE = number(-1000.0, 1000.0)
@@ -336,7 +219,7 @@ def channels_last(value: Any, where: str) -> Any:
         raise refuse(
             where,
             _("is {value}: the exercise is channels-last, (H, W, C) as Keras' default").format(
-                value=_show(value)
+                value=show_value(value)
             ),
         )
     return value
@@ -443,14 +326,14 @@ def check_layer(entry: Any, index: int) -> dict:
             _(
                 "layer {index} is another model ({name}): put its layers into the outer "
                 "keras.Sequential([...]) directly"
-            ).format(index=index, name=_show(class_name))
+            ).format(index=index, name=show_value(class_name))
         )
     if module != "keras.layers" or entry.get("registered_name") is not None:
         raise ModelRejected(
             _(
                 "the model has a custom layer class {name}: the grader builds models only "
                 "from standard keras.layers"
-            ).format(name=_show(class_name))
+            ).format(name=show_value(class_name))
         )
     if class_name not in LAYER_SETTINGS:
         raise ModelRejected(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.i18n import _
-from grader.model.allowlist import (
+from grader.model.values import (
     MAX_LIST,
     ModelRejected,
     flag,
