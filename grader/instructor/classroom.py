@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.course.catalogue import Catalogue
 from grader.errors import (
@@ -38,6 +39,9 @@ from grader.instructor.shards import (
 )
 from grader.instructor.signature import and_signed
 from grader.sanitise import visible
+
+if TYPE_CHECKING:  # imported when a batch runs: it brings the grading machinery
+    from grader.instructor.batch import BatchRun
 
 Echo = Callable[..., None]
 Line = tuple[str, bool]  # a message, and whether it goes to standard error
@@ -111,6 +115,25 @@ def _batch(
     )
     # Only now, with the gradebook written, is anything printed: a closed pipe (`| head`) or a
     # terminal that hung up must cost neither the gradebook nor the exit code.
+    lines = _summary(run, found, gradebook, mismatches, picked, seed, out_dir)
+    say(echo, lines)
+    if run.aborted:
+        return EXIT_ABORTED
+    if run.grader_failed:
+        return EXIT_GRADER_FAILED
+    return exit_code(gradebook)
+
+
+def _summary(
+    run: BatchRun,
+    found: dict[str, records.Record],
+    gradebook: book.Gradebook,
+    mismatches: list[Line],
+    picked: Shard | None,
+    seed: int | None,
+    out_dir: Path,
+) -> list[Line]:
+    """What `grade batch` prints: a line per learner, then warnings and where the gradebook is."""
     lines: list[Line] = []
     for name in run.graded:
         if name in found and found[name].graded:
@@ -161,12 +184,7 @@ def _batch(
                 True,
             )
         )
-    say(echo, lines)
-    if run.aborted:
-        return EXIT_ABORTED
-    if run.grader_failed:
-        return EXIT_GRADER_FAILED
-    return exit_code(gradebook)
+    return lines
 
 
 def _collect(lines: list[Line]) -> Echo:
