@@ -30,8 +30,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.8
-NUMPY_EXERCISES = ("ex01_convolution.py", "ex02_sobel.py", "ex03_padding.py", "ex04_stride.py",
-                   "ex05_pooling.py", "ex06_output_size.py")
+NUMPY_EXERCISES = (
+    "ex01_convolution.py",
+    "ex02_sobel.py",
+    "ex03_padding.py",
+    "ex04_stride.py",
+    "ex05_pooling.py",
+    "ex06_output_size.py",
+)
 GRADE_COLUMNS_IGNORED = {"graded_at"}
 
 
@@ -58,18 +64,35 @@ def timed(command: list[str]) -> tuple[float, float]:
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command[2:5])} failed (exit {completed.returncode}): {completed.stderr[-800:]}")
+        raise SystemExit(
+            f"{' '.join(command[2:5])} failed (exit {completed.returncode}): {completed.stderr[-800:]}"
+        )
     return elapsed, children_cpu() - cpu
 
 
 def batch_time(learners: Path, out: Path, workers: int, seed: int) -> tuple[float, float]:
     """Wall and CPU time of one `grade batch` (a fresh out folder, so nobody is skipped)."""
     shutil.rmtree(out, ignore_errors=True)
-    return timed([sys.executable, "-m", "grader", "batch", str(learners), "--out", str(out),
-                  "--workers", str(workers), "--seed", str(seed)])
+    return timed(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "batch",
+            str(learners),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--seed",
+            str(seed),
+        ]
+    )
 
 
-def warm_against_fresh(learner: Path, seed: int, rounds: int = 5) -> tuple[float, float, float, float]:
+def warm_against_fresh(
+    learner: Path, seed: int, rounds: int = 5
+) -> tuple[float, float, float, float]:
     """(CPU fresh, CPU warm, wall fresh, wall warm), medians over `rounds` taking turns, of one
     learner graded by a fresh `python -I -m grader --all` process (what each learner cost before
     the warm servers) and by a fork of a warm server (what `grade batch` does now). A server's
@@ -87,9 +110,14 @@ def warm_against_fresh(learner: Path, seed: int, rounds: int = 5) -> tuple[float
     arguments = ["--all", "--submission", str(learner), "--format", "json", "--seed", str(seed)]
     server = WarmServer(warm_modules([]))
     server.wait_ready()
-    samples: dict[str, list[float]] = {"cpu fresh": [], "cpu warm": [], "wall fresh": [], "wall warm": []}
+    samples: dict[str, list[float]] = {
+        "cpu fresh": [],
+        "cpu warm": [],
+        "wall fresh": [],
+        "wall warm": [],
+    }
     try:
-        for _ in range(rounds):
+        for _round in range(rounds):
             cpu, started = children_cpu(), time.perf_counter()
             run_grader(arguments, timeout=600)
             samples["wall fresh"].append(time.perf_counter() - started)
@@ -100,13 +128,18 @@ def warm_against_fresh(learner: Path, seed: int, rounds: int = 5) -> tuple[float
             samples["cpu warm"].append(server_children_cpu(server.popen.pid) - cpu)
     finally:
         server.close()
-    return tuple(statistics.median(samples[key]) for key in ("cpu fresh", "cpu warm", "wall fresh", "wall warm"))
+    return tuple(
+        statistics.median(samples[key])
+        for key in ("cpu fresh", "cpu warm", "wall fresh", "wall warm")
+    )
 
 
 def grades(out: Path) -> list[dict]:
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
-        return [{key: value for key, value in row.items() if key not in GRADE_COLUMNS_IGNORED}
-                for row in csv.DictReader(stream)]
+        return [
+            {key: value for key, value in row.items() if key not in GRADE_COLUMNS_IGNORED}
+            for row in csv.DictReader(stream)
+        ]
 
 
 def main() -> None:
@@ -127,18 +160,28 @@ def main() -> None:
                 times[workers].append(wall)
                 cpu[workers].append(used)
         identical = grades(outs[1]) == grades(outs[2])
-        cpu_fresh, cpu_warm, wall_fresh, wall_warm = warm_against_fresh(learners / "learner000", arguments.seed)
+        cpu_fresh, cpu_warm, wall_fresh, wall_warm = warm_against_fresh(
+            learners / "learner000", arguments.seed
+        )
     one, two = (statistics.median(times[workers]) for workers in (1, 2))
-    print(f"{arguments.learners} learners (ex01-ex06 solutions and quizzes), {os.cpu_count()} CPUs, "
-          f"{arguments.rounds} round(s), load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{arguments.learners} learners (ex01-ex06 solutions and quizzes), {os.cpu_count()} CPUs, "
+        f"{arguments.rounds} round(s), load {os.getloadavg()[0]:.1f}"
+    )
     print(f"  --workers 1: {one:6.1f} s  ({one / arguments.learners:.2f} s per learner)")
     print(f"  --workers 2: {two:6.1f} s  ({two / arguments.learners:.2f} s per learner)")
-    print(f"  CPU per learner in the batch: --workers 1 {statistics.median(cpu[1]) / arguments.learners:.2f} s, "
-          f"--workers 2 {statistics.median(cpu[2]) / arguments.learners:.2f} s")
-    print(f"  one learner, taking turns: a fresh process {cpu_fresh:.2f} s CPU ({wall_fresh:.2f} s wall), "
-          f"forked warm {cpu_warm:.2f} s CPU ({wall_warm:.2f} s wall): {cpu_fresh / cpu_warm:.2f}x less CPU")
+    print(
+        f"  CPU per learner in the batch: --workers 1 {statistics.median(cpu[1]) / arguments.learners:.2f} s, "
+        f"--workers 2 {statistics.median(cpu[2]) / arguments.learners:.2f} s"
+    )
+    print(
+        f"  one learner, taking turns: a fresh process {cpu_fresh:.2f} s CPU ({wall_fresh:.2f} s wall), "
+        f"forked warm {cpu_warm:.2f} s CPU ({wall_warm:.2f} s wall): {cpu_fresh / cpu_warm:.2f}x less CPU"
+    )
     ratio = one / two
-    print(f"ratio {ratio:.2f} (target >= {TARGET_RATIO}); grades identical: {'yes' if identical else 'NO'}")
+    print(
+        f"ratio {ratio:.2f} (target >= {TARGET_RATIO}); grades identical: {'yes' if identical else 'NO'}"
+    )
     if not identical or ratio < TARGET_RATIO:
         sys.exit(1)
 

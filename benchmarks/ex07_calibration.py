@@ -44,17 +44,22 @@ from grader.course.catalogue import CatalogueError, load_catalogue  # noqa: E402
 from grader.course.training import parse_training  # noqa: E402
 from grader.course.yamlfile import expect  # noqa: E402
 from grader.grading.session import SEED_RANGE  # noqa: E402
+from grader.jail import wire  # noqa: E402
 from grader.model.config import read_model  # noqa: E402
 from grader.model.diagnosis import diagnose  # noqa: E402
 from grader.model.judge import judge, training_seeds  # noqa: E402
 from grader.model.trainer import keras_module, train_and_evaluate  # noqa: E402
-from grader.jail import wire  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
 FIRST_SEED = 377967027  # the seed of issue 20: the recipe at 94.4%, the reference at 95.1%
 SEED_LIST_SEED = 20  # the other seeds are drawn as grading draws them, from this generator
 MARGIN = 0.015  # 1.5 points of accuracy, the issue's margin
-PASS, REACH, FAIL, NOT_A_CNN = "must pass with margin", "must reach the target", "must fail", "not a CNN"
+PASS, REACH, FAIL, NOT_A_CNN = (
+    "must pass with margin",
+    "must reach the target",
+    "must fail",
+    "not a CNN",
+)
 
 # name -> (file, expectation, words the suite's feedback must hold when it fails)
 MODELS = {
@@ -62,7 +67,11 @@ MODELS = {
     "recipe": (FIXTURES / "ex07_docstring_recipe", PASS, ""),
     "no_softmax": (FIXTURES / "ex07_no_softmax", REACH, ""),  # loses the softmax point only
     "one_block": (FIXTURES / "ex07_too_many_parameters", REACH, ""),  # loses the budget point only
-    "dense_only": (FIXTURES / "ex07_dense_only", NOT_A_CNN, ""),  # no accuracy points, whatever it reaches
+    "dense_only": (
+        FIXTURES / "ex07_dense_only",
+        NOT_A_CNN,
+        "",
+    ),  # no accuracy points, whatever it reaches
     "logits_loss": (FIXTURES / "ex07_logits_probability_loss", FAIL, "near ln 10"),
     "small_rate": (FIXTURES / "ex07_learning_rate_too_small", FAIL, "learned nothing"),
     "diverging": (FIXTURES / "ex07_diverging_optimiser", FAIL, "loss blew up"),
@@ -72,7 +81,9 @@ MODELS = {
 def spec_from_file(folder: Path):
     """The model of `folder`/ex07_keras_cnn.py as the grader reads it from a worker."""
     keras_module()  # first: Keras imported with the grader's TensorFlow settings (one thread per op)
-    module_spec = importlib.util.spec_from_file_location(f"ex07_{folder.name}", folder / "ex07_keras_cnn.py")
+    module_spec = importlib.util.spec_from_file_location(
+        f"ex07_{folder.name}", folder / "ex07_keras_cnn.py"
+    )
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
     model = module.build_model()
@@ -89,7 +100,7 @@ def training_settings(overrides: list[str]):
     data = dataclasses.asdict(load_catalogue().item("ex07").training)
     explicit = {}
     for item in overrides:
-        key, _, value = item.partition("=")
+        key, _separator, value = item.partition("=")
         explicit[key] = yaml.safe_load(value)
     data.update(explicit)
     if data["folds"] == 1 and "copies" not in explicit:
@@ -99,6 +110,7 @@ def training_settings(overrides: list[str]):
 
     def check(condition, where, message):
         expect(condition, where, message, CatalogueError)
+
     return parse_training(data, "--set", check)
 
 
@@ -109,15 +121,28 @@ def measure(name: str, spec, training, seeds: list[int], log) -> list[dict]:
         outcome = train_and_evaluate(spec, training, **training_seeds(run_seed, training))
         cpu = time.process_time() - cpu
         why = "" if not outcome.trained else diagnose(spec, outcome, training)
-        rows.append({"seed": run_seed, "accuracy": outcome.accuracy, "seconds": outcome.seconds, "cpu": cpu,
-                     "last_loss": outcome.losses[-1] if outcome.losses else None, "why": why,
-                     "not_trained": outcome.not_trained, "outcome": dataclasses.asdict(outcome)})
-        log(f"  {name:<12} seed {run_seed:>10}: {100 * (outcome.accuracy or 0):6.2f}%  "
-            f"{outcome.seconds:5.1f} s  cpu {cpu:5.1f} s")
+        rows.append(
+            {
+                "seed": run_seed,
+                "accuracy": outcome.accuracy,
+                "seconds": outcome.seconds,
+                "cpu": cpu,
+                "last_loss": outcome.losses[-1] if outcome.losses else None,
+                "why": why,
+                "not_trained": outcome.not_trained,
+                "outcome": dataclasses.asdict(outcome),
+            }
+        )
+        log(
+            f"  {name:<12} seed {run_seed:>10}: {100 * (outcome.accuracy or 0):6.2f}%  "
+            f"{outcome.seconds:5.1f} s  cpu {cpu:5.1f} s"
+        )
     return rows
 
 
-def verdict(expectation: str, words: str, rows: list[dict], threshold: float) -> tuple[float, int, int]:
+def verdict(
+    expectation: str, words: str, rows: list[dict], threshold: float
+) -> tuple[float, int, int]:
     """(margin, seeds within MARGIN of the threshold, seeds that miss the expectation)."""
     accuracies = [row["accuracy"] or 0.0 for row in rows]
     if expectation in (PASS, REACH):
@@ -127,7 +152,10 @@ def verdict(expectation: str, words: str, rows: list[dict], threshold: float) ->
     near = sum(value > threshold - MARGIN for value in accuracies)
     if expectation == NOT_A_CNN:
         return threshold - max(accuracies), near, 0
-    missed = sum(value > threshold - MARGIN or words not in row["why"] for value, row in zip(accuracies, rows))
+    missed = sum(
+        value > threshold - MARGIN or words not in row["why"]
+        for value, row in zip(accuracies, rows)
+    )
     return threshold - max(accuracies), near, missed
 
 
@@ -137,20 +165,37 @@ def child_check(spec, training, seeds: list[int], rows: list[dict], log) -> bool
     for run_seed, row in zip(seeds, rows):
         there = dataclasses.asdict(judge(spec, training, run_seed))
         here = row["outcome"]
-        keys = [key for key in here if key != "seconds" and json.dumps(here[key]) != json.dumps(there[key])]
+        keys = [
+            key
+            for key in here
+            if key != "seconds" and json.dumps(here[key]) != json.dumps(there[key])
+        ]
         same &= not keys
-        log(f"  reference, seed {run_seed}: trusted child {'identical' if not keys else 'DIFFERS in ' + ', '.join(keys)}"
-            f" ({100 * there['accuracy']:.2f}%)")
+        log(
+            f"  reference, seed {run_seed}: trusted child {'identical' if not keys else 'DIFFERS in ' + ', '.join(keys)}"
+            f" ({100 * there['accuracy']:.2f}%)"
+        )
     return same
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=50, help="run seeds per model (377967027 first)")
+    parser.add_argument(
+        "--seeds", type=int, default=50, help="run seeds per model (377967027 first)"
+    )
     parser.add_argument("--models", default=",".join(MODELS), help=f"some of {', '.join(MODELS)}")
-    parser.add_argument("--child", type=int, default=1, help="seeds of the reference also trained in the trusted child")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="change a training setting")
-    parser.add_argument("--json", type=Path, default=None, help="write every seed's outcome to this file")
+    parser.add_argument(
+        "--child",
+        type=int,
+        default=1,
+        help="seeds of the reference also trained in the trusted child",
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="change a training setting"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write every seed's outcome to this file"
+    )
     arguments = parser.parse_args()
     try:
         training = training_settings(arguments.set)
@@ -168,35 +213,50 @@ def main() -> None:
         spec = spec_from_file(MODELS[name][0])
         results[name] = measure(name, spec, training, seeds, log)
         if name == "reference" and arguments.child:
-            identical = child_check(spec, training, seeds[:arguments.child], results[name], log)
+            identical = child_check(spec, training, seeds[: arguments.child], results[name], log)
     report(training, names, results, len(seeds), identical)
     if arguments.json:
-        arguments.json.write_text(json.dumps({"training": dataclasses.asdict(training), "seeds": seeds,
-                                              "results": results}, indent=1))
-    missed = [name for name in names if verdict(MODELS[name][1], MODELS[name][2], results[name],
-                                                training.accuracy_threshold)[2]]
+        arguments.json.write_text(
+            json.dumps(
+                {"training": dataclasses.asdict(training), "seeds": seeds, "results": results},
+                indent=1,
+            )
+        )
+    missed = [
+        name
+        for name in names
+        if verdict(MODELS[name][1], MODELS[name][2], results[name], training.accuracy_threshold)[2]
+    ]
     sys.exit(1 if missed or identical is False else 0)
 
 
 def report(training, names: list[str], results: dict, count: int, identical: bool | None) -> None:
     threshold = training.accuracy_threshold
-    print(f"ex07 calibration: {count} seeds (377967027 first), threshold {threshold:.0%}, margin "
-          f"{100 * MARGIN:g} points; folds {training.folds}, copies {training.copies}, epochs {training.epochs}, "
-          f"batch {training.batch_size}, learning rate {training.learning_rate_decay}")
-    print(f"{'model':<12} {'expectation':<22} {'min':>6} {'median':>6} {'max':>6} {'margin':>7} "
-          f"{'near':>4} {'missed':>6} {'s/train':>7} {'cpu s':>6}")
+    print(
+        f"ex07 calibration: {count} seeds (377967027 first), threshold {threshold:.0%}, margin "
+        f"{100 * MARGIN:g} points; folds {training.folds}, copies {training.copies}, epochs {training.epochs}, "
+        f"batch {training.batch_size}, learning rate {training.learning_rate_decay}"
+    )
+    print(
+        f"{'model':<12} {'expectation':<22} {'min':>6} {'median':>6} {'max':>6} {'margin':>7} "
+        f"{'near':>4} {'missed':>6} {'s/train':>7} {'cpu s':>6}"
+    )
     for name in names:
         rows = results[name]
         accuracies = [100 * (row["accuracy"] or 0.0) for row in rows]
         expectation, words = MODELS[name][1], MODELS[name][2]
         margin, near, missed = verdict(expectation, words, rows, threshold)
-        print(f"{name:<12} {expectation:<22} {min(accuracies):6.2f} {statistics.median(accuracies):6.2f} "
-              f"{max(accuracies):6.2f} {100 * margin:+7.2f} {near:4d} {missed:6d} "
-              f"{statistics.median(row['seconds'] for row in rows):7.1f} "
-              f"{statistics.median(row['cpu'] for row in rows):6.1f}")
-    print("margin: worst seed minus the threshold (must pass), or threshold minus best seed (must fail); "
-          f"near: seeds within {100 * MARGIN:g} points of the threshold; missed: seeds that break the "
-          f"expectation{' (or whose feedback lacks the reason)' if any(MODELS[n][2] for n in names) else ''}")
+        print(
+            f"{name:<12} {expectation:<22} {min(accuracies):6.2f} {statistics.median(accuracies):6.2f} "
+            f"{max(accuracies):6.2f} {100 * margin:+7.2f} {near:4d} {missed:6d} "
+            f"{statistics.median(row['seconds'] for row in rows):7.1f} "
+            f"{statistics.median(row['cpu'] for row in rows):6.1f}"
+        )
+    print(
+        "margin: worst seed minus the threshold (must pass), or threshold minus best seed (must fail); "
+        f"near: seeds within {100 * MARGIN:g} points of the threshold; missed: seeds that break the "
+        f"expectation{' (or whose feedback lacks the reason)' if any(MODELS[n][2] for n in names) else ''}"
+    )
     checked = {None: "not checked (--child 0, or no reference)", True: "identical outcomes"}
     print(f"trusted child: {checked.get(identical, 'OUTCOMES DIFFER')}")
 

@@ -56,7 +56,9 @@ def grade_once(submission: Path, course: Path | None = None) -> tuple[float, dic
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode not in (0, 1):
-        raise SystemExit(f"grade ex07 failed (exit {completed.returncode}): {completed.stderr[-500:]}")
+        raise SystemExit(
+            f"grade ex07 failed (exit {completed.returncode}): {completed.stderr[-500:]}"
+        )
     return elapsed, json.loads(completed.stdout)
 
 
@@ -66,15 +68,30 @@ def batch_once(folder: Path, learners: int) -> tuple[float, list[float]]:
     shutil.rmtree(folder, ignore_errors=True)
     for index in range(learners):
         (folder / "class" / f"learner{index}").mkdir(parents=True)
-        shutil.copyfile(ROOT / "solutions" / "ex07_keras_cnn.py", folder / "class" / f"learner{index}" /
-                        "ex07_keras_cnn.py")
-    command = [sys.executable, "-m", "grader", "batch", str(folder / "class"), "--out", str(folder / "out"),
-               "--workers", "1", "--seed", "7"]
+        shutil.copyfile(
+            ROOT / "solutions" / "ex07_keras_cnn.py",
+            folder / "class" / f"learner{index}" / "ex07_keras_cnn.py",
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(folder / "class"),
+        "--out",
+        str(folder / "out"),
+        "--workers",
+        "1",
+        "--seed",
+        "7",
+    ]
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if completed.returncode not in (0, 1):
-        raise SystemExit(f"grade batch failed (exit {completed.returncode}): {completed.stderr[-500:]}")
+        raise SystemExit(
+            f"grade batch failed (exit {completed.returncode}): {completed.stderr[-500:]}"
+        )
     scores = []
     for index in range(learners):
         report = json.loads((folder / "out" / f"learner{index}.json").read_text())
@@ -91,10 +108,13 @@ def earlier_settings(text: str) -> tuple[dict, object]:
     data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
     ex07 = next(item for item in data["exercises"] if item["id"] == "ex07")
     for pair in filter(None, text.split(",")):
-        key, _, value = pair.partition("=")
+        key, _separator, value = pair.partition("=")
         ex07["training"][key.strip()] = yaml.safe_load(value)
-    training = parse_training(ex07["training"], "--earlier",
-                              lambda condition, where, message: expect(condition, where, message, CatalogueError))
+    training = parse_training(
+        ex07["training"],
+        "--earlier",
+        lambda condition, where, message: expect(condition, where, message, CatalogueError),
+    )
     return data, training
 
 
@@ -121,20 +141,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--extra", type=int, default=2, help="learners added to the warm batch")
-    parser.add_argument("--earlier", default=EARLIER, help="training settings to time beside the catalogue's")
+    parser.add_argument(
+        "--earlier", default=EARLIER, help="training settings to time beside the catalogue's"
+    )
     arguments = parser.parse_args()
     from grader.course.catalogue import load_catalogue
 
     now_training = load_catalogue().item("ex07").training
     earlier_data, earlier_training = earlier_settings(arguments.earlier)
     spec = solution_spec()
-    print(f"ex07 on the solution, {arguments.rounds} round(s), {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}\n  now:     {now_training}\n  earlier: {earlier_training}")
+    print(
+        f"ex07 on the solution, {arguments.rounds} round(s), {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}\n  now:     {now_training}\n  earlier: {earlier_training}"
+    )
     cold, cold_earlier, warm, full_marks = [], [], [], True
     trained = {"now": [], "earlier": []}
     with tempfile.TemporaryDirectory(prefix="ex07-bench-") as scratch:
         earlier_course = Path(scratch) / "course.yaml"
-        earlier_course.write_text(yaml.safe_dump(earlier_data, allow_unicode=True), encoding="utf-8")
+        earlier_course.write_text(
+            yaml.safe_dump(earlier_data, allow_unicode=True), encoding="utf-8"
+        )
         for number in range(1, arguments.rounds + 1):
             elapsed, report = grade_once(ROOT / "solutions")
             cold.append(elapsed)
@@ -146,24 +172,40 @@ def main() -> None:
             full_marks &= all(score == report["max_score"] for score in scores_one + scores_more)
             trained["now"].append(train_once(spec, now_training, number))
             trained["earlier"].append(train_once(spec, earlier_training, number))
-            print(f"  round {number}: cold {elapsed:5.1f} s (its own timer {report['execution_time']:.1f} s), "
-                  f"earlier settings {cold_earlier[-1]:5.1f} s; batch of 1 {one:5.1f} s, of {1 + arguments.extra} "
-                  f"{more:5.1f} s: warm {warm[-1]:5.1f} s per learner; trainer alone {trained['now'][-1][0]:4.1f} s "
-                  f"(cpu {trained['now'][-1][1]:4.1f} s), earlier settings {trained['earlier'][-1][0]:4.1f} s "
-                  f"(cpu {trained['earlier'][-1][1]:4.1f} s)")
+            print(
+                f"  round {number}: cold {elapsed:5.1f} s (its own timer {report['execution_time']:.1f} s), "
+                f"earlier settings {cold_earlier[-1]:5.1f} s; batch of 1 {one:5.1f} s, of {1 + arguments.extra} "
+                f"{more:5.1f} s: warm {warm[-1]:5.1f} s per learner; trainer alone {trained['now'][-1][0]:4.1f} s "
+                f"(cpu {trained['now'][-1][1]:4.1f} s), earlier settings {trained['earlier'][-1][0]:4.1f} s "
+                f"(cpu {trained['earlier'][-1][1]:4.1f} s)"
+            )
     stub_time, stub_report = grade_once(ROOT / "exercises")
     cold_median, warm_median = statistics.median(cold), statistics.median(warm)
-    train_now, train_earlier = (statistics.median(seconds for seconds, _cpu in trained[key]) for key in ("now", "earlier"))
-    cpu_now, cpu_earlier = (statistics.median(cpu for _seconds, cpu in trained[key]) for key in ("now", "earlier"))
-    print(f"cold median {cold_median:.1f} s (target {COLD_TARGET:g} s), earlier settings "
-          f"{statistics.median(cold_earlier):.1f} s; warm median {warm_median:.1f} s per learner (target "
-          f"{WARM_TARGET:g} s); ratio cold / warm {cold_median / warm_median:.2f}; the stub takes {stub_time:.1f} s "
-          f"({stub_report['score']:g} points, no training)")
-    print(f"trainer alone: {train_now:.1f} s now, {train_earlier:.1f} s with the earlier settings (cpu {cpu_now:.1f} s "
-          f"and {cpu_earlier:.1f} s): each learner pays {train_now - train_earlier:+.1f} s; the earlier settings' warm "
-          f"cost, estimated: {warm_median - (train_now - train_earlier):.1f} s per learner")
-    missed = [name for name, value, target in (("cold", cold_median, COLD_TARGET), ("warm", warm_median, WARM_TARGET))
-              if value > target]
+    train_now, train_earlier = (
+        statistics.median(seconds for seconds, _cpu in trained[key]) for key in ("now", "earlier")
+    )
+    cpu_now, cpu_earlier = (
+        statistics.median(cpu for _seconds, cpu in trained[key]) for key in ("now", "earlier")
+    )
+    print(
+        f"cold median {cold_median:.1f} s (target {COLD_TARGET:g} s), earlier settings "
+        f"{statistics.median(cold_earlier):.1f} s; warm median {warm_median:.1f} s per learner (target "
+        f"{WARM_TARGET:g} s); ratio cold / warm {cold_median / warm_median:.2f}; the stub takes {stub_time:.1f} s "
+        f"({stub_report['score']:g} points, no training)"
+    )
+    print(
+        f"trainer alone: {train_now:.1f} s now, {train_earlier:.1f} s with the earlier settings (cpu {cpu_now:.1f} s "
+        f"and {cpu_earlier:.1f} s): each learner pays {train_now - train_earlier:+.1f} s; the earlier settings' warm "
+        f"cost, estimated: {warm_median - (train_now - train_earlier):.1f} s per learner"
+    )
+    missed = [
+        name
+        for name, value, target in (
+            ("cold", cold_median, COLD_TARGET),
+            ("warm", warm_median, WARM_TARGET),
+        )
+        if value > target
+    ]
     if missed or not full_marks:
         print("MISSED: " + ", ".join(missed + ([] if full_marks else ["the solution lost points"])))
         sys.exit(1)

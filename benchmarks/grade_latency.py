@@ -36,51 +36,85 @@ TENSORFLOW_PROBE = (
 
 
 def grade_command(tree: Path) -> list[str]:
-    return [sys.executable, "-m", "grader", "ex01", "--submission", str(tree / "solutions"),
-            "--format", "json"]
+    return [
+        sys.executable,
+        "-m",
+        "grader",
+        "ex01",
+        "--submission",
+        str(tree / "solutions"),
+        "--format",
+        "json",
+    ]
 
 
 def wall_time(command: list[str], cwd: Path, must_succeed: bool = False) -> float:
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=dict(os.environ, PYTHONPATH=str(cwd)))
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONPATH=str(cwd)),
+    )
     elapsed = time.perf_counter() - started
     if must_succeed and completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command[2:4])} failed in {cwd}: {completed.stderr.decode()[-500:]}")
+        raise SystemExit(
+            f"{' '.join(command[2:4])} failed in {cwd}: {completed.stderr.decode()[-500:]}"
+        )
     return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--against", default=None, help="an earlier git revision to time beside this one")
+    parser.add_argument(
+        "--against", default=None, help="an earlier git revision to time beside this one"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as folder:
-        runs = {"python -c 'import numpy, pytest'": (BASELINE, ROOT, False),
-                "grade ex01 (solution)": (grade_command(ROOT), ROOT, True)}
+        runs = {
+            "python -c 'import numpy, pytest'": (BASELINE, ROOT, False),
+            "grade ex01 (solution)": (grade_command(ROOT), ROOT, True),
+        }
         if arguments.against:
             earlier = Path(folder) / "earlier"
-            subprocess.run(["git", "worktree", "add", "--detach", str(earlier), arguments.against],
-                           cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(earlier), arguments.against],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
             runs[f"grade ex01 at {arguments.against}"] = (grade_command(earlier), earlier, True)
         try:
             medians = measure(runs, arguments.rounds)
         finally:
             if arguments.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(earlier)], cwd=ROOT,
-                               capture_output=True)
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(earlier)],
+                    cwd=ROOT,
+                    capture_output=True,
+                )
     for label, median in medians.items():
         print(f"{label:<40} median {median * 1000:7.1f} ms  ({arguments.rounds} runs)")
     base, now = medians["python -c 'import numpy, pytest'"], medians["grade ex01 (solution)"]
     ratio = now / base
-    print(f"ratio {ratio:.2f}  (target <= {TARGET_RATIO}, docs/design.md#quality-bars)  {'OK' if ratio <= TARGET_RATIO else 'TOO SLOW'}; "
-          f"issue 13's target <= {TARGET_RATIO_ISSUE}: {'OK' if ratio <= TARGET_RATIO_ISSUE else 'missed'}")
+    print(
+        f"ratio {ratio:.2f}  (target <= {TARGET_RATIO}, docs/design.md#quality-bars)  {'OK' if ratio <= TARGET_RATIO else 'TOO SLOW'}; "
+        f"issue 13's target <= {TARGET_RATIO_ISSUE}: {'OK' if ratio <= TARGET_RATIO_ISSUE else 'missed'}"
+    )
     if arguments.against:
         against = now / medians[f"grade ex01 at {arguments.against}"]
         verdict = "OK" if against <= TARGET_AGAINST else "SLOWER"
-        print(f"this revision / {arguments.against}: {against:.2f}  (target <= {TARGET_AGAINST})  {verdict}")
-    probe = subprocess.run([sys.executable, "-c", TENSORFLOW_PROBE, str(ROOT / "solutions")],
-                           cwd=ROOT, capture_output=True, text=True)
+        print(
+            f"this revision / {arguments.against}: {against:.2f}  (target <= {TARGET_AGAINST})  {verdict}"
+        )
+    probe = subprocess.run(
+        [sys.executable, "-c", TENSORFLOW_PROBE, str(ROOT / "solutions")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     imported = probe.stdout.strip().splitlines()[-1:] == ["True"]
     print(f"tensorflow imported while grading ex01-ex06: {'YES (bad)' if imported else 'no'}")
 
@@ -90,7 +124,7 @@ def measure(runs: dict[str, tuple[list[str], Path, bool]], rounds: int) -> dict[
     for command, cwd, check in runs.values():  # warm the file cache for all of them
         wall_time(command, cwd, check)
     times: dict[str, list[float]] = {label: [] for label in runs}
-    for _ in range(rounds):
+    for _round in range(rounds):
         for label, (command, cwd, check) in runs.items():
             times[label].append(wall_time(command, cwd, check))
     return {label: statistics.median(values) for label, values in times.items()}

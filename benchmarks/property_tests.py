@@ -26,8 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08")
-SUBMISSIONS = {"solution": "solutions", "stub": "exercises",  # and slow honest loops, where a clock bit first
-               "loops": "tests/fixtures/submissions/honest_loops"}
+SUBMISSIONS = {
+    "solution": "solutions",
+    "stub": "exercises",  # and slow honest loops, where a clock bit first
+    "loops": "tests/fixtures/submissions/honest_loops",
+}
 
 # Runs inside `python -c` with the tree on PYTHONPATH: times every generated-case test and
 # counts the learner calls it makes, then prints {exercise: [seconds, calls, score]} as JSON.
@@ -74,8 +77,9 @@ print(json.dumps({key: [*value, None] for key, value in spent.items()} | {"score
 
 def export(revision: str, folder: Path) -> Path:
     """The project as `revision` holds it, without touching any git worktree."""
-    archive = subprocess.run(["git", "archive", "--format=tar", revision], cwd=ROOT, check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision], cwd=ROOT, check=True, capture_output=True
+    ).stdout
     target = folder / revision
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
@@ -83,9 +87,13 @@ def export(revision: str, folder: Path) -> Path:
 
 
 def one_run(tree: Path, submission: str, seed: int) -> dict:
-    completed = subprocess.run([sys.executable, "-c", CHILD, str(tree / SUBMISSIONS[submission]), str(seed),
-                                *EXERCISES], cwd=tree, capture_output=True, text=True,
-                               env=dict(os.environ, PYTHONPATH=str(tree)))
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tree / SUBMISSIONS[submission]), str(seed), *EXERCISES],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+    )
     if completed.returncode != 0:
         raise SystemExit(f"{tree} {submission}: {completed.stderr[-1500:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -95,7 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--against", default=None, help="an earlier git revision to time beside this one")
+    parser.add_argument(
+        "--against", default=None, help="an earlier git revision to time beside this one"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="property-bench-") as folder:
         trees = {"this tree": ROOT}
@@ -108,20 +118,27 @@ def main() -> None:
                 for submission in SUBMISSIONS:
                     measured = one_run(tree, submission, arguments.seed)
                     for exercise in EXERCISES:
-                        spent, count, _ = measured.get(exercise, [0.0, 0, None])
+                        spent, count, _detail = measured.get(exercise, [0.0, 0, None])
                         seconds[label, submission, exercise].append(spent)
                         calls[label, submission, exercise] = count
     labels = list(trees)
-    print(f"{'exercise':<9}{'kind':<10}" + "".join(f"{label + ' s':>16}{'calls':>7}" for label in labels))
+    print(
+        f"{'exercise':<9}{'kind':<10}"
+        + "".join(f"{label + ' s':>16}{'calls':>7}" for label in labels)
+    )
     for submission in SUBMISSIONS:
         for exercise in EXERCISES:
             row = f"{exercise:<9}{submission:<10}"
             for label in labels:
-                row += (f"{statistics.median(seconds[label, submission, exercise]):16.3f}"
-                        f"{calls[label, submission, exercise]:7d}")
+                row += (
+                    f"{statistics.median(seconds[label, submission, exercise]):16.3f}"
+                    f"{calls[label, submission, exercise]:7d}"
+                )
             print(row)
-        totals = [sum(statistics.median(seconds[label, submission, exercise]) for exercise in EXERCISES)
-                  for label in labels]
+        totals = [
+            sum(statistics.median(seconds[label, submission, exercise]) for exercise in EXERCISES)
+            for label in labels
+        ]
         print(f"{'all':<9}{submission:<10}" + "".join(f"{total:16.3f}{'':7}" for total in totals))
     print(f"(medians of {arguments.rounds} rounds, seed {arguments.seed}, trees taking turns)")
 

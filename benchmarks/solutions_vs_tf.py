@@ -18,8 +18,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 import numpy as np
@@ -32,17 +32,19 @@ WARM_UP_RUNS = 3
 
 
 def load_solution(file_name: str):
-    spec = importlib.util.spec_from_file_location(file_name.removesuffix(".py"), ROOT / "solutions" / file_name)
+    spec = importlib.util.spec_from_file_location(
+        file_name.removesuffix(".py"), ROOT / "solutions" / file_name
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def median_ms(run: Callable[[], object], repeats: int) -> float:
-    for _ in range(WARM_UP_RUNS):
+    for _run in range(WARM_UP_RUNS):
         run()
     times = []
-    for _ in range(repeats):
+    for _run in range(repeats):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
@@ -51,8 +53,12 @@ def median_ms(run: Callable[[], object], repeats: int) -> float:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.option("--repeats", type=click.IntRange(min=1), default=50, help="Timed runs per case.")
-@click.option("--max-ratio", type=float, default=3.0,
-              help="Exit with 1 if a solution is slower than TensorFlow by more than this factor.")
+@click.option(
+    "--max-ratio",
+    type=float,
+    default=3.0,
+    help="Exit with 1 if a solution is slower than TensorFlow by more than this factor.",
+)
 def main(repeats: int, max_ratio: float) -> None:
     """Time conv2d and max_pool2d against TensorFlow and print medians and ratios."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -68,24 +74,32 @@ def main(repeats: int, max_ratio: float) -> None:
 
     cases = []
     for strides, padding in ((1, "valid"), (1, "same"), (2, "same")):
-        cases.append((
-            f"conv2d 3x3x16x32 stride {strides} {padding}",
-            lambda s=strides, p=padding: ex04.conv2d(x, kernel, bias, s, p),
-            lambda s=strides, p=padding: (tf.nn.conv2d(x, kernel, s, p.upper()) + bias).numpy(),
-            lambda s=strides, p=padding: tf.nn.conv2d(x_tf, kernel_tf, s, p.upper()) + bias_tf,
-        ))
+        cases.append(
+            (
+                f"conv2d 3x3x16x32 stride {strides} {padding}",
+                lambda s=strides, p=padding: ex04.conv2d(x, kernel, bias, s, p),
+                lambda s=strides, p=padding: (tf.nn.conv2d(x, kernel, s, p.upper()) + bias).numpy(),
+                lambda s=strides, p=padding: tf.nn.conv2d(x_tf, kernel_tf, s, p.upper()) + bias_tf,
+            )
+        )
     for pool, strides, padding in ((2, None, "valid"), (3, 2, "same")):
         tf_strides = pool if strides is None else strides
-        cases.append((
-            f"max_pool2d {pool}x{pool} stride {tf_strides} {padding}",
-            lambda f=pool, s=strides, p=padding: ex05.max_pool2d(x, f, s, p),
-            lambda f=pool, s=tf_strides, p=padding: tf.nn.max_pool2d(x, f, s, p.upper()).numpy(),
-            lambda f=pool, s=tf_strides, p=padding: tf.nn.max_pool2d(x_tf, f, s, p.upper()),
-        ))
+        cases.append(
+            (
+                f"max_pool2d {pool}x{pool} stride {tf_strides} {padding}",
+                lambda f=pool, s=strides, p=padding: ex05.max_pool2d(x, f, s, p),
+                lambda f=pool, s=tf_strides, p=padding: tf.nn.max_pool2d(
+                    x, f, s, p.upper()
+                ).numpy(),
+                lambda f=pool, s=tf_strides, p=padding: tf.nn.max_pool2d(x_tf, f, s, p.upper()),
+            )
+        )
 
-    click.echo(f"input {BATCH_SHAPE} float32, {FILTERS} filters {KERNEL_SIZE}x{KERNEL_SIZE}; "
-               f"median of {repeats} runs; {os.cpu_count()} CPUs; TensorFlow {tf.__version__}, "
-               f"NumPy {np.__version__}")
+    click.echo(
+        f"input {BATCH_SHAPE} float32, {FILTERS} filters {KERNEL_SIZE}x{KERNEL_SIZE}; "
+        f"median of {repeats} runs; {os.cpu_count()} CPUs; TensorFlow {tf.__version__}, "
+        f"NumPy {np.__version__}"
+    )
     click.echo(f"{'case':<36} {'solution':>10} {'TF numpy':>10} {'TF tensor':>10} {'ratio':>7}")
     worst = 0.0
     for name, ours, theirs, theirs_resident in cases:
@@ -95,7 +109,9 @@ def main(repeats: int, max_ratio: float) -> None:
         resident_ms = median_ms(theirs_resident, repeats)
         ratio = ours_ms / theirs_ms
         worst = max(worst, ratio)
-        click.echo(f"{name:<36} {ours_ms:>8.2f}ms {theirs_ms:>8.2f}ms {resident_ms:>8.2f}ms {ratio:>6.2f}x")
+        click.echo(
+            f"{name:<36} {ours_ms:>8.2f}ms {theirs_ms:>8.2f}ms {resident_ms:>8.2f}ms {ratio:>6.2f}x"
+        )
     verdict = "within" if worst <= max_ratio else "OVER"
     click.echo(f"worst ratio {worst:.2f}x: {verdict} the {max_ratio:g}x target")
     sys.exit(0 if worst <= max_ratio else 1)

@@ -46,6 +46,7 @@ def describe_array(value: Any) -> str:
 
 def describe_call(function: str, *args: Any, **kwargs: Any) -> str:
     """`conv2d(x (2, 7, 7, 3) uint8, kernel (3, 3, 3, 4) float64, strides=2)`, for feedback."""
+
     def one(value: Any) -> str:
         if isinstance(value, np.ndarray):
             return f"{tuple(value.shape)} {value.dtype}"
@@ -59,10 +60,19 @@ def differing_cells(got: np.ndarray, expected: np.ndarray, wrong: np.ndarray) ->
     """How many cells differ and where; the expected cell only in a public test."""
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
     if evidence.hidden():
-        return _("{count} of {size} values differ; the first at index {index}, where you returned "
-                 "{got:.6g}").format(count=int(wrong.sum()), size=wrong.size, index=index, got=got[index])
-    return _("{count} of {size} values differ; at index {index} expected {expected:.6g}, got {got:.6g}").format(
-        count=int(wrong.sum()), size=wrong.size, index=index, expected=expected[index], got=got[index])
+        return _(
+            "{count} of {size} values differ; the first at index {index}, where you returned "
+            "{got:.6g}"
+        ).format(count=int(wrong.sum()), size=wrong.size, index=index, got=got[index])
+    return _(
+        "{count} of {size} values differ; at index {index} expected {expected:.6g}, got {got:.6g}"
+    ).format(
+        count=int(wrong.sum()),
+        size=wrong.size,
+        index=index,
+        expected=expected[index],
+        got=got[index],
+    )
 
 
 def both_arrays(expected: np.ndarray, got: np.ndarray, reveal: bool) -> str:
@@ -70,25 +80,37 @@ def both_arrays(expected: np.ndarray, got: np.ndarray, reveal: bool) -> str:
     if not reveal or evidence.hidden():
         return ""
     return "\n{expected_word}:\n{expected}\n{got_word}:\n{got}".format(
-        expected_word=_("expected"), got_word=_("got"),
-        expected=np.array2string(expected, precision=4), got=np.array2string(got, precision=4))
+        expected_word=_("expected"),
+        got_word=_("got"),
+        expected=np.array2string(expected, precision=4),
+        got=np.array2string(got, precision=4),
+    )
 
 
 def wrong_number(call: str, expected: float, got: float) -> str:
     if evidence.hidden():
-        return _("{call}: returned {got:g}, which is not the right value").format(call=call, got=got)
-    return _("{call}: expected {expected:g}, got {got:g}").format(call=call, expected=expected, got=got)
+        return _("{call}: returned {got:g}, which is not the right value").format(
+            call=call, got=got
+        )
+    return _("{call}: expected {expected:g}, got {got:g}").format(
+        call=call, expected=expected, got=got
+    )
 
 
 def wrong_exact(call: str, expected: Any, got: Any) -> str:
     if evidence.hidden():
-        return _("{call}: returned {got!r}, which is not the right answer").format(call=call, got=got)
-    return _("{call}: expected {expected!r}, got {got!r}").format(call=call, expected=expected, got=got)
+        return _("{call}: returned {got!r}, which is not the right answer").format(
+            call=call, got=got
+        )
+    return _("{call}: expected {expected!r}, got {got!r}").format(
+        call=call, expected=expected, got=got
+    )
 
 
 def floats_named(got: Any, expected: Any, equal: bool) -> str | None:
-    """"You returned floats" for sizes and counts: in a public test when the floats equal the
+    """ "You returned floats" for sizes and counts: in a public test when the floats equal the
     answer, in a hidden one whenever a float came back (so it never says the value was right)."""
+
     def has_float(value: Any) -> bool:
         if isinstance(value, tuple):
             return any(has_float(item) for item in value)
@@ -101,7 +123,8 @@ def floats_named(got: Any, expected: Any, equal: bool) -> str | None:
 
 def not_an_array(call: str, got: Any, expected: np.ndarray) -> str:
     return _("{call} returned {got}; expected an ndarray of shape {shape}").format(
-        call=call, got=describe_array(got), shape=expected.shape)
+        call=call, got=describe_array(got), shape=expected.shape
+    )
 
 
 def shape_hint(got: tuple, expected: tuple) -> str:
@@ -111,13 +134,17 @@ def shape_hint(got: tuple, expected: tuple) -> str:
     short = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e - 1]
     long = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g == e + 1]
     if short:  # every short axis is named, not only the first
-        return (_("; one short on axis {axis}: is the last window dropped (+1 missing)?") if len(short) == 1 else
-                _("; one short on axes {axes}: is the last window dropped (+1 missing)?")).format(
-            axis=short[0], axes=", ".join(map(str, short)))
+        return (
+            _("; one short on axis {axis}: is the last window dropped (+1 missing)?")
+            if len(short) == 1
+            else _("; one short on axes {axes}: is the last window dropped (+1 missing)?")
+        ).format(axis=short[0], axes=", ".join(map(str, short)))
     if long:
-        return (_("; one too many on axis {axis}: does a window run past the edge?") if len(long) == 1 else
-                _("; one too many on axes {axes}: does a window run past the edge?")).format(
-            axis=long[0], axes=", ".join(map(str, long)))
+        return (
+            _("; one too many on axis {axis}: does a window run past the edge?")
+            if len(long) == 1
+            else _("; one too many on axes {axes}: does a window run past the edge?")
+        ).format(axis=long[0], axes=", ".join(map(str, long)))
     return ""
 
 
@@ -125,10 +152,13 @@ def type_slip(got: np.ndarray, call: str, floating: bool, dtype: np.dtype | None
     """The sentence for an array of the wrong kind: integers where results are floats, or not
     the input's dtype where it must be kept. None when the type is right."""
     if floating and got.dtype.kind != "f":
-        return _("{call} returned dtype {dtype}; convolution and pooling results must be "
-                 "floating point (start from np.zeros(..., dtype=float))").format(call=call, dtype=got.dtype)
+        return _(
+            "{call} returned dtype {dtype}; convolution and pooling results must be "
+            "floating point (start from np.zeros(..., dtype=float))"
+        ).format(call=call, dtype=got.dtype)
     if dtype is not None and got.dtype != np.dtype(dtype):
-        return _("{call} returned dtype {dtype}; expected {expected}, the dtype of the input "
-                 "(np.pad keeps it; np.zeros(...) without dtype= makes float64)").format(
-            call=call, dtype=got.dtype, expected=np.dtype(dtype))
+        return _(
+            "{call} returned dtype {dtype}; expected {expected}, the dtype of the input "
+            "(np.pad keeps it; np.zeros(...) without dtype= makes float64)"
+        ).format(call=call, dtype=got.dtype, expected=np.dtype(dtype))
     return None

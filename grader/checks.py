@@ -10,8 +10,9 @@ words both and says, case by case, what a hidden test's feedback leaves out and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -48,8 +49,9 @@ def _differing(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     atol = RELATIVE_TOLERANCE * max(1.0, scale)
     with np.errstate(all="ignore"):
-        return ~np.isclose(got.astype(np.float64), expected.astype(np.float64),
-                           rtol=RELATIVE_TOLERANCE, atol=atol)
+        return ~np.isclose(
+            got.astype(np.float64), expected.astype(np.float64), rtol=RELATIVE_TOLERANCE, atol=atol
+        )
 
 
 def require_attempted(value: Any, name: str) -> None:
@@ -80,10 +82,17 @@ def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> st
     return named[0] if len(named) == 1 else _("; or ").join(named[:MAX_NAMED])
 
 
-def check_array(got: Any, expected: np.ndarray, *, call: str,
-                misconceptions: Iterable[Misconception] = (), floating: bool = False,
-                dtype: np.dtype | None = None, reveal: bool = False,
-                shape_feedback: dict[tuple, str] | None = None) -> np.ndarray:
+def check_array(
+    got: Any,
+    expected: np.ndarray,
+    *,
+    call: str,
+    misconceptions: Iterable[Misconception] = (),
+    floating: bool = False,
+    dtype: np.dtype | None = None,
+    reveal: bool = False,
+    shape_feedback: dict[tuple, str] | None = None,
+) -> np.ndarray:
     """Fail with feedback unless `got` is an ndarray equal to `expected` within tolerance.
 
     `shape_feedback` names the mistake behind a known wrong shape;
@@ -101,31 +110,49 @@ def check_array(got: Any, expected: np.ndarray, *, call: str,
         hint = _(" (a list is not an array: wrap it, np.array(...))") if listed else ""
         raise failure(say.not_an_array(call, got, expected) + hint)
     if got.shape != expected.shape:
-        named = (_(sentence) if (sentence := (shape_feedback or {}).get(tuple(got.shape)))
-                 else match_misconception(got, misconceptions))
+        named = (
+            _(sentence)
+            if (sentence := (shape_feedback or {}).get(tuple(got.shape)))
+            else match_misconception(got, misconceptions)
+        )
         message = _("{call}: expected shape {expected}, got {got}").format(
-            call=call, expected=expected.shape, got=got.shape)
-        raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message + say.shape_hint(got.shape, expected.shape))
+            call=call, expected=expected.shape, got=got.shape
+        )
+        raise (
+            NamedMistake(f"{message}. {named}")
+            if named
+            else GradingFailure(message + say.shape_hint(got.shape, expected.shape))
+        )
     if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
-        raise GradingFailure(_("{call} returned NaN or infinite values ({count} of {size} cells)").format(
-            call=call, count=int(np.sum(~np.isfinite(got))), size=got.size))
+        raise GradingFailure(
+            _("{call} returned NaN or infinite values ({count} of {size} cells)").format(
+                call=call, count=int(np.sum(~np.isfinite(got))), size=got.size
+            )
+        )
     slip, right = say.type_slip(got, call, floating, dtype), close_enough(got, expected)
     named = None if right else match_misconception(got, misconceptions)
-    if slip and evidence.hidden() and not named:  # the type alone, so it never says the values were right
+    if (
+        slip and evidence.hidden() and not named
+    ):  # the type alone, so it never says the values were right
         raise NamedMistake(slip)
     if not right:
         detail = say.differing_cells(got, expected, _differing(got, expected))
-        shown = say.both_arrays(expected, got, reveal)  # after the sentence, never inside its parenthesis
+        shown = say.both_arrays(
+            expected, got, reveal
+        )  # after the sentence, never inside its parenthesis
         if named:
             raise NamedMistake(f"{call}: {named} ({detail}){shown}")
-        raise GradingFailure(_("{call}: wrong values; {detail}").format(call=call, detail=detail) + shown)
+        raise GradingFailure(
+            _("{call}: wrong values; {detail}").format(call=call, detail=detail) + shown
+        )
     if slip:
         raise NamedMistake(slip)
     return got
 
 
-def check_number(got: Any, expected: float, *, call: str,
-                 misconceptions: Iterable[Misconception] = ()) -> float:
+def check_number(
+    got: Any, expected: float, *, call: str, misconceptions: Iterable[Misconception] = ()
+) -> float:
     """Fail unless `got` is a real number within the relative tolerance of `expected`."""
     evidence.judged()
     if isinstance(got, np.ndarray) and got.ndim == 0:
@@ -133,20 +160,27 @@ def check_number(got: Any, expected: float, *, call: str,
     if isinstance(got, np.generic):
         got = got.item()
     if isinstance(got, bool) or not isinstance(got, (int, float)):
-        raise GradingFailure(_("{call} returned {got}; expected a single number").format(
-            call=call, got=describe_array(got)))
-    got = got if isinstance(got, float) or abs(got) < 1e308 else float("inf" if got > 0 else "-inf")  # 10**400
+        raise GradingFailure(
+            _("{call} returned {got}; expected a single number").format(
+                call=call, got=describe_array(got)
+            )
+        )
+    got = (
+        got if isinstance(got, float) or abs(got) < 1e308 else float("inf" if got > 0 else "-inf")
+    )  # 10**400
     if not np.isclose(got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE):
-        named = match_misconception(np.asarray(float(got)),
-                                    [Misconception(m.feedback, np.asarray(float(m.candidate)))
-                                     for m in misconceptions])
+        named = match_misconception(
+            np.asarray(float(got)),
+            [Misconception(m.feedback, np.asarray(float(m.candidate))) for m in misconceptions],
+        )
         message = say.wrong_number(call, expected, got)
         raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
     return float(got)
 
 
-def check_exact(got: Any, expected: Any, *, call: str,
-                misconceptions: Iterable[Misconception] = ()) -> Any:
+def check_exact(
+    got: Any, expected: Any, *, call: str, misconceptions: Iterable[Misconception] = ()
+) -> Any:
     """Fail unless `got` equals `expected` exactly, as an int or a tuple of ints.
 
     Integer-valued floats (7.0) fail: sizes and counts are ints, and true division is the
@@ -157,8 +191,14 @@ def check_exact(got: Any, expected: Any, *, call: str,
     if normalised is not None and normalised == expected:
         return normalised
     plain = _plain(got)
-    named = _("; or ").join(dict.fromkeys(_(m.feedback) for m in misconceptions
-                                       if _same(plain, _plain(m.candidate)))) or None
+    named = (
+        _("; or ").join(
+            dict.fromkeys(
+                _(m.feedback) for m in misconceptions if _same(plain, _plain(m.candidate))
+            )
+        )
+        or None
+    )
     if named is None:
         named = say.floats_named(plain, expected, _plain_equal(plain, expected))
     message = say.wrong_exact(call, expected, plain)
@@ -197,13 +237,17 @@ def check_parts(got: Any, names: tuple[str, ...], *, call: str) -> tuple:
     """
     evidence.judged()
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise GradingFailure(_("{call} returned {got}; expected a tuple of {count} ({names}), as in `return {names}`")
-                             .format(call=call, got=describe_array(got), count=len(names), names=", ".join(names)))
+        raise GradingFailure(
+            _(
+                "{call} returned {got}; expected a tuple of {count} ({names}), as in `return {names}`"
+            ).format(call=call, got=describe_array(got), count=len(names), names=", ".join(names))
+        )
     return tuple(got)
 
 
-def check_constant(got: Any, expected: np.ndarray, *, name: str,
-                   misconceptions: Iterable[Misconception] = ()) -> np.ndarray:
+def check_constant(
+    got: Any, expected: np.ndarray, *, name: str, misconceptions: Iterable[Misconception] = ()
+) -> np.ndarray:
     """Like `check_array` for a module-level constant, which may be a nested list of numbers.
 
     A constant still `None` (the stub) is "not attempted".
@@ -213,8 +257,11 @@ def check_constant(got: Any, expected: np.ndarray, *, name: str,
         try:
             got = np.array(got, dtype=np.float64)
         except Exception:  # noqa: BLE001 - ragged, not numbers, or an int past float's range (OverflowError)
-            raise GradingFailure(_("{name} is a {got} that is not a grid of numbers (rows of equal "
-                                   "length)").format(name=name, got=describe_array(got))) from None
+            raise GradingFailure(
+                _("{name} is a {got} that is not a grid of numbers (rows of equal length)").format(
+                    name=name, got=describe_array(got)
+                )
+            ) from None
     return check_array(got, expected, call=name, misconceptions=misconceptions, reveal=True)
 
 
@@ -223,10 +270,16 @@ def check_unchanged(before: Any, after: Any, *, call: str) -> None:
     evidence.judged()
     for index, (original, now) in enumerate(zip(before, after)):
         if isinstance(original, np.ndarray) and (
-                not isinstance(now, np.ndarray) or now.shape != original.shape
-                or not np.array_equal(now, original)):
-            raise NamedMistake(_("{call} modified its argument #{number} in place; compute into a new "
-                                 "array (np.pad, np.zeros, x.copy()) instead").format(call=call, number=index + 1))
+            not isinstance(now, np.ndarray)
+            or now.shape != original.shape
+            or not np.array_equal(now, original)
+        ):
+            raise NamedMistake(
+                _(
+                    "{call} modified its argument #{number} in place; compute into a new "
+                    "array (np.pad, np.zeros, x.copy()) instead"
+                ).format(call=call, number=index + 1)
+            )
 
 
 def expect_value_error(call: Callable[..., Any], description: str, *, problem: str) -> str:
@@ -237,14 +290,24 @@ def expect_value_error(call: Callable[..., Any], description: str, *, problem: s
     except LearnerRaised as raised:
         if raised.value_error:
             return raised.message
-        raise GradingFailure(_("{call} should raise ValueError ({problem}), but raised {error}: {message}").format(
-            call=description, problem=_(problem), error=raised.error_type, message=raised.message)) from None
-    raise GradingFailure(_("{call} should raise ValueError ({problem}), but returned {got}").format(
-        call=description, problem=_(problem), got=describe_array(result)))
+        raise GradingFailure(
+            _("{call} should raise ValueError ({problem}), but raised {error}: {message}").format(
+                call=description,
+                problem=_(problem),
+                error=raised.error_type,
+                message=raised.message,
+            )
+        ) from None
+    raise GradingFailure(
+        _("{call} should raise ValueError ({problem}), but returned {got}").format(
+            call=description, problem=_(problem), got=describe_array(result)
+        )
+    )
 
 
-def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
-                  parts: tuple[str, ...] = ()) -> Any:
+def expect_answer(
+    call: Callable[[], Any], description: str, expected: Any, *, parts: tuple[str, ...] = ()
+) -> Any:
     """Fail unless a valid call answers `expected`, judged as any result is: an ndarray by
     `check_array`, a float by `check_number`, an int or a tuple of ints by `check_exact`, and a
     tuple of arrays named `parts` (`("gx", "gy", "magnitude")`) part by part.
@@ -256,12 +319,19 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
     try:
         got = call()
     except LearnerRaised as raised:
-        raise GradingFailure(raised.feedback + "\n" + _("{call} is a valid call: raise ValueError only for "
-                                                         "invalid arguments").format(call=description)) from None
+        raise GradingFailure(
+            raised.feedback
+            + "\n"
+            + _("{call} is a valid call: raise ValueError only for invalid arguments").format(
+                call=description
+            )
+        ) from None
     if parts:
         got = check_parts(got, parts, call=description)
-        return tuple(check_array(part, wanted, call=f"{description}, {name}")
-                     for part, wanted, name in zip(got, expected, parts))
+        return tuple(
+            check_array(part, wanted, call=f"{description}, {name}")
+            for part, wanted, name in zip(got, expected, parts)
+        )
     if isinstance(expected, np.ndarray):
         return check_array(got, expected, call=description)
     if isinstance(expected, float):
@@ -270,7 +340,9 @@ def expect_answer(call: Callable[[], Any], description: str, expected: Any, *,
 
 
 def _as_int_structure(value: Any) -> Any:
-    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array(7) holds 7, as np.int64(7) does
+    if (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    ):  # np.array(7) holds 7, as np.int64(7) does
         value = value[()]
     if isinstance(value, (bool, np.bool_)):
         return None

@@ -44,7 +44,11 @@ class GraderFailure(click.ClickException):
         super().show(file)
         if _debug["tracebacks"]:
             lines = "".join(traceback.format_exception(self)).rstrip("\n").splitlines()
-            click.echo("\n".join(visible(line, TRACEBACK_LINE_LIMIT) for line in lines), file=file, err=True)
+            click.echo(
+                "\n".join(visible(line, TRACEBACK_LINE_LIMIT) for line in lines),
+                file=file,
+                err=True,
+            )
 
 
 TRACEBACK_LINE_LIMIT = 2000

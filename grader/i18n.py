@@ -26,7 +26,7 @@ import os
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "grader"
@@ -39,7 +39,7 @@ _current = DEFAULT_LANGUAGE
 _asked = False  # the learner named the language (--lang): suggested commands repeat it
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The catalogue of `lang`; English (and a missing catalogue) is the source text."""
     if lang == DEFAULT_LANGUAGE:
@@ -72,7 +72,7 @@ def current_language() -> str:
 
 
 def detect_language(environ: Mapping[str, str] | None = None) -> str:
-    """"ko" when the first locale variable that is set starts with "ko", else "en"."""
+    """ "ko" when the first locale variable that is set starts with "ko", else "en"."""
     environ = os.environ if environ is None else environ
     for name in LOCALE_VARIABLES:
         value = environ.get(name, "")
@@ -144,7 +144,9 @@ def extract_test_titles(fileobj, keywords, comment_tags, options):
     yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
+            "test"
+        ):
             title = test_title(ast.get_docstring(node) or "")
             if title:
                 yield node.lineno, None, title, []
@@ -158,8 +160,10 @@ def test_title(docstring: str) -> str:
 
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: wide (Hangul, CJK) characters two, combining ones none."""
-    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
-               for char in text)
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
 
 
 def wrap_to_width(text: str, width: int, continuation: str = "") -> list[str]:

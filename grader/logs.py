@@ -34,8 +34,13 @@ class StderrHandler(logging.StreamHandler):
         stream = sys.stderr
         self.owned = False
         try:
-            stream = open(os.dup(stream.fileno()), "w", encoding=getattr(stream, "encoding", None) or "utf-8",
-                          errors="backslashreplace", buffering=1)
+            stream = open(
+                os.dup(stream.fileno()),
+                "w",
+                encoding=getattr(stream, "encoding", None) or "utf-8",
+                errors="backslashreplace",
+                buffering=1,
+            )
             self.owned = True
         except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
             pass

@@ -36,15 +36,18 @@ class Progress:
     def load(cls, submission: Path) -> Progress:
         try:
             data = json.loads(_read_state(submission))
-            return cls(best={str(k): float(v) for k, v in data.get("best", {}).items()},
-                       status={str(k): str(v) for k, v in data.get("status", {}).items()},
-                       hints_shown={str(k): int(v) for k, v in data.get("hints_shown", {}).items()})
+            return cls(
+                best={str(k): float(v) for k, v in data.get("best", {}).items()},
+                status={str(k): str(v) for k, v in data.get("status", {}).items()},
+                hints_shown={str(k): int(v) for k, v in data.get("hints_shown", {}).items()},
+            )
         except (OSError, ValueError, TypeError, AttributeError):
             return cls()
 
     def save(self, submission: Path) -> None:
-        text = json.dumps({"best": self.best, "status": self.status, "hints_shown": self.hints_shown},
-                          indent=1)
+        text = json.dumps(
+            {"best": self.best, "status": self.status, "hints_shown": self.hints_shown}, indent=1
+        )
         try:
             _write_state(submission, text.encode("utf-8"))
         except OSError:

@@ -30,7 +30,9 @@ class TestResult:
     feedback: str = ""
     not_attempted: bool = False
     duration: float = 0.0
-    unchecked: bool = False  # the grader could not check it: its failure, not the learner's (status "error")
+    unchecked: bool = (
+        False  # the grader could not check it: its failure, not the learner's (status "error")
+    )
 
     def __post_init__(self) -> None:
         self.name = clean(self.name, NAME_LIMIT, single_line=True)
@@ -59,7 +61,8 @@ class ExerciseResult:
     note: str = ""
     # When learners see each test on Gradescope, by the test's own visibility (course.yaml).
     gradescope_visibility: dict[str, str] = field(
-        default_factory=lambda: {"public": "visible", "hidden": "after_due_date"})
+        default_factory=lambda: {"public": "visible", "hidden": "after_due_date"}
+    )
 
     @property
     def score(self) -> float:
@@ -122,10 +125,15 @@ class Report:
 
     @property
     def unchecked(self) -> list[str]:
-        """"ex02: <test name>" for every test the grader could not check
+        """ "ex02: <test name>" for every test the grader could not check
         (docs/design.md#a-grade-is-evidence); a run with any is the grader's failure, whatever its
         score."""
-        return [f"{item.id}: {test.name}" for item in self.exercises for test in item.tests if test.unchecked]
+        return [
+            f"{item.id}: {test.name}"
+            for item in self.exercises
+            for test in item.tests
+            if test.unchecked
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {

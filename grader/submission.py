@@ -20,8 +20,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from grader.i18n import _
 from grader.errors import InputError
+from grader.i18n import _
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
 COURSE_FOLDERS = ("exercises", "answers")
@@ -67,15 +67,18 @@ class Submission:
 
     def answers_path(self, quiz_id: str) -> PurePosixPath:
         """answers/qNN.yaml where an answers folder exists, else qNN.yaml beside the exercises."""
-        candidates = (self.base / "answers" / f"{quiz_id}.yaml",
-                      self.base.parent / "answers" / f"{quiz_id}.yaml", self.base / f"{quiz_id}.yaml")
+        candidates = (
+            self.base / "answers" / f"{quiz_id}.yaml",
+            self.base.parent / "answers" / f"{quiz_id}.yaml",
+            self.base / f"{quiz_id}.yaml",
+        )
         for candidate in candidates:
             if self.kind(candidate) != "missing":
                 return candidate
         return self.base / "answers" / f"{quiz_id}.yaml"
 
     def kind(self, relative: PurePosixPath) -> str:
-        """"file", "missing", "link" or "other" for the entry at `relative`, links not followed."""
+        """ "file", "missing", "link" or "other" for the entry at `relative`, links not followed."""
         current, mode = self.folder, stat.S_IFDIR
         if self.folder.is_symlink():
             return "link"
@@ -96,13 +99,20 @@ class Submission:
         parts = [part for part in relative.parts if part not in (".", "")]
         name = "/".join(parts)
         if self.folder.is_symlink():
-            raise SubmissionFileError("link", _("the submission folder {folder} is a symbolic link; submit the "
-                                                "folder itself (links are never followed)").format(folder=self.folder.name))
+            raise SubmissionFileError(
+                "link",
+                _(
+                    "the submission folder {folder} is a symbolic link; submit the "
+                    "folder itself (links are never followed)"
+                ).format(folder=self.folder.name),
+            )
         try:
             handle = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as error:
-            raise SubmissionFileError("unreadable", _("the submission folder cannot be read: {reason}").format(
-                reason=error.strerror)) from None
+            raise SubmissionFileError(
+                "unreadable",
+                _("the submission folder cannot be read: {reason}").format(reason=error.strerror),
+            ) from None
         try:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
@@ -115,10 +125,17 @@ class Submission:
                 handle = child
             info = os.fstat(handle)
             if not stat.S_ISREG(info.st_mode):
-                raise SubmissionFileError("unreadable", _("{name} is not a regular file").format(name=name))
+                raise SubmissionFileError(
+                    "unreadable", _("{name} is not a regular file").format(name=name)
+                )
             if info.st_nlink > 1:  # another name for someone else's file, such as a solution
-                raise SubmissionFileError("link", _("{name} is a hard link to a file elsewhere; submit a copy of "
-                                                    "the file itself (links are never followed)").format(name=name))
+                raise SubmissionFileError(
+                    "link",
+                    _(
+                        "{name} is a hard link to a file elsewhere; submit a copy of "
+                        "the file itself (links are never followed)"
+                    ).format(name=name),
+                )
             with os.fdopen(handle, "rb", closefd=True) as stream:
                 handle = -1
                 content = stream.read(limit + 1)
@@ -126,8 +143,12 @@ class Submission:
             if handle >= 0:
                 os.close(handle)
         if len(content) > limit:
-            raise SubmissionFileError("big", _("{name} is larger than {limit} KB; it is not graded").format(
-                name=name, limit=limit >> 10))
+            raise SubmissionFileError(
+                "big",
+                _("{name} is larger than {limit} KB; it is not graded").format(
+                    name=name, limit=limit >> 10
+                ),
+            )
         return content
 
 
@@ -135,11 +156,20 @@ def _open_error(error: OSError, name: str, folder: Path) -> SubmissionFileError:
     import errno
 
     if error.errno == errno.ENOENT:
-        return SubmissionFileError("missing", _("{name} is not in the submission folder").format(name=name))
+        return SubmissionFileError(
+            "missing", _("{name} is not in the submission folder").format(name=name)
+        )
     if error.errno in (errno.ELOOP, errno.ENOTDIR) and (folder / name).is_symlink():
-        return SubmissionFileError("link", _("{name} is a symbolic link; submit the file itself, not a link "
-                                             "(links are never followed)").format(name=name))
-    return SubmissionFileError("unreadable", _("{name} cannot be read: {reason}").format(name=name, reason=error.strerror))
+        return SubmissionFileError(
+            "link",
+            _(
+                "{name} is a symbolic link; submit the file itself, not a link "
+                "(links are never followed)"
+            ).format(name=name),
+        )
+    return SubmissionFileError(
+        "unreadable", _("{name} cannot be read: {reason}").format(name=name, reason=error.strerror)
+    )
 
 
 def _find_base(folder: Path) -> PurePosixPath:
@@ -150,7 +180,7 @@ def _find_base(folder: Path) -> PurePosixPath:
     it fails with "symbolic link" instead of reading what it points at.
     """
     base = PurePosixPath(".")
-    for _ in range(MAX_LAYOUT_DEPTH + 1):
+    for _repeat in range(MAX_LAYOUT_DEPTH + 1):
         entries = _entries(folder / base)
         if any(COURSE_FILE.match(name) for name in entries):
             return base
@@ -158,7 +188,11 @@ def _find_base(folder: Path) -> PurePosixPath:
             return base / "exercises"
         if "answers" in entries:
             return base
-        folders = [name for name, kind in entries.items() if kind != "file" and not name.startswith((".", "_"))]
+        folders = [
+            name
+            for name, kind in entries.items()
+            if kind != "file" and not name.startswith((".", "_"))
+        ]
         if len(folders) != 1:
             return base
         base = base / folders[0]
@@ -171,8 +205,14 @@ def _entries(folder: Path) -> dict[str, str]:
     """Name -> "folder", "link" or "file" for the entries of `folder` (links are not followed)."""
     try:
         with os.scandir(folder) as scan:
-            return {entry.name: "link" if entry.is_symlink() else
-                    "folder" if entry.is_dir(follow_symlinks=False) else "file" for entry in scan}
+            return {
+                entry.name: "link"
+                if entry.is_symlink()
+                else "folder"
+                if entry.is_dir(follow_symlinks=False)
+                else "file"
+                for entry in scan
+            }
     except OSError:
         return {}
 
@@ -193,7 +233,9 @@ def find_learner_folder(default: Path, start: Path | None = None) -> Path | None
 
 def _holds_course_files(folder: Path) -> bool:
     try:
-        return any(COURSE_FILE.match(entry.name) for entry in folder.iterdir()) or \
-            (folder / "answers").is_dir()
+        return (
+            any(COURSE_FILE.match(entry.name) for entry in folder.iterdir())
+            or (folder / "answers").is_dir()
+        )
     except OSError:
         return False

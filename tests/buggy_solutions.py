@@ -57,26 +57,34 @@ def apply_edits(source: str, version: BuggyVersion) -> str:
         matches = [index for index, line in enumerate(lines) if line.strip() == old.strip()]
         if len(matches) != 1:
             found = "is not" if not matches else f"occurs {len(matches)} times"
-            raise StaleBuggyVersion(f"buggy version {version.name}: the line {old.strip()!r} {found} in "
-                                    f"solutions/{version.file}; update tests/fixtures/buggy/"
-                                    f"{Path(version.file).stem}.yaml")
+            raise StaleBuggyVersion(
+                f"buggy version {version.name}: the line {old.strip()!r} {found} in "
+                f"solutions/{version.file}; update tests/fixtures/buggy/"
+                f"{Path(version.file).stem}.yaml"
+            )
         line = lines[matches[0]]
-        indent = line[:len(line) - len(line.lstrip())]
-        lines[matches[0]:matches[0] + 1] = [indent + text + "\n" if text.strip() else "\n"
-                                            for text in textwrap.dedent(new).splitlines()]
+        indent = line[: len(line) - len(line.lstrip())]
+        lines[matches[0] : matches[0] + 1] = [
+            indent + text + "\n" if text.strip() else "\n"
+            for text in textwrap.dedent(new).splitlines()
+        ]
     edited = "".join(lines)
     try:
         ast.parse(edited)
     except SyntaxError as error:
-        raise StaleBuggyVersion(f"buggy version {version.name}: the edited solutions/{version.file} "
-                                f"no longer parses ({error})") from None
+        raise StaleBuggyVersion(
+            f"buggy version {version.name}: the edited solutions/{version.file} "
+            f"no longer parses ({error})"
+        ) from None
     return edited
 
 
 def buggy_source(name: str) -> tuple[str, str]:
     """The file name and text of the buggy version `name`."""
     version = buggy_versions()[name]
-    return version.file, apply_edits((SOLUTIONS / version.file).read_text(encoding="utf-8"), version)
+    return version.file, apply_edits(
+        (SOLUTIONS / version.file).read_text(encoding="utf-8"), version
+    )
 
 
 def write_buggy(name: str, folder: Path) -> Path:

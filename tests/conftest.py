@@ -20,7 +20,9 @@ from tests import strict_imports  # noqa: F401  (in CI, a library that cannot be
 
 # TensorFlow in this process (tests that train here) threads as the grader's trainer does, so
 # that a model trained here and by the trainer gives the same numbers.
-os.environ.update({name: value for name, value in TENSORFLOW_ENVIRONMENT.items() if name.startswith("TF_NUM_")})
+os.environ.update(
+    {name: value for name, value in TENSORFLOW_ENVIRONMENT.items() if name.startswith("TF_NUM_")}
+)
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 STUBS = COURSE_ROOT / "exercises"

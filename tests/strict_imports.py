@@ -18,7 +18,9 @@ import pytest
 NOT_CI = ("", "0", "false", "no")
 
 
-def import_or_fail(modname: str, minversion: str | None = None, reason: str | None = None, **_: Any) -> ModuleType:
+def import_or_fail(
+    modname: str, minversion: str | None = None, reason: str | None = None, **_options: Any
+) -> ModuleType:
     """`pytest.importorskip` as CI needs it: the module, or the ImportError itself."""
     module = importlib.import_module(modname)
     if minversion is not None:

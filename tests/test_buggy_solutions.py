@@ -8,7 +8,13 @@ import ast
 
 import pytest
 
-from tests.buggy_solutions import BuggyVersion, StaleBuggyVersion, apply_edits, buggy_source, buggy_versions
+from tests.buggy_solutions import (
+    BuggyVersion,
+    StaleBuggyVersion,
+    apply_edits,
+    buggy_source,
+    buggy_versions,
+)
 from tests.conftest import SOLUTIONS
 
 
@@ -28,23 +34,35 @@ def test_edits_anchor_on_code_lines_not_on_line_numbers():
 
 
 def test_a_replacement_of_several_lines_or_none_keeps_the_indentation():
-    version = BuggyVersion("reordered", "f.py", "moved", (("x = 1", ""), ("y = 2", "if y:\n    x = 1\n")))
+    version = BuggyVersion(
+        "reordered", "f.py", "moved", (("x = 1", ""), ("y = 2", "if y:\n    x = 1\n"))
+    )
     source = "def f(y):\n    x = 1\n    y = 2\n    return x + y\n"
     assert apply_edits(source, version) == "def f(y):\n    if y:\n        x = 1\n    return x + y\n"
 
 
-@pytest.mark.parametrize(("source", "reason"), [
-    ("def f(a, b):\n    return a - b\n", "is not"),
-    ("def f(a, b):\n    return a * b\n\n\ndef g(a, b):\n    return a * b\n", "occurs 2 times"),
-])
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("def f(a, b):\n    return a - b\n", "is not"),
+        ("def f(a, b):\n    return a * b\n\n\ndef g(a, b):\n    return a * b\n", "occurs 2 times"),
+    ],
+)
 def test_an_edit_that_no_longer_fits_names_its_version(source, reason):
-    version = BuggyVersion("sum_not_product", "ex99_demo.py", "adds", (("return a * b", "return a + b"),))
-    with pytest.raises(StaleBuggyVersion, match=rf"sum_not_product: the line 'return a \* b' {reason} in "
-                                                r"solutions/ex99_demo.py; update tests/fixtures/buggy/ex99_demo.yaml"):
+    version = BuggyVersion(
+        "sum_not_product", "ex99_demo.py", "adds", (("return a * b", "return a + b"),)
+    )
+    with pytest.raises(
+        StaleBuggyVersion,
+        match=rf"sum_not_product: the line 'return a \* b' {reason} in "
+        r"solutions/ex99_demo.py; update tests/fixtures/buggy/ex99_demo.yaml",
+    ):
         apply_edits(source, version)
 
 
 def test_an_edit_that_breaks_the_syntax_names_its_version():
     version = BuggyVersion("half_a_line", "ex99_demo.py", "cut", (("return a * b", "return a *"),))
-    with pytest.raises(StaleBuggyVersion, match="half_a_line: the edited solutions/ex99_demo.py no longer parses"):
+    with pytest.raises(
+        StaleBuggyVersion, match="half_a_line: the edited solutions/ex99_demo.py no longer parses"
+    ):
         apply_edits("def f(a, b):\n    return a * b\n", version)

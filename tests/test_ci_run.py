@@ -38,7 +38,9 @@ def test_uses_it(missing):
 """
 
 
-@pytest.mark.parametrize("source", [NEEDS_A_MISSING_LIBRARY, NEEDS_IT_IN_A_FIXTURE], ids=["module", "fixture"])
+@pytest.mark.parametrize(
+    "source", [NEEDS_A_MISSING_LIBRARY, NEEDS_IT_IN_A_FIXTURE], ids=["module", "fixture"]
+)
 @pytest.mark.parametrize("ci", ["true", ""], ids=["in-ci", "locally"])
 def test_in_ci_a_library_that_cannot_be_imported_fails_the_run(pytester, monkeypatch, source, ci):
     monkeypatch.setenv("PYTHONPATH", str(COURSE_ROOT))

@@ -24,7 +24,9 @@ SHELL_ENDS = {"||", "&&", "|", ";", ">", ">>", "2>&1"}
 def workflow(path: Path) -> dict:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict) and data.get("name"), path.name
-    assert data.get(True) or data.get("on"), f"{path.name} has no triggers"  # YAML 1.1 reads `on` as True
+    assert data.get(True) or data.get("on"), (
+        f"{path.name} has no triggers"
+    )  # YAML 1.1 reads `on` as True
     return data
 
 
@@ -33,7 +35,9 @@ def run_scripts(data: dict) -> list[str]:
     for job_name, job in data["jobs"].items():
         assert job.get("runs-on") and job.get("steps"), job_name
         for step in job["steps"]:
-            assert ("uses" in step) != ("run" in step), f"{job_name}: a step needs one of uses/run: {step}"
+            assert ("uses" in step) != ("run" in step), (
+                f"{job_name}: a step needs one of uses/run: {step}"
+            )
             if "run" in step:
                 scripts.append(step["run"])
     return scripts
@@ -48,7 +52,7 @@ def grade_invocations(script: str) -> list[list[str]]:
         for index, word in enumerate(words):
             if word == "grade" and (index == 0 or words[index - 1] in SHELL_ENDS):
                 rest = []
-                for argument in words[index + 1:]:
+                for argument in words[index + 1 :]:
                     if argument in SHELL_ENDS:
                         break
                     rest.append(argument)
@@ -57,8 +61,12 @@ def grade_invocations(script: str) -> list[list[str]]:
 
 
 def option_names(command: click.Command) -> set[str]:
-    return {name for parameter in command.params for name in getattr(parameter, "opts", [])
-            if name.startswith("-")} | {"-h", "--help"}
+    return {
+        name
+        for parameter in command.params
+        for name in getattr(parameter, "opts", [])
+        if name.startswith("-")
+    } | {"-h", "--help"}
 
 
 def check_invocation(arguments: list[str]) -> str:
@@ -67,13 +75,17 @@ def check_invocation(arguments: list[str]) -> str:
     command = cli.commands[name]
     flags = {argument.split("=")[0] for argument in arguments if argument.startswith("--")}
     unknown = flags - option_names(command)
-    assert not unknown, f"`grade {' '.join(arguments)}` uses flags that `grade {name}` lacks: {unknown}"
+    assert not unknown, (
+        f"`grade {' '.join(arguments)}` uses flags that `grade {name}` lacks: {unknown}"
+    )
     return name
 
 
 @pytest.mark.parametrize("path", [LEARNER, INSTRUCTOR], ids=lambda path: path.name)
 def test_templates_are_workflows_whose_grade_commands_exist(path):
-    invocations = [call for script in run_scripts(workflow(path)) for call in grade_invocations(script)]
+    invocations = [
+        call for script in run_scripts(workflow(path)) for call in grade_invocations(script)
+    ]
     assert invocations, f"{path.name} never runs grade"
     used = {check_invocation(call) for call in invocations}
     expected = {GRADE_COMMAND} if path == LEARNER else {"batch", "merge", "report"}
@@ -98,8 +110,9 @@ def test_the_instructor_template_grades_a_matrix_of_shards_and_merges():
 def test_the_checker_catches_a_flag_that_does_not_exist():
     with pytest.raises(AssertionError, match="--no-such-flag"):
         check_invocation(["batch", "subs", "--out", "o", "--no-such-flag"])
-    assert grade_invocations("echo x && grade --all --seed ${{ github.run_id }} || true") == \
-        [["--all", "--seed", "EXPR"]]
+    assert grade_invocations("echo x && grade --all --seed ${{ github.run_id }} || true") == [
+        ["--all", "--seed", "EXPR"]
+    ]
 
 
 def test_fail_under_passes_at_or_above_the_threshold(grade, make_submission):
@@ -111,12 +124,19 @@ def test_fail_under_passes_at_or_above_the_threshold(grade, make_submission):
     assert grade("ex01", "--submission", folder, "--fail-under", "101").exit_code == 2
 
 
-GRADING_STEPS = [(INSTRUCTOR, "grade", "grade batch"), (INSTRUCTOR, "merge", "grade merge"),
-                 (LEARNER, "grade", "--format junit")]
+GRADING_STEPS = [
+    (INSTRUCTOR, "grade", "grade batch"),
+    (INSTRUCTOR, "merge", "grade merge"),
+    (LEARNER, "grade", "--format junit"),
+]
 
 
 def step_script(path: Path, job: str, marker: str) -> str:
-    (script,) = [step["run"] for step in workflow(path)["jobs"][job]["steps"] if marker in step.get("run", "")]
+    (script,) = [
+        step["run"]
+        for step in workflow(path)["jobs"][job]["steps"]
+        if marker in step.get("run", "")
+    ]
     script = script.replace("${{ matrix.shard }}", "1")
     return re.sub(r"\$\{\{.*?\}\}", "", script)  # an empty seed input: fresh seeds
 
@@ -128,21 +148,39 @@ def run_step(script: str, exit_code: int, tmp_path: Path) -> subprocess.Complete
     fake = bin_dir / "grade"
     fake.write_text(f"#!/bin/sh\nexit {exit_code}\n")
     fake.chmod(0o755)
-    environment = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", SEED="1",
-                       PASS_PERCENT="60", GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"))
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=tmp_path,
-                          env=environment, capture_output=True, text=True, timeout=60)
+    environment = dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        SEED="1",
+        PASS_PERCENT="60",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+    )
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("path, job, marker", GRADING_STEPS, ids=lambda value: getattr(value, "name", value))
-def test_a_grading_step_tells_an_interrupted_or_failed_run_from_a_graded_one(path, job, marker, tmp_path):
+@pytest.mark.parametrize(
+    "path, job, marker", GRADING_STEPS, ids=lambda value: getattr(value, "name", value)
+)
+def test_a_grading_step_tells_an_interrupted_or_failed_run_from_a_graded_one(
+    path, job, marker, tmp_path
+):
     """Seen: an aborted batch exited 1 and the templates took it for a graded run."""
     script = step_script(path, job, marker)
     for graded in (0, 1):
         assert run_step(script, graded, tmp_path).returncode == 0, graded
     for failed, words in ((130, "interrupted"), (3, "exit 3"), (2, "exit 2")):
         step = run_step(script, failed, tmp_path)
-        assert step.returncode != 0 and "::error::" in step.stdout and words in step.stdout, (failed, step.stdout)
+        assert step.returncode != 0 and "::error::" in step.stdout and words in step.stdout, (
+            failed,
+            step.stdout,
+        )
 
 
 def test_the_pass_mark_step_fails_below_it_and_names_why(tmp_path):

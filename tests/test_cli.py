@@ -79,9 +79,11 @@ def test_output_file(grade, tmp_path):
 
 def test_seed_replays_the_same_cases(grade, make_submission):
     # A wrong solution whose feedback quotes random values: the same seed gives the same text.
-    folder = make_submission(ex01="import numpy as np\n"
-                                   "def filter_response(p, k):\n    return float(np.sum(p) + 1)\n"
-                                   "def convolve2d(i, k):\n    return np.ones((2, 2))\n")
+    folder = make_submission(
+        ex01="import numpy as np\n"
+        "def filter_response(p, k):\n    return float(np.sum(p) + 1)\n"
+        "def convolve2d(i, k):\n    return np.ones((2, 2))\n"
+    )
     first = grade("ex01", "--submission", folder, "--format", "json", "--seed", "1234").json()
     second = grade("ex01", "--submission", folder, "--format", "json", "--seed", "1234").json()
     other = grade("ex01", "--submission", folder, "--format", "json", "--seed", "99").json()
@@ -90,13 +92,16 @@ def test_seed_replays_the_same_cases(grade, make_submission):
     assert first["exercises"] != other["exercises"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ex99"], "unknown exercise or quiz 'ex99'"),
-    (["ex01", "--submission", "/no/such/folder"], "does not exist"),
-    ([], "name what to grade"),
-    (["ex01", "--all"], "either ids or --all"),
-    (["ex01", "--format", "pdf"], "'pdf' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ex99"], "unknown exercise or quiz 'ex99'"),
+        (["ex01", "--submission", "/no/such/folder"], "does not exist"),
+        ([], "name what to grade"),
+        (["ex01", "--all"], "either ids or --all"),
+        (["ex01", "--format", "pdf"], "'pdf' is not one of"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_line(grade, args, message):
     run = grade(*args)
     assert run.exit_code == 2
@@ -146,8 +151,15 @@ def test_version_and_help(grade):
         assert command in help_text
 
 
-@pytest.mark.parametrize("command", [["list", "--submission", str(STUBS)], ["--help"], ["hint", "ex01", "--submission", "{tmp}"],
-                                     ["ex06", "--submission", str(STUBS)]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list", "--submission", str(STUBS)],
+        ["--help"],
+        ["hint", "ex01", "--submission", "{tmp}"],
+        ["ex06", "--submission", str(STUBS)],
+    ],
+)
 def test_a_closed_pipe_ends_quietly(tmp_path, command):
     """`grade list | head -1`: the reader is gone before the grader writes; no traceback, no
     "internal error", and exit 0 (or the grading verdict, 1 for the stubs)."""
@@ -155,8 +167,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command):
     import sys
 
     arguments = [part.replace("{tmp}", str(tmp_path)) for part in command]
-    process = subprocess.Popen([sys.executable, "-m", "grader", *arguments], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grader", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
     process.stdout.close()  # before the child has started, so its first write finds no reader
     stderr = process.stderr.read().decode()
     code = process.wait(timeout=120)
@@ -175,7 +191,9 @@ def test_the_learners_folder_is_found_as_git_finds_a_repository(grade, tmp_path,
     course = tmp_path / "course"
     (course / "exercises").mkdir(parents=True)
     (course / "notes" / "week1").mkdir(parents=True)
-    (course / "exercises" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (course / "exercises" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     for where in (course / "exercises", course / "notes" / "week1"):
         monkeypatch.chdir(where)
         run = grade("ex06", "--format", "json")

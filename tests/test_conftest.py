@@ -10,7 +10,7 @@ from grader.course.catalogue import COURSE_ROOT
 
 pytest_plugins = ["pytester"]
 
-TIMED_TESTS = '''
+TIMED_TESTS = """
 import json, os, time
 import pytest
 from tests.conftest import _alone_when_marked  # noqa: F401
@@ -28,7 +28,7 @@ def test_burns_every_core():
 @pytest.mark.parametrize("number", range(6))
 def test_ordinary(number):
     _timed(f"ordinary{number}", 0.5)
-'''
+"""
 
 
 def test_a_test_marked_alone_overlaps_no_other_under_xdist(pytester, monkeypatch, tmp_path):
@@ -42,5 +42,7 @@ def test_a_test_marked_alone_overlaps_no_other_under_xdist(pytester, monkeypatch
     result.assert_outcomes(passed=7)
     rows = [json.loads(line) for line in intervals.read_text().splitlines()]
     (alone,) = [row for row in rows if row[0] == "alone"]
-    overlapping = [row[0] for row in rows if row[0] != "alone" and row[1] < alone[2] and alone[1] < row[2]]
+    overlapping = [
+        row[0] for row in rows if row[0] != "alone" and row[1] < alone[2] and alone[1] < row[2]
+    ]
     assert overlapping == []

@@ -11,7 +11,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-SEARCHED = ("grader", "tests", "benchmarks", "docs", "README.md", "quizzes", "solutions", "exercises", ".ci")
+SEARCHED = (
+    "grader",
+    "tests",
+    "benchmarks",
+    "docs",
+    "README.md",
+    "quizzes",
+    "solutions",
+    "exercises",
+    ".ci",
+)
 SUFFIXES = {".py", ".md", ".yaml", ".yml", ".txt", ".toml", ".cfg", ""}
 CITATION = re.compile(r"docs/([\w-]+\.md)#([\w-]*)")
 OUTSIDE_DOCUMENT = re.compile(r"\bSPEC(?: section|'s|\)| §)")
@@ -40,8 +50,14 @@ def searched_files() -> list[Path]:
     for part in SEARCHED:
         path = ROOT / part
         candidates = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
-        files += [file for file in candidates if file.is_file() and file.suffix in SUFFIXES
-                  and "__pycache__" not in file.parts and file.name != Path(__file__).name]
+        files += [
+            file
+            for file in candidates
+            if file.is_file()
+            and file.suffix in SUFFIXES
+            and "__pycache__" not in file.parts
+            and file.name != Path(__file__).name
+        ]
     return files
 
 
@@ -49,7 +65,10 @@ def citations() -> list[tuple[str, str, str]]:
     found = []
     for file in searched_files():
         text = file.read_text(encoding="utf-8", errors="replace")
-        found += [(str(file.relative_to(ROOT)), document, anchor) for document, anchor in CITATION.findall(text)]
+        found += [
+            (str(file.relative_to(ROOT)), document, anchor)
+            for document, anchor in CITATION.findall(text)
+        ]
     return found
 
 
@@ -61,23 +80,39 @@ def test_slugs_follow_githubs_rule():
 
 def test_the_design_is_cited():
     cited = {anchor for _file, document, anchor in citations() if document == "design.md"}
-    assert {"exit-codes", "a-grade-is-evidence", "hidden-stays-hidden", "array-conventions"} <= cited
+    assert {
+        "exit-codes",
+        "a-grade-is-evidence",
+        "hidden-stays-hidden",
+        "array-conventions",
+    } <= cited
 
 
 @pytest.mark.parametrize(("file", "document", "anchor"), citations())
 def test_every_cited_anchor_exists(file, document, anchor):
     assert (DOCS / document).is_file(), f"{file} cites docs/{document}, which does not exist"
-    assert anchor in anchors(DOCS / document), f"{file} cites docs/{document}#{anchor}: no such heading"
+    assert anchor in anchors(DOCS / document), (
+        f"{file} cites docs/{document}#{anchor}: no such heading"
+    )
 
 
-@pytest.mark.parametrize("document", sorted(DOCS.glob("*.md")) + [ROOT / "README.md"], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "document", sorted(DOCS.glob("*.md")) + [ROOT / "README.md"], ids=lambda path: path.name
+)
 def test_every_link_within_a_document_exists(document):
-    missing = set(re.findall(r"\]\(#([\w-]+)\)", document.read_text(encoding="utf-8"))) - anchors(document)
+    missing = set(re.findall(r"\]\(#([\w-]+)\)", document.read_text(encoding="utf-8"))) - anchors(
+        document
+    )
     assert not missing, f"{document.name} links to #{sorted(missing)}: no such heading"
 
 
 def test_no_comment_cites_a_document_outside_the_repository():
-    cited = [f"{file.relative_to(ROOT)}:{number}" for file in searched_files()
-             for number, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
-             if OUTSIDE_DOCUMENT.search(line)]
+    cited = [
+        f"{file.relative_to(ROOT)}:{number}"
+        for file in searched_files()
+        for number, line in enumerate(
+            file.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+        )
+        if OUTSIDE_DOCUMENT.search(line)
+    ]
     assert cited == []

@@ -25,7 +25,9 @@ def test_debug_shows_the_failures_traceback_after_the_one_line(grade, grading_ex
     assert lines[0] == "Error: internal error: RuntimeError: disk on fire \\x1b]0;owned\\x07"
     assert lines[1] == "Traceback (most recent call last):"
     assert "in explode_deep_inside" in run.stderr  # where the bug is, not only where it was caught
-    assert "The above exception was the direct cause" in run.stderr and "GraderFailure" in run.stderr
+    assert (
+        "The above exception was the direct cause" in run.stderr and "GraderFailure" in run.stderr
+    )
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr
     assert "Traceback" not in run.stdout
 
@@ -34,7 +36,9 @@ def test_without_debug_the_failure_is_one_line_even_after_a_debug_run(grade, gra
     grade("--debug", "ex01", "--submission", SOLUTIONS)
     run = grade("ex01", "--submission", SOLUTIONS)
     assert run.exit_code == 3
-    assert run.stderr.strip().splitlines() == ["Error: internal error: RuntimeError: disk on fire \\x1b]0;owned\\x07"]
+    assert run.stderr.strip().splitlines() == [
+        "Error: internal error: RuntimeError: disk on fire \\x1b]0;owned\\x07"
+    ]
 
 
 def test_debug_works_for_every_command(grade, tmp_path, monkeypatch):

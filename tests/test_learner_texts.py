@@ -8,8 +8,8 @@ import pytest
 from grader import evidence
 from grader.checks import Misconception, check_array
 from grader.cli.commands import list_lines
-from grader.failures import GradingFailure
 from grader.course.catalogue import load_catalogue
+from grader.failures import GradingFailure
 from grader.i18n import display_width, language
 from grader.progress import Progress
 from grader.reports.text import _points
@@ -31,9 +31,14 @@ def test_both_axes_short_are_both_named():
 def test_the_flip_message_closes_its_parenthesis_before_the_matrices():
     expected = np.array([[0.0, 30.0], [0.0, 30.0]])
     with evidence.judging(evidence.PUBLIC):  # `reveal` shows the matrices in a public test only
-        feedback = _feedback(-expected, expected, call="convolve2d(6x6)", reveal=True,
-                             misconceptions=[Misconception("you flipped the kernel", -expected)])
-    sentence, _, matrices = feedback.partition("\n")
+        feedback = _feedback(
+            -expected,
+            expected,
+            call="convolve2d(6x6)",
+            reveal=True,
+            misconceptions=[Misconception("you flipped the kernel", -expected)],
+        )
+    sentence, _separator, matrices = feedback.partition("\n")
     assert sentence.endswith(")") and "values differ" in sentence
     assert matrices.startswith("expected:") and not matrices.rstrip().endswith("])")
 
@@ -57,8 +62,10 @@ def test_list_marks_the_next_item_counts_hints_and_aligns_in_korean(tmp_path, ca
         ids = [line.split()[0] for line in lines]
         assert ids[:2] == ["ex01", "ex02"] and "q01" in ids
         # the title column starts at the same display column on every line, quizzes included
-        starts = {display_width(line[: line.rindex(catalogue.item(item_id).title_for(lang))])
-                  for line, item_id in zip(lines, ids)}
+        starts = {
+            display_width(line[: line.rindex(catalogue.item(item_id).title_for(lang))])
+            for line, item_id in zip(lines, ids)
+        }
         assert len(starts) == 1, lines
 
 
@@ -69,7 +76,10 @@ def test_exercise_titles_line_up_whatever_the_status_word(grade, make_submission
     for lang in ("en", "ko"):
         run = grade("ex01", "ex03", "--submission", folder, "--lang", lang)
         catalogue = load_catalogue()
-        starts = {display_width(line[: line.index(catalogue.item(item_id).title_for(lang))])
-                  for line in run.stdout.splitlines() for item_id in ("ex01", "ex03")
-                  if line.startswith(item_id)}
+        starts = {
+            display_width(line[: line.index(catalogue.item(item_id).title_for(lang))])
+            for line in run.stdout.splitlines()
+            for item_id in ("ex01", "ex03")
+            if line.startswith(item_id)
+        }
         assert len(starts) == 1, (lang, run.stdout)

@@ -78,19 +78,40 @@ def test_v_logs_a_fresh_worker_for_a_sandbox_that_did_not_start(grade, monkeypat
 def test_a_log_line_shows_learner_text_escaped_on_one_line(capsys):
     configure(1)
     try:
-        logging.getLogger("grader.instructor.tasks").info("batch: %s begun", "bob\x1b]0;owned\x07\nalice 221")
+        logging.getLogger("grader.instructor.tasks").info(
+            "batch: %s begun", "bob\x1b]0;owned\x07\nalice 221"
+        )
     finally:
         configure(0)
     logging.getLogger("grader.instructor.tasks").info("after: not shown")
     err = capsys.readouterr().err
-    assert err == "grade [INFO] grader.instructor.tasks: batch: bob\\x1b]0;owned\\x07\\x0aalice 221 begun\n"
+    assert (
+        err
+        == "grade [INFO] grader.instructor.tasks: batch: bob\\x1b]0;owned\\x07\\x0aalice 221 begun\n"
+    )
 
 
 def test_a_real_terminal_run_logs_while_the_suites_run_too(tmp_path):
     """Outside Click's test runner: the lines logged while the grader's own pytest holds the
     standard error (the worker stopped after its tests) still reach it."""
-    run = subprocess.run([sys.executable, "-I", "-m", "grader", "-v", "ex06", "--submission", str(SOLUTIONS),
-                          "--seed", "3"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-m",
+            "grader",
+            "-v",
+            "ex06",
+            "--submission",
+            str(SOLUTIONS),
+            "--seed",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert "ex06: worker stopped" in run.stderr and "isolation: " in run.stderr
     assert "grade [" not in run.stdout

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.learner.notebook import NotebookReport, parse_line, report_html
 from grader.errors import InputError
+from grader.learner.notebook import NotebookReport, parse_line, report_html
 from tests.conftest import SOLUTIONS, STUBS
 
 NOTEBOOK = STUBS / "course.ipynb"
@@ -20,7 +20,9 @@ def _outputs(cell) -> str:
     texts = []
     for output in cell.get("outputs", []):
         data = output.get("data", {})
-        texts.append(data.get("text/html", "") + data.get("text/plain", "") + output.get("text", ""))
+        texts.append(
+            data.get("text/html", "") + data.get("text/plain", "") + output.get("text", "")
+        )
     return "\n".join(texts)
 
 
@@ -30,10 +32,15 @@ def test_the_course_notebook_grades_the_files_next_to_it_and_shows_pictures(tmp_
     shutil.copytree(STUBS, folder)
     shutil.copyfile(SOLUTIONS / "ex02_sobel.py", folder / "ex02_sobel.py")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(notebook, timeout=240, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert [cell.source for cell in code] == ["%load_ext grader", "%grade ex01", "%grade ex02 --lang ko"]
+    assert [cell.source for cell in code] == [
+        "%load_ext grader",
+        "%grade ex01",
+        "%grade ex02 --lang ko",
+    ]
     assert not any(output.get("output_type") == "error" for cell in code for output in cell.outputs)
     stub, solved = _outputs(code[1]), _outputs(code[2])
     assert "ex01 0 / 10" in stub and "not attempted" in stub
@@ -51,16 +58,30 @@ def test_a_bad_line_is_one_line_of_html_not_a_traceback():
     with pytest.raises(InputError):
         parse_line("")
     assert parse_line("ex01 q01 --lang ko --no-pictures --seed 7")[1] | {"submission": None} == {
-        "pictures": False, "allow_weak": False, "lang": "ko", "submission": None, "seed": 7}
+        "pictures": False,
+        "allow_weak": False,
+        "lang": "ko",
+        "submission": None,
+        "seed": 7,
+    }
 
 
 def test_the_html_escapes_learner_text(grade):
     from grader.results import ExerciseResult, Report, TestResult
 
-    test = TestResult(name="convolve2d <b>", status="failed", score=0.0, max_score=1.0, visibility="public",
-                      feedback="printed:\n  | <script>alert(1)</script>")
-    report = Report(exercises=[ExerciseResult(id="ex01", title="Convolution", max_score=1.0, tests=[test])],
-                    seed=1, protection="namespaces")
+    test = TestResult(
+        name="convolve2d <b>",
+        status="failed",
+        score=0.0,
+        max_score=1.0,
+        visibility="public",
+        feedback="printed:\n  | <script>alert(1)</script>",
+    )
+    report = Report(
+        exercises=[ExerciseResult(id="ex01", title="Convolution", max_score=1.0, tests=[test])],
+        seed=1,
+        protection="namespaces",
+    )
     shown = NotebookReport(report)._repr_html_()
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "convolve2d &lt;b&gt;" in shown
     assert report_html(report, [("x.png", b"\x89PNG")]).count("<img") == 1

@@ -11,32 +11,42 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.learner.picture_data import picture_set
-from grader.learner.pictures import checked, learner_pictures
-from grader.sandbox.probe import IsolationProbe
 from grader.exercises.ex01.hidden import reference as ref_ex01
 from grader.exercises.ex03.hidden import reference as ref_ex03
 from grader.exercises.hidden.picture_answers import EMBOSS, photograph
+from grader.learner.picture_data import picture_set
+from grader.learner.pictures import checked, learner_pictures
+from grader.sandbox.probe import IsolationProbe
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-FLIPPED = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
-    "def convolve2d(image, kernel):",
-    "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]", 1)
-WRONG_SHAPE = '''import numpy as np
+FLIPPED = (
+    (SOLUTIONS / "ex01_convolution.py")
+    .read_text(encoding="utf-8")
+    .replace(
+        "def convolve2d(image, kernel):",
+        "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]",
+        1,
+    )
+)
+WRONG_SHAPE = """import numpy as np
 
 def filter_response(patch, kernel):
     return 0.0
 
 def convolve2d(image, kernel):
     return np.zeros((3, 3))
-'''
+"""
 
 
 def _pictures(folder: Path, ids: list[str], out: Path, catalogue):
     with IsolationProbe() as isolation:
-        return {picture.exercise_id: picture for picture in
-                learner_pictures(catalogue, ids, submission=folder, isolation=isolation, out_dir=out)}
+        return {
+            picture.exercise_id: picture
+            for picture in learner_pictures(
+                catalogue, ids, submission=folder, isolation=isolation, out_dir=out
+            )
+        }
 
 
 def _panels(picture):
@@ -81,7 +91,9 @@ def test_stubs_and_wrong_shapes_are_drawn_as_notes_not_errors(make_submission, t
 
 
 def test_honest_loops_get_the_padding_grid_of_their_own_same_padding(tmp_path, catalogue):
-    pictures = _pictures(SUBMISSION_FIXTURES / "honest_loops", ["ex03", "ex04"], tmp_path / "out", catalogue)
+    pictures = _pictures(
+        SUBMISSION_FIXTURES / "honest_loops", ["ex03", "ex04"], tmp_path / "out", catalogue
+    )
     grids = [panel.grid for panel in _panels(pictures["ex03"]) if panel.grid is not None]
     height, width = photograph(16).shape
     expected = (ref_ex03.same_pads(height, 5, 2)[0], ref_ex03.same_pads(width, 5, 2)[0])
@@ -90,13 +102,16 @@ def test_honest_loops_get_the_padding_grid_of_their_own_same_padding(tmp_path, c
     assert "match" in pictures["ex04"].verdict
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("a string", "not an array"),
-    (np.array(["a", "b"]), "not numbers"),
-    (np.zeros((4, 5)), "shape (4, 5)"),
-    (np.zeros(2_000_000), "shape"),
-    ([[1, 2], [3]], "not an array"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("a string", "not an array"),
+        (np.array(["a", "b"]), "not numbers"),
+        (np.zeros((4, 5)), "shape (4, 5)"),
+        (np.zeros(2_000_000), "shape"),
+        ([[1, 2], [3]], "not an array"),
+    ],
+)
 def test_checked_refuses_what_it_cannot_draw(value, problem):
     array, why = checked(value, np.zeros((4, 4)))
     assert array is None and problem in why
@@ -127,15 +142,33 @@ def test_ex07_stub_is_a_note(tmp_path, catalogue):
     assert "not attempted" in picture.rows[0][0].note and picture.path.is_file()
 
 
-def test_show_with_picture_prints_the_task_then_draws_and_names_the_files(grade, tmp_path, monkeypatch):
+def test_show_with_picture_prints_the_task_then_draws_and_names_the_files(
+    grade, tmp_path, monkeypatch
+):
     out = tmp_path / "drawn"
-    run = grade("show", "ex02", "--picture", "--pictures-dir", out, "--submission", SOLUTIONS, "--lang", "en")
+    run = grade(
+        "show",
+        "ex02",
+        "--picture",
+        "--pictures-dir",
+        out,
+        "--submission",
+        SOLUTIONS,
+        "--lang",
+        "en",
+    )
     assert run.exit_code == 0, run.stdout + run.stderr
     assert "SOBEL_X" in run.stdout  # the task first
     assert str(out / "ex02_sobel.png") in run.stdout and (out / "ex02_sobel.png").is_file()
-    monkeypatch.chdir(tmp_path)  # no learner folder here: `show` alone still works and draws nothing
+    monkeypatch.chdir(
+        tmp_path
+    )  # no learner folder here: `show` alone still works and draws nothing
     plain = grade("show", "ex02")
-    assert plain.exit_code == 0 and not (tmp_path / "pictures").exists() and "Pictures" not in plain.stdout
+    assert (
+        plain.exit_code == 0
+        and not (tmp_path / "pictures").exists()
+        and "Pictures" not in plain.stdout
+    )
 
 
 def test_with_a_machine_format_the_file_names_go_to_stderr(grade, tmp_path):
@@ -155,9 +188,14 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
 
     from grader.learner import drawing
 
-    latin = next(entry for entry in font_manager.fontManager.ttflist
-                 if ord(drawing.HANGUL_SAMPLE) not in FT2Font(entry.fname).get_charmap())
-    monkeypatch.setattr(font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")])
+    latin = next(
+        entry
+        for entry in font_manager.fontManager.ttflist
+        if ord(drawing.HANGUL_SAMPLE) not in FT2Font(entry.fname).get_charmap()
+    )
+    monkeypatch.setattr(
+        font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")]
+    )
     drawing.hangul_font.cache_clear()
     try:
         assert drawing.hangul_font() is None
@@ -178,7 +216,9 @@ def test_the_release_data_file_holds_what_the_course_computes(tmp_path, monkeypa
     finally:
         picture_set.cache_clear()
     assert loaded.arrays.keys() == computed.arrays.keys()
-    assert all(np.array_equal(loaded.arrays[name], computed.arrays[name]) for name in computed.arrays)
+    assert all(
+        np.array_equal(loaded.arrays[name], computed.arrays[name]) for name in computed.arrays
+    )
     assert [call.function for call in loaded.calls] == [call.function for call in computed.calls]
     assert loaded.of("ex03", grid=True)[0].answer == computed.of("ex03", grid=True)[0].answer
 
@@ -192,7 +232,10 @@ def test_no_graded_suite_uses_the_photograph():
     assert len(suites) > 10
     for path in suites:
         text = path.read_text(encoding="utf-8")
-        assert not any(word in text for word in ("picture_answers", "picture_data", "photograph", "grace_hopper"))
+        assert not any(
+            word in text
+            for word in ("picture_answers", "picture_data", "photograph", "grace_hopper")
+        )
 
 
 def test_a_missing_or_damaged_data_file_is_a_clear_error(tmp_path, monkeypatch):

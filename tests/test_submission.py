@@ -21,8 +21,10 @@ LAYOUTS = {  # where the exercise file and an answers file sit, below the nestin
 
 def lay_out(root: Path, nesting: str, layout: str) -> Path:
     exercise, answers = LAYOUTS[layout]
-    for relative, source in ((exercise, SOLUTIONS / "ex01_convolution.py"),
-                             (answers, SOLUTIONS / "answers" / "q01.yaml")):
+    for relative, source in (
+        (exercise, SOLUTIONS / "ex01_convolution.py"),
+        (answers, SOLUTIONS / "answers" / "q01.yaml"),
+    ):
         target = root / (nesting + relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
@@ -44,8 +46,12 @@ def test_the_folders_looked_in_lead_down_to_the_files(tmp_path):
     submission = Submission.open(lay_out(tmp_path / "upload", "a-main/a-main/", "course"))
     assert submission.base == PurePosixPath("a-main/a-main/exercises")
     folders = submission.layout_folders()
-    assert folders[:4] == (PurePosixPath("."), PurePosixPath("a-main"), PurePosixPath("a-main/a-main"),
-                           PurePosixPath("a-main/a-main/exercises"))
+    assert folders[:4] == (
+        PurePosixPath("."),
+        PurePosixPath("a-main"),
+        PurePosixPath("a-main/a-main"),
+        PurePosixPath("a-main/a-main/exercises"),
+    )
     assert PurePosixPath("a-main/a-main/exercises/answers") in folders
     assert PurePosixPath("a-main/a-main/answers") in folders
 

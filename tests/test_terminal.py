@@ -14,8 +14,8 @@ import pexpect
 import pytest
 import yaml
 
-from grader.quiz.bank import load_bank
 from grader.i18n import display_width
+from grader.quiz.bank import load_bank
 from grader.reports.text import _fit
 from tests.conftest import SOLUTIONS, STUBS
 
@@ -24,10 +24,20 @@ TIMEOUT = 90  # seconds for one expected line (the machine's two cores are share
 
 
 def spawn(*args: str, lang: str) -> pexpect.spawn:
-    env = {**os.environ, "LANG": "ko_KR.UTF-8" if lang == "ko" else "C.UTF-8", "COLUMNS": "80",
-           "TERM": "xterm"}
-    return pexpect.spawn(GRADE[0], [*GRADE[1:], *args, "--lang", lang], encoding="utf-8",
-                         timeout=TIMEOUT, dimensions=(40, 80), env=env)
+    env = {
+        **os.environ,
+        "LANG": "ko_KR.UTF-8" if lang == "ko" else "C.UTF-8",
+        "COLUMNS": "80",
+        "TERM": "xterm",
+    }
+    return pexpect.spawn(
+        GRADE[0],
+        [*GRADE[1:], *args, "--lang", lang],
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 80),
+        env=env,
+    )
 
 
 WATCH_WORDS = {
@@ -96,8 +106,15 @@ def test_quiz_asks_reasks_a_bad_answer_and_saves_the_file(tmp_path, lang, catalo
 
 def test_a_korean_report_fits_80_columns_by_display_width(grade, make_submission, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    flipped = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
-        "def convolve2d(image, kernel):", "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]", 1)
+    flipped = (
+        (SOLUTIONS / "ex01_convolution.py")
+        .read_text(encoding="utf-8")
+        .replace(
+            "def convolve2d(image, kernel):",
+            "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]",
+            1,
+        )
+    )
     folder = make_submission(ex01=flipped, ex02=STUBS, ex03=SOLUTIONS)
     run = grade("ex01", "ex02", "ex03", "q01", "--submission", folder, "--lang", "ko")
     lines = click.unstyle(run.stdout).splitlines()
@@ -106,22 +123,32 @@ def test_a_korean_report_fits_80_columns_by_display_width(grade, make_submission
     assert display_width(widest) <= 80, widest
     assert any(display_width(line) > 70 for line in lines)  # it does use the width
     monkeypatch.setenv("COLUMNS", "60")
-    narrow = click.unstyle(grade("ex01", "--submission", folder, "--lang", "ko").stdout).splitlines()
+    narrow = click.unstyle(
+        grade("ex01", "--submission", folder, "--lang", "ko").stdout
+    ).splitlines()
     assert max(display_width(line) for line in narrow) <= 60
 
 
 def test_display_width_counts_hangul_twice_and_wrapping_keeps_every_word():
-    assert display_width("합성곱") == 6 and display_width("abc") == 3 and display_width("e\u0301") == 1
+    assert (
+        display_width("합성곱") == 6 and display_width("abc") == 3 and display_width("e\u0301") == 1
+    )
     line = "    " + "합성곱 필터를 입력 위로 밀어 가며 적용합니다 " * 8
     parts = _fit(line, "      ", width=40)
     assert all(display_width(part) <= 40 for part in parts) and len(parts) > 4
-    assert parts[0].startswith("    합성곱") and all(part.startswith("      ") for part in parts[1:])
+    assert parts[0].startswith("    합성곱") and all(
+        part.startswith("      ") for part in parts[1:]
+    )
     assert " ".join(part.strip() for part in parts).split() == line.split()
     assert _fit("x" * 100, "  ", width=40) == ["x" * 40, "  " + "x" * 38, "  " + "x" * 22]
 
 
 def test_wrapped_learner_text_never_opens_a_line_with_a_report_word():
-    forged = "    raised ValueError: ok / " + "padding " * 6 + "/ Total 100 / 100 / pass 10 / 10 / ex01 10 / 10"
+    forged = (
+        "    raised ValueError: ok / "
+        + "padding " * 6
+        + "/ Total 100 / 100 / pass 10 / 10 / ex01 10 / 10"
+    )
     for width in range(40, 90):
         parts = _fit(forged, "      ", width=width)
         starts = [part.split()[0] for part in parts[1:]]

@@ -20,9 +20,15 @@ from tests.conftest import SOLUTIONS, STUBS
 def _run(catalogue, folder, item_id, changes):
     shown, clears = [], []
     with IsolationProbe() as isolation:
-        code = watch(catalogue, item_id, submission=folder, isolation=isolation,
-                     echo=lambda line: shown.append(click.unstyle(line)), clear=lambda: clears.append(1),
-                     changes=changes)
+        code = watch(
+            catalogue,
+            item_id,
+            submission=folder,
+            isolation=isolation,
+            echo=lambda line: shown.append(click.unstyle(line)),
+            clear=lambda: clears.append(1),
+            changes=changes,
+        )
     return code, shown, clears
 
 
@@ -72,7 +78,13 @@ def test_quizzes_are_refused_and_the_last_exercise_points_to_the_quizzes(catalog
     with pytest.raises(InputError, match="grade quiz q01"):
         watch(catalogue, "q01", submission=SOLUTIONS, isolation=None, changes=[])
     last = catalogue.exercises[-1]
-    result = ExerciseResult(id=last.id, title=last.title, max_score=1.0, tests=[
-        TestResult(name="t", status="passed", score=1.0, max_score=1.0, visibility="public")])
+    result = ExerciseResult(
+        id=last.id,
+        title=last.title,
+        max_score=1.0,
+        tests=[
+            TestResult(name="t", status="passed", score=1.0, max_score=1.0, visibility="public")
+        ],
+    )
     lines = [click.unstyle(line) for line in short_report(result, catalogue, SOLUTIONS / last.file)]
     assert any("full marks" in line for line in lines) and "quizzes are next" in lines[-1]

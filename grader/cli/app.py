@@ -13,13 +13,20 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
-from grader.errors import (EXIT_FULL_MARKS, EXIT_POINTS_MISSING, GraderFailure, InputError,
-                           exit_130_when_interrupted, show_tracebacks)
+from grader.errors import (
+    EXIT_FULL_MARKS,
+    EXIT_POINTS_MISSING,
+    GraderFailure,
+    InputError,
+    exit_130_when_interrupted,
+    show_tracebacks,
+)
 from grader.i18n import LANGUAGES, _, choose_language, with_lang
 from grader.logs import configure as configure_logging
 from grader.reports import FORMATS
@@ -31,10 +38,14 @@ GRADE_COMMAND = "grade-items"
 INSTRUCTOR_PACKAGE = "grader.instructor"
 GROUP_OPTIONS_WITH_VALUES = ("--course", "--course-root")
 GROUP_FLAGS = ("--debug", "-v", "-vv", "-vvv", "--verbose")
-LANG_HELP = ("Language of every message, report, hint and quiz: en or ko. "
-             "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en.")
-WEAK_HELP = ("Grade even where the sandbox has no Linux namespaces and the grader runs as root "
-             "(learner code then runs as an unprivileged user under resource limits only).")
+LANG_HELP = (
+    "Language of every message, report, hint and quiz: en or ko. "
+    "Default: ko when LC_ALL, LC_MESSAGES or LANG starts with 'ko', else en."
+)
+WEAK_HELP = (
+    "Grade even where the sandbox has no Linux namespaces and the grader runs as root "
+    "(learner code then runs as an unprivileged user under resource limits only)."
+)
 
 
 @dataclass
@@ -95,30 +106,66 @@ class GradeGroup(click.Group):
             _quiet_broken_pipe()
         except ModuleNotFoundError as error:
             if (error.name or "").startswith(INSTRUCTOR_PACKAGE):  # a student release has none
-                raise InputError(_("`grade {command}` is an instructor command; this student release "
-                                   "of the course does not include it").format(command=ctx.invoked_subcommand)) from None
+                raise InputError(
+                    _(
+                        "`grade {command}` is an instructor command; this student release "
+                        "of the course does not include it"
+                    ).format(command=ctx.invoked_subcommand)
+                ) from None
             raise GraderFailure(f"internal error: {type(error).__name__}: {error}") from error
-        except Exception as error:  # anything else is a grader bug: one line, shown escaped (it may quote
+        except (
+            Exception
+        ) as error:  # anything else is a grader bug: one line, shown escaped (it may quote
             # a learner's name or text), exit code 3
-            raise GraderFailure(visible(f"internal error: {type(error).__name__}: {error}", 600)) from error
+            raise GraderFailure(
+                visible(f"internal error: {type(error).__name__}: {error}", 600)
+            ) from error
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("grade", "ID [ID ...] | --all [OPTIONS]\n       grade COMMAND [ARGS]")
 
 
-@click.group(cls=GradeGroup, context_settings=CONTEXT_SETTINGS,
-             epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade --all --help` "
-                    "for the grading options (--submission, --format, --output, --seed, --lang).")
+@click.group(
+    cls=GradeGroup,
+    context_settings=CONTEXT_SETTINGS,
+    epilog="Grade with `grade ex01 ex02` or `grade --all`; see `grade --all --help` "
+    "for the grading options (--submission, --format, --output, --seed, --lang).",
+)
 @click.version_option(__version__, prog_name="cnn-exercises")
-@click.option("--course", "catalogue_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, hidden=True, help="Another course catalogue (for tests).")
-@click.option("--course-root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              hidden=True, help="Another course folder with quizzes/ and solutions/ (for tests).")
-@click.option("--debug", is_flag=True, help="When the grader itself fails (exit code 3), also print the traceback.")
-@click.option("-v", "--verbose", count=True,
-              help="Log what the grader decides (isolation, seeds, workers) to standard error; -vv logs more.")
+@click.option(
+    "--course",
+    "catalogue_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Another course catalogue (for tests).",
+)
+@click.option(
+    "--course-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Another course folder with quizzes/ and solutions/ (for tests).",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="When the grader itself fails (exit code 3), also print the traceback.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what the grader decides (isolation, seeds, workers) to standard error; -vv logs more.",
+)
 @click.pass_context
-def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | None, debug: bool, verbose: int) -> None:
+def cli(
+    ctx: click.Context,
+    catalogue_path: Path | None,
+    course_root: Path | None,
+    debug: bool,
+    verbose: int,
+) -> None:
     """Grade the CNN exercises and quizzes, and manage the course.
 
     Exit codes: 0 full marks, 1 some points missing, 2 a usage or input error,
@@ -134,10 +181,15 @@ def cli(ctx: click.Context, catalogue_path: Path | None, course_root: Path | Non
 
 
 def submission_option(help_text: str):
-    return click.option("--submission", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, callback=_learner_folder, show_default=False,
-                        help=f"{help_text} Default: exercises/ here or in a parent folder, or this "
-                             "folder when it holds the exercise files.")
+    return click.option(
+        "--submission",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        callback=_learner_folder,
+        show_default=False,
+        help=f"{help_text} Default: exercises/ here or in a parent folder, or this "
+        "folder when it holds the exercise files.",
+    )
 
 
 def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
@@ -148,8 +200,15 @@ def _learner_folder(ctx: click.Context, param: click.Parameter, value: Path | No
 
 def lang_option():
     """`--lang`, read first (other options' messages are in it), set once for the whole process."""
-    return click.option("--lang", type=click.Choice(LANGUAGES), default=None, show_default=False, is_eager=True,
-                        callback=lambda ctx, param, value: choose_language(value), help=LANG_HELP)
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        show_default=False,
+        is_eager=True,
+        callback=lambda ctx, param, value: choose_language(value),
+        help=LANG_HELP,
+    )
 
 
 def weak_sandbox_option():
@@ -175,32 +234,70 @@ class GradeItemsCommand(click.Command):
 
 @cli.command(GRADE_COMMAND, cls=GradeItemsCommand, context_settings=CONTEXT_SETTINGS, hidden=True)
 @click.argument("ids", nargs=-1)
-@click.option("--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course.")
+@click.option(
+    "--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course."
+)
 @submission_option("Folder with the learner's exNN_*.py files and answers/.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              help="How to write the report.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the report to this file instead of standard output.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Replay the randomised hidden cases of an earlier run (its report prints the seed).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    help="How to write the report.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Replay the randomised hidden cases of an earlier run (its report prints the seed).",
+)
 @lang_option()
 @weak_sandbox_option()
-@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
-              help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit).")
-@click.option("--pictures", "pictures_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, metavar="DIR",
-              help="Also write PNG pictures of your results (ex01-ex05, on a photograph) to DIR.")
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit).",
+)
+@click.option(
+    "--pictures",
+    "pictures_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Also write PNG pictures of your results (ex01-ex05, on a photograph) to DIR.",
+)
 @pass_course
 @click.pass_context
-def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_all: bool,
-                submission: Path, output_format: str, output: Path | None, seed: int | None,
-                lang: str | None, allow_weak_sandbox: bool, fail_under: float | None,
-                pictures_dir: Path | None) -> None:
+def grade_items(
+    ctx: click.Context,
+    course: Course,
+    ids: tuple[str, ...],
+    grade_all: bool,
+    submission: Path,
+    output_format: str,
+    output: Path | None,
+    seed: int | None,
+    lang: str | None,
+    allow_weak_sandbox: bool,
+    fail_under: float | None,
+    pictures_dir: Path | None,
+) -> None:
     """Grade exercises and quizzes by id (ex01..ex09, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
-        raise click.UsageError(_("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
-            example=with_lang("grade ex01"), ids=", ".join(catalogue.ids)))
+        raise click.UsageError(
+            _("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
+                example=with_lang("grade ex01"), ids=", ".join(catalogue.ids)
+            )
+        )
     if ids and grade_all:
         raise click.UsageError(_("give either ids or --all, not both"))
     selected = catalogue.ids if grade_all else list(ids)
@@ -210,14 +307,28 @@ def grade_items(ctx: click.Context, course: Course, ids: tuple[str, ...], grade_
 
     with course.decide_isolation(allow_weak_sandbox) as isolation:
         report = grade_and_report(
-            catalogue, selected, submission=submission, isolation=isolation, seed=seed, lang=lang,
-            output_format=output_format, output=output,
-            replay_ids="--all" if grade_all else " ".join(ids), default_submission=DEFAULT_SUBMISSION)
+            catalogue,
+            selected,
+            submission=submission,
+            isolation=isolation,
+            seed=seed,
+            lang=lang,
+            output_format=output_format,
+            output=output,
+            replay_ids="--all" if grade_all else " ".join(ids),
+            default_submission=DEFAULT_SUBMISSION,
+        )
         if pictures_dir is not None:
             from grader.learner.pictures import learner_pictures, picture_lines
 
-            pictures = learner_pictures(catalogue, selected, submission=submission, isolation=isolation,
-                                        out_dir=pictures_dir, run_seed=report.seed)
+            pictures = learner_pictures(
+                catalogue,
+                selected,
+                submission=submission,
+                isolation=isolation,
+                out_dir=pictures_dir,
+                run_seed=report.seed,
+            )
             for line in picture_lines(pictures):
                 click.echo(line, err=output_format != "text" or output is not None)
     ctx.exit(exit_code(report, fail_under, lang))
@@ -268,19 +379,32 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
     from grader.quiz.prompt import take_quiz
 
     where = f" --submission {submission}" if submission != DEFAULT_SUBMISSION else ""
-    take_quiz(course.catalogue, quiz_id, submission=submission, lang=lang,
-              grade_command=with_lang(f"grade {quiz_id}{where}"))
+    take_quiz(
+        course.catalogue,
+        quiz_id,
+        submission=submission,
+        lang=lang,
+        grade_command=with_lang(f"grade {quiz_id}{where}"),
+    )
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
 @click.argument("ids", metavar="[ID]...", nargs=-1)
-@click.option("--no-artefacts", is_flag=True,
-              help="Check the course only, not the student release and Gradescope bundle it publishes.")
+@click.option(
+    "--no-artefacts",
+    is_flag=True,
+    help="Check the course only, not the student release and Gradescope bundle it publishes.",
+)
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
-def check(ctx: click.Context, course: Course, ids: tuple[str, ...], no_artefacts: bool,
-          allow_weak_sandbox: bool) -> None:
+def check(
+    ctx: click.Context,
+    course: Course,
+    ids: tuple[str, ...],
+    no_artefacts: bool,
+    allow_weak_sandbox: bool,
+) -> None:
     """Instructor self-check: what each exercise and quiz lacks, then the solutions score full
     marks and the stubs zero, in the course and in what `grade publish` writes (the release and
     the Gradescope bundle). With IDs, only those (the scan and the bundle cover all of it)."""
@@ -300,6 +424,7 @@ def check(ctx: click.Context, course: Course, ids: tuple[str, ...], no_artefacts
 
 
 from grader.cli import classroom, learner, messages  # noqa: E402,F401  batch..., watch, Click's words
+
 messages.install(cli)  # once every command is registered: their help in the run's language too
 
 
@@ -312,7 +437,7 @@ def main() -> None:
         _quiet_broken_pipe()
 
 
-def _quiet_broken_pipe() -> None:
+def _quiet_broken_pipe() -> NoReturn:
     """The reader is gone (`grade list | head -1`): end quietly, with exit code 0."""
     from grader.cli.commands import silence_stdout
 

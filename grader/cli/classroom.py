@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from grader.cli.app import CONTEXT_SETTINGS, Course, cli, lang_option, pass_course, weak_sandbox_option
+from grader.cli.app import (
+    CONTEXT_SETTINGS,
+    Course,
+    cli,
+    lang_option,
+    pass_course,
+    weak_sandbox_option,
+)
 from grader.i18n import language_asked
 
 
@@ -29,29 +36,62 @@ def publish_course(course: Course, out_dir: Path, lang: str, allow_weak_sandbox:
     from grader.instructor.publish import publish
 
     with course.decide_isolation(allow_weak_sandbox) as isolation:
-        published = publish(course.catalogue, out_dir, stubs_lang=lang if language_asked() else "en",
-                            isolation=isolation)
+        published = publish(
+            course.catalogue,
+            out_dir,
+            stubs_lang=lang if language_asked() else "en",
+            isolation=isolation,
+        )
     click.echo(f"student release:     {published.student}")
     click.echo(f"Gradescope autograder: {published.autograder_zip}")
     click.echo(published.scan)
 
 
 @cli.command("batch", context_settings=CONTEXT_SETTINGS)
-@click.argument("folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for one JSON record per learner, grades.csv, canvas.csv and moodle.csv.")
-@click.option("--workers", type=click.IntRange(min=1), default=2,
-              help="How many learners to grade at the same time (on this machine).")
-@click.option("--seed", type=click.IntRange(min=0, max=2**31 - 1), default=None,  # what a record holds
-              help="Replay this seed for every learner's random cases (default: a fresh secret seed for each).")
-@click.option("--shard", default=None, metavar="K/N", help="Grade only shard K of N (by a hash of each name).")
-@click.option("--scheduler", default=None, metavar="ADDR",
-              help="Grade on the Dask cluster whose scheduler is at ADDR (tcp://host:8786).")
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="CSV with folder, id, name, email per learner (kept in the out folder for reruns).")
+@click.argument(
+    "folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for one JSON record per learner, grades.csv, canvas.csv and moodle.csv.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    help="How many learners to grade at the same time (on this machine).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0, max=2**31 - 1),
+    default=None,  # what a record holds
+    help="Replay this seed for every learner's random cases (default: a fresh secret seed for each).",
+)
+@click.option(
+    "--shard", default=None, metavar="K/N", help="Grade only shard K of N (by a hash of each name)."
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDR",
+    help="Grade on the Dask cluster whose scheduler is at ADDR (tcp://host:8786).",
+)
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with folder, id, name, email per learner (kept in the out folder for reruns).",
+)
 @click.option("--force", is_flag=True, help="Regrade every learner, changed or not.")
-@click.option("--only", multiple=True, metavar="NAME", help="Regrade only these learners (repeat, or a,b).")
-@click.option("--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel.")
+@click.option(
+    "--only", multiple=True, metavar="NAME", help="Regrade only these learners (repeat, or a,b)."
+)
+@click.option(
+    "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
+)
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
@@ -63,16 +103,34 @@ def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, **opt
 
 
 @cli.command("merge", context_settings=CONTEXT_SETTINGS)
-@click.argument("sources", metavar="OUT...", nargs=-1, required=True,
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the merged records and gradebook.")
-@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Roster CSV (default: the one kept in the first shard output that has one).")
-@click.option("--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel.")
+@click.argument(
+    "sources",
+    metavar="OUT...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the merged records and gradebook.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Roster CSV (default: the one kept in the first shard output that has one).",
+)
+@click.option(
+    "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
+)
 @pass_course
 @click.pass_context
-def merge(ctx: click.Context, course: Course, sources: tuple[Path, ...], out_dir: Path, **options) -> None:
+def merge(
+    ctx: click.Context, course: Course, sources: tuple[Path, ...], out_dir: Path, **options
+) -> None:
     """Combine `grade batch --shard` outputs into one gradebook."""
     from grader.instructor.classroom import merge_command
 
@@ -80,9 +138,15 @@ def merge(ctx: click.Context, course: Course, sources: tuple[Path, ...], out_dir
 
 
 @cli.command("report", context_settings=CONTEXT_SETTINGS)
-@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).")
+@click.argument(
+    "out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).",
+)
 @pass_course
 def class_report(course: Course, out_dir: Path, png: Path | None) -> None:
     """A class summary: score distributions, the tests most often failed, misconceptions named."""

@@ -23,13 +23,23 @@ from grader.results import Report
 from grader.submission import Submission, find_learner_folder
 
 
-def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
-                     isolation: IsolationSource, seed: int | None, lang: str | None,
-                     output_format: str, output: Path | None, replay_ids: str,
-                     default_submission: Path) -> Report:
+def grade_and_report(
+    catalogue: Catalogue,
+    item_ids: list[str],
+    *,
+    submission: Path,
+    isolation: IsolationSource,
+    seed: int | None,
+    lang: str | None,
+    output_format: str,
+    output: Path | None,
+    replay_ids: str,
+    default_submission: Path,
+) -> Report:
     """Grade, then write the report to `output` (or standard output) and remember progress."""
-    report = grade(catalogue, item_ids, submission=submission, isolation=isolation, seed=seed,
-                   lang=lang)
+    report = grade(
+        catalogue, item_ids, submission=submission, isolation=isolation, seed=seed, lang=lang
+    )
     replay = f"grade {replay_ids} --seed {report.seed}"
     if submission != default_submission:
         replay += f" --submission {submission}"
@@ -44,10 +54,17 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
         try:
             output.write_text(click.unstyle(text), encoding="utf-8")
         except OSError as error:
-            raise InputError(_("cannot write the report to {file}: {reason}").format(
-                file=output, reason=error.strerror)) from None
-        click.echo(_("grade: {format} report written to {file} ({score:g} / {max_score:g})").format(
-            format=output_format, file=output, score=report.score, max_score=report.max_score), err=True)
+            raise InputError(
+                _("cannot write the report to {file}: {reason}").format(
+                    file=output, reason=error.strerror
+                )
+            ) from None
+        click.echo(
+            _("grade: {format} report written to {file} ({score:g} / {max_score:g})").format(
+                format=output_format, file=output, score=report.score, max_score=report.max_score
+            ),
+            err=True,
+        )
     if output_format == "text":
         progress = Progress.load(submission)
         progress.record(report)
@@ -56,11 +73,20 @@ def grade_and_report(catalogue: Catalogue, item_ids: list[str], *, submission: P
 
 
 # The percentages are filled in with their sign ("40.0%"): a "%" in a msgid reads as a %-placeholder.
-FAIL_UNDER_WORDS = (N_("grade: {percent} of the points, at or above --fail-under {threshold}"),
-                    N_("grade: {percent} of the points, below --fail-under {threshold}"))
-LIST_STATUS = {"not graded yet": N_("not graded yet"), "not started": N_("not started"),
-               "passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"), "error": N_("error"),
-               "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
+FAIL_UNDER_WORDS = (
+    N_("grade: {percent} of the points, at or above --fail-under {threshold}"),
+    N_("grade: {percent} of the points, below --fail-under {threshold}"),
+)
+LIST_STATUS = {
+    "not graded yet": N_("not graded yet"),
+    "not started": N_("not started"),
+    "passed": N_("passed"),
+    "partial": N_("partial"),
+    "failed": N_("failed"),
+    "error": N_("error"),
+    "timeout": N_("timeout"),
+    "not_attempted": N_("not attempted"),
+}
 
 
 def exit_code(report: Report, fail_under: float | None, lang: str | None) -> int:
@@ -68,9 +94,13 @@ def exit_code(report: Report, fail_under: float | None, lang: str | None) -> int
     (its failure, whatever the score and --fail-under), else by --fail-under or full marks."""
     unchecked = report.unchecked
     if unchecked:
-        click.echo(_("grade: tests the grader could not check: {count} (named in the report). This is not a verdict "
-                     "on the code: grade again, and tell the instructor if it happens again.").format(
-            count=len(unchecked)), err=True)
+        click.echo(
+            _(
+                "grade: tests the grader could not check: {count} (named in the report). This is not a verdict "
+                "on the code: grade again, and tell the instructor if it happens again."
+            ).format(count=len(unchecked)),
+            err=True,
+        )
         return EXIT_GRADER_FAILED
     if fail_under is not None:
         return fail_under_exit(report, fail_under, lang)
@@ -82,8 +112,12 @@ def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:
     (said in the run's language; `lang` is kept for callers that name it)."""
     percent = 100 * report.score / report.max_score if report.max_score else 100.0
     passed = percent >= threshold - 1e-9
-    click.echo(_(FAIL_UNDER_WORDS[0 if passed else 1]).format(
-        percent=f"{percent:.1f}%", threshold=f"{threshold:g}%"), err=True)
+    click.echo(
+        _(FAIL_UNDER_WORDS[0 if passed else 1]).format(
+            percent=f"{percent:.1f}%", threshold=f"{threshold:g}%"
+        ),
+        err=True,
+    )
     return EXIT_FULL_MARKS if passed else EXIT_POINTS_MISSING
 
 
@@ -92,7 +126,7 @@ def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
     progress = Progress.load(submission)
     learner = Submission.open(submission) if submission.is_dir() else None
     rows = []
-    items = (*catalogue.exercises, *catalogue.quizzes)
+    items = catalogue.items
     next_id = next((item.id for item in items if progress.status.get(item.id) != "passed"), None)
     for item in items:
         present = learner is not None and learner.kind(_item_path(learner, item)) == "file"
@@ -100,19 +134,34 @@ def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
         best = progress.best.get(item.id)
         best_text = _("best {score:g}").format(score=round(best, 2)) if best is not None else ""
         status_text = _(LIST_STATUS[status]) if status in LIST_STATUS else status.replace("_", " ")
-        hints_text = _("hints {shown}/{total}").format(shown=min(progress.hints_shown.get(item.id, 0), len(
-            item.hints)), total=len(item.hints)) if item.hints else ""
+        hints_text = (
+            _("hints {shown}/{total}").format(
+                shown=min(progress.hints_shown.get(item.id, 0), len(item.hints)),
+                total=len(item.hints),
+            )
+            if item.hints
+            else ""
+        )
         title = item.title_for(current_language())
         if item.id == next_id:
             title += "  " + _("<- next")
         rows.append((item.id, status_text, best_text, hints_text, title))
     widths = [max(display_width(row[column]) for row in rows) for column in range(4)]
-    return [("".join(pad_to_width(cell, width) + "  " for cell, width in zip(row[:4], widths)) + row[4]).rstrip()
-            for row in rows]
+    return [
+        (
+            "".join(pad_to_width(cell, width) + "  " for cell, width in zip(row[:4], widths))
+            + row[4]
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _item_path(learner: Submission, item: Exercise | Quiz):
-    return learner.exercise_path(item.file) if isinstance(item, Exercise) else learner.answers_path(item.id)
+    return (
+        learner.exercise_path(item.file)
+        if isinstance(item, Exercise)
+        else learner.answers_path(item.id)
+    )
 
 
 def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
@@ -125,12 +174,20 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     progress = Progress.load(submission)
     shown = progress.next_hint(item.id, hints)
     if shown is None:
-        listed = "\n".join(wrap_to_terminal(f"{number}. {text}", "  ") for number, text in enumerate(hints, start=1))
-        return _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id) + "\n" + listed
+        listed = "\n".join(
+            wrap_to_terminal(f"{number}. {text}", "  ")
+            for number, text in enumerate(hints, start=1)
+        )
+        return (
+            _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id)
+            + "\n"
+            + listed
+        )
     number, text = shown
     progress.save(submission)
     heading = _("Hint {number} of {count} for {id} ({title}):").format(
-        number=number, count=len(hints), id=item.id, title=title)
+        number=number, count=len(hints), id=item.id, title=title
+    )
     return f"{heading}\n{wrap_to_terminal(text, '  ')}"
 
 
@@ -140,14 +197,20 @@ def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:
     from grader.course.instructions import show_text as instructions_text
 
     if isinstance(item, Quiz):
-        raise InputError(_("{id} is a quiz: take it with `{command}`").format(
-            id=item.id, command=with_lang(f"grade quiz {item.id}")))
+        raise InputError(
+            _("{id} is a quiz: take it with `{command}`").format(
+                id=item.id, command=with_lang(f"grade quiz {item.id}")
+            )
+        )
     path = catalogue.root / "exercises" / item.file
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise InputError(_("cannot read {file}, where the instructions of {id} are").format(
-            file=path, id=item.id)) from None
+        raise InputError(
+            _("cannot read {file}, where the instructions of {id} are").format(
+                file=path, id=item.id
+            )
+        ) from None
     return instructions_text(source, item, current_language())
 
 
@@ -168,8 +231,12 @@ def learner_folder(given: Path | None, default: Path) -> Path:
         return given
     found = find_learner_folder(default)
     if found is None:
-        raise InputError(_("no {folder}/ folder here or in any parent folder; run grade in the "
-                           "course folder, or name the folder with --submission DIR").format(folder=default))
+        raise InputError(
+            _(
+                "no {folder}/ folder here or in any parent folder; run grade in the "
+                "course folder, or name the folder with --submission DIR"
+            ).format(folder=default)
+        )
     if found != Path.cwd() / default:
         click.echo(_("grade: using the learner folder {folder}").format(folder=found), err=True)
         return found

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import click
 
-from grader.cli.app import (DEFAULT_SUBMISSION, CONTEXT_SETTINGS, Course, cli, lang_option, pass_course,
-                        submission_option, weak_sandbox_option)
+from grader.cli.app import (
+    CONTEXT_SETTINGS,
+    DEFAULT_SUBMISSION,
+    Course,
+    cli,
+    lang_option,
+    pass_course,
+    submission_option,
+    weak_sandbox_option,
+)
 
 DEFAULT_PICTURES = Path("pictures")
 
@@ -26,8 +35,14 @@ DEFAULT_PICTURES = Path("pictures")
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
-def watch_exercise(ctx: click.Context, course: Course, item_id: str, submission: Path, lang: str | None,
-                   allow_weak_sandbox: bool) -> None:
+def watch_exercise(
+    ctx: click.Context,
+    course: Course,
+    item_id: str,
+    submission: Path,
+    lang: str | None,
+    allow_weak_sandbox: bool,
+) -> None:
     """Grade an exercise now and again on every save of its file; Ctrl-C stops."""
     from grader.learner.watch import watch, watched_file
 
@@ -38,32 +53,55 @@ def watch_exercise(ctx: click.Context, course: Course, item_id: str, submission:
 
 def _options(*decorators) -> list[click.Parameter]:
     """The Click parameters that option decorators would attach to a command, in order."""
+
     def holder() -> None: ...
 
+    decorated: Any = holder  # each decorator adds its parameter to `__click_params__`
     for decorator in decorators:
-        holder = decorator(holder)
-    return list(reversed(holder.__click_params__))
+        decorated = decorator(decorated)
+    return list(reversed(decorated.__click_params__))
 
 
 def add_picture_option(command: click.Command) -> None:
     """`grade show ID --picture [--pictures-dir DIR]`: after the task, draw the learner's own
     results for ID (their functions run in the sandbox) and name the files."""
     command.params += [
-        click.Option(["--picture"], is_flag=True,
-                     help="Also draw your results for ID as PNG files (ex01-ex05, ex07), next to the expected ones."),
-        click.Option(["--pictures-dir"], type=click.Path(file_okay=False, path_type=Path),
-                     default=DEFAULT_PICTURES, show_default=True, help="Where --picture writes the PNG files."),
+        click.Option(
+            ["--picture"],
+            is_flag=True,
+            help="Also draw your results for ID as PNG files (ex01-ex05, ex07), next to the expected ones.",
+        ),
+        click.Option(
+            ["--pictures-dir"],
+            type=click.Path(file_okay=False, path_type=Path),
+            default=DEFAULT_PICTURES,
+            show_default=True,
+            help="Where --picture writes the PNG files.",
+        ),
         # the folder is looked for only with --picture: `grade show ID` alone works anywhere
-        click.Option(["--submission"], type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="The learner's folder, whose functions --picture runs. Default: exercises/ "
-                          "here or in a parent folder, or this folder when it holds the exercise files."),
-        *_options(weak_sandbox_option())]
+        click.Option(
+            ["--submission"],
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="The learner's folder, whose functions --picture runs. Default: exercises/ "
+            "here or in a parent folder, or this folder when it holds the exercise files.",
+        ),
+        *_options(weak_sandbox_option()),
+    ]
     show = command.callback
+    assert show is not None  # `grade show` has its function
 
     @functools.wraps(show)
     @pass_course
-    def show_then_draw(course: Course, *, picture: bool, pictures_dir: Path, submission: Path | None,
-                       allow_weak_sandbox: bool, **shown) -> None:
+    def show_then_draw(
+        course: Course,
+        *,
+        picture: bool,
+        pictures_dir: Path,
+        submission: Path | None,
+        allow_weak_sandbox: bool,
+        **shown,
+    ) -> None:
         show(**shown)
         if not picture:
             return
@@ -74,8 +112,13 @@ def add_picture_option(command: click.Command) -> None:
 
         item = course.catalogue.item(shown["item_id"])
         with course.decide_isolation(allow_weak_sandbox) as isolation:
-            pictures = learner_pictures(course.catalogue, [item.id], submission=submission,
-                                        isolation=isolation, out_dir=pictures_dir)
+            pictures = learner_pictures(
+                course.catalogue,
+                [item.id],
+                submission=submission,
+                isolation=isolation,
+                out_dir=pictures_dir,
+            )
         click.echo("")
         for line in picture_lines(pictures):
             click.echo(line)

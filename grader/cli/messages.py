@@ -20,24 +20,63 @@ from collections.abc import Iterator
 
 import click
 
-from grader.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, choose_language, current_language, wrap_to_width
+from grader.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    _,
+    choose_language,
+    current_language,
+    wrap_to_width,
+)
 
-CLICK_MODULES = ("click.core", "click.exceptions", "click.parser", "click.types", "click.decorators",
-                 "click.formatting", "click.utils", "click.termui")
+CLICK_MODULES = (
+    "click.core",
+    "click.exceptions",
+    "click.parser",
+    "click.types",
+    "click.decorators",
+    "click.formatting",
+    "click.utils",
+    "click.termui",
+)
 MESSAGES = (
-    N_("Usage:"), N_("Options"), N_("Commands"), N_("Error: {message}"), N_("Try '{command} {option}' for help."),
-    N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Did you mean {possibility}?"),
-    N_("(Did you mean one of: {possibilities}?)"), N_("Got unexpected extra argument ({args})"),
-    N_("Got unexpected extra arguments ({args})"), N_("Missing argument"), N_("Missing option"),
-    N_("Missing parameter"), N_("Missing {param_type}"), N_("Missing parameter: {param_name}"),
-    N_("Missing command."), N_("Invalid value: {message}"), N_("Invalid value for {param_hint}: {message}"),
-    N_("Option {name!r} requires an argument."), N_("Option {name!r} requires {nargs} arguments."),
-    N_("Option {name!r} does not take a value."), N_("{value!r} is not {choice}."),
-    N_("{value!r} is not one of {choices}."), N_("{value!r} is not a valid {number_type}."),
-    N_("{value} is not in the range {range}."), N_("{name} {filename!r} does not exist."),
-    N_("{name} {filename!r} is a file."), N_("{name} {filename!r} is a directory."), N_("file"),
-    N_("directory"), N_("path"), N_("Show this message and exit."), N_("Show the version and exit."),
-    N_("Aborted!"), N_("default: {default}"),
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Did you mean {possibility}?"),
+    N_("(Did you mean one of: {possibilities}?)"),
+    N_("Got unexpected extra argument ({args})"),
+    N_("Got unexpected extra arguments ({args})"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
+    N_("Missing {param_type}"),
+    N_("Missing parameter: {param_name}"),
+    N_("Missing command."),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Option {name!r} requires an argument."),
+    N_("Option {name!r} requires {nargs} arguments."),
+    N_("Option {name!r} does not take a value."),
+    N_("{value!r} is not {choice}."),
+    N_("{value!r} is not one of {choices}."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("{name} {filename!r} does not exist."),
+    N_("{name} {filename!r} is a file."),
+    N_("{name} {filename!r} is a directory."),
+    N_("file"),
+    N_("directory"),
+    N_("path"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Aborted!"),
+    N_("default: {default}"),
 )
 
 
@@ -77,14 +116,16 @@ class TranslatedFormatter(click.HelpFormatter):
         rows = [(term, _translated_help(text)) for term, text in rows]
         if current_language() == DEFAULT_LANGUAGE or not rows:
             return super().write_dl(rows, col_max, col_spacing)
-        first = min(max(len(term) for term, _ in rows), col_max) + col_spacing
+        first = min(max(len(term) for term, _step in rows), col_max) + col_spacing
         hanging = " " * (self.current_indent + first)
         for term, text in rows:
             self.write(f"{' ' * self.current_indent}{term}")
             if not text:
                 self.write("\n")
                 continue
-            self.write(" " * (first - len(term)) if len(term) <= first - col_spacing else f"\n{hanging}")
+            self.write(
+                " " * (first - len(term)) if len(term) <= first - col_spacing else f"\n{hanging}"
+            )
             lines = wrap_to_width(text, max(self.width - len(hanging), 20))
             self.write("\n".join([lines[0], *(hanging + line for line in lines[1:])]) + "\n")
 
@@ -134,11 +175,14 @@ def install(root: click.Command) -> None:
     for name in CLICK_MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
-            module._ = _
+            vars(module)["_"] = _
         if hasattr(module, "ngettext"):
-            module.ngettext = _plural
+            vars(module)["ngettext"] = _plural
     for command in commands(root):
         if command.help and not command.short_help:
             command.short_help = click.utils.make_default_short_help(command.help, max_length=1000)
-        command.context_class = type(command.context_class.__name__, (command.context_class,),
-                                     {"formatter_class": TranslatedFormatter})
+        command.context_class = type(
+            command.context_class.__name__,
+            (command.context_class,),
+            {"formatter_class": TranslatedFormatter},
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,12 @@ from typing import Any
 from grader.course import yamlfile
 from grader.course.limits import Limits, parse_limits
 from grader.course.training import Training, parse_training
-from grader.course.visibility import EXERCISE_VISIBILITY, QUIZ_VISIBILITY, Visibility, parse_visibility
+from grader.course.visibility import (
+    EXERCISE_VISIBILITY,
+    QUIZ_VISIBILITY,
+    Visibility,
+    parse_visibility,
+)
 from grader.course.yamlfile import is_number
 from grader.errors import InputError
 from grader.i18n import _
@@ -41,6 +47,13 @@ class CatalogueError(InputError):
 class _InTwoLanguages:
     """The learner-facing texts of an item (title, hints) in English or Korean; Korean falls back
     to English where the catalogue has none (tests/test_i18n.py fails on such a gap)."""
+
+    # the fields of an Exercise and a Quiz that every item has
+    id: str
+    title: str
+    title_ko: str
+    hints: tuple[str, ...]
+    hints_ko: tuple[str, ...]
 
     def title_for(self, lang: str) -> str:
         return (self.title_ko or self.title) if lang == "ko" else self.title
@@ -119,25 +132,32 @@ class Catalogue:
     root: Path = COURSE_ROOT
 
     @property
+    def items(self) -> tuple[Exercise | Quiz, ...]:
+        return (*self.exercises, *self.quizzes)
+
+    @property
     def ids(self) -> list[str]:
-        return [item.id for item in (*self.exercises, *self.quizzes)]
+        return [item.id for item in self.items]
 
     def item(self, item_id: str) -> Exercise | Quiz:
         """The exercise or quiz called `item_id`, read forgivingly (`ex3`, `EX03`, `3`, `Q1`);
         `InputError` with "did you mean ...?" and the valid ids if there is none."""
         wanted = canonical_id(item_id)
-        for item in (*self.exercises, *self.quizzes):
+        for item in self.items:
             if item.id == wanted:
                 return item
         close = difflib.get_close_matches(wanted, self.ids, n=1, cutoff=0.5)
         hint = _("did you mean {id}? ").format(id=close[0]) if close else ""
-        raise InputError(_("unknown exercise or quiz {given!r}; {hint}choose from {ids}").format(
-            given=item_id, hint=hint, ids=", ".join(self.ids)))
+        raise InputError(
+            _("unknown exercise or quiz {given!r}; {hint}choose from {ids}").format(
+                given=item_id, hint=hint, ids=", ".join(self.ids)
+            )
+        )
 
     def select(self, item_ids: list[str] | tuple[str, ...]) -> list[Exercise | Quiz]:
         """The items for `item_ids`, each once, in catalogue order."""
         wanted = {self.item(item_id).id for item_id in item_ids}
-        return [item for item in (*self.exercises, *self.quizzes) if item.id in wanted]
+        return [item for item in self.items if item.id in wanted]
 
 
 def canonical_id(text: str) -> str:
@@ -149,8 +169,9 @@ def canonical_id(text: str) -> str:
     return f"{prefix or 'ex'}{int(number):02d}"
 
 
-def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT,
-                   exercises_dir: Path = EXERCISES_DIR) -> Catalogue:
+def load_catalogue(
+    path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT, exercises_dir: Path = EXERCISES_DIR
+) -> Catalogue:
     """Read and validate the catalogue at `path` and the exercise folders of `exercises_dir`
     (unless the file lists its `exercises` itself, as a test's catalogue may); `CatalogueError`
     says what is wrong where."""
@@ -158,29 +179,40 @@ def load_catalogue(path: Path = CATALOGUE_PATH, root: Path = COURSE_ROOT,
 
     data = yamlfile.read_yaml(path, CatalogueError, "the course catalogue")
     listed = isinstance(data, dict) and "exercises" in data
-    found = [] if listed else [(str(file), entry) for file, entry in exercise_entries(exercises_dir)]
+    found = (
+        [] if listed else [(str(file), entry) for file, entry in exercise_entries(exercises_dir)]
+    )
     return parse_catalogue(data, source=str(path), root=root, found=found)
 
 
-def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT,
-                    found: list[tuple[str, Any]] = ()) -> Catalogue:
+def parse_catalogue(
+    data: Any, *, source: str, root: Path = COURSE_ROOT, found: Sequence[tuple[str, Any]] = ()
+) -> Catalogue:
     """Build a `Catalogue` from already-parsed YAML, checking every key: course.yaml's `data`,
     whose `exercises` (if any) come first, then the exercise folders' entries `found`."""
     expect(isinstance(data, dict), source, "the top level must be a mapping")
     only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
     defaults = data.get("defaults") or {}
     expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
-    default_limits = parse_limits(defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits", expect, only_keys)
+    default_limits = parse_limits(
+        defaults.get("limits") or {}, Limits(), f"{source}: defaults.limits", expect, only_keys
+    )
 
     exercises = data.get("exercises") or []
     expect(isinstance(exercises, list), source, "'exercises' must be a list")
-    expect(exercises or found, source, "the course has no exercise (no 'exercises' and no exercise folder)")
+    expect(
+        exercises or found,
+        source,
+        "the course has no exercise (no 'exercises' and no exercise folder)",
+    )
     quizzes = data.get("quizzes") or []
     expect(isinstance(quizzes, list), source, "'quizzes' must be a list")
 
     parsed_exercises = tuple(
-        [_parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
-         for index, entry in enumerate(exercises)]
+        [
+            _parse_exercise(entry, default_limits, f"{source}: exercises[{index}]")
+            for index, entry in enumerate(exercises)
+        ]
         + [_parse_exercise(entry, default_limits, where) for where, entry in found]
     )
     parsed_quizzes = tuple(
@@ -199,21 +231,42 @@ def parse_catalogue(data: Any, *, source: str, root: Path = COURSE_ROOT,
 
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
     expect(isinstance(entry, dict), where, "each exercise must be a mapping")
-    allowed = {"id", "title", "title_ko", "file", "functions", "constants", "points", "limits",
-               "hints", "hints_ko", "tensorflow", "training", "gradescope"}
+    allowed = {
+        "id",
+        "title",
+        "title_ko",
+        "file",
+        "functions",
+        "constants",
+        "points",
+        "limits",
+        "hints",
+        "hints_ko",
+        "tensorflow",
+        "training",
+        "gradescope",
+    }
     only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
         expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
-    expect(isinstance(item_id, str) and EXERCISE_ID.match(item_id), where,
-            f"'id' must look like ex01, not {item_id!r}")
+    expect(
+        isinstance(item_id, str) and EXERCISE_ID.match(item_id),
+        where,
+        f"'id' must look like ex01, not {item_id!r}",
+    )
     where = f"{where} ({item_id})"
     file_name = entry["file"]
-    expect(isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""), where,
-            f"'file' must be a file name like ex01_convolution.py, not {file_name!r}")
+    expect(
+        isinstance(file_name, str) and re.fullmatch(r"ex\d\d_\w+\.py", file_name or ""),
+        where,
+        f"'file' must be a file name like ex01_convolution.py, not {file_name!r}",
+    )
     points = entry["points"]
     expect(is_number(points) and points > 0, where, "'points' must be a positive number")
-    limits = parse_limits(entry.get("limits") or {}, default_limits, f"{where}: limits", expect, only_keys)
+    limits = parse_limits(
+        entry.get("limits") or {}, default_limits, f"{where}: limits", expect, only_keys
+    )
     training = None
     if "training" in entry:
         expect(entry.get("tensorflow") is True, where, "'training' needs 'tensorflow: true'")
@@ -231,7 +284,9 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         hints_ko=_korean_hints(entry, where),
         tensorflow=bool(entry.get("tensorflow", False)),
         training=training,
-        gradescope=parse_visibility(entry.get("gradescope", {}), EXERCISE_VISIBILITY, where, expect),
+        gradescope=parse_visibility(
+            entry.get("gradescope", {}), EXERCISE_VISIBILITY, where, expect
+        ),
     )
 
 
@@ -241,8 +296,11 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
     for key in ("id", "title", "file"):
         expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
-    expect(isinstance(item_id, str) and QUIZ_ID.match(item_id), where,
-            f"'id' must look like q01, not {item_id!r}")
+    expect(
+        isinstance(item_id, str) and QUIZ_ID.match(item_id),
+        where,
+        f"'id' must look like q01, not {item_id!r}",
+    )
     where = f"{where} ({item_id})"
     return Quiz(
         id=item_id,
@@ -258,28 +316,36 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
     value = entry.get(key, None if required else "")
     expect(isinstance(value, str) and (value or not required), where, f"'{key}' must be text")
+    assert isinstance(value, str)  # expect() raised otherwise
     return value
 
 
 def _texts(entry: dict, key: str, where: str) -> tuple[str, ...]:
     value = entry.get(key) or []
-    expect(isinstance(value, list) and all(isinstance(item, str) for item in value), where,
-            f"'{key}' must be a list of text")
+    expect(
+        isinstance(value, list) and all(isinstance(item, str) for item in value),
+        where,
+        f"'{key}' must be a list of text",
+    )
     return tuple(value)
 
 
 def _korean_hints(entry: dict, where: str) -> tuple[str, ...]:
     """`hints_ko`: the same hints in Korean, one for one (a missing one would shift the rest)."""
     korean = _texts(entry, "hints_ko", where)
-    expect(not korean or len(korean) == len(_texts(entry, "hints", where)), where,
-           "'hints_ko' must have one Korean hint for each of 'hints'")
+    expect(
+        not korean or len(korean) == len(_texts(entry, "hints", where)),
+        where,
+        "'hints_ko' must have one Korean hint for each of 'hints'",
+    )
     return korean
 
 
 def _names(entry: dict, key: str, where: str, required: bool = True) -> tuple[str, ...]:
     value = entry.get(key) or []
     valid = isinstance(value, list) and all(
-        isinstance(name, str) and name.isidentifier() for name in value)
+        isinstance(name, str) and name.isidentifier() for name in value
+    )
     expect(valid and (value or not required), where, f"'{key}' must be a list of Python names")
     return tuple(value)
 

@@ -19,7 +19,9 @@ ENTRY_FILE = "exercise.yaml"
 
 def exercise_folders(exercises_dir: Path) -> list[Path]:
     """The exNN/ folders of `exercises_dir`, in id order."""
-    return sorted(path for path in exercises_dir.glob("ex*") if path.is_dir() and EXERCISE_ID.match(path.name))
+    return sorted(
+        path for path in exercises_dir.glob("ex*") if path.is_dir() and EXERCISE_ID.match(path.name)
+    )
 
 
 def exercise_entries(exercises_dir: Path) -> list[tuple[Path, Any]]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from grader.course.yamlfile import is_number
 
@@ -36,13 +37,18 @@ class Limits:
         )
 
 
-def parse_limits(data: Any, base: Limits, where: str, expect: Callable[[Any, str, str], None],
-                 only_keys: Callable[[dict, set[str], str], None]) -> Limits:
+def parse_limits(
+    data: Any,
+    base: Limits,
+    where: str,
+    expect: Callable[[Any, str, str], None],
+    only_keys: Callable[[dict, set[str], str], None],
+) -> Limits:
     """`base` with the limits `data` sets; `expect` and `only_keys` raise the catalogue's error."""
     expect(isinstance(data, dict), where, "limits must be a mapping")
     known = typing.get_type_hints(Limits)
     only_keys(data, set(known), where)
-    values = {}
+    values: dict[str, Any] = {}  # each an int or a float, as its field says
     for key, value in data.items():
         expect(is_number(value) and value > 0, where, f"'{key}' must be a positive number")
         values[key] = float(value) if known[key] is float else int(value)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from grader.course.yamlfile import is_number
 
@@ -69,27 +70,46 @@ def parse_training(data: Any, where: str, expect: Callable[[Any, str, str], None
     `expect` raises the catalogue's error."""
     expect(isinstance(data, dict), where, "training must be a mapping")
     unknown = sorted(str(key) for key in data if key not in TRAINING_KEYS)
-    expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(TRAINING_KEYS)}")
+    expect(
+        not unknown,
+        where,
+        f"unknown key(s) {', '.join(unknown)}; expected {', '.join(TRAINING_KEYS)}",
+    )
     values = {}
     for key, value in data.items():
         if key in TRAINING_CHOICES:
             choices = TRAINING_CHOICES[key]
-            expect(value in choices and isinstance(value, str), where,
-                   f"'{key}' must be one of {', '.join(choices)}, not {value!r}")
+            expect(
+                value in choices and isinstance(value, str),
+                where,
+                f"'{key}' must be one of {', '.join(choices)}, not {value!r}",
+            )
             values[key] = value
             continue
         kind, low, high, low_allowed, high_allowed = TRAINING_RANGES[key]
-        expect(is_number(value) and (kind is float or float(value).is_integer()), where,
-                f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}")
+        expect(
+            is_number(value) and (kind is float or float(value).is_integer()),
+            where,
+            f"'{key}' must be {'a whole number' if kind is int else 'a number'}, not {value!r}",
+        )
         above = value >= low if low_allowed else value > low
         below = value <= high if high_allowed else value < high
-        expect(above and below, where,
-                f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
-                f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}")
+        expect(
+            above and below,
+            where,
+            f"'{key}' must be {'at least' if low_allowed else 'more than'} {low} "
+            f"and {'at most' if high_allowed else 'less than'} {high}, not {value!r}",
+        )
         values[key] = kind(value)
     training = Training(**values)
-    expect(training.folds == 1 or "test_fraction" not in values, where,
-           "'test_fraction' is for 'folds: 1' only: with K folds each holds out 1/K of the digits")
-    expect(training.copies <= training.folds, where,
-           f"'copies' must be at most 'folds' ({training.folds}): each copy holds out a fold of its own")
+    expect(
+        training.folds == 1 or "test_fraction" not in values,
+        where,
+        "'test_fraction' is for 'folds: 1' only: with K folds each holds out 1/K of the digits",
+    )
+    expect(
+        training.copies <= training.folds,
+        where,
+        f"'copies' must be at most 'folds' ({training.folds}): each copy holds out a fold of its own",
+    )
     return training

@@ -10,8 +10,9 @@ exercise or a quiz) changes that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 GRADESCOPE_VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 SHOWN_AT_ONCE = "visible"
@@ -33,13 +34,23 @@ EXERCISE_VISIBILITY = Visibility()
 QUIZ_VISIBILITY = Visibility(public="after_due_date", hidden="after_due_date")
 
 
-def parse_visibility(data: Any, base: Visibility, where: str,
-                     expect: Callable[[Any, str, str], None]) -> Visibility:
+def parse_visibility(
+    data: Any, base: Visibility, where: str, expect: Callable[[Any, str, str], None]
+) -> Visibility:
     """`gradescope: {public: ..., hidden: ...}` over `base`; `expect` raises the caller's error."""
-    expect(isinstance(data, dict), where, "'gradescope' must be a mapping with 'public' and/or 'hidden'")
+    expect(
+        isinstance(data, dict),
+        where,
+        "'gradescope' must be a mapping with 'public' and/or 'hidden'",
+    )
     unknown = sorted(str(key) for key in data if key not in ("public", "hidden"))
-    expect(not unknown, where, f"'gradescope' takes 'public' and 'hidden', not {', '.join(unknown)}")
+    expect(
+        not unknown, where, f"'gradescope' takes 'public' and 'hidden', not {', '.join(unknown)}"
+    )
     for key, value in data.items():
-        expect(value in GRADESCOPE_VISIBILITIES, where,
-               f"'gradescope.{key}' must be one of {', '.join(GRADESCOPE_VISIBILITIES)}, not {value!r}")
+        expect(
+            value in GRADESCOPE_VISIBILITIES,
+            where,
+            f"'gradescope.{key}' must be one of {', '.join(GRADESCOPE_VISIBILITIES)}, not {value!r}",
+        )
     return replace(base, **data)

@@ -50,8 +50,12 @@ def read_yaml(path: Path, error: type[InputError], what: str) -> Any:
 def only_keys(data: dict, allowed: set[str], where: str, error: type[InputError]) -> None:
     """Raise `error` naming any key of `data` outside `allowed`."""
     unknown = sorted(str(key) for key in data if key not in allowed)
-    expect(not unknown, where, f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}",
-           error)
+    expect(
+        not unknown,
+        where,
+        f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}",
+        error,
+    )
 
 
 def expect(condition: Any, where: str, message: str, error: type[InputError]) -> None:

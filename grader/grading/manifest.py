@@ -57,8 +57,12 @@ class _Collector:
 
 def suite_files(exercises_dir: Path = EXERCISES_DIR) -> list[Path]:
     """Every exercise's suites, public then hidden, in id order."""
-    return [path for folder in exercise_folders(exercises_dir)
-            for path in (folder / "test_public.py", folder / "hidden" / "test_hidden.py") if path.is_file()]
+    return [
+        path
+        for folder in exercise_folders(exercises_dir)
+        for path in (folder / "test_public.py", folder / "hidden" / "test_hidden.py")
+        if path.is_file()
+    ]
 
 
 def collect_manifest(exercises_dir: Path = EXERCISES_DIR) -> list[ManifestEntry]:
@@ -70,11 +74,15 @@ def collect_manifest(exercises_dir: Path = EXERCISES_DIR) -> list[ManifestEntry]
     collector = _Collector()
     plugin = GradingPlugin(RunContext(exercises={}, workers=None, seed=0))
     with clean_pytest_environment():
-        exit_code = pytest.main([*pytest_arguments(suite_files(exercises_dir), exercises_dir), "--collect-only"],
-                                plugins=[collector, plugin])
+        exit_code = pytest.main(
+            [*pytest_arguments(suite_files(exercises_dir), exercises_dir), "--collect-only"],
+            plugins=[collector, plugin],
+        )
     if collector.errors or exit_code != pytest.ExitCode.OK:
-        raise GraderFailure(f"cannot collect the suites (pytest exit code {int(exit_code)}): "
-                            + "; ".join(collector.errors))
+        raise GraderFailure(
+            f"cannot collect the suites (pytest exit code {int(exit_code)}): "
+            + "; ".join(collector.errors)
+        )
     return collector.entries
 
 
@@ -95,11 +103,18 @@ def check_manifest(catalogue: Catalogue, entries: list[ManifestEntry]) -> list[s
         found = grouped.get(exercise.id, [])
         visibilities = {entry.visibility for entry in found}
         if visibilities != {"public", "hidden"}:
-            problems.append(f"{exercise.id}: needs public and hidden tests, has {sorted(visibilities) or 'none'}")
-        problems += [problem for problem in [points_problem(exercise.id, exercise.points, found)] if problem]
+            problems.append(
+                f"{exercise.id}: needs public and hidden tests, has {sorted(visibilities) or 'none'}"
+            )
+        problems += [
+            problem for problem in [points_problem(exercise.id, exercise.points, found)] if problem
+        ]
         names = [entry.name for entry in found]
-        problems += [f"{exercise.id}: two tests are named {name!r}" for name in sorted(set(names))
-                     if names.count(name) > 1]
+        problems += [
+            f"{exercise.id}: two tests are named {name!r}"
+            for name in sorted(set(names))
+            if names.count(name) > 1
+        ]
     return problems
 
 

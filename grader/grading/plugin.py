@@ -26,11 +26,11 @@ from typing import Any, Protocol
 import numpy as np
 import pytest
 
-from grader.checks import describe_call
 from grader import evidence
+from grader.checks import describe_call
 from grader.course.catalogue import Exercise
-from grader.grading.manifest import ManifestEntry
 from grader.failures import STATUS_ERROR, GradingFailure, LearnerFailure, SandboxNotStarted
+from grader.grading.manifest import ManifestEntry
 from grader.i18n import N_, _, translated_title
 from grader.results import TestResult
 from grader.sandbox.client import WorkerClient
@@ -42,17 +42,25 @@ MARKERS = (
     "exercise(id): the exercise a suite module grades, e.g. ex04",
 )
 DEFAULT_POINTS = 1.0
-PUBLIC_SUITE = "test_public.py"  # an exercise's public suite; its hidden one is hidden/test_hidden.py
+PUBLIC_SUITE = (
+    "test_public.py"  # an exercise's public suite; its hidden one is hidden/test_hidden.py
+)
 log = logging.getLogger(__name__)
 NOTE = "grader-note"  # the user_properties key of a passing test's feedback
 MAX_PRINTED_CALLS = 3  # a test's feedback quotes what at most this many calls printed
 JUDGING = pytest.StashKey[evidence.Judging]()  # a test's record of the results it judged
 # "could not check" feedback: the grader's failure, which the learner should not take for a verdict
-NOTHING_JUDGED = N_("could not check: this test ended without judging any result of your code. This is not a "
-                    "verdict on your code: grade again, and tell your instructor if it happens again.")
-GRADER_FAILED = N_("could not check: the grader failed while checking ({error}: {message}). This is not a "
-                   "verdict on your code: grade again, and tell your instructor if it happens again.")
-SANDBOX_FAILED = N_("could not check: {reason}")  # the reason says that no code of the learner's ran
+NOTHING_JUDGED = N_(
+    "could not check: this test ended without judging any result of your code. This is not a "
+    "verdict on your code: grade again, and tell your instructor if it happens again."
+)
+GRADER_FAILED = N_(
+    "could not check: the grader failed while checking ({error}: {message}). This is not a "
+    "verdict on your code: grade again, and tell your instructor if it happens again."
+)
+SANDBOX_FAILED = N_(
+    "could not check: {reason}"
+)  # the reason says that no code of the learner's ran
 
 
 class Workers(Protocol):
@@ -74,7 +82,9 @@ class RunContext:
     exercises: dict[str, Exercise]
     workers: Workers | None
     seed: int
-    runnable: frozenset[str] | None = None  # the exercises whose tests run (None: all); the rest are collected only
+    runnable: frozenset[str] | None = (
+        None  # the exercises whose tests run (None: all); the rest are collected only
+    )
 
 
 class Learner:
@@ -94,8 +104,13 @@ class Learner:
         return self._call(name, args, kwargs, return_args=True)
 
     def _call(self, name: str, args: tuple, kwargs: dict, return_args: bool = False) -> Any:
-        return self.client.call(name, args, kwargs, description=describe_call(name, *args, **kwargs),
-                                return_args=return_args)
+        return self.client.call(
+            name,
+            args,
+            kwargs,
+            description=describe_call(name, *args, **kwargs),
+            return_args=return_args,
+        )
 
     def get(self, name: str) -> Any:
         """A module-level constant of the learner's file."""
@@ -113,7 +128,7 @@ def points_of(item: pytest.Item) -> float:
 
 
 def visibility_of(item: pytest.Item) -> str:
-    """"public" for an exercise's test_public.py (shipped in the release), else "hidden"."""
+    """ "public" for an exercise's test_public.py (shipped in the release), else "hidden"."""
     return "public" if Path(str(item.path)).name == PUBLIC_SUITE else "hidden"
 
 
@@ -127,8 +142,13 @@ def title_of(item: pytest.Item) -> str:
 
 
 def manifest_entry(item: pytest.Item) -> ManifestEntry:
-    return ManifestEntry(nodeid=item.nodeid, exercise=exercise_of(item), name=title_of(item),
-                         points=points_of(item), visibility=visibility_of(item))
+    return ManifestEntry(
+        nodeid=item.nodeid,
+        exercise=exercise_of(item),
+        name=title_of(item),
+        points=points_of(item),
+        visibility=visibility_of(item),
+    )
 
 
 def shown_title_of(item: pytest.Item) -> str:
@@ -158,7 +178,9 @@ class GradingPlugin:
     def learner(self, request: pytest.FixtureRequest) -> Learner:
         exercise_id = exercise_of(request.node)
         assert self.context.workers is not None, "collection only: no learner to call"
-        return Learner(self.context.exercises[exercise_id], self.context.workers.client(exercise_id))
+        return Learner(
+            self.context.exercises[exercise_id], self.context.workers.client(exercise_id)
+        )
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
@@ -192,7 +214,9 @@ class GradingPlugin:
             self._run_again(item, nextitem)
             again = self.results.get(item.nodeid)
             if again is not None and again.unchecked:
-                log.info("%s: could not check it again; reported unchecked (status error)", item.nodeid)
+                log.info(
+                    "%s: could not check it again; reported unchecked (status error)", item.nodeid
+                )
         return outcome
 
     def _run_again(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -208,7 +232,9 @@ class GradingPlugin:
             item.stash[JUDGING] = record
             runtestprotocol(item, nextitem=nextitem, log=False)
 
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
         """The run's manifest is what was collected, before any test runs; the tests of an
         exercise that cannot run (no file to grade) are in it, and are then deselected."""
         self.manifest = [manifest_entry(item) for item in items]
@@ -234,19 +260,31 @@ class GradingPlugin:
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         """Tell the runner when an exercise's last test is over (it stops that worker)."""
         exercise_id = exercise_of(item)
-        if self.context.workers is not None and (nextitem is None or exercise_of(nextitem) != exercise_id):
+        if self.context.workers is not None and (
+            nextitem is None or exercise_of(nextitem) != exercise_id
+        ):
             self.context.workers.leaving(exercise_id)
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> pytest.TestReport | None:
         """A cheap report for a graded failure: its feedback, not a formatted traceback."""
         error = call.excinfo.value if call.excinfo is not None else None
-        if not isinstance(error, GradingFailure):
+        if not isinstance(error, GradingFailure) or call.when == "collect":
             return None
         return pytest.TestReport(
-            nodeid=item.nodeid, location=item.location, keywords=dict.fromkeys(item.keywords, 1),
-            outcome="failed", longrepr=error.feedback, when=call.when, duration=call.duration,
-            start=call.start, stop=call.stop, user_properties=item.user_properties)
+            nodeid=item.nodeid,
+            location=item.location,
+            keywords=dict.fromkeys(item.keywords, 1),
+            outcome="failed",
+            longrepr=error.feedback,
+            when=call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
 
     @pytest.hookimpl(wrapper=True, specname="pytest_runtest_makereport")
     def pytest_runtest_makereport_recorder(self, item: pytest.Item, call: pytest.CallInfo):
@@ -255,10 +293,14 @@ class GradingPlugin:
             self.results[item.nodeid] = self._result(item, call, report)
         return report
 
-    def _result(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
+    def _result(
+        self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
+    ) -> TestResult:
         result = self._outcome(item, call, report)
         learner = getattr(item, "funcargs", {}).get("learner")
-        take_printed = getattr(learner.client, "take_printed", None) if isinstance(learner, Learner) else None
+        take_printed = (
+            getattr(learner.client, "take_printed", None) if isinstance(learner, Learner) else None
+        )
         printed = take_printed() if take_printed is not None else []
         if printed:  # print() in the learner's function: shown with that test, pass or fail
             shown = printed[:MAX_PRINTED_CALLS]
@@ -268,30 +310,49 @@ class GradingPlugin:
             result.feedback = "\n".join(filter(None, [result.feedback, *shown]))
         return result
 
-    def _outcome(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> TestResult:
+    def _outcome(
+        self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
+    ) -> TestResult:
         points = points_of(item)
-        common = {"name": shown_title_of(item), "max_score": points, "visibility": visibility_of(item),
-                  "duration": call.duration}
+        common: dict[str, Any] = {
+            "name": shown_title_of(item),
+            "max_score": points,
+            "visibility": visibility_of(item),
+            "duration": call.duration,
+        }
         error = call.excinfo.value if call.excinfo is not None else None
         unchecked = _unchecked_because(item, report, error)
         if unchecked:
-            return TestResult(status=STATUS_ERROR, score=0.0, feedback=unchecked, unchecked=True, **common)
+            return TestResult(
+                status=STATUS_ERROR, score=0.0, feedback=unchecked, unchecked=True, **common
+            )
         if report.passed:
-            notes = "\n".join(text for key, text in item.user_properties if key == NOTE)
+            notes = "\n".join(str(text) for key, text in item.user_properties if key == NOTE)
             return TestResult(status="passed", score=points, feedback=notes, **common)
         assert isinstance(error, GradingFailure)  # anything else is unchecked
         feedback = error.feedback
         teaching = item.get_closest_marker("feedback")
         # The teaching line explains what the test is about; a failure that names its
         # mistake already says why, and the line may be about another mistake.
-        if (teaching and not isinstance(error, LearnerFailure) and not error.not_attempted
-                and not error.diagnosed):
+        if (
+            teaching
+            and not isinstance(error, LearnerFailure)
+            and not error.not_attempted
+            and not error.diagnosed
+        ):
             feedback += "\n" + _(teaching.args[0])
-        return TestResult(status=error.status, score=0.0, feedback=feedback, not_attempted=error.not_attempted,
-                          **common)
+        return TestResult(
+            status=error.status,
+            score=0.0,
+            feedback=feedback,
+            not_attempted=error.not_attempted,
+            **common,
+        )
 
 
-def _unchecked_because(item: pytest.Item, report: pytest.TestReport, error: BaseException | None) -> str:
+def _unchecked_because(
+    item: pytest.Item, report: pytest.TestReport, error: BaseException | None
+) -> str:
     """Why the grader could not check this test, or "" when its outcome is a verdict: a pass
     that judged some learner result, or a `GradingFailure` of the learner's code."""
     if report.passed:
@@ -303,4 +364,6 @@ def _unchecked_because(item: pytest.Item, report: pytest.TestReport, error: Base
         return ""
     if error is None or report.skipped or isinstance(error, evidence.NothingChecked):
         return _(NOTHING_JUDGED)
-    return _(GRADER_FAILED).format(error=type(error).__name__, message=clean(error, 200, single_line=True))
+    return _(GRADER_FAILED).format(
+        error=type(error).__name__, message=clean(error, 200, single_line=True)
+    )

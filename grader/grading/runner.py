@@ -20,11 +20,17 @@ from pathlib import Path
 
 from grader.course.catalogue import EXERCISES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
-from grader.failures import (ForbiddenModule, GradingFailure, LearnerFailure, MissingLibrary, NotAttempted,
-                              SandboxNotStarted)
+from grader.failures import (
+    ForbiddenModule,
+    GradingFailure,
+    LearnerFailure,
+    MissingLibrary,
+    NotAttempted,
+    SandboxNotStarted,
+)
 from grader.grading.manifest import ManifestEntry, by_exercise, points_problem
-from grader.i18n import N_, _, current_language, language, translated_title
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
+from grader.i18n import N_, _, current_language, language, translated_title
 from grader.results import ExerciseResult, Report, TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import IsolationSource
@@ -35,12 +41,22 @@ from grader.submission import Submission, SubmissionFileError
 log = logging.getLogger(__name__)
 MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
 TRAINER_MODULE = "grader.model.trainer"  # ex07's trusted trainer (grader/model/judge.py starts it)
-NO_TENSORFLOW = N_("{exercise} needs TensorFlow, which is not installed here. Install it with "
-                   "`python -m pip install -e \".[keras]\"` (about 2 GB), then grade {exercise} again.")
+NO_TENSORFLOW = N_(
+    "{exercise} needs TensorFlow, which is not installed here. Install it with "
+    '`python -m pip install -e ".[keras]"` (about 2 GB), then grade {exercise} again.'
+)
 
 
-def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolation: IsolationSource,
-          seed: int | None = None, lang: str | None = None, exercises_dir: Path = EXERCISES_DIR) -> Report:
+def grade(
+    catalogue: Catalogue,
+    item_ids: list[str],
+    *,
+    submission: Path,
+    isolation: IsolationSource,
+    seed: int | None = None,
+    lang: str | None = None,
+    exercises_dir: Path = EXERCISES_DIR,
+) -> Report:
     """Grade `item_ids` of `submission`; every exercise and quiz asked for is in the report.
 
     `isolation` is decided before any learner code runs and applies to every worker of the run;
@@ -52,20 +68,35 @@ def grade(catalogue: Catalogue, item_ids: list[str], *, submission: Path, isolat
     items = catalogue.select(item_ids)
     given = seed is not None
     seed = seed if seed is not None else new_seed()
-    log.info("seed %d (%s)", seed, "given with --seed" if given else "fresh and secret; --seed replays it")
+    log.info(
+        "seed %d (%s)",
+        seed,
+        "given with --seed" if given else "fresh and secret; --seed replays it",
+    )
     exercises = [item for item in items if isinstance(item, Exercise)]
-    results = _grade_exercises(exercises, learner, seed, exercises_dir, isolation, lang) if exercises else {}
+    results = (
+        _grade_exercises(exercises, learner, seed, exercises_dir, isolation, lang)
+        if exercises
+        else {}
+    )
     for item in items:
         if isinstance(item, Quiz):
             results[item.id] = _grade_quiz(item, catalogue, learner, lang)
     for item in items:
-        results[item.id].gradescope_visibility = {"public": item.gradescope.public,
-                                                  "hidden": item.gradescope.hidden}
+        results[item.id].gradescope_visibility = {
+            "public": item.gradescope.public,
+            "hidden": item.gradescope.hidden,
+        }
     decided = isolation.get()
-    return Report(exercises=[results[item.id] for item in items], seed=seed,
-                  protection=decided.protection, protection_note=decided.note,
-                  execution_time=time.monotonic() - started, submission=str(submission),
-                  started=started_at)
+    return Report(
+        exercises=[results[item.id] for item in items],
+        seed=seed,
+        protection=decided.protection,
+        protection_note=decided.note,
+        execution_time=time.monotonic() - started,
+        submission=str(submission),
+        started=started_at,
+    )
 
 
 class Workers:
@@ -114,8 +145,11 @@ class Workers:
         never started (no learner code ran), it gets one fresh worker and a fresh time limit, once
         per run: a sandbox that fails again fails the exercise's remaining tests at once."""
         client = self.clients.get(exercise_id)
-        if (client is None or not isinstance(client.load_failure, SandboxNotStarted)
-                or exercise_id in self.sandbox_retried):
+        if (
+            client is None
+            or not isinstance(client.load_failure, SandboxNotStarted)
+            or exercise_id in self.sandbox_retried
+        ):
             return
         self.sandbox_retried.add(exercise_id)
         log.info("%s: its sandbox never started; a fresh worker for the retry", exercise_id)
@@ -133,8 +167,14 @@ class Workers:
             children.discard_prestarted()
 
 
-def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int, exercises_dir: Path,
-                     isolation: IsolationSource, lang: str | None) -> dict[str, ExerciseResult]:
+def _grade_exercises(
+    exercises: list[Exercise],
+    learner: Submission,
+    seed: int,
+    exercises_dir: Path,
+    isolation: IsolationSource,
+    lang: str | None,
+) -> dict[str, ExerciseResult]:
     blocked: dict[str, GradingFailure] = {}
     sources: dict[str, bytes] = {}
     for exercise in exercises:
@@ -150,27 +190,48 @@ def _grade_exercises(exercises: list[Exercise], learner: Submission, seed: int, 
         outcomes, manifest = _run_pytest(files, exercises, None, seed, exercises_dir, frozenset())
     else:
         scratch = make_scratch("grade-")
-        workers = Workers({exercise.id: WorkerClient(prepare(exercise, sources[exercise.id], scratch, seed),
-                                                     exercise, isolation)
-                           for exercise in exercises if exercise.id in sources})
+        workers = Workers(
+            {
+                exercise.id: WorkerClient(
+                    prepare(exercise, sources[exercise.id], scratch, seed), exercise, isolation
+                )
+                for exercise in exercises
+                if exercise.id in sources
+            }
+        )
         try:
             # The first workers start while the probe decides (and import NumPy while pytest is
             # imported here); none loads learner code before the decision and its own check.
             workers.start_first()
             _import_pytest()
             isolation.get()
-            outcomes, manifest = _run_pytest(files, exercises, workers, seed, exercises_dir, frozenset(sources))
+            outcomes, manifest = _run_pytest(
+                files, exercises, workers, seed, exercises_dir, frozenset(sources)
+            )
         finally:
             workers.close_all()
             shutil.rmtree(scratch, ignore_errors=True)
     grouped = by_exercise(manifest)
-    return {exercise.id: _score(exercise, grouped.get(exercise.id, []), outcomes, blocked.get(exercise.id),
-                                full=len(exercise.suite_files(exercises_dir)) == 2)
-            for exercise in exercises}
+    return {
+        exercise.id: _score(
+            exercise,
+            grouped.get(exercise.id, []),
+            outcomes,
+            blocked.get(exercise.id),
+            full=len(exercise.suite_files(exercises_dir)) == 2,
+        )
+        for exercise in exercises
+    }
 
 
-def _score(exercise: Exercise, entries: list[ManifestEntry], outcomes: dict[str, TestResult],
-           blocked: GradingFailure | None, *, full: bool) -> ExerciseResult:
+def _score(
+    exercise: Exercise,
+    entries: list[ManifestEntry],
+    outcomes: dict[str, TestResult],
+    blocked: GradingFailure | None,
+    *,
+    full: bool,
+) -> ExerciseResult:
     """The exercise's result from the tests collected for it: one that did not report earns
     nothing. With its hidden suite (not a release's public suite alone) they add up to the
     catalogue's points, or the grader failed."""
@@ -178,8 +239,12 @@ def _score(exercise: Exercise, entries: list[ManifestEntry], outcomes: dict[str,
         raise GraderFailure(f"no tests were collected for {exercise.id}")
     if full and points_problem(exercise.id, exercise.points, entries):
         raise GraderFailure(points_problem(exercise.id, exercise.points, entries))
-    return ExerciseResult(id=exercise.id, title=exercise.title_for(current_language()), max_score=sum(entry.points for entry in entries),
-                          tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries])
+    return ExerciseResult(
+        id=exercise.id,
+        title=exercise.title_for(current_language()),
+        max_score=sum(entry.points for entry in entries),
+        tests=[outcomes.get(entry.nodeid) or _unreported(entry, blocked) for entry in entries],
+    )
 
 
 def _import_pytest() -> None:
@@ -188,8 +253,14 @@ def _import_pytest() -> None:
     import grader.grading.plugin  # noqa: F401
 
 
-def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers | None, seed: int,
-                exercises_dir: Path, runnable: frozenset[str]) -> tuple[dict[str, TestResult], list[ManifestEntry]]:
+def _run_pytest(
+    files: list[Path],
+    exercises: list[Exercise],
+    workers: Workers | None,
+    seed: int,
+    exercises_dir: Path,
+    runnable: frozenset[str],
+) -> tuple[dict[str, TestResult], list[ManifestEntry]]:
     """Run the tests of the `runnable` exercises; (their results, every test collected)."""
     import pytest
 
@@ -198,24 +269,42 @@ def _run_pytest(files: list[Path], exercises: list[Exercise], workers: Workers |
     if not files:  # pytest given no file would collect its working folder
         return {}, []
 
-    context = RunContext(exercises={exercise.id: exercise for exercise in exercises},
-                         workers=workers, seed=seed, runnable=runnable)
+    context = RunContext(
+        exercises={exercise.id: exercise for exercise in exercises},
+        workers=workers,
+        seed=seed,
+        runnable=runnable,
+    )
     plugin = GradingPlugin(context)
     with clean_pytest_environment():
         exit_code = pytest.main(pytest_arguments(files, exercises_dir), plugins=[plugin])
     if plugin.collection_errors:
-        raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
-    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise GraderFailure(
+            "a grading suite failed to load: " + "; ".join(plugin.collection_errors)
+        )
+    if exit_code not in (
+        pytest.ExitCode.OK,
+        pytest.ExitCode.TESTS_FAILED,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+    ):
         raise GraderFailure(f"the grading suites stopped early (pytest exit code {int(exit_code)})")
     return plugin.results, plugin.manifest
 
 
 def _unreported(entry: ManifestEntry, failure: GradingFailure | None) -> TestResult:
     """A manifest test with no result: the exercise was blocked, or the test never reported."""
-    failure = failure or GradingFailure(_("this test did not report a result, so it earns no points"))
-    return TestResult(name=translated_title(entry.name), status=failure.status, score=0.0, max_score=entry.points,
-                      visibility=entry.visibility, feedback=failure.feedback,
-                      not_attempted=failure.not_attempted)
+    failure = failure or GradingFailure(
+        _("this test did not report a result, so it earns no points")
+    )
+    return TestResult(
+        name=translated_title(entry.name),
+        status=failure.status,
+        score=0.0,
+        max_score=entry.points,
+        visibility=entry.visibility,
+        feedback=failure.feedback,
+        not_attempted=failure.not_attempted,
+    )
 
 
 def _missing_library(exercise: Exercise, lang: str | None) -> MissingLibrary | None:
@@ -234,7 +323,11 @@ def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | Gradi
         content = learner.read(learner.exercise_path(exercise.file), MAX_SOURCE_BYTES)
     except SubmissionFileError as error:
         if error.kind == "missing":
-            return NotAttempted(_("not attempted: {file} is not in the submission folder").format(file=exercise.file))
+            return NotAttempted(
+                _("not attempted: {file} is not in the submission folder").format(
+                    file=exercise.file
+                )
+            )
         return LearnerFailure(error.message)
     if not exercise.tensorflow:
         banned = forbidden_imports(content.decode("utf-8", errors="replace"))
@@ -246,7 +339,9 @@ def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | Gradi
 read_learner_file = _read_learner_file  # the pictures read a learner's file as grading does
 
 
-def _grade_quiz(quiz: Quiz, catalogue: Catalogue, learner: Submission, lang: str | None) -> ExerciseResult:
+def _grade_quiz(
+    quiz: Quiz, catalogue: Catalogue, learner: Submission, lang: str | None
+) -> ExerciseResult:
     from grader.quiz.grading import grade_quiz
 
     return grade_quiz(quiz, catalogue, learner, lang=lang)

@@ -27,13 +27,38 @@ def new_seed() -> int:
 def pytest_arguments(files: list[Path], exercises_dir: Path = EXERCISES_DIR) -> list[str]:
     """Arguments for an in-process pytest run over trusted suites, untouched by the environment."""
     return [
-        "-c", os.devnull, "--rootdir", str(exercises_dir), "--noconftest", "--assert=plain",
-        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:doctest", "-p", "no:pastebin",
-        "-p", "no:junitxml", "-p", "no:legacypath", "-p", "no:nose", "-p", "no:stepwise",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(exercises_dir),
+        "--noconftest",
+        "--assert=plain",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:doctest",
+        "-p",
+        "no:pastebin",
+        "-p",
+        "no:junitxml",
+        "-p",
+        "no:legacypath",
+        "-p",
+        "no:nose",
+        "-p",
+        "no:stepwise",
         # These look for exceptions nobody caught by running the garbage collector several times
         # at the end (about 80 ms); the suites' outcomes never depend on them.
-        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
-        "-W", "ignore::pytest.PytestConfigWarning",
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+        "-p",
+        "no:faulthandler",
+        "-W",
+        "ignore::pytest.PytestConfigWarning",
         *[str(path) for path in files],
     ]
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import TextIO, cast
 
 import click
 
@@ -40,7 +41,9 @@ from grader.sanitise import clean, visible
 from grader.submission import COURSE_FILE, Submission
 
 GRADED_EXITS = (EXIT_FULL_MARKS, EXIT_POINTS_MISSING)
-MAX_STATUS = 1000  # characters of a status: well within what a record may hold (recordcheck.MAX_TEXT)
+MAX_STATUS = (
+    1000  # characters of a status: well within what a record may hold (recordcheck.MAX_TEXT)
+)
 
 
 @dataclass
@@ -52,16 +55,28 @@ class BatchRun:
     graded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
-    unrecorded: dict[str, str] = field(default_factory=dict)  # learner -> status no record could keep
+    unrecorded: dict[str, str] = field(
+        default_factory=dict
+    )  # learner -> status no record could keep
     invalid: dict[str, str] = field(default_factory=dict)  # record file -> why it was not trusted
     warnings: list[str] = field(default_factory=list)
     grader_failed: bool = False
     aborted: bool = False
 
 
-def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int = 2,
-              seed: int | None = None, shard: Shard | None = None, scheduler: str | None = None,
-              force: bool = False, only: Iterable[str] = (), allow_weak_sandbox: bool = False) -> BatchRun:
+def run_batch(
+    catalogue: Catalogue,
+    folder: Path,
+    out_dir: Path,
+    *,
+    workers: int = 2,
+    seed: int | None = None,
+    shard: Shard | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    only: Iterable[str] = (),
+    allow_weak_sandbox: bool = False,
+) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
     refuse_an_upload_as_out(folder, out_dir)
@@ -70,15 +85,29 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
     only = _named(only, {learner.name for learner in everyone})
     unknown = only - {learner.name for learner in everyone}
     if unknown:
-        raise InputError(visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600))
+        raise InputError(
+            visible(f"--only names no learner in {folder}: {', '.join(sorted(unknown))}", 600)
+        )
     records.folder(out_dir)
     records.remove_temporaries(out_dir)
     check = RecordCheck(catalogue)
-    scan = records.scan_records(out_dir, and_signed(check))  # a record changed since it was written is regraded
+    scan = records.scan_records(
+        out_dir, and_signed(check)
+    )  # a record changed since it was written is regraded
     run = BatchRun(seed=seed, invalid=scan.invalid)
     try:
-        tasks = _plan(learners, catalogue, run, out_dir, scan.records, check,
-                      force=force, only=only, allow_weak_sandbox=allow_weak_sandbox, shard=shard)
+        tasks = _plan(
+            learners,
+            catalogue,
+            run,
+            out_dir,
+            scan.records,
+            check,
+            force=force,
+            only=only,
+            allow_weak_sandbox=allow_weak_sandbox,
+            shard=shard,
+        )
         results = _executor(scheduler, workers)(tasks)
         try:
             with progress_bar(len(tasks)) as advance:
@@ -95,16 +124,23 @@ def run_batch(catalogue: Catalogue, folder: Path, out_dir: Path, *, workers: int
 def refuse_an_upload_as_out(folder: Path, out_dir: Path) -> None:
     """`InputError` when `out_dir` is a learner's upload in the class `folder` (nothing written)."""
     if out_dir.resolve().parent == folder.resolve() and _holds_an_upload(out_dir):
-        raise InputError(visible(f"--out {out_dir} is a learner's upload in the class folder: write the records "
-                                 "elsewhere", 600))
+        raise InputError(
+            visible(
+                f"--out {out_dir} is a learner's upload in the class folder: write the records "
+                "elsewhere",
+                600,
+            )
+        )
 
 
 def _holds_an_upload(folder: Path) -> bool:
     """Whether `folder` holds a learner's files, by the rule grading finds them with (any nesting)."""
     try:
         submission = Submission.open(folder)
-        return any(COURSE_FILE.match(name) for name in os.listdir(folder / submission.base)) or \
-            submission.kind(submission.base / "answers") != "missing"
+        return (
+            any(COURSE_FILE.match(name) for name in os.listdir(folder / submission.base))
+            or submission.kind(submission.base / "answers") != "missing"
+        )
     except (OSError, InputError):
         return False
 
@@ -112,16 +148,26 @@ def _holds_an_upload(folder: Path) -> bool:
 def _named(values: Iterable[str], names: set[str]) -> set[str]:
     """The learners `--only` names: each value as it is when a learner has that name (`kim, alice`),
     else its comma-separated parts (`alice,bob`), each as it is or without its spaces."""
-    picked = set()
+    picked: set[str] = set()
     for value in values:
         parts = [value] if value in names else value.split(",")
         picked.update(part if part in names else part.strip() for part in parts if part.strip())
     return picked
 
 
-def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir: Path,
-          existing: dict[str, records.Record], check: RecordCheck, *, force: bool, only: set[str],
-          allow_weak_sandbox: bool, shard: Shard | None) -> list[GradingTask]:
+def _plan(
+    learners: list[Learner],
+    catalogue: Catalogue,
+    run: BatchRun,
+    out_dir: Path,
+    existing: dict[str, records.Record],
+    check: RecordCheck,
+    *,
+    force: bool,
+    only: set[str],
+    allow_weak_sandbox: bool,
+    shard: Shard | None,
+) -> list[GradingTask]:
     """The learners to grade now; upload problems are recorded, current learners skipped, and
     the out folder's intake list (what it found, with each upload's hash) is written."""
     tasks: list[GradingTask] = []
@@ -134,33 +180,64 @@ def _plan(learners: list[Learner], catalogue: Catalogue, run: BatchRun, out_dir:
         found[learner.name] = task.packed.digest if task is not None else ""
         if task is None:
             continue
-        if not force and not only and records.is_current(record, found[learner.name], run.seed) \
-                and not check.missing_items(record.report):  # an incomplete record is graded again
+        if (
+            not force
+            and not only
+            and records.is_current(record, found[learner.name], run.seed)
+            and record is not None  # is_current() says so
+            and not check.missing_items(record.graded_report)
+        ):  # an incomplete record is graded again
             run.skipped.append(learner.name)
         else:
             tasks.append(task)
     try:
         _write_intake(out_dir, found, shard)
-    except (OSError, InputError) as error:  # the grades can still be kept; only `grade merge` needs it
-        run.warnings.append(f"{records.INTAKE_FILE} could not be written ({getattr(error, 'strerror', None) or error})")
+    except (
+        OSError,
+        InputError,
+    ) as error:  # the grades can still be kept; only `grade merge` needs it
+        run.warnings.append(
+            f"{records.INTAKE_FILE} could not be written ({getattr(error, 'strerror', None) or error})"
+        )
         run.grader_failed = True
     return tasks
 
 
-def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Path,
-             existing: records.Record | None, allow_weak_sandbox: bool) -> GradingTask | None:
+def _prepare(
+    learner: Learner,
+    catalogue: Catalogue,
+    run: BatchRun,
+    out_dir: Path,
+    existing: records.Record | None,
+    allow_weak_sandbox: bool,
+) -> GradingTask | None:
     """The learner's grading task, or None after recording why their upload cannot be graded."""
     with tempfile.TemporaryDirectory(prefix="batch-upload-", ignore_cleanup_errors=True) as scratch:
         try:
             packed = open_upload(learner, Path(scratch), catalogue)
         except (UploadProblem, OSError) as problem:
-            status = _status(problem if isinstance(problem, UploadProblem) else f"{UNREADABLE}: {problem.strerror}")
+            status = _status(
+                problem
+                if isinstance(problem, UploadProblem)
+                else f"{UNREADABLE}: {problem.strerror}"
+            )
             run.problems[learner.name] = status
             if not _same_problem(existing, status):
-                _keep(run, out_dir, learner.name, status, None, records.batch_meta(learner.name, "", None, False))
+                _keep(
+                    run,
+                    out_dir,
+                    learner.name,
+                    status,
+                    None,
+                    records.batch_meta(learner.name, "", None, False),
+                )
             return None
     keras_files = {exercise.file for exercise in catalogue.exercises if exercise.tensorflow}
-    needs_keras = any(PurePath(path).name in keras_files for path, kind, _ in packed.entries if kind == "file")
+    needs_keras = any(
+        PurePath(path).name in keras_files
+        for path, kind, _content in packed.entries
+        if kind == "file"
+    )
     seed = new_seed() if run.seed is None else run.seed
     return GradingTask(learner.name, packed, seed, allow_weak_sandbox, needs_keras)
 
@@ -168,9 +245,13 @@ def _prepare(learner: Learner, catalogue: Catalogue, run: BatchRun, out_dir: Pat
 def _same_problem(existing: records.Record | None, status: str) -> bool:
     """Whether the learner's record already says exactly this, made by this course and grader
     (then it stays as it is, rather than filling history/ with copies)."""
-    return existing is not None and not existing.graded and existing.status == status and \
-        existing.meta.get("course_version") == records.course_version() and \
-        existing.meta.get("grader_version") == records.grader_version()
+    return (
+        existing is not None
+        and not existing.graded
+        and existing.status == status
+        and existing.meta.get("course_version") == records.course_version()
+        and existing.meta.get("grader_version") == records.grader_version()
+    )
 
 
 def _write_intake(out_dir: Path, found: dict[str, str], shard: Shard | None) -> None:
@@ -179,10 +260,14 @@ def _write_intake(out_dir: Path, found: dict[str, str], shard: Shard | None) -> 
         earlier = records.read_intake(out_dir)["learners"]
     except ValueError:
         earlier = {}
-    records.write_intake(out_dir, {**earlier, **found}, f"{shard.index}/{shard.count}" if shard else None)
+    records.write_intake(
+        out_dir, {**earlier, **found}, f"{shard.index}/{shard.count}" if shard else None
+    )
 
 
-def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, check: RecordCheck) -> None:
+def _record(
+    task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path, check: RecordCheck
+) -> None:
     """Keep what grading `task` gave: the report, or why the learner is not graded."""
     meta = records.batch_meta(task.learner, task.packed.digest, task.seed, run.seed is not None)
     report, status, failed = _outcome(result, meta, check)
@@ -198,15 +283,28 @@ def _record(task: GradingTask, result: TaskResult, run: BatchRun, out_dir: Path,
 def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict | None, str, bool]:
     """(report, status, grader failed): status "" for a graded learner."""
     versions = (records.course_version(), records.grader_version())
-    if result.report is not None and (result.course_version, result.grader_version or versions[1]) != versions:
-        return None, (f"not graded: the worker has course version {result.course_version} and grader "
-                      f"{result.grader_version}, this machine {versions[0]} and {versions[1]}: install one "
-                      "version everywhere"), True
+    if (
+        result.report is not None
+        and (result.course_version, result.grader_version or versions[1]) != versions
+    ):
+        return (
+            None,
+            (
+                f"not graded: the worker has course version {result.course_version} and grader "
+                f"{result.grader_version}, this machine {versions[0]} and {versions[1]}: install one "
+                "version everywhere"
+            ),
+            True,
+        )
     report = result.report
     unchecked = report.get("unchecked") if report is not None else None
     if isinstance(unchecked, list) and unchecked:
         count = len(unchecked)
-        return report, f"not graded: the grader could not check {count} test{'s' if count != 1 else ''}", True
+        return (
+            report,
+            f"not graded: the grader could not check {count} test{'s' if count != 1 else ''}",
+            True,
+        )
     if report is None or result.exit_code not in GRADED_EXITS:
         return None, f"not graded: {result.message}", result.exit_code in (None, EXIT_GRADER_FAILED)
     problem = check({**report, "batch": meta})
@@ -215,30 +313,35 @@ def _outcome(result: TaskResult, meta: dict, check: RecordCheck) -> tuple[dict |
     return report, "", False
 
 
-def _status(text: str) -> str:
+def _status(text: object) -> str:
     """A status as the gradebook and the problem record keep it: one line of printable text, capped
     (it may quote names and the system's messages), so that the record holding it stays valid."""
     return clean(text, MAX_STATUS, single_line=True)
 
 
-def _keep(run: BatchRun, out_dir: Path, learner: str, status: str, report: dict | None, meta: dict) -> None:
+def _keep(
+    run: BatchRun, out_dir: Path, learner: str, status: str, report: dict | None, meta: dict
+) -> None:
     """Write the learner's record; a record the system refuses leaves the status in `run`, for
     the gradebook, and marks the batch as failed."""
     try:
         if status:
             records.save_problem(out_dir, status, meta, report)
         else:
+            assert report is not None  # a learner without a problem status was graded
             records.save_report(out_dir, report, meta)
     except (OSError, InputError) as error:
         message = getattr(error, "strerror", None) or str(error)
         if learner in run.graded:
             run.graded.remove(learner)
-        run.unrecorded[learner] = _status(f"not graded: its record could not be written ({message})")
+        run.unrecorded[learner] = _status(
+            f"not graded: its record could not be written ({message})"
+        )
         run.problems[learner] = run.unrecorded[learner]
         run.grader_failed = True
 
 
-Executor = Callable[[list[GradingTask]], Iterator[tuple[GradingTask, TaskResult]]]
+Executor = Callable[[list[GradingTask]], Generator[tuple[GradingTask, TaskResult], None, None]]
 
 
 def _executor(scheduler: str | None, workers: int) -> Executor:
@@ -255,8 +358,13 @@ def progress_bar(total: int) -> Iterator[Callable[[], None]]:
     if total == 0 or not sys.stderr.isatty():
         yield lambda: None
         return
-    with click.progressbar(length=total, label=f"Grading {total} learners", show_pos=True,
-                           show_eta=True, file=_Terminal(sys.stderr)) as bar:
+    with click.progressbar(
+        length=total,
+        label=f"Grading {total} learners",
+        show_pos=True,
+        show_eta=True,
+        file=cast(TextIO, _Terminal(sys.stderr)),  # all of a stream that click's bar uses
+    ) as bar:
         yield lambda: bar.update(1)
 
 

@@ -11,14 +11,15 @@ the stubs zero.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from grader.course.catalogue import Catalogue
 from grader.errors import InputError
@@ -42,8 +43,9 @@ def check_lacks(catalogue: Catalogue, ids: list[str] | None, *, echo: Echo) -> l
     return [f"{lack.item} ({lack.what})" for lack in lacks if lack.fails]
 
 
-def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo,
-                 ids: list[str] | None = None) -> list[str]:
+def check_course(
+    catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo, ids: list[str] | None = None
+) -> list[str]:
     """Grade solutions/ (want full marks) and exercises/ (want zero), every item or those of
     `ids`; the items that disagree."""
     problems = []
@@ -52,19 +54,24 @@ def check_course(catalogue: Catalogue, isolation: IsolationSource, *, echo: Echo
         for item in report.exercises:
             good = item.score >= item.max_score if want_full else item.score == 0
             expectation = "full marks" if want_full else "zero"
-            echo(f"{'ok  ' if good else 'BAD '} {folder.name:<9} {item.id}  "
-                 f"{item.score:g} / {item.max_score:g} (want {expectation})")
+            echo(
+                f"{'ok  ' if good else 'BAD '} {folder.name:<9} {item.id}  "
+                f"{item.score:g} / {item.max_score:g} (want {expectation})"
+            )
             if not good:
                 problems.append(f"{folder.name}/{item.id}")
     return problems
 
 
-def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = False,
-                    ids: list[str] | None = None) -> list[str]:
+def check_artefacts(
+    catalogue: Catalogue, *, echo: Echo, allow_weak: bool = False, ids: list[str] | None = None
+) -> list[str]:
     """Publish into a temporary folder and grade with what was published (the release: every
     item, or those of `ids`); what went wrong."""
     weak = ["--allow-weak-sandbox"] if allow_weak else []
-    exercises = [item.id for item in catalogue.exercises]  # what a release grades (it has no quiz keys)
+    exercises = [
+        item.id for item in catalogue.exercises
+    ]  # what a release grades (it has no quiz keys)
     chosen = ["--all"] if ids is None else [item for item in ids if item in exercises]
     with tempfile.TemporaryDirectory(prefix="grade-check-") as scratch:
         try:
@@ -74,14 +81,36 @@ def check_artefacts(catalogue: Catalogue, *, echo: Echo, allow_weak: bool = Fals
             return ["publish"]
         problems = _scanned(published.student, catalogue, echo=echo, allow_weak=allow_weak)
         for folder, want_full in _course_folders(catalogue) if chosen else []:
-            run = run_program([sys.executable, "-E", "-s", "-c", LAUNCHER, *chosen, "--submission",
-                               str(folder), "--format", "json", *weak],
-                              cwd=published.student, timeout=ARTEFACT_TIMEOUT)
-            problems += _judge(echo, "release", folder.name, want_full, run.exit_code, run.stdout,
-                               run.stderr, exercises_only=True)
+            run = run_program(
+                [
+                    sys.executable,
+                    "-E",
+                    "-s",
+                    "-c",
+                    LAUNCHER,
+                    *chosen,
+                    "--submission",
+                    str(folder),
+                    "--format",
+                    "json",
+                    *weak,
+                ],
+                cwd=published.student,
+                timeout=ARTEFACT_TIMEOUT,
+            )
+            problems += _judge(
+                echo,
+                "release",
+                folder.name,
+                want_full,
+                run.exit_code,
+                run.stdout,
+                run.stderr,
+                exercises_only=True,
+            )
         bundle = GradescopeLayout(Path(scratch) / "autograder", published.autograder_zip)
         for folder, want_full in _course_folders(catalogue):
-            code, results, stderr = bundle.grade(lambda upload, folder=folder: flat_upload(folder, upload))
+            code, results, stderr = bundle.grade(functools.partial(flat_upload, folder))
             problems += _judge(echo, "gradescope", folder.name, want_full, code, results, stderr)
     return problems
 
@@ -114,15 +143,21 @@ class GradescopeLayout:
         if environment is None:
             shims = root / "bin"
             shims.mkdir()
-            (shims / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+            (shims / "python3").write_text(
+                f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8"
+            )
             (shims / "python3").chmod(0o755)
             environment = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ.get('PATH', '')}")
         self.environment = environment
 
     def setup(self) -> ChildResult:
         """Run the bundle's setup.sh in source/, as Gradescope does when it builds the image."""
-        return run_program(["bash", "setup.sh"], cwd=self.root / "source", timeout=ARTEFACT_TIMEOUT,
-                           environment=self.environment)
+        return run_program(
+            ["bash", "setup.sh"],
+            cwd=self.root / "source",
+            timeout=ARTEFACT_TIMEOUT,
+            environment=self.environment,
+        )
 
     def grade(self, fill: Callable[[Path], None]) -> tuple[int | None, str, str]:
         """Let `fill` put an upload into submission/ and run the autograder: (its exit code,
@@ -132,14 +167,31 @@ class GradescopeLayout:
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir()
         fill(self.root / "submission")
-        run = run_program(["bash", str(self.root / "run_autograder")], cwd=self.root,
-                          timeout=ARTEFACT_TIMEOUT, environment=self.environment)
+        run = run_program(
+            ["bash", str(self.root / "run_autograder")],
+            cwd=self.root,
+            timeout=ARTEFACT_TIMEOUT,
+            environment=self.environment,
+        )
         results = self.root / "results" / "results.json"
-        return run.exit_code, results.read_text(encoding="utf-8") if results.is_file() else "", run.stderr
+        return (
+            run.exit_code,
+            results.read_text(encoding="utf-8") if results.is_file() else "",
+            run.stderr,
+        )
 
 
-def _judge(echo: Echo, artefact: str, folder: str, want_full: bool, exit_code: int | None,
-           output: str, stderr: str, *, exercises_only: bool = False) -> list[str]:
+def _judge(
+    echo: Echo,
+    artefact: str,
+    folder: str,
+    want_full: bool,
+    exit_code: int | None,
+    output: str,
+    stderr: str,
+    *,
+    exercises_only: bool = False,
+) -> list[str]:
     """One line for one graded run of an artefact; the problem, if any."""
     name = f"{artefact}/{folder}"
     try:
@@ -156,15 +208,19 @@ def _judge(echo: Echo, artefact: str, folder: str, want_full: bool, exit_code: i
     good = top > 0 and (score >= top if want_full else score == 0) and "Traceback" not in stderr
     if exercises_only:  # the release's own exit code: 0 for full marks, 1 for points missing
         good = good and exit_code == (0 if want_full else 1)
-    echo(f"{'ok  ' if good else 'BAD '} {name:<20} {score:g} / {top:g} "
-         f"(want {'full marks' if want_full else 'zero'})")
+    echo(
+        f"{'ok  ' if good else 'BAD '} {name:<20} {score:g} / {top:g} "
+        f"(want {'full marks' if want_full else 'zero'})"
+    )
     return [] if good else [name]
 
 
 def _course_folders(catalogue: Catalogue) -> list[tuple[Path, bool]]:
     """(solutions/, want full marks) and (exercises/, want zero)."""
     folders = [(catalogue.root / "solutions", True), (catalogue.root / "exercises", False)]
-    for folder, _ in folders:
+    for folder, _wants_full_marks in folders:
         if not folder.is_dir():
-            raise InputError(f"{folder} does not exist; `grade check` runs in the course repository")
+            raise InputError(
+                f"{folder} does not exist; `grade check` runs in the course repository"
+            )
     return folders

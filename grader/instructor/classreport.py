@@ -20,8 +20,14 @@ from grader.course.catalogue import Catalogue
 from grader.instructor.records import Record, write_atomic
 from grader.sanitise import visible
 
-BINS = (("0%", 0, 0), ("1-24%", 0, 25), ("25-49%", 25, 50), ("50-74%", 50, 75), ("75-99%", 75, 100),
-        ("100%", 100, 100))
+BINS = (
+    ("0%", 0, 0),
+    ("1-24%", 0, 25),
+    ("25-49%", 25, 50),
+    ("50-74%", 50, 75),
+    ("75-99%", 75, 100),
+    ("100%", 100, 100),
+)
 BAR_WIDTH = 30
 TOP = 8  # tests and misconceptions listed
 SHOWN = 300  # characters of a test name or misconception: records are input, shown escaped
@@ -35,12 +41,16 @@ def bin_label(percent: float) -> str:
         return BINS[0][0]
     if percent >= 100:
         return BINS[-1][0]
-    return next(label for label, low, high in BINS[1:-1] if low <= percent < high or (low == 0 and percent < high))
+    return next(
+        label
+        for label, low, high in BINS[1:-1]
+        if low <= percent < high or (low == 0 and percent < high)
+    )
 
 
 def distributions(catalogue: Catalogue, found: dict[str, Record]) -> dict[str, Counter]:
     """Item id -> Counter of bin labels over the graded learners."""
-    counts = {item_id: Counter() for item_id in catalogue.ids}
+    counts: dict[str, Counter] = {item_id: Counter() for item_id in catalogue.ids}
     for record in found.values():
         for item in (record.report or {}).get("exercises", []):
             if item.get("id") in counts and item.get("max_score"):
@@ -50,7 +60,8 @@ def distributions(catalogue: Catalogue, found: dict[str, Record]) -> dict[str, C
 
 def failures(found: dict[str, Record]) -> tuple[Counter, Counter]:
     """(tests failed, misconceptions named), each counted once per learner."""
-    tests, named = Counter(), Counter()
+    tests: Counter = Counter()
+    named: Counter = Counter()
     for record in found.values():
         seen_tests, seen_named = set(), set()
         for item in (record.report or {}).get("exercises", []):
@@ -76,7 +87,7 @@ def misconception(feedback: str) -> str:
         depth += (char in "([") - (char in ")]")
         if depth == 0 and line.startswith(": ", index):
             if "(" in line[:index]:  # a call such as "conv2d((2, 7, 7, 3) float64, ...)" came first
-                line = line[index + 2:]
+                line = line[index + 2 :]
             break
     if line.startswith("expected shape") and ". " in line:
         line = line.split(". ", 1)[1]
@@ -89,23 +100,35 @@ def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
     graded = [record for record in found.values() if record.graded]
     problems = [record for record in found.values() if not record.graded]
     lines = [f"Class summary: {len(graded)} learners graded, {len(problems)} not graded"]
-    percents = [100 * r.report["score"] / r.report["max_score"] for r in graded if r.report.get("max_score")]
+    percents = [
+        100 * r.graded_report["score"] / r.graded_report["max_score"]
+        for r in graded
+        if r.graded_report.get("max_score")
+    ]
     if percents:
-        lines.append(f"Total: mean {statistics.mean(percents):.1f}%, median {statistics.median(percents):.1f}%, "
-                     f"lowest {min(percents):.1f}%, highest {max(percents):.1f}%")
+        lines.append(
+            f"Total: mean {statistics.mean(percents):.1f}%, median {statistics.median(percents):.1f}%, "
+            f"lowest {min(percents):.1f}%, highest {max(percents):.1f}%"
+        )
     lines += ["", "Score distribution per item (share of the item's points, learners per bin):"]
     counts = distributions(catalogue, found)
     for item in (*catalogue.exercises, *catalogue.quizzes):
         lines.append(f"{item.id} {item.title}")
         most = max(counts[item.id].values(), default=0) or 1
-        for label, _, _ in BINS:
+        for label, _low, _high in BINS:
             count = counts[item.id][label]
-            lines.append(f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}")
+            lines.append(
+                f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}"
+            )
     tests, named = failures(found)
     lines += ["", "Tests most often failed (items a learner attempted):"]
-    lines += [f"  {count:>4} of {len(graded)}  {visible(name, SHOWN)}" for name, count in _top(tests)] or ["  none"]
+    lines += [
+        f"  {count:>4} of {len(graded)}  {visible(name, SHOWN)}" for name, count in _top(tests)
+    ] or ["  none"]
     lines += ["", "Misconceptions most often named in feedback:"]
-    lines += [f"  {count:>4} of {len(graded)}  {visible(text, SHOWN)}" for text, count in _top(named)] or ["  none"]
+    lines += [
+        f"  {count:>4} of {len(graded)}  {visible(text, SHOWN)}" for text, count in _top(named)
+    ] or ["  none"]
     for record in problems:
         lines.append(f"not graded: {visible(record.learner, 60)}: {visible(record.status, 300)}")
     return "\n".join(lines) + "\n"
@@ -115,7 +138,9 @@ def _top(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP]
 
 
-def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path, *, replace: bool = False) -> bool:
+def write_png(
+    catalogue: Catalogue, found: dict[str, Record], path: Path, *, replace: bool = False
+) -> bool:
     """Bar charts of each item's distribution into `path` (`replace`: a new file in its place, never
     written through a link there); False when matplotlib is not installed."""
     try:
@@ -128,8 +153,10 @@ def write_png(catalogue: Catalogue, found: dict[str, Record], path: Path, *, rep
     counts = distributions(catalogue, found)
     columns = 4
     rows = -(-len(catalogue.ids) // columns)
-    figure, axes = pyplot.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False)
-    labels = [label for label, _, _ in BINS]
+    figure, axes = pyplot.subplots(
+        rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False
+    )
+    labels = [label for label, _low, _high in BINS]
     for axis, item_id in zip(axes.flat, [*catalogue.ids, *[None] * (rows * columns)]):
         if item_id is None:
             axis.set_visible(False)

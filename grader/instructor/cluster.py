@@ -24,7 +24,7 @@ def cluster_executor(address: str) -> Callable:
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
-        raise InputError("--scheduler needs Dask: pip install \"cnn-exercises[cluster]\"") from None
+        raise InputError('--scheduler needs Dask: pip install "cnn-exercises[cluster]"') from None
 
     def execute(tasks: list) -> Iterator:
         if not tasks:
@@ -37,14 +37,22 @@ def cluster_executor(address: str) -> Callable:
             raise InputError(f"cannot reach the Dask scheduler at {address}: {error}") from None
         with client:
             # pure=False: two learners with identical files are still two tasks, each graded.
-            futures = {client.submit(grade_task, task, pure=False, key=f"grade-{index}-{task.learner[:40]}"): task
-                       for index, task in enumerate(tasks)}
+            futures = {
+                client.submit(
+                    grade_task, task, pure=False, key=f"grade-{index}-{task.learner[:40]}"
+                ): task
+                for index, task in enumerate(tasks)
+            }
             for future in as_completed(futures):
                 try:
                     result = future.result()
                 except Exception as error:  # the worker lost or broken, never the learner's code
-                    result = TaskResult(EXIT_GRADER_FAILED, None, f"the cluster could not run the task: "
-                                                                  f"{type(error).__name__}: {error}", "")
+                    result = TaskResult(
+                        EXIT_GRADER_FAILED,
+                        None,
+                        f"the cluster could not run the task: {type(error).__name__}: {error}",
+                        "",
+                    )
                 yield futures[future], result
 
     return execute

@@ -52,17 +52,33 @@ def item_points(catalogue: Catalogue, gradebook: Gradebook) -> list[float | str]
     return [number(points.get(item_id)) for item_id in catalogue.ids]
 
 
-def canvas_table(catalogue: Catalogue, gradebook: Gradebook, points_from: Gradebook | None = None) -> list[list]:
+def canvas_table(
+    catalogue: Catalogue, gradebook: Gradebook, points_from: Gradebook | None = None
+) -> list[list]:
     """Canvas's gradebook import: header, Points Possible (read from `points_from`, by default the
     same gradebook), then a row per learner."""
     maxima = item_points(catalogue, points_from or gradebook)
-    total_max = next((row.max_score for row in (points_from or gradebook).rows if row.max_score is not None), None)
-    lines: list[list] = [[*CANVAS_FIXED, *item_titles(catalogue), TOTAL_TITLE],
-                         [CANVAS_POINTS_ROW, "", "", "", "", *maxima, number(total_max)]]
+    total_max = next(
+        (row.max_score for row in (points_from or gradebook).rows if row.max_score is not None),
+        None,
+    )
+    lines: list[list] = [
+        [*CANVAS_FIXED, *item_titles(catalogue), TOTAL_TITLE],
+        [CANVAS_POINTS_ROW, "", "", "", "", *maxima, number(total_max)],
+    ]
     for row in gradebook.rows:
         person = row.person
-        lines.append([person.name or row.learner, "", person.id, person.email, person.section,
-                      *[number(row.scores.get(item_id)) for item_id in catalogue.ids], number(row.total)])
+        lines.append(
+            [
+                person.name or row.learner,
+                "",
+                person.id,
+                person.email,
+                person.section,
+                *[number(row.scores.get(item_id)) for item_id in catalogue.ids],
+                number(row.total),
+            ]
+        )
     return lines
 
 
@@ -71,17 +87,28 @@ def moodle_table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
     lines: list[list] = [[*MOODLE_FIXED, *item_titles(catalogue), TOTAL_TITLE]]
     for row in gradebook.rows:
         person = row.person
-        first, _, last = (person.name or row.learner).partition(" ")
-        lines.append([first, last, person.id, person.email,
-                      *[number(row.scores.get(item_id)) for item_id in catalogue.ids], number(row.total)])
+        first, _separator, last = (person.name or row.learner).partition(" ")
+        lines.append(
+            [
+                first,
+                last,
+                person.id,
+                person.email,
+                *[number(row.scores.get(item_id)) for item_id in catalogue.ids],
+                number(row.total),
+            ]
+        )
     return lines
 
 
 def exported(gradebook: Gradebook) -> tuple[Gradebook, dict[str, str]]:
     """The gradebook with only the rows an LMS can take safely, and the rows left out (learner ->
     why): not on the roster, or matched by the LMS to the same learner as another row."""
-    left_out = {learner: "not on the roster" for learner in gradebook.not_on_roster} \
-        if gradebook.roster_given else {}
+    left_out = (
+        {learner: "not on the roster" for learner in gradebook.not_on_roster}
+        if gradebook.roster_given
+        else {}
+    )
     rows = [row for row in gradebook.rows if row.learner not in left_out]
     for learner, others in _same_person(rows).items():
         left_out[learner] = f"an LMS would take it for the same learner as {', '.join(others)}"
@@ -116,8 +143,9 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip().casefold()
 
 
-def write_exports(catalogue: Catalogue, gradebook: Gradebook, out_dir: Path, *,
-                  excel: bool = False) -> dict[str, str]:
+def write_exports(
+    catalogue: Catalogue, gradebook: Gradebook, out_dir: Path, *, excel: bool = False
+) -> dict[str, str]:
     """Write canvas.csv and moodle.csv into `out_dir`; returns the rows left out (learner -> why)."""
     safe, left_out = exported(gradebook)
     write_csv(out_dir / CANVAS_FILE, canvas_table(catalogue, safe, gradebook), excel=excel)

@@ -24,15 +24,24 @@ from grader.errors import InputError
 from grader.instructor.records import GRADED, Record, write_atomic
 from grader.sanitise import visible
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet would run as formulas
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+)  # OWASP: cells a spreadsheet would run as formulas
 NOT_SUBMITTED = "not submitted"
 INCOMPLETE = "incomplete"
 FIXED_COLUMNS = ["learner", "name", "student id", "email", "status", "total", "max", "percent"]
-ROSTER_COLUMNS = {"folder": ("folder", "learner", "login", "username", "github"),
-                  "id": ("id", "student id", "student_id", "studentid", "sis user id", "number"),
-                  "name": ("name", "full name", "student", "student name"),
-                  "email": ("email", "e-mail", "email address", "mail"),
-                  "section": ("section",)}
+ROSTER_COLUMNS = {
+    "folder": ("folder", "learner", "login", "username", "github"),
+    "id": ("id", "student id", "student_id", "studentid", "sis user id", "number"),
+    "name": ("name", "full name", "student", "student name"),
+    "email": ("email", "e-mail", "email address", "mail"),
+    "section": ("section",),
+}
 ROSTER_FILE = "roster.csv"
 
 
@@ -91,8 +100,10 @@ def read_roster(path: Path) -> dict[str, Person]:
 def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
     columns = {_roster_key(name): name for name in reader.fieldnames or [] if _roster_key(name)}
     if "folder" not in columns:
-        raise InputError(f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
-                         f"name); its columns are {visible(', '.join(reader.fieldnames or []), 300)}")
+        raise InputError(
+            f"{path}: the roster needs a 'folder' column (the learner's folder or zip "
+            f"name); its columns are {visible(', '.join(reader.fieldnames or []), 300)}"
+        )
     people: dict[str, Person] = {}
     seen: set[str] = set()
     for line, entry in enumerate(reader, start=2):
@@ -100,7 +111,9 @@ def _roster_people(path: Path, reader: csv.DictReader) -> dict[str, Person]:
         if not values["folder"]:
             continue
         if _key(values["folder"]) in seen:  # in any Unicode form: folders are matched in NFC
-            raise InputError(f"{path}, line {line}: {visible(values['folder'], 60)} is on the roster twice")
+            raise InputError(
+                f"{path}, line {line}: {visible(values['folder'], 60)} is on the roster twice"
+            )
         people[values["folder"]] = Person(**values)
         seen.add(_key(values["folder"]))
     return people
@@ -111,23 +124,35 @@ def _roster_key(column: str | None) -> str:
     return next((key for key, names in ROSTER_COLUMNS.items() if wanted in names), "")
 
 
-def build(catalogue: Catalogue, found: dict[str, Record], roster: dict[str, Person] | None,
-          expected: Callable[[str], bool] = lambda name: True,
-          unrecorded: dict[str, str] | None = None) -> Gradebook:
+def build(
+    catalogue: Catalogue,
+    found: dict[str, Record],
+    roster: dict[str, Person] | None,
+    expected: Callable[[str], bool] = lambda name: True,
+    unrecorded: dict[str, str] | None = None,
+) -> Gradebook:
     """The gradebook of `found` records joined with `roster`; roster rows for which `expected` is
     false (another shard's learners) are left out rather than called "not submitted".
     `unrecorded` holds learners whose outcome no record could keep (name -> status): it stands
     in for any record of theirs, which this run did not confirm."""
     people = {_key(name): person for name, person in (roster or {}).items()}
     unrecorded = unrecorded or {}
-    rows = [_row(catalogue, record, people.get(_key(name), Person(name)))
-            for name, record in found.items() if name not in unrecorded]
-    rows += [Row(name, people.get(_key(name), Person(name)), status) for name, status in unrecorded.items()]
+    rows = [
+        _row(catalogue, record, people.get(_key(name), Person(name)))
+        for name, record in found.items()
+        if name not in unrecorded
+    ]
+    rows += [
+        Row(name, people.get(_key(name), Person(name)), status)
+        for name, status in unrecorded.items()
+    ]
     present = {_key(row.learner) for row in rows}
     missing = [name for name in (roster or {}) if _key(name) not in present and expected(name)]
-    rows += [Row(name, roster[name], NOT_SUBMITTED) for name in missing]
+    rows += [Row(name, (roster or {})[name], NOT_SUBMITTED) for name in missing]
     rows.sort(key=lambda row: row.learner)
-    not_on_roster = [row.learner for row in rows if roster is not None and _key(row.learner) not in people]
+    not_on_roster = [
+        row.learner for row in rows if roster is not None and _key(row.learner) not in people
+    ]
     return Gradebook(rows, not_on_roster, missing, roster is not None)
 
 
@@ -139,16 +164,28 @@ def _key(name: str) -> str:
 def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
     if not record.graded:
         return Row(record.learner, person, record.status)
-    report = record.report
-    items = [item for item in report.get("exercises", []) if isinstance(item, dict)
-             and str(item.get("id")) in catalogue.ids and _is_number(item.get("score"))]
-    missing = [item_id for item_id in catalogue.ids if item_id not in {str(item["id"]) for item in items}]
+    report = record.graded_report
+    items = [
+        item
+        for item in report.get("exercises", [])
+        if isinstance(item, dict)
+        and str(item.get("id")) in catalogue.ids
+        and _is_number(item.get("score"))
+    ]
+    missing = [
+        item_id for item_id in catalogue.ids if item_id not in {str(item["id"]) for item in items}
+    ]
     status = f"{INCOMPLETE}: no result for {', '.join(missing)}" if missing else GRADED
     total, max_score = report.get("score"), report.get("max_score")
-    return Row(record.learner, person, status,
-               total if _is_number(total) else None, max_score if _is_number(max_score) else None,
-               {str(item["id"]): item["score"] for item in items},
-               {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))})
+    return Row(
+        record.learner,
+        person,
+        status,
+        total if _is_number(total) else None,
+        max_score if _is_number(max_score) else None,
+        {str(item["id"]): item["score"] for item in items},
+        {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))},
+    )
 
 
 def _is_number(value: object) -> bool:
@@ -160,9 +197,19 @@ def table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
     lines: list[list] = [[*FIXED_COLUMNS, *catalogue.ids]]
     for row in gradebook.rows:
         person = row.person
-        lines.append([row.learner, person.name, person.id, person.email, row.status,
-                      number(row.total), number(row.max_score), number(row.percent),
-                      *[number(row.scores.get(item_id)) for item_id in catalogue.ids]])
+        lines.append(
+            [
+                row.learner,
+                person.name,
+                person.id,
+                person.email,
+                row.status,
+                number(row.total),
+                number(row.max_score),
+                number(row.percent),
+                *[number(row.scores.get(item_id)) for item_id in catalogue.ids],
+            ]
+        )
     return lines
 
 

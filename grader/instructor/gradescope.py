@@ -102,7 +102,9 @@ results.json. Instructor material: do not share it with learners.
 def write_bundle(course_root: Path, zip_path: Path, lang: str = "en") -> Path:
     """Write `zip_path`: the two scripts and the grading course at the root of the archive; with
     `lang` "ko" every submission's feedback is in Korean (a container's locale is C)."""
-    run_autograder = RUN_AUTOGRADER.replace("--allow-weak-sandbox", f"--allow-weak-sandbox --lang {lang}")
+    run_autograder = RUN_AUTOGRADER.replace(
+        "--allow-weak-sandbox", f"--allow-weak-sandbox --lang {lang}"
+    )
     zip_path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", run_autograder)):

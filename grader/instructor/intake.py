@@ -29,15 +29,31 @@ from grader.submission import COURSE_FILE, Submission
 MAX_ZIP_FILES = 500
 MAX_ZIP_BYTES = 50 << 20
 MAX_ENTRIES = 20_000  # entries of one learner's folder that are packed
-MAX_PACKED_PATH = 1024  # bytes of a path inside an upload: far below the system's limit, whatever folder holds it
-MAX_COURSE_FILE_READ = (1 << 20) + 1  # one byte over the grader's own limit, so it still refuses the file
+MAX_PACKED_PATH = (
+    1024  # bytes of a path inside an upload: far below the system's limit, whatever folder holds it
+)
+MAX_COURSE_FILE_READ = (
+    1 << 20
+) + 1  # one byte over the grader's own limit, so it still refuses the file
 MAX_ZIP_INDEX_BYTES = 1 << 20  # a zip's central directory: 500 entries take well under 100 KB
 ZIP_END_RECORD = b"PK\x05\x06"  # the end-of-central-directory record's signature
 ZIP_END_SEARCH = 22 + 0xFFFF  # the record is 22 bytes, then a comment of at most 64 KB
 HARD_LINK_MARK = ".hard-link-{}"  # beside a re-created hard link, so the grader sees two names
 UNREADABLE = "unreadable upload"
 # A learner's entry besides folders: a .zip, graded, or another archive, reported (never silently skipped).
-ARCHIVES = (".zip", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".rar", ".7z", ".gz", ".bz2", ".xz")
+ARCHIVES = (
+    ".zip",
+    ".tar.gz",
+    ".tar.bz2",
+    ".tar.xz",
+    ".tgz",
+    ".tar",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".bz2",
+    ".xz",
+)
 SHOWN_NAME, SHOWN_NAMES = 60, 3  # characters of a name, and names, quoted in one learner's status
 
 
@@ -80,8 +96,10 @@ def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
         raise InputError(f"batch folder {folder} does not exist")
     here, out = folder.resolve(), (out_dir.resolve() if out_dir is not None else None)
     if out == here:
-        raise InputError(f"--out {out_dir} is the class folder itself: write the records elsewhere "
-                         f"(such as --out {here.parent / 'grades'})")
+        raise InputError(
+            f"--out {out_dir} is the class folder itself: write the records elsewhere "
+            f"(such as --out {here.parent / 'grades'})"
+        )
     entries: dict[str, list[Path]] = {}
     unreadable: dict[str, str] = {}
     for entry in sorted(folder.iterdir()):
@@ -90,7 +108,11 @@ def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
         try:
             archive = next((kind for kind in ARCHIVES if entry.name.lower().endswith(kind)), "")
             if entry.is_symlink() or entry.is_dir() or (entry.is_file() and archive):
-                named = entry.name[:-len(archive)] if archive == ".zip" or (archive and entry.is_file()) else entry.name
+                named = (
+                    entry.name[: -len(archive)]
+                    if archive == ".zip" or (archive and entry.is_file())
+                    else entry.name
+                )
                 entries.setdefault(shown_name(named), []).append(entry)
         except OSError as error:  # one entry the system cannot look at: that learner's problem
             entries.setdefault(shown_name(entry.name), []).append(entry)
@@ -98,24 +120,35 @@ def find_learners(folder: Path, out_dir: Path | None = None) -> list[Learner]:
     if not entries:
         raise InputError(f"{folder} holds no learner folders or .zip files")
     clashes = _clashing_names(list(entries))
-    return [_learner(name, paths, unreadable.get(name, "") or clashes.get(name, ""))
-            for name, paths in entries.items()]
+    return [
+        _learner(name, paths, unreadable.get(name, "") or clashes.get(name, ""))
+        for name, paths in entries.items()
+    ]
 
 
 def _learner(name: str, paths: list[Path], problem: str) -> Learner:
     if problem:
         return Learner(name, paths[0], problem)
     if len(paths) > 1:
-        listed = " and ".join(shown_name(path.name) + ("/" if path.is_dir() else "") for path in paths)
+        listed = " and ".join(
+            shown_name(path.name) + ("/" if path.is_dir() else "") for path in paths
+        )
         return Learner(name, paths[0], f"two submissions for {name}: {listed}; keep one")
     if shown_name(paths[0].name) != paths[0].name:
         return Learner(name, paths[0], f"the name {name} is not valid UTF-8 text: rename it")
     if paths[0].is_symlink():
-        return Learner(name, paths[0], f"{name} is a symbolic link; links are never followed, "
-                                       "submit the folder itself")
+        return Learner(
+            name,
+            paths[0],
+            f"{name} is a symbolic link; links are never followed, submit the folder itself",
+        )
     if paths[0].is_file() and not paths[0].name.lower().endswith(".zip"):
-        return Learner(name, paths[0], f"{UNREADABLE}: {shown_name(paths[0].name)}: only a folder or a .zip "
-                                       "file is graded; unpack it, or hand it in as a .zip")
+        return Learner(
+            name,
+            paths[0],
+            f"{UNREADABLE}: {shown_name(paths[0].name)}: only a folder or a .zip "
+            "file is graded; unpack it, or hand it in as a .zip",
+        )
     return Learner(name, paths[0])
 
 
@@ -133,11 +166,18 @@ def _clashing_names(names: list[str]) -> dict[str, str]:
     problems = {}
     for group in groups.values():
         if len(group) > 1:
-            shown = [name if len(name) <= SHOWN_NAME else name[:SHOWN_NAME] + "..." for name in group[:SHOWN_NAMES]]
-            listed = " and ".join(shown) + (f" and {len(group) - SHOWN_NAMES} more" if len(group) > SHOWN_NAMES else "")
+            shown = [
+                name if len(name) <= SHOWN_NAME else name[:SHOWN_NAME] + "..."
+                for name in group[:SHOWN_NAMES]
+            ]
+            listed = " and ".join(shown) + (
+                f" and {len(group) - SHOWN_NAMES} more" if len(group) > SHOWN_NAMES else ""
+            )
             for name in group:
-                problems[name] = (f"the names {listed} differ only in letter case or Unicode form, so a "
-                                  "file system may take them for one learner: rename one; neither is graded")
+                problems[name] = (
+                    f"the names {listed} differ only in letter case or Unicode form, so a "
+                    "file system may take them for one learner: rename one; neither is graded"
+                )
     return problems
 
 
@@ -152,14 +192,18 @@ def unpack(archive: Path, target: Path) -> Path:
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files or "
-                             f"{MAX_ZIP_BYTES >> 20} MB unpacked)")
+            raise ValueError(
+                f"the archive is too large (over {MAX_ZIP_FILES} files or "
+                f"{MAX_ZIP_BYTES >> 20} MB unpacked)"
+            )
         seen: set[tuple[str, ...]] = set()
         for member in members:
             name = Path(member.filename)
             if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(member.external_attr >> 16):
                 raise ValueError(f"the archive holds an unsafe entry: {member.filename}")
-            if name.parts in seen:  # which of the two a tool unpacks differs: the grade would hang on it
+            if (
+                name.parts in seen
+            ):  # which of the two a tool unpacks differs: the grade would hang on it
                 raise ValueError(f"the archive holds {name} twice")
             seen.add(name.parts)
             if member.is_dir():
@@ -184,8 +228,8 @@ def _check_zip_index(archive: Path) -> None:
     end = tail.rfind(ZIP_END_RECORD)
     if end < 0 or len(tail) < end + 22:
         raise ValueError("the file is not a zip archive")
-    entries = int.from_bytes(tail[end + 10:end + 12], "little")
-    index_bytes = int.from_bytes(tail[end + 12:end + 16], "little")
+    entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+    index_bytes = int.from_bytes(tail[end + 12 : end + 16], "little")
     if entries > MAX_ZIP_FILES or index_bytes > MAX_ZIP_INDEX_BYTES:
         raise ValueError(f"the archive is too large (over {MAX_ZIP_FILES} files)")
 
@@ -202,7 +246,9 @@ def open_upload(learner: Learner, scratch: Path, catalogue: Catalogue) -> Packed
     try:
         folder = unpack(learner.path, scratch) if is_zip else learner.path
     except Exception as error:  # zipfile, zlib and the OS raise many kinds for odd archives
-        raise UploadProblem(f"{UNREADABLE}: {shown_name(learner.path.name)}: {_reason(error)}") from None
+        raise UploadProblem(
+            f"{UNREADABLE}: {shown_name(learner.path.name)}: {_reason(error)}"
+        ) from None
     try:
         layout_problem = _layout_problem(folder, catalogue, "the zip" if is_zip else "the folder")
         if layout_problem:
@@ -215,7 +261,9 @@ def open_upload(learner: Learner, scratch: Path, catalogue: Catalogue) -> Packed
 def _reason(error: BaseException) -> str:
     """An exception as a short reason: the system's words for an OSError, the message otherwise."""
     if isinstance(error, OSError) and error.strerror:
-        where = f" ({shown_name(os.path.basename(str(error.filename)))[:60]})" if error.filename else ""
+        where = (
+            f" ({shown_name(os.path.basename(str(error.filename)))[:60]})" if error.filename else ""
+        )
         return f"{error.strerror}{where}"
     return str(error) or type(error).__name__
 
@@ -224,21 +272,34 @@ def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
     """Why `folder` holds nothing to grade ("" when some exercise or answers file is there)."""
     submission = Submission.open(folder)
     for item in (*catalogue.exercises, *catalogue.quizzes):
-        path = (submission.exercise_path(item.file) if isinstance(item, Exercise)
-                else submission.answers_path(item.id))
+        path = (
+            submission.exercise_path(item.file)
+            if isinstance(item, Exercise)
+            else submission.answers_path(item.id)
+        )
         if submission.kind(path) != "missing":
             return ""
     top = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
-    folders = [name for name in top if (folder / name).is_dir() and not (folder / name).is_symlink()]
+    folders = [
+        name for name in top if (folder / name).is_dir() and not (folder / name).is_symlink()
+    ]
     if len(folders) >= 2:
-        listed = ", ".join(name + "/" for name in folders[:4]) + (", ..." if len(folders) > 4 else "")
-        return (f"{what} holds {len(folders)} top-level folders ({listed}) and no exercise files "
-                "beside them: hand in one folder")
-    if not any(files for _, _, files in os.walk(folder)):  # os.walk does not follow links
+        listed = ", ".join(name + "/" for name in folders[:4]) + (
+            ", ..." if len(folders) > 4 else ""
+        )
+        return (
+            f"{what} holds {len(folders)} top-level folders ({listed}) and no exercise files "
+            "beside them: hand in one folder"
+        )
+    if not any(
+        files for _folder, _subfolders, files in os.walk(folder)
+    ):  # os.walk does not follow links
         return f"empty upload: {what} holds no files"
     example = catalogue.exercises[0].file
-    return (f"no exercise files: {what} holds none of the course's files (such as {example} "
-            f"or answers/q01.yaml); found {', '.join(top[:4]) or 'only empty folders'}")
+    return (
+        f"no exercise files: {what} holds none of the course's files (such as {example} "
+        f"or answers/q01.yaml); found {', '.join(top[:4]) or 'only empty folders'}"
+    )
 
 
 def pack(folder: Path) -> Packed:
@@ -255,8 +316,12 @@ def pack(folder: Path) -> Packed:
         if relative.parts:
             entries[relative] = ("dir", b"")
         _list(folder / relative, relative, entries)
-    too_long = next((path for path in entries if len(os.fsencode(str(path))) > MAX_PACKED_PATH), None)
-    if too_long is not None:  # it would not fit below the scratch folder that grading lays it out in
+    too_long = next(
+        (path for path in entries if len(os.fsencode(str(path))) > MAX_PACKED_PATH), None
+    )
+    if (
+        too_long is not None
+    ):  # it would not fit below the scratch folder that grading lays it out in
         shown = shown_name(str(too_long))[:60]
         raise ValueError(f"a path in it is too long (over {MAX_PACKED_PATH} bytes): {shown}...")
     ordered = sorted(entries.items(), key=lambda entry: entry[0].parts)
@@ -277,9 +342,13 @@ def _list(folder: Path, relative: PurePosixPath, entries: dict) -> None:
         elif entry.is_dir(follow_symlinks=False):
             entries.setdefault(path, ("dir", b""))
         elif entry.is_file(follow_symlinks=False):
-            hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and COURSE_FILE.match(entry.name)
-            entries[path] = ("hardlink" if hard_link else "file",
-                             b"" if hard_link else _course_bytes(Path(entry.path)))
+            hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and COURSE_FILE.match(
+                entry.name
+            )
+            entries[path] = (
+                "hardlink" if hard_link else "file",
+                b"" if hard_link else _course_bytes(Path(entry.path)),
+            )
 
 
 def _course_bytes(path: Path) -> bytes:

@@ -24,16 +24,21 @@ def out_folder_lock(out_dir: Path) -> Iterator[None]:
     """Hold `out_dir`'s lock (made with the folder if missing) for the block, or refuse at once."""
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        descriptor = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, LOCK_MODE)
+        descriptor = os.open(
+            out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, LOCK_MODE
+        )
     except OSError as error:
-        raise InputError(f"cannot lock {out_dir} for writing ({error.strerror}); is {LOCK_FILE} there a link?") \
-            from None
+        raise InputError(
+            f"cannot lock {out_dir} for writing ({error.strerror}); is {LOCK_FILE} there a link?"
+        ) from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InputError(f"another `grade batch` or `grade merge` is writing {out_dir}: wait until it ends, "
-                             "or write to another --out") from None
+            raise InputError(
+                f"another `grade batch` or `grade merge` is writing {out_dir}: wait until it ends, "
+                "or write to another --out"
+            ) from None
         yield
     finally:
         os.close(descriptor)

@@ -26,14 +26,16 @@ from pathlib import Path
 from grader.course.catalogue import Catalogue
 from grader.course.instructions import korean_stub
 from grader.errors import InputError
-from grader.sandbox.isolation import IsolationSource
 from grader.grading.manifest import check_manifest, collect_manifest
 from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
 from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
 from grader.instructor.stubs import changed_files
 from grader.instructor.tree import linked_paths
+from grader.sandbox.isolation import IsolationSource
 
-HIDDEN_SUITES = Path("grader") / "exercises" / "hidden"  # shared by the hidden suites: a full course
+HIDDEN_SUITES = (
+    Path("grader") / "exercises" / "hidden"
+)  # shared by the hidden suites: a full course
 
 
 @dataclass(frozen=True)
@@ -45,34 +47,54 @@ class Published:
     scan: str = ""  # the scan's summary line ("" when it was not run)
 
 
-def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
-            isolation: IsolationSource | None = None) -> Published:
+def publish(
+    catalogue: Catalogue,
+    out_dir: Path,
+    stubs_lang: str = "en",
+    *,
+    isolation: IsolationSource | None = None,
+) -> Published:
     """Write `out_dir/student/` and `out_dir/gradescope/autograder.zip`; with `stubs_lang` "ko"
     the student's stubs carry Korean docstrings and TODO lines (grader/course/instructions.py)
     and the autograder gives its feedback in Korean. With `isolation`, the release is scanned
     (in that sandbox) before it is declared published; on a finding OUTDIR is removed again."""
     root = catalogue.root
     if not (root / "solutions").is_dir() or not (root / HIDDEN_SUITES).is_dir():
-        raise InputError(f"{root} is not a full course (no solutions/ or hidden suites); "
-                         "publish from the instructor's repository")
+        raise InputError(
+            f"{root} is not a full course (no solutions/ or hidden suites); "
+            "publish from the instructor's repository"
+        )
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError(f"{out_dir} is not empty; choose a new folder")
-    linked = linked_paths(root, [*RELEASE_PARTS, *BUNDLE_PARTS, *listed_files(catalogue),
-                                 *(f"solutions/{exercise.file}" for exercise in catalogue.exercises)])
+    linked = linked_paths(
+        root,
+        [
+            *RELEASE_PARTS,
+            *BUNDLE_PARTS,
+            *listed_files(catalogue),
+            *(f"solutions/{exercise.file}" for exercise in catalogue.exercises),
+        ],
+    )
     if linked:
-        raise InputError("not published: publish copies no symbolic link, and would leave out what these "
-                         f"stand for: {'; '.join(f'{path} is a symbolic link' for path in linked)}. Replace "
-                         "each with the file or folder itself and publish again")
+        raise InputError(
+            "not published: publish copies no symbolic link, and would leave out what these "
+            f"stand for: {'; '.join(f'{path} is a symbolic link' for path in linked)}. Replace "
+            "each with the file or folder itself and publish again"
+        )
     changed = changed_files(catalogue)
     if changed:
-        raise InputError("not published: a release would hand these to learners, and they are not the "
-                         f"course's own stubs: {'; '.join(changed)}. Mark each answer in solutions/ "
-                         "(docs/authoring.md), restore the notebook (`git checkout -- exercises/`) and "
-                         "publish again")
+        raise InputError(
+            "not published: a release would hand these to learners, and they are not the "
+            f"course's own stubs: {'; '.join(changed)}. Mark each answer in solutions/ "
+            "(docs/authoring.md), restore the notebook (`git checkout -- exercises/`) and "
+            "publish again"
+        )
     suites_problems = check_manifest(catalogue, collect_manifest())
     if suites_problems:
-        raise InputError("not published: the suites do not grade the catalogue's exercises: "
-                         + "; ".join(suites_problems))
+        raise InputError(
+            "not published: the suites do not grade the catalogue's exercises: "
+            + "; ".join(suites_problems)
+        )
     staging = _staging_folder(out_dir)
     try:
         published = _write(catalogue, staging, stubs_lang)
@@ -81,8 +103,11 @@ def publish(catalogue: Catalogue, out_dir: Path, stubs_lang: str = "en", *,
         _move_into_place(staging, out_dir.absolute())
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Published(out_dir / published.student.relative_to(staging),
-                     out_dir / published.autograder_zip.relative_to(staging), published.scan)
+    return Published(
+        out_dir / published.student.relative_to(staging),
+        out_dir / published.autograder_zip.relative_to(staging),
+        published.scan,
+    )
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
@@ -110,7 +135,9 @@ def _scanned(published: Published, catalogue: Catalogue, isolation: IsolationSou
 
     result = scan_release(published.student, catalogue, isolation)
     if not result.clean:
-        raise InputError("not published: the release would hand out working answers.\n" + result.summary())
+        raise InputError(
+            "not published: the release would hand out working answers.\n" + result.summary()
+        )
     return Published(published.student, published.autograder_zip, result.summary())
 
 
@@ -120,6 +147,8 @@ def _write(catalogue: Catalogue, out_dir: Path, stubs_lang: str) -> Published:
     if stubs_lang == "ko":
         for exercise in catalogue.exercises:
             stub = student / "exercises" / exercise.file
-            stub.write_text(korean_stub(stub.read_text(encoding="utf-8"), exercise), encoding="utf-8")
+            stub.write_text(
+                korean_stub(stub.read_text(encoding="utf-8"), exercise), encoding="utf-8"
+            )
     autograder_zip = write_bundle(root, out_dir / "gradescope" / "autograder.zip", lang=stubs_lang)
     return Published(student=student, autograder_zip=autograder_zip)

@@ -14,6 +14,7 @@ import copy
 import functools
 import json
 import math
+from typing import Any
 
 import jsonschema
 
@@ -27,7 +28,14 @@ ZERO_STATUSES = ("failed", "error", "timeout", "not_attempted")  # an item's sta
 UNCHECKED = {"type": "array", "items": {"type": "string", "maxLength": MAX_TEXT}}
 META_SCHEMA = {
     "type": "object",
-    "required": ["learner", "submission_hash", "course_version", "grader_version", "seed", "graded_at"],
+    "required": [
+        "learner",
+        "submission_hash",
+        "course_version",
+        "grader_version",
+        "seed",
+        "graded_at",
+    ],
     "properties": {
         "learner": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
         "submission_hash": {"type": "string", "pattern": "^(sha256:[0-9a-f]{64})?$"},
@@ -36,10 +44,18 @@ META_SCHEMA = {
         "seed": {"type": ["integer", "null"], "minimum": 0, "maximum": 2**31 - 1},
         "seed_given": {"type": "boolean"},
         "graded_at": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"},
-        "graded_by": {"type": "object", "properties": {"user": {"type": "string", "maxLength": 100},
-                                                       "host": {"type": "string", "maxLength": 255}},
-                      "additionalProperties": False},
-        "signature": {"type": "string", "pattern": "^[0-9a-f]{64}$"},  # grader/instructor/signature.py
+        "graded_by": {
+            "type": "object",
+            "properties": {
+                "user": {"type": "string", "maxLength": 100},
+                "host": {"type": "string", "maxLength": 255},
+            },
+            "additionalProperties": False,
+        },
+        "signature": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{64}$",
+        },  # grader/instructor/signature.py
     },
     "additionalProperties": False,
 }
@@ -51,13 +67,22 @@ def schemas() -> tuple[jsonschema.Draft202012Validator, jsonschema.Draft202012Va
     report = json.loads(REPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
     for key in ("$schema", "$id"):
         report.pop(key, None)
-    report["properties"].setdefault("unchecked", UNCHECKED)  # contract 2: tests the grader could not check
+    report["properties"].setdefault(
+        "unchecked", UNCHECKED
+    )  # contract 2: tests the grader could not check
     graded = copy.deepcopy(report)
     graded["properties"]["batch"] = META_SCHEMA
     graded["required"] = [*graded["required"], "batch"]
-    problem = {"type": "object", "required": ["status", "batch"], "additionalProperties": False,
-               "properties": {"status": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
-                              "batch": META_SCHEMA, "report": report}}
+    problem = {
+        "type": "object",
+        "required": ["status", "batch"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+            "batch": META_SCHEMA,
+            "report": report,
+        },
+    }
     return jsonschema.Draft202012Validator(graded), jsonschema.Draft202012Validator(problem)
 
 
@@ -103,8 +128,10 @@ class RecordCheck:
                 return problem
             total, maximum = total + item["score"], maximum + item["max_score"]
         if not (_close(report["score"], total) and _close(report["max_score"], maximum)):
-            return (f"the total {_shown(report['score'])} / {_shown(report['max_score'])} is not the sum of "
-                    f"its items ({_shown(total)} / {_shown(maximum)})")
+            return (
+                f"the total {_shown(report['score'])} / {_shown(report['max_score'])} is not the sum of "
+                f"its items ({_shown(total)} / {_shown(maximum)})"
+            )
         return ""
 
     def _item_problem(self, item: dict, seen: set[str]) -> str:
@@ -122,16 +149,26 @@ class RecordCheck:
             return f"{item_id} scores {_shown(score)} of {_shown(maximum)}"
         tests = item["tests"]
         for test in tests:
-            if not (_finite(test["score"]) and _finite(test["max_score"])) or \
-                    test["score"] > test["max_score"] + TOLERANCE:
-                return (f"{item_id}: the test {test['name'][:80]!r} scores {_shown(test['score'])} of "
-                        f"{_shown(test['max_score'])}")
-        if not (_close(sum(test["score"] for test in tests), score)
-                and _close(sum(test["max_score"] for test in tests), maximum)):
+            if (
+                not (_finite(test["score"]) and _finite(test["max_score"]))
+                or test["score"] > test["max_score"] + TOLERANCE
+            ):
+                return (
+                    f"{item_id}: the test {test['name'][:80]!r} scores {_shown(test['score'])} of "
+                    f"{_shown(test['max_score'])}"
+                )
+        if not (
+            _close(sum(test["score"] for test in tests), score)
+            and _close(sum(test["max_score"] for test in tests), maximum)
+        ):
             return f"{item_id}: its tests do not add up to its score {_shown(score)} / {_shown(maximum)}"
-        if item["status"] != _status_of(score, maximum, item["status"]):  # as grader/results.py decides it
-            return (f"{item_id}: its status {str(item['status'])[:20]!r} is not the one a score of "
-                    f"{_shown(score)} / {_shown(maximum)} has")
+        if item["status"] != _status_of(
+            score, maximum, item["status"]
+        ):  # as grader/results.py decides it
+            return (
+                f"{item_id}: its status {str(item['status'])[:20]!r} is not the one a score of "
+                f"{_shown(score)} / {_shown(maximum)} has"
+            )
         return ""
 
     def missing_items(self, report: dict) -> list[str]:
@@ -159,7 +196,7 @@ def _status_of(score: float, maximum: float, status: str) -> str:
     return status if status in ZERO_STATUSES else "failed"
 
 
-def _finite(value: object) -> bool:
+def _finite(value: Any) -> bool:
     try:
         return math.isfinite(float(value))
     except (OverflowError, TypeError, ValueError):
@@ -167,7 +204,11 @@ def _finite(value: object) -> bool:
 
 
 def _close(first: float, second: float) -> bool:
-    return _finite(first) and _finite(second) and abs(first - second) <= TOLERANCE * max(1.0, abs(second))
+    return (
+        _finite(first)
+        and _finite(second)
+        and abs(first - second) <= TOLERANCE * max(1.0, abs(second))
+    )
 
 
 def _shown(value: float) -> str:

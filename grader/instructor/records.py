@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
-from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, PACKAGE_DIR, EXERCISES_DIR
+from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, EXERCISES_DIR, PACKAGE_DIR
 from grader.errors import InputError
 from grader.instructor import signature
 
@@ -46,13 +46,22 @@ GRADED = "graded"
 INTAKE_FILE = "intake.json"
 TEMPORARY_PREFIX = ".tmp-"
 MAX_RECORD_BYTES = 16 << 20  # a whole class's report is far smaller; more is not a record
-MAX_RECORD_DEPTH = 16  # lists and objects inside each other: a problem record's partial report needs 6
+MAX_RECORD_DEPTH = (
+    16  # lists and objects inside each other: a problem record's partial report needs 6
+)
 PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")  # used as it is for the record's file name
 READABLE_CHARACTERS = 32  # of a name that is not plain, kept in its file name beside the hash
-COURSE_PARTS = (("grader/course", "course.yaml"), ("grader/exercises", "**/*.py"), ("grader/exercises", "**/*.yaml"),
-                ("quizzes", "*.yaml"), ("solutions/answers", "*.yaml"))
+COURSE_PARTS = (
+    ("grader/course", "course.yaml"),
+    ("grader/exercises", "**/*.py"),
+    ("grader/exercises", "**/*.yaml"),
+    ("quizzes", "*.yaml"),
+    ("solutions/answers", "*.yaml"),
+)
 GRADER_FILES = ("*.py", "*.json", "*.yaml", "*.mo")  # what decides a report besides the course
-Check = Callable[[dict], str]  # a record's problem ("" when it holds), grader/instructor/recordcheck.py
+Check = Callable[
+    [dict], str
+]  # a record's problem ("" when it holds), grader/instructor/recordcheck.py
 
 
 @dataclass(frozen=True)
@@ -64,11 +73,19 @@ class Record:
     report: dict | None
     meta: dict
     path: Path | None = None
-    partial: dict | None = None  # a problem record's partial report (tests the grader could not check)
+    partial: dict | None = (
+        None  # a problem record's partial report (tests the grader could not check)
+    )
 
     @property
     def graded(self) -> bool:
         return self.report is not None
+
+    @property
+    def graded_report(self) -> dict:
+        """The report of a graded record (`graded`); a problem record has none."""
+        assert self.report is not None, f"{self.learner}'s record is a problem, not a report"
+        return self.report
 
 
 @dataclass
@@ -85,9 +102,15 @@ def course_version() -> str:
 
     Computed once per process: a batch (or a cluster worker) grades with the course it started with.
     """
-    roots = {"grader/course": CATALOGUE_PATH.parent, "grader/exercises": EXERCISES_DIR,
-             "quizzes": COURSE_ROOT / "quizzes", "solutions/answers": COURSE_ROOT / "solutions" / "answers"}
-    return "sha256:" + _hash_files((name, roots[name], pattern) for name, pattern in COURSE_PARTS)[:20]
+    roots = {
+        "grader/course": CATALOGUE_PATH.parent,
+        "grader/exercises": EXERCISES_DIR,
+        "quizzes": COURSE_ROOT / "quizzes",
+        "solutions/answers": COURSE_ROOT / "solutions" / "answers",
+    }
+    return (
+        "sha256:" + _hash_files((name, roots[name], pattern) for name, pattern in COURSE_PARTS)[:20]
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -110,9 +133,16 @@ def _hash_files(parts) -> str:
 
 def batch_meta(learner: str, submission_hash: str, seed: int | None, seed_given: bool) -> dict:
     """The `batch` block of a record made now, on this machine, by this grader and course."""
-    return {"learner": learner, "submission_hash": submission_hash, "course_version": course_version(),
-            "grader_version": grader_version(), "seed": seed, "seed_given": seed_given,
-            "graded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "graded_by": _who()}
+    return {
+        "learner": learner,
+        "submission_hash": submission_hash,
+        "course_version": course_version(),
+        "grader_version": grader_version(),
+        "seed": seed,
+        "seed_given": seed_given,
+        "graded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "graded_by": _who(),
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,8 +159,11 @@ def record_stem(learner: str) -> str:
     distinct for any two distinct names even where letter case or Unicode form is ignored."""
     if PLAIN_NAME.match(learner) and f"{learner}.json" != INTAKE_FILE:
         return learner
-    readable = "".join(char for char in unicodedata.normalize("NFC", learner).casefold()
-                       if char.isalnum() or char in "._-").lstrip(".")[:READABLE_CHARACTERS]
+    readable = "".join(
+        char
+        for char in unicodedata.normalize("NFC", learner).casefold()
+        if char.isalnum() or char in "._-"
+    ).lstrip(".")[:READABLE_CHARACTERS]
     digest = hashlib.sha256(learner.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return f"{readable}~{digest}"
 
@@ -153,9 +186,12 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     part, and never through a link planted there; the temporary file has a short name of its own."""
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=path.parent)
     try:
-        with (os.fdopen(descriptor, "wb") if isinstance(text, bytes) else
-              os.fdopen(descriptor, "w", encoding="utf-8", newline="")) as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(descriptor, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -174,7 +210,9 @@ def save_report(out_dir: Path, report: dict, meta: dict) -> None:
     """Record a graded learner: their report with its `batch` block; what it replaces goes to history/."""
     _retire(out_dir, meta["learner"])
     stem = record_stem(meta["learner"])
-    write_atomic(folder(out_dir) / f"{stem}.json", dumps(signature.signed({**report, "batch": meta})))
+    write_atomic(
+        folder(out_dir) / f"{stem}.json", dumps(signature.signed({**report, "batch": meta}))
+    )
 
 
 def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = None) -> None:
@@ -182,7 +220,10 @@ def save_problem(out_dir: Path, status: str, meta: dict, report: dict | None = N
     goes to history/."""
     _retire(out_dir, meta["learner"])
     data = {"status": status, "batch": meta, **({"report": report} if report is not None else {})}
-    write_atomic(folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json", dumps(signature.signed(data)))
+    write_atomic(
+        folder(out_dir, PROBLEMS) / f"{record_stem(meta['learner'])}.json",
+        dumps(signature.signed(data)),
+    )
 
 
 def dumps(data: dict) -> str:
@@ -204,9 +245,13 @@ def read_json(path: Path, limit: int = MAX_RECORD_BYTES) -> dict:
     """The JSON object in the regular file `path` (never through a link, at most `limit` bytes, no
     NaN or infinite numbers, nested at most MAX_RECORD_DEPTH deep); `ValueError` saying why not."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        descriptor = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError as error:
-        raise ValueError("a symbolic link" if os.path.islink(path) else error.strerror or str(error)) from None
+        raise ValueError(
+            "a symbolic link" if os.path.islink(path) else error.strerror or str(error)
+        ) from None
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
             raise ValueError("not a regular file")
@@ -231,7 +276,13 @@ def _deeper_than(value: object, limit: int) -> bool:
         current, depth = stack.pop()
         if depth > limit:
             return True
-        children = current.values() if isinstance(current, dict) else current if isinstance(current, list) else ()
+        children = (
+            current.values()
+            if isinstance(current, dict)
+            else current
+            if isinstance(current, list)
+            else ()
+        )
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
@@ -244,8 +295,12 @@ def scan_records(out_dir: Path, check: Check | None = None) -> Scan:
     """Every learner recorded in `out_dir`, by name, and the record files not trusted (unreadable,
     a link, another learner's file name, or refused by `check`)."""
     scan = Scan()
-    candidates = [path for where in (out_dir, out_dir / PROBLEMS) if where.is_dir() and not where.is_symlink()
-                  for path in sorted(where.glob("*.json"))]
+    candidates = [
+        path
+        for where in (out_dir, out_dir / PROBLEMS)
+        if where.is_dir() and not where.is_symlink()
+        for path in sorted(where.glob("*.json"))
+    ]
     for path in candidates:
         if path.parent == out_dir and path.name == INTAKE_FILE:
             continue
@@ -255,7 +310,9 @@ def scan_records(out_dir: Path, check: Check | None = None) -> Scan:
             scan.invalid[str(path.relative_to(out_dir))] = str(error)
             continue
         earlier = scan.records.get(record.learner)
-        if earlier is None or str(record.meta.get("graded_at", "")) > str(earlier.meta.get("graded_at", "")):
+        if earlier is None or str(record.meta.get("graded_at", "")) > str(
+            earlier.meta.get("graded_at", "")
+        ):
             scan.records[record.learner] = record
     scan.records = dict(sorted(scan.records.items()))
     return scan
@@ -292,26 +349,40 @@ def is_current(record: Record | None, submission_hash: str, seed: int | None) ->
     if record is None or not record.graded:
         return False
     meta = record.meta
-    same = (meta.get("submission_hash"), meta.get("course_version"), meta.get("grader_version")) == \
-        (submission_hash, course_version(), grader_version())
+    same = (
+        meta.get("submission_hash"),
+        meta.get("course_version"),
+        meta.get("grader_version"),
+    ) == (submission_hash, course_version(), grader_version())
     return same and (seed is None or meta.get("seed") == seed)
 
 
 def write_intake(out_dir: Path, learners: dict[str, str], shard: str | None) -> None:
     """OUT/intake.json: the learners this out folder found (name -> submitted-files hash, "" for an
     upload that could not be graded), so `grade merge` can check every record against it."""
-    write_atomic(folder(out_dir) / INTAKE_FILE, dumps({
-        "course_version": course_version(), "grader_version": grader_version(), "shard": shard,
-        "learners": dict(sorted(learners.items()))}))
+    write_atomic(
+        folder(out_dir) / INTAKE_FILE,
+        dumps(
+            {
+                "course_version": course_version(),
+                "grader_version": grader_version(),
+                "shard": shard,
+                "learners": dict(sorted(learners.items())),
+            }
+        ),
+    )
 
 
 def read_intake(out_dir: Path) -> dict:
     """OUT/intake.json as written by `write_intake`; `ValueError` when it is missing or malformed."""
     data = read_json(out_dir / INTAKE_FILE)
     learners = data.get("learners")
-    if not isinstance(learners, dict) or not all(isinstance(value, str) for value in learners.values()):
+    if not isinstance(learners, dict) or not all(
+        isinstance(value, str) for value in learners.values()
+    ):
         raise ValueError("its learners are not a list of names and hashes")
-    if not all(isinstance(data.get(key), str) for key in ("course_version", "grader_version")) or \
-            not isinstance(data.get("shard"), (str, type(None))):
+    if not all(
+        isinstance(data.get(key), str) for key in ("course_version", "grader_version")
+    ) or not isinstance(data.get("shard"), (str, type(None))):
         raise ValueError("it does not say which course, grader and shard it belongs to")
     return data

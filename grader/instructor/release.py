@@ -38,24 +38,30 @@ RELEASE_TESTS = HERE / "release_tests.txt"
 # `python -c LAUNCHER ARGS` in a release folder runs that release's own grader, as `grade ARGS`
 # would there, even where the course repository is installed in editable mode (its import
 # finder would otherwise supply modules the release lacks).
-LAUNCHER = ("import runpy, sys; sys.meta_path[:] = [finder for finder in sys.meta_path "
-            "if not getattr(finder, '__module__', '').startswith('__editable__')]; sys.argv[0] = 'grade'; "
-            "runpy.run_module('grader', run_name='__main__', alter_sys=True)")
+LAUNCHER = (
+    "import runpy, sys; sys.meta_path[:] = [finder for finder in sys.meta_path "
+    "if not getattr(finder, '__module__', '').startswith('__editable__')]; sys.argv[0] = 'grade'; "
+    "runpy.run_module('grader', run_name='__main__', alter_sys=True)"
+)
 
 
 def write_release(course_root: Path, target: Path, catalogue: Catalogue | None = None) -> Path:
     """Write the student release of the course at `course_root` into `target` (a new folder)."""
     catalogue = catalogue or load_catalogue(root=course_root)
     target.mkdir(parents=True)
-    for relative, source in [*copy_course_parts(course_root, RELEASE_PARTS, kept_back=KEPT_BACK),
-                             *copy_course_parts(course_root, listed_files(catalogue))]:
+    for relative, source in [
+        *copy_course_parts(course_root, RELEASE_PARTS, kept_back=KEPT_BACK),
+        *copy_course_parts(course_root, listed_files(catalogue)),
+    ]:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
-    for relative, stub in course_stubs(catalogue).items():
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_bytes(stub.encode("utf-8"))
-    (target / PICTURE_DATA).unlink(missing_ok=True)  # pictures' data lying in the course: the release gets its own
+    for stub_path, stub in course_stubs(catalogue).items():
+        (target / stub_path).parent.mkdir(parents=True, exist_ok=True)
+        (target / stub_path).write_bytes(stub.encode("utf-8"))
+    (target / PICTURE_DATA).unlink(
+        missing_ok=True
+    )  # pictures' data lying in the course: the release gets its own
     picture_data.write(target / PICTURE_DATA, picture_set())
     shutil.copyfile(LEARNER_README, target / "README.md")
     (target / "tests").mkdir()
@@ -66,5 +72,7 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
 def listed_files(catalogue: Catalogue) -> list[str]:
     """The files of exercises/ and quizzes/ a release copies (its stubs are generated): the
     notebook, the answers folder's README and the catalogue's quiz banks."""
-    return [*(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
-            *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes)]
+    return [
+        *(f"exercises/{name}" for name in EXERCISE_FOLDER_FILES),
+        *(f"quizzes/{quiz.file}" for quiz in catalogue.quizzes),
+    ]

@@ -41,14 +41,24 @@ from grader.sandbox.launch import make_scratch, prepare
 
 HERE = Path(__file__).resolve().parent
 DRIVER_DIR = HERE.parent / "jail" / "instructor"
-DRIVER_FILES = ("scan_driver.py", "scan_loader.py")  # the jail's side, copied next to the release copy
+DRIVER_FILES = (
+    "scan_driver.py",
+    "scan_loader.py",
+)  # the jail's side, copied next to the release copy
 CACHE_NAME = "cnn-exercises/clean-releases"  # under the user's cache folder: releases found clean
 # Its public tests compare with values the course gives learners anyway (ex02's test of the Sobel
 # kernels holds them, and its feedback says them): not looked at for constants.
 PUBLIC_SUITE = re.compile(r"grader/exercises/ex\d\d/test_public\.py")
 # The probe worker: one call per module, restarted after any crash, for as long as it takes.
-PROBE_LIMITS = Limits(call_timeout=1800.0, time_limit=3600.0, import_timeout=120.0, memory_mb=4096,
-                      processes=64, open_files=256, max_restarts=1000)
+PROBE_LIMITS = Limits(
+    call_timeout=1800.0,
+    time_limit=3600.0,
+    import_timeout=120.0,
+    memory_mb=4096,
+    processes=64,
+    open_files=256,
+    max_restarts=1000,
+)
 
 
 @dataclass(frozen=True)
@@ -85,15 +95,21 @@ class ScanResult:
 
     def summary(self) -> str:
         if self.clean:
-            return (f"release scan: {self.tried} functions tried in place of every exercise function "
-                    f"({len(self.skipped)} hang or end their process), {len(self.graded)} graded by the "
-                    "suites; none earns a point" + (" (unchanged since it was scanned)" if self.remembered else ""))
-        lines = [f"release scan: {len(self.findings)} answer(s) in the release, {len(self.untried)} untried"]
+            return (
+                f"release scan: {self.tried} functions tried in place of every exercise function "
+                f"({len(self.skipped)} hang or end their process), {len(self.graded)} graded by the "
+                "suites; none earns a point"
+                + (" (unchanged since it was scanned)" if self.remembered else "")
+            )
+        lines = [
+            f"release scan: {len(self.findings)} answer(s) in the release, {len(self.untried)} untried"
+        ]
         return "\n".join(lines + [f"  {line}" for line in self.findings + self.untried])
 
 
-def scan_release(release: Path, catalogue: Catalogue, isolation: IsolationSource, *,
-                 remember: bool = True) -> ScanResult:
+def scan_release(
+    release: Path, catalogue: Catalogue, isolation: IsolationSource, *, remember: bool = True
+) -> ScanResult:
     """Scan the student release at `release` (see the module's docstring). With `remember`, a
     release this grader has already found clean, file for file, is not scanned again: its
     verdict is kept in the user's cache folder (only clean verdicts are)."""
@@ -109,10 +125,15 @@ def scan_release(release: Path, catalogue: Catalogue, isolation: IsolationSource
         copy = scratch / "release"  # the release, with the code written as text in it as modules
         shutil.copytree(release, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
         modules += written_code(release, copy)
-        result = ScanResult(tried=sum(len(module.functions) + len(module.raising) for module in modules))
+        result = ScanResult(
+            tried=sum(len(module.functions) + len(module.raising) for module in modules)
+        )
         candidates = _probe(copy, modules, data_files, catalogue, isolation, scratch, result)
-        candidates += [Candidate(path, "", function) for path in data_files
-                       for function in _table_functions(copy / path, catalogue)]
+        candidates += [
+            Candidate(path, "", function)
+            for path in data_files
+            for function in _table_functions(copy / path, catalogue)
+        ]
         grade_candidates(copy, candidates, catalogue, isolation, scratch, result)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -128,8 +149,15 @@ def _fingerprint(release: Path, catalogue: Catalogue) -> str:
     import importlib.metadata
     import sys
 
-    digest = hashlib.sha256(repr([(item.id, item.functions, item.constants) for item in catalogue.exercises]).encode())
-    installed = sorted({(str(item.metadata["Name"]), str(item.version)) for item in importlib.metadata.distributions()})
+    digest = hashlib.sha256(
+        repr([(item.id, item.functions, item.constants) for item in catalogue.exercises]).encode()
+    )
+    installed = sorted(
+        {
+            (str(item.metadata["Name"]), str(item.version))
+            for item in importlib.metadata.distributions()
+        }
+    )
     digest.update(repr((sys.version, sys.executable, installed)).encode())
     for root in (release, PACKAGE_DIR):
         for folder, folders, files in os.walk(root):
@@ -137,7 +165,9 @@ def _fingerprint(release: Path, catalogue: Catalogue) -> str:
             for name in sorted(files):
                 path = Path(folder, name)
                 if not path.is_symlink() and path.is_file():
-                    digest.update(f"{root == release}:{path.relative_to(root).as_posix()}\0".encode())
+                    digest.update(
+                        f"{root == release}:{path.relative_to(root).as_posix()}\0".encode()
+                    )
                     digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -151,8 +181,13 @@ def _known_clean(key: str) -> ScanResult | None:
         if not _written_by_this_user_alone(_cache_folder() / key):
             return None
         known = json.loads((_cache_folder() / key).read_text(encoding="utf-8"))
-        return ScanResult(tried=int(known["tried"]), graded=[str(item) for item in known["graded"]],
-                          skipped=[str(item) for item in known["skipped"]], seed=int(known["seed"]), remembered=True)
+        return ScanResult(
+            tried=int(known["tried"]),
+            graded=[str(item) for item in known["graded"]],
+            skipped=[str(item) for item in known["skipped"]],
+            seed=int(known["seed"]),
+            remembered=True,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -165,7 +200,9 @@ def _written_by_this_user_alone(path: Path) -> bool:
         status = item.lstat()
         if not stat.S_ISDIR(status.st_mode) and not stat.S_ISREG(status.st_mode):
             return False
-        if (user is not None and status.st_uid != user) or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if (user is not None and status.st_uid != user) or status.st_mode & (
+            stat.S_IWGRP | stat.S_IWOTH
+        ):
             return False
     return True
 
@@ -174,47 +211,105 @@ def _remember_clean(key: str, result: ScanResult) -> None:
     try:
         folder = _cache_folder()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (folder / key).write_text(json.dumps({"tried": result.tried, "graded": result.graded,
-                                              "skipped": result.skipped, "seed": result.seed}), encoding="utf-8")
+        (folder / key).write_text(
+            json.dumps(
+                {
+                    "tried": result.tried,
+                    "graded": result.graded,
+                    "skipped": result.skipped,
+                    "seed": result.seed,
+                }
+            ),
+            encoding="utf-8",
+        )
         (folder / key).chmod(0o600)  # read back only if no one else may write it
     except OSError:
         pass  # the next publish scans again
 
 
-def jailed_worker(exercise: Exercise, module_source: bytes, release: Path, isolation: IsolationSource,
-                  scratch: Path, *, forbidden: list[str], preload: list[str]) -> WorkerClient:
+def jailed_worker(
+    exercise: Exercise,
+    module_source: bytes,
+    release: Path,
+    isolation: IsolationSource,
+    scratch: Path,
+    *,
+    forbidden: list[str],
+    preload: list[str],
+) -> WorkerClient:
     """A worker whose folder holds a copy of the release, the driver and `module_source` as the
     exercise's file, jailed with the interpreter's site-packages in view."""
     spec = prepare(exercise, module_source, scratch)
     module_dir = Path(spec.config["module_dir"])
-    shutil.copytree(release, module_dir, dirs_exist_ok=True, symlinks=True,
-                    ignore=shutil.ignore_patterns(*SKIPPED))
+    shutil.copytree(
+        release,
+        module_dir,
+        dirs_exist_ok=True,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(*SKIPPED),
+    )
     for name in DRIVER_FILES:
         shutil.copyfile(DRIVER_DIR / name, module_dir / name)
     spec.config.update(forbidden_modules=forbidden, preload=preload)
     return WorkerClient(spec, exercise, isolation)
 
 
-def _probe(release: Path, modules: list[Module], data_files: list[str], catalogue: Catalogue,
-           isolation: IsolationSource, scratch: Path, result: ScanResult) -> list[Candidate]:
+def _probe(
+    release: Path,
+    modules: list[Module],
+    data_files: list[str],
+    catalogue: Catalogue,
+    isolation: IsolationSource,
+    scratch: Path,
+    result: ScanResult,
+) -> list[Candidate]:
     """The functions that answer an example with the right kind, as what they answered."""
     examples = scan_examples.examples()
     for example in examples:  # no answer in a second, then none within a grading call's time
-        owner = next((item for item in catalogue.exercises if example["function"] in item.functions), None)
+        owner = next(
+            (item for item in catalogue.exercises if example["function"] in item.functions), None
+        )
         example.setdefault("retry_seconds", owner.limits.call_timeout if owner is not None else 0)
-    driver = Exercise(id="scan", title="release scan", file="scan_entry.py", functions=(),
-                      points=0.0, limits=PROBE_LIMITS, tensorflow=True)
+    driver = Exercise(
+        id="scan",
+        title="release scan",
+        file="scan_entry.py",
+        functions=(),
+        points=0.0,
+        limits=PROBE_LIMITS,
+        tensorflow=True,
+    )
     source = b"from scan_driver import probe_all  # noqa: F401\nfrom scan_loader import data_constants  # noqa: F401\n"
     client = jailed_worker(driver, source, release, isolation, scratch, forbidden=[], preload=[])
-    tasks = [{"relative": module.relative, "functions": list(module.functions),
-              "names": [] if PUBLIC_SUITE.fullmatch(module.relative) else list(module.names),
-              "assigned": list(module.names)}
-             for module in modules if module.functions or module.names]
+    tasks = [
+        {
+            "relative": module.relative,
+            "functions": list(module.functions),
+            "names": [] if PUBLIC_SUITE.fullmatch(module.relative) else list(module.names),
+            "assigned": list(module.names),
+        }
+        for module in modules
+        if module.functions or module.names
+    ]
     try:
-        outcomes = client.call("probe_all", (tasks, examples, scan_examples.CONSTANTS), {},
-                               description="probe_all(release)")
-        equal = [(path, client.call("data_constants", (path, scan_examples.CONSTANTS), {},
-                                    description=f"data_constants({path})")) for path in data_files]
+        outcomes = client.call(
+            "probe_all",
+            (tasks, examples, scan_examples.CONSTANTS),
+            {},
+            description="probe_all(release)",
+        )
+        equal = [
+            (
+                path,
+                client.call(
+                    "data_constants",
+                    (path, scan_examples.CONSTANTS),
+                    {},
+                    description=f"data_constants({path})",
+                ),
+            )
+            for path in data_files
+        ]
     except GradingFailure as failure:
         result.untried.append(f"the probe itself failed: {_first_line(failure)}")
         return []
@@ -226,15 +321,28 @@ def _probe(release: Path, modules: list[Module], data_files: list[str], catalogu
         where, label = outcome["relative"], labels.get(outcome["relative"], "")
         shown = label or where
         if outcome.get("load_error"):
-            result.untried.append(f"{shown}: the module does not load in the sandbox ({outcome['load_error']})")
+            result.untried.append(
+                f"{shown}: the module does not load in the sandbox ({outcome['load_error']})"
+            )
             continue
-        candidates |= {Candidate(where, qualname, examples[index]["function"], label)
-                       for qualname, index in outcome["fits"]}
-        result.skipped += sorted({f"{shown}:{qualname} (no answer in time)" for qualname, _ in outcome["late"]})
-        result.skipped += [f"{shown}:{qualname} (its process died)" for qualname in outcome.get("dead", [])]
+        candidates |= {
+            Candidate(where, qualname, examples[index]["function"], label)
+            for qualname, index in outcome["fits"]
+        }
+        result.skipped += sorted(
+            {f"{shown}:{qualname} (no answer in time)" for qualname, _example in outcome["late"]}
+        )
+        result.skipped += [
+            f"{shown}:{qualname} (its process died)" for qualname in outcome.get("dead", [])
+        ]
         equal.append((shown, outcome["constants"]))
-    result.findings += [f"{where}:{name} holds the answer {constant}" if name else f"{where} holds the answer "
-                        f"{constant}" for where, pairs in equal for name, constant in pairs]
+    result.findings += [
+        f"{where}:{name} holds the answer {constant}"
+        if name
+        else f"{where} holds the answer {constant}"
+        for where, pairs in equal
+        for name, constant in pairs
+    ]
     return sorted(candidates, key=str)
 
 

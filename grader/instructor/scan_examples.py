@@ -41,10 +41,13 @@ def tuple_of(*kinds: dict) -> dict:
 def _forms(function: str, required: tuple, optional: dict[str, Any], kind: dict) -> list[dict]:
     """The call with the required arguments only, with every argument by position, and with the
     optional ones by keyword."""
-    forms = [((*required,), {})]
+    forms: list[tuple[tuple, dict[str, Any]]] = [((*required,), {})]
     if optional:
         forms += [((*required, *optional.values()), {}), ((*required,), dict(optional))]
-    return [{"function": function, "args": list(args), "kwargs": kwargs, "kind": kind} for args, kwargs in forms]
+    return [
+        {"function": function, "args": list(args), "kwargs": kwargs, "kind": kind}
+        for args, kwargs in forms
+    ]
 
 
 def examples() -> list[dict]:
@@ -57,23 +60,60 @@ def examples() -> list[dict]:
         *_forms("sobel_edges", (_grid(5, 6),), {}, tuple_of(array(3, 4), array(3, 4), array(3, 4))),
         *_forms("zero_pad", (_grid(1, 3, 3, 1), 1), {}, array(1, 5, 5, 1)),
         *_forms("same_padding", (5, 3), {"stride": 1}, tuple_of(NUMBER, NUMBER)),
-        *_forms("conv2d", (x, layer), {"bias": None, "strides": 1, "padding": "valid"}, array(1, 3, 3, 4)),
-        *_forms("max_pool2d", (pooled,), {"pool_size": (2, 2), "strides": None, "padding": "valid"},
-                array(1, 2, 2, 2)),
+        *_forms(
+            "conv2d",
+            (x, layer),
+            {"bias": None, "strides": 1, "padding": "valid"},
+            array(1, 3, 3, 4),
+        ),
+        *_forms(
+            "max_pool2d",
+            (pooled,),
+            {"pool_size": (2, 2), "strides": None, "padding": "valid"},
+            array(1, 2, 2, 2),
+        ),
         *_forms("conv_output_size", (7, 3), {"stride": 1, "padding": 0}, NUMBER),
-        *_forms("conv_output_shape", ((7, 7, 3), 4, 3), {"strides": 1, "padding": "valid"},
-                tuple_of(NUMBER, NUMBER, NUMBER)),
-        *_forms("pool_output_shape", ((8, 8, 3),), {"pool_size": (2, 2), "strides": None, "padding": "valid"},
-                tuple_of(NUMBER, NUMBER, NUMBER)),
+        *_forms(
+            "conv_output_shape",
+            ((7, 7, 3), 4, 3),
+            {"strides": 1, "padding": "valid"},
+            tuple_of(NUMBER, NUMBER, NUMBER),
+        ),
+        *_forms(
+            "pool_output_shape",
+            ((8, 8, 3),),
+            {"pool_size": (2, 2), "strides": None, "padding": "valid"},
+            tuple_of(NUMBER, NUMBER, NUMBER),
+        ),
         *_forms("conv2d_param_count", (3, 3, 8), {"use_bias": True}, NUMBER),
         *_forms("dense_param_count", (10, 5), {"use_bias": True}, NUMBER),
-        {"function": "build_model", "args": [], "kwargs": {"input_shape": (8, 8, 1), "num_classes": 10},
-         "kind": MODEL, "seconds": MODEL_SECONDS},
-        *_forms("conv_backward", (_grid(1, 3, 3, 4), x, layer), {"strides": 1, "padding": "valid"},
-                tuple_of(array(1, 5, 5, 2), array(3, 3, 2, 4), array(4))),
-        *_forms("max_pool_backward", (_grid(1, 2, 2, 2), pooled),
-                {"pool_size": (2, 2), "strides": None, "padding": "valid"}, array(1, 4, 4, 2)),
+        {
+            "function": "build_model",
+            "args": [],
+            "kwargs": {"input_shape": (8, 8, 1), "num_classes": 10},
+            "kind": MODEL,
+            "seconds": MODEL_SECONDS,
+        },
+        *_forms(
+            "conv_backward",
+            (_grid(1, 3, 3, 4), x, layer),
+            {"strides": 1, "padding": "valid"},
+            tuple_of(array(1, 5, 5, 2), array(3, 3, 2, 4), array(4)),
+        ),
+        *_forms(
+            "max_pool_backward",
+            (_grid(1, 2, 2, 2), pooled),
+            {"pool_size": (2, 2), "strides": None, "padding": "valid"},
+            array(1, 4, 4, 2),
+        ),
         *_forms("receptive_field", ([(3, 1), (3, 1)],), {}, NUMBER),
-        *_forms("conv2d_multiply_adds", ((8, 8, 3), 4, 3), {"strides": 1, "padding": "valid"}, NUMBER),
-        *_forms("pointwise_conv", (_grid(1, 4, 4, 3), _grid(1, 1, 3, 2)), {"bias": None}, array(1, 4, 4, 2)),
+        *_forms(
+            "conv2d_multiply_adds", ((8, 8, 3), 4, 3), {"strides": 1, "padding": "valid"}, NUMBER
+        ),
+        *_forms(
+            "pointwise_conv",
+            (_grid(1, 4, 4, 3), _grid(1, 1, 3, 2)),
+            {"bias": None},
+            array(1, 4, 4, 2),
+        ),
     ]

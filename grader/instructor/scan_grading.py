@@ -36,24 +36,38 @@ def stand_in(exercise: Exercise, candidates: list[Candidate]) -> bytes:
     """The exercise file whose functions answer as the chosen candidate (grader/sandbox/
     jail/instructor/scan_loader.py: `stand_ins`)."""
     rows = [(candidate.where, candidate.name, candidate.stands_for) for candidate in candidates]
-    return (f'"""The release scan\'s stand-ins for {exercise.id}: one candidate at a time."""\n\n'
-            "import os\nimport sys\n\n"
-            "HERE = os.path.dirname(os.path.abspath(__file__))\n"
-            "sys.path.insert(0, HERE)\n"
-            "import scan_loader  # noqa: E402\n\n"
-            f"scan_loader.stand_ins(globals(), {rows!r}, {list(exercise.functions)!r}, "
-            f"os.path.join(HERE, {CHOICE_FILE!r}))\n").encode()
+    return (
+        f'"""The release scan\'s stand-ins for {exercise.id}: one candidate at a time."""\n\n'
+        "import os\nimport sys\n\n"
+        "HERE = os.path.dirname(os.path.abspath(__file__))\n"
+        "sys.path.insert(0, HERE)\n"
+        "import scan_loader  # noqa: E402\n\n"
+        f"scan_loader.stand_ins(globals(), {rows!r}, {list(exercise.functions)!r}, "
+        f"os.path.join(HERE, {CHOICE_FILE!r}))\n"
+    ).encode()
 
 
-def grade_candidates(release: Path, candidates: list[Candidate], catalogue: Catalogue,
-                     isolation: IsolationSource, scratch: Path, result: ScanResult) -> None:
+def grade_candidates(
+    release: Path,
+    candidates: list[Candidate],
+    catalogue: Catalogue,
+    isolation: IsolationSource,
+    scratch: Path,
+    result: ScanResult,
+) -> None:
     """Grade every candidate; record in `result` what each earned, or why it was not tried."""
-    owners = {function: exercise for exercise in catalogue.exercises for function in exercise.functions}
+    owners = {
+        function: exercise for exercise in catalogue.exercises for function in exercise.functions
+    }
     result.seed = new_seed() if result.seed is None else result.seed
     for exercise in catalogue.exercises:
-        mine = [candidate for candidate in candidates if owners.get(candidate.stands_for) is exercise]
+        mine = [
+            candidate for candidate in candidates if owners.get(candidate.stands_for) is exercise
+        ]
         pending = list(mine)
-        while pending:  # one worker serves them in turn; one that wears it out first is graded alone
+        while (
+            pending
+        ):  # one worker serves them in turn; one that wears it out first is graded alone
             worn = _grade_in_turn(release, exercise, pending, isolation, scratch, result)
             if worn == 0 and len(pending) > 1:
                 _grade_in_turn(release, exercise, pending[:1], isolation, scratch, result)
@@ -62,24 +76,41 @@ def grade_candidates(release: Path, candidates: list[Candidate], catalogue: Cata
         result.graded += [str(candidate) for candidate in mine]
 
 
-def _grade_in_turn(release: Path, exercise: Exercise, candidates: list[Candidate], isolation: IsolationSource,
-                   scratch: Path, result: ScanResult) -> int | None:
+def _grade_in_turn(
+    release: Path,
+    exercise: Exercise,
+    candidates: list[Candidate],
+    isolation: IsolationSource,
+    scratch: Path,
+    result: ScanResult,
+) -> int | None:
     """Grade `candidates` one after another in one worker with the budget of all of them; the
     index of the one during which the worker wore out (None: all were graded). A candidate
     alone that wears its worker out could not be graded: `result.untried` says so."""
     count = len(candidates)
-    limits = dataclasses.replace(exercise.limits, import_timeout=max(exercise.limits.import_timeout, IMPORT_SECONDS),
-                                 time_limit=exercise.limits.time_limit * count,
-                                 max_restarts=exercise.limits.max_restarts * count)
+    assert result.seed is not None  # drawn before any candidate is graded
+    seed = result.seed
+    limits = dataclasses.replace(
+        exercise.limits,
+        import_timeout=max(exercise.limits.import_timeout, IMPORT_SECONDS),
+        time_limit=exercise.limits.time_limit * count,
+        max_restarts=exercise.limits.max_restarts * count,
+    )
     jailed = dataclasses.replace(exercise, limits=limits, tensorflow=True)  # site-packages in view
-    client = jailed_worker(jailed, stand_in(exercise, candidates), release, isolation, scratch,
-                           forbidden=[] if exercise.tensorflow else list(FORBIDDEN_MODULES),
-                           preload=PRELOADED if exercise.tensorflow else [])
+    client = jailed_worker(
+        jailed,
+        stand_in(exercise, candidates),
+        release,
+        isolation,
+        scratch,
+        forbidden=[] if exercise.tensorflow else list(FORBIDDEN_MODULES),
+        preload=PRELOADED if exercise.tensorflow else [],
+    )
     choice = Path(client.spec.config["module_dir"]) / CHOICE_FILE
     try:
         for index, candidate in enumerate(candidates):
             choice.write_text(str(index), encoding="ascii")
-            results = _run_suites(jailed, client, result.seed)
+            results = _run_suites(jailed, client, seed)
             if _worn_out(client):
                 if count == 1:
                     result.untried.append(f"{candidate}: {_why_worn_out(client)}")
@@ -87,8 +118,10 @@ def _grade_in_turn(release: Path, exercise: Exercise, candidates: list[Candidate
             earned = [test for test in results if test.score > 0]
             if earned:
                 names = "; ".join(test.name for test in earned[:3])
-                result.findings.append(f"{candidate} earns {sum(test.score for test in earned):g} of "
-                                       f"{exercise.id}'s points ({names}; seed {result.seed})")
+                result.findings.append(
+                    f"{candidate} earns {sum(test.score for test in earned):g} of "
+                    f"{exercise.id}'s points ({names}; seed {result.seed})"
+                )
     finally:
         client.close()
     return None
@@ -97,8 +130,11 @@ def _grade_in_turn(release: Path, exercise: Exercise, candidates: list[Candidate
 def _worn_out(client: WorkerClient) -> bool:
     """The worker can no longer grade fairly: it gave up, its time is gone, or it never loaded."""
     deadline = client.exercise_deadline
-    return (client.gave_up is not None or client.load_failure is not None
-            or (deadline is not None and time.monotonic() >= deadline))
+    return (
+        client.gave_up is not None
+        or client.load_failure is not None
+        or (deadline is not None and time.monotonic() >= deadline)
+    )
 
 
 def _why_worn_out(client: WorkerClient) -> str:
@@ -124,15 +160,24 @@ class _OneWorker:
     def leaving(self, exercise_id: str) -> None:
         pass
 
+    def retrying(self, exercise_id: str) -> None:
+        pass  # a test run again keeps the one worker the stand-ins share
+
 
 def _run_suites(exercise: Exercise, client: WorkerClient, seed: int) -> list[TestResult]:
     import pytest
 
     from grader.grading.plugin import GradingPlugin, RunContext
 
-    plugin = GradingPlugin(RunContext(exercises={exercise.id: exercise}, workers=_OneWorker(client), seed=seed))
+    plugin = GradingPlugin(
+        RunContext(exercises={exercise.id: exercise}, workers=_OneWorker(client), seed=seed)
+    )
     with clean_pytest_environment():
-        pytest.main(pytest_arguments(exercise.suite_files(EXERCISES_DIR), EXERCISES_DIR), plugins=[plugin])
+        pytest.main(
+            pytest_arguments(exercise.suite_files(EXERCISES_DIR), EXERCISES_DIR), plugins=[plugin]
+        )
     if plugin.collection_errors:
-        raise GraderFailure("a grading suite failed to load: " + "; ".join(plugin.collection_errors))
+        raise GraderFailure(
+            "a grading suite failed to load: " + "; ".join(plugin.collection_errors)
+        )
     return list(plugin.results.values())

@@ -19,9 +19,9 @@ import json
 import os
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 DATA_SUFFIXES = (".npz", ".npy")
 SKIPPED = ("__pycache__", ".grade", ".pytest_cache", ".hypothesis")
@@ -29,9 +29,19 @@ WRITTEN_CODE = "_scan_written_code"  # the folder of the scan's copy that holds 
 FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)^[ \t]*\1", re.MULTILINE | re.DOTALL)
 PROMPT = re.compile(r"^[ \t]*(?:>>>|\.\.\.)(?: |$)")
 PREAMBLE = "import numpy\nimport numpy as np\n"
-STARTS = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class|import|from|@)[ \t]")  # where code may start among prose
+STARTS = re.compile(
+    r"^[ \t]*(?:async[ \t]+def|def|class|import|from|@)[ \t]"
+)  # where code may start among prose
 SPAN_LINES = 200
-KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+KEPT = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AnnAssign,
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,9 @@ class Module:
     relative: str
     functions: tuple[str, ...]
     names: tuple[str, ...]
-    raising: tuple[str, ...] = ()  # undecorated functions whose body is one `raise`: they never answer
+    raising: tuple[
+        str, ...
+    ] = ()  # undecorated functions whose body is one `raise`: they never answer
     label: str = ""  # for code written as text: where it was written ("README.md (code 2)")
 
     def __str__(self) -> str:
@@ -62,8 +74,11 @@ def release_contents(release: Path) -> tuple[list[Module], list[str]]:
 def _files(release: Path) -> Iterator[tuple[Path, str]]:
     """(file, path inside the release) for every regular file, sorted; links are not followed."""
     for folder, folders, files in os.walk(release):
-        folders[:] = sorted(name for name in folders if name not in SKIPPED
-                            and not os.path.islink(os.path.join(folder, name)))
+        folders[:] = sorted(
+            name
+            for name in folders
+            if name not in SKIPPED and not os.path.islink(os.path.join(folder, name))
+        )
         for name in sorted(files):
             path = Path(folder, name)
             if not path.is_symlink() and path.is_file():
@@ -78,13 +93,22 @@ def _module(path: Path, relative: str) -> Module:
     named: set[int] = set()
     _defined(tree.body, "", functions, names, raising, named)
     # every other lambda (in a table, a call, a function), by where it stands (scan_loader.target)
-    functions += [f"<lambda:{node.lineno}:{node.col_offset}>" for node in ast.walk(tree)
-                  if isinstance(node, ast.Lambda) and id(node) not in named]
+    functions += [
+        f"<lambda:{node.lineno}:{node.col_offset}>"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Lambda) and id(node) not in named
+    ]
     return Module(relative, tuple(functions), tuple(names), tuple(raising))
 
 
-def _defined(body: list[ast.stmt], prefix: str, functions: list[str], names: list[str],
-             raising: list[str], named: set[int]) -> None:
+def _defined(
+    body: list[ast.stmt],
+    prefix: str,
+    functions: list[str],
+    names: list[str],
+    raising: list[str],
+    named: set[int],
+) -> None:
     """Functions (and methods, functions and classes defined inside functions, and lambdas bound
     to a name at module or class level) defined by `body`, by qualified name as Python writes it
     (`outer.<locals>.inner`), apart from those that only raise (a stub's); the names it assigns
@@ -93,7 +117,11 @@ def _defined(body: list[ast.stmt], prefix: str, functions: list[str], names: lis
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             statements = node.body[1:] if ast.get_docstring(node) is not None else node.body
-            only_raises = len(statements) == 1 and isinstance(statements[0], ast.Raise) and not node.decorator_list
+            only_raises = (
+                len(statements) == 1
+                and isinstance(statements[0], ast.Raise)
+                and not node.decorator_list
+            )
             (raising if only_raises else functions).append(prefix + node.name)
             _defined(node.body, f"{prefix}{node.name}.<locals>.", functions, names, raising, named)
         elif isinstance(node, ast.ClassDef):
@@ -120,7 +148,9 @@ def blocks(node: ast.AST) -> list[list[ast.stmt]]:
         if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
             found.append(value)
         elif isinstance(value, list):
-            found += [item.body for item in value if isinstance(item, (ast.excepthandler, ast.match_case))]
+            found += [
+                item.body for item in value if isinstance(item, (ast.ExceptHandler, ast.match_case))
+            ]
     return found
 
 
@@ -134,7 +164,15 @@ def written_code(release: Path, copy: Path) -> list[Module]:
             (copy / inside).parent.mkdir(exist_ok=True)
             (copy / inside).write_text(PREAMBLE + code, encoding="utf-8")
             found = _module(copy / inside, inside)
-            modules.append(Module(inside, found.functions, found.names, found.raising, f"{relative} (code {number})"))
+            modules.append(
+                Module(
+                    inside,
+                    found.functions,
+                    found.names,
+                    found.raising,
+                    f"{relative} (code {number})",
+                )
+            )
     return modules
 
 
@@ -179,8 +217,14 @@ def _texts(path: Path) -> list[str]:
             return _data_texts(path)
         text = raw.decode("utf-8")
         if path.suffix == ".py":
-            return [*(node.value for node in ast.walk(ast.parse(raw)) if isinstance(node, ast.Constant)
-                      and isinstance(node.value, str)), *_comment_runs(text)]
+            return [
+                *(
+                    node.value
+                    for node in ast.walk(ast.parse(raw))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                ),
+                *_comment_runs(text),
+            ]
         if path.suffix == ".ipynb":
             return ["".join(cell.get("source", [])) for cell in json.loads(text)["cells"]]
         if path.suffix == ".po":
@@ -199,7 +243,9 @@ def _data_texts(path: Path) -> list[str]:
 
     with np.load(path, allow_pickle=False) as loaded:
         arrays = [loaded[name] for name in loaded.files] if hasattr(loaded, "files") else [loaded]
-    return [str(item) for array in arrays if array.dtype.kind in "US" for item in array.ravel().tolist()]
+    return [
+        str(item) for array in arrays if array.dtype.kind in "US" for item in array.ravel().tolist()
+    ]
 
 
 def _strings(value) -> list[str]:
@@ -213,7 +259,7 @@ def _messages(text: str) -> list[str]:
     """A .po catalogue's strings (msgid, msgstr), each joined from its quoted lines."""
     messages: list[str] = []
     for line in text.splitlines():
-        keyword, _, quoted = line.partition(" ")
+        keyword, _separator, quoted = line.partition(" ")
         if line.startswith("msg") and quoted.startswith('"'):
             messages.append("")
         elif not line.startswith('"') or not messages:
@@ -249,7 +295,7 @@ def _doctests(text: str) -> list[str]:
         if prompt and not previous:
             runs.append([])
         if prompt:
-            runs[-1].append(line[prompt.end():])
+            runs[-1].append(line[prompt.end() :])
         previous = bool(prompt)
     return ["\n".join(run) for run in runs]
 
@@ -261,10 +307,27 @@ def _definitions(code: str) -> str:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return ""
-    if not any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
-               for node in ast.walk(tree)):
+    if not any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        for node in ast.walk(tree)
+    ):
         return ""
-    guarded = [ast.Try(body=[node], handlers=[ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name=None,
-                                                                 body=[ast.Pass()])], orelse=[], finalbody=[])
-               for node in tree.body if isinstance(node, KEPT)]
-    return ast.unparse(ast.fix_missing_locations(ast.Module(body=guarded, type_ignores=[]))) + "\n" if guarded else ""
+    guarded: list[ast.stmt] = [
+        ast.Try(
+            body=[node],
+            handlers=[
+                ast.ExceptHandler(
+                    type=ast.Name("Exception", ast.Load()), name=None, body=[ast.Pass()]
+                )
+            ],
+            orelse=[],
+            finalbody=[],
+        )
+        for node in tree.body
+        if isinstance(node, KEPT)
+    ]
+    return (
+        ast.unparse(ast.fix_missing_locations(ast.Module(body=guarded, type_ignores=[]))) + "\n"
+        if guarded
+        else ""
+    )

@@ -46,10 +46,12 @@ class Shard:
 
 
 def parse_shard(text: str) -> Shard:
-    """"2/4" -> Shard(2, 4); `InputError` unless 1 <= K <= N."""
+    """ "2/4" -> Shard(2, 4); `InputError` unless 1 <= K <= N."""
     match = SHARD_PATTERN.match(text or "")
     if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise InputError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not '{visible(text, 40)}'")
+        raise InputError(
+            f"--shard takes K/N with 1 <= K <= N (e.g. 2/4), not '{visible(text, 40)}'"
+        )
     return Shard(int(match[1]), int(match[2]))
 
 
@@ -84,8 +86,10 @@ def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
     try:
         intake = records.read_intake(source)
     except ValueError as error:
-        raise TamperedShard(f"{source}: its {records.INTAKE_FILE} cannot be used ({error}); merge only "
-                            "out folders written by `grade batch` of this grader") from None
+        raise TamperedShard(
+            f"{source}: its {records.INTAKE_FILE} cannot be used ({error}); merge only "
+            "out folders written by `grade batch` of this grader"
+        ) from None
     _same_versions(source, intake, records.INTAKE_FILE)
     shard = parse_shard(intake["shard"]) if intake["shard"] else None
     scan = records.scan_records(source, check)
@@ -93,25 +97,35 @@ def read_shard(source: Path, check: RecordCheck) -> ShardOutput:
         raise TamperedShard(f"{source / name}: {why}")
     for learner, record in scan.records.items():
         where = record.path or source
-        if learner not in intake["learners"] or (shard is not None and not in_shard(learner, shard)):
+        if learner not in intake["learners"] or (
+            shard is not None and not in_shard(learner, shard)
+        ):
             raise TamperedShard(f"{where}: {learner} is not a learner this shard found")
         _same_versions(where, record.meta, "record")
         if record.graded and record.meta.get("submission_hash") != intake["learners"][learner]:
-            raise TamperedShard(f"{where}: not graded from the upload the shard found; run `grade batch` "
-                                "for this shard again, then merge")
-    return ShardOutput(source, scan.records, _read_history(source, check), intake["learners"], shard)
+            raise TamperedShard(
+                f"{where}: not graded from the upload the shard found; run `grade batch` "
+                "for this shard again, then merge"
+            )
+    return ShardOutput(
+        source, scan.records, _read_history(source, check), intake["learners"], shard
+    )
 
 
 def coverage(outputs: list[ShardOutput]) -> tuple[Callable[[str], bool], list[str]]:
     """(whether a learner falls in one of the shards merged, the shards of their counts missing):
     a learner of a shard not given is not in the gradebook, never "not submitted"."""
-    shards = {output.shard for output in outputs}
-    if None in shards:
+    if any(output.shard is None for output in outputs):
         return (lambda name: True), []
+    shards = {output.shard for output in outputs if output.shard is not None}
     missing = []
     for count in sorted({shard.count for shard in shards}):
         given = {shard.index for shard in shards if shard.count == count}
-        shown = list(itertools.islice((index for index in range(1, count + 1) if index not in given), SHOWN_MISSING))
+        shown = list(
+            itertools.islice(
+                (index for index in range(1, count + 1) if index not in given), SHOWN_MISSING
+            )
+        )
         missing += [f"{index}/{count}" for index in shown]
         if count - len(given) > len(shown):
             missing.append(f"and {count - len(given) - len(shown)} more of {count}")
@@ -127,21 +141,27 @@ def _refuse_links(source: Path) -> None:
             mode = os.lstat(os.path.join(folder, name)).st_mode
             if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
                 what = "a symbolic link" if stat.S_ISLNK(mode) else "not a plain file or folder"
-                raise TamperedShard(f"{os.path.join(folder, name)} is {what}; links are never followed, "
-                                    "and a shard holding one is not merged")
+                raise TamperedShard(
+                    f"{os.path.join(folder, name)} is {what}; links are never followed, "
+                    "and a shard holding one is not merged"
+                )
 
 
 def _same_versions(where: Path, data: dict, what: str) -> None:
     ours = (records.course_version(), records.grader_version())
     theirs = (data.get("course_version"), data.get("grader_version"))
     if theirs != ours:
-        raise TamperedShard(f"{where}: the {what} is from course {theirs[0]} and grader {theirs[1]}, not "
-                            f"{ours[0]} and {ours[1]}: grade every shard with the grader that merges")
+        raise TamperedShard(
+            f"{where}: the {what} is from course {theirs[0]} and grader {theirs[1]}, not "
+            f"{ours[0]} and {ours[1]}: grade every shard with the grader that merges"
+        )
 
 
 def _read_history(source: Path, check: RecordCheck) -> dict[str, dict]:
     history: dict[str, dict] = {}
-    for path in sorted((source / records.HISTORY).glob("*")) if (source / records.HISTORY).is_dir() else []:
+    for path in (
+        sorted((source / records.HISTORY).glob("*")) if (source / records.HISTORY).is_dir() else []
+    ):
         match = HISTORY_NAME.match(path.name)
         try:
             data = records.read_json(path)
@@ -149,8 +169,15 @@ def _read_history(source: Path, check: RecordCheck) -> dict[str, dict]:
         except ValueError as error:
             problem = str(error)
         learner = data.get("batch", {}).get("learner") if not problem else None
-        if problem or match is None or records.record_stem(learner) != match["stem"]:
-            raise TamperedShard(f"{path}: not a record moved aside by `grade batch` ({problem or 'its name'})")
+        if (
+            problem
+            or match is None
+            or not isinstance(learner, str)
+            or records.record_stem(learner) != match["stem"]
+        ):
+            raise TamperedShard(
+                f"{path}: not a record moved aside by `grade batch` ({problem or 'its name'})"
+            )
         history[path.name] = data
     return history
 
@@ -170,7 +197,9 @@ def check_shards(sources: list[Path], catalogue: Catalogue) -> list[ShardOutput]
 def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogue) -> set[int]:
     """Copy the records of checked shard outputs into `out_dir` (with a merged intake list).
     Returns the seeds the shards were given (`--seed`), so the caller can warn when they differ."""
-    check = and_signed(RecordCheck(catalogue))  # the output's own records count if this machine signed them
+    check = and_signed(
+        RecordCheck(catalogue)
+    )  # the output's own records count if this machine signed them
     merged = records.load_records(out_dir, check) if out_dir.is_dir() else {}
     known: dict[str, str] = {}
     if out_dir.is_dir():
@@ -180,20 +209,28 @@ def merge_outputs(outputs: list[ShardOutput], out_dir: Path, catalogue: Catalogu
             known = {}
     for output in outputs:
         known.update(output.learners)
-        _copy(output, merged, out_dir)  # the output itself among them: its records not signed here are
+        _copy(
+            output, merged, out_dir
+        )  # the output itself among them: its records not signed here are
     records.write_intake(out_dir, known, None)
-    return {record.meta["seed"] for output in outputs for record in output.records.values()
-            if record.meta.get("seed_given") and isinstance(record.meta.get("seed"), int)}
+    return {
+        record.meta["seed"]
+        for output in outputs
+        for record in output.records.values()
+        if record.meta.get("seed_given") and isinstance(record.meta.get("seed"), int)
+    }
 
 
 def _copy(output: ShardOutput, merged: dict[str, records.Record], out_dir: Path) -> None:
     for learner, record in output.records.items():
         earlier = merged.get(learner)
-        if earlier is not None and str(earlier.meta.get("graded_at")) >= str(record.meta.get("graded_at")):
+        if earlier is not None and str(earlier.meta.get("graded_at")) >= str(
+            record.meta.get("graded_at")
+        ):
             continue  # the output already has this record, or a newer one
         merged[learner] = record
         if record.graded:
-            records.save_report(out_dir, record.report, record.meta)
+            records.save_report(out_dir, record.graded_report, record.meta)
         else:
             records.save_problem(out_dir, record.status, record.meta, record.partial)
     for name, data in output.history.items():

@@ -31,7 +31,11 @@ KEY_BYTES = 32
 
 
 def _key_path() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-exercises" / KEY_FILE
+    return (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        / "cnn-exercises"
+        / KEY_FILE
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,11 +53,12 @@ def key() -> bytes | None:
     return value if len(value) == KEY_BYTES else None
 
 
-
 def _make_key(path: Path) -> None:
     """A new key, whole before its name appears: two runs that start at once (two batches, two
     test processes) both read the one key that was linked into place first, never a half-written one."""
-    descriptor, name = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # this user's alone (0600)
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{KEY_FILE}.", dir=path.parent
+    )  # this user's alone (0600)
     draft = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -68,7 +73,9 @@ def _make_key(path: Path) -> None:
 
 def _digest(data: dict, secret: bytes) -> str:
     batch = {name: value for name, value in data.get("batch", {}).items() if name != FIELD}
-    content = json.dumps({**data, "batch": batch}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    content = json.dumps(
+        {**data, "batch": batch}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hmac.new(secret, content.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
@@ -89,8 +96,10 @@ def problem(data: dict) -> str:
         return ""
     given = data.get("batch", {}).get(FIELD) if isinstance(data.get("batch"), dict) else None
     if not isinstance(given, str) or not hmac.compare_digest(given, _digest(data, secret)):
-        return ("its signature is not this machine's: changed since the grader wrote it, or written "
-                "elsewhere (merge it with `grade merge`)")
+        return (
+            "its signature is not this machine's: changed since the grader wrote it, or written "
+            "elsewhere (merge it with `grade merge`)"
+        )
     return ""
 
 

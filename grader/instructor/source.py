@@ -28,7 +28,9 @@ END = "# END SOLUTION"
 STUB = "# STUB:"
 # What looks like a marker but is none of ours: another tool's (`### BEGIN SOLUTION`, otter's
 # `# BEGIN PROMPT` or one-line `# SOLUTION`), or a misspelt one (`# STUB` without its colon).
-MARKER_LIKE = re.compile(r"#+\s*(BEGIN|END)\s+[A-Z]|#+\s*STUB\b|.*#\s*SOLUTION(\s+NO\s+PROMPT)?\s*$")
+MARKER_LIKE = re.compile(
+    r"#+\s*(BEGIN|END)\s+[A-Z]|#+\s*STUB\b|.*#\s*SOLUTION(\s+NO\s+PROMPT)?\s*$"
+)
 ENCLOSING_DEF = re.compile(r"(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
 
 
@@ -52,31 +54,39 @@ def stub_from_solution(text: str, *, exercise_id: str, where: str = "solution") 
     block: _Block | None = None
     for number, line in enumerate(lines, start=1):
         content = line.rstrip("\r\n")
-        stripped, indent = content.strip(), content[:len(content) - len(content.lstrip())]
+        stripped, indent = content.strip(), content[: len(content) - len(content.lstrip())]
         if block is not None and block.ended and content.startswith(block.indent + STUB):
-            block.stub.append(_stub_line(content[len(block.indent + STUB):], block.indent, line))
+            block.stub.append(_stub_line(content[len(block.indent + STUB) :], block.indent, line))
             continue
         if block is not None and block.ended:
             stub += _replacement(block, lines, exercise_id, where)
             block = None
         if stripped == BEGIN:
             if block is not None:
-                raise MarkerError(f"{where}:{number}: {BEGIN} inside the block begun on line {block.begin}; "
-                                  f"end that one first with {END}")
-            block = _Block(number, indent, line[len(content):])
+                raise MarkerError(
+                    f"{where}:{number}: {BEGIN} inside the block begun on line {block.begin}; "
+                    f"end that one first with {END}"
+                )
+            block = _Block(number, indent, line[len(content) :])
         elif stripped == END:
             if block is None:
                 raise MarkerError(f"{where}:{number}: {END} without a {BEGIN} before it")
             if indent != block.indent:
-                raise MarkerError(f"{where}:{number}: {END} is indented differently from its {BEGIN} "
-                                  f"on line {block.begin}")
+                raise MarkerError(
+                    f"{where}:{number}: {END} is indented differently from its {BEGIN} "
+                    f"on line {block.begin}"
+                )
             block.ended = True
         elif stripped.startswith(STUB):
-            raise MarkerError(f"{where}:{number}: a {STUB} line belongs right after an {END} line, "
-                              "at its indentation")
+            raise MarkerError(
+                f"{where}:{number}: a {STUB} line belongs right after an {END} line, "
+                "at its indentation"
+            )
         elif MARKER_LIKE.match(stripped):
-            raise MarkerError(f"{where}:{number}: unknown marker {stripped!r}; this course knows "
-                              f"{BEGIN!r}, {END!r} and {STUB!r} lines (docs/authoring.md)")
+            raise MarkerError(
+                f"{where}:{number}: unknown marker {stripped!r}; this course knows "
+                f"{BEGIN!r}, {END!r} and {STUB!r} lines (docs/authoring.md)"
+            )
         elif block is None:
             stub.append(line)
     if block is not None and not block.ended:
@@ -88,7 +98,7 @@ def stub_from_solution(text: str, *, exercise_id: str, where: str = "solution") 
 
 def _stub_line(rest: str, indent: str, line: str) -> str:
     """One `# STUB:` line's contribution: `rest` (less one leading space) at `indent`."""
-    ending = line[len(line.rstrip("\r\n")):]
+    ending = line[len(line.rstrip("\r\n")) :]
     rest = rest[1:] if rest.startswith(" ") else rest
     return (indent + rest if rest else "") + ending
 
@@ -97,13 +107,17 @@ def _replacement(block: _Block, lines: list[str], exercise_id: str, where: str) 
     """The block's `# STUB:` lines, or the enclosing function's `raise NotImplementedError`."""
     if block.stub:
         return block.stub
-    for line in reversed(lines[:block.begin - 1]):
+    for line in reversed(lines[: block.begin - 1]):
         found = ENCLOSING_DEF.match(line)
         if found and len(found.group(1)) < len(block.indent):
             message = f"{exercise_id}: {found.group(2)} is not implemented yet"  # ids and names: no quotes
-            return [f'{block.indent}raise NotImplementedError("{message}")' + (block.ending or "\n")]
-    raise MarkerError(f"{where}:{block.begin}: this block is outside any function; follow its {END} "
-                      f"with {STUB} lines giving the stub's code")
+            return [
+                f'{block.indent}raise NotImplementedError("{message}")' + (block.ending or "\n")
+            ]
+    raise MarkerError(
+        f"{where}:{block.begin}: this block is outside any function; follow its {END} "
+        f"with {STUB} lines giving the stub's code"
+    )
 
 
 def course_stubs(catalogue: Catalogue) -> dict[str, str]:
@@ -116,16 +130,21 @@ def course_stubs(catalogue: Catalogue) -> dict[str, str]:
         except (OSError, UnicodeDecodeError) as unreadable:
             raise InputError(f"solutions/{exercise.file}: cannot read it ({unreadable})") from None
         stubs[f"exercises/{exercise.file}"] = stub_from_solution(
-            text, exercise_id=exercise.id, where=f"solutions/{exercise.file}")
+            text, exercise_id=exercise.id, where=f"solutions/{exercise.file}"
+        )
     return stubs
 
 
 def drifted(catalogue: Catalogue) -> list[str]:
     """The stubs of exercises/ that are not what their solutions give (missing ones included)."""
     root = catalogue.root
-    return [relative for relative, text in course_stubs(catalogue).items()
-            if (root / relative).is_symlink() or not (root / relative).is_file()
-            or (root / relative).read_bytes() != text.encode("utf-8")]
+    return [
+        relative
+        for relative, text in course_stubs(catalogue).items()
+        if (root / relative).is_symlink()
+        or not (root / relative).is_file()
+        or (root / relative).read_bytes() != text.encode("utf-8")
+    ]
 
 
 def write_stubs(catalogue: Catalogue, *, force: bool = False) -> list[str]:
@@ -136,9 +155,11 @@ def write_stubs(catalogue: Catalogue, *, force: bool = False) -> list[str]:
     written = drifted(catalogue)
     attempts = [relative for relative in written if not force and _attempted(catalogue, relative)]
     if attempts:
-        raise InputError(f"nothing written: not a stub, but maybe your work: {', '.join(attempts)} (a graded "
-                         "function does more than raise, a constant is set, or a link); keep it elsewhere "
-                         "(`git stash`) or pass --force")
+        raise InputError(
+            f"nothing written: not a stub, but maybe your work: {', '.join(attempts)} (a graded "
+            "function does more than raise, a constant is set, or a link); keep it elsewhere "
+            "(`git stash`) or pass --force"
+        )
     for relative in written:
         target = catalogue.root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +187,10 @@ def _attempted(catalogue: Catalogue, relative: str) -> bool:
             body = node.body[1:] if ast.get_docstring(node) is not None else node.body
             if len(body) != 1 or not isinstance(body[0], ast.Raise):
                 return True
-        if isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id in exercise.constants
-                                                for target in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id in exercise.constants
+            for target in node.targets
+        ):
             if not (isinstance(node.value, ast.Constant) and node.value.value is None):
                 return True
     return False
@@ -185,8 +208,11 @@ def main(argv: list[str], root: Path | None = None) -> int:
         if "--check" in argv:
             stale = drifted(catalogue)
             for relative in stale:
-                print(f"{relative} differs from what its solution gives; "
-                      "run python -m grader.instructor.source", file=sys.stderr)
+                print(
+                    f"{relative} differs from what its solution gives; "
+                    "run python -m grader.instructor.source",
+                    file=sys.stderr,
+                )
             return 1 if stale else 0
         for relative in write_stubs(catalogue, force="--force" in argv):
             print(f"wrote {relative}", file=sys.stderr)

@@ -34,9 +34,18 @@ def changed_files(catalogue: Catalogue) -> list[str]:
     """`solutions/FILE (why)` for each solution whose stub is not the course's own, and
     `exercises/course.ipynb (why)`; a solution's broken markers raise `MarkerError`."""
     stubs = course_stubs(catalogue)
-    problems = [f"solutions/{exercise.file} (its stub: {why})" for exercise in catalogue.exercises
-                for why in [_stub_problem(stubs[f"exercises/{exercise.file}"],
-                                          catalogue.root / "solutions" / exercise.file, exercise)] if why]
+    problems = [
+        f"solutions/{exercise.file} (its stub: {why})"
+        for exercise in catalogue.exercises
+        for why in [
+            _stub_problem(
+                stubs[f"exercises/{exercise.file}"],
+                catalogue.root / "solutions" / exercise.file,
+                exercise,
+            )
+        ]
+        if why
+    ]
     notebook = catalogue.root / "exercises" / NOTEBOOK
     if notebook.is_file() and not notebook.is_symlink():
         why = notebook_problem(notebook)
@@ -65,7 +74,9 @@ def _stub_problem(source: str, solution: Path, exercise: Exercise) -> str:
 def code_problem(stub: ast.Module, solution: ast.Module, exercise: Exercise) -> str:
     """Why the stub's code is not its solution's with the answers taken out, or ""."""
     functions = {node.name: node for node in solution.body if isinstance(node, ast.FunctionDef)}
-    imports = {ast.dump(node) for node in solution.body if isinstance(node, (ast.Import, ast.ImportFrom))}
+    imports = {
+        ast.dump(node) for node in solution.body if isinstance(node, (ast.Import, ast.ImportFrom))
+    }
     for position, node in enumerate(stub.body):
         if position == 0 and _is_docstring(node):
             continue
@@ -75,8 +86,11 @@ def code_problem(stub: ast.Module, solution: ast.Module, exercise: Exercise) -> 
             continue
         if isinstance(node, ast.FunctionDef) and node.name in functions:
             if node.name in exercise.functions:
-                if _body(node) == [_not_implemented(exercise, node.name)] and \
-                        ast.dump(node.args) == ast.dump(functions[node.name].args) and not node.decorator_list:
+                if (
+                    _body(node) == [_not_implemented(exercise, node.name)]
+                    and ast.dump(node.args) == ast.dump(functions[node.name].args)
+                    and not node.decorator_list
+                ):
                     continue
                 return f"{node.name} does more than raise NotImplementedError"
             if _code(node) == _code(functions[node.name]):
@@ -96,24 +110,38 @@ def notebook_problem(path: Path) -> str:
     if any(cell.get("outputs") or cell.get("execution_count") is not None for cell in code):
         return "it was run: clear its outputs"
     for text in sources:
-        if any(line.strip() and not line.lstrip().startswith(("%", "#")) for line in text.splitlines()):
+        if any(
+            line.strip() and not line.lstrip().startswith(("%", "#")) for line in text.splitlines()
+        ):
             return "a code cell holds more than %-commands"
     return ""
 
 
 def _is_docstring(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _constant_left_out(node: ast.Assign, exercise: Exercise) -> bool:
-    return (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id in exercise.constants
-            and isinstance(node.value, ast.Constant) and node.value.value is None)
+    return (
+        len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in exercise.constants
+        and isinstance(node.value, ast.Constant)
+        and node.value.value is None
+    )
+
+
+def _statements(node: ast.FunctionDef) -> list[ast.stmt]:
+    """The function's statements but its docstring."""
+    return node.body[1:] if ast.get_docstring(node) is not None else node.body
 
 
 def _body(node: ast.FunctionDef) -> list[str]:
-    body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-    return [ast.dump(statement) for statement in body]
+    return [ast.dump(statement) for statement in _statements(node)]
 
 
 def _not_implemented(exercise: Exercise, name: str) -> str:
@@ -123,6 +151,12 @@ def _not_implemented(exercise: Exercise, name: str) -> str:
 
 def _code(node: ast.FunctionDef) -> str:
     """A function without its docstring, for comparing code alone."""
-    copy = ast.FunctionDef(name=node.name, args=node.args, body=_body(node), decorator_list=node.decorator_list,
-                           returns=node.returns, type_comment=None)
+    copy = ast.FunctionDef(
+        name=node.name,
+        args=node.args,
+        body=_statements(node),
+        decorator_list=node.decorator_list,
+        returns=node.returns,
+        type_comment=None,
+    )
     return ast.dump(copy)

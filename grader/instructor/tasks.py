@@ -15,30 +15,43 @@ import logging
 import queue
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.catalogue import PACKAGE_DIR, EXERCISES_DIR
+from grader.course.catalogue import EXERCISES_DIR, PACKAGE_DIR
 from grader.errors import EXIT_GRADER_FAILED
 from grader.instructor import records
 from grader.instructor.intake import Packed, materialise
 from grader.processes.children import ChildrenStopped, allow_children, run_grader, stop_children
-from grader.sandbox.policy import BASE_ENVIRONMENT
 from grader.processes.prewarm import KERAS, NUMPY, WorkerServer, servers_environment
 from grader.processes.warm import WarmServer
+from grader.sandbox.policy import BASE_ENVIRONMENT
 
 log = logging.getLogger(__name__)
-GRADING_TIMEOUT = 30 * 60  # one learner's whole run; the per-exercise limits normally end it far sooner
+GRADING_TIMEOUT = (
+    30 * 60
+)  # one learner's whole run; the per-exercise limits normally end it far sooner
 REPORT_FILE = "report.json"
 # What each batch worker's warm server imports once, so that no learner's grading pays for it.
-WARM_GRADING_MODULES = ("numpy", "pytest", "hypothesis", "grader.cli.app", "grader.grading.runner",
-                        "grader.grading.plugin", "grader.sandbox.probe:probe_early")
-WARM_KERAS = "grader.model.trainer:warm_up"  # TensorFlow (quietly, no operation run) and the digits' sklearn
+WARM_GRADING_MODULES = (
+    "numpy",
+    "pytest",
+    "hypothesis",
+    "grader.cli.app",
+    "grader.grading.runner",
+    "grader.grading.plugin",
+    "grader.sandbox.probe:probe_early",
+)
+WARM_KERAS = (
+    "grader.model.trainer:warm_up"  # TensorFlow (quietly, no operation run) and the digits' sklearn
+)
 # A batch grades one learner per core: the grading's own NumPy gets one thread, as the workers' does.
-ONE_THREAD_EACH = {name: BASE_ENVIRONMENT[name] for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                             "MKL_NUM_THREADS")}
+ONE_THREAD_EACH = {
+    name: BASE_ENVIRONMENT[name]
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+}
 
 
 @dataclass(frozen=True)
@@ -64,33 +77,61 @@ class TaskResult:
     grader_version: str = ""
 
 
-def grade_task(task: GradingTask, server: str | None = None,
-               environment: dict[str, str] | None = None) -> TaskResult:
+def grade_task(
+    task: GradingTask, server: str | None = None, environment: dict[str, str] | None = None
+) -> TaskResult:
     """Grade one packed submission in a child `grade --all` on this machine (forked by the warm
     server at `server` when one is given, with `environment` added: where its pre-warmed worker
     servers are); never raises for the learner, nor for a failure of the grader's own."""
-    log.info("batch: %s begun (seed %d%s)", task.learner, task.seed, ", a warm server forks it" if server else "")
+    log.info(
+        "batch: %s begun (seed %d%s)",
+        task.learner,
+        task.seed,
+        ", a warm server forks it" if server else "",
+    )
     started = time.monotonic()
     result = _graded(task, server, environment)
-    log.info("batch: %s done in %.1f s, exit code %s%s", task.learner, time.monotonic() - started,
-             result.exit_code, f" ({result.message})" if result.message else "")
+    log.info(
+        "batch: %s done in %.1f s, exit code %s%s",
+        task.learner,
+        time.monotonic() - started,
+        result.exit_code,
+        f" ({result.message})" if result.message else "",
+    )
     return result
 
 
-def _graded(task: GradingTask, server: str | None, environment: dict[str, str] | None) -> TaskResult:
+def _graded(
+    task: GradingTask, server: str | None, environment: dict[str, str] | None
+) -> TaskResult:
     versions = (records.course_version(), records.grader_version())
     try:
         with tempfile.TemporaryDirectory(prefix="batch-") as scratch:
             folder = materialise(task.packed, Path(scratch) / "submission")
             report_path = Path(scratch) / REPORT_FILE
-            arguments = ["--all", "--submission", str(folder), "--format", "json",
-                         "--output", str(report_path), "--seed", str(task.seed)]
+            arguments = [
+                "--all",
+                "--submission",
+                str(folder),
+                "--format",
+                "json",
+                "--output",
+                str(report_path),
+                "--seed",
+                str(task.seed),
+            ]
             if task.allow_weak_sandbox:
                 arguments.append("--allow-weak-sandbox")
-            child = run_grader(arguments, timeout=GRADING_TIMEOUT, server=server, environment=environment)
+            child = run_grader(
+                arguments, timeout=GRADING_TIMEOUT, server=server, environment=environment
+            )
             if child.exit_code is None:
-                return TaskResult(None, None, f"grading took longer than {GRADING_TIMEOUT // 60} minutes",
-                                  *versions)
+                return TaskResult(
+                    None,
+                    None,
+                    f"grading took longer than {GRADING_TIMEOUT // 60} minutes",
+                    *versions,
+                )
             try:
                 report = records.read_json(report_path)
             except ValueError as error:
@@ -102,11 +143,15 @@ def _graded(task: GradingTask, server: str | None, environment: dict[str, str] |
             return TaskResult(child.exit_code, report, message, *versions)
     except ChildrenStopped:
         raise
-    except Exception as error:  # staging the files or starting the child: the grader's failure, this learner's row
+    except (
+        Exception
+    ) as error:  # staging the files or starting the child: the grader's failure, this learner's row
         return TaskResult(EXIT_GRADER_FAILED, None, f"{type(error).__name__}: {error}", *versions)
 
 
-def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[GradingTask, TaskResult]]:
+def run_locally(
+    tasks: list[GradingTask], workers: int
+) -> Generator[tuple[GradingTask, TaskResult], None, None]:
     """Grade `tasks` a few at a time on this machine, yielding each as it finishes.
 
     Each batch worker has two kinds of warm server, started once. Its trusted server
@@ -121,7 +166,7 @@ def run_locally(tasks: list[GradingTask], workers: int) -> Iterator[tuple[Gradin
         return
     allow_children()
     slots: queue.Queue[_Slot] = queue.Queue()
-    started = [_Slot.start(tasks) for _ in range(min(workers, len(tasks)))]
+    started = [_Slot.start(tasks) for _slot in range(min(workers, len(tasks)))]
     for slot in started:
         slots.put(slot)
 
@@ -184,6 +229,14 @@ def warm_modules(tasks: list[GradingTask]) -> list[str]:
     """What a batch worker's server imports: the grading stack and the course's suites (pytest
     finds them in sys.modules and does not import them again), and Keras (imported, no operation
     run) when some learner submitted a file of an exercise that needs it."""
-    suites = [".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
-              for path in sorted([*EXERCISES_DIR.glob("*/test_*.py"), *EXERCISES_DIR.glob("*/hidden/test_*.py")])]
-    return [*WARM_GRADING_MODULES, *suites, *([WARM_KERAS] if any(task.needs_keras for task in tasks) else [])]
+    suites = [
+        ".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+        for path in sorted(
+            [*EXERCISES_DIR.glob("*/test_*.py"), *EXERCISES_DIR.glob("*/hidden/test_*.py")]
+        )
+    ]
+    return [
+        *WARM_GRADING_MODULES,
+        *suites,
+        *([WARM_KERAS] if any(task.needs_keras for task in tasks) else []),
+    ]

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+
+import tomllib
 
 IGNORED = ("__pycache__", "*.pyc", ".*", "*.egg-info")
 PACKAGE = "grader"
 
 
-def copy_course_parts(root: Path, parts: Iterable[str],
-                      kept_back: Iterable[str] = ()) -> Iterator[tuple[PurePosixPath, Path]]:
+def copy_course_parts(
+    root: Path, parts: Iterable[str], kept_back: Iterable[str] = ()
+) -> Iterator[tuple[PurePosixPath, Path]]:
     """(path relative to the course root, file) for every file of `parts`, sorted.
 
     A folder named in `kept_back` (`hidden`) is skipped entirely, wherever it stands.
@@ -40,13 +42,21 @@ def copy_course_parts(root: Path, parts: Iterable[str],
             continue
         for folder, folders, files in os.walk(source):
             here = PurePosixPath(Path(folder).relative_to(root).as_posix())
-            folders[:] = sorted(name for name in folders
-                                if not _ignored(name) and name not in kept_back
-                                and not (Path(folder) / name).is_symlink())
+            folders[:] = sorted(
+                name
+                for name in folders
+                if not _ignored(name)
+                and name not in kept_back
+                and not (Path(folder) / name).is_symlink()
+            )
             for name in sorted(files):
                 path = Path(folder) / name
-                if not _ignored(name) and path.is_file() \
-                        and not path.is_symlink() and _shipped(here / name, package_data):
+                if (
+                    not _ignored(name)
+                    and path.is_file()
+                    and not path.is_symlink()
+                    and _shipped(here / name, package_data)
+                ):
                     yield here / name, path
 
 
@@ -56,15 +66,24 @@ def linked_paths(root: Path, parts: Iterable[str]) -> list[str]:
     found = set()
     for part in parts:
         relative = PurePosixPath(part)
-        prefixes = [PurePosixPath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1)]
+        prefixes = [
+            PurePosixPath(*relative.parts[:depth]) for depth in range(1, len(relative.parts) + 1)
+        ]
         link = next((prefix for prefix in prefixes if (root / prefix).is_symlink()), None)
         if link is not None:
             found.add(str(link))
             continue
         for folder, folders, files in os.walk(root / part):
-            found |= {Path(folder, name).relative_to(root).as_posix() for name in folders + files
-                      if not _ignored(name) and Path(folder, name).is_symlink()}
-            folders[:] = [name for name in folders if not _ignored(name) and not Path(folder, name).is_symlink()]
+            found |= {
+                Path(folder, name).relative_to(root).as_posix()
+                for name in folders + files
+                if not _ignored(name) and Path(folder, name).is_symlink()
+            }
+            folders[:] = [
+                name
+                for name in folders
+                if not _ignored(name) and not Path(folder, name).is_symlink()
+            ]
     return sorted(found)
 
 
@@ -79,7 +98,9 @@ def _package_data(root: Path) -> dict[PurePosixPath, list[str]]:
         declared = project["tool"]["setuptools"]["package-data"]
     except (OSError, ValueError, KeyError):
         declared = {}
-    return {PurePosixPath(*package.split(".")): list(patterns) for package, patterns in declared.items()}
+    return {
+        PurePosixPath(*package.split(".")): list(patterns) for package, patterns in declared.items()
+    }
 
 
 def _shipped(relative: PurePosixPath, package_data: dict[PurePosixPath, list[str]]) -> bool:
@@ -90,7 +111,9 @@ def _shipped(relative: PurePosixPath, package_data: dict[PurePosixPath, list[str
     for folder, patterns in package_data.items():
         if folder in relative.parents:
             inner = relative.relative_to(folder)
-            if any(len(inner.parts) == len(PurePosixPath(pattern).parts) and inner.match(pattern)
-                   for pattern in patterns):
+            if any(
+                len(inner.parts) == len(PurePosixPath(pattern).parts) and inner.match(pattern)
+                for pattern in patterns
+            ):
                 return True
     return False

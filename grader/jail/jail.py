@@ -28,8 +28,12 @@ MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
-ST_FLAGS_TO_MS = {os.ST_RDONLY: MS_RDONLY, os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV,
-                  os.ST_NOEXEC: MS_NOEXEC}
+ST_FLAGS_TO_MS = {
+    os.ST_RDONLY: MS_RDONLY,
+    os.ST_NOSUID: MS_NOSUID,
+    os.ST_NODEV: MS_NODEV,
+    os.ST_NOEXEC: MS_NOEXEC,
+}
 
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
@@ -77,10 +81,16 @@ def _check(result: int, what: str) -> None:
         raise JailError(number, f"{what}: {os.strerror(number)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     encode = lambda text: text.encode() if text is not None else None  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags),
-                       encode(data)), f"mount {target}")
+    _check(
+        _libc.mount(
+            encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)
+        ),
+        f"mount {target}",
+    )
 
 
 def _bind(path: str, root: str, writable: bool = False) -> None:
@@ -97,7 +107,9 @@ def _bind(path: str, root: str, writable: bool = False) -> None:
     _mount(None, target, None, flags if writable else flags | MS_RDONLY)
 
 
-def _read_only_below(root: str, writable: tuple[str, ...], hidden: tuple[str, ...] = ()) -> list[str]:
+def _read_only_below(
+    root: str, writable: tuple[str, ...], hidden: tuple[str, ...] = ()
+) -> list[str]:
     """Every mount inside `root` but the `writable` ones read-only and nosuid: a recursive bind
     copies the mounts below its source with their own flags (one look at the mount table, once
     every bind is in place, whatever the binds were). The `hidden` ones, made read-only before
@@ -105,7 +117,12 @@ def _read_only_below(root: str, writable: tuple[str, ...], hidden: tuple[str, ..
     points = [below for below in _mounts_below(root) if below not in writable]
     for below in points:
         try:
-            _mount(None, below, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | _locked_flags(below))
+            _mount(
+                None,
+                below,
+                None,
+                MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | _locked_flags(below),
+            )
         except OSError:
             if below not in hidden:
                 raise
@@ -126,7 +143,9 @@ def _mounts_below(target: str) -> list[str]:
     prefix = target.rstrip("/") + "/"
     with open("/proc/self/mounts") as mounts:
         points = [_unescape(line.split()[1]) for line in mounts if len(line.split()) > 1]
-    return sorted({point for point in points if point.startswith(prefix)}, key=lambda point: point.count("/"))
+    return sorted(
+        {point for point in points if point.startswith(prefix)}, key=lambda point: point.count("/")
+    )
 
 
 def _unescape(text: str) -> str:
@@ -138,7 +157,13 @@ def _tmpfs(target: str, size_mb: int, inodes: int, mode: str = "1777") -> None:
     """A private scratch folder. `size` bounds its data, not its files: an empty file costs
     no block but a kernel inode, so their number is bounded too."""
     os.makedirs(target, exist_ok=True)
-    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,nr_inodes={inodes},mode={mode}")
+    _mount(
+        "tmpfs",
+        target,
+        "tmpfs",
+        MS_NOSUID | MS_NODEV,
+        f"size={size_mb}m,nr_inodes={inodes},mode={mode}",
+    )
 
 
 def enter(config: dict) -> None:
@@ -171,7 +196,12 @@ def enter(config: dict) -> None:
     _no_system_v_memory(root)
     # /proc/sys read-only: in a user namespace, the IPC settings just cut are the learner's to restore
     _mount(root + "/proc/sys", root + "/proc/sys", None, MS_BIND | MS_REC)
-    _mount(None, root + "/proc/sys", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount(
+        None,
+        root + "/proc/sys",
+        None,
+        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    )
 
     os.makedirs(root + OLD_ROOT, exist_ok=True)
     number = SYS_PIVOT_ROOT.get(platform.machine())
@@ -205,11 +235,15 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
     except PermissionError:  # already a group's leader, started in a session of its own
         pass
     if uid is not None:
+        if gid is None:
+            raise ValueError("a uid to become needs a gid")
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)  # from root to another uid: every capability goes
         for keyring in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING):  # they outlive their
-            _libc.syscall(KEYCTL.get(platform.machine(), -1), KEYCTL_CLEAR, keyring)  # workers: empty them
+            _libc.syscall(
+                KEYCTL.get(platform.machine(), -1), KEYCTL_CLEAR, keyring
+            )  # workers: empty them
     else:
         _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
         for capability in range(LAST_CAPABILITY + 1):
@@ -224,8 +258,12 @@ def drop_privileges(uid: int | None, gid: int | None) -> None:
 
 
 class _SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
-                ("k", ctypes.c_uint32)]
+    _fields_ = [
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    ]
 
 
 class _SockFprog(ctypes.Structure):

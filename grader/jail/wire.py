@@ -36,7 +36,6 @@ class ProtocolError(Exception):
     """A message that is not in the wire format (or too big, or too deep)."""
 
 
-
 def encode_value(value, blobs: list, depth: int = 0):
     """A JSON-ready tree for `value`; arrays are appended to `blobs` as .npy bytes."""
     import numpy as np
@@ -48,7 +47,9 @@ def encode_value(value, blobs: list, depth: int = 0):
     if isinstance(value, int):
         return {"__int__": str(value)} if abs(value) >= EXACT_FLOAT_INTS else value
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else {"__float__": repr(value)}
+        return (
+            value if value == value and abs(value) != float("inf") else {"__float__": repr(value)}
+        )
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.dtype.hasobject or array.dtype.kind not in "biufc":
@@ -65,7 +66,9 @@ def encode_value(value, blobs: list, depth: int = 0):
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise ProtocolError("only dicts with text keys can be sent")
-        return {"__dict__": {key: encode_value(item, blobs, depth + 1) for key, item in value.items()}}
+        return {
+            "__dict__": {key: encode_value(item, blobs, depth + 1) for key, item in value.items()}
+        }
     model = value if isinstance(value, KerasModelData) else _encode_keras_model(value)
     if model is not None:  # ex07: a Keras model crosses as its configuration, never its weights
         return {"__keras_model__": {"config": model.config, "compile_config": model.compile_config}}
@@ -81,7 +84,7 @@ def decode_value(node, blobs: list, depth: int = 0):
     if isinstance(node, list):
         return [decode_value(item, blobs, depth + 1) for item in node]
     if isinstance(node, dict) and len(node) == 1:
-        (tag, content), = node.items()
+        ((tag, content),) = node.items()
         if tag in ("__array__", "__scalar__"):
             if not isinstance(content, int) or not 0 <= content < len(blobs):
                 raise ProtocolError("array reference out of range")
@@ -115,7 +118,9 @@ def _load_array(blob: bytes):
     stream = io.BytesIO(blob)
     try:
         version = npy.read_magic(stream)
-        read_header = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}[version]
+        read_header = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}[
+            version
+        ]
         shape, _fortran, dtype = read_header(stream)
         if dtype.hasobject or len(shape) > MAX_DEPTH:
             raise ProtocolError(f"an array of dtype {dtype} and shape {shape} cannot be received")
@@ -123,7 +128,9 @@ def _load_array(blob: bytes):
         for extent in shape:
             size *= extent
         if size != len(blob) - stream.tell():
-            raise ProtocolError(f"array header promises {size} bytes, {len(blob) - stream.tell()} came")
+            raise ProtocolError(
+                f"array header promises {size} bytes, {len(blob) - stream.tell()} came"
+            )
         return np.load(io.BytesIO(blob), allow_pickle=False)
     except ProtocolError:
         raise
@@ -150,8 +157,11 @@ class KerasModelData:
         self.compile_config = compile_config
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, KerasModelData) and self.config == other.config
-                and self.compile_config == other.compile_config)
+        return (
+            isinstance(other, KerasModelData)
+            and self.config == other.config
+            and self.compile_config == other.compile_config
+        )
 
     def __repr__(self) -> str:
         return f"KerasModelData({len(self.config)} characters of configuration)"
@@ -175,7 +185,8 @@ def _encode_keras_model(value):
         raise ProtocolError(
             f"this {type(value).__name__} cannot be described by its configuration "
             f"({type(error).__name__}: {str(error)[:200]}); build it from keras.layers with "
-            "keras.Sequential([...]) or keras.Model(inputs, outputs)") from None
+            "keras.Sequential([...]) or keras.Model(inputs, outputs)"
+        ) from None
     if not isinstance(config, str):
         raise ProtocolError("the model's to_json() did not return text")
     return KerasModelData(config, compile_text)
@@ -183,8 +194,11 @@ def _encode_keras_model(value):
 
 def _decode_keras_model(content: dict) -> KerasModelData:
     config, compile_config = content.get("config"), content.get("compile_config")
-    if set(content) != {"config", "compile_config"} or not isinstance(config, str) \
-            or not (compile_config is None or isinstance(compile_config, str)):
+    if (
+        set(content) != {"config", "compile_config"}
+        or not isinstance(config, str)
+        or not (compile_config is None or isinstance(compile_config, str))
+    ):
         raise ProtocolError("malformed Keras model description")
     return KerasModelData(config, compile_config)
 
@@ -193,7 +207,9 @@ def pack_message(header: dict, blobs: list) -> bytes:
     """One frame: sizes, the JSON header, then each blob with its length."""
     header_bytes = json.dumps(header, allow_nan=False).encode("utf-8")
     if len(header_bytes) > MAX_HEADER_BYTES:
-        raise ProtocolError(f"message header of {len(header_bytes)} bytes is larger than {MAX_HEADER_BYTES}")
+        raise ProtocolError(
+            f"message header of {len(header_bytes)} bytes is larger than {MAX_HEADER_BYTES}"
+        )
     parts = [FRAME_HEADER.pack(len(header_bytes), len(blobs)), header_bytes]
     for blob in blobs:
         parts += [BLOB_LENGTH.pack(len(blob)), blob]
@@ -210,7 +226,9 @@ def read_message(read_exact) -> tuple[dict, list]:
         raise ProtocolError("message header too large")
     text = read_exact(header_length)
     if text.count(b"[") + text.count(b"{") > MAX_HEADER_CONTAINERS:
-        raise ProtocolError(f"message header holds more than {MAX_HEADER_CONTAINERS} lists and dicts")
+        raise ProtocolError(
+            f"message header holds more than {MAX_HEADER_CONTAINERS} lists and dicts"
+        )
     try:
         header = json.loads(text.decode("utf-8"))
     except RecursionError:
@@ -220,7 +238,7 @@ def read_message(read_exact) -> tuple[dict, list]:
     if not isinstance(header, dict):
         raise ProtocolError("message header is not an object")
     blobs, total = [], header_length
-    for _ in range(blob_count):
+    for _blob in range(blob_count):
         (length,) = BLOB_LENGTH.unpack(read_exact(BLOB_LENGTH.size))
         total += length
         if total > MAX_MESSAGE_BYTES:

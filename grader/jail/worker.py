@@ -25,6 +25,7 @@ import os
 import random
 import sys
 import traceback
+import types
 
 MESSAGE_TEXT_LIMIT = 2000  # characters of an exception message sent back
 PRINTED_TEXT_LIMIT = 2000  # characters of what a learner's function printed sent back
@@ -39,6 +40,8 @@ def _sibling(name: str):
         return module
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -70,19 +73,25 @@ class _ForbiddenImports:
         for name in self.names:
             if fullname == name or fullname.startswith(name + "."):
                 raise ImportError(
-                    f"{self.exercise} may not use {name}: do the computation with NumPy")
+                    f"{self.exercise} may not use {name}: do the computation with NumPy"
+                )
         return None
 
 
 def _learner_traceback(error: BaseException, learner_file: str) -> str:
     """The frames of the learner's own file, innermost last, as 'line N in f: code'."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if os.path.abspath(frame.filename) == learner_file]
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if os.path.abspath(frame.filename) == learner_file
+    ]
     if isinstance(error, SyntaxError) and error.lineno:
         text = (error.text or "").strip()
         return f"line {error.lineno}: {text}"
     return "\n".join(
-        f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}" for frame in frames[-5:])
+        f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
+        for frame in frames[-5:]
+    )
 
 
 def _describe_error(error: BaseException, learner_file: str) -> dict:
@@ -107,7 +116,7 @@ class _Printed:
     encoding = "utf-8"
     errors = "replace"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list = []
         self.size = 0
         self.dropped = 0
@@ -136,9 +145,10 @@ class _Worker:
         self.config = config
         self.request_fd = config["request_fd"]
         self.response_fd = config["response_fd"]
-        self.learner_file = os.path.abspath(os.path.join(config.get("module_dir", ""),
-                                                         config.get("module_file", "")))
-        self.module = None
+        self.learner_file = os.path.abspath(
+            os.path.join(config.get("module_dir", ""), config.get("module_file", ""))
+        )
+        self.module: types.ModuleType | None = None
         self.forbidden = tuple(config.get("forbidden_modules", ()))
 
     def read_exact(self, size: int) -> bytes:
@@ -155,8 +165,15 @@ class _Worker:
         try:
             message = wire.pack_message(header, blobs or [])
         except wire.ProtocolError as error:  # too big to send: say so, in a frame that fits
-            message = wire.pack_message({"id": header.get("id"), "ok": False, "unsendable": str(error),
-                                         "type": "value too large"}, [])
+            message = wire.pack_message(
+                {
+                    "id": header.get("id"),
+                    "ok": False,
+                    "unsendable": str(error),
+                    "type": "value too large",
+                },
+                [],
+            )
         data = memoryview(message)
         while data:
             written = os.write(self.response_fd, data)
@@ -215,8 +232,13 @@ class _Worker:
         try:
             result = target(*args, **kwargs)
         except BaseException as error:  # the learner's exception is data for the feedback
-            return {"id": request_id, "ok": False, "error": _describe_error(error, self.learner_file),
-                    "forbidden_loaded": self.forbidden_loaded(), "printed": printed.text()}, []
+            return {
+                "id": request_id,
+                "ok": False,
+                "error": _describe_error(error, self.learner_file),
+                "forbidden_loaded": self.forbidden_loaded(),
+                "printed": printed.text(),
+            }, []
         finally:
             sys.stdout, sys.stderr = saved
         header, blobs = self.reply(request_id, result, args if header.get("return_args") else None)
@@ -229,13 +251,26 @@ class _Worker:
             value = wire.encode_value(result, blobs)
             after = wire.encode_value(args_after, blobs) if args_after is not None else None
         except wire.ProtocolError as error:
-            return {"id": request_id, "ok": False, "unsendable": str(error),
-                    "type": type(result).__name__}, []
+            return {
+                "id": request_id,
+                "ok": False,
+                "unsendable": str(error),
+                "type": type(result).__name__,
+            }, []
         except Exception as error:  # a learner object whose conversion blew up
-            return {"id": request_id, "ok": False, "unsendable": f"{type(error).__name__}: {error}",
-                    "type": type(result).__name__}, []
-        return {"id": request_id, "ok": True, "value": value, "args_after": after,
-                "forbidden_loaded": self.forbidden_loaded()}, blobs
+            return {
+                "id": request_id,
+                "ok": False,
+                "unsendable": f"{type(error).__name__}: {error}",
+                "type": type(result).__name__,
+            }, []
+        return {
+            "id": request_id,
+            "ok": True,
+            "value": value,
+            "args_after": after,
+            "forbidden_loaded": self.forbidden_loaded(),
+        }, blobs
 
 
 def _isolate(config: dict) -> str | None:
@@ -262,9 +297,14 @@ def _view(paths) -> dict:
                     capabilities = int(line.split()[1], 16)
     except OSError:
         pass
-    return {"pid": os.getpid(), "uid": os.geteuid(), "gid": os.getegid(),
-            "capabilities": capabilities, "visible": [path for path in paths if os.path.exists(path)],
-            "root_writable": os.access("/", os.W_OK)}
+    return {
+        "pid": os.getpid(),
+        "uid": os.geteuid(),
+        "gid": os.getegid(),
+        "capabilities": capabilities,
+        "visible": [path for path in paths if os.path.exists(path)],
+        "root_writable": os.access("/", os.W_OK),
+    }
 
 
 def _first_to_go() -> None:
@@ -304,7 +344,9 @@ def run(config: dict) -> None:
             pass
     random.seed(config.get("learner_seed", 0))  # a learner's unseeded randomness: the same each run
     numpy.random.seed(config.get("learner_seed", 0))
-    if not worker.wait_for_go():  # the trusted side has not checked this sandbox, or found it wanting
+    if (
+        not worker.wait_for_go()
+    ):  # the trusted side has not checked this sandbox, or found it wanting
         os._exit(0)
     worker.start()
     if worker.module is not None:

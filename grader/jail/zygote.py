@@ -59,6 +59,8 @@ def _sibling(name: str):
     """worker.py (which loads wire.py and jail.py) from this folder, under a private name."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
     spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -81,12 +83,14 @@ def main(argv: list) -> None:
     print("ready", flush=True)
     launchers: set[int] = set()
     while True:
-        readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
+        readable, _writable, _exceptional = select.select(
+            [listener, sys.stdin], [], [], POLL_SECONDS
+        )
         _reap(launchers)
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
             _stop(launchers)
         if listener in readable:
-            connection, _ = listener.accept()
+            connection, _address = listener.accept()
             pid = os.fork()
             if pid == 0:
                 _launch(connection, listener, worker)
@@ -129,8 +133,9 @@ def _launch(connection: socket.socket, listener: socket.socket, worker) -> None:
 def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
     """(request, [request pipe, response pipe, stdout, stderr]) from the server's own user only."""
     connection.settimeout(REQUEST_SECONDS)
-    _pid, uid, _gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                                struct.calcsize("3i")))
+    _pid, uid, _gid = struct.unpack(
+        "3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    )
     header, fds, _flags, _address = socket.recv_fds(connection, HEADER.size, len(DESCRIPTORS))
     if uid != os.geteuid() or len(header) != HEADER.size or len(fds) != len(DESCRIPTORS):
         raise PermissionError("refused")
@@ -149,8 +154,11 @@ def _read_request(connection: socket.socket) -> tuple[dict, list[int]]:
 def _map_root(uid: int, gid: int) -> None:
     """In the new user namespace, be its root, mapped to the grader's own uid and gid (what
     `unshare --map-root-user` does)."""
-    for path, text in (("/proc/self/setgroups", "deny"), ("/proc/self/uid_map", f"0 {uid} 1"),
-                       ("/proc/self/gid_map", f"0 {gid} 1")):
+    for path, text in (
+        ("/proc/self/setgroups", "deny"),
+        ("/proc/self/uid_map", f"0 {uid} 1"),
+        ("/proc/self/gid_map", f"0 {gid} 1"),
+    ):
         with open(path, "w") as stream:
             stream.write(text)
 
@@ -158,7 +166,9 @@ def _map_root(uid: int, gid: int) -> None:
 def _become_worker(request: dict, fds: list[int], connection: socket.socket, worker) -> None:
     """The first process of the new PID namespace: nothing of the server's but its memory."""
     try:
-        _libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)  # the launcher dies: so does this
+        _libc.prctl(
+            PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0
+        )  # the launcher dies: so does this
         os.dup2(fds[2], 1)
         os.dup2(fds[3], 2)
         moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, FIRST_FREE_FD) for fd in fds[:2]]
@@ -180,12 +190,15 @@ def _become_worker(request: dict, fds: list[int], connection: socket.socket, wor
 def _follow(connection: socket.socket, pid: int, pidfd: int) -> int:
     """Send the worker's pid and a pidfd for it; kill it if the trusted side hangs up; send its
     exit status (as subprocess reports it) once it is over."""
-    signal.signal(signal.SIGTERM, lambda *_: _kill_worker(pidfd))  # the server stops: so does this
+    signal.signal(
+        signal.SIGTERM, lambda *_signal: _kill_worker(pidfd)
+    )  # the server stops: so does this
     connection.settimeout(None)
     socket.send_fds(connection, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
-    watched, status = [connection, pidfd], None
+    watched: list[socket.socket | int] = [connection, pidfd]
+    status = None
     while status is None:
-        readable, _, _ = select.select(watched, [], [])
+        readable, _writable, _exceptional = select.select(watched, [], [])
         if connection in readable and not connection.recv(1):
             watched.remove(connection)
             _kill_worker(pidfd)

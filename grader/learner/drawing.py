@@ -23,7 +23,17 @@ NOTE_COLUMNS = 34
 NOTE_LINES = 8
 DPI = 100
 HANGUL_SAMPLE = "합"
-HANGUL_FONT_HINTS = ("CJK", "Nanum", "Gothic", "Malgun", "Batang", "Gulim", "Dotum", "Hangul", "Unfonts")
+HANGUL_FONT_HINTS = (
+    "CJK",
+    "Nanum",
+    "Gothic",
+    "Malgun",
+    "Batang",
+    "Gulim",
+    "Dotum",
+    "Hangul",
+    "Unfonts",
+)
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +68,10 @@ def _draw(picture, path: Path) -> Path:
     from matplotlib.figure import Figure
 
     columns = max(len(row) for row in picture.rows)
-    figure = Figure(figsize=(PANEL_INCHES * columns, PANEL_INCHES * len(picture.rows) + 0.6),
-                    layout="constrained")
+    figure = Figure(
+        figsize=(PANEL_INCHES * columns, PANEL_INCHES * len(picture.rows) + 0.6),
+        layout="constrained",
+    )
     FigureCanvasAgg(figure)
     font = hangul_font()
     axes = figure.subplots(len(picture.rows), columns, squeeze=False)
@@ -69,8 +81,11 @@ def _draw(picture, path: Path) -> Path:
                 ax.axis("off")
             else:
                 _panel(figure, ax, row[position], font)
-    figure.suptitle(_wrapped(f"{picture.exercise_id}: {_(picture.verdict)}", 90), fontsize=10,
-                    fontfamily=font or "sans-serif")
+    figure.suptitle(
+        _wrapped(f"{picture.exercise_id}: {_(picture.verdict)}", 90),
+        fontsize=10,
+        fontfamily=font or "sans-serif",
+    )
     data = io.BytesIO()
     figure.savefig(data, dpi=DPI, format="png")
     write_file(path, data.getvalue())
@@ -86,7 +101,9 @@ def write_file(path: Path, data: bytes) -> None:
     link, a FIFO, a file) is replaced, never followed or opened. NotWritten if it cannot be."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        handle = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644
+        )
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)
@@ -114,8 +131,16 @@ def _panel(figure, ax, panel, font: str | None) -> None:
         return
     if panel.image is None:
         note = "\n".join(_wrapped(panel.note, NOTE_COLUMNS).splitlines()[:NOTE_LINES])
-        ax.text(0.5, 0.5, note, ha="center", va="center", fontsize=7, transform=ax.transAxes,
-                fontfamily=family)
+        ax.text(
+            0.5,
+            0.5,
+            note,
+            ha="center",
+            va="center",
+            fontsize=7,
+            transform=ax.transAxes,
+            fontfamily=family,
+        )
         return
     if panel.diverging:
         limit = float(np.nanmax(np.abs(panel.image))) if np.isfinite(panel.image).any() else 1.0
@@ -135,12 +160,25 @@ def _layers(ax, layers: list[tuple[str, str]], family: str) -> None:
     step = 1.0 / max(len(layers), 1)
     for position, (layer, shape) in enumerate(layers):
         y = 1.0 - (position + 0.5) * step
-        ax.text(0.5, y, f"{textwrap.shorten(layer, 40)}\n-> {shape}", ha="center", va="center", fontsize=6,
-                fontfamily=family, transform=ax.transAxes,
-                bbox={"boxstyle": "round", "facecolor": "#eef3fb", "edgecolor": "#5b7bb5"})
+        ax.text(
+            0.5,
+            y,
+            f"{textwrap.shorten(layer, 40)}\n-> {shape}",
+            ha="center",
+            va="center",
+            fontsize=6,
+            fontfamily=family,
+            transform=ax.transAxes,
+            bbox={"boxstyle": "round", "facecolor": "#eef3fb", "edgecolor": "#5b7bb5"},
+        )
         if position:
-            ax.annotate("", xy=(0.5, y + step * 0.32), xytext=(0.5, y + step * 0.68), xycoords="axes fraction",
-                        arrowprops={"arrowstyle": "->", "color": "#5b7bb5"})
+            ax.annotate(
+                "",
+                xy=(0.5, y + step * 0.32),
+                xytext=(0.5, y + step * 0.68),
+                xycoords="axes fraction",
+                arrowprops={"arrowstyle": "->", "color": "#5b7bb5"},
+            )
 
 
 def _grid(ax, grid, padded_shape: tuple[int, int]) -> None:
@@ -148,16 +186,28 @@ def _grid(ax, grid, padded_shape: tuple[int, int]) -> None:
     from matplotlib.patches import Rectangle
 
     (top, left), (height, width) = grid.before, grid.size
-    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor="gold",
-                           linewidth=1.2))
+    ax.add_patch(
+        Rectangle(
+            (left - 0.5, top - 0.5), width, height, fill=False, edgecolor="gold", linewidth=1.2
+        )
+    )
     rows = range(0, padded_shape[0] - grid.kernel + 1, grid.stride)
     columns = range(0, padded_shape[1] - grid.kernel + 1, grid.stride)
     points = [(column, row) for row in rows for column in columns]
     if points:
         xs, ys = zip(*points)
         ax.scatter(xs, ys, s=6, color="red")
-        ax.add_patch(Rectangle((-0.5, -0.5), grid.kernel, grid.kernel, fill=False, edgecolor="red",
-                               linewidth=1.0, linestyle="--"))
+        ax.add_patch(
+            Rectangle(
+                (-0.5, -0.5),
+                grid.kernel,
+                grid.kernel,
+                fill=False,
+                edgecolor="red",
+                linewidth=1.0,
+                linestyle="--",
+            )
+        )
 
 
 def _wrapped(text: str, columns: int) -> str:

@@ -38,19 +38,36 @@ def model_rows(client, exercise, run_seed: int) -> list[list]:
     if client is None:
         return [[Panel(_("your model"), note=_("the exercise file could not be run"))]]
     try:
-        spec = fetch_model(_Builder(client), BUILD_CALL, input_shape=DIGITS_SHAPE, num_classes=DIGITS_CLASSES)
+        spec = fetch_model(
+            _Builder(client), BUILD_CALL, input_shape=DIGITS_SHAPE, num_classes=DIGITS_CLASSES
+        )
     except (GradingFailure, ModelRejected) as failure:
         return [[Panel(_("your model"), note=str(getattr(failure, "feedback", failure)))]]
     layers = [(_("Input"), str(spec.input_shape))] + [
-        (describe(row.class_name, row.config), str(row.step.output_shape)) for row in spec.layers]
-    diagram = Panel(_("layers and output shapes ({count} parameters)").format(count=f"{spec.parameters:,}"),
-                    layers=layers)
+        (describe(row.class_name, row.config), str(row.step.output_shape)) for row in spec.layers
+    ]
+    diagram = Panel(
+        _("layers and output shapes ({count} parameters)").format(count=f"{spec.parameters:,}"),
+        layers=layers,
+    )
     outcome = judge(spec, exercise.training or Training(), run_seed)
     if not outcome.losses:
-        return [[diagram, Panel(_("training loss"), note=outcome.not_trained or outcome.not_built
-                                or _("the model was not trained"))]]
-    accuracy = "" if outcome.accuracy is None else _("test accuracy {percent:.1f}%").format(
-        percent=100 * outcome.accuracy)
-    curve = Panel(_("training loss per epoch; {accuracy}").format(accuracy=accuracy),
-                  curve=[float(loss) for loss in outcome.losses])
+        return [
+            [
+                diagram,
+                Panel(
+                    _("training loss"),
+                    note=outcome.not_trained or outcome.not_built or _("the model was not trained"),
+                ),
+            ]
+        ]
+    accuracy = (
+        ""
+        if outcome.accuracy is None
+        else _("test accuracy {percent:.1f}%").format(percent=100 * outcome.accuracy)
+    )
+    curve = Panel(
+        _("training loss per epoch; {accuracy}").format(accuracy=accuracy),
+        curve=[float(loss) for loss in outcome.losses],
+    )
     return [[diagram, curve]]

@@ -65,7 +65,13 @@ def parse_line(line: str) -> tuple[list[str], dict]:
     except ValueError as error:
         raise InputError(str(error)) from None
     ids: list[str] = []
-    options: dict = {"pictures": True, "allow_weak": False, "lang": None, "submission": None, "seed": None}
+    options: dict = {
+        "pictures": True,
+        "allow_weak": False,
+        "lang": None,
+        "submission": None,
+        "seed": None,
+    }
     while words:
         word = words.pop(0)
         if word == "--no-pictures":
@@ -76,8 +82,11 @@ def parse_line(line: str) -> tuple[list[str], dict]:
             value = words.pop(0)
             options[word[2:]] = Path(value) if word == "--submission" else value
         elif word.startswith("-"):
-            raise InputError(_("%grade does not know {option}; it takes ids and {options}").format(
-                option=word, options=", ".join((*OPTIONS, *FLAGS))))
+            raise InputError(
+                _("%grade does not know {option}; it takes ids and {options}").format(
+                    option=word, options=", ".join((*OPTIONS, *FLAGS))
+                )
+            )
         else:
             ids.append(word)
     if not ids:
@@ -89,8 +98,15 @@ def parse_line(line: str) -> tuple[list[str], dict]:
     return ids, options
 
 
-def notebook_grade(ids: list[str], *, pictures: bool = True, allow_weak: bool = False, lang: str | None = None,
-                   submission: Path | None = None, seed: int | None = None) -> NotebookReport:
+def notebook_grade(
+    ids: list[str],
+    *,
+    pictures: bool = True,
+    allow_weak: bool = False,
+    lang: str | None = None,
+    submission: Path | None = None,
+    seed: int | None = None,
+) -> NotebookReport:
     from grader.course.catalogue import load_catalogue
     from grader.grading.runner import grade
     from grader.learner.pictures import learner_pictures
@@ -102,12 +118,21 @@ def notebook_grade(ids: list[str], *, pictures: bool = True, allow_weak: bool = 
     folder = learner_folder(submission, DEFAULT_SUBMISSION)
     drawn: list[tuple[str, bytes]] = []
     with IsolationProbe(allow_weak=allow_weak) as isolation:
-        report = grade(catalogue, selected, submission=folder, isolation=isolation, seed=seed, lang=lang)
+        report = grade(
+            catalogue, selected, submission=folder, isolation=isolation, seed=seed, lang=lang
+        )
         if pictures:
             with tempfile.TemporaryDirectory(prefix="grade-pictures-") as out:
-                for picture in learner_pictures(catalogue, selected, submission=folder, isolation=isolation,
-                                                out_dir=Path(out), run_seed=report.seed):
-                    drawn.append((picture.path.name, picture.path.read_bytes()))
+                for picture in learner_pictures(
+                    catalogue,
+                    selected,
+                    submission=folder,
+                    isolation=isolation,
+                    out_dir=Path(out),
+                    run_seed=report.seed,
+                ):
+                    if picture.path is not None:  # learner_pictures() drew it there
+                        drawn.append((picture.path.name, picture.path.read_bytes()))
     progress = Progress.load(folder)
     progress.record(report)
     progress.save(folder)
@@ -116,23 +141,36 @@ def notebook_grade(ids: list[str], *, pictures: bool = True, allow_weak: bool = 
 
 def report_html(report: Report, pictures: list[tuple[str, bytes]]) -> str:
     """The report as HTML: a heading per exercise, a row per test with its feedback, pictures."""
-    parts = [f"<div><h3>{html.escape(_('Total'))} {round(report.score, 2):g} / {round(report.max_score, 2):g}</h3>"]
+    parts = [
+        f"<div><h3>{html.escape(_('Total'))} {round(report.score, 2):g} / {round(report.max_score, 2):g}</h3>"
+    ]
     for exercise in report.exercises:
         colour = HTML_COLOURS.get(STATUS_COLOURS.get(exercise.status, ""), "inherit")
-        parts.append(f'<h4 style="color:{colour}">{html.escape(exercise.id)} '
-                     f'{round(exercise.score, 2):g} / {round(exercise.max_score, 2):g} &middot; {html.escape(exercise.title)}</h4>'
-                     '<table><tbody>')
+        parts.append(
+            f'<h4 style="color:{colour}">{html.escape(exercise.id)} '
+            f"{round(exercise.score, 2):g} / {round(exercise.max_score, 2):g} &middot; {html.escape(exercise.title)}</h4>"
+            "<table><tbody>"
+        )
         for test in exercise.tests:
             mark = "&#10004;" if test.status == "passed" else "&#10008;"
-            feedback = (f'<pre style="white-space:pre-wrap;margin:0">{html.escape(test.feedback)}</pre>'
-                        if test.feedback else "")
-            parts.append(f"<tr><td>{mark}</td><td>{round(test.score, 2):g} / {round(test.max_score, 2):g}</td>"
-                         f'<td style="text-align:left">{html.escape(test.name)}{feedback}</td></tr>')
+            feedback = (
+                f'<pre style="white-space:pre-wrap;margin:0">{html.escape(test.feedback)}</pre>'
+                if test.feedback
+                else ""
+            )
+            parts.append(
+                f"<tr><td>{mark}</td><td>{round(test.score, 2):g} / {round(test.max_score, 2):g}</td>"
+                f'<td style="text-align:left">{html.escape(test.name)}{feedback}</td></tr>'
+            )
         parts.append("</tbody></table>")
     for name, data in pictures:
         encoded = base64.b64encode(data).decode("ascii")
-        parts.append(f'<p><b>{html.escape(name)}</b><br><img alt="{html.escape(name)}" '
-                     f'src="data:image/png;base64,{encoded}" style="max-width:100%"></p>')
-    parts.append(f"<p><small>{html.escape(_('seed {seed}').format(seed=report.seed))}, "
-                 f"{html.escape(report.protection)}</small></p></div>")
+        parts.append(
+            f'<p><b>{html.escape(name)}</b><br><img alt="{html.escape(name)}" '
+            f'src="data:image/png;base64,{encoded}" style="max-width:100%"></p>'
+        )
+    parts.append(
+        f"<p><small>{html.escape(_('seed {seed}').format(seed=report.seed))}, "
+        f"{html.escape(report.protection)}</small></p></div>"
+    )
     return "".join(parts)

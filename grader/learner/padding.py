@@ -7,7 +7,8 @@ expected paddings are data (picture_data.py), never computed here.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +17,13 @@ from grader.learner.picture_data import Call
 from grader.sanitise import clean
 
 
-def padding_panels(call: Callable[[str, tuple, dict], tuple[Any, str]], grids: list[Call],
-                   small: np.ndarray, *, compare: bool) -> list:
+def padding_panels(
+    call: Callable[[str, tuple, dict], tuple[Any, str]],
+    grids: list[Call],
+    small: np.ndarray,
+    *,
+    compare: bool,
+) -> list:
     """The row of sampling-grid panels: `grids` are the two `same_padding(size, kernel, stride)`
     calls (height, width) of the picture with their answers; with `compare`, the learner's own
     `same_padding` is called too and its grid drawn first."""
@@ -28,12 +34,24 @@ def padding_panels(call: Callable[[str, tuple, dict], tuple[Any, str]], grids: l
     expected = [tuple(grid.answer) for grid in grids]
     grid = Grid((expected[0][0], expected[1][0]), (height, width), kernel, stride)
     if not compare:
-        return [Panel(_("padded input ('same', stride {stride}): each dot starts a window").format(
-            stride=stride), _padded(small, expected), grid=grid)]
+        return [
+            Panel(
+                _("padded input ('same', stride {stride}): each dot starts a window").format(
+                    stride=stride
+                ),
+                _padded(small, expected),
+                grid=grid,
+            )
+        ]
     label = " / ".join(f"same_padding({', '.join(map(str, grid.args))})" for grid in grids)
     shown = " / ".join(str(pair) for pair in expected)
-    panels = [Panel(_("expected: {call} = {value}").format(call=label, value=shown), _padded(small, expected),
-                    grid=grid)]
+    panels = [
+        Panel(
+            _("expected: {call} = {value}").format(call=label, value=shown),
+            _padded(small, expected),
+            grid=grid,
+        )
+    ]
     mine = []
     for size in (height, width):
         value, failure = call("same_padding", (size, kernel, stride), {})
@@ -42,18 +60,30 @@ def padding_panels(call: Callable[[str, tuple, dict], tuple[Any, str]], grids: l
             return [Panel(_("yours: {call}").format(call=label), note=problem), *panels]
         mine.append(pair)
     shown = " / ".join(str(pair) for pair in mine)
-    return [Panel(_("yours: {call} = {value}").format(call=label, value=shown), _padded(small, mine),
-                  grid=Grid((mine[0][0], mine[1][0]), (height, width), kernel, stride)), *panels]
+    return [
+        Panel(
+            _("yours: {call} = {value}").format(call=label, value=shown),
+            _padded(small, mine),
+            grid=Grid((mine[0][0], mine[1][0]), (height, width), kernel, stride),
+        ),
+        *panels,
+    ]
 
 
 def _pair(value: Any, kernel: int) -> tuple[tuple[int, int] | None, str]:
     """A (before, after) padding the learner returned, checked: two ints from 0 to `kernel`."""
-    if (isinstance(value, (tuple, list)) and len(value) == 2
-            and all(isinstance(part, int) and not isinstance(part, bool) and 0 <= part <= kernel
-                    for part in value)):
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(
+            isinstance(part, int) and not isinstance(part, bool) and 0 <= part <= kernel
+            for part in value
+        )
+    ):
         return (int(value[0]), int(value[1])), ""
-    return None, _("same_padding returned {value}, not a (before, after) pair of small ints").format(
-        value=clean(value, 60, single_line=True))
+    return None, _(
+        "same_padding returned {value}, not a (before, after) pair of small ints"
+    ).format(value=clean(value, 60, single_line=True))
 
 
 def _padded(image: np.ndarray, padding) -> np.ndarray:

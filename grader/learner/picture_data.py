@@ -36,7 +36,9 @@ class Call:
     args: tuple
     kwargs: dict
     answer: Any
-    arg_names: tuple[str, ...] = ()  # each argument as a title names it: the array's name, or the value
+    arg_names: tuple[
+        str, ...
+    ] = ()  # each argument as a title names it: the array's name, or the value
     grid: bool = False
 
 
@@ -56,8 +58,12 @@ def picture_set() -> PictureSet:
         try:
             from grader.exercises.hidden.picture_answers import picture_set as computed
         except ModuleNotFoundError:  # a release without its data file
-            raise InputError(_("this copy of the course has no data for the pictures ({file}); ask your "
-                               "instructor for a new copy").format(file=DATA_FILE.name)) from None
+            raise InputError(
+                _(
+                    "this copy of the course has no data for the pictures ({file}); ask your "
+                    "instructor for a new copy"
+                ).format(file=DATA_FILE.name)
+            ) from None
         arrays, calls = computed()
         return PictureSet(arrays, tuple(_call(arrays, call) for call in calls))
     try:
@@ -66,8 +72,11 @@ def picture_set() -> PictureSet:
             calls = json.loads(str(stored[CALLS_KEY]))
         return PictureSet(arrays, tuple(_call(arrays, call) for call in calls))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
-        raise InputError(_("the pictures' data file {file} is damaged; ask your instructor for a new "
-                           "copy").format(file=DATA_FILE.name)) from None
+        raise InputError(
+            _(
+                "the pictures' data file {file} is damaged; ask your instructor for a new copy"
+            ).format(file=DATA_FILE.name)
+        ) from None
 
 
 def write(path: Path, computed: tuple[dict[str, np.ndarray], list[dict]]) -> Path:
@@ -75,16 +84,24 @@ def write(path: Path, computed: tuple[dict[str, np.ndarray], list[dict]]) -> Pat
     picture_answers.py: arrays and calls) to `path`, for a release."""
     arrays, calls = computed
     with path.open("xb") as stream:
-        np.savez_compressed(stream, **arrays, **{CALLS_KEY: np.array(json.dumps(calls))})
+        saved: dict[str, Any] = {**arrays, CALLS_KEY: np.array(json.dumps(calls))}
+        np.savez_compressed(stream, **saved)
     return path
 
 
 def _call(arrays: dict[str, np.ndarray], call: dict) -> Call:
-    return Call(call["exercise"], call["function"], tuple(_value(arrays, item) for item in call["args"]),
-                {name: _value(arrays, item) for name, item in call["kwargs"].items()},
-                _value(arrays, call["answer"]),
-                tuple(item["array"] if isinstance(item, dict) else repr(_value(arrays, item)) for item in call["args"]),
-                bool(call.get("grid", False)))
+    return Call(
+        call["exercise"],
+        call["function"],
+        tuple(_value(arrays, item) for item in call["args"]),
+        {name: _value(arrays, item) for name, item in call["kwargs"].items()},
+        _value(arrays, call["answer"]),
+        tuple(
+            item["array"] if isinstance(item, dict) else repr(_value(arrays, item))
+            for item in call["args"]
+        ),
+        bool(call.get("grid", False)),
+    )
 
 
 def _value(arrays: dict[str, np.ndarray], node: Any) -> Any:

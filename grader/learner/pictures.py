@@ -11,9 +11,10 @@ expected result, with the difference when they disagree.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,12 +30,18 @@ from grader.sanitise import clean
 from grader.submission import Submission
 
 MAX_RETURNED_CELLS = 1 << 20  # a returned array larger than this is not drawn
-LARGEST_DRAWN = 1e300  # magnitudes past this are drawn as this: matplotlib's ranges overflow near 1e308
+LARGEST_DRAWN = (
+    1e300  # magnitudes past this are drawn as this: matplotlib's ranges overflow near 1e308
+)
 TOLERANCE = 1e-5  # the course's relative tolerance (docs/design.md#array-conventions)
 MODEL_EXERCISE = "ex07"  # its picture: the training curve and the layer diagram (model_picture.py)
 MODEL_VERDICT = N_("the grader's own training run of your model")
-ARGUMENT_NAMES = {"photo": N_("photo"), "emboss": N_("emboss kernel"), "emboss_layer": N_("emboss kernel"),
-                  "edge_map": N_("edge map")}  # the data's arrays, as a call's label names them
+ARGUMENT_NAMES = {
+    "photo": N_("photo"),
+    "emboss": N_("emboss kernel"),
+    "emboss_layer": N_("emboss kernel"),
+    "edge_map": N_("edge map"),
+}  # the data's arrays, as a call's label names them
 PARTS = ("gx", "gy", "magnitude")  # a tuple answer's parts (sobel_edges)
 
 
@@ -91,12 +98,14 @@ def checked(value: Any, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
             return None, _("your function returned a list that is not an array")
     if not isinstance(value, np.ndarray):
         return None, _("your function returned {kind}, not an array").format(
-            kind=clean(type(value).__name__, 40, single_line=True))
+            kind=clean(type(value).__name__, 40, single_line=True)
+        )
     if value.dtype.kind not in "biuf":
         return None, _("your array holds {dtype}, not numbers").format(dtype=clean(value.dtype, 40))
     if value.size > MAX_RETURNED_CELLS or value.shape != expected.shape:
         return None, _("your result has shape {shape}; expected {expected}").format(
-            shape=clean(value.shape, 60), expected=expected.shape)
+            shape=clean(value.shape, 60), expected=expected.shape
+        )
     values = value.astype(np.float64)
     finite = np.isfinite(values)
     values = np.where(finite, np.clip(values, -LARGEST_DRAWN, LARGEST_DRAWN), np.nan)
@@ -113,11 +122,23 @@ def plans(data: PictureSet) -> dict[str, list[Comparison]]:
             continue
         label = call_label(call)
         if isinstance(call.answer, tuple):  # one picture per part: sobel_edges -> gx, gy, magnitude
-            comparisons = [Comparison(f"{label} -> {PARTS[index]}", call.function, call.args, call.kwargs,
-                                      _shown(part), _part(index)) for index, part in enumerate(call.answer)]
+            comparisons = [
+                Comparison(
+                    f"{label} -> {PARTS[index]}",
+                    call.function,
+                    call.args,
+                    call.kwargs,
+                    _shown(part),
+                    _part(index),
+                )
+                for index, part in enumerate(call.answer)
+            ]
         else:
-            comparisons = [Comparison(label, call.function, call.args, call.kwargs, _shown(call.answer),
-                                      _first_map)]
+            comparisons = [
+                Comparison(
+                    label, call.function, call.args, call.kwargs, _shown(call.answer), _first_map
+                )
+            ]
         planned.setdefault(call.exercise, []).extend(comparisons)
     return planned
 
@@ -136,18 +157,32 @@ def _shown(answer: np.ndarray) -> np.ndarray:
 
 
 def _part(index: int) -> Callable[[Any], Any]:
-    return lambda value: value[index] if isinstance(value, (tuple, list)) and len(value) == 3 else value
+    return lambda value: (
+        value[index] if isinstance(value, (tuple, list)) and len(value) == 3 else value
+    )
 
 
 def _first_map(value: Any) -> Any:
     """(1, H, W, 1) -> (H, W); anything else is left for `checked` to refuse."""
-    if isinstance(value, np.ndarray) and value.ndim == 4 and value.shape[0] == 1 and value.shape[3] == 1:
+    if (
+        isinstance(value, np.ndarray)
+        and value.ndim == 4
+        and value.shape[0] == 1
+        and value.shape[3] == 1
+    ):
         return value[0, :, :, 0]
     return value
 
 
-def learner_pictures(catalogue: Catalogue, item_ids: list[str], *, submission: Path,
-                     isolation: IsolationSource, out_dir: Path, run_seed: int = 0) -> list[Picture]:
+def learner_pictures(
+    catalogue: Catalogue,
+    item_ids: list[str],
+    *,
+    submission: Path,
+    isolation: IsolationSource,
+    out_dir: Path,
+    run_seed: int = 0,
+) -> list[Picture]:
     """Draw a picture for every exercise among `item_ids` that has one; PNG files in `out_dir`."""
     from grader.learner import drawing
 
@@ -155,11 +190,19 @@ def learner_pictures(catalogue: Catalogue, item_ids: list[str], *, submission: P
     # Labels in the learner's language where a font can draw it; English otherwise.
     try:
         with language(None if drawing.hangul_font() else "en"):
-            return _draw_all(exercises, submission=submission, isolation=isolation, out_dir=out_dir,
-                             run_seed=run_seed)
+            return _draw_all(
+                exercises,
+                submission=submission,
+                isolation=isolation,
+                out_dir=out_dir,
+                run_seed=run_seed,
+            )
     except drawing.NotWritten as failure:  # said in the learner's language, whatever the labels'
-        raise InputError(_("cannot write the picture {file}: {reason}").format(
-            file=failure.args[0], reason=failure.args[1])) from None
+        raise InputError(
+            _("cannot write the picture {file}: {reason}").format(
+                file=failure.args[0], reason=failure.args[1]
+            )
+        ) from None
 
 
 def picture_lines(pictures: list[Picture]) -> list[str]:
@@ -169,8 +212,14 @@ def picture_lines(pictures: list[Picture]) -> list[str]:
     return [_("Pictures:")] + [f"  {picture.path}  {_(picture.verdict)}" for picture in pictures]
 
 
-def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: IsolationSource,
-              out_dir: Path, run_seed: int) -> list[Picture]:
+def _draw_all(
+    exercises: list[Exercise],
+    *,
+    submission: Path,
+    isolation: IsolationSource,
+    out_dir: Path,
+    run_seed: int,
+) -> list[Picture]:
     from grader.learner import drawing
     from grader.learner.padding import padding_panels
 
@@ -183,7 +232,9 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
         raise drawing.NotWritten(out_dir, error.strerror or str(error)) from None
     pictures = []
     for exercise in (item for item in exercises if item.id in planned or item.id == MODEL_EXERCISE):
-        picture = Picture(exercise.id, f"{exercise.id}_{Path(exercise.file).stem.split('_', 1)[-1]}")
+        picture = Picture(
+            exercise.id, f"{exercise.id}_{Path(exercise.file).stem.split('_', 1)[-1]}"
+        )
         with _worker(exercise, learner, isolation) as worker:
             if exercise.id == MODEL_EXERCISE:
                 from grader.learner.model_picture import model_rows
@@ -192,11 +243,21 @@ def _draw_all(exercises: list[Exercise], *, submission: Path, isolation: Isolati
             for comparison in planned.get(exercise.id, []):
                 picture.rows.append(_compare(worker.call, comparison))
             if exercise.id in planned:
-                picture.rows[0].insert(0, Panel(_("input"), _shown(data.of(exercise.id)[0].args[0])))
+                picture.rows[0].insert(
+                    0, Panel(_("input"), _shown(data.of(exercise.id)[0].args[0]))
+                )
             grids = data.of(exercise.id, grid=True)
             if grids:
-                picture.rows.append(padding_panels(worker.call, grids, picture.rows[0][0].image,
-                                                   compare="same_padding" in exercise.functions))
+                small = picture.rows[0][0].image
+                assert small is not None  # the input panel, inserted above
+                picture.rows.append(
+                    padding_panels(
+                        worker.call,
+                        grids,
+                        small,
+                        compare="same_padding" in exercise.functions,
+                    )
+                )
         picture.verdict = MODEL_VERDICT if exercise.id == MODEL_EXERCISE else _verdict(picture)
         picture.path = out_dir / f"{picture.name}.png"
         drawing.draw(picture, picture.path)
@@ -220,8 +281,9 @@ class _worker:
             self.blocked = content.feedback
         else:
             self.scratch = make_scratch("pictures-")
-            self.client = WorkerClient(prepare(self.exercise, content, self.scratch), self.exercise,
-                                       self.isolation.get())
+            self.client = WorkerClient(
+                prepare(self.exercise, content, self.scratch), self.exercise, self.isolation.get()
+            )
         return self
 
     def call(self, name: str, args: tuple, kwargs: dict) -> tuple[Any, str]:
@@ -242,19 +304,28 @@ class _worker:
 def _compare(call, comparison: Comparison) -> list[Panel]:
     value, failure = call(comparison.call, comparison.args, comparison.kwargs)
     if failure:
-        return [Panel(_("yours: {call}").format(call=comparison.label), note=failure),
-                Panel(_("expected"), comparison.expected)]
+        return [
+            Panel(_("yours: {call}").format(call=comparison.label), note=failure),
+            Panel(_("expected"), comparison.expected),
+        ]
     yours, problem = checked(comparison.pick(value), comparison.expected)
-    panels = [Panel(_("yours: {call}").format(call=comparison.label), yours, note=problem),
-               Panel(_("expected"), comparison.expected)]
+    panels = [
+        Panel(_("yours: {call}").format(call=comparison.label), yours, note=problem),
+        Panel(_("expected"), comparison.expected),
+    ]
     if yours is not None and not _agrees(yours, comparison.expected):
-        panels.append(Panel(_("difference (yours - expected)"), yours - comparison.expected,
-                            diverging=True))
+        panels.append(
+            Panel(_("difference (yours - expected)"), yours - comparison.expected, diverging=True)
+        )
     return panels
 
 
 def _agrees(yours: np.ndarray, expected: np.ndarray) -> bool:
-    return bool(np.allclose(yours, expected, rtol=TOLERANCE, atol=TOLERANCE * max(np.abs(expected).max(), 1)))
+    return bool(
+        np.allclose(
+            yours, expected, rtol=TOLERANCE, atol=TOLERANCE * max(np.abs(expected).max(), 1)
+        )
+    )
 
 
 def _verdict(picture: Picture) -> str:

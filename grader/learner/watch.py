@@ -28,14 +28,24 @@ STATUS_MARKS = {"passed": "ok  ", "failed": "FAIL", "error": "ERR ", "timeout": 
 def watched_file(catalogue: Catalogue, item_id: str, submission: Path) -> tuple[Exercise, Path]:
     item = catalogue.item(item_id)
     if not isinstance(item, Exercise):
-        raise InputError(_("`grade watch` watches an exercise file; {item} is a quiz: take it with "
-                           "`{command}`").format(item=item.id, command=with_lang(f"grade quiz {item.id}")))
+        raise InputError(
+            _(
+                "`grade watch` watches an exercise file; {item} is a quiz: take it with `{command}`"
+            ).format(item=item.id, command=with_lang(f"grade quiz {item.id}"))
+        )
     return item, submission / item.file
 
 
-def watch(catalogue: Catalogue, item_id: str, *, submission: Path, isolation: IsolationSource,
-          echo: Callable[[str], None] = click.echo, clear: Callable[[], None] | None = None,
-          changes: Iterable | None = None) -> int:
+def watch(
+    catalogue: Catalogue,
+    item_id: str,
+    *,
+    submission: Path,
+    isolation: IsolationSource,
+    echo: Callable[[str], None] = click.echo,
+    clear: Callable[[], None] | None = None,
+    changes: Iterable | None = None,
+) -> int:
     """Grade now and after every change of the exercise file; 0 when the learner stops (Ctrl-C).
 
     `changes` is the stream of change sets (default: `watchfiles.watch` on the file's folder).
@@ -62,7 +72,7 @@ class _InterruptFlag:
         self.seen = False
         self.previous = None
 
-    def __enter__(self) -> "_InterruptFlag":
+    def __enter__(self) -> _InterruptFlag:
         import signal
         import threading
 
@@ -88,13 +98,21 @@ def _file_changes(path: Path):
         return Path(changed).name == path.name
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    yield from watchfiles.watch(path.parent, watch_filter=is_the_file, debounce=DEBOUNCE_MS,
-                                raise_interrupt=True)
+    yield from watchfiles.watch(
+        path.parent, watch_filter=is_the_file, debounce=DEBOUNCE_MS, raise_interrupt=True
+    )
 
 
-def _once(catalogue: Catalogue, exercise: Exercise, path: Path, submission: Path,
-          isolation: IsolationSource, echo: Callable[[str], None], clear: Callable[[], None],
-          interrupted: _InterruptFlag) -> None:
+def _once(
+    catalogue: Catalogue,
+    exercise: Exercise,
+    path: Path,
+    submission: Path,
+    isolation: IsolationSource,
+    echo: Callable[[str], None],
+    clear: Callable[[], None],
+    interrupted: _InterruptFlag,
+) -> None:
     try:
         report = grade(catalogue, [exercise.id], submission=submission, isolation=isolation)
     except GraderFailure as failure:
@@ -112,8 +130,13 @@ def _once(catalogue: Catalogue, exercise: Exercise, path: Path, submission: Path
 
 def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> list[str]:
     """The few lines watch mode redraws after each save."""
-    lines = [_("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path), "",
-             click.style(f"{result.id}  {round(result.score, 2):g} / {round(result.max_score, 2):g}", bold=True)]
+    lines = [
+        _("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path),
+        "",
+        click.style(
+            f"{result.id}  {round(result.score, 2):g} / {round(result.max_score, 2):g}", bold=True
+        ),
+    ]
     for test in result.tests:
         lines.append(f"  {STATUS_MARKS.get(test.status, test.status)}  {test.name}")
     failing = next((test for test in result.tests if test.status != "passed"), None)
@@ -121,8 +144,13 @@ def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> li
         feedback = wrap_to_terminal(failing.feedback, indent="    ").splitlines()[:FEEDBACK_LINES]
         lines += ["", _("First failing test: {name}").format(name=failing.name), *feedback]
     elif result.max_score and result.score >= result.max_score:
-        lines += ["", click.style(_("{exercise} has full marks!").format(exercise=result.id), fg="green",
-                                  bold=True), _next_exercise(result.id, catalogue)]
+        lines += [
+            "",
+            click.style(
+                _("{exercise} has full marks!").format(exercise=result.id), fg="green", bold=True
+            ),
+            _next_exercise(result.id, catalogue),
+        ]
     return lines
 
 
@@ -131,7 +159,11 @@ def _next_exercise(exercise_id: str, catalogue: Catalogue) -> str:
     position = ids.index(exercise_id) if exercise_id in ids else len(ids)
     if position + 1 >= len(ids):
         return _("That was the last exercise: the quizzes are next (`{command}`).").format(
-            command=with_lang("grade list"))
+            command=with_lang("grade list")
+        )
     following = catalogue.exercises[position + 1]
     return _("Next: {exercise} ({title}); run `{command}`.").format(
-        exercise=following.id, title=following.title, command=with_lang(f"grade watch {following.id}"))
+        exercise=following.id,
+        title=following.title,
+        command=with_lang(f"grade watch {following.id}"),
+    )

@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from grader.i18n import _
+from grader.jail.wire import KerasModelData
 from grader.model.allowlist import MODEL_CLASSES, ModelRejected, check_layer, text_of
 from grader.model.compile import LossSpec, OptimizerSpec, read_compile_config
 from grader.model.layers import MAX_EXTENT, LayerStep, Shape, describe, render_table
 from grader.model.shapes import ChainError, follow_shapes
-from grader.jail.wire import KerasModelData
 from grader.sanitise import clean
 
 MAX_CONFIG_CHARS = 1 << 20  # a model description longer than this is not read
@@ -78,7 +78,9 @@ class ModelSpec:
 
     @property
     def largest_feature_map(self) -> int:
-        return max([_size(self.input_shape)] + [_size(row.step.output_shape) for row in self.layers])
+        return max(
+            [_size(self.input_shape)] + [_size(row.step.output_shape) for row in self.layers]
+        )
 
     @property
     def class_names(self) -> list[str]:
@@ -86,34 +88,48 @@ class ModelSpec:
 
     def table(self, budget: int | None = None) -> str:
         """The layer-by-layer table, with the parameter budget on the total line if given."""
-        return render_table(self.input_shape, [(row.description, row.step) for row in self.layers],
-                            budget)
+        return render_table(
+            self.input_shape, [(row.description, row.step) for row in self.layers], budget
+        )
 
     def to_payload(self) -> dict:
         """The spec as JSON-ready data, for the trainer process (`from_payload` reads it back)."""
-        return {"input_shape": list(self.input_shape),
-                "layers": [[row.class_name, row.config, asdict(row.step)] for row in self.layers],
-                "loss": self.loss and asdict(self.loss), "optimizer": self.optimizer and asdict(self.optimizer),
-                "compile_problem": self.compile_problem}
+        return {
+            "input_shape": list(self.input_shape),
+            "layers": [[row.class_name, row.config, asdict(row.step)] for row in self.layers],
+            "loss": self.loss and asdict(self.loss),
+            "optimizer": self.optimizer and asdict(self.optimizer),
+            "compile_problem": self.compile_problem,
+        }
 
     @classmethod
     def from_payload(cls, payload: dict) -> ModelSpec:
         """The spec again, from the trusted process's own payload (never from a learner)."""
         input_shape = tuple(payload["input_shape"])
-        rows = [LayerRow(name, config, LayerStep(**{**step, "output_shape": tuple(step["output_shape"])}))
-                for name, config, step in payload["layers"]]
+        rows = [
+            LayerRow(
+                name, config, LayerStep(**{**step, "output_shape": tuple(step["output_shape"])})
+            )
+            for name, config, step in payload["layers"]
+        ]
         loss, optimizer = payload["loss"], payload["optimizer"]
-        return cls(input_shape=input_shape, layers=tuple(rows),
-                   loss=LossSpec(**loss) if loss else None,
-                   optimizer=OptimizerSpec(**optimizer) if optimizer else None,
-                   compile_problem=payload["compile_problem"])
+        return cls(
+            input_shape=input_shape,
+            layers=tuple(rows),
+            loss=LossSpec(**loss) if loss else None,
+            optimizer=OptimizerSpec(**optimizer) if optimizer else None,
+            compile_problem=payload["compile_problem"],
+        )
 
     def digest(self) -> str:
         """A fingerprint of what the grader would build and train (layer names left out)."""
-        described = {"input": self.input_shape,
-                     "layers": [[row.class_name, row.config] for row in self.layers],
-                     "loss": self.loss and self.loss.key(), "optimizer": self.optimizer and self.optimizer.key(),
-                     "compile_problem": self.compile_problem}
+        described = {
+            "input": self.input_shape,
+            "layers": [[row.class_name, row.config] for row in self.layers],
+            "loss": self.loss and self.loss.key(),
+            "optimizer": self.optimizer and self.optimizer.key(),
+            "compile_problem": self.compile_problem,
+        }
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -128,27 +144,42 @@ def read_model(value: Any, call: str) -> ModelSpec:
     except ModelRejected:
         raise
     except Exception as error:
-        raise ModelRejected(_("the grader could not read the model's configuration ({error}: {message}); "
-                              "build it with keras.Sequential([...]) from keras.layers").format(
-            error=type(error).__name__, message=_printable(error, 200))) from None
+        raise ModelRejected(
+            _(
+                "the grader could not read the model's configuration ({error}: {message}); "
+                "build it with keras.Sequential([...]) from keras.layers"
+            ).format(error=type(error).__name__, message=_printable(error, 200))
+        ) from None
 
 
 def _read_model(value: Any, call: str) -> ModelSpec:
     if not isinstance(value, KerasModelData):
-        raise ModelRejected(_("{call} returned {kind}, not a Keras model: build the model with "
-                              "keras.Sequential([...]), compile it, and return it").format(call=call, kind=_kind(value)))
+        raise ModelRejected(
+            _(
+                "{call} returned {kind}, not a Keras model: build the model with "
+                "keras.Sequential([...]), compile it, and return it"
+            ).format(call=call, kind=_kind(value))
+        )
     config = _parse_json(value.config, _("the model's configuration"))
     if not isinstance(config, dict) or text_of(config.get("class_name")) not in MODEL_CLASSES:
         name = config.get("class_name") if isinstance(config, dict) else None
-        raise ModelRejected(_("{call} returned a {name} model: use keras.Sequential([...]) or "
-                              "keras.Model(inputs, outputs) over standard layers, not a subclass").format(
-            call=call, name=_printable(name)))
+        raise ModelRejected(
+            _(
+                "{call} returned a {name} model: use keras.Sequential([...]) or "
+                "keras.Model(inputs, outputs) over standard layers, not a subclass"
+            ).format(call=call, name=_printable(name))
+        )
     body = config.get("config")
     entries = body.get("layers") if isinstance(body, dict) else None
     if not isinstance(entries, list) or not 0 < len(entries) <= MAX_LAYERS:
-        raise ModelRejected(_("the model must have between 1 and {count} layers").format(count=MAX_LAYERS))
-    entries = [dict(entry, config=check_layer(entry, index))
-               for index, entry in enumerate(_untuple(entry) for entry in entries)]
+        raise ModelRejected(
+            _("the model must have between 1 and {count} layers").format(count=MAX_LAYERS)
+        )
+    entries = [
+        dict(entry, config=check_layer(entry, index))
+        for index, entry in enumerate(_untuple(entry) for entry in entries)
+    ]
+    assert isinstance(body, dict)  # else `entries` was refused above
     if config["class_name"] == "Sequential":
         chain = entries
     else:
@@ -156,10 +187,18 @@ def _read_model(value: Any, call: str) -> ModelSpec:
     input_shape, chain = _input_shape(chain, body)
     rows = _follow_shapes(input_shape, chain)
     compile_text = value.compile_config
-    loss, optimizer, problem = (None, None, "") if compile_text is None else read_compile_config(
-        _parse_json(compile_text, _("the model's compile settings")))
-    return ModelSpec(input_shape=input_shape, layers=tuple(rows), loss=loss, optimizer=optimizer,
-                     compile_problem=problem)
+    loss, optimizer, problem = (
+        (None, None, "")
+        if compile_text is None
+        else read_compile_config(_parse_json(compile_text, _("the model's compile settings")))
+    )
+    return ModelSpec(
+        input_shape=input_shape,
+        layers=tuple(rows),
+        loss=loss,
+        optimizer=optimizer,
+        compile_problem=problem,
+    )
 
 
 # ----------------------------------------------------------------------------- structure
@@ -167,27 +206,45 @@ def _read_model(value: Any, call: str) -> ModelSpec:
 
 def _functional_chain(body: dict, entries: list) -> list:
     """A functional model's layers, if they form one chain from the input to the output."""
-    problem = ModelRejected(_("the functional model is not a single chain of layers: the grader accepts "
-                              "one input, one output and each layer fed by the one before it "
-                              "(keras.Sequential([...]) makes that easy)"))
+    problem = ModelRejected(
+        _(
+            "the functional model is not a single chain of layers: the grader accepts "
+            "one input, one output and each layer fed by the one before it "
+            "(keras.Sequential([...]) makes that easy)"
+        )
+    )
     names = [text_of(entry.get("name")) for entry in entries]
-    if None in names or len(set(names)) != len(names) or entries[0].get("class_name") != "InputLayer":
+    if (
+        None in names
+        or len(set(names)) != len(names)
+        or entries[0].get("class_name") != "InputLayer"
+    ):
         raise problem
-    if _single_node(body.get("input_layers")) != names[0] or _single_node(body.get("output_layers")) != names[-1]:
+    if (
+        _single_node(body.get("input_layers")) != names[0]
+        or _single_node(body.get("output_layers")) != names[-1]
+    ):
         raise problem
     for previous, entry in zip(names, entries[1:]):
         nodes = entry.get("inbound_nodes")
         if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict):
             raise problem
         args, kwargs = nodes[0].get("args"), nodes[0].get("kwargs") or {}
-        if not isinstance(args, list) or len(args) != 1 or not isinstance(kwargs, dict) \
-                or set(kwargs) - {"training", "mask"}:
+        if (
+            not isinstance(args, list)
+            or len(args) != 1
+            or not isinstance(kwargs, dict)
+            or set(kwargs) - {"training", "mask"}
+        ):
             raise problem
         tensor = args[0] if isinstance(args[0], dict) else {}
-        tensor_config = tensor.get("config") if isinstance(tensor.get("config"), dict) else {}
+        tensor_config = tensor["config"] if isinstance(tensor.get("config"), dict) else {}
         history = tensor_config.get("keras_history")
-        if tensor.get("class_name") != "__keras_tensor__" or not isinstance(history, list) \
-                or history[:1] != [previous]:
+        if (
+            tensor.get("class_name") != "__keras_tensor__"
+            or not isinstance(history, list)
+            or history[:1] != [previous]
+        ):
             raise problem
     return entries
 
@@ -207,13 +264,26 @@ def _input_shape(chain: list, body: dict) -> tuple[Shape, list]:
     else:
         shape = body.get("build_input_shape")
     if shape is None:
-        raise ModelRejected(_("the model does not know its input shape: start it with "
-                              "keras.Input(shape=input_shape)"))
-    if not isinstance(shape, list) or len(shape) < 2 or not all(
+        raise ModelRejected(
+            _(
+                "the model does not know its input shape: start it with "
+                "keras.Input(shape=input_shape)"
+            )
+        )
+    if (
+        not isinstance(shape, list)
+        or len(shape) < 2
+        or not all(
             isinstance(size, int) and not isinstance(size, bool) and 0 < size <= MAX_INPUT_EXTENT
-            for size in shape[1:]):
-        raise ModelRejected(_("the model's input shape {shape} has an unknown or impossible size: pass "
-                              "input_shape to keras.Input(shape=input_shape)").format(shape=_shape_text(shape)))
+            for size in shape[1:]
+        )
+    ):
+        raise ModelRejected(
+            _(
+                "the model's input shape {shape} has an unknown or impossible size: pass "
+                "input_shape to keras.Input(shape=input_shape)"
+            ).format(shape=_shape_text(shape))
+        )
     if not chain:
         raise ModelRejected(_("the model has no layers after its input"))
     return tuple(shape[1:]), chain
@@ -226,12 +296,21 @@ def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
     try:
         steps = follow_shapes(input_shape, pairs)
     except ChainError as error:
-        raise ModelRejected(_("layer {index} ({name}) gets an input of shape {shape}: {problem}").format(
-            index=error.index, name=pairs[error.index - 1][0], shape=error.given, problem=_(str(error)))) from None
+        raise ModelRejected(
+            _("layer {index} ({name}) gets an input of shape {shape}: {problem}").format(
+                index=error.index,
+                name=pairs[error.index - 1][0],
+                shape=error.given,
+                problem=_(str(error)),
+            )
+        ) from None
     for index, ((class_name, _config), step) in enumerate(zip(pairs, steps), start=1):
         if not all(0 < size <= MAX_EXTENT for size in step.output_shape):
-            raise ModelRejected(_("layer {index} ({name}) would output shape {shape}").format(
-                index=index, name=class_name, shape=step.output_shape))
+            raise ModelRejected(
+                _("layer {index} ({name}) would output shape {shape}").format(
+                    index=index, name=class_name, shape=step.output_shape
+                )
+            )
     return [LayerRow(class_name, config, step) for (class_name, config), step in zip(pairs, steps)]
 
 
@@ -240,7 +319,11 @@ def _follow_shapes(input_shape: Shape, chain: list) -> list[LayerRow]:
 
 def _parse_json(text: str, what: str) -> Any:
     if len(text) > MAX_CONFIG_CHARS:
-        raise ModelRejected(_("{what} is longer than {count:,} characters").format(what=what, count=MAX_CONFIG_CHARS))
+        raise ModelRejected(
+            _("{what} is longer than {count:,} characters").format(
+                what=what, count=MAX_CONFIG_CHARS
+            )
+        )
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -252,7 +335,7 @@ def _untuple(value: Any, depth: int = 0) -> Any:
     if depth > MAX_UNTUPLE_DEPTH:
         raise ModelRejected(_("the model's configuration is nested too deeply"))
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
-        inner = value.get("config") if isinstance(value.get("config"), dict) else {}
+        inner = value["config"] if isinstance(value.get("config"), dict) else {}
         return [_untuple(item, depth + 1) for item in inner.get("value", []) or []]
     if isinstance(value, list):
         return [_untuple(item, depth + 1) for item in value]
@@ -267,7 +350,11 @@ def _size(shape: Shape) -> int:
 
 def _shape_text(shape: Any) -> str:
     if isinstance(shape, list):
-        return "(" + ", ".join("None" if size is None else _printable(size) for size in shape[1:]) + ")"
+        return (
+            "("
+            + ", ".join("None" if size is None else _printable(size) for size in shape[1:])
+            + ")"
+        )
     return _printable(shape)
 
 

@@ -44,7 +44,8 @@ def digits_split(test_fraction: float, split_seed: int) -> Fold:
 
     images, labels = all_digits()
     x_train, x_test, y_train, y_test = train_test_split(
-        images, labels, test_size=test_fraction, stratify=labels, random_state=split_seed)
+        images, labels, test_size=test_fraction, stratify=labels, random_state=split_seed
+    )
     return Fold(*(_frozen(array) for array in (x_train, y_train, x_test, y_test)))
 
 
@@ -54,8 +55,15 @@ def digits_folds(folds: int, test_fraction: float, split_seed: int) -> tuple[Fol
     if folds == 1:
         return (digits_split(test_fraction, split_seed),)
     images, labels = all_digits()
-    return tuple(Fold(*(_frozen(array) for array in (images[train], labels[train], images[test], labels[test])))
-                 for train, test in fold_indices(folds, split_seed))
+    return tuple(
+        Fold(
+            *(
+                _frozen(array)
+                for array in (images[train], labels[train], images[test], labels[test])
+            )
+        )
+        for train, test in fold_indices(folds, split_seed)
+    )
 
 
 def fold_indices(folds: int, split_seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -68,7 +76,9 @@ def fold_indices(folds: int, split_seed: int) -> list[tuple[np.ndarray, np.ndarr
     from sklearn.model_selection import StratifiedKFold
 
     _images, labels = all_digits()
-    cuts = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=split_seed).split(labels, labels))
+    cuts = list(
+        StratifiedKFold(n_splits=folds, shuffle=True, random_state=split_seed).split(labels, labels)
+    )
     size = min(len(train) for train, _test in cuts)
     return [(train[:size], test) for train, test in cuts]
 

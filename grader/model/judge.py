@@ -22,10 +22,10 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.i18n import N_, _, current_language
 from grader.course.catalogue import Training
 from grader.errors import GraderFailure
 from grader.failures import BadReturn
+from grader.i18n import N_, _, current_language
 from grader.model.config import ModelRejected, ModelSpec, read_model
 from grader.processes.activity import TrainingProgress
 from grader.processes.children import run_trusted
@@ -35,8 +35,12 @@ DIGITS_SHAPE = (8, 8, 1)
 DIGITS_CLASSES = 10
 DIGITS_COUNT = 1797  # images in scikit-learn's load_digits
 MAX_TRAINED_PARAMETERS = 2_000_000  # the grader does not build or train anything larger
-MAX_MULTIPLY_ADDS = 50_000_000  # per image, for a run of REFERENCE_EXAMPLES: about a minute on two cores
-REFERENCE_EXAMPLES = 20 * 1347  # 20 epochs of 1,347 digits; a run that trains on more takes less per image
+MAX_MULTIPLY_ADDS = (
+    50_000_000  # per image, for a run of REFERENCE_EXAMPLES: about a minute on two cores
+)
+REFERENCE_EXAMPLES = (
+    20 * 1347
+)  # 20 epochs of 1,347 digits; a run that trains on more takes less per image
 MAX_FEATURE_MAP = 1_000_000  # values in one layer's output, per example
 CACHE_SIZE = 8
 TRAINER_MEMORY_MB = 1280  # peak resident memory of the training run: TensorFlow itself takes ~600,
@@ -73,10 +77,14 @@ def fetch_model(learner: Any, call: str, **arguments: Any) -> ModelSpec:
         value = learner.build_model(**arguments)
     except BadReturn as error:
         detail = f" ({error.detail})" if error.detail else ""
-        raise BadReturn(_("{call} returned {returned}, which is not data the grader can check{detail}; return "
-                          "the keras.Model itself, built from keras.layers").format(
-            call=call, returned=error.returned or _("something"), detail=detail),
-            returned=error.returned, detail=error.detail) from None
+        raise BadReturn(
+            _(
+                "{call} returned {returned}, which is not data the grader can check{detail}; return "
+                "the keras.Model itself, built from keras.layers"
+            ).format(call=call, returned=error.returned or _("something"), detail=detail),
+            returned=error.returned,
+            detail=error.detail,
+        ) from None
     return read_model(value, call)
 
 
@@ -87,8 +95,11 @@ def multiply_add_limit(training: Training | None) -> int:
     """The most multiply-adds per image the grader trains with these settings (about a minute)."""
     if training is None:
         return MAX_MULTIPLY_ADDS
-    held_out = math.ceil(DIGITS_COUNT * training.test_fraction) if training.folds == 1 else \
-        math.ceil(DIGITS_COUNT / training.folds)  # the largest fold: every copy trains on as many
+    held_out = (
+        math.ceil(DIGITS_COUNT * training.test_fraction)
+        if training.folds == 1
+        else math.ceil(DIGITS_COUNT / training.folds)
+    )  # the largest fold: every copy trains on as many
     examples = training.epochs * training.copies * (DIGITS_COUNT - held_out)
     return min(MAX_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS * REFERENCE_EXAMPLES // max(examples, 1))
 
@@ -97,24 +108,39 @@ def check_trainable(spec: ModelSpec, training: Training | None = None) -> None:
     """`ModelRejected` if the model is too large for the grader to build and train at all."""
     limit = multiply_add_limit(training)
     if spec.parameters > MAX_TRAINED_PARAMETERS:
-        raise ModelRejected(_("the model has {parameters:,} parameters; the grader does not build models "
-                              "over {limit:,}").format(parameters=spec.parameters, limit=MAX_TRAINED_PARAMETERS))
+        raise ModelRejected(
+            _(
+                "the model has {parameters:,} parameters; the grader does not build models "
+                "over {limit:,}"
+            ).format(parameters=spec.parameters, limit=MAX_TRAINED_PARAMETERS)
+        )
     if spec.multiply_adds > limit or spec.largest_feature_map > MAX_FEATURE_MAP:
-        raise ModelRejected(_("the model needs {macs:,} multiply-adds per image (its largest feature map "
-                              "holds {values:,} values); the grader trains models up to {limit:,}").format(
-            macs=spec.multiply_adds, values=spec.largest_feature_map, limit=limit))
+        raise ModelRejected(
+            _(
+                "the model needs {macs:,} multiply-adds per image (its largest feature map "
+                "holds {values:,} values); the grader trains models up to {limit:,}"
+            ).format(macs=spec.multiply_adds, values=spec.largest_feature_map, limit=limit)
+        )
 
 
 def untrainable_because(spec: ModelSpec) -> str:
     """Why the grader cannot train this model on the digits, or ''."""
     if spec.input_shape != DIGITS_SHAPE or spec.output_shape != (DIGITS_CLASSES,):
-        return _("the model takes {input} and gives {output}; the digits need {shape} in and ({classes},) "
-                 "out").format(input=spec.input_shape, output=spec.output_shape, shape=DIGITS_SHAPE,
-                               classes=DIGITS_CLASSES)
+        return _(
+            "the model takes {input} and gives {output}; the digits need {shape} in and ({classes},) "
+            "out"
+        ).format(
+            input=spec.input_shape,
+            output=spec.output_shape,
+            shape=DIGITS_SHAPE,
+            classes=DIGITS_CLASSES,
+        )
     if spec.loss is None:
         return _("the model is not compiled, so there is no loss to train it with")
     if not spec.loss.takes_integer_labels:
-        return _("the loss {loss} cannot learn from the digits' integer labels").format(loss=spec.loss.name)
+        return _("the loss {loss} cannot learn from the digits' integer labels").format(
+            loss=spec.loss.name
+        )
     if spec.loss.problem or spec.compile_problem or spec.optimizer is None:
         return _(spec.loss.problem or spec.compile_problem or N_("the model has no optimiser"))
     return ""
@@ -126,11 +152,15 @@ def training_seeds(run_seed: int, training: Training) -> dict[str, int]:
     They come from the run's seed (never sent to a worker) mixed with the catalogue's salts, so
     a learner's code cannot know which digits are held out, and `--seed` still replays a run.
     """
+
     def mix(salt: int, purpose: str) -> int:
         digest = hashlib.sha256(f"{run_seed}:{salt}:{purpose}".encode()).digest()
         return int.from_bytes(digest[:4], "big")
 
-    return {"split_seed": mix(training.split_seed, "split"), "init_seed": mix(training.seed, "init")}
+    return {
+        "split_seed": mix(training.split_seed, "split"),
+        "init_seed": mix(training.seed, "init"),
+    }
 
 
 def judge(spec: ModelSpec, training: Training, run_seed: int) -> TrainingOutcome:
@@ -140,8 +170,11 @@ def judge(spec: ModelSpec, training: Training, run_seed: int) -> TrainingOutcome
         _outcomes.move_to_end(key)
         return _outcomes[key]
     reason = untrainable_because(spec)
-    outcome = TrainingOutcome(accuracy=None, not_trained=reason) if reason else \
-        _train_in_child(spec, training, training_seeds(run_seed, training))
+    outcome = (
+        TrainingOutcome(accuracy=None, not_trained=reason)
+        if reason
+        else _train_in_child(spec, training, training_seeds(run_seed, training))
+    )
     _outcomes[key] = outcome
     while len(_outcomes) > CACHE_SIZE:
         _outcomes.popitem(last=False)
@@ -152,35 +185,69 @@ def _train_in_child(spec: ModelSpec, training: Training, seeds: dict[str, int]) 
     """Train in a trusted child process under memory and time limits (grader/model/trainer.py)."""
     check_trainable(spec, training)
     progress = TrainingProgress()  # epochs done, on a terminal only
-    payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": seeds,
-               "progress": progress.line.on, "lang": current_language()}
+    payload = {
+        "spec": spec.to_payload(),
+        "training": asdict(training),
+        "seeds": seeds,
+        "progress": progress.line.on,
+        "lang": current_language(),
+    }
     try:
-        child = run_trusted("grader.model.trainer", json.dumps(payload).encode(),
-                            timeout=training.time_limit + TRAINER_START_SECONDS,
-                            memory_mb=TRAINER_MEMORY_MB, environment=TENSORFLOW_ENVIRONMENT,
-                            on_output=progress)
+        child = run_trusted(
+            "grader.model.trainer",
+            json.dumps(payload).encode(),
+            timeout=training.time_limit + TRAINER_START_SECONDS,
+            memory_mb=TRAINER_MEMORY_MB,
+            environment=TENSORFLOW_ENVIRONMENT,
+            on_output=progress,
+        )
     finally:
         progress.close()
     if child.limit == "memory":
-        return TrainingOutcome(accuracy=None, not_trained=(
-            _("training this model needed more than {limit:,} MB of memory, the limit of the grader's "
-              "training run: make the feature maps or the Dense layers smaller").format(limit=TRAINER_MEMORY_MB)))
+        return TrainingOutcome(
+            accuracy=None,
+            not_trained=(
+                _(
+                    "training this model needed more than {limit:,} MB of memory, the limit of the grader's "
+                    "training run: make the feature maps or the Dense layers smaller"
+                ).format(limit=TRAINER_MEMORY_MB)
+            ),
+        )
     if child.limit == "time":
-        return TrainingOutcome(accuracy=None, out_of_time=True, not_trained=(
-            _("training this model took longer than {seconds:g} s, the limit of the grader's training run: "
-              "use fewer filters or units, or pool earlier").format(seconds=training.time_limit + TRAINER_START_SECONDS)))
+        return TrainingOutcome(
+            accuracy=None,
+            out_of_time=True,
+            not_trained=(
+                _(
+                    "training this model took longer than {seconds:g} s, the limit of the grader's training run: "
+                    "use fewer filters or units, or pool earlier"
+                ).format(seconds=training.time_limit + TRAINER_START_SECONDS)
+            ),
+        )
     if child.exit_code is not None and child.exit_code < 0:  # TensorFlow aborted on the settings
-        return TrainingOutcome(accuracy=None, not_trained=(
-            _("the grader's training run of this model crashed (signal {signal}); check each layer's "
-              "settings against what it is applied to").format(signal=-child.exit_code)))
+        return TrainingOutcome(
+            accuracy=None,
+            not_trained=(
+                _(
+                    "the grader's training run of this model crashed (signal {signal}); check each layer's "
+                    "settings against what it is applied to"
+                ).format(signal=-child.exit_code)
+            ),
+        )
     try:
         fields = json.loads(child.stdout.strip().splitlines()[-1])
         return TrainingOutcome(**{**fields, "losses": tuple(fields.get("losses", ()))})
     except (ValueError, IndexError, TypeError):
-        raise GraderFailure(f"the grader's training run failed (exit code {child.exit_code}): "
-                            f"{child.stderr.strip()[-500:]}") from None
+        raise GraderFailure(
+            f"the grader's training run failed (exit code {child.exit_code}): "
+            f"{child.stderr.strip()[-500:]}"
+        ) from None
 
 
 def plan_of(payload: dict) -> tuple[ModelSpec, Training, dict[str, int]]:
     """The trainer's side of `_train_in_child`: the spec, settings and seeds from the payload."""
-    return ModelSpec.from_payload(payload["spec"]), Training(**payload["training"]), payload["seeds"]
+    return (
+        ModelSpec.from_payload(payload["spec"]),
+        Training(**payload["training"]),
+        payload["seeds"],
+    )

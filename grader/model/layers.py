@@ -20,10 +20,29 @@ from grader.i18n import _
 
 Shape = tuple[int, ...]
 MAX_EXTENT = 1 << 20  # no axis of a feature map may be longer than this
-LAYER_CLASSES = ("InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalMaxPooling2D",
-                 "GlobalAveragePooling2D", "Flatten", "Dense", "Dropout", "SpatialDropout2D", "GaussianNoise",
-                 "GaussianDropout", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "Rescaling",
-                 "BatchNormalization", "ZeroPadding2D", "Reshape")
+LAYER_CLASSES = (
+    "InputLayer",
+    "Conv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalMaxPooling2D",
+    "GlobalAveragePooling2D",
+    "Flatten",
+    "Dense",
+    "Dropout",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Rescaling",
+    "BatchNormalization",
+    "ZeroPadding2D",
+    "Reshape",
+)
 """Every layer class ex07 accepts (keras.layers.<name>)."""
 
 
@@ -47,8 +66,11 @@ class LayerStep:
 def whole_number(config: dict, key: str, default: Any = None, low: int = 1) -> int:
     value = config.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_EXTENT:
-        raise LayerError(_("{key} must be a whole number from {low} to {high}, not {value!r}").format(
-            key=key, low=low, high=MAX_EXTENT, value=value))
+        raise LayerError(
+            _("{key} must be a whole number from {low} to {high}, not {value!r}").format(
+                key=key, low=low, high=MAX_EXTENT, value=value
+            )
+        )
     return value
 
 
@@ -60,7 +82,11 @@ def number_pair(config: dict, key: str, default: Any = None) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value, value]
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise LayerError(_("{key} must be a number or a pair of numbers, not {value!r}").format(key=key, value=value))
+        raise LayerError(
+            _("{key} must be a number or a pair of numbers, not {value!r}").format(
+                key=key, value=value
+            )
+        )
     first, second = (whole_number({key: item}, key) for item in value)
     return first, second
 
@@ -68,14 +94,18 @@ def number_pair(config: dict, key: str, default: Any = None) -> tuple[int, int]:
 def flag(config: dict, key: str, default: bool) -> bool:
     value = config.get(key, default)
     if not isinstance(value, bool):
-        raise LayerError(_("{key} must be True or False, not {value!r}").format(key=key, value=value))
+        raise LayerError(
+            _("{key} must be True or False, not {value!r}").format(key=key, value=value)
+        )
     return value
 
 
 def padding_of(config: dict) -> str:
     padding = config.get("padding", "valid")
     if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise LayerError(_("padding must be 'valid' or 'same', not {padding!r}").format(padding=padding))
+        raise LayerError(
+            _("padding must be 'valid' or 'same', not {padding!r}").format(padding=padding)
+        )
     return padding.lower()
 
 
@@ -95,9 +125,13 @@ def describe(class_name: str, config: dict) -> str:
         if class_name == "Conv2D":
             k_h, k_w = number_pair(config, "kernel_size")
             strides = number_pair(config, "strides", 1)
-            stride = f", stride {strides[0]}" if strides == (strides[0],) * 2 else f", strides {strides}"
+            stride = (
+                f", stride {strides[0]}" if strides == (strides[0],) * 2 else f", strides {strides}"
+            )
             stride = "" if strides == (1, 1) else stride
-            return f"Conv2D {config.get('filters')}, {k_h}x{k_w}{stride}, {padding_of(config)}{suffix}"
+            return (
+                f"Conv2D {config.get('filters')}, {k_h}x{k_w}{stride}, {padding_of(config)}{suffix}"
+            )
         if class_name in ("MaxPooling2D", "AveragePooling2D"):
             p_h, p_w = number_pair(config, "pool_size", 2)
             strides = number_pair(config, "strides", [p_h, p_w])
@@ -114,20 +148,34 @@ def describe(class_name: str, config: dict) -> str:
     return class_name
 
 
-def render_table(input_shape: Shape, rows: list[tuple[str, LayerStep]], budget: int | None = None) -> str:
+def render_table(
+    input_shape: Shape, rows: list[tuple[str, LayerStep]], budget: int | None = None
+) -> str:
     """The layer-by-layer table: output shapes, parameters and the working, indented so that
     reports keep it as it is."""
-    width = max([len("layer"), len("Input")] + [len(name) for name, _ in rows]) + 2
-    shape_width = max([len("output shape"), len(str(input_shape))]
-                      + [len(str(step.output_shape)) for _, step in rows]) + 2
-    working = "  working" if any(step.working for _, step in rows) else ""  # none in the release
-    lines = [f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}{working}",
-             f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>10}"]
+    width = max([len("layer"), len("Input")] + [len(name) for name, _step in rows]) + 2
+    shape_width = (
+        max(
+            [len("output shape"), len(str(input_shape))]
+            + [len(str(step.output_shape)) for _name, step in rows]
+        )
+        + 2
+    )
+    working = (
+        "  working" if any(step.working for _name, step in rows) else ""
+    )  # none in the release
+    lines = [
+        f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}{working}",
+        f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>10}",
+    ]
     for index, (name, step) in enumerate(rows, start=1):
-        lines.append(f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
-                     f"{count_text(step.parameters):>10}  {step.working}".rstrip())
-    total = sum(step.parameters for _, step in rows)
+        lines.append(
+            f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
+            f"{count_text(step.parameters):>10}  {step.working}".rstrip()
+        )
+    total = sum(step.parameters for _name, step in rows)
     budget_text = f" (budget {count_text(budget)})" if budget is not None else ""
-    lines.append(f"  {'':>2}  {'total':<{width}}{'':<{shape_width}}{count_text(total):>10}{budget_text}")
+    lines.append(
+        f"  {'':>2}  {'total':<{width}}{'':<{shape_width}}{count_text(total):>10}{budget_text}"
+    )
     return "\n".join(lines)
-

@@ -67,8 +67,14 @@ def _stderr_silenced():
 def layer_from_config(keras: Any, class_name: str, config: dict) -> Any:
     """A fresh keras.layers.<class_name> from its allowlisted settings (safe mode, no weights)."""
     return keras.saving.deserialize_keras_object(
-        {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None},
-        safe_mode=True)
+        {
+            "module": "keras.layers",
+            "class_name": class_name,
+            "config": config,
+            "registered_name": None,
+        },
+        safe_mode=True,
+    )
 
 
 def rebuild(spec: ModelSpec, seed: int) -> Any:
@@ -76,14 +82,16 @@ def rebuild(spec: ModelSpec, seed: int) -> Any:
     return fresh_copies(spec, seed, 1)[0]
 
 
-def fresh_copies(spec: ModelSpec, seed: int, copies: int, training: Training | None = None) -> list[Any]:
+def fresh_copies(
+    spec: ModelSpec, seed: int, copies: int, training: Training | None = None
+) -> list[Any]:
     """`copies` fresh copies of the model, their initial weights drawn one after the other from
     `seed`: copy k is the same model whichever way the copies are then trained."""
     check_trainable(spec, training)
     keras = keras_module()
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    return [_sequential(keras, spec) for _ in range(copies)]
+    return [_sequential(keras, spec) for _copy in range(copies)]
 
 
 def _sequential(keras: Any, spec: ModelSpec) -> Any:
@@ -93,12 +101,17 @@ def _sequential(keras: Any, spec: ModelSpec) -> Any:
         layers = [layer_from_config(keras, row.class_name, row.config) for row in spec.layers]
         model = keras.Sequential([keras.Input(shape=spec.input_shape), *layers])
     except Exception as error:  # an allowlisted layer with settings Keras itself refuses
-        raise ModelRejected(_("the grader could not rebuild the model from its configuration "
-                              "({error})").format(error=f"{type(error).__name__}: {str(error)[:300]}")) from None
+        raise ModelRejected(
+            _("the grader could not rebuild the model from its configuration ({error})").format(
+                error=f"{type(error).__name__}: {str(error)[:300]}"
+            )
+        ) from None
     for index, (layer, row) in enumerate(zip(model.layers, spec.layers), start=1):
         shape = tuple(layer.output.shape[1:])
         if shape != row.step.output_shape or layer.count_params() != row.step.parameters:
-            raise GraderFailure(f"layer {index} ({row.class_name}): Keras gives {shape} and "
-                                f"{layer.count_params()} parameters, the grader worked out "
-                                f"{row.step.output_shape} and {row.step.parameters}")
+            raise GraderFailure(
+                f"layer {index} ({row.class_name}): Keras gives {shape} and "
+                f"{layer.count_params()} parameters, the grader worked out "
+                f"{row.step.output_shape} and {row.step.parameters}"
+            )
     return model

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from grader.i18n import _, current_language, set_language
@@ -21,7 +22,9 @@ from grader.processes.children import run_trusted
 from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
 try:
-    from grader.exercises.hidden.arithmetic import LAYERS as RULES
+    from grader.exercises.hidden.arithmetic import LAYERS
+
+    RULES: dict[str, Callable[[dict, tuple[int, ...]], LayerStep]] | None = LAYERS
 except ImportError:  # the student release: Keras works the steps out
     RULES = None
 
@@ -54,6 +57,7 @@ def follow_shapes(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[Lay
 
 
 def _by_arithmetic(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
+    assert RULES is not None  # follow_shapes() asks Keras where the course's arithmetic is not
     steps, shape = [], input_shape
     for index, (class_name, config) in enumerate(chain, start=1):
         try:
@@ -66,22 +70,38 @@ def _by_arithmetic(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[La
 
 
 def _by_keras_child(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
-    payload = json.dumps({"input_shape": list(input_shape), "chain": chain, "lang": current_language()}).encode()
-    child = run_trusted("grader.model.shapes", payload, timeout=SHAPES_SECONDS, memory_mb=SHAPES_MEMORY_MB,
-                        environment=TENSORFLOW_ENVIRONMENT)
+    payload = json.dumps(
+        {"input_shape": list(input_shape), "chain": chain, "lang": current_language()}
+    ).encode()
+    child = run_trusted(
+        "grader.model.shapes",
+        payload,
+        timeout=SHAPES_SECONDS,
+        memory_mb=SHAPES_MEMORY_MB,
+        environment=TENSORFLOW_ENVIRONMENT,
+    )
     if child.limit:
-        raise ChainError(len(chain), input_shape, _(
-            "building the model needed more than {memory:,} MB or {seconds:g} s: make the feature maps or "
-            "the Dense layers smaller").format(memory=SHAPES_MEMORY_MB, seconds=SHAPES_SECONDS))
+        raise ChainError(
+            len(chain),
+            input_shape,
+            _(
+                "building the model needed more than {memory:,} MB or {seconds:g} s: make the feature maps or "
+                "the Dense layers smaller"
+            ).format(memory=SHAPES_MEMORY_MB, seconds=SHAPES_SECONDS),
+        )
     try:
         answer = json.loads(child.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise RuntimeError(f"the grader's shape run failed (exit code {child.exit_code}): "
-                           f"{child.stderr.strip()[-500:]}") from None
+        raise RuntimeError(
+            f"the grader's shape run failed (exit code {child.exit_code}): "
+            f"{child.stderr.strip()[-500:]}"
+        ) from None
     if "error" in answer:
         raise ChainError(answer["index"], tuple(answer["given"]), answer["error"])
-    return [LayerStep(tuple(shape), parameters, multiply_adds)
-            for shape, parameters, multiply_adds in answer["steps"]]
+    return [
+        LayerStep(tuple(shape), parameters, multiply_adds)
+        for shape, parameters, multiply_adds in answer["steps"]
+    ]
 
 
 def keras_steps(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[LayerStep]:
@@ -96,10 +116,19 @@ def keras_steps(input_shape: Shape, chain: list[tuple[str, dict]]) -> list[Layer
             layer = layer_from_config(keras, class_name, config)
             tensor = layer(tensor)
         except Exception as error:  # Keras refuses the settings for this input
-            raise ChainError(index, shape, _("Keras refuses it ({error})").format(
-                error=f"{type(error).__name__}: {str(error)[:300]}")) from None
+            raise ChainError(
+                index,
+                shape,
+                _("Keras refuses it ({error})").format(
+                    error=f"{type(error).__name__}: {str(error)[:300]}"
+                ),
+            ) from None
         output = tuple(int(size) for size in tensor.shape[1:])
-        steps.append(LayerStep(output, int(layer.count_params()), _multiply_adds(layer, class_name, shape, output)))
+        steps.append(
+            LayerStep(
+                output, int(layer.count_params()), _multiply_adds(layer, class_name, shape, output)
+            )
+        )
         shape = output
     return steps
 
@@ -127,8 +156,11 @@ def main() -> None:
     chain = [(name, config) for name, config in request["chain"]]
     try:
         steps = keras_steps(tuple(request["input_shape"]), chain)
-        answer: dict = {"steps": [[list(step.output_shape), step.parameters, step.multiply_adds]
-                                  for step in steps]}
+        answer: dict = {
+            "steps": [
+                [list(step.output_shape), step.parameters, step.multiply_adds] for step in steps
+            ]
+        }
     except ChainError as error:
         answer = {"index": error.index, "given": list(error.given), "error": str(error)}
     print(json.dumps(answer))

@@ -67,8 +67,11 @@ class Line:
 
     def show(self, text: str, *, force: bool = False) -> None:
         now = time.monotonic()
-        if not self.on or (now < self.quiet_until and not force) or \
-                (now - self.last_drawn < REDRAW_SECONDS and not force):
+        if (
+            not self.on
+            or (now < self.quiet_until and not force)
+            or (now - self.last_drawn < REDRAW_SECONDS and not force)
+        ):
             return
         self.last_drawn = now
         self._write(ERASE_LINE + _fit(text))
@@ -83,6 +86,8 @@ class Line:
         return time.monotonic() - self.started
 
     def _write(self, text: str) -> None:
+        if self.stream is None:  # no terminal: `on` is False, nothing is drawn
+            return
         try:
             self.stream.write(text)
             self.stream.flush()
@@ -92,19 +97,22 @@ class Line:
 
 def waiting_text(exercise_id: str, name: str, seconds: float, limit: float) -> str:
     return _("{exercise}: {function} is still running ({seconds} s of at most {limit} s)").format(
-        exercise=exercise_id, function=name, seconds=int(seconds), limit=f"{limit:g}")
+        exercise=exercise_id, function=name, seconds=int(seconds), limit=f"{limit:g}"
+    )
 
 
 def loading_text(exercise_id: str, file: str, seconds: float) -> str:
-    return _("{exercise}: loading {file} ({seconds} s)").format(exercise=exercise_id, file=file,
-                                                               seconds=int(seconds))
+    return _("{exercise}: loading {file} ({seconds} s)").format(
+        exercise=exercise_id, file=file, seconds=int(seconds)
+    )
 
 
 def training_text(epoch: int, epochs: int, accuracy: float | None) -> str:
     if accuracy is None or epoch == 0:
         return _("ex07: the grader is training your model (starting)")
-    return _("ex07: the grader trains your model: epoch {epoch}/{epochs}, training accuracy "
-             "{accuracy}").format(epoch=epoch, epochs=epochs, accuracy=f"{accuracy:.1%}")
+    return _(
+        "ex07: the grader trains your model: epoch {epoch}/{epochs}, training accuracy {accuracy}"
+    ).format(epoch=epoch, epochs=epochs, accuracy=f"{accuracy:.1%}")
 
 
 def _fit(text: str) -> str:
@@ -125,7 +133,8 @@ class TrainingProgress:
 
     def __init__(self, stream: TextIO | None = None):
         self.line = Line(stream, quiet_seconds=0.0)
-        self.epoch, self.epochs, self.accuracy = 0, 0, None
+        self.epoch, self.epochs = 0, 0
+        self.accuracy: float | None = None
 
     def __call__(self, lines: list[str]) -> None:
         for text in lines:
@@ -140,7 +149,11 @@ class TrainingProgress:
 
         try:
             event = json.loads(text).get("progress")
-            epoch, epochs, accuracy = int(event["epoch"]), int(event["epochs"]), float(event["accuracy"])
+            epoch, epochs, accuracy = (
+                int(event["epoch"]),
+                int(event["epochs"]),
+                float(event["accuracy"]),
+            )
         except (ValueError, TypeError, KeyError, AttributeError):
             return  # the outcome line, or anything else: not progress
         self.epoch, self.epochs, self.accuracy = epoch, epochs, accuracy

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,32 +68,54 @@ class ChildResult:
     peak_mb: int = 0
 
 
-def run_grader(arguments: list[str], *, timeout: float, server: str | None = None,
-               environment: dict[str, str] | None = None) -> ChildResult:
+def run_grader(
+    arguments: list[str],
+    *,
+    timeout: float,
+    server: str | None = None,
+    environment: dict[str, str] | None = None,
+) -> ChildResult:
     """Run `python -I -m grader ARGUMENTS` in an empty working folder, within `timeout` seconds
     (forked by the warm server at `server`, grader/processes/warm.py, when one is given), with
     `environment` added to its own."""
-    return run_trusted("grader", b"", timeout=timeout, arguments=arguments, server=server,
-                       environment=environment)
+    return run_trusted(
+        "grader", b"", timeout=timeout, arguments=arguments, server=server, environment=environment
+    )
 
 
-def run_program(command: list[str], *, cwd: Path, timeout: float,
-                environment: dict[str, str] | None = None) -> ChildResult:
+def run_program(
+    command: list[str], *, cwd: Path, timeout: float, environment: dict[str, str] | None = None
+) -> ChildResult:
     """Run a trusted program (a published artefact's own script or grader) in `cwd`, within
     `timeout` seconds: `grade check` uses it to try what `publish` wrote, as its users would."""
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
         streams = [Path(folder, name) for name in ("stdout", "stderr")]
         with open(streams[0], "wb") as out, open(streams[1], "wb") as err:
-            popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                     start_new_session=True, env=environment)
+            popen = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+                env=environment,
+            )
         code, limit, peak = _watch(popen, timeout, None)
         stdout, stderr = (_read_tail(path) for path in streams)
     return ChildResult(code, stdout, stderr[-STDERR_KEPT:], limit, peak)
 
 
-def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | None = None,
-                environment: dict[str, str] | None = None, arguments: list[str] = (),
-                on_output: OutputListener | None = None, server: str | None = None) -> ChildResult:
+def run_trusted(
+    module: str,
+    stdin: bytes,
+    *,
+    timeout: float,
+    memory_mb: int | None = None,
+    environment: dict[str, str] | None = None,
+    arguments: Sequence[str] = (),
+    on_output: OutputListener | None = None,
+    server: str | None = None,
+) -> ChildResult:
     """Run `python -I -m MODULE ARGUMENTS` with `stdin` as its input, under the limits given.
 
     A child whose resident memory passes `memory_mb`, or that runs past `timeout` seconds, is
@@ -104,8 +126,11 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
     from that server instead of started: the same module, limits and files, its imports paid.
     """
     _check_stopping()
-    waiting = _prestarted.pop((module, tuple(sorted((environment or {}).items()))), None) \
-        if not arguments and server is None else None
+    waiting = (
+        _prestarted.pop((module, tuple(sorted((environment or {}).items()))), None)
+        if not arguments and server is None
+        else None
+    )
     if waiting is not None:
         return waiting.run(stdin, timeout, memory_mb, on_output)
     with tempfile.TemporaryDirectory(prefix="grade-child-") as folder:
@@ -115,19 +140,43 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
             stream.touch()
         follower = _Follower(streams[1], on_output) if on_output is not None else None
         server = (server or os.environ.get(WARM_VARIABLE)) if module in SERVED_MODULES else None
-        warm = run_warm(server, {
-            "module": module, "arguments": list(arguments), "cwd": folder, "timeout": timeout,
-            "memory_mb": memory_mb, "environment": environment or {},
-            **{name: str(path) for name, path in zip(("stdin", "stdout", "stderr"), streams)},
-        }, _stoppable(follower)) if server else None
+        warm = (
+            run_warm(
+                server,
+                {
+                    "module": module,
+                    "arguments": list(arguments),
+                    "cwd": folder,
+                    "timeout": timeout,
+                    "memory_mb": memory_mb,
+                    "environment": environment or {},
+                    **{
+                        name: str(path)
+                        for name, path in zip(("stdin", "stdout", "stderr"), streams)
+                    },
+                },
+                _stoppable(follower),
+            )
+            if server
+            else None
+        )
         if warm is not None:  # forked by the batch worker's warm server (grader/processes/warm.py)
             code, limit, peak = warm["exit_code"], warm["limit"], warm["peak_mb"]
         else:
-            with open(streams[0], "rb") as given, open(streams[1], "wb") as out, \
-                    open(streams[2], "wb") as err:
-                popen = subprocess.Popen([sys.executable, "-I", "-m", module, *arguments], cwd=folder,
-                                         stdin=given, stdout=out, stderr=err, start_new_session=True,
-                                         env=dict(os.environ, **(environment or {})))
+            with (
+                open(streams[0], "rb") as given,
+                open(streams[1], "wb") as out,
+                open(streams[2], "wb") as err,
+            ):
+                popen = subprocess.Popen(
+                    [sys.executable, "-I", "-m", module, *arguments],
+                    cwd=folder,
+                    stdin=given,
+                    stdout=out,
+                    stderr=err,
+                    start_new_session=True,
+                    env=dict(os.environ, **(environment or {})),
+                )
             code, limit, peak = _watch(popen, timeout, memory_mb, follower)
         if follower is not None:
             follower.poll()
@@ -138,6 +187,7 @@ def run_trusted(module: str, stdin: bytes, *, timeout: float, memory_mb: int | N
 def _stoppable(follower: _Follower | None) -> Callable[[], None]:
     """What the wait for a warm server's child does at each look: stop when the batch is
     interrupted (the server kills the child when it is closed), else follow its output."""
+
     def look() -> None:
         _check_stopping()
         if follower is not None:
@@ -153,14 +203,23 @@ class _Prestarted:
         self.folder = Path(tempfile.mkdtemp(prefix="grade-child-"))
         self.streams = [self.folder / name for name in ("stdout", "stderr")]
         with open(self.streams[0], "wb") as out, open(self.streams[1], "wb") as err:
-            self.popen = subprocess.Popen([sys.executable, "-I", "-m", module], cwd=self.folder,
-                                          stdin=subprocess.PIPE, stdout=out, stderr=err,
-                                          start_new_session=True, env=dict(os.environ, **environment))
+            self.popen = subprocess.Popen(
+                [sys.executable, "-I", "-m", module],
+                cwd=self.folder,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+                env=dict(os.environ, **environment),
+            )
 
-    def run(self, stdin: bytes, timeout: float, memory_mb: int | None,
-            on_output: OutputListener | None) -> ChildResult:
+    def run(
+        self, stdin: bytes, timeout: float, memory_mb: int | None, on_output: OutputListener | None
+    ) -> ChildResult:
         """Hand the child its input (from a thread: a pipe holds 64 KB) and watch it to its end."""
+
         def feed() -> None:
+            assert self.popen.stdin is not None  # started with stdin=PIPE
             try:
                 self.popen.stdin.write(stdin)
                 self.popen.stdin.close()
@@ -232,8 +291,12 @@ class _Follower:
         self.listener([line.decode("utf-8", errors="replace") for line in lines])
 
 
-def _watch(popen: subprocess.Popen, timeout: float, memory_mb: int | None,
-           follower: _Follower | None = None) -> tuple[int | None, str, int]:
+def _watch(
+    popen: subprocess.Popen,
+    timeout: float,
+    memory_mb: int | None,
+    follower: _Follower | None = None,
+) -> tuple[int | None, str, int]:
     """Wait for the child, killing it at a limit: (exit code or None, limit hit, peak MB)."""
     deadline = time.monotonic() + timeout
     peak, limit = 0, ""

@@ -26,10 +26,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.processes.warm import STOP_SECONDS, ServerProcess, read_line
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import JAIL_DIR, SandboxSpec
 from grader.sandbox.policy import BASE_ENVIRONMENT, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
-from grader.processes.warm import STOP_SECONDS, ServerProcess, read_line
 
 SERVERS_VARIABLE = "CNN_EXERCISES_WORKER_SERVERS"  # JSON: {"numpy": socket, "keras": socket}
 NUMPY, KERAS = "numpy", "keras"
@@ -47,11 +47,22 @@ class WorkerServer(ServerProcess):
         self.socket_path = str(self.folder / "socket")
         home = self.folder / "home"
         home.mkdir()
-        environment = dict(BASE_ENVIRONMENT, HOME=str(home), TMPDIR=str(home), KERAS_HOME=str(home / "keras"))
+        environment = dict(
+            BASE_ENVIRONMENT, HOME=str(home), TMPDIR=str(home), KERAS_HOME=str(home / "keras")
+        )
         if kind == KERAS:
             environment.update(TENSORFLOW_ENVIRONMENT)
-        self._start([sys.executable, *WORKER_PYTHON_FLAGS, str(JAIL_DIR / "zygote.py"), self.socket_path,
-                     *([KERAS] if kind == KERAS else [])], cwd=home, environment=environment)
+        self._start(
+            [
+                sys.executable,
+                *WORKER_PYTHON_FLAGS,
+                str(JAIL_DIR / "zygote.py"),
+                self.socket_path,
+                *([KERAS] if kind == KERAS else []),
+            ],
+            cwd=home,
+            environment=environment,
+        )
 
 
 def servers_environment(servers: list[WorkerServer]) -> dict[str, str]:
@@ -89,7 +100,12 @@ class ForkedWorker:
             self.connection.settimeout(timeout)
             try:
                 self.exit_status = int(json.loads(read_line(self.connection))["exit"])
-            except (OSError, ValueError, KeyError, TypeError):  # ValueError: the launcher is gone too
+            except (
+                OSError,
+                ValueError,
+                KeyError,
+                TypeError,
+            ):  # ValueError: the launcher is gone too
                 return None
         return self.exit_status
 
@@ -100,19 +116,33 @@ def server_for(spec: SandboxSpec, isolation: Isolation, config: dict) -> str | N
     if not isolation.namespaces or config.get("probe"):
         return None
     try:
-        address = json.loads(os.environ.get(SERVERS_VARIABLE, "{}")).get(KERAS if spec.tensorflow else NUMPY)
+        address = json.loads(os.environ.get(SERVERS_VARIABLE, "{}")).get(
+            KERAS if spec.tensorflow else NUMPY
+        )
     except (ValueError, AttributeError):
         return None
     return address if isinstance(address, str) and address else None
 
 
-def fork_worker(address: str, spec: SandboxSpec, isolation: Isolation, config: dict,
-                environment: dict[str, str], fds: list[int]) -> ForkedWorker | None:
+def fork_worker(
+    address: str,
+    spec: SandboxSpec,
+    isolation: Isolation,
+    config: dict,
+    environment: dict[str, str],
+    fds: list[int],
+) -> ForkedWorker | None:
     """A worker for `spec` forked by the server at `address`, or None (start one instead).
 
     `fds` are the worker's request and response pipes and its stdout and stderr files."""
-    request = json.dumps({"config": config, "environment": environment, "cwd": str(spec.folder),
-                          "user_namespace": isolation.user_namespace}).encode()
+    request = json.dumps(
+        {
+            "config": config,
+            "environment": environment,
+            "cwd": str(spec.folder),
+            "user_namespace": isolation.user_namespace,
+        }
+    ).encode()
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.settimeout(ANSWER_SECONDS)

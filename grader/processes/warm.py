@@ -51,13 +51,18 @@ def main(argv: list[str]) -> None:
     listed in SERVED (comma-separated) until standard input closes."""
     address, served, token = argv[1], tuple(argv[2].split(",")), os.environ.get(TOKEN_VARIABLE, "")
     for name in argv[3:]:
-        module, _, function = name.partition(":")
+        module, _separator, function = name.partition(":")
         try:
             imported = importlib.import_module(module)
             if function:
                 getattr(imported, function)()
-        except Exception as error:  # not warm then: each child imports it and meets the error itself
-            print(f"warm server: {name} not imported ({type(error).__name__}: {error})", file=sys.stderr)
+        except (
+            Exception
+        ) as error:  # not warm then: each child imports it and meets the error itself
+            print(
+                f"warm server: {name} not imported ({type(error).__name__}: {error})",
+                file=sys.stderr,
+            )
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
@@ -69,13 +74,15 @@ def main(argv: list[str]) -> None:
 def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None:
     running: dict[int, tuple[socket.socket, float, int | None]] = {}
     while True:
-        readable, _, _ = select.select([listener, sys.stdin], [], [], POLL_SECONDS)
+        readable, _writable, _exceptional = select.select(
+            [listener, sys.stdin], [], [], POLL_SECONDS
+        )
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1):
-            for pid, (connection, _, _) in running.items():
+            for pid in running:
                 _kill_group(pid)
             os._exit(0)
         if listener in readable:
-            connection, _ = listener.accept()
+            connection, _address = listener.accept()
             started = _start(connection, token, served, listener)
             if started is not None:
                 running[started[0]] = (connection, *started[1:])
@@ -87,13 +94,17 @@ def _serve(listener: socket.socket, token: str, served: tuple[str, ...]) -> None
                 _answer(connection, ended)
 
 
-def _start(connection: socket.socket, token: str, served: tuple[str, ...],
-           listener: socket.socket) -> tuple | None:
+def _start(
+    connection: socket.socket, token: str, served: tuple[str, ...], listener: socket.socket
+) -> tuple | None:
     """Fork the child of one request: (pid, deadline, memory limit), or None after refusing it."""
     try:
         connection.settimeout(5.0)
         request = json.loads(read_line(connection))
-        if not secrets.compare_digest(str(request.get("token")), token) or request.get("module") not in served:
+        if (
+            not secrets.compare_digest(str(request.get("token")), token)
+            or request.get("module") not in served
+        ):
             raise ValueError("refused")
     except (OSError, ValueError, AttributeError):
         _answer(connection, {"exit_code": None, "limit": "refused", "peak_mb": 0})
@@ -114,8 +125,11 @@ def _child(request: dict, sockets: list[socket.socket]) -> None:
         os.setsid()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(request["cwd"])
-        for fd, path, mode in ((0, request["stdin"], os.O_RDONLY), (1, request["stdout"], os.O_WRONLY),
-                               (2, request["stderr"], os.O_WRONLY)):
+        for fd, path, mode in (
+            (0, request["stdin"], os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY),
+            (2, request["stderr"], os.O_WRONLY),
+        ):
             opened = os.open(path, mode)
             os.dup2(opened, fd)
             os.close(opened)
@@ -146,8 +160,13 @@ def _look_at(pid: int, deadline: float, memory_mb: int | None) -> dict | None:
     if done:
         return {"exit_code": os.waitstatus_to_exitcode(status), "limit": "", "peak_mb": 0}
     peak = _peak_mb(pid)
-    limit = "memory" if memory_mb is not None and peak > memory_mb else \
-        "time" if time.monotonic() > deadline else ""
+    limit = (
+        "memory"
+        if memory_mb is not None and peak > memory_mb
+        else "time"
+        if time.monotonic() > deadline
+        else ""
+    )
     if not limit:
         return None
     _kill_group(pid)
@@ -200,20 +219,30 @@ class ServerProcess:
 
     def _start(self, command: list[str], *, cwd: Path, environment: dict[str, str]) -> None:
         with open(self.folder / "stderr", "wb") as stderr:
-            self.popen = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=stderr, env=environment, start_new_session=True)
+            self.popen = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=environment,
+                start_new_session=True,
+            )
         self.ready: bool | None = None
 
     def wait_ready(self, timeout: float = WARM_UP_SECONDS) -> bool:
         """Whether the server has warmed up (False for good if it failed or took too long)."""
         if self.ready is None:
-            readable, _, _ = select.select([self.popen.stdout], [], [], timeout)
-            self.ready = bool(readable) and self.popen.stdout.readline().strip() == b"ready"
+            stdout = self.popen.stdout
+            assert stdout is not None  # started with stdout=PIPE
+            readable, _writable, _exceptional = select.select([stdout], [], [], timeout)
+            self.ready = bool(readable) and stdout.readline().strip() == b"ready"
             if not self.ready:
                 self.close()
         return self.ready
 
     def close(self) -> None:
+        assert self.popen.stdin is not None and self.popen.stdout is not None  # both pipes
         if self.popen.poll() is None:
             self.popen.stdin.close()
             try:
@@ -228,8 +257,12 @@ class ServerProcess:
 class WarmServer(ServerProcess):
     """One started fork server (its own private folder and socket); `close` stops it."""
 
-    def __init__(self, modules: list[str], environment: dict[str, str] | None = None,
-                 served: tuple[str, ...] = SERVED_MODULES):
+    def __init__(
+        self,
+        modules: list[str],
+        environment: dict[str, str] | None = None,
+        served: tuple[str, ...] = SERVED_MODULES,
+    ):
         self.folder = Path(tempfile.mkdtemp(prefix="grade-warm-"))
         self.token = secrets.token_hex(16)
         self.address = f"{self.folder / SOCKET_NAME} {self.token}"
@@ -237,15 +270,26 @@ class WarmServer(ServerProcess):
         empty.mkdir()
         environment = dict(os.environ, **(environment or {}), **{TOKEN_VARIABLE: self.token})
         environment.pop(WARM_VARIABLE, None)
-        self._start([sys.executable, "-I", "-m", "grader.processes.warm", str(self.folder / SOCKET_NAME),
-                     ",".join(served), *modules], cwd=empty, environment=environment)
+        self._start(
+            [
+                sys.executable,
+                "-I",
+                "-m",
+                "grader.processes.warm",
+                str(self.folder / SOCKET_NAME),
+                ",".join(served),
+                *modules,
+            ],
+            cwd=empty,
+            environment=environment,
+        )
 
 
 def run_warm(address: str, request: dict, follow: Callable[[], None] | None = None) -> dict | None:
     """Run `request` (module, arguments, cwd, stdin/stdout/stderr paths, timeout, memory_mb,
     environment) on the server at `address` ("SOCKET TOKEN"): {exit_code, limit, peak_mb}, or
     None when there is no server to ask (the caller then starts Python itself)."""
-    path, _, token = address.partition(" ")
+    path, _separator, token = address.partition(" ")
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(path)

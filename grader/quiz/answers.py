@@ -31,20 +31,30 @@ from typing import Any
 
 import yaml
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.errors import InputError
+from grader.i18n import _
 from grader.quiz import yamlnodes
 from grader.quiz.bank import Question, QuizBank, QuizBankError, texts
 from grader.quiz.kinds import coerce_answer, shown
-from grader.quiz.yamlnodes import AnswersError, construct as _construct, line as _line
+from grader.quiz.yamlnodes import AnswersError
+from grader.quiz.yamlnodes import construct as _construct
+from grader.quiz.yamlnodes import line as _line
 from grader.submission import Submission, SubmissionFileError
 
-__all__ = ["AnswerSheet", "AnswersError", "QuizKeyError", "key_path", "load_keys", "parse_answers",
-           "read_answers_text", "read_keys_text"]
+__all__ = [
+    "AnswerSheet",
+    "AnswersError",
+    "QuizKeyError",
+    "key_path",
+    "load_keys",
+    "parse_answers",
+    "read_answers_text",
+    "read_keys_text",
+]
 
 MAX_ANSWERS_BYTES = 64 << 10  # a full quiz's answers take about 2 KB
-MAX_NESTING = 3               # top mapping > answers mapping > a list of letters or dimensions
+MAX_NESTING = 3  # top mapping > answers mapping > a list of letters or dimensions
 TOP_LEVEL_KEYS = ("quiz", "answers", "also_accept", "explanations")
 STRING_TAG = "tag:yaml.org,2002:str"
 
@@ -58,8 +68,12 @@ class AnswerSheet:
     answers: dict[str, Any]
     also_accept: dict[str, tuple[str, ...]] = field(default_factory=dict)
     explanations: dict[str, dict[str, str]] = field(default_factory=dict)
-    problems: dict[str, AnswersError] = field(default_factory=dict)  # question id -> why its answer is unusable
-    stray: list[AnswersError] = field(default_factory=list)  # answers under ids the quiz does not have
+    problems: dict[str, AnswersError] = field(
+        default_factory=dict
+    )  # question id -> why its answer is unusable
+    stray: list[AnswersError] = field(
+        default_factory=list
+    )  # answers under ids the quiz does not have
 
     @property
     def answered(self) -> int:
@@ -86,7 +100,9 @@ def read_keys_text(path: Path) -> str:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise AnswersError(_("cannot be read: {reason}").format(reason=error.strerror or error)) from None
+        raise AnswersError(
+            _("cannot be read: {reason}").format(reason=error.strerror or error)
+        ) from None
     if len(content) > MAX_ANSWERS_BYTES:
         raise AnswersError(_("is larger than {limit} KB").format(limit=MAX_ANSWERS_BYTES >> 10))
     return decode_answers(content)
@@ -100,8 +116,8 @@ def decode_answers(content: bytes) -> str:
 
 
 def _after_name(message: str) -> str:
-    """"answers/q01.yaml is a symbolic link..." -> "is a symbolic link..." (the caller names it)."""
-    first, _, rest = message.partition(" ")
+    """ "answers/q01.yaml is a symbolic link..." -> "is a symbolic link..." (the caller names it)."""
+    first, _separator, rest = message.partition(" ")
     return rest if first.endswith(".yaml") else message
 
 
@@ -131,7 +147,9 @@ def parse_answers(text: str, bank: QuizBank, *, keys: bool = False) -> AnswerShe
         loader.dispose()
 
 
-def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank, keys: bool) -> AnswerSheet:
+def _sheet(
+    loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank, keys: bool
+) -> AnswerSheet:
     root = loader.get_single_node()
     if root is None:
         return AnswerSheet(answers=dict.fromkeys(bank.ids))
@@ -139,19 +157,32 @@ def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank,
     for flaw in flaws:  # before any value is built: a flaw outside every answer is the file's
         if in_answers.of(flaw) is None:
             raise AnswersError(flaw.problem, flaw.line)
-    top = yamlnodes.mapping(root, loader, _("the file must be a mapping with an 'answers:' section"))
+    top = yamlnodes.mapping(
+        root, loader, _("the file must be a mapping with an 'answers:' section")
+    )
     given = _entries(top, "answers", loader)
     problems = _flawed_answers(given, flaws)
     for key, (_key_node, value_node) in top.items():
         if key not in TOP_LEVEL_KEYS:
             hint = _("; put answers under 'answers:'") if key in bank.ids else ""
-            raise AnswersError(_("unknown key {key}; expected {keys}").format(
-                key=shown(key), keys=", ".join(TOP_LEVEL_KEYS)) + hint, _line(value_node), shown(key, quoted=False))
+            raise AnswersError(
+                _("unknown key {key}; expected {keys}").format(
+                    key=shown(key), keys=", ".join(TOP_LEVEL_KEYS)
+                )
+                + hint,
+                _line(value_node),
+                shown(key, quoted=False),
+            )
     if "quiz" in top:
         named = _construct(loader, top["quiz"][1])
         if named != bank.quiz_id:
-            raise AnswersError(_("says it holds answers for {named}, not {quiz}").format(
-                named=shown(named), quiz=bank.quiz_id), _line(top["quiz"][1]), "quiz")
+            raise AnswersError(
+                _("says it holds answers for {named}, not {quiz}").format(
+                    named=shown(named), quiz=bank.quiz_id
+                ),
+                _line(top["quiz"][1]),
+                "quiz",
+            )
     if keys or not any(question_id in bank.ids for question_id in given):
         _known_questions(given, bank, "answers")  # keys, or a file for another quiz
     stray = _stray_answers(given, bank, problems)
@@ -165,10 +196,13 @@ def _sheet(loader: yaml.SafeLoader, flaws: list[yamlnodes.Flaw], bank: QuizBank,
         raise next(iter(problems.values()))
     also_accept = {}
     for question_id, value_node in _section(top, "also_accept", loader, bank).items():
-        also_accept[question_id] = _accepted_texts(bank.question(question_id),
-                                                   _construct(loader, value_node), _line(value_node))
-    explanations = {question_id: _explanation(_construct(loader, node), _line(node), question_id)
-                    for question_id, node in _section(top, "explanations", loader, bank).items()}
+        also_accept[question_id] = _accepted_texts(
+            bank.question(question_id), _construct(loader, value_node), _line(value_node)
+        )
+    explanations = {
+        question_id: _explanation(_construct(loader, node), _line(node), question_id)
+        for question_id, node in _section(top, "explanations", loader, bank).items()
+    }
     return AnswerSheet(answers=answers, also_accept=also_accept, explanations=explanations)
 
 
@@ -176,17 +210,29 @@ def _answer_values(root: yaml.Node) -> list[yaml.Node]:
     """The value nodes under the top-level `answers:` mapping, found without building anything."""
     if not isinstance(root, yaml.MappingNode):
         return []
-    return [value_node for key_node, section in root.value
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == STRING_TAG and key_node.value == "answers"
-            and isinstance(section, yaml.MappingNode) for _key_node, value_node in section.value]
+    return [
+        value_node
+        for key_node, section in root.value
+        if isinstance(key_node, yaml.ScalarNode)
+        and key_node.tag == STRING_TAG
+        and key_node.value == "answers"
+        and isinstance(section, yaml.MappingNode)
+        for _key_node, value_node in section.value
+    ]
 
 
-def _flawed_answers(given: dict[str, list[tuple[yaml.Node, yaml.Node]]],
-                    flaws: list[yamlnodes.Flaw]) -> dict[str, AnswersError]:
+def _flawed_answers(
+    given: dict[str, list[tuple[yaml.Node, yaml.Node]]], flaws: list[yamlnodes.Flaw]
+) -> dict[str, AnswersError]:
     """The answers a flaw lies in, each with its first flaw, and the answers given twice."""
     problems: dict[str, AnswersError] = {}
-    owners = yamlnodes.Owners([(question_id, value_node) for question_id, nodes in given.items()
-                               for _key_node, value_node in nodes])
+    owners = yamlnodes.Owners(
+        [
+            (question_id, value_node)
+            for question_id, nodes in given.items()
+            for _key_node, value_node in nodes
+        ]
+    )
     for flaw in flaws:
         owner = owners.of(flaw)
         if owner is None:
@@ -195,13 +241,22 @@ def _flawed_answers(given: dict[str, list[tuple[yaml.Node, yaml.Node]]],
     for question_id, nodes in given.items():
         if len(nodes) > 1:
             lines = ", ".join(str(_line(key_node)) for key_node, _value_node in nodes)
-            problem = _("is answered more than once (lines {lines}); keep one answer").format(lines=lines)
-            problems[question_id] = AnswersError(problem, _line(nodes[-1][0]), f"answers.{question_id}")
+            problem = _("is answered more than once (lines {lines}); keep one answer").format(
+                lines=lines
+            )
+            problems[question_id] = AnswersError(
+                problem, _line(nodes[-1][0]), f"answers.{question_id}"
+            )
     return problems
 
 
-def _read_answer(loader: yaml.SafeLoader, question: Question, nodes: list[tuple[yaml.Node, yaml.Node]],
-                 answers: dict[str, Any], problems: dict[str, AnswersError]) -> None:
+def _read_answer(
+    loader: yaml.SafeLoader,
+    question: Question,
+    nodes: list[tuple[yaml.Node, yaml.Node]],
+    answers: dict[str, Any],
+    problems: dict[str, AnswersError],
+) -> None:
     """Build and check one answer; whatever is wrong with it becomes that question's problem."""
     value_node = nodes[0][1]
     where = f"answers.{question.id}"
@@ -212,36 +267,54 @@ def _read_answer(loader: yaml.SafeLoader, question: Question, nodes: list[tuple[
     except ValueError as error:
         problems[question.id] = AnswersError(str(error), _line(value_node), where)
     except Exception as error:  # noqa: BLE001 - an untrusted value must cost its question only
-        problem = _("holds a value that cannot be read ({error})").format(error=type(error).__name__)
+        problem = _("holds a value that cannot be read ({error})").format(
+            error=type(error).__name__
+        )
         problems[question.id] = AnswersError(problem, _line(value_node), where)
 
 
-def _entries(top: dict, name: str, loader: yaml.SafeLoader) -> dict[str, list[tuple[yaml.Node, yaml.Node]]]:
+def _entries(
+    top: dict, name: str, loader: yaml.SafeLoader
+) -> dict[str, list[tuple[yaml.Node, yaml.Node]]]:
     """The pairs of the section `name` (`answers:`, `also_accept:`...) by question id; {} if absent or ~."""
     if name not in top:
         return {}
     node = top[name][1]
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
         return {}
-    return yamlnodes.entries(node, loader, _("'{name}' must map question ids to answers").format(name=name))
+    return yamlnodes.entries(
+        node, loader, _("'{name}' must map question ids to answers").format(name=name)
+    )
 
 
-def _stray_answers(given: dict[str, list], bank: QuizBank, problems: dict[str, AnswersError]) -> list[AnswersError]:
+def _stray_answers(
+    given: dict[str, list], bank: QuizBank, problems: dict[str, AnswersError]
+) -> list[AnswersError]:
     """A learner's answers under ids the quiz lacks, taken out of `given`: one under a misspelt
     id is its question's problem (unanswered, saying why); the others are returned."""
     stray: list[AnswersError] = []
     for question_id in [question_id for question_id in given if question_id not in bank.ids]:
         line = _line(given.pop(question_id)[0][0])
-        label = "'" + shown(ascii(question_id)[1:-1], quoted=False) + "'"  # look-alike letters escaped
+        label = (
+            "'" + shown(ascii(question_id)[1:-1], quoted=False) + "'"
+        )  # look-alike letters escaped
         close = difflib.get_close_matches(question_id, bank.ids, n=1)
         if close and close[0] not in given and close[0] not in problems:
-            problem = _("is not answered: the answer on line {line} is under {id}, which is not a question "
-                        "of {quiz}; write {right}").format(line=line, id=label,
-                                                           quiz=bank.quiz_id, right=repr(close[0]))
+            problem = _(
+                "is not answered: the answer on line {line} is under {id}, which is not a question "
+                "of {quiz}; write {right}"
+            ).format(line=line, id=label, quiz=bank.quiz_id, right=repr(close[0]))
             problems[close[0]] = AnswersError(problem, line, f"answers.{close[0]}")
         else:
-            stray.append(AnswersError(_("{id} is not a question of {quiz}; that answer is not graded").format(
-                id=label, quiz=bank.quiz_id), line, f"answers.{label[1:-1]}"))
+            stray.append(
+                AnswersError(
+                    _("{id} is not a question of {quiz}; that answer is not graded").format(
+                        id=label, quiz=bank.quiz_id
+                    ),
+                    line,
+                    f"answers.{label[1:-1]}",
+                )
+            )
     return stray
 
 
@@ -251,10 +324,16 @@ def _known_questions(found: dict[str, list], bank: QuizBank, name: str) -> None:
     for question_id, pairs in found.items():
         if question_id not in bank.ids:
             close = difflib.get_close_matches(question_id, bank.ids, n=1)
-            hint = (_("; did you mean {id!r}?").format(id=close[0]) if close else
-                    _("; {quiz} has {ids}").format(quiz=bank.quiz_id, ids=", ".join(bank.ids)))
-            raise AnswersError(_("unknown question {id}").format(id=shown(question_id)) + hint,
-                               _line(pairs[0][0]), f"{name}.{shown(question_id, quoted=False)}")
+            hint = (
+                _("; did you mean {id!r}?").format(id=close[0])
+                if close
+                else _("; {quiz} has {ids}").format(quiz=bank.quiz_id, ids=", ".join(bank.ids))
+            )
+            raise AnswersError(
+                _("unknown question {id}").format(id=shown(question_id)) + hint,
+                _line(pairs[0][0]),
+                f"{name}.{shown(question_id, quoted=False)}",
+            )
 
 
 def _section(top: dict, name: str, loader: yaml.SafeLoader, bank: QuizBank) -> dict[str, yaml.Node]:
@@ -263,7 +342,9 @@ def _section(top: dict, name: str, loader: yaml.SafeLoader, bank: QuizBank) -> d
     _known_questions(found, bank, name)
     for question_id, pairs in found.items():
         if len(pairs) > 1:
-            raise AnswersError(f"{question_id!r} appears twice", _line(pairs[1][0]), f"{name}.{question_id}")
+            raise AnswersError(
+                f"{question_id!r} appears twice", _line(pairs[1][0]), f"{name}.{question_id}"
+            )
     return {question_id: pairs[0][1] for question_id, pairs in found.items()}
 
 
@@ -272,7 +353,9 @@ def _accepted_texts(question: Question, value: Any, line: int) -> tuple[str, ...
     if question.kind != "text":
         raise AnswersError("only short-text questions take further accepted answers", line, key)
     values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not all(isinstance(item, str) and item.strip() for item in values):
+    if not isinstance(values, list) or not all(
+        isinstance(item, str) and item.strip() for item in values
+    ):
         raise AnswersError("must be a text or a list of texts", line, key)
     return tuple(item.strip() for item in values)
 
@@ -309,12 +392,18 @@ def load_keys(catalogue: Catalogue, quiz: Quiz, bank: QuizBank) -> AnswerSheet |
     for question in bank.questions:
         key = sheet.answers[question.id]
         if key is None or (question.kind == "multiple" and not key):
-            raise QuizKeyError(f"{path}: answers.{question.id}: no key for this question "
-                               "(every question needs one)")
+            raise QuizKeyError(
+                f"{path}: answers.{question.id}: no key for this question "
+                "(every question needs one)"
+            )
         if question.kind == "multiple" and set(key) == set(question.letters):
-            raise QuizKeyError(f"{path}: answers.{question.id}: every choice is right, so ticking "
-                               "every box would earn full marks; leave at least one wrong choice")
+            raise QuizKeyError(
+                f"{path}: answers.{question.id}: every choice is right, so ticking "
+                "every box would earn full marks; leave at least one wrong choice"
+            )
         if question.id not in sheet.explanations:
-            raise QuizKeyError(f"{path}: explanations.{question.id}: no explanation for this "
-                               "question (every question needs one, in English and Korean)")
+            raise QuizKeyError(
+                f"{path}: explanations.{question.id}: no explanation for this "
+                "question (every question needs one, in English and Korean)"
+            )
     return sheet

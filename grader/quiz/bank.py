@@ -48,7 +48,7 @@ class Question:
     @property
     def letters(self) -> tuple[str, ...]:
         """The choice ids, in order ("a", "b", ...); empty for questions without choices."""
-        return tuple(letter for letter, _ in self.choices)
+        return tuple(letter for letter, _text in self.choices)
 
     def choice_text(self, letter: str, lang: str) -> str:
         return dict(self.choices)[letter][lang]
@@ -92,25 +92,39 @@ def load_bank(catalogue: Catalogue, quiz: Quiz) -> QuizBank:
 def parse_bank(data: Any, *, quiz_id: str, path: Path) -> QuizBank:
     """Build a `QuizBank` from parsed YAML, checking every key."""
     where = str(path)
-    _expect(isinstance(data, dict), where, "the top level must be a mapping with 'quiz' and 'questions'")
+    _expect(
+        isinstance(data, dict), where, "the top level must be a mapping with 'quiz' and 'questions'"
+    )
     _only_keys(data, {"quiz", "questions"}, where)
-    _expect(data.get("quiz") == quiz_id, f"{where}: quiz",
-            f"must be {quiz_id!r} (the catalogue's id for this file), not {data.get('quiz')!r}")
+    _expect(
+        data.get("quiz") == quiz_id,
+        f"{where}: quiz",
+        f"must be {quiz_id!r} (the catalogue's id for this file), not {data.get('quiz')!r}",
+    )
     entries = data.get("questions")
-    _expect(isinstance(entries, list) and entries, f"{where}: questions", "must be a non-empty list")
-    questions = tuple(_parse_question(entry, f"{where}: questions[{index}]")
-                      for index, entry in enumerate(entries))
+    _expect(
+        isinstance(entries, list) and entries, f"{where}: questions", "must be a non-empty list"
+    )
+    questions = tuple(
+        _parse_question(entry, f"{where}: questions[{index}]")
+        for index, entry in enumerate(entries)
+    )
     ids = [question.id for question in questions]
     duplicates = sorted({question_id for question_id in ids if ids.count(question_id) > 1})
-    _expect(not duplicates, f"{where}: questions", f"duplicate question ids: {', '.join(duplicates)}")
+    _expect(
+        not duplicates, f"{where}: questions", f"duplicate question ids: {', '.join(duplicates)}"
+    )
     return QuizBank(quiz_id=quiz_id, path=path, questions=questions)
 
 
 def _parse_question(entry: Any, where: str) -> Question:
     _expect(isinstance(entry, dict), where, "each question must be a mapping")
     question_id = entry.get("id")
-    _expect(isinstance(question_id, str) and QUESTION_ID.match(question_id), f"{where}.id",
-            f"must be a short snake_case name such as lenet_year, not {question_id!r}")
+    _expect(
+        isinstance(question_id, str) and QUESTION_ID.match(question_id),
+        f"{where}.id",
+        f"must be a short snake_case name such as lenet_year, not {question_id!r}",
+    )
     where = f"{where} ({question_id})"
     _only_keys(entry, QUESTION_KEYS, where)
     kind = entry.get("kind")
@@ -122,30 +136,48 @@ def _parse_question(entry: Any, where: str) -> Question:
     if kind in CHOICE_KINDS:
         choices = _parse_choices(entry.get("choices"), f"{where}.choices")
     else:
-        _expect("choices" not in entry, f"{where}.choices", "only single and multiple questions have choices")
+        _expect(
+            "choices" not in entry,
+            f"{where}.choices",
+            "only single and multiple questions have choices",
+        )
     absolute, relative = 0.0, 0.0
     if "tolerance" in entry:
         _expect(kind == "numeric", f"{where}.tolerance", "only numeric questions have a tolerance")
         absolute, relative = _parse_tolerance(entry["tolerance"], f"{where}.tolerance")
     return Question(
-        id=question_id, kind=kind, points=float(points),
+        id=question_id,
+        kind=kind,
+        points=float(points),
         text=texts(entry.get("text"), f"{where}.text"),
-        choices=choices, absolute_tolerance=absolute, relative_tolerance=relative,
+        choices=choices,
+        absolute_tolerance=absolute,
+        relative_tolerance=relative,
     )
 
 
 def _parse_choices(data: Any, where: str) -> tuple[tuple[str, dict[str, str]], ...]:
-    _expect(isinstance(data, dict) and len(data) >= MIN_CHOICES, where,
-            f"must map letters to texts, with at least {MIN_CHOICES} choices")
+    _expect(
+        isinstance(data, dict) and len(data) >= MIN_CHOICES,
+        where,
+        f"must map letters to texts, with at least {MIN_CHOICES} choices",
+    )
     letters = list(data)
     wanted = list(CHOICE_LETTERS[: len(letters)])
-    _expect(letters == wanted and len(letters) <= len(CHOICE_LETTERS), where,
-            f"choice ids must be the letters {', '.join(wanted) or 'a, b'} in order, not {letters}")
+    _expect(
+        letters == wanted and len(letters) <= len(CHOICE_LETTERS),
+        where,
+        f"choice ids must be the letters {', '.join(wanted) or 'a, b'} in order, not {letters}",
+    )
     return tuple((letter, texts(data[letter], f"{where}.{letter}")) for letter in letters)
 
 
 def _parse_tolerance(data: Any, where: str) -> tuple[float, float]:
-    _expect(isinstance(data, dict) and data, where, "must be a mapping with 'absolute' and/or 'relative'")
+    _expect(
+        isinstance(data, dict) and data,
+        where,
+        "must be a mapping with 'absolute' and/or 'relative'",
+    )
     _only_keys(data, {"absolute", "relative"}, where)
     for key, value in data.items():
         _expect(is_number(value) and value >= 0, f"{where}.{key}", "must be a number >= 0")
@@ -154,7 +186,9 @@ def _parse_tolerance(data: Any, where: str) -> tuple[float, float]:
 
 def texts(data: Any, where: str) -> dict[str, str]:
     """A mapping of every language to a non-empty text; `QuizBankError` naming `where` if not."""
-    _expect(isinstance(data, dict), where, f"must map each language ({', '.join(LANGUAGES)}) to text")
+    _expect(
+        isinstance(data, dict), where, f"must map each language ({', '.join(LANGUAGES)}) to text"
+    )
     _only_keys(data, set(LANGUAGES), where)
     for lang in LANGUAGES:
         value = data.get(lang)

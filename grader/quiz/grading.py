@@ -24,9 +24,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
-from grader.quiz.answers import AnswersError, AnswerSheet, load_keys, parse_answers, read_answers_text
+from grader.i18n import _
+from grader.quiz.answers import (
+    AnswersError,
+    AnswerSheet,
+    load_keys,
+    parse_answers,
+    read_answers_text,
+)
 from grader.quiz.bank import Question, QuizBank, load_bank
 from grader.quiz.kinds import score_answer, show_answer
 from grader.quiz.text import LANGUAGES, detect_language, message
@@ -37,23 +43,26 @@ VISIBILITY = "public"  # quiz questions and their explanations are never hidden
 SHOWN_ALTERNATIVES = 3
 
 
-def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
-               lang: str | None = None) -> ExerciseResult:
+def grade_quiz(
+    quiz: Quiz, catalogue: Catalogue, submission: Submission, *, lang: str | None = None
+) -> ExerciseResult:
     """Grade the learner's answers to `quiz`; every question of the bank is one test."""
     lang = lang if lang in LANGUAGES else detect_language()
     bank = load_bank(catalogue, quiz)
     keys = load_keys(catalogue, quiz, bank)  # before the learner's file: bad keys are exit 2
     title = (quiz.title_ko or quiz.title) if lang == "ko" else quiz.title
     counts = keys is not None  # without keys nothing can be marked here, so nothing counts
-    result = ExerciseResult(id=quiz.id, title=title, max_score=bank.max_score if counts else 0.0,
-                            kind="quiz")
+    result = ExerciseResult(
+        id=quiz.id, title=title, max_score=bank.max_score if counts else 0.0, kind="quiz"
+    )
     source = str(submission.answers_path(quiz.id))
     values = {"file": source, "quiz": quiz.id}
     try:
         text = read_answers_text(submission, quiz.id)
         if text is None:
-            result.tests = _same_for_all(bank, message(lang, "not_attempted", **values),
-                                         not_attempted=True, counts=counts)
+            result.tests = _same_for_all(
+                bank, message(lang, "not_attempted", **values), not_attempted=True, counts=counts
+            )
             return result
         sheet = parse_answers(text, bank)
     except AnswersError as error:
@@ -61,33 +70,60 @@ def grade_quiz(quiz: Quiz, catalogue: Catalogue, submission: Submission, *,
         result.tests = _same_for_all(bank, feedback, status="error", counts=counts)
         return result
     except Exception as error:  # noqa: BLE001 - untrusted input must never stop the run
-        problem = AnswersError(_("could not be read ({error})").format(error=type(error).__name__)).describe(source)
-        result.tests = _same_for_all(bank, message(lang, "bad_file", error=problem, **values),
-                                     status="error", counts=counts)
+        problem = AnswersError(
+            _("could not be read ({error})").format(error=type(error).__name__)
+        ).describe(source)
+        result.tests = _same_for_all(
+            bank, message(lang, "bad_file", error=problem, **values), status="error", counts=counts
+        )
         return result
 
     if sheet.answered == 0 and not sheet.problems:
-        result.tests = _same_for_all(bank, message(lang, "empty_sheet", **values), not_attempted=True,
-                                     counts=counts)
+        result.tests = _same_for_all(
+            bank, message(lang, "empty_sheet", **values), not_attempted=True, counts=counts
+        )
     elif keys is None:
-        result.note = "\n".join([message(lang, "no_keys", answered=sheet.answered, total=len(bank.questions),
-                                          **values), *_stray_lines(sheet, values)])
+        result.note = "\n".join(
+            [
+                message(
+                    lang, "no_keys", answered=sheet.answered, total=len(bank.questions), **values
+                ),
+                *_stray_lines(sheet, values),
+            ]
+        )
         result.tests = _same_for_all(bank, result.note, not_attempted=True, counts=False)
         for number, question in enumerate(bank.questions, start=1):
-            if question.id in sheet.problems:  # say so now: the learner can fix it before handing in
-                feedback = message(lang, "bad_answer", error=sheet.problems[question.id].describe(source), **values)
-                result.tests[number - 1] = TestResult(name=question_test_name(number, question), status="error",
-                                                      score=0.0, max_score=0.0, visibility=VISIBILITY,
-                                                      feedback=feedback)
+            if (
+                question.id in sheet.problems
+            ):  # say so now: the learner can fix it before handing in
+                feedback = message(
+                    lang, "bad_answer", error=sheet.problems[question.id].describe(source), **values
+                )
+                result.tests[number - 1] = TestResult(
+                    name=question_test_name(number, question),
+                    status="error",
+                    score=0.0,
+                    max_score=0.0,
+                    visibility=VISIBILITY,
+                    feedback=feedback,
+                )
     else:
-        result.tests = [_grade_question(number, question, sheet, keys, lang, values)
-                        for number, question in enumerate(bank.questions, start=1)]
+        result.tests = [
+            _grade_question(number, question, sheet, keys, lang, values)
+            for number, question in enumerate(bank.questions, start=1)
+        ]
         _mention_stray(result.tests, bank, sheet, values)
     return result
 
 
-def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: AnswerSheet,
-                    lang: str, values: dict[str, str]) -> TestResult:
+def _grade_question(
+    number: int,
+    question: Question,
+    sheet: AnswerSheet,
+    keys: AnswerSheet,
+    lang: str,
+    values: dict[str, str],
+) -> TestResult:
     answer = sheet.answers[question.id]
     key = keys.answers[question.id]
     accepted = keys.also_accept.get(question.id, ())
@@ -97,13 +133,16 @@ def _grade_question(number: int, question: Question, sheet: AnswerSheet, keys: A
     if problem is not None:
         verdict = "{problem}\n{answer}".format(
             problem=message(lang, "bad_answer", error=problem.describe(values["file"]), **values),
-            answer=message(lang, "the_answer", expected=expected))
+            answer=message(lang, "the_answer", expected=expected),
+        )
     elif answer is None:
         verdict = message(lang, "unanswered", expected=expected)
     elif fraction >= 1.0:
         verdict = message(lang, "correct")
     else:
-        given = show_answer(question, answer, lang) if answer != () else message(lang, "none_chosen")
+        given = (
+            show_answer(question, answer, lang) if answer != () else message(lang, "none_chosen")
+        )
         name = "partial" if fraction > 0 else "wrong"
         verdict = message(lang, name, given=given, expected=expected, right=right, wrong=wrong)
     return TestResult(
@@ -122,11 +161,16 @@ def _stray_lines(sheet: AnswerSheet, values: dict[str, str]) -> list[str]:
     return [stray.describe(values["file"]) for stray in sheet.stray]
 
 
-def _mention_stray(tests: list[TestResult], bank: QuizBank, sheet: AnswerSheet, values: dict[str, str]) -> None:
+def _mention_stray(
+    tests: list[TestResult], bank: QuizBank, sheet: AnswerSheet, values: dict[str, str]
+) -> None:
     """The first unanswered question's feedback says which answers sit under ids the quiz does
     not have (once, not on every question)."""
-    unanswered = [test for test, question in zip(tests, bank.questions)
-                  if sheet.answers[question.id] is None and question.id not in sheet.problems]
+    unanswered = [
+        test
+        for test, question in zip(tests, bank.questions)
+        if sheet.answers[question.id] is None and question.id not in sheet.problems
+    ]
     if sheet.stray and unanswered:
         unanswered[0].feedback = "\n".join([*_stray_lines(sheet, values), unanswered[0].feedback])
 
@@ -139,17 +183,30 @@ def _expected(question: Question, key: Any, accepted: tuple[str, ...], lang: str
     return shown
 
 
-def _same_for_all(bank: QuizBank, feedback: str, *, status: str = "failed",
-                  not_attempted: bool = False, counts: bool = True) -> list[TestResult]:
+def _same_for_all(
+    bank: QuizBank,
+    feedback: str,
+    *,
+    status: str = "failed",
+    not_attempted: bool = False,
+    counts: bool = True,
+) -> list[TestResult]:
     """0-point tests that all carry one feedback (the report shows it once); out of 0 points
     where nothing can be marked (`counts` False)."""
-    return [TestResult(name=question_test_name(number, question), status=status, score=0.0,
-                       max_score=question.points if counts else 0.0, visibility=VISIBILITY, feedback=feedback,
-                       not_attempted=not_attempted)
-            for number, question in enumerate(bank.questions, start=1)]
+    return [
+        TestResult(
+            name=question_test_name(number, question),
+            status=status,
+            score=0.0,
+            max_score=question.points if counts else 0.0,
+            visibility=VISIBILITY,
+            feedback=feedback,
+            not_attempted=not_attempted,
+        )
+        for number, question in enumerate(bank.questions, start=1)
+    ]
 
 
 def question_test_name(number: int, question: Question) -> str:
     """A question's test name in reports: `Q3 task_detection`."""
     return f"Q{number} {question.id}"
-

@@ -32,7 +32,9 @@ from grader.sanitise import clean
 MAX_TEXT_CHARS = 300
 MAX_SHAPE_DIMS = 6
 MAX_DIMENSION = 10**9 - 1  # nine digits, as a shape typed as text may have
-MAX_INTEGER_BITS = 1024  # an integer this long is no answer to any question (and float() would overflow)
+MAX_INTEGER_BITS = (
+    1024  # an integer this long is no answer to any question (and float() would overflow)
+)
 EXACT_DIGITS = 15  # numbers up to this many digits are shown whole, larger ones as 1.23457e+20
 SHOWN_VALUE_CHARS = 40  # of a learner's value quoted in a problem
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -94,8 +96,11 @@ def coerce_answer(question: Question, value: Any) -> Any:
     except AnswerValueError:
         raise
     except Exception as error:  # noqa: BLE001 - no value a learner writes may escape as anything else
-        raise AnswerValueError(_("holds a value that cannot be used as an answer ({error})").format(
-            error=type(error).__name__)) from None
+        raise AnswerValueError(
+            _("holds a value that cannot be used as an answer ({error})").format(
+                error=type(error).__name__
+            )
+        ) from None
 
 
 class AnswerValueError(ValueError):
@@ -119,8 +124,9 @@ def parse_typed(question: Question, typed: str) -> Any:
     return coerce_answer(question, typed)
 
 
-def score_answer(question: Question, answer: Any, key: Any,
-                 accepted: tuple[str, ...] = ()) -> tuple[float, int, int]:
+def score_answer(
+    question: Question, answer: Any, key: Any, accepted: tuple[str, ...] = ()
+) -> tuple[float, int, int]:
     """(fraction of the points earned, right picks, wrong picks) for `answer` against `key`.
 
     Multiple choice earns partial credit: the share of the right choices picked minus the share
@@ -174,8 +180,11 @@ def yaml_value(question: Question, answer: Any) -> str:
 def _single(question: Question, value: Any) -> str:
     letter = _fold(value).rstrip(").") if isinstance(value, str) else None
     if letter not in question.letters:
-        raise AnswerValueError(_("must be one choice letter ({letters}), not {value}").format(
-            letters=_letters(question), value=shown(value)))
+        raise AnswerValueError(
+            _("must be one choice letter ({letters}), not {value}").format(
+                letters=_letters(question), value=shown(value)
+            )
+        )
     return letter
 
 
@@ -190,8 +199,11 @@ def _multiple(question: Question, value: Any) -> tuple[str, ...]:
     else:
         parts = [value]
     if not all(part in question.letters for part in parts):
-        raise AnswerValueError(_("must be a list of choice letters ({letters}) such as [a, c], not {value}").format(
-            letters=_letters(question), value=shown(value)))
+        raise AnswerValueError(
+            _("must be a list of choice letters ({letters}) such as [a, c], not {value}").format(
+                letters=_letters(question), value=shown(value)
+            )
+        )
     return tuple(sorted(set(parts)))
 
 
@@ -205,7 +217,9 @@ def _numeric(question: Question, value: Any) -> float:
         text = THOUSANDS_SEPARATOR.sub("", unicodedata.normalize("NFKC", value).strip())
         number = float(text) if NUMBER.match(text) else None
     if number is None or not math.isfinite(number):
-        raise AnswerValueError(_("must be a number such as 4096 or 0.5, not {value}").format(value=shown(value)))
+        raise AnswerValueError(
+            _("must be a number such as 4096 or 0.5, not {value}").format(value=shown(value))
+        )
     return number
 
 
@@ -217,30 +231,56 @@ def _shape(question: Question, value: Any) -> tuple[int, ...]:
         parts = value
     else:
         parts = []
-    sizes = [int(part) if isinstance(part, int) and not isinstance(part, bool) else
-             int(part) if isinstance(part, str) and DIMENSION.fullmatch(part.strip()) else None
-             for part in parts]
-    if not sizes or len(sizes) > MAX_SHAPE_DIMS or any(size is None or not 1 <= size <= MAX_DIMENSION
-                                                        for size in sizes):
-        raise AnswerValueError(_("must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value}").format(
-            value=shown(value)))
-    return tuple(sizes)
+    sizes = [
+        int(part)
+        if isinstance(part, int) and not isinstance(part, bool)
+        else int(part)
+        if isinstance(part, str) and DIMENSION.fullmatch(part.strip())
+        else None
+        for part in parts
+    ]
+    if (
+        not sizes
+        or len(sizes) > MAX_SHAPE_DIMS
+        or any(size is None or not 1 <= size <= MAX_DIMENSION for size in sizes)
+    ):
+        raise AnswerValueError(
+            _(
+                "must be a shape of whole numbers such as [32, 32, 10] or 32x32x10, not {value}"
+            ).format(value=shown(value))
+        )
+    return tuple(size for size in sizes if size is not None)  # none is, by the test above
 
 
 def _text(question: Question, value: Any) -> str:
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)
-                                    and value.bit_length() <= MAX_INTEGER_BITS):
+    if isinstance(value, float) or (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() <= MAX_INTEGER_BITS
+    ):
         value = str(value)  # 7 is "7"; a 5,000-digit integer is no short phrase
     if not isinstance(value, str) or not normalise_text(value):
-        raise AnswerValueError(_("must be a word or short phrase in quotes, such as \"max pooling\", not {value}").format(
-            value=shown(value)))
+        raise AnswerValueError(
+            _(
+                'must be a word or short phrase in quotes, such as "max pooling", not {value}'
+            ).format(value=shown(value))
+        )
     if len(value) > MAX_TEXT_CHARS:
-        raise AnswerValueError(_("is longer than {limit} characters; a short phrase is enough").format(limit=MAX_TEXT_CHARS))
+        raise AnswerValueError(
+            _("is longer than {limit} characters; a short phrase is enough").format(
+                limit=MAX_TEXT_CHARS
+            )
+        )
     return " ".join(value.split())
 
 
-_COERCERS = {"single": _single, "multiple": _multiple, "numeric": _numeric, "shape": _shape,
-             "text": _text}
+_COERCERS = {
+    "single": _single,
+    "multiple": _multiple,
+    "numeric": _numeric,
+    "shape": _shape,
+    "text": _text,
+}
 
 
 def _fold(text: str) -> str:
@@ -248,7 +288,12 @@ def _fold(text: str) -> str:
 
 
 def _number_to_letter(question: Question, part: str) -> str:
-    if part.isascii() and part.isdigit() and len(part) <= 3 and 1 <= int(part) <= len(question.letters):
+    if (
+        part.isascii()
+        and part.isdigit()
+        and len(part) <= 3
+        and 1 <= int(part) <= len(question.letters)
+    ):
         return question.letters[int(part) - 1]
     return part
 

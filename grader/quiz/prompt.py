@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
-from grader.i18n import _
 from grader.course.catalogue import Catalogue, Quiz
 from grader.errors import InputError
+from grader.i18n import _
 from grader.quiz.answers import AnswersError, key_path, parse_answers, read_answers_text
 from grader.quiz.bank import Question, QuizBank, load_bank
 from grader.quiz.kinds import parse_typed, show_answer
@@ -31,22 +31,31 @@ SKIP = "-"
 WIDTH = {"en": 88, "ko": 46}  # characters per line; a Hangul syllable takes two columns
 
 
-def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str | None,
-              grade_command: str) -> None:
+def take_quiz(
+    catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str | None, grade_command: str
+) -> None:
     """Ask the questions of `quiz_id` and save the answers where grading reads them
     (`answers/<id>.yaml` in the submission folder, unless the learner keeps them elsewhere)."""
     lang = lang if lang in LANGUAGES else detect_language()
     quiz = catalogue.item(quiz_id)
     if not isinstance(quiz, Quiz):
         quiz_ids = ", ".join(item.id for item in catalogue.quizzes) or "-"
-        raise InputError(_("{id} is an exercise, not a quiz; the quizzes are {ids}").format(id=quiz_id, ids=quiz_ids))
+        raise InputError(
+            _("{id} is an exercise, not a quiz; the quizzes are {ids}").format(
+                id=quiz_id, ids=quiz_ids
+            )
+        )
     learner = Submission.open(submission)
     bank = load_bank(catalogue, quiz)
     relative = learner.answers_path(quiz.id)
     path = submission / relative
     for folder in relative.parents:  # grading refuses links, so never write through one
         if learner.kind(folder) == "link":
-            raise InputError(_("{folder} is a symbolic link; make it a real folder").format(folder=submission / folder))
+            raise InputError(
+                _("{folder} is a symbolic link; make it a real folder").format(
+                    folder=submission / folder
+                )
+            )
     shown_file = str(path)
     title = (quiz.title_ko or quiz.title) if lang == "ko" else quiz.title
 
@@ -58,8 +67,11 @@ def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str
             click.echo(message(lang, "unchanged", file=shown_file))
             return
         answers.update(earlier)
-        action = _choose_action(shown_file, answers, lang) if any(
-            answer is not None for answer in earlier.values()) else "redo"
+        action = (
+            _choose_action(shown_file, answers, lang)
+            if any(answer is not None for answer in earlier.values())
+            else "redo"
+        )
         if action == "quit":
             click.echo(message(lang, "unchanged", file=shown_file))
             return
@@ -70,8 +82,19 @@ def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str
                 return
 
     click.echo("")
-    click.echo(click.style(message(lang, "title", quiz=quiz.id, title=title, count=len(bank.questions),
-                                   points=bank.max_score), bold=True))
+    click.echo(
+        click.style(
+            message(
+                lang,
+                "title",
+                quiz=quiz.id,
+                title=title,
+                count=len(bank.questions),
+                points=bank.max_score,
+            ),
+            bold=True,
+        )
+    )
     click.echo(_wrap(message(lang, "how_to"), lang))
     for question in to_ask:
         number = bank.ids.index(question.id) + 1
@@ -81,7 +104,9 @@ def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str
 
     answered = sum(answer is not None for answer in answers.values())
     click.echo("")
-    click.echo(message(lang, "saved", answered=answered, total=len(bank.questions), file=shown_file))
+    click.echo(
+        message(lang, "saved", answered=answered, total=len(bank.questions), file=shown_file)
+    )
     if answered < len(bank.questions):
         click.echo(message(lang, "skipped", count=len(bank.questions) - answered, quiz=quiz.id))
     if key_path(catalogue, quiz).exists():
@@ -90,8 +115,9 @@ def take_quiz(catalogue: Catalogue, quiz_id: str, *, submission: Path, lang: str
         click.echo(message(lang, "next_instructor", quiz=quiz.id))
 
 
-def _earlier_answers(learner: Submission, quiz_id: str, shown_file: str, bank: QuizBank,
-                    lang: str) -> dict[str, Any] | None:
+def _earlier_answers(
+    learner: Submission, quiz_id: str, shown_file: str, bank: QuizBank, lang: str
+) -> dict[str, Any] | None:
     """The answers already saved; {} when the learner agrees to replace a broken file, else None."""
     try:
         sheet = parse_answers(read_answers_text(learner, quiz_id) or "", bank)
@@ -99,7 +125,9 @@ def _earlier_answers(learner: Submission, quiz_id: str, shown_file: str, bank: Q
             click.echo(message(lang, "existing_unusable", error=problem.describe(shown_file)))
         return sheet.answers
     except AnswersError as error:
-        click.echo(message(lang, "existing_broken", file=shown_file, error=error.describe(shown_file)))
+        click.echo(
+            message(lang, "existing_broken", file=shown_file, error=error.describe(shown_file))
+        )
         return {} if click.confirm(message(lang, "overwrite"), default=False) else None
 
 
@@ -108,14 +136,19 @@ def _choose_action(shown_file: str, answers: dict[str, Any], lang: str) -> str:
     click.echo(message(lang, "existing", file=shown_file, answered=answered, total=len(answers)))
     click.echo(_wrap(message(lang, "existing_choice"), lang))
     default = "resume" if answered < len(answers) else "quit"
-    return click.prompt(message(lang, "existing_action"), type=click.Choice(ACTIONS), default=default)
+    return click.prompt(
+        message(lang, "existing_action"), type=click.Choice(ACTIONS), default=default
+    )
 
 
 def _show_question(question: Question, number: int, count: int, lang: str) -> None:
     click.echo("")
-    points = message(lang, "one_point" if question.points == 1 else "points", points=question.points)
-    click.echo(click.style(message(lang, "question", number=number, count=count, points=points),
-                           bold=True))
+    points = message(
+        lang, "one_point" if question.points == 1 else "points", points=question.points
+    )
+    click.echo(
+        click.style(message(lang, "question", number=number, count=count, points=points), bold=True)
+    )
     click.echo(_wrap(question.text[lang], lang))
     for letter, text in question.choices:
         click.echo(_wrap(f"{letter}) {text[lang]}", lang, indent="  ", hanging="     "))
@@ -154,5 +187,10 @@ def _as_typed(question: Question, answer: Any) -> str:
 
 
 def _wrap(text: str, lang: str, indent: str = "", hanging: str = "") -> str:
-    return textwrap.fill(text, width=WIDTH.get(lang, WIDTH["en"]), initial_indent=indent,
-                         subsequent_indent=hanging or indent, break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        width=WIDTH.get(lang, WIDTH["en"]),
+        initial_indent=indent,
+        subsequent_indent=hanging or indent,
+        break_on_hyphens=False,
+    )

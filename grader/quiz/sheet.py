@@ -17,10 +17,12 @@ from grader.i18n import N_, _, language
 from grader.quiz.bank import QuizBank
 from grader.quiz.kinds import yaml_value
 
-HEADER = N_("# Answers to {quiz}, \"{title}\", written by `grade quiz {quiz}`.\n"
-            "# Grade them with `grade {quiz}`. You may edit this file by hand:\n"
-            "#   single choice: a letter (b)   multiple choice: letters ([a, c])   number: 4096\n"
-            "#   shape: [32, 32, 10] or 32x32x10   short text: \"max pooling\"   unanswered: ~\n")
+HEADER = N_(
+    '# Answers to {quiz}, "{title}", written by `grade quiz {quiz}`.\n'
+    "# Grade them with `grade {quiz}`. You may edit this file by hand:\n"
+    "#   single choice: a letter (b)   multiple choice: letters ([a, c])   number: 4096\n"
+    '#   shape: [32, 32, 10] or 32x32x10   short text: "max pooling"   unanswered: ~\n'
+)
 COMMENT_CHARS = 88
 
 

@@ -16,28 +16,40 @@ __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "MESSAGES", "detect_language", "mess
 MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the catalogue
     "correct": N_("Correct."),
     "wrong": N_("Not correct: you answered {given}; the answer is {expected}."),
-    "partial": N_("Partly right ({right} right pick(s), {wrong} wrong pick(s)): you answered "
-                 "{given}; the answer is {expected}."),
+    "partial": N_(
+        "Partly right ({right} right pick(s), {wrong} wrong pick(s)): you answered "
+        "{given}; the answer is {expected}."
+    ),
     "unanswered": N_("Not answered; the answer is {expected}."),
     "also_accepted": N_("also accepted: {texts}"),
     "none_chosen": N_("no choice"),
-    "not_attempted": N_("not attempted: {file} is not in the submission folder; take the quiz "
-                       "with `{quiz_command}`"),
-    "empty_sheet": N_("not attempted: {file} has no answers yet; take the quiz with "
-                     "`{quiz_command}`"),
-    "bad_answer": N_("{error}. This answer cannot be read, so it earns no points; fix it in the file, or "
-                     "answer again with `{quiz_command}`."),
+    "not_attempted": N_(
+        "not attempted: {file} is not in the submission folder; take the quiz with `{quiz_command}`"
+    ),
+    "empty_sheet": N_(
+        "not attempted: {file} has no answers yet; take the quiz with `{quiz_command}`"
+    ),
+    "bad_answer": N_(
+        "{error}. This answer cannot be read, so it earns no points; fix it in the file, or "
+        "answer again with `{quiz_command}`."
+    ),
     "the_answer": N_("The answer is {expected}."),
-    "bad_file": N_("{error}. The quiz cannot be graded until the file is fixed: edit it, or "
-                  "take the quiz again with `{quiz_command}`."),
-    "no_keys": N_("saved, graded on submission: {file} is readable ({answered} of {total} "
-                 "questions answered). This copy of the course has no answer keys, so your "
-                 "instructor grades {quiz} when you hand it in; it counts no points here."),
+    "bad_file": N_(
+        "{error}. The quiz cannot be graded until the file is fixed: edit it, or "
+        "take the quiz again with `{quiz_command}`."
+    ),
+    "no_keys": N_(
+        "saved, graded on submission: {file} is readable ({answered} of {total} "
+        "questions answered). This copy of the course has no answer keys, so your "
+        "instructor grades {quiz} when you hand it in; it counts no points here."
+    ),
     # grade quiz
     "title": N_("{quiz}: {title} ({count} questions, {points:g} points)"),
-    "how_to": N_("Type your answer after each question and press Enter. Enter on its own "
-                 "keeps the answer shown in [brackets], or skips the question; '-' leaves it "
-                 "unanswered. Your answers are saved after each question."),
+    "how_to": N_(
+        "Type your answer after each question and press Enter. Enter on its own "
+        "keeps the answer shown in [brackets], or skips the question; '-' leaves it "
+        "unanswered. Your answers are saved after each question."
+    ),
     "question": N_("Question {number}/{count} ({points})"),
     "one_point": N_("1 point"),
     "points": N_("{points:g} points"),
@@ -47,8 +59,10 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
     "ask_shape": N_("Your answer (a shape, e.g. 32x32x10)"),
     "ask_text": N_("Your answer (a word or short phrase)"),
     "existing": N_("{file} already holds {answered} of {total} answers."),
-    "existing_choice": N_("resume: answer only the unanswered questions; redo: go through every "
-                         "question again (Enter keeps an earlier answer); quit: change nothing"),
+    "existing_choice": N_(
+        "resume: answer only the unanswered questions; redo: go through every "
+        "question again (Enter keeps an earlier answer); quit: change nothing"
+    ),
     "existing_action": N_("What now?"),
     "existing_broken": N_("{file} cannot be read: {error}."),
     "existing_unusable": N_("{error}; that question counts as unanswered."),
@@ -58,8 +72,10 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
     "saved": N_("Saved {answered} of {total} answers to {file}."),
     "skipped": N_("{count} question(s) unanswered: run `{quiz_command}` again and choose resume."),
     "next_graded": N_("Grade your answers (and read the explanations) with: {command}"),
-    "next_instructor": N_("This copy of the course has no answer keys: hand in your folder, and "
-                         "your instructor grades {quiz}."),
+    "next_instructor": N_(
+        "This copy of the course has no answer keys: hand in your folder, and "
+        "your instructor grades {quiz}."
+    ),
 }
 
 
@@ -68,5 +84,7 @@ def message(lang: str, name: str, **values: object) -> str:
     suggested `grade quiz` command carries `--lang` when the locale would answer otherwise."""
     with language(lang if lang in LANGUAGES else DEFAULT_LANGUAGE):
         if "quiz" in values:
-            values.setdefault("quiz_command", with_lang("grade quiz {quiz}".format(quiz=values["quiz"])))
+            values.setdefault(
+                "quiz_command", with_lang("grade quiz {quiz}".format(quiz=values["quiz"]))
+            )
         return _(MESSAGES[name]).format(**values)

@@ -17,13 +17,15 @@ from typing import Any
 
 import yaml
 
-from grader.i18n import _
 from grader.course.yamlfile import yaml_problem
+from grader.i18n import _
 from grader.quiz.kinds import shown
 from grader.sanitise import clean
 
 HARD_NESTING = 24  # collections inside collections beyond this are refused before composing
-PLACEHOLDER_TAG = "tag:cnn-exercises,2024:unresolved-alias"  # never constructed: its value is flawed
+PLACEHOLDER_TAG = (
+    "tag:cnn-exercises,2024:unresolved-alias"  # never constructed: its value is flawed
+)
 
 
 class AnswersError(Exception):
@@ -35,8 +37,11 @@ class AnswersError(Exception):
 
     def describe(self, source: str) -> str:
         """One line: `answers/q01.yaml line 4 (answers.lenet_year): must be a number`."""
-        where = source + (_(" line {line}").format(line=self.line) if self.line else "") + (
-            f" ({self.key})" if self.key else "")
+        where = (
+            source
+            + (_(" line {line}").format(line=self.line) if self.line else "")
+            + (f" ({self.key})" if self.key else "")
+        )
         return clean(f"{where}: {self.problem}", single_line=True)
 
 
@@ -77,15 +82,32 @@ def scan(text: str, max_nesting: int) -> list[Flaw]:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         mark = event.start_mark
+        assert mark is not None  # the parser marks every event
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            flaws.append(Flaw(_("YAML anchors and aliases (&name, *name) are not allowed"), mark.index, mark.line + 1))
-        if getattr(event, "tag", None) is not None:
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            flaws.append(Flaw(_("YAML tags ({tag}) are not allowed").format(tag=tag), mark.index, mark.line + 1))
+            flaws.append(
+                Flaw(
+                    _("YAML anchors and aliases (&name, *name) are not allowed"),
+                    mark.index,
+                    mark.line + 1,
+                )
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            flaws.append(
+                Flaw(
+                    _("YAML tags ({tag}) are not allowed").format(tag=tag),
+                    mark.index,
+                    mark.line + 1,
+                )
+            )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            flaw = Flaw(_("is nested more than {levels} levels deep").format(levels=max_nesting),
-                        mark.index, mark.line + 1)
+            flaw = Flaw(
+                _("is nested more than {levels} levels deep").format(levels=max_nesting),
+                mark.index,
+                mark.line + 1,
+            )
             if depth > HARD_NESTING:
                 raise TooDeep(flaw)
             if depth > max_nesting:
@@ -105,8 +127,10 @@ class Owners:
     found by bisection: a file of thousands of anchors costs no more than reading it."""
 
     def __init__(self, labelled: list[tuple[str, yaml.Node]]):
-        self._spans = sorted((node.start_mark.index, max(node.end_mark.index, node.start_mark.index + 1), label)
-                             for label, node in labelled)
+        self._spans = sorted(
+            (node.start_mark.index, max(node.end_mark.index, node.start_mark.index + 1), label)
+            for label, node in labelled
+        )
         self._starts = [start for start, _end, _label in self._spans]
 
     def of(self, flaw: Flaw) -> str | None:
@@ -133,12 +157,17 @@ def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_object(node, deep=True)
     except Exception:  # noqa: BLE001 - untrusted text: any failure is the value's problem
         text = shown(node.value) if isinstance(node, yaml.ScalarNode) else ""
-        problem = _("holds {text}, which is not a value YAML can read").format(text=text) if text else _(
-            "holds a value YAML cannot read")
+        problem = (
+            _("holds {text}, which is not a value YAML can read").format(text=text)
+            if text
+            else _("holds a value YAML cannot read")
+        )
         raise AnswersError(problem, line(node)) from None
 
 
-def entries(node: yaml.Node, loader: yaml.SafeLoader, problem: str) -> dict[str, list[tuple[yaml.Node, yaml.Node]]]:
+def entries(
+    node: yaml.Node, loader: yaml.SafeLoader, problem: str
+) -> dict[str, list[tuple[yaml.Node, yaml.Node]]]:
     """A mapping node's (key node, value node) pairs by key text, in order, a key given twice
     with both pairs; a key that is not text is an `AnswersError`, as is a node that is no mapping."""
     if not isinstance(node, yaml.MappingNode):
@@ -147,17 +176,23 @@ def entries(node: yaml.Node, loader: yaml.SafeLoader, problem: str) -> dict[str,
     for key_node, value_node in node.value:
         key = construct(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
-            raise AnswersError(_("keys must be names, not {key}").format(key=shown(key)), line(key_node))
+            raise AnswersError(
+                _("keys must be names, not {key}").format(key=shown(key)), line(key_node)
+            )
         found.setdefault(key, []).append((key_node, value_node))
     return found
 
 
-def mapping(node: yaml.Node, loader: yaml.SafeLoader, problem: str,
-            prefix: str = "") -> dict[str, tuple[yaml.Node, yaml.Node]]:
+def mapping(
+    node: yaml.Node, loader: yaml.SafeLoader, problem: str, prefix: str = ""
+) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """`entries`, where a key given twice is an `AnswersError` too."""
     found = entries(node, loader, problem)
     for key, pairs in found.items():
         if len(pairs) > 1:
-            raise AnswersError(_("{key} appears twice").format(key=shown(key)), line(pairs[1][0]),
-                               prefix + shown(key, quoted=False))
+            raise AnswersError(
+                _("{key} appears twice").format(key=shown(key)),
+                line(pairs[1][0]),
+                prefix + shown(key, quoted=False),
+            )
     return {key: pairs[0] for key, pairs in found.items()}

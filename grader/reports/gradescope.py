@@ -10,24 +10,34 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from grader.i18n import _
 from grader.reports.registry import Options, register
 from grader.results import ExerciseResult, Report
 
 GRADESCOPE_SHOWN = "visible"
-GRADESCOPE_LATER_NOTE = ("Hidden tests and quiz answers are graded now and shown after the due date, "
-                         "with your total.")
-GRADESCOPE_RECEIVED = ("Your answers were read and graded; each question, with its answer and explanation, "
-                       "is shown after the due date.\n답안을 읽고 채점했습니다. 문항별 결과와 정답, 해설은 "
-                       "마감 후 공개됩니다.")
-GRADESCOPE_UNREADABLE = ("These answers cannot be read and earn no points; the others were read and graded. "
-                         "Fix them and submit again.\n다음 답은 읽을 수 없어 점수를 받지 못합니다. 나머지 답은 읽고 "
-                         "채점했습니다. 고친 뒤 다시 제출하세요.")
-GRADESCOPE_LATER_NOTE_KO = "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
+GRADESCOPE_LATER_NOTE = (
+    "Hidden tests and quiz answers are graded now and shown after the due date, with your total."
+)
+GRADESCOPE_RECEIVED = (
+    "Your answers were read and graded; each question, with its answer and explanation, "
+    "is shown after the due date.\n답안을 읽고 채점했습니다. 문항별 결과와 정답, 해설은 "
+    "마감 후 공개됩니다."
+)
+GRADESCOPE_UNREADABLE = (
+    "These answers cannot be read and earn no points; the others were read and graded. "
+    "Fix them and submit again.\n다음 답은 읽을 수 없어 점수를 받지 못합니다. 나머지 답은 읽고 "
+    "채점했습니다. 고친 뒤 다시 제출하세요."
+)
+GRADESCOPE_LATER_NOTE_KO = (
+    "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
+)
 SEED_OPTION = re.compile(r"--seed(=|\s+)\d+")
 SEED_SHOWN_AS = "N"  # "replay with --seed N": the learner never learns the grading's seed
-MIN_SEED_DIGITS = 4  # a shorter seed (one typed for a replay) is too common a number to blank out everywhere
+MIN_SEED_DIGITS = (
+    4  # a shorter seed (one typed for a replay) is too common a number to blank out everywhere
+)
 
 
 @register("gradescope")
@@ -47,20 +57,26 @@ def to_gradescope(report: Report) -> dict:
     "replay with --seed 123" reads "--seed N"), and it is kept for the instructor in
     `extra_data`, which Gradescope stores with the results without showing it.
     """
-    tests = []
+    tests: list[dict[str, Any]] = []
     for exercise in report.exercises:
         for test in exercise.tests:
-            tests.append({
-                "name": f"{exercise.id} {test.name}",
-                "score": test.score,
-                "max_score": test.max_score,
-                "status": "passed" if test.status == "passed" else "failed",
-                "output": test.feedback,
-                "visibility": exercise.gradescope_visibility.get(test.visibility, "after_due_date"),
-            })
+            tests.append(
+                {
+                    "name": f"{exercise.id} {test.name}",
+                    "score": test.score,
+                    "max_score": test.max_score,
+                    "status": "passed" if test.status == "passed" else "failed",
+                    "output": test.feedback,
+                    "visibility": exercise.gradescope_visibility.get(
+                        test.visibility, "after_due_date"
+                    ),
+                }
+            )
         tests += _receipt(exercise)
-    for test in tests:
-        test["name"], test["output"] = (_without_seed(test[field], report.seed) for field in ("name", "output"))
+    for entry in tests:
+        entry["name"], entry["output"] = (
+            _without_seed(entry[field], report.seed) for field in ("name", "output")
+        )
     return {
         "score": report.score,
         "execution_time": round(report.execution_time, 3),
@@ -97,11 +113,22 @@ def _receipt(exercise: ExerciseResult) -> list[dict]:
     its answers file was read, and which answers could not be (a broken file or answer is the
     learner's to fix now). It quotes only the first line of a problem's feedback, which never
     holds the answer (grader/quiz/grading.py)."""
-    if exercise.kind != "quiz" or not exercise.tests or any(
-            exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN for test in exercise.tests):
+    if (
+        exercise.kind != "quiz"
+        or not exercise.tests
+        or any(
+            exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN
+            for test in exercise.tests
+        )
+    ):
         return []
-    problems = list(dict.fromkeys((test.feedback.splitlines() or [""])[0] for test in exercise.tests
-                                  if test.status == "error"))
+    problems = list(
+        dict.fromkeys(
+            (test.feedback.splitlines() or [""])[0]
+            for test in exercise.tests
+            if test.status == "error"
+        )
+    )
     if exercise.status == "not_attempted":
         output = exercise.tests[0].feedback
     elif exercise.status == "error" and len(problems) == 1:  # the file as a whole
@@ -110,9 +137,16 @@ def _receipt(exercise: ExerciseResult) -> list[dict]:
         output = GRADESCOPE_UNREADABLE + "\n" + "\n".join(f"- {problem}" for problem in problems)
     else:
         output = GRADESCOPE_RECEIVED
-    return [{"name": _("{id} answers file").format(id=exercise.id), "score": 0.0, "max_score": 0.0,
-             "status": "failed" if problems or exercise.status == "not_attempted" else "passed",
-             "output": output, "visibility": GRADESCOPE_SHOWN}]
+    return [
+        {
+            "name": _("{id} answers file").format(id=exercise.id),
+            "score": 0.0,
+            "max_score": 0.0,
+            "status": "failed" if problems or exercise.status == "not_attempted" else "passed",
+            "output": output,
+            "visibility": GRADESCOPE_SHOWN,
+        }
+    ]
 
 
 def _visible_summary(report: Report) -> str:
@@ -120,16 +154,24 @@ def _visible_summary(report: Report) -> str:
     text to everyone): the points of the tests already visible, and the protection used."""
     parts, later = [], False
     for exercise in report.exercises:
-        shown = [test for test in exercise.tests
-                 if exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN]
+        shown = [
+            test
+            for test in exercise.tests
+            if exercise.gradescope_visibility.get(test.visibility) == GRADESCOPE_SHOWN
+        ]
         later = later or len(shown) < len(exercise.tests)
         if shown:
-            parts.append(f"{exercise.id} {_points(sum(t.score for t in shown), sum(t.max_score for t in shown))}")
+            parts.append(
+                f"{exercise.id} {_points(sum(t.score for t in shown), sum(t.max_score for t in shown))}"
+            )
     listed = "; ".join(parts)
     english = f"Visible now: {listed}." if parts else "Nothing is shown before the due date."
     korean = f"지금 보이는 결과: {listed}." if parts else "마감 전에는 공개되는 결과가 없습니다."
     if later:
-        english, korean = f"{english} {GRADESCOPE_LATER_NOTE}", f"{korean} {GRADESCOPE_LATER_NOTE_KO}"
+        english, korean = (
+            f"{english} {GRADESCOPE_LATER_NOTE}",
+            f"{korean} {GRADESCOPE_LATER_NOTE_KO}",
+        )
     return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {report.protection}."
 
 

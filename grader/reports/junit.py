@@ -21,32 +21,52 @@ def to_junit(report: Report) -> str:
     each suite, and as "N / M points" in each case's system-out and failure message, which the
     report viewers show.
     """
-    root = ElementTree.Element("testsuites", name="cnn-exercises", tests=str(_count(report)),
-                               failures=str(_count(report, "failed")),
-                               errors=str(_count(report, "error") + _count(report, "timeout")),
-                               time=f"{report.execution_time:.3f}")
+    root = ElementTree.Element(
+        "testsuites",
+        name="cnn-exercises",
+        tests=str(_count(report)),
+        failures=str(_count(report, "failed")),
+        errors=str(_count(report, "error") + _count(report, "timeout")),
+        time=f"{report.execution_time:.3f}",
+    )
     for exercise in report.exercises:
         suite = ElementTree.SubElement(
-            root, "testsuite", name=exercise.id, tests=str(len(exercise.tests)),
+            root,
+            "testsuite",
+            name=exercise.id,
+            tests=str(len(exercise.tests)),
             failures=str(sum(t.status == "failed" for t in exercise.tests)),
             errors=str(sum(t.status in ("error", "timeout") for t in exercise.tests)),
-            skipped="0", time=f"{sum(t.duration for t in exercise.tests):.3f}",
-            timestamp=report.started or "1970-01-01T00:00:00")
+            skipped="0",
+            time=f"{sum(t.duration for t in exercise.tests):.3f}",
+            timestamp=report.started or "1970-01-01T00:00:00",
+        )
         _points_properties(suite, exercise.score, exercise.max_score)
         for test in exercise.tests:
             _junit_case(suite, exercise, test)
     ElementTree.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 def _junit_case(suite: ElementTree.Element, exercise: ExerciseResult, test: TestResult) -> None:
-    case = ElementTree.SubElement(suite, "testcase", classname=f"{exercise.id}.{test.visibility}",
-                                  name=test.name, time=f"{test.duration:.3f}")
+    case = ElementTree.SubElement(
+        suite,
+        "testcase",
+        classname=f"{exercise.id}.{test.visibility}",
+        name=test.name,
+        time=f"{test.duration:.3f}",
+    )
     points = f"{_points(test.score, test.max_score)} points"
     if test.status != "passed":
         tag = "failure" if test.status == "failed" else "error"
         first_line = (test.feedback.splitlines() or [test.status])[0]
-        element = ElementTree.SubElement(case, tag, message=f"{points}: {first_line}"[:300], type=test.status)
+        element = ElementTree.SubElement(
+            case, tag, message=f"{points}: {first_line}"[:300], type=test.status
+        )
         element.text = test.feedback
     ElementTree.SubElement(case, "system-out").text = f"{points}\n{test.feedback}".rstrip()
 
@@ -58,8 +78,12 @@ def _points_properties(element: ElementTree.Element, score: float, max_score: fl
 
 
 def _count(report: Report, status: str | None = None) -> int:
-    return sum(1 for exercise in report.exercises for test in exercise.tests
-               if status is None or test.status == status)
+    return sum(
+        1
+        for exercise in report.exercises
+        for test in exercise.tests
+        if status is None or test.status == status
+    )
 
 
 def _points(score: float, max_score: float) -> str:

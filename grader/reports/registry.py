@@ -53,5 +53,7 @@ def render(report: Report, output_format: str, *, replay: str = "", lang: str | 
     try:
         renderer = RENDERERS[output_format]
     except KeyError:
-        raise ValueError(f"no report format {output_format!r}; the formats are {', '.join(formats())}") from None
+        raise ValueError(
+            f"no report format {output_format!r}; the formats are {', '.join(formats())}"
+        ) from None
     return renderer(report, Options(replay=replay, lang=lang))

@@ -18,10 +18,22 @@ DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a t
 STATUS_COLUMNS = 13  # display columns of the widest status word ("not attempted")
 MIN_WIDTH, MAX_WIDTH = 40, 100
 STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
-STATUS_NAMES = {"passed": N_("passed"), "partial": N_("partial"), "failed": N_("failed"),
-                "error": N_("error"), "timeout": N_("timeout"), "not_attempted": N_("not attempted")}
-STATUS_COLOURS = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
-                  "timeout": "red", "not_attempted": "blue"}
+STATUS_NAMES = {
+    "passed": N_("passed"),
+    "partial": N_("partial"),
+    "failed": N_("failed"),
+    "error": N_("error"),
+    "timeout": N_("timeout"),
+    "not_attempted": N_("not attempted"),
+}
+STATUS_COLOURS = {
+    "passed": "green",
+    "partial": "yellow",
+    "failed": "red",
+    "error": "red",
+    "timeout": "red",
+    "not_attempted": "blue",
+}
 
 
 @register("text")
@@ -34,11 +46,18 @@ def to_text(report: Report, *, replay: str = "") -> str:
     for exercise in report.exercises:
         lines += _exercise_lines(exercise)
         lines.append("")
-    total = "{total} {points}".format(total=_("Total"), points=_points(report.score, report.max_score))
+    total = "{total} {points}".format(
+        total=_("Total"), points=_points(report.score, report.max_score)
+    )
     lines.append(click.style(total, bold=True))
-    protection = report.protection + (f" ({report.protection_note})" if report.protection_note else "")
-    details = [_("seed {seed}").format(seed=report.seed), _("protection: {protection}").format(protection=protection),
-               _("{seconds:.1f} s").format(seconds=report.execution_time)]
+    protection = report.protection + (
+        f" ({report.protection_note})" if report.protection_note else ""
+    )
+    details = [
+        _("seed {seed}").format(seed=report.seed),
+        _("protection: {protection}").format(protection=protection),
+        _("{seconds:.1f} s").format(seconds=report.execution_time),
+    ]
     lines.append("(" + ", ".join(details) + ")")
     if replay:
         lines.append(_("Replay these random cases with: {command}").format(command=replay))
@@ -52,18 +71,27 @@ def _unchecked_lines(report: Report) -> list[str]:
     unchecked = report.unchecked
     if not unchecked:
         return []
-    heading = _("Tests the grader could not check: {count}. The grade is incomplete, and this is not a verdict on "
-                "your code: grade again, and tell your instructor if it happens again.").format(count=len(unchecked))
-    return ["", *(click.style(part, fg="red", bold=True) for part in _fit(heading, "")),
-            *(part for name in unchecked for part in _fit(f"  {name}", "    "))]
+    heading = _(
+        "Tests the grader could not check: {count}. The grade is incomplete, and this is not a verdict on "
+        "your code: grade again, and tell your instructor if it happens again."
+    ).format(count=len(unchecked))
+    return [
+        "",
+        *(click.style(part, fg="red", bold=True) for part in _fit(heading, "")),
+        *(part for name in unchecked for part in _fit(f"  {name}", "    ")),
+    ]
 
 
 def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     status = exercise.status
-    header = (f"{exercise.id}  {_points(exercise.score, exercise.max_score):>9}  "
-              f"{pad_to_width(_status_name(status), STATUS_COLUMNS)}  {exercise.title}")
-    lines = [click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
-             for part in _fit(header, " " * 6)]
+    header = (
+        f"{exercise.id}  {_points(exercise.score, exercise.max_score):>9}  "
+        f"{pad_to_width(_status_name(status), STATUS_COLUMNS)}  {exercise.title}"
+    )
+    lines = [
+        click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
+        for part in _fit(header, " " * 6)
+    ]
     shared = _shared_feedback(exercise.tests)
     if status == "not_attempted":
         distinct = dict.fromkeys(test.feedback for test in exercise.tests)
@@ -75,8 +103,10 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     for test in exercise.tests:
         word = STATUS_WORDS.get(test.status, test.status)
         row = f"  {word}  {_points(test.score, test.max_score):>9}  {test.name}"
-        lines += [click.style(part, fg="green" if test.status == "passed" else "red")
-                  for part in _fit(row, " " * 19)]
+        lines += [
+            click.style(part, fg="green" if test.status == "passed" else "red")
+            for part in _fit(row, " " * 19)
+        ]
         if test.feedback and test.feedback != shared:
             lines += _indent(test.feedback, " " * 19)
     return lines
@@ -120,8 +150,11 @@ def report_width() -> int:
 
 def _starts_a_report_line(word: str) -> bool:
     """Words that begin a report's own lines (a total, a test row, an exercise header)."""
-    return (word in (_("Total"), "Total", *(status.strip() for status in STATUS_WORDS.values()))
-            or bool(re.fullmatch(r"(ex|q)\d\d", word, flags=re.IGNORECASE)))
+    return word in (
+        _("Total"),
+        "Total",
+        *(status.strip() for status in STATUS_WORDS.values()),
+    ) or bool(re.fullmatch(r"(ex|q)\d\d", word, flags=re.IGNORECASE))
 
 
 def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
@@ -140,7 +173,7 @@ def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
         if current.strip():
             head, _space, last = current.rstrip().rpartition(" ")
             if _starts_a_report_line(word) and head.strip():  # learner text never opens a line with
-                lines.append(head.rstrip())                   # a word that could pose as a report row
+                lines.append(head.rstrip())  # a word that could pose as a report row
                 current = f"{continuation}{last} {word}"
             else:
                 lines.append(current.rstrip())

@@ -41,22 +41,29 @@ def jail_steps(folder: str, *, tensorflow: bool, secrets: tuple[str, ...]) -> li
     solutions and tests), masked wherever an allowed tree would include them.
     """
     binds, masks, links = _python_view(tensorflow)
-    binds = {*binds, folder}
-    masks = {*masks, *(path for path in secrets if os.path.isdir(path))}
-    return _ordered(binds, masks, links)
+    shown = {*binds, folder}
+    hidden = {*masks, *(path for path in secrets if os.path.isdir(path))}
+    return _ordered(shown, hidden, links)
 
 
 @functools.cache
-def _python_view(tensorflow: bool) -> tuple[frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]:
+def _python_view(
+    tensorflow: bool,
+) -> tuple[frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]:
     """(trees and files to bind, folders to mask, links) for Python and the libraries it loads."""
     stdlib = {_real(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
     dynload = {_real(path) for path in sys.path if os.path.basename(path) == "lib-dynload"}
-    numpy = _real(os.path.dirname(importlib.util.find_spec("numpy").origin))
+    numpy_spec = importlib.util.find_spec("numpy")
+    assert numpy_spec is not None and numpy_spec.origin is not None  # the grader needs NumPy
+    numpy = _real(os.path.dirname(numpy_spec.origin))
     python_trees = {*dynload, numpy, *_existing([numpy + ".libs"])}
     if tensorflow:
         python_trees |= {_real(path) for path in site.getsitepackages()}
     masks = {os.path.join(tree, name) for tree in stdlib for name in PACKAGE_FOLDERS} - python_trees
-    compiled = [_real(sys.executable), *(path for tree in python_trees for path in _shared_objects(tree))]
+    compiled = [
+        _real(sys.executable),
+        *(path for tree in python_trees for path in _shared_objects(tree)),
+    ]
     trees = stdlib | python_trees | (_existing(TENSORFLOW_SYSTEM) if tensorflow else set())
 
     files, links = set(_existing(SYSTEM_FILES)), set()
@@ -90,12 +97,16 @@ def links_along(path: str) -> list[tuple[str, str]]:
     return found
 
 
-def _ordered(binds: set[str], masks: set[str], links: tuple[tuple[str, str], ...]) -> list[list[str]]:
+def _ordered(
+    binds: set[str], masks: set[str], links: tuple[tuple[str, str], ...]
+) -> list[list[str]]:
     """Parents before children; a path already shown by a bound tree (and not masked) is skipped."""
     steps: list[list[str]] = []
     shown: dict[str, str] = {}  # path -> "bind" or "mask", for what the steps so far lay out
-    for path, kind in sorted([(path, "bind") for path in binds] + [(path, "mask") for path in masks],
-                             key=lambda item: (_depth_key(item[0]), item[1] == "bind")):
+    for path, kind in sorted(
+        [(path, "bind") for path in binds] + [(path, "mask") for path in masks],
+        key=lambda item: (_depth_key(item[0]), item[1] == "bind"),
+    ):
         above = _nearest(path, shown)
         if kind == "bind" and above == "bind":
             continue  # already visible through an allowed tree
@@ -127,8 +138,12 @@ def _depth_key(path: str) -> tuple[str, ...]:
 
 def _shared_objects(tree: str) -> list[str]:
     """The compiled files (`*.so`, `*.so.N`) under `tree`, without following links."""
-    return [os.path.join(folder, name) for folder, _, names in os.walk(tree)
-            for name in names if ".so" in name and SHARED_OBJECT.search(name)]
+    return [
+        os.path.join(folder, name)
+        for folder, _subfolders, names in os.walk(tree)
+        for name in names
+        if ".so" in name and SHARED_OBJECT.search(name)
+    ]
 
 
 def _real(path: str) -> str:

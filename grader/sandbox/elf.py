@@ -39,11 +39,19 @@ def _layout(ident: bytes) -> _Layout | None:
     if order is None:
         return None
     if ident[4] == 2:  # ELF64
-        return _Layout(struct.Struct(order + "Q14xHH"), 0x20, struct.Struct(order + "I4xQQ8xQ"),
-                       struct.Struct(order + "qQ"))
+        return _Layout(
+            struct.Struct(order + "Q14xHH"),
+            0x20,
+            struct.Struct(order + "I4xQQ8xQ"),
+            struct.Struct(order + "qQ"),
+        )
     if ident[4] == 1:  # ELF32
-        return _Layout(struct.Struct(order + "I10xHH"), 0x1C, struct.Struct(order + "III4xI"),
-                       struct.Struct(order + "iI"))
+        return _Layout(
+            struct.Struct(order + "I10xHH"),
+            0x1C,
+            struct.Struct(order + "III4xI"),
+            struct.Struct(order + "iI"),
+        )
     return None
 
 
@@ -69,7 +77,9 @@ def read_dependencies(path: str, folders: dict[str, str] | None = None) -> Depen
     """DT_NEEDED names and the search path of the ELF file at `path` (empty if not ELF)."""
     try:
         with open(path, "rb") as stream:
-            return _read(stream, os.path.dirname(real_path(path, {} if folders is None else folders)))
+            return _read(
+                stream, os.path.dirname(real_path(path, {} if folders is None else folders))
+            )
     except (OSError, struct.error, ValueError):
         return Dependencies((), ())
 
@@ -84,7 +94,9 @@ def _read(stream, origin: str) -> Dependencies:
     loads, dynamic = [], None
     for index in range(phnum):
         stream.seek(phoff + index * phentsize)
-        p_type, p_offset, p_vaddr, p_filesz = layout.segment.unpack(stream.read(layout.segment.size))
+        p_type, p_offset, p_vaddr, p_filesz = layout.segment.unpack(
+            stream.read(layout.segment.size)
+        )
         if p_type == PT_LOAD:
             loads.append((p_vaddr, p_offset, p_filesz))
         elif p_type == PT_DYNAMIC:
@@ -93,14 +105,20 @@ def _read(stream, origin: str) -> Dependencies:
         return Dependencies((), ())
     entries = []
     stream.seek(dynamic[0])
-    for _ in range(min(dynamic[1] // layout.dynamic.size, MAX_DYNAMIC_ENTRIES)):
+    for _repeat in range(min(dynamic[1] // layout.dynamic.size, MAX_DYNAMIC_ENTRIES)):
         tag, value = layout.dynamic.unpack(stream.read(layout.dynamic.size))
         if tag == DT_NULL:
             break
         entries.append((tag, value))
     strtab = next((value for tag, value in entries if tag == DT_STRTAB), None)
-    table = next((offset + strtab - vaddr for vaddr, offset, size in loads
-                  if strtab is not None and vaddr <= strtab < vaddr + size), None)
+    table = next(
+        (
+            offset + strtab - vaddr
+            for vaddr, offset, size in loads
+            if strtab is not None and vaddr <= strtab < vaddr + size
+        ),
+        None,
+    )
     if table is None:
         return Dependencies((), ())
 
@@ -112,8 +130,11 @@ def _read(stream, origin: str) -> Dependencies:
     runpath = [string(value) for tag, value in entries if tag == DT_RUNPATH]
     rpath = [string(value) for tag, value in entries if tag == DT_RPATH]
     search = ":".join(runpath or rpath)
-    folders = tuple(part.replace("$ORIGIN", origin).replace("${ORIGIN}", origin)
-                    for part in search.split(":") if part)
+    folders = tuple(
+        part.replace("$ORIGIN", origin).replace("${ORIGIN}", origin)
+        for part in search.split(":")
+        if part
+    )
     return Dependencies(needed, folders)
 
 
@@ -156,7 +177,9 @@ def library_closure(files: list[str]) -> dict[str, set[str]]:
         for name in dependencies.needed:
             key = (name, dependencies.search_path)
             if key not in located:
-                located[key] = _locate(name, (*dependencies.search_path, *system), listings, folders)
+                located[key] = _locate(
+                    name, (*dependencies.search_path, *system), listings, folders
+                )
             for alias in located[key]:
                 real = real_path(alias, folders)
                 if alias not in found.get(real, ()):
@@ -165,13 +188,17 @@ def library_closure(files: list[str]) -> dict[str, set[str]]:
     return found
 
 
-def _locate(name: str, search: tuple[str, ...], listings: dict[str, frozenset[str]],
-            folders: dict[str, str]) -> list[str]:
+def _locate(
+    name: str, search: tuple[str, ...], listings: dict[str, frozenset[str]], folders: dict[str, str]
+) -> list[str]:
     """Every path by which the loader could find `name`: the first hit, and its twins elsewhere."""
     if "/" in name:
         return [name] if os.path.isfile(name) else []
-    hits = [os.path.join(folder, name) for folder in dict.fromkeys(search)
-            if name in _listing(folder, listings)]
+    hits = [
+        os.path.join(folder, name)
+        for folder in dict.fromkeys(search)
+        if name in _listing(folder, listings)
+    ]
     if not hits:
         return []
     first = real_path(hits[0], folders)

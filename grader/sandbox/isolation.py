@@ -18,11 +18,11 @@ import shutil
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Protocol
 from pathlib import Path
+from typing import Protocol
 
-from grader.i18n import _
 from grader.errors import InputError
+from grader.i18n import _
 
 ROOT = "root"
 USERNS = "userns"
@@ -88,14 +88,18 @@ class Isolation:
         if not isinstance(view, dict):
             return _("the worker did not describe its sandbox")
         if self.fresh_uid and view.get("uid") != uid:
-            return _("the worker runs as uid {got!r}, not the unprivileged uid {uid}").format(got=view.get("uid"), uid=uid)
+            return _("the worker runs as uid {got!r}, not the unprivileged uid {uid}").format(
+                got=view.get("uid"), uid=uid
+            )
         if view.get("capabilities") != 0:
             return _("the worker kept privileges")
         if self.namespaces:
             if view.get("pid") != 1:
                 return _("the worker has no process namespace of its own")
             if view.get("visible"):
-                return _("the worker can see {count} of the grader's private folders").format(count=len(view["visible"]))
+                return _("the worker can see {count} of the grader's private folders").format(
+                    count=len(view["visible"])
+                )
             if view.get("root_writable") is not False:
                 return _("the worker can write to its root folder")
         return ""
@@ -115,8 +119,10 @@ def strongest_mode() -> str:
         return LIMITS
     if os.geteuid() == 0:
         return ROOT
-    if _read_int("/proc/sys/user/max_user_namespaces", 1) > 0 and \
-            _read_int("/proc/sys/kernel/unprivileged_userns_clone", 1) != 0:
+    if (
+        _read_int("/proc/sys/user/max_user_namespaces", 1) > 0
+        and _read_int("/proc/sys/kernel/unprivileged_userns_clone", 1) != 0
+    ):
         return USERNS
     return LIMITS
 
@@ -129,16 +135,22 @@ def weak(note: str, *, allow_weak: bool) -> Isolation:
     """
     if os.geteuid() == 0:
         if not allow_weak:
-            raise WeakSandboxRefused(_(
-                "the sandbox has no namespaces here ({note}) and the grader runs as root; learner code would "
-                "run without a jail. Fix the namespaces, run as an ordinary user, or pass --allow-weak-sandbox "
-                "to grade with limits only").format(note=note))
+            raise WeakSandboxRefused(
+                _(
+                    "the sandbox has no namespaces here ({note}) and the grader runs as root; learner code would "
+                    "run without a jail. Fix the namespaces, run as an ordinary user, or pass --allow-weak-sandbox "
+                    "to grade with limits only"
+                ).format(note=note)
+            )
         unreachable = python_unreachable_for_others()
         if unreachable:
-            raise WeakSandboxRefused(_(
-                "the sandbox has no namespaces here ({note}), and learner code cannot run as an unprivileged "
-                "user because {path} is not readable by other users; install Python where every user can read "
-                "it, or fix the namespaces").format(note=note, path=unreachable))
+            raise WeakSandboxRefused(
+                _(
+                    "the sandbox has no namespaces here ({note}), and learner code cannot run as an unprivileged "
+                    "user because {path} is not readable by other users; install Python where every user can read "
+                    "it, or fix the namespaces"
+                ).format(note=note, path=unreachable)
+            )
     return Isolation(LIMITS, note)
 
 
@@ -147,7 +159,9 @@ def python_unreachable_for_others() -> str:
     """The first folder on the way to Python or NumPy that other users cannot enter, or ''."""
     import importlib.util
 
-    numpy_dir = os.path.dirname(importlib.util.find_spec("numpy").origin)
+    numpy_spec = importlib.util.find_spec("numpy")
+    assert numpy_spec is not None and numpy_spec.origin is not None  # the grader needs NumPy
+    numpy_dir = os.path.dirname(numpy_spec.origin)
     for path in (os.path.realpath(sys.executable), numpy_dir, sys.base_prefix):
         current = Path(path)
         for folder in (*reversed(current.parents), current):

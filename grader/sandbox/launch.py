@@ -28,17 +28,32 @@ from pathlib import Path
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, Exercise, Limits
 from grader.sandbox.allowlist import jail_steps
 from grader.sandbox.isolation import Isolation
-from grader.sandbox.policy import BASE_ENVIRONMENT, FORBIDDEN_MODULES, TENSORFLOW_ENVIRONMENT, WORKER_PYTHON_FLAGS
+from grader.sandbox.policy import (
+    BASE_ENVIRONMENT,
+    FORBIDDEN_MODULES,
+    TENSORFLOW_ENVIRONMENT,
+    WORKER_PYTHON_FLAGS,
+)
 
 JAIL_DIR = Path(__file__).resolve().parent.parent / "jail"
 WORKER_FILES = ("worker.py", "wire.py", "jail.py")
-UNSHARE_NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--fork", "--kill-child",
-                      "--propagation", "private"]
+UNSHARE_NAMESPACES = [
+    "--mount",
+    "--pid",
+    "--net",
+    "--ipc",
+    "--fork",
+    "--kill-child",
+    "--propagation",
+    "private",
+]
 JAIL_TMP_MB = 64
 JAIL_TMP_FILES = 16384  # files and folders in each of the jail's scratch folders (kernel memory)
 WORKER_UID_BASE = 1_000_000  # fresh uids for workers run by root: no files, no processes
 WORKER_UID_RANGE = 1_000_000
-WORKER_TOKEN_VARIABLE = "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
+WORKER_TOKEN_VARIABLE = (
+    "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
+)
 SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
 PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits for the go
 # 16 bits of a 31-bit run seed: a worker that tries every run seed against its own finds
@@ -67,7 +82,9 @@ class SandboxSpec:
 
     def launch(self, isolation: Isolation) -> tuple[list[str], dict, dict[str, str]]:
         """(command, worker config, environment) for starting this worker under `isolation`."""
-        config = dict(self.config, rlimits=resource_limits(self.limits, fresh_uid=isolation.fresh_uid))
+        config = dict(
+            self.config, rlimits=resource_limits(self.limits, fresh_uid=isolation.fresh_uid)
+        )
         if isolation.fresh_uid:
             config.update(uid=self.uid, gid=self.uid)
         environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
@@ -76,14 +93,21 @@ class SandboxSpec:
         python = [sys.executable, *WORKER_PYTHON_FLAGS, str(self.folder / "worker.py")]
         if not isolation.namespaces:
             private = str(self.folder / "tmp")
-            environment.update(HOME=private, TMPDIR=private, KERAS_HOME=os.path.join(private, "keras"))
+            environment.update(
+                HOME=private, TMPDIR=private, KERAS_HOME=os.path.join(private, "keras")
+            )
             return python, config, environment
         environment.update(HOME="/tmp", TMPDIR="/tmp", KERAS_HOME="/tmp/keras")
         root = self.folder / "root"
         root.mkdir(exist_ok=True)
-        config["jail"] = {"root": str(root), "tmp_mb": JAIL_TMP_MB, "tmp_files": JAIL_TMP_FILES,
-                          "steps": jail_steps(str(self.folder), tensorflow=self.tensorflow,
-                                              secrets=secret_paths())}
+        config["jail"] = {
+            "root": str(root),
+            "tmp_mb": JAIL_TMP_MB,
+            "tmp_files": JAIL_TMP_FILES,
+            "steps": jail_steps(
+                str(self.folder), tensorflow=self.tensorflow, secrets=secret_paths()
+            ),
+        }
         if isolation.user_namespace:  # the worker sheds its capabilities once the jail stands
             prefix = ["unshare", "--user", "--map-root-user", *UNSHARE_NAMESPACES]
         else:
@@ -129,15 +153,17 @@ def prepare(exercise: Exercise, source: bytes, scratch: Path, run_seed: int = 0)
     module_dir = spec.folder / "submission"
     module_dir.mkdir()
     (module_dir / exercise.file).write_bytes(source)
-    spec.config.update({
-        "exercise": exercise.id,
-        "module": exercise.module,
-        "module_file": exercise.file,
-        "module_dir": str(module_dir),
-        "forbidden_modules": [] if exercise.tensorflow else list(FORBIDDEN_MODULES),
-        "preload": list(PRELOADED_WITH_TENSORFLOW) if exercise.tensorflow else [],
-        "learner_seed": learner_seed(run_seed, exercise.id),
-    })
+    spec.config.update(
+        {
+            "exercise": exercise.id,
+            "module": exercise.module,
+            "module_file": exercise.file,
+            "module_dir": str(module_dir),
+            "forbidden_modules": [] if exercise.tensorflow else list(FORBIDDEN_MODULES),
+            "preload": list(PRELOADED_WITH_TENSORFLOW) if exercise.tensorflow else [],
+            "learner_seed": learner_seed(run_seed, exercise.id),
+        }
+    )
     return spec
 
 
@@ -167,9 +193,14 @@ def _folder(name: str, scratch: Path, limits: Limits, tensorflow: bool) -> Sandb
         os.chown(private, uid, uid)
     for name_ in WORKER_FILES:
         shutil.copyfile(JAIL_DIR / name_, folder / name_)
-    return SandboxSpec(folder=folder, config={"must_not_see": list(secret_paths())},
-                       token=f"{folder}:{secrets.token_hex(8)}", uid=uid, limits=limits,
-                       tensorflow=tensorflow)
+    return SandboxSpec(
+        folder=folder,
+        config={"must_not_see": list(secret_paths())},
+        token=f"{folder}:{secrets.token_hex(8)}",
+        uid=uid,
+        limits=limits,
+        tensorflow=tensorflow,
+    )
 
 
 def make_scratch(prefix: str) -> Path:

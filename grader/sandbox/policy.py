@@ -46,10 +46,16 @@ TENSORFLOW_ENVIRONMENT = {
 
 def forbidden_message(exercise_id: str, found: list[str], verb: str = "uses") -> str:
     """The feedback for an exercise whose code `verb` (uses, imported) forbidden modules."""
-    text = (_("{id} imported {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)")
-            if verb == "imported" else
-            _("{id} uses {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)"))
-    return text.format(id=exercise_id, modules=", ".join(found), forbidden=", ".join(FORBIDDEN_MODULES))
+    text = (
+        _("{id} imported {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)")
+        if verb == "imported"
+        else _(
+            "{id} uses {modules}: {id} must do the work with NumPy ({forbidden} are not allowed)"
+        )
+    )
+    return text.format(
+        id=exercise_id, modules=", ".join(found), forbidden=", ".join(FORBIDDEN_MODULES)
+    )
 
 
 def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULES) -> list[str]:
@@ -61,13 +67,15 @@ def forbidden_imports(source: str, forbidden: tuple[str, ...] = FORBIDDEN_MODULE
     name a forbidden package (a name it never mentions, it cannot import by that name) or that
     is larger than any honest answer (`MAX_CHECKED_SOURCE`).
     """
-    if len(source) > MAX_CHECKED_SOURCE or not any(name.split(".")[0] in source for name in forbidden):
+    if len(source) > MAX_CHECKED_SOURCE or not any(
+        name.split(".")[0] in source for name in forbidden
+    ):
         return []  # beyond the size, only the jail and the worker's import guard refuse them
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # the worker reports the syntax error with its line number
-    found = set()
+    found: set[str] = set()
     for name in _reached(tree):
         found.update(banned for banned in forbidden if _within(name, banned))
     return sorted(found)
@@ -91,14 +99,17 @@ def _reached(tree: ast.AST) -> list[str]:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Attribute) and id(node) not in inner:
-            parts, current = [], node
+            parts: list[str] = []
+            current: ast.expr = node
             while isinstance(current, ast.Attribute):
                 parts.append(current.attr)
                 inner.add(id(current.value))
                 current = current.value
             if isinstance(current, ast.Name):
                 chains.append((current.id, parts))
-    return names + [".".join([aliases[root], *reversed(parts)]) for root, parts in chains if root in aliases]
+    return names + [
+        ".".join([aliases[root], *reversed(parts)]) for root, parts in chains if root in aliases
+    ]
 
 
 def _imported_names(node: ast.AST) -> list[str]:
@@ -109,8 +120,12 @@ def _imported_names(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Call):
         function = node.func
         name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
-        if name in IMPORT_FUNCTIONS and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
+        if (
+            name in IMPORT_FUNCTIONS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             return [node.args[0].value]
     return []
 

@@ -14,14 +14,14 @@ import shutil
 import time
 from pathlib import Path
 
-from grader.i18n import N_, _
 from grader.course.catalogue import Limits
+from grader.i18n import N_, _
+from grader.jail import wire
 from grader.sandbox import isolation as modes
 from grader.sandbox.feedback import tail
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import make_scratch, prepare_probe
-from grader.sandbox.process import Deadline, Dead, WorkerProcess
-from grader.jail import wire
+from grader.sandbox.process import Dead, Deadline, WorkerProcess
 from grader.sanitise import clean
 
 PROBE_SECONDS = 20.0  # starting Python in a fresh jail takes well under a second
@@ -80,8 +80,11 @@ class IsolationProbe:
                 raise
             finally:
                 self.close()
-            log.info("isolation: %s (%s)", self.decided.mode,
-                     self.decided.note or "the probe's sandbox passed every check of its mode")
+            log.info(
+                "isolation: %s (%s)",
+                self.decided.mode,
+                self.decided.note or "the probe's sandbox passed every check of its mode",
+            )
         return self.decided
 
     def presumed(self) -> Isolation:
@@ -109,7 +112,10 @@ class IsolationProbe:
         problem = self._problem()
         if not problem:
             return Isolation(self.mode)
-        return modes.weak(_("the sandbox probe failed: {problem}").format(problem=problem), allow_weak=self.allow_weak)
+        return modes.weak(
+            _("the sandbox probe failed: {problem}").format(problem=problem),
+            allow_weak=self.allow_weak,
+        )
 
     def _problem(self) -> str:
         if self.process is None:
@@ -121,7 +127,11 @@ class IsolationProbe:
         except (Dead, wire.ProtocolError, ValueError, OSError):
             self.process.kill()
             printed = tail(self.spec.stderr_path, 300).strip()
-            return _("the probe stopped ({printed})").format(printed=printed or _("it printed nothing"))
+            return _("the probe stopped ({printed})").format(
+                printed=printed or _("it printed nothing")
+            )
         if "sandbox_error" in frame:
-            return _("the jail could not be built ({reason})").format(reason=clean(frame["sandbox_error"], 200, single_line=True))
+            return _("the jail could not be built ({reason})").format(
+                reason=clean(frame["sandbox_error"], 200, single_line=True)
+            )
         return Isolation(self.mode).view_problem(frame.get("sandbox"), self.spec.uid)

@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from grader.jail import wire
 from grader.processes import prewarm
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec, kill_strays
-from grader.jail import wire
 
 EXIT_WAIT_SECONDS = 1.0  # how long a dead worker's exit status is waited for
 MEMORY_POLL_SECONDS = 0.1  # how often a busy worker's processes' memory is added up
@@ -58,19 +58,30 @@ class WorkerProcess:
         self.forked = self._fork(address, config, environment) if address else None
         if self.forked is None:
             self._start(command, config, environment)
-        self.pid = self.forked.pid if self.forked is not None else self.popen.pid
+        self.pid = self.forked.pid if self.forked is not None else self._started().pid
         os.set_blocking(self.request_fd, False)
         self.killed = False
         self.over_memory = False  # killed because its processes together passed the memory limit
         self.on_wait: Callable[[], None] | None = None  # called while an answer is awaited
 
-    def _fork(self, address: str, config: dict, environment: dict[str, str]) -> prewarm.ForkedWorker | None:
+    def _fork(
+        self, address: str, config: dict, environment: dict[str, str]
+    ) -> prewarm.ForkedWorker | None:
         """A worker forked in fresh namespaces by a pre-warmed server (grader/processes/prewarm.py)."""
         request_read, response_write = self._pipes()
         try:
-            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
-                forked = prewarm.fork_worker(address, self.spec, self.isolation, config, environment,
-                                             [request_read, response_write, stdout.fileno(), stderr.fileno()])
+            with (
+                open(self.spec.stdout_path, "ab") as stdout,
+                open(self.spec.stderr_path, "ab") as stderr,
+            ):
+                forked = prewarm.fork_worker(
+                    address,
+                    self.spec,
+                    self.isolation,
+                    config,
+                    environment,
+                    [request_read, response_write, stdout.fileno(), stderr.fileno()],
+                )
         finally:
             os.close(request_read)
             os.close(response_write)
@@ -84,12 +95,20 @@ class WorkerProcess:
         request_read, response_write = self._pipes()
         config = dict(config, request_fd=request_read, response_fd=response_write)
         try:
-            with open(self.spec.stdout_path, "ab") as stdout, open(self.spec.stderr_path, "ab") as stderr:
+            with (
+                open(self.spec.stdout_path, "ab") as stdout,
+                open(self.spec.stderr_path, "ab") as stderr,
+            ):
                 self.popen = subprocess.Popen(
                     [*command, json.dumps(config)],
-                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                    env=environment, cwd=self.spec.folder,
-                    pass_fds=(request_read, response_write), start_new_session=True)
+                    stdin=subprocess.DEVNULL,
+                    stdout=stdout,
+                    stderr=stderr,
+                    env=environment,
+                    cwd=self.spec.folder,
+                    pass_fds=(request_read, response_write),
+                    start_new_session=True,
+                )
         except BaseException:
             for fd in (self.request_fd, self.response_fd):
                 os.close(fd)
@@ -113,7 +132,9 @@ class WorkerProcess:
     def write_frame(self, data: bytes, deadline: float, which: str) -> None:
         view = memoryview(data)
         while view:
-            _, writable, _ = select.select([], [self.request_fd], [], _left(deadline))
+            _readable, writable, _exceptional = select.select(
+                [], [self.request_fd], [], _left(deadline)
+            )
             if not writable:
                 raise Deadline(which)
             try:
@@ -122,12 +143,17 @@ class WorkerProcess:
                 raise Dead("broken pipe") from None
             view = view[written:]
 
+    def _started(self) -> subprocess.Popen:
+        """The worker `_start` started (there is one whenever no server forked it)."""
+        assert self.popen is not None
+        return self.popen
+
     def exit_code(self) -> int | None:
         """The worker's exit code (negative: the signal), or None if it is still running."""
         if self.forked is not None:
             return self.forked.wait(EXIT_WAIT_SECONDS)
         try:
-            return self.popen.wait(timeout=EXIT_WAIT_SECONDS)
+            return self._started().wait(timeout=EXIT_WAIT_SECONDS)
         except subprocess.TimeoutExpired:
             return None
 
@@ -139,13 +165,14 @@ class WorkerProcess:
         if self.forked is not None:
             self.forked.kill()
         else:
-            for child in _children(self.popen.pid):
+            popen = self._started()
+            for child in _children(popen.pid):
                 _kill(child)
             try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
+                os.killpg(popen.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            self.popen.wait()
+            popen.wait()
             kill_strays(self.spec, self.isolation)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
@@ -166,7 +193,7 @@ class WorkerProcess:
         while True:
             left = _left(deadline)
             wait = min(left, MEMORY_POLL_SECONDS)
-            readable, _, _ = select.select([self.response_fd], [], [], wait)
+            readable, _writable, _exceptional = select.select([self.response_fd], [], [], wait)
             if readable:
                 return
             if left <= wait:
@@ -178,7 +205,9 @@ class WorkerProcess:
     def _check_memory(self) -> None:
         """Kill the worker when its processes together hold more than its memory limit: each one
         is held to it by RLIMIT_AS, but a worker may start many (its pipe then ends)."""
-        if self.forked is not None and not self.forked.running():  # its pid may be another's already
+        if (
+            self.forked is not None and not self.forked.running()
+        ):  # its pid may be another's already
             return
         tree = process_tree(self.pid)
         if _resident_mb(tree) > self.spec.limits.memory_mb:
@@ -190,7 +219,8 @@ class WorkerProcess:
 def process_tree(pid: int) -> list[int]:
     """`pid` and its descendants, through every thread's children (a namespace's first process
     adopts the orphans inside it, so a worker's whole namespace hangs below its `unshare`)."""
-    tree, pending = [], [pid]
+    tree: list[int] = []
+    pending = [pid]
     while pending and len(tree) < MAX_TREE:
         current = pending.pop()
         tree.append(current)
@@ -200,7 +230,10 @@ def process_tree(pid: int) -> list[int]:
             continue
         for thread in threads:
             try:
-                pending += [int(child) for child in Path(f"/proc/{current}/task/{thread}/children").read_text().split()]
+                pending += [
+                    int(child)
+                    for child in Path(f"/proc/{current}/task/{thread}/children").read_text().split()
+                ]
             except (OSError, ValueError):
                 continue
     return tree
@@ -223,7 +256,9 @@ def _left(deadline: float) -> float:
 def _children(pid: int) -> list[int]:
     """The direct children of `pid` (for unshare: the namespace's first process)."""
     try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
     except (OSError, ValueError):
         return []
 

@@ -28,12 +28,16 @@ from tests.suites.recording import case_key
 
 # Functions that return several arrays, with the names feedback gives their parts and the
 # text that joins a call and a part ("sobel_edges(...), gx", "conv_backward(...) d_x").
-PARTS = {"sobel_edges": (", ", ("gx", "gy", "magnitude")),
-         "conv_backward": (" ", ("d_x", "d_kernel", "d_bias"))}
+PARTS = {
+    "sobel_edges": (", ", ("gx", "gy", "magnitude")),
+    "conv_backward": (" ", ("d_x", "d_kernel", "d_bias")),
+}
 CALL = r"(?P<call>\b[a-z][a-z0-9_]*\((?:[^()]|\([^()]*(?:\([^()]*\))*[^()]*\))*\)(?:,? (?:gx|gy|magnitude|d_x|d_kernel|d_bias))?)"
 VALUE = r"(?P<value>\((?:[^()]|\([^()]*\))*\)|-?\d[\d.,]*(?:e[-+]?\d+)?)"
 EXPECTED_VALUE = re.compile(CALL + r".{0,400}?\bexpected (?!shape|an? |\{)" + VALUE, re.S)
-EXPECTED_ARRAY = re.compile(CALL + r"[^\n]*\n(?:expected|기대값)?:?\n(?P<array>\[[-\d.e+\s\[\]]*\])\n", re.S)
+EXPECTED_ARRAY = re.compile(
+    CALL + r"[^\n]*\n(?:expected|기대값)?:?\n(?P<array>\[[-\d.e+\s\[\]]*\])\n", re.S
+)
 AFTER_CALL = re.compile(CALL + r"(?::? returned|: |\s+is|\s+gives?|\s*=)\s*" + VALUE)
 
 
@@ -80,11 +84,17 @@ def read_feedback(text: str) -> tuple[list[tuple[str, Any]], list[tuple[str, Any
     """(call, value) pairs a learner could read in `text`: those labelled "expected" (or an
     array printed after the call), and every other value printed after a call (what the
     submission itself returned, or a worked example)."""
-    labelled = [(match["call"], _literal(match["value"])) for match in EXPECTED_VALUE.finditer(text)]
-    labelled += [(match["call"], _literal(match["array"])) for match in EXPECTED_ARRAY.finditer(text)]
+    labelled = [
+        (match["call"], _literal(match["value"])) for match in EXPECTED_VALUE.finditer(text)
+    ]
+    labelled += [
+        (match["call"], _literal(match["array"])) for match in EXPECTED_ARRAY.finditer(text)
+    ]
     other = [(match["call"], _literal(match["value"])) for match in AFTER_CALL.finditer(text)]
-    return ([pair for pair in labelled if pair[1] is not None],
-            [pair for pair in other if pair[1] is not None])
+    return (
+        [pair for pair in labelled if pair[1] is not None],
+        [pair for pair in other if pair[1] is not None],
+    )
 
 
 def harvest(reports: list[dict], own_answers: set[str]) -> dict[str, Any]:
@@ -112,9 +122,12 @@ def table(exact: dict[str, Any], described: dict[str, Any], constants: dict[str,
             for name in names:
                 if call.endswith(joiner + name):
                     parts[call[: -len(joiner + name)]][name] = encode(value)
-    return {"exact": {key: encode(value) for key, value in exact.items()},
-            "described": {call: encode(value) for call, value in described.items()},
-            "parts": parts, "constants": {name: encode(value) for name, value in constants.items()}}
+    return {
+        "exact": {key: encode(value) for key, value in exact.items()},
+        "described": {call: encode(value) for call, value in described.items()},
+        "parts": parts,
+        "constants": {name: encode(value) for name, value in constants.items()},
+    }
 
 
 TEMPLATE = '''"""A replay attack: every answer comes from a table of answers seen elsewhere."""
@@ -189,8 +202,13 @@ for _name, _value in _TABLE["constants"].items():
 def replay_source(functions: tuple[str, ...], replay_table: dict, mode: str) -> str:
     """An exercise file whose `functions` answer from `replay_table` (see the module docstring)."""
     packed = base64.b64encode(zlib.compress(json.dumps(replay_table).encode(), 9)).decode()
-    source = TEMPLATE.format(packed=packed, mode=mode, parts={name: names for name, (_, names) in PARTS.items()},
-                             case_key=inspect.getsource(case_key), describe_call=inspect.getsource(describe_call))
+    source = TEMPLATE.format(
+        packed=packed,
+        mode=mode,
+        parts={name: names for name, (_separator, names) in PARTS.items()},
+        case_key=inspect.getsource(case_key),
+        describe_call=inspect.getsource(describe_call),
+    )
     for name in functions:
         source += f"\n\ndef {name}(*args, **kwargs):\n    return _answer({name!r}, args, kwargs)\n"
     return source

@@ -58,7 +58,9 @@ EXPECTED_FEEDBACK = {
     "network_access": "Network is unreachable" if NAMESPACES else None,
     "reads_secrets_from_env": "leaked: {}",
     "delegates_to_tensorflow": "must do the work with NumPy",
-    "delegates_to_tensorflow_obfuscated": "may not use tensorflow" if not NAMESPACES else "tensorflow",
+    "delegates_to_tensorflow_obfuscated": "may not use tensorflow"
+    if not NAMESPACES
+    else "tensorflow",
     "delegates_to_scipy_obfuscated": "No module named 'scipy'" if NAMESPACES else "scipy.signal",
     "forged_protocol_frames": None,
     "escape_the_jail": "PermissionError" if NAMESPACES else None,
@@ -73,23 +75,37 @@ EXPECTED_FEEDBACK = {
     "floods_the_pipe_with_lists": "message header too large",
     "answers_the_grader_itself": "the worker answered out of turn",
     "memory_bomb_across_processes": None,  # with 1 s per call it may time out first
-    "floods_tmp_with_empty_files": "empty files, then No space left on device" if NAMESPACES else None,
+    "floods_tmp_with_empty_files": "empty files, then No space left on device"
+    if NAMESPACES
+    else None,
     "hoards_system_v_memory": "0 segments held, then shmget" if NAMESPACES else None,
     "uses_all_of_its_time": "used up its time limit",
-    "makes_a_user_namespace_of_its_own":
-        "{'unshare': 'Operation not permitted', 'raw syscall in a child': 'refused'}" if NAMESPACES else None,
+    "makes_a_user_namespace_of_its_own": "{'unshare': 'Operation not permitted', 'raw syscall in a child': 'refused'}"
+    if NAMESPACES
+    else None,
 }
 # Fixtures that other modules of tests/attacks/ grade with checks of their own.
 TESTED_ELSEWHERE = {
-    "ex07_settings_keras_only_meets_in_training", "ex07_schedule_keras_refuses",  # test_ex07_trainer.py
-    "escapes_and_format_fields", "html_in_text", "huge_finite_values", "mathtext_in_messages",
-    "prints_long_words", "writes_to_the_terminal",  # test_learner_text.py
-    "returns_a_constant_tuple", "returns_anything", "weird_returns",  # test_returned_values.py
+    "ex07_settings_keras_only_meets_in_training",
+    "ex07_schedule_keras_refuses",  # test_ex07_trainer.py
+    "escapes_and_format_fields",
+    "html_in_text",
+    "huge_finite_values",
+    "mathtext_in_messages",
+    "prints_long_words",
+    "writes_to_the_terminal",  # test_learner_text.py
+    "returns_a_constant_tuple",
+    "returns_anything",
+    "weird_returns",  # test_returned_values.py
     "reaches_for_the_warm_server",  # test_warm_server.py
 }
 # Attacks that defeat the "limits" fallback by design: only namespaces stop them.
-NEEDS_NAMESPACES = {"read_solutions_from_disk", "import_the_grader", "kill_the_grader",
-                    "imports_a_forbidden_copy_elsewhere"}
+NEEDS_NAMESPACES = {
+    "read_solutions_from_disk",
+    "import_the_grader",
+    "kill_the_grader",
+    "imports_a_forbidden_copy_elsewhere",
+}
 
 
 def test_corpus_is_complete():
@@ -102,8 +118,9 @@ def test_corpus_is_complete():
 def short_limits(tmp_path) -> Path:
     """A catalogue (for `grade --course`) whose exercises give up after 1 s per call, 3 s to
     import and 10 s in all."""
-    return course_with_limits(tmp_path, call_timeout=1.0, import_timeout=3.0, time_limit=10.0,
-                              max_restarts=1)
+    return course_with_limits(
+        tmp_path, call_timeout=1.0, import_timeout=3.0, time_limit=10.0, max_restarts=1
+    )
 
 
 def stray_workers(scope: Path) -> list[str]:
@@ -159,7 +176,7 @@ class AnswerServer:
     def _serve(self) -> None:
         while True:
             try:
-                connection, _ = self.server.accept()
+                connection, _address = self.server.accept()
             except OSError:
                 return
             self.connections += 1
@@ -183,11 +200,25 @@ def test_attack_earns_nothing(attack, grade, short_limits, scratch, tmp_path, mo
     report_path = tmp_path / "report.json"
     server = AnswerServer()
     try:
-        folder = build_submission(attack, tmp_path / "submission", __REPORT_PATH__=str(report_path),
-                                  __PORT__=str(server.port))
+        folder = build_submission(
+            attack,
+            tmp_path / "submission",
+            __REPORT_PATH__=str(report_path),
+            __PORT__=str(server.port),
+        )
         started = time.monotonic()
-        arguments = ["--course", short_limits, "ex01", "ex06", "--submission", folder,
-                     "--format", "json", "--output", report_path]
+        arguments = [
+            "--course",
+            short_limits,
+            "ex01",
+            "ex06",
+            "--submission",
+            folder,
+            "--format",
+            "json",
+            "--output",
+            report_path,
+        ]
         if attack == "kill_the_grader":
             run = _grade_in_subprocess(arguments)
         else:
@@ -215,7 +246,9 @@ def test_attack_earns_nothing(attack, grade, short_limits, scratch, tmp_path, mo
     if attack == "network_access" and NAMESPACES:
         assert server.connections == 0
     course = load_catalogue(short_limits)
-    assert elapsed < course.item("ex01").limits.time_limit + course.item("ex06").limits.time_limit + 5
+    assert (
+        elapsed < course.item("ex01").limits.time_limit + course.item("ex06").limits.time_limit + 5
+    )
     deadline = time.monotonic() + 3
     while stray_workers(scratch) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -228,8 +261,12 @@ def _grade_in_subprocess(arguments: list):
 
     completed = subprocess.run(
         [sys.executable, "-m", "grader", *map(str, arguments)],
-        capture_output=True, text=True, cwd=COURSE_ROOT, timeout=120,
-        env=dict(os.environ, TMPDIR=tempfile.gettempdir()))
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        timeout=120,
+        env=dict(os.environ, TMPDIR=tempfile.gettempdir()),
+    )
     return GradeRun(completed.returncode, completed.stdout, completed.stderr)
 
 

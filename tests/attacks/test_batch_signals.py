@@ -15,13 +15,20 @@ import pytest
 
 from tests.conftest import SOLUTIONS
 from tests.instructor.classes import learner
-from tests.instructor.test_interrupts import (SLEEPING_EX01, WAIT, batch_command, environment, processes_using,
-                                              records_in, wait_for)
+from tests.instructor.test_interrupts import (
+    SLEEPING_EX01,
+    WAIT,
+    batch_command,
+    environment,
+    processes_using,
+    records_in,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 # Runs `grade` with os.replace watched: just before the rename onto grades.csv, the process sends
 # itself SIGNAL, as an instructor's Ctrl-C (or CI's cancel) might land at that moment.
-SIGNALLING_DRIVER = textwrap.dedent('''
+SIGNALLING_DRIVER = textwrap.dedent("""
     import os, signal, sys
     real_replace, signum = os.replace, int(sys.argv[1])
 
@@ -34,7 +41,7 @@ SIGNALLING_DRIVER = textwrap.dedent('''
     sys.argv = ["grade", *sys.argv[2:]]
     from grader.cli.app import main
     main()
-''')
+""")
 
 
 def learners_of(out):
@@ -49,10 +56,17 @@ def test_a_hangup_stops_the_batch_as_sigterm_does(tmp_path):
     learner(learners / "alice", ex01=SOLUTIONS)
     learner(learners / "slow", ex01=SLEEPING_EX01)
     out = tmp_path / "out"
-    process = subprocess.Popen(batch_command(learners, out, "--seed", "3"), env=environment(tmp_path),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        batch_command(learners, out, "--seed", "3"),
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        wait_for(lambda: (out / "alice.json").exists() or process.poll() is not None, "alice's record")
+        wait_for(
+            lambda: (out / "alice.json").exists() or process.poll() is not None, "alice's record"
+        )
         process.send_signal(signal.SIGHUP)
         stdout, stderr = process.communicate(timeout=WAIT)
     finally:
@@ -69,12 +83,23 @@ def test_a_hangup_ignored_with_nohup_stays_ignored(tmp_path):
     learner(learners / "alice", ex01=SOLUTIONS)
     learner(learners / "bob", ex01=SOLUTIONS)
     out = tmp_path / "out"
-    process = subprocess.Popen(batch_command(learners, out, "--seed", "3"), env=environment(tmp_path),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    process = subprocess.Popen(
+        batch_command(learners, out, "--seed", "3"),
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
     try:
-        wait_for(lambda: (out / "alice.json").exists() or (out / "bob.json").exists() or process.poll() is not None,
-                 "a first record")
+        wait_for(
+            lambda: (
+                (out / "alice.json").exists()
+                or (out / "bob.json").exists()
+                or process.poll() is not None
+            ),
+            "a first record",
+        )
         process.send_signal(signal.SIGHUP)
         stdout, stderr = process.communicate(timeout=WAIT)
     finally:
@@ -93,8 +118,16 @@ def test_an_interrupt_while_the_gradebook_is_written_leaves_it_whole(tmp_path, s
     driver = tmp_path / "signalling_driver.py"
     driver.write_text(SIGNALLING_DRIVER)
     out = tmp_path / "out"
-    command = [sys.executable, "-I", str(driver), str(int(signum)), *batch_command(learners, out, "--seed", "3")[4:]]
-    run = subprocess.run(command, env=environment(tmp_path), capture_output=True, text=True, timeout=WAIT)
+    command = [
+        sys.executable,
+        "-I",
+        str(driver),
+        str(int(signum)),
+        *batch_command(learners, out, "--seed", "3")[4:],
+    ]
+    run = subprocess.run(
+        command, env=environment(tmp_path), capture_output=True, text=True, timeout=WAIT
+    )
     assert run.returncode == 130, run.stderr
     rows = learners_of(out)
     assert rows["alice"]["ex01"] == "10" and rows["bob"]["ex06"] == "15"
@@ -131,7 +164,7 @@ def test_a_terminal_that_hangs_up_costs_no_gradebook(tmp_path):
                 os.read(terminal, 1 << 16)  # the progress bar
     finally:
         os.close(terminal)  # the terminal hangs up
-    _, status = os.waitpid(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 130
     assert learners_of(out)["alice"]["ex01"] == "10"
     assert (out / "canvas.csv").exists() and (out / "moodle.csv").exists()

@@ -22,14 +22,23 @@ def test_every_problem_is_a_row_whatever_the_length_of_its_status(grade, tmp_pat
     unsafe entry, quoted in it) made the problem records untrusted: those learners vanished from
     the gradebook."""
     learners = tmp_path / "class"
-    names = ["".join(char.upper() if bit == "1" else char for char, bit in zip("a" * 200, f"{index:0200b}"[::-1]))
-             for index in range(24)]
+    names = [
+        "".join(
+            char.upper() if bit == "1" else char
+            for char, bit in zip("a" * 200, f"{index:0200b}"[::-1])
+        )
+        for index in range(24)
+    ]
     for name in names:
         (learners / name).mkdir(parents=True)
-    with zipfile.ZipFile(learners / "unsafe.zip", "w") as archive:  # the entry is quoted in the status
+    with zipfile.ZipFile(
+        learners / "unsafe.zip", "w"
+    ) as archive:  # the entry is quoted in the status
         archive.writestr("../" + "x" * 10_000, b"")
     (learners / "alice").mkdir()
-    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (learners / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1")
     assert run.exit_code == 1, run.stderr
@@ -61,7 +70,9 @@ def deep_folders(top: Path, length: int) -> Path:
     return top
 
 
-def test_an_upload_too_deep_to_stage_is_its_owners_problem_not_the_graders(grade, tmp_path, monkeypatch):
+def test_an_upload_too_deep_to_stage_is_its_owners_problem_not_the_graders(
+    grade, tmp_path, monkeypatch
+):
     """Seen: an upload whose path fitted in the class folder but not in the (longer) scratch folder
     the batch lays it out in made the batch exit 3, the code for "the grader failed"."""
     import os
@@ -69,17 +80,24 @@ def test_an_upload_too_deep_to_stage_is_its_owners_problem_not_the_graders(grade
 
     learners = tmp_path / "class"
     (learners / "alice").mkdir(parents=True)
-    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (learners / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     scratch = tmp_path / ("s" * 200)  # longer than the learner's folder's own path
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    deep_folders(learners / "deep", os.pathconf(tmp_path, "PC_PATH_MAX") - len(str(learners / "deep")) - 40)
+    deep_folders(
+        learners / "deep", os.pathconf(tmp_path, "PC_PATH_MAX") - len(str(learners / "deep")) - 40
+    )
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1")
     assert run.exit_code == 1, run.stdout + run.stderr
     rows = gradebook(out)
     assert rows["alice"]["ex06"] == "15"
-    assert rows["deep"]["status"].startswith("unreadable upload") and "too long" in rows["deep"]["status"]
+    assert (
+        rows["deep"]["status"].startswith("unreadable upload")
+        and "too long" in rows["deep"]["status"]
+    )
 
 
 def test_a_reader_that_left_costs_neither_the_gradebook_nor_the_exit_code(tmp_path):
@@ -91,14 +109,22 @@ def test_a_reader_that_left_costs_neither_the_gradebook_nor_the_exit_code(tmp_pa
     learners = tmp_path / "class"
     for name in ("alice", "bob"):
         (learners / name).mkdir(parents=True)
-        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
-    for out, command in ((tmp_path / "out", ["batch", learners, "--out", tmp_path / "out", "--seed", "1"]),
-                         (tmp_path / "merged", ["merge", tmp_path / "out", "--out", tmp_path / "merged"])):
+        (learners / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
+    for out, command in (
+        (tmp_path / "out", ["batch", learners, "--out", tmp_path / "out", "--seed", "1"]),
+        (tmp_path / "merged", ["merge", tmp_path / "out", "--out", tmp_path / "merged"]),
+    ):
         read, write = os.pipe()
         os.close(read)  # the reader is gone before the first line
         try:
-            process = subprocess.run([sys.executable, "-I", "-m", "grader", *map(str, command)], stdout=write,
-                                     stderr=subprocess.PIPE, timeout=600)
+            process = subprocess.run(
+                [sys.executable, "-I", "-m", "grader", *map(str, command)],
+                stdout=write,
+                stderr=subprocess.PIPE,
+                timeout=600,
+            )
         finally:
             os.close(write)
         assert process.returncode == 1, (command[0], process.stderr)
@@ -111,8 +137,10 @@ def test_an_out_folder_inside_the_class_folder_is_not_a_learner(grade, tmp_path)
     upload: the second run graded the out folder itself as a learner ("no exercise files")."""
     learners = tmp_path / "class"
     (learners / "alice").mkdir(parents=True)
-    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
-    for _ in range(2):
+    (learners / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
+    for _repeat in range(2):
         run = grade("batch", learners, "--out", learners / "grades", "--seed", "1")
         assert run.exit_code == 1, run.stderr
         assert set(gradebook(learners / "grades")) == {"alice"}
@@ -135,7 +163,9 @@ def test_an_archive_of_another_kind_is_its_owners_row_never_missing(grade, tmp_p
     gradebook, or "not submitted" beside the roster, though they had submitted."""
     learners = tmp_path / "class"
     (learners / "alice").mkdir(parents=True)
-    (learners / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (learners / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     for name in ("bob.rar", "carol.tar.gz", "dave.7z", "erin.TGZ"):
         (learners / name).write_bytes(b"not a zip")
     (learners / "notes.txt").write_text("the instructor's notes: not a learner")
@@ -146,12 +176,19 @@ def test_an_archive_of_another_kind_is_its_owners_row_never_missing(grade, tmp_p
     assert run.exit_code == 1, run.stderr
     rows = gradebook(out)
     assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
-    for name, upload in (("bob", "bob.rar"), ("carol", "carol.tar.gz"), ("dave", "dave.7z"), ("erin", "erin.TGZ")):
+    for name, upload in (
+        ("bob", "bob.rar"),
+        ("carol", "carol.tar.gz"),
+        ("dave", "dave.7z"),
+        ("erin", "erin.TGZ"),
+    ):
         assert rows[name]["status"].startswith(f"unreadable upload: {upload}"), rows[name]
         assert "zip" in rows[name]["status"]
 
 
-def test_an_unforeseen_error_naming_a_learner_reaches_the_terminal_escaped(grade, tmp_path, monkeypatch):
+def test_an_unforeseen_error_naming_a_learner_reaches_the_terminal_escaped(
+    grade, tmp_path, monkeypatch
+):
     """Whatever failure the grader did not foresee (exit 3, "internal error: ..."), the file name or
     text it quotes may be a learner's: it is shown escaped and on one line."""
     import grader.instructor.batch as batch
@@ -163,7 +200,11 @@ def test_an_unforeseen_error_naming_a_learner_reaches_the_terminal_escaped(grade
     (tmp_path / "class").mkdir()
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out")
     assert run.exit_code == 3
-    assert "\x1b" not in run.stderr and "\x07" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert (
+        "\x1b" not in run.stderr
+        and "\x07" not in run.stderr
+        and len(run.stderr.strip().splitlines()) == 1
+    )
     assert "internal error" in run.stderr and "\\x1b]0;owned" in run.stderr
 
 
@@ -173,14 +214,18 @@ def test_only_reaches_a_learner_whose_name_holds_a_comma_or_spaces(grade, tmp_pa
     learners = tmp_path / "class"
     for name in ("kim, alice", " bob", "kim"):
         (learners / name).mkdir(parents=True)
-        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+        (learners / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
     out = tmp_path / "out"
     assert grade("batch", learners, "--out", out).exit_code == 1
     run = grade("batch", learners, "--out", out, "--only", "kim, alice", "--only", " bob")
     assert run.exit_code == 1, run.stderr
     regraded = {line.split("  ")[0].strip() for line in run.stdout.splitlines() if "/ 221" in line}
     assert regraded == {"kim, alice", "bob"}, run.stdout
-    assert len(list((out / "history").glob("*.json"))) == 2  # kim, alice and " bob" replaced, kim kept
+    assert (
+        len(list((out / "history").glob("*.json"))) == 2
+    )  # kim, alice and " bob" replaced, kim kept
 
 
 def test_an_out_folder_that_is_a_learners_upload_is_refused(grade, tmp_path):
@@ -189,11 +234,14 @@ def test_an_out_folder_that_is_a_learners_upload_is_refused(grade, tmp_path):
     learners = tmp_path / "class"
     for name in ("alice", "grades"):
         (learners / name).mkdir(parents=True)
-        (learners / name / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+        (learners / name / "ex06_output_size.py").write_bytes(
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
     run = grade("batch", learners, "--out", learners / "grades")
     assert run.exit_code == 2, run.stdout + run.stderr
-    assert "grades" in run.stderr and sorted(path.name for path in (learners / "grades").iterdir()) == [
-        "ex06_output_size.py"]
+    assert "grades" in run.stderr and sorted(
+        path.name for path in (learners / "grades").iterdir()
+    ) == ["ex06_output_size.py"]
 
 
 def test_a_zip_holding_one_file_twice_is_its_owners_problem(grade, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 
 from grader.course.catalogue import load_catalogue
 
-ODD_VALUES = '''
+ODD_VALUES = """
 import itertools
 import numpy as np
 
@@ -32,7 +32,7 @@ _values = itertools.cycle(range(len(_ODD)))
 def _odd(*args, **kwargs):
     value = _ODD[next(_values)]
     return _gen() if hasattr(value, "__next__") else value
-'''
+"""
 EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08", "ex09")
 
 
@@ -59,18 +59,23 @@ def test_odd_returns_are_verdicts_never_could_not_check(grade, odd_submission, s
     for item in report["exercises"]:
         for test in item["tests"]:
             assert test["status"] in ("failed", "error"), (item["id"], test)
-            assert test["feedback"] and not test["feedback"].startswith("could not check"), (item["id"], test)
+            assert test["feedback"] and not test["feedback"].startswith("could not check"), (
+                item["id"],
+                test,
+            )
 
 
-CRASHES = '''import os
+CRASHES = """import os
 
 
 def filter_response(patch, kernel):
     os._exit(1)
-'''
+"""
 
 
-def test_a_restart_cut_short_by_the_exercise_time_limit_is_the_learners_timeout(tmp_path, monkeypatch):
+def test_a_restart_cut_short_by_the_exercise_time_limit_is_the_learners_timeout(
+    tmp_path, monkeypatch
+):
     """A learner who crashes the worker just before the exercise's time limit (or an honest one
     killed by a limit then) leaves the next worker too little time to start. That is the
     learner's time used up ("timeout", a verdict), never "could not check": the sandbox did not
@@ -87,8 +92,11 @@ def test_a_restart_cut_short_by_the_exercise_time_limit_is_the_learners_timeout(
     from grader.sandbox.launch import make_scratch, prepare
 
     exercise = load_catalogue().item("ex01")
-    client = WorkerClient(prepare(exercise, CRASHES.encode(), make_scratch(str(tmp_path / "grade-"))),
-                          exercise, Isolation(strongest_mode()))
+    client = WorkerClient(
+        prepare(exercise, CRASHES.encode(), make_scratch(str(tmp_path / "grade-"))),
+        exercise,
+        Isolation(strongest_mode()),
+    )
     arguments = (np.ones((1, 1)), np.ones((1, 1)))
     try:
         with pytest.raises(WorkerCrashed):
@@ -98,7 +106,9 @@ def test_a_restart_cut_short_by_the_exercise_time_limit_is_the_learners_timeout(
         # call begins, but is over by the time the worker could answer.
         client.exercise_deadline = time.monotonic() - 1
         real = time.monotonic
-        monkeypatch.setattr(client_module, "time", types.SimpleNamespace(monotonic=lambda: real() - 5))
+        monkeypatch.setattr(
+            client_module, "time", types.SimpleNamespace(monotonic=lambda: real() - 5)
+        )
         with pytest.raises(LearnerTimeout) as raised:
             client.call("filter_response", arguments, {}, description="filter_response")
         assert not isinstance(raised.value, SandboxNotStarted)

@@ -18,16 +18,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.jail.wire import KerasModelData
 from grader.model.allowlist import ModelRejected
 from grader.model.config import read_model
-from grader.jail.wire import KerasModelData
 
 BASES = json.loads((Path(__file__).resolve().parent / "ex07_model_configs.json").read_text())
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
-    | st.text(max_size=8) | st.sampled_from(["__tuple__", "keras.layers", "Conv2D", "InputLayer"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["__tuple__", "keras.layers", "Conv2D", "InputLayer"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def _paths(node, path=()):
@@ -53,7 +60,9 @@ def _replaced(tree, path, value):
 
 
 def _read(config, compile_config):
-    data = KerasModelData(json.dumps(config), None if compile_config is None else json.dumps(compile_config))
+    data = KerasModelData(
+        json.dumps(config), None if compile_config is None else json.dumps(compile_config)
+    )
     try:
         return read_model(data, "build_model()")
     except ModelRejected as rejected:

@@ -17,22 +17,43 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.course.catalogue import Training
-from grader.model.diagnosis import diagnose, loss_trend, missing_cnn_layers, not_a_cnn, softmax_layer
+from grader.model.diagnosis import (
+    diagnose,
+    loss_trend,
+    missing_cnn_layers,
+    not_a_cnn,
+    softmax_layer,
+)
 from grader.model.judge import TrainingOutcome
 from tests.attacks.test_ex07_config import BASES, JSON_VALUES, _paths, _read, _replaced
 
-LOSSES = st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([2.3026, 2.2, 0.01, 1e308]),
-                  max_size=8)
+LOSSES = st.lists(
+    st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([2.3026, 2.2, 0.01, 1e308]),
+    max_size=8,
+)
 OUTCOMES = st.builds(
-    TrainingOutcome, accuracy=st.none() | st.floats(0, 1), test_size=st.integers(0, 400),
-    epochs_run=st.integers(0, 40), losses=LOSSES.map(tuple),
-    diverged_in_epoch=st.none() | st.integers(1, 40), out_of_time=st.booleans())
+    TrainingOutcome,
+    accuracy=st.none() | st.floats(0, 1),
+    test_size=st.integers(0, 400),
+    epochs_run=st.integers(0, 40),
+    losses=LOSSES.map(tuple),
+    diverged_in_epoch=st.none() | st.integers(1, 40),
+    out_of_time=st.booleans(),
+)
 
 
 def _judge_everything(spec, outcome: TrainingOutcome) -> None:
     final, softmax = softmax_layer(spec)
-    texts = [final.description, str(final.config.get("units")), str(spec.output_shape),
-             str(spec.parameters), spec.table(), spec.table(50_000), spec.digest(), str(softmax)]
+    texts = [
+        final.description,
+        str(final.config.get("units")),
+        str(spec.output_shape),
+        str(spec.parameters),
+        spec.table(),
+        spec.table(50_000),
+        spec.digest(),
+        str(softmax),
+    ]
     for index, layer in enumerate(spec.layers, start=1):
         texts += [f"{index} {layer.description} {layer.step.parameters:,} {layer.step.working}"]
     missing = missing_cnn_layers(spec)

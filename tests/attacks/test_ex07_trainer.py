@@ -30,7 +30,9 @@ def test_keras_refusing_a_model_in_training_is_the_learners_zero(attack, grade, 
     scores = {item["id"]: item for item in report["exercises"]}
     assert scores["ex06"]["score"] == 15
     tests = {test["name"]: test for test in scores["ex07"]["tests"]}
-    accuracy = next(test for name, test in tests.items() if name.startswith("trained by the grader"))
+    accuracy = next(
+        test for name, test in tests.items() if name.startswith("trained by the grader")
+    )
     assert accuracy["score"] == 0 and accuracy["status"] == "failed"
     assert "Keras stopped while the grader trained this model" in accuracy["feedback"]
     assert not [test for test in tests.values() if test["status"] == "error"]
@@ -47,15 +49,25 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
     from keras import layers
 
     from grader.course.catalogue import load_catalogue
+    from grader.jail.wire import KerasModelData
     from grader.model import judge as judge_module
     from grader.model.config import read_model
-    from grader.jail.wire import KerasModelData
 
-    model = keras.Sequential([keras.Input((8, 8, 1)), layers.ZeroPadding2D(496), layers.Conv2D(1, 1),
-                              *[layers.ReLU() for _ in range(12)], layers.MaxPooling2D(100),
-                              layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.ZeroPadding2D(496),
+            layers.Conv2D(1, 1),
+            *[layers.ReLU() for _repeat in range(12)],
+            layers.MaxPooling2D(100),
+            layers.Flatten(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    spec = read_model(KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()")
+    spec = read_model(
+        KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()"
+    )
     children = []
     real_run = judge_module.run_trusted
 
@@ -71,10 +83,12 @@ def test_a_model_whose_feature_maps_fill_memory_stops_the_trainer_below_1_5_gb(m
 
 
 def _spec_of(model):
-    from grader.model.config import read_model
     from grader.jail.wire import KerasModelData
+    from grader.model.config import read_model
 
-    return read_model(KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()")
+    return read_model(
+        KerasModelData(model.to_json(), json.dumps(model.get_compile_config())), "build_model()"
+    )
 
 
 @pytest.mark.slow
@@ -93,18 +107,33 @@ def test_random_layers_start_each_copys_turn_from_that_copys_own_draws(monkeypat
 
     keras = trainer.keras_module()
     layers = keras.layers
-    model = keras.Sequential([keras.Input((8, 8, 1)), layers.GaussianNoise(0.2),
-                              layers.Conv2D(8, 3, padding="same", activation="relu"), layers.SpatialDropout2D(0.2),
-                              layers.MaxPooling2D(), layers.Flatten(), layers.GaussianDropout(0.2),
-                              layers.Dropout(0.3), layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.GaussianNoise(0.2),
+            layers.Conv2D(8, 3, padding="same", activation="relu"),
+            layers.SpatialDropout2D(0.2),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.GaussianDropout(0.2),
+            layers.Dropout(0.3),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     spec = _spec_of(model)
     real = trainer.fresh_copies
-    monkeypatch.setattr(trainer, "fresh_copies", lambda spec, seed, copies, training=None:
-                        real(spec, seed, 1, training) * copies)  # every copy starts from copy 0's draw
+    monkeypatch.setattr(
+        trainer,
+        "fresh_copies",
+        lambda spec, seed, copies, training=None: real(spec, seed, 1, training) * copies,
+    )  # every copy starts from copy 0's draw
     batches = trainer._epochs_of_batches
-    monkeypatch.setattr(trainer, "_epochs_of_batches", lambda fold, epochs, size, seed:
-                        batches(fold, epochs, size, (seed[0], 0)))  # and sees copy 0's order of digits
+    monkeypatch.setattr(
+        trainer,
+        "_epochs_of_batches",
+        lambda fold, epochs, size, seed: batches(fold, epochs, size, (seed[0], 0)),
+    )  # and sees copy 0's order of digits
     (fold,) = digits_folds(1, 0.25, 7)
     settings = replace(load_catalogue().item("ex07").training, epochs=1, batch_size=64)
     watch = trainer._Watch(deadline=float("inf"), epochs=settings.epochs, copies=2)
@@ -153,13 +182,24 @@ def test_keras_disagreeing_with_the_graders_working_is_the_graders_failure():
     from grader.model.trainer import keras_module, train_and_evaluate
 
     keras = keras_module()
-    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     spec = _spec_of(model)
     first = spec.layers[0]
-    miscounted = replace(spec, layers=(replace(first, step=replace(first.step, parameters=first.step.parameters + 1)),
-                                       *spec.layers[1:]))
+    miscounted = replace(
+        spec,
+        layers=(
+            replace(first, step=replace(first.step, parameters=first.step.parameters + 1)),
+            *spec.layers[1:],
+        ),
+    )
     training = replace(load_catalogue().item("ex07").training, epochs=1)
     with pytest.raises(GraderFailure, match="the grader worked out"):
         train_and_evaluate(miscounted, training, split_seed=1, init_seed=2)
@@ -183,16 +223,31 @@ def test_time_the_trainer_spends_descheduled_is_not_charged_to_the_model():
     from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 
     keras = keras_module()
-    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
-                              keras.layers.MaxPooling2D(), keras.layers.Flatten(),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     training = replace(load_catalogue().item("ex07").training, epochs=2, time_limit=15.0)
-    plan = {"spec": _spec_of(model).to_payload(), "training": asdict(training),
-            "seeds": training_seeds(3, training), PROGRESS_KEY: True, "lang": "en"}
-    child = subprocess.Popen([sys.executable, "-I", "-m", "grader.model.trainer"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             env=dict(os.environ, **TENSORFLOW_ENVIRONMENT))
+    plan = {
+        "spec": _spec_of(model).to_payload(),
+        "training": asdict(training),
+        "seeds": training_seeds(3, training),
+        PROGRESS_KEY: True,
+        "lang": "en",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-I", "-m", "grader.model.trainer"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, **TENSORFLOW_ENVIRONMENT),
+    )
     try:
         child.stdin.write(json.dumps(plan).encode())
         child.stdin.close()

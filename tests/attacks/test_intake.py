@@ -28,7 +28,9 @@ def _ex01_ex06(folder):
 
 
 def test_a_hard_link_to_the_solution_earns_nothing(grade, tmp_path):
-    solution = tmp_path / "course" / "ex01_convolution.py"  # the course's solution, elsewhere on the disk
+    solution = (
+        tmp_path / "course" / "ex01_convolution.py"
+    )  # the course's solution, elsewhere on the disk
     solution.parent.mkdir()
     shutil.copyfile(SOLUTIONS / "ex01_convolution.py", solution)
     folder = _ex01_ex06(tmp_path / "submission")
@@ -49,8 +51,9 @@ def test_a_submission_folder_that_is_a_link_earns_nothing(grade, tmp_path):
     assert "symbolic link" in run.item("ex01")["tests"][0]["feedback"]
 
 
-@pytest.mark.parametrize("planted", ["state_folder_link", "state_file_link", "state_file_fifo",
-                                     "state_file_hard_link"])
+@pytest.mark.parametrize(
+    "planted", ["state_folder_link", "state_file_link", "state_file_fifo", "state_file_hard_link"]
+)
 def test_the_progress_file_is_never_written_through_a_link(planted, grade, tmp_path):
     """A text report records progress in `.grade/progress.json`: through a planted link the
     grader (perhaps root) would overwrite a file of the learner's choosing; a FIFO would hang it."""
@@ -71,8 +74,9 @@ def test_the_progress_file_is_never_written_through_a_link(planted, grade, tmp_p
         else:
             os.mkfifo(state / "progress.json")
     outcome = {}
-    worker = threading.Thread(target=lambda: outcome.update(run=grade("ex06", "--submission", folder)),
-                              daemon=True)
+    worker = threading.Thread(
+        target=lambda: outcome.update(run=grade("ex06", "--submission", folder)), daemon=True
+    )
     worker.start()
     worker.join(timeout=120)
     assert not worker.is_alive(), "the grader hung on the planted progress file"
@@ -160,7 +164,9 @@ def test_a_link_planted_in_the_out_folder_is_neither_read_nor_written_through(gr
     (learners / "alice").mkdir(parents=True)
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "alice" / "ex06_output_size.py")
     out = tmp_path / "out"
-    assert grade("batch", learners, "--out", out, "--seed", "3").exit_code == 1  # 15 of the course's points
+    assert (
+        grade("batch", learners, "--out", out, "--seed", "3").exit_code == 1
+    )  # 15 of the course's points
     victim = tmp_path / "victim.json"
     victim.write_text(json.dumps({"precious": True}))
     (out / "alice.json").unlink()
@@ -168,4 +174,7 @@ def test_a_link_planted_in_the_out_folder_is_neither_read_nor_written_through(gr
     run = grade("batch", learners, "--out", out, "--seed", "3")
     assert run.exit_code == 1 and "records not trusted (1)" in run.stderr
     assert json.loads(victim.read_text()) == {"precious": True}
-    assert not (out / "alice.json").is_symlink() and json.loads((out / "alice.json").read_text())["score"] == 15
+    assert (
+        not (out / "alice.json").is_symlink()
+        and json.loads((out / "alice.json").read_text())["score"] == 15
+    )

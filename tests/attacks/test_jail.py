@@ -20,8 +20,17 @@ from grader.sandbox.isolation import ROOT, USERNS, Isolation
 from tests.attacks.test_attacks import NAMESPACES
 from tests.conftest import SOLUTIONS, run_grade
 
-SCRATCH_AND_DEVICES = {"/tmp", "/var/tmp", "/dev/shm", "/proc", "/dev/null", "/dev/zero", "/dev/full",
-                       "/dev/random", "/dev/urandom"}
+SCRATCH_AND_DEVICES = {
+    "/tmp",
+    "/var/tmp",
+    "/dev/shm",
+    "/proc",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+}
 MOUNT_PROBE = '''"""Raises, as its feedback, the mount points it can see that are not read-only."""
 import os
 
@@ -51,11 +60,16 @@ def test_only_the_scratch_folders_are_writable(exercise_id, grade, tmp_path):
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
     run = grade(exercise_id, "ex06", "--submission", folder, "--format", "json")
     assert run.exit_code == 1, run.stderr
-    feedback = next(test["feedback"] for test in run.item(exercise_id)["tests"]
-                    if "raised RuntimeError" in test["feedback"])
+    feedback = next(
+        test["feedback"]
+        for test in run.item(exercise_id)["tests"]
+        if "raised RuntimeError" in test["feedback"]
+    )
     facts = ast.literal_eval(feedback.split("raised RuntimeError: ", 1)[1].split("\n")[0])
     assert facts["uid"] != 0
-    assert set(facts["writable"]) <= SCRATCH_AND_DEVICES, set(facts["writable"]) - SCRATCH_AND_DEVICES
+    assert set(facts["writable"]) <= SCRATCH_AND_DEVICES, (
+        set(facts["writable"]) - SCRATCH_AND_DEVICES
+    )
     assert run.item(exercise_id)["score"] == 0
     assert run.item("ex06")["score"] == 15
 
@@ -82,10 +96,14 @@ def test_as_root_learner_code_never_runs_as_root_in_any_mode(mode, tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex02_sobel.py").write_text(UID_PROBE)
-    run = run_grade("ex02", "--submission", folder, "--format", "json",
-                    course=Course(isolation=Isolation(mode)))
-    feedback = next(test["feedback"] for test in run.item("ex02")["tests"]
-                    if "raised RuntimeError" in test["feedback"])
+    run = run_grade(
+        "ex02", "--submission", folder, "--format", "json", course=Course(isolation=Isolation(mode))
+    )
+    feedback = next(
+        test["feedback"]
+        for test in run.item("ex02")["tests"]
+        if "raised RuntimeError" in test["feedback"]
+    )
     facts = ast.literal_eval(feedback.split("raised RuntimeError: ", 1)[1].split("\n")[0])
     assert facts["uid"] != 0 and facts["euid"] != 0
     assert facts["sysctl"] is False

@@ -63,7 +63,9 @@ def test_the_guard_sees_a_trace_when_there_is_one(monkeypatch):
         namespace["filter_response"]([[1.0]], [[1.0]])
 
 
-def _batch_of_two(grade, tmp_path: Path, monkeypatch, planter: dict[str, str], observer: dict[str, str]):
+def _batch_of_two(
+    grade, tmp_path: Path, monkeypatch, planter: dict[str, str], observer: dict[str, str]
+):
     """`grade batch --workers 1` over a planter then an observer (each: file name -> source);
     (rows of grades.csv, the observer's report, the servers' variable), after checking that both
     gradings were forked by the one warm server and both learners' workers by the same
@@ -107,9 +109,12 @@ def _feedback(report: dict, exercise_id: str) -> tuple[dict, str]:
 
 
 def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path, monkeypatch):
-    planter = {"ex01_convolution.py": (FIXTURES / "a_leaves_traps" / "ex01_convolution.py").read_text()}
-    rows, observer, _ = _batch_of_two(grade, tmp_path, monkeypatch, planter,
-                                      {"ex01_convolution.py": _observer_source()})
+    planter = {
+        "ex01_convolution.py": (FIXTURES / "a_leaves_traps" / "ex01_convolution.py").read_text()
+    }
+    rows, observer, _worker_server = _batch_of_two(
+        grade, tmp_path, monkeypatch, planter, {"ex01_convolution.py": _observer_source()}
+    )
     ex01, feedback = _feedback(observer, "ex01")
     assert float(rows["b_checks_for_traps"]["ex01"]) == ex01["max_score"], feedback
     assert "LEFT_BEHIND" not in feedback
@@ -122,13 +127,20 @@ def test_the_next_learner_in_the_same_batch_worker_is_unaffected(grade, tmp_path
 
 
 @pytest.mark.slow
-def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(grade, tmp_path, monkeypatch):
+def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(
+    grade, tmp_path, monkeypatch
+):
     """ex07's workers come from a server that imported Keras: a learner who changes Keras'
     settings and registry, or writes a keras.json, leaves nothing for the next one."""
     solution = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n"
     planter = {"ex07_keras_cnn.py": solution + (FIXTURES / "plants_keras_traps.py").read_text()}
-    rows, observer, servers = _batch_of_two(grade, tmp_path, monkeypatch, planter,
-                                            {"ex07_keras_cnn.py": solution + KERAS_GUARD.read_text()})
+    rows, observer, servers = _batch_of_two(
+        grade,
+        tmp_path,
+        monkeypatch,
+        planter,
+        {"ex07_keras_cnn.py": solution + KERAS_GUARD.read_text()},
+    )
     assert "keras" in json.loads(servers[SERVERS_VARIABLE])
     ex07, feedback = _feedback(observer, "ex07")
     assert float(rows["b_checks_for_traps"]["ex07"]) == ex07["max_score"], feedback

@@ -27,10 +27,14 @@ from grader.sandbox.launch import JAIL_DIR
 from tests.conftest import SOLUTIONS
 from tests.processes.test_prewarm import forked_workers, forking, server, workers  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
+pytestmark = pytest.mark.skipif(
+    strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces"
+)
 ARGUMENTS = (np.ones((1, 1)), np.ones((1, 1)))
-X86_64 = pytest.mark.skipif(platform.machine() != "x86_64", reason="the keyring probes use x86-64's system call numbers")
-KEYRING = '''import ctypes
+X86_64 = pytest.mark.skipif(
+    platform.machine() != "x86_64", reason="the keyring probes use x86-64's system call numbers"
+)
+KEYRING = """import ctypes
 
 libc = ctypes.CDLL(None, use_errno=True)
 SESSION = -3  # KEY_SPEC_SESSION_KEYRING
@@ -45,8 +49,8 @@ def filter_response(patch, kernel):
         raise RuntimeError(repr({"seen": buffer.value.decode()}))
     added = libc.syscall(ADD_KEY, b"user", b"from-a-learner", b"left behind", 11, SESSION)
     raise RuntimeError(repr({"seen": None, "added": added > 0}))
-'''
-SYSTEM_V = '''import ctypes
+"""
+SYSTEM_V = """import ctypes
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -60,9 +64,9 @@ def filter_response(patch, kernel):
     except OSError:
         written = False
     raise RuntimeError(repr({"written": written, "segment": libc.shmget(0, 1 << 20, 0o1000 | 0o600)}))
-'''
+"""
 USER_KEYRING = KEYRING.replace("SESSION = -3", "SESSION = -4")  # KEY_SPEC_USER_KEYRING
-SIGNALS_ITS_GROUP = '''import ctypes, os, signal, time
+SIGNALS_ITS_GROUP = """import ctypes, os, signal, time
 
 
 def filter_response(patch, kernel):
@@ -78,8 +82,8 @@ def filter_response(patch, kernel):
     libc.prctl(15, b"escaped", 0, 0, 0)
     while True:
         time.sleep(0.05)
-'''
-AS_A_USER = '''import json, os, sys, tempfile, time
+"""
+AS_A_USER = """import json, os, sys, tempfile, time
 import numpy as np
 from grader.course.catalogue import load_catalogue
 from grader.failures import GradingFailure
@@ -126,7 +130,7 @@ for source, forked in json.loads(sys.argv[1]):
         os.kill(int(pid), 9)
 server.close()
 print(json.dumps({"mode": strongest_mode(), "uid": os.geteuid(), "answers": answers}))
-'''
+"""
 
 
 def _facts(client: WorkerClient) -> dict:
@@ -155,7 +159,9 @@ def _launcher(client: WorkerClient) -> int:
 def test_a_worker_whose_launcher_dies_is_a_grading_failure_not_a_grader_error(forked_workers):
     """The launcher's report never comes (it was killed, say by the out-of-memory killer): the
     worker dies with it, and the trusted side says so; it does not stumble on the missing report."""
-    client = forked_workers("import time\n\ndef filter_response(patch, kernel):\n    time.sleep(30)\n")
+    client = forked_workers(
+        "import time\n\ndef filter_response(patch, kernel):\n    time.sleep(30)\n"
+    )
     client.start()
     client.exercise_deadline = time.monotonic() + 30
     client._wait_ready()
@@ -170,16 +176,36 @@ def as_a_user():
     """Probes graded by a grader that is not root (so in "userns" mode), each forked by its own
     server: the grader runs as uid 1000 of a user namespace of its own (still able to read
     Python's files, which root's may keep from a real other user)."""
-    sources = [[SYSTEM_V, True], [KEYRING, True], [KEYRING, True], [SIGNALS_ITS_GROUP, True],
-               [SIGNALS_ITS_GROUP, False]]
-    run = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-c",
-                          AS_A_USER, json.dumps(sources)], capture_output=True, text=True, timeout=120)
+    sources = [
+        [SYSTEM_V, True],
+        [KEYRING, True],
+        [KEYRING, True],
+        [SIGNALS_ITS_GROUP, True],
+        [SIGNALS_ITS_GROUP, False],
+    ]
+    run = subprocess.run(
+        [
+            "unshare",
+            "--user",
+            "--map-user=1000",
+            "--map-group=1000",
+            sys.executable,
+            "-c",
+            AS_A_USER,
+            json.dumps(sources),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if run.returncode != 0 and "unshare:" in run.stderr:
         pytest.skip(f"no user namespace for a test grader here: {run.stderr.strip()}")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.splitlines()[-1])
     assert report["mode"] == USERNS and report["uid"] == 1000
-    assert [answer["forked"] for answer in report["answers"]] == [forked for _, forked in sources]
+    assert [answer["forked"] for answer in report["answers"]] == [
+        forked for _source, forked in sources
+    ]
     return report["answers"]
 
 
@@ -223,11 +249,35 @@ print(json.dumps([line.split()[1] for line in open("/proc/self/mounts") if "rw" 
 def test_a_mount_that_a_mask_hides_does_not_stop_the_jail(tmp_path):
     """A tree bound with a mount inside it, and a mask over the part holding that mount (a
     course's secrets on a volume of their own, say): the jail still stands, read-only."""
-    run = subprocess.run(["unshare", "--mount", "--pid", "--fork", sys.executable, "-I", "-c", MASKED_MOUNT,
-                          str(JAIL_DIR), str(tmp_path)], capture_output=True, text=True, timeout=30)
+    run = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--pid",
+            "--fork",
+            sys.executable,
+            "-I",
+            "-c",
+            MASKED_MOUNT,
+            str(JAIL_DIR),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert run.returncode == 0, run.stderr
-    assert set(json.loads(run.stdout)) <= {"/tmp", "/var/tmp", "/dev/shm", "/proc", "/dev/null", "/dev/zero",
-                                           "/dev/full", "/dev/random", "/dev/urandom"}
+    assert set(json.loads(run.stdout)) <= {
+        "/tmp",
+        "/var/tmp",
+        "/dev/shm",
+        "/proc",
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/random",
+        "/dev/urandom",
+    }
 
 
 REACH = """import gc, os, socket, sys
@@ -248,10 +298,16 @@ def filter_response(patch, kernel):
 def test_a_learner_cannot_reach_its_server_or_see_beyond_its_namespace(forked_workers):
     """It knows the socket's path (sys.argv is the server's) but not the way there; the
     server's listener and the launcher's connection are closed objects in its memory."""
-    assert _facts(forked_workers(REACH)) == {"reached": False, "processes": ["1"], "open_sockets": []}
+    assert _facts(forked_workers(REACH)) == {
+        "reached": False,
+        "processes": ["1"],
+        "open_sockets": [],
+    }
 
 
-def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(forked_workers, tmp_path, monkeypatch):
+def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(
+    forked_workers, tmp_path, monkeypatch
+):
     """A launcher that got the worker's pipes and then failed: the worker is started instead, on
     fresh pipes, and nothing that launcher may still start can talk to the trusted side."""
     listener = socket.socket(socket.AF_UNIX)
@@ -260,15 +316,20 @@ def test_a_server_that_takes_the_pipes_and_fails_leaves_them_dead(forked_workers
     received: list[int] = []
 
     def take_and_fail() -> None:
-        connection, _ = listener.accept()
+        connection, _address = listener.accept()
         received.extend(socket.recv_fds(connection, 4, 4)[1])
         connection.close()
 
     thread = threading.Thread(target=take_and_fail)
     thread.start()
-    monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "socket")}))
+    monkeypatch.setenv(
+        prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "socket")})
+    )
     client = forked_workers((SOLUTIONS / "ex01_convolution.py").read_text())
-    assert client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f") == 4.0
+    assert (
+        client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f")
+        == 4.0
+    )
     assert client.process.forked is None
     thread.join(10)
     request, response = received[:2]
@@ -287,7 +348,7 @@ def test_a_key_left_for_a_later_learner_with_the_same_uid_is_gone(forked_workers
     """Fresh uids are drawn at random, so two learners may get the same one (one class in a
     few hundred, more over many runs), and a uid's keyring lives as long as the kernel does."""
     clients = []
-    for _ in range(2):
+    for _repeat in range(2):
         client = forked_workers(USER_KEYRING)
         client.spec.uid = 1_999_999  # the same uid drawn twice
         os.chown(client.spec.folder / "tmp", client.spec.uid, client.spec.uid)

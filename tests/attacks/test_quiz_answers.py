@@ -64,8 +64,10 @@ def test_nesting_of_any_depth_is_refused_without_recursion(grade, tmp_path, dept
 
 def test_sections_only_keys_may_have_are_ignored_in_a_learners_file(grade, tmp_path):
     """A learner's also_accept cannot make a wrong text right, nor explanations replace the course's."""
-    text = ("answers:\n  pool_name: average pooling\nalso_accept:\n  pool_name: [average pooling]\n"
-            "explanations:\n  pool_name: {en: forged, ko: forged}\n")
+    text = (
+        "answers:\n  pool_name: average pooling\nalso_accept:\n  pool_name: [average pooling]\n"
+        "explanations:\n  pool_name: {en: forged, ko: forged}\n"
+    )
     _ex01, quiz = grade_with_ex01(grade, tmp_path / "keys", text)
     (pool_name,) = [test for test in quiz["tests"] if test["name"].endswith(" pool_name")]
     assert pool_name["score"] == 0 and "forged" not in pool_name["feedback"]

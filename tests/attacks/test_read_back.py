@@ -90,7 +90,9 @@ def test_a_roster_the_csv_reader_refuses_is_an_input_error(grade, tmp_path):
     assert str(roster) in run.stderr and len(run.stderr.strip().splitlines()) == 1
 
 
-def test_a_record_refused_when_read_back_still_leaves_its_learner_a_row(grade, tmp_path, monkeypatch):
+def test_a_record_refused_when_read_back_still_leaves_its_learner_a_row(
+    grade, tmp_path, monkeypatch
+):
     """Whatever makes a record this batch wrote fail its checks when the gradebook reads it (a
     status or seed it could not hold were two such things), its learner keeps a row that says
     so, and the batch exits 3, never a gradebook that silently lacks them."""
@@ -99,13 +101,18 @@ def test_a_record_refused_when_read_back_still_leaves_its_learner_a_row(grade, t
 
     class RefusesBob(RecordCheck):
         def __call__(self, data: dict) -> str:
-            return "refused for the test" if data["batch"]["learner"] == "bob" else super().__call__(data)
+            return (
+                "refused for the test"
+                if data["batch"]["learner"] == "bob"
+                else super().__call__(data)
+            )
 
     monkeypatch.setattr(classroom, "RecordCheck", RefusesBob)
     for name in ("alice", "bob"):
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
-            (SOLUTIONS / "ex06_output_size.py").read_bytes())
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
     run = grade("batch", tmp_path / "class", "--out", tmp_path / "out", "--seed", "1")
     assert run.exit_code == 3, run.stdout + run.stderr
     with open(tmp_path / "out" / "grades.csv", encoding="utf-8", newline="") as stream:
@@ -120,9 +127,16 @@ def test_a_score_raised_without_its_status_is_not_trusted(grade, tmp_path):
     still say what the grader found (partial, failed, not attempted) is tampered: its learner is
     graded again on a rerun, and `grade merge` refuses the shard."""
     check = RecordCheck(load_catalogue())
-    for status, test_status in (("partial", "failed"), ("failed", "failed"), ("not_attempted", "error")):
+    for status, test_status in (
+        ("partial", "failed"),
+        ("failed", "failed"),
+        ("not_attempted", "error"),
+    ):
         data = {**report(10.0), "batch": meta()}
-        data["exercises"][0]["status"], data["exercises"][0]["tests"][0]["status"] = status, test_status
+        data["exercises"][0]["status"], data["exercises"][0]["tests"][0]["status"] = (
+            status,
+            test_status,
+        )
         assert "status" in check(data), status
     honest = {**report(4.0), "batch": meta()}
     honest["exercises"][0]["tests"][0]["status"] = "failed"
@@ -141,13 +155,26 @@ def test_a_merge_missing_a_shard_calls_no_one_of_it_not_submitted(grade, tmp_pat
     names = ["alice", "bob", "carol", "dave"]
     assert {in_shard(name, Shard(1, 2)) for name in names} == {True, False}
     roster = tmp_path / "roster.csv"
-    roster.write_text("folder,id\n" + "".join(f"{name},{index}\n" for index, name in enumerate(names)))
+    roster.write_text(
+        "folder,id\n" + "".join(f"{name},{index}\n" for index, name in enumerate(names))
+    )
     for name in names:
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
-            (SOLUTIONS / "ex06_output_size.py").read_bytes())
-    run = grade("batch", tmp_path / "class", "--out", tmp_path / "shard1", "--shard", "1/2", "--seed", "1",
-                "--roster", roster)
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
+    run = grade(
+        "batch",
+        tmp_path / "class",
+        "--out",
+        tmp_path / "shard1",
+        "--shard",
+        "1/2",
+        "--seed",
+        "1",
+        "--roster",
+        roster,
+    )
     assert run.exit_code == 1, run.stderr
     run = grade("merge", tmp_path / "shard1", "--out", tmp_path / "merged")
     assert run.exit_code == 1, run.stderr
@@ -171,8 +198,13 @@ def test_the_class_report_picture_is_never_written_through_a_planted_link(grade,
     assert not picture.is_symlink() and picture.read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("roster_text", ["folder,name\nbob\x1b]0;owned\x07,B\nbob\x1b]0;owned\x07,B\n",
-                                         "login\x1b[2J\u202e,name\nbob,B\n"])
+@pytest.mark.parametrize(
+    "roster_text",
+    [
+        "folder,name\nbob\x1b]0;owned\x07,B\nbob\x1b]0;owned\x07,B\n",
+        "login\x1b[2J\u202e,name\nbob,B\n",
+    ],
+)
 def test_roster_text_in_an_error_reaches_the_terminal_escaped(grade, tmp_path, roster_text):
     (tmp_path / "class" / "bob").mkdir(parents=True)
     roster = tmp_path / "roster.csv"
@@ -189,7 +221,9 @@ def test_a_record_missing_an_item_is_regraded_and_kept_in_history(grade, tmp_pat
     from tests.conftest import SOLUTIONS
 
     (tmp_path / "class" / "alice").mkdir(parents=True)
-    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     out = tmp_path / "out"
     assert grade("batch", tmp_path / "class", "--out", out, "--seed", "1").exit_code == 1
     data = json.loads((out / "alice.json").read_text())
@@ -201,7 +235,9 @@ def test_a_record_missing_an_item_is_regraded_and_kept_in_history(grade, tmp_pat
     run = grade("batch", tmp_path / "class", "--out", out, "--seed", "1")
     assert run.exit_code == 1, run.stderr
     assert "unchanged" not in run.stdout
-    assert "q01" in {item["id"] for item in json.loads((out / "alice.json").read_text())["exercises"]}
+    assert "q01" in {
+        item["id"] for item in json.loads((out / "alice.json").read_text())["exercises"]
+    }
     kept = [json.loads(path.read_text()) for path in (out / "history").glob("alice.*.json")]
     assert [len(record["exercises"]) for record in kept] == [len(data["exercises"])]
     with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
@@ -238,8 +274,12 @@ def test_a_record_changed_with_care_between_runs_is_regraded_and_kept_in_history
 
     for name in ("alice", "bob"):
         (tmp_path / "class" / name).mkdir(parents=True)
-    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
-    (tmp_path / "class" / "bob" / "ex06_output_size.py").write_text("def conv_output_size(*args):\n    return 1\n")
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
+    (tmp_path / "class" / "bob" / "ex06_output_size.py").write_text(
+        "def conv_output_size(*args):\n    return 1\n"
+    )
     out = tmp_path / "out"
     assert grade("batch", tmp_path / "class", "--out", out).exit_code == 1
     forge_full_marks(out / "bob.json")
@@ -249,7 +289,9 @@ def test_a_record_changed_with_care_between_runs_is_regraded_and_kept_in_history
     assert "records not trusted (1)" in run.stderr and "bob.json" in run.stderr
     with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
         rows = {row["learner"]: row for row in csv.DictReader(stream)}
-    assert rows["bob"]["ex06"] == "0" and rows["bob"]["total"] == "0" and rows["alice"]["ex06"] == "15"
+    assert (
+        rows["bob"]["ex06"] == "0" and rows["bob"]["total"] == "0" and rows["alice"]["ex06"] == "15"
+    )
     (kept,) = (out / "history").glob("bob.*.json")
     assert json.loads(kept.read_text())["score"] == 221  # the forged record, as it was
     assert "1 unchanged since their report" in run.stdout  # alice's own record is still trusted
@@ -265,11 +307,17 @@ def test_shards_signed_on_other_machines_merge_and_are_signed_here(grade, tmp_pa
     for name in ("alice", "bob", "carol"):
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "ex06_output_size.py").write_bytes(
-            (SOLUTIONS / "ex06_output_size.py").read_bytes())
+            (SOLUTIONS / "ex06_output_size.py").read_bytes()
+        )
     for machine, shard in (("one", "1/2"), ("two", "2/2")):
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / machine))
         signature.key.cache_clear()
-        assert grade("batch", tmp_path / "class", "--out", tmp_path / machine, "--shard", shard).exit_code == 1
+        assert (
+            grade(
+                "batch", tmp_path / "class", "--out", tmp_path / machine, "--shard", shard
+            ).exit_code
+            == 1
+        )
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "head"))
     signature.key.cache_clear()
     try:
@@ -277,8 +325,11 @@ def test_shards_signed_on_other_machines_merge_and_are_signed_here(grade, tmp_pa
             run = grade("merge", tmp_path / "one", tmp_path / "two", "--out", out)
             assert run.exit_code == 1, run.stderr
             with open(out / "grades.csv", encoding="utf-8", newline="") as stream:
-                assert {row["learner"]: row["ex06"] for row in csv.DictReader(stream)} == \
-                    {"alice": "15", "bob": "15", "carol": "15"}, out
+                assert {row["learner"]: row["ex06"] for row in csv.DictReader(stream)} == {
+                    "alice": "15",
+                    "bob": "15",
+                    "carol": "15",
+                }, out
         run = grade("batch", tmp_path / "class", "--out", tmp_path / "merged")
         assert "3 unchanged since their report" in run.stdout and "not trusted" not in run.stderr
     finally:
@@ -292,7 +343,9 @@ def test_a_merge_names_the_records_of_its_out_folder_it_leaves_out(grade, tmp_pa
     from tests.conftest import SOLUTIONS
 
     (tmp_path / "class" / "alice").mkdir(parents=True)
-    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes((SOLUTIONS / "ex06_output_size.py").read_bytes())
+    (tmp_path / "class" / "alice" / "ex06_output_size.py").write_bytes(
+        (SOLUTIONS / "ex06_output_size.py").read_bytes()
+    )
     assert grade("batch", tmp_path / "class", "--out", tmp_path / "shard").exit_code == 1
     records.save_report(tmp_path / "merged", report(), meta("zed"))  # signed here, then changed
     data = json.loads((tmp_path / "merged" / "zed.json").read_text())

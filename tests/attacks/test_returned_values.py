@@ -26,21 +26,30 @@ def _report(grade, tmp_path: Path, folder: Path, lang: str, *ids: str) -> dict:
     out = tmp_path / f"report-{lang}.json"
     run = grade(*ids, "--submission", folder, "--format", "json", "--output", out, "--lang", lang)
     assert run.exit_code == 1, run.stdout + run.stderr
-    return {exercise["id"]: exercise for exercise in json.loads(out.read_text(encoding="utf-8"))["exercises"]}
+    return {
+        exercise["id"]: exercise
+        for exercise in json.loads(out.read_text(encoding="utf-8"))["exercises"]
+    }
 
 
 def test_a_constant_tuple_earns_nothing_in_ex08(grade, make_submission, tmp_path):
     folder = make_submission(ex08=FIXTURES / "returns_a_constant_tuple", ex06=SOLUTIONS)
     exercises = _report(grade, tmp_path, folder, "en", "ex08", "ex06")
-    assert exercises["ex08"]["score"] == 0, [t["name"] for t in exercises["ex08"]["tests"] if t["score"]]
+    assert exercises["ex08"]["score"] == 0, [
+        t["name"] for t in exercises["ex08"]["tests"] if t["score"]
+    ]
     assert exercises["ex06"]["score"] == exercises["ex06"]["max_score"]
     unchanged = next(t for t in exercises["ex08"]["tests"] if "not modified" in t["name"])
     assert "d_x" in unchanged["feedback"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_weird_returns_are_zero_point_tests_not_grader_failures(grade, make_submission, tmp_path, lang):
-    folder = make_submission(ex08=FIXTURES / "weird_returns", ex09=FIXTURES / "weird_returns", ex06=SOLUTIONS)
+def test_weird_returns_are_zero_point_tests_not_grader_failures(
+    grade, make_submission, tmp_path, lang
+):
+    folder = make_submission(
+        ex08=FIXTURES / "weird_returns", ex09=FIXTURES / "weird_returns", ex06=SOLUTIONS
+    )
     exercises = _report(grade, tmp_path, folder, lang, "ex08", "ex09", "ex06")
     assert exercises["ex08"]["score"] == 0 and exercises["ex09"]["score"] == 0
     assert exercises["ex06"]["score"] == exercises["ex06"]["max_score"]
@@ -56,13 +65,31 @@ def test_any_value_returned_is_a_failed_test_never_an_error(grade, tmp_path, see
     """Every exercise but ex07 (whose answer is a model): the grader checks each value itself."""
     out = tmp_path / "report.json"
     ids = ["ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08", "ex09"]
-    run = grade(*ids, "--submission", FIXTURES / "returns_anything", "--format", "json", "--output", out,
-                "--seed", str(seed), "--lang", "en")
+    run = grade(
+        *ids,
+        "--submission",
+        FIXTURES / "returns_anything",
+        "--format",
+        "json",
+        "--output",
+        out,
+        "--seed",
+        str(seed),
+        "--lang",
+        "en",
+    )
     assert run.exit_code == 1, run.stdout + run.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
-    tests = [(exercise["id"], test) for exercise in report["exercises"] for test in exercise["tests"]]
-    errors = [(item, test["name"], test["feedback"][:200]) for item, test in tests if test["status"] == "error"]
+    tests = [
+        (exercise["id"], test) for exercise in report["exercises"] for test in exercise["tests"]
+    ]
+    errors = [
+        (item, test["name"], test["feedback"][:200])
+        for item, test in tests
+        if test["status"] == "error"
+    ]
     assert errors == []
     assert [(item, test["name"]) for item, test in tests if test["score"]] == [
-        ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")]  # the constants are the right ones
-    assert all(test["feedback"].strip() for _, test in tests if test["status"] != "passed")
+        ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")
+    ]  # the constants are the right ones
+    assert all(test["feedback"].strip() for _item, test in tests if test["status"] != "passed")

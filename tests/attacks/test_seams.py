@@ -40,7 +40,9 @@ def sobel_edges(image):
 
 def ex02_facts(report: dict) -> dict:
     ex02 = next(item for item in report["exercises"] if item["id"] == "ex02")
-    feedback = next(test["feedback"] for test in ex02["tests"] if "raised RuntimeError" in test["feedback"])
+    feedback = next(
+        test["feedback"] for test in ex02["tests"] if "raised RuntimeError" in test["feedback"]
+    )
     return ast.literal_eval(feedback.split("raised RuntimeError: ", 1)[1].split("\n")[0])
 
 
@@ -62,7 +64,10 @@ def test_a_worker_cannot_talk_the_sandbox_down(attack, tmp_path, scratch):
     folder = tmp_path / "submission"
     shutil.copytree(ATTACKS / attack, folder)
     (folder / "ex02_sobel.py").write_text(
-        EX02_PROBE.replace("__COURSE__", str(COURSE_ROOT)).replace("__GRADER__", str(COURSE_ROOT / "grader")))
+        EX02_PROBE.replace("__COURSE__", str(COURSE_ROOT)).replace(
+            "__GRADER__", str(COURSE_ROOT / "grader")
+        )
+    )
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
     run = run_grade("ex01", "ex02", "ex06", "--submission", folder, "--format", "json")
     report = run.json()
@@ -80,7 +85,10 @@ def test_a_forbidden_library_installed_elsewhere_cannot_be_imported(tmp_path):
     """The jail holds the standard library, NumPy and the worker's files: a `tensorflow` or a
     `scipy` put anywhere else (here: a folder of the test's, beside Python's own lib folder)
     is not there, even with the import guard removed."""
-    sites = [tmp_path / "second-site", Path(os.path.realpath(sys.base_prefix)) / "lib" / "cnn-exercises-test-site"]
+    sites = [
+        tmp_path / "second-site",
+        Path(os.path.realpath(sys.base_prefix)) / "lib" / "cnn-exercises-test-site",
+    ]
     try:
         for site in sites:
             (site / "tensorflow").mkdir(parents=True)
@@ -93,16 +101,30 @@ def test_a_forbidden_library_installed_elsewhere_cannot_be_imported(tmp_path):
                 "    a, k = np.asarray(a, float), np.asarray(k, float)\n"
                 "    h, w = a.shape[0] - k.shape[0] + 1, a.shape[1] - k.shape[1] + 1\n"
                 "    return np.array([[np.sum(a[i:i + k.shape[0], j:j + k.shape[1]] * k)\n"
-                "                      for j in range(w)] for i in range(h)])\n")
+                "                      for j in range(w)] for i in range(h)])\n"
+            )
         for site in sites:  # the copies work where nothing stops them: the test can fail
-            check = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); "
-                                    "import tensorflow, scipy.signal; print(tensorflow.LOADED)"],
-                                   capture_output=True, text=True, timeout=60)
+            check = subprocess.run(
+                [
+                    sys.executable,
+                    "-I",
+                    "-c",
+                    f"import sys; sys.path.insert(0, {str(site)!r}); "
+                    "import tensorflow, scipy.signal; print(tensorflow.LOADED)",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert check.stdout.strip() == "True", check.stderr
             folder = tmp_path / f"submission-{sites.index(site)}"
             folder.mkdir()
-            source = (ATTACKS / "imports_a_forbidden_copy_elsewhere" / "ex01_convolution.py").read_text()
-            (folder / "ex01_convolution.py").write_text(source.replace("__SECOND_SITE__", str(site)))
+            source = (
+                ATTACKS / "imports_a_forbidden_copy_elsewhere" / "ex01_convolution.py"
+            ).read_text()
+            (folder / "ex01_convolution.py").write_text(
+                source.replace("__SECOND_SITE__", str(site))
+            )
             ex01 = run_grade("ex01", "--submission", folder, "--format", "json").item("ex01")
             assert ex01["score"] == 0
             assert any("No module named 'tensorflow'" in test["feedback"] for test in ex01["tests"])
@@ -125,7 +147,9 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
         (folder / "answers").symlink_to(SOLUTIONS / "answers", target_is_directory=True)
     run = run_grade("--all", "--submission", folder, "--format", "json")
     report = run.json()
-    linked = [item for item in report["exercises"] if not (layout == "answers" and item["id"] == "ex01")]
+    linked = [
+        item for item in report["exercises"] if not (layout == "answers" and item["id"] == "ex01")
+    ]
     assert all(item["score"] == 0 for item in linked), [(i["id"], i["score"]) for i in linked]
     text = "\n".join(test["feedback"] for item in linked for test in item["tests"])
     assert "symbolic link" in text
@@ -134,14 +158,19 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fixture, words", [
-    ("ex07_smuggled_weights", "fresh random weights"),
-    ("ex07_constant_layers", "must be one number"),
-])
+@pytest.mark.parametrize(
+    "fixture, words",
+    [
+        ("ex07_smuggled_weights", "fresh random weights"),
+        ("ex07_constant_layers", "must be one number"),
+    ],
+)
 def test_ex07_cannot_carry_weights_fitted_in_the_worker(fixture, words):
     """A classifier fitted in the worker (it can load the digits too) and put into the model as
     constants, frozen, with no learning: refused before the grader builds anything."""
-    item = run_grade("ex07", "--submission", SUBMISSION_FIXTURES / fixture, "--format", "json").item("ex07")
+    item = run_grade(
+        "ex07", "--submission", SUBMISSION_FIXTURES / fixture, "--format", "json"
+    ).item("ex07")
     assert item["score"] == 0
     assert any(words in test["feedback"] for test in item["tests"]), item["tests"][0]["feedback"]
 
@@ -166,13 +195,16 @@ def build_model(input_shape=(8, 8, 1), num_classes=10):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text", [
-    '\'{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", '
-    '"class_name": "Dropout", "config": {"rate": "\\\\ud800\\\\u001b[2J"}}]}}\'',
-    '\'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"units": '
-    '\' + "9" * 5000 + \'}}]}}\'',
-    '"\\ud800" * 3000',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\'{"module": "keras", "class_name": "Sequential", "config": {"layers": [{"module": "keras.layers", '
+        '"class_name": "Dropout", "config": {"rate": "\\\\ud800\\\\u001b[2J"}}]}}\'',
+        '\'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"units": '
+        "' + \"9\" * 5000 + '}}]}}'",
+        '"\\ud800" * 3000',
+    ],
+)
 def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, text):
     folder = tmp_path / "submission"
     folder.mkdir()
@@ -180,8 +212,16 @@ def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, t
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
     for output_format in ("json", "text"):  # every format renders the same sanitised Report
         report_path = tmp_path / f"report.{output_format}"
-        run = run_grade("ex06", "ex07", "--submission", folder, "--format", output_format,
-                        "--output", report_path)
+        run = run_grade(
+            "ex06",
+            "ex07",
+            "--submission",
+            folder,
+            "--format",
+            output_format,
+            "--output",
+            report_path,
+        )
         assert run.exit_code == 1, run.stderr
         report_path.read_text(encoding="utf-8")  # valid UTF-8
     report = json.loads((tmp_path / "report.json").read_text())

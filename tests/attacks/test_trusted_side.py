@@ -25,18 +25,40 @@ from tests.attacks.test_attacks import build_submission, scratch, short_limits, 
 from tests.conftest import SOLUTIONS, course_with_limits
 
 TRUSTED_PEAK_MB = 600  # the grader grading ex01 and ex06 takes about 150 MB
-PEAK_OF_CHILDREN = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
-                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)")
+PEAK_OF_CHILDREN = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)"
+)
 
 
-def test_a_flood_of_lists_in_the_pipe_costs_the_grader_no_memory(short_limits, tmp_path):  # noqa: F811
+def test_a_flood_of_lists_in_the_pipe_costs_the_grader_no_memory(short_limits, tmp_path):
     """60 MB of "[]," would be 20 million lists, about 3 GB, in the grader's process."""
     folder = build_submission("floods_the_pipe_with_lists", tmp_path / "submission")
     report = tmp_path / "report.json"
     measured = subprocess.run(
-        [sys.executable, "-c", PEAK_OF_CHILDREN, sys.executable, "-m", "grader", "--course",
-         str(short_limits), "ex01", "ex06", "--submission", str(folder), "--format", "json",
-         "--output", str(report)], capture_output=True, text=True, cwd=COURSE_ROOT, timeout=300)
+        [
+            sys.executable,
+            "-c",
+            PEAK_OF_CHILDREN,
+            sys.executable,
+            "-m",
+            "grader",
+            "--course",
+            str(short_limits),
+            "ex01",
+            "ex06",
+            "--submission",
+            str(folder),
+            "--format",
+            "json",
+            "--output",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
+        timeout=300,
+    )
     peak_mb = int(measured.stdout.split()[-1])
     assert peak_mb < TRUSTED_PEAK_MB, f"the grader grew to {peak_mb} MB"
     assert '"score": 15.0' in report.read_text()
@@ -65,8 +87,11 @@ def test_workers_are_the_first_the_kernel_kills(grade, tmp_path):
     (folder / "ex02_sobel.py").write_text(OOM_PROBE)
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
     report = grade("ex02", "ex06", "--submission", folder, "--format", "json")
-    feedback = next(test["feedback"] for test in report.item("ex02")["tests"]
-                    if "raised RuntimeError" in test["feedback"])
+    feedback = next(
+        test["feedback"]
+        for test in report.item("ex02")["tests"]
+        if "raised RuntimeError" in test["feedback"]
+    )
     facts = ast.literal_eval(feedback.split("raised RuntimeError: ", 1)[1].split("\n")[0])
     assert facts == {"score": 1000, "lowered": False}
     assert report.item("ex06")["score"] == 15
@@ -88,10 +113,12 @@ def _resident_mb_of_workers(scope: Path) -> int:
     return pages * os.sysconf("SC_PAGE_SIZE") >> 20
 
 
-def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scratch, tmp_path):  # noqa: F811
+def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scratch, tmp_path):
     """Seven processes of 400 MB each pass no address-space limit of 512 MB, but together they
     hold 2.8 GB; the worker is killed when its processes together pass 512 MB."""
-    course = course_with_limits(tmp_path, memory_mb=512, call_timeout=20.0, time_limit=30.0, max_restarts=1)
+    course = course_with_limits(
+        tmp_path, memory_mb=512, call_timeout=20.0, time_limit=30.0, max_restarts=1
+    )
     folder = build_submission("memory_bomb_across_processes", tmp_path / "submission")
     peak, done = [0], threading.Event()
 
@@ -114,7 +141,9 @@ def test_a_worker_s_processes_together_stay_within_its_memory_limit(grade, scrat
     assert stray_workers(scratch) == []
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="a worker gets a fresh uid only when the grader is root")
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="a worker gets a fresh uid only when the grader is root"
+)
 def test_without_namespaces_a_daemon_that_shed_its_marker_is_still_swept(tmp_path):
     """Without namespaces, a worker's leftovers are found by their marker variable or their
     fresh uid. A daemon that starts with an empty environment keeps only its uid, and the owner
@@ -125,12 +154,21 @@ def test_without_namespaces_a_daemon_that_shed_its_marker_is_still_swept(tmp_pat
     from grader.sandbox.launch import SandboxSpec, kill_strays
 
     uid = 1_999_999
-    daemon = subprocess.Popen([sys.executable, "-c", f"import ctypes, os, time; os.setresgid({uid}, {uid}, {uid}); "
-                               f"os.setresuid({uid}, {uid}, {uid}); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); "
-                               "time.sleep(60)"], env={})  # 4: PR_SET_DUMPABLE, as suid_dumpable=0 makes it
+    daemon = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import ctypes, os, time; os.setresgid({uid}, {uid}, {uid}); "
+            f"os.setresuid({uid}, {uid}, {uid}); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); "
+            "time.sleep(60)",
+        ],
+        env={},
+    )  # 4: PR_SET_DUMPABLE, as suid_dumpable=0 makes it
     try:
         time.sleep(0.5)
-        spec = SandboxSpec(folder=tmp_path, config={}, token="no-such-marker", uid=uid, limits=Limits())
+        spec = SandboxSpec(
+            folder=tmp_path, config={}, token="no-such-marker", uid=uid, limits=Limits()
+        )
         kill_strays(spec, Isolation(LIMITS))
         assert daemon.wait(timeout=5) < 0
     finally:
@@ -143,7 +181,9 @@ def _long_chains(size: int) -> str:
     chains 800 long, which a check that reads each chain from every inner attribute takes
     minutes over."""
     line_count = size // 1610
-    return "import scipy as x\n" + "".join(f"y{index} = x" + ".a" * 800 + "\n" for index in range(line_count))
+    return "import scipy as x\n" + "".join(
+        f"y{index} = x" + ".a" * 800 + "\n" for index in range(line_count)
+    )
 
 
 @pytest.mark.parametrize("size", [200_000, 1_000_000])
@@ -156,19 +196,21 @@ def test_the_static_check_of_a_learner_file_takes_the_grader_seconds_at_most(siz
     assert time.monotonic() - started < 5.0
 
 
-def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_limits, tmp_path):  # noqa: F811
+def test_a_file_of_long_chains_costs_its_exercise_and_nothing_else(grade, short_limits, tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex01_convolution.py").write_text(_long_chains(1_000_000))
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
     started = time.monotonic()
-    run = grade("--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json")
+    run = grade(
+        "--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json"
+    )
     assert run.exit_code == 1, run.stderr
     assert run.item("ex01")["score"] == 0 and run.item("ex06")["score"] == 15
     assert time.monotonic() - started < 30
 
 
-SLOWLY = '''
+SLOWLY = """
 
 # The course's solution above, taking 15 ms over every answer.
 import functools
@@ -186,16 +228,24 @@ def _slowly(function):
 for _name in ("conv_output_size", "conv_output_shape", "pool_output_shape", "conv2d_param_count",
               "dense_param_count"):
     globals()[_name] = _slowly(globals()[_name])
-'''
+"""
 
 
-def test_an_exercise_that_spends_all_its_time_leaves_the_next_one_its_own(grade, short_limits, tmp_path):  # noqa: F811
+def test_an_exercise_that_spends_all_its_time_leaves_the_next_one_its_own(
+    grade, short_limits, tmp_path
+):
     """The next exercise's worker starts while this one's tests run; its time limit must start
     with its own first call, or an attack that spends its whole budget takes the next one's."""
     folder = build_submission("uses_all_of_its_time", tmp_path / "submission")
-    (folder / "ex06_output_size.py").write_text((SOLUTIONS / "ex06_output_size.py").read_text() + SLOWLY)
-    run = grade("--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json")
+    (folder / "ex06_output_size.py").write_text(
+        (SOLUTIONS / "ex06_output_size.py").read_text() + SLOWLY
+    )
+    run = grade(
+        "--course", short_limits, "ex01", "ex06", "--submission", folder, "--format", "json"
+    )
     assert run.exit_code == 1, run.stderr
     assert run.item("ex01")["score"] == 0
     ex06 = run.item("ex06")
-    assert ex06["score"] == 15, [test["feedback"] for test in ex06["tests"] if test["score"] < test["max_score"]]
+    assert ex06["score"] == 15, [
+        test["feedback"] for test in ex06["tests"] if test["score"] < test["max_score"]
+    ]

@@ -25,7 +25,9 @@ from tests.conftest import SOLUTIONS
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.mark.skipif(strongest_mode() == LIMITS, reason="the attack signals every process it can see")
+@pytest.mark.skipif(
+    strongest_mode() == LIMITS, reason="the attack signals every process it can see"
+)
 def test_the_warm_server_survives_a_learner_reaching_for_it(grade, tmp_path, monkeypatch):
     learners = tmp_path / "class"
     shutil.copytree(FIXTURES / "reaches_for_the_warm_server", learners / "a_reaches")
@@ -51,6 +53,8 @@ def test_the_warm_server_survives_a_learner_reaching_for_it(grade, tmp_path, mon
     ex01 = next(exercise for exercise in honest["exercises"] if exercise["id"] == "ex01")
     assert float(rows["b_honest"]["ex01"]) == ex01["max_score"] == ex01["score"]
     attacker = json.loads((out / "a_reaches.json").read_text())
-    feedback = " ".join(test["feedback"] for exercise in attacker["exercises"] for test in exercise["tests"])
+    feedback = " ".join(
+        test["feedback"] for exercise in attacker["exercises"] for test in exercise["tests"]
+    )
     assert "reached: []" in feedback, feedback[:2000]
     assert float(rows["a_reaches"]["ex01"]) == 0

@@ -28,9 +28,13 @@ def _swaps(target: Path, seen: list[list[str]], lines: list[str]):
             target.unlink()
         make()
 
-    for make in (lambda: target.symlink_to(SOLUTIONS / FILE), lambda: target.symlink_to("/etc/shadow"),
-                 lambda: os.mkfifo(target), lambda: target.mkdir(),
-                 lambda: shutil.copy(SOLUTIONS / FILE, target)):
+    for make in (
+        lambda: target.symlink_to(SOLUTIONS / FILE),
+        lambda: target.symlink_to("/etc/shadow"),
+        lambda: os.mkfifo(target),
+        lambda: target.mkdir(),
+        lambda: shutil.copy(SOLUTIONS / FILE, target),
+    ):
         seen.append(list(lines))
         lines.clear()
         replace(make)
@@ -42,19 +46,32 @@ def _swaps(target: Path, seen: list[list[str]], lines: list[str]):
 def test_watch_grades_links_fifos_and_folders_as_zero_and_keeps_going(tmp_path, catalogue):
     folder = tmp_path / "exercises"
     folder.mkdir()
-    (folder / FILE).write_text("def filter_response(patch, kernel):\n    raise NotImplementedError\n")
+    (folder / FILE).write_text(
+        "def filter_response(patch, kernel):\n    raise NotImplementedError\n"
+    )
     lines: list[str] = []
     seen: list[list[str]] = []
     started = time.monotonic()
     with IsolationProbe() as isolation:
-        code = watch(catalogue, "ex01", submission=folder, isolation=isolation, echo=lines.append,
-                     clear=lambda: None, changes=_swaps(folder / FILE, seen, lines))
+        code = watch(
+            catalogue,
+            "ex01",
+            submission=folder,
+            isolation=isolation,
+            echo=lines.append,
+            clear=lambda: None,
+            changes=_swaps(folder / FILE, seen, lines),
+        )
     assert code == 0
     assert time.monotonic() - started < 120
     first, to_solution, to_shadow, to_fifo, to_folder, real = ("\n".join(batch) for batch in seen)
     assert "ex01  0 / 10" in first
-    for shown, reason in ((to_solution, "symbolic link"), (to_shadow, "symbolic link"),
-                          (to_fifo, "not a regular file"), (to_folder, "")):
+    for shown, reason in (
+        (to_solution, "symbolic link"),
+        (to_shadow, "symbolic link"),
+        (to_fifo, "not a regular file"),
+        (to_folder, ""),
+    ):
         assert "ex01  0 / 10" in shown, shown
         assert reason in shown
         assert "root:" not in shown and "def convolve2d" not in shown

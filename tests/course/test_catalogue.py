@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from grader.course.catalogue import COURSE_ROOT, CatalogueError, Limits, load_catalogue, parse_catalogue
+from grader.course.catalogue import (
+    COURSE_ROOT,
+    CatalogueError,
+    Limits,
+    load_catalogue,
+    parse_catalogue,
+)
 from grader.errors import InputError
 from grader.grading.manifest import ManifestEntry, check_manifest, collect_manifest
 
-MINIMAL = {"exercises": [{"id": "ex01", "title": "T", "file": "ex01_t.py", "functions": ["f"],
-                          "points": 5}]}
+MINIMAL = {
+    "exercises": [
+        {"id": "ex01", "title": "T", "file": "ex01_t.py", "functions": ["f"], "points": 5}
+    ]
+}
 
 
 def test_shipped_catalogue_loads(catalogue):
@@ -24,19 +33,30 @@ def test_shipped_catalogue_loads(catalogue):
 
 
 def test_defaults_fill_in_limits():
-    catalogue = parse_catalogue({"defaults": {"limits": {"call_timeout": 2}}, **MINIMAL}, source="t")
+    catalogue = parse_catalogue(
+        {"defaults": {"limits": {"call_timeout": 2}}, **MINIMAL}, source="t"
+    )
     assert catalogue.exercises[0].limits == Limits(call_timeout=2.0)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["exercises"][0].pop("file"), "missing key 'file'"),
-    (lambda d: d["exercises"][0].update(id="exercise1"), "'id' must look like ex01"),
-    (lambda d: d["exercises"][0].update(points=-1), "'points' must be a positive number"),
-    (lambda d: d["exercises"][0].update(colour="red"), "unknown key(s) colour"),
-    (lambda d: d["exercises"][0].update(limits={"call_timeout": "fast"}), "'call_timeout' must be"),
-    (lambda d: d["exercises"].append(dict(d["exercises"][0])), "duplicate ids: ex01"),
-    (lambda d: d["exercises"][0].update(functions=["not a name"]), "'functions' must be a list"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["exercises"][0].pop("file"), "missing key 'file'"),
+        (lambda d: d["exercises"][0].update(id="exercise1"), "'id' must look like ex01"),
+        (lambda d: d["exercises"][0].update(points=-1), "'points' must be a positive number"),
+        (lambda d: d["exercises"][0].update(colour="red"), "unknown key(s) colour"),
+        (
+            lambda d: d["exercises"][0].update(limits={"call_timeout": "fast"}),
+            "'call_timeout' must be",
+        ),
+        (lambda d: d["exercises"].append(dict(d["exercises"][0])), "duplicate ids: ex01"),
+        (
+            lambda d: d["exercises"][0].update(functions=["not a name"]),
+            "'functions' must be a list",
+        ),
+    ],
+)
 def test_broken_catalogue_names_the_problem(change, message):
     data = {"exercises": [dict(MINIMAL["exercises"][0])]}
     change(data)
@@ -64,7 +84,9 @@ def test_the_suites_grade_the_catalogue(catalogue):
     public and hidden tests, each name once."""
     collected = collect_manifest()
     assert check_manifest(catalogue, collected) == []
-    assert {entry.exercise for entry in collected} == {exercise.id for exercise in catalogue.exercises}
+    assert {entry.exercise for entry in collected} == {
+        exercise.id for exercise in catalogue.exercises
+    }
 
 
 def test_a_manifest_that_disagrees_with_the_catalogue_is_named():
@@ -75,17 +97,31 @@ def test_a_manifest_that_disagrees_with_the_catalogue_is_named():
     assert "ex01: its tests are worth 4 points, the catalogue gives it 5" in problems
     assert "ex01: two tests are named 'a'" in problems
     assert check_manifest(catalogue, [public]) == [
-        "ex01: needs public and hidden tests, has ['public']", "ex01: its tests are worth 2 points, the catalogue gives it 5"]
+        "ex01: needs public and hidden tests, has ['public']",
+        "ex01: its tests are worth 2 points, the catalogue gives it 5",
+    ]
 
 
-@pytest.mark.parametrize(("typed", "meant"), [("ex3", "ex03"), ("EX03", "ex03"), ("3", "ex03"),
-                                              ("ex-3", "ex03"), ("Ex 07", "ex07"), ("q1", "q01"),
-                                              ("Q01", "q01"), ("ex03", "ex03")])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("ex3", "ex03"),
+        ("EX03", "ex03"),
+        ("3", "ex03"),
+        ("ex-3", "ex03"),
+        ("Ex 07", "ex07"),
+        ("q1", "q01"),
+        ("Q01", "q01"),
+        ("ex03", "ex03"),
+    ],
+)
 def test_ids_are_read_forgivingly(typed, meant):
     assert load_catalogue().item(typed).id == meant
 
 
-@pytest.mark.parametrize(("typed", "suggested"), [("exo3", "ex03"), ("quiz1", "q01"), ("ex031", "ex03")])
+@pytest.mark.parametrize(
+    ("typed", "suggested"), [("exo3", "ex03"), ("quiz1", "q01"), ("ex031", "ex03")]
+)
 def test_an_unknown_id_gets_a_did_you_mean(typed, suggested):
     with pytest.raises(InputError, match=f"did you mean {suggested}\\?"):
         load_catalogue().item(typed)
@@ -106,7 +142,8 @@ def test_each_exercise_is_a_folder_found_in_id_order(tmp_path):
     for name, points in (("ex02", 3), ("ex01", 5)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "exercise.yaml").write_text(
-            f"title: T\nfile: {name}_t.py\nfunctions: [f]\npoints: {points}\n", encoding="utf-8")
+            f"title: T\nfile: {name}_t.py\nfunctions: [f]\npoints: {points}\n", encoding="utf-8"
+        )
     (tmp_path / "hidden").mkdir()  # the shared hidden package: not an exercise
     found = load_catalogue(CATALOGUE_PATH, exercises_dir=tmp_path).exercises
     assert [(item.id, item.points) for item in found] == [("ex01", 5.0), ("ex02", 3.0)]

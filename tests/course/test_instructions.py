@@ -33,8 +33,13 @@ def code_only(source: str) -> str:
     tree = ast.parse(source)
     for node in [tree, *ast.walk(tree)]:
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
-                getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
 
@@ -46,7 +51,8 @@ def test_the_korean_instructions_translate_the_stub_as_it_is_now(catalogue, exer
     parts, translated = korean(exercise)
     assert translated == fingerprint(source_parts), (
         f"{exercise.file} changed since grader/exercises/{exercise_id}/instructions.ko.yaml was written: "
-        f"update the Korean, then its 'source' (python -m grader.course.instructions {exercise_id})")
+        f"update the Korean, then its 'source' (python -m grader.course.instructions {exercise_id})"
+    )
     assert set(parts.docs) == set(source_parts.docs)
     assert len(parts.todos) == len(source_parts.todos)
     assert set(parts.comments) == set(source_parts.comments)
@@ -65,7 +71,9 @@ def test_a_korean_stub_keeps_the_code_and_speaks_korean(catalogue, exercise_id):
     todo_lines = [line for line in translated.splitlines() if line.lstrip().startswith("# TODO")]
     assert todo_lines and all(HANGUL.search(line) for line in todo_lines)
     comments = [line for line in translated.splitlines() if line.lstrip().startswith("#")]
-    assert all(HANGUL.search(line) or line.lstrip().startswith("#  ") for line in comments), comments
+    assert all(HANGUL.search(line) or line.lstrip().startswith("#  ") for line in comments), (
+        comments
+    )
     assert all(columns(line) <= 100 for line in comments)
 
 
@@ -86,11 +94,17 @@ def test_grade_show_in_english_and_korean(grade):
     english_run = grade("show", "ex03", "--lang", "en")
     assert english_run.exit_code == 0
     assert "Exercise 03: zero padding" in english_run.stdout
-    assert "def zero_pad(x, pad):" in english_run.stdout and "def same_padding(size, kernel_size, stride=1):" in english_run.stdout
+    assert (
+        "def zero_pad(x, pad):" in english_run.stdout
+        and "def same_padding(size, kernel_size, stride=1):" in english_run.stdout
+    )
     korean_run = grade("show", "ex3", "--lang", "ko")
     assert korean_run.exit_code == 0
     assert korean_run.stdout.startswith("ex03  제로 패딩")
-    assert "H_out = (H - F + 2P) // S + 1" in korean_run.stdout and "def zero_pad(x, pad):" in korean_run.stdout
+    assert (
+        "H_out = (H - F + 2P) // S + 1" in korean_run.stdout
+        and "def zero_pad(x, pad):" in korean_run.stdout
+    )
     assert "Returns" in korean_run.stdout and "Zero padding adds" not in korean_run.stdout
 
 
@@ -103,7 +117,9 @@ def test_a_korean_stub_is_still_not_attempted(grade, tmp_path, catalogue):
     exercise = catalogue.item("ex01")
     folder = tmp_path / "learner"
     folder.mkdir()
-    (folder / exercise.file).write_text(korean_stub(stub_source(exercise), exercise), encoding="utf-8")
+    (folder / exercise.file).write_text(
+        korean_stub(stub_source(exercise), exercise), encoding="utf-8"
+    )
     run = grade("ex01", "--submission", folder, "--format", "json")
     item = run.item("ex01")
     assert item["score"] == 0 and item["status"] == "not_attempted"
@@ -111,7 +127,9 @@ def test_a_korean_stub_is_still_not_attempted(grade, tmp_path, catalogue):
 
 def test_a_stale_translation_is_refused_for_a_korean_stub(catalogue):
     exercise = catalogue.item("ex03")
-    changed = stub_source(exercise).replace("Zero padding adds a frame", "Zero padding adds a border", 1)
+    changed = stub_source(exercise).replace(
+        "Zero padding adds a frame", "Zero padding adds a border", 1
+    )
     with pytest.raises(InputError, match="older ex03_padding.py"):
         korean_stub(changed, exercise)
 
@@ -119,14 +137,20 @@ def test_a_stale_translation_is_refused_for_a_korean_stub(catalogue):
 def test_publish_in_korean_writes_korean_stubs_with_the_same_code(catalogue, tmp_path):
     from grader.instructor.publish import publish
 
-    translated = tuple(exercise for exercise in catalogue.exercises if exercise.id in ("ex01", "ex03"))
-    published = publish(dataclasses.replace(catalogue, exercises=translated), tmp_path / "out", stubs_lang="ko")
+    translated = tuple(
+        exercise for exercise in catalogue.exercises if exercise.id in ("ex01", "ex03")
+    )
+    published = publish(
+        dataclasses.replace(catalogue, exercises=translated), tmp_path / "out", stubs_lang="ko"
+    )
     for exercise in translated:
         stub = (published.student / "exercises" / exercise.file).read_text(encoding="utf-8")
         assert HANGUL.search(ast.get_docstring(ast.parse(stub)))
         assert code_only(stub) == code_only(stub_source(exercise))
     shipped = sorted(path.name for path in (published.student / "exercises").glob("ex*.py"))
-    assert shipped == sorted(exercise.file for exercise in translated)  # the catalogue's stubs, no others
+    assert shipped == sorted(
+        exercise.file for exercise in translated
+    )  # the catalogue's stubs, no others
     with zipfile.ZipFile(published.autograder_zip) as bundle:
         assert "--lang ko" in bundle.read("run_autograder").decode("utf-8")
 
@@ -136,7 +160,9 @@ def test_publish_in_korean_writes_korean_stubs_with_the_same_code(catalogue, tmp
 def test_grade_show_works_for_every_exercise(grade, exercise_id, lang):
     run = grade("show", exercise_id, "--lang", lang)
     assert run.exit_code == 0, run.stderr
-    task = run.stdout.splitlines()[4]  # the task's first sentence, after the id and the docstring's title
+    task = run.stdout.splitlines()[
+        4
+    ]  # the task's first sentence, after the id and the docstring's title
     assert task and bool(HANGUL.search(task)) == (lang == "ko"), task
 
 
@@ -144,7 +170,13 @@ def test_grade_publish_writes_korean_stubs_only_when_asked(grade, tmp_path, monk
     exercise = catalogue.item("ex03")
     monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")  # a Korean locale alone keeps the course's stubs
     assert grade("publish", tmp_path / "plain").exit_code == 0
-    assert (tmp_path / "plain" / "student" / "exercises" / exercise.file).read_text(encoding="utf-8") == stub_source(exercise)
+    assert (tmp_path / "plain" / "student" / "exercises" / exercise.file).read_text(
+        encoding="utf-8"
+    ) == stub_source(exercise)
     assert grade("publish", tmp_path / "korean", "--lang", "ko").exit_code == 0
-    korean_text = (tmp_path / "korean" / "student" / "exercises" / exercise.file).read_text(encoding="utf-8")
-    assert korean_text.startswith('"""연습 03') and code_only(korean_text) == code_only(stub_source(exercise))
+    korean_text = (tmp_path / "korean" / "student" / "exercises" / exercise.file).read_text(
+        encoding="utf-8"
+    )
+    assert korean_text.startswith('"""연습 03') and code_only(korean_text) == code_only(
+        stub_source(exercise)
+    )

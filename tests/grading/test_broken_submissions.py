@@ -40,7 +40,9 @@ def test_missing_function_still_grades_the_other_one(grade, make_submission):
     ex01 = grade("ex01", "--submission", folder, "--format", "json").item("ex01")
     by_name = {test["name"]: test for test in ex01["tests"]}
     assert by_name["filter_response: random patches of several shapes"]["status"] == "passed"
-    assert all(test["score"] == 0 for test in ex01["tests"] if test["name"].startswith("convolve2d"))
+    assert all(
+        test["score"] == 0 for test in ex01["tests"] if test["name"].startswith("convolve2d")
+    )
 
 
 @pytest.fixture
@@ -51,7 +53,9 @@ def quick_limits(tmp_path) -> Path:
 
 def test_infinite_loop_times_out(grade, make_submission, quick_limits):
     folder = make_submission(ex01=SUBMISSION_FIXTURES / "infinite_loop", ex06=SOLUTIONS)
-    run = grade("--course", quick_limits, "ex01", "ex06", "--submission", folder, "--format", "json")
+    run = grade(
+        "--course", quick_limits, "ex01", "ex06", "--submission", folder, "--format", "json"
+    )
     ex01 = run.item("ex01")
     statuses = {test["status"] for test in ex01["tests"] if test["name"].startswith("convolve2d")}
     assert statuses <= {"timeout", "error"} and "timeout" in statuses
@@ -63,12 +67,18 @@ def test_infinite_loop_times_out(grade, make_submission, quick_limits):
 
 
 def test_honest_loops_get_full_marks(grade):
-    run = grade("ex01", "ex06", "--submission", SUBMISSION_FIXTURES / "honest_loops", "--format", "json")
-    assert run.exit_code == 0, [t["feedback"] for item in run.json()["exercises"] for t in item["tests"]
-                                if t["status"] != "passed"]
+    run = grade(
+        "ex01", "ex06", "--submission", SUBMISSION_FIXTURES / "honest_loops", "--format", "json"
+    )
+    assert run.exit_code == 0, [
+        t["feedback"]
+        for item in run.json()["exercises"]
+        for t in item["tests"]
+        if t["status"] != "passed"
+    ]
 
 
-SLOW_SOBEL = '''import time
+SLOW_SOBEL = """import time
 
 import numpy as np
 
@@ -83,7 +93,7 @@ def sobel_edges(image):
     gx = np.array([[np.sum(image[i:i + 3, j:j + 3] * SOBEL_X) for j in range(cols)] for i in range(rows)])
     gy = np.array([[np.sum(image[i:i + 3, j:j + 3] * SOBEL_Y) for j in range(cols)] for i in range(rows)])
     return gx, gy, np.sqrt(gx ** 2 + gy ** 2)
-'''
+"""
 
 
 def test_a_test_left_without_time_shows_no_case_it_never_ran(grade, tmp_path):
@@ -93,7 +103,9 @@ def test_a_test_left_without_time_shows_no_case_it_never_ran(grade, tmp_path):
     folder.mkdir()
     (folder / "ex02_sobel.py").write_text(SLOW_SOBEL)
     course = course_with_limits(tmp_path, call_timeout=2.0, time_limit=3.0)
-    ex02 = grade("--course", course, "ex02", "--submission", folder, "--format", "json").item("ex02")
+    ex02 = grade("--course", course, "ex02", "--submission", folder, "--format", "json").item(
+        "ex02"
+    )
     not_run = [test for test in ex02["tests"] if test["feedback"].startswith("not run")]
     assert not_run, [test["feedback"][:80] for test in ex02["tests"]]
     assert all("generated case" not in test["feedback"] for test in not_run)

@@ -43,8 +43,10 @@ def buggy_files(variant: int, folder: Path) -> dict[str, Path]:
     for name in sorted(buggy_versions()):
         chosen.setdefault(name[:4], []).append(folder / name)
     picked = {exercise: files[variant % len(files)] for exercise, files in chosen.items()}
-    return {exercise: write_buggy(path.name, path) if path.parent == folder else path
-            for exercise, path in picked.items()}
+    return {
+        exercise: write_buggy(path.name, path) if path.parent == folder else path
+        for exercise, path in picked.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +56,19 @@ def course_class(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("class")
     files = {exercise.id: exercise.file for exercise in load_catalogue().exercises}
     edits = tmp_path_factory.mktemp("buggy")
-    learners = {"solution": {}, "stub": {}, "flipped": buggy_files(0, edits), "one_short": buggy_files(1, edits),
-                "honest_loops": {exercise: FIXTURES / "submissions" / "honest_loops" / files[exercise]
-                                 for exercise in EXERCISES},
-                "unseeded_randomness": {"ex01": FIXTURES / "submissions" / "unseeded_randomness" / files["ex01"]}}
+    learners = {
+        "solution": {},
+        "stub": {},
+        "flipped": buggy_files(0, edits),
+        "one_short": buggy_files(1, edits),
+        "honest_loops": {
+            exercise: FIXTURES / "submissions" / "honest_loops" / files[exercise]
+            for exercise in EXERCISES
+        },
+        "unseeded_randomness": {
+            "ex01": FIXTURES / "submissions" / "unseeded_randomness" / files["ex01"]
+        },
+    }
     for name, bugs in learners.items():
         learner = folder / name
         (learner / "answers").mkdir(parents=True)
@@ -95,15 +106,23 @@ def batch(course_class: Path, out_dir: Path, *options: str) -> dict[str, dict]:
 
 def differences(expected: dict[str, dict], got: dict[str, dict]) -> list[str]:
     """Where two runs' results differ, test by test, for a readable failure."""
-    found = [f"learners: {sorted(expected)} != {sorted(got)}"] if sorted(expected) != sorted(got) else []
+    found = (
+        [f"learners: {sorted(expected)} != {sorted(got)}"]
+        if sorted(expected) != sorted(got)
+        else []
+    )
     for learner in sorted(set(expected) & set(got)):
         one, other = expected[learner], got[learner]
         for item, again in zip(one["exercises"], other["exercises"]):
             for test, test_again in zip(item["tests"], again["tests"]):
                 if test != test_again:
-                    found.append(f"{learner} {item['id']} {test['name']}:\n  {test}\n  {test_again}")
+                    found.append(
+                        f"{learner} {item['id']} {test['name']}:\n  {test}\n  {test_again}"
+                    )
         if json.dumps(one, sort_keys=True) != json.dumps(other, sort_keys=True) and not found:
-            found.append(f"{learner}: {json.dumps(one, sort_keys=True)[:300]} != {json.dumps(other, sort_keys=True)[:300]}")
+            found.append(
+                f"{learner}: {json.dumps(one, sort_keys=True)[:300]} != {json.dumps(other, sort_keys=True)[:300]}"
+            )
     return found
 
 
@@ -111,7 +130,14 @@ def differences(expected: dict[str, dict], got: dict[str, dict]) -> list[str]:
 def idle_run(course_class, tmp_path_factory) -> dict[str, dict]:
     """Two batch workers, pre-warmed workers, nothing else running."""
     results = batch(course_class, tmp_path_factory.mktemp("idle"), "--workers", "2")
-    assert set(results) == {"solution", "stub", "flipped", "one_short", "honest_loops", "unseeded_randomness"}
+    assert set(results) == {
+        "solution",
+        "stub",
+        "flipped",
+        "one_short",
+        "honest_loops",
+        "unseeded_randomness",
+    }
     return results
 
 
@@ -123,26 +149,37 @@ def test_the_class_is_graded_with_evidence(idle_run):
         assert all(items[item]["score"] == items[item]["max_score"] > 0 for item in graded), learner
     totals = {learner: record["score"] for learner, record in idle_run.items()}
     assert totals["stub"] == 0
-    assert 0 < totals["flipped"] < totals["solution"] and 0 < totals["one_short"] < totals["solution"]
+    assert (
+        0 < totals["flipped"] < totals["solution"] and 0 < totals["one_short"] < totals["solution"]
+    )
     assert 0 < totals["unseeded_randomness"] < totals["solution"]
     assert not any("unchecked" in record for record in idle_run.values())
-    shrunk = [test["feedback"] for record in idle_run.values() for item in record["exercises"]
-              for test in item["tests"] if "shrunk" in test["feedback"]]
+    shrunk = [
+        test["feedback"]
+        for record in idle_run.values()
+        for item in record["exercises"]
+        for test in item["tests"]
+        if "shrunk" in test["feedback"]
+    ]
     assert shrunk  # generated cases failed and were shrunk: the path most sensitive to time
 
 
 @pytest.mark.alone  # its busy loops would slow another xdist worker's tests, not only this one
-def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(course_class, tmp_path, monkeypatch,
-                                                                         idle_run):
+def test_a_busy_machine_one_batch_worker_and_cold_workers_change_nothing(
+    course_class, tmp_path, monkeypatch, idle_run
+):
     """Every core burnt by busy loops, `--workers 1`, and no pre-warmed servers (each learner's
     grading and each worker started cold): the same results as the idle, pre-warmed run."""
+
     def no_server(*args, **kwargs):
         raise OSError("cold, for this test")
 
     monkeypatch.setattr(batch_tasks, "WarmServer", no_server)
     monkeypatch.setattr(batch_tasks, "WorkerServer", no_server)
     monkeypatch.delenv("CNN_EXERCISES_WORKER_SERVERS", raising=False)
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BURNERS)]
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _burner in range(BURNERS)
+    ]
     try:
         busy = batch(course_class, tmp_path / "busy", "--workers", "1")
     finally:
@@ -157,7 +194,9 @@ def test_shards_merged_give_the_unsharded_results(course_class, tmp_path, idle_r
     for index in (1, 2):
         out = tmp_path / f"shard{index}"
         shards.append(out)
-        assert batch(course_class, out, "--workers", "2", "--shard", f"{index}/2")  # neither shard is empty
+        assert batch(
+            course_class, out, "--workers", "2", "--shard", f"{index}/2"
+        )  # neither shard is empty
     merged = tmp_path / "merged"
     run = run_grade("merge", *shards, "--out", merged)
     assert run.exit_code in (0, 1), run.stdout + run.stderr
@@ -170,4 +209,3 @@ def test_the_comparison_can_fail(idle_run):
     test = changed["flipped"]["exercises"][0]["tests"][0]
     test["feedback"] += "."
     assert differences(idle_run, changed) != []
-

@@ -17,9 +17,9 @@ import json
 import pytest
 
 from grader import evidence
-from grader.sandbox import client as client_module
 from grader.exercises.hidden import examples, properties
 from grader.grading.manifest import collect_manifest
+from grader.sandbox import client as client_module
 from tests.conftest import SOLUTIONS, STUBS
 from tests.grading.test_plugin import run_suite
 
@@ -106,16 +106,26 @@ def test_a_pass_that_judged_nothing_is_not_a_pass(evidence_run):
     results, workers = evidence_run
     result = results["judges nothing"]
     assert (result.status, result.score, result.unchecked) == ("error", 0.0, True)
-    assert result.feedback.startswith("could not check: this test ended without judging any result of your code")
-    assert "not a verdict on your code" in result.feedback and "tell your instructor" in result.feedback
+    assert result.feedback.startswith(
+        "could not check: this test ended without judging any result of your code"
+    )
+    assert (
+        "not a verdict on your code" in result.feedback
+        and "tell your instructor" in result.feedback
+    )
 
 
 def test_could_not_check_is_retried_exactly_once(evidence_run):
     results, workers = evidence_run
     retried = [event for event in workers.events if event[0] == "retrying"]
     unchecked = [name for name, result in results.items() if result.unchecked]
-    assert set(unchecked) == {"judges nothing", "a check helper that fails itself", "a sandbox that never started",
-                              "a helper that checked no case", "a skipped test"}
+    assert set(unchecked) == {
+        "judges nothing",
+        "a check helper that fails itself",
+        "a sandbox that never started",
+        "a helper that checked no case",
+        "a skipped test",
+    }
     # every test that could not be checked ran twice (one retry each), and only those
     assert len(retried) == len(unchecked) + 1  # + the flaky test, which passed on its retry
     simple = [call for call in workers.calls if call == "filter_response([1], [2])"]
@@ -136,28 +146,36 @@ def test_the_retry_sets_up_afresh_and_its_result_stands(evidence_run):
 
 
 def test_a_grader_error_inside_a_check_is_could_not_check(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     broken = results["a check helper that fails itself"]
     assert (broken.status, broken.score, broken.unchecked) == ("error", 0.0, True)
     assert broken.feedback.startswith("could not check: the grader failed while checking (")
 
 
 def test_a_sandbox_that_never_started_is_the_graders_failure(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     sandbox = results["a sandbox that never started"]
     assert (sandbox.status, sandbox.unchecked) == ("error", True)
-    assert sandbox.feedback.startswith("could not check: the sandbox could not start ex01_convolution.py")
+    assert sandbox.feedback.startswith(
+        "could not check: the sandbox could not start ex01_convolution.py"
+    )
 
 
 def test_a_helper_that_checked_no_case_or_a_skip_is_not_a_pass(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     for name in ("a helper that checked no case", "a skipped test"):
         assert results[name].unchecked and results[name].status == "error", name
 
 
 def test_the_learners_own_failures_stay_theirs_and_run_once(evidence_run):
-    results, _ = evidence_run
-    expected = {"wrong": "failed", "stub": "failed", "timeout": "timeout", "crash": "error", "raised": "failed"}
+    results, _workers = evidence_run
+    expected = {
+        "wrong": "failed",
+        "stub": "failed",
+        "timeout": "timeout",
+        "crash": "error",
+        "raised": "failed",
+    }
     for case, status in expected.items():
         result = results[f"a learner failure [{case}]"]
         assert (result.status, result.score, result.unchecked) == (status, 0.0, False), case
@@ -166,7 +184,7 @@ def test_the_learners_own_failures_stay_theirs_and_run_once(evidence_run):
 
 
 def test_a_result_judged_in_setup_counts(evidence_run):
-    results, _ = evidence_run
+    results, _workers = evidence_run
     assert results["judged by its fixture"].status == "passed"
 
 
@@ -187,33 +205,54 @@ def report_of(path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_a_property_whose_budget_is_spent_before_its_first_case_never_passes(grade, monkeypatch, tmp_path):
+def test_a_property_whose_budget_is_spent_before_its_first_case_never_passes(
+    grade, monkeypatch, tmp_path
+):
     """An untouched ex02 stub and the ex02 solution, with no call left for the generated cases:
     the test is "could not check" on both (never a pass, never a 0 of the learner's), run twice,
     and the report is written; ex01 (no hypothesis) in the same run keeps its honest result."""
     monkeypatch.setattr(properties, "CALL_BUDGET", 0)
     runs = []
     original = properties.run_property
-    monkeypatch.setattr(properties, "run_property", lambda *args, **kwargs: (runs.append(kwargs["name"]),
-                                                                             original(*args, **kwargs))[1])
+    monkeypatch.setattr(
+        properties,
+        "run_property",
+        lambda *args, **kwargs: (runs.append(kwargs["name"]), original(*args, **kwargs))[1],
+    )
     import grader.exercises.ex02.hidden.test_hidden as suite
 
     monkeypatch.setattr(suite, "run_property", properties.run_property)
     for folder, ex01_score in ((STUBS, 0), (SOLUTIONS, 10)):
         output = tmp_path / f"{folder.name}.json"
         runs.clear()
-        run = grade("ex02", "ex01", "--submission", folder, "--seed", "3", "--format", "json", "--output", output)
+        run = grade(
+            "ex02",
+            "ex01",
+            "--submission",
+            folder,
+            "--seed",
+            "3",
+            "--format",
+            "json",
+            "--output",
+            output,
+        )
         assert run.exit_code == 3, run.stderr
         assert "could not check: 1" in run.stderr
         report = report_of(output)
-        generated = "ex02: sobel_edges: generated images of several sizes and dtypes against the reference"
+        generated = (
+            "ex02: sobel_edges: generated images of several sizes and dtypes against the reference"
+        )
         assert report["unchecked"] == [generated]
         ex02 = next(item for item in report["exercises"] if item["id"] == "ex02")
         test = next(test for test in ex02["tests"] if generated.endswith(test["name"]))
         assert (test["status"], test["score"]) == ("error", 0)
         assert test["feedback"].startswith("could not check")
         assert runs == ["ex02.sobel_edges", "ex02.sobel_edges"]  # the first run and one retry
-        assert next(item for item in report["exercises"] if item["id"] == "ex01")["score"] == ex01_score
+        assert (
+            next(item for item in report["exercises"] if item["id"] == "ex01")["score"]
+            == ex01_score
+        )
 
 
 def test_ex01s_generated_cases_with_no_case_left_are_not_a_pass(grade, monkeypatch, tmp_path):
@@ -222,7 +261,9 @@ def test_ex01s_generated_cases_with_no_case_left_are_not_a_pass(grade, monkeypat
     assert run.exit_code == 3
     report = run.json()
     [unchecked] = report["unchecked"]
-    generated = next(test for test in report["exercises"][0]["tests"] if unchecked == f"ex01: {test['name']}")
+    generated = next(
+        test for test in report["exercises"][0]["tests"] if unchecked == f"ex01: {test['name']}"
+    )
     assert generated["status"] == "error" and "convolve2d" in generated["name"]
     assert report["score"] == 10 - generated["max_score"]  # every other ex01 test, on its evidence
 
@@ -236,13 +277,26 @@ def test_a_grader_error_inside_a_check_leaves_other_exercises_intact(grade, monk
         raise RuntimeError("a bug in the grader")
 
     monkeypatch.setattr(checks, "close_enough", broken)
-    run = grade("ex02", "ex06", "--submission", SOLUTIONS, "--seed", "3", "--format", "json", "--fail-under", "0")
+    run = grade(
+        "ex02",
+        "ex06",
+        "--submission",
+        SOLUTIONS,
+        "--seed",
+        "3",
+        "--format",
+        "json",
+        "--fail-under",
+        "0",
+    )
     assert run.exit_code == 3
     report = run.json()
     ex02, ex06 = report["exercises"]
     assert ex06["score"] == ex06["max_score"] == 15 and "unchecked" in report
     broken_tests = [test for test in ex02["tests"] if test["status"] == "error"]
-    assert broken_tests and all("RuntimeError: a bug in the grader" in test["feedback"] for test in broken_tests)
+    assert broken_tests and all(
+        "RuntimeError: a bug in the grader" in test["feedback"] for test in broken_tests
+    )
     assert len(report["unchecked"]) == len(broken_tests)
 
 

@@ -120,14 +120,14 @@ def test_markers_are_registered(pytester):
 
 
 def test_points_come_from_markers_and_passes_carry_notes(graded):
-    results, _ = graded()
+    results, _workers = graded()
     passed = results["adds up"]
     assert (passed.status, passed.score, passed.max_score) == ("passed", 2.0, 2.0)
     assert passed.feedback == "well done"
 
 
 def test_a_graded_failure_carries_its_feedback_and_the_teaching_line(graded):
-    results, _ = graded()
+    results, _workers = graded()
     failed = results["a graded failure"]
     assert (failed.status, failed.score, failed.max_score) == ("failed", 0.0, 1.5)
     assert failed.feedback == "expected 6600, got 0\nMultiply, then sum."
@@ -136,7 +136,7 @@ def test_a_graded_failure_carries_its_feedback_and_the_teaching_line(graded):
 def test_a_named_mistake_leaves_out_the_teaching_line(graded):
     """The failure already says what went wrong; the test's general line may be about another
     mistake, so it is not added."""
-    results, _ = graded()
+    results, _workers = graded()
     named = results["a named mistake"]
     assert named.status == "failed" and named.feedback == "you averaged the products"
 
@@ -144,22 +144,30 @@ def test_a_named_mistake_leaves_out_the_teaching_line(graded):
 def test_not_attempted_and_plain_assertions_and_grader_bugs(graded):
     """A stub is the learner's (not attempted); a bare assertion or a KeyError in a suite is the
     grader's own failure: "could not check", never the learner's 0."""
-    results, _ = graded()
+    results, _workers = graded()
     stub = results["test_not_attempted"]
     assert stub.not_attempted and not stub.unchecked and "Multiply" not in stub.feedback
-    for name, error in (("test_plain_assertion", "AssertionError: one is not two"), ("test_grader_bug", "KeyError")):
+    for name, error in (
+        ("test_plain_assertion", "AssertionError: one is not two"),
+        ("test_grader_bug", "KeyError"),
+    ):
         bug = results[name]
         assert (bug.status, bug.score, bug.unchecked) == ("error", 0.0, True)
-        assert bug.feedback.startswith("could not check: the grader failed while checking (" + error)
+        assert bug.feedback.startswith(
+            "could not check: the grader failed while checking (" + error
+        )
         assert "not a verdict on your code" in bug.feedback and "Traceback" not in bug.feedback
 
 
 def test_parametrized_names_and_seeded_randomness(graded):
-    results, _ = graded()
+    results, _workers = graded()
     assert {"draws from the run's seed [1]", "draws from the run's seed [2]"} <= set(results)
     assert all(results[f"draws from the run's seed [{case}]"].status == "passed" for case in (1, 2))
 
 
 def test_the_plugin_reports_each_exercise_start_and_end_once(graded):
-    _, workers = graded()
-    assert [event for event in workers.events if event[0] != "retrying"] == [("entering", "ex01"), ("leaving", "ex01")]
+    _results, workers = graded()
+    assert [event for event in workers.events if event[0] != "retrying"] == [
+        ("entering", "ex01"),
+        ("leaving", "ex01"),
+    ]

@@ -34,7 +34,10 @@ def test_an_exercise_that_cannot_run_still_lists_every_test(grade, tmp_path):
     run = grade("ex01", "--submission", tmp_path / "submission", "--format", "json")
     item = run.item("ex01")
     assert run.exit_code == 1 and item["max_score"] == 10 and item["score"] == 0
-    assert len(item["tests"]) > 10 and {test["visibility"] for test in item["tests"]} == {"public", "hidden"}
+    assert len(item["tests"]) > 10 and {test["visibility"] for test in item["tests"]} == {
+        "public",
+        "hidden",
+    }
 
 
 def test_suites_worth_other_points_than_the_catalogue_fail_the_grader(grade, tmp_path):

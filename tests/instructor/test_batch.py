@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import os
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,7 +36,10 @@ def test_batch_grades_folders_and_zips(grade, tmp_path):
     assert float(rows["alice"]["ex01"]) == 10 and float(rows["alice"]["ex06"]) == 15
     assert float(rows["bob"]["ex01"]) == 10 and float(rows["bob"]["ex06"]) == 0
     assert float(rows["carol"]["total"]) == 0
-    assert rows["dave"]["status"].startswith("unreadable upload:") and "unsafe entry" in rows["dave"]["status"]
+    assert (
+        rows["dave"]["status"].startswith("unreadable upload:")
+        and "unsafe entry" in rows["dave"]["status"]
+    )
     assert not (tmp_path / "escape.py").exists()
     report = json.loads((out / "alice.json").read_text())
     assert report["seed"] == 7
@@ -47,12 +50,30 @@ def test_batch_without_learners_is_an_input_error(grade, tmp_path):
     assert run.exit_code == 2 and "no learner folders" in run.stderr
 
 
-def grade_class(learners: Path, out: Path, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def grade_class(
+    learners: Path, out: Path, *extra: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """`grade batch` as an instructor runs it (the console script, which does not import from
     the current folder): a real process, started in a folder of their choice."""
-    return subprocess.run([sys.executable, "-I", "-m", "grader", "batch", str(learners), "--out", str(out),
-                           "--seed", "3", *extra], capture_output=True, text=True, timeout=600,
-                          cwd=cwd or learners)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-m",
+            "grader",
+            "batch",
+            str(learners),
+            "--out",
+            str(out),
+            "--seed",
+            "3",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd or learners,
+    )
 
 
 def rows_of(out: Path) -> dict[str, dict]:
@@ -67,15 +88,19 @@ def test_a_learner_named_like_the_grader_does_not_replace_it(tmp_path):
     evil = learners / "grader"
     evil.mkdir(parents=True)
     marker = tmp_path / "took-over"
-    payload = (f"open({str(marker)!r}, 'w').write('x')\n"
-               "import sys, json\n"
-               "out = sys.argv[sys.argv.index('--output') + 1]\n"
-               "open(out, 'w').write(json.dumps({'score': 103, 'max_score': 103, 'exercises': []}))\n")
+    payload = (
+        f"open({str(marker)!r}, 'w').write('x')\n"
+        "import sys, json\n"
+        "out = sys.argv[sys.argv.index('--output') + 1]\n"
+        "open(out, 'w').write(json.dumps({'score': 103, 'max_score': 103, 'exercises': []}))\n"
+    )
     for name in ("__init__.py", "__main__.py"):
         (evil / name).write_text(payload)
     shutil.copyfile(SOLUTIONS / "ex01_convolution.py", evil / "ex01_convolution.py")
     out = tmp_path / "out"
-    completed = grade_class(learners, out, cwd=learners)  # the instructor works inside the class folder
+    completed = grade_class(
+        learners, out, cwd=learners
+    )  # the instructor works inside the class folder
     assert completed.returncode == 1, completed.stderr
     assert not marker.exists()
     report = json.loads((out / "grader.json").read_text())
@@ -99,7 +124,10 @@ def test_a_link_anywhere_inside_a_learners_folder_earns_nothing(grade, tmp_path)
 def test_two_submissions_with_one_name_are_a_reported_problem(grade, tmp_path):
     learners = tmp_path / "class"
     (learners / "alice").mkdir(parents=True)
-    shutil.copyfile(SUBMISSION_FIXTURES / "syntax_error" / "ex01_convolution.py", learners / "alice" / "ex01_convolution.py")
+    shutil.copyfile(
+        SUBMISSION_FIXTURES / "syntax_error" / "ex01_convolution.py",
+        learners / "alice" / "ex01_convolution.py",
+    )
     with zipfile.ZipFile(learners / "alice.zip", "w") as archive:
         archive.write(SOLUTIONS / "ex01_convolution.py", "ex01_convolution.py")
     out = tmp_path / "out"
@@ -111,7 +139,9 @@ def test_two_submissions_with_one_name_are_a_reported_problem(grade, tmp_path):
     assert not (out / "alice.json").exists()
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd"])
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd"]
+)
 def test_csv_cells_cannot_become_formulas(name):
     assert safe_cell(name) == "'" + name
     assert safe_cell(-2.5) == -2.5 and safe_cell("alice") == "alice"
@@ -195,7 +225,9 @@ def test_one_learners_long_name_costs_no_one_else(grade, tmp_path):
     assert len(record.name) < 60 and json.loads(record.read_text())["batch"]["learner"] == long_name
 
 
-def test_a_record_the_system_refuses_is_that_learners_row_and_the_gradebook_is_written(grade, tmp_path):
+def test_a_record_the_system_refuses_is_that_learners_row_and_the_gradebook_is_written(
+    grade, tmp_path
+):
     learners = tmp_path / "class"
     (learners / "empty").mkdir(parents=True)  # an upload problem: its record goes to problems/
     (learners / "alice").mkdir()
@@ -259,10 +291,15 @@ def test_a_second_run_on_an_out_folder_in_use_stops_before_grading(grade, tmp_pa
     (learners / "alice").mkdir(parents=True)
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learners / "alice" / "ex06_output_size.py")
     shard = tmp_path / "shard"
-    assert grade("batch", learners, "--out", shard, "--seed", "3").exit_code == 1  # graded: ex06 only
+    assert (
+        grade("batch", learners, "--out", shard, "--seed", "3").exit_code == 1
+    )  # graded: ex06 only
     out = tmp_path / "out"
     with out_folder_lock(out):
-        for command in (("batch", learners, "--out", out, "--seed", "3"), ("merge", shard, "--out", out)):
+        for command in (
+            ("batch", learners, "--out", out, "--seed", "3"),
+            ("merge", shard, "--out", out),
+        ):
             run = grade(*command)
             assert run.exit_code == 2, run.stdout + run.stderr
             assert "another `grade batch` or `grade merge` is writing" in run.stderr

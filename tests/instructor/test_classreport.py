@@ -28,14 +28,18 @@ def test_the_class_summary_shows_what_to_reteach(grade, class_out):
     assert run.exit_code == 0, run.stderr
     text = run.stdout
     assert "3 learners graded, 1 not graded" in text
-    ex04 = text[text.index("ex04 "):text.index("ex05 ")]
+    ex04 = text[text.index("ex04 ") : text.index("ex05 ")]
     assert "   100% " in ex04 and ex04.count("#") > 0
-    counts = {line.split()[0]: int(line.split()[-1]) for line in ex04.splitlines()[1:] if line.strip()}
-    assert counts["100%"] == 1 and counts["0%"] == 0  # alice; the flipped kernels earn partial credit
+    counts = {
+        line.split()[0]: int(line.split()[-1]) for line in ex04.splitlines()[1:] if line.strip()
+    }
+    assert (
+        counts["100%"] == 1 and counts["0%"] == 0
+    )  # alice; the flipped kernels earn partial credit
     assert sum(counts[label] for label in ("1-24%", "25-49%", "50-74%", "75-99%")) == 2
-    failed = text[text.index("Tests most often failed"):text.index("Misconceptions")]
+    failed = text[text.index("Tests most often failed") : text.index("Misconceptions")]
     assert "2 of 3  ex04 conv2d" in failed
-    named = text[text.index("Misconceptions"):]
+    named = text[text.index("Misconceptions") :]
     assert "2 of 3  ex04 your output matches a flipped kernel" in named
     assert "values differ" not in named and "conv2d((" not in named
     assert "not graded: dave: empty upload" in text
@@ -57,21 +61,34 @@ def test_a_folder_without_records_is_an_input_error(grade, tmp_path):
     assert run.exit_code == 2 and "no batch records" in run.stderr
 
 
-@pytest.mark.parametrize("feedback, named", [
-    ("conv2d((2, 10, 3, 1) float64, strides=(1, 1)): your output matches a flipped kernel (textbook "
-     "convolution): Keras does not flip (40 of 40 values differ; at index (0, 0) expected 1, got 2)",
-     "your output matches a flipped kernel (textbook convolution): Keras does not flip"),
-    ("zero_pad((1, 3, 3, 1) uint8, 1): expected shape (1, 5, 5, 1), got (3, 5, 5, 3). all four axes "
-     "were padded", "all four axes were padded"),
-    ("conv2d((1, 4, 4, 1) float64): wrong values; 3 of 9 values differ", ""),
-    ("not attempted: conv2d raises NotImplementedError", "not attempted: conv2d raises NotImplementedError"),
-])
+@pytest.mark.parametrize(
+    "feedback, named",
+    [
+        (
+            "conv2d((2, 10, 3, 1) float64, strides=(1, 1)): your output matches a flipped kernel (textbook "
+            "convolution): Keras does not flip (40 of 40 values differ; at index (0, 0) expected 1, got 2)",
+            "your output matches a flipped kernel (textbook convolution): Keras does not flip",
+        ),
+        (
+            "zero_pad((1, 3, 3, 1) uint8, 1): expected shape (1, 5, 5, 1), got (3, 5, 5, 3). all four axes "
+            "were padded",
+            "all four axes were padded",
+        ),
+        ("conv2d((1, 4, 4, 1) float64): wrong values; 3 of 9 values differ", ""),
+        (
+            "not attempted: conv2d raises NotImplementedError",
+            "not attempted: conv2d raises NotImplementedError",
+        ),
+    ],
+)
 def test_misconceptions_are_the_sentence_without_the_call_and_numbers(feedback, named):
     assert misconception(feedback) == named
 
 
-@pytest.mark.parametrize("percent, label", [(0, "0%"), (0.5, "1-24%"), (24.9, "1-24%"), (25, "25-49%"),
-                                            (99.9, "75-99%"), (100, "100%")])
+@pytest.mark.parametrize(
+    "percent, label",
+    [(0, "0%"), (0.5, "1-24%"), (24.9, "1-24%"), (25, "25-49%"), (99.9, "75-99%"), (100, "100%")],
+)
 def test_bins(percent, label):
     assert bin_label(percent) == label
 

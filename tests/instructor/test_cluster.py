@@ -15,8 +15,9 @@ distributed = pytest.importorskip("distributed")
 def cluster():
     """A small cluster in this process: a scheduler and one worker with two threads; each task
     still starts the full sandboxed child grader, as it would on another machine."""
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as local:
         yield local
 
 
@@ -25,11 +26,15 @@ def test_a_cluster_grades_the_class_as_a_local_run_does(grade, tmp_path, cluster
     (learners / "empty").mkdir()
     local, remote = tmp_path / "local", tmp_path / "remote"
     grade("batch", learners, "--out", local, "--seed", "21")
-    run = grade("batch", learners, "--out", remote, "--seed", "21", "--scheduler", cluster.scheduler_address)
+    run = grade(
+        "batch", learners, "--out", remote, "--seed", "21", "--scheduler", cluster.scheduler_address
+    )
     assert run.exit_code == 1, run.stdout + run.stderr
     for name in ("grades.csv", "canvas.csv", "moodle.csv"):
         assert (remote / name).read_text() == (local / name).read_text(), name
-    assert rows_of(remote)["bob"]["status"] == "graded" and rows_of(remote)["empty"]["status"].startswith("empty")
+    assert rows_of(remote)["bob"]["status"] == "graded" and rows_of(remote)["empty"][
+        "status"
+    ].startswith("empty")
     report = json.loads((remote / "bob.json").read_text())
     assert report["protection"] == json.loads((local / "bob.json").read_text())["protection"]
     rerun = grade("batch", learners, "--out", remote, "--scheduler", cluster.scheduler_address)
@@ -39,7 +44,16 @@ def test_a_cluster_grades_the_class_as_a_local_run_does(grade, tmp_path, cluster
 def test_an_unreachable_scheduler_is_an_input_error(grade, tmp_path, monkeypatch):
     monkeypatch.setattr("grader.instructor.cluster.CONNECT_TIMEOUT", "2s")
     learners = small_class(tmp_path / "class")
-    run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "1", "--scheduler", "tcp://127.0.0.1:9")
+    run = grade(
+        "batch",
+        learners,
+        "--out",
+        tmp_path / "out",
+        "--seed",
+        "1",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    )
     assert run.exit_code == 2 and "cannot reach the Dask scheduler" in run.stderr
 
 
@@ -63,5 +77,7 @@ def test_a_worker_with_another_course_version_grades_nobody(tmp_path):
 def test_without_dask_the_scheduler_option_says_what_to_install(grade, tmp_path, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "dask.distributed", None)  # as if not installed
     learners = small_class(tmp_path / "class")
-    run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "1", "--scheduler", "tcp://x:1")
+    run = grade(
+        "batch", learners, "--out", tmp_path / "out", "--seed", "1", "--scheduler", "tcp://x:1"
+    )
     assert run.exit_code == 2 and "cnn-exercises[cluster]" in run.stderr

@@ -8,17 +8,19 @@ import sys
 
 import pytest
 
+from grader.errors import InputError
 from grader.instructor.batch import progress_bar
 from grader.instructor.exports import exported
 from grader.instructor.gradebook import Gradebook, Person, Row, read_roster
-from grader.errors import InputError
 from tests.conftest import SOLUTIONS
 from tests.instructor.classes import learner, rows_of, small_class
 
-ROSTER = ("folder,student_id,name,email\n"
-          "alice,2024001,Alice Kim,alice@example.edu\n"
-          "bob,=2024002,김민수,bob@example.edu\n"
-          "erin,2024005,Erin Park,erin@example.edu\n")
+ROSTER = (
+    "folder,student_id,name,email\n"
+    "alice,2024001,Alice Kim,alice@example.edu\n"
+    "bob,=2024002,김민수,bob@example.edu\n"
+    "erin,2024005,Erin Park,erin@example.edu\n"
+)
 
 
 @pytest.fixture
@@ -33,10 +35,22 @@ def graded_class(grade, tmp_path):
 def test_the_gradebook_joins_the_roster_and_lists_mismatches(graded_class):
     out, run = graded_class
     rows = rows_of(out)
-    assert list(next(iter(rows.values())))[:8] == ["learner", "name", "student id", "email", "status",
-                                                    "total", "max", "percent"]
+    assert list(next(iter(rows.values())))[:8] == [
+        "learner",
+        "name",
+        "student id",
+        "email",
+        "status",
+        "total",
+        "max",
+        "percent",
+    ]
     alice = rows["alice"]
-    assert (alice["student id"], alice["name"], alice["email"]) == ("2024001", "Alice Kim", "alice@example.edu")
+    assert (alice["student id"], alice["name"], alice["email"]) == (
+        "2024001",
+        "Alice Kim",
+        "alice@example.edu",
+    )
     assert alice["status"] == "graded" and alice["total"] == "25" and alice["ex01"] == "10"
     assert float(alice["percent"]) == pytest.approx(100 * 25 / float(alice["max"]), abs=0.01)
     assert rows["bob"]["student id"] == "'=2024002"  # a roster cell is neutralised too
@@ -47,20 +61,20 @@ def test_the_gradebook_joins_the_roster_and_lists_mismatches(graded_class):
 
 
 def test_numbers_are_written_as_numbers(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     text = (out / "grades.csv").read_text(encoding="utf-8")
     alice = next(line for line in text.splitlines() if line.startswith("alice,"))
     assert ",graded,25," in alice and '"' not in alice and "25.0" not in alice
 
 
 def test_the_roster_is_kept_for_reruns(grade, graded_class, tmp_path):
-    out, _ = graded_class
+    out, _run = graded_class
     grade("batch", tmp_path / "class", "--out", out)  # no --roster this time
     assert rows_of(out)["alice"]["student id"] == "2024001"
 
 
 def test_canvas_export_follows_canvas_gradebook_columns(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     lines = list(csv.reader((out / "canvas.csv").open(encoding="utf-8")))
     assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert lines[0][5].startswith("ex01 ") and lines[0][-1] == "CNN exercises total"
@@ -72,10 +86,14 @@ def test_canvas_export_follows_canvas_gradebook_columns(graded_class):
 
 
 def test_moodle_export_has_the_identifiers_moodle_maps(graded_class):
-    out, _ = graded_class
+    out, _run = graded_class
     lines = list(csv.DictReader((out / "moodle.csv").open(encoding="utf-8")))
     alice = next(line for line in lines if line["Email address"] == "alice@example.edu")
-    assert alice["ID number"] == "2024001" and alice["First name"] == "Alice" and alice["Last name"] == "Kim"
+    assert (
+        alice["ID number"] == "2024001"
+        and alice["First name"] == "Alice"
+        and alice["Last name"] == "Kim"
+    )
     assert alice["ex01 The convolution operation"] == "10" and alice["CNN exercises total"] == "25"
 
 
@@ -114,13 +132,13 @@ def test_the_progress_bar_shows_on_a_terminal_only(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     with progress_bar(3) as advance:
-        for _ in range(3):
+        for _repeat in range(3):
             advance()
     assert "Grading 3 learners" in terminal.getvalue() and "3/3" in terminal.getvalue()
 
 
 def test_a_batch_outside_a_terminal_prints_no_bar(graded_class):
-    _, run = graded_class
+    _out, run = graded_class
     assert "Grading" not in run.stdout + run.stderr
 
 
@@ -142,25 +160,44 @@ def test_a_folder_not_on_the_roster_never_becomes_a_second_row_for_a_learner(gra
     assert "Alice Kim" in rows_of(out)  # the instructor's own gradebook still shows the folder
 
 
-def exported_learners(people: dict[str, Person], learners: list[str], roster: bool = True) -> dict[str, str]:
+def exported_learners(
+    people: dict[str, Person], learners: list[str], roster: bool = True
+) -> dict[str, str]:
     rows = [Row(name, people.get(name, Person(name)), "graded") for name in learners]
-    gradebook = Gradebook(rows, [name for name in learners if roster and name not in people], [], roster)
+    gradebook = Gradebook(
+        rows, [name for name in learners if roster and name not in people], [], roster
+    )
     kept, left_out = exported(gradebook)
     assert {row.learner for row in kept.rows} == set(learners) - set(left_out)
     return left_out
 
 
 def test_rows_an_lms_would_match_to_one_learner_are_all_left_out():
-    people = {"a": Person("a", "1", "Ann Lee", "ann@x"), "b": Person("b", "2", "Bo Park", "ANN@x"),
-              "c": Person("c", "1", "Cy Choi", "cy@x"), "d": Person("d", "", "Di Han", ""),
-              "e": Person("e", "", "di han", ""), "f": Person("f", "6", "Fay Moon", "fay@x"),
-              "g": Person("g", "", "Fay Moon", ""), "h": Person("h", "8", "Fay Moon", "h@x")}
+    people = {
+        "a": Person("a", "1", "Ann Lee", "ann@x"),
+        "b": Person("b", "2", "Bo Park", "ANN@x"),
+        "c": Person("c", "1", "Cy Choi", "cy@x"),
+        "d": Person("d", "", "Di Han", ""),
+        "e": Person("e", "", "di han", ""),
+        "f": Person("f", "6", "Fay Moon", "fay@x"),
+        "g": Person("g", "", "Fay Moon", ""),
+        "h": Person("h", "8", "Fay Moon", "h@x"),
+    }
     left_out = exported_learners(people, list(people))
     assert set(left_out) == {"a", "b", "c", "d", "e", "f", "g", "h"}
-    assert "same learner as b, c" in left_out["a"]  # one email (Moodle, Canvas's SIS Login ID), one id
+    assert (
+        "same learner as b, c" in left_out["a"]
+    )  # one email (Moodle, Canvas's SIS Login ID), one id
     assert "same learner as e" in left_out["d"]  # no ids: Canvas matches by name
-    assert "same learner as f, h" in left_out["g"]  # a name-only row takes the name of rows with ids
-    assert exported_learners({"p": Person("p", "1", "P", "p@x"), "q": Person("q", "2", "P", "q@x")}, ["p", "q"]) == {}
+    assert (
+        "same learner as f, h" in left_out["g"]
+    )  # a name-only row takes the name of rows with ids
+    assert (
+        exported_learners(
+            {"p": Person("p", "1", "P", "p@x"), "q": Person("q", "2", "P", "q@x")}, ["p", "q"]
+        )
+        == {}
+    )
 
 
 def test_without_a_roster_every_folder_is_exported_under_its_own_name():
@@ -173,10 +210,16 @@ def test_the_roster_joins_a_folder_whatever_its_unicode_form(tmp_path):
     from grader.course.catalogue import load_catalogue
     from grader.instructor.gradebook import build
 
-    roster = {unicodedata.normalize("NFC", "김민수"): Person(unicodedata.normalize("NFC", "김민수"), "7", "김민수")}
+    roster = {
+        unicodedata.normalize("NFC", "김민수"): Person(
+            unicodedata.normalize("NFC", "김민수"), "7", "김민수"
+        )
+    }
     decomposed = unicodedata.normalize("NFD", "김민수")
     from grader.instructor.records import Record
 
-    gradebook = build(load_catalogue(), {decomposed: Record(decomposed, "empty upload", None, {})}, roster)
+    gradebook = build(
+        load_catalogue(), {decomposed: Record(decomposed, "empty upload", None, {})}, roster
+    )
     assert [row.person.id for row in gradebook.rows] == ["7"] and gradebook.not_on_roster == []
     assert gradebook.not_submitted == []

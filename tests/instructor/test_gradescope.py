@@ -28,7 +28,7 @@ from grader.quiz.bank import load_bank
 from tests.conftest import SOLUTIONS, STUBS, run_grade
 
 SCHEMA = json.loads((PACKAGE_DIR / "schemas" / "gradescope.schema.json").read_text())
-WRONG_EX03 = '''
+WRONG_EX03 = """
 import numpy as np
 
 def zero_pad(x, pad):
@@ -36,7 +36,7 @@ def zero_pad(x, pad):
 
 def same_padding(size, kernel_size, stride=1):
     return (0, 0)
-'''
+"""
 
 
 class Autograder(GradescopeLayout):
@@ -49,10 +49,17 @@ class Autograder(GradescopeLayout):
         # This interpreter's packages (a CI's fresh venv holds them, not the system) after the venv's
         # own, so setup.sh finds TensorFlow installed and downloads nothing.
         python = environment / "bin" / "python"
-        site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        Path(site, "outer-environment.pth").write_text("\n".join(dict.fromkeys(
-            sysconfig.get_path(name) for name in ("purelib", "platlib"))) + "\n", encoding="utf-8")
+        site = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        Path(site, "outer-environment.pth").write_text(
+            "\n".join(dict.fromkeys(sysconfig.get_path(name) for name in ("purelib", "platlib")))
+            + "\n",
+            encoding="utf-8",
+        )
         env = dict(os.environ, PATH=f"{environment / 'bin'}{os.pathsep}{os.environ['PATH']}")
         env.pop("VIRTUAL_ENV", None)
         super().__init__(root, autograder_zip, environment=env)
@@ -69,8 +76,10 @@ class Autograder(GradescopeLayout):
 def autograder(tmp_path_factory):
     out = tmp_path_factory.mktemp("published")
     assert run_grade("publish", out / "release").exit_code == 0
-    bundle = Autograder(tmp_path_factory.mktemp("gradescope") / "autograder",
-                        out / "release" / "gradescope" / "autograder.zip")
+    bundle = Autograder(
+        tmp_path_factory.mktemp("gradescope") / "autograder",
+        out / "release" / "gradescope" / "autograder.zip",
+    )
     setup = bundle.setup()
     assert setup.exit_code == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
     return bundle
@@ -93,7 +102,12 @@ def test_the_solutions_uploaded_as_files_score_full_marks(solutions_results):
     score, top = points(results)
     course = load_catalogue()
     quiz_points = sum(load_bank(course, quiz).max_score for quiz in course.quizzes)
-    assert results["score"] == score == top == sum(item.points for item in course.exercises) + quiz_points
+    assert (
+        results["score"]
+        == score
+        == top
+        == sum(item.points for item in course.exercises) + quiz_points
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +121,25 @@ def test_the_stubs_score_zero(stubs_results):
 
 
 @pytest.mark.slow
-def test_each_submission_is_graded_with_a_fresh_seed_that_no_learner_sees(solutions_results, stubs_results):
+def test_each_submission_is_graded_with_a_fresh_seed_that_no_learner_sees(
+    solutions_results, stubs_results
+):
     """run_autograder passes no --seed: each grading draws its own, kept in extra_data (stored by
     Gradescope, never shown), and no text a learner sees holds it."""
     seeds = [results["extra_data"]["seed"] for results in (solutions_results, stubs_results)]
     assert seeds[0] != seeds[1]
     for results, seed in zip((solutions_results, stubs_results), seeds):
-        texts = [results["output"], *(test[field] for test in results["tests"] for field in ("name", "output"))]
+        texts = [
+            results["output"],
+            *(test[field] for test in results["tests"] for field in ("name", "output")),
+        ]
         assert not any(str(seed) in text for text in texts)
 
 
 @pytest.mark.slow
-def test_a_wrong_ex03_in_one_top_level_folder_loses_exactly_ex03s_points(autograder, solutions_results):
+def test_a_wrong_ex03_in_one_top_level_folder_loses_exactly_ex03s_points(
+    autograder, solutions_results
+):
     def fill(folder):
         shutil.copytree(SOLUTIONS, folder / "alice", ignore=shutil.ignore_patterns("__pycache__"))
         (folder / "alice" / "ex03_padding.py").write_text(WRONG_EX03, encoding="utf-8")
@@ -132,6 +153,7 @@ def test_a_wrong_ex03_in_one_top_level_folder_loses_exactly_ex03s_points(autogra
 def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, solutions_results):
     """Two uploads that differ only in hidden tests look the same to the learner until the due
     date: the visible tests, the summary line and the status of each visible test."""
+
     def wrong_hidden_only(folder):
         flat_upload(SOLUTIONS, folder)
         source = (SOLUTIONS / "ex06_output_size.py").read_text(encoding="utf-8")
@@ -139,22 +161,33 @@ def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, sol
         (folder / "ex06_output_size.py").write_text(
             source + "\n_right = conv_output_size\n"
             "def conv_output_size(size, kernel_size, stride=1, padding=0):\n"
-            "    return _right(size, kernel_size, stride, padding) + (size == 7)\n", encoding="utf-8")
+            "    return _right(size, kernel_size, stride, padding) + (size == 7)\n",
+            encoding="utf-8",
+        )
 
     right = solutions_results
     wrong = autograder.grade(wrong_hidden_only)
     assert points(wrong, "ex06 ")[0] < points(right, "ex06 ")[0]
+
     def shown(results):
-        return [(test["name"], test["score"], test["status"]) for test in results["tests"]
-                if test["visibility"] == "visible"]
+        return [
+            (test["name"], test["score"], test["status"])
+            for test in results["tests"]
+            if test["visibility"] == "visible"
+        ]
 
     assert shown(wrong) == shown(right)
     assert wrong["output"] == right["output"]
-    quiz_tests = [test for test in right["tests"] if test["name"].startswith("q") and test["max_score"] > 0]
+    quiz_tests = [
+        test for test in right["tests"] if test["name"].startswith("q") and test["max_score"] > 0
+    ]
     assert quiz_tests and {test["visibility"] for test in quiz_tests} == {"after_due_date"}
     hidden_names = {entry.name for entry in collect_manifest() if entry.visibility == "hidden"}
-    assert all(test["visibility"] == "after_due_date" for test in right["tests"]
-               if test["name"].split(" ", 1)[1] in hidden_names)
+    assert all(
+        test["visibility"] == "after_due_date"
+        for test in right["tests"]
+        if test["name"].split(" ", 1)[1] in hidden_names
+    )
 
 
 def test_the_bundle_scripts_are_valid_bash():
@@ -166,7 +199,7 @@ def test_the_bundle_scripts_are_valid_bash():
 
 # A system python3 as Ubuntu 23.04 and later ship it (PEP 668: "externally managed"): pip refuses to
 # install into it unless told that breaking system packages is intended.
-EXTERNALLY_MANAGED_PYTHON = '''#!{python}
+EXTERNALLY_MANAGED_PYTHON = """#!{python}
 import json, os, sys
 arguments = sys.argv[1:]
 if arguments[:3] == ["-m", "pip", "install"]:
@@ -178,7 +211,7 @@ if arguments[:3] == ["-m", "pip", "install"]:
         calls.write(json.dumps(arguments[3:]) + "\\n")
     sys.exit(0)
 os.execv({python!r}, [{python!r}, *arguments])
-'''
+"""
 
 
 def test_setup_installs_the_grader_into_an_externally_managed_system_python(tmp_path):
@@ -190,13 +223,25 @@ def test_setup_installs_the_grader_into_an_externally_managed_system_python(tmp_
 
     shims = tmp_path / "bin"
     shims.mkdir()
-    (shims / "python3").write_text(EXTERNALLY_MANAGED_PYTHON.format(python=sys.executable), encoding="utf-8")
+    (shims / "python3").write_text(
+        EXTERNALLY_MANAGED_PYTHON.format(python=sys.executable), encoding="utf-8"
+    )
     (shims / "python3").chmod(0o755)
     (tmp_path / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
-    env = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ['PATH']}", PIP_CALLS=str(tmp_path / "calls"))
+    env = dict(
+        os.environ,
+        PATH=f"{shims}{os.pathsep}{os.environ['PATH']}",
+        PIP_CALLS=str(tmp_path / "calls"),
+    )
     env.pop("PIP_BREAK_SYSTEM_PACKAGES", None)
-    run = subprocess.run(["bash", str(tmp_path / "setup.sh")], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=60)
+    run = subprocess.run(
+        ["bash", str(tmp_path / "setup.sh")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     calls = [json.loads(line) for line in (tmp_path / "calls").read_text().splitlines()]
     assert any("-e" in call and ".[keras]" in call for call in calls), calls

@@ -21,13 +21,33 @@ import pytest
 
 from grader.instructor.gradescope import RUN_AUTOGRADER
 
-GRADED = {"score": 12.5, "execution_time": 1.0, "output": "Visible now: ex01 10 / 10.", "visibility": "visible",
-          "stdout_visibility": "hidden", "extra_data": {"seed": 123456789, "protection": "namespaces"},
-          "tests": [{"name": "ex01 a test", "score": 10.0, "max_score": 10.0, "status": "passed", "output": "",
-                     "visibility": "visible"}]}
-UNCHECKED = dict(GRADED, extra_data={"seed": 123456789, "protection": "namespaces",
-                                     "unchecked": ["ex02: sobel_edges: generated images"]})
-FAKE_GRADER = '''#!{python}
+GRADED = {
+    "score": 12.5,
+    "execution_time": 1.0,
+    "output": "Visible now: ex01 10 / 10.",
+    "visibility": "visible",
+    "stdout_visibility": "hidden",
+    "extra_data": {"seed": 123456789, "protection": "namespaces"},
+    "tests": [
+        {
+            "name": "ex01 a test",
+            "score": 10.0,
+            "max_score": 10.0,
+            "status": "passed",
+            "output": "",
+            "visibility": "visible",
+        }
+    ],
+}
+UNCHECKED = dict(
+    GRADED,
+    extra_data={
+        "seed": 123456789,
+        "protection": "namespaces",
+        "unchecked": ["ex02: sobel_edges: generated images"],
+    },
+)
+FAKE_GRADER = """#!{python}
 import json, os, sys
 arguments = sys.argv[1:]
 if arguments[:2] != ["-m", "grader"]:
@@ -41,11 +61,17 @@ if report is not None:
 if os.environ.get("FAKE_CRASH"):
     raise RuntimeError("a grader bug")
 sys.exit(int(os.environ["FAKE_EXIT"]))
-'''
+"""
 
 
-def run_autograder(tmp_path: Path, exit_code: int, report: str | None, *, crash: bool = False,
-                   stale_results: bool = False) -> tuple[subprocess.CompletedProcess, Path]:
+def run_autograder(
+    tmp_path: Path,
+    exit_code: int,
+    report: str | None,
+    *,
+    crash: bool = False,
+    stale_results: bool = False,
+) -> tuple[subprocess.CompletedProcess, Path]:
     """The bundle's run_autograder in a temporary /autograder with a fake grader: (the run, root)."""
     root = tmp_path / "autograder"
     for folder in ("source", "submission", "results"):
@@ -54,20 +80,32 @@ def run_autograder(tmp_path: Path, exit_code: int, report: str | None, *, crash:
     (root / "run_autograder").chmod(0o755)
     (root / "submission" / "ex01_convolution.py").write_text("def convolve2d(image, kernel): ...\n")
     if stale_results:
-        (root / "results" / "results.json").write_text(json.dumps(dict(GRADED, score=0)), encoding="utf-8")
+        (root / "results" / "results.json").write_text(
+            json.dumps(dict(GRADED, score=0)), encoding="utf-8"
+        )
     shims = tmp_path / "bin"
     shims.mkdir()
     (shims / "python3").write_text(FAKE_GRADER.format(python=sys.executable), encoding="utf-8")
     (shims / "python3").chmod(0o755)
-    env = dict(os.environ, PATH=f"{shims}{os.pathsep}{os.environ['PATH']}", FAKE_EXIT=str(exit_code),
-               FAKE_ARGUMENTS=str(tmp_path / "arguments.json"))
+    env = dict(
+        os.environ,
+        PATH=f"{shims}{os.pathsep}{os.environ['PATH']}",
+        FAKE_EXIT=str(exit_code),
+        FAKE_ARGUMENTS=str(tmp_path / "arguments.json"),
+    )
     env.pop("FAKE_REPORT", None)
     if report is not None:
         env["FAKE_REPORT"] = report
     if crash:
         env["FAKE_CRASH"] = "1"
-    run = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return run, root
 
 
@@ -103,8 +141,10 @@ def test_a_crash_is_a_failure_even_with_exit_code_1(tmp_path):
     assert "a grader bug" in run.stdout
 
 
-@pytest.mark.parametrize("report", ["", "{\"score\": 3", "[]", json.dumps({"score": "10", "tests": []}),
-                                    json.dumps({"tests": []})])
+@pytest.mark.parametrize(
+    "report",
+    ["", '{"score": 3', "[]", json.dumps({"score": "10", "tests": []}), json.dumps({"tests": []})],
+)
 def test_a_graded_exit_code_with_an_unreadable_report_is_a_failure(tmp_path, report):
     run, root = run_autograder(tmp_path, 1, report)
     assert_visible_failure(run, root, "exit code 1")

@@ -23,16 +23,25 @@ def course_files(folder: Path, catalogue) -> dict[str, tuple[str, bytes | None]]
     submission = Submission.open(folder)
     seen = {}
     for item in (*catalogue.exercises, *catalogue.quizzes):
-        path = (submission.exercise_path(item.file) if item.kind == "exercise"
-                else submission.answers_path(item.id))
+        path = (
+            submission.exercise_path(item.file)
+            if item.kind == "exercise"
+            else submission.answers_path(item.id)
+        )
         kind = submission.kind(path)
-        seen[item.id] = (str(path), kind, submission.read(path, 1 << 21) if kind == "file" else None)
+        seen[item.id] = (
+            str(path),
+            kind,
+            submission.read(path, 1 << 21) if kind == "file" else None,
+        )
     return seen
 
 
 @pytest.mark.parametrize("nesting", NESTINGS)
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
-def test_a_packed_upload_shows_the_child_what_the_folder_shows(tmp_path, catalogue, nesting, layout):
+def test_a_packed_upload_shows_the_child_what_the_folder_shows(
+    tmp_path, catalogue, nesting, layout
+):
     upload = lay_out(tmp_path / "upload", nesting, layout)
     (upload / "README.md").write_text("notes")  # beside the top folder: part of the layout
     copy = materialise(pack(upload), tmp_path / "copy")
@@ -45,8 +54,10 @@ def test_packing_reads_only_the_folders_the_grader_looks_in(tmp_path):
     (upload / "exercises" / "node_modules" / "deep").mkdir(parents=True)
     for index in range(50):
         (upload / "exercises" / "node_modules" / "deep" / f"f{index}.js").write_text("x")
-    paths = [path for path, _, _ in pack(upload).entries]
-    assert "exercises/node_modules" in paths and not any(path.startswith("exercises/node_modules/") for path in paths)
+    paths = [path for path, _kind, _content in pack(upload).entries]
+    assert "exercises/node_modules" in paths and not any(
+        path.startswith("exercises/node_modules/") for path in paths
+    )
 
 
 def test_a_zip_nested_two_folders_deep_is_graded_whole(grade, tmp_path):
@@ -55,8 +66,12 @@ def test_a_zip_nested_two_folders_deep_is_graded_whole(grade, tmp_path):
     learners = tmp_path / "class"
     learners.mkdir()
     with zipfile.ZipFile(learners / "ana.zip", "w") as archive:
-        archive.write(SOLUTIONS / "ex01_convolution.py", "a-main/a-main/exercises/ex01_convolution.py")
-        archive.write(SOLUTIONS / "answers" / "q01.yaml", "a-main/a-main/exercises/answers/q01.yaml")
+        archive.write(
+            SOLUTIONS / "ex01_convolution.py", "a-main/a-main/exercises/ex01_convolution.py"
+        )
+        archive.write(
+            SOLUTIONS / "answers" / "q01.yaml", "a-main/a-main/exercises/answers/q01.yaml"
+        )
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--seed", "2", "--workers", "1")
     assert run.exit_code == 1, run.stdout + run.stderr
@@ -85,13 +100,17 @@ def test_odd_archives_are_the_learners_problem(tmp_path, catalogue):
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr(zipfile.ZipInfo("ex01_convolution.py"), "x = 1\n")
     data = bytearray(archive.read_bytes())
-    data[data.index(b"PK\x03\x04") + 8] = 99  # an unknown compression method: zipfile raises NotImplementedError
+    data[data.index(b"PK\x03\x04") + 8] = (
+        99  # an unknown compression method: zipfile raises NotImplementedError
+    )
     data[data.index(b"PK\x01\x02") + 10] = 99
     archive.write_bytes(bytes(data))
     learner = next(learner for learner in find_learners(tmp_path) if learner.name == "odd")
     with pytest.raises(Exception) as raised:
         open_upload(learner, tmp_path / "scratch", catalogue)
-    assert type(raised.value).__name__ == "UploadProblem" and "unreadable upload: odd.zip" in str(raised.value)
+    assert type(raised.value).__name__ == "UploadProblem" and "unreadable upload: odd.zip" in str(
+        raised.value
+    )
 
 
 def test_the_packed_digest_ignores_the_uploads_form(tmp_path):

@@ -20,7 +20,7 @@ from tests.instructor.classes import learner, small_class
 
 pytestmark = pytest.mark.slow
 WAIT = 300  # seconds: generous, so that a loaded machine only makes the test slower, never wrong
-SLEEPING_EX01 = textwrap.dedent('''
+SLEEPING_EX01 = textwrap.dedent("""
     import time
 
     def filter_response(patch, kernel):
@@ -28,11 +28,11 @@ SLEEPING_EX01 = textwrap.dedent('''
 
     def convolve2d(image, kernel):
         time.sleep(4)
-''')
+""")
 # Runs `grade` with os.replace watched: at the COUNT-th rename onto a file whose name ends with
 # SUFFIX, the process kills itself with SIGKILL, after (mode "whole") or while (mode "half":
 # the temporary file cut in half first) writing it.
-KILLING_DRIVER = textwrap.dedent('''
+KILLING_DRIVER = textwrap.dedent("""
     import os, signal, sys
     suffix, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     real_replace, seen = os.replace, [0]
@@ -50,12 +50,23 @@ KILLING_DRIVER = textwrap.dedent('''
     sys.argv = ["grade", *sys.argv[4:]]
     from grader.cli.app import main
     main()
-''')
+""")
 
 
 def batch_command(learners: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-I", "-m", "grader", "batch", str(learners), "--out", str(out), "--workers", "1",
-            *extra]
+    return [
+        sys.executable,
+        "-I",
+        "-m",
+        "grader",
+        "batch",
+        str(learners),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        *extra,
+    ]
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
@@ -66,7 +77,11 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 
 def records_in(out: Path) -> list[Path]:
-    return [path for path in (*out.glob("*.json"), *out.glob("problems/*.json")) if path.name != "intake.json"]
+    return [
+        path
+        for path in (*out.glob("*.json"), *out.glob("problems/*.json"))
+        if path.name != "intake.json"
+    ]
 
 
 def wait_for(condition, what: str) -> None:
@@ -100,11 +115,21 @@ def test_a_signal_stops_the_batch_keeping_whole_records(tmp_path, how):
     learner(learners / "slow", ex01=SLEEPING_EX01)
     learner(learners / "zed", ex01=SOLUTIONS)
     out = tmp_path / "out"
-    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if how.startswith("SIGINT") else None
-    process = subprocess.Popen(batch_command(learners, out, "--seed", "3"), env=environment(tmp_path),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore)
+    ignore = (
+        (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if how.startswith("SIGINT") else None
+    )
+    process = subprocess.Popen(
+        batch_command(learners, out, "--seed", "3"),
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore,
+    )
     try:
-        wait_for(lambda: (out / "alice.json").exists() or process.poll() is not None, "alice's record")
+        wait_for(
+            lambda: (out / "alice.json").exists() or process.poll() is not None, "alice's record"
+        )
         time.sleep(1)  # slow's grading is under way
         process.send_signal(signal.SIGINT if how.startswith("SIGINT") else signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=WAIT)
@@ -129,8 +154,12 @@ def catches_sigterm(pid: int) -> bool:
 
 def test_any_grade_command_interrupted_exits_130(tmp_path):
     folder = learner(tmp_path / "slow", ex01=SLEEPING_EX01)
-    process = subprocess.Popen([sys.executable, "-I", "-m", "grader", "ex01", "--submission", str(folder)],
-                               env=environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-m", "grader", "ex01", "--submission", str(folder)],
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     wait_for(lambda: catches_sigterm(process.pid), "grade to listen for SIGTERM")
     time.sleep(1)  # the grading is under way: ex01's calls sleep 4 s each
     process.send_signal(signal.SIGTERM)
@@ -152,8 +181,13 @@ def test_a_batch_killed_at_any_moment_resumes_to_the_same_gradebook(tmp_path):
     learner(learners / "dave", ex06=SOLUTIONS)
     (learners / "erin").mkdir()  # an upload problem: a record in problems/
     whole = tmp_path / "whole"
-    subprocess.run(batch_command(learners, whole, "--seed", "5"), env=environment(tmp_path), capture_output=True,
-                   timeout=WAIT, check=False)
+    subprocess.run(
+        batch_command(learners, whole, "--seed", "5"),
+        env=environment(tmp_path),
+        capture_output=True,
+        timeout=WAIT,
+        check=False,
+    )
     expected = (whole / "grades.csv").read_text()
     assert expected.count("\n") == 6
     driver = tmp_path / "killing_driver.py"
@@ -161,20 +195,44 @@ def test_a_batch_killed_at_any_moment_resumes_to_the_same_gradebook(tmp_path):
     for index, (moment, point) in enumerate(KILL_POINTS):
         out = tmp_path / f"killed{index}"
         if point[0] == "records":
-            process = subprocess.Popen(batch_command(learners, out, "--seed", "5"), env=environment(tmp_path),
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_for(lambda: len(records_in(out)) >= point[1] or process.poll() is not None, moment)
+            process = subprocess.Popen(
+                batch_command(learners, out, "--seed", "5"),
+                env=environment(tmp_path),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+            def killed_at_point(out=out, count=point[1], process=process) -> bool:
+                return len(records_in(out)) >= count or process.poll() is not None
+
+            wait_for(killed_at_point, moment)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=WAIT)
         else:
             suffix, count, mode = point
-            command = [sys.executable, "-I", str(driver), suffix, str(count), mode,
-                       *batch_command(learners, out, "--seed", "5")[4:]]
-            killed = subprocess.run(command, env=environment(tmp_path), capture_output=True, timeout=WAIT)
+            command = [
+                sys.executable,
+                "-I",
+                str(driver),
+                suffix,
+                str(count),
+                mode,
+                *batch_command(learners, out, "--seed", "5")[4:],
+            ]
+            killed = subprocess.run(
+                command, env=environment(tmp_path), capture_output=True, timeout=WAIT
+            )
             assert killed.returncode == -signal.SIGKILL, (moment, killed.stderr)
-        resumed = subprocess.run(batch_command(learners, out, "--seed", "5"), env=environment(tmp_path),
-                                 capture_output=True, text=True, timeout=WAIT)
+        resumed = subprocess.run(
+            batch_command(learners, out, "--seed", "5"),
+            env=environment(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+        )
         assert resumed.returncode == 1, (moment, resumed.stderr)
         assert (out / "grades.csv").read_text() == expected, moment
         assert not list(out.rglob(".tmp-*")), moment
-    wait_for(lambda: not processes_using(tmp_path / "scratch"), "the killed batches' children to be gone")
+    wait_for(
+        lambda: not processes_using(tmp_path / "scratch"), "the killed batches' children to be gone"
+    )

@@ -11,17 +11,49 @@ import pytest
 from grader.instructor import records
 from grader.instructor.recordcheck import RecordCheck
 
-NAMES = ["alice", "Alice", "a" * 245, "x" * 4000, "김민수", "=1+2", "bob\n221", "\x1b]0;pwned\x07", "kim~0123",
-         "..", "a b", "ALICE"]
+NAMES = [
+    "alice",
+    "Alice",
+    "a" * 245,
+    "x" * 4000,
+    "김민수",
+    "=1+2",
+    "bob\n221",
+    "\x1b]0;pwned\x07",
+    "kim~0123",
+    "..",
+    "a b",
+    "ALICE",
+]
 
 
 def report(score: float = 10.0) -> dict:
     """A minimal report for ex01 alone, its tests adding up."""
-    return {"score": score, "max_score": 10.0, "seed": 5, "exercises": [
-        {"id": "ex01", "title": "Convolution", "kind": "exercise", "score": score, "max_score": 10.0,
-         "status": "passed" if score == 10 else "partial" if score else "error",
-         "tests": [{"name": "one", "status": "passed", "score": score, "max_score": 10.0,
-                    "visibility": "public", "feedback": ""}]}]}
+    return {
+        "score": score,
+        "max_score": 10.0,
+        "seed": 5,
+        "exercises": [
+            {
+                "id": "ex01",
+                "title": "Convolution",
+                "kind": "exercise",
+                "score": score,
+                "max_score": 10.0,
+                "status": "passed" if score == 10 else "partial" if score else "error",
+                "tests": [
+                    {
+                        "name": "one",
+                        "status": "passed",
+                        "score": score,
+                        "max_score": 10.0,
+                        "visibility": "public",
+                        "feedback": "",
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def meta(learner: str = "alice", **changes) -> dict:
@@ -35,10 +67,16 @@ def check(catalogue) -> RecordCheck:
 
 def test_every_name_gets_a_file_name_the_system_takes_and_no_two_share_one(tmp_path):
     stems = [records.record_stem(name) for name in NAMES]
-    assert len({stem.casefold() for stem in stems}) == len(NAMES)  # distinct on a case-insensitive disk too
+    assert len({stem.casefold() for stem in stems}) == len(
+        NAMES
+    )  # distinct on a case-insensitive disk too
     history_name = "{}.20250101T000000Z.abcdef.json"
-    assert all(len(history_name.format(stem).encode()) <= 255 and "/" not in stem and not stem.startswith(".")
-               for stem in stems)
+    assert all(
+        len(history_name.format(stem).encode()) <= 255
+        and "/" not in stem
+        and not stem.startswith(".")
+        for stem in stems
+    )
     assert records.record_stem("alice") == "alice"
     for name in NAMES:
         records.save_report(tmp_path, report(), meta(name))
@@ -51,9 +89,15 @@ def test_a_replaced_record_goes_to_history_with_who_when_and_how(tmp_path):
     records.save_report(tmp_path, report(10), meta(seed=6))
     kept = sorted((tmp_path / records.HISTORY).glob("alice.*.json"))
     assert len(kept) == 2
-    first = json.loads(kept[0].read_text()) if "exercises" in kept[0].read_text() else json.loads(kept[1].read_text())
+    first = (
+        json.loads(kept[0].read_text())
+        if "exercises" in kept[0].read_text()
+        else json.loads(kept[1].read_text())
+    )
     assert first["score"] == 4 and first["batch"]["seed"] == 5
-    assert set(first["batch"]["graded_by"]) == {"user", "host"} and first["batch"]["graded_at"].endswith("Z")
+    assert set(first["batch"]["graded_by"]) == {"user", "host"} and first["batch"][
+        "graded_at"
+    ].endswith("Z")
     assert first["batch"]["grader_version"] == records.grader_version()
     assert records.load_records(tmp_path)["alice"].report["score"] == 10
     assert not (tmp_path / records.PROBLEMS / "alice.json").exists()
@@ -76,9 +120,24 @@ def test_temporary_files_have_short_names_and_never_survive_a_failed_write(tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("tamper", ["graded_at_number", "score_over_max", "unknown_item", "tests_do_not_add_up",
-                                    "nan", "huge_number", "not_json", "a_list", "other_learners_name",
-                                    "seed_not_the_records", "max_not_the_courses", "link", "fifo"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "graded_at_number",
+        "score_over_max",
+        "unknown_item",
+        "tests_do_not_add_up",
+        "nan",
+        "huge_number",
+        "not_json",
+        "a_list",
+        "other_learners_name",
+        "seed_not_the_records",
+        "max_not_the_courses",
+        "link",
+        "fifo",
+    ],
+)
 def test_a_record_that_cannot_be_trusted_is_not_read(tmp_path, check, tamper):
     records.save_report(tmp_path, report(), meta())
     path = tmp_path / "alice.json"
@@ -123,8 +182,12 @@ def test_a_record_that_cannot_be_trusted_is_not_read(tmp_path, check, tamper):
 
 def test_an_untampered_record_passes_the_check(tmp_path, check):
     records.save_report(tmp_path, report(), meta())
-    records.save_problem(tmp_path, "not graded: the grader could not check 1 test", meta("bob"),
-                         {**report(0), "unchecked": ["ex01: one"]})
+    records.save_problem(
+        tmp_path,
+        "not graded: the grader could not check 1 test",
+        meta("bob"),
+        {**report(0), "unchecked": ["ex01: one"]},
+    )
     scan = records.scan_records(tmp_path, check)
     assert scan.invalid == {} and set(scan.records) == {"alice", "bob"}
     assert scan.records["bob"].partial["unchecked"] == ["ex01: one"]
@@ -137,9 +200,13 @@ def test_a_record_is_current_only_for_the_same_files_course_grader_and_given_see
     assert records.is_current(record, files, None) and records.is_current(record, files, 5)
     assert not records.is_current(record, files, 6)
     assert not records.is_current(record, "sha256:" + "1" * 64, None)
-    older = records.Record("alice", "graded", record.report, {**record.meta, "grader_version": "0.1.0"})
+    older = records.Record(
+        "alice", "graded", record.report, {**record.meta, "grader_version": "0.1.0"}
+    )
     assert not records.is_current(older, files, None)
-    other_course = records.Record("alice", "graded", record.report, {**record.meta, "course_version": "sha256:x"})
+    other_course = records.Record(
+        "alice", "graded", record.report, {**record.meta, "course_version": "sha256:x"}
+    )
     assert not records.is_current(other_course, files, None)
 
 

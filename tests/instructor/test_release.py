@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tomllib
 import venv
 from pathlib import Path, PurePosixPath
 
 import pytest
+import tomllib
 import yaml
 
 from grader.course.catalogue import COURSE_ROOT
@@ -27,8 +27,15 @@ from grader.instructor.release import LAUNCHER
 from tests.conftest import SOLUTIONS, STUBS, run_grade
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
-FLIPPED_CONVOLUTION = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
-    "def convolve2d(image, kernel):", "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]", 1)
+FLIPPED_CONVOLUTION = (
+    (SOLUTIONS / "ex01_convolution.py")
+    .read_text(encoding="utf-8")
+    .replace(
+        "def convolve2d(image, kernel):",
+        "def convolve2d(image, kernel):\n    kernel = kernel[::-1, ::-1]",
+        1,
+    )
+)
 SHORTEST_LEAK = 12  # characters: shorter key texts ("max pooling") stand in ordinary prose
 
 
@@ -42,8 +49,13 @@ def release(tmp_path_factory) -> Path:
 
 def release_grade(release: Path, *args: str) -> subprocess.CompletedProcess:
     """`python -m grader ...` with the release's own grader, as a learner in that folder runs it."""
-    return subprocess.run([sys.executable, "-E", "-s", "-c", LAUNCHER, *args], cwd=release,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-E", "-s", "-c", LAUNCHER, *args],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_release_has_a_learners_readme_in_english_and_korean(release):
@@ -56,19 +68,26 @@ def test_the_release_has_a_learners_readme_in_english_and_korean(release):
 
 def test_tensorflow_is_an_extra_of_the_release(release):
     project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert not any(item.startswith(("tensorflow", "scikit-learn")) for item in project["dependencies"])
+    assert not any(
+        item.startswith(("tensorflow", "scikit-learn")) for item in project["dependencies"]
+    )
     assert any(item.startswith("tensorflow") for item in project["optional-dependencies"]["keras"])
 
 
 def test_ex07_without_tensorflow_says_how_to_install_it(grade, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *args: None if name == "tensorflow" else real(name, *args))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "tensorflow" else real(name, *args),
+    )
     run = grade("ex07", "--submission", SOLUTIONS, "--format", "json", "--lang", "en")
     item = run.item("ex07")
     assert run.exit_code == 1 and item["score"] == 0 and item["status"] == "error"
     assert all('pip install -e ".[keras]"' in test["feedback"] for test in item["tests"])
-    korean = grade("ex07", "--submission", SOLUTIONS, "--format", "json", "--lang", "ko").item("ex07")
+    korean = grade("ex07", "--submission", SOLUTIONS, "--format", "json", "--lang", "ko").item(
+        "ex07"
+    )
     assert HANGUL.search(korean["tests"][0]["feedback"])
     stub = grade("ex07", "--submission", STUBS, "--format", "json").item("ex07")
     assert stub["status"] == "error"  # the stub is there: the missing library is what to fix
@@ -82,22 +101,33 @@ def test_instructor_commands_answer_in_one_line(release):
 
 
 def test_the_release_grades_exercises_and_counts_quizzes_as_graded_on_submission(release):
-    completed = release_grade(release, "ex01", "ex06", "q01", "--submission", str(SOLUTIONS),
-                              "--format", "json")
+    completed = release_grade(
+        release, "ex01", "ex06", "q01", "--submission", str(SOLUTIONS), "--format", "json"
+    )
     report = json.loads(completed.stdout)
     assert completed.returncode == 0, completed.stderr
     public = [entry for entry in collect_manifest() if entry.visibility == "public"]
-    assert report["score"] == report["max_score"] == sum(
-        entry.points for entry in public if entry.exercise in ("ex01", "ex06"))
-    assert all(test["visibility"] == "public" for item in report["exercises"] for test in item["tests"])
+    assert (
+        report["score"]
+        == report["max_score"]
+        == sum(entry.points for entry in public if entry.exercise in ("ex01", "ex06"))
+    )
+    assert all(
+        test["visibility"] == "public" for item in report["exercises"] for test in item["tests"]
+    )
     quiz = next(item for item in report["exercises"] if item["id"] == "q01")
     assert quiz["max_score"] == 0 and "graded on submission" in quiz["note"]
 
 
 @pytest.mark.slow
 def test_the_releases_own_test_command_passes_on_the_stubs(release):
-    completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                               cwd=release, capture_output=True, text=True, timeout=900)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert re.search(r"\b5 passed\b", completed.stdout)
 
@@ -110,15 +140,40 @@ def test_pictures_in_the_release_draw_from_its_data(release, tmp_path):
     learner = tmp_path / "flipped"
     learner.mkdir()
     (learner / "ex01_convolution.py").write_text(FLIPPED_CONVOLUTION, encoding="utf-8")
-    flipped = release_grade(release, "ex01", "--submission", str(learner), "--pictures", str(tmp_path / "en"),
-                            "--lang", "en")
-    assert "ex01_convolution.png  your result differs from the expected one" in flipped.stdout, flipped.stderr
+    flipped = release_grade(
+        release,
+        "ex01",
+        "--submission",
+        str(learner),
+        "--pictures",
+        str(tmp_path / "en"),
+        "--lang",
+        "en",
+    )
+    assert "ex01_convolution.png  your result differs from the expected one" in flipped.stdout, (
+        flipped.stderr
+    )
     assert (tmp_path / "en" / "ex01_convolution.png").read_bytes()[:4] == b"\x89PNG"
-    korean = release_grade(release, "ex02", "ex03", "ex04", "ex05", "--submission", str(SOLUTIONS),
-                           "--pictures", str(tmp_path / "ko"), "--lang", "ko")
+    korean = release_grade(
+        release,
+        "ex02",
+        "ex03",
+        "ex04",
+        "ex05",
+        "--submission",
+        str(SOLUTIONS),
+        "--pictures",
+        str(tmp_path / "ko"),
+        "--lang",
+        "ko",
+    )
     assert korean.returncode == 0 and "그림:" in korean.stdout, korean.stderr
     assert sorted(path.name for path in (tmp_path / "ko").glob("*.png")) == [
-        "ex02_sobel.png", "ex03_padding.png", "ex04_stride.png", "ex05_pooling.png"]
+        "ex02_sobel.png",
+        "ex03_padding.png",
+        "ex04_stride.png",
+        "ex05_pooling.png",
+    ]
     assert "differs" not in korean.stdout and "Traceback" not in korean.stderr
 
 
@@ -131,7 +186,9 @@ def test_the_release_has_no_output_size_or_parameter_arithmetic(release):
     for path in (release / "grader").rglob("*.py"):
         if path.name == "test_public.py":
             continue
-        code = "\n".join(line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines())
+        code = "\n".join(
+            line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines()
+        )
         assert not formula.search(code), f"{path.relative_to(release)} works out a layer's size"
 
 
@@ -145,12 +202,23 @@ def release_installed(release, tmp_path_factory) -> Path:
     # This interpreter's packages, which a CI's fresh venv holds (not the system), come after the
     # new venv's own; pip builds the release as `pip install -e .` does (isolated: setuptools and
     # wheel from the index or pip's cache, since a fresh venv may hold neither, or too old a one).
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "outer-environment.pth").write_text("\n".join(dict.fromkeys(
-        sysconfig.get_path(name) for name in ("purelib", "platlib"))) + "\n", encoding="utf-8")
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(release)],
-                             capture_output=True, text=True, timeout=600)
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "outer-environment.pth").write_text(
+        "\n".join(dict.fromkeys(sysconfig.get_path(name) for name in ("purelib", "platlib")))
+        + "\n",
+        encoding="utf-8",
+    )
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(release)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
     return python
 
@@ -160,15 +228,44 @@ def test_ex07_in_the_release_takes_its_shapes_from_keras(release, release_instal
     learner = tmp_path / "learner"
     learner.mkdir()
     shutil.copyfile(SOLUTIONS / "ex07_keras_cnn.py", learner / "ex07_keras_cnn.py")
-    probe = subprocess.run([str(release_installed), "-c", "import sys; " + LAUNCHER.split("; sys.argv")[0]
-                            + "; import grader.model.shapes as s; print(s.RULES is None, s.__file__)"],
-                           cwd=release, capture_output=True, text=True, timeout=120)
-    assert probe.stdout.split() == ["True", str(release / "grader" / "model" / "shapes.py")], probe.stderr
-    completed = subprocess.run([str(release_installed), "-c", LAUNCHER, "ex07", "--submission", str(learner),
-                                "--format", "json", "--lang", "en"],
-                               cwd=release, capture_output=True, text=True, timeout=900)
+    probe = subprocess.run(
+        [
+            str(release_installed),
+            "-c",
+            "import sys; "
+            + LAUNCHER.split("; sys.argv")[0]
+            + "; import grader.model.shapes as s; print(s.RULES is None, s.__file__)",
+        ],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert probe.stdout.split() == ["True", str(release / "grader" / "model" / "shapes.py")], (
+        probe.stderr
+    )
+    completed = subprocess.run(
+        [
+            str(release_installed),
+            "-c",
+            LAUNCHER,
+            "ex07",
+            "--submission",
+            str(learner),
+            "--format",
+            "json",
+            "--lang",
+            "en",
+        ],
+        cwd=release,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     item = json.loads(completed.stdout)["exercises"][0]
-    assert completed.returncode == 0 and item["score"] == item["max_score"] > 0, completed.stdout[-3000:]
+    assert completed.returncode == 0 and item["score"] == item["max_score"] > 0, completed.stdout[
+        -3000:
+    ]
 
 
 def key_texts() -> list[str]:
@@ -178,15 +275,23 @@ def key_texts() -> list[str]:
     texts = []
     for path in sorted((SOLUTIONS / "answers").glob("q*.yaml")):
         keys = yaml.safe_load(path.read_text(encoding="utf-8"))
-        texts += [text for explanation in keys["explanations"].values() for text in explanation.values()]
-        texts += [value for value in keys["answers"].values()
-                  if isinstance(value, str) and len(value) >= SHORTEST_LEAK]
+        texts += [
+            text for explanation in keys["explanations"].values() for text in explanation.values()
+        ]
+        texts += [
+            value
+            for value in keys["answers"].values()
+            if isinstance(value, str) and len(value) >= SHORTEST_LEAK
+        ]
     return texts
 
 
 def test_no_quiz_key_or_explanation_is_in_the_release(release):
-    shipped = "\n".join(path.read_text(encoding="utf-8", errors="replace")
-                        for path in release.rglob("*") if path.is_file())
+    shipped = "\n".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in release.rglob("*")
+        if path.is_file()
+    )
     shipped = re.sub(r"\s+", " ", shipped)
     texts = key_texts()
     assert len(texts) > 50
@@ -204,7 +309,10 @@ def test_every_file_of_the_releases_grader_is_installed_by_pip(release):
     from grader.instructor.tree import _package_data, _shipped
 
     package_data = _package_data(release)
-    files = [PurePosixPath(path.relative_to(release).as_posix()) for path in (release / "grader").rglob("*")
-             if path.is_file() and "__pycache__" not in path.parts]
+    files = [
+        PurePosixPath(path.relative_to(release).as_posix())
+        for path in (release / "grader").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
     assert PurePosixPath("grader/learner/picture_answers.npz") in files
     assert [str(path) for path in files if not _shipped(path, package_data)] == []

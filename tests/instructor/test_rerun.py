@@ -22,7 +22,9 @@ def test_a_report_says_what_was_graded_and_how(grade, tmp_path):
     assert grade("batch", learners, "--out", out, "--seed", "11").exit_code == 1
     meta = json.loads((out / "alice.json").read_text())["batch"]
     assert meta["learner"] == "alice" and meta["seed"] == 11
-    assert meta["submission_hash"].startswith("sha256:") and meta["course_version"] == course_version()
+    assert (
+        meta["submission_hash"].startswith("sha256:") and meta["course_version"] == course_version()
+    )
     assert meta["grader_version"] and meta["graded_at"].endswith("Z")
     assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
 
@@ -32,7 +34,9 @@ def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, tmp_
     out = tmp_path / "out"
     grade("batch", learners, "--out", out, "--seed", "11")
     before = {name: graded_at(out, name) for name in ("alice", "bob", "carol")}
-    shutil.copyfile(SOLUTIONS / "ex04_stride.py", learners / "bob" / "ex04_stride.py")  # bob fixes ex04
+    shutil.copyfile(
+        SOLUTIONS / "ex04_stride.py", learners / "bob" / "ex04_stride.py"
+    )  # bob fixes ex04
     learner(learners / "dave", ex06=SOLUTIONS)  # a late upload
     run = grade("batch", learners, "--out", out)  # no --seed: whoever is graded gets a fresh seed
     assert "2 unchanged since their report" in run.stdout, run.stdout
@@ -52,7 +56,9 @@ def test_force_and_only_regrade(grade, tmp_path):
     run = grade("batch", learners, "--out", out, "--only", "alice")
     assert run.stdout.startswith("alice") and "bob" not in run.stdout
     run = grade("batch", learners, "--out", out, "--force")
-    assert "unchanged" not in run.stdout and all(name in run.stdout for name in ("alice", "bob", "carol"))
+    assert "unchanged" not in run.stdout and all(
+        name in run.stdout for name in ("alice", "bob", "carol")
+    )
     run = grade("batch", learners, "--out", out, "--only", "nobody")
     assert run.exit_code == 2 and "nobody" in run.stderr
 
@@ -74,7 +80,9 @@ def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, tmp_path
     run = grade("batch", learners, "--out", out)
     assert run.exit_code == 1
     row = rows_of(out)["carol"]
-    assert row["status"].startswith("unreadable upload: ") and row["total"] == "" and row["ex01"] == ""
+    assert (
+        row["status"].startswith("unreadable upload: ") and row["total"] == "" and row["ex01"] == ""
+    )
     assert not (out / "carol.json").exists()
     (kept,) = (out / "history").glob("carol.*.json")
     assert json.loads(kept.read_text())["score"] == 10
@@ -99,15 +107,25 @@ def test_uploads_with_nothing_to_grade_say_why(grade, tmp_path):
     learners = tmp_path / "class"
     learner(learners / "alice", ex01=SOLUTIONS)
     (learners / "empty").mkdir()
-    learner(learners / "notes", ex01=SOLUTIONS).joinpath("ex01_convolution.py").rename(learners / "notes" / "readme.txt")
-    zipped(learners / "twofolders.zip", {"a/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py",
-                                         "b/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py"})
+    learner(learners / "notes", ex01=SOLUTIONS).joinpath("ex01_convolution.py").rename(
+        learners / "notes" / "readme.txt"
+    )
+    zipped(
+        learners / "twofolders.zip",
+        {
+            "a/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py",
+            "b/ex01_convolution.py": SOLUTIONS / "ex01_convolution.py",
+        },
+    )
     out = tmp_path / "out"
     grade("batch", learners, "--out", out, "--seed", "1")
     rows = rows_of(out)
     assert rows["alice"]["status"] == "graded"
     assert rows["empty"]["status"].startswith("empty upload")
-    assert rows["notes"]["status"].startswith("no exercise files") and "readme.txt" in rows["notes"]["status"]
+    assert (
+        rows["notes"]["status"].startswith("no exercise files")
+        and "readme.txt" in rows["notes"]["status"]
+    )
     assert "2 top-level folders (a/, b/)" in rows["twofolders"]["status"]
     assert all(rows[name]["total"] == "" for name in ("empty", "notes", "twofolders"))
 
@@ -154,7 +172,11 @@ def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grad
     assert "2 unchanged" in run.stdout and run.stdout.startswith("bob"), run.stdout
     (kept,) = (out / "history").glob("bob.*.json")
     old = json.loads(kept.read_text())["batch"]
-    assert old["grader_version"] == "0.1.0" and old["seed"] == 11 and old["submission_hash"].startswith("sha256:")
+    assert (
+        old["grader_version"] == "0.1.0"
+        and old["seed"] == 11
+        and old["submission_hash"].startswith("sha256:")
+    )
     assert set(old["graded_by"]) == {"user", "host"}
     assert json.loads((out / "bob.json").read_text())["batch"]["grader_version"] != "0.1.0"
 

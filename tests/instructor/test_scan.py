@@ -17,8 +17,8 @@ import pytest
 
 from grader.instructor import scan_examples
 from grader.instructor.scan import release_contents, scan_release
-from grader.sandbox.probe import IsolationProbe
 from grader.jail.instructor import scan_driver
+from grader.sandbox.probe import IsolationProbe
 from tests.conftest import FIXTURES, SOLUTIONS, run_grade
 
 LEAKS = FIXTURES / "release_leaks"
@@ -34,8 +34,16 @@ def release(tmp_path_factory) -> Path:
 
 def _table(path: Path, rows: list[tuple[list, list]]) -> None:
     """A data file like the pictures', recording `same_padding(*args) -> answer` calls."""
-    calls = [{"exercise": "ex03", "function": "same_padding", "args": args, "kwargs": {}, "answer": answer}
-             for args, answer in rows]
+    calls = [
+        {
+            "exercise": "ex03",
+            "function": "same_padding",
+            "args": args,
+            "kwargs": {},
+            "answer": answer,
+        }
+        for args, answer in rows
+    ]
     np.savez(path, calls=np.array(json.dumps(calls)))
 
 
@@ -52,21 +60,28 @@ def test_the_scan_names_every_answer_planted_in_a_release(release, tmp_path, cat
     with IsolationProbe() as isolation:
         result = scan_release(planted, catalogue, isolation, remember=False)
     found = "\n".join(result.findings)
-    for finding in ("grader/learner/reference.py:convolve2d as convolve2d earns",
-                    "grader/learner/reference.py:sobel_edges as sobel_edges earns",
-                    "grader/learner/reference.py:SOBEL_X holds the answer SOBEL_X",
-                    "exercises/ex01_convolution.py:convolve2d as convolve2d earns",
-                    "exercises/ex01_convolution.py:filter_response as filter_response earns",
-                    "exercises/ex02_sobel.py:sobel_edges as sobel_edges earns",
-                    "exercises/ex02_sobel.py:SOBEL_Y holds the answer SOBEL_Y",
-                    "grader/learner/helper.py:window_overhang as same_padding earns",
-                    "grader/learner/helper.py:response as filter_response earns",
-                    "tests/unruly.py:cells as conv_output_size earns",
-                    "tests/unruly.py:Layer.count@None as dense_param_count earns",
-                    "grader/learner/answers.npz (replayed as a table) as same_padding earns"):
+    for finding in (
+        "grader/learner/reference.py:convolve2d as convolve2d earns",
+        "grader/learner/reference.py:sobel_edges as sobel_edges earns",
+        "grader/learner/reference.py:SOBEL_X holds the answer SOBEL_X",
+        "exercises/ex01_convolution.py:convolve2d as convolve2d earns",
+        "exercises/ex01_convolution.py:filter_response as filter_response earns",
+        "exercises/ex02_sobel.py:sobel_edges as sobel_edges earns",
+        "exercises/ex02_sobel.py:SOBEL_Y holds the answer SOBEL_Y",
+        "grader/learner/helper.py:window_overhang as same_padding earns",
+        "grader/learner/helper.py:response as filter_response earns",
+        "tests/unruly.py:cells as conv_output_size earns",
+        "tests/unruly.py:Layer.count@None as dense_param_count earns",
+        "grader/learner/answers.npz (replayed as a table) as same_padding earns",
+    ):
         assert finding in found, finding
-    assert not any("picture_answers" in line or "grader/checks.py" in line for line in result.findings)
-    assert {"tests/unruly.py:leave (its process died)", "tests/unruly.py:wait (no answer in time)"} <= set(result.skipped)
+    assert not any(
+        "picture_answers" in line or "grader/checks.py" in line for line in result.findings
+    )
+    assert {
+        "tests/unruly.py:leave (its process died)",
+        "tests/unruly.py:wait (no answer in time)",
+    } <= set(result.skipped)
     assert result.untried == [] and not result.clean
 
 
@@ -77,19 +92,33 @@ def test_nothing_in_a_published_release_earns_a_point(release, catalogue):
     assert result.clean, result.summary()
     assert result.tried > 700  # every function of the release, the stubs and public suites included
     tables = {line for line in result.graded if "picture_answers.npz (replayed as a table)" in line}
-    assert len(tables) == 6, result.graded  # the pictures' data, replayed for each function it records
+    assert len(tables) == 6, (
+        result.graded
+    )  # the pictures' data, replayed for each function it records
     assert any(line.startswith("exercises/") for line in result.graded)
 
 
 def test_the_scan_looks_at_every_module_and_data_file_of_a_release(release):
     modules, data_files = release_contents(release)
     names = {module.relative for module in modules}
-    assert {"grader/cli/app.py", "grader/exercises/ex01/test_public.py", "exercises/ex01_convolution.py",
-            "tests/test_release.py", "grader/learner/picture_data.py"} <= names
+    assert {
+        "grader/cli/app.py",
+        "grader/exercises/ex01/test_public.py",
+        "exercises/ex01_convolution.py",
+        "tests/test_release.py",
+        "grader/learner/picture_data.py",
+    } <= names
     assert data_files == ["grader/learner/picture_answers.npz"]
     stub = next(module for module in modules if module.relative == "exercises/ex03_padding.py")
-    assert stub.raising == ("zero_pad", "same_padding") and set(stub.functions) == {"_check_int", "_pad_widths"}
-    assert not any(name.startswith(("grader/instructor", "grader/jail/instructor", "solutions")) or "/hidden/" in name for name in names)
+    assert stub.raising == ("zero_pad", "same_padding") and set(stub.functions) == {
+        "_check_int",
+        "_pad_widths",
+    }
+    assert not any(
+        name.startswith(("grader/instructor", "grader/jail/instructor", "solutions"))
+        or "/hidden/" in name
+        for name in names
+    )
 
 
 def _solution(function: str):
@@ -105,10 +134,18 @@ def _solution(function: str):
     raise LookupError(function)
 
 
-@pytest.mark.parametrize("index, example", [
-    pytest.param(index, example, id=f"{example['function']}-{index}",
-                 marks=[pytest.mark.slow] if example["kind"] == scan_examples.MODEL else [])
-    for index, example in enumerate(scan_examples.examples())])
+@pytest.mark.parametrize(
+    "index, example",
+    [
+        pytest.param(
+            index,
+            example,
+            id=f"{example['function']}-{index}",
+            marks=[pytest.mark.slow] if example["kind"] == scan_examples.MODEL else [],
+        )
+        for index, example in enumerate(scan_examples.examples())
+    ],
+)
 def test_every_solution_answers_its_examples_in_kind(index, example):
     """So a solved stub in a release is always graded, never dropped by the probe."""
     function = _solution(example["function"])
@@ -116,18 +153,21 @@ def test_every_solution_answers_its_examples_in_kind(index, example):
     assert scan_driver.fits(answer, example["kind"]), (example["function"], answer)
 
 
-@pytest.mark.parametrize("value, kind, fits", [
-    (np.zeros((3, 3)), scan_examples.array(3, 3), True),
-    ([[0, 1], [2, 3]], scan_examples.array(2, 2), True),
-    (np.zeros((3, 4)), scan_examples.array(3, 3), False),
-    (np.array(["a"]), scan_examples.array(1), False),
-    (7, scan_examples.NUMBER, True),
-    (np.float32(0.5), scan_examples.NUMBER, True),
-    (True, scan_examples.NUMBER, False),  # the suites' checks refuse a bool for a number
-    ((1, 2), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), True),
-    ((1, 2, 3), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), False),
-    (None, scan_examples.MODEL, False),
-])
+@pytest.mark.parametrize(
+    "value, kind, fits",
+    [
+        (np.zeros((3, 3)), scan_examples.array(3, 3), True),
+        ([[0, 1], [2, 3]], scan_examples.array(2, 2), True),
+        (np.zeros((3, 4)), scan_examples.array(3, 3), False),
+        (np.array(["a"]), scan_examples.array(1), False),
+        (7, scan_examples.NUMBER, True),
+        (np.float32(0.5), scan_examples.NUMBER, True),
+        (True, scan_examples.NUMBER, False),  # the suites' checks refuse a bool for a number
+        ((1, 2), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), True),
+        ((1, 2, 3), scan_examples.tuple_of(scan_examples.NUMBER, scan_examples.NUMBER), False),
+        (None, scan_examples.MODEL, False),
+    ],
+)
 def test_the_kind_of_an_answer(value, kind, fits):
     assert scan_driver.fits(value, kind) is fits
 
@@ -141,10 +181,12 @@ def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, t
     with IsolationProbe() as isolation:
         result = scan_release(planted, catalogue, isolation, remember=False)
     found = "\n".join(result.findings)
-    for finding in ("grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
-                    "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
-                    "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns",
-                    "grader/learner/stateful.py:Pooling.__call__@new as max_pool2d earns"):
+    for finding in (
+        "grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
+        "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
+        "grader/learner/tucked.py:<lambda:39:13> as dense_param_count earns",
+        "grader/learner/stateful.py:Pooling.__call__@new as max_pool2d earns",
+    ):
         assert finding in found, finding
     assert result.untried == [] and not result.clean
 
@@ -161,19 +203,31 @@ def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
     shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
     shutil.copyfile(LEAKS / "in_comments.py", planted / "grader" / "learner" / "in_comments.py")
     notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
-    notebook["cells"].append({"cell_type": "markdown", "metadata": {}, "source": [
-        "A solution:\n", "```python\n", "def filter_response(patch, kernel):\n",
-        "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n", "```\n"]})
+    notebook["cells"].append(
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": [
+                "A solution:\n",
+                "```python\n",
+                "def filter_response(patch, kernel):\n",
+                "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n",
+                "```\n",
+            ],
+        }
+    )
     (planted / "exercises" / "course.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     with IsolationProbe() as isolation:
         result = scan_release(planted, catalogue, isolation, remember=False)
     found = "\n".join(result.findings)
-    for finding in ("README.md (code 1):pointwise_conv as pointwise_conv earns",
-                    "README.md (code 2):receptive_field as receptive_field earns",
-                    "grader/learner/in_strings.py (code 1):same_padding as same_padding earns",
-                    "grader/learner/whole_file.txt (code 1):parameters as dense_param_count earns",
-                    "exercises/course.ipynb (code 1):filter_response as filter_response earns",
-                    "grader/learner/in_comments.py (code 1):zero_pad as zero_pad earns"):
+    for finding in (
+        "README.md (code 1):pointwise_conv as pointwise_conv earns",
+        "README.md (code 2):receptive_field as receptive_field earns",
+        "grader/learner/in_strings.py (code 1):same_padding as same_padding earns",
+        "grader/learner/whole_file.txt (code 1):parameters as dense_param_count earns",
+        "exercises/course.ipynb (code 1):filter_response as filter_response earns",
+        "grader/learner/in_comments.py (code 1):zero_pad as zero_pad earns",
+    ):
         assert finding in found, (finding, found)
     assert result.untried == [] and not result.clean
 
@@ -181,13 +235,17 @@ def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
 VERDICT = {"tried": 1, "graded": [], "skipped": [], "seed": 1}
 
 
-@pytest.mark.parametrize("folder_mode, owner, trusted", [
-    (0o700, None, True),
-    (0o777, None, False),  # anyone may have written it
-    (0o755, 12345, False),  # another user's folder
-])
-def test_a_remembered_verdict_counts_only_from_the_users_own_folder(tmp_path, monkeypatch, folder_mode, owner,
-                                                                      trusted):
+@pytest.mark.parametrize(
+    "folder_mode, owner, trusted",
+    [
+        (0o700, None, True),
+        (0o777, None, False),  # anyone may have written it
+        (0o755, 12345, False),  # another user's folder
+    ],
+)
+def test_a_remembered_verdict_counts_only_from_the_users_own_folder(
+    tmp_path, monkeypatch, folder_mode, owner, trusted
+):
     """A "clean" verdict skips the scan: one that someone else could have written never does."""
     import os
 
@@ -206,7 +264,9 @@ def test_a_remembered_verdict_counts_only_from_the_users_own_folder(tmp_path, mo
     assert (known is not None and known.remembered) is trusted
 
 
-def test_a_verdict_is_remembered_for_the_installed_libraries_it_was_reached_with(release, catalogue, monkeypatch):
+def test_a_verdict_is_remembered_for_the_installed_libraries_it_was_reached_with(
+    release, catalogue, monkeypatch
+):
     """The scan tries the release with the interpreter's site-packages in view: a function that
     works only with a newer NumPy (or another library) must be scanned again after an upgrade."""
     import importlib.metadata
@@ -222,6 +282,9 @@ def test_a_verdict_is_remembered_for_the_installed_libraries_it_was_reached_with
         metadata = {"Name": "numpy"}
         version = numpy.version + ".post1"
 
-    monkeypatch.setattr(importlib.metadata, "distributions",
-                        lambda: [item for item in installed if item is not numpy] + [Upgraded()])
+    monkeypatch.setattr(
+        importlib.metadata,
+        "distributions",
+        lambda: [item for item in installed if item is not numpy] + [Upgraded()],
+    )
     assert scan._fingerprint(release, catalogue) != before

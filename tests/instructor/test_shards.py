@@ -24,7 +24,9 @@ def test_shards_are_balanced_and_stable_under_added_learners():
     sizes = [sum(in_shard(name, shard) for name in NAMES) for shard in shards]
     assert min(sizes) > 30, sizes
     before = {name: next(s.index for s in shards if in_shard(name, s)) for name in NAMES[:100]}
-    after = {name: next(s.index for s in shards if in_shard(name, s)) for name in NAMES}  # 100 more joined
+    after = {
+        name: next(s.index for s in shards if in_shard(name, s)) for name in NAMES
+    }  # 100 more joined
     assert all(after[name] == before[name] for name in before)
 
 
@@ -40,17 +42,31 @@ def test_merged_shards_equal_one_unsharded_run(grade, tmp_path):
     learner(learners / "dave", ex04=FLIPPED_KERNEL, ex06=SOLUTIONS)
     (learners / "erin").mkdir()  # an empty folder: a problem row in both gradebooks
     roster = tmp_path / "roster.csv"
-    roster.write_text("folder,id,name,email\nalice,1,Alice,a@x\nfrank,6,Frank,f@x\n", encoding="utf-8")
+    roster.write_text(
+        "folder,id,name,email\nalice,1,Alice,a@x\nfrank,6,Frank,f@x\n", encoding="utf-8"
+    )
     whole = tmp_path / "whole"
     grade("batch", learners, "--out", whole, "--seed", "9", "--roster", roster)
     shards = []
     for index in (1, 2, 3):
         shards.append(tmp_path / f"shard{index}")
-        run = grade("batch", learners, "--out", shards[-1], "--seed", "9", "--shard", f"{index}/3",
-                    "--roster", roster)
+        run = grade(
+            "batch",
+            learners,
+            "--out",
+            shards[-1],
+            "--seed",
+            "9",
+            "--shard",
+            f"{index}/3",
+            "--roster",
+            roster,
+        )
         assert run.exit_code in (0, 1), run.stderr
     graded = [set(rows_of(out)) - {"frank"} for out in shards]
-    assert sum(len(names) for names in graded) == 5 and set().union(*graded) == set(rows_of(whole)) - {"frank"}
+    assert sum(len(names) for names in graded) == 5 and set().union(*graded) == set(
+        rows_of(whole)
+    ) - {"frank"}
     merged = tmp_path / "merged"
     run = grade("merge", *shards, "--out", merged)
     assert run.exit_code == 1 and "3 outputs merged: 6 learners" in run.stdout
@@ -165,9 +181,20 @@ def tamper_link_as_shard(shards):
     shards[1].symlink_to(shards[1].with_name("real"), target_is_directory=True)
 
 
-@pytest.mark.parametrize("tamper", [tamper_link_in_history, tamper_score, tamper_never_submitted, tamper_graded_at,
-                                    tamper_course_version, tamper_other_upload, tamper_intake, tamper_link_as_shard],
-                         ids=lambda function: function.__name__[len("tamper_"):])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        tamper_link_in_history,
+        tamper_score,
+        tamper_never_submitted,
+        tamper_graded_at,
+        tamper_course_version,
+        tamper_other_upload,
+        tamper_intake,
+        tamper_link_as_shard,
+    ],
+    ids=lambda function: function.__name__[len("tamper_") :],
+)
 def test_a_tampered_shard_is_refused_and_nothing_is_written(grade, graded_shards, tmp_path, tamper):
     """Seen: merge followed a link in stale/ (copying the quiz key out), took ex01 at 1000/10 and a
     learner who never submitted at 221/221, and exited 3 on `"graded_at": 12345`."""
@@ -186,6 +213,8 @@ def test_an_untampered_pair_of_shards_merges(grade, graded_shards, tmp_path):
     run = grade("merge", *shards, "--out", merged)
     assert run.exit_code == 1, run.stderr
     assert set(rows_of(merged)) == {"alice", "bob", "carol", "empty"}
-    again = grade("merge", merged, shards[0], "--out", tmp_path / "twice")  # a merged output merges again
+    again = grade(
+        "merge", merged, shards[0], "--out", tmp_path / "twice"
+    )  # a merged output merges again
     assert again.exit_code == 1, again.stderr
     assert (tmp_path / "twice" / "grades.csv").read_text() == (merged / "grades.csv").read_text()

@@ -26,7 +26,8 @@ def test_each_stub_is_what_its_solution_gives(exercise):
     stub = stub_from_solution(solution, exercise_id=exercise.id, where=f"solutions/{exercise.file}")
     assert stub.encode("utf-8") == (STUBS / exercise.file).read_bytes(), (
         f"exercises/{exercise.file} drifted from solutions/{exercise.file}: "
-        "run python -m grader.instructor.source")
+        "run python -m grader.instructor.source"
+    )
 
 
 def test_every_solution_marks_each_graded_function():
@@ -36,29 +37,46 @@ def test_every_solution_marks_each_graded_function():
         text = (SOLUTIONS / exercise.file).read_text(encoding="utf-8")
         for name in exercise.functions:
             body = text.split(f"\ndef {name}(", 1)[1].split("\ndef ", 1)[0]
-            assert "    # BEGIN SOLUTION\n" in body, f"{exercise.file}: {name} has no solution block"
+            assert "    # BEGIN SOLUTION\n" in body, (
+                f"{exercise.file}: {name} has no solution block"
+            )
         for name in exercise.constants:
-            assert re.search(rf"# BEGIN SOLUTION\n{name} = ", text), f"{exercise.file}: {name} unmarked"
+            assert re.search(rf"# BEGIN SOLUTION\n{name} = ", text), (
+                f"{exercise.file}: {name} unmarked"
+            )
 
 
 def _course_copy(tmp_path: Path) -> Path:
     for part in ("solutions", "exercises"):
-        shutil.copytree(COURSE_ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("answers", "*.ipynb"))
+        shutil.copytree(
+            COURSE_ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("answers", "*.ipynb")
+        )
     return tmp_path
 
 
 def test_the_command_names_a_drifted_stub_and_rewrites_it(tmp_path, capsys):
     root = _course_copy(tmp_path)
     stub = root / "exercises" / "ex04_stride.py"
-    stub.write_text(stub.read_text(encoding="utf-8").replace("# TODO(ex04): check", "# TODO(ex04): Check"),
-                    encoding="utf-8")
+    stub.write_text(
+        stub.read_text(encoding="utf-8").replace("# TODO(ex04): check", "# TODO(ex04): Check"),
+        encoding="utf-8",
+    )
     (root / "exercises" / "ex09_receptive_field.py").unlink()
     assert main(["--check"], root=root) == 1
-    assert drifted(load_catalogue(root=root)) == ["exercises/ex04_stride.py", "exercises/ex09_receptive_field.py"]
-    assert "exercises/ex04_stride.py differs from what its solution gives" in capsys.readouterr().err
+    assert drifted(load_catalogue(root=root)) == [
+        "exercises/ex04_stride.py",
+        "exercises/ex09_receptive_field.py",
+    ]
+    assert (
+        "exercises/ex04_stride.py differs from what its solution gives" in capsys.readouterr().err
+    )
     assert main([], root=root) == 0
-    assert capsys.readouterr().err.split() == ["wrote", "exercises/ex04_stride.py",
-                                               "wrote", "exercises/ex09_receptive_field.py"]
+    assert capsys.readouterr().err.split() == [
+        "wrote",
+        "exercises/ex04_stride.py",
+        "wrote",
+        "exercises/ex09_receptive_field.py",
+    ]
     assert stub.read_bytes() == (STUBS / "ex04_stride.py").read_bytes()
     assert main(["--check"], root=root) == 0
 
@@ -73,23 +91,32 @@ def test_an_instructors_attempt_is_never_overwritten_without_force(tmp_path, cap
     (root / "exercises" / "ex02_sobel.py").symlink_to(elsewhere)
     constant = root / "exercises" / "ex02_sobel.py"
     stale = root / "exercises" / "ex06_output_size.py"
-    stale.write_text(stale.read_text(encoding="utf-8").replace("(_check_int helps)", "(see _check_int)"),
-                     encoding="utf-8")
+    stale.write_text(
+        stale.read_text(encoding="utf-8").replace("(_check_int helps)", "(see _check_int)"),
+        encoding="utf-8",
+    )
     assert main([], root=root) == 2
     error = capsys.readouterr().err
     assert "exercises/ex01_convolution.py" in error and "exercises/ex02_sobel.py" in error
     assert "ex06" not in error and "--force" in error and len(error.splitlines()) == 1
     assert attempt.read_bytes() == (SOLUTIONS / "ex01_convolution.py").read_bytes()
-    assert stale.read_bytes() != (STUBS / "ex06_output_size.py").read_bytes()  # nothing written at all
+    assert (
+        stale.read_bytes() != (STUBS / "ex06_output_size.py").read_bytes()
+    )  # nothing written at all
     assert main(["--force"], root=root) == 0
     assert main(["--check"], root=root) == 0 and not constant.is_symlink()
-    assert elsewhere.read_bytes() == (STUBS / "ex02_sobel.py").read_bytes()  # the link's file untouched
+    assert (
+        elsewhere.read_bytes() == (STUBS / "ex02_sobel.py").read_bytes()
+    )  # the link's file untouched
 
 
 def test_a_set_constant_is_an_attempt(tmp_path, capsys):
     root = _course_copy(tmp_path)
     stub = root / "exercises" / "ex02_sobel.py"
-    stub.write_text(stub.read_text(encoding="utf-8").replace("SOBEL_Y = None", "SOBEL_Y = [[1]]"), encoding="utf-8")
+    stub.write_text(
+        stub.read_text(encoding="utf-8").replace("SOBEL_Y = None", "SOBEL_Y = [[1]]"),
+        encoding="utf-8",
+    )
     assert main([], root=root) == 2 and "exercises/ex02_sobel.py" in capsys.readouterr().err
 
 
@@ -97,8 +124,10 @@ def test_a_broken_marker_is_one_line_and_writes_nothing(tmp_path, capsys):
     root = _course_copy(tmp_path)
     (root / "exercises" / "ex01_convolution.py").write_text("edited\n", encoding="utf-8")
     solution = root / "solutions" / "ex03_padding.py"
-    solution.write_text(solution.read_text(encoding="utf-8").replace("    # END SOLUTION\n", "", 1),
-                        encoding="utf-8")
+    solution.write_text(
+        solution.read_text(encoding="utf-8").replace("    # END SOLUTION\n", "", 1),
+        encoding="utf-8",
+    )
     assert main([], root=root) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: solutions/ex03_padding.py:") and len(error.splitlines()) == 1
@@ -173,28 +202,57 @@ def _error(text: str) -> str:
     return message
 
 
-@pytest.mark.parametrize("text, message", [
-    ("def f():\n    # END SOLUTION\n", "solutions/ex42_x.py:2: # END SOLUTION without a # BEGIN SOLUTION"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "solutions/ex42_x.py:2: # BEGIN SOLUTION has no # END"),
-    ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n", ":3: # BEGIN SOLUTION inside the block begun on line 2"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n# END SOLUTION\n", ":4: # END SOLUTION is indented differently"),
-    ("def f():\n    # STUB: pass\n", ":2: a # STUB: line belongs right after an # END SOLUTION line"),
-    ("def f():\n    # BEGIN SOLUTION\n    # STUB: pass\n    # END SOLUTION\n", ":3: a # STUB: line belongs"),
-    ("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n  # STUB: pass\n", ":5: a # STUB: line"),
-    ("# BEGIN SOLUTION\nX = 1\n# END SOLUTION\n", ":1: this block is outside any function; follow"),
-    ("def f():\n    ### BEGIN SOLUTION\n", ":2: unknown marker '### BEGIN SOLUTION'"),
-    ("def f():\n    # BEGIN PROMPT\n", ":2: unknown marker '# BEGIN PROMPT'"),
-    ("def f():\n    return 1  # SOLUTION\n", ":2: unknown marker 'return 1  # SOLUTION'"),
-    ("def f():\n    # STUB raise\n", ":2: unknown marker '# STUB raise'"),
-    ("def f():\n    # BEGIN SOLUTION NO PROMPT\n", ":2: unknown marker"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "def f():\n    # END SOLUTION\n",
+            "solutions/ex42_x.py:2: # END SOLUTION without a # BEGIN SOLUTION",
+        ),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    return 1\n",
+            "solutions/ex42_x.py:2: # BEGIN SOLUTION has no # END",
+        ),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n",
+            ":3: # BEGIN SOLUTION inside the block begun on line 2",
+        ),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    return 1\n# END SOLUTION\n",
+            ":4: # END SOLUTION is indented differently",
+        ),
+        (
+            "def f():\n    # STUB: pass\n",
+            ":2: a # STUB: line belongs right after an # END SOLUTION line",
+        ),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    # STUB: pass\n    # END SOLUTION\n",
+            ":3: a # STUB: line belongs",
+        ),
+        (
+            "def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n  # STUB: pass\n",
+            ":5: a # STUB: line",
+        ),
+        (
+            "# BEGIN SOLUTION\nX = 1\n# END SOLUTION\n",
+            ":1: this block is outside any function; follow",
+        ),
+        ("def f():\n    ### BEGIN SOLUTION\n", ":2: unknown marker '### BEGIN SOLUTION'"),
+        ("def f():\n    # BEGIN PROMPT\n", ":2: unknown marker '# BEGIN PROMPT'"),
+        ("def f():\n    return 1  # SOLUTION\n", ":2: unknown marker 'return 1  # SOLUTION'"),
+        ("def f():\n    # STUB raise\n", ":2: unknown marker '# STUB raise'"),
+        ("def f():\n    # BEGIN SOLUTION NO PROMPT\n", ":2: unknown marker"),
+    ],
+)
 def test_a_broken_or_unknown_marker_names_the_file_and_line(text, message):
     assert message in _error(text)
 
 
 def test_the_authoring_guides_example_gives_the_stub_it_shows():
     """docs/authoring.md shows a marked solution and its stub: the two must agree."""
-    blocks = re.findall(r"```python\n(.*?)```", AUTHORING.read_text(encoding="utf-8"), flags=re.DOTALL)
+    blocks = re.findall(
+        r"```python\n(.*?)```", AUTHORING.read_text(encoding="utf-8"), flags=re.DOTALL
+    )
     marked = next(block for block in blocks if "# BEGIN SOLUTION" in block)
     shown = blocks[blocks.index(marked) + 1]
     assert stub_from_solution(marked, exercise_id="ex10") == shown

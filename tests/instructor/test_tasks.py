@@ -32,7 +32,9 @@ def rewritten_reports(monkeypatch):
                 report = function(json.load(stream))
             with open(path, "w", encoding="utf-8") as stream:
                 json.dump(report, stream)
-            return replace(result, exit_code=EXIT_GRADER_FAILED) if report.get("unchecked") else result
+            return (
+                replace(result, exit_code=EXIT_GRADER_FAILED) if report.get("unchecked") else result
+            )
 
         monkeypatch.setattr(tasks, "run_grader", run_grader)
 
@@ -44,16 +46,22 @@ def cannot_check_ex01(report: dict) -> dict:
     item = next(item for item in report["exercises"] if item["id"] == "ex01")
     test = item["tests"][0]
     lost = test["score"]
-    test.update(status="error", score=0.0, feedback="could not check: the grader's worker never answered")
+    test.update(
+        status="error", score=0.0, feedback="could not check: the grader's worker never answered"
+    )
     item["score"] -= lost
-    item["status"] = "partial" if item["score"] > 0 else "error"  # as the grader would say, or the checks refuse it
+    item["status"] = (
+        "partial" if item["score"] > 0 else "error"
+    )  # as the grader would say, or the checks refuse it
     report["score"] -= lost
     report["unchecked"] = [f"ex01: {test['name']}"]
     return report
 
 
 @pytest.mark.slow
-def test_a_child_that_could_not_check_tests_is_not_graded_and_is_regraded(grade, tmp_path, rewritten_reports):
+def test_a_child_that_could_not_check_tests_is_not_graded_and_is_regraded(
+    grade, tmp_path, rewritten_reports
+):
     learners = small_class(tmp_path / "class")
     out = tmp_path / "out"
     rewritten_reports(cannot_check_ex01)
@@ -62,20 +70,28 @@ def test_a_child_that_could_not_check_tests_is_not_graded_and_is_regraded(grade,
     rows = rows_of(out)
     for name in ("alice", "bob", "carol"):
         assert rows[name]["status"] == "not graded: the grader could not check 1 test", rows[name]
-        assert rows[name]["total"] == "" and rows[name]["ex01"] == ""  # the partial report never counts
+        assert (
+            rows[name]["total"] == "" and rows[name]["ex01"] == ""
+        )  # the partial report never counts
     problem = json.loads((out / "problems" / "alice.json").read_text())
     assert problem["report"]["unchecked"] and problem["report"]["exercises"]
     rewritten_reports(lambda report: report)  # the grader can check everything again
     rerun = grade("batch", learners, "--out", out, "--seed", "5", "--workers", "1")
     assert rerun.exit_code == 1 and "unchanged" not in rerun.stdout
     assert rows_of(out)["alice"]["status"] == "graded" and rows_of(out)["alice"]["ex01"] == "10"
-    assert not (out / "problems" / "alice.json").exists() and list((out / "history").glob("alice.*.json"))
+    assert not (out / "problems" / "alice.json").exists() and list(
+        (out / "history").glob("alice.*.json")
+    )
 
 
-def test_a_report_missing_some_of_the_courses_items_is_incomplete(grade, tmp_path, rewritten_reports):
+def test_a_report_missing_some_of_the_courses_items_is_incomplete(
+    grade, tmp_path, rewritten_reports
+):
     def drop_the_quizzes(report: dict) -> dict:
         quizzes = [item for item in report["exercises"] if item["id"].startswith("q")]
-        report["exercises"] = [item for item in report["exercises"] if not item["id"].startswith("q")]
+        report["exercises"] = [
+            item for item in report["exercises"] if not item["id"].startswith("q")
+        ]
         report["score"] -= sum(item["score"] for item in quizzes)
         report["max_score"] -= sum(item["max_score"] for item in quizzes)
         return report
@@ -98,4 +114,6 @@ def test_a_report_that_fails_its_checks_is_the_graders_failure(grade, tmp_path, 
     rewritten_reports(inflate)
     run = grade("batch", learners, "--out", tmp_path / "out", "--seed", "5", "--workers", "1")
     assert run.exit_code == 3
-    assert rows_of(tmp_path / "out")["bob"]["status"].startswith("not graded: the grader's report failed its checks")
+    assert rows_of(tmp_path / "out")["bob"]["status"].startswith(
+        "not graded: the grader's report failed its checks"
+    )

@@ -19,9 +19,21 @@ def round_trip(value):
     return wire.decode_value(header["value"], received)
 
 
-@pytest.mark.parametrize("value", [
-    None, True, 3, -2**70, 2.5, float("inf"), "text", (1, 2), [1, (2, 3)], {"a": (1.5, None)},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -(2**70),
+        2.5,
+        float("inf"),
+        "text",
+        (1, 2),
+        [1, (2, 3)],
+        {"a": (1.5, None)},
+    ],
+)
 def test_plain_values_survive(value):
     assert round_trip(value) == value
 
@@ -37,9 +49,17 @@ def test_arrays_and_scalars_survive_with_dtype():
     assert isinstance(back[1], np.float32) and back[1] == 1.5
 
 
-@pytest.mark.parametrize("value", [
-    object(), np.array([object()], dtype=object), np.array(["a"]), lambda: 1, {1: 2}, iter([1]),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        object(),
+        np.array([object()], dtype=object),
+        np.array(["a"]),
+        lambda: 1,
+        {1: 2},
+        iter([1]),
+    ],
+)
 def test_non_data_is_refused(value):
     with pytest.raises(wire.ProtocolError):
         wire.encode_value(value, [])
@@ -47,7 +67,7 @@ def test_non_data_is_refused(value):
 
 def test_deep_nesting_is_refused():
     value: list = []
-    for _ in range(wire.MAX_DEPTH + 2):
+    for _repeat in range(wire.MAX_DEPTH + 2):
         value = [value]
     with pytest.raises(wire.ProtocolError):
         wire.encode_value(value, [])
@@ -60,9 +80,16 @@ def test_pickled_arrays_are_not_loaded():
         wire.decode_value({"__array__": 0}, [buffer.getvalue()])
 
 
-@pytest.mark.parametrize("node", [
-    {"__array__": 5}, {"__tuple__": 3}, {"__float__": "1e999"}, {"unknown": 1}, {"a": 1, "b": 2},
-])
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"__array__": 5},
+        {"__tuple__": 3},
+        {"__float__": "1e999"},
+        {"unknown": 1},
+        {"a": 1, "b": 2},
+    ],
+)
 def test_forged_nodes_are_refused(node):
     with pytest.raises(wire.ProtocolError):
         wire.decode_value(node, [])

@@ -15,7 +15,9 @@ from grader.model.judge import TrainingOutcome
 from tests.model.test_config import COMPILED, GLOROT, conv, input_layer, layer, model_data
 
 TRAINING = load_catalogue().item("ex07").training
-POOL = layer("MaxPooling2D", pool_size=[2, 2], strides=[2, 2], padding="valid", data_format="channels_last")
+POOL = layer(
+    "MaxPooling2D", pool_size=[2, 2], strides=[2, 2], padding="valid", data_format="channels_last"
+)
 FLATTEN = layer("Flatten", data_format="channels_last")
 STALLED = (3.30, 4.93, 2.357, 2.301) + (2.303,) * 16  # measured: raw scores into a probability loss
 CREEPING = tuple(2.312 - 0.0004 * epoch for epoch in range(20))  # measured: SGD at 1e-4
@@ -24,24 +26,41 @@ HEALTHY = (2.1, 1.2, 0.46, 0.28, 0.2, 0.15, 0.13, 0.11, 0.1, 0.09)
 
 
 def dense(units, activation):
-    return layer("Dense", units=units, activation=activation, use_bias=True, kernel_initializer=GLOROT)
+    return layer(
+        "Dense", units=units, activation=activation, use_bias=True, kernel_initializer=GLOROT
+    )
 
 
-def spec(last_activation="softmax", *, loss="sparse_categorical_crossentropy", from_logits=False,
-         optimizer=None, blocks=2, filters=32, hidden=True):
+def spec(
+    last_activation="softmax",
+    *,
+    loss="sparse_categorical_crossentropy",
+    from_logits=False,
+    optimizer=None,
+    blocks=2,
+    filters=32,
+    hidden=True,
+):
     layers = [input_layer(8, 8, 1)]
-    for _ in range(blocks):
+    for _repeat in range(blocks):
         layers += [conv(filters, padding="same"), POOL]
     layers += [FLATTEN] + ([dense(64, "relu")] if hidden else []) + [dense(10, last_activation)]
     compiled = dict(COMPILED)
     if from_logits:
-        compiled["loss"] = {"module": "keras.losses", "class_name": "SparseCategoricalCrossentropy",
-                            "config": {"from_logits": True, "reduction": "sum_over_batch_size"},
-                            "registered_name": None}
+        compiled["loss"] = {
+            "module": "keras.losses",
+            "class_name": "SparseCategoricalCrossentropy",
+            "config": {"from_logits": True, "reduction": "sum_over_batch_size"},
+            "registered_name": None,
+        }
     if optimizer is not None:
         name, rate = optimizer
-        compiled["optimizer"] = {"module": "keras.optimizers", "class_name": name,
-                                 "config": {"name": name.lower(), "learning_rate": rate}, "registered_name": None}
+        compiled["optimizer"] = {
+            "module": "keras.optimizers",
+            "class_name": name,
+            "config": {"name": name.lower(), "learning_rate": rate},
+            "registered_name": None,
+        }
     return read_model(model_data(layers, compile_config=compiled), "build_model()")
 
 
@@ -96,7 +115,11 @@ def test_a_model_that_memorises_the_training_digits_is_told_so():
 def test_capacity_advice_never_offers_what_the_model_already_has():
     close = (2.0, 1.0, 0.6, 0.4, 0.3)
     full = diagnose(spec(), outcome(close, 0.93), TRAINING)
-    assert "second Conv2D" not in full and "more filters" not in full and "already has the usual layers" in full
+    assert (
+        "second Conv2D" not in full
+        and "more filters" not in full
+        and "already has the usual layers" in full
+    )
     small = diagnose(spec(blocks=1, filters=8, hidden=False), outcome(close, 0.9), TRAINING)
     assert "a second Conv2D + MaxPooling2D block" in small and "32 instead of 8" in small
     assert "a Dense layer with ReLU" in small
@@ -109,11 +132,17 @@ def test_time_and_divergence_come_before_the_configuration():
     assert "blew up" in diagnose(spec(optimizer=("SGD", 1000.0)), blown, TRAINING)
 
 
-@pytest.mark.parametrize("layers, missing", [
-    ([input_layer(8, 8, 1), FLATTEN, dense(64, "relu"), dense(10, "softmax")], ["Conv2D", "MaxPooling2D"]),
-    ([input_layer(8, 8, 1), conv(), FLATTEN, dense(10, "softmax")], ["MaxPooling2D"]),
-    ([input_layer(8, 8, 1), conv(), POOL, FLATTEN, dense(10, "softmax")], []),
-])
+@pytest.mark.parametrize(
+    "layers, missing",
+    [
+        (
+            [input_layer(8, 8, 1), FLATTEN, dense(64, "relu"), dense(10, "softmax")],
+            ["Conv2D", "MaxPooling2D"],
+        ),
+        ([input_layer(8, 8, 1), conv(), FLATTEN, dense(10, "softmax")], ["MaxPooling2D"]),
+        ([input_layer(8, 8, 1), conv(), POOL, FLATTEN, dense(10, "softmax")], []),
+    ],
+)
 def test_the_cnn_layers_a_model_lacks_are_listed(layers, missing):
     assert missing_cnn_layers(read_model(model_data(layers), "build_model()")) == missing
 
@@ -136,16 +165,28 @@ def test_the_optimiser_is_named_in_the_learners_language():
 
 
 @pytest.mark.parametrize("diverged_in_epoch, passes", [(None, True), (3, False)])
-def test_the_accuracy_point_needs_every_copy_trained_to_the_end(monkeypatch, diverged_in_epoch, passes):
+def test_the_accuracy_point_needs_every_copy_trained_to_the_end(
+    monkeypatch, diverged_in_epoch, passes
+):
     """A loss that blew up stops the copies still to come: the copies before it are no verdict."""
     from grader.exercises.ex07 import test_public as suite
     from grader.failures import GradingFailure
 
-    outcome = TrainingOutcome(accuracy=0.97, test_size=1198, folds=3, copies=3, epochs_run=3,
-                              losses=HEALTHY[:3], diverged_in_epoch=diverged_in_epoch)
+    outcome = TrainingOutcome(
+        accuracy=0.97,
+        test_size=1198,
+        folds=3,
+        copies=3,
+        epochs_run=3,
+        losses=HEALTHY[:3],
+        diverged_in_epoch=diverged_in_epoch,
+    )
     monkeypatch.setattr(suite, "judge", lambda *args: outcome)
     notes = []
-    run = lambda: suite.test_digits_accuracy(spec(), TRAINING, 1, notes.append, lambda text, _spec: text)
+
+    def run():
+        suite.test_digits_accuracy(spec(), TRAINING, 1, notes.append, lambda text, _spec: text)
+
     if passes:
         run()
         assert notes and "97.0%" in notes[0]

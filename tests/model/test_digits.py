@@ -36,16 +36,20 @@ def test_every_digit_is_held_out_exactly_once_and_never_trained_on_by_its_copy(f
         assert np.all(np.abs(np.bincount(labels[test], minlength=10) - expected) <= 1)
     cut = digits_folds(folds, 0.25, SPLIT_SEED)
     assert held_out_count(cut) == 1797
-    assert all(np.array_equal(fold.y_test, labels[test]) and np.array_equal(fold.y_train, labels[train])
-               for fold, (train, test) in zip(cut, cuts))
+    assert all(
+        np.array_equal(fold.y_test, labels[test]) and np.array_equal(fold.y_train, labels[train])
+        for fold, (train, test) in zip(cut, cuts)
+    )
 
 
 def test_the_folds_come_from_the_split_seed_alone():
     first = digits_folds(3, 0.25, SPLIT_SEED)
     digits_folds.cache_clear()
     again = digits_folds(3, 0.25, SPLIT_SEED)
-    assert all(np.array_equal(a.y_test, b.y_test) and np.array_equal(a.x_train, b.x_train)
-               for a, b in zip(first, again))
+    assert all(
+        np.array_equal(a.y_test, b.y_test) and np.array_equal(a.x_train, b.x_train)
+        for a, b in zip(first, again)
+    )
     other = digits_folds(3, 0.25, SPLIT_SEED + 1)
     assert not np.array_equal(other[0].x_test, first[0].x_test)
 

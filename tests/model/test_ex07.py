@@ -21,8 +21,10 @@ LAYERS = "the model has Conv2D, MaxPooling2D and Flatten layers"
 LOSS = "the model is compiled with a loss for integer labels"
 BUDGET = "the model stays within the parameter budget"
 ACCURACY = "trained by the grader, it reaches the target test accuracy"
-SHAPES = {"build_model honours input_shape and num_classes [28x28x1, 3 classes]",
-          "build_model honours input_shape and num_classes [16x12x3, 5 classes]"}
+SHAPES = {
+    "build_model honours input_shape and num_classes [28x28x1, 3 classes]",
+    "build_model honours input_shape and num_classes [16x12x3, 5 classes]",
+}
 
 TABLE = "Your model, layer by layer:"
 
@@ -30,22 +32,57 @@ TABLE = "Your model, layer by layer:"
 # A dense-only model trains to about 95% on the digits, but it is not a CNN: its accuracy earns
 # nothing whatever the run's split, and the feedback says why.
 BROKEN_MODELS = {
-    "ex07_no_softmax": (19, {SOFTMAX}, ["the last layer has no softmax", "raw scores",
-                                        "(8 - 3 + 2*1) // 1 + 1 = 8", "3*3*1*32 + 32 = 320"], []),
-    "ex07_dense_only": (8, {LAYERS, ACCURACY}, ["no Conv2D layer", "no MaxPooling2D layer", "8*8*1 = 64",
-                                                 "accuracy points are for a CNN"], []),
-    "ex07_hard_coded_shapes": (17, SHAPES, ["input is (8, 8, 1), not (28, 28, 1)",
-                                            "output is (10,), not (3,)", "Dense(num_classes"], []),
-    "ex07_too_many_parameters": (19, {BUDGET}, ["134,218 parameters", "budget of 50,000",
-                                                "512*256 + 256 = 131,328"], []),
-    "ex07_diverging_optimiser": (12, {ACCURACY}, ["loss blew up", "epoch 1",
-                                                  "SGD with learning rate 1000"], []),
-    "ex07_logits_probability_loss": (10, {SOFTMAX, LOSS, ACCURACY},
-                                     ["scores that are not probabilities", "near ln 10", "fix this first"],
-                                     ["second Conv2D", "more filters"]),
-    "ex07_learning_rate_too_small": (12, {ACCURACY},
-                                     ["learned nothing", "SGD with learning rate 0.0001 is 100 times smaller",
-                                      "Try the default, 0.01"], ["second Conv2D", "more filters"]),
+    "ex07_no_softmax": (
+        19,
+        {SOFTMAX},
+        [
+            "the last layer has no softmax",
+            "raw scores",
+            "(8 - 3 + 2*1) // 1 + 1 = 8",
+            "3*3*1*32 + 32 = 320",
+        ],
+        [],
+    ),
+    "ex07_dense_only": (
+        8,
+        {LAYERS, ACCURACY},
+        ["no Conv2D layer", "no MaxPooling2D layer", "8*8*1 = 64", "accuracy points are for a CNN"],
+        [],
+    ),
+    "ex07_hard_coded_shapes": (
+        17,
+        SHAPES,
+        ["input is (8, 8, 1), not (28, 28, 1)", "output is (10,), not (3,)", "Dense(num_classes"],
+        [],
+    ),
+    "ex07_too_many_parameters": (
+        19,
+        {BUDGET},
+        ["134,218 parameters", "budget of 50,000", "512*256 + 256 = 131,328"],
+        [],
+    ),
+    "ex07_diverging_optimiser": (
+        12,
+        {ACCURACY},
+        ["loss blew up", "epoch 1", "SGD with learning rate 1000"],
+        [],
+    ),
+    "ex07_logits_probability_loss": (
+        10,
+        {SOFTMAX, LOSS, ACCURACY},
+        ["scores that are not probabilities", "near ln 10", "fix this first"],
+        ["second Conv2D", "more filters"],
+    ),
+    "ex07_learning_rate_too_small": (
+        12,
+        {ACCURACY},
+        [
+            "learned nothing",
+            "SGD with learning rate 0.0001 is 100 times smaller",
+            "Try the default, 0.01",
+        ],
+        ["second Conv2D", "more filters"],
+    ),
 }
 
 _reports: dict[str, dict] = {}
@@ -55,7 +92,9 @@ def graded(folder) -> dict:
     """The JSON report of `grade ex07 --submission folder` (graded once per session)."""
     key = str(folder)
     if key not in _reports:
-        run = run_grade("ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED))
+        run = run_grade(
+            "ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED)
+        )
         assert run.exit_code in (0, 1), run.stdout + run.stderr
         report = run.json()
         report["exit_code"] = run.exit_code
@@ -79,7 +118,10 @@ def test_the_solution_gets_full_marks():
     assert (item["score"], item["max_score"], item["status"]) == (20, 20, "passed")
     assert failing(item) == {}
     accuracy = next(test for test in item["tests"] if "accuracy" in test["name"])
-    assert accuracy["feedback"].startswith("test accuracy ") and "Your model, layer by layer" in accuracy["feedback"]
+    assert (
+        accuracy["feedback"].startswith("test accuracy ")
+        and "Your model, layer by layer" in accuracy["feedback"]
+    )
 
 
 def test_the_stub_gets_zero_and_is_not_attempted():
@@ -105,8 +147,9 @@ def test_a_broken_model_loses_the_right_points_with_teaching_feedback(fixture):
         assert word not in text, f"{fixture}: {word!r} is advice this model does not need:\n{text}"
 
 
-@pytest.mark.parametrize("fixture", ["ex07_logits_probability_loss", "ex07_dense_only",
-                                     "ex07_hard_coded_shapes"])
+@pytest.mark.parametrize(
+    "fixture", ["ex07_logits_probability_loss", "ex07_dense_only", "ex07_hard_coded_shapes"]
+)
 def test_a_report_shows_the_layer_table_once(fixture):
     """Several tests fail on one model: the first shows its table, the others point to it."""
     item = ex07(graded(SUBMISSION_FIXTURES / fixture))
@@ -124,7 +167,10 @@ def test_a_model_that_is_not_a_cnn_stays_well_below_a_pass():
     assert item["score"] / item["max_score"] <= 0.4
     accuracy = next(test for test in item["tests"] if test["name"] == ACCURACY)
     assert accuracy["score"] == 0
-    assert "test accuracy" in accuracy["feedback"] or "held-out digits correctly" in accuracy["feedback"]
+    assert (
+        "test accuracy" in accuracy["feedback"]
+        or "held-out digits correctly" in accuracy["feedback"]
+    )
     assert "The accuracy points are for a CNN, and this model has no Conv2D" in accuracy["feedback"]
 
 
@@ -135,11 +181,13 @@ def test_a_lambda_layer_is_refused_and_scores_nothing():
 
 
 def test_the_text_report_shows_the_layer_table(grade, make_submission):
-    folder = make_submission(ex07=SUBMISSION_FIXTURES / "ex07_too_many_parameters")  # text runs save progress
+    folder = make_submission(
+        ex07=SUBMISSION_FIXTURES / "ex07_too_many_parameters"
+    )  # text runs save progress
     run = grade("ex07", "--submission", folder, "--seed", str(TRAINING_SEED))  # trained once, above
     assert run.exit_code == 1
     assert run.stdout.count("Your model, layer by layer:") == 1
     lines = run.stdout.splitlines()
     rows = [index for index, line in enumerate(lines) if "Flatten" in line and "(512,)" in line]
     assert len(rows) == 1  # the row keeps its columns; in 80 columns its working may move below it
-    assert "4*4*32 = 512" in " ".join(lines[rows[0]:rows[0] + 2])
+    assert "4*4*32 = 512" in " ".join(lines[rows[0] : rows[0] + 2])

@@ -14,14 +14,21 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
-from grader.model.config import ModelRejected, read_model
+from grader.jail import wire
 from grader.model import judge as judge_module
 from grader.model.compile import OptimizerSpec
+from grader.model.config import ModelRejected, read_model
 from grader.model.digits import digits_folds
-from grader.model.judge import (MAX_MULTIPLY_ADDS, MAX_TRAINED_PARAMETERS, check_trainable, judge,
-                                multiply_add_limit, training_seeds, untrainable_because)
+from grader.model.judge import (
+    MAX_MULTIPLY_ADDS,
+    MAX_TRAINED_PARAMETERS,
+    check_trainable,
+    judge,
+    multiply_add_limit,
+    training_seeds,
+    untrainable_because,
+)
 from grader.model.trainer import optimizer_for, rebuild, train_and_evaluate
 from grader.processes.children import run_trusted
 from tests.conftest import SOLUTIONS
@@ -55,11 +62,14 @@ def solution_spec(keras):
 
 def test_importing_the_judge_and_suites_loads_neither_tensorflow_nor_sklearn():
     """Grading ex01-ex06 must never pay for TensorFlow; ex07's modules load it on first use."""
-    script = ("import sys\nimport grader.model.judge, grader.exercises.ex07.test_public\n"
-              "import grader.exercises.ex07.hidden.test_hidden\n"
-              "print(sorted(m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=COURSE_ROOT, timeout=60)
+    script = (
+        "import sys\nimport grader.model.judge, grader.exercises.ex07.test_public\n"
+        "import grader.exercises.ex07.hidden.test_hidden\n"
+        "print(sorted(m for m in ('keras', 'tensorflow', 'sklearn') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=COURSE_ROOT, timeout=60
+    )
     assert result.stdout.strip() == "[]", result.stderr
 
 
@@ -76,32 +86,62 @@ def test_the_split_is_secret_to_each_run_but_replayable():
 def test_the_multiply_add_bound_shrinks_as_training_sees_more_digits():
     """The bound keeps the longest training the grader accepts near a minute whatever the settings."""
     assert multiply_add_limit(None) == MAX_MULTIPLY_ADDS
-    assert multiply_add_limit(replace(TRAINING, folds=1, copies=1, epochs=20, batch_size=32)) == MAX_MULTIPLY_ADDS
-    assert multiply_add_limit(replace(TRAINING, epochs=2 * TRAINING.epochs)) < multiply_add_limit(TRAINING)
-    wide = [input_layer(8, 8, 1), layer("ZeroPadding2D", padding=[[44, 44], [44, 44]], data_format="channels_last"),
-            conv(filters=60, kernel=9, padding="same"),  # 96*96*60 values, 81 multiply-adds each: 44.8 million
-            layer("MaxPooling2D", pool_size=[96, 96], strides=[96, 96], padding="valid", data_format="channels_last"),
-            layer("Flatten", data_format="channels_last"), layer("Dense", units=10, activation="softmax")]
+    assert (
+        multiply_add_limit(replace(TRAINING, folds=1, copies=1, epochs=20, batch_size=32))
+        == MAX_MULTIPLY_ADDS
+    )
+    assert multiply_add_limit(replace(TRAINING, epochs=2 * TRAINING.epochs)) < multiply_add_limit(
+        TRAINING
+    )
+    wide = [
+        input_layer(8, 8, 1),
+        layer("ZeroPadding2D", padding=[[44, 44], [44, 44]], data_format="channels_last"),
+        conv(
+            filters=60, kernel=9, padding="same"
+        ),  # 96*96*60 values, 81 multiply-adds each: 44.8 million
+        layer(
+            "MaxPooling2D",
+            pool_size=[96, 96],
+            strides=[96, 96],
+            padding="valid",
+            data_format="channels_last",
+        ),
+        layer("Flatten", data_format="channels_last"),
+        layer("Dense", units=10, activation="softmax"),
+    ]
     spec = read_model(model_data(wide), "build_model()")
     assert multiply_add_limit(TRAINING) < spec.multiply_adds <= MAX_MULTIPLY_ADDS
     check_trainable(spec)  # one training of the old length would take it
-    with pytest.raises(ModelRejected, match=f"the grader trains models up to {multiply_add_limit(TRAINING):,}"):
+    with pytest.raises(
+        ModelRejected, match=f"the grader trains models up to {multiply_add_limit(TRAINING):,}"
+    ):
         check_trainable(spec, TRAINING)
 
 
 def test_a_trusted_child_is_stopped_at_its_memory_and_time_limits():
-    hungry = run_trusted("timeit", b"", arguments=["-n", "1", "b'x' * (400 << 20); import time; time.sleep(30)"],
-                         timeout=60, memory_mb=200)
+    hungry = run_trusted(
+        "timeit",
+        b"",
+        arguments=["-n", "1", "b'x' * (400 << 20); import time; time.sleep(30)"],
+        timeout=60,
+        memory_mb=200,
+    )
     assert hungry.limit == "memory" and hungry.exit_code is None and hungry.peak_mb > 200
-    slow = run_trusted("timeit", b"", arguments=["-n", "1", "import time; time.sleep(30)"], timeout=1)
+    slow = run_trusted(
+        "timeit", b"", arguments=["-n", "1", "import time; time.sleep(30)"], timeout=1
+    )
     assert slow.limit == "time" and slow.exit_code is None
     quick = run_trusted("timeit", b"", arguments=["-n", "1", "pass"], timeout=30, memory_mb=200)
     assert quick.limit == "" and quick.exit_code == 0
 
 
 def test_a_model_too_big_to_train_is_refused_before_it_is_built():
-    huge = [input_layer(8, 8, 1), layer("Flatten"), layer("Dense", units=100_000, activation="relu"),
-            layer("Dense", units=10, activation="softmax")]
+    huge = [
+        input_layer(8, 8, 1),
+        layer("Flatten"),
+        layer("Dense", units=100_000, activation="relu"),
+        layer("Dense", units=10, activation="softmax"),
+    ]
     spec = read_model(model_data(huge), "build_model()")
     assert spec.parameters > MAX_TRAINED_PARAMETERS
     with pytest.raises(ModelRejected, match="does not build models over"):
@@ -121,23 +161,51 @@ def test_every_allowlisted_layer_is_worked_out_as_keras_does(keras):
     """rebuild() compares each layer's shape and parameters with Keras' own: one mistake fails."""
     layers = keras.layers
     models = [
-        [layers.ZeroPadding2D(((1, 2), (0, 1))), layers.Conv2D(8, 3, strides=2),
-         layers.BatchNormalization(), layers.ReLU(), layers.LeakyReLU(), layers.ELU(),
-         layers.Activation("gelu"), layers.AveragePooling2D(2, strides=1, padding="same"),
-         layers.SpatialDropout2D(0.1), layers.GaussianNoise(0.1), layers.GaussianDropout(0.1),
-         layers.Conv2D(8, (3, 2), dilation_rate=(2, 1), groups=2, padding="same", use_bias=False),
-         layers.MaxPooling2D(3, strides=2, padding="same"), layers.Rescaling(0.5),
-         layers.Reshape((-1, 8)), layers.Dense(6), layers.Flatten(), layers.Dropout(0.5),
-         layers.Dense(10), layers.Softmax()],
-        [layers.Conv2D(4, 2, strides=(2, 1), padding="same", activation="tanh"),
-         layers.GlobalMaxPooling2D(keepdims=True), layers.Flatten(), layers.Dense(10)],
-        [layers.Conv2D(5, 3), layers.BatchNormalization(center=False), layers.GlobalAveragePooling2D(),
-         layers.Dense(10, activation="softmax")],
+        [
+            layers.ZeroPadding2D(((1, 2), (0, 1))),
+            layers.Conv2D(8, 3, strides=2),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.LeakyReLU(),
+            layers.ELU(),
+            layers.Activation("gelu"),
+            layers.AveragePooling2D(2, strides=1, padding="same"),
+            layers.SpatialDropout2D(0.1),
+            layers.GaussianNoise(0.1),
+            layers.GaussianDropout(0.1),
+            layers.Conv2D(
+                8, (3, 2), dilation_rate=(2, 1), groups=2, padding="same", use_bias=False
+            ),
+            layers.MaxPooling2D(3, strides=2, padding="same"),
+            layers.Rescaling(0.5),
+            layers.Reshape((-1, 8)),
+            layers.Dense(6),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10),
+            layers.Softmax(),
+        ],
+        [
+            layers.Conv2D(4, 2, strides=(2, 1), padding="same", activation="tanh"),
+            layers.GlobalMaxPooling2D(keepdims=True),
+            layers.Flatten(),
+            layers.Dense(10),
+        ],
+        [
+            layers.Conv2D(5, 3),
+            layers.BatchNormalization(center=False),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(10, activation="softmax"),
+        ],
     ]
     for index, stack in enumerate(models):
         for input_shape in ((8, 8, 1), (11, 9, 3)):
-            model = keras.Sequential([keras.Input(input_shape), *[
-                layer.__class__.from_config(layer.get_config()) for layer in stack]])
+            model = keras.Sequential(
+                [
+                    keras.Input(input_shape),
+                    *[layer.__class__.from_config(layer.get_config()) for layer in stack],
+                ]
+            )
             spec = spec_of(model)
             rebuilt = rebuild(spec, seed=index)
             assert rebuilt.count_params() == model.count_params() == spec.parameters
@@ -172,7 +240,9 @@ def test_same_model_and_seed_give_the_same_outcome_in_another_process(solution_s
     assert there.copies == TRAINING.copies and there.test_size == 1797
     here = train_and_evaluate(solution_spec, TRAINING, **SEEDS)  # and again in this process
     assert replace(here, seconds=0.0) == replace(there, seconds=0.0)
-    assert json.dumps(asdict(replace(here, seconds=0.0))) == json.dumps(asdict(replace(there, seconds=0.0)))
+    assert json.dumps(asdict(replace(here, seconds=0.0))) == json.dumps(
+        asdict(replace(there, seconds=0.0))
+    )
 
 
 @pytest.mark.slow
@@ -191,17 +261,25 @@ def test_each_copy_trains_as_if_alone(solution_spec, monkeypatch):
     from grader.model import trainer
 
     real = trainer.fresh_copies
-    monkeypatch.setattr(trainer, "fresh_copies", lambda spec, seed, copies, training=None:
-                        real(spec, seed, 1, training) * copies)  # every copy starts from copy 0's draw
+    monkeypatch.setattr(
+        trainer,
+        "fresh_copies",
+        lambda spec, seed, copies, training=None: real(spec, seed, 1, training) * copies,
+    )  # every copy starts from copy 0's draw
     batches = trainer._epochs_of_batches
-    monkeypatch.setattr(trainer, "_epochs_of_batches", lambda fold, epochs, size, seed:
-                        batches(fold, epochs, size, (seed[0], 0)))  # and sees copy 0's order of digits
+    monkeypatch.setattr(
+        trainer,
+        "_epochs_of_batches",
+        lambda fold, epochs, size, seed: batches(fold, epochs, size, (seed[0], 0)),
+    )  # and sees copy 0's order of digits
     (fold,) = digits_folds(1, 0.25, SEEDS["split_seed"])
     settings = replace(TRAINING, epochs=3)
     watch = trainer._Watch(deadline=float("inf"), epochs=settings.epochs, copies=2)
     keras = trainer.keras_module()
     with trainer.deterministic_ops():
-        histories, judged = trainer._take_turns(keras, solution_spec, settings, (fold, fold), SEEDS["init_seed"], watch)
+        histories, judged = trainer._take_turns(
+            keras, solution_spec, settings, (fold, fold), SEEDS["init_seed"], watch
+        )
     assert histories[0] == histories[1] and len(histories[0]) == 3
     assert np.array_equal(judged[0][0], judged[1][0])
 
@@ -210,15 +288,21 @@ def test_each_copy_trains_as_if_alone(solution_spec, monkeypatch):
 def test_progress_counts_the_epochs_of_every_copy(solution_spec):
     heard = []
     settings = replace(TRAINING, epochs=2)
-    outcome = train_and_evaluate(solution_spec, settings, **SEEDS, report=lambda *event: heard.append(event))
+    outcome = train_and_evaluate(
+        solution_spec, settings, **SEEDS, report=lambda *event: heard.append(event)
+    )
     total = settings.epochs * settings.copies
-    assert [(epoch, epochs) for epoch, epochs, _accuracy in heard] == [(n, total) for n in range(1, total + 1)]
+    assert [(epoch, epochs) for epoch, epochs, _accuracy in heard] == [
+        (n, total) for n in range(1, total + 1)
+    ]
     assert all(0.0 <= accuracy <= 1.0 for _epoch, _epochs, accuracy in heard)
     assert outcome.epochs_run == settings.epochs and len(outcome.losses) == settings.epochs
 
 
 @pytest.mark.slow
-def test_cosine_decay_takes_a_fixed_rate_to_zero_and_keeps_a_learners_schedule(keras, solution_spec):
+def test_cosine_decay_takes_a_fixed_rate_to_zero_and_keeps_a_learners_schedule(
+    keras, solution_spec
+):
     steps = 100
     decayed = optimizer_for(keras, solution_spec, TRAINING, steps)
     schedule = decayed.get_config()["learning_rate"]
@@ -228,10 +312,16 @@ def test_cosine_decay_takes_a_fixed_rate_to_zero_and_keeps_a_learners_schedule(k
     rate = decayed._get_current_learning_rate  # noqa: SLF001 (the rate at the optimiser's step)
     decayed.iterations.assign(TRAINING.epochs * steps)
     assert float(rate()) == pytest.approx(0.0, abs=1e-12)
-    constant = optimizer_for(keras, solution_spec, replace(TRAINING, learning_rate_decay="constant"), steps)
+    constant = optimizer_for(
+        keras, solution_spec, replace(TRAINING, learning_rate_decay="constant"), steps
+    )
     assert constant.get_config()["learning_rate"] == pytest.approx(0.001)
-    own = {"module": "keras.optimizers.schedules", "class_name": "ExponentialDecay", "registered_name": None,
-           "config": {"initial_learning_rate": 0.01, "decay_steps": 7, "decay_rate": 0.5}}
+    own = {
+        "module": "keras.optimizers.schedules",
+        "class_name": "ExponentialDecay",
+        "registered_name": None,
+        "config": {"initial_learning_rate": 0.01, "decay_steps": 7, "decay_rate": 0.5},
+    }
     spec = replace(solution_spec, optimizer=OptimizerSpec("SGD", {"learning_rate": own}))
     kept = optimizer_for(keras, spec, TRAINING, steps).get_config()["learning_rate"]
     assert kept["class_name"] == "ExponentialDecay" and kept["config"]["decay_steps"] == 7

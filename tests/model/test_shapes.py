@@ -5,24 +5,63 @@ from __future__ import annotations
 
 import pytest
 
-from grader.model import shapes
 from grader.exercises.hidden.arithmetic import LAYERS
+from grader.model import shapes
 from grader.model.shapes import ChainError, keras_steps
 
 CONV = {"filters": 6, "kernel_size": [3, 3], "activation": "relu"}
 CHAINS = {
-    "the course's model": ((8, 8, 1), [("Conv2D", {**CONV, "padding": "same"}), ("MaxPooling2D", {}),
-                                       ("Flatten", {}), ("Dense", {"units": 10, "activation": "softmax"})]),
-    "strides, odd same padding": ((9, 7, 3), [("Conv2D", {**CONV, "strides": [2, 3], "padding": "same"}),
-                                              ("AveragePooling2D", {"pool_size": [2, 1], "strides": [1, 1]})]),
-    "groups, no bias, dilation": ((10, 10, 4), [("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 2,
-                                                            "use_bias": False, "dilation_rate": 2})]),
-    "Dense on a feature map": ((4, 5, 3), [("Dense", {"units": 7}), ("BatchNormalization", {}),
-                                           ("GlobalAveragePooling2D", {})]),
-    "padding and reshape": ((6, 6, 2), [("ZeroPadding2D", {"padding": [[1, 2], [0, 3]]}),
-                                        ("Reshape", {"target_shape": [-1, 2]}), ("Softmax", {})]),
-    "pooling with same padding": ((7, 7, 5), [("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}),
-                                              ("GlobalMaxPooling2D", {"keepdims": True}), ("Dropout", {"rate": 0.5})]),
+    "the course's model": (
+        (8, 8, 1),
+        [
+            ("Conv2D", {**CONV, "padding": "same"}),
+            ("MaxPooling2D", {}),
+            ("Flatten", {}),
+            ("Dense", {"units": 10, "activation": "softmax"}),
+        ],
+    ),
+    "strides, odd same padding": (
+        (9, 7, 3),
+        [
+            ("Conv2D", {**CONV, "strides": [2, 3], "padding": "same"}),
+            ("AveragePooling2D", {"pool_size": [2, 1], "strides": [1, 1]}),
+        ],
+    ),
+    "groups, no bias, dilation": (
+        (10, 10, 4),
+        [
+            (
+                "Conv2D",
+                {
+                    "filters": 8,
+                    "kernel_size": 3,
+                    "groups": 2,
+                    "use_bias": False,
+                    "dilation_rate": 2,
+                },
+            )
+        ],
+    ),
+    "Dense on a feature map": (
+        (4, 5, 3),
+        [("Dense", {"units": 7}), ("BatchNormalization", {}), ("GlobalAveragePooling2D", {})],
+    ),
+    "padding and reshape": (
+        (6, 6, 2),
+        [
+            ("ZeroPadding2D", {"padding": [[1, 2], [0, 3]]}),
+            ("Reshape", {"target_shape": [-1, 2]}),
+            ("Softmax", {}),
+        ],
+    ),
+    "pooling with same padding": (
+        (7, 7, 5),
+        [
+            ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}),
+            ("GlobalMaxPooling2D", {"keepdims": True}),
+            ("Dropout", {"rate": 0.5}),
+        ],
+    ),
 }
 
 
@@ -39,7 +78,10 @@ def arithmetic_steps(input_shape, chain):
 @pytest.mark.parametrize("name", sorted(CHAINS))
 def test_keras_and_the_arithmetic_agree(name):
     input_shape, chain = CHAINS[name]
-    by_keras = [(step.output_shape, step.parameters, step.multiply_adds) for step in keras_steps(input_shape, chain)]
+    by_keras = [
+        (step.output_shape, step.parameters, step.multiply_adds)
+        for step in keras_steps(input_shape, chain)
+    ]
     assert by_keras == arithmetic_steps(input_shape, chain)
 
 
@@ -47,7 +89,10 @@ def test_keras_and_the_arithmetic_agree(name):
 def test_a_layer_keras_refuses_is_named_with_its_input(monkeypatch):
     monkeypatch.setattr(shapes, "RULES", None)  # as in the release: Keras, in a child process
     shapes._cache.clear()
-    chain = [("Conv2D", {**CONV, "kernel_size": [3, 3]}), ("Conv2D", {**CONV, "kernel_size": [9, 9]})]
+    chain = [
+        ("Conv2D", {**CONV, "kernel_size": [3, 3]}),
+        ("Conv2D", {**CONV, "kernel_size": [9, 9]}),
+    ]
     with pytest.raises(ChainError) as caught:
         shapes.follow_shapes((8, 8, 1), chain)
     assert caught.value.index == 2 and caught.value.given == (6, 6, 6)
@@ -60,8 +105,9 @@ def test_without_the_arithmetic_the_steps_come_from_a_keras_child(monkeypatch):
     shapes._cache.clear()
     input_shape, chain = CHAINS["the course's model"]
     steps = shapes.follow_shapes(input_shape, chain)
-    assert [(step.output_shape, step.parameters, step.multiply_adds) for step in steps] == \
-        arithmetic_steps(input_shape, chain)
+    assert [
+        (step.output_shape, step.parameters, step.multiply_adds) for step in steps
+    ] == arithmetic_steps(input_shape, chain)
     assert all(step.working == "" for step in steps)  # the release writes no formula out
 
 
@@ -69,7 +115,10 @@ def test_the_arithmetic_refuses_in_the_learners_language():
     from grader.i18n import language
     from grader.model.layers import LayerError
 
-    with language("ko"), pytest.raises(LayerError, match="너비 9인 윈도우가 6칸 안에 들어가지 않습니다"):
+    with (
+        language("ko"),
+        pytest.raises(LayerError, match="너비 9인 윈도우가 6칸 안에 들어가지 않습니다"),
+    ):
         LAYERS["Conv2D"]({"filters": 1, "kernel_size": 9}, (6, 6, 1))
     with pytest.raises(LayerError, match="the 9-wide window does not fit in 6 cells"):
         LAYERS["Conv2D"]({"filters": 1, "kernel_size": 9}, (6, 6, 1))

@@ -19,7 +19,9 @@ from grader.model.trainer import train_and_evaluate
 pytestmark = pytest.mark.slow
 
 TRAINING = load_catalogue().item("ex07").training
-_loader = importlib.util.spec_from_file_location("ex07_calibration", COURSE_ROOT / "benchmarks" / "ex07_calibration.py")
+_loader = importlib.util.spec_from_file_location(
+    "ex07_calibration", COURSE_ROOT / "benchmarks" / "ex07_calibration.py"
+)
 calibration = importlib.util.module_from_spec(_loader)
 _loader.loader.exec_module(calibration)
 SEEDS = calibration.run_seeds(3)
@@ -36,8 +38,14 @@ def trained(name: str, run_seed: int):
 @pytest.mark.parametrize("name", ["recipe", "reference"])
 def test_a_model_built_as_the_course_teaches_clears_the_target_with_a_margin(name, run_seed):
     _spec, outcome = trained(name, run_seed)
-    assert outcome.copies == TRAINING.copies and outcome.test_size == 1797  # every digit held out once
-    assert outcome.accuracy >= TRAINING.accuracy_threshold + MARGIN, (name, run_seed, outcome.accuracy)
+    assert (
+        outcome.copies == TRAINING.copies and outcome.test_size == 1797
+    )  # every digit held out once
+    assert outcome.accuracy >= TRAINING.accuracy_threshold + MARGIN, (
+        name,
+        run_seed,
+        outcome.accuracy,
+    )
 
 
 @pytest.mark.parametrize("name", ["no_softmax", "one_block"])

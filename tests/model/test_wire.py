@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from grader.jail import wire
 from grader.course.catalogue import COURSE_ROOT
+from grader.jail import wire
 from tests.conftest import SOLUTIONS
 
 
@@ -44,12 +44,15 @@ def test_model_data_survives_the_wire():
     assert round_trip((data, 3)) == (data, 3)
 
 
-@pytest.mark.parametrize("content", [
-    {"config": 3, "compile_config": None},
-    {"config": "{}", "compile_config": ["adam"]},
-    {"config": "{}"},
-    {"config": "{}", "compile_config": None, "weights": "AAAA"},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"config": 3, "compile_config": None},
+        {"config": "{}", "compile_config": ["adam"]},
+        {"config": "{}"},
+        {"config": "{}", "compile_config": None, "weights": "AAAA"},
+    ],
+)
 def test_malformed_model_data_is_a_protocol_error(content):
     with pytest.raises(wire.ProtocolError, match="malformed Keras model"):
         wire.decode_value({"__keras_model__": content}, [])
@@ -57,12 +60,15 @@ def test_malformed_model_data_is_a_protocol_error(content):
 
 def test_encoding_never_imports_keras():
     """An object that is not data is refused without loading Keras (ex01-ex06 workers ban it)."""
-    script = ("import sys\nfrom grader.jail import wire\n"
-              "try:\n    wire.encode_value(object(), [])\nexcept wire.ProtocolError as error:\n"
-              "    print('refused:', error)\n"
-              "print(sorted(name for name in ('keras', 'tensorflow') if name in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=COURSE_ROOT, timeout=60)
+    script = (
+        "import sys\nfrom grader.jail import wire\n"
+        "try:\n    wire.encode_value(object(), [])\nexcept wire.ProtocolError as error:\n"
+        "    print('refused:', error)\n"
+        "print(sorted(name for name in ('keras', 'tensorflow') if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=COURSE_ROOT, timeout=60
+    )
     assert "refused: a value of type object cannot be sent" in result.stdout, result.stderr
     assert result.stdout.strip().endswith("[]")
 
@@ -102,15 +108,20 @@ def test_trained_or_loaded_weights_do_not_travel(keras):
     changed.fit(np.zeros((4, 8, 8, 1), np.float32), np.zeros(4, np.int64), epochs=1, verbose=0)
     fresh_data, changed_data = round_trip(fresh), round_trip(changed)
     # Only the auto-generated names (sequential_1, adam_2, ...) differ between the two.
-    assert without_names(json.loads(fresh_data.config)) == without_names(json.loads(changed_data.config))
+    assert without_names(json.loads(fresh_data.config)) == without_names(
+        json.loads(changed_data.config)
+    )
     assert fresh_data.compile_config is not None
-    assert without_names(json.loads(fresh_data.compile_config)) == \
-        without_names(json.loads(changed_data.compile_config))
+    assert without_names(json.loads(fresh_data.compile_config)) == without_names(
+        json.loads(changed_data.compile_config)
+    )
 
 
 @pytest.mark.slow
 def test_an_uncompiled_model_has_no_compile_config(keras):
-    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     assert round_trip(model).compile_config is None
 
 

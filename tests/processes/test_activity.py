@@ -71,8 +71,12 @@ def test_training_progress_reads_events_and_ignores_everything_else():
 
 def test_a_childs_output_lines_reach_the_listener_while_it_runs():
     heard: list[str] = []
-    child = run_trusted("json.tool", json.dumps({"progress": {"epoch": 1}}).encode(), timeout=30,
-                        on_output=heard.extend)
+    child = run_trusted(
+        "json.tool",
+        json.dumps({"progress": {"epoch": 1}}).encode(),
+        timeout=30,
+        on_output=heard.extend,
+    )
     assert child.exit_code == 0
     # json.tool writes quickly, so the lines may arrive after the last look: then none are lost
     # from the result, and the listener heard only whole lines.
@@ -83,6 +87,9 @@ def test_a_childs_output_lines_reach_the_listener_while_it_runs():
 def test_loading_a_file_is_announced_in_english_and_korean():
     from grader.i18n import language
 
-    assert activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6) == "ex07: loading ex07_keras_cnn.py (4 s)"
+    assert (
+        activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6)
+        == "ex07: loading ex07_keras_cnn.py (4 s)"
+    )
     with language("ko"):
         assert "불러오는 중 (4초)" in activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6)

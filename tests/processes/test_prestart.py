@@ -13,8 +13,8 @@ from grader.course.catalogue import load_catalogue
 from grader.model.config import read_model
 from grader.model.judge import training_seeds
 from grader.processes import children
-from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 from grader.processes.warm import WARM_VARIABLE
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
 from tests.model.test_config import model_data
 
 
@@ -56,16 +56,31 @@ def test_a_batch_worker_prestarts_nothing(monkeypatch):
 def test_the_trainer_reports_its_epochs_when_watched_and_trains_the_same_either_way():
     training = replace(load_catalogue().item("ex07").training, epochs=2)
     spec = read_model(model_data(), "build_model()")
-    payload = {"spec": spec.to_payload(), "training": asdict(training), "seeds": training_seeds(3, training)}
+    payload = {
+        "spec": spec.to_payload(),
+        "training": asdict(training),
+        "seeds": training_seeds(3, training),
+    }
     heard: list[str] = []
     children.prestart("grader.model.trainer", TENSORFLOW_ENVIRONMENT)
-    watched = children.run_trusted("grader.model.trainer", json.dumps(dict(payload, progress=True)).encode(),
-                                   timeout=180, environment=TENSORFLOW_ENVIRONMENT, on_output=heard.extend)
-    quiet = children.run_trusted("grader.model.trainer", json.dumps(payload).encode(), timeout=180,
-                                 environment=TENSORFLOW_ENVIRONMENT)
+    watched = children.run_trusted(
+        "grader.model.trainer",
+        json.dumps(dict(payload, progress=True)).encode(),
+        timeout=180,
+        environment=TENSORFLOW_ENVIRONMENT,
+        on_output=heard.extend,
+    )
+    quiet = children.run_trusted(
+        "grader.model.trainer",
+        json.dumps(payload).encode(),
+        timeout=180,
+        environment=TENSORFLOW_ENVIRONMENT,
+    )
     events = [json.loads(line)["progress"] for line in heard if line.startswith('{"progress"')]
     total = training.epochs * training.copies  # the epochs of every copy, counted as one run
-    assert [event["epoch"] for event in events] == list(range(1, total + 1)) and events[0]["epochs"] == total
+    assert [event["epoch"] for event in events] == list(range(1, total + 1)) and events[0][
+        "epochs"
+    ] == total
     assert all(0.0 <= event["accuracy"] <= 1.0 for event in events)
     outcomes = [json.loads(child.stdout.strip().splitlines()[-1]) for child in (watched, quiet)]
     assert outcomes[0]["epochs_run"] == 2 and outcomes[0]["accuracy"] == outcomes[1]["accuracy"]
@@ -90,7 +105,9 @@ def test_a_run_starts_its_keras_worker_and_trainer_with_the_first_worker(monkeyp
     from grader.grading.runner import TRAINER_MODULE, Workers
 
     started: list[str] = []
-    monkeypatch.setattr(children, "prestart", lambda module, environment=None: started.append(module))
+    monkeypatch.setattr(
+        children, "prestart", lambda module, environment=None: started.append(module)
+    )
     monkeypatch.setattr(children, "discard_prestarted", lambda: started.append("discarded"))
     clients = {name: FakeClient(name, name == "ex07") for name in ("ex01", "ex02", "ex07")}
     workers = Workers(clients)

@@ -28,16 +28,18 @@ from tests.attacks.test_jail import MOUNT_PROBE, SCRATCH_AND_DEVICES
 from tests.attacks.test_left_behind import _daemons, _daemons_started
 from tests.conftest import SOLUTIONS
 
-pytestmark = pytest.mark.skipif(strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces")
+pytestmark = pytest.mark.skipif(
+    strongest_mode() == LIMITS, reason="pre-warmed workers need Linux namespaces"
+)
 TRAPS = Path(__file__).resolve().parents[1] / "attacks" / "batch_fixtures"
-NEIGHBOUR = '''import os
+NEIGHBOUR = """import os
 open("/tmp/NEIGHBOUR.txt", "w").write("here")
 os.environ["NEIGHBOUR"] = "1"
 
 
 def filter_response(patch, kernel):
     return float(os.path.exists("/tmp/NEIGHBOUR.txt")) + 10 * float("NEIGHBOUR" in os.environ)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,11 @@ def forked_workers(forking, workers):
 
 
 def _observer() -> str:
-    return (SOLUTIONS / "ex01_convolution.py").read_text() + "\n" + (TRAPS / "checks_for_traps.py").read_text()
+    return (
+        (SOLUTIONS / "ex01_convolution.py").read_text()
+        + "\n"
+        + (TRAPS / "checks_for_traps.py").read_text()
+    )
 
 
 def test_a_forked_worker_grades_like_a_started_one(forking, workers):
@@ -117,14 +123,22 @@ def test_the_next_learner_forked_from_the_same_server_is_unaffected(forking, wor
     sys.modules, a daemon in its own session); the next one, forked from the same server,
     finds none of them, and the daemon died with its worker."""
     planter = workers((TRAPS / "a_leaves_traps" / "ex01_convolution.py").read_bytes())
-    assert planter.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {},
-                        description="filter_response") == 4.0
+    assert (
+        planter.call(
+            "filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="filter_response"
+        )
+        == 4.0
+    )
     assert planter.process.forked is not None
     assert _daemons_started()  # planted, and alive while its worker is
     planter.close()
     observer = workers(_observer())
-    assert observer.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {},
-                         description="filter_response") == 4.0  # it raises, naming a trace, if it sees one
+    assert (
+        observer.call(
+            "filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="filter_response"
+        )
+        == 4.0
+    )  # it raises, naming a trace, if it sees one
     assert observer.process.forked is not None
     deadline = time.monotonic() + 5
     while _daemons() and time.monotonic() < deadline:
@@ -135,20 +149,24 @@ def test_the_next_learner_forked_from_the_same_server_is_unaffected(forking, wor
 def test_two_workers_running_side_by_side_cannot_see_each_other(forking, workers):
     first, second = workers(NEIGHBOUR), workers(NEIGHBOUR)
     arguments = (np.ones((1, 1)), np.ones((1, 1)))
-    assert first.call("filter_response", arguments, {}, description="f") == 11.0  # its own file and variable
-    assert second.call("filter_response", arguments, {}, description="f") == 11.0  # not 11 + the other's
+    assert (
+        first.call("filter_response", arguments, {}, description="f") == 11.0
+    )  # its own file and variable
+    assert (
+        second.call("filter_response", arguments, {}, description="f") == 11.0
+    )  # not 11 + the other's
     assert first.process.pid != second.process.pid
     assert not Path("/tmp/NEIGHBOUR.txt").exists()
 
 
 def test_a_forked_worker_runs_as_a_fresh_uid_with_no_descriptor_of_the_server(forking, workers):
-    probe = '''import os
+    probe = """import os
 
 def filter_response(patch, kernel):
     fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
     raise RuntimeError(repr({"uid": os.getuid(), "pid": os.getpid(), "fds": fds,
                              "environment": sorted(os.environ)}))
-'''
+"""
     client = workers(probe)
     with pytest.raises(GradingFailure) as failure:
         client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f")
@@ -166,11 +184,13 @@ def test_only_the_scratch_folders_are_writable_in_a_forked_worker(forking, worke
     with pytest.raises(GradingFailure) as failure:
         client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f")
     facts = ast.literal_eval(str(failure.value).split("RuntimeError: ", 1)[1].split("\n")[0])
-    assert set(facts["writable"]) <= SCRATCH_AND_DEVICES, set(facts["writable"]) - SCRATCH_AND_DEVICES
+    assert set(facts["writable"]) <= SCRATCH_AND_DEVICES, (
+        set(facts["writable"]) - SCRATCH_AND_DEVICES
+    )
 
 
 def test_closing_a_forked_worker_kills_all_it_started(forking, workers):
-    spawner = '''import os, time
+    spawner = """import os, time
 
 def filter_response(patch, kernel):
     for _ in range(3):
@@ -186,9 +206,12 @@ def filter_response(patch, kernel):
             finally:
                 os._exit(0)
     return 1.0
-'''
+"""
     client = workers(spawner)
-    assert client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f") == 1.0
+    assert (
+        client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f")
+        == 1.0
+    )
     assert _daemons_started()
     client.close()
     deadline = time.monotonic() + 5
@@ -205,9 +228,14 @@ def test_a_worker_that_dies_has_its_exit_status_reported(forking, workers):
 
 def test_without_a_server_the_worker_is_started(workers, tmp_path, monkeypatch):
     """A server that is gone (or never was) costs nothing but the warm start."""
-    monkeypatch.setenv(prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "gone")}))
+    monkeypatch.setenv(
+        prewarm.SERVERS_VARIABLE, json.dumps({prewarm.NUMPY: str(tmp_path / "gone")})
+    )
     client = workers((SOLUTIONS / "ex01_convolution.py").read_bytes())
-    assert client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f") == 4.0
+    assert (
+        client.call("filter_response", (np.ones((2, 2)), np.ones((2, 2))), {}, description="f")
+        == 4.0
+    )
     assert client.process.forked is None
 
 
@@ -215,8 +243,10 @@ def test_another_user_cannot_reach_the_server(server):
     """The socket lies in a folder only the grader's user may enter."""
     if os.geteuid() != 0:
         pytest.skip("needs root, to try as another user")
-    attempt = ("import os, socket; os.setgid(54321); os.setuid(54321); s = socket.socket(socket.AF_UNIX); "
-               f"s.connect({server.socket_path!r})")
+    attempt = (
+        "import os, socket; os.setgid(54321); os.setuid(54321); s = socket.socket(socket.AF_UNIX); "
+        f"s.connect({server.socket_path!r})"
+    )
     run = subprocess.run([sys.executable, "-I", "-c", attempt], capture_output=True, text=True)
     assert run.returncode != 0 and "PermissionError" in run.stderr
 

@@ -8,9 +8,9 @@ import pytest
 
 from grader.course.catalogue import load_catalogue
 from grader.quiz.answers import AnswersError, load_keys, parse_answers
-from grader.quiz.sheet import render_answers
 from grader.quiz.bank import load_bank
 from grader.quiz.grading import grade_quiz
+from grader.quiz.sheet import render_answers
 from grader.submission import Submission
 
 SEED = 20240611
@@ -37,7 +37,15 @@ def test_written_answers_read_back_the_same_for_every_quiz(course):
 
 def test_awkward_text_answers_survive_writing_and_reading(q03):
     answers = dict.fromkeys(q03.ids)
-    for awkward in ['say "max": pooling', "# not a comment", "최대 풀링", "yes", "null", "a\\b", "  - x"]:
+    for awkward in [
+        'say "max": pooling',
+        "# not a comment",
+        "최대 풀링",
+        "yes",
+        "null",
+        "a\\b",
+        "  - x",
+    ]:
         answers["pool_name"] = awkward
         text = render_answers(q03, answers, title="t", lang="en")
         assert parse_answers(text, q03).answers["pool_name"] == " ".join(awkward.split())
@@ -55,10 +63,13 @@ def test_a_learners_also_accept_is_ignored(course, tmp_path):
     (tmp_path / "answers").mkdir()
     (tmp_path / "answers" / "q03.yaml").write_text(
         "answers:\n  pool_name: average pooling\nalso_accept:\n  pool_name: [average pooling]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = grade_quiz(course.item("q03"), course, Submission.open(tmp_path), lang="en")
     assert result.score == 0
-    assert "the answer is \"max pooling\"" in next(t.feedback for t in result.tests if "pool_name" in t.name)
+    assert 'the answer is "max pooling"' in next(
+        t.feedback for t in result.tests if "pool_name" in t.name
+    )
 
 
 def test_the_top_level_must_be_a_mapping(q03):
@@ -79,16 +90,48 @@ def test_multiple_documents_are_refused(q03):
 
 
 def random_text(generator: random.Random) -> str:
-    pieces = ["answers:", "\n", "  ", "pool_sum", "pool_name", ": ", "[", "]", "{", "}", "&a ", "*a",
-              "!!str ", "'", '"', "-", "#", "~", "x", "24", "1e9", ",", "?", "|", ">", "%YAML 1.1", "\t",
-              "\x00", "\ud7a3", "valid_output", "28x28x8", "...", "---"]
-    return "".join(generator.choice(pieces) for _ in range(generator.randint(1, 40)))
+    pieces = [
+        "answers:",
+        "\n",
+        "  ",
+        "pool_sum",
+        "pool_name",
+        ": ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a ",
+        "*a",
+        "!!str ",
+        "'",
+        '"',
+        "-",
+        "#",
+        "~",
+        "x",
+        "24",
+        "1e9",
+        ",",
+        "?",
+        "|",
+        ">",
+        "%YAML 1.1",
+        "\t",
+        "\x00",
+        "\ud7a3",
+        "valid_output",
+        "28x28x8",
+        "...",
+        "---",
+    ]
+    return "".join(generator.choice(pieces) for _repeat in range(generator.randint(1, 40)))
 
 
 def test_random_text_never_escapes_as_anything_but_an_answers_error(q03):
     generator = random.Random(SEED)
     print(f"seed {SEED}")
-    for _ in range(2000):
+    for _repeat in range(2000):
         text = random_text(generator)
         try:
             parse_answers(text, q03)

@@ -7,13 +7,22 @@ import pytest
 from grader.course.catalogue import load_catalogue
 from grader.quiz.answers import load_keys
 from grader.quiz.bank import Question, load_bank
-from grader.quiz.kinds import coerce_answer, normalise_text, parse_typed, score_answer, show_answer, text_forms
+from grader.quiz.kinds import (
+    coerce_answer,
+    normalise_text,
+    parse_typed,
+    score_answer,
+    show_answer,
+    text_forms,
+)
 
 TEXTS = {"en": "question", "ko": "문제"}
 
 
 def question(kind: str, letters: str = "", **extra) -> Question:
-    choices = tuple((letter, {"en": f"choice {letter}", "ko": f"보기 {letter}"}) for letter in letters)
+    choices = tuple(
+        (letter, {"en": f"choice {letter}", "ko": f"보기 {letter}"}) for letter in letters
+    )
     return Question(id="q", kind=kind, points=2.0, text=TEXTS, choices=choices, **extra)
 
 
@@ -35,7 +44,9 @@ def test_single_choice_refuses_what_is_not_one_of_its_letters(value):
         coerce_answer(SINGLE, value)
 
 
-@pytest.mark.parametrize("value", [["a", "c"], ["C", "a"], "a, c", "a c", "ac", "c;a", ["a", "c", "a"]])
+@pytest.mark.parametrize(
+    "value", [["a", "c"], ["C", "a"], "a, c", "a c", "ac", "c;a", ["a", "c", "a"]]
+)
 def test_multiple_choice_accepts_lists_and_separated_letters(value):
     assert coerce_answer(MULTIPLE, value) == ("a", "c")
 
@@ -50,38 +61,71 @@ def test_multiple_choice_refuses_unknown_letters(value):
         coerce_answer(MULTIPLE, value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (4096, 4096.0), (0.5, 0.5), ("4096", 4096.0), ("4,096", 4096.0), ("12,289,000", 12289000.0),
-    ("4 096", 4096.0), ("1e3", 1000.0), ("-3", -3.0), ("１０２０", 1020.0), (" 141.42 ", 141.42),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (4096, 4096.0),
+        (0.5, 0.5),
+        ("4096", 4096.0),
+        ("4,096", 4096.0),
+        ("12,289,000", 12289000.0),
+        ("4 096", 4096.0),
+        ("1e3", 1000.0),
+        ("-3", -3.0),
+        ("１０２０", 1020.0),
+        (" 141.42 ", 141.42),
+    ],
+)
 def test_numeric_answers_read_numbers_written_many_ways(value, expected):
     assert coerce_answer(NUMERIC, value) == expected
 
 
-@pytest.mark.parametrize("value", [True, "four", [4], "4,09", ".nan", float("inf"), "1e999", "0x10"])
+@pytest.mark.parametrize(
+    "value", [True, "four", [4], "4,09", ".nan", float("inf"), "1e999", "0x10"]
+)
 def test_numeric_answers_refuse_what_is_not_a_finite_number(value):
     with pytest.raises(ValueError, match="must be a number"):
         coerce_answer(NUMERIC, value)
 
 
-@pytest.mark.parametrize("value", [
-    [32, 32, 10], "32x32x10", "32 x 32 x 10", "(32, 32, 10)", "[32, 32, 10]", "32×32×10",
-    "32X32X10", ["32", "32", "10"], "３２x３２x１０", "32*32*10",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        [32, 32, 10],
+        "32x32x10",
+        "32 x 32 x 10",
+        "(32, 32, 10)",
+        "[32, 32, 10]",
+        "32×32×10",
+        "32X32X10",
+        ["32", "32", "10"],
+        "３２x３２x１０",
+        "32*32*10",
+    ],
+)
 def test_shape_answers_accept_tuples_lists_and_x_separated_text(value):
     assert coerce_answer(SHAPE, value) == (32, 32, 10)
 
 
-@pytest.mark.parametrize("value", ["32x32xten", [32, None], [32, 0], [True, 2], 32.5, "", [], "1x2x3x4x5x6x7"])
+@pytest.mark.parametrize(
+    "value", ["32x32xten", [32, None], [32, 0], [True, 2], 32.5, "", [], "1x2x3x4x5x6x7"]
+)
 def test_shape_answers_refuse_anything_but_positive_whole_dimensions(value):
     with pytest.raises(ValueError, match="must be a shape"):
         coerce_answer(SHAPE, value)
 
 
-@pytest.mark.parametrize(("left", "right"), [
-    ("max pooling", "Max-Pooling"), ("max pooling", "MAXPOOLING"), ("max pooling", "ＭＡＸ　ＰＯＯＬＩＮＧ"),
-    ("최대 풀링", "최대풀링"), ("end-to-end", "End to end."), ("Flatten", "flatten()"),
-])
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("max pooling", "Max-Pooling"),
+        ("max pooling", "MAXPOOLING"),
+        ("max pooling", "ＭＡＸ　ＰＯＯＬＩＮＧ"),
+        ("최대 풀링", "최대풀링"),
+        ("end-to-end", "End to end."),
+        ("Flatten", "flatten()"),
+    ],
+)
 def test_text_normalisation_ignores_case_spacing_punctuation_and_width(left, right):
     assert normalise_text(left) == normalise_text(right)
 
@@ -102,21 +146,27 @@ def test_unanswered_is_none_for_every_kind():
         assert score_answer(kind_question, None, "a", ()) == (0.0, 0, 0)
 
 
-@pytest.mark.parametrize(("picked", "fraction"), [
-    (("a", "b", "d"), 1.0),              # exactly the key
-    (("a", "b"), 2 / 3),                 # two of three right, nothing wrong
-    (("a",), 1 / 3),
-    (("a", "b", "c"), 2 / 3 - 1 / 2),    # two of three right, one of two wrong
-    (("a", "b", "d", "c"), 1 - 1 / 2),   # all right, one of two wrong
-    (("a", "c"), 0.0),                   # one right, one wrong: 1/3 - 1/2, floored at 0
-    (("a", "b", "c", "d", "e"), 0.0),    # everything: all right and all wrong
-    (("c", "e"), 0.0),                   # only wrong picks: floored at 0
-    ((), 0.0),                           # nothing picked
-])
+@pytest.mark.parametrize(
+    ("picked", "fraction"),
+    [
+        (("a", "b", "d"), 1.0),  # exactly the key
+        (("a", "b"), 2 / 3),  # two of three right, nothing wrong
+        (("a",), 1 / 3),
+        (("a", "b", "c"), 2 / 3 - 1 / 2),  # two of three right, one of two wrong
+        (("a", "b", "d", "c"), 1 - 1 / 2),  # all right, one of two wrong
+        (("a", "c"), 0.0),  # one right, one wrong: 1/3 - 1/2, floored at 0
+        (("a", "b", "c", "d", "e"), 0.0),  # everything: all right and all wrong
+        (("c", "e"), 0.0),  # only wrong picks: floored at 0
+        ((), 0.0),  # nothing picked
+    ],
+)
 def test_multiple_choice_credit_is_right_share_minus_wrong_share(picked, fraction):
     earned, right, wrong = score_answer(MULTIPLE, picked, ("a", "b", "d"))
     assert earned == pytest.approx(fraction)
-    assert (right, wrong) == (len(set(picked) & {"a", "b", "d"}), len(set(picked) - {"a", "b", "d"}))
+    assert (right, wrong) == (
+        len(set(picked) & {"a", "b", "d"}),
+        len(set(picked) - {"a", "b", "d"}),
+    )
 
 
 def test_picking_every_choice_earns_nothing_when_half_are_wrong():
@@ -142,8 +192,10 @@ def test_picking_everything_or_nothing_earns_nothing_in_every_shipped_question(c
     assert checked > 0
 
 
-@pytest.mark.parametrize(("answer", "right"), [(141.42, True), (141.0, True), (141.92, True),
-                                               (140.9, False), (142.0, False)])
+@pytest.mark.parametrize(
+    ("answer", "right"),
+    [(141.42, True), (141.0, True), (141.92, True), (140.9, False), (142.0, False)],
+)
 def test_numeric_absolute_tolerance(answer, right):
     tolerant = question("numeric", absolute_tolerance=0.5)
     assert score_answer(tolerant, answer, 141.42)[0] == float(right)
@@ -193,28 +245,38 @@ def test_answers_are_shown_in_the_chosen_language():
     assert show_answer(NUMERIC, 141.42, "en") == "141.42"
 
 
-@pytest.mark.parametrize("answer, key, accepted", [
-    ("Flatten 층", "Flatten", ()),
-    ("평탄화 레이어", "Flatten", ("평탄화",)),
-    ("평탄화층", "Flatten", ("평탄화",)),
-    ("최대 풀링 층", "max pooling", ("최대 풀링",)),
-    ("the Flatten layer", "Flatten", ()),
-    ("Flatten()", "Flatten", ()),
-    ("최대 풀링 (max pooling)", "max pooling", ("최대 풀링",)),
-    ("자세 추정（Pose Estimation）", "pose estimation", ("자세 추정",)),  # full-width brackets
-])
+@pytest.mark.parametrize(
+    "answer, key, accepted",
+    [
+        ("Flatten 층", "Flatten", ()),
+        ("평탄화 레이어", "Flatten", ("평탄화",)),
+        ("평탄화층", "Flatten", ("평탄화",)),
+        ("최대 풀링 층", "max pooling", ("최대 풀링",)),
+        ("the Flatten layer", "Flatten", ()),
+        ("Flatten()", "Flatten", ()),
+        ("최대 풀링 (max pooling)", "max pooling", ("최대 풀링",)),
+        ("자세 추정（Pose Estimation）", "pose estimation", ("자세 추정",)),  # full-width brackets
+    ],
+)
 def test_text_variants_in_either_language_match(answer, key, accepted):
     assert score_answer(TEXT, answer, key, accepted)[0] == 1.0
 
 
-@pytest.mark.parametrize("answer, key, accepted", [
-    ("max pooling (average pooling)", "max pooling", ("최대 풀링",)),  # a hedge is not an answer
-    ("average pooling layer", "max pooling", ()),
-    ("층", "Flatten", ()),                                          # the filler alone names nothing
-    ("layer", "Flatten", ()),
-    ("Dense 층", "Flatten", ("평탄화",)),
-    ("a", "Flatten", ()),
-])
+@pytest.mark.parametrize(
+    "answer, key, accepted",
+    [
+        (
+            "max pooling (average pooling)",
+            "max pooling",
+            ("최대 풀링",),
+        ),  # a hedge is not an answer
+        ("average pooling layer", "max pooling", ()),
+        ("층", "Flatten", ()),  # the filler alone names nothing
+        ("layer", "Flatten", ()),
+        ("Dense 층", "Flatten", ("평탄화",)),
+        ("a", "Flatten", ()),
+    ],
+)
 def test_text_variants_do_not_accept_another_answer(answer, key, accepted):
     assert score_answer(TEXT, answer, key, accepted)[0] == 0.0
 
@@ -226,14 +288,17 @@ def test_layer_words_and_glosses_are_dropped_only_around_the_answer():
     assert text_forms("an image") == {"image"} and text_forms("a") == {"a"}
 
 
-@pytest.mark.parametrize("quiz_id, question_id, answer", [
-    ("q01", "task_pose", "인간 자세 추정"),  # the course notes' own heading
-    ("q01", "task_pose", "Human Pose Estimation (인간 자세 추정)"),
-    ("q04", "layer_to_vector", "Flatten 층"),
-    ("q04", "layer_to_vector", "평탄화 레이어"),
-    ("q03", "pool_name", "최대 풀링 층"),
-    ("q03", "pool_name", "MaxPooling2D layer"),
-])
+@pytest.mark.parametrize(
+    "quiz_id, question_id, answer",
+    [
+        ("q01", "task_pose", "인간 자세 추정"),  # the course notes' own heading
+        ("q01", "task_pose", "Human Pose Estimation (인간 자세 추정)"),
+        ("q04", "layer_to_vector", "Flatten 층"),
+        ("q04", "layer_to_vector", "평탄화 레이어"),
+        ("q03", "pool_name", "최대 풀링 층"),
+        ("q03", "pool_name", "MaxPooling2D layer"),
+    ],
+)
 def test_the_course_keys_accept_the_reported_variants(quiz_id, question_id, answer):
     """The answers a review found scoring 0 score full marks against the real keys."""
     course = load_catalogue()
@@ -241,6 +306,10 @@ def test_the_course_keys_accept_the_reported_variants(quiz_id, question_id, answ
     bank = load_bank(course, quiz)
     keys = load_keys(course, quiz, bank)
     question = bank.question(question_id)
-    earned = score_answer(question, coerce_answer(question, answer), keys.answers[question_id],
-                          keys.also_accept.get(question_id, ()))
+    earned = score_answer(
+        question,
+        coerce_answer(question, answer),
+        keys.answers[question_id],
+        keys.also_accept.get(question_id, ()),
+    )
     assert earned[0] == 1.0

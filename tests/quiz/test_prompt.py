@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course.catalogue import COURSE_ROOT, load_catalogue
 from grader.cli.app import cli
+from grader.course.catalogue import COURSE_ROOT, load_catalogue
 from grader.quiz.answers import load_keys
 from grader.quiz.bank import Question, load_bank
 from tests.conftest import SOLUTIONS
@@ -48,22 +48,33 @@ def typed(question: Question, answer) -> str:
     return str(answer)
 
 
-def take(folder: Path, lines: list[str], *extra: str, quiz: str = QUIZ, course_root: Path | None = None):
+def take(
+    folder: Path, lines: list[str], *extra: str, quiz: str = QUIZ, course_root: Path | None = None
+):
     course = ["--course-root", str(course_root)] if course_root else []
-    return CliRunner().invoke(cli, [*course, "quiz", quiz, "--submission", str(folder), *extra],
-                              input="".join(line + "\n" for line in lines), catch_exceptions=False)
+    return CliRunner().invoke(
+        cli,
+        [*course, "quiz", quiz, "--submission", str(folder), *extra],
+        input="".join(line + "\n" for line in lines),
+        catch_exceptions=False,
+    )
 
 
 def grade_json(folder: Path, quiz: str = QUIZ) -> dict:
     import json
 
-    result = CliRunner().invoke(cli, [quiz, "--submission", str(folder), "--format", "json", "--lang", "en"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [quiz, "--submission", str(folder), "--format", "json", "--lang", "en"],
+        catch_exceptions=False,
+    )
     return json.loads(result.stdout)["exercises"][0]
 
 
 def test_typing_the_keys_writes_a_file_that_earns_full_marks(folder, bank, keys):
-    result = take(folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en")
+    result = take(
+        folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     path = folder / "answers" / f"{QUIZ}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -76,7 +87,9 @@ def test_typing_the_keys_writes_a_file_that_earns_full_marks(folder, bank, keys)
 
 
 def test_the_quiz_shows_neither_answers_nor_explanations(folder, bank, keys):
-    result = take(folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en")
+    result = take(
+        folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en"
+    )
     course = load_catalogue()
     explanations = load_keys(course, course.item(QUIZ), bank).explanations
     for question in bank.questions:
@@ -86,11 +99,15 @@ def test_the_quiz_shows_neither_answers_nor_explanations(folder, bank, keys):
 
 def test_a_bad_answer_is_asked_again(folder, bank):
     first = bank.questions[0]  # valid_output, a shape
-    result = take(folder, ["twenty-eight", "28x28x8", "-"] + ["-"] * (len(bank.questions) - 2), "--lang", "en")
+    result = take(
+        folder, ["twenty-eight", "28x28x8", "-"] + ["-"] * (len(bank.questions) - 2), "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     assert "must be a shape of whole numbers" in result.output
     assert result.output.count(f"Question 1/{len(bank.questions)}") == 1
-    saved = yaml.safe_load((folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))["answers"]
+    saved = yaml.safe_load((folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))[
+        "answers"
+    ]
     assert saved[first.id] == [28, 28, 8]
     assert saved[bank.questions[1].id] is None
 
@@ -99,42 +116,69 @@ def test_wrong_and_skipped_answers_grade_as_typed(folder, bank, keys):
     lines = []
     for question in bank.questions:
         if question.id == "same_stride2":
-            lines.append("3")                      # wrong
+            lines.append("3")  # wrong
         elif question.id == "valid_meaning":
-            lines.append("3")                      # choice number 3 = c, right
+            lines.append("3")  # choice number 3 = c, right
         elif question.id == "pool_name":
-            lines.append("")                       # skipped
+            lines.append("")  # skipped
         else:
             lines.append(typed(question, keys[question.id]))
     result = take(folder, lines, "--lang", "en")
     assert "1 question(s) unanswered" in result.output
     item = grade_json(folder)
-    lost = {test["name"].split()[1]: test["max_score"] - test["score"] for test in item["tests"]
-            if test["score"] < test["max_score"]}
+    lost = {
+        test["name"].split()[1]: test["max_score"] - test["score"]
+        for test in item["tests"]
+        if test["score"] < test["max_score"]
+    }
     assert lost == {"same_stride2": 1, "pool_name": 1}
 
 
 def test_an_interrupted_quiz_keeps_the_answers_given_so_far(folder, bank, keys):
-    result = take(folder, [typed(question, keys[question.id]) for question in bank.questions[:3]], "--lang", "en")
+    result = take(
+        folder,
+        [typed(question, keys[question.id]) for question in bank.questions[:3]],
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 1  # the input ran out: Click aborts
-    saved = yaml.safe_load((folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))["answers"]
-    assert [saved[question.id] is not None for question in bank.questions[:4]] == [True, True, True, False]
+    saved = yaml.safe_load((folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))[
+        "answers"
+    ]
+    assert [saved[question.id] is not None for question in bank.questions[:4]] == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_resume_asks_only_the_unanswered_questions(folder, bank, keys):
-    take(folder, [typed(question, keys[question.id]) for question in bank.questions[:-2]] + ["-", "-"],
-         "--lang", "en")
-    result = take(folder, ["resume"] + [typed(question, keys[question.id]) for question in bank.questions[-2:]],
-                  "--lang", "en")
+    take(
+        folder,
+        [typed(question, keys[question.id]) for question in bank.questions[:-2]] + ["-", "-"],
+        "--lang",
+        "en",
+    )
+    result = take(
+        folder,
+        ["resume"] + [typed(question, keys[question.id]) for question in bank.questions[-2:]],
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
-    assert f"already holds {len(bank.questions) - 2} of {len(bank.questions)} answers" in result.output
+    assert (
+        f"already holds {len(bank.questions) - 2} of {len(bank.questions)} answers" in result.output
+    )
     assert result.output.count("Question ") == 2
     assert grade_json(folder)["status"] == "passed"
 
 
 def test_redo_keeps_earlier_answers_on_enter(folder, bank, keys):
-    take(folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en")
-    lines = ["redo"] + ["" for _ in bank.questions]
+    take(
+        folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en"
+    )
+    lines = ["redo"] + ["" for _question in bank.questions]
     lines[1 + bank.ids.index("pool_sum")] = "23"
     result = take(folder, lines, "--lang", "en")
     assert result.exit_code == 0, result.output
@@ -145,7 +189,9 @@ def test_redo_keeps_earlier_answers_on_enter(folder, bank, keys):
 
 @pytest.mark.parametrize("reply", ["quit", ""])
 def test_quit_or_enter_leaves_a_complete_file_unchanged(folder, bank, keys, reply):
-    take(folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en")
+    take(
+        folder, [typed(question, keys[question.id]) for question in bank.questions], "--lang", "en"
+    )
     path = folder / "answers" / f"{QUIZ}.yaml"
     before = path.read_bytes()
     result = take(folder, [reply], "--lang", "en")
@@ -183,12 +229,15 @@ def test_korean_prompts(folder, bank):
     assert "# 1/" in (folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["quiz", "ex01"], "ex01 is an exercise, not a quiz"),
-    (["quiz", "q99"], "unknown exercise or quiz 'q99'"),
-    (["quiz", "q01", "--submission", "no/such/folder"], "does not exist"),
-    (["quiz", "q01", "--lang", "fr"], "Invalid value for '--lang'"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["quiz", "ex01"], "ex01 is an exercise, not a quiz"),
+        (["quiz", "q99"], "unknown exercise or quiz 'q99'"),
+        (["quiz", "q01", "--submission", "no/such/folder"], "does not exist"),
+        (["quiz", "q01", "--lang", "fr"], "Invalid value for '--lang'"),
+    ],
+)
 def test_usage_errors_exit_2(arguments, message):
     result = CliRunner().invoke(cli, arguments, catch_exceptions=False)
     assert result.exit_code == 2

@@ -21,32 +21,46 @@ def q03():
 
 
 def test_an_alias_and_its_anchor_cost_both_answers_and_nothing_else(q03):
-    sheet = parse_answers("answers:\n  pool_sum: &n 24\n  same_stride2: *n\n  stride_output: 3\n", q03)
+    sheet = parse_answers(
+        "answers:\n  pool_sum: &n 24\n  same_stride2: *n\n  stride_output: 3\n", q03
+    )
     assert set(sheet.problems) == {"pool_sum", "same_stride2"}
     assert sheet.answers["pool_sum"] is None and sheet.answers["stride_output"] == 3
-    assert sheet.problems["same_stride2"].line == 3 and "aliases" in sheet.problems["same_stride2"].problem
+    assert (
+        sheet.problems["same_stride2"].line == 3
+        and "aliases" in sheet.problems["same_stride2"].problem
+    )
 
 
 def test_a_billion_laughs_inside_answers_is_never_expanded(q03):
-    lines = ["answers:", "  valid_output: &a [x, x, x, x, x, x, x, x, x, x]",
-             "  same_output: &b [" + ", ".join(["*a"] * 10) + "]",
-             "  course_note_fix: [" + ", ".join(["*b"] * 10) + "]", "  pool_sum: 24"]
+    lines = [
+        "answers:",
+        "  valid_output: &a [x, x, x, x, x, x, x, x, x, x]",
+        "  same_output: &b [" + ", ".join(["*a"] * 10) + "]",
+        "  course_note_fix: [" + ", ".join(["*b"] * 10) + "]",
+        "  pool_sum: 24",
+    ]
     sheet = parse_answers("\n".join(lines) + "\n", q03)
     assert set(sheet.problems) == {"valid_output", "same_output", "course_note_fix"}
     assert sheet.answers["pool_sum"] == 24
 
 
 def test_an_undefined_alias_or_an_anchor_used_twice_costs_one_answer(q03):
-    sheet = parse_answers("answers:\n  pool_sum: *nowhere\n  stride_output: &x 3\n  same_stride2: &x 4\n", q03)
+    sheet = parse_answers(
+        "answers:\n  pool_sum: *nowhere\n  stride_output: &x 3\n  same_stride2: &x 4\n", q03
+    )
     assert set(sheet.problems) == {"pool_sum", "stride_output", "same_stride2"}
 
 
-@pytest.mark.parametrize("text, line", [
-    ("quiz: &q q03\nanswers:\n  pool_sum: 24\n", 1),
-    ("answers:\n  &k pool_sum: 24\n", 2),
-    ("answers: !!map\n  pool_sum: 24\n", 1),
-    ("!!map\nanswers:\n  pool_sum: 24\n", 1),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("quiz: &q q03\nanswers:\n  pool_sum: 24\n", 1),
+        ("answers:\n  &k pool_sum: 24\n", 2),
+        ("answers: !!map\n  pool_sum: 24\n", 1),
+        ("!!map\nanswers:\n  pool_sum: 24\n", 1),
+    ],
+)
 def test_a_flaw_outside_every_answer_costs_the_file(q03, text, line):
     with pytest.raises(AnswersError) as caught:
         parse_answers(text, q03)
@@ -70,7 +84,7 @@ def test_the_composer_keeps_no_anchor_and_resolves_no_alias():
         root = loader.get_single_node()
     finally:
         loader.dispose()
-    (_, first), (_, second) = root.value
+    (_first_key, first), (_second_key, second) = root.value
     assert second is not first and second.value == ""
     assert [flaw.line for flaw in scan("a: &x [1, 2]\nb: *x\n", 3)] == [1, 2]
 

@@ -23,27 +23,38 @@ SEED = 987654321
 
 def learner_texts(results: dict) -> list[str]:
     """Every text Gradescope shows a learner (now or after the due date)."""
-    return [results["output"], *(test[field] for test in results["tests"] for field in ("name", "output"))]
+    return [
+        results["output"],
+        *(test[field] for test in results["tests"] for field in ("name", "output")),
+    ]
 
 
 def report_with_feedback(feedback: str, seed: int) -> Report:
     tests = [TestResult("generated cases", "failed", 0.0, 2.0, "hidden", feedback)]
-    return Report([ExerciseResult("ex01", "convolution", 2.0, tests)], seed=seed, protection="namespaces")
+    return Report(
+        [ExerciseResult("ex01", "convolution", 2.0, tests)], seed=seed, protection="namespaces"
+    )
 
 
 def test_the_seed_is_kept_for_the_instructor_and_shown_to_no_learner():
-    feedback = (f"A generated case that shows it (replay with --seed {SEED}):\n"
-                f"image 3x3, seed {SEED}; --seed={SEED} again; 1{SEED} is another number")
+    feedback = (
+        f"A generated case that shows it (replay with --seed {SEED}):\n"
+        f"image 3x3, seed {SEED}; --seed={SEED} again; 1{SEED} is another number"
+    )
     results = json.loads(render(report_with_feedback(feedback, SEED), "gradescope"))
     assert results["extra_data"] == {"seed": SEED, "protection": "namespaces"}
     (output,) = [test["output"] for test in results["tests"]]
-    assert output == ("A generated case that shows it (replay with --seed N):\n"
-                      f"image 3x3, seed N; --seed=N again; 1{SEED} is another number")
+    assert output == (
+        "A generated case that shows it (replay with --seed N):\n"
+        f"image 3x3, seed N; --seed=N again; 1{SEED} is another number"
+    )
     assert not any(str(SEED) in re.sub(rf"1{SEED}", "", text) for text in learner_texts(results))
 
 
 def test_a_short_seed_is_hidden_after_seed_but_other_numbers_stay():
-    results = json.loads(render(report_with_feedback("expected 7, got 8 (replay with --seed 7)", 7), "gradescope"))
+    results = json.loads(
+        render(report_with_feedback("expected 7, got 8 (replay with --seed 7)", 7), "gradescope")
+    )
     assert results["tests"][0]["output"] == "expected 7, got 8 (replay with --seed N)"
     assert results["extra_data"]["seed"] == 7
 
@@ -51,8 +62,12 @@ def test_a_short_seed_is_hidden_after_seed_but_other_numbers_stay():
 def test_a_graded_run_shows_no_learner_its_seed(grade, tmp_path):
     """The real grader on a flipped kernel (hidden generated cases fail) and a quiz: the seed is in
     the JSON report and in extra_data, in no text of results.json a learner can see."""
-    (tmp_path / "ex01_convolution.py").write_text((FIXTURES / "buggy" / "convolve_flipped_kernel.py").read_text())
-    results = grade("ex01", "q03", "--submission", tmp_path, "--seed", SEED, "--format", "gradescope").json()
+    (tmp_path / "ex01_convolution.py").write_text(
+        (FIXTURES / "buggy" / "convolve_flipped_kernel.py").read_text()
+    )
+    results = grade(
+        "ex01", "q03", "--submission", tmp_path, "--seed", SEED, "--format", "gradescope"
+    ).json()
     assert results["extra_data"]["seed"] == SEED
     assert results["score"] < sum(test["max_score"] for test in results["tests"])
     assert not any(str(SEED) in text for text in learner_texts(results))
@@ -73,8 +88,11 @@ def keys_with(quiz_id: str, replacements: dict[str, str]) -> str:
 def test_the_receipt_names_unreadable_answers_and_shows_no_answer(grade, tmp_path):
     (tmp_path / "answers").mkdir()
     (tmp_path / "answers" / "q03.yaml").write_text(
-        keys_with("q03", {"valid_output": "0", "pool_sum": "0x" + "f" * 4000}), encoding="utf-8")
-    results = grade("q03", "--submission", tmp_path, "--format", "gradescope", "--lang", "en").json()
+        keys_with("q03", {"valid_output": "0", "pool_sum": "0x" + "f" * 4000}), encoding="utf-8"
+    )
+    results = grade(
+        "q03", "--submission", tmp_path, "--format", "gradescope", "--lang", "en"
+    ).json()
     (receipt,) = [test for test in results["tests"] if test["visibility"] == "visible"]
     assert receipt["name"] == "q03 answers file" and receipt["status"] == "failed"
     output = receipt["output"]
@@ -91,16 +109,23 @@ def test_a_quiz_whose_every_answer_is_unreadable_shows_no_answer_either(grade, t
     bank = load_bank(course, course.item("q03"))
     (tmp_path / "answers").mkdir()
     (tmp_path / "answers" / "q03.yaml").write_text(
-        keys_with("q03", {question_id: "!!binary aGk=" for question_id in bank.ids}), encoding="utf-8")
-    results = grade("q03", "--submission", tmp_path, "--format", "gradescope", "--lang", "en").json()
+        keys_with("q03", {question_id: "!!binary aGk=" for question_id in bank.ids}),
+        encoding="utf-8",
+    )
+    results = grade(
+        "q03", "--submission", tmp_path, "--format", "gradescope", "--lang", "en"
+    ).json()
     (receipt,) = [test for test in results["tests"] if test["visibility"] == "visible"]
-    assert receipt["status"] == "failed" and receipt["output"].count("YAML tags (!!binary)") == len(bank.ids)
+    assert receipt["status"] == "failed" and receipt["output"].count("YAML tags (!!binary)") == len(
+        bank.ids
+    )
     assert "The answer is" not in receipt["output"] and "max pooling" not in receipt["output"]
 
 
 def test_tests_the_grader_could_not_check_are_kept_for_the_instructor():
     """Contract 2's top-level "unchecked" list of the JSON report goes to extra_data, where
     run_autograder reads it to say, in the instructor's log, why the run failed."""
+
     class ReportWithUnchecked(Report):
         def to_dict(self) -> dict:
             return {**super().to_dict(), "unchecked": ["ex01: generated cases"]}
@@ -108,5 +133,9 @@ def test_tests_the_grader_could_not_check_are_kept_for_the_instructor():
     report = report_with_feedback("could not check: no case was checked", SEED)
     unchecked = ReportWithUnchecked(report.exercises, seed=SEED, protection="limits")
     results = json.loads(render(unchecked, "gradescope"))
-    assert results["extra_data"] == {"seed": SEED, "protection": "limits", "unchecked": ["ex01: generated cases"]}
+    assert results["extra_data"] == {
+        "seed": SEED,
+        "protection": "limits",
+        "unchecked": ["ex01: generated cases"],
+    }
     assert "unchecked" not in json.loads(render(report, "gradescope"))["extra_data"]

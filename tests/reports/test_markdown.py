@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from grader.reports.markdown import escape, to_markdown
 from grader.reports import FORMATS, render
+from grader.reports.markdown import escape, to_markdown
 from grader.results import ExerciseResult, Report
 from grader.results import TestResult as Case  # not a pytest test class
 from tests.conftest import SOLUTIONS, STUBS
 
 
 def sample_report() -> Report:
-    tests = [Case("a 3x3 kernel", "passed", 2, 2, "public"),
-             Case("random [1]", "failed", 0, 3, "hidden",
-                        feedback="conv2d(x): got [link](http://evil) <img src=x> | *bold*")]
-    return Report([ExerciseResult("ex04", "Strided convolution layer", 5, tests),
-                   ExerciseResult("ex01", "The convolution operation", 10,
-                                  [Case("stub", "failed", 0, 10, not_attempted=True,
-                                              feedback="not attempted")])], seed=7, protection="namespaces")
+    tests = [
+        Case("a 3x3 kernel", "passed", 2, 2, "public"),
+        Case(
+            "random [1]",
+            "failed",
+            0,
+            3,
+            "hidden",
+            feedback="conv2d(x): got [link](http://evil) <img src=x> | *bold*",
+        ),
+    ]
+    return Report(
+        [
+            ExerciseResult("ex04", "Strided convolution layer", 5, tests),
+            ExerciseResult(
+                "ex01",
+                "The convolution operation",
+                10,
+                [Case("stub", "failed", 0, 10, not_attempted=True, feedback="not attempted")],
+            ),
+        ],
+        seed=7,
+        protection="namespaces",
+    )
 
 
 def test_markdown_is_one_of_the_formats():
@@ -30,7 +47,9 @@ def test_the_summary_has_the_total_a_row_per_item_and_the_failed_tests():
     assert "| ex04 Strided convolution layer | 2 / 5 | partial |" in text
     assert "| ex01 The convolution operation | 0 / 10 | not attempted |" in text
     assert "<details><summary>ex04: 1 failed tests</summary>" in text
-    assert "ex01: " not in text.split("|---|")[1].split("Seed")[0].replace("| ex01", "")  # stubs: no details
+    assert "ex01: " not in text.split("|---|")[1].split("Seed")[0].replace(
+        "| ex01", ""
+    )  # stubs: no details
     assert "Seed 7" in text
 
 
@@ -44,14 +63,28 @@ def test_learner_text_cannot_add_links_images_or_table_cells():
 
 def test_the_summary_speaks_korean():
     text = to_markdown(sample_report(), lang="ko")
-    assert text.startswith("## 채점 결과: 2 / 15 점") and "부분 점수" in text and "시도하지 않음" in text
+    assert (
+        text.startswith("## 채점 결과: 2 / 15 점")
+        and "부분 점수" in text
+        and "시도하지 않음" in text
+    )
 
 
 def test_grade_writes_markdown_for_a_job_summary(grade, tmp_path, make_submission):
     folder = make_submission(ex01=SOLUTIONS, ex06=STUBS)
     summary = tmp_path / "summary.md"
-    run = grade("ex01", "ex06", "--submission", folder, "--format", "markdown", "--output", summary,
-                "--lang", "en")
+    run = grade(
+        "ex01",
+        "ex06",
+        "--submission",
+        folder,
+        "--format",
+        "markdown",
+        "--output",
+        summary,
+        "--lang",
+        "en",
+    )
     assert run.exit_code == 1
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## Grade: 10 / 25 points (40.0%)") and "| ex06 " in text

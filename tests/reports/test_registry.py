@@ -17,7 +17,9 @@ REPORTS_DIR = Path(grader.reports.__file__).parent
 
 def small_report() -> Report:
     tests = [TestResult("a 3x3 kernel", "passed", 2, 2, "public")]
-    return Report([ExerciseResult("ex01", "The convolution operation", 2, tests)], seed=7, protection="none")
+    return Report(
+        [ExerciseResult("ex01", "The convolution operation", 2, tests)], seed=7, protection="none"
+    )
 
 
 def test_every_module_of_the_folder_is_a_registered_format():
@@ -28,7 +30,9 @@ def test_every_module_of_the_folder_is_a_registered_format():
 
 @pytest.mark.parametrize("output_format", grader.reports.FORMATS)
 def test_each_format_renders_a_report_to_text(output_format):
-    text = grader.reports.render(small_report(), output_format, replay="grade ex01 --seed 7", lang="en")
+    text = grader.reports.render(
+        small_report(), output_format, replay="grade ex01 --seed 7", lang="en"
+    )
     assert isinstance(text, str) and text.strip()
 
 
@@ -50,8 +54,12 @@ def test_a_second_renderer_cannot_take_a_formats_name():
 def test_the_command_line_offers_every_format():
     from grader.cli import cli
 
-    choices = {tuple(param.type.choices) for command in [cli, *cli.commands.values()] for param in command.params
-               if param.name == "output_format"}
+    choices = {
+        tuple(param.type.choices)
+        for command in [cli, *cli.commands.values()]
+        for param in command.params
+        if param.name == "output_format"
+    }
     assert choices == {grader.reports.FORMATS}
 
 
@@ -62,7 +70,9 @@ def test_a_new_format_is_one_module_that_registers_itself(tmp_path, monkeypatch)
         "from grader.reports.registry import register\n\n\n"
         "@register('tally')\n"
         "def render_tally(report, options):\n"
-        "    return f'{report.score:g}/{report.max_score:g}\\n'\n", encoding="utf-8")
+        "    return f'{report.score:g}/{report.max_score:g}\\n'\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(grader.reports, "__path__", [*grader.reports.__path__, str(tmp_path)])
     monkeypatch.setattr(registry, "RENDERERS", dict(registry.RENDERERS))
     for name in [name for name in sys.modules if name == "grader.reports.tally"]:

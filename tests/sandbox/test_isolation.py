@@ -16,7 +16,13 @@ import pytest
 from grader.cli.app import Course
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR
 from grader.sandbox import launch, policy
-from grader.sandbox.isolation import LIMITS, USERNS, Isolation, python_unreachable_for_others, strongest_mode
+from grader.sandbox.isolation import (
+    LIMITS,
+    USERNS,
+    Isolation,
+    python_unreachable_for_others,
+    strongest_mode,
+)
 from tests.attacks.test_attacks import ATTACKS, stray_workers
 from tests.conftest import SOLUTIONS, SUBMISSION_FIXTURES, GradeRun, run_grade
 
@@ -41,15 +47,27 @@ def facts_of(run: GradeRun) -> dict:
 
 def probe(make_submission, course: Course | None = None) -> dict:
     folder = make_submission(ex01=probe_source(), ex06=SOLUTIONS)
-    return facts_of(run_grade("ex01", "ex06", "--submission", folder, "--format", "json", course=course))
+    return facts_of(
+        run_grade("ex01", "ex06", "--submission", folder, "--format", "json", course=course)
+    )
 
 
 def test_worker_environment_is_built_from_scratch(make_submission, monkeypatch):
-    for name in ("GITHUB_TOKEN", "PYTHONPATH", "PYTEST_ADDOPTS", "PYTHONSTARTUP", "AWS_SECRET_ACCESS_KEY"):
+    for name in (
+        "GITHUB_TOKEN",
+        "PYTHONPATH",
+        "PYTEST_ADDOPTS",
+        "PYTHONSTARTUP",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
         monkeypatch.setenv(name, "leak")
     facts = probe(make_submission)
-    assert set(facts["env"]) <= set(policy.BASE_ENVIRONMENT) | {"HOME", "TMPDIR", "KERAS_HOME",
-                                                               launch.WORKER_TOKEN_VARIABLE}
+    assert set(facts["env"]) <= set(policy.BASE_ENVIRONMENT) | {
+        "HOME",
+        "TMPDIR",
+        "KERAS_HOME",
+        launch.WORKER_TOKEN_VARIABLE,
+    }
 
 
 @needs_namespaces
@@ -61,7 +79,11 @@ def test_namespaces_hide_the_course_and_the_machine(make_submission):
     assert facts["mount"] != 0  # no capability left to mount over the jail
     assert facts["own_file_writable"] is False
     if AS_ROOT:
-        assert launch.WORKER_UID_BASE <= facts["uid"] < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
+        assert (
+            launch.WORKER_UID_BASE
+            <= facts["uid"]
+            < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
+        )
 
 
 @needs_namespaces
@@ -97,10 +119,21 @@ def grade_without_namespaces(*args: str | Path, scratch: Path) -> GradeRun:
     if AS_ROOT and python_unreachable_for_others():
         script, script_args = _open_up_script(scratch)
         environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
-        command = ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script,
-                   "sh", *script_args, *command]
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=COURSE_ROOT,
-                               env=environment, timeout=120)
+        command = [
+            "/usr/bin/unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            script,
+            "sh",
+            *script_args,
+            *command,
+        ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, cwd=COURSE_ROOT, env=environment, timeout=120
+    )
     return GradeRun(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -132,17 +165,22 @@ def _open_up_script(scratch: Path) -> tuple[str, list[str]]:
     for folder in closed:
         lines.append(f'mount -t tmpfs -o mode=0755 tmpfs "${{{len(args) + 1}}}"')
         args.append(folder)
-    for index, path in enumerate(needed):
-        lines.append(f'mkdir -p "${{{2 * index + 1}}}"; mount --bind "${{{2 * index + 2}}}" "${{{2 * index + 1}}}"')
+    for index in range(len(needed)):
+        lines.append(
+            f'mkdir -p "${{{2 * index + 1}}}"; mount --bind "${{{2 * index + 2}}}" "${{{2 * index + 1}}}"'
+        )
     lines.append(f'shift {len(args)}; exec env PATH=/nonexistent "$@"')
     return "; ".join(lines), args
 
 
-@pytest.mark.skipif(AS_ROOT and not CAN_UNSHARE, reason="the test needs a mount namespace to give "
-                                                         "an unprivileged uid a Python to run")
+@pytest.mark.skipif(
+    AS_ROOT and not CAN_UNSHARE,
+    reason="the test needs a mount namespace to give an unprivileged uid a Python to run",
+)
 def test_without_namespaces_root_needs_the_instructors_flag(open_scratch):
-    run = grade_without_namespaces("ex01", "--submission", SOLUTIONS, "--format", "json",
-                                   scratch=open_scratch)
+    run = grade_without_namespaces(
+        "ex01", "--submission", SOLUTIONS, "--format", "json", scratch=open_scratch
+    )
     if not AS_ROOT:  # an ordinary user may grade with limits: workers cannot become root anyway
         assert run.exit_code == 0 and json.loads(run.stdout)["protection"] == "limits"
         return
@@ -152,27 +190,50 @@ def test_without_namespaces_root_needs_the_instructors_flag(open_scratch):
 
 
 @pytest.mark.skipif(AS_ROOT and not CAN_UNSHARE, reason="needs a mount namespace (see above)")
-def test_limits_mode_grades_says_so_and_never_runs_learner_code_as_root(make_submission, open_scratch):
+def test_limits_mode_grades_says_so_and_never_runs_learner_code_as_root(
+    make_submission, open_scratch
+):
     folder = make_submission(ex01=probe_source(), ex06=SOLUTIONS)
-    run = grade_without_namespaces("ex01", "ex06", "--submission", folder, "--format", "json",
-                                   "--allow-weak-sandbox", scratch=open_scratch)
+    run = grade_without_namespaces(
+        "ex01",
+        "ex06",
+        "--submission",
+        folder,
+        "--format",
+        "json",
+        "--allow-weak-sandbox",
+        scratch=open_scratch,
+    )
     facts = facts_of(GradeRun(run.exit_code, run.stdout, run.stderr))
     report = json.loads(run.stdout)
     assert report["protection"] == "limits"
     assert "namespaces" in report["protection_note"]
     assert facts["uid"] != 0
     if AS_ROOT:
-        assert launch.WORKER_UID_BASE <= facts["uid"] < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
-    text = grade_without_namespaces("ex01", "--submission", SOLUTIONS, "--allow-weak-sandbox",
-                                    scratch=open_scratch)
+        assert (
+            launch.WORKER_UID_BASE
+            <= facts["uid"]
+            < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
+        )
+    text = grade_without_namespaces(
+        "ex01", "--submission", SOLUTIONS, "--allow-weak-sandbox", scratch=open_scratch
+    )
     assert text.exit_code == 0 and "protection: limits" in text.stdout
 
 
 @pytest.mark.skipif(AS_ROOT and not CAN_UNSHARE, reason="needs a mount namespace (see above)")
 def test_limits_mode_kills_what_the_worker_left_behind(make_submission, open_scratch):
     folder = make_submission(ex01=ATTACKS / "leaves_daemons_behind", ex06=SOLUTIONS)
-    run = grade_without_namespaces("ex01", "ex06", "--submission", folder, "--format", "json",
-                                   "--allow-weak-sandbox", scratch=open_scratch)
+    run = grade_without_namespaces(
+        "ex01",
+        "ex06",
+        "--submission",
+        folder,
+        "--format",
+        "json",
+        "--allow-weak-sandbox",
+        scratch=open_scratch,
+    )
     report = json.loads(run.stdout)
     assert [item["score"] for item in report["exercises"]] == [0, 15]
     assert stray_workers(open_scratch) == []
@@ -197,29 +258,48 @@ def _broken_probe(real):
         spec = real(scratch, limits)
         (spec.folder / "jail.py").write_text("raise SystemExit('this jail is broken')\n")
         return spec
+
     return prepare
 
 
 def test_static_check_finds_forbidden_imports():
-    source = ("import numpy as np\nimport tensorflow as tf\nfrom scipy import signal\n"
-              "from scipy.ndimage import convolve\nk = __import__('keras')\n"
-              "import importlib\nimportlib.import_module('scipy.signal')\nimport scipy.linalg\n")
-    assert policy.forbidden_imports(source) == ["keras", "scipy.ndimage", "scipy.signal", "tensorflow"]
+    source = (
+        "import numpy as np\nimport tensorflow as tf\nfrom scipy import signal\n"
+        "from scipy.ndimage import convolve\nk = __import__('keras')\n"
+        "import importlib\nimportlib.import_module('scipy.signal')\nimport scipy.linalg\n"
+    )
+    assert policy.forbidden_imports(source) == [
+        "keras",
+        "scipy.ndimage",
+        "scipy.signal",
+        "tensorflow",
+    ]
     assert policy.forbidden_imports("import numpy\nimport scipy.linalg\n") == []
     assert policy.forbidden_imports("def broken(:\n") == []
 
 
-@pytest.mark.parametrize("source, banned", [
-    ("import scipy as sp\ndef f(x):\n    return sp.ndimage.maximum_filter(x, 2)\n", "scipy.ndimage"),
-    ("import scipy\ny = scipy.signal.correlate2d\n", "scipy.signal"),
-    ("from scipy import signal as s\n", "scipy.signal"),
-])
+@pytest.mark.parametrize(
+    "source, banned",
+    [
+        (
+            "import scipy as sp\ndef f(x):\n    return sp.ndimage.maximum_filter(x, 2)\n",
+            "scipy.ndimage",
+        ),
+        ("import scipy\ny = scipy.signal.correlate2d\n", "scipy.signal"),
+        ("from scipy import signal as s\n", "scipy.signal"),
+    ],
+)
 def test_static_check_follows_aliases(source, banned):
     assert policy.forbidden_imports(source) == [banned]
 
 
-@pytest.mark.parametrize("source", [
-    "import numpy as np\nnp.pad\n", "import scipy.linalg\nscipy.linalg.norm\n", "signal = 3\nsignal.real\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import numpy as np\nnp.pad\n",
+        "import scipy.linalg\nscipy.linalg.norm\n",
+        "signal = 3\nsignal.real\n",
+    ],
+)
 def test_static_check_allows_the_rest(source):
     assert policy.forbidden_imports(source) == []

@@ -14,10 +14,10 @@ from grader.sandbox.isolation import Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 
 # A learner's slip that hangs on string hashes: the order of a set of strings (or hash() itself).
-STRING_HASHES = '''def filter_response(patch, kernel):
+STRING_HASHES = """def filter_response(patch, kernel):
     order = list({"size", "kernel", "stride", "padding", "valid", "same"})
     return float(order.index("size") * 10**6 + hash("padding") % 10**6)
-'''
+"""
 
 
 @pytest.fixture
@@ -28,8 +28,11 @@ def started_workers(tmp_path):
     made: list[WorkerClient] = []
 
     def make(source: str) -> WorkerClient:
-        made.append(WorkerClient(prepare(exercise, source.encode(), scratch), exercise,
-                                 Isolation(strongest_mode())))
+        made.append(
+            WorkerClient(
+                prepare(exercise, source.encode(), scratch), exercise, Isolation(strongest_mode())
+            )
+        )
         return made[-1]
 
     yield make
@@ -39,14 +42,16 @@ def started_workers(tmp_path):
 
 
 def string_hash_answer(client: WorkerClient) -> float:
-    return client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="filter_response")
+    return client.call(
+        "filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="filter_response"
+    )
 
 
 def test_workers_hash_strings_alike(started_workers):
     """Python salts string hashes per process unless told a seed: a learner's set of strings
     would iterate in another order in each worker, and one submission graded twice with one
     seed would score differently."""
-    answers = {string_hash_answer(started_workers(STRING_HASHES)) for _ in range(3)}
+    answers = {string_hash_answer(started_workers(STRING_HASHES)) for _repeat in range(3)}
     assert len(answers) == 1, answers
 
 

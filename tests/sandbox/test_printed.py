@@ -7,12 +7,17 @@ from pathlib import Path
 
 from tests.conftest import SOLUTIONS
 
-PRINTING = (SOLUTIONS / "ex01_convolution.py").read_text(encoding="utf-8").replace(
-    "def filter_response(patch, kernel):",
-    "def filter_response(patch, kernel):\n    print('debug: patch shape', patch.shape, '\\x1b[31m')",
-    1)
+PRINTING = (
+    (SOLUTIONS / "ex01_convolution.py")
+    .read_text(encoding="utf-8")
+    .replace(
+        "def filter_response(patch, kernel):",
+        "def filter_response(patch, kernel):\n    print('debug: patch shape', patch.shape, '\\x1b[31m')",
+        1,
+    )
+)
 
-RAISING_DEEP = '''import numpy as np
+RAISING_DEEP = """import numpy as np
 
 
 def _row_sum(row, kernel_row):
@@ -26,7 +31,7 @@ def filter_response(patch, kernel):
 
 def convolve2d(image, kernel):
     raise NotImplementedError
-'''
+"""
 
 
 def _tests(run, exercise="ex01"):
@@ -60,8 +65,9 @@ def test_a_raise_shows_every_frame_of_the_learner_file_and_what_it_printed(grade
 
 
 def test_printed_output_is_capped(grade, make_submission, tmp_path: Path):
-    flooding = PRINTING.replace("print('debug: patch shape', patch.shape, '\\x1b[31m')",
-                                "print('x' * 100_000)")
+    flooding = PRINTING.replace(
+        "print('debug: patch shape', patch.shape, '\\x1b[31m')", "print('x' * 100_000)"
+    )
     folder = make_submission(ex01=flooding)
     run = grade("ex01", "--submission", folder, "--format", "json", "--lang", "en")
     longest = max(len(test["feedback"]) for test in _tests(run))
@@ -69,7 +75,7 @@ def test_printed_output_is_capped(grade, make_submission, tmp_path: Path):
     assert run.item("ex01")["score"] == run.item("ex01")["max_score"]
 
 
-RAISING_AT_IMPORT = '''import numpy as np
+RAISING_AT_IMPORT = """import numpy as np
 
 
 def _table():
@@ -85,7 +91,7 @@ def filter_response(patch, kernel):
 
 def convolve2d(image, kernel):
     return image
-'''
+"""
 
 
 def test_an_import_error_shows_every_frame_of_the_learner_file(grade, make_submission):
@@ -100,7 +106,7 @@ def test_an_import_error_shows_every_frame_of_the_learner_file(grade, make_submi
 # Honest code that NumPy warns about, a traceback printed while handling an error, an object
 # printed, and an error message that names the learner's file: each names the file by its path
 # in the worker's folder, or an address, new in every run.
-NAMES_ITS_PATH = '''import traceback
+NAMES_ITS_PATH = """import traceback
 import warnings
 
 import numpy as np
@@ -119,7 +125,7 @@ def filter_response(patch, kernel):
 
 def convolve2d(image, kernel):
     raise FileNotFoundError(2, "no such file", __file__)
-'''
+"""
 
 
 def test_feedback_is_the_same_in_every_run_though_the_worker_folder_is_not(grade, make_submission):
@@ -127,8 +133,10 @@ def test_feedback_is_the_same_in_every_run_though_the_worker_folder_is_not(grade
     the worker's folder (a new temporary name each run): feedback shows the file's own name,
     so one submission graded twice with one seed gets the same feedback, byte for byte."""
     folder = make_submission(ex01=NAMES_ITS_PATH)
-    runs = [grade("ex01", "--submission", folder, "--format", "json", "--lang", "en", "--seed", "5")
-            for _ in range(2)]
+    runs = [
+        grade("ex01", "--submission", folder, "--format", "json", "--lang", "en", "--seed", "5")
+        for _repeat in range(2)
+    ]
     feedbacks = [[test["feedback"] for test in _tests(run)] for run in runs]
     shown = "\n".join(feedbacks[0])
     assert "ex01_convolution.py:8: RuntimeWarning" in shown and "a warning of my own" in shown

@@ -14,18 +14,18 @@ import numpy as np
 import pytest
 
 from grader.course.catalogue import load_catalogue
+from grader.jail import wire
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import LIMITS, ROOT, USERNS, Isolation, strongest_mode
 from grader.sandbox.launch import make_scratch, prepare
 from grader.sandbox.process import WorkerProcess
-from grader.jail import wire
 
-LOUD = '''print("LEARNER FILE LOADED", flush=True)
+LOUD = """print("LEARNER FILE LOADED", flush=True)
 
 
 def filter_response(patch, kernel):
     return 1.0
-'''
+"""
 EXERCISE = next(item for item in load_catalogue().exercises if item.id == "ex01")
 
 
@@ -38,12 +38,12 @@ def test_the_learner_file_waits_for_the_go(scratch):
     spec = prepare(EXERCISE, LOUD.encode(), scratch)
     process = WorkerProcess(spec, Isolation(strongest_mode()))
     try:
-        frame, _ = process.read_frame(time.monotonic() + 20, "import")
+        frame, _blobs = process.read_frame(time.monotonic() + 20, "import")
         assert "sandbox" in frame
         time.sleep(0.5)  # time enough to load a two-line file, had it gone on
         assert "LEARNER FILE LOADED" not in spec.stdout_path.read_text()
         process.write_frame(wire.pack_message({"op": "go"}, []), time.monotonic() + 5, "import")
-        hello, _ = process.read_frame(time.monotonic() + 20, "import")
+        hello, _blobs = process.read_frame(time.monotonic() + 20, "import")
         assert hello.get("ready") is True
         assert "LEARNER FILE LOADED" in spec.stdout_path.read_text()
     finally:
@@ -55,8 +55,11 @@ def test_a_worker_told_anything_but_go_stops_without_loading_the_file(scratch):
     process = WorkerProcess(spec, Isolation(strongest_mode()))
     try:
         process.read_frame(time.monotonic() + 20, "import")
-        process.write_frame(wire.pack_message({"op": "call", "name": "filter_response"}, []),
-                            time.monotonic() + 5, "import")
+        process.write_frame(
+            wire.pack_message({"op": "call", "name": "filter_response"}, []),
+            time.monotonic() + 5,
+            "import",
+        )
         assert process.exit_code() == 0
         assert "LEARNER FILE LOADED" not in spec.stdout_path.read_text()
     finally:
@@ -85,7 +88,10 @@ def test_a_worker_started_under_a_mode_the_probe_rejected_is_started_again(scrat
     try:
         client.start()
         assert client.launched.mode == presumed
-        assert client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f") == 1.0
+        assert (
+            client.call("filter_response", (np.ones((1, 1)), np.ones((1, 1))), {}, description="f")
+            == 1.0
+        )
         assert client.launched.mode == decided
         # Only the worker started under the decided mode ever loaded the file.
         assert client.spec.stdout_path.read_text().count("LEARNER FILE LOADED") == 1

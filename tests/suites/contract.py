@@ -15,11 +15,17 @@ HONEST_LOOPS_SECONDS = 15  # loops are slow, not that slow
 
 
 def failures(item: dict) -> list[str]:
-    return [f"{test['name']}: {test['feedback']}" for test in item["tests"] if test["status"] != "passed"]
+    return [
+        f"{test['name']}: {test['feedback']}"
+        for test in item["tests"]
+        if test["status"] != "passed"
+    ]
 
 
 def assert_solution_gets_full_marks(grade, exercise: str, points: float, seed: str) -> None:
-    item = grade(exercise, "--submission", SOLUTIONS, "--format", "json", "--seed", seed).item(exercise)
+    item = grade(exercise, "--submission", SOLUTIONS, "--format", "json", "--seed", seed).item(
+        exercise
+    )
     assert item["score"] == item["max_score"] == points, failures(item)
 
 
@@ -42,7 +48,9 @@ def buggy_names(exercise: str) -> list[str]:
 def assert_bug_is_named(grade, exercise: str, name: str, phrase: str, folder: Path) -> None:
     """Grade the buggy version `name` (written into `folder`)."""
     write_buggy(name, folder)
-    item = grade(exercise, "--submission", folder, "--format", "json", "--seed", SEED).item(exercise)
+    item = grade(exercise, "--submission", folder, "--format", "json", "--seed", SEED).item(
+        exercise
+    )
     assert item["score"] < item["max_score"], f"{name} got full marks"
     failed = [test for test in item["tests"] if test["status"] != "passed"]
     assert all(test["status"] == "failed" for test in failed), failed

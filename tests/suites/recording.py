@@ -30,9 +30,15 @@ from grader.jail import wire
 def case_key(name: str, args: Any, kwargs: Any) -> str:
     """A fingerprint of one call as the worker receives it: arrays by shape, dtype and bytes,
     lists and tuples alike, keyword arguments by name. The replay files compute the same."""
+
     def canonical(value: Any) -> Any:
         if isinstance(value, np.ndarray):
-            return ["A", list(value.shape), value.dtype.str, hashlib.sha256(value.tobytes()).hexdigest()]
+            return [
+                "A",
+                list(value.shape),
+                value.dtype.str,
+                hashlib.sha256(value.tobytes()).hexdigest(),
+            ]
         if isinstance(value, np.generic):
             return canonical(value.item())
         if isinstance(value, (list, tuple)):
@@ -84,8 +90,9 @@ class _StandIn:
     def __init__(self, module: Any, recording: Recording, current: list[str]):
         self.module, self.recording, self.current = module, recording, current
 
-    def call(self, name: str, args: tuple, kwargs: dict, *, description: str,
-             return_args: bool = False) -> Any:
+    def call(
+        self, name: str, args: tuple, kwargs: dict, *, description: str, return_args: bool = False
+    ) -> Any:
         args, kwargs = _round_trip(tuple(args)), _round_trip(dict(kwargs))
         record = Call(self.current[0], name, case_key(name, args, kwargs))
         self.recording.calls.append(record)
@@ -98,9 +105,12 @@ class _StandIn:
             raise NotAttempted(f"not attempted: {name} still raises NotImplementedError") from None
         except Exception as error:  # the stand-in's own exception, reported as a worker would
             record.raised = type(error).__name__
-            raise LearnerRaised(f"{description} raised {type(error).__name__}: {error}",
-                                type(error).__name__, str(error),
-                                value_error=isinstance(error, ValueError)) from None
+            raise LearnerRaised(
+                f"{description} raised {type(error).__name__}: {error}",
+                type(error).__name__,
+                str(error),
+                value_error=isinstance(error, ValueError),
+            ) from None
         record.answer = value
         return (value, list(given[0])) if return_args else value
 
@@ -132,8 +142,13 @@ def _load(path: Path, exercise: Exercise) -> Any:
     return module
 
 
-def record(exercise_ids: list[str], folder: Path, seed: int, *,
-           visibilities: tuple[str, ...] = ("public", "hidden")) -> tuple[Recording, dict]:
+def record(
+    exercise_ids: list[str],
+    folder: Path,
+    seed: int,
+    *,
+    visibilities: tuple[str, ...] = ("public", "hidden"),
+) -> tuple[Recording, dict]:
     """Run the suites of `exercise_ids` (those of `visibilities`) against the files in
     `folder` under `seed`: every call made, and each test's result (node id -> passed)."""
     import pytest
@@ -143,21 +158,30 @@ def record(exercise_ids: list[str], folder: Path, seed: int, *,
     catalogue = load_catalogue()
     exercises = [catalogue.item(exercise_id) for exercise_id in exercise_ids]
     recording, current = Recording(), [""]
-    clients = {exercise.id: _StandIn(_load(folder / exercise.file, exercise), recording, current)
-               for exercise in exercises}
+    clients = {
+        exercise.id: _StandIn(_load(folder / exercise.file, exercise), recording, current)
+        for exercise in exercises
+    }
 
     class _Current:
         @pytest.hookimpl(tryfirst=True)
         def pytest_runtest_setup(self, item: pytest.Item) -> None:
             current[0] = item.nodeid
 
-    plugin = GradingPlugin(RunContext({exercise.id: exercise for exercise in exercises},
-                                      _Workers(clients), seed))
-    files = [path for exercise in exercises for path in exercise.suite_files(EXERCISES_DIR)
-             if path.parent.name in visibilities]
+    plugin = GradingPlugin(
+        RunContext({exercise.id: exercise for exercise in exercises}, _Workers(clients), seed)
+    )
+    files = [
+        path
+        for exercise in exercises
+        for path in exercise.suite_files(EXERCISES_DIR)
+        if path.parent.name in visibilities
+    ]
     with clean_pytest_environment():
         pytest.main(pytest_arguments(files, EXERCISES_DIR), plugins=[plugin, _Current()])
-    return recording, {nodeid: result.status == "passed" for nodeid, result in plugin.results.items()}
+    return recording, {
+        nodeid: result.status == "passed" for nodeid, result in plugin.results.items()
+    }
 
 
 def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict[str, float]:
@@ -165,8 +189,8 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
     whose answered calls are the same under both seeds ("fixed": a table of answers that
     raises ValueError for anything else could pass them), and hidden tests with an answered
     call that changes with the seed ("generated")."""
-    first, _ = record([exercise_id], folder, seeds[0])
-    second, _ = record([exercise_id], folder, seeds[1])
+    first, _values = record([exercise_id], folder, seeds[0])
+    second, _values = record([exercise_id], folder, seeds[1])
     keys_first, keys_second = first.answered_by_test(), second.answered_by_test()
     split = {"public": 0.0, "fixed": 0.0, "generated": 0.0}
     for entry in by_exercise(collect_manifest())[exercise_id]:
@@ -179,7 +203,9 @@ def points_split(exercise_id: str, folder: Path, seeds: tuple[int, int]) -> dict
     return split
 
 
-if __name__ == "__main__":  # python -m tests.suites.recording: the points split, exercise by exercise
+if (
+    __name__ == "__main__"
+):  # python -m tests.suites.recording: the points split, exercise by exercise
     from tests.conftest import SOLUTIONS
 
     for exercise in load_catalogue().exercises:

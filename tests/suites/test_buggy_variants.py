@@ -7,7 +7,7 @@ per exercise in each round, so a single `grade ex01 ... ex06` run checks up to s
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -27,14 +27,20 @@ def _rounds() -> list[dict[str, dict]]:
     for entry in CATALOGUE:
         by_exercise[entry["exercise"]].append(entry)
     depth = max(len(entries) for entries in by_exercise.values())
-    return [{exercise: entries[index] for exercise, entries in by_exercise.items() if index < len(entries)}
-            for index in range(depth)]
+    return [
+        {
+            exercise: entries[index]
+            for exercise, entries in by_exercise.items()
+            if index < len(entries)
+        }
+        for index in range(depth)
+    ]
 
 
 ROUNDS = _rounds()
 
 
-@lru_cache(maxsize=None)
+@cache
 def graded_round(index: int, folder: Path) -> dict[str, dict]:
     """Grade round `index` once per session; the report's item for each exercise."""
     course = load_catalogue()
@@ -50,23 +56,37 @@ def test_catalogue_lists_every_variant_once():
     files = [entry["file"] for entry in CATALOGUE]
     assert len(files) == len(set(files))
     assert sorted(files) == sorted(path.name for path in BUGGY.glob("*.py"))
-    assert {entry["exercise"] for entry in CATALOGUE} == {"ex01", "ex02", "ex03", "ex04", "ex05", "ex06"}
+    assert {entry["exercise"] for entry in CATALOGUE} == {
+        "ex01",
+        "ex02",
+        "ex03",
+        "ex04",
+        "ex05",
+        "ex06",
+    }
     for entry in CATALOGUE:
         assert set(entry) == {"file", "exercise", "bug", "feedback"}, entry
 
 
-@pytest.mark.parametrize(("round_index", "exercise"), [
-    pytest.param(index, exercise, id=entry["file"].removesuffix(".py"))
-    for index, entries in enumerate(ROUNDS) for exercise, entry in entries.items()])
+@pytest.mark.parametrize(
+    ("round_index", "exercise"),
+    [
+        pytest.param(index, exercise, id=entry["file"].removesuffix(".py"))
+        for index, entries in enumerate(ROUNDS)
+        for exercise, entry in entries.items()
+    ],
+)
 def test_bug_loses_points_and_is_named(tmp_path_factory, round_index, exercise):
     entry = ROUNDS[round_index][exercise]
     folder = tmp_path_factory.getbasetemp() / f"buggy-round-{round_index}"
     item = graded_round(round_index, folder)[exercise]
     assert item["score"] < item["max_score"], f"{entry['file']} got full marks"
     failed = [test for test in item["tests"] if test["status"] != "passed"]
-    assert all(test["status"] == "failed" for test in failed), \
+    assert all(test["status"] == "failed" for test in failed), (
         f"{entry['file']}: a test errored instead of failing: {failed}"
+    )
     phrase = entry["feedback"].lower()
     assert any(phrase in test["feedback"].lower() for test in failed), (
         f"{entry['file']} ({entry['bug']}): no feedback says {entry['feedback']!r}; got:\n"
-        + "\n".join(f"- {test['name']}: {test['feedback'][:200]}" for test in failed))
+        + "\n".join(f"- {test['name']}: {test['feedback'][:200]}" for test in failed)
+    )

@@ -7,8 +7,13 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SOLUTIONS
-from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
-                                   assert_stub_is_not_attempted, buggy_names)
+from tests.suites.contract import (
+    assert_bug_is_named,
+    assert_honest_loops_get_full_marks,
+    assert_solution_gets_full_marks,
+    assert_stub_is_not_attempted,
+    buggy_names,
+)
 
 # buggy version -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {
@@ -52,8 +57,13 @@ def test_bug_loses_points_and_is_named(grade, tmp_path, name):
 
 def test_gradient_tape_is_a_forbidden_shortcut(make_submission, grade):
     """ex08 is not a TensorFlow exercise: a learner may not let GradientTape do the work."""
-    source = (SOLUTIONS / "ex08_backprop.py").read_text(encoding="utf-8").replace(
-        "import numpy as np\n", "import numpy as np\nimport tensorflow as tf\n", 1)
-    item = grade("ex08", "--submission", make_submission(ex08=source), "--format", "json").item("ex08")
+    source = (
+        (SOLUTIONS / "ex08_backprop.py")
+        .read_text(encoding="utf-8")
+        .replace("import numpy as np\n", "import numpy as np\nimport tensorflow as tf\n", 1)
+    )
+    item = grade("ex08", "--submission", make_submission(ex08=source), "--format", "json").item(
+        "ex08"
+    )
     assert item["score"] == 0
     assert all("tensorflow" in test["feedback"].lower() for test in item["tests"])

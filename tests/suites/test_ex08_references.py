@@ -59,43 +59,61 @@ def pool_cases():
 
 @pytest.mark.parametrize("name", [*suite.CONV_CASES, "random 0", "random 7"])
 def test_conv_reference_matches_a_numerical_gradient(name):
-    _, case, d_out, x, kernel = next(item for item in conv_cases() if item[0] == name)
+    _name, case, d_out, x, kernel = next(item for item in conv_cases() if item[0] == name)
     x = x.astype(np.float64)
-    forward = lambda x_, k_: ref_ex04.conv2d(x_, k_, None, case.strides, case.padding)
+
+    def forward(x_, k_):
+        return ref_ex04.conv2d(x_, k_, None, case.strides, case.padding)
+
     d_x, d_kernel, d_bias = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
     assert_close(d_x, numerical_gradient(lambda v: forward(v, kernel), x, d_out))
     assert_close(d_kernel, numerical_gradient(lambda v: forward(x, v), kernel, d_out))
-    assert_close(d_bias, numerical_gradient(
-        lambda v: ref_ex04.conv2d(x, kernel, v, case.strides, case.padding), np.zeros(kernel.shape[3]), d_out))
+    assert_close(
+        d_bias,
+        numerical_gradient(
+            lambda v: ref_ex04.conv2d(x, kernel, v, case.strides, case.padding),
+            np.zeros(kernel.shape[3]),
+            d_out,
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", [name for name in suite.POOL_CASES if name != "ties"])
 def test_pool_reference_matches_a_numerical_gradient(name):
     case = suite.POOL_CASES[name]
-    d_out, _ = case.arrays(np.random.default_rng(1))
+    d_out, _x = case.arrays(np.random.default_rng(1))
     # Distinct values, so that no nudge changes which cell wins a window.
     x = np.random.default_rng(2).permutation(np.prod(case.x_shape)).reshape(case.x_shape) - 40.0
-    forward = lambda v: ref_ex05.max_pool(v, case.pool_size, case.strides, case.padding)
-    assert_close(ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding),
-                 numerical_gradient(forward, x, d_out))
+
+    def forward(v):
+        return ref_ex05.max_pool(v, case.pool_size, case.strides, case.padding)
+
+    assert_close(
+        ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding),
+        numerical_gradient(forward, x, d_out),
+    )
 
 
 def test_every_named_mistake_differs_from_the_right_answer_somewhere():
     differs: dict[str, bool] = {}
-    for _, case, d_out, x, kernel in conv_cases():
+    for _name, case, d_out, x, kernel in conv_cases():
         right = ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)
-        found, _ = input_mistakes(d_out, x, kernel, case.strides, case.padding)
+        found, _shapes = input_mistakes(d_out, x, kernel, case.strides, case.padding)
         for mistake in found:
-            same = np.shape(mistake.candidate) == right[0].shape and np.allclose(mistake.candidate, right[0])
+            same = np.shape(mistake.candidate) == right[0].shape and np.allclose(
+                mistake.candidate, right[0]
+            )
             differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not same
         for mistake in kernel_mistakes(d_out, x, kernel, case.strides, case.padding):
-            differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not np.allclose(
-                mistake.candidate, right[1])
-    for _, case, d_out, x in pool_cases():
+            differs[mistake.feedback[:40]] = differs.get(
+                mistake.feedback[:40], False
+            ) or not np.allclose(mistake.candidate, right[1])
+    for _name, case, d_out, x in pool_cases():
         right = ref_ex08.max_pool_backward(d_out, x, case.pool_size, case.strides, case.padding)
         for mistake in pool_mistakes(d_out, x, case.pool_size, case.strides, case.padding):
-            differs[mistake.feedback[:40]] = differs.get(mistake.feedback[:40], False) or not np.allclose(
-                mistake.candidate, right)
+            differs[mistake.feedback[:40]] = differs.get(
+                mistake.feedback[:40], False
+            ) or not np.allclose(mistake.candidate, right)
     assert len(differs) >= 12 and all(differs.values()), differs
 
 
@@ -118,10 +136,12 @@ def tape_conv(tf, d_out, x, kernel, strides, padding):
 @pytest.mark.slow
 def test_conv_reference_and_solution_match_gradient_tape(tf):
     ex08 = solution("ex08_backprop.py")
-    for name, case, d_out, x, kernel in conv_cases():
+    for _name, case, d_out, x, kernel in conv_cases():
         expected = tape_conv(tf, d_out, x.astype(np.float64), kernel, case.strides, case.padding)
-        for got in (ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
-                    ex08.conv_backward(d_out, x, kernel, case.strides, case.padding)):
+        for got in (
+            ref_ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
+            ex08.conv_backward(d_out, x, kernel, case.strides, case.padding),
+        ):
             for part, want in zip(got, expected):
                 assert_close(part, want)
 
@@ -129,13 +149,15 @@ def test_conv_reference_and_solution_match_gradient_tape(tf):
 @pytest.mark.slow
 def test_pool_reference_and_solution_match_gradient_tape(tf):
     ex08 = solution("ex08_backprop.py")
-    for name, case, d_out, x in pool_cases():
+    for _name, case, d_out, x in pool_cases():
         strides = case.pool_size if case.strides is None else case.strides
         x_t = tf.constant(x, tf.float64)
         with tf.GradientTape() as tape:
             tape.watch(x_t)
-            loss = tf.reduce_sum(tf.nn.max_pool2d(x_t, pair(case.pool_size), pair(strides),
-                                                  case.padding.upper()) * d_out)
+            loss = tf.reduce_sum(
+                tf.nn.max_pool2d(x_t, pair(case.pool_size), pair(strides), case.padding.upper())
+                * d_out
+            )
         expected = tape.gradient(loss, x_t).numpy()
         args = (d_out, x, case.pool_size, case.strides, case.padding)
         assert_close(ref_ex08.max_pool_backward(*args), expected)

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.suites.contract import (assert_bug_is_named, assert_honest_loops_get_full_marks, assert_solution_gets_full_marks,
-                                   assert_stub_is_not_attempted, buggy_names)
+from tests.suites.contract import (
+    assert_bug_is_named,
+    assert_honest_loops_get_full_marks,
+    assert_solution_gets_full_marks,
+    assert_stub_is_not_attempted,
+    buggy_names,
+)
 
 # buggy version -> a phrase the feedback of some failed test must contain
 NAMED_MISTAKES = {

@@ -38,11 +38,17 @@ def keras_field(keras, layers) -> int:
     """The rows of a long 1-column input that one middle output unit depends on."""
     import tensorflow as tf
 
-    jump = math.prod(stride for _, stride in layers)
+    jump = math.prod(stride for _size, stride in layers)
     length = 4 * ref_ex09.receptive_field(layers) + 4 * jump
-    model = keras.Sequential([keras.Input((length, 1, 1))] + [
-        keras.layers.Conv2D(1, (size, 1), strides=(stride, 1), use_bias=False,
-                            kernel_initializer="ones") for size, stride in layers])
+    model = keras.Sequential(
+        [keras.Input((length, 1, 1))]
+        + [
+            keras.layers.Conv2D(
+                1, (size, 1), strides=(stride, 1), use_bias=False, kernel_initializer="ones"
+            )
+            for size, stride in layers
+        ]
+    )
     x = tf.Variable(np.ones((1, length, 1, 1), dtype=np.float32))
     with tf.GradientTape() as tape:
         out = model(x)
@@ -55,7 +61,11 @@ def layer_stacks():
     yield from suite.FIELD_CASES.values()
     for seed in RANDOM_SEEDS:
         rng = np.random.default_rng(seed)
-        yield from (suite.random_layers(rng), suite.random_unstrided(rng), suite.random_strided(rng))
+        yield from (
+            suite.random_layers(rng),
+            suite.random_unstrided(rng),
+            suite.random_strided(rng),
+        )
 
 
 def test_receptive_field_matches_keras_gradients(keras):
@@ -70,10 +80,10 @@ def test_multiply_adds_match_keras_shapes_and_weights(keras):
     cases = list(suite.COST_CASES.values())
     cases += [suite.random_cost_case(np.random.default_rng(seed)) for seed in RANDOM_SEEDS]
     for input_shape, filters, kernel, *rest in cases:
-        strides, padding = (rest + [1, "valid"][len(rest):])[:2]
+        strides, padding = (rest + [1, "valid"][len(rest) :])[:2]
         layer = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding.lower())
         layer.build((None, *input_shape))
-        _, out_h, out_w, _ = layer.compute_output_shape((None, *input_shape))
+        _batch, out_h, out_w, _channels = layer.compute_output_shape((None, *input_shape))
         expected = out_h * out_w * (layer.count_params() - filters)
         assert ref_ex09.multiply_adds(input_shape, filters, kernel, strides, padding) == expected
         assert ex09.conv2d_multiply_adds(input_shape, filters, kernel, strides, padding) == expected

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from hypothesis import strategies as st
 
-from grader.failures import GradingFailure, NamedMistake, NotAttempted
 from grader.exercises.hidden import cases, properties
+from grader.failures import GradingFailure, NamedMistake, NotAttempted
 
 
 @st.composite
@@ -21,23 +20,32 @@ def convolve_cases(draw):
     """(image, kernel) pairs, the kernel no larger than the image."""
     height, width = draw(st.integers(1, 7)), draw(st.integers(1, 7))
     f_h, f_w = draw(st.integers(1, height)), draw(st.integers(1, width))
-    return cases._values(draw, (height, width), "float64"), cases._values(draw, (f_h, f_w), "float64")
+    return cases._values(draw, (height, width), "float64"), cases._values(
+        draw, (f_h, f_w), "float64"
+    )
 
 
 def failing_on_wide_images(calls: list):
     """A check that fails whenever the kernel is narrower than the image (most cases)."""
+
     def check(case):
         image, kernel = case
         calls.append(case)
         if kernel.shape[1] < image.shape[1]:
             raise GradingFailure(f"wrong values for an image {image.shape}")
+
     return check
 
 
 def report(seed: int, check) -> GradingFailure:
     with pytest.raises(GradingFailure) as raised:
-        properties.run_property(convolve_cases(), check, run_seed=seed, name="test",
-                                describe=lambda case: properties.show("image", case[0]))
+        properties.run_property(
+            convolve_cases(),
+            check,
+            run_seed=seed,
+            name="test",
+            describe=lambda case: properties.show("image", case[0]),
+        )
     return raised.value
 
 
@@ -62,8 +70,9 @@ def test_the_same_seed_gives_the_same_report_and_another_seed_other_cases():
 
 
 def test_passing_cases_pass_and_a_stub_is_not_attempted():
-    properties.run_property(cases.sobel_images(), lambda image: None, run_seed=1, name="ok",
-                            describe=repr)
+    properties.run_property(
+        cases.sobel_images(), lambda image: None, run_seed=1, name="ok", describe=repr
+    )
     calls = []
 
     def stub(image):
@@ -80,7 +89,7 @@ def test_a_named_mistake_is_preferred_to_an_unnamed_smaller_case():
     named = []
 
     def check(case):
-        image, _ = case
+        image, _kernel = case
         if image.shape[0] >= 2:
             named.append(image.shape)
             raise NamedMistake("your output is transposed")
@@ -114,8 +123,12 @@ def test_ex01_generated_cases_shrink_without_hypothesis():
 
     calls = []
     with pytest.raises(GradingFailure) as raised:
-        examples.run_generated(np.random.default_rng(4), failing_on_wide_images(calls), seed=4,
-                               describe=lambda case: examples.show("image", case[0]))
+        examples.run_generated(
+            np.random.default_rng(4),
+            failing_on_wide_images(calls),
+            seed=4,
+            describe=lambda case: examples.show("image", case[0]),
+        )
     assert "wrong values for an image (1, 2)" in raised.value.feedback
     assert "replay with --seed 4" in raised.value.feedback
     assert len(calls) <= examples.CONVOLVE_CASES + examples.SHRINK_CALLS
@@ -129,8 +142,13 @@ def test_a_run_that_checked_no_case_is_not_a_pass(monkeypatch):
 
     monkeypatch.setattr(properties, "CALL_BUDGET", 0)
     with pytest.raises(evidence.NothingChecked, match="no generated case was checked"):
-        properties.run_property(cases.sobel_images(), lambda image: None, run_seed=1, name="ex02.sobel_edges",
-                                describe=repr)
+        properties.run_property(
+            cases.sobel_images(),
+            lambda image: None,
+            run_seed=1,
+            name="ex02.sobel_edges",
+            describe=repr,
+        )
     monkeypatch.setattr(examples, "CONVOLVE_CASES", 0)
     with pytest.raises(evidence.NothingChecked):
         examples.run_generated(np.random.default_rng(1), lambda case: None, seed=1, describe=repr)
@@ -158,8 +176,13 @@ def test_no_clock_decides_which_cases_are_checked(monkeypatch):
 
     def cases_checked() -> list:
         seen = []
-        properties.run_property(cases.sobel_images(), lambda image: seen.append(image.tobytes()), run_seed=9,
-                                name="ex02.sobel_edges", describe=repr)
+        properties.run_property(
+            cases.sobel_images(),
+            lambda image: seen.append(image.tobytes()),
+            run_seed=9,
+            name="ex02.sobel_edges",
+            describe=repr,
+        )
         return seen
 
     idle = cases_checked()

@@ -47,7 +47,9 @@ def keras(tf):
 
 
 def solution(file_name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(file_name.removesuffix(".py"), SOLUTIONS / file_name)
+    spec = importlib.util.spec_from_file_location(
+        file_name.removesuffix(".py"), SOLUTIONS / file_name
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -56,14 +58,17 @@ def solution(file_name: str) -> ModuleType:
 def assert_close(got: np.ndarray, expected: np.ndarray) -> None:
     assert got.shape == expected.shape
     scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
-    np.testing.assert_allclose(got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE * scale)
+    np.testing.assert_allclose(
+        got, expected, rtol=RELATIVE_TOLERANCE, atol=RELATIVE_TOLERANCE * scale
+    )
 
 
 def tf_conv(tf, x, kernel, bias=None, strides=1, padding="valid") -> np.ndarray:
     """tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias, in float64."""
     s_h, s_w = (strides, strides) if isinstance(strides, int) else strides
-    out = tf.nn.conv2d(np.asarray(x, np.float64), np.asarray(kernel, np.float64),
-                       [1, s_h, s_w, 1], padding.upper()).numpy()
+    out = tf.nn.conv2d(
+        np.asarray(x, np.float64), np.asarray(kernel, np.float64), [1, s_h, s_w, 1], padding.upper()
+    ).numpy()
     return out if bias is None else out + bias
 
 
@@ -100,8 +105,9 @@ def test_ex02_sobel_matches_tf(tf):
 def test_ex03_zero_pad_matches_tf_pad(tf):
     ex03 = solution("ex03_padding.py")
     rng = np.random.default_rng(3)
-    for pad, dtype in itertools.product([0, 1, 2, ((0, 2), (3, 1)), ((2, 0), (0, 1))],
-                                        [np.uint8, np.int32, np.float32, np.float64]):
+    for pad, dtype in itertools.product(
+        [0, 1, 2, ((0, 2), (3, 1)), ((2, 0), (0, 1))], [np.uint8, np.int32, np.float32, np.float64]
+    ):
         x = suite_ex03.random_batch(rng, dtype)
         (top, bottom), (left, right) = ((pad, pad), (pad, pad)) if isinstance(pad, int) else pad
         expected = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]).numpy()
@@ -123,8 +129,10 @@ def test_ex03_same_padding_is_what_tf_pads(tf):
         kernel = rng.normal(size=(kernel_size, 1, 1, 1))
         before, after = ex03.same_padding(size, kernel_size, stride)
         padded = np.pad(x, ((0, 0), (before, after), (0, 0), (0, 0)))
-        assert_close(tf_conv(tf, padded, kernel, strides=(stride, 1)),
-                     tf_conv(tf, x, kernel, strides=(stride, 1), padding="same"))
+        assert_close(
+            tf_conv(tf, padded, kernel, strides=(stride, 1)),
+            tf_conv(tf, x, kernel, strides=(stride, 1), padding="same"),
+        )
 
 
 # ------------------------------------------------------------------ ex04
@@ -137,8 +145,9 @@ def conv_cases():
         yield f"random-{seed}", suite_ex04.random_case(np.random.default_rng(seed)), np.float64
 
 
-@pytest.mark.parametrize(("name", "case", "dtype"),
-                         [pytest.param(*case, id=case[0]) for case in conv_cases()])
+@pytest.mark.parametrize(
+    ("name", "case", "dtype"), [pytest.param(*case, id=case[0]) for case in conv_cases()]
+)
 def test_ex04_conv2d_matches_tf(tf, name, case, dtype):
     ex04 = solution("ex04_stride.py")
     x, kernel, bias = case.arrays(np.random.default_rng(len(name)), dtype)
@@ -152,8 +161,13 @@ def test_ex04_conv2d_matches_keras_conv2d_layer(keras):
     for name in ("same_strided_pair", "same_even", "stride_pair"):
         case = suite_ex04.FIXED_CASES[name]
         x, kernel, bias = case.arrays(np.random.default_rng(7))
-        layer = keras.layers.Conv2D(kernel.shape[3], kernel.shape[:2], strides=case.strides,
-                                    padding=case.padding.lower(), dtype="float64")
+        layer = keras.layers.Conv2D(
+            kernel.shape[3],
+            kernel.shape[:2],
+            strides=case.strides,
+            padding=case.padding.lower(),
+            dtype="float64",
+        )
         layer.build(x.shape)
         layer.set_weights([kernel, bias])
         assert_close(ex04.conv2d(x, kernel, bias, case.strides, case.padding), np.asarray(layer(x)))
@@ -168,7 +182,9 @@ def pool_cases():
         yield f"random-{seed}", suite_ex05.random_case(np.random.default_rng(seed))
 
 
-@pytest.mark.parametrize(("name", "case"), [pytest.param(*case, id=case[0]) for case in pool_cases()])
+@pytest.mark.parametrize(
+    ("name", "case"), [pytest.param(*case, id=case[0]) for case in pool_cases()]
+)
 def test_ex05_max_pool2d_matches_keras(keras, name, case):
     ex05 = solution("ex05_pooling.py")
     x = case.array(np.random.default_rng(len(name)))
@@ -182,8 +198,12 @@ def test_ex05_max_pool2d_matches_keras(keras, name, case):
 def test_ex05_max_pool2d_matches_tf_max_pool(tf):
     ex05 = solution("ex05_pooling.py")
     x = np.random.default_rng(5).normal(size=(2, 9, 8, 3)).astype(np.float32)
-    for pool, strides, padding in (((2, 2), (2, 2), "VALID"), ((3, 3), (2, 2), "SAME"),
-                                   ((2, 4), (2, 3), "SAME"), ((3, 2), (1, 2), "VALID")):
+    for pool, strides, padding in (
+        ((2, 2), (2, 2), "VALID"),
+        ((3, 3), (2, 2), "SAME"),
+        ((2, 4), (2, 3), "SAME"),
+        ((3, 2), (1, 2), "VALID"),
+    ):
         expected = tf.nn.max_pool2d(x, pool, strides, padding).numpy()
         assert_close(ex05.max_pool2d(x, pool, strides, padding), expected)
 
@@ -197,13 +217,18 @@ def test_ex06_shapes_match_compute_output_shape(keras):
         rng = np.random.default_rng(seed)
         kernel = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
         strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-        input_shape = (int(rng.integers(kernel[0], 40)), int(rng.integers(kernel[1], 40)),
-                       int(rng.integers(1, 8)))
+        input_shape = (
+            int(rng.integers(kernel[0], 40)),
+            int(rng.integers(kernel[1], 40)),
+            int(rng.integers(1, 8)),
+        )
         filters = int(rng.integers(1, 65))
         for padding in ("valid", "same"):
             layer = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding)
             expected = tuple(layer.compute_output_shape((None, *input_shape))[1:])
-            assert ex06.conv_output_shape(input_shape, filters, kernel, strides, padding) == expected
+            assert (
+                ex06.conv_output_shape(input_shape, filters, kernel, strides, padding) == expected
+            )
             pool_strides = None if seed % 3 == 0 else strides
             pooling = keras.layers.MaxPooling2D(kernel, pool_strides, padding)
             expected = tuple(pooling.compute_output_shape((None, *input_shape))[1:])
@@ -219,7 +244,9 @@ def test_ex06_param_counts_match_count_params(keras):
         use_bias = bool(seed % 2)
         conv = keras.layers.Conv2D(filters, kernel, use_bias=use_bias)
         conv.build((None, 16, 16, in_channels))
-        assert ex06.conv2d_param_count(kernel, in_channels, filters, use_bias) == conv.count_params()
+        assert (
+            ex06.conv2d_param_count(kernel, in_channels, filters, use_bias) == conv.count_params()
+        )
         in_features, units = int(rng.integers(1, 5000)), int(rng.integers(1, 300))
         dense = keras.layers.Dense(units, use_bias=use_bias)
         dense.build((None, in_features))

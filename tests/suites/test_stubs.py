@@ -6,11 +6,14 @@ import ast
 
 import pytest
 
-from tests.conftest import SOLUTIONS, STUBS
 from grader.course.catalogue import load_catalogue
+from tests.conftest import SOLUTIONS, STUBS
 
-EXERCISES = [exercise for exercise in load_catalogue().exercises
-             if (SOLUTIONS / exercise.file).is_file() and (STUBS / exercise.file).is_file()]
+EXERCISES = [
+    exercise
+    for exercise in load_catalogue().exercises
+    if (SOLUTIONS / exercise.file).is_file() and (STUBS / exercise.file).is_file()
+]
 
 
 def outline(tree: ast.Module, public_bodies: bool) -> list:
@@ -20,7 +23,8 @@ def outline(tree: ast.Module, public_bodies: bool) -> list:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             parts.append(("def", node.name, ast.dump(node.args), ast.get_docstring(node)))
         elif isinstance(node, ast.Assign) and all(
-                isinstance(t, ast.Name) and t.id.isupper() for t in node.targets):
+            isinstance(t, ast.Name) and t.id.isupper() for t in node.targets
+        ):
             parts.append(("constant", [t.id for t in node.targets]))
         else:
             parts.append(ast.dump(node))
@@ -37,12 +41,17 @@ def test_stub_mirrors_solution(exercise):
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_stub_bodies_say_not_implemented(exercise):
     stub = ast.parse((STUBS / exercise.file).read_text(encoding="utf-8"))
-    functions = [node for node in stub.body
-                 if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+    functions = [
+        node
+        for node in stub.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    ]
     assert {function.name for function in functions} >= set(exercise.functions)
     for function in functions:
         raised = function.body[-1]
-        assert isinstance(raised, ast.Raise), f"{function.name} must end in raise NotImplementedError"
+        assert isinstance(raised, ast.Raise), (
+            f"{function.name} must end in raise NotImplementedError"
+        )
         assert "NotImplementedError" in ast.dump(raised) and exercise.id in ast.dump(raised)
 
 
@@ -64,21 +73,35 @@ def reference_claims() -> list[tuple[str, str, int, int]]:
     for exercise in EXERCISES:
         stub = ast.parse((STUBS / exercise.file).read_text(encoding="utf-8"))
         source = (SOLUTIONS / exercise.file).read_text(encoding="utf-8").splitlines()
-        solution = {node.name: node for node in ast.walk(ast.parse("\n".join(source)))
-                    if isinstance(node, ast.FunctionDef)}
+        solution = {
+            node.name: node
+            for node in ast.walk(ast.parse("\n".join(source)))
+            if isinstance(node, ast.FunctionDef)
+        }
         for node in stub.body:
-            claim = re.search(r"Reference: about (\d+) lines", ast.get_docstring(node) or "") \
-                if isinstance(node, ast.FunctionDef) else None
+            claim = (
+                re.search(r"Reference: about (\d+) lines", ast.get_docstring(node) or "")
+                if isinstance(node, ast.FunctionDef)
+                else None
+            )
             if claim:
                 body = solution[node.name].body[1:]  # after the docstring
-                lines = [line for line in source[body[0].lineno - 1: solution[node.name].end_lineno]
-                         if line.strip() and not line.strip().startswith("#")]
+                lines = [
+                    line
+                    for line in source[body[0].lineno - 1 : solution[node.name].end_lineno]
+                    if line.strip() and not line.strip().startswith("#")
+                ]
                 found.append((exercise.file, node.name, int(claim.group(1)), len(lines)))
     return found
 
 
-@pytest.mark.parametrize("file, function, promised, actual", reference_claims(),
-                         ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    "file, function, promised, actual",
+    reference_claims(),
+    ids=lambda value: value if isinstance(value, str) else "",
+)
 def test_the_promised_length_matches_the_reference(file, function, promised, actual):
-    """"Reference: about N lines" must be about right, or a learner misjudges the task."""
-    assert abs(promised - actual) <= max(2, actual // 4), f"{function} promises {promised}, has {actual}"
+    """ "Reference: about N lines" must be about right, or a learner misjudges the task."""
+    assert abs(promised - actual) <= max(2, actual // 4), (
+        f"{function} promises {promised}, has {actual}"
+    )

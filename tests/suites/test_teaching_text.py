@@ -13,11 +13,22 @@ from grader.quiz.bank import load_bank
 from tests.conftest import SOLUTIONS, STUBS
 
 DOCSTRING_HINTS = {
-    "ex01_convolution.py": ["Convert to float before", "convert to float before", "200 * 2 comes out as 144"],
+    "ex01_convolution.py": [
+        "Convert to float before",
+        "convert to float before",
+        "200 * 2 comes out as 144",
+    ],
     "ex02_sobel.py": ["Edges across x, edges along x", '"horizontal\nedges"', "centre pixel"],
-    "ex04_stride.py": ["1. One filter over three channels", "(1, 4, 4, 1)", "2. Several filters",
-                       "(1, 4, 4, 2)", "3. Stride", "4. Padding", "5. The batch",
-                       "sum over F_h, F_w and C_in, never\n   over N"],
+    "ex04_stride.py": [
+        "1. One filter over three channels",
+        "(1, 4, 4, 1)",
+        "2. Several filters",
+        "(1, 4, 4, 2)",
+        "3. Stride",
+        "4. Padding",
+        "5. The batch",
+        "sum over F_h, F_w and C_in, never\n   over N",
+    ],
     "ex05_pooling.py": ["Pool per image and\n        per channel", "never across\n        N or C"],
 }
 
@@ -36,11 +47,14 @@ def test_the_docstrings_carry_the_hints(folder, name):
         assert phrase in text, f"{folder.name}/{name}: {phrase!r} is not in a docstring"
 
 
-@pytest.mark.parametrize("exercise_id, words", [
-    ("ex03", ["stride 2", "stride larger than the kernel"]),
-    ("ex04", ["batch of N images", "'same' and stride 2"]),
-    ("ex02", ["horizontal-edge detector"]),
-])
+@pytest.mark.parametrize(
+    "exercise_id, words",
+    [
+        ("ex03", ["stride 2", "stride larger than the kernel"]),
+        ("ex04", ["batch of N images", "'same' and stride 2"]),
+        ("ex02", ["horizontal-edge detector"]),
+    ],
+)
 def test_the_hint_ladders_cover_the_batch_axis_and_same_with_a_stride(exercise_id, words):
     item = load_catalogue().item(exercise_id)
     for word in words:
@@ -54,7 +68,10 @@ def test_q02_explains_why_some_notes_call_sobel_x_horizontal():
     quiz = course.item("q02")
     bank = load_bank(course, quiz)
     explanation = load_keys(course, quiz, bank).explanations["sobel_x_edges"]
-    assert '"horizontal edge" detector' in explanation["en"] and "an edge\n      across x" not in explanation["en"]
+    assert (
+        '"horizontal edge" detector' in explanation["en"]
+        and "an edge\n      across x" not in explanation["en"]
+    )
     assert "a change along x is an edge across x" in " ".join(explanation["en"].split())
     assert "수평 에지" in explanation["ko"] and "중심 픽셀" in explanation["ko"]
     assert "lies closest to the centre" not in explanation["en"]  # the old over-claim

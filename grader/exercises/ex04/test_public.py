@@ -10,8 +10,8 @@ Every expected value here is in plain sight, worked out in closed form below.
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_array
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex04")
 
@@ -40,71 +40,134 @@ _R, _C = np.meshgrid([1, 3, 5], [1, 3, 5], indexing="ij")
 STRIDE2_OUT = (9.0 * (7 * _R + _C)).reshape(1, 3, 3, 1)
 
 # "same" padding on a 4x4 image of ones: each output counts the real pixels under the window.
-SAME_OUT = np.array([[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]],
-                    dtype=np.float64).reshape(1, 4, 4, 1)
+SAME_OUT = np.array(
+    [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]], dtype=np.float64
+).reshape(1, 4, 4, 1)
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("Step 1: one 3x3x3 filter over a 6x6x3 input gives ONE 4x4 map: the "
-                      "response at a position is the sum over all 3 * 3 * 3 products, channels "
-                      "included, and (6 - 3) // 1 + 1 = 4."))
+@pytest.mark.feedback(
+    N_(
+        "Step 1: one 3x3x3 filter over a 6x6x3 input gives ONE 4x4 map: the "
+        "response at a position is the sum over all 3 * 3 * 3 products, channels "
+        "included, and (6 - 3) // 1 + 1 = 4."
+    )
+)
 def test_one_filter_over_three_channels(learner):
     """conv2d: step 1, one 3x3x3 filter over the course's 6x6x3 input gives 4x4"""
     got = learner.conv2d(COURSE_X, ONE_FILTER_KERNEL)
-    check_array(got, ONE_FILTER_OUT, call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 1))",
-                floating=True, reveal=True, misconceptions=[
-                    Misconception(N_("only the first input channel is used: the filter sums over "
-                                  "all 3 channels of the window"), FIRST_CHANNEL_OUT[..., :1] - 1)],
-                shape_feedback={
-                    (1, 4, 4, 3): N_("each input channel got a map of its own: one filter sums the "
-                                  "products of all 3 channels into one number per position, so "
-                                  "one filter gives one output channel"),
-                    (1, 4, 4): N_("the output's channel axis is missing: with one filter it is "
-                               "(N, H_out, W_out, 1)"),
-                    (4, 4, 1): N_("the batch axis is missing: the output is (N, H_out, W_out, C_out)"),
-                    (1, 6, 6, 1): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4")})
+    check_array(
+        got,
+        ONE_FILTER_OUT,
+        call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 1))",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "only the first input channel is used: the filter sums over "
+                    "all 3 channels of the window"
+                ),
+                FIRST_CHANNEL_OUT[..., :1] - 1,
+            )
+        ],
+        shape_feedback={
+            (1, 4, 4, 3): N_(
+                "each input channel got a map of its own: one filter sums the "
+                "products of all 3 channels into one number per position, so "
+                "one filter gives one output channel"
+            ),
+            (1, 4, 4): N_(
+                "the output's channel axis is missing: with one filter it is (N, H_out, W_out, 1)"
+            ),
+            (4, 4, 1): N_("the batch axis is missing: the output is (N, H_out, W_out, C_out)"),
+            (1, 6, 6, 1): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4"),
+        },
+    )
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("Step 2: each filter spans all 3 input channels and gives one output "
-                      "channel, plus its own bias: 6x6x3 with two 3x3x3 filters is "
-                      "(6 - 3) // 1 + 1 = 4, so 4x4x2."))
+@pytest.mark.feedback(
+    N_(
+        "Step 2: each filter spans all 3 input channels and gives one output "
+        "channel, plus its own bias: 6x6x3 with two 3x3x3 filters is "
+        "(6 - 3) // 1 + 1 = 4, so 4x4x2."
+    )
+)
 def test_course_example(learner):
     """conv2d: step 2, the course's 6x6x3 input with two 3x3x3 filters and a bias gives 4x4x2"""
     got = learner.conv2d(COURSE_X, COURSE_KERNEL, COURSE_BIAS)
     without_bias = COURSE_OUT - COURSE_BIAS
-    check_array(got, COURSE_OUT, call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 2), bias [1, 0])",
-                floating=True, reveal=True, misconceptions=[
-                    Misconception(N_("the bias is ignored: add bias[k] to every cell of output "
-                                  "channel k"), without_bias),
-                    Misconception(N_("only the first input channel is used: each filter sums over "
-                                  "all 3 channels of the window"), FIRST_CHANNEL_OUT)],
-                shape_feedback={
-                    (1, 4, 4, 3): N_("the output has one channel per filter (C_out = 2), not one per "
-                                  "input channel"),
-                    (4, 4, 2): N_("the batch axis is missing: the output is (N, H_out, W_out, C_out)"),
-                    (1, 6, 6, 2): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4")})
+    check_array(
+        got,
+        COURSE_OUT,
+        call="conv2d(x (1, 6, 6, 3), kernel (3, 3, 3, 2), bias [1, 0])",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                N_("the bias is ignored: add bias[k] to every cell of output channel k"),
+                without_bias,
+            ),
+            Misconception(
+                N_(
+                    "only the first input channel is used: each filter sums over "
+                    "all 3 channels of the window"
+                ),
+                FIRST_CHANNEL_OUT,
+            ),
+        ],
+        shape_feedback={
+            (1, 4, 4, 3): N_(
+                "the output has one channel per filter (C_out = 2), not one per input channel"
+            ),
+            (4, 4, 2): N_("the batch axis is missing: the output is (N, H_out, W_out, C_out)"),
+            (1, 6, 6, 2): N_("without padding the output shrinks: (6 - 3) // 1 + 1 = 4"),
+        },
+    )
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("Step 3: with stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
-                      "(7 - 3) // 2 + 1 = 3 positions along each axis."))
+@pytest.mark.feedback(
+    N_(
+        "Step 3: with stride 2 the window starts at rows 0, 2, 4 and columns 0, 2, 4: "
+        "(7 - 3) // 2 + 1 = 3 positions along each axis."
+    )
+)
 def test_stride_2(learner):
     """conv2d: step 3, stride 2 on a 7x7 input with a 3x3 filter gives 3x3"""
     got = learner.conv2d(RAMP7, np.ones((3, 3, 1, 1)), strides=2)
-    check_array(got, STRIDE2_OUT, call="conv2d(x (1, 7, 7, 1), ones (3, 3, 1, 1), strides=2)",
-                floating=True, reveal=True, shape_feedback={
-                    (1, 5, 5, 1): N_("the stride is ignored: with stride 1 you get 5x5, with stride 2 "
-                                  "(7 - 3) // 2 + 1 = 3"),
-                    (1, 2, 2, 1): N_("one window short on each axis: is the last window dropped?")})
+    check_array(
+        got,
+        STRIDE2_OUT,
+        call="conv2d(x (1, 7, 7, 1), ones (3, 3, 1, 1), strides=2)",
+        floating=True,
+        reveal=True,
+        shape_feedback={
+            (1, 5, 5, 1): N_(
+                "the stride is ignored: with stride 1 you get 5x5, with stride 2 "
+                "(7 - 3) // 2 + 1 = 3"
+            ),
+            (1, 2, 2, 1): N_("one window short on each axis: is the last window dropped?"),
+        },
+    )
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("Step 4: 'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input "
-                      "gives 4x4; border windows see some zeros."))
+@pytest.mark.feedback(
+    N_(
+        "Step 4: 'same' pads one zero on each side for a 3x3 kernel, so a 4x4 input "
+        "gives 4x4; border windows see some zeros."
+    )
+)
 def test_same_padding(learner):
     """conv2d: step 4, "same" padding keeps a 4x4 input 4x4"""
     got = learner.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")
-    check_array(got, SAME_OUT, call="conv2d(ones (1, 4, 4, 1), ones (3, 3, 1, 1), padding='same')",
-                floating=True, reveal=True,
-                shape_feedback={(1, 2, 2, 1): N_("you did not pad: 'same' keeps H_out = ceil(H / S)")})
+    check_array(
+        got,
+        SAME_OUT,
+        call="conv2d(ones (1, 4, 4, 1), ones (3, 3, 1, 1), padding='same')",
+        floating=True,
+        reveal=True,
+        shape_feedback={(1, 2, 2, 1): N_("you did not pad: 'same' keeps H_out = ceil(H / S)")},
+    )

@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from grader.i18n import N_, _
 from grader.checks import Misconception, check_array
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex05")
 
-COURSE_X = np.array([[1, 1, 2, 4],
-                     [5, 6, 7, 8],
-                     [3, 2, 1, 0],
-                     [1, 2, 3, 4]], dtype=np.float64).reshape(1, 4, 4, 1)
+COURSE_X = np.array(
+    [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=np.float64
+).reshape(1, 4, 4, 1)
 COURSE_OUT = np.array([[6, 8], [3, 4]], dtype=np.float64).reshape(1, 2, 2, 1)
 COURSE_MEAN = np.array([[3.25, 5.25], [2, 2]]).reshape(1, 2, 2, 1)
 
@@ -21,53 +20,108 @@ RAMP6 = np.arange(36, dtype=np.float64).reshape(1, 6, 6, 1)
 RAMP6_OUT = np.array([[14, 17], [32, 35]], dtype=np.float64).reshape(1, 2, 2, 1)
 
 # Two channels with opposite signs: each keeps its own maximum.
-TWO_CHANNELS = np.stack([np.array([[1.0, 2.0], [3.0, 4.0]]), -np.array([[1.0, 2.0], [3.0, 4.0]])],
-                        axis=-1)[None]
+TWO_CHANNELS = np.stack(
+    [np.array([[1.0, 2.0], [3.0, 4.0]]), -np.array([[1.0, 2.0], [3.0, 4.0]])], axis=-1
+)[None]
 TWO_CHANNELS_OUT = np.array([4.0, -1.0]).reshape(1, 1, 1, 2)
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("Each 2x2 block gives its largest value: max(1, 1, 5, 6) = 6, "
-                      "max(2, 4, 7, 8) = 8, max(3, 2, 1, 2) = 3, max(1, 0, 3, 4) = 4."))
+@pytest.mark.feedback(
+    N_(
+        "Each 2x2 block gives its largest value: max(1, 1, 5, 6) = 6, "
+        "max(2, 4, 7, 8) = 8, max(3, 2, 1, 2) = 3, max(1, 0, 3, 4) = 4."
+    )
+)
 def test_course_example(learner):
     """max_pool2d: the course's 4x4 example with 2x2 pooling and stride 2"""
-    check_array(learner.max_pool2d(COURSE_X), COURSE_OUT, call="max_pool2d(x (1, 4, 4, 1))",
-                floating=True, reveal=True, misconceptions=[
-                    Misconception(N_("that is average pooling: max pooling keeps the largest value "
-                                  "of each window, not the mean"), COURSE_MEAN),
-                    Misconception(N_("the stride is ignored on the height: the second row of windows "
-                                  "starts at row 2, not row 1"),
-                                  np.array([[6.0, 8.0], [6.0, 8.0]]).reshape(1, 2, 2, 1)),
-                    Misconception(N_("the stride is ignored on the width: the second column of "
-                                  "windows starts at column 2, not column 1"),
-                                  np.array([[6.0, 7.0], [3.0, 3.0]]).reshape(1, 2, 2, 1))],
-                shape_feedback={(1, 3, 3, 1): N_("strides=None means a stride equal to the pool size "
-                                              "(2), not 1")})
+    check_array(
+        learner.max_pool2d(COURSE_X),
+        COURSE_OUT,
+        call="max_pool2d(x (1, 4, 4, 1))",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "that is average pooling: max pooling keeps the largest value "
+                    "of each window, not the mean"
+                ),
+                COURSE_MEAN,
+            ),
+            Misconception(
+                N_(
+                    "the stride is ignored on the height: the second row of windows "
+                    "starts at row 2, not row 1"
+                ),
+                np.array([[6.0, 8.0], [6.0, 8.0]]).reshape(1, 2, 2, 1),
+            ),
+            Misconception(
+                N_(
+                    "the stride is ignored on the width: the second column of "
+                    "windows starts at column 2, not column 1"
+                ),
+                np.array([[6.0, 7.0], [3.0, 3.0]]).reshape(1, 2, 2, 1),
+            ),
+        ],
+        shape_feedback={
+            (1, 3, 3, 1): N_("strides=None means a stride equal to the pool size (2), not 1")
+        },
+    )
 
 
 @pytest.mark.points(0.75)
-@pytest.mark.feedback(N_("With strides=None the windows move by the pool size: a 6x6 input pooled "
-                      "3x3 gives (6 - 3) // 3 + 1 = 2 windows along each axis."))
+@pytest.mark.feedback(
+    N_(
+        "With strides=None the windows move by the pool size: a 6x6 input pooled "
+        "3x3 gives (6 - 3) // 3 + 1 = 2 windows along each axis."
+    )
+)
 def test_strides_none_means_pool_size(learner):
     """max_pool2d: a 6x6 input with pool_size=3 and strides=None gives 2x2"""
-    check_array(learner.max_pool2d(RAMP6, pool_size=3), RAMP6_OUT,
-                call="max_pool2d(x (1, 6, 6, 1), pool_size=3)", floating=True, reveal=True,
-                shape_feedback={(1, 4, 4, 1): N_("strides=None means a stride equal to the pool size "
-                                              "(3), not 1")})
+    check_array(
+        learner.max_pool2d(RAMP6, pool_size=3),
+        RAMP6_OUT,
+        call="max_pool2d(x (1, 6, 6, 1), pool_size=3)",
+        floating=True,
+        reveal=True,
+        shape_feedback={
+            (1, 4, 4, 1): N_("strides=None means a stride equal to the pool size (3), not 1")
+        },
+    )
 
 
 @pytest.mark.points(0.75)
 @pytest.mark.feedback(N_("Pooling works on each channel separately: the depth stays the same."))
 def test_channels_pooled_separately(learner):
     """max_pool2d: each channel keeps its own maximum"""
-    check_array(learner.max_pool2d(TWO_CHANNELS), TWO_CHANNELS_OUT,
-                call="max_pool2d(x (1, 2, 2, 2))", floating=True, reveal=True, misconceptions=[
-                    Misconception(N_("you pooled across channels: take the max over each window's "
-                                  "H and W only, channel by channel"), np.full((1, 1, 1, 2), 4.0)),
-                    Misconception(N_("your max started from 0 (np.zeros): the max of negative values "
-                                  "is negative; start from -inf or the window's first cell"),
-                                  np.array([4.0, 0.0]).reshape(1, 1, 1, 2))],
-                shape_feedback={(1, 1, 1): N_("the channel axis is missing: the output is "
-                                           "(N, H_out, W_out, C), one max per channel"),
-                                (1, 1, 1, 1): N_("you pooled across channels: the output keeps all "
-                                              "C channels")})
+    check_array(
+        learner.max_pool2d(TWO_CHANNELS),
+        TWO_CHANNELS_OUT,
+        call="max_pool2d(x (1, 2, 2, 2))",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "you pooled across channels: take the max over each window's "
+                    "H and W only, channel by channel"
+                ),
+                np.full((1, 1, 1, 2), 4.0),
+            ),
+            Misconception(
+                N_(
+                    "your max started from 0 (np.zeros): the max of negative values "
+                    "is negative; start from -inf or the window's first cell"
+                ),
+                np.array([4.0, 0.0]).reshape(1, 1, 1, 2),
+            ),
+        ],
+        shape_feedback={
+            (1, 1, 1): N_(
+                "the channel axis is missing: the output is "
+                "(N, H_out, W_out, C), one max per channel"
+            ),
+            (1, 1, 1, 1): N_("you pooled across channels: the output keeps all C channels"),
+        },
+    )

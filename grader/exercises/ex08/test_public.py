@@ -31,7 +31,7 @@ def impulse(shape, index) -> np.ndarray:
 def placed(shape, top: int, left: int, kernel=KERNEL) -> np.ndarray:
     """Zeros of `shape` with the 3x3 kernel laid at (top, left)."""
     grid = np.zeros(shape)
-    grid[0, top:top + 3, left:left + 3, 0] = kernel[:, :, 0, 0]
+    grid[0, top : top + 3, left : left + 3, 0] = kernel[:, :, 0, 0]
     return grid
 
 
@@ -40,60 +40,123 @@ def unpack(got, call):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
-                         "sends the kernel back onto that window, and that window becomes d_kernel."))
+@pytest.mark.feedback(
+    N_(
+        "Output (1, 1) read x[1:4, 1:4] weighted by the kernel: a 1 in d_out there "
+        "sends the kernel back onto that window, and that window becomes d_kernel."
+    )
+)
 def test_conv_one_output(learner):
     """conv_backward: a single 1 in d_out sends the kernel back onto the window it read"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 4, 4, 1), kernel 1..9)"
-    d_x, d_kernel, d_bias = unpack(learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X4,
-                                                         KERNEL), call)
-    check_array(d_x, placed(X4.shape, 1, 1), call=f"{call} d_x", floating=True, reveal=True,
-                misconceptions=[Misconception(
-                    _("d_x holds the flipped kernel: the gradient goes back to x[i + a, j + b] "
-                      "weighted by kernel[a, b] itself"), placed(X4.shape, 1, 1, KERNEL[::-1, ::-1]))],
-                shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C_in), not d_out's")})
-    check_array(d_kernel, X4[0, 1:4, 1:4].reshape(3, 3, 1, 1), call=f"{call} d_kernel",
-                floating=True, reveal=True)
+    d_x, d_kernel, d_bias = unpack(
+        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X4, KERNEL), call
+    )
+    check_array(
+        d_x,
+        placed(X4.shape, 1, 1),
+        call=f"{call} d_x",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                _(
+                    "d_x holds the flipped kernel: the gradient goes back to x[i + a, j + b] "
+                    "weighted by kernel[a, b] itself"
+                ),
+                placed(X4.shape, 1, 1, KERNEL[::-1, ::-1]),
+            )
+        ],
+        shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C_in), not d_out's")},
+    )
+    check_array(
+        d_kernel,
+        X4[0, 1:4, 1:4].reshape(3, 3, 1, 1),
+        call=f"{call} d_kernel",
+        floating=True,
+        reveal=True,
+    )
     check_array(d_bias, np.ones(1), call=f"{call} d_bias", floating=True, reveal=True)
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("With stride 2, output (1, 1) read the window starting at row 2, column 2: "
-                         "its gradient goes back there."))
+@pytest.mark.feedback(
+    N_(
+        "With stride 2, output (1, 1) read the window starting at row 2, column 2: "
+        "its gradient goes back there."
+    )
+)
 def test_conv_stride_2(learner):
     """conv_backward: with stride 2, output (1, 1) sends its gradient to the window at (2, 2)"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 5, 5, 1), kernel 1..9, strides=2)"
-    d_x, d_kernel, _bias = unpack(learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X5,
-                                                        KERNEL, strides=2), call)
-    check_array(d_x, placed(X5.shape, 2, 2), call=f"{call} d_x", floating=True, reveal=True,
-                misconceptions=[Misconception(
-                    _("the stride does not dilate the upstream gradient: output (i, j) read the "
-                      "window at row i * S_h, column j * S_w, so its gradient goes back there"),
-                    placed(X5.shape, 1, 1))])
-    check_array(d_kernel, X5[0, 2:5, 2:5].reshape(3, 3, 1, 1), call=f"{call} d_kernel",
-                floating=True, reveal=True)
+    d_x, d_kernel, _bias = unpack(
+        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X5, KERNEL, strides=2), call
+    )
+    check_array(
+        d_x,
+        placed(X5.shape, 2, 2),
+        call=f"{call} d_x",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                _(
+                    "the stride does not dilate the upstream gradient: output (i, j) read the "
+                    "window at row i * S_h, column j * S_w, so its gradient goes back there"
+                ),
+                placed(X5.shape, 1, 1),
+            )
+        ],
+    )
+    check_array(
+        d_kernel,
+        X5[0, 2:5, 2:5].reshape(3, 3, 1, 1),
+        call=f"{call} d_kernel",
+        floating=True,
+        reveal=True,
+    )
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("bias[k] was added to every cell of output channel k in every image: "
-                         "d_bias[k] sums d_out[..., k] over N, H_out and W_out."))
+@pytest.mark.feedback(
+    N_(
+        "bias[k] was added to every cell of output channel k in every image: "
+        "d_bias[k] sums d_out[..., k] over N, H_out and W_out."
+    )
+)
 def test_conv_bias_gradient(learner):
     """conv_backward: d_bias sums d_out over the batch and every position"""
     d_out = np.ones((2, 3, 3, 2)) * np.array([1.0, 2.0])
     call = "conv_backward(d_out (2, 3, 3, 2) of 1s and 2s, x (2, 5, 5, 1), kernel (3, 3, 1, 2))"
     got = learner.conv_backward(d_out, np.zeros((2, 5, 5, 1)), np.ones((3, 3, 1, 2)))
     d_bias = unpack(got, call)[2]
-    check_array(d_bias, np.array([18.0, 36.0]), call=f"{call} d_bias", floating=True, reveal=True,
-                misconceptions=[Misconception(_("d_bias is averaged: it is the sum of d_out over "
-                                                "N, H_out and W_out"), np.array([1.0, 2.0])),
-                                Misconception(_("d_bias holds the first image only: sum over the "
-                                                "batch axis N too"), np.array([9.0, 18.0]))],
-                shape_feedback={(2, 2): _("d_bias is not summed over the batch axis N: one "
-                                          "number per filter, shape (C_out,)")})
+    check_array(
+        d_bias,
+        np.array([18.0, 36.0]),
+        call=f"{call} d_bias",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                _("d_bias is averaged: it is the sum of d_out over N, H_out and W_out"),
+                np.array([1.0, 2.0]),
+            ),
+            Misconception(
+                _("d_bias holds the first image only: sum over the batch axis N too"),
+                np.array([9.0, 18.0]),
+            ),
+        ],
+        shape_feedback={
+            (2, 2): _(
+                "d_bias is not summed over the batch axis N: one number per filter, shape (C_out,)"
+            )
+        },
+    )
 
 
-COURSE_X = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]],
-                    dtype=np.float64).reshape(1, 4, 4, 1)
+COURSE_X = np.array(
+    [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=np.float64
+).reshape(1, 4, 4, 1)
 COURSE_D_OUT = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 2, 2, 1)
 # The winners are 6 at (1, 1), 8 at (1, 3), 3 at (2, 0) and 4 at (3, 3).
 COURSE_D_X = np.zeros((1, 4, 4, 1))
@@ -101,30 +164,61 @@ COURSE_D_X[0, 1, 1], COURSE_D_X[0, 1, 3], COURSE_D_X[0, 2, 0], COURSE_D_X[0, 3, 
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("Only the cell that won a window's max changed the output: it gets d_out, "
-                         "every other cell of the window gets 0."))
+@pytest.mark.feedback(
+    N_(
+        "Only the cell that won a window's max changed the output: it gets d_out, "
+        "every other cell of the window gets 0."
+    )
+)
 def test_pool_course_example(learner):
     """max_pool_backward: the course's 4x4 example sends each gradient to its window's max"""
     got = learner.max_pool_backward(COURSE_D_OUT, COURSE_X)
-    check_array(got, COURSE_D_X, call="max_pool_backward(d_out [[1, 2], [3, 4]], the course's 4x4 x)",
-                floating=True, reveal=True, misconceptions=[Misconception(
-                    _("every cell of a window got the window's gradient: only the cell that won "
-                      "the max gets d_out"),
-                    COURSE_D_OUT.repeat(2, axis=1).repeat(2, axis=2))],
-                shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C), not d_out's")})
+    check_array(
+        got,
+        COURSE_D_X,
+        call="max_pool_backward(d_out [[1, 2], [3, 4]], the course's 4x4 x)",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                _(
+                    "every cell of a window got the window's gradient: only the cell that won "
+                    "the max gets d_out"
+                ),
+                COURSE_D_OUT.repeat(2, axis=1).repeat(2, axis=2),
+            )
+        ],
+        shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C), not d_out's")},
+    )
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("Where several cells tie for the max, the gradient goes to the first of "
-                         "them in row-major order, as TensorFlow does (np.argmax finds it)."))
+@pytest.mark.feedback(
+    N_(
+        "Where several cells tie for the max, the gradient goes to the first of "
+        "them in row-major order, as TensorFlow does (np.argmax finds it)."
+    )
+)
 def test_pool_tie(learner):
     """max_pool_backward: a window of equal values sends its gradient to its first cell only"""
     got = learner.max_pool_backward(np.full((1, 1, 1, 1), 5.0), np.zeros((1, 2, 2, 1)))
     expected = np.array([[5.0, 0.0], [0.0, 0.0]]).reshape(1, 2, 2, 1)
-    check_array(got, expected, call="max_pool_backward(d_out [[5]], x zeros (1, 2, 2, 1))",
-                floating=True, reveal=True, misconceptions=[Misconception(
-                    _("every tied maximum got the gradient: only one cell, the first in row-major "
-                      "order, is taken as the max"), np.full((1, 2, 2, 1), 5.0))])
+    check_array(
+        got,
+        expected,
+        call="max_pool_backward(d_out [[5]], x zeros (1, 2, 2, 1))",
+        floating=True,
+        reveal=True,
+        misconceptions=[
+            Misconception(
+                _(
+                    "every tied maximum got the gradient: only one cell, the first in row-major "
+                    "order, is taken as the max"
+                ),
+                np.full((1, 2, 2, 1), 5.0),
+            )
+        ],
+    )
 
 
 ROW = np.array([3.0, -1.0, 4.0, 1.0, -5.0]).reshape(1, 1, 5, 1)
@@ -157,27 +251,51 @@ def numerical_gradient(loss, value: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: your d_x and d_kernel "
-                         "must say how much sum(d_out * out) moves. Windows 0-2 and 2-4 share "
-                         "pixel 2, so it gets both shares."))
+@pytest.mark.feedback(
+    N_(
+        "A numerical gradient nudges each input by +-h: your d_x and d_kernel "
+        "must say how much sum(d_out * out) moves. Windows 0-2 and 2-4 share "
+        "pixel 2, so it gets both shares."
+    )
+)
 def test_conv_matches_a_numerical_gradient(learner):
     """conv_backward: matches a numerical gradient on a row of 5 pixels with stride 2"""
     call = "conv_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], kernel [2, -1, 0.5], strides=2)"
-    d_x, d_kernel, _bias = unpack(learner.conv_backward(ROW_D_OUT, ROW, ROW_KERNEL, strides=2), call)
+    d_x, d_kernel, _bias = unpack(
+        learner.conv_backward(ROW_D_OUT, ROW, ROW_KERNEL, strides=2), call
+    )
     loss = lambda x, kernel: float(np.sum(ROW_D_OUT * row_conv(x, kernel)))
-    check_array(d_x, numerical_gradient(lambda x: loss(x, ROW_KERNEL), ROW), call=f"{call} d_x",
-                floating=True, reveal=True)
-    check_array(d_kernel, numerical_gradient(lambda k: loss(ROW, k), ROW_KERNEL),
-                call=f"{call} d_kernel", floating=True, reveal=True)
+    check_array(
+        d_x,
+        numerical_gradient(lambda x: loss(x, ROW_KERNEL), ROW),
+        call=f"{call} d_x",
+        floating=True,
+        reveal=True,
+    )
+    check_array(
+        d_kernel,
+        numerical_gradient(lambda k: loss(ROW, k), ROW_KERNEL),
+        call=f"{call} d_kernel",
+        floating=True,
+        reveal=True,
+    )
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("A numerical gradient nudges each input by +-h: only a window's maximum "
-                         "moves the output. Pixel 2 (the 4) wins both overlapping windows, so it "
-                         "gets 1.5 - 2 = -0.5."))
+@pytest.mark.feedback(
+    N_(
+        "A numerical gradient nudges each input by +-h: only a window's maximum "
+        "moves the output. Pixel 2 (the 4) wins both overlapping windows, so it "
+        "gets 1.5 - 2 = -0.5."
+    )
+)
 def test_pool_matches_a_numerical_gradient(learner):
     """max_pool_backward: matches a numerical gradient on a row of 5 pixels, overlapping windows"""
     got = learner.max_pool_backward(ROW_D_OUT, ROW, pool_size=(1, 3), strides=2)
-    check_array(got, numerical_gradient(lambda x: float(np.sum(ROW_D_OUT * row_pool(x))), ROW),
-                call="max_pool_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], pool_size=(1, 3), "
-                     "strides=2)", floating=True, reveal=True)
+    check_array(
+        got,
+        numerical_gradient(lambda x: float(np.sum(ROW_D_OUT * row_pool(x))), ROW),
+        call="max_pool_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], pool_size=(1, 3), strides=2)",
+        floating=True,
+        reveal=True,
+    )

@@ -10,11 +10,20 @@ steps from Keras instead (grader/model/shapes.py).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from grader.i18n import _
-from grader.model.layers import (LayerError, LayerStep, Shape, count_text, flag, number_pair,
-                                 padding_of, product, whole_number)
+from grader.model.layers import (
+    LayerError,
+    LayerStep,
+    Shape,
+    count_text,
+    flag,
+    number_pair,
+    padding_of,
+    product,
+    whole_number,
+)
 
 
 def _image(shape: Shape, layer: str) -> tuple[int, int, int]:
@@ -30,13 +39,20 @@ def window_size(size: int, window: int, stride: int, padding: str) -> tuple[int,
     if padding == "valid":
         out = (size - window) // stride + 1
         if size < window:
-            raise LayerError(_("the {window}-wide window does not fit in {size} cells").format(window=window, size=size))
+            raise LayerError(
+                _("the {window}-wide window does not fit in {size} cells").format(
+                    window=window, size=size
+                )
+            )
         return out, f"({size} - {window} + 2*0) // {stride} + 1 = {out}"
     out = -(-size // stride)
     total = max((out - 1) * stride + window - size, 0)
     if total % 2 == 0:
         return out, f"({size} - {window} + 2*{total // 2}) // {stride} + 1 = {out}"
-    return out, f"'same': ceil({size} / {stride}) = {out} (padding {total // 2} + {total - total // 2})"
+    return (
+        out,
+        f"'same': ceil({size} / {stride}) = {out} (padding {total // 2} + {total - total // 2})",
+    )
 
 
 def _both_axes(height: tuple[int, str], width: tuple[int, str], same_rule: bool) -> str:
@@ -60,8 +76,12 @@ def _conv2d(config: dict, shape: Shape) -> LayerStep:
     if (s_h, s_w) != (1, 1) and (d_h, d_w) != (1, 1):
         raise LayerError(_("strides and dilation_rate cannot both be larger than 1"))
     if channels % groups or filters % groups:
-        raise LayerError(_("groups={groups} must divide both the {channels} input channels and the {filters} "
-                           "filters").format(groups=groups, channels=channels, filters=filters))
+        raise LayerError(
+            _(
+                "groups={groups} must divide both the {channels} input channels and the {filters} "
+                "filters"
+            ).format(groups=groups, channels=channels, filters=filters)
+        )
     span_h, span_w = (k_h - 1) * d_h + 1, (k_w - 1) * d_w + 1  # a dilated kernel's reach
     out_h = window_size(height, span_h, s_h, padding)
     out_w = window_size(width, span_w, s_w, padding)
@@ -69,10 +89,16 @@ def _conv2d(config: dict, shape: Shape) -> LayerStep:
     bias = filters if use_bias else 0
     parameters = k_h * k_w * per_filter * filters + bias
     bias_text = f" + {filters}" if use_bias else " (no bias)"
-    working = (f"{_both_axes(out_h, out_w, (height, span_h, s_h) == (width, span_w, s_w))}; "
-               f"{k_h}*{k_w}*{per_filter}*{filters}{bias_text} = {count_text(parameters)}")
-    return LayerStep((out_h[0], out_w[0], filters), parameters,
-                     out_h[0] * out_w[0] * k_h * k_w * per_filter * filters, working)
+    working = (
+        f"{_both_axes(out_h, out_w, (height, span_h, s_h) == (width, span_w, s_w))}; "
+        f"{k_h}*{k_w}*{per_filter}*{filters}{bias_text} = {count_text(parameters)}"
+    )
+    return LayerStep(
+        (out_h[0], out_w[0], filters),
+        parameters,
+        out_h[0] * out_w[0] * k_h * k_w * per_filter * filters,
+        working,
+    )
 
 
 def _pooling(config: dict, shape: Shape, name: str) -> LayerStep:
@@ -83,22 +109,34 @@ def _pooling(config: dict, shape: Shape, name: str) -> LayerStep:
     out_h = window_size(height, p_h, s_h, padding)
     out_w = window_size(width, p_w, s_w, padding)
     working = _both_axes(out_h, out_w, (height, p_h, s_h) == (width, p_w, s_w))
-    return LayerStep((out_h[0], out_w[0], channels), 0,
-                     out_h[0] * out_w[0] * p_h * p_w * channels, working + "; no weights")
+    return LayerStep(
+        (out_h[0], out_w[0], channels),
+        0,
+        out_h[0] * out_w[0] * p_h * p_w * channels,
+        working + "; no weights",
+    )
 
 
 def _global_pooling(config: dict, shape: Shape, name: str) -> LayerStep:
     height, width, channels = _image(shape, name)
     keepdims = flag(config, "keepdims", False)
     verb = "max" if "Max" in name else "mean"
-    return LayerStep((1, 1, channels) if keepdims else (channels,), 0, height * width * channels,
-                     f"the {verb} of each channel's {height}x{width} map")
+    return LayerStep(
+        (1, 1, channels) if keepdims else (channels,),
+        0,
+        height * width * channels,
+        f"the {verb} of each channel's {height}x{width} map",
+    )
 
 
 def _flatten(config: dict, shape: Shape) -> LayerStep:
     size = product(shape)
-    return LayerStep((size,), 0, 0, f"{'*'.join(map(str, shape))} = {count_text(size)}" if len(shape) > 1
-                     else "already flat")
+    return LayerStep(
+        (size,),
+        0,
+        0,
+        f"{'*'.join(map(str, shape))} = {count_text(size)}" if len(shape) > 1 else "already flat",
+    )
 
 
 def _dense(config: dict, shape: Shape) -> LayerStep:
@@ -120,15 +158,26 @@ def _batch_normalization(config: dict, shape: Shape) -> LayerStep:
     axis = config.get("axis", -1)
     if isinstance(axis, list) and len(axis) == 1:
         axis = axis[0]
-    if axis not in (-1, len(shape)) or flag(config, "renorm", False) or \
-            flag(config, "synchronized", False):
-        raise LayerError(_("BatchNormalization is followed here only over the channel axis "
-                           "(axis=-1), without renorm"))
+    if (
+        axis not in (-1, len(shape))
+        or flag(config, "renorm", False)
+        or flag(config, "synchronized", False)
+    ):
+        raise LayerError(
+            _(
+                "BatchNormalization is followed here only over the channel axis "
+                "(axis=-1), without renorm"
+            )
+        )
     channels = shape[-1]
     kinds = 2 + flag(config, "center", True) + flag(config, "scale", True)
     parameters = kinds * channels
-    return LayerStep(shape, parameters, product(shape),
-                     f"{kinds}*{channels} = {count_text(parameters)} (scale, shift, moving mean and variance)")
+    return LayerStep(
+        shape,
+        parameters,
+        product(shape),
+        f"{kinds}*{channels} = {count_text(parameters)} (scale, shift, moving mean and variance)",
+    )
 
 
 def _zero_padding(config: dict, shape: Shape) -> LayerStep:
@@ -136,30 +185,54 @@ def _zero_padding(config: dict, shape: Shape) -> LayerStep:
     padding = config.get("padding", 1)
     if isinstance(padding, int) and not isinstance(padding, bool):
         padding = [[padding, padding], [padding, padding]]
-    elif isinstance(padding, list) and len(padding) == 2 and all(isinstance(p, int) for p in padding):
+    elif (
+        isinstance(padding, list) and len(padding) == 2 and all(isinstance(p, int) for p in padding)
+    ):
         padding = [[padding[0], padding[0]], [padding[1], padding[1]]]
-    if not (isinstance(padding, list) and len(padding) == 2 and all(
-            isinstance(pair, list) and len(pair) == 2 for pair in padding)):
-        raise LayerError(_("padding must be a number, a pair or ((top, bottom), (left, right)), not "
-                           "{padding}").format(padding=repr(padding)))
-    top, bottom, left, right = (whole_number({"padding": side}, "padding", low=0)
-                                for pair in padding for side in pair)
+    if not (
+        isinstance(padding, list)
+        and len(padding) == 2
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in padding)
+    ):
+        raise LayerError(
+            _(
+                "padding must be a number, a pair or ((top, bottom), (left, right)), not {padding}"
+            ).format(padding=repr(padding))
+        )
+    top, bottom, left, right = (
+        whole_number({"padding": side}, "padding", low=0) for pair in padding for side in pair
+    )
     out_h, out_w = height + top + bottom, width + left + right
-    return LayerStep((out_h, out_w, channels), 0, 0,
-                     f"H: {height} + {top} + {bottom} = {out_h}; W: {width} + {left} + {right} = {out_w}")
+    return LayerStep(
+        (out_h, out_w, channels),
+        0,
+        0,
+        f"H: {height} + {top} + {bottom} = {out_h}; W: {width} + {left} + {right} = {out_w}",
+    )
 
 
 def _reshape(config: dict, shape: Shape) -> LayerStep:
     target = config.get("target_shape")
-    if not isinstance(target, list) or not target or not all(
-            isinstance(v, int) and not isinstance(v, bool) and (v >= 1 or v == -1) for v in target) \
-            or target.count(-1) > 1:
-        raise LayerError(_("target_shape must be a list of sizes (one may be -1), not {target}").format(
-            target=repr(target)))
+    if (
+        not isinstance(target, list)
+        or not target
+        or not all(
+            isinstance(v, int) and not isinstance(v, bool) and (v >= 1 or v == -1) for v in target
+        )
+        or target.count(-1) > 1
+    ):
+        raise LayerError(
+            _("target_shape must be a list of sizes (one may be -1), not {target}").format(
+                target=repr(target)
+            )
+        )
     size, known = product(shape), product(tuple(v for v in target if v != -1))
     if size % known or (-1 not in target and size != known):
-        raise LayerError(_("cannot reshape {shape} ({size} values) into {target}").format(
-            shape=shape, size=size, target=tuple(target)))
+        raise LayerError(
+            _("cannot reshape {shape} ({size} values) into {target}").format(
+                shape=shape, size=size, target=tuple(target)
+            )
+        )
     resolved = tuple(size // known if v == -1 else v for v in target)
     return LayerStep(resolved, 0, 0, f"{count_text(size)} values rearranged")
 
@@ -183,8 +256,12 @@ LAYERS: dict[str, Callable[[dict, Shape], LayerStep]] = {
     "Conv2D": _conv2d,
     "MaxPooling2D": lambda config, shape: _pooling(config, shape, "MaxPooling2D"),
     "AveragePooling2D": lambda config, shape: _pooling(config, shape, "AveragePooling2D"),
-    "GlobalMaxPooling2D": lambda config, shape: _global_pooling(config, shape, "GlobalMaxPooling2D"),
-    "GlobalAveragePooling2D": lambda config, shape: _global_pooling(config, shape, "GlobalAveragePooling2D"),
+    "GlobalMaxPooling2D": lambda config, shape: _global_pooling(
+        config, shape, "GlobalMaxPooling2D"
+    ),
+    "GlobalAveragePooling2D": lambda config, shape: _global_pooling(
+        config, shape, "GlobalAveragePooling2D"
+    ),
     "Flatten": _flatten,
     "Dense": _dense,
     "Dropout": _unchanged,

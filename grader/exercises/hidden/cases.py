@@ -38,14 +38,18 @@ def _side_pair(draw, low: int, high: int) -> tuple[int, int]:
 
 def _strides(max_stride: int = 4) -> st.SearchStrategy:
     """An int or an (h, w) pair, as the exercises accept."""
-    return st.one_of(st.integers(1, max_stride), st.tuples(st.integers(1, max_stride),
-                                                           st.integers(1, max_stride)))
+    return st.one_of(
+        st.integers(1, max_stride),
+        st.tuples(st.integers(1, max_stride), st.integers(1, max_stride)),
+    )
 
 
 @st.composite
 def sobel_images(draw) -> np.ndarray:
     """A 2-D image of at least 3x3 for ex02's sobel_edges."""
-    return _values(draw, _side_pair(draw, 3, MAX_SIDE + 1), draw(st.sampled_from(IMAGE_DTYPES)), -9, 9)
+    return _values(
+        draw, _side_pair(draw, 3, MAX_SIDE + 1), draw(st.sampled_from(IMAGE_DTYPES)), -9, 9
+    )
 
 
 @st.composite
@@ -71,7 +75,9 @@ def conv_cases(draw) -> tuple:
     f_h, f_w = _side_pair(draw, 1, 4)
     height, width = draw(st.integers(f_h, MAX_SIDE)), draw(st.integers(f_w, MAX_SIDE))
     batch, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    x = _values(draw, (batch, height, width, c_in), draw(st.sampled_from(("float64", "uint8", "float32"))))
+    x = _values(
+        draw, (batch, height, width, c_in), draw(st.sampled_from(("float64", "uint8", "float32")))
+    )
     kernel = _values(draw, (f_h, f_w, c_in, c_out), "float64", -3, 3)
     bias = _values(draw, (c_out,), "float64", -3, 3) if draw(st.booleans()) else None
     return x, kernel, bias, draw(_strides()), draw(st.sampled_from(PADDINGS))
@@ -103,7 +109,13 @@ def layer_shape_cases(draw) -> tuple:
     kernel = draw(st.one_of(st.integers(1, 5), st.tuples(st.integers(1, 5), st.integers(1, 5))))
     f_h, f_w = (kernel, kernel) if isinstance(kernel, int) else kernel
     input_shape = (draw(st.integers(f_h, 40)), draw(st.integers(f_w, 40)), draw(st.integers(1, 8)))
-    return input_shape, draw(st.integers(1, 64)), kernel, draw(_strides()), draw(st.sampled_from(PADDINGS))
+    return (
+        input_shape,
+        draw(st.integers(1, 64)),
+        kernel,
+        draw(_strides()),
+        draw(st.sampled_from(PADDINGS)),
+    )
 
 
 @st.composite

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from grader import evidence
-from grader.i18n import _
 from grader.failures import GradingFailure, LearnerFailure, LearnerRaised
+from grader.i18n import _
 
 SMALL_ARRAY = 16  # arrays with at most this many cells are printed in the feedback
 CONVOLVE_CASES = 25  # generated ex01 cases before shrinking
@@ -66,8 +66,13 @@ def _smaller(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[np.ndarray
                     yield (array[index], kernel) if is_image else (image, array[index])
 
 
-def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, seed: int,
-                  describe: Callable[[Any], str]) -> None:
+def run_generated(
+    rng: np.random.Generator,
+    check: Callable[[Any], None],
+    *,
+    seed: int,
+    describe: Callable[[Any], str],
+) -> None:
     """Grade `check(case)` on CONVOLVE_CASES cases; shrink the first failure greedily and
     re-raise it with the smallest failing case found."""
     checked = 0
@@ -76,13 +81,20 @@ def run_generated(rng: np.random.Generator, check: Callable[[Any], None], *, see
         try:
             check(case)
         except GradingFailure as failure:
-            if failure.not_attempted or (isinstance(failure, LearnerFailure)
-                                         and not isinstance(failure, LearnerRaised)):
+            if failure.not_attempted or (
+                isinstance(failure, LearnerFailure) and not isinstance(failure, LearnerRaised)
+            ):
                 raise
             case, failure = _shrink(case, failure, check)
-            copy = GradingFailure(failure.feedback + "\n" + _(
-                "A generated case that shows it, shrunk (replay with --seed {seed}):").format(seed=seed)
-                + "\n" + describe(case))
+            copy = GradingFailure(
+                failure.feedback
+                + "\n"
+                + _("A generated case that shows it, shrunk (replay with --seed {seed}):").format(
+                    seed=seed
+                )
+                + "\n"
+                + describe(case)
+            )
             copy.diagnosed = failure.diagnosed
             raise copy from None
         checked += 1
@@ -101,7 +113,9 @@ def _shrink(case, failure: GradingFailure, check) -> tuple[Any, GradingFailure]:
             try:
                 check(smaller)
             except GradingFailure as smaller_failure:
-                if isinstance(smaller_failure, LearnerFailure) and not isinstance(smaller_failure, LearnerRaised):
+                if isinstance(smaller_failure, LearnerFailure) and not isinstance(
+                    smaller_failure, LearnerRaised
+                ):
                     return case, failure
                 if failure.diagnosed and not smaller_failure.diagnosed:
                     continue  # too small to tell which mistake it is: keep the named one

@@ -23,7 +23,9 @@ from grader.exercises.ex04.hidden import reference as ref_ex04
 from grader.exercises.ex05.hidden import reference as ref_ex05
 
 PHOTO = "grace_hopper.jpg"  # matplotlib's sample data
-PHOTO_WIDTH = 96  # pixels of the grey photograph the learner's functions see (honest loops stay fast)
+PHOTO_WIDTH = (
+    96  # pixels of the grey photograph the learner's functions see (honest loops stay fast)
+)
 SMALL_WIDTH = 16  # the padding and stride pictures: few enough cells to see the grid
 EMBOSS = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)  # a flip shows at once
 PAD = 2
@@ -37,7 +39,7 @@ def photograph(width: int = PHOTO_WIDTH) -> np.ndarray:
     import matplotlib.cbook
     import matplotlib.image
 
-    with matplotlib.cbook.get_sample_data(PHOTO) as stream:
+    with open(matplotlib.cbook.get_sample_data(PHOTO, asfileobj=False), "rb") as stream:
         rgb = matplotlib.image.imread(stream, format="jpeg").astype(np.float64)
     grey = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
     step = max(grey.shape[1] // width, 1)
@@ -58,31 +60,71 @@ def picture_set() -> tuple[dict[str, np.ndarray], list[dict]]:
     edges = magnitude.reshape(1, *magnitude.shape, 1)
     emboss_layer = EMBOSS.reshape(3, 3, 1, 1)
     arrays = {
-        "photo": photo, "x": batch, "edge_map": edges, "emboss": EMBOSS, "emboss_layer": emboss_layer,
+        "photo": photo,
+        "x": batch,
+        "edge_map": edges,
+        "emboss": EMBOSS,
+        "emboss_layer": emboss_layer,
         "ex01_convolve2d": ref_ex01.cross_correlate2d(photo, EMBOSS),
-        "ex02_gx": gx, "ex02_gy": gy, "ex02_magnitude": magnitude,
+        "ex02_gx": gx,
+        "ex02_gy": gy,
+        "ex02_magnitude": magnitude,
         "ex03_zero_pad": ref_ex03.pad_batch(batch, PAD, PAD, PAD, PAD),
         "ex04_conv2d": ref_ex04.conv2d(batch, emboss_layer, None, STRIDE, "same"),
         "ex05_max_pool2d": ref_ex05.max_pool(edges, POOL),
     }
     calls = [
-        _call("ex01", "convolve2d", [_array("photo"), _array("emboss")], {}, _array("ex01_convolve2d")),
-        _call("ex02", "sobel_edges", [_array("photo")], {},
-              [_array("ex02_gx"), _array("ex02_gy"), _array("ex02_magnitude")]),
+        _call(
+            "ex01", "convolve2d", [_array("photo"), _array("emboss")], {}, _array("ex01_convolve2d")
+        ),
+        _call(
+            "ex02",
+            "sobel_edges",
+            [_array("photo")],
+            {},
+            [_array("ex02_gx"), _array("ex02_gy"), _array("ex02_magnitude")],
+        ),
         _call("ex03", "zero_pad", [_array("x"), PAD], {}, _array("ex03_zero_pad")),
-        _call("ex04", "conv2d", [_array("x"), _array("emboss_layer")], {"strides": STRIDE, "padding": "same"},
-              _array("ex04_conv2d")),
-        _call("ex05", "max_pool2d", [_array("edge_map")], {"pool_size": POOL}, _array("ex05_max_pool2d")),
+        _call(
+            "ex04",
+            "conv2d",
+            [_array("x"), _array("emboss_layer")],
+            {"strides": STRIDE, "padding": "same"},
+            _array("ex04_conv2d"),
+        ),
+        _call(
+            "ex05",
+            "max_pool2d",
+            [_array("edge_map")],
+            {"pool_size": POOL},
+            _array("ex05_max_pool2d"),
+        ),
     ]
     # The sampling grids: ex03 compares the learner's own same_padding, ex04 draws where the
     # windows of its "same" convolution (a 3x3 kernel) start.
     for exercise, kernel in (("ex03", SAME_KERNEL), ("ex04", EMBOSS.shape[0])):
-        calls += [_call(exercise, "same_padding", [size, kernel, STRIDE], {},
-                        list(ref_ex03.same_pads(size, kernel, STRIDE)), grid=True)
-                  for size in small.shape]
+        calls += [
+            _call(
+                exercise,
+                "same_padding",
+                [size, kernel, STRIDE],
+                {},
+                list(ref_ex03.same_pads(size, kernel, STRIDE)),
+                grid=True,
+            )
+            for size in small.shape
+        ]
     return arrays, calls
 
 
-def _call(exercise: str, function: str, args: list, kwargs: dict, answer, grid: bool = False) -> dict:
-    return {"exercise": exercise, "function": function, "args": args, "kwargs": kwargs, "answer": answer,
-            "grid": grid}
+def _call(
+    exercise: str, function: str, args: list, kwargs: dict, answer, grid: bool = False
+) -> dict:
+    return {
+        "exercise": exercise,
+        "function": function,
+        "args": args,
+        "kwargs": kwargs,
+        "answer": answer,
+        "grid": grid,
+    }

@@ -26,12 +26,15 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from grader import evidence
-from grader.i18n import _
-from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, SandboxNotStarted
 from grader.exercises.hidden.examples import show  # noqa: F401  (the suites import it from here)
+from grader.failures import GradingFailure, LearnerFailure, LearnerRaised, SandboxNotStarted
+from grader.i18n import _
 
 try:  # an internal module of hypothesis: see _no_local_constants
-    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.conjecture import providers as hypothesis_providers
+
+    # an internal module whose names change between versions: looked up with getattr first
+    providers: Any = hypothesis_providers
 except ImportError:  # pragma: no cover - another hypothesis version
     providers = None
 
@@ -77,8 +80,14 @@ class _Stop(BaseException):
     BaseException through instead of treating it as a failure)."""
 
 
-def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, run_seed: int,
-                 name: str, describe: Callable[[Any], str]) -> None:
+def run_property(
+    strategy: st.SearchStrategy,
+    check: Callable[[Any], None],
+    *,
+    run_seed: int,
+    name: str,
+    describe: Callable[[Any], str],
+) -> None:
     """Grade `check(case)` on generated cases; re-raise the smallest failure with its case.
 
     `describe(case)` writes the case for the feedback (small arrays in full, see `show`).
@@ -97,19 +106,27 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
             except GradingFailure as failure:
                 answers[key] = (case, failure)
                 # A stub, or a hung or crashed worker, answers every case alike: stop there.
-                if failure.not_attempted or (isinstance(failure, LearnerFailure)
-                                             and not isinstance(failure, LearnerRaised)):
+                if failure.not_attempted or (
+                    isinstance(failure, LearnerFailure) and not isinstance(failure, LearnerRaised)
+                ):
                     raise _Stop() from None
             except Exception as error:  # the grader's own: no verdict on this case or any other
                 grader_errors.append(error)
                 raise _Stop() from None
-        failure = answers[key][1]
-        if failure is not None:
-            raise failure
+        answer = answers[key][1]
+        if answer is not None:
+            raise answer
 
-    test = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
-                    phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
-                    suppress_health_check=list(HealthCheck), print_blob=False)(given(strategy)(one_case))
+    test = settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )(given(strategy)(one_case))
     try:
         with _no_local_constants():
             hypothesis_seed(seed_for(run_seed, name))(test)()
@@ -125,9 +142,15 @@ def run_property(strategy: st.SearchStrategy, check: Callable[[Any], None], *, r
     case, failure = _to_report(failing)
     if failure.not_attempted or isinstance(failure, SandboxNotStarted) or not failure.ran:
         raise failure from None  # no case of the learner's to show
-    message = (failure.feedback + "\n" + _("A generated case that shows it, shrunk by hypothesis "
-                                            "(replay with --seed {seed}):").format(seed=run_seed)
-               + "\n" + describe(case))
+    message = (
+        failure.feedback
+        + "\n"
+        + _(
+            "A generated case that shows it, shrunk by hypothesis (replay with --seed {seed}):"
+        ).format(seed=run_seed)
+        + "\n"
+        + describe(case)
+    )
     raise _same_kind(failure, message) from None
 
 

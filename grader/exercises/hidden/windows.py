@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.i18n import N_, _
 from grader.checks import Misconception
 from grader.exercises.ex03.hidden.reference import same_pads
+from grader.i18n import N_, _
 
 Pads = tuple[int, int, int, int]  # top, bottom, left, right
 
@@ -46,16 +46,26 @@ def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Miscon
     top, bottom, left, right = pads
     if (top, left) == (bottom, right):
         return []
-    return [Misconception(N_("the padding is on the wrong side: TensorFlow puts the smaller half of "
-                             "each total on the top/left and the larger half on the bottom/right "
-                             "(for example, same_padding(8, 3, 2) is (0, 1))"),
-                          compute((bottom, top, right, left)))]
+    return [
+        Misconception(
+            N_(
+                "the padding is on the wrong side: TensorFlow puts the smaller half of "
+                "each total on the top/left and the larger half on the bottom/right "
+                "(for example, same_padding(8, 3, 2) is (0, 1))"
+            ),
+            compute((bottom, top, right, left)),
+        )
+    ]
 
 
-WINDOW_ONE_SHORT = N_("your window is one row and one column short: range(F_h - 1) stops early; "
-                    "the window covers rows i * S_h to i * S_h + F_h - 1, range(F_h) of them")
-WRAPPED = N_("negative indices wrapped around: a window over the top/left padding read row -1, "
-           "which Python takes from the bottom; skip cells outside 0 <= row < H and 0 <= col < W")
+WINDOW_ONE_SHORT = N_(
+    "your window is one row and one column short: range(F_h - 1) stops early; "
+    "the window covers rows i * S_h to i * S_h + F_h - 1, range(F_h) of them"
+)
+WRAPPED = N_(
+    "negative indices wrapped around: a window over the top/left padding read row -1, "
+    "which Python takes from the bottom; skip cells outside 0 <= row < H and 0 <= col < W"
+)
 
 
 def wrapped_front(x: np.ndarray, pads: Pads) -> tuple[np.ndarray, Pads] | None:
@@ -64,8 +74,8 @@ def wrapped_front(x: np.ndarray, pads: Pads) -> tuple[np.ndarray, Pads] | None:
     top, bottom, left, right = pads
     if top == left == 0:
         return None
-    x = np.concatenate([x[:, x.shape[1] - top:], x], axis=1) if top else x
-    x = np.concatenate([x[:, :, x.shape[2] - left:], x], axis=2) if left else x
+    x = np.concatenate([x[:, x.shape[1] - top :], x], axis=1) if top else x
+    x = np.concatenate([x[:, :, x.shape[2] - left :], x], axis=2) if left else x
     return x, (0, bottom, 0, right)
 
 
@@ -74,58 +84,116 @@ def all_after(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconc
     top, bottom, left, right = pads
     if top == left == 0:
         return []
-    return [Misconception(N_("all your padding went after the input (bottom/right), as when the windows "
-                             "start at row 0 and the last one overhangs; TensorFlow splits each total, "
-                             "the smaller half on the top/left (for example, same_padding(5, 4) is "
-                             "(1, 2))"),
-                          compute((0, top + bottom, 0, left + right)))]
+    return [
+        Misconception(
+            N_(
+                "all your padding went after the input (bottom/right), as when the windows "
+                "start at row 0 and the last one overhangs; TensorFlow splits each total, "
+                "the smaller half on the top/left (for example, same_padding(5, 4) is "
+                "(1, 2))"
+            ),
+            compute((0, top + bottom, 0, left + right)),
+        )
+    ]
 
 
-def ignored_strides(strides, compute: Callable[[tuple[int, int]], np.ndarray],
-                    out_hw: tuple[int, int]) -> list[Misconception]:
+def ignored_strides(
+    strides, compute: Callable[[tuple[int, int]], np.ndarray], out_hw: tuple[int, int]
+) -> list[Misconception]:
     """Windows that move one cell at a time on one or both axes (cropped to the expected size)."""
     s_h, s_w = pair(strides)
     found = []
     if s_h > 1 and s_w > 1:
-        found.append(Misconception(N_("the stride is ignored: the output has the strided size, but "
-                                   "window (i, j) must start at row i * S_h and column j * S_w, "
-                                   "not at (i, j)"), compute((1, 1))[:, :out_hw[0], :out_hw[1]]))
+        found.append(
+            Misconception(
+                N_(
+                    "the stride is ignored: the output has the strided size, but "
+                    "window (i, j) must start at row i * S_h and column j * S_w, "
+                    "not at (i, j)"
+                ),
+                compute((1, 1))[:, : out_hw[0], : out_hw[1]],
+            )
+        )
     if s_h > 1:
-        found.append(Misconception(N_("the stride is ignored on the height: window i must start at "
-                                   "row i * S_h"), compute((1, s_w))[:, :out_hw[0]]))
+        found.append(
+            Misconception(
+                N_("the stride is ignored on the height: window i must start at row i * S_h"),
+                compute((1, s_w))[:, : out_hw[0]],
+            )
+        )
     if s_w > 1:
-        found.append(Misconception(N_("the stride is ignored on the width: window j must start at "
-                                   "column j * S_w"), compute((s_h, 1))[:, :, :out_hw[1]]))
+        found.append(
+            Misconception(
+                N_("the stride is ignored on the width: window j must start at column j * S_w"),
+                compute((s_h, 1))[:, :, : out_hw[1]],
+            )
+        )
     return found
 
 
-def shape_mistakes(height: int, width: int, window, strides, padding: str) -> list[tuple[tuple[int, int], str]]:
+def shape_mistakes(
+    height: int, width: int, window, strides, padding: str
+) -> list[tuple[tuple[int, int], str]]:
     """(H_out, W_out) that common mistakes give, each with the sentence that names it."""
     out_h, out_w = output_hw(height, width, window, strides, padding)
     s_h, s_w = pair(strides)
     other = "valid" if padding.lower() == "same" else "same"
     found = [
-        (output_hw(height, width, window, strides, other),
-         _("that is the shape {other!r} padding gives; this call asks for {asked!r}").format(
-             other=other, asked=padding.lower())),
-        ((out_h - 1, out_w - 1), _("both axes are one short: is the last window dropped? The starts "
-                                 "0, S, 2S, ... run while the window still fits")),
+        (
+            output_hw(height, width, window, strides, other),
+            _("that is the shape {other!r} padding gives; this call asks for {asked!r}").format(
+                other=other, asked=padding.lower()
+            ),
+        ),
+        (
+            (out_h - 1, out_w - 1),
+            _(
+                "both axes are one short: is the last window dropped? The starts "
+                "0, S, 2S, ... run while the window still fits"
+            ),
+        ),
     ]
     # With a stride of 1 on one axis, ignoring the other is ignoring the stride: say that once.
     if min(s_h, s_w) > 1:
-        found += [(output_hw(height, width, window, (1, s_w), padding), _("the stride is ignored on the height axis")),
-                  (output_hw(height, width, window, (s_h, 1), padding), _("the stride is ignored on the width axis"))]
+        found += [
+            (
+                output_hw(height, width, window, (1, s_w), padding),
+                _("the stride is ignored on the height axis"),
+            ),
+            (
+                output_hw(height, width, window, (s_h, 1), padding),
+                _("the stride is ignored on the width axis"),
+            ),
+        ]
     found.append((output_hw(height, width, window, 1, padding), _("the stride is ignored")))
-    found.append((output_hw(height, width, window, (s_w, s_h), padding),
-                  _("the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across")))
+    found.append(
+        (
+            output_hw(height, width, window, (s_w, s_h), padding),
+            _("the strides are swapped: (S_h, S_w) moves S_h rows down and S_w columns across"),
+        )
+    )
     if s_h > 1:
-        found.append((output_hw(height, width, window, (s_h, s_h), padding),
-                      _("the height stride is used on both axes: strides=(S_h, S_w)")))
+        found.append(
+            (
+                output_hw(height, width, window, (s_h, s_h), padding),
+                _("the height stride is used on both axes: strides=(S_h, S_w)"),
+            )
+        )
     return found + [
-        ((out_h, out_h), _("W_out equals H_out: is the width computed from H? A non-square input has "
-                           "its own W (and the window its own F_w)")),
-        ((out_w, out_w), _("H_out equals W_out: is the height computed from W? A non-square input "
-                           "has its own H (and the window its own F_h)")),
+        (
+            (out_h, out_h),
+            _(
+                "W_out equals H_out: is the width computed from H? A non-square input has "
+                "its own W (and the window its own F_w)"
+            ),
+        ),
+        (
+            (out_w, out_w),
+            _(
+                "H_out equals W_out: is the height computed from W? A non-square input "
+                "has its own H (and the window its own F_h)"
+            ),
+        ),
     ]
 
 
@@ -149,13 +217,20 @@ def negative_same_padding(height: int, width: int, window, strides) -> bool:
     """Whether TensorFlow's "same" total before max(..., 0) is negative on an axis: a stride
     larger than the window, where an unclamped formula asks for negative padding."""
     (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
-    return any((-(-size // stride) - 1) * stride + f - size < 0
-               for size, f, stride in ((height, f_h, s_h), (width, f_w, s_w)))
+    return any(
+        (-(-size // stride) - 1) * stride + f - size < 0
+        for size, f, stride in ((height, f_h, s_h), (width, f_w, s_w))
+    )
 
 
-INT_OR_PAIR = N_("strides, pool_size and kernel_size may each be an int or an (h, w) pair: an int S "
-               "means (S, S)")
-INT_MESSAGES = ("non-iterable int", "'int' object is not iterable", "'int' object is not subscriptable")
+INT_OR_PAIR = N_(
+    "strides, pool_size and kernel_size may each be an int or an (h, w) pair: an int S means (S, S)"
+)
+INT_MESSAGES = (
+    "non-iterable int",
+    "'int' object is not iterable",
+    "'int' object is not subscriptable",
+)
 
 
 def hint_for_raised(message: str, padding: object = None) -> str | None:
@@ -164,30 +239,41 @@ def hint_for_raised(message: str, padding: object = None) -> str | None:
         return _(INT_OR_PAIR)
     if isinstance(padding, str) and padding != padding.lower():
         return _("padding is case-insensitive: {given!r} means {lower!r} (padding.lower())").format(
-            given=padding, lower=padding.lower())
+            given=padding, lower=padding.lower()
+        )
     if "could not be broadcast" in message:
-        return _("a window (or a strided slice) and the output did not line up: output (i, j) reads "
-                 "rows i * S_h to i * S_h + F_h - 1 of the padded input, for i below H_out; is H_out "
-                 "(or the end of a slice) one off?")
+        return _(
+            "a window (or a strided slice) and the output did not line up: output (i, j) reads "
+            "rows i * S_h to i * S_h + F_h - 1 of the padded input, for i below H_out; is H_out "
+            "(or the end of a slice) one off?"
+        )
     return None
 
 
-NEGATIVE_PADDING = N_("'same' with a stride larger than the window: (H_out - 1) * S + F - H is "
-                    "negative here, and a negative padding makes no sense; the total padding is "
-                    "max((H_out - 1) * S + F - H, 0)")
+NEGATIVE_PADDING = N_(
+    "'same' with a stride larger than the window: (H_out - 1) * S + F - H is "
+    "negative here, and a negative padding makes no sense; the total padding is "
+    "max((H_out - 1) * S + F - H, 0)"
+)
 
 
-def same_shape_mistakes(height: int, width: int, window, strides) -> list[tuple[tuple[int, int], str]]:
+def same_shape_mistakes(
+    height: int, width: int, window, strides
+) -> list[tuple[tuple[int, int], str]]:
     """(H_out, W_out) that slips in the "same" size give: rounding down, symmetric padding."""
     (f_h, f_w), (s_h, s_w) = pair(window), pair(strides)
     top, _bottom, left, _right = symmetric_pads(window)
     symmetric = ((height + 2 * top - f_h) // s_h + 1, (width + 2 * left - f_w) // s_w + 1)
     floor = (height // s_h, width // s_w)
-    rounded = _("you rounded down: 'same' gives H_out = ceil(H / S) outputs, so a last partial "
-               "step still counts")
-    padded = _("you padded (F - 1) // 2 on each side, one short for an even window or a stride; "
-              "'same' gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all, "
-              "the smaller half on the top/left")
+    rounded = _(
+        "you rounded down: 'same' gives H_out = ceil(H / S) outputs, so a last partial "
+        "step still counts"
+    )
+    padded = _(
+        "you padded (F - 1) // 2 on each side, one short for an even window or a stride; "
+        "'same' gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all, "
+        "the smaller half on the top/left"
+    )
     if floor == symmetric:
         return [(floor, rounded + _("; or ") + padded)]
     return [(floor, rounded), (symmetric, padded)]
@@ -198,12 +284,24 @@ def batch_mistakes(expected: np.ndarray, summed: np.ndarray | None = None) -> li
     one result reduced over the batch axis (`summed`: what a sum over the batch gives)."""
     if expected.shape[0] < 2:
         return []
-    found = [Misconception(N_("every image got the first image's result: loop over (or slice) the "
-                           "whole batch axis N, x[n] for each n"),
-                           np.broadcast_to(expected[:1], expected.shape))]
+    found = [
+        Misconception(
+            N_(
+                "every image got the first image's result: loop over (or slice) the "
+                "whole batch axis N, x[n] for each n"
+            ),
+            np.broadcast_to(expected[:1], expected.shape),
+        )
+    ]
     if summed is not None:
-        found.append(Misconception(N_("you summed over the batch axis too: each image is convolved "
-                                   "on its own, so sum over the window's F_h, F_w and C_in only "
-                                   "(axis=(1, 2, 3) of an (N, F_h, F_w, C_in) window)"),
-                                   np.broadcast_to(summed, expected.shape)))
+        found.append(
+            Misconception(
+                N_(
+                    "you summed over the batch axis too: each image is convolved "
+                    "on its own, so sum over the window's F_h, F_w and C_in only "
+                    "(axis=(1, 2, 3) of an (N, F_h, F_w, C_in) window)"
+                ),
+                np.broadcast_to(summed, expected.shape),
+            )
+        )
     return found

@@ -28,11 +28,13 @@ import sys
 import time
 
 
-
 def _sibling(name: str):
     """scan_loader.py, beside this file, under a private name (as worker.py loads its own)."""
-    spec = importlib.util.spec_from_file_location(f"_grader_{name}",
-                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(
+        f"_grader_{name}", os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    )
+    if spec is None or spec.loader is None:  # a .py file always has both
+        raise ImportError(f"cannot load {name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -58,18 +60,27 @@ def fits(value, kind: dict) -> bool:
     import numpy as np
 
     if "tuple" in kind:
-        return (isinstance(value, (tuple, list)) and len(value) == len(kind["tuple"])
-                and all(fits(item, part) for item, part in zip(value, kind["tuple"])))
+        return (
+            isinstance(value, (tuple, list))
+            and len(value) == len(kind["tuple"])
+            and all(fits(item, part) for item, part in zip(value, kind["tuple"]))
+        )
     if "number" in kind:  # never a bool: the suites' checks refuse one where a number belongs
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value[()]
-        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+            value, bool
+        )
     if "array" in kind:
         try:
             array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
         except (ValueError, TypeError):
             return False
-        return array is not None and array.dtype.kind in "biuf" and list(array.shape) == list(kind["array"])
+        return (
+            array is not None
+            and array.dtype.kind in "biuf"
+            and list(array.shape) == list(kind["array"])
+        )
     if "model" in kind:
         model_class = getattr(sys.modules.get("keras"), "Model", None)
         return isinstance(model_class, type) and isinstance(value, model_class)
@@ -81,7 +92,7 @@ def _late(signum, frame):
 
 
 def _try(function, example: dict, seconds: float) -> str:
-    """"fits", "refused" (its signature cannot take the call), "other" or "late"."""
+    """ "fits", "refused" (its signature cannot take the call), "other" or "late"."""
     args, kwargs = copy.deepcopy(example["args"]), copy.deepcopy(example["kwargs"])
     try:
         inspect.signature(function).bind(*args, **kwargs)
@@ -132,12 +143,20 @@ def probe_module(task: dict, examples: list, wanted: dict) -> dict:
     except BaseException as error:
         return {"load_error": f"{type(error).__name__}: {str(error)[:300]}"}
     found, late = [], []
-    methods = [name + receiver for name in task["functions"]  # not a function's own inner ones
-               if "." in name and not name.rsplit(".", 1)[0].endswith("<locals>")
-               for receiver in (_loader.RECEIVER, _loader.INSTANCE)]
+    methods = [
+        name + receiver
+        for name in task["functions"]  # not a function's own inner ones
+        if "." in name and not name.rsplit(".", 1)[0].endswith("<locals>")
+        for receiver in (_loader.RECEIVER, _loader.INSTANCE)
+    ]
     # a name bound at module level to something callable (a partial, an alias) is a function too
-    bound = [name for name in task.get("assigned", []) if callable(getattr(module, name, None))
-             and not isinstance(getattr(module, name), type) and name not in task["functions"]]
+    bound = [
+        name
+        for name in task.get("assigned", [])
+        if callable(getattr(module, name, None))
+        and not isinstance(getattr(module, name), type)
+        and name not in task["functions"]
+    ]
     for qualname in [*task["functions"], *methods, *bound]:
         try:
             function = target(module, qualname)
@@ -145,7 +164,9 @@ def probe_module(task: dict, examples: list, wanted: dict) -> dict:
             continue
         for index, example in enumerate(examples if callable(function) else []):
             outcome = _try(function, example, example.get("seconds", CALL_SECONDS))
-            if outcome == "late" and example.get("retry_seconds"):  # its first call may import things
+            if outcome == "late" and example.get(
+                "retry_seconds"
+            ):  # its first call may import things
                 outcome = _try(function, example, example["retry_seconds"])
             if outcome == "fits":
                 found.append([qualname, index])
@@ -181,7 +202,9 @@ def _one_by_one(task: dict, examples: list, wanted: dict) -> dict:
     """`task` again, in a child that loads its module once and probes each function in a
     grandchild of its own: one that dies or hangs is "dead", the others are heard."""
     # each line comes from a grandchild given FUNCTION_SECONDS: the child waits a little longer
-    lines = _in_child(_function_lines(task, examples, wanted), len(task["functions"]) + 1, 2 * FUNCTION_SECONDS)
+    lines = _in_child(
+        _function_lines(task, examples, wanted), len(task["functions"]) + 1, 2 * FUNCTION_SECONDS
+    )
     merged: dict = {"fits": [], "late": [], "dead": [], "constants": []}
     for line in lines:
         outcome = json.loads(line)
@@ -189,7 +212,7 @@ def _one_by_one(task: dict, examples: list, wanted: dict) -> dict:
             return outcome
         for key in merged:
             merged[key] += outcome.get(key, [])
-    merged["dead"] += task["functions"][len(lines):]  # one line per function, then the names'
+    merged["dead"] += task["functions"][len(lines) :]  # one line per function, then the names'
     if len(lines) <= len(task["functions"]):
         merged["dead"].append("(its module-level names)")
     return merged
@@ -203,10 +226,18 @@ def _function_lines(task: dict, examples: list, wanted: dict):
         return
     for qualname in task["functions"]:
         part = dict(task, functions=[qualname], names=[], assigned=[])
-        heard = _in_child((json.dumps(probe_module(part, examples, wanted)) for _ in range(1)), 1, FUNCTION_SECONDS)
+        heard = _in_child(
+            (json.dumps(probe_module(part, examples, wanted)) for _once in range(1)),
+            1,
+            FUNCTION_SECONDS,
+        )
         yield heard[0] if heard else json.dumps({"dead": [qualname]})
     rest = dict(task, functions=[])  # the module-level values, and names bound to callables
-    heard = _in_child((json.dumps(probe_module(rest, examples, wanted)) for _ in range(1)), 1, FUNCTION_SECONDS)
+    heard = _in_child(
+        (json.dumps(probe_module(rest, examples, wanted)) for _once in range(1)),
+        1,
+        FUNCTION_SECONDS,
+    )
     yield heard[0] if heard else json.dumps({"dead": ["(its module-level names)"]})
 
 
@@ -226,11 +257,14 @@ def _in_child(lines, count: int, seconds_each: float) -> list:
         finally:
             os._exit(0)
     os.close(write_end)
-    received, buffer = [], b""
+    received: list[str] = []
+    buffer = b""
     deadline = time.monotonic() + seconds_each
     try:
         while len(received) < count and time.monotonic() < deadline:
-            ready, _, _ = select.select([read_end], [], [], max(deadline - time.monotonic(), 0))
+            ready, _writable, _exceptional = select.select(
+                [read_end], [], [], max(deadline - time.monotonic(), 0)
+            )
             chunk = os.read(read_end, 1 << 16) if ready else b""
             if not chunk:
                 break
@@ -244,5 +278,3 @@ def _in_child(lines, count: int, seconds_each: float) -> list:
         _kill_tree(pid)
         os.waitpid(pid, 0)
     return received[:count]
-
-

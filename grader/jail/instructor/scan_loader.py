@@ -21,7 +21,9 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RECEIVER = "@None"  # after a method's name: called with None as `self` (one that never uses it answers)
+RECEIVER = (
+    "@None"  # after a method's name: called with None as `self` (one that never uses it answers)
+)
 INSTANCE = "@new"  # after a method's name: called on an instance its class makes with no arguments
 LOCALS = ".<locals>."  # in a qualified name: what follows is defined inside the function before it
 LAMBDA = "<lambda:"  # a lambda's name: "<lambda:LINE:COLUMN>", where it stands in its module
@@ -31,8 +33,11 @@ def _release_first() -> None:
     """Modules come from the release copy here: no editable install's finder supplies others."""
     if HERE not in sys.path:
         sys.path.insert(0, HERE)
-    sys.meta_path[:] = [finder for finder in sys.meta_path
-                        if not getattr(finder, "__module__", "").startswith("__editable__")]
+    sys.meta_path[:] = [
+        finder
+        for finder in sys.meta_path
+        if not getattr(finder, "__module__", "").startswith("__editable__")
+    ]
 
 
 def load(relative: str):
@@ -45,6 +50,8 @@ def load(relative: str):
     name = "_scanned_" + "_".join(parts)
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, relative))
+        if spec is None or spec.loader is None:  # a .py file always has both
+            raise ImportError(f"cannot load {relative}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -56,9 +63,9 @@ def target(module, qualname: str):
     named with `@None` after it is called with None in the place of `self`; with `@new`, on an
     instance of its class made with no arguments."""
     if qualname.endswith(RECEIVER):
-        return functools.partial(target(module, qualname[:-len(RECEIVER)]), None)
+        return functools.partial(target(module, qualname[: -len(RECEIVER)]), None)
     if qualname.endswith(INSTANCE):  # the method's class, made with its defaults, as `self`
-        owner, _, method = qualname[:-len(INSTANCE)].rpartition(".")
+        owner, _separator, method = qualname[: -len(INSTANCE)].rpartition(".")
         return getattr(target(module, owner)(), method)
     if LOCALS in qualname or qualname.startswith(LAMBDA):
         value, rest = _from_source(module, qualname)
@@ -82,11 +89,14 @@ def _from_source(module, qualname: str):
         tree = ast.parse(source.read())
     namespace = dict(vars(module))
     if qualname.startswith(LAMBDA):
-        line, column = (int(number) for number in qualname[len(LAMBDA):-1].split(":"))
-        node = next(node for node in ast.walk(tree) if isinstance(node, ast.Lambda)
-                    and (node.lineno, node.col_offset) == (line, column))
+        line, column = (int(number) for number in qualname[len(LAMBDA) : -1].split(":"))
+        node = next(
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Lambda) and (node.lineno, node.col_offset) == (line, column)
+        )
         return eval(compile(ast.Expression(body=node), module.__file__, "eval"), namespace), []
-    outer, _, inner = qualname.rpartition(LOCALS)
+    outer, _separator, inner = qualname.rpartition(LOCALS)
     scope = tree
     for name in outer.replace(LOCALS, ".").split("."):
         scope = _definition(scope.body, name)
@@ -105,9 +115,17 @@ def _definition(body: list, name: str):
         if isinstance(node, scopes + (ast.Lambda,)):
             continue
         for _field, value in ast.iter_fields(node):
-            inner = [item for item in value if isinstance(item, ast.stmt)] if isinstance(value, list) else []
-            inner += [statement for item in (value if isinstance(value, list) else [])
-                      if isinstance(item, (ast.excepthandler, ast.match_case)) for statement in item.body]
+            inner = (
+                [item for item in value if isinstance(item, ast.stmt)]
+                if isinstance(value, list)
+                else []
+            )
+            inner += [
+                statement
+                for item in (value if isinstance(value, list) else [])
+                if isinstance(item, (ast.ExceptHandler, ast.match_case))
+                for statement in item.body
+            ]
             try:
                 return _definition(inner, name)
             except LookupError:
@@ -125,8 +143,11 @@ def equal_constants(values: dict, wanted: dict) -> list:
             array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
             continue
-        equal += [[name, constant] for constant, expected in wanted.items()
-                  if array.shape == np.shape(expected) and np.array_equal(array, expected)]
+        equal += [
+            [name, constant]
+            for constant, expected in wanted.items()
+            if array.shape == np.shape(expected) and np.array_equal(array, expected)
+        ]
     return equal
 
 
@@ -145,8 +166,15 @@ def table(relative: str, function: str):
             return arrays[node["array"]].copy()
         return tuple(value(item) for item in node) if isinstance(node, list) else node
 
-    rows = [([value(item) for item in call["args"]], {key: value(item) for key, item in call["kwargs"].items()},
-             call["answer"]) for call in calls if call["function"] == function]
+    rows = [
+        (
+            [value(item) for item in call["args"]],
+            {key: value(item) for key, item in call["kwargs"].items()},
+            call["answer"],
+        )
+        for call in calls
+        if call["function"] == function
+    ]
 
     def replay(*args, **kwargs):
         for recorded_args, recorded_kwargs, answer in rows:
@@ -171,14 +199,26 @@ def _same(one, other) -> bool:
     import numpy as np
 
     if isinstance(one, np.ndarray) or isinstance(other, np.ndarray):
-        return (isinstance(one, np.ndarray) and isinstance(other, np.ndarray)
-                and one.shape == other.shape and bool(np.array_equal(one, other)))
+        return (
+            isinstance(one, np.ndarray)
+            and isinstance(other, np.ndarray)
+            and one.shape == other.shape
+            and bool(np.array_equal(one, other))
+        )
     if isinstance(one, dict) or isinstance(other, dict):
-        return (isinstance(one, dict) and isinstance(other, dict) and one.keys() == other.keys()
-                and all(_same(one[key], other[key]) for key in one))
+        return (
+            isinstance(one, dict)
+            and isinstance(other, dict)
+            and one.keys() == other.keys()
+            and all(_same(one[key], other[key]) for key in one)
+        )
     if isinstance(one, (tuple, list)) or isinstance(other, (tuple, list)):
-        return (isinstance(one, (tuple, list)) and isinstance(other, (tuple, list)) and len(one) == len(other)
-                and all(_same(a, b) for a, b in zip(one, other)))
+        return (
+            isinstance(one, (tuple, list))
+            and isinstance(other, (tuple, list))
+            and len(one) == len(other)
+            and all(_same(a, b) for a, b in zip(one, other))
+        )
     try:
         return bool(one == other)
     except Exception:

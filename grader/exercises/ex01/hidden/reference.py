@@ -19,7 +19,7 @@ def cross_correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     out = np.zeros((out_h, out_w))
     for a in range(kernel.shape[0]):
         for b in range(kernel.shape[1]):
-            out += kernel[a, b] * image[a:a + out_h, b:b + out_w]
+            out += kernel[a, b] * image[a : a + out_h, b : b + out_w]
     return out
 
 
@@ -32,7 +32,7 @@ def wrapped_products(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     out = np.zeros((out_h, out_w))
     for a in range(kernel.shape[0]):
         for b in range(kernel.shape[1]):
-            out += np.mod(kernel[a, b] * image[a:a + out_h, b:b + out_w], 256)
+            out += np.mod(kernel[a, b] * image[a : a + out_h, b : b + out_w], 256)
     return out
 
 
@@ -46,7 +46,8 @@ def curve_detector() -> tuple[np.ndarray, np.ndarray]:
     for row, col in ((0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 3)):
         kernel[row, col] = 30
     patch = np.zeros((7, 7))
-    for (row, col), value in zip(((0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 2), (6, 2)),
-                                 (50, 50, 50, 20, 50, 50, 50)):
+    for (row, col), value in zip(
+        ((0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 2), (6, 2)), (50, 50, 50, 20, 50, 50, 50)
+    ):
         patch[row, col] = value
     return patch, kernel

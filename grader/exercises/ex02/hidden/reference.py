@@ -34,8 +34,15 @@ def sobel(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return gx, gy, np.hypot(gx, gy)
 
 
-def step_image(height: int, width: int, *, vertical: bool, low: float = 0.0,
-               high: float = 10.0, edge: int | None = None) -> np.ndarray:
+def step_image(
+    height: int,
+    width: int,
+    *,
+    vertical: bool,
+    low: float = 0.0,
+    high: float = 10.0,
+    edge: int | None = None,
+) -> np.ndarray:
     """A two-tone image: `high` left of (above) column (row) `edge`, `low` from there on; the
     edge runs down the middle unless `edge` says where."""
     image = np.full((height, width), low)

@@ -16,7 +16,7 @@ def pad_batch(x: np.ndarray, top: int, bottom: int, left: int, right: int) -> np
     """`x` (N, H, W, C) in the middle of zeros of its own dtype."""
     batch, height, width, channels = x.shape
     out = np.zeros((batch, top + height + bottom, left + width + right, channels), dtype=x.dtype)
-    out[:, top:top + height, left:left + width, :] = x
+    out[:, top : top + height, left : left + width, :] = x
     return out
 
 

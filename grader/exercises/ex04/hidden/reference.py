@@ -15,8 +15,13 @@ from numpy.lib.stride_tricks import sliding_window_view
 from grader.exercises.hidden.windows import pair, tf_pads
 
 
-def correlate(x: np.ndarray, kernel: np.ndarray, bias=None, strides=1,
-              pads: tuple[int, int, int, int] = (0, 0, 0, 0)) -> np.ndarray:
+def correlate(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    bias=None,
+    strides=1,
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0),
+) -> np.ndarray:
     """Strided multi-channel cross-correlation of a zero-padded batch, float64."""
     x = np.asarray(x, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)

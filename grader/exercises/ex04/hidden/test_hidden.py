@@ -17,11 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.i18n import N_
-from grader.exercises.ex04.hidden import reference as ref
-from grader.exercises.hidden.cases import conv_cases
-from grader.exercises.ex04.hidden.diagnosis import check_conv, conv_mistakes
-from grader.exercises.hidden.properties import run_property, show
 from grader.checks import (
     check_array,
     check_unchanged,
@@ -29,6 +24,11 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex04.hidden import reference as ref
+from grader.exercises.ex04.hidden.diagnosis import check_conv, conv_mistakes
+from grader.exercises.hidden.cases import conv_cases
+from grader.exercises.hidden.properties import run_property, show
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex04")
 
@@ -87,8 +87,11 @@ def random_case(rng: np.random.Generator) -> ConvCase:
     f_h, f_w = (int(size) for size in rng.integers(1, 5, size=2))
     height, width = int(rng.integers(f_h, 12)), int(rng.integers(f_w, 12))
     strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-    return ConvCase((int(rng.integers(1, 3)), height, width, int(rng.integers(1, 4))),
-                    (f_h, f_w, int(rng.integers(1, 5))), strides)
+    return ConvCase(
+        (int(rng.integers(1, 3)), height, width, int(rng.integers(1, 4))),
+        (f_h, f_w, int(rng.integers(1, 5))),
+        strides,
+    )
 
 
 def check_case(learner, rng, name: str) -> None:
@@ -99,15 +102,21 @@ def check_case(learner, rng, name: str) -> None:
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("One output channel is the sum over all C_in input channels of the window "
-                      "times the filter's weights for that channel."))
+@pytest.mark.feedback(
+    N_(
+        "One output channel is the sum over all C_in input channels of the window "
+        "times the filter's weights for that channel."
+    )
+)
 def test_sums_over_input_channels(learner, rng):
     """conv2d: each filter sums over all four input channels"""
     check_case(learner, rng, "channels")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("bias[k] is added to every cell of output channel k; bias=None adds nothing."))
+@pytest.mark.feedback(
+    N_("bias[k] is added to every cell of output channel k; bias=None adds nothing.")
+)
 def test_bias(learner, rng):
     """conv2d: one bias per filter, and bias=None"""
     check_case(learner, rng, "bias")
@@ -115,8 +124,12 @@ def test_bias(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("Each image of a batch is convolved on its own: sum over the window's F_h, "
-                      "F_w and C_in, never over N."))
+@pytest.mark.feedback(
+    N_(
+        "Each image of a batch is convolved on its own: sum over the window's F_h, "
+        "F_w and C_in, never over N."
+    )
+)
 def test_batch_of_images(learner, rng):
     """conv2d: a batch of three images (and of two, with "same"), each convolved on its own"""
     check_case(learner, rng, "batch")
@@ -138,16 +151,21 @@ def test_stride_width_only(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("With strides (S_h, S_w) and an F_h x F_w kernel: H_out = (H - F_h) // S_h + 1 "
-                      "and W_out = (W - F_w) // S_w + 1."))
+@pytest.mark.feedback(
+    N_(
+        "With strides (S_h, S_w) and an F_h x F_w kernel: H_out = (H - F_h) // S_h + 1 "
+        "and W_out = (W - F_w) // S_w + 1."
+    )
+)
 def test_stride_pair(learner, rng):
     """conv2d: a 3x2 kernel with strides (3, 2) on an 11x9 input"""
     check_case(learner, rng, "stride_pair")
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("When (H - F) is a multiple of S the last window ends exactly on the last "
-                      "row: it counts."))
+@pytest.mark.feedback(
+    N_("When (H - F) is a multiple of S the last window ends exactly on the last row: it counts.")
+)
 def test_last_window_fits_exactly(learner, rng):
     """conv2d: the last window ends exactly on the last row and column"""
     check_case(learner, rng, "exact_fit")
@@ -162,8 +180,12 @@ def test_same_odd_kernel(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback(N_("An even kernel needs an odd number of zeros: TensorFlow puts the extra one "
-                      "at the bottom (right)."))
+@pytest.mark.feedback(
+    N_(
+        "An even kernel needs an odd number of zeros: TensorFlow puts the extra one "
+        "at the bottom (right)."
+    )
+)
 def test_same_even_kernel(learner, rng):
     """conv2d: "same" padding with even kernels (2x4, 4x4): asymmetric padding"""
     check_case(learner, rng, "same_even")
@@ -171,8 +193,12 @@ def test_same_even_kernel(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback(N_("With a stride, 'same' gives ceil(H / S) outputs and pads "
-                      "max((H_out - 1) * S + F - H, 0) zeros, the smaller half on top."))
+@pytest.mark.feedback(
+    N_(
+        "With a stride, 'same' gives ceil(H / S) outputs and pads "
+        "max((H_out - 1) * S + F - H, 0) zeros, the smaller half on top."
+    )
+)
 def test_same_strided(learner, rng):
     """conv2d: "same" padding with strides 2 and (3, 2): asymmetric padding"""
     check_case(learner, rng, "same_strided")
@@ -180,8 +206,12 @@ def test_same_strided(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("With a stride larger than the kernel, 'same' may need no padding at all: "
-                      "the total is max((H_out - 1) * S + F - H, 0)."))
+@pytest.mark.feedback(
+    N_(
+        "With a stride larger than the kernel, 'same' may need no padding at all: "
+        "the total is max((H_out - 1) * S + F - H, 0)."
+    )
+)
 def test_same_stride_larger_than_kernel(learner, rng):
     """conv2d: "same" padding with strides larger than the kernel (no padding needed)"""
     check_case(learner, rng, "same_stride_over_kernel")
@@ -211,8 +241,14 @@ def test_leaves_inputs_unchanged(learner, rng):
     call = describe_call("conv2d", x, kernel, bias, **kwargs)
     got, after = learner.call_returning_args("conv2d", x, kernel, bias, **kwargs)
     misconceptions, shapes = conv_mistakes(x, kernel, bias, case.strides, case.padding)
-    check_array(got, ref.conv2d(x, kernel, bias, case.strides, case.padding), call=call,
-                floating=True, misconceptions=misconceptions, shape_feedback=shapes)
+    check_array(
+        got,
+        ref.conv2d(x, kernel, bias, case.strides, case.padding),
+        call=call,
+        floating=True,
+        misconceptions=misconceptions,
+        shape_feedback=shapes,
+    )
     check_unchanged([x, kernel, bias], after, call=call)
 
 
@@ -220,7 +256,7 @@ def test_leaves_inputs_unchanged(learner, rng):
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """conv2d: random batches, channels, kernels and strides, "valid" padding"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_case(rng)
         x, kernel, bias = config.arrays(rng)
         check_conv(learner, x, kernel, bias, config.strides)
@@ -228,16 +264,24 @@ def test_random_valid(learner, rng, case):
 
 def _describe_conv(case) -> str:
     x, kernel, bias, strides, padding = case
-    lines = [describe_call("conv2d", x, kernel, bias=bias, strides=strides, padding=padding),
-             show("x", x), show("kernel", kernel)]
+    lines = [
+        describe_call("conv2d", x, kernel, bias=bias, strides=strides, padding=padding),
+        show("x", x),
+        show("kernel", kernel),
+    ]
     return "\n".join(lines + ([show("bias", bias)] if bias is not None else []))
 
 
 @pytest.mark.points(3)
 def test_generated_cases(learner, run_seed):
     """conv2d: generated shapes, strides, paddings and dtypes against the reference"""
-    run_property(conv_cases(), lambda case: check_conv(learner, *case), run_seed=run_seed,
-                 name="ex04.conv2d", describe=_describe_conv)
+    run_property(
+        conv_cases(),
+        lambda case: check_conv(learner, *case),
+        run_seed=run_seed,
+        name="ex04.conv2d",
+        describe=_describe_conv,
+    )
 
 
 @pytest.mark.points(1)
@@ -247,7 +291,11 @@ def test_invalid_arguments(learner, rng):
     cases = [
         ((x[0], kernel), {}, "a 3-D x"),
         ((x, kernel[:, :, :, 0]), {}, N_("a 3-D kernel")),
-        ((x, rng.normal(size=(3, 3, 3, 2))), {}, N_("a kernel for 3 input channels on a 2-channel x")),
+        (
+            (x, rng.normal(size=(3, 3, 3, 2))),
+            {},
+            N_("a kernel for 3 input channels on a 2-channel x"),
+        ),
         ((x, kernel), {"bias": np.ones(3)}, N_("3 biases for 2 filters")),
         ((x, kernel), {"strides": 0}, N_("stride 0")),
         ((x, kernel), {"strides": (1, 0)}, N_("a width stride of 0")),
@@ -255,8 +303,14 @@ def test_invalid_arguments(learner, rng):
         ((x, rng.normal(size=(7, 3, 2, 2))), {}, N_("a 7-high kernel on a 6-high input")),
     ]
     for args, kwargs, problem in cases:
-        expect_value_error(lambda: learner.conv2d(*args, **kwargs),
-                           describe_call("conv2d", *args, **kwargs), problem=problem)
+        expect_value_error(
+            lambda: learner.conv2d(*args, **kwargs),
+            describe_call("conv2d", *args, **kwargs),
+            problem=problem,
+        )
     bias = np.array([0.5, -1.0])
-    expect_answer(lambda: learner.conv2d(x, kernel, bias, 2),
-                  describe_call("conv2d", x, kernel, bias, strides=2), ref.conv2d(x, kernel, bias, 2))
+    expect_answer(
+        lambda: learner.conv2d(x, kernel, bias, 2),
+        describe_call("conv2d", x, kernel, bias, strides=2),
+        ref.conv2d(x, kernel, bias, 2),
+    )

@@ -13,9 +13,17 @@ import numpy as np
 from grader.exercises.hidden.windows import output_hw, pair, tf_pads
 
 
-def pool(x: np.ndarray, pool_size=(2, 2), strides=None, padding="valid", *,
-         pads: tuple[int, int, int, int] | None = None, out_hw: tuple[int, int] | None = None,
-         reduce=np.max, fill: float | None = None) -> np.ndarray:
+def pool(
+    x: np.ndarray,
+    pool_size=(2, 2),
+    strides=None,
+    padding="valid",
+    *,
+    pads: tuple[int, int, int, int] | None = None,
+    out_hw: tuple[int, int] | None = None,
+    reduce=np.max,
+    fill: float | None = None,
+) -> np.ndarray:
     """Pool every window of `x` with `reduce` over its cells inside the input, in float64.
 
     `pads` (top, bottom, left, right) and `out_hw` override TensorFlow's; with `fill`, a max
@@ -25,8 +33,12 @@ def pool(x: np.ndarray, pool_size=(2, 2), strides=None, padding="valid", *,
     batch, height, width, channels = x.shape
     strides = pool_size if strides is None else strides
     (f_h, f_w), (s_h, s_w) = pair(pool_size), pair(strides)
-    top, _, left, _ = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
-    out_h, out_w = out_hw if out_hw is not None else output_hw(height, width, pool_size, strides, padding)
+    top, _bottom, left, _right = (
+        pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
+    )
+    out_h, out_w = (
+        out_hw if out_hw is not None else output_hw(height, width, pool_size, strides, padding)
+    )
     out = np.full((batch, out_h, out_w, channels), np.nan)
     for i in range(out_h):
         rows = slice(max(i * s_h - top, 0), min(i * s_h - top + f_h, height))

@@ -14,11 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.i18n import N_
-from grader.exercises.ex05.hidden import reference as ref
-from grader.exercises.hidden.cases import pool_cases
-from grader.exercises.ex05.hidden.diagnosis import check_pool, pool_mistakes
-from grader.exercises.hidden.properties import run_property, show
 from grader.checks import (
     check_array,
     check_unchanged,
@@ -26,6 +21,11 @@ from grader.checks import (
     expect_answer,
     expect_value_error,
 )
+from grader.exercises.ex05.hidden import reference as ref
+from grader.exercises.ex05.hidden.diagnosis import check_pool, pool_mistakes
+from grader.exercises.hidden.cases import pool_cases
+from grader.exercises.hidden.properties import run_property, show
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex05")
 
@@ -75,8 +75,12 @@ def random_case(rng: np.random.Generator) -> PoolCase:
     """A random "valid" configuration; a third of them leave strides=None."""
     f_h, f_w = (int(size) for size in rng.integers(1, 4, size=2))
     strides = None if rng.random() < 0.34 else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-    shape = (int(rng.integers(1, 3)), int(rng.integers(f_h, 11)), int(rng.integers(f_w, 11)),
-             int(rng.integers(1, 5)))
+    shape = (
+        int(rng.integers(1, 3)),
+        int(rng.integers(f_h, 11)),
+        int(rng.integers(f_w, 11)),
+        int(rng.integers(1, 5)),
+    )
     return PoolCase(shape, (f_h, f_w), strides)
 
 
@@ -89,14 +93,18 @@ def check_case(learner, rng, name: str) -> None:
 @pytest.mark.parametrize("case", [1, 2])
 def test_random_valid(learner, rng, case):
     """max_pool2d: random batches, channels, pools and strides, "valid" padding"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_case(rng)
         check_pool(learner, config.array(rng), **config.kwargs())
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("pool_size=(2, 3) is 2 rows by 3 columns; with strides=None it also moves "
-                      "2 rows down and 3 columns across."))
+@pytest.mark.feedback(
+    N_(
+        "pool_size=(2, 3) is 2 rows by 3 columns; with strides=None it also moves "
+        "2 rows down and 3 columns across."
+    )
+)
 def test_pool_pair(learner, rng):
     """max_pool2d: a 2x3 pool with strides=None"""
     check_case(learner, rng, "pool_pair")
@@ -117,8 +125,12 @@ def test_stride_width_only(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("When (H - F) is a multiple of S the last window ends exactly on the last "
-                      "row: it counts. Windows may also overlap (3x3 with stride 2)."))
+@pytest.mark.feedback(
+    N_(
+        "When (H - F) is a multiple of S the last window ends exactly on the last "
+        "row: it counts. Windows may also overlap (3x3 with stride 2)."
+    )
+)
 def test_overlapping_and_exact_fit(learner, rng):
     """max_pool2d: overlapping 3x3 windows with stride 2, and a last window that fits exactly"""
     check_case(learner, rng, "overlapping")
@@ -133,8 +145,12 @@ def test_all_negative(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback(N_("'same' pooling pads with -inf in effect: a padded cell never wins, even "
-                      "where every real value is negative."))
+@pytest.mark.feedback(
+    N_(
+        "'same' pooling pads with -inf in effect: a padded cell never wins, even "
+        "where every real value is negative."
+    )
+)
 def test_same_all_negative(learner, rng):
     """max_pool2d: "same" padding over negative values never lets a padded cell win"""
     check_case(learner, rng, "negative_same")
@@ -142,8 +158,12 @@ def test_same_all_negative(learner, rng):
 
 
 @pytest.mark.points(1.5)
-@pytest.mark.feedback(N_("'same' gives ceil(H / S) outputs and pads max((H_out - 1) * S + F - H, 0), "
-                      "the smaller half on the top/left."))
+@pytest.mark.feedback(
+    N_(
+        "'same' gives ceil(H / S) outputs and pads max((H_out - 1) * S + F - H, 0), "
+        "the smaller half on the top/left."
+    )
+)
 def test_same_asymmetric(learner, rng):
     """max_pool2d: "same" padding with even pools and strides > 1: asymmetric padding"""
     check_case(learner, rng, "same_even")
@@ -165,14 +185,21 @@ def test_leaves_input_unchanged(learner, rng):
     call = describe_call("max_pool2d", x, **case.kwargs())
     got, after = learner.call_returning_args("max_pool2d", x, **case.kwargs())
     misconceptions, shapes = pool_mistakes(x, case.pool_size, case.strides, case.padding)
-    check_array(got, ref.max_pool(x, case.pool_size, case.strides, case.padding), call=call,
-                floating=True, misconceptions=misconceptions, shape_feedback=shapes)
+    check_array(
+        got,
+        ref.max_pool(x, case.pool_size, case.strides, case.padding),
+        call=call,
+        floating=True,
+        misconceptions=misconceptions,
+        shape_feedback=shapes,
+    )
     check_unchanged([x], after, call=call)
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("Each image of a batch is pooled on its own: reduce the window's H and W, "
-                      "never N."))
+@pytest.mark.feedback(
+    N_("Each image of a batch is pooled on its own: reduce the window's H and W, never N.")
+)
 def test_batch_of_images(learner, rng):
     """max_pool2d: a batch of three images (and of two, with "same"), each pooled on its own"""
     check_case(learner, rng, "batch")
@@ -180,8 +207,12 @@ def test_batch_of_images(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("With a stride larger than the pool, 'same' may need no padding at all: "
-                      "the total is max((H_out - 1) * S + F - H, 0)."))
+@pytest.mark.feedback(
+    N_(
+        "With a stride larger than the pool, 'same' may need no padding at all: "
+        "the total is max((H_out - 1) * S + F - H, 0)."
+    )
+)
 def test_same_stride_larger_than_pool(learner, rng):
     """max_pool2d: "same" padding with strides larger than the pool (no padding needed)"""
     check_case(learner, rng, "same_stride_over_pool")
@@ -190,15 +221,24 @@ def test_same_stride_larger_than_pool(learner, rng):
 
 def _describe_pool(case) -> str:
     x, pool_size, strides, padding = case
-    return "\n".join([describe_call("max_pool2d", x, pool_size=pool_size, strides=strides,
-                                    padding=padding), show("x", x)])
+    return "\n".join(
+        [
+            describe_call("max_pool2d", x, pool_size=pool_size, strides=strides, padding=padding),
+            show("x", x),
+        ]
+    )
 
 
 @pytest.mark.points(2.25)
 def test_generated_cases(learner, run_seed):
     """max_pool2d: generated shapes, pools, strides, paddings and dtypes against the reference"""
-    run_property(pool_cases(), lambda case: check_pool(learner, *case), run_seed=run_seed,
-                 name="ex05.max_pool2d", describe=_describe_pool)
+    run_property(
+        pool_cases(),
+        lambda case: check_pool(learner, *case),
+        run_seed=run_seed,
+        name="ex05.max_pool2d",
+        describe=_describe_pool,
+    )
 
 
 @pytest.mark.points(0.5)
@@ -214,7 +254,13 @@ def test_invalid_arguments(learner, rng):
         ((x,), {"pool_size": (5, 2)}, N_("a 5-high pool on a 4-high input")),
     ]
     for args, kwargs, problem in cases:
-        expect_value_error(lambda: learner.max_pool2d(*args, **kwargs),
-                           describe_call("max_pool2d", *args, **kwargs), problem=problem)
-    expect_answer(lambda: learner.max_pool2d(x, 2, 1), describe_call("max_pool2d", x, 2, 1),
-                  ref.max_pool(x, 2, 1))
+        expect_value_error(
+            lambda: learner.max_pool2d(*args, **kwargs),
+            describe_call("max_pool2d", *args, **kwargs),
+            problem=problem,
+        )
+    expect_answer(
+        lambda: learner.max_pool2d(x, 2, 1),
+        describe_call("max_pool2d", x, 2, 1),
+        ref.max_pool(x, 2, 1),
+    )

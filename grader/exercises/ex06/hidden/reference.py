@@ -23,7 +23,11 @@ def keras_size(size: int, window: int, stride: int, padding: str) -> int:
 
 
 def conv_shape(input_shape, filters, kernel_size, strides=1, padding="valid") -> tuple:
-    (height, width, _), (f_h, f_w), (s_h, s_w) = input_shape, pair(kernel_size), pair(strides)
+    (height, width, _channels), (f_h, f_w), (s_h, s_w) = (
+        input_shape,
+        pair(kernel_size),
+        pair(strides),
+    )
     return (keras_size(height, f_h, s_h, padding), keras_size(width, f_w, s_w, padding), filters)
 
 

@@ -32,27 +32,41 @@ def dilate(d_out: np.ndarray, strides) -> np.ndarray:
 def _fit(array: np.ndarray, height: int, width: int) -> np.ndarray:
     """Zeros added at the bottom/right (or cells cut there) to make H and W `height`, `width`."""
     array = array[:, :height, :width]
-    return np.pad(array, ((0, 0), (0, height - array.shape[1]), (0, width - array.shape[2]), (0, 0)))
+    return np.pad(
+        array, ((0, 0), (0, height - array.shape[1]), (0, width - array.shape[2]), (0, 0))
+    )
 
 
-def input_gradient(d_out, x_shape, kernel, strides=1, padding="valid", *, flip=True,
-                   dilated=True, crop=True) -> np.ndarray:
+def input_gradient(
+    d_out, x_shape, kernel, strides=1, padding="valid", *, flip=True, dilated=True, crop=True
+) -> np.ndarray:
     """dL/dx of conv2d; `flip`, `dilated`, `crop` False model the classic mistakes."""
     d_out, kernel = np.asarray(d_out, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    _, height, width, _ = x_shape
+    _batch, height, width, _channels = x_shape
     f_h, f_w = kernel.shape[:2]
     top, bottom, left, right = tf_pads(height, width, (f_h, f_w), strides, padding)
     spread = dilate(d_out, strides) if dilated else d_out
     spread = np.pad(spread, ((0, 0), (f_h - 1, f_h - 1), (f_w - 1, f_w - 1), (0, 0)))
-    turned = (kernel[::-1, ::-1] if flip else kernel).transpose(0, 1, 3, 2)  # (F_h, F_w, C_out, C_in)
+    turned = (kernel[::-1, ::-1] if flip else kernel).transpose(
+        0, 1, 3, 2
+    )  # (F_h, F_w, C_out, C_in)
     windows = sliding_window_view(spread, (f_h, f_w), axis=(1, 2))  # (N, ., ., C_out, F_h, F_w)
     full = np.einsum("nijkab,abkc->nijc", windows, turned)
     padded = _fit(full, height + top + bottom, width + left + right)
-    return padded[:, top:top + height, left:left + width] if crop else padded
+    return padded[:, top : top + height, left : left + width] if crop else padded
 
 
-def kernel_gradient(d_out, x, kernel_shape, strides=1, padding="valid", *, dilated=True,
-                    batch_summed=True, pads=None) -> np.ndarray:
+def kernel_gradient(
+    d_out,
+    x,
+    kernel_shape,
+    strides=1,
+    padding="valid",
+    *,
+    dilated=True,
+    batch_summed=True,
+    pads=None,
+) -> np.ndarray:
     """dL/d kernel of conv2d: the padded input correlated with the dilated upstream gradient
     (`pads` (top, bottom, left, right) replaces TensorFlow's, to model misplaced padding)."""
     x, d_out = np.asarray(x, dtype=np.float64), np.asarray(d_out, dtype=np.float64)
@@ -72,13 +86,25 @@ def kernel_gradient(d_out, x, kernel_shape, strides=1, padding="valid", *, dilat
 def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
     """(d_x, d_kernel, d_bias) of tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias."""
     x, kernel = np.asarray(x), np.asarray(kernel)
-    return (input_gradient(d_out, x.shape, kernel, strides, padding),
-            kernel_gradient(d_out, x, kernel.shape, strides, padding),
-            np.asarray(d_out, dtype=np.float64).sum(axis=(0, 1, 2)))
+    return (
+        input_gradient(d_out, x.shape, kernel, strides, padding),
+        kernel_gradient(d_out, x, kernel.shape, strides, padding),
+        np.asarray(d_out, dtype=np.float64).sum(axis=(0, 1, 2)),
+    )
 
 
-def pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid", *, route="first",
-                  accumulate=True, pads=None, fill=None) -> np.ndarray:
+def pool_backward(
+    d_out,
+    x,
+    pool_size=(2, 2),
+    strides=None,
+    padding="valid",
+    *,
+    route="first",
+    accumulate=True,
+    pads=None,
+    fill=None,
+) -> np.ndarray:
     """dL/dx of max pooling, each window's gradient sent by `route`:
 
     "first" (TensorFlow: the first max in row-major order), "last", "all_ties" (every cell
@@ -92,7 +118,9 @@ def pool_backward(d_out, x, pool_size=(2, 2), strides=None, padding="valid", *, 
     batch, height, width, channels = x.shape
     strides = pool_size if strides is None else strides
     (f_h, f_w), (s_h, s_w) = pair(pool_size), pair(strides)
-    top, _, left, _ = pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
+    top, _bottom, left, _right = (
+        pads if pads is not None else tf_pads(height, width, pool_size, strides, padding)
+    )
     out_h, out_w = output_hw(height, width, pool_size, strides, padding)
     d_x = np.zeros(x.shape)
     for i in range(min(out_h, d_out.shape[1])):

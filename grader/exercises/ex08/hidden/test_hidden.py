@@ -16,14 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.checks import (check_array, check_parts, check_unchanged, describe_call, expect_answer,
-                           expect_value_error)
-from grader.i18n import N_
+from grader.checks import (
+    check_array,
+    check_parts,
+    check_unchanged,
+    describe_call,
+    expect_answer,
+    expect_value_error,
+)
 from grader.exercises.ex08.hidden import reference as ref
 from grader.exercises.ex08.hidden.diagnosis import check_conv_backward, check_pool_backward
 from grader.exercises.hidden.cases import conv_cases, pool_cases
 from grader.exercises.hidden.properties import run_property, show
 from grader.exercises.hidden.windows import output_hw
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex08")
 
@@ -98,8 +104,12 @@ def random_conv_case(rng: np.random.Generator) -> ConvCase:
     f_h, f_w = (int(size) for size in rng.integers(1, 4, size=2))
     height, width = int(rng.integers(f_h, 9)), int(rng.integers(f_w, 9))
     strides = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-    return ConvCase((int(rng.integers(1, 3)), height, width, int(rng.integers(1, 4))),
-                    (f_h, f_w, int(rng.integers(1, 4))), strides, str(rng.choice(["valid", "same"])))
+    return ConvCase(
+        (int(rng.integers(1, 3)), height, width, int(rng.integers(1, 4))),
+        (f_h, f_w, int(rng.integers(1, 4))),
+        strides,
+        str(rng.choice(["valid", "same"])),
+    )
 
 
 def check_conv_case(learner, rng, name: str) -> None:
@@ -115,16 +125,24 @@ def check_pool_case(learner, rng, name: str) -> None:
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("Every output cell sends d_out times the kernel back to the window it "
-                         "read; d_kernel and d_bias add up over every image and position."))
+@pytest.mark.feedback(
+    N_(
+        "Every output cell sends d_out times the kernel back to the window it "
+        "read; d_kernel and d_bias add up over every image and position."
+    )
+)
 def test_conv_channels_and_batch(learner, rng):
     """conv_backward: three input channels, two filters, two images, stride 1"""
     check_conv_case(learner, rng, "channels_batch")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("Output (i, j) read the window at row i * S_h, column j * S_w: its "
-                         "gradient goes back there."))
+@pytest.mark.feedback(
+    N_(
+        "Output (i, j) read the window at row i * S_h, column j * S_w: its "
+        "gradient goes back there."
+    )
+)
 def test_conv_strides(learner, rng):
     """conv_backward: stride 2, and strides (3, 2)"""
     check_conv_case(learner, rng, "stride_2")
@@ -132,16 +150,24 @@ def test_conv_strides(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("With strides, the last rows or columns may be read by no window: their "
-                         "gradient is 0, and d_x still has x's shape."))
+@pytest.mark.feedback(
+    N_(
+        "With strides, the last rows or columns may be read by no window: their "
+        "gradient is 0, and d_x still has x's shape."
+    )
+)
 def test_conv_rows_no_window_read(learner, rng):
     """conv_backward: strides that leave the last row and columns unread"""
     check_conv_case(learner, rng, "stride_uncovered")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("'same' padded the input before the windows slid: compute the gradient "
-                         "of the padded input, then crop the padding off."))
+@pytest.mark.feedback(
+    N_(
+        "'same' padded the input before the windows slid: compute the gradient "
+        "of the padded input, then crop the padding off."
+    )
+)
 def test_conv_same_padding(learner, rng):
     """conv_backward: "same" padding with odd and even kernels (asymmetric padding)"""
     check_conv_case(learner, rng, "same_odd")
@@ -149,8 +175,12 @@ def test_conv_same_padding(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("'same' with a stride: pads max((H_out - 1) * S + F - H, 0), the smaller "
-                         "half on top, and the stride spaces the windows."))
+@pytest.mark.feedback(
+    N_(
+        "'same' with a stride: pads max((H_out - 1) * S + F - H, 0), the smaller "
+        "half on top, and the stride spaces the windows."
+    )
+)
 def test_conv_same_strided(learner, rng):
     """conv_backward: "same" padding with strides, larger than the kernel too"""
     check_conv_case(learner, rng, "same_strided")
@@ -173,8 +203,11 @@ def test_conv_leaves_inputs_unchanged(learner, rng):
     got, after = learner.call_returning_args("conv_backward", d_out, x, kernel, **kwargs)
     # The answer is judged too, as in every exercise: `return (0, 0, 0)` modifies nothing either.
     parts = check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
-    for part, name, expected in zip(parts, ("d_x", "d_kernel", "d_bias"),
-                                    ref.conv_backward(d_out, x, kernel, case.strides, case.padding)):
+    for part, name, expected in zip(
+        parts,
+        ("d_x", "d_kernel", "d_bias"),
+        ref.conv_backward(d_out, x, kernel, case.strides, case.padding),
+    ):
         check_array(part, expected, call=f"{call} {name}", floating=True)
     check_unchanged([d_out, x, kernel], after, call=call)
 
@@ -183,7 +216,7 @@ def test_conv_leaves_inputs_unchanged(learner, rng):
 @pytest.mark.parametrize("case", [1, 2])
 def test_conv_random(learner, rng, case):
     """conv_backward: random shapes, strides and paddings"""
-    for _ in range(2):
+    for _repeat in range(2):
         config = random_conv_case(rng)
         d_out, x, kernel = config.arrays(rng)
         check_conv_backward(learner, d_out, x, kernel, config.strides, config.padding)
@@ -191,46 +224,66 @@ def test_conv_random(learner, rng, case):
 
 def _with_d_out(case: tuple) -> tuple:
     """(d_out, x, kernel, strides, padding) from ex04's generated (x, kernel, bias, strides, padding)."""
-    x, kernel, _, strides, padding = case
+    x, kernel, _bias, strides, padding = case
     out_h, out_w = output_hw(x.shape[1], x.shape[2], kernel.shape[:2], strides, padding)
-    values = np.random.default_rng(x.size + kernel.size).integers(-3, 4, size=(
-        x.shape[0], out_h, out_w, kernel.shape[3]))
+    values = np.random.default_rng(x.size + kernel.size).integers(
+        -3, 4, size=(x.shape[0], out_h, out_w, kernel.shape[3])
+    )
     return values.astype(np.float64), x, kernel, strides, padding
 
 
 def _describe(case: tuple) -> str:
     d_out, x, kernel, strides, padding = _with_d_out(case)
-    return "\n".join([describe_call("conv_backward", d_out, x, kernel, strides=strides,
-                                    padding=padding), show("d_out", d_out), show("x", x),
-                      show("kernel", kernel)])
+    return "\n".join(
+        [
+            describe_call("conv_backward", d_out, x, kernel, strides=strides, padding=padding),
+            show("d_out", d_out),
+            show("x", x),
+            show("kernel", kernel),
+        ]
+    )
 
 
 @pytest.mark.points(2.5)
 def test_conv_generated_cases(learner, run_seed):
     """conv_backward: generated shapes, strides, paddings and dtypes against the reference"""
-    run_property(conv_cases(), lambda case: check_conv_backward(learner, *_with_d_out(case)),
-                 run_seed=run_seed, name="ex08.conv_backward", describe=_describe)
+    run_property(
+        conv_cases(),
+        lambda case: check_conv_backward(learner, *_with_d_out(case)),
+        run_seed=run_seed,
+        name="ex08.conv_backward",
+        describe=_describe,
+    )
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("Max pooling's gradient goes to the one cell of each window that held "
-                         "the max."))
+@pytest.mark.feedback(
+    N_("Max pooling's gradient goes to the one cell of each window that held the max.")
+)
 def test_pool_defaults(learner, rng):
     """max_pool_backward: 2x2 windows, stride 2, two images and channels"""
     check_pool_case(learner, rng, "defaults")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("Where cells tie for the max, TensorFlow sends the gradient to the first "
-                         "of them in row-major order."))
+@pytest.mark.feedback(
+    N_(
+        "Where cells tie for the max, TensorFlow sends the gradient to the first "
+        "of them in row-major order."
+    )
+)
 def test_pool_ties(learner, rng):
     """max_pool_backward: windows whose maximum is tied"""
     check_pool_case(learner, rng, "ties")
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("With a stride smaller than the window, windows overlap: a cell that "
-                         "wins several of them gets the sum of their gradients."))
+@pytest.mark.feedback(
+    N_(
+        "With a stride smaller than the window, windows overlap: a cell that "
+        "wins several of them gets the sum of their gradients."
+    )
+)
 def test_pool_overlapping_windows(learner, rng):
     """max_pool_backward: overlapping windows (3x3 stride 2, and 3x2 stride 1)"""
     check_pool_case(learner, rng, "overlapping")
@@ -238,8 +291,12 @@ def test_pool_overlapping_windows(learner, rng):
 
 
 @pytest.mark.points(0.5)
-@pytest.mark.feedback(N_("'same' pads so that a padded cell never wins the max: every gradient "
-                         "lands on a real cell, and d_x has x's shape."))
+@pytest.mark.feedback(
+    N_(
+        "'same' pads so that a padded cell never wins the max: every gradient "
+        "lands on a real cell, and d_x has x's shape."
+    )
+)
 def test_pool_same_padding(learner, rng):
     """max_pool_backward: "same" padding over negative values, and with strides (2, 3)"""
     check_pool_case(learner, rng, "same_negative")
@@ -255,23 +312,38 @@ def test_pool_uint8_input(learner, rng):
 def _pool_with_d_out(case: tuple) -> tuple:
     """(d_out, x, pool_size, strides, padding) from ex05's generated (x, pool, strides, padding)."""
     x, pool_size, strides, padding = case
-    out_h, out_w = output_hw(x.shape[1], x.shape[2], pool_size,
-                             pool_size if strides is None else strides, padding)
-    values = np.random.default_rng(x.size).integers(-3, 4, size=(x.shape[0], out_h, out_w, x.shape[3]))
+    out_h, out_w = output_hw(
+        x.shape[1], x.shape[2], pool_size, pool_size if strides is None else strides, padding
+    )
+    values = np.random.default_rng(x.size).integers(
+        -3, 4, size=(x.shape[0], out_h, out_w, x.shape[3])
+    )
     return values.astype(np.float64), x, pool_size, strides, padding
 
 
 def _describe_pool(case: tuple) -> str:
     d_out, x, pool_size, strides, padding = _pool_with_d_out(case)
-    return "\n".join([describe_call("max_pool_backward", d_out, x, pool_size=pool_size,
-                                    strides=strides, padding=padding), show("d_out", d_out), show("x", x)])
+    return "\n".join(
+        [
+            describe_call(
+                "max_pool_backward", d_out, x, pool_size=pool_size, strides=strides, padding=padding
+            ),
+            show("d_out", d_out),
+            show("x", x),
+        ]
+    )
 
 
 @pytest.mark.points(2.5)
 def test_pool_generated_cases(learner, run_seed):
     """max_pool_backward: generated shapes, windows, strides, paddings and dtypes (ties too)"""
-    run_property(pool_cases(), lambda case: check_pool_backward(learner, *_pool_with_d_out(case)),
-                 run_seed=run_seed, name="ex08.max_pool_backward", describe=_describe_pool)
+    run_property(
+        pool_cases(),
+        lambda case: check_pool_backward(learner, *_pool_with_d_out(case)),
+        run_seed=run_seed,
+        name="ex08.max_pool_backward",
+        describe=_describe_pool,
+    )
 
 
 @pytest.mark.points(1)
@@ -281,14 +353,21 @@ def test_invalid_arguments(learner, rng):
     d_out = rng.normal(size=(1, 4, 4, 2))
     conv = [
         ((d_out, x[0], kernel), {}, "a 3-D x"),
-        ((d_out, x, rng.normal(size=(3, 3, 3, 2))), {}, "a kernel for 3 input channels on a 2-channel x"),
+        (
+            (d_out, x, rng.normal(size=(3, 3, 3, 2))),
+            {},
+            "a kernel for 3 input channels on a 2-channel x",
+        ),
         ((d_out[:, :3], x, kernel), {}, "a d_out of the wrong shape"),
         ((d_out, x, kernel), {"strides": 0}, "stride 0"),
         ((d_out, x, kernel), {"padding": "full"}, "an unknown padding"),
     ]
     for args, kwargs, problem in conv:
-        expect_value_error(lambda: learner.conv_backward(*args, **kwargs),
-                           describe_call("conv_backward", *args, **kwargs), problem=problem)
+        expect_value_error(
+            lambda: learner.conv_backward(*args, **kwargs),
+            describe_call("conv_backward", *args, **kwargs),
+            problem=problem,
+        )
     pooled = rng.normal(size=(1, 3, 3, 2))
     pool = [
         ((pooled, x[0]), {}, "a 3-D x"),
@@ -297,7 +376,13 @@ def test_invalid_arguments(learner, rng):
         ((pooled, x), {"padding": "full"}, "an unknown padding"),
     ]
     for args, kwargs, problem in pool:
-        expect_value_error(lambda: learner.max_pool_backward(*args, **kwargs),
-                           describe_call("max_pool_backward", *args, **kwargs), problem=problem)
-    expect_answer(lambda: learner.max_pool_backward(pooled, x), describe_call(
-        "max_pool_backward", pooled, x), ref.max_pool_backward(pooled, x))
+        expect_value_error(
+            lambda: learner.max_pool_backward(*args, **kwargs),
+            describe_call("max_pool_backward", *args, **kwargs),
+            problem=problem,
+        )
+    expect_answer(
+        lambda: learner.max_pool_backward(pooled, x),
+        describe_call("max_pool_backward", pooled, x),
+        ref.max_pool_backward(pooled, x),
+    )

@@ -27,37 +27,39 @@ def receptive_field(layers) -> int:
 
 def multiply_adds(input_shape, filters, kernel_size, strides=1, padding="valid") -> int:
     """H_out * W_out * C_out * F_h * F_w * C_in of a Conv2D layer."""
-    out_h, out_w, _ = conv_shape(input_shape, filters, kernel_size, strides, padding)
+    out_h, out_w, _channels = conv_shape(input_shape, filters, kernel_size, strides, padding)
     f_h, f_w = pair(kernel_size)
     return out_h * out_w * filters * f_h * f_w * input_shape[2]
 
 
 def pointwise_conv(x, kernel, bias=None) -> np.ndarray:
     """Keras' Conv2D(C_out, 1) on x, in float64."""
-    out = np.einsum("nijc,ck->nijk", np.asarray(x, dtype=np.float64),
-                    np.asarray(kernel, dtype=np.float64)[0, 0])
+    out = np.einsum(
+        "nijc,ck->nijk", np.asarray(x, dtype=np.float64), np.asarray(kernel, dtype=np.float64)[0, 0]
+    )
     return out if bias is None else out + np.asarray(bias, dtype=np.float64)
 
 
 def wrong_fields(layers) -> dict[str, int]:
     """What common receptive-field mistakes return, by mistake."""
     layers = list(layers)
-    strides = [stride for _, stride in layers]
-    jumps_after = [math.prod(strides[:index + 1]) for index in range(len(layers))]
+    strides = [stride for _size, stride in layers]
+    jumps_after = [math.prod(strides[: index + 1]) for index in range(len(layers))]
     jumps = [math.prod(strides[:index]) for index in range(len(layers))]
     return {
-        "strides_ignored": 1 + sum(size - 1 for size, _ in layers),
-        "own_stride": 1 + sum((size - 1) * jump for (size, _), jump in zip(layers, jumps_after)),
-        "kernel_sum": sum(size for size, _ in layers),
-        "kernel_product": math.prod(size for size, _ in layers),
-        "no_minus_one": sum(size * jump for (size, _), jump in zip(layers, jumps)),
+        "strides_ignored": 1 + sum(size - 1 for size, _stride in layers),
+        "own_stride": 1
+        + sum((size - 1) * jump for (size, _stride), jump in zip(layers, jumps_after)),
+        "kernel_sum": sum(size for size, _stride in layers),
+        "kernel_product": math.prod(size for size, _stride in layers),
+        "no_minus_one": sum(size * jump for (size, _stride), jump in zip(layers, jumps)),
     }
 
 
 def wrong_costs(input_shape, filters, kernel_size, strides=1, padding="valid") -> dict[str, int]:
     """What common multiply-add mistakes return, by mistake."""
     height, width, c_in = input_shape
-    out_h, out_w, _ = conv_shape(input_shape, filters, kernel_size, strides, padding)
+    out_h, out_w, _channels = conv_shape(input_shape, filters, kernel_size, strides, padding)
     f_h, f_w = pair(kernel_size)
     window = f_h * f_w * c_in
     return {
@@ -81,6 +83,8 @@ def wrong_mixes(x, kernel, bias=None) -> dict[str, np.ndarray]:
         found["bias_ignored"] = pointwise_conv(x, kernel)
     if c_in == c_out:
         diagonal = np.diagonal(kernel[0, 0])
-        found["no_mixing"] = x * diagonal + (0 if bias is None else np.asarray(bias, dtype=np.float64))
+        found["no_mixing"] = x * diagonal + (
+            0 if bias is None else np.asarray(bias, dtype=np.float64)
+        )
         found["transposed"] = pointwise_conv(x, kernel.transpose(0, 1, 3, 2), bias)
     return found
