@@ -175,8 +175,10 @@ def record(
         path
         for exercise in exercises
         for path in exercise.suite_files(EXERCISES_DIR)
-        if path.parent.name in visibilities
+        if ("hidden" if path.parent.name == "hidden" else "public") in visibilities
     ]
+    # pytest given no file collects its test paths: the project's own suite, run inside this one
+    assert files, f"no {' or '.join(visibilities)} suite for {', '.join(exercise_ids)}"
     with clean_pytest_environment():
         pytest.main(pytest_arguments(files, EXERCISES_DIR), plugins=[plugin, _Current()])
     return recording, {
