@@ -101,11 +101,14 @@ def batch_once(folder: Path, learners: int) -> tuple[float, list[float]]:
 
 def earlier_settings(text: str) -> tuple[dict, object]:
     """The catalogue's ex07 training mapping with `text`'s KEY=VALUE pairs, and its Training."""
-    from grader.course.catalogue import CATALOGUE_PATH, CatalogueError
+    from grader.course.catalogue import CATALOGUE_PATH, EXERCISES_DIR, CatalogueError
+    from grader.course.folders import exercise_entries
     from grader.course.training import parse_training
     from grader.course.yamlfile import expect
 
     data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    # listed inline, the exercises make a catalogue file that is read alone (`grade --course`)
+    data["exercises"] = [entry for _file, entry in exercise_entries(EXERCISES_DIR)]
     ex07 = next(item for item in data["exercises"] if item["id"] == "ex07")
     for pair in filter(None, text.split(",")):
         key, _separator, value = pair.partition("=")
