@@ -163,14 +163,22 @@ def python_unreachable_for_others() -> str:
     assert numpy_spec is not None and numpy_spec.origin is not None  # the grader needs NumPy
     numpy_dir = os.path.dirname(numpy_spec.origin)
     for path in (os.path.realpath(sys.executable), numpy_dir, sys.base_prefix):
-        current = Path(path)
-        for folder in (*reversed(current.parents), current):
-            try:
-                mode = folder.stat().st_mode
-            except OSError:
-                return str(folder)
-            if not mode & stat.S_IXOTH:
-                return str(folder)
+        closed = first_closed_folder(path)
+        if closed:
+            return closed
+    return ""
+
+
+def first_closed_folder(path: str) -> str:
+    """The outermost folder on the way to `path` that other users cannot enter (or stat), or ''."""
+    current = Path(path)
+    for folder in (*reversed(current.parents), current):
+        try:
+            mode = folder.stat().st_mode
+        except OSError:
+            return str(folder)
+        if not mode & stat.S_IXOTH:
+            return str(folder)
     return ""
 
 

@@ -20,6 +20,7 @@ from grader.sandbox.isolation import (
     LIMITS,
     USERNS,
     Isolation,
+    first_closed_folder,
     python_unreachable_for_others,
     strongest_mode,
 )
@@ -137,15 +138,6 @@ def grade_without_namespaces(*args: str | Path, scratch: Path) -> GradeRun:
     return GradeRun(completed.returncode, completed.stdout, completed.stderr)
 
 
-def _first_closed_folder(path: str) -> str:
-    """The outermost folder on the way to PATH that other users cannot enter, or ''."""
-    current = Path(path)
-    for folder in (*reversed(current.parents), current):
-        if not folder.stat().st_mode & 0o001:
-            return str(folder)
-    return ""
-
-
 def _open_up_script(scratch: Path) -> tuple[str, list[str]]:
     """A shell script (and its arguments) that makes this Python's folders enterable by anyone.
 
@@ -154,8 +146,8 @@ def _open_up_script(scratch: Path) -> tuple[str, list[str]]:
     bound back into place: nothing else of the closed folder is visible inside the namespace.
     """
     needed = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)})
-    needed = [path for path in needed if _first_closed_folder(path)]
-    closed = sorted({_first_closed_folder(path) for path in needed}, key=len)
+    needed = [path for path in needed if first_closed_folder(path)]
+    closed = sorted({first_closed_folder(path) for path in needed}, key=len)
     lines, args = ["set -e"], []
     for index, path in enumerate(needed):
         holder = scratch / f"python-{index}"
