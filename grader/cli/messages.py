@@ -180,7 +180,7 @@ def install(root: click.Command) -> None:
             vars(module)["ngettext"] = _plural
     for command in commands(root):
         if command.help and not command.short_help:
-            command.short_help = click.utils.make_default_short_help(command.help, max_length=1000)
+            command.short_help = command.get_short_help_str(limit=1000)
         command.context_class = type(
             command.context_class.__name__,
             (command.context_class,),
