@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.i18n import ngettext
+from grader.i18n import _
 from grader.instructor import finishing as finish
 from grader.instructor import records
 from grader.instructor.outlock import out_folder_lock
@@ -37,11 +37,9 @@ def apply_files(
         excel = grades.is_file() and grades.read_bytes()[:3] == "\ufeff".encode()
         rebuild(catalogue, out_dir, read_roster(out_dir, None), echo=echo, excel=excel)
     echo(
-        ngettext(
-            "{count} record updated (the earlier one is in history/); grades.csv rebuilt",
-            "{count} records updated (the earlier ones are in history/); grades.csv rebuilt",
-            len(changed),
-        ).format(count=len(changed)),
+        _("records updated: {count} (each earlier one is in history/); grades.csv rebuilt").format(
+            count=len(changed)
+        ),
         err=True,
     )
     return changed

@@ -139,7 +139,7 @@ def test_report_applies_changed_files_without_a_regrade_keeping_history(graded, 
         "--adjustments", changed, "--extensions", empty,
     )  # fmt: skip
     assert run.exit_code == 0, run.stderr
-    assert "3 records updated" in run.stderr
+    assert "records updated: 3" in run.stderr
     bob, carol, alice = (_record(out, name) for name in ("bob", "carol", "alice"))
     assert bob["final"]["items"]["ex01"]["points"] == 9.0
     assert "adjustments" not in alice  # the file is the whole list
