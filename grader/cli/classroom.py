@@ -23,6 +23,45 @@ from grader.cli.app import (
 )
 from grader.i18n import language_asked
 
+CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def finishing_options(*, submitted_at: bool = False):
+    """--adjustments and --extensions (and --submitted-at): grader/instructor/finishing.py."""
+    options = [
+        click.option(
+            "--adjustments",
+            type=CSV_FILE,
+            default=None,
+            help="CSV of grade adjustments (learner, item, points, reason, by), applied on top "
+            "of the graded score; the whole list (records keep theirs when it is not given).",
+        ),
+        click.option(
+            "--extensions",
+            type=CSV_FILE,
+            default=None,
+            help="CSV of extended due dates (learner, item or *, due or days).",
+        ),
+    ]
+    if submitted_at:
+        options.append(
+            click.option(
+                "--submitted-at",
+                "submitted_at",
+                type=CSV_FILE,
+                default=None,
+                help="CSV of submission times (learner, submitted_at, source), instead of "
+                "each upload's file time.",
+            )
+        )
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
 
 @cli.command("publish", context_settings=CONTEXT_SETTINGS)
 @click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
@@ -92,6 +131,7 @@ def publish_course(course: Course, out_dir: Path, lang: str, allow_weak_sandbox:
 @click.option(
     "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
 )
+@finishing_options(submitted_at=True)
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
@@ -126,6 +166,7 @@ def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, **opt
 @click.option(
     "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
 )
+@finishing_options()
 @pass_course
 @click.pass_context
 def merge(
@@ -147,12 +188,14 @@ def merge(
     default=None,
     help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).",
 )
+@finishing_options()
 @pass_course
-def class_report(course: Course, out_dir: Path, png: Path | None) -> None:
-    """A class summary: score distributions, the tests most often failed, misconceptions named."""
+def class_report(course: Course, out_dir: Path, png: Path | None, **files: Path | None) -> None:
+    """A class summary: score distributions, the tests most often failed, misconceptions named.
+    With --adjustments or --extensions, the records and grades.csv are updated first."""
     from grader.instructor.classroom import report_command
 
-    report_command(course.catalogue, out_dir, echo=click.echo, png=png)
+    report_command(course.catalogue, out_dir, echo=click.echo, png=png, **files)
 
 
 @cli.group("new", context_settings=CONTEXT_SETTINGS)

@@ -19,6 +19,7 @@ from typing import Any
 
 from grader.course import yamlfile
 from grader.course.limits import Limits, parse_limits
+from grader.course.schedule import Schedule, parse_schedule
 from grader.course.training import Training, parse_training
 from grader.course.visibility import (
     EXERCISE_VISIBILITY,
@@ -130,6 +131,7 @@ class Catalogue:
     exercises: tuple[Exercise, ...]
     quizzes: tuple[Quiz, ...] = field(default=())
     root: Path = COURSE_ROOT
+    schedule: Schedule = field(default_factory=Schedule)  # due dates, late policy
 
     @property
     def items(self) -> tuple[Exercise | Quiz, ...]:
@@ -191,7 +193,7 @@ def parse_catalogue(
     """Build a `Catalogue` from already-parsed YAML, checking every key: course.yaml's `data`,
     whose `exercises` (if any) come first, then the exercise folders' entries `found`."""
     expect(isinstance(data, dict), source, "the top level must be a mapping")
-    only_keys(data, {"course", "defaults", "exercises", "quizzes"}, source)
+    only_keys(data, {"course", "defaults", "exercises", "quizzes", "schedule"}, source)
     defaults = data.get("defaults") or {}
     expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
     default_limits = parse_limits(
@@ -226,6 +228,7 @@ def parse_catalogue(
         exercises=parsed_exercises,
         quizzes=parsed_quizzes,
         root=root,
+        schedule=parse_schedule(data.get("schedule"), ids, f"{source}: schedule"),
     )
 
 

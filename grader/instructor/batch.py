@@ -32,7 +32,9 @@ from grader.course.catalogue import Catalogue
 from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.session import new_seed
 from grader.instructor import records
+from grader.instructor.finishing import Finishing, Submitted
 from grader.instructor.intake import UNREADABLE, Learner, UploadProblem, find_learners, open_upload
+from grader.instructor.late import upload_time
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import Shard, in_shard
 from grader.instructor.signature import and_signed
@@ -62,6 +64,8 @@ class BatchRun:
     warnings: list[str] = field(default_factory=list)
     grader_failed: bool = False
     aborted: bool = False
+    finishing: Finishing | None = None  # adjustments and late work (grader/instructor/finishing.py)
+    earlier: dict[str, tuple[dict | None, Submitted | None]] = field(default_factory=dict)
 
 
 def run_batch(
@@ -76,6 +80,7 @@ def run_batch(
     force: bool = False,
     only: Iterable[str] = (),
     allow_weak_sandbox: bool = False,
+    finishing: Finishing | None = None,
 ) -> BatchRun:
     """Grade the learners of `folder` whose records in `out_dir` are not current; returns what
     happened. Ctrl-C, SIGINT or SIGTERM end it early, with `aborted` set and whole records kept."""
@@ -94,7 +99,12 @@ def run_batch(
     scan = records.scan_records(
         out_dir, and_signed(check)
     )  # a record changed since it was written is regraded
-    run = BatchRun(seed=seed, invalid=scan.invalid)
+    if finishing is not None:  # before anything is graded or written
+        finishing.check_learners(
+            {learner.name for learner in everyone} | set(scan.records),
+            (lambda name: in_shard(name, shard)) if shard else (lambda name: True),
+        )
+    run = BatchRun(seed=seed, invalid=scan.invalid, finishing=finishing)
     try:
         tasks = _plan(
             learners,
@@ -180,6 +190,10 @@ def _plan(
         found[learner.name] = task.packed.digest if task is not None else ""
         if task is None:
             continue
+        run.earlier[learner.name] = (
+            record.graded_report if record is not None and record.graded else None,
+            upload_time(learner.path),
+        )
         if (
             not force
             and not only
@@ -277,6 +291,9 @@ def _record(
         run.grader_failed = run.grader_failed or failed
     else:
         run.graded.append(task.learner)
+        if run.finishing is not None and report is not None:
+            previous, submitted = run.earlier.get(task.learner, (None, None))
+            report = {**report, **run.finishing.fields(task.learner, report, previous, submitted)}
     _keep(run, out_dir, task.learner, status, report, meta)
 
 

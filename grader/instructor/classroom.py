@@ -24,9 +24,11 @@ from grader.errors import (
     InputError,
     interrupts_deferred,
 )
+from grader.instructor import finishing as finish
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
+from grader.instructor.final import shown_total as final_total
 from grader.instructor.outlock import out_folder_lock
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import (
@@ -57,6 +59,7 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, **options) 
     gradebook, holding the out folder's lock (one writer at a time)."""
     from grader.instructor.batch import refuse_an_upload_as_out
 
+    options["finishing"] = finish.from_options(catalogue, options)  # checked before any write
     refuse_an_upload_as_out(folder, out_dir)  # before the lock writes into it
     with out_folder_lock(out_dir):
         return _batch(catalogue, folder, out_dir, **options)
@@ -77,6 +80,7 @@ def _batch(
     only: tuple[str, ...],
     excel: bool,
     allow_weak_sandbox: bool,
+    finishing: finish.Finishing,
 ) -> int:
     from grader.instructor.batch import run_batch
 
@@ -93,8 +97,10 @@ def _batch(
         force=force,
         only=only,
         allow_weak_sandbox=allow_weak_sandbox,
+        finishing=finishing,
     )
     keep_roster(out_dir, roster)
+    finish.refinish(out_dir, finishing)  # learners not regraded get the files given too
     found = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
     for name in [*run.graded, *run.problems]:
         if name not in found and name not in run.unrecorded:  # written, then refused when read back
@@ -140,7 +146,7 @@ def _summary(
             report = found[name].graded_report
             lines.append(
                 (
-                    f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {report['score']:g} / {report['max_score']:g}",
+                    f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {final_total(report)}",
                     False,
                 )
             )
@@ -218,18 +224,26 @@ def merge_command(
     echo: Echo,
     roster: Path | None,
     excel: bool,
+    **files: Path | None,
 ) -> int:
     """Check every shard output, then combine them into `out_dir` and rebuild one gradebook.
     A shard that cannot be trusted stops the merge before anything is written (exit code 2)."""
+    finishing = finish.from_options(catalogue, files)
     outputs = check_shards(list(sources), catalogue)  # before the lock makes `out_dir`
+    finishing.check_learners(
+        {name for output in outputs for name in output.learners}, coverage(outputs)[0]
+    )
     with out_folder_lock(out_dir):
-        return _merge(catalogue, sources, outputs, out_dir, echo=echo, roster=roster, excel=excel)
+        return _merge(
+            catalogue, sources, outputs, finishing, out_dir, echo=echo, roster=roster, excel=excel
+        )
 
 
 def _merge(
     catalogue: Catalogue,
     sources: tuple[Path, ...],
     outputs: list,
+    finishing: finish.Finishing,
     out_dir: Path,
     *,
     echo: Echo,
@@ -247,6 +261,7 @@ def _merge(
         )
     people = read_roster(out_dir, roster)
     seeds = merge_outputs(outputs, out_dir, catalogue)
+    finish.refinish(out_dir, finishing)  # the files given, or what each record holds
     keep_roster(out_dir, roster)
     lines: list[Line] = []
     if len(seeds) > 1:
@@ -373,10 +388,15 @@ def exit_code(gradebook: book.Gradebook) -> int:
     return EXIT_FULL_MARKS if full else EXIT_POINTS_MISSING
 
 
-def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path | None) -> int:
-    """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed."""
+def report_command(
+    catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path | None, **files: Path | None
+) -> int:
+    """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed.
+    With `--adjustments` or `--extensions`, first apply them to the records and the gradebook."""
     from grader.instructor.classreport import summarise, write_png
+    from grader.instructor.finish_report import apply_files
 
+    apply_files(catalogue, out_dir, files, echo)
     scan = records.scan_records(out_dir, RecordCheck(catalogue))
     found = scan.records
     if scan.invalid:

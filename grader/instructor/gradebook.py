@@ -35,6 +35,9 @@ FORMULA_STARTS = (
 NOT_SUBMITTED = "not submitted"
 INCOMPLETE = "incomplete"
 FIXED_COLUMNS = ["learner", "name", "student id", "email", "status", "total", "max", "percent"]
+# After the items: the total as graded, and how adjustments and late work changed it ("total" is
+# the final grade, grader/instructor/final.py).
+FINAL_COLUMNS = ["graded total", "adjustment", "late days", "late penalty"]
 ROSTER_COLUMNS = {
     "folder": ("folder", "learner", "login", "username", "github"),
     "id": ("id", "student id", "student_id", "studentid", "sis user id", "number"),
@@ -67,6 +70,10 @@ class Row:
     max_score: float | None = None
     scores: dict[str, float] = field(default_factory=dict)
     item_max: dict[str, float] = field(default_factory=dict)
+    graded_total: float | None = None  # before adjustments and late penalties
+    adjustment: float | None = None
+    late_days: float | None = None  # of the latest item, after extensions
+    late_penalty: float | None = None
 
     @property
     def percent(self) -> float | None:
@@ -177,7 +184,7 @@ def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
     ]
     status = f"{INCOMPLETE}: no result for {', '.join(missing)}" if missing else GRADED
     total, max_score = report.get("score"), report.get("max_score")
-    return Row(
+    row = Row(
         record.learner,
         person,
         status,
@@ -185,7 +192,23 @@ def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
         max_score if _is_number(max_score) else None,
         {str(item["id"]): item["score"] for item in items},
         {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))},
+        graded_total=total if _is_number(total) else None,
     )
+    return _finalised(row, report) if isinstance(report.get("final"), dict) else row
+
+
+def _finalised(row: Row, report: dict) -> Row:
+    """`row` with the record's final grade (grader/instructor/final.py) in place of the graded one."""
+    final = report["final"]
+    entries = final["items"]
+    row.scores = {item_id: entry["points"] for item_id, entry in entries.items()}
+    row.total, row.max_score = final["total"], final["max"]
+    row.adjustment = sum(entry["adjustment"] for entry in entries.values())
+    row.late_penalty = sum(entry["late_penalty"] for entry in entries.values())
+    late_items = (report.get("late") or {}).get("items") or {}
+    if late_items:
+        row.late_days = max(entry["late_seconds"] for entry in late_items.values()) / 86_400
+    return row
 
 
 def _is_number(value: object) -> bool:
@@ -194,7 +217,7 @@ def _is_number(value: object) -> bool:
 
 def table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
     """grades.csv as rows of cells (header first), numbers as numbers."""
-    lines: list[list] = [[*FIXED_COLUMNS, *catalogue.ids]]
+    lines: list[list] = [[*FIXED_COLUMNS, *catalogue.ids, *FINAL_COLUMNS]]
     for row in gradebook.rows:
         person = row.person
         lines.append(
@@ -208,6 +231,10 @@ def table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
                 number(row.max_score),
                 number(row.percent),
                 *[number(row.scores.get(item_id)) for item_id in catalogue.ids],
+                number(row.graded_total),
+                number(row.adjustment),
+                number(None if row.late_days is None else round(row.late_days, 2)),
+                number(row.late_penalty),
             ]
         )
     return lines

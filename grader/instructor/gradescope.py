@@ -74,6 +74,10 @@ results = json.load(open(sys.argv[1], encoding="utf-8"))
 sys.exit(not (isinstance(results, dict) and isinstance(results.get("score"), (int, float))
               and isinstance(results.get("tests"), list)
               and not (results.get("extra_data") or {}).get("unchecked")))' "$report"; then
+    # Late work: the course's late policy with Gradescope's dates (grader/instructor/gradescope_late.py).
+    if [ -f "$root/submission_metadata.json" ]; then
+        python3 -m grader.instructor.gradescope_late "$report" "$root/submission_metadata.json"
+    fi
     cp "$report" "$results/results.json.partial" && mv "$results/results.json.partial" "$results/results.json"
     exit 0
 fi

@@ -4,8 +4,9 @@ Every record the grader reads back (a rerun's out folder, a shard given to `grad
 child's report) is input, checked here before it counts: it must match
 grader/schemas/report.schema.json with its `batch` block (or be a problem record), name only
 the course's items, each out of the points the course gives it, with no score above its
-maximum, every item's tests adding up to the item and the items to the total. `RecordCheck`
-answers with the first problem found, in one line, or "".
+maximum, every item's tests adding up to the item and the items to the total. Its "adjustments", "late" and "final" (grader/instructor/final.py) must match their
+schemas, and "final" must be what the report, the adjustments and the late block give.
+`RecordCheck` answers with the first problem found, in one line, or "".
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import jsonschema
 
 from grader.course.catalogue import PACKAGE_DIR, Catalogue
+from grader.instructor import final
 from grader.quiz.bank import load_bank
 
 REPORT_SCHEMA_PATH = PACKAGE_DIR / "schemas" / "report.schema.json"
@@ -72,6 +74,9 @@ def schemas() -> tuple[jsonschema.Draft202012Validator, jsonschema.Draft202012Va
     )  # contract 2: tests the grader could not check
     graded = copy.deepcopy(report)
     graded["properties"]["batch"] = META_SCHEMA
+    graded["properties"].update(
+        adjustments=final.ADJUSTMENTS_SCHEMA, late=final.LATE_SCHEMA, final=final.FINAL_SCHEMA
+    )
     graded["required"] = [*graded["required"], "batch"]
     problem = {
         "type": "object",
@@ -108,7 +113,7 @@ class RecordCheck:
             return problem
         if is_problem:
             return self.report_problem(data["report"], data["batch"]) if "report" in data else ""
-        return self.report_problem(data, data["batch"])
+        return self.report_problem(data, data["batch"]) or final.problem(data)
 
     @staticmethod
     def schema_only(data: dict) -> str:

@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, EXERCISES_DIR, PACKAGE_DIR
 from grader.errors import InputError
@@ -127,8 +129,25 @@ def _hash_files(parts) -> str:
             if "__pycache__" in path.parts or not path.is_file():
                 continue
             digest.update(f"{name}/{path.relative_to(root).as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(hashlib.sha256(_scored_bytes(path)).digest())
     return digest.hexdigest()
+
+
+def _scored_bytes(path: Path) -> bytes:
+    """What of `path` decides a score: the whole file, but for the catalogue's `schedule:` block
+    (due dates and late policy are applied to records, never graded), so moving a due date
+    regrades no one. The catalogue is then hashed as its parsed content."""
+    data = path.read_bytes()
+    if path.name != CATALOGUE_PATH.name or b"schedule" not in data:
+        return data
+    try:
+        content = yaml.safe_load(data)
+    except yaml.YAMLError:
+        return data
+    if not isinstance(content, dict):
+        return data
+    content.pop("schedule", None)
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def batch_meta(learner: str, submission_hash: str, seed: int | None, seed_given: bool) -> dict:
