@@ -146,3 +146,42 @@ class Report:
             "exercises": [item.to_dict() for item in self.exercises],
             **({"unchecked": self.unchecked} if self.unchecked else {}),
         }
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """The `Report` a checked JSON report (`to_dict()`, a batch record) describes, for renderers.
+
+    Names and feedback are sanitised again as any result is; an item recorded as not attempted
+    keeps that status (a test's `not_attempted` is not in the JSON)."""
+    exercises = []
+    for item in data["exercises"]:
+        not_attempted = item.get("status") == "not_attempted"
+        tests = [
+            TestResult(
+                name=str(test["name"]),
+                status=str(test["status"]),
+                score=float(test["score"]),
+                max_score=float(test["max_score"]),
+                visibility=str(test.get("visibility", "hidden")),
+                feedback=str(test.get("feedback", "")),
+                not_attempted=not_attempted,
+            )
+            for test in item["tests"]
+        ]
+        exercises.append(
+            ExerciseResult(
+                id=clean(item["id"], NAME_LIMIT, single_line=True),
+                title=clean(item.get("title", ""), NAME_LIMIT, single_line=True),
+                max_score=float(item["max_score"]),
+                tests=tests,
+                kind=str(item.get("kind", "exercise")),
+                note=str(item.get("note", "")),
+            )
+        )
+    return Report(
+        exercises=exercises,
+        seed=int(data.get("seed", 0)),
+        protection=str(data.get("protection", "")),
+        protection_note=str(data.get("protection_note", "")),
+        execution_time=float(data.get("execution_time", 0.0)),
+    )

@@ -29,7 +29,8 @@ def clean(value: Any, limit: int = DEFAULT_LIMIT, *, single_line: bool = False) 
         text = text[: limit * 4]
     if single_line:
         text = text.replace("\r\n", "\n").replace("\n", NEWLINE_IN_ONE_LINE)
-    text = "".join(char if _allowed(char, single_line) else REPLACEMENT for char in text)
+    if not (text if single_line else text.replace("\n", "")).isprintable():  # else nothing to do
+        text = "".join(char if _allowed(char, single_line) else REPLACEMENT for char in text)
     return text if len(text) <= limit else text[:limit] + "..."
 
 

@@ -395,6 +395,7 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
     is_flag=True,
     help="Check the course only, not the student release and Gradescope bundle it publishes.",
 )
+@lang_option()
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
@@ -403,6 +404,7 @@ def check(
     course: Course,
     ids: tuple[str, ...],
     no_artefacts: bool,
+    lang: str | None,
     allow_weak_sandbox: bool,
 ) -> None:
     """Instructor self-check: what each exercise and quiz lacks, then the solutions score full

@@ -63,6 +63,22 @@ def finishing_options(*, submitted_at: bool = False):
     return decorate
 
 
+def excel_option():
+    return click.option(
+        "--excel",
+        is_flag=True,
+        help="Write the CSV files as UTF-8 with a byte-order mark, for Excel users who want CSV.",
+    )
+
+
+def xlsx_option():
+    return click.option(
+        "--xlsx",
+        is_flag=True,
+        help="Also write grades.xlsx, an Excel workbook (sheets: grades, items, problems).",
+    )
+
+
 @cli.command("publish", context_settings=CONTEXT_SETTINGS)
 @click.argument("out_dir", metavar="OUTDIR", type=click.Path(file_okay=False, path_type=Path))
 @lang_option()
@@ -128,14 +144,16 @@ def publish_course(course: Course, out_dir: Path, lang: str, allow_weak_sandbox:
 @click.option(
     "--only", multiple=True, metavar="NAME", help="Regrade only these learners (repeat, or a,b)."
 )
-@click.option(
-    "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
-)
+@excel_option()
+@xlsx_option()
 @finishing_options(submitted_at=True)
+@lang_option()
 @weak_sandbox_option()
 @pass_course
 @click.pass_context
-def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, **options) -> None:
+def batch(
+    ctx: click.Context, course: Course, folder: Path, out_dir: Path, lang: str | None, **options
+) -> None:
     """Grade a class: DIR holds one sub-folder or .zip per learner; unchanged learners are skipped."""
     from grader.instructor.classroom import batch_command
 
@@ -163,14 +181,19 @@ def batch(ctx: click.Context, course: Course, folder: Path, out_dir: Path, **opt
     default=None,
     help="Roster CSV (default: the one kept in the first shard output that has one).",
 )
-@click.option(
-    "--excel", is_flag=True, help="Write the CSV files as UTF-8 with a byte-order mark, for Excel."
-)
+@excel_option()
+@xlsx_option()
 @finishing_options()
+@lang_option()
 @pass_course
 @click.pass_context
 def merge(
-    ctx: click.Context, course: Course, sources: tuple[Path, ...], out_dir: Path, **options
+    ctx: click.Context,
+    course: Course,
+    sources: tuple[Path, ...],
+    out_dir: Path,
+    lang: str | None,
+    **options,
 ) -> None:
     """Combine `grade batch --shard` outputs into one gradebook."""
     from grader.instructor.classroom import merge_command
@@ -189,13 +212,61 @@ def merge(
     help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).",
 )
 @finishing_options()
+@lang_option()
 @pass_course
-def class_report(course: Course, out_dir: Path, png: Path | None, **files: Path | None) -> None:
+def class_report(
+    course: Course, out_dir: Path, png: Path | None, lang: str | None, **files: Path | None
+) -> None:
     """A class summary: score distributions, the tests most often failed, misconceptions named.
     With --adjustments or --extensions, the records and grades.csv are updated first."""
     from grader.instructor.classroom import report_command
 
     report_command(course.catalogue, out_dir, echo=click.echo, png=png, **files)
+
+
+@cli.command("feedback", context_settings=CONTEXT_SETTINGS)
+@click.argument(
+    "grades", metavar="GRADES", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for one feedback file per learner (made new, or replacing earlier feedback files).",
+)
+@click.option(
+    "--format",
+    "file_format",  # not the report's --format: a feedback file is html or md
+    type=click.Choice(["html", "md"]),
+    default="html",
+    help="html: one self-contained page per learner; md: Markdown.",
+)
+@lang_option()
+@pass_course
+@click.pass_context
+def feedback(
+    ctx: click.Context,
+    course: Course,
+    grades: Path,
+    out_dir: Path,
+    file_format: str,
+    lang: str | None,
+) -> None:
+    """Write a feedback file per learner from the records of `grade batch` in GRADES: each item's
+    score, each failed test's feedback, adjustments and late penalties; nothing is graded again."""
+    from grader.instructor.feedback import feedback_command
+
+    ctx.exit(
+        feedback_command(
+            course.catalogue,
+            grades,
+            out_dir,
+            echo=click.echo,
+            output_format=file_format,
+            lang=lang,
+        )
+    )
 
 
 @cli.group("new", context_settings=CONTEXT_SETTINGS)

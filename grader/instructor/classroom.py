@@ -9,11 +9,9 @@ learner, 130 the batch was interrupted). Learner names and statuses reach the te
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.course.catalogue import Catalogue
 from grader.errors import (
@@ -24,11 +22,11 @@ from grader.errors import (
     InputError,
     interrupts_deferred,
 )
+from grader.i18n import _
 from grader.instructor import finishing as finish
 from grader.instructor import gradebook as book
-from grader.instructor import records
+from grader.instructor import records, summary
 from grader.instructor.exports import write_exports
-from grader.instructor.final import shown_total as final_total
 from grader.instructor.outlock import out_folder_lock
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import (
@@ -40,18 +38,10 @@ from grader.instructor.shards import (
     parse_shard,
 )
 from grader.instructor.signature import and_signed
-from grader.sanitise import visible
-
-if TYPE_CHECKING:  # imported when a batch runs: it brings the grading machinery
-    from grader.instructor.batch import BatchRun
+from grader.instructor.workbook import require_openpyxl
 
 Echo = Callable[..., None]
-Line = tuple[str, bool]  # a message, and whether it goes to standard error
 GRADES_FILE = "grades.csv"
-LISTED = 12  # names shown in one line before "and N more"
-NAME_WIDTH = 24
-SHOWN_NAME = 60  # characters of a learner's name on a terminal line
-SHOWN_STATUS = 300
 
 
 def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, **options) -> int:
@@ -61,6 +51,8 @@ def batch_command(catalogue: Catalogue, folder: Path, out_dir: Path, **options) 
 
     options["finishing"] = finish.from_options(catalogue, options)  # checked before any write
     refuse_an_upload_as_out(folder, out_dir)  # before the lock writes into it
+    if options.get("xlsx"):
+        require_openpyxl()
     with out_folder_lock(out_dir):
         return _batch(catalogue, folder, out_dir, **options)
 
@@ -79,6 +71,7 @@ def _batch(
     force: bool,
     only: tuple[str, ...],
     excel: bool,
+    xlsx: bool,
     allow_weak_sandbox: bool,
     finishing: finish.Finishing,
 ) -> int:
@@ -108,112 +101,27 @@ def _batch(
                 "not graded: its record fails the checks when read back; grade again"
             )
             run.grader_failed = True
-    mismatches: list[Line] = []
+    mismatches: list[summary.Line] = []
     gradebook = rebuild(
         catalogue,
         out_dir,
         people,
         excel=excel,
+        xlsx=xlsx,
         shard=picked,
-        echo=_collect(mismatches),
+        echo=summary.collect(mismatches),
         unrecorded=run.unrecorded,
         found=found,
     )
     # Only now, with the gradebook written, is anything printed: a closed pipe (`| head`) or a
     # terminal that hung up must cost neither the gradebook nor the exit code.
-    lines = _summary(run, found, gradebook, mismatches, picked, seed, out_dir)
-    say(echo, lines)
+    lines = summary.batch_summary(run, found, gradebook, mismatches, picked, seed, out_dir)
+    summary.say(echo, lines)
     if run.aborted:
         return EXIT_ABORTED
     if run.grader_failed:
         return EXIT_GRADER_FAILED
     return exit_code(gradebook)
-
-
-def _summary(
-    run: BatchRun,
-    found: dict[str, records.Record],
-    gradebook: book.Gradebook,
-    mismatches: list[Line],
-    picked: Shard | None,
-    seed: int | None,
-    out_dir: Path,
-) -> list[Line]:
-    """What `grade batch` prints: a line per learner, then warnings and where the gradebook is."""
-    lines: list[Line] = []
-    for name in run.graded:
-        if name in found and found[name].graded:
-            report = found[name].graded_report
-            lines.append(
-                (
-                    f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {final_total(report)}",
-                    False,
-                )
-            )
-    for name, problem in run.problems.items():
-        lines.append(
-            (f"{visible(name, SHOWN_NAME):<{NAME_WIDTH}} {visible(problem, SHOWN_STATUS)}", False)
-        )
-    if run.skipped:
-        lines.append(
-            (
-                f"{len(run.skipped)} unchanged since their report, not regraded (--force regrades them)",
-                False,
-            )
-        )
-    lines += [(f"warning: {visible(warning, SHOWN_STATUS)}", True) for warning in run.warnings]
-    if run.invalid:
-        lines.append(
-            (
-                f"records not trusted ({len(run.invalid)}), their learners graded again: "
-                f"{_names([f'{name} ({why})' for name, why in run.invalid.items()])}",
-                True,
-            )
-        )
-    where = f" (shard {picked.index}/{picked.count})" if picked else ""
-    seeds = (
-        f"seed {seed}" if seed is not None else "a fresh seed for each learner (in their records)"
-    )
-    lines += [
-        *mismatches,
-        (
-            f"{len(gradebook.rows)} learners in the gradebook{where}, {seeds}; "
-            f"{GRADES_FILE}, canvas.csv and moodle.csv in {out_dir}",
-            False,
-        ),
-    ]
-    if run.aborted:
-        lines.append(
-            (
-                "interrupted: the whole records so far are kept and in the gradebook; run the same command "
-                "again to grade the rest",
-                True,
-            )
-        )
-    return lines
-
-
-def _collect(lines: list[Line]) -> Echo:
-    """An echo that keeps what it is given, to be said later."""
-    return lambda message, err=False: lines.append((message, err))
-
-
-def say(echo: Echo, lines: list[Line]) -> None:
-    """Echo `lines` ((text, to standard error)); a stream whose reader is gone (a closed pipe, a
-    terminal that hung up) is silenced: what was to be written is written, and the exit code stands."""
-    gone: set[bool] = set()
-    for message, err in lines:
-        if err in gone:
-            continue
-        try:
-            echo(message, err=err)
-        except OSError:
-            gone.add(err)
-            try:  # so that neither later writes nor the interpreter's last flush fail
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2 if err else 1)
-            except OSError:
-                pass
 
 
 def merge_command(
@@ -224,10 +132,13 @@ def merge_command(
     echo: Echo,
     roster: Path | None,
     excel: bool,
+    xlsx: bool,
     **files: Path | None,
 ) -> int:
     """Check every shard output, then combine them into `out_dir` and rebuild one gradebook.
     A shard that cannot be trusted stops the merge before anything is written (exit code 2)."""
+    if xlsx:
+        require_openpyxl()
     finishing = finish.from_options(catalogue, files)
     outputs = check_shards(list(sources), catalogue)  # before the lock makes `out_dir`
     finishing.check_learners(
@@ -235,7 +146,15 @@ def merge_command(
     )
     with out_folder_lock(out_dir):
         return _merge(
-            catalogue, sources, outputs, finishing, out_dir, echo=echo, roster=roster, excel=excel
+            catalogue,
+            sources,
+            outputs,
+            finishing,
+            out_dir,
+            echo=echo,
+            roster=roster,
+            excel=excel,
+            xlsx=xlsx,
         )
 
 
@@ -249,6 +168,7 @@ def _merge(
     echo: Echo,
     roster: Path | None,
     excel: bool,
+    xlsx: bool,
 ) -> int:
     if roster is None:
         roster = next(
@@ -263,12 +183,14 @@ def _merge(
     seeds = merge_outputs(outputs, out_dir, catalogue)
     finish.refinish(out_dir, finishing)  # the files given, or what each record holds
     keep_roster(out_dir, roster)
-    lines: list[Line] = []
+    lines: list[summary.Line] = []
     if len(seeds) > 1:
         lines.append(
             (
-                f"warning: the shards were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "
-                "scores are not comparable across them",
+                _(
+                    "warning: the shards were graded with different seeds ({seeds}); scores are "
+                    "not comparable across them"
+                ).format(seeds=", ".join(map(str, sorted(seeds)))),
                 True,
             )
         )
@@ -276,22 +198,24 @@ def _merge(
     if missing:
         lines.append(
             (
-                f"warning: shards not given: {', '.join(missing)}; their learners are not in this "
-                "gradebook (merge their outputs too)",
+                _(
+                    "warning: shards not given: {shards}; their learners are not in this "
+                    "gradebook (merge their outputs too)"
+                ).format(shards=", ".join(missing)),
                 True,
             )
         )
     gradebook = rebuild(
-        catalogue, out_dir, people, excel=excel, echo=_collect(lines), expected=expected
+        catalogue,
+        out_dir,
+        people,
+        excel=excel,
+        xlsx=xlsx,
+        echo=summary.collect(lines),
+        expected=expected,
     )
-    lines.append(
-        (
-            f"{len(sources)} outputs merged: {len(gradebook.rows)} learners; {GRADES_FILE}, canvas.csv and "
-            f"moodle.csv in {out_dir}",
-            False,
-        )
-    )
-    say(echo, lines)
+    lines.append(summary.merged_line(len(sources), len(gradebook.rows), out_dir))
+    summary.say(echo, lines)
     return exit_code(gradebook)
 
 
@@ -319,6 +243,7 @@ def rebuild(
     people: dict | None,
     *,
     excel: bool = False,
+    xlsx: bool = False,
     shard: Shard | None = None,
     echo: Echo | None = None,
     unrecorded: dict[str, str] | None = None,
@@ -334,9 +259,11 @@ def rebuild(
         scan = records.scan_records(out_dir, and_signed(RecordCheck(catalogue)))
         found = scan.records
         if scan.invalid:  # never a learner gone from the gradebook without a word
-            (echo or _stderr_echo)(
-                f"records not trusted, left out of the gradebook ({len(scan.invalid)}): "
-                f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}",
+            (echo or summary.stderr_echo)(
+                _("records not trusted, left out of the gradebook ({count}): {names}").format(
+                    count=len(scan.invalid),
+                    names=summary.names([f"{name} ({why})" for name, why in scan.invalid.items()]),
+                ),
                 err=True,
             )
     gradebook = book.build(catalogue, found, people, expected, unrecorded)
@@ -344,40 +271,9 @@ def rebuild(
         interrupts_deferred()
     ):  # an interrupt now would leave grades.csv and the exports disagreeing
         book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
-        left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
-    _mismatches(gradebook, left_out, echo or _stderr_echo)
+        left_out = write_exports(catalogue, gradebook, out_dir, excel=excel, xlsx=xlsx)
+    summary.mismatches(gradebook, left_out, echo or summary.stderr_echo)
     return gradebook
-
-
-def _mismatches(gradebook: book.Gradebook, left_out: dict[str, str], echo: Echo) -> None:
-    if gradebook.not_on_roster:
-        echo(
-            f"not on the roster ({len(gradebook.not_on_roster)}): {_names(gradebook.not_on_roster)}",
-            err=True,
-        )
-    if gradebook.not_submitted:
-        echo(
-            f"on the roster, no submission ({len(gradebook.not_submitted)}): "
-            f"{_names(gradebook.not_submitted)}",
-            err=True,
-        )
-    if left_out:
-        echo(
-            f"left out of canvas.csv and moodle.csv ({len(left_out)}): "
-            f"{_names([f'{name} ({why})' for name, why in left_out.items()])}",
-            err=True,
-        )
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(visible(name, SHOWN_STATUS) for name in names[:LISTED])
-    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")
-
-
-def _stderr_echo(message: str, err: bool = True) -> None:
-    import click
-
-    click.echo(message, err=err)
 
 
 def exit_code(gradebook: book.Gradebook) -> int:
@@ -401,20 +297,24 @@ def report_command(
     found = scan.records
     if scan.invalid:
         echo(
-            f"records not trusted, left out ({len(scan.invalid)}): "
-            f"{_names([f'{name} ({why})' for name, why in scan.invalid.items()])}",
+            _("records not trusted, left out ({count}): {names}").format(
+                count=len(scan.invalid),
+                names=summary.names([f"{name} ({why})" for name, why in scan.invalid.items()]),
+            ),
             err=True,
         )
     if not found:
         raise InputError(
-            f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first"
+            _("{folder} holds no batch records; run `grade batch DIR --out {folder}` first").format(
+                folder=out_dir
+            )
         )
     echo(summarise(catalogue, found), nl=False)
     target = png or out_dir / "class-report.png"
     if write_png(
         catalogue, found, target, replace=png is None
     ):  # the out folder's own file: never through a link
-        echo(f"histograms: {target}")
+        echo(_("histograms: {file}").format(file=target))
     else:
-        echo("(install matplotlib for a PNG of the histograms)")
+        echo(_("(install matplotlib for a PNG of the histograms)"))
     return EXIT_FULL_MARKS

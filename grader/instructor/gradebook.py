@@ -4,7 +4,9 @@ A row per learner: learner (the folder or zip name), name, student id and email 
 `--roster`, matched whatever the Unicode form of the folder's name), status ("graded";
 "incomplete: ..." when the record lacks some of the course's items; "not submitted" for a roster
 row without a submission; or what kept the learner from being graded), total, max, percent,
-and a column per exercise and quiz.
+and a column per exercise and quiz: its points, or an empty cell when the learner did not
+attempt it (no file or answers for it) or was not graded, so that "not attempted" is never
+mistaken for an earned 0 (the total counts it as 0).
 Numbers are written as numbers; every text cell that a spreadsheet would run as a formula
 (= + - @, tab, carriage return) gets a leading apostrophe (OWASP's CSV-injection rule).
 `--excel` writes UTF-8 with a byte-order mark, so Excel shows Korean names correctly.
@@ -33,6 +35,7 @@ FORMULA_STARTS = (
     "\r",
 )  # OWASP: cells a spreadsheet would run as formulas
 NOT_SUBMITTED = "not submitted"
+NOT_ATTEMPTED = "not_attempted"  # an item's status when no file or answer for it was handed in
 INCOMPLETE = "incomplete"
 FIXED_COLUMNS = ["learner", "name", "student id", "email", "status", "total", "max", "percent"]
 # After the items: the total as graded, and how adjustments and late work changed it ("total" is
@@ -74,6 +77,16 @@ class Row:
     adjustment: float | None = None
     late_days: float | None = None  # of the latest item, after extensions
     late_penalty: float | None = None
+    statuses: dict[str, str] = field(
+        default_factory=dict
+    )  # item id -> "passed", "not_attempted"...
+
+    def cell(self, item_id: str) -> int | float | str:
+        """The item's gradebook cell: its points, "" when not attempted (no file for it, or the
+        learner not graded) so that an LMS tells it from an earned 0."""
+        if self.statuses.get(item_id) == NOT_ATTEMPTED:
+            return ""
+        return number(self.scores.get(item_id))
 
     @property
     def percent(self) -> float | None:
@@ -192,6 +205,7 @@ def _row(catalogue: Catalogue, record: Record, person: Person) -> Row:
         max_score if _is_number(max_score) else None,
         {str(item["id"]): item["score"] for item in items},
         {str(item["id"]): item["max_score"] for item in items if _is_number(item.get("max_score"))},
+        statuses={str(item["id"]): str(item.get("status", "")) for item in items},
         graded_total=total if _is_number(total) else None,
     )
     return _finalised(row, report) if isinstance(report.get("final"), dict) else row
@@ -230,7 +244,7 @@ def table(catalogue: Catalogue, gradebook: Gradebook) -> list[list]:
                 number(row.total),
                 number(row.max_score),
                 number(row.percent),
-                *[number(row.scores.get(item_id)) for item_id in catalogue.ids],
+                *[row.cell(item_id) for item_id in catalogue.ids],
                 number(row.graded_total),
                 number(row.adjustment),
                 number(None if row.late_days is None else round(row.late_days, 2)),

@@ -75,12 +75,12 @@ def to_gradescope(report: Report) -> dict:
         tests += _receipt(exercise)
     for entry in tests:
         entry["name"], entry["output"] = (
-            _without_seed(entry[field], report.seed) for field in ("name", "output")
+            without_seed(entry[field], report.seed) for field in ("name", "output")
         )
     return {
         "score": report.score,
         "execution_time": round(report.execution_time, 3),
-        "output": _without_seed(_visible_summary(report), report.seed),
+        "output": without_seed(_visible_summary(report), report.seed),
         "visibility": GRADESCOPE_SHOWN,
         "stdout_visibility": "hidden",
         "extra_data": _instructor_data(report),
@@ -98,7 +98,7 @@ def _instructor_data(report: Report) -> dict:
     return data
 
 
-def _without_seed(text: str, seed: int) -> str:
+def without_seed(text: str, seed: int) -> str:
     """`text` with the seed written as N: after `--seed`, and anywhere as a whole number when it
     is long enough not to be some other number of the feedback."""
     text = SEED_OPTION.sub(lambda match: f"--seed{match.group(1)}{SEED_SHOWN_AS}", text)

@@ -8,11 +8,12 @@ or markup to the summary. English and Korean, like the rest of what a learner re
 
 from __future__ import annotations
 
+import html
 import re
 
 from grader.i18n import N_, _, language
 from grader.reports.registry import Options, register
-from grader.results import ExerciseResult, Report
+from grader.results import ExerciseResult, Report, TestResult
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 FEEDBACK_SHOWN = 600  # characters of one test's feedback in the summary
@@ -31,6 +32,7 @@ WORDS = {
     "status": N_("Status"),
     "failed": N_("failed tests"),
     "details": N_("Seed {seed} · protection: {protection} · {seconds:.1f} s"),
+    "handed_back_details": N_("Protection: {protection} · {seconds:.1f} s"),
     "passed": N_("passed"),
     "partial": N_("partial"),
     "error": N_("error"),
@@ -52,10 +54,12 @@ def escape(text: str) -> str:
 
 @register("markdown")
 def render_markdown(report: Report, options: Options) -> str:
-    return to_markdown(report, lang=options.lang)
+    return to_markdown(report, lang=options.lang, handed_back=options.handed_back)
 
 
-def to_markdown(report: Report, *, lang: str | None = None) -> str:
+def to_markdown(report: Report, *, lang: str | None = None, handed_back: bool = False) -> str:
+    """The summary; `handed_back` (a file given back after an official grading) leaves the
+    grading's secret seed out and shows each failed test's feedback whole, as it was written."""
     with language(lang):  # None: the run's language
         words = {key: _(text) for key, text in WORDS.items()}
     percent = 100 * report.score / report.max_score if report.max_score else 100.0
@@ -78,10 +82,11 @@ def to_markdown(report: Report, *, lang: str | None = None) -> str:
             *(f"- {escape(name)}" for name in report.unchecked),
         ]
     for item in report.exercises:
-        lines += _failed_tests(item, words)
+        lines += _failed_tests(item, words, whole=handed_back)
+    details = words["handed_back_details" if handed_back else "details"]
     lines += [
         "",
-        words["details"].format(
+        details.format(
             seed=report.seed, protection=escape(report.protection), seconds=report.execution_time
         ),
     ]
@@ -92,7 +97,7 @@ def _status(status: str, words: dict[str, str]) -> str:
     return words["failed_status"] if status == "failed" else words.get(status, escape(status))
 
 
-def _failed_tests(item: ExerciseResult, words: dict[str, str]) -> list[str]:
+def _failed_tests(item: ExerciseResult, words: dict[str, str], whole: bool = False) -> list[str]:
     failed = [test for test in item.tests if test.status != "passed"]
     if not failed or item.status == "not_attempted":
         return []
@@ -101,6 +106,8 @@ def _failed_tests(item: ExerciseResult, words: dict[str, str]) -> list[str]:
         f"<details><summary>{escape(item.id)}: {len(failed)} {words['failed']}</summary>",
         "",
     ]
+    if whole:
+        return [*lines, *(line for test in failed for line in _whole_feedback(test)), "</details>"]
     for test in failed:
         feedback = test.feedback[:FEEDBACK_SHOWN] + (
             "..." if len(test.feedback) > FEEDBACK_SHOWN else ""
@@ -109,4 +116,31 @@ def _failed_tests(item: ExerciseResult, words: dict[str, str]) -> list[str]:
             f"- **{escape(test.name)}** ({test.score:g} / {test.max_score:g}): {escape(feedback)}"
         )
     lines += ["", "</details>"]
+    return lines
+
+
+def _whole_feedback(test: TestResult) -> list[str]:
+    """A failed test with its feedback whole, line breaks kept, in an HTML <pre> block: the text
+    is HTML-escaped, so no line of it can close the block or add markup."""
+    lines = [f"**{escape(test.name)}** ({test.score:g} / {test.max_score:g})", ""]
+    if test.feedback:
+        lines += [f"<pre>{html.escape(test.feedback, quote=False)}</pre>", ""]
+    return lines
+
+
+def table(headers: list[str], rows: list[list[object]]) -> list[str]:
+    """A Markdown table of plain-text cells, each escaped; numbers right-aligned."""
+    numeric = [
+        bool(rows) and all(isinstance(row[column], (int, float)) for row in rows)
+        for column in range(len(headers))
+    ]
+    lines = [
+        "| " + " | ".join(escape(header) for header in headers) + " |",
+        "|" + "|".join("---:" if right else "---" for right in numeric) + "|",
+    ]
+    for row in rows:
+        cells = [
+            f"{cell:g}" if isinstance(cell, (int, float)) else escape(str(cell)) for cell in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines

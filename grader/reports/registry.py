@@ -19,10 +19,13 @@ DEFAULT_FORMAT = "text"  # listed first: the CLI's default
 @dataclass(frozen=True)
 class Options:
     """What a renderer may use besides the report: `replay` repeats the run (the text report
-    prints it), `lang` is the language of a summary a learner reads (Markdown)."""
+    prints it), `lang` is the language of a summary a learner reads (Markdown, HTML);
+    `handed_back` marks a report handed back after an official grading (`grade feedback`): its
+    seed is the grading's secret and is not shown, and each feedback is shown whole."""
 
     replay: str = ""
     lang: str | None = None
+    handed_back: bool = False
 
 
 Renderer = Callable[[Report, Options], str]
@@ -48,7 +51,14 @@ def formats() -> tuple[str, ...]:
     return tuple(sorted(RENDERERS, key=lambda name: (name != DEFAULT_FORMAT, name)))
 
 
-def render(report: Report, output_format: str, *, replay: str = "", lang: str | None = None) -> str:
+def render(
+    report: Report,
+    output_format: str,
+    *,
+    replay: str = "",
+    lang: str | None = None,
+    handed_back: bool = False,
+) -> str:
     """The report as text in `output_format` (one of `formats()`)."""
     try:
         renderer = RENDERERS[output_format]
@@ -56,4 +66,4 @@ def render(report: Report, output_format: str, *, replay: str = "", lang: str | 
         raise ValueError(
             f"no report format {output_format!r}; the formats are {', '.join(formats())}"
         ) from None
-    return renderer(report, Options(replay=replay, lang=lang))
+    return renderer(report, Options(replay=replay, lang=lang, handed_back=handed_back))

@@ -123,7 +123,10 @@ def test_the_gradebook_shows_the_final_grade_and_how_it_came(graded):
     assert (bob["adjustment"], bob["late days"], bob["late penalty"]) == ("-3", "0", "0")
     with open(root / "out" / "canvas.csv", newline="", encoding="utf-8") as stream:
         canvas = {line[0]: line for line in csv.reader(stream)}
-    assert canvas["alice"][-1] == "23" and canvas["bob"][5] == "7"  # the LMS gets the final grade
+    with open(root / "out" / "canvas-items.csv", newline="", encoding="utf-8") as stream:
+        canvas_items = {line[0]: line for line in csv.reader(stream)}
+    # the LMS gets the final grade, as a total and item by item
+    assert canvas["alice"][-1] == "23" and canvas_items["bob"][5] == "7"
 
 
 def test_report_applies_changed_files_without_a_regrade_keeping_history(graded, catalogue):

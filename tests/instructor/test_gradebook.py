@@ -1,4 +1,4 @@
-"""grades.csv joined with a roster, the Canvas and Moodle exports, Excel's byte-order mark."""
+"""grades.csv joined with a roster, rows an LMS would confuse, Excel's byte-order mark."""
 
 from __future__ import annotations
 
@@ -73,36 +73,12 @@ def test_the_roster_is_kept_for_reruns(grade, graded_class, tmp_path):
     assert rows_of(out)["alice"]["student id"] == "2024001"
 
 
-def test_canvas_export_follows_canvas_gradebook_columns(graded_class):
-    out, _run = graded_class
-    lines = list(csv.reader((out / "canvas.csv").open(encoding="utf-8")))
-    assert lines[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    assert lines[0][5].startswith("ex01 ") and lines[0][-1] == "CNN exercises total"
-    assert lines[1][0].strip() == "Points Possible" and lines[1][5] == "10"
-    alice = next(line for line in lines if line[0] == "Alice Kim")
-    assert alice[2:4] == ["2024001", "alice@example.edu"] and alice[5] == "10" and alice[-1] == "25"
-    erin = next(line for line in lines if line[0] == "Erin Park")
-    assert erin[5:] == [""] * (len(lines[0]) - 5)  # no submission: left ungraded, not zero
-
-
-def test_moodle_export_has_the_identifiers_moodle_maps(graded_class):
-    out, _run = graded_class
-    lines = list(csv.DictReader((out / "moodle.csv").open(encoding="utf-8")))
-    alice = next(line for line in lines if line["Email address"] == "alice@example.edu")
-    assert (
-        alice["ID number"] == "2024001"
-        and alice["First name"] == "Alice"
-        and alice["Last name"] == "Kim"
-    )
-    assert alice["ex01 The convolution operation"] == "10" and alice["CNN exercises total"] == "25"
-
-
 def test_excel_writes_a_byte_order_mark(grade, tmp_path):
     learners = tmp_path / "class"
     learner(learners / "김민수", ex01=SOLUTIONS)
     out = tmp_path / "out"
     grade("batch", learners, "--out", out, "--seed", "4", "--excel")
-    for name in ("grades.csv", "canvas.csv", "moodle.csv"):
+    for name in ("grades.csv", "canvas.csv", "canvas-items.csv", "moodle.csv"):
         data = (out / name).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf"), name
     assert "김민수" in rows_of(out)
@@ -151,7 +127,10 @@ def test_a_folder_not_on_the_roster_never_becomes_a_second_row_for_a_learner(gra
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--seed", "4", "--roster", tmp_path / "roster.csv")
     assert "not on the roster (2): Alice Kim, carol" in run.stderr
-    assert "left out of canvas.csv and moodle.csv (2): Alice Kim (not on the roster)" in run.stderr
+    assert (
+        "left out of canvas.csv, canvas-items.csv and moodle.csv (2): Alice Kim (not on the roster)"
+        in run.stderr
+    )
     canvas = list(csv.reader((out / "canvas.csv").open(encoding="utf-8")))
     assert [line[0] for line in canvas[2:]].count("Alice Kim") == 1
     assert next(line for line in canvas if line[0] == "Alice Kim")[2] == "2024001"
