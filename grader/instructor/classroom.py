@@ -24,9 +24,11 @@ from grader.errors import (
     InputError,
     interrupts_deferred,
 )
+from grader.i18n import _
 from grader.instructor import gradebook as book
 from grader.instructor import records
 from grader.instructor.exports import write_exports
+from grader.instructor.identical import identical_groups, write_identical
 from grader.instructor.outlock import out_folder_lock
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import (
@@ -330,7 +332,16 @@ def rebuild(
     ):  # an interrupt now would leave grades.csv and the exports disagreeing
         book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
         left_out = write_exports(catalogue, gradebook, out_dir, excel=excel)
+        identical = identical_groups(found)
+        write_identical(out_dir, found, identical, excel=excel)
     _mismatches(gradebook, left_out, echo or _stderr_echo)
+    if identical:
+        (echo or _stderr_echo)(
+            _("identical submissions (the same files; identical.csv): {groups}").format(
+                groups=_names([" = ".join(group) for group in identical])
+            ),
+            err=True,
+        )
     return gradebook
 
 
