@@ -62,10 +62,10 @@ def page(comparison: Comparison, flagged: list[Pair]) -> str:
         '<p class="note">'
         + escape(
             _(
-                "Pairs whose code for one exercise shares at least {percent}% of one learner's own "
+                "Pairs whose code for one exercise shares at least {percent} of one learner's own "
                 "tokens (the stub's code left out) and at least {tokens} tokens. Similar code is a "
                 "reason to look, not a verdict: read both files."
-            ).format(percent=round(100 * comparison.threshold), tokens=comparison.min_shared)
+            ).format(percent=f"{100 * comparison.threshold:.0f}%", tokens=comparison.min_shared)
         )
         + "</p>",
     ]
@@ -117,7 +117,7 @@ def _side_by_side(comparison: Comparison, pair: Pair, number: int) -> str:
             truncate=CONTEXT_LINES,
             escape_html=True,
         )
-        shared = _("{percent}% of this file shared").format(percent=f"{100 * share:.0f}")
+        shared = _("{percent} of this file shared").format(percent=f"{100 * share:.0f}%")
         columns.append(
             f"<div><h3>{escape(learner)}</h3><p class='note'>{escape(shared)}</p>"
             f"<pre>{marked}</pre></div>"
