@@ -115,3 +115,19 @@ def test_the_report_is_written_whole_when_nothing_is_flagged(tmp_path):
     comparison = compare_class(folder, load_catalogue())
     assert comparison.flagged == [] and comparison.unread == {}
     assert len(comparison.sources["ex01"]) == 2
+
+
+def test_a_copy_padded_with_code_of_its_own_is_still_flagged(tmp_path):
+    """Diluting a copy with unrelated functions lowers the copier's share, not the original's."""
+    folder = tmp_path / "class"
+    original = filled_stub("ex01_convolution.py", "helpers")
+    padding = "".join(
+        f"\n\ndef unrelated_{n}(values):\n    total = {n}\n    for v in values:\n"
+        f"        total = total * {n + 3} % {97 + n} + v\n    return [total] * {n}\n"
+        for n in range(40)
+    )
+    for name, text in (("orig", original), ("padded", DISGUISES["all"](original) + padding)):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "ex01_convolution.py").write_text(text, encoding="utf-8")
+    (pair,) = compare_class(folder, load_catalogue()).flagged
+    assert min(pair.share_a, pair.share_b) < 0.5 < 0.7 <= pair.similarity
