@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -18,6 +19,9 @@ from tests.conftest import SOLUTIONS, STUBS
 TEMPLATES = Path(__file__).resolve().parent.parent / "ci-templates"
 LEARNER = TEMPLATES / "learner-grade.yml"
 INSTRUCTOR = TEMPLATES / "instructor-grade-class.yml"
+CLASSROOM = TEMPLATES / "classroom" / "classroom.yml"
+AUTOGRADING = TEMPLATES / "classroom" / "autograding.json"
+EXERCISES = Path(__file__).resolve().parent.parent / "grader" / "exercises"
 SHELL_ENDS = {"||", "&&", "|", ";", ">", ">>", "2>&1"}
 
 
@@ -88,7 +92,7 @@ def test_templates_are_workflows_whose_grade_commands_exist(path):
     ]
     assert invocations, f"{path.name} never runs grade"
     used = {check_invocation(call) for call in invocations}
-    expected = {GRADE_COMMAND} if path == LEARNER else {"batch", "merge", "report"}
+    expected = {GRADE_COMMAND} if path == LEARNER else {"batch", "merge", "report", "similar"}
     assert used == expected
 
 
@@ -152,7 +156,7 @@ def run_step(script: str, exit_code: int, tmp_path: Path) -> subprocess.Complete
         os.environ,
         PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         SEED="1",
-        PASS_PERCENT="60",
+        PASS_PERCENT=workflow(LEARNER)["env"]["PASS_PERCENT"],
         GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
     )
     return subprocess.run(
@@ -187,6 +191,104 @@ def test_the_pass_mark_step_fails_below_it_and_names_why(tmp_path):
     script = step_script(LEARNER, "grade", "--fail-under")
     assert run_step(script, 0, tmp_path).returncode == 0
     below = run_step(script, 1, tmp_path)
-    assert below.returncode == 1 and "below 60%" in below.stdout
+    bar = workflow(LEARNER)["env"]["PASS_PERCENT"]
+    assert below.returncode == 1 and f"below {bar}%" in below.stdout
     interrupted = run_step(script, 130, tmp_path)
     assert interrupted.returncode == 130 and "interrupted" in interrupted.stdout
+
+
+def test_the_similarity_step_fails_on_anything_but_a_written_report(tmp_path):
+    script = step_script(INSTRUCTOR, "similar", "grade similar")
+    assert run_step(script, 0, tmp_path).returncode == 0
+    for failed, words in ((130, "interrupted"), (2, "exit 2"), (3, "exit 3")):
+        step = run_step(script, failed, tmp_path)
+        assert step.returncode != 0 and "::error::" in step.stdout and words in step.stdout
+
+
+def test_the_instructor_template_commits_no_personal_data():
+    """Seen: the template needed an undocumented roster.csv in the repository and mentioned a
+    release asset nothing downloaded."""
+    data = workflow(INSTRUCTOR)
+    text = INSTRUCTOR.read_text(encoding="utf-8")
+    assert "secrets.ROSTER_CSV" in text and "gh release download" in text
+    assert data[True]["workflow_dispatch"]["inputs"]["submissions_tag"]["required"] is True
+    scripts = "\n".join(run_scripts(data))
+    # every roster and class folder lies in the runner's temporary folder, never in the checkout
+    assert not re.search(
+        r"(?<![/\w])(roster\.csv|submissions)\b(?!\.zip)",
+        scripts.replace('"$RUNNER_TEMP/', "TEMP/").replace("--pattern submissions.zip", ""),
+    ), scripts
+    uploads = [
+        step
+        for job in data["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/upload-artifact")
+    ]
+    assert uploads and all(step["with"].get("retention-days") for step in uploads)
+
+
+def public_points() -> dict[str, float]:
+    """Each exercise's points in a student release: the sum of its public tests' markers."""
+    points = {}
+    for suite in sorted(EXERCISES.glob("ex*/test_public.py")):
+        markers = re.findall(
+            r"@pytest\.mark\.points\(([\d.]+)\)", suite.read_text(encoding="utf-8")
+        )
+        points[suite.parent.name] = sum(float(value) for value in markers)
+    return points
+
+
+def release_report(full: set[str], quizzes: tuple[str, ...] = ("q01", "q02")):
+    """A report as a release writes it: public points per exercise, quizzes worth nothing."""
+    from types import SimpleNamespace
+
+    items = [
+        SimpleNamespace(id=item, score=points if item in full else 0.0, max_score=points)
+        for item, points in public_points().items()
+    ] + [SimpleNamespace(id=quiz, score=0.0, max_score=0.0) for quiz in quizzes]
+    return SimpleNamespace(
+        exercises=items,
+        score=sum(item.score for item in items),
+        max_score=sum(item.max_score for item in items),
+        unchecked=[],
+    )
+
+
+def test_the_learner_bar_weighs_exercises_as_the_course_does(catalogue, capsys):
+    """Seen: at 60% of the release's public points (ex07 nearly half of them), a learner with
+    ex01-ex06 right failed the learner template's bar."""
+    from grader.cli.commands import exit_code, weighted_percent
+
+    bar = float(workflow(LEARNER)["env"]["PASS_PERCENT"])
+    weights = {exercise.id: exercise.points for exercise in catalogue.exercises}
+    first_six = release_report({"ex01", "ex02", "ex03", "ex04", "ex05", "ex06"})
+    assert 100 * first_six.score / first_six.max_score < bar  # the public points' verdict
+    percent = weighted_percent(first_six, weights)
+    assert percent == pytest.approx(100 * 80 / sum(weights.values()))
+    assert percent >= bar and exit_code(first_six, bar, None, weights) == 0
+    assert "this copy's own points give" in capsys.readouterr().err
+    ex07_alone = release_report({"ex07"})
+    ex07_weighted = weighted_percent(ex07_alone, weights)
+    assert 100 * ex07_alone.score / ex07_alone.max_score > 3 * ex07_weighted  # public: ~half
+    assert ex07_weighted < bar and exit_code(ex07_alone, bar, None, weights) == 1
+    assert weighted_percent(release_report(set(public_points())), weights) == 100
+    assert weighted_percent(release_report(set()), weights) == 0
+
+
+def test_the_classroom_autograding_gives_each_exercise_its_course_points(catalogue):
+    workflow(CLASSROOM)
+    assert any(
+        step.get("uses", "").startswith("education/autograding")
+        for step in workflow(CLASSROOM)["jobs"]["build"]["steps"]
+    )
+    tests = json.loads(AUTOGRADING.read_text(encoding="utf-8"))["tests"]
+    assert len({test["name"] for test in tests}) == len(tests)
+    graded = {}
+    for test in tests:
+        assert set(test) >= {"name", "setup", "run", "timeout", "points"}, test
+        assert 0 < test["timeout"] <= 360 and test["points"] > 0, test
+        (call,) = grade_invocations(test["run"])
+        assert check_invocation(call) == GRADE_COMMAND and len(call) == 1, test["run"]
+        graded[call[0]] = test["points"]
+    # every exercise once at its course points; quizzes, which a release cannot score, not at all
+    assert graded == {exercise.id: exercise.points for exercise in catalogue.exercises}

@@ -264,7 +264,9 @@ class GradeItemsCommand(click.Command):
     type=click.FloatRange(0, 100),
     default=None,
     metavar="PERCENT",
-    help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit).",
+    help="Exit 0 at or above PERCENT of the points, else 1 (for CI that accepts partial credit); "
+    "each exercise counts at its points in the course, also where a student release grades its "
+    "public tests only.",
 )
 @click.option(
     "--pictures",
@@ -331,7 +333,8 @@ def grade_items(
             )
             for line in picture_lines(pictures):
                 click.echo(line, err=output_format != "text" or output is not None)
-    ctx.exit(exit_code(report, fail_under, lang))
+    weights = {exercise.id: exercise.points for exercise in catalogue.exercises}
+    ctx.exit(exit_code(report, fail_under, lang, weights))
 
 
 @cli.command("list", context_settings=CONTEXT_SETTINGS)

@@ -1,5 +1,5 @@
-"""The `grade` commands for a course and a class: `new`, `publish`, `batch`, `merge` and `report`
-(instructor-facing).
+"""The `grade` commands for a course and a class: `new`, `publish`, `batch`, `merge`, `report`
+and `similar` (instructor-facing).
 
 Thin Click wiring, like grader/cli/app.py, whose group they join: grader/cli/app.py imports this module
 once its group and shared options exist. Each command parses its options and calls a function
@@ -267,6 +267,27 @@ def feedback(
             lang=lang,
         )
     )
+
+
+@cli.command("similar", context_settings=CONTEXT_SETTINGS)
+@click.argument(
+    "folder", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for pairs.csv (one row per flagged pair) and similar.html (side by side).",
+)
+@pass_course
+@click.pass_context
+def similar(ctx: click.Context, course: Course, folder: Path, out_dir: Path) -> None:
+    """Flag the pairs of learners whose code for one exercise is more alike than chance (DIR is
+    the class folder `grade batch` reads; the code is read as text, never run)."""
+    from grader.instructor.similar_report import similar_command
+
+    ctx.exit(similar_command(course.catalogue, folder, out_dir, echo=click.echo))
 
 
 @cli.group("new", context_settings=CONTEXT_SETTINGS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -89,9 +90,15 @@ LIST_STATUS = {
 }
 
 
-def exit_code(report: Report, fail_under: float | None, lang: str | None) -> int:
+def exit_code(
+    report: Report,
+    fail_under: float | None,
+    lang: str | None,
+    weights: Mapping[str, float] | None = None,
+) -> int:
     """`grade`'s exit code once its report is written: 3 when the grader could not check a test
-    (its failure, whatever the score and --fail-under), else by --fail-under or full marks."""
+    (its failure, whatever the score and --fail-under), else by --fail-under (each item weighed
+    by `weights`, its points in the course) or full marks."""
     unchecked = report.unchecked
     if unchecked:
         click.echo(
@@ -103,14 +110,34 @@ def exit_code(report: Report, fail_under: float | None, lang: str | None) -> int
         )
         return EXIT_GRADER_FAILED
     if fail_under is not None:
-        return fail_under_exit(report, fail_under, lang)
+        return fail_under_exit(report, fail_under, lang, weights)
     return EXIT_FULL_MARKS if report.full_marks else EXIT_POINTS_MISSING
 
 
-def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:
-    """Exit code for `--fail-under`: 0 at or above `threshold` percent of the points, else 1
-    (said in the run's language; `lang` is kept for callers that name it)."""
-    percent = 100 * report.score / report.max_score if report.max_score else 100.0
+def weighted_percent(report: Report, weights: Mapping[str, float] | None = None) -> float:
+    """The share of the points, in percent, each graded item counted at its weight in the course
+    (`weights`: id -> points; an item not named there weighs its own points in the report). A
+    student release grades the public tests only, whose points are not the course's weights
+    (ex07's public tests hold half of them): each item's share of its own points is weighed by
+    the course's instead. An item worth no points here (a quiz without its key) is left out."""
+    earned = total = 0.0
+    for item in report.exercises:
+        if item.max_score <= 0:
+            continue
+        weight = (weights or {}).get(item.id, item.max_score)
+        earned += weight * item.score / item.max_score
+        total += weight
+    return 100 * earned / total if total else 100.0
+
+
+def fail_under_exit(
+    report: Report, threshold: float, lang: str | None, weights: Mapping[str, float] | None = None
+) -> int:
+    """Exit code for `--fail-under`: 0 at or above `threshold` percent of the points (weighed as
+    `weighted_percent` says), else 1 (said in the run's language; `lang` is kept for callers
+    that name it)."""
+    percent = weighted_percent(report, weights)
+    raw = 100 * report.score / report.max_score if report.max_score else 100.0
     passed = percent >= threshold - 1e-9
     click.echo(
         _(FAIL_UNDER_WORDS[0 if passed else 1]).format(
@@ -118,6 +145,14 @@ def fail_under_exit(report: Report, threshold: float, lang: str | None) -> int:
         ),
         err=True,
     )
+    if abs(percent - raw) >= 0.05:
+        click.echo(
+            _(
+                "grade: --fail-under weighs each exercise by its points in the course; this "
+                "copy's own points give {percent}"
+            ).format(percent=f"{raw:.1f}%"),
+            err=True,
+        )
     return EXIT_FULL_MARKS if passed else EXIT_POINTS_MISSING
 
 

@@ -27,6 +27,7 @@ from grader.instructor import finishing as finish
 from grader.instructor import gradebook as book
 from grader.instructor import records, summary
 from grader.instructor.exports import write_exports
+from grader.instructor.identical import identical_groups, write_identical
 from grader.instructor.outlock import out_folder_lock
 from grader.instructor.recordcheck import RecordCheck
 from grader.instructor.shards import (
@@ -272,7 +273,16 @@ def rebuild(
     ):  # an interrupt now would leave grades.csv and the exports disagreeing
         book.write_csv(out_dir / GRADES_FILE, book.table(catalogue, gradebook), excel=excel)
         left_out = write_exports(catalogue, gradebook, out_dir, excel=excel, xlsx=xlsx)
+        identical = identical_groups(found)
+        write_identical(out_dir, found, identical, excel=excel)
     summary.mismatches(gradebook, left_out, echo or summary.stderr_echo)
+    if identical:
+        (echo or summary.stderr_echo)(
+            _("identical submissions (the same files; identical.csv): {groups}").format(
+                groups=summary.names([" = ".join(group) for group in identical])
+            ),
+            err=True,
+        )
     return gradebook
 
 
