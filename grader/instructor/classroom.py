@@ -373,10 +373,24 @@ def exit_code(gradebook: book.Gradebook) -> int:
     return EXIT_FULL_MARKS if full else EXIT_POINTS_MISSING
 
 
-def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path | None) -> int:
-    """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed."""
-    from grader.instructor.classreport import summarise, write_png
+def report_command(
+    catalogue: Catalogue,
+    out_dir: Path,
+    *,
+    echo: Echo,
+    png: Path | None,
+    html: Path | None = None,
+    roster: Path | None = None,
+) -> int:
+    """Print the class summary of `out_dir` (joined with its roster); write its charts as a PNG
+    where matplotlib is installed, and as one HTML page when `html` is given."""
+    from grader.i18n import _
+    from grader.instructor.classreport import summarise, write_html, write_png
+    from grader.instructor.itemstats import analyse
 
+    if html is not None and html.exists() and not (html.is_file() or html.is_symlink()):
+        raise InputError(_("{path}: --html writes a file; this is not one").format(path=html))
+    people = read_roster(out_dir, roster)
     scan = records.scan_records(out_dir, RecordCheck(catalogue))
     found = scan.records
     if scan.invalid:
@@ -389,12 +403,16 @@ def report_command(catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path
         raise InputError(
             f"{out_dir} holds no batch records; run `grade batch DIR --out {out_dir}` first"
         )
-    echo(summarise(catalogue, found), nl=False)
+    stats = analyse(catalogue, found, people)
+    echo(summarise(catalogue, stats), nl=False)
     target = png or out_dir / "class-report.png"
     if write_png(
-        catalogue, found, target, replace=png is None
+        catalogue, stats, target, replace=png is None
     ):  # the out folder's own file: never through a link
-        echo(f"histograms: {target}")
+        echo(_("charts: {path}").format(path=target))
     else:
-        echo("(install matplotlib for a PNG of the histograms)")
+        echo(_("(install matplotlib for a PNG of the charts)"))
+    if html is not None:
+        write_html(catalogue, stats, html, source=str(out_dir))
+        echo(_("page: {path}").format(path=html))
     return EXIT_FULL_MARKS
