@@ -17,7 +17,7 @@ from html import escape
 from grader.course.catalogue import Catalogue
 from grader.i18n import N_, _, current_language
 from grader.instructor import classplots
-from grader.instructor.itemstats import LABELS, ClassStats
+from grader.instructor.itemstats import LABELS, ClassStats, QuestionStats
 from grader.sanitise import visible
 
 SHOWN_NAME = 60  # characters of a learner's name
@@ -96,6 +96,10 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}%"
 
 
+def _note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
 def _summary(stats: ClassStats, source: str) -> str:
     numbers = stats.summary()
     rows = [
@@ -108,11 +112,10 @@ def _summary(stats: ClassStats, source: str) -> str:
         *[[escape(_(name)), _percent(numbers.get(key))] for key, name in _SUMMARY_NAMES if numbers],
     ]
     note = _("From the records in {folder}; totals as grades.csv has them.").format(folder=source)
-    return (
-        f"<section>\n<h2>{escape(_('Summary'))}</h2>\n"
-        f'<p class="note">{_text(note, SHOWN_TEXT)}</p>\n'
-        + _table([_("what"), _("value")], rows, {1})
-        + "\n</section>"
+    return _section(
+        _("Summary"),
+        f'<p class="note">{_text(note, SHOWN_TEXT)}</p>',
+        _table([_("what"), _("value")], rows, {1}),
     )
 
 
@@ -144,13 +147,13 @@ def _items(catalogue: Catalogue, stats: ClassStats) -> str:
     return _section(
         _("Score distribution per item"),
         _image(picture, alt),
-        f'<p class="note">{escape(note)}</p>',
+        _note(note),
         _table(header, rows, set(range(2, len(header)))),
     )
 
 
 def _failed(catalogue: Catalogue, stats: ClassStats) -> str:
-    parts = [f"<section>\n<h2>{escape(_('Tests most often failed, per exercise'))}</h2>"]
+    parts = []
     for exercise in catalogue.exercises:
         attempted = stats.attempted[exercise.id]
         heading = _("{item} {title} (learners who attempted it: {count})").format(
@@ -162,29 +165,24 @@ def _failed(catalogue: Catalogue, stats: ClassStats) -> str:
             rows = [[_text(name, SHOWN_TEXT), str(count), str(attempted)] for name, count in failed]
             parts.append(_table([_("test"), _("learners who failed it"), _("of")], rows, {1, 2}))
         else:
-            parts.append(f'<p class="note">{escape(_("none failed"))}</p>')
-    return "\n".join(parts) + "\n</section>"
+            parts.append(_note(_("none failed")))
+    return _section(_("Tests most often failed, per exercise"), *parts)
 
 
 def _misconceptions(stats: ClassStats) -> str:
-    heading = escape(_("Misconceptions most often named in feedback"))
+    heading = _("Misconceptions most often named in feedback")
     if not stats.misconceptions:
-        return f'<section>\n<h2>{heading}</h2>\n<p class="note">{escape(_("none"))}</p>\n</section>'
+        return _section(heading, _note(_("none")))
     rows = [[_text(text, SHOWN_TEXT), str(count)] for text, count in stats.misconceptions]
-    return (
-        f"<section>\n<h2>{heading}</h2>\n"
-        + _table([_("mistake"), _("learners")], rows, {1})
-        + "\n</section>"
-    )
+    return _section(heading, _table([_("mistake"), _("learners")], rows, {1}))
 
 
 def _quizzes(stats: ClassStats) -> str:
-    parts = [f"<section>\n<h2>{escape(_('Quiz questions'))}</h2>"]
+    heading = _("Quiz questions")
     picture = classplots.quiz_png(stats)
     if picture is None:
-        parts.append(f'<p class="note">{escape(_("no learner attempted a quiz"))}</p>')
-        return "\n".join(parts) + "\n</section>"
-    parts.append(_image(picture, _("Share correct per quiz question")))
+        return _section(heading, _note(_("no learner attempted a quiz")))
+    parts = [_image(picture, _("Share correct per quiz question"))]
     header = [
         _("question"),
         _("attempted"),
@@ -194,26 +192,25 @@ def _quizzes(stats: ClassStats) -> str:
         _("unanswered"),
     ]
     for quiz_id, questions in stats.questions.items():
-        if not questions:
-            continue
-        parts.append(f"<h3>{escape(quiz_id)}</h3>")
-        rows = []
-        for question in questions:
-            wrong = question.most_common_wrong
-            rows.append(
-                [
-                    _text(question.name, SHOWN_TEXT),
-                    str(question.attempted),
-                    _percent(
-                        None if question.share_correct is None else 100 * question.share_correct
-                    ),
-                    _text(wrong[0], SHOWN_ANSWER) if wrong else "",
-                    str(wrong[1]) if wrong else "",
-                    str(question.unanswered + question.unreadable),
-                ]
+        if questions:
+            parts.append(f"<h3>{escape(quiz_id)}</h3>")
+            parts.append(
+                _table(header, [_question(question) for question in questions], {1, 2, 4, 5})
             )
-        parts.append(_table(header, rows, {1, 2, 4, 5}))
-    return "\n".join(parts) + "\n</section>"
+    return _section(heading, *parts)
+
+
+def _question(question: QuestionStats) -> list[str]:
+    wrong = question.most_common_wrong
+    share = question.share_correct
+    return [
+        _text(question.name, SHOWN_TEXT),
+        str(question.attempted),
+        _percent(None if share is None else 100 * share),
+        _text(wrong[0], SHOWN_ANSWER) if wrong else "",
+        str(wrong[1]) if wrong else "",
+        str(question.unanswered + question.unreadable),
+    ]
 
 
 def _absent(stats: ClassStats) -> str:
@@ -222,11 +219,10 @@ def _absent(stats: ClassStats) -> str:
         f"<li>{_text(name, SHOWN_NAME)}: {_text(why, SHOWN_TEXT)}</li>"
         for name, why in stats.not_graded
     )
-    none = f'<p class="note">{escape(_("none"))}</p>'
-    return (
-        f"<section>\n<h2>{escape(_('On the roster, no upload'))}</h2>\n"
-        + (f"<ul>{missing}</ul>" if missing else none)
-        + f"\n<h2>{escape(_('Not graded'))}</h2>\n"
-        + (f"<ul>{problems}</ul>" if problems else none)
-        + "\n</section>"
+    none = _note(_("none"))
+    return "\n".join(
+        [
+            _section(_("On the roster, no upload"), f"<ul>{missing}</ul>" if missing else none),
+            _section(_("Not graded"), f"<ul>{problems}</ul>" if problems else none),
+        ]
     )
