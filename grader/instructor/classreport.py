@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
+from grader.errors import InputError
 from grader.i18n import _, current_language, display_width, pad_to_width
 from grader.instructor.itemstats import LABELS, ClassStats, bin_label, misconception
 from grader.instructor.records import write_atomic
@@ -155,4 +156,9 @@ def write_html(catalogue: Catalogue, stats: ClassStats, path: Path, *, source: s
     into place)."""
     from grader.instructor.classpage import page
 
-    write_atomic(path, page(catalogue, stats, source=source))
+    try:
+        write_atomic(path, page(catalogue, stats, source=source))
+    except OSError as error:
+        raise InputError(
+            _("cannot write {path}: {why}").format(path=path, why=error.strerror or error)
+        ) from None

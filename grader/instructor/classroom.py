@@ -390,6 +390,8 @@ def report_command(
 
     if html is not None and html.exists() and not (html.is_file() or html.is_symlink()):
         raise InputError(_("{path}: --html writes a file; this is not one").format(path=html))
+    if html is not None and not html.parent.is_dir():
+        raise InputError(_("{path}: its folder does not exist").format(path=html))
     people = read_roster(out_dir, roster)
     scan = records.scan_records(out_dir, RecordCheck(catalogue))
     found = scan.records

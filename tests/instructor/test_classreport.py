@@ -177,9 +177,22 @@ def test_the_png_has_a_labelled_total_and_a_labelled_chart_per_item(graded_class
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_html_to_a_folder_is_a_usage_error(grade, graded_class, tmp_path):
+def test_html_to_a_folder_or_into_a_missing_one_is_an_input_error(grade, graded_class, tmp_path):
     run = grade("report", graded_class, "--html", tmp_path)
     assert run.exit_code == 2 and "--html" in run.stderr
+    run = grade("report", graded_class, "--html", tmp_path / "missing" / "page.html")
+    assert run.exit_code == 2 and "does not exist" in run.stderr
+
+
+def test_html_replaces_a_link_rather_than_writing_through_it(grade, graded_class, tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("kept")
+    (tmp_path / "page.html").symlink_to(target)
+    run = grade(
+        "report", graded_class, "--html", tmp_path / "page.html", "--png", tmp_path / "c.png"
+    )
+    assert run.exit_code == 0, run.stderr
+    assert target.read_text() == "kept" and not (tmp_path / "page.html").is_symlink()
 
 
 def test_a_folder_without_records_is_an_input_error(grade, tmp_path):
