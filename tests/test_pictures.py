@@ -5,6 +5,7 @@ The learner's functions run in the sandbox; what comes back is checked before it
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -180,7 +181,7 @@ def test_with_a_machine_format_the_file_names_go_to_stderr(grade, tmp_path):
     assert "none of these exercises has one" in run.stdout
 
 
-def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatch):
+def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatch, tmp_path):
     from dataclasses import replace
 
     from matplotlib import font_manager
@@ -195,6 +196,12 @@ def test_a_font_named_like_a_korean_one_is_used_only_if_it_has_hangul(monkeypatc
     )
     monkeypatch.setattr(
         font_manager.fontManager, "ttflist", [replace(latin, name="Century Gothic")]
+    )
+    # the font files on disk, which hangul_font() also looks through: one named like Korean
+    named_korean = tmp_path / "NanumGothic.ttf"
+    shutil.copyfile(latin.fname, named_korean)
+    monkeypatch.setattr(
+        font_manager, "findSystemFonts", lambda *args, **kwargs: [str(named_korean)]
     )
     drawing.hangul_font.cache_clear()
     try:
@@ -264,3 +271,32 @@ def test_a_missing_or_damaged_data_file_is_a_clear_error(tmp_path, monkeypatch):
             picture_set()
     finally:
         picture_set.cache_clear()
+
+
+def test_a_hangul_font_installed_after_matplotlib_listed_its_fonts_is_found(monkeypatch):
+    """matplotlib keeps the fonts it found when it built its cache: a font installed since (as
+    .ci/run installs fonts-nanum) is found on disk, and used, all the same."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from grader.learner import drawing
+
+    def has_hangul(path: str) -> bool:
+        try:
+            return ord(drawing.HANGUL_SAMPLE) in FT2Font(path).get_charmap()
+        except (OSError, RuntimeError):
+            return False
+
+    on_disk = [path for path in font_manager.findSystemFonts() if has_hangul(path)]
+    listed = [entry for entry in font_manager.fontManager.ttflist if not has_hangul(entry.fname)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", listed[:1])  # a stale cache
+    drawing.hangul_font.cache_clear()
+    try:
+        found = drawing.hangul_font()
+        if on_disk:
+            path = font_manager.findfont(found, fallback_to_default=False)
+            assert has_hangul(path)
+        else:
+            assert found is None
+    finally:
+        drawing.hangul_font.cache_clear()

@@ -209,19 +209,39 @@ def merge(
     "--png",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the histograms (default: OUT/class-report.png; needs matplotlib).",
+    help="Where to write the charts (default: OUT/class-report.png; needs matplotlib).",
+)
+@click.option(
+    "--html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as one self-contained HTML page, with charts and tables.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Roster CSV, to list its learners without an upload (default: OUT/roster.csv, if kept).",
 )
 @finishing_options()
 @lang_option()
 @pass_course
 def class_report(
-    course: Course, out_dir: Path, png: Path | None, lang: str | None, **files: Path | None
+    course: Course,
+    out_dir: Path,
+    png: Path | None,
+    html: Path | None,
+    roster: Path | None,
+    lang: str | None,
+    **files: Path | None,
 ) -> None:
-    """A class summary: score distributions, the tests most often failed, misconceptions named.
+    """A class summary: score distributions, the tests most often failed, quiz questions.
     With --adjustments or --extensions, the records and grades.csv are updated first."""
     from grader.instructor.classroom import report_command
 
-    report_command(course.catalogue, out_dir, echo=click.echo, png=png, **files)
+    report_command(
+        course.catalogue, out_dir, echo=click.echo, png=png, html=html, roster=roster, **files
+    )
 
 
 @cli.command("feedback", context_settings=CONTEXT_SETTINGS)

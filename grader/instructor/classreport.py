@@ -1,175 +1,164 @@
 """`grade report OUT`: what a class got right and wrong, so an instructor sees what to reteach.
 
-From the records of a batch out folder: how many learners were graded, each item's score
-distribution as a text histogram (and, where matplotlib is installed, as a PNG), the tests
-most often failed (on items a learner attempted) and the misconceptions the feedback most
-often named (the sentence a suite's known-mistake check puts after the call, such as "your
-output matches a flipped kernel"). Counts are of learners, not of test cases, so one learner
-failing ten cases for one mistake counts once.
+From the records of a batch out folder and its roster (grader/instructor/itemstats.py counts):
+the totals, each item's score distribution as a text histogram ("not submitted" and "not
+attempted" apart from "0%"), each exercise's tests most often failed by the learners who
+attempted it, the misconceptions the feedback most often named (the sentence a suite's
+known-mistake check puts after the call, such as "your output matches a flipped kernel"), each
+quiz question's share correct and its most common wrong answer, and the roster's learners
+without an upload. The same as charts in a PNG (grader/instructor/classplots.py) and as one
+self-contained HTML page (grader/instructor/classpage.py).
 """
 
 from __future__ import annotations
 
-import io
-import re
-import statistics
-from collections import Counter
 from pathlib import Path
 
 from grader.course.catalogue import Catalogue
-from grader.instructor.records import Record, write_atomic
+from grader.errors import InputError
+from grader.i18n import _, current_language, display_width, pad_to_width
+from grader.instructor.itemstats import LABELS, ClassStats, bin_label, misconception
+from grader.instructor.records import write_atomic
 from grader.sanitise import visible
 
-BINS = (
-    ("0%", 0, 0),
-    ("1-24%", 0, 25),
-    ("25-49%", 25, 50),
-    ("50-74%", 50, 75),
-    ("75-99%", 75, 100),
-    ("100%", 100, 100),
-)
+__all__ = ["bin_label", "misconception", "summarise", "write_html", "write_png"]
+
 BAR_WIDTH = 30
-TOP = 8  # tests and misconceptions listed
 SHOWN = 300  # characters of a test name or misconception: records are input, shown escaped
-DETAIL = re.compile(r"\s*\(\d+ of \d+ values? differ.*$|\s*\(at index .*$")
-GENERIC = ("wrong values", "expected shape", "expected ", "returned ")
+SHOWN_ANSWER = 80  # of a quiz answer
+SHOWN_NAME = 60  # of a learner's name
+COUNT_WIDTH = 10  # columns of `2 of 3` before a test's name
 
 
-def bin_label(percent: float) -> str:
-    """The histogram bin of an item score given as a percentage of its points."""
-    if percent <= 0:
-        return BINS[0][0]
-    if percent >= 100:
-        return BINS[-1][0]
-    return next(
-        label
-        for label, low, high in BINS[1:-1]
-        if low <= percent < high or (low == 0 and percent < high)
-    )
-
-
-def distributions(catalogue: Catalogue, found: dict[str, Record]) -> dict[str, Counter]:
-    """Item id -> Counter of bin labels over the graded learners."""
-    counts: dict[str, Counter] = {item_id: Counter() for item_id in catalogue.ids}
-    for record in found.values():
-        for item in (record.report or {}).get("exercises", []):
-            if item.get("id") in counts and item.get("max_score"):
-                counts[item["id"]][bin_label(100 * item["score"] / item["max_score"])] += 1
-    return counts
-
-
-def failures(found: dict[str, Record]) -> tuple[Counter, Counter]:
-    """(tests failed, misconceptions named), each counted once per learner."""
-    tests: Counter = Counter()
-    named: Counter = Counter()
-    for record in found.values():
-        seen_tests, seen_named = set(), set()
-        for item in (record.report or {}).get("exercises", []):
-            if item.get("status") == "not_attempted":
-                continue
-            for test in item.get("tests", []):
-                if test.get("status") == "passed":
-                    continue
-                seen_tests.add(f"{item.get('id')} {test.get('name')}")
-                sentence = misconception(str(test.get("feedback", "")))
-                if sentence and item.get("kind", "exercise") == "exercise":
-                    seen_named.add(f"{item.get('id')} {sentence}")
-        tests.update(seen_tests)
-        named.update(seen_named)
-    return tests, named
-
-
-def misconception(feedback: str) -> str:
-    """The mistake a feedback line names, without the call and the numbers; "" if it names none."""
-    line = (feedback.splitlines() or [""])[0]
-    depth = 0
-    for index, char in enumerate(line):
-        depth += (char in "([") - (char in ")]")
-        if depth == 0 and line.startswith(": ", index):
-            if "(" in line[:index]:  # a call such as "conv2d((2, 7, 7, 3) float64, ...)" came first
-                line = line[index + 2 :]
-            break
-    if line.startswith("expected shape") and ". " in line:
-        line = line.split(". ", 1)[1]
-    sentence = DETAIL.sub("", line).strip()
-    return "" if not sentence or sentence.startswith(GENERIC) else sentence
-
-
-def summarise(catalogue: Catalogue, found: dict[str, Record]) -> str:
+def summarise(catalogue: Catalogue, stats: ClassStats) -> str:
     """The class summary as text; whatever comes from a record (names, feedback) is shown escaped."""
-    graded = [record for record in found.values() if record.graded]
-    problems = [record for record in found.values() if not record.graded]
-    lines = [f"Class summary: {len(graded)} learners graded, {len(problems)} not graded"]
-    percents = [
-        100 * r.graded_report["score"] / r.graded_report["max_score"]
-        for r in graded
-        if r.graded_report.get("max_score")
-    ]
-    if percents:
-        lines.append(
-            f"Total: mean {statistics.mean(percents):.1f}%, median {statistics.median(percents):.1f}%, "
-            f"lowest {min(percents):.1f}%, highest {max(percents):.1f}%"
+    lines = [
+        _(
+            "Class summary: {graded} learners graded, {problems} not graded, "
+            "{absent} on the roster without an upload"
+        ).format(
+            graded=stats.graded, problems=len(stats.not_graded), absent=len(stats.not_submitted)
         )
-    lines += ["", "Score distribution per item (share of the item's points, learners per bin):"]
-    counts = distributions(catalogue, found)
-    for item in (*catalogue.exercises, *catalogue.quizzes):
-        lines.append(f"{item.id} {item.title}")
-        most = max(counts[item.id].values(), default=0) or 1
-        for label, _low, _high in BINS:
-            count = counts[item.id][label]
-            lines.append(
-                f"  {label:>7} {'#' * round(BAR_WIDTH * count / most):<{BAR_WIDTH}} {count}"
+    ]
+    numbers = stats.summary()
+    if numbers:
+        lines.append(
+            _(
+                "Total: mean {mean:.1f}%, median {median:.1f}%, lowest {lowest:.1f}%, "
+                "highest {highest:.1f}%"
+            ).format(**numbers)
+        )
+    lines += ["", *_distributions(catalogue, stats), "", *_failed(catalogue, stats)]
+    lines += ["", _("Misconceptions most often named in feedback:")]
+    lines += [
+        f"  {_of(count, stats.graded)}  {visible(text, SHOWN)}"
+        for text, count in stats.misconceptions
+    ] or ["  " + _("none")]
+    lines += ["", *_quizzes(stats)]
+    if stats.not_submitted:
+        names = ", ".join(visible(name, SHOWN_NAME) for name in stats.not_submitted)
+        lines += [
+            "",
+            _("On the roster, no upload ({count}): {names}").format(
+                count=len(stats.not_submitted), names=names
+            ),
+        ]
+    for learner, status in stats.not_graded:
+        lines.append(
+            _("not graded: {learner}: {why}").format(
+                learner=visible(learner, SHOWN_NAME), why=visible(status, SHOWN)
             )
-    tests, named = failures(found)
-    lines += ["", "Tests most often failed (items a learner attempted):"]
-    lines += [
-        f"  {count:>4} of {len(graded)}  {visible(name, SHOWN)}" for name, count in _top(tests)
-    ] or ["  none"]
-    lines += ["", "Misconceptions most often named in feedback:"]
-    lines += [
-        f"  {count:>4} of {len(graded)}  {visible(text, SHOWN)}" for text, count in _top(named)
-    ] or ["  none"]
-    for record in problems:
-        lines.append(f"not graded: {visible(record.learner, 60)}: {visible(record.status, 300)}")
+        )
     return "\n".join(lines) + "\n"
 
 
-def _top(counts: Counter) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP]
+def _distributions(catalogue: Catalogue, stats: ClassStats) -> list[str]:
+    lines = [
+        _(
+            "Score distribution per item (learners per share of the item's points; "
+            '"not submitted": on the roster, no upload; "not attempted": the item left untouched):'
+        )
+    ]
+    labels = [_(label) for label in LABELS]
+    width = max(display_width(label) for label in labels)
+    for item in catalogue.items:
+        lines.append(f"{item.id} {item.title_for(current_language())}")
+        counts = stats.bins[item.id]
+        most = max(counts.values(), default=0) or 1
+        for label, shown in zip(LABELS, labels):
+            bar = "#" * round(BAR_WIDTH * counts[label] / most)
+            lines.append(f"  {pad_to_width(shown, width)} {bar:<{BAR_WIDTH}} {counts[label]}")
+    return lines
+
+
+def _failed(catalogue: Catalogue, stats: ClassStats) -> list[str]:
+    lines = [_("Tests most often failed, per exercise (of the learners who attempted it):")]
+    for exercise in catalogue.exercises:
+        attempted = stats.attempted[exercise.id]
+        lines.append(
+            _("{item} (learners who attempted it: {count})").format(
+                item=exercise.id, count=attempted
+            )
+        )
+        lines += [
+            f"  {_of(count, attempted)}  {visible(name, SHOWN)}"
+            for name, count in stats.failed[exercise.id]
+        ] or ["  " + _("none failed")]
+    return lines
+
+
+def _quizzes(stats: ClassStats) -> list[str]:
+    lines = [_("Quiz questions (share correct of the learners who attempted the quiz):")]
+    for quiz_id, questions in stats.questions.items():
+        if not questions:
+            lines.append(_("{quiz}: no learner attempted it").format(quiz=quiz_id))
+            continue
+        lines.append(quiz_id)
+        width = max(len(visible(question.name, SHOWN)) for question in questions)
+        for question in questions:
+            share = 100 * (question.share_correct or 0)
+            line = f"  {visible(question.name, SHOWN):<{width}} {share:5.1f}%"
+            wrong = question.most_common_wrong
+            if wrong:
+                line += "  " + _("most common wrong answer: {answer} ({count})").format(
+                    answer=visible(wrong[0], SHOWN_ANSWER), count=wrong[1]
+                )
+            lines.append(line)
+    return lines
+
+
+def _of(count: int, total: int) -> str:
+    """`   2 of 3`, right-aligned so that the names after it line up."""
+    shown = _("{count} of {total}").format(count=count, total=total)
+    return " " * max(COUNT_WIDTH - display_width(shown), 0) + shown
 
 
 def write_png(
-    catalogue: Catalogue, found: dict[str, Record], path: Path, *, replace: bool = False
+    catalogue: Catalogue, stats: ClassStats, path: Path, *, replace: bool = False
 ) -> bool:
-    """Bar charts of each item's distribution into `path` (`replace`: a new file in its place, never
-    written through a link there); False when matplotlib is not installed."""
+    """The total's and each item's distribution as charts into `path` (`replace`: a new file in its
+    place, never written through a link there); False when matplotlib is not installed."""
     try:
-        import matplotlib
+        from grader.instructor.classplots import items_png
 
-        matplotlib.use("Agg")
-        from matplotlib import pyplot
+        picture = items_png(catalogue, stats, with_total=True)
     except ImportError:
         return False
-    counts = distributions(catalogue, found)
-    columns = 4
-    rows = -(-len(catalogue.ids) // columns)
-    figure, axes = pyplot.subplots(
-        rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False
-    )
-    labels = [label for label, _low, _high in BINS]
-    for axis, item_id in zip(axes.flat, [*catalogue.ids, *[None] * (rows * columns)]):
-        if item_id is None:
-            axis.set_visible(False)
-            continue
-        axis.bar(labels, [counts[item_id][label] for label in labels], color="#4878a8")
-        axis.set_title(item_id)
-        axis.tick_params(axis="x", labelrotation=45, labelsize=7)
-    figure.tight_layout()
-    picture = io.BytesIO()
-    figure.savefig(picture, format="png", dpi=100)
-    pyplot.close(figure)
     if replace:
-        write_atomic(path, picture.getvalue())
+        write_atomic(path, picture)
     else:  # a path the instructor named (perhaps /dev/stdout): written as named
-        path.write_bytes(picture.getvalue())
+        path.write_bytes(picture)
     return True
+
+
+def write_html(catalogue: Catalogue, stats: ClassStats, path: Path, *, source: str) -> None:
+    """The class report as one self-contained HTML page at `path` (written whole, then renamed
+    into place)."""
+    from grader.instructor.classpage import page
+
+    try:
+        write_atomic(path, page(catalogue, stats, source=source))
+    except OSError as error:
+        raise InputError(
+            _("cannot write {path}: {why}").format(path=path, why=error.strerror or error)
+        ) from None

@@ -295,13 +295,27 @@ def exit_code(gradebook: book.Gradebook) -> int:
 
 
 def report_command(
-    catalogue: Catalogue, out_dir: Path, *, echo: Echo, png: Path | None, **files: Path | None
+    catalogue: Catalogue,
+    out_dir: Path,
+    *,
+    echo: Echo,
+    png: Path | None,
+    html: Path | None = None,
+    roster: Path | None = None,
+    **files: Path | None,
 ) -> int:
-    """Print the class summary of `out_dir`; write its histogram PNG where matplotlib is installed.
-    With `--adjustments` or `--extensions`, first apply them to the records and the gradebook."""
-    from grader.instructor.classreport import summarise, write_png
+    """Print the class summary of `out_dir` (joined with its roster); write its charts as a PNG
+    where matplotlib is installed, and as one HTML page when `html` is given. With
+    `--adjustments` or `--extensions`, first apply them to the records and the gradebook."""
+    from grader.instructor.classreport import summarise, write_html, write_png
     from grader.instructor.finish_report import apply_files
+    from grader.instructor.itemstats import analyse
 
+    if html is not None and html.exists() and not (html.is_file() or html.is_symlink()):
+        raise InputError(_("{path}: --html writes a file; this is not one").format(path=html))
+    if html is not None and not html.parent.is_dir():
+        raise InputError(_("{path}: its folder does not exist").format(path=html))
+    people = read_roster(out_dir, roster)
     apply_files(catalogue, out_dir, files, echo)
     scan = records.scan_records(out_dir, RecordCheck(catalogue))
     found = scan.records
@@ -319,12 +333,16 @@ def report_command(
                 folder=out_dir
             )
         )
-    echo(summarise(catalogue, found), nl=False)
+    stats = analyse(catalogue, found, people)
+    echo(summarise(catalogue, stats), nl=False)
     target = png or out_dir / "class-report.png"
     if write_png(
-        catalogue, found, target, replace=png is None
+        catalogue, stats, target, replace=png is None
     ):  # the out folder's own file: never through a link
-        echo(_("histograms: {file}").format(file=target))
+        echo(_("charts: {path}").format(path=target))
     else:
-        echo(_("(install matplotlib for a PNG of the histograms)"))
+        echo(_("(install matplotlib for a PNG of the charts)"))
+    if html is not None:
+        write_html(catalogue, stats, html, source=str(out_dir))
+        echo(_("page: {path}").format(path=html))
     return EXIT_FULL_MARKS

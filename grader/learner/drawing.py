@@ -50,6 +50,17 @@ def hangul_font() -> str | None:
                     return entry.name
             except (OSError, RuntimeError):
                 continue
+    # matplotlib lists the fonts it found when it built its cache: one installed since (apt-get
+    # install fonts-nanum) is on disk but not in that list until it is added.
+    hints = tuple(word.lower() for word in HANGUL_FONT_HINTS)
+    for path in sorted(font_manager.findSystemFonts()):
+        if any(word in Path(path).name.lower() for word in hints):
+            try:
+                if ord(HANGUL_SAMPLE) in FT2Font(path).get_charmap():
+                    font_manager.fontManager.addfont(path)
+                    return font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError):
+                continue
     return None
 
 

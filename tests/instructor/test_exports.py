@@ -182,7 +182,7 @@ def test_instructor_commands_follow_lang(graded, tmp_path, monkeypatch):
     assert "다시 채점하지 않았습니다" in rerun.stdout and "성적부의 학습자 5명" in rerun.stdout
     assert "명단에 있지만 제출하지 않음(1): erin" in rerun.stderr
     report = run_grade("report", out, "--png", tmp_path / "report.png", "--lang", "ko")
-    assert report.exit_code == 0 and "히스토그램" in report.stdout
+    assert report.exit_code == 0 and "차트: " in report.stdout
     merged = run_grade("merge", out, "--out", tmp_path / "merged", "--lang", "ko")
     assert "출력 1개를 병합함" in merged.stdout
     monkeypatch.delenv("LC_ALL", raising=False)
