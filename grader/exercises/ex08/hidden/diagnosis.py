@@ -15,7 +15,7 @@ from grader.checks import Misconception, check_array, check_parts, describe_call
 from grader.exercises.ex08.hidden import reference as ref
 from grader.exercises.hidden import windows
 from grader.failures import LearnerRaised, NamedMistake
-from grader.i18n import _
+from grader.i18n import N_, _
 
 
 def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Misconception]:
@@ -44,6 +44,33 @@ def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Mi
             )
         )
     return found
+
+
+OVERWRITTEN = N_(
+    "d_x was assigned (=) where it must add (+=): a pixel that several windows (or kernel "
+    "cells) read gets the sum of their shares, but yours keeps only the share written last"
+)
+
+
+def overwritten(d_out, padded_shape, kernel, strides, by_kernel_cell: bool) -> np.ndarray:
+    """d_xp when each share is assigned instead of added: window by window in row-major order
+    (`by_kernel_cell` False), or one strided slice per kernel cell (a, b) (True)."""
+    d_out, kernel = np.asarray(d_out, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    (s_h, s_w), (f_h, f_w) = strides, kernel.shape[:2]
+    out_h, out_w = d_out.shape[1:3]
+    d_xp = np.zeros(padded_shape)
+    if by_kernel_cell:
+        for a in range(f_h):
+            for b in range(f_w):
+                rows = slice(a, a + (out_h - 1) * s_h + 1, s_h)
+                cols = slice(b, b + (out_w - 1) * s_w + 1, s_w)
+                d_xp[:, rows, cols] = d_out @ kernel[a, b].T
+        return d_xp
+    for i in range(out_h):
+        for j in range(out_w):
+            share = np.einsum("nk,abck->nabc", d_out[:, i, j], kernel)
+            d_xp[:, i * s_h : i * s_h + f_h, j * s_w : j * s_w + f_w] = share
+    return d_xp
 
 
 def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconception], dict]:
@@ -80,6 +107,16 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
         )
     padded = grad(crop=False)
     found += _crop_mistakes(padded, pads, height, width)
+    top, _bottom, left, _right = pads
+    for by_kernel_cell in (False, True):
+        found.append(
+            Misconception(
+                OVERWRITTEN,
+                overwritten(d_out, padded.shape, kernel, (s_h, s_w), by_kernel_cell)[
+                    :, top : top + height, left : left + width
+                ],
+            )
+        )
     if x.dtype == np.uint8:
         found.append(
             Misconception(
@@ -170,7 +207,7 @@ def kernel_mistakes(d_out, x, kernel, strides, padding) -> list[Misconception]:
                     "d_kernel is averaged over the batch: the gradient of a sum "
                     "is the sum of the gradients, so add the images' shares"
                 ),
-                right / x.shape[0],
+                expected / x.shape[0],
             )
         )
     return found
@@ -193,6 +230,15 @@ def bias_mistakes(d_out) -> tuple[list[Misconception], dict]:
             Misconception(
                 _("d_bias holds the first image only; {summed}").format(summed=summed),
                 d_out[0].sum(axis=(0, 1)),
+            )
+        )
+        found.append(
+            Misconception(
+                _(
+                    "d_bias is averaged over the batch: the images' shares add up, they are "
+                    "not averaged; {summed}"
+                ).format(summed=summed),
+                d_out.sum(axis=(1, 2)).mean(axis=0),
             )
         )
     batch, out_h, out_w, c_out = d_out.shape
