@@ -52,27 +52,6 @@ OVERWRITTEN = N_(
 )
 
 
-def overwritten(d_out, padded_shape, kernel, strides, by_kernel_cell: bool) -> np.ndarray:
-    """d_xp when each share is assigned instead of added: window by window in row-major order
-    (`by_kernel_cell` False), or one strided slice per kernel cell (a, b) (True)."""
-    d_out, kernel = np.asarray(d_out, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    (s_h, s_w), (f_h, f_w) = strides, kernel.shape[:2]
-    out_h, out_w = d_out.shape[1:3]
-    d_xp = np.zeros(padded_shape)
-    if by_kernel_cell:
-        for a in range(f_h):
-            for b in range(f_w):
-                rows = slice(a, a + (out_h - 1) * s_h + 1, s_h)
-                cols = slice(b, b + (out_w - 1) * s_w + 1, s_w)
-                d_xp[:, rows, cols] = d_out @ kernel[a, b].T
-        return d_xp
-    for i in range(out_h):
-        for j in range(out_w):
-            share = np.einsum("nk,abck->nabc", d_out[:, i, j], kernel)
-            d_xp[:, i * s_h : i * s_h + f_h, j * s_w : j * s_w + f_w] = share
-    return d_xp
-
-
 def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconception], dict]:
     """Wrong d_x values and shapes, each with its sentence."""
     height, width = x.shape[1:3]
@@ -87,8 +66,8 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
                 _(
                     "d_x uses the kernel as it is: each output sends its gradient "
                     "back to the cells it read, which, written as one "
-                    "correlation over d_out, takes the kernel flipped "
-                    "(kernel[::-1, ::-1])"
+                    "correlation over d_out, takes the kernel flipped, its "
+                    "channel axes swapped (kernel[::-1, ::-1].transpose(0, 1, 3, 2))"
                 ),
                 grad(flip=False),
             )
@@ -112,7 +91,7 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
         found.append(
             Misconception(
                 OVERWRITTEN,
-                overwritten(d_out, padded.shape, kernel, (s_h, s_w), by_kernel_cell)[
+                ref.overwritten(d_out, padded.shape, kernel, (s_h, s_w), by_kernel_cell)[
                     :, top : top + height, left : left + width
                 ],
             )
