@@ -11,8 +11,8 @@ The classic recipe, one block at a time:
     Input (H, W, C)  ->  Conv2D + ReLU  ->  MaxPooling2D  ->  (repeat)  ->  Flatten
                      ->  Dense + ReLU  ->  Dense(num_classes, softmax)
 
-Conv2D learns filters (F_h * F_w * C_in * K weights plus K biases); MaxPooling2D halves H and
-W and learns nothing; Flatten turns the (H, W, C) feature map into a vector of H * W * C
+Conv2D learns filters (F_h * F_w * C_in * K weights plus K biases); MaxPooling2D (2x2, the
+default) halves H and W, rounding down, and learns nothing; Flatten turns the (H, W, C) feature map into a vector of H * W * C
 numbers for Dense. The output size of a conv or pooling layer is H_out = (H - F + 2P) // S + 1
 ("valid" is P = 0; "same" keeps H_out = ceil(H / S)). `model.summary()` prints every shape
 and parameter count: check them against your own working out.

@@ -26,8 +26,11 @@ for the columns). So, by the chain rule, every output cell (i, j, k) sends its g
 - to its bias:                 d_bias[k] += d_out[n, i, j, k]
 
 summed over every n, i, j (and k for d_xp). d_x is d_xp with the padding cropped off: a
-padded zero is not an input. Written as one operation, d_x is a "full" correlation of d_out,
-with S - 1 zeros put between its cells (the stride dilates it), with the kernel flipped.
+padded zero is not an input. Written as one operation, d_xp is a "full" correlation of d_out,
+with S - 1 zeros put between its cells (the stride dilates it), with the kernel flipped on
+both spatial axes AND its channel axes swapped, kernel[::-1, ::-1].transpose(0, 1, 3, 2) of
+shape (F_h, F_w, C_out, C_in): d_out's channels are the kernel's outputs, d_x's its inputs.
+Rows or columns that no window read (when H - F_h is not a multiple of S_h) get 0.
 
 Max pooling passes each window's gradient to the one cell that won the max and to no other;
 where several cells tie, TensorFlow picks the first in row-major order (the top-most, then the

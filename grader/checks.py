@@ -64,7 +64,8 @@ def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> st
     """The feedback of every misconception whose candidate equals `got`, if any.
 
     Two mistakes can give the same answer on one input (a negated kernel and an absolute value
-    where every gradient is negative): then the feedback names both rather than guess.
+    where every gradient is negative): then the feedback says so in one sentence that names
+    both (`same_answer`), rather than guess or chain them with "or".
     """
     named: list[str] = []
     for misconception in misconceptions:
@@ -78,8 +79,22 @@ def match_misconception(got: Any, misconceptions: Iterable[Misconception]) -> st
             named.append(misconception.feedback)
     if not named:
         return None
-    named = [_(text) for text in named]  # a sentence marked N_() in a suite is translated here
-    return named[0] if len(named) == 1 else _("; or ").join(named[:MAX_NAMED])
+    return same_answer(named)
+
+
+def same_answer(sentences: Iterable[str]) -> str:
+    """One sentence naming the mistake, or saying plainly that this case gives the same answer
+    for each of several (up to `MAX_NAMED`); each sentence is translated here (a suite marks
+    them N_())."""
+    named = list(dict.fromkeys(_(text) for text in sentences))[:MAX_NAMED]
+    if len(named) == 1:
+        return named[0]
+    return _(
+        "this case cannot tell {count} mistakes apart, each gives exactly this answer: {mistakes}"
+    ).format(
+        count=len(named),
+        mistakes="; ".join(f"({index}) {text}" for index, text in enumerate(named, 1)),
+    )
 
 
 def check_array(
@@ -191,14 +206,8 @@ def check_exact(
     if normalised is not None and normalised == expected:
         return normalised
     plain = _plain(got)
-    named = (
-        _("; or ").join(
-            dict.fromkeys(
-                _(m.feedback) for m in misconceptions if _same(plain, _plain(m.candidate))
-            )
-        )
-        or None
-    )
+    matching = [m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))]
+    named = same_answer(matching) if matching else None
     if named is None:
         named = say.floats_named(plain, expected, _plain_equal(plain, expected))
     message = say.wrong_exact(call, expected, plain)

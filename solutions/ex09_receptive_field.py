@@ -20,8 +20,10 @@ The cost of a convolution layer is counted in multiply-adds (MACs): each of the 
     MACs = H_out * W_out * C_out * F_h * F_w * C_in
 
 with H_out = (H - F_h + 2P) // S_h + 1 as in ex06 ("same": H_out = ceil(H / S_h)). The bias
-adds are not counted. A 3x3 layer from 64 to 64 channels on 56x56 costs 56 * 56 * 64 * 9 * 64
-= 115,605,504 MACs; the same layer on 28x28 costs a quarter of that.
+adds are not counted. A 3x3 layer from 64 to 64 channels on 56x56 with padding "same" (56x56
+outputs) costs 56 * 56 * 64 * 9 * 64 = 115,605,504 MACs; with the default "valid" (54x54
+outputs), 54 * 54 * 64 * 9 * 64 = 107,495,424. With "same", the same layer on 28x28 costs
+exactly a quarter of the first; with "valid" (26x26 outputs), a little less than a quarter.
 
 A 1x1 convolution (점별 합성곱) looks at one pixel at a time, so it sees nothing of its
 neighbours: what it does is mix the channels. Output channel k at each pixel is a weighted

@@ -1,7 +1,7 @@
 """Buggy versions of a solution, stored as edits of it rather than as whole copies.
 
 `tests/fixtures/buggy/<solution file stem>.yaml` maps each buggy version's name to the bug it
-has and its edits: `replace` one code line of `solutions/<file>` with one or more lines. A line
+has, the phrase that names it (`feedback`) and its edits: `replace` one code line of `solutions/<file>` with one or more lines. A line
 is found by its text (indentation aside), never by its number, so comments or blank lines added
 to a solution do not move an edit; it must occur exactly once. An edit that no longer applies
 (its line is gone, or now occurs twice) raises `StaleBuggyVersion` naming the version, so a
@@ -32,6 +32,7 @@ class BuggyVersion:
     file: str  # the solution's file name, which the buggy version stands in for
     bug: str
     edits: tuple[tuple[str, str], ...]  # (line replaced, its replacement)
+    feedback: str = ""  # a phrase the first failing test's feedback must contain
 
 
 def _spec_files() -> list[Path]:
@@ -46,7 +47,9 @@ def buggy_versions(exercise: str | None = None) -> dict[str, BuggyVersion]:
             continue
         for name, entry in yaml.safe_load(spec_file.read_text(encoding="utf-8")).items():
             edits = tuple((edit["replace"], edit["with"]) for edit in entry["edits"])
-            versions[name] = BuggyVersion(name, f"{spec_file.stem}.py", entry["bug"], edits)
+            versions[name] = BuggyVersion(
+                name, f"{spec_file.stem}.py", entry["bug"], edits, entry.get("feedback", "")
+            )
     return versions
 
 

@@ -1,13 +1,9 @@
 """What the end-to-end tests of an exercise check, written once: the solution and honest loops
-get full marks, the stub zero as "not attempted", and each realistic buggy version (an edit of
-the solution, tests/fixtures/buggy/<exercise>_*.yaml) loses points with feedback that names its
-mistake."""
+get full marks, the stub zero as "not attempted" (each realistic buggy version, an edit of the
+solution in tests/fixtures/buggy/<exercise>_*.yaml, is graded by tests/suites/test_first_failure.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.buggy_solutions import buggy_versions, write_buggy
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES
 
 SEED = "2024"
@@ -39,19 +35,3 @@ def assert_stub_is_not_attempted(grade, exercise: str) -> None:
     item = grade(exercise, "--submission", STUBS, "--format", "json").item(exercise)
     assert item["score"] == 0 and item["status"] == "not_attempted"
     assert all(test["feedback"].startswith("not attempted") for test in item["tests"])
-
-
-def buggy_names(exercise: str) -> list[str]:
-    return sorted(buggy_versions(exercise))
-
-
-def assert_bug_is_named(grade, exercise: str, name: str, phrase: str, folder: Path) -> None:
-    """Grade the buggy version `name` (written into `folder`)."""
-    write_buggy(name, folder)
-    item = grade(exercise, "--submission", folder, "--format", "json", "--seed", SEED).item(
-        exercise
-    )
-    assert item["score"] < item["max_score"], f"{name} got full marks"
-    failed = [test for test in item["tests"] if test["status"] != "passed"]
-    assert all(test["status"] == "failed" for test in failed), failed
-    assert any(phrase.lower() in test["feedback"].lower() for test in failed), failures(item)

@@ -80,3 +80,42 @@ def test_q02_explains_why_some_notes_call_sobel_x_horizontal():
     dense = bank.question("dense_problems")
     choice_b = dict(dense.choices)["b"]["en"]
     assert "cannot use" not in choice_b and "learn it" in choice_b
+
+
+def _module_docstring(path) -> str:
+    return " ".join((ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").split())
+
+
+@pytest.mark.parametrize("folder", [STUBS, SOLUTIONS], ids=["stub", "solution"])
+def test_ex09_cost_example_states_its_padding_and_both_numbers_are_computed(folder):
+    """The 56x56 example gives "same" and "valid" counts; both are what the reference computes."""
+    from grader.exercises.ex09.hidden.reference import multiply_adds
+
+    text = _module_docstring(folder / "ex09_receptive_field.py")
+    same = multiply_adds((56, 56, 64), 64, 3, padding="same")
+    valid = multiply_adds((56, 56, 64), 64, 3)  # the function's default padding
+    assert (same, valid) == (115_605_504, 107_495_424)
+    assert f'padding "same" (56x56 outputs) costs 56 * 56 * 64 * 9 * 64 = {same:,}' in text
+    assert f'the default "valid" (54x54 outputs), 54 * 54 * 64 * 9 * 64 = {valid:,}' in text
+    quarter = multiply_adds((28, 28, 64), 64, 3, padding="same")
+    assert quarter * 4 == same and multiply_adds((28, 28, 64), 64, 3) * 4 < valid
+    assert "exactly a quarter" in text and "a little less than a quarter" in text
+
+
+def test_q05_claims_name_the_padding_they_hold_for():
+    course = load_catalogue()
+    quiz = course.item("q05")
+    bank = load_bank(course, quiz)
+    text = lambda question_id: " ".join(bank.question(question_id).text["en"].split())
+    assert 'stride 2 and padding "valid"' in text("stride_backward")
+    assert '(padding "same")' in text("macs_after_pooling")
+    assert 'padding "valid"' in text("input_gradient_kernel")
+    explanations = load_keys(course, quiz, bank).explanations
+    pointwise = " ".join(explanations["pointwise_true"]["en"].split())
+    assert "ResNet's bottleneck blocks shrink 256 channels to 64" in pointwise
+    assert "GoogLeNet and ResNet shrink" not in pointwise
+
+
+def test_ex08_names_the_channel_swap_of_the_input_gradients_kernel():
+    text = _module_docstring(SOLUTIONS / "ex08_backprop.py")
+    assert "kernel[::-1, ::-1].transpose(0, 1, 3, 2)" in text

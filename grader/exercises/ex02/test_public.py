@@ -42,6 +42,59 @@ def kernel_misconceptions(expected: np.ndarray, other: np.ndarray, other_name: s
     ]
 
 
+def _same(value, expected: np.ndarray) -> bool:
+    """Whether a learner's value is an array equal to `expected` (no verdict: evidence only)."""
+    try:
+        return bool(np.allclose(np.asarray(value, dtype=np.float64), expected))
+    except (TypeError, ValueError):
+        return False
+
+
+def _mirrored_gx(learner):
+    """gx of the mirrored edge image (dark on the left), or None if it does not come back."""
+    try:
+        return learner.sobel_edges(EDGE_IMAGE[:, ::-1])[0]
+    except Exception:  # evidence only: a failure here is judged elsewhere, not in this test
+        return None
+
+
+def gx_mistakes(learner, gy) -> list:
+    """The one mistake behind a wrong gx of the edge example, told apart by the other evidence:
+    the learner's constants, gy, and gx of the mirrored image (where the true gx is +40)."""
+    negated_constant = _same(learner.get("SOBEL_X"), -SOBEL_X)
+    if negated_constant:
+        sign = N_(
+            "gx has the wrong sign, and so does your SOBEL_X: the negative weights go in its "
+            "left column"
+        )
+    elif _same(_mirrored_gx(learner), -EDGE_GX[:, ::-1]):
+        sign = N_(
+            "gx is never negative: you took its absolute value (the mirrored image gives +40 "
+            "too); a gradient keeps its sign, -40 where the brightness falls"
+        )
+    else:
+        sign = N_(
+            "gx has the wrong sign although SOBEL_X is right: you flipped the kernel (true "
+            "convolution; flipping SOBEL_X negates it); Keras does not flip, so lay the kernel "
+            "on the patch as it is"
+        )
+    if _same(gy, EDGE_GX):
+        zeros = (
+            N_("gx is the y gradient and gy the x gradient: SOBEL_X and SOBEL_Y are swapped")
+            if _same(learner.get("SOBEL_X"), SOBEL_Y)
+            else N_(
+                "gx is the y gradient and gy the x gradient: return (gx, gy, magnitude), "
+                "with gx from SOBEL_X"
+            )
+        )
+    else:
+        zeros = N_(
+            "gx is all zeros although the brightness falls across the edge: gx was clipped to "
+            "0..255 (or to 0 and above); a gradient can be negative"
+        )
+    return [Misconception(sign, -EDGE_GX), Misconception(zeros, np.zeros((4, 4)))]
+
+
 @pytest.mark.points(0.5)
 @pytest.mark.feedback(
     N_(
@@ -84,24 +137,7 @@ def test_vertical_edge_example(learner):
         call=f"{call}, gx",
         floating=True,
         reveal=True,
-        misconceptions=[
-            Misconception(
-                N_(
-                    "gx has the wrong sign: either SOBEL_X is negated, or you flipped it (true "
-                    "convolution; Keras does not flip the kernel), or you took its absolute "
-                    "value (a gradient keeps its sign: -40 where the brightness falls)"
-                ),
-                -EDGE_GX,
-            ),
-            Misconception(
-                N_(
-                    "gx is all zeros, as the y gradient should be here: SOBEL_X and SOBEL_Y "
-                    "are swapped, or you return (gy, gx, ...) instead of (gx, gy, magnitude); "
-                    "or gx was clipped to 0..255 (a gradient can be negative)"
-                ),
-                np.zeros((4, 4)),
-            ),
-        ],
+        misconceptions=gx_mistakes(learner, gy),
     )
     check_array(
         gy,

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array
-from grader.i18n import N_
+from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex04")
 
@@ -44,6 +45,38 @@ SAME_OUT = np.array(
     [[4, 6, 6, 4], [6, 9, 9, 6], [6, 9, 9, 6], [4, 6, 6, 4]], dtype=np.float64
 ).reshape(1, 4, 4, 1)
 
+# What named mistakes give on these cases, each worked out in closed form as above.
+# A 2x2 window (one row and column short) of channel c sums 4 * (6i + j) + 14 + 400c.
+ONE_SHORT_OUT = (12.0 * (6 * _I + _J) + 1242)[None, ..., None]
+# Stride 2 ignored while the windows move: output (i, j) reads the window at (i, j) anyway.
+_R1, _C1 = np.meshgrid([1, 2, 3], [1, 2, 3], indexing="ij")
+STRIDE_IGNORED_OUT = (9.0 * (7 * _R1 + _C1)).reshape(1, 3, 3, 1)
+STRIDE_IGNORED_WIDTH_OUT = (9.0 * (7 * _R + _C1)).reshape(1, 3, 3, 1)
+# Real pixels under each window along one axis when all the padding goes after, when row -1
+# wraps to the last row (a negative index), or when the 2x2 'valid' output is padded instead.
+ALL_AFTER_OUT = np.outer([3, 3, 2, 1], [3, 3, 2, 1]).astype(np.float64).reshape(1, 4, 4, 1)
+WRAPPED_OUT = np.outer([3, 3, 3, 2], [3, 3, 3, 2]).astype(np.float64).reshape(1, 4, 4, 1)
+OUTPUT_PADDED_OUT = np.pad(np.full((2, 2), 9.0), 1).reshape(1, 4, 4, 1)
+INT_OR_PAIR = N_(
+    "strides, pool_size and kernel_size may each be an int or an (h, w) pair: an int S means (S, S)"
+)
+KERNEL_LAYOUT = N_(
+    "the kernel is (F_h, F_w, C_in, C_out): its third axis (C_in) meets x's channel axis, "
+    "its last axis (C_out) gives the output's channels"
+)
+
+
+def conv(learner, *args, **kwargs):
+    """learner.conv2d(...), with the mistake named when the error itself points at one."""
+    try:
+        return learner.conv2d(*args, **kwargs)
+    except LearnerRaised as raised:
+        if any(part in raised.message for part in ("non-iterable int", "'int' object is not")):
+            raise NamedMistake(f"{raised.feedback}\n{_(INT_OR_PAIR)}") from None
+        if "mismatch" in raised.message or "not aligned" in raised.message:
+            raise NamedMistake(f"{raised.feedback}\n{_(KERNEL_LAYOUT)}") from None
+        raise
+
 
 @pytest.mark.points(0.75)
 @pytest.mark.feedback(
@@ -55,7 +88,7 @@ SAME_OUT = np.array(
 )
 def test_one_filter_over_three_channels(learner):
     """conv2d: step 1, one 3x3x3 filter over the course's 6x6x3 input gives 4x4"""
-    got = learner.conv2d(COURSE_X, ONE_FILTER_KERNEL)
+    got = conv(learner, COURSE_X, ONE_FILTER_KERNEL)
     check_array(
         got,
         ONE_FILTER_OUT,
@@ -69,7 +102,21 @@ def test_one_filter_over_three_channels(learner):
                     "all 3 channels of the window"
                 ),
                 FIRST_CHANNEL_OUT[..., :1] - 1,
-            )
+            ),
+            Misconception(
+                N_(
+                    "you averaged the products in each window; a filter's response is "
+                    "their sum (np.sum, not np.mean)"
+                ),
+                ONE_FILTER_OUT / 27,
+            ),
+            Misconception(
+                N_(
+                    "your window is one row and one column short: range(F_h - 1) stops early; "
+                    "the window covers rows i * S_h to i * S_h + F_h - 1, range(F_h) of them"
+                ),
+                ONE_SHORT_OUT,
+            ),
         ],
         shape_feedback={
             (1, 4, 4, 3): N_(
@@ -96,7 +143,7 @@ def test_one_filter_over_three_channels(learner):
 )
 def test_course_example(learner):
     """conv2d: step 2, the course's 6x6x3 input with two 3x3x3 filters and a bias gives 4x4x2"""
-    got = learner.conv2d(COURSE_X, COURSE_KERNEL, COURSE_BIAS)
+    got = conv(learner, COURSE_X, COURSE_KERNEL, COURSE_BIAS)
     without_bias = COURSE_OUT - COURSE_BIAS
     check_array(
         got,
@@ -115,6 +162,28 @@ def test_course_example(learner):
                     "all 3 channels of the window"
                 ),
                 FIRST_CHANNEL_OUT,
+            ),
+            Misconception(
+                N_(
+                    "the bias is added to every product in the window (F_h * F_w "
+                    "* C_in times); add bias[k] once to each output cell, after "
+                    "the sum"
+                ),
+                without_bias + 27 * COURSE_BIAS,
+            ),
+            Misconception(
+                N_(
+                    "the bias is added once per input channel; add bias[k] once "
+                    "to each output cell, after summing over all C_in channels"
+                ),
+                without_bias + 3 * COURSE_BIAS,
+            ),
+            Misconception(
+                N_(
+                    "each filter's output adds to the previous filter's: reset the "
+                    "sum to 0 for every output channel k"
+                ),
+                np.cumsum(without_bias, axis=3) + COURSE_BIAS,
             ),
         ],
         shape_feedback={
@@ -136,13 +205,27 @@ def test_course_example(learner):
 )
 def test_stride_2(learner):
     """conv2d: step 3, stride 2 on a 7x7 input with a 3x3 filter gives 3x3"""
-    got = learner.conv2d(RAMP7, np.ones((3, 3, 1, 1)), strides=2)
+    got = conv(learner, RAMP7, np.ones((3, 3, 1, 1)), strides=2)
     check_array(
         got,
         STRIDE2_OUT,
         call="conv2d(x (1, 7, 7, 1), ones (3, 3, 1, 1), strides=2)",
         floating=True,
         reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "the stride is ignored: the output has the strided size, but "
+                    "window (i, j) must start at row i * S_h and column j * S_w, "
+                    "not at (i, j)"
+                ),
+                STRIDE_IGNORED_OUT,
+            ),
+            Misconception(
+                N_("the stride is ignored on the width: window j must start at column j * S_w"),
+                STRIDE_IGNORED_WIDTH_OUT,
+            ),
+        ],
         shape_feedback={
             (1, 5, 5, 1): N_(
                 "the stride is ignored: with stride 1 you get 5x5, with stride 2 "
@@ -162,12 +245,38 @@ def test_stride_2(learner):
 )
 def test_same_padding(learner):
     """conv2d: step 4, "same" padding keeps a 4x4 input 4x4"""
-    got = learner.conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")
+    got = conv(learner, np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), padding="same")
     check_array(
         got,
         SAME_OUT,
         call="conv2d(ones (1, 4, 4, 1), ones (3, 3, 1, 1), padding='same')",
         floating=True,
         reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "all your padding went after the input (bottom/right), as when the windows "
+                    "start at row 0 and the last one overhangs; TensorFlow splits each total, "
+                    "the smaller half on the top/left (for example, same_padding(5, 4) is "
+                    "(1, 2))"
+                ),
+                ALL_AFTER_OUT,
+            ),
+            Misconception(
+                N_(
+                    "negative indices wrapped around: a window over the top/left padding read row -1, "
+                    "which Python takes from the bottom; skip cells outside 0 <= row < H and 0 <= col < W"
+                ),
+                WRAPPED_OUT,
+            ),
+            Misconception(
+                N_(
+                    "you padded the output instead of the input: 'same' adds "
+                    "zeros around x before the windows slide, so the border "
+                    "windows see real pixels and zeros"
+                ),
+                OUTPUT_PADDED_OUT,
+            ),
+        ],
         shape_feedback={(1, 2, 2, 1): N_("you did not pad: 'same' keeps H_out = ceil(H / S)")},
     )

@@ -63,6 +63,14 @@ def test_course_example(learner):
                 ),
                 np.array([[6.0, 7.0], [3.0, 3.0]]).reshape(1, 2, 2, 1),
             ),
+            Misconception(
+                N_("you summed each window; max pooling keeps its largest value"),
+                4 * COURSE_MEAN,
+            ),
+            Misconception(
+                N_("you took each window's minimum; max pooling keeps its largest value"),
+                np.array([[1.0, 2.0], [1.0, 0.0]]).reshape(1, 2, 2, 1),
+            ),
         ],
         shape_feedback={
             (1, 3, 3, 1): N_("strides=None means a stride equal to the pool size (2), not 1")

@@ -166,16 +166,19 @@ def test_ends_in_softmax_dense(digits_model, with_table):
         )
     if not softmax:
         activation = final.activation or "linear"
-        message = _(
-            "the last layer has no softmax: Dense({units}) with activation '{activation}' gives "
-            "{units} raw scores that can be any size and do not add up to 1. activation='softmax' "
-            "turns them into probabilities, one per class"
-        ).format(units=units, activation=activation)
         if activation == "sigmoid":
-            message += _(
-                ". Sigmoid squashes each score on its own (for yes/no labels); softmax "
-                "makes the classes compete, so exactly one digit wins"
-            )
+            message = _(
+                "the last layer has no softmax: Dense({units}) with activation 'sigmoid' gives "
+                "{units} numbers between 0 and 1, each squashed on its own (as for yes/no "
+                "labels), so they do not add up to 1. activation='softmax' makes the classes "
+                "compete: {units} probabilities that add up to 1, one per class"
+            ).format(units=units)
+        else:
+            message = _(
+                "the last layer has no softmax: Dense({units}) with activation '{activation}' "
+                "gives {units} raw scores that can be any size and do not add up to 1. "
+                "activation='softmax' turns them into probabilities, one per class"
+            ).format(units=units, activation=activation)
         raise GradingFailure(with_table(message, digits_model))
 
 

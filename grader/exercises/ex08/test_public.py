@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array, check_parts
+from grader.failures import NamedMistake
 from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex08")
@@ -35,8 +36,32 @@ def placed(shape, top: int, left: int, kernel=KERNEL) -> np.ndarray:
     return grid
 
 
-def unpack(got, call):
-    return check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
+def unpack(got, call, x_shape=None, kernel_shape=None):
+    """(d_x, d_kernel, d_bias), with the parts' order and d_bias's form named first."""
+    d_x, d_kernel, d_bias = check_parts(got, ("d_x", "d_kernel", "d_bias"), call=call)
+    if kernel_shape != x_shape and np.shape(d_x) == kernel_shape and np.shape(d_kernel) == x_shape:
+        raise NamedMistake(
+            _(
+                "{call}: d_x has the kernel's shape and d_kernel the input's: return "
+                "the gradients in the order (d_x, d_kernel, d_bias)"
+            ).format(call=call)
+        )
+    if np.ndim(d_bias) == 0 and not isinstance(d_bias, bool):
+        raise NamedMistake(
+            _(
+                "{call}: d_bias is one number; it is summed over the channels too: "
+                "one number per filter, shape (C_out,)"
+            ).format(call=call)
+        )
+    return d_x, d_kernel, d_bias
+
+
+# What assigning (=) instead of adding (+=) gives in d_x, where shares overlap: a window loop
+# keeps the later window's share, a loop over kernel cells the later cell's slice.
+OVERWRITTEN = N_(
+    "d_x was assigned (=) where it must add (+=): a pixel that several windows (or kernel "
+    "cells) read gets the sum of their shares, but yours keeps only the share written last"
+)
 
 
 @pytest.mark.points(0.5)
@@ -50,8 +75,13 @@ def test_conv_one_output(learner):
     """conv_backward: a single 1 in d_out sends the kernel back onto the window it read"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 4, 4, 1), kernel 1..9)"
     d_x, d_kernel, d_bias = unpack(
-        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X4, KERNEL), call
+        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X4, KERNEL),
+        call,
+        X4.shape,
+        KERNEL.shape,
     )
+    overwritten = np.zeros(X4.shape)
+    overwritten[0, 3, 3, 0] = 9.0  # kernel cell (2, 2)'s slice, written last, holds zeros but one
     check_array(
         d_x,
         placed(X4.shape, 1, 1),
@@ -65,7 +95,8 @@ def test_conv_one_output(learner):
                     "weighted by kernel[a, b] itself"
                 ),
                 placed(X4.shape, 1, 1, KERNEL[::-1, ::-1]),
-            )
+            ),
+            Misconception(OVERWRITTEN, overwritten),
         ],
         shape_feedback={(1, 2, 2, 1): _("d_x has x's shape (N, H, W, C_in), not d_out's")},
     )
@@ -76,7 +107,18 @@ def test_conv_one_output(learner):
         floating=True,
         reveal=True,
     )
-    check_array(d_bias, np.ones(1), call=f"{call} d_bias", floating=True, reveal=True)
+    check_array(
+        d_bias,
+        np.ones(1),
+        call=f"{call} d_bias",
+        floating=True,
+        reveal=True,
+        shape_feedback={
+            (1, 1): _(
+                "d_bias is not summed over the batch axis N: one number per filter, shape (C_out,)"
+            )
+        },
+    )
 
 
 @pytest.mark.points(0.5)
@@ -90,7 +132,10 @@ def test_conv_stride_2(learner):
     """conv_backward: with stride 2, output (1, 1) sends its gradient to the window at (2, 2)"""
     call = "conv_backward(d_out one 1 at (0, 1, 1, 0) of (1, 2, 2, 1), x (1, 5, 5, 1), kernel 1..9, strides=2)"
     d_x, d_kernel, _bias = unpack(
-        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X5, KERNEL, strides=2), call
+        learner.conv_backward(impulse((1, 2, 2, 1), (0, 1, 1, 0)), X5, KERNEL, strides=2),
+        call,
+        X5.shape,
+        KERNEL.shape,
     )
     check_array(
         d_x,
@@ -126,24 +171,37 @@ def test_conv_stride_2(learner):
 )
 def test_conv_bias_gradient(learner):
     """conv_backward: d_bias sums d_out over the batch and every position"""
-    d_out = np.ones((2, 3, 3, 2)) * np.array([1.0, 2.0])
-    call = "conv_backward(d_out (2, 3, 3, 2) of 1s and 2s, x (2, 5, 5, 1), kernel (3, 3, 1, 2))"
+    # Image 0 sends 1 to filter 0 and 2 to filter 1 at each of its 9 positions, image 1 sends
+    # 3 and 1: d_bias is 9 * (1 + 3) = 36 and 9 * (2 + 1) = 27.
+    d_out = np.stack([np.ones((3, 3, 2)) * [1.0, 2.0], np.ones((3, 3, 2)) * [3.0, 1.0]])
+    call = "conv_backward(d_out (2, 3, 3, 2): image 0 all [1, 2], image 1 all [3, 1], x (2, 5, 5, 1), kernel (3, 3, 1, 2))"
     got = learner.conv_backward(d_out, np.zeros((2, 5, 5, 1)), np.ones((3, 3, 1, 2)))
-    d_bias = unpack(got, call)[2]
+    d_bias = unpack(got, call, (2, 5, 5, 1), (3, 3, 1, 2))[2]
     check_array(
         d_bias,
-        np.array([18.0, 36.0]),
+        np.array([36.0, 27.0]),
         call=f"{call} d_bias",
         floating=True,
         reveal=True,
         misconceptions=[
             Misconception(
                 _("d_bias is averaged: it is the sum of d_out over N, H_out and W_out"),
-                np.array([1.0, 2.0]),
+                np.array([2.0, 1.5]),
+            ),
+            Misconception(
+                _(
+                    "d_bias is averaged over the batch: the images' shares add up, they are "
+                    "not averaged; sum d_out over N, H_out and W_out"
+                ),
+                np.array([18.0, 13.5]),
             ),
             Misconception(
                 _("d_bias holds the first image only: sum over the batch axis N too"),
                 np.array([9.0, 18.0]),
+            ),
+            Misconception(
+                _("d_bias holds the last image only: sum over the batch axis N too"),
+                np.array([27.0, 9.0]),
             ),
         ],
         shape_feedback={
@@ -262,7 +320,10 @@ def test_conv_matches_a_numerical_gradient(learner):
     """conv_backward: matches a numerical gradient on a row of 5 pixels with stride 2"""
     call = "conv_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], kernel [2, -1, 0.5], strides=2)"
     d_x, d_kernel, _bias = unpack(
-        learner.conv_backward(ROW_D_OUT, ROW, ROW_KERNEL, strides=2), call
+        learner.conv_backward(ROW_D_OUT, ROW, ROW_KERNEL, strides=2),
+        call,
+        ROW.shape,
+        ROW_KERNEL.shape,
     )
     loss = lambda x, kernel: float(np.sum(ROW_D_OUT * row_conv(x, kernel)))
     check_array(
@@ -271,6 +332,11 @@ def test_conv_matches_a_numerical_gradient(learner):
         call=f"{call} d_x",
         floating=True,
         reveal=True,
+        # Pixel 2 keeps window 2-4's share (-2 * 2) or kernel cell 2's (1.5 * 0.5) alone.
+        misconceptions=[
+            Misconception(OVERWRITTEN, np.array([3.0, -1.5, value, 2.0, -1.0]).reshape(ROW.shape))
+            for value in (-4.0, 0.75)
+        ],
     )
     check_array(
         d_kernel,
@@ -298,4 +364,13 @@ def test_pool_matches_a_numerical_gradient(learner):
         call="max_pool_backward(d_out [1.5, -2], x [3, -1, 4, 1, -5], pool_size=(1, 3), strides=2)",
         floating=True,
         reveal=True,
+        misconceptions=[
+            Misconception(
+                _(
+                    "overlapping windows overwrite each other's gradient: the 4 wins both "
+                    "windows, so it gets both shares; add (+=, np.add.at) instead of assigning"
+                ),
+                np.array([0.0, 0.0, -2.0, 0.0, 0.0]).reshape(ROW.shape),
+            )
+        ],
     )

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array, check_exact
+from grader.failures import LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex09")
@@ -61,7 +62,14 @@ def test_field_after_pooling(learner):
                     "layer adds (F - 1) * 2"
                 ),
                 6,
-            )
+            ),
+            Misconception(
+                _(
+                    "you multiplied by the layer's own stride too: the pooling's stride "
+                    "spaces only the layers after it, so the last 3x3 conv adds (3 - 1) * 2"
+                ),
+                9,
+            ),
         ],
     )
 
@@ -83,6 +91,21 @@ def test_multiply_adds_example(learner):
             Misconception(
                 _("that is the 'valid' count: 'same' keeps 32 x 32 outputs"), 30 * 30 * 16 * 27
             ),
+            Misconception(
+                _(
+                    "that is twice the count: you counted each multiplication and each "
+                    "addition separately; a multiply-add (MAC) is one product added to the "
+                    "sum, so each output value costs 3 * 3 * 3 = 27 MACs"
+                ),
+                2 * 442368,
+            ),
+            Misconception(
+                _(
+                    "that is the parameter count, (3 * 3 * 3 + 1) * 16; the multiply-adds are "
+                    "the weights times the 32 * 32 output positions"
+                ),
+                448,
+            ),
         ],
     )
 
@@ -96,12 +119,37 @@ def test_multiply_adds_example(learner):
 )
 def test_pointwise_grey(learner):
     """pointwise_conv: a 1x1 convolution turns an RGB image into grey"""
+    call = "pointwise_conv(RGB (1, 2, 2, 3) uint8, kernel [0.299, 0.587, 0.114])"
+    try:
+        got = learner.pointwise_conv(RGB, GREY)
+    except LearnerRaised as raised:
+        if "mismatch" not in raised.message:
+            raise
+        raise NamedMistake(
+            raised.feedback
+            + "\n"
+            + _(
+                "x's channel axis (C_in = 3) meets the first axis of kernel[0, 0], which "
+                "is (C_in, C_out) = (3, 1): kernel[0, 0, c, k] weighs input channel c for "
+                "output channel k"
+            )
+        ) from None
     check_array(
-        learner.pointwise_conv(RGB, GREY),
+        got,
         GREY_OUT,
         floating=True,
         reveal=True,
-        call="pointwise_conv(RGB (1, 2, 2, 3) uint8, kernel [0.299, 0.587, 0.114])",
+        call=call,
+        misconceptions=[
+            Misconception(
+                _(
+                    "every value is 0: you computed in uint8, the input's dtype, so the "
+                    "weights 0.299, 0.587 and 0.114 were cut to 0; compute in floating "
+                    "point (x.astype(float))"
+                ),
+                np.zeros((1, 2, 2, 1)),
+            )
+        ],
         shape_feedback={
             (1, 2, 2, 3): _(
                 "the output has one channel per filter (C_out = 1), not one per input channel"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.checks import Misconception
+from grader.checks import Misconception, same_answer
 from grader.exercises.ex03.hidden.reference import same_pads
 from grader.i18n import N_, _
 
@@ -197,14 +197,18 @@ def shape_mistakes(
     ]
 
 
+class _SameShape(str):
+    """The sentence for a shape that two mistakes give (`checks.same_answer`), not extended."""
+
+
 def name_shape(shapes: dict[tuple, str], shape: tuple, sentence: str) -> None:
     """Record `sentence` for a wrong `shape`; a second mistake that gives the same shape is
-    named too ("...; or ..."), since the shape alone cannot tell them apart."""
+    named too, in one sentence that says the shape alone cannot tell them apart."""
     sentence = _(sentence)  # marked N_() where it was written
     if shape not in shapes:
         shapes[shape] = sentence
-    elif _("; or ") not in shapes[shape] and sentence != shapes[shape]:
-        shapes[shape] = shapes[shape] + _("; or ") + sentence
+    elif not isinstance(shapes[shape], _SameShape) and sentence != shapes[shape]:
+        shapes[shape] = _SameShape(same_answer([shapes[shape], sentence]))
 
 
 def symmetric_pads(window) -> Pads:
@@ -275,7 +279,7 @@ def same_shape_mistakes(
         "the smaller half on the top/left"
     )
     if floor == symmetric:
-        return [(floor, rounded + _("; or ") + padded)]
+        return [(floor, same_answer([rounded, padded]))]
     return [(floor, rounded), (symmetric, padded)]
 
 

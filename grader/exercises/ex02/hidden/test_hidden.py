@@ -36,12 +36,28 @@ def random_image(rng: np.random.Generator) -> np.ndarray:
     return rng.normal(scale=50.0, size=(height, width))
 
 
-def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
-    """For each of gx, gy and the magnitude, the wrong answers real mistakes produce."""
+def constants_slip(learner) -> str:
+    """What the learner's SOBEL_X and SOBEL_Y show: "swapped", "negated" or "" (right, or
+    anything else): the evidence that tells apart mistakes giving the same gradients."""
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
+    try:
+        got = np.asarray(learner.get("SOBEL_X"), dtype=np.float64)
+    except Exception:  # evidence only; the constants are judged by the public suite
+        return ""
+    if got.shape != (3, 3):
+        return ""
+    if np.array_equal(got, sobel_x.T):
+        return "swapped"
+    return "negated" if np.array_equal(got, -sobel_x) else ""
+
+
+def sobel_misconceptions(image: np.ndarray, slip: str = "") -> dict[str, list[Misconception]]:
+    """For each of gx, gy and the magnitude, the wrong answers real mistakes produce; `slip`
+    (`constants_slip`) picks the one sentence for answers two mistakes share."""
     gx, gy, _magnitude = sobel(image)
     found = {
-        "gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", _("left to right")),
-        "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", _("top to bottom")),
+        "gx": _gradient_mistakes("gx", gx, gy, "SOBEL_X", _("left to right"), slip),
+        "gy": _gradient_mistakes("gy", gy, gx, "SOBEL_Y", _("top to bottom"), slip),
     }
     found["magnitude"] = [
         Misconception(
@@ -94,27 +110,30 @@ def sobel_misconceptions(image: np.ndarray) -> dict[str, list[Misconception]]:
 
 
 def _gradient_mistakes(
-    name: str, own: np.ndarray, other: np.ndarray, kernel: str, direction: str
+    name: str, own: np.ndarray, other: np.ndarray, kernel: str, direction: str, slip: str
 ) -> list[Misconception]:
     """Wrong answers for one gradient: the other one, a sign, an absolute value, a clip."""
     other_name = "gy" if name == "gx" else "gx"
     words = {"name": name, "other": other_name[1], "kernel": kernel, "direction": direction}
+    swapped = (
+        _("{name} matches the {other} gradient: your SOBEL_X and SOBEL_Y are swapped")
+        if slip == "swapped"
+        else _(
+            "{name} matches the {other} gradient: return (gx, gy, magnitude), {kernel} "
+            "measures the change from {direction}"
+        )
+    )
+    negated = (
+        _("{name} has the wrong sign, and your {kernel} is negated: write its weights as given")
+        if slip == "negated"
+        else _(
+            "{name} has the wrong sign although {kernel} is right: you flipped it (true "
+            "convolution); Keras does not flip, so lay the kernel on the patch as it is"
+        )
+    )
     return [
-        Misconception(
-            _(
-                "{name} matches the {other} gradient: SOBEL_X and SOBEL_Y are swapped, or you "
-                "return them in the wrong order ({kernel} measures the change from {direction}; "
-                "return (gx, gy, magnitude))"
-            ).format(**words),
-            other,
-        ),
-        Misconception(
-            _(
-                "{name} has the wrong sign: either {kernel} is negated or you flipped it (true "
-                "convolution); Keras does not flip, so lay the kernel on the patch as it is"
-            ).format(**words),
-            -own,
-        ),
+        Misconception(swapped.format(**words), other),
+        Misconception(negated.format(**words), -own),
         Misconception(
             _(
                 "{name} matches the negated {other} gradient: SOBEL_X and SOBEL_Y are swapped and "
@@ -138,7 +157,7 @@ def _gradient_mistakes(
         ),
         Misconception(
             _(
-                "{name} is divided by 8 (or 4): some texts normalise the Sobel kernel, this exercise "
+                "{name} is divided by 8: some texts normalise the Sobel kernel, this exercise "
                 "does not; use {kernel} as it is"
             ).format(**words),
             own / 8,
@@ -173,7 +192,7 @@ def check_sobel(learner, image: np.ndarray, parts: tuple[str, ...] = PARTS) -> N
     call = describe_call("sobel_edges", image)
     got = dict(zip(PARTS, check_parts(learner.sobel_edges(image), PARTS, call=call)))
     expected = dict(zip(PARTS, sobel(image)))
-    misconceptions = sobel_misconceptions(image)
+    misconceptions = sobel_misconceptions(image, constants_slip(learner))
     for name in parts:
         check_array(
             got[name],
@@ -265,7 +284,7 @@ def test_leaves_image_unchanged(learner, rng):
     call = describe_call("sobel_edges", image)
     result, after = learner.call_returning_args("sobel_edges", image)
     got = check_parts(result, PARTS, call=call)
-    misconceptions = sobel_misconceptions(image)
+    misconceptions = sobel_misconceptions(image, constants_slip(learner))
     for name, part, expected in zip(PARTS, got, sobel(image)):
         check_array(
             part,

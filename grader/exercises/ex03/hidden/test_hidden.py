@@ -230,7 +230,6 @@ def test_pad_each_side(learner, rng):
 
 
 @pytest.mark.points(1)
-@pytest.mark.feedback(N_("np.pad keeps the dtype; np.zeros(...) without dtype= makes float64."))
 def test_pad_keeps_dtype(learner, rng):
     """zero_pad: uint8, int32 and float32 batches keep their dtype"""
     for dtype in (np.uint8, np.int32, np.float32):

@@ -15,7 +15,7 @@ from grader.checks import Misconception, check_array, check_parts, describe_call
 from grader.exercises.ex08.hidden import reference as ref
 from grader.exercises.hidden import windows
 from grader.failures import LearnerRaised, NamedMistake
-from grader.i18n import _
+from grader.i18n import N_, _
 
 
 def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Misconception]:
@@ -46,6 +46,12 @@ def _crop_mistakes(padded: np.ndarray, pads, height: int, width: int) -> list[Mi
     return found
 
 
+OVERWRITTEN = N_(
+    "d_x was assigned (=) where it must add (+=): a pixel that several windows (or kernel "
+    "cells) read gets the sum of their shares, but yours keeps only the share written last"
+)
+
+
 def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconception], dict]:
     """Wrong d_x values and shapes, each with its sentence."""
     height, width = x.shape[1:3]
@@ -60,8 +66,8 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
                 _(
                     "d_x uses the kernel as it is: each output sends its gradient "
                     "back to the cells it read, which, written as one "
-                    "correlation over d_out, takes the kernel flipped "
-                    "(kernel[::-1, ::-1])"
+                    "correlation over d_out, takes the kernel flipped, its "
+                    "channel axes swapped (kernel[::-1, ::-1].transpose(0, 1, 3, 2))"
                 ),
                 grad(flip=False),
             )
@@ -80,6 +86,16 @@ def input_mistakes(d_out, x, kernel, strides, padding) -> tuple[list[Misconcepti
         )
     padded = grad(crop=False)
     found += _crop_mistakes(padded, pads, height, width)
+    top, _bottom, left, _right = pads
+    for by_kernel_cell in (False, True):
+        found.append(
+            Misconception(
+                OVERWRITTEN,
+                ref.overwritten(d_out, padded.shape, kernel, (s_h, s_w), by_kernel_cell)[
+                    :, top : top + height, left : left + width
+                ],
+            )
+        )
     if x.dtype == np.uint8:
         found.append(
             Misconception(
@@ -170,7 +186,7 @@ def kernel_mistakes(d_out, x, kernel, strides, padding) -> list[Misconception]:
                     "d_kernel is averaged over the batch: the gradient of a sum "
                     "is the sum of the gradients, so add the images' shares"
                 ),
-                right / x.shape[0],
+                expected / x.shape[0],
             )
         )
     return found
@@ -193,6 +209,15 @@ def bias_mistakes(d_out) -> tuple[list[Misconception], dict]:
             Misconception(
                 _("d_bias holds the first image only; {summed}").format(summed=summed),
                 d_out[0].sum(axis=(0, 1)),
+            )
+        )
+        found.append(
+            Misconception(
+                _(
+                    "d_bias is averaged over the batch: the images' shares add up, they are "
+                    "not averaged; {summed}"
+                ).format(summed=summed),
+                d_out.sum(axis=(1, 2)).mean(axis=0),
             )
         )
     batch, out_h, out_w, c_out = d_out.shape

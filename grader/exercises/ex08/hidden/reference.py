@@ -83,6 +83,27 @@ def kernel_gradient(
     return np.einsum("nabcij,nijk->abck", windows, spread)
 
 
+def overwritten(d_out, padded_shape, kernel, strides, by_kernel_cell: bool) -> np.ndarray:
+    """d_xp when each share is assigned instead of added: window by window in row-major order
+    (`by_kernel_cell` False), or one strided slice per kernel cell (a, b) (True)."""
+    d_out, kernel = np.asarray(d_out, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    (s_h, s_w), (f_h, f_w) = strides, kernel.shape[:2]
+    out_h, out_w = d_out.shape[1:3]
+    d_xp = np.zeros(padded_shape)
+    if by_kernel_cell:
+        for a in range(f_h):
+            for b in range(f_w):
+                rows = slice(a, a + (out_h - 1) * s_h + 1, s_h)
+                cols = slice(b, b + (out_w - 1) * s_w + 1, s_w)
+                d_xp[:, rows, cols] = d_out @ kernel[a, b].T
+        return d_xp
+    for i in range(out_h):
+        for j in range(out_w):
+            share = np.einsum("nk,abck->nabc", d_out[:, i, j], kernel)
+            d_xp[:, i * s_h : i * s_h + f_h, j * s_w : j * s_w + f_w] = share
+    return d_xp
+
+
 def conv_backward(d_out, x, kernel, strides=1, padding="valid"):
     """(d_x, d_kernel, d_bias) of tf.nn.conv2d(x, kernel, strides, padding.upper()) + bias."""
     x, kernel = np.asarray(x), np.asarray(kernel)

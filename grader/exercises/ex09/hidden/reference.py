@@ -53,6 +53,7 @@ def wrong_fields(layers) -> dict[str, int]:
         "kernel_sum": sum(size for size, _stride in layers),
         "kernel_product": math.prod(size for size, _stride in layers),
         "no_minus_one": sum(size * jump for (size, _stride), jump in zip(layers, jumps)),
+        "wrong_order": receptive_field(list(reversed(layers))),
     }
 
 
@@ -69,6 +70,8 @@ def wrong_costs(input_shape, filters, kernel_size, strides=1, padding="valid") -
         "parameters": filters * (window + 1),
         "bias_counted": out_h * out_w * filters * (window + 1),
         "no_filters": out_h * out_w * window,
+        "multiplies_and_adds": 2 * out_h * out_w * filters * window,
+        "flops": out_h * out_w * filters * (2 * window - 1),
         "square_kernel": out_h * out_w * filters * f_h * f_h * c_in if f_h != f_w else None,
         "square_kernel_w": out_h * out_w * filters * f_w * f_w * c_in if f_h != f_w else None,
     }

@@ -51,6 +51,11 @@ def field_sentences() -> dict[str, str]:
             "each layer adds F - 1 units of the layer below, not F: the field "
             "starts at 1 and grows by (F_l - 1) * jump"
         ),
+        "wrong_order": _(
+            "you went through the layers in the wrong order: layer l's jump is the "
+            "product of the strides of the layers before it, first layer first, so "
+            "[(3, 1), (2, 2)] sees 4 pixels and [(2, 2), (3, 1)] sees 6"
+        ),
     }
 
 
@@ -76,6 +81,16 @@ def cost_sentences() -> dict[str, str]:
             "the bias adds are not counted: MACs = H_out * W_out * C_out * F_h * F_w * C_in"
         ),
         "no_filters": _("C_out is missing: every filter computes its own output map"),
+        "multiplies_and_adds": _(
+            "that is twice the count: you counted each multiplication and each "
+            "addition separately; a multiply-add (MAC) is one product added to the "
+            "sum, so each output value costs F_h * F_w * C_in MACs"
+        ),
+        "flops": _(
+            "you counted operations (F_h * F_w * C_in multiplications and one fewer "
+            "additions per output value); count multiply-adds: F_h * F_w * C_in per "
+            "output value"
+        ),
         "square_kernel": _(
             "the kernel is not square here: a window holds F_h * F_w * C_in "
             "products, with F_h and F_w from kernel_size=(F_h, F_w)"

@@ -1,0 +1,102 @@
+"""Each realistic buggy version stored as an edit of a solution (tests/fixtures/buggy/exNN_*.yaml)
+is named by the FIRST failing test a learner sees (public tests first, in file order), and that
+test names its mistake only: no other version's phrase of the same exercise appears in it.
+
+Versions are graded in rounds, one version per exercise in each round, so one `grade` run checks
+up to one version of every exercise; each round is graded once per module.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from tests.buggy_solutions import BuggyVersion, buggy_versions, write_buggy
+from tests.conftest import run_grade
+
+SEED = "2024"
+VERSIONS = buggy_versions()
+
+
+def _rounds() -> list[dict[str, BuggyVersion]]:
+    """The versions split into rounds holding at most one version per exercise."""
+    by_exercise: dict[str, list[BuggyVersion]] = defaultdict(list)
+    for version in VERSIONS.values():
+        by_exercise[version.file[:4]].append(version)
+    depth = max(len(versions) for versions in by_exercise.values())
+    return [
+        {
+            exercise: versions[index]
+            for exercise, versions in by_exercise.items()
+            if index < len(versions)
+        }
+        for index in range(depth)
+    ]
+
+
+ROUNDS = _rounds()
+
+
+@cache
+def graded_round(index: int, folder: Path) -> dict[str, dict]:
+    """Grade round `index` once; the report's item for each exercise."""
+    for version in ROUNDS[index].values():
+        write_buggy(version.name, folder)
+    run = run_grade(*ROUNDS[index], "--submission", folder, "--format", "json", "--seed", SEED)
+    assert run.exit_code == 1, run.stderr
+    return {item["id"]: item for item in run.json()["exercises"]}
+
+
+def test_every_version_names_the_phrase_its_feedback_must_carry():
+    for version in VERSIONS.values():
+        assert version.feedback.strip(), f"{version.name}: no feedback phrase"
+    for exercise in {version.file[:4] for version in VERSIONS.values()}:
+        phrases = [v.feedback.lower() for v in VERSIONS.values() if v.file.startswith(exercise)]
+        assert len(phrases) == len(set(phrases)), f"{exercise}: two versions share a phrase"
+
+
+def test_a_first_failure_that_names_another_mistake_is_caught():
+    """The check below fails on feedback that names a different version's mistake."""
+    own, other = VERSIONS["ex09_field_kernel_sum"], VERSIONS["ex09_field_strides_ignored"]
+    with pytest.raises(AssertionError):
+        assert_names_only(own, {"name": "t", "feedback": f"{own.feedback}; {other.feedback}"})
+    with pytest.raises(AssertionError):
+        assert_names_only(own, {"name": "t", "feedback": "wrong values"})
+
+
+def assert_names_only(version: BuggyVersion, first: dict) -> None:
+    feedback = first["feedback"].lower()
+    assert version.feedback.lower() in feedback, (
+        f"{version.name} ({version.bug}): the first failing test, {first['name']!r}, "
+        f"does not say {version.feedback!r}; it says:\n{first['feedback']}"
+    )
+    others = [
+        other.feedback
+        for other in VERSIONS.values()
+        if other.file == version.file
+        and other.name != version.name
+        and other.feedback.lower() not in version.feedback.lower()
+        and other.feedback.lower() in feedback
+    ]
+    assert not others, f"{version.name}: the first failing test also names {others}"
+
+
+@pytest.mark.parametrize(
+    ("round_index", "exercise"),
+    [
+        pytest.param(index, exercise, id=version.name)
+        for index, versions in enumerate(ROUNDS)
+        for exercise, version in versions.items()
+    ],
+)
+def test_first_failing_test_names_the_mistake(tmp_path_factory, round_index, exercise):
+    version = ROUNDS[round_index][exercise]
+    folder = tmp_path_factory.getbasetemp() / f"first-failure-round-{round_index}"
+    item = graded_round(round_index, folder)[exercise]
+    failed = [test for test in item["tests"] if test["status"] != "passed"]
+    assert failed, f"{version.name} got full marks"
+    assert all(test["status"] == "failed" for test in failed), failed
+    assert_names_only(version, failed[0])
