@@ -31,7 +31,7 @@ GRADESCOPE_UNREADABLE = (
     "채점했습니다. 고친 뒤 다시 제출하세요."
 )
 GRADESCOPE_LATER_NOTE_KO = (
-    "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
+    "숨은 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
 )
 SEED_OPTION = re.compile(r"--seed(=|\s+)\d+")
 SEED_SHOWN_AS = "N"  # "replay with --seed N": the learner never learns the grading's seed
