@@ -8,6 +8,7 @@ reader written for this test.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from grader import i18n
 from grader.particles import PAIRS, pair_forms, resolve_particles
+from tests.korean_texts import KoreanText, korean_texts
 
 HANGUL = st.integers(0xAC00, 0xD7A3).map(chr)
 DIGITS = "영일이삼사오육칠팔구"
@@ -188,3 +190,36 @@ def test_clicks_own_messages_resolve(korean_entries):
 def test_english_is_left_alone():
     with i18n.language("en"):
         assert type(i18n._("Total")) is str
+
+
+# ------------------------------------------------------------- the texts as they are written
+
+PLACEHOLDER_END = re.compile(r"(?<!\})\}$|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgxr]$")
+
+
+def misplaced_pair_forms(text: KoreanText) -> list[str]:
+    """A pair form is for a word the text cannot know: after a `{placeholder}` of a catalogue
+    entry. After a literal word the writer knows the particle and writes it."""
+    problems = []
+    for position, pair in pair_forms(text.text):
+        before = text.text[:position].rstrip("'\"`»”’")
+        if text.formatted and PLACEHOLDER_END.search(before):
+            continue
+        word = text.text[max(0, position - 12) : position]
+        where = "after a literal word" if text.formatted else "in a text shown as written"
+        problems.append(
+            f"{text.where}: {pair!r} {where} (…{word}{pair}): write "
+            f"{resolve_particles(text.text[:position] + pair)[position:]!r} instead"
+        )
+    return problems
+
+
+def test_pair_forms_follow_placeholders_only():
+    problems = [problem for text in korean_texts() for problem in misplaced_pair_forms(text)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_pair_form_check_sees_a_literal_word_and_spares_a_placeholder():
+    assert misplaced_pair_forms(KoreanText("po", "{id}을(를) '{name}'은(는) %s이(가)", True)) == []
+    assert misplaced_pair_forms(KoreanText("po", "ex09을(를) 찾으셨나요?", True))
+    assert misplaced_pair_forms(KoreanText("quiz", "{id}을(를)", False))  # never formatted
