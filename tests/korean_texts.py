@@ -99,8 +99,9 @@ def line_texts() -> Iterator[KoreanText]:
     for name in KOREAN_IN_CODE:
         for node in ast.walk(ast.parse((ROOT / name).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if HANGUL.search(node.value):
-                    yield KoreanText(f"{name}:{node.lineno}", node.value)
+                for line in node.value.splitlines():  # "English.\n한국어.": the Korean lines
+                    if mostly_korean(line):
+                        yield KoreanText(f"{name}:{node.lineno}", line)
 
 
 def korean_texts() -> list[KoreanText]:

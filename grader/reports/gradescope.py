@@ -12,8 +12,9 @@ import json
 import re
 from typing import Any
 
-from grader.i18n import _
+from grader.i18n import _, language
 from grader.reports.registry import Options, register
+from grader.reports.text import protection_name
 from grader.results import ExerciseResult, Report
 
 GRADESCOPE_SHOWN = "visible"
@@ -172,7 +173,9 @@ def _visible_summary(report: Report) -> str:
             f"{english} {GRADESCOPE_LATER_NOTE}",
             f"{korean} {GRADESCOPE_LATER_NOTE_KO}",
         )
-    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {report.protection}."
+    with language("ko"):
+        korean_protection = protection_name(report.protection)
+    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {korean_protection}."
 
 
 def _points(score: float, max_score: float) -> str:
