@@ -250,3 +250,17 @@ def test_watch_short_report_in_korean(tmp_path):
             lines = short_report(result, catalogue, tmp_path / "ex03_padding.py")
             problems += english_in("\n".join(lines), "watch ex03")
     assert not problems, "\n".join(problems)
+
+
+def test_a_named_mistake_graded_in_korean(make_submission):
+    """A learner's mistake gets its named feedback, in Korean too: ex05 with strides=None read
+    as a stride of 1 (the diagnosis once came out in English)."""
+    solution = (SOLUTIONS / "ex05_pooling.py").read_text(encoding="utf-8")
+    buggy = solution.replace(
+        "(f_h, f_w) if strides is None else strides", "(1, 1) if strides is None else strides"
+    )
+    assert buggy != solution
+    output = run_korean("ex05", "--submission", make_submission(ex05=buggy))
+    assert "풀 크기" in output, output
+    problems = english_in(output, "grade ex05 <strides=None as 1>")
+    assert not problems, "\n".join(problems)
