@@ -28,6 +28,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from grader.particles import PAIR_FORM, resolve_particles
 
 DOMAIN = "grader"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -101,14 +104,47 @@ def language(lang: str | None) -> Iterator[None]:
         set_language(before)
 
 
+class Translated(str):
+    """A translation that holds a Korean pair form after a placeholder (`{name}을(를)`): once
+    formatted (`.format`, `.format_map`, `%`), each pair form becomes the particle the word put
+    before it takes (grader/particles.py), so every formatted translation (a `_()`, a table's
+    `N_()` text looked up later, `ngettext`, Click's messages) reaches the learner resolved.
+    Joined or concatenated first, it stays a `Translated` until it is formatted."""
+
+    __slots__ = ()
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        return resolve_particles(str.format(self, *args, **kwargs))
+
+    def format_map(self, mapping: Any) -> str:
+        return resolve_particles(str.format_map(self, mapping))
+
+    def __mod__(self, values: Any) -> str:
+        return resolve_particles(str.__mod__(self, values))
+
+    def __add__(self, other: str) -> str:
+        return Translated(str.__add__(self, other))
+
+    def __radd__(self, other: str) -> str:
+        return Translated(str.__add__(other, self))
+
+    def join(self, parts: Any) -> str:
+        return Translated(str.join(self, parts))
+
+
+def translated(text: str) -> str:
+    """`text` as `Translated` when it holds a pair form to resolve once formatted, else as is."""
+    return Translated(text) if PAIR_FORM.search(text) else text
+
+
 def _(message: str) -> str:
     """`message` in the current language ("" stays "", not the catalogue's header)."""
-    return translations(_current).gettext(message) if message else message
+    return translated(translations(_current).gettext(message)) if message else message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for `count`, in the current language."""
-    return translations(_current).ngettext(singular, plural, count)
+    return translated(translations(_current).ngettext(singular, plural, count))
 
 
 def translated_title(title: str) -> str:

@@ -21,7 +21,8 @@ ALLOWED: dict[str, set[str]] = {
     "jail": set(),
     "errors": {"i18n", "sanitise"},
     "logs": {"sanitise"},  # `grade -v`: the grader's decisions on standard error
-    "i18n": set(),
+    "i18n": {"particles"},
+    "particles": set(),  # Korean particles chosen from the word before them (i18n formats with it)
     "evidence": set(),
     "sanitise": {"i18n"},
     "failures": {"i18n"},

@@ -54,6 +54,7 @@ MESSAGES = (
     N_("Got unexpected extra arguments ({args})"),
     N_("Missing argument"),
     N_("Missing option"),
+    N_("required"),
     N_("Missing parameter"),
     N_("Missing {param_type}"),
     N_("Missing parameter: {param_name}"),

@@ -15,14 +15,14 @@ import click
 from grader.course.catalogue import Catalogue, Exercise
 from grader.errors import GraderFailure, InputError
 from grader.grading.runner import IsolationSource, grade
-from grader.i18n import _, with_lang
+from grader.i18n import N_, _, current_language, pad_to_width, with_lang
 from grader.progress import Progress
 from grader.reports.text import wrap_to_terminal
 from grader.results import ExerciseResult
 
 FEEDBACK_LINES = 12  # of the first failing test's feedback, in the short report
 DEBOUNCE_MS = 300  # an editor's save is often several writes: grade once they settle
-STATUS_MARKS = {"passed": "ok  ", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
+STATUS_MARKS = {"passed": N_("ok"), "failed": N_("FAIL"), "error": N_("ERR"), "timeout": N_("TIME")}
 
 
 def watched_file(catalogue: Catalogue, item_id: str, submission: Path) -> tuple[Exercise, Path]:
@@ -138,7 +138,8 @@ def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> li
         ),
     ]
     for test in result.tests:
-        lines.append(f"  {STATUS_MARKS.get(test.status, test.status)}  {test.name}")
+        mark = _(STATUS_MARKS[test.status]) if test.status in STATUS_MARKS else test.status
+        lines.append(f"  {pad_to_width(mark, 4)}  {test.name}")
     failing = next((test for test in result.tests if test.status != "passed"), None)
     if failing is not None:
         feedback = wrap_to_terminal(failing.feedback, indent="    ").splitlines()[:FEEDBACK_LINES]
@@ -164,6 +165,6 @@ def _next_exercise(exercise_id: str, catalogue: Catalogue) -> str:
     following = catalogue.exercises[position + 1]
     return _("Next: {exercise} ({title}); run `{command}`.").format(
         exercise=following.id,
-        title=following.title,
+        title=following.title_for(current_language()),
         command=with_lang(f"grade watch {following.id}"),
     )

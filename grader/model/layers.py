@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from grader.i18n import _
+from grader.i18n import _, display_width, pad_to_width
 
 Shape = tuple[int, ...]
 MAX_EXTENT = 1 << 20  # no axis of a feature map may be longer than this
@@ -152,30 +152,36 @@ def render_table(
     input_shape: Shape, rows: list[tuple[str, LayerStep]], budget: int | None = None
 ) -> str:
     """The layer-by-layer table: output shapes, parameters and the working, indented so that
-    reports keep it as it is."""
-    width = max([len("layer"), len("Input")] + [len(name) for name, _step in rows]) + 2
+    reports keep it as it is; its headings in the learner's language, aligned by display width."""
+    layer, shape, params = _("layer"), _("output shape"), _("params")
+    width = max([display_width(layer), len("Input")] + [len(name) for name, _step in rows]) + 2
     shape_width = (
         max(
-            [len("output shape"), len(str(input_shape))]
+            [display_width(shape), len(str(input_shape))]
             + [len(str(step.output_shape)) for _name, step in rows]
         )
         + 2
     )
+    params_width = max(display_width(params), 8) + 2
     working = (
-        "  working" if any(step.working for _name, step in rows) else ""
+        "  " + _("working") if any(step.working for _name, step in rows) else ""
     )  # none in the release
     lines = [
-        f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}{working}",
-        f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>10}",
+        f"  {'#':>2}  {pad_to_width(layer, width)}{pad_to_width(shape, shape_width)}"
+        f"{' ' * (params_width - display_width(params))}{params}{working}",
+        f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>{params_width}}",
     ]
     for index, (name, step) in enumerate(rows, start=1):
         lines.append(
             f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
-            f"{count_text(step.parameters):>10}  {step.working}".rstrip()
+            f"{count_text(step.parameters):>{params_width}}  {step.working}".rstrip()
         )
     total = sum(step.parameters for _name, step in rows)
-    budget_text = f" (budget {count_text(budget)})" if budget is not None else ""
+    budget_text = (
+        " " + _("(budget {budget})").format(budget=count_text(budget)) if budget is not None else ""
+    )
     lines.append(
-        f"  {'':>2}  {'total':<{width}}{'':<{shape_width}}{count_text(total):>10}{budget_text}"
+        f"  {'':>2}  {pad_to_width(_('total'), width)}{'':<{shape_width}}"
+        f"{count_text(total):>{params_width}}{budget_text}"
     )
     return "\n".join(lines)

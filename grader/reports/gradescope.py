@@ -12,8 +12,9 @@ import json
 import re
 from typing import Any
 
-from grader.i18n import _
+from grader.i18n import _, language
 from grader.reports.registry import Options, register
+from grader.reports.text import protection_name
 from grader.results import ExerciseResult, Report
 
 GRADESCOPE_SHOWN = "visible"
@@ -31,7 +32,7 @@ GRADESCOPE_UNREADABLE = (
     "채점했습니다. 고친 뒤 다시 제출하세요."
 )
 GRADESCOPE_LATER_NOTE_KO = (
-    "숨겨진 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
+    "숨은 테스트와 퀴즈 정답은 지금 채점되며, 마감 후 총점과 함께 공개됩니다."
 )
 SEED_OPTION = re.compile(r"--seed(=|\s+)\d+")
 SEED_SHOWN_AS = "N"  # "replay with --seed N": the learner never learns the grading's seed
@@ -172,7 +173,9 @@ def _visible_summary(report: Report) -> str:
             f"{english} {GRADESCOPE_LATER_NOTE}",
             f"{korean} {GRADESCOPE_LATER_NOTE_KO}",
         )
-    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {report.protection}."
+    with language("ko"):
+        korean_protection = protection_name(report.protection)
+    return f"{english} Protection: {report.protection}.\n{korean} 보호 수준: {korean_protection}."
 
 
 def _points(score: float, max_score: float) -> str:

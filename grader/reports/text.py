@@ -17,7 +17,14 @@ from grader.results import ExerciseResult, Report, TestResult
 DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal
 STATUS_COLUMNS = 13  # display columns of the widest status word ("not attempted")
 MIN_WIDTH, MAX_WIDTH = 40, 100
-STATUS_WORDS = {"passed": "pass", "failed": "FAIL", "error": "ERR ", "timeout": "TIME"}
+STATUS_WORDS = {
+    "passed": N_("pass"),
+    "failed": N_("FAIL"),
+    "error": N_("ERR"),
+    "timeout": N_("TIME"),
+}
+STATUS_WORD_COLUMNS = 4  # display columns of a test row's status word (통과, 실패: four too)
+PROTECTIONS = {"namespaces": N_("namespaces"), "limits": N_("limits")}  # the JSON names, in English
 STATUS_NAMES = {
     "passed": N_("passed"),
     "partial": N_("partial"),
@@ -50,7 +57,7 @@ def to_text(report: Report, *, replay: str = "") -> str:
         total=_("Total"), points=_points(report.score, report.max_score)
     )
     lines.append(click.style(total, bold=True))
-    protection = report.protection + (
+    protection = protection_name(report.protection) + (
         f" ({report.protection_note})" if report.protection_note else ""
     )
     details = [
@@ -101,7 +108,7 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     if shared:
         lines += _indent(shared, "        ")
     for test in exercise.tests:
-        word = STATUS_WORDS.get(test.status, test.status)
+        word = pad_to_width(_status_word(test.status), STATUS_WORD_COLUMNS)
         row = f"  {word}  {_points(test.score, test.max_score):>9}  {test.name}"
         lines += [
             click.style(part, fg="green" if test.status == "passed" else "red")
@@ -110,6 +117,15 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
         if test.feedback and test.feedback != shared:
             lines += _indent(test.feedback, " " * 19)
     return lines
+
+
+def _status_word(status: str) -> str:
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def protection_name(protection: str) -> str:
+    """The protection a report names ("namespaces", "limits") in the current language."""
+    return _(PROTECTIONS[protection]) if protection in PROTECTIONS else protection
 
 
 def _status_name(status: str) -> str:
@@ -153,7 +169,8 @@ def _starts_a_report_line(word: str) -> bool:
     return word in (
         _("Total"),
         "Total",
-        *(status.strip() for status in STATUS_WORDS.values()),
+        *STATUS_WORDS.values(),
+        *(_status_word(status) for status in STATUS_WORDS),
     ) or bool(re.fullmatch(r"(ex|q)\d\d", word, flags=re.IGNORECASE))
 
 

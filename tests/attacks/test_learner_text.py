@@ -44,7 +44,8 @@ def test_escapes_and_format_fields_stay_inert_text(grade, make_submission, tmp_p
     assert [line.split()[0] for line in lines if line[:1].strip()][:2] == ["ex01", "ex06"]
     replay = next(index for index, line in enumerate(lines) if line.startswith(("Replay", "같은")))
     tests = [line for line in lines[:replay] if line.startswith("  ") and line[2:3].strip()]
-    assert all(line.split()[0] in {"pass", "FAIL", "ERR", "TIME"} for line in tests), tests
+    statuses = {"pass", "FAIL", "ERR", "TIME", "통과", "실패", "오류", "시간"}
+    assert all(line.split()[0] in statuses for line in tests), tests
     assert not any("10 / 10" in line or "1 / 1  convolve2d" in line for line in tests)
     out = tmp_path / "report.json"
     run = grade(

@@ -266,6 +266,10 @@ def forge_full_marks(path) -> None:
             test["score"], test["status"] = test["max_score"], "passed"
         item["score"], item["status"] = item["max_score"], "passed"
     data["score"] = data["max_score"]
+    if "final" in data:  # the final grade worked out again from the forged scores
+        from grader.instructor.final import final_block
+
+        data["final"] = final_block(data, data.get("adjustments", []), data.get("late"))
     path.write_text(json.dumps(data))
 
 

@@ -105,7 +105,8 @@ def test_grade_show_in_english_and_korean(grade):
         "H_out = (H - F + 2P) // S + 1" in korean_run.stdout
         and "def zero_pad(x, pad):" in korean_run.stdout
     )
-    assert "Returns" in korean_run.stdout and "Zero padding adds" not in korean_run.stdout
+    assert "반환값" in korean_run.stdout and "Returns" not in korean_run.stdout
+    assert "Zero padding adds" not in korean_run.stdout
 
 
 def test_grade_show_of_a_quiz_points_to_grade_quiz(grade):

@@ -22,8 +22,8 @@ LOSS = "the model is compiled with a loss for integer labels"
 BUDGET = "the model stays within the parameter budget"
 ACCURACY = "trained by the grader, it reaches the target test accuracy"
 SHAPES = {
-    "build_model honours input_shape and num_classes [28x28x1, 3 classes]",
-    "build_model honours input_shape and num_classes [16x12x3, 5 classes]",
+    "build_model honours input_shape and num_classes [28x28x1 -> 3]",
+    "build_model honours input_shape and num_classes [16x12x3 -> 5]",
 }
 
 TABLE = "Your model, layer by layer:"

@@ -84,7 +84,8 @@ def with_table(request):
                 )
             )
         shown[key] = _(doc)  # test names are in the catalogue: the report shows them translated
-        return f"{message}\n{_('Your model, layer by layer:')}\n{spec.table(budget)}"
+        heading = _("Your model, layer by layer:")
+        return f"{message}\n{heading}\n{spec.table(budget)}"
 
     return attach
 

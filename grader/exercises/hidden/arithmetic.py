@@ -51,7 +51,8 @@ def window_size(size: int, window: int, stride: int, padding: str) -> tuple[int,
         return out, f"({size} - {window} + 2*{total // 2}) // {stride} + 1 = {out}"
     return (
         out,
-        f"'same': ceil({size} / {stride}) = {out} (padding {total // 2} + {total - total // 2})",
+        f"'same': ceil({size} / {stride}) = {out} "
+        + _("(padding {before} + {after})").format(before=total // 2, after=total - total // 2),
     )
 
 
@@ -88,7 +89,7 @@ def _conv2d(config: dict, shape: Shape) -> LayerStep:
     per_filter = channels // groups
     bias = filters if use_bias else 0
     parameters = k_h * k_w * per_filter * filters + bias
-    bias_text = f" + {filters}" if use_bias else " (no bias)"
+    bias_text = f" + {filters}" if use_bias else " " + _("(no bias)")
     working = (
         f"{_both_axes(out_h, out_w, (height, span_h, s_h) == (width, span_w, s_w))}; "
         f"{k_h}*{k_w}*{per_filter}*{filters}{bias_text} = {count_text(parameters)}"
@@ -113,7 +114,7 @@ def _pooling(config: dict, shape: Shape, name: str) -> LayerStep:
         (out_h[0], out_w[0], channels),
         0,
         out_h[0] * out_w[0] * p_h * p_w * channels,
-        working + "; no weights",
+        working + "; " + _("no weights"),
     )
 
 
@@ -125,7 +126,11 @@ def _global_pooling(config: dict, shape: Shape, name: str) -> LayerStep:
         (1, 1, channels) if keepdims else (channels,),
         0,
         height * width * channels,
-        f"the {verb} of each channel's {height}x{width} map",
+        (
+            _("the max of each channel's {size} map")
+            if verb == "max"
+            else _("the mean of each channel's {size} map")
+        ).format(size=f"{height}x{width}"),
     )
 
 
@@ -135,7 +140,9 @@ def _flatten(config: dict, shape: Shape) -> LayerStep:
         (size,),
         0,
         0,
-        f"{'*'.join(map(str, shape))} = {count_text(size)}" if len(shape) > 1 else "already flat",
+        f"{'*'.join(map(str, shape))} = {count_text(size)}"
+        if len(shape) > 1
+        else _("already flat"),
     )
 
 
@@ -147,10 +154,14 @@ def _dense(config: dict, shape: Shape) -> LayerStep:
     inputs = shape[-1]
     positions = product(shape[:-1])
     parameters = inputs * units + (units if use_bias else 0)
-    working = f"{count_text(inputs)}*{units}" + (f" + {units}" if use_bias else " (no bias)")
+    working = f"{count_text(inputs)}*{units}" + (
+        f" + {units}" if use_bias else " " + _("(no bias)")
+    )
     working += f" = {count_text(parameters)}"
     if len(shape) > 1:
-        working += f", applied at each of the {'x'.join(map(str, shape[:-1]))} positions (no Flatten before it)"
+        working += ", " + _(
+            "applied at each of the {positions} positions (no Flatten before it)"
+        ).format(positions="x".join(map(str, shape[:-1])))
     return LayerStep((*shape[:-1], units), parameters, positions * inputs * units, working)
 
 
@@ -176,7 +187,8 @@ def _batch_normalization(config: dict, shape: Shape) -> LayerStep:
         shape,
         parameters,
         product(shape),
-        f"{kinds}*{channels} = {count_text(parameters)} (scale, shift, moving mean and variance)",
+        f"{kinds}*{channels} = {count_text(parameters)} "
+        + _("(scale, shift, moving mean and variance)"),
     )
 
 
@@ -234,7 +246,7 @@ def _reshape(config: dict, shape: Shape) -> LayerStep:
             )
         )
     resolved = tuple(size // known if v == -1 else v for v in target)
-    return LayerStep(resolved, 0, 0, f"{count_text(size)} values rearranged")
+    return LayerStep(resolved, 0, 0, _("{count} values rearranged").format(count=count_text(size)))
 
 
 def _unchanged(config: dict, shape: Shape) -> LayerStep:

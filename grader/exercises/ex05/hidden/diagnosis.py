@@ -139,8 +139,10 @@ def _wrong_shapes(x_shape, pool_size, strides, padding) -> dict[tuple, str]:
         for hw, sentence in windows.same_shape_mistakes(height, width, pool_size, moves):
             windows.name_shape(shapes, (batch, *hw, channels), sentence)
     if strides is None:
-        shapes[(batch, *windows.output_hw(height, width, pool_size, 1, padding), channels)] = N_(
-            "strides=None means a stride equal to the pool size (as Keras), not 1"
+        windows.name_shape(  # translated there, like every other sentence of this table
+            shapes,
+            (batch, *windows.output_hw(height, width, pool_size, 1, padding), channels),
+            N_("strides=None means a stride equal to the pool size (as Keras), not 1"),
         )
     for hw, sentence in windows.shape_mistakes(height, width, pool_size, moves, padding):
         windows.name_shape(shapes, (batch, *hw, channels), sentence)

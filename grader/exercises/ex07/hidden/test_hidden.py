@@ -22,7 +22,7 @@ SHAPE_CASES = [((28, 28, 1), 3), ((16, 12, 3), 5)]
 @pytest.mark.parametrize(
     "input_shape, num_classes",
     SHAPE_CASES,
-    ids=[f"{'x'.join(map(str, shape))}, {classes} classes" for shape, classes in SHAPE_CASES],
+    ids=[f"{'x'.join(map(str, shape))} -> {classes}" for shape, classes in SHAPE_CASES],
 )
 def test_honours_input_shape_and_num_classes(learner, input_shape, num_classes, with_table):
     """build_model honours input_shape and num_classes"""
