@@ -180,10 +180,10 @@ def cli(
         course.root, course._catalogue = course_root, None
 
 
-def submission_option(help_text: str):
+def submission_option(help_text: str, notebook: bool = False):
     return click.option(
         "--submission",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(file_okay=notebook, path_type=Path),
         default=None,
         callback=_learner_folder,
         show_default=False,
@@ -237,7 +237,11 @@ class GradeItemsCommand(click.Command):
 @click.option(
     "--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course."
 )
-@submission_option("Folder with the learner's exNN_*.py files and answers/.")
+@submission_option(
+    "Folder with the learner's exNN_*.py files and answers/, or a notebook (.ipynb) that "
+    "defines the exercises' functions.",
+    notebook=True,
+)
 @click.option(
     "--format",
     "output_format",
