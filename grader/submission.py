@@ -25,6 +25,7 @@ from grader.i18n import _
 from grader.notebooks.read import MAX_NOTEBOOK_BYTES, NotebookCode, NotebookError, read_notebook
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
+NOTEBOOK_FILE = re.compile(r"^[^.].*\.ipynb$", re.IGNORECASE)  # a notebook handed in (not hidden)
 COURSE_FOLDERS = ("exercises", "answers")
 MAX_LAYOUT_DEPTH = 64  # folders that each hold one folder: deeper than any upload's nesting
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -81,9 +82,7 @@ class Submission:
             sorted(
                 name
                 for name, kind in entries.items()
-                if kind == "file"
-                and name.lower().endswith(NOTEBOOK_SUFFIX)
-                and not name.startswith(".")
+                if kind == "file" and NOTEBOOK_FILE.match(name)
             )
         )
 
@@ -228,7 +227,7 @@ def _find_base(folder: Path) -> PurePosixPath:
     base = PurePosixPath(".")
     for _repeat in range(MAX_LAYOUT_DEPTH + 1):
         entries = _entries(folder / base)
-        if any(COURSE_FILE.match(name) for name in entries):
+        if any(COURSE_FILE.match(name) or NOTEBOOK_FILE.match(name) for name in entries):
             return base
         if "exercises" in entries:
             return base / "exercises"

@@ -88,6 +88,7 @@ ALLOWED: dict[str, set[str]] = {
         "grading",
         "hidden",
         "learner",
+        "notebooks",
         "processes",
         "quiz",
         "reports",
