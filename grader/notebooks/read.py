@@ -25,7 +25,6 @@ MAX_NOTEBOOK_BYTES = 16 << 20  # a notebook with plots in its outputs is a few M
 MAX_CODE_CHARACTERS = (
     256 << 10
 )  # of all code cells together: a learner's notebook has a few thousand
-MAX_NESTING = 64  # JSON nesting a notebook needs is under ten levels deep
 MARKER = re.compile(r"^[ \t]*#[ \t]*grade[ \t]*:[ \t]*ex[ \t]*0*(\d{1,3})[ \t]*$", re.I | re.M)
 MAGIC_LINE = re.compile(
     r"^\s*[%!?]"  # %magic, !shell, ?help
@@ -118,11 +117,11 @@ def _validated_cells(data: bytes) -> list[tuple[int, str]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise _Unreadable(_("it is not UTF-8 text")) from None
-    if _nesting(text) > MAX_NESTING:  # before any parser recurses into it
-        raise _Unreadable(_("its JSON is nested too deeply")) from None
     try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError):
+        parsed = json.loads(text)  # its C parser refuses nesting deeper than the recursion limit
+    except RecursionError:
+        raise _Unreadable(_("its JSON is nested too deeply")) from None
+    except ValueError:
         raise _Unreadable(_("it is not JSON")) from None
     try:
         return _code_cells(parsed)
@@ -152,20 +151,6 @@ def _code_cells(parsed: object) -> list[tuple[int, str]]:
             raise ValueError("a cell's source is not text")
         found.append((number, source))
     return found
-
-
-def _nesting(text: str) -> int:
-    """How deep the JSON's brackets go at most (strings skipped): checked before any parser
-    recurses into it."""
-    depth = deepest = 0
-    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token in "]}":
-            depth -= 1
-    return deepest
 
 
 def _without_ipython(source: str, number: int, notes: list[str]) -> str:
