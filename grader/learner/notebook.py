@@ -203,7 +203,7 @@ def notebook_grade(
     selected = [catalogue.item(item_id).id for item_id in ids]
     folder = learner_folder(submission, DEFAULT_SUBMISSION)
     drawn: list[tuple[str, bytes]] = []
-    with IsolationProbe(allow_weak=allow_weak) as isolation:
+    with IsolationProbe(allow_weak=allow_weak, self_check=True) as isolation:
         report = grade(
             catalogue, selected, submission=folder, isolation=isolation, seed=seed, lang=lang
         )
