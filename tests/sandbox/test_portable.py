@@ -111,13 +111,22 @@ HIDDEN = textwrap.dedent(
 WORKER_SHIM = HIDDEN + textwrap.dedent(
     """
     import runpy
+    assert not hasattr(os, "unshare")
+    with open(__file__ + ".ran", "a") as ran:  # for the test: this worker's modules were hidden
+        ran.write("worker\n")
     sys.argv = sys.argv[1:]
     runpy.run_path(sys.argv[0], run_name="__main__")
     """
 )
 GRADER_SHIM = HIDDEN + textwrap.dedent(
     """
-    sys.platform = "darwin"  # decided as on a Mac: no namespaces, the portable worker
+    import types
+    import grader.sandbox.isolation as modes
+    class Mac(types.ModuleType):  # the decision sees a Mac: no namespaces, the portable worker
+        platform = "darwin"
+        def __getattr__(self, name):
+            return getattr(sys, name)
+    modes.sys = Mac("sys")
     sys.executable = sys.argv.pop(1)  # the worker starts through the shim, its modules hidden too
     from grader.cli import main
     main()
@@ -164,6 +173,7 @@ def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
     )
     assert finished.returncode == 1, finished.stderr
+    assert (tmp_path / "worker_shim.py.ran").read_text().count("worker") >= 2  # ex01 and ex03
     report = json.loads(finished.stdout)
     assert report["protection"] == "self-check"
     assert "이 컴퓨터" in report["protection_note"]  # the self-check said in Korean too
