@@ -113,7 +113,7 @@ WORKER_SHIM = HIDDEN + textwrap.dedent(
     import runpy
     assert not hasattr(os, "unshare")
     with open(__file__ + ".ran", "a") as ran:  # for the test: this worker's modules were hidden
-        ran.write("worker\n")
+        ran.write("worker ")
     sys.argv = sys.argv[1:]
     runpy.run_path(sys.argv[0], run_name="__main__")
     """
