@@ -12,7 +12,7 @@ kernel; for an exercise function that is said in a note.
 Which cells count (`scope`): all code cells, unless a cell marks an exercise with a comment
 line `# grade: ex01`. Then ex01's cells are those from each of its markers to the next marker,
 plus the cells before the first marker (imports and helpers shared by all). An exercise that no
-marker names is looked for in every cell. docs/design.md#notebooks has the whole rule.
+marker names is looked for in the shared cells, and where they do not define it, in every cell. docs/design.md#notebooks has the whole rule.
 """
 
 from __future__ import annotations
