@@ -236,8 +236,12 @@ def report_html(report: Report, pictures: list[tuple[str, bytes]]) -> str:
         parts.append(
             f'<h4 style="color:{colour}">{html.escape(exercise.id)} '
             f"{round(exercise.score, 2):g} / {round(exercise.max_score, 2):g} &middot; {html.escape(exercise.title)}</h4>"
-            "<table><tbody>"
         )
+        if exercise.kind == "exercise" and exercise.note:  # how a notebook became its file
+            parts.append(
+                f'<pre style="white-space:pre-wrap;margin:0">{html.escape(exercise.note)}</pre>'
+            )
+        parts.append("<table><tbody>")
         for test in exercise.tests:
             mark = "&#10004;" if test.status == "passed" else "&#10008;"
             feedback = (
