@@ -27,7 +27,7 @@ from collections.abc import Callable
 from grader.jail import wire
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec
-from grader.sandbox.process import Dead, Deadline, WorkerProcess
+from grader.sandbox.process import Dead, Deadline
 
 READ_CHUNK_BYTES = 1 << 16
 WAIT_SLICE_SECONDS = 0.1  # how often a waiting read lets the activity line redraw
@@ -160,10 +160,3 @@ class PortableWorkerProcess:
             pass
         # Its standard output is left to the reader thread, which ends when the last process
         # holding the pipe does: closing it under a blocked read could close another's file.
-
-
-def start_worker(spec: SandboxSpec, isolation: Isolation) -> WorkerProcess | PortableWorkerProcess:
-    """The worker process `isolation` calls for: in the sandbox, or portable (a self-check)."""
-    if isolation.portable:
-        return PortableWorkerProcess(spec, isolation)
-    return WorkerProcess(spec, isolation)
