@@ -17,17 +17,20 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.errors import InputError
 from grader.i18n import _
+from grader.notebooks.read import MAX_NOTEBOOK_BYTES, NotebookCode, NotebookError, read_notebook
 
 COURSE_FILE = re.compile(r"^(ex\d\d_\w+\.py|q\d\d\.yaml)$")
+NOTEBOOK_FILE = re.compile(r"^[^.].*\.ipynb$", re.IGNORECASE)  # a notebook handed in (not hidden)
 COURSE_FOLDERS = ("exercises", "answers")
 MAX_LAYOUT_DEPTH = 64  # folders that each hold one folder: deeper than any upload's nesting
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+NOTEBOOK_SUFFIX = ".ipynb"
 
 
 class SubmissionFileError(Exception):
@@ -45,13 +48,55 @@ class Submission:
 
     folder: Path
     base: PurePosixPath  # relative to `folder`: "." or "exercises" or "alice" or "alice/exercises"
+    notebook: str | None = None  # `grade --submission work.ipynb`: that notebook is the submission
+    _read: dict[str, NotebookCode | NotebookError] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def open(cls, folder: Path) -> Submission:
-        """The submission in `folder`; `InputError` if there is no such folder."""
+        """The submission in `folder`, or the notebook `folder` names; `InputError` if there is
+        no such folder, or the notebook cannot be read (one line, before anything is graded)."""
+        if folder.suffix.lower() == NOTEBOOK_SUFFIX and not folder.is_dir():
+            learner = cls(folder.parent, PurePosixPath("."), notebook=folder.name)
+            found = learner.notebook_code(folder.name)
+            if isinstance(found, NotebookError):
+                raise InputError(found.message)
+            return learner
+        if folder.is_file():
+            raise InputError(
+                _("--submission takes a folder or a notebook (.ipynb), not {file}").format(
+                    file=folder
+                )
+            )
         if not folder.is_dir():
             raise InputError(_("submission folder {folder} does not exist").format(folder=folder))
         return cls(folder, _find_base(folder))
+
+    def notebooks(self) -> tuple[str, ...]:
+        """The notebooks the submission holds: the one given, else the base folder's `*.ipynb`."""
+        if self.notebook is not None:
+            return (self.notebook,)
+        entries = _entries(self.folder / self.base)
+        return tuple(
+            sorted(
+                name
+                for name, kind in entries.items()
+                if kind == "file" and NOTEBOOK_FILE.match(name)
+            )
+        )
+
+    def notebook_code(self, name: str) -> NotebookCode | NotebookError:
+        """The notebook `name` of the base folder, read once (as data, never run)."""
+        if name not in self._read:
+            try:
+                data = self.read(self.base / name, MAX_NOTEBOOK_BYTES)
+                self._read[name] = read_notebook(data, name)
+            except SubmissionFileError as error:
+                self._read[name] = NotebookError(error.message)
+            except NotebookError as error:
+                self._read[name] = error
+        return self._read[name]
 
     def layout_folders(self) -> tuple[PurePosixPath, ...]:
         """Every folder whose entries the grader looks at: those on the way down to `base` (they
@@ -182,7 +227,7 @@ def _find_base(folder: Path) -> PurePosixPath:
     base = PurePosixPath(".")
     for _repeat in range(MAX_LAYOUT_DEPTH + 1):
         entries = _entries(folder / base)
-        if any(COURSE_FILE.match(name) for name in entries):
+        if any(COURSE_FILE.match(name) or NOTEBOOK_FILE.match(name) for name in entries):
             return base
         if "exercises" in entries:
             return base / "exercises"

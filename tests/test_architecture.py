@@ -28,7 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "failures": {"i18n"},
     "results": {"i18n", "sanitise"},
     "course": {"i18n", "errors"},
-    "submission": {"i18n", "errors"},
+    "submission": {"i18n", "errors", "notebooks"},
+    "notebooks": {"i18n", "sanitise"},  # a notebook read as data, its definitions extracted
     # sandbox -> processes: a worker forked by a pre-warmed server, a long wait's line on a terminal
     "sandbox": {"i18n", "jail", "course", "errors", "failures", "processes", "sanitise"},
     "checks": {"i18n", "check_feedback", "evidence", "failures", "sanitise"},
@@ -57,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
         "evidence",
         "errors",
         "failures",
+        "notebooks",
         "processes",
         "quiz",
         "results",
@@ -87,6 +89,7 @@ ALLOWED: dict[str, set[str]] = {
         "grading",
         "hidden",
         "learner",
+        "notebooks",
         "processes",
         "quiz",
         "reports",

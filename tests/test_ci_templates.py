@@ -22,6 +22,7 @@ INSTRUCTOR = TEMPLATES / "instructor-grade-class.yml"
 CLASSROOM = TEMPLATES / "classroom" / "classroom.yml"
 AUTOGRADING = TEMPLATES / "classroom" / "autograding.json"
 EXERCISES = Path(__file__).resolve().parent.parent / "grader" / "exercises"
+RELEASE = TEMPLATES / "release-matrix.yml"
 SHELL_ENDS = {"||", "&&", "|", ";", ">", ">>", "2>&1"}
 
 
@@ -85,15 +86,28 @@ def check_invocation(arguments: list[str]) -> str:
     return name
 
 
-@pytest.mark.parametrize("path", [LEARNER, INSTRUCTOR], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [LEARNER, INSTRUCTOR, RELEASE], ids=lambda path: path.name)
 def test_templates_are_workflows_whose_grade_commands_exist(path):
     invocations = [
         call for script in run_scripts(workflow(path)) for call in grade_invocations(script)
     ]
     assert invocations, f"{path.name} never runs grade"
     used = {check_invocation(call) for call in invocations}
-    expected = {GRADE_COMMAND} if path == LEARNER else {"batch", "merge", "report", "similar"}
+    expected = (
+        {GRADE_COMMAND} if path in (LEARNER, RELEASE) else {"batch", "merge", "report", "similar"}
+    )
     assert used == expected
+
+
+def test_the_release_template_grades_on_linux_macos_and_windows_with_python_3_11():
+    job = workflow(RELEASE)["jobs"]["grade"]
+    matrix = job["strategy"]["matrix"]
+    assert set(matrix["os"]) == {"ubuntu-latest", "macos-latest", "windows-latest"}
+    assert matrix["python-version"] == ["3.11"] and job["strategy"]["fail-fast"] is False
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["defaults"]["run"]["shell"] == "bash"  # one script for Windows too
+    scripts = "\n".join(run_scripts(workflow(RELEASE)))
+    assert "python -m pytest" in scripts and "['protection']" in scripts
 
 
 def test_the_learner_template_shows_a_summary_and_junit_and_passes_on_partial_credit():
@@ -132,6 +146,7 @@ GRADING_STEPS = [
     (INSTRUCTOR, "grade", "grade batch"),
     (INSTRUCTOR, "merge", "grade merge"),
     (LEARNER, "grade", "--format junit"),
+    (RELEASE, "grade", "grade --all"),
 ]
 
 
@@ -141,7 +156,7 @@ def step_script(path: Path, job: str, marker: str) -> str:
         for step in workflow(path)["jobs"][job]["steps"]
         if marker in step.get("run", "")
     ]
-    script = script.replace("${{ matrix.shard }}", "1")
+    script = script.replace("${{ matrix.shard }}", "1").replace("${{ matrix.os }}", "ubuntu")
     return re.sub(r"\$\{\{.*?\}\}", "", script)  # an empty seed input: fresh seeds
 
 

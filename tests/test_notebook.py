@@ -60,6 +60,7 @@ def test_a_bad_line_is_one_line_of_html_not_a_traceback():
     assert parse_line("ex01 q01 --lang ko --no-pictures --seed 7")[1] | {"submission": None} == {
         "pictures": False,
         "allow_weak": False,
+        "cells": False,
         "lang": "ko",
         "submission": None,
         "seed": 7,

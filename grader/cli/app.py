@@ -67,13 +67,15 @@ class Course:
             self._catalogue = load_catalogue(self.catalogue_path, root=self.root)
         return self._catalogue
 
-    def decide_isolation(self, allow_weak: bool):
-        """Start deciding the run's isolation now; the probe answers on first `get()`."""
+    def decide_isolation(self, allow_weak: bool, *, self_check: bool = False):
+        """Start deciding the run's isolation now; the probe answers on first `get()`.
+        `self_check`: a learner's own grading, which may use the portable worker where no
+        sandbox can be built (docs/design.md#portable-self-check); instructor commands never do."""
         if self.isolation is not None:
             return self.isolation
         from grader.sandbox.probe import IsolationProbe
 
-        return IsolationProbe(allow_weak=allow_weak)
+        return IsolationProbe(allow_weak=allow_weak, self_check=self_check)
 
 
 pass_course = click.make_pass_decorator(Course, ensure=True)
@@ -180,10 +182,10 @@ def cli(
         course.root, course._catalogue = course_root, None
 
 
-def submission_option(help_text: str):
+def submission_option(help_text: str, notebook: bool = False):
     return click.option(
         "--submission",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(file_okay=notebook, path_type=Path),
         default=None,
         callback=_learner_folder,
         show_default=False,
@@ -237,7 +239,11 @@ class GradeItemsCommand(click.Command):
 @click.option(
     "--all", "grade_all", is_flag=True, help="Grade every exercise and quiz in the course."
 )
-@submission_option("Folder with the learner's exNN_*.py files and answers/.")
+@submission_option(
+    "Folder with the learner's exNN_*.py files and answers/, or a notebook (.ipynb) that "
+    "defines the exercises' functions.",
+    notebook=True,
+)
 @click.option(
     "--format",
     "output_format",
@@ -307,7 +313,7 @@ def grade_items(
         catalogue.item(item_id)
     from grader.cli.commands import exit_code, grade_and_report
 
-    with course.decide_isolation(allow_weak_sandbox) as isolation:
+    with course.decide_isolation(allow_weak_sandbox, self_check=True) as isolation:
         report = grade_and_report(
             catalogue,
             selected,

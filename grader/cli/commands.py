@@ -67,9 +67,10 @@ def grade_and_report(
             err=True,
         )
     if output_format == "text":
-        progress = Progress.load(submission)
+        folder = submission if submission.is_dir() else submission.parent  # a notebook's folder
+        progress = Progress.load(folder)
         progress.record(report)
-        progress.save(submission)
+        progress.save(folder)
     return report
 
 

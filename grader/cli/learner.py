@@ -47,7 +47,7 @@ def watch_exercise(
     from grader.learner.watch import watch, watched_file
 
     watched_file(course.catalogue, item_id, submission)  # a quiz or an unknown id: one line, exit 2
-    with course.decide_isolation(allow_weak_sandbox) as isolation:
+    with course.decide_isolation(allow_weak_sandbox, self_check=True) as isolation:
         ctx.exit(watch(course.catalogue, item_id, submission=submission, isolation=isolation))
 
 
@@ -111,7 +111,7 @@ def add_picture_option(command: click.Command) -> None:
         submission = learner_folder(submission, DEFAULT_SUBMISSION)
 
         item = course.catalogue.item(shown["item_id"])
-        with course.decide_isolation(allow_weak_sandbox) as isolation:
+        with course.decide_isolation(allow_weak_sandbox, self_check=True) as isolation:
             pictures = learner_pictures(
                 course.catalogue,
                 [item.id],

@@ -21,25 +21,22 @@ from pathlib import Path
 from grader.course.catalogue import EXERCISES_DIR, Catalogue, Exercise, Quiz
 from grader.errors import GraderFailure
 from grader.failures import (
-    ForbiddenModule,
     GradingFailure,
-    LearnerFailure,
     MissingLibrary,
-    NotAttempted,
     SandboxNotStarted,
 )
 from grader.grading.manifest import ManifestEntry, by_exercise, points_problem
 from grader.grading.session import clean_pytest_environment, new_seed, pytest_arguments
+from grader.grading.sources import learner_source
 from grader.i18n import N_, _, current_language, language, translated_title
 from grader.results import ExerciseResult, Report, TestResult
 from grader.sandbox.client import WorkerClient
 from grader.sandbox.isolation import IsolationSource
 from grader.sandbox.launch import make_scratch, prepare
-from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT, forbidden_imports, forbidden_message
-from grader.submission import Submission, SubmissionFileError
+from grader.sandbox.policy import TENSORFLOW_ENVIRONMENT
+from grader.submission import Submission
 
 log = logging.getLogger(__name__)
-MAX_SOURCE_BYTES = 1 << 20  # a learner file larger than this is not graded
 TRAINER_MODULE = "grader.model.trainer"  # ex07's trusted trainer (grader/model/judge.py starts it)
 NO_TENSORFLOW = N_(
     "{exercise} needs TensorFlow, which is not installed here. Install it with "
@@ -177,14 +174,16 @@ def _grade_exercises(
 ) -> dict[str, ExerciseResult]:
     blocked: dict[str, GradingFailure] = {}
     sources: dict[str, bytes] = {}
+    notes: dict[str, str] = {}
     for exercise in exercises:
-        content = _read_learner_file(learner, exercise)
-        if not isinstance(content, GradingFailure):
-            content = _missing_library(exercise, lang) or content
-        if isinstance(content, GradingFailure):
-            blocked[exercise.id] = content
+        found = learner_source(learner, exercise)
+        if not isinstance(found, GradingFailure):
+            notes[exercise.id] = "\n".join(found.notes)
+            found = _missing_library(exercise, lang) or found
+        if isinstance(found, GradingFailure):
+            blocked[exercise.id] = found
         else:
-            sources[exercise.id] = content
+            sources[exercise.id] = found.content
     files = [path for exercise in exercises for path in exercise.suite_files(exercises_dir)]
     if not sources:  # nothing to run: the suites are collected for the manifest alone
         outcomes, manifest = _run_pytest(files, exercises, None, seed, exercises_dir, frozenset())
@@ -212,7 +211,7 @@ def _grade_exercises(
             workers.close_all()
             shutil.rmtree(scratch, ignore_errors=True)
     grouped = by_exercise(manifest)
-    return {
+    results = {
         exercise.id: _score(
             exercise,
             grouped.get(exercise.id, []),
@@ -222,6 +221,9 @@ def _grade_exercises(
         )
         for exercise in exercises
     }
+    for exercise_id, note in notes.items():
+        results[exercise_id].note = note  # how a notebook became the exercise's file
+    return results
 
 
 def _score(
@@ -318,25 +320,13 @@ def _missing_library(exercise: Exercise, lang: str | None) -> MissingLibrary | N
 
 
 def _read_learner_file(learner: Submission, exercise: Exercise) -> bytes | GradingFailure:
-    """The bytes of a learner's exercise file, or why it cannot be graded."""
-    try:
-        content = learner.read(learner.exercise_path(exercise.file), MAX_SOURCE_BYTES)
-    except SubmissionFileError as error:
-        if error.kind == "missing":
-            return NotAttempted(
-                _("not attempted: {file} is not in the submission folder").format(
-                    file=exercise.file
-                )
-            )
-        return LearnerFailure(error.message)
-    if not exercise.tensorflow:
-        banned = forbidden_imports(content.decode("utf-8", errors="replace"))
-        if banned:
-            return ForbiddenModule(forbidden_message(exercise.id, banned))
-    return content
+    """The bytes of a learner's exercise code (a file, or from a notebook), or why it cannot be
+    graded (the pictures read a learner's code as grading does)."""
+    found = learner_source(learner, exercise)
+    return found if isinstance(found, GradingFailure) else found.content
 
 
-read_learner_file = _read_learner_file  # the pictures read a learner's file as grading does
+read_learner_file = _read_learner_file
 
 
 def _grade_quiz(

@@ -149,6 +149,7 @@ def _holds_an_upload(folder: Path) -> bool:
         submission = Submission.open(folder)
         return (
             any(COURSE_FILE.match(name) for name in os.listdir(folder / submission.base))
+            or bool(submission.notebooks())
             or submission.kind(submission.base / "answers") != "missing"
         )
     except (OSError, InputError):

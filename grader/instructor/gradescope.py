@@ -38,7 +38,8 @@ python3 -m pip install -e ".[keras]"
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, as /autograder/run_autograder; the learner's upload
 # is in /autograder/submission (files side by side, an exercises/ and answers/ folder, or either
-# inside one folder: all are accepted), and the results go to /autograder/results/results.json.
+# inside one folder: all are accepted; a notebook (.ipynb) there gives the exercises whose .py file
+# is missing), and the results go to /autograder/results/results.json.
 #
 # Only a graded run (the grader's exit code 0 or 1, with a readable report that names no test the
 # grader could not check) leaves a results.json.

@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 
 from grader.course.catalogue import Catalogue, Exercise
 from grader.errors import InputError
-from grader.submission import COURSE_FILE, Submission
+from grader.notebooks.read import MAX_NOTEBOOK_BYTES
+from grader.submission import COURSE_FILE, NOTEBOOK_FILE, Submission
 
 MAX_ZIP_FILES = 500
 MAX_ZIP_BYTES = 50 << 20
@@ -279,6 +280,8 @@ def _layout_problem(folder: Path, catalogue: Catalogue, what: str) -> str:
         )
         if submission.kind(path) != "missing":
             return ""
+    if submission.notebooks():  # a notebook handed in: grading says what it defines
+        return ""
     top = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
     folders = [
         name for name in top if (folder / name).is_dir() and not (folder / name).is_symlink()
@@ -342,22 +345,27 @@ def _list(folder: Path, relative: PurePosixPath, entries: dict) -> None:
         elif entry.is_dir(follow_symlinks=False):
             entries.setdefault(path, ("dir", b""))
         elif entry.is_file(follow_symlinks=False):
-            hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and COURSE_FILE.match(
-                entry.name
-            )
+            hard_link = entry.stat(follow_symlinks=False).st_nlink > 1 and _graded(entry.name)
             entries[path] = (
                 "hardlink" if hard_link else "file",
                 b"" if hard_link else _course_bytes(Path(entry.path)),
             )
 
 
+def _graded(name: str) -> bool:
+    """Whether a file of this name is read by grading: an exercise or answers file, a notebook."""
+    return bool(COURSE_FILE.match(name) or NOTEBOOK_FILE.match(name))
+
+
 def _course_bytes(path: Path) -> bytes:
-    """The bytes of an exercise or answers file (capped); any other file is a placeholder."""
-    if not COURSE_FILE.match(path.name):
+    """The bytes of an exercise, answers or notebook file (capped one byte over what grading
+    reads, so grading still refuses it); any other file is a placeholder."""
+    if not _graded(path.name):
         return b""
+    limit = MAX_NOTEBOOK_BYTES + 1 if NOTEBOOK_FILE.match(path.name) else MAX_COURSE_FILE_READ
     try:
         with open(path, "rb") as stream:
-            return stream.read(MAX_COURSE_FILE_READ)
+            return stream.read(limit)
     except OSError as error:
         raise ValueError(f"{path.name} cannot be read: {error.strerror}") from None
 

@@ -51,15 +51,44 @@ def _sibling(name: str):
 wire = _sibling("wire")
 
 
-def _apply_limits(limits: dict) -> None:
-    """Resource limits, set before any learner code runs (the sandbox may add more)."""
-    import resource
-
+def _apply_limits(limits: dict, portable: bool = False) -> None:
+    """Resource limits, set before any learner code runs (the sandbox may add more). The
+    portable worker sets those its system has (none on Windows, where `resource` is missing;
+    macOS refuses some) and goes on: its time limits are the trusted side's deadlines."""
+    try:
+        import resource
+    except ImportError:
+        if portable:
+            return
+        raise
     for name, value in limits.items():
-        which = getattr(resource, name)
-        soft, hard = resource.getrlimit(which)
-        new = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(which, (new, new))
+        try:
+            which = getattr(resource, name)
+            soft, hard = resource.getrlimit(which)
+            new = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (new, new))
+        except (AttributeError, ValueError, OSError):
+            if not portable:
+                raise
+
+
+def _standard_pipes(config: dict) -> dict:
+    """The portable worker's frames travel on its standard input and output (no descriptors can
+    be handed to a child on Windows): keep private copies of both, then point the standard ones
+    elsewhere, so that nothing a learner prints or reads can touch the pipes."""
+    request_fd, response_fd = os.dup(0), os.dup(1)
+    try:
+        import msvcrt  # Windows: bytes through, never newline translation
+
+        for fd in (request_fd, response_fd):
+            msvcrt.setmode(fd, os.O_BINARY)  # type: ignore[attr-defined]  # Windows only
+    except ImportError:
+        pass
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # printed outside a call: to the worker's error file, as in the sandbox
+    return dict(config, request_fd=request_fd, response_fd=response_fd)
 
 
 class _ForbiddenImports:
@@ -299,8 +328,8 @@ def _view(paths) -> dict:
         pass
     return {
         "pid": os.getpid(),
-        "uid": os.geteuid(),
-        "gid": os.getegid(),
+        "uid": os.geteuid() if hasattr(os, "geteuid") else -1,  # Windows has neither
+        "gid": os.getegid() if hasattr(os, "getegid") else -1,
         "capabilities": capabilities,
         "visible": [path for path in paths if os.path.exists(path)],
         "root_writable": os.access("/", os.W_OK),
@@ -321,9 +350,12 @@ def _first_to_go() -> None:
 def run(config: dict) -> None:
     """Everything a worker does, from its jail to its last answer; never returns. The process
     is already in its new namespaces (made by `unshare`, or by zygote.py)."""
+    portable = bool(config.get("stdio"))
+    if portable:
+        config = _standard_pipes(config)
     _first_to_go()  # while still the launcher's user: a changed uid may no longer write its /proc
     sandbox_error = _isolate(config)
-    _apply_limits(config.get("rlimits", {}))
+    _apply_limits(config.get("rlimits", {}), portable)
     worker = _Worker(config)
     # The first frame, written before any learner code exists in this process: the sandbox's word.
     if sandbox_error is not None:

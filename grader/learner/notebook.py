@@ -4,6 +4,12 @@ the notebook in the same sandbox as `grade ex01`, and shows the report and pictu
 `grader/__init__.py` hands IPython `load_ipython_extension`, which imports this module only
 then (`import grader` stays light). The magic's line reads like the command line:
 `%grade ex01 ex02 [--lang ko] [--no-pictures] [--submission DIR] [--allow-weak-sandbox]`.
+
+`%grade ex01 --cells` grades the functions defined in the notebook's own code cells instead of
+the exercise file: on Colab the notebook as it is now (asked from the Colab front end), elsewhere
+the cells this kernel ran, in the order it ran them. Either way they are written to a notebook
+file in a temporary folder and graded as a handed-in notebook (grader/notebooks/): read as text,
+never run here, the exercise's functions and what they use run in the sandbox.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from grader.reports.text import STATUS_COLOURS, to_text
 from grader.results import Report
 
 DEFAULT_SUBMISSION = Path("exercises")
-FLAGS = ("--no-pictures", "--allow-weak-sandbox")
+FLAGS = ("--no-pictures", "--allow-weak-sandbox", "--cells")
+OWN_LINES = ("%grade", "%load_ext grader", "%reload_ext grader")  # the grading itself, not code
+COLAB_TIMEOUT_SECONDS = 10
 OPTIONS = ("--lang", "--submission", "--seed")
 HTML_COLOURS = {"green": "#1a7f37", "yellow": "#9a6700", "red": "#cf222e", "blue": "#0969da"}
 
@@ -53,9 +61,83 @@ def grade_magic(line: str) -> NotebookReport:
     """`%grade ex01 [options]`: grade, remember progress, return the report to show."""
     try:
         ids, options = parse_line(line)
+        if options.pop("cells"):
+            if options["submission"] is not None:
+                raise InputError(_("give either --cells or --submission, not both"))
+            with tempfile.TemporaryDirectory(prefix="grade-cells-") as folder:
+                options["submission"] = write_cells_notebook(Path(folder))
+                return notebook_grade(ids, remember=False, **options)
         return notebook_grade(ids, **options)
     except (InputError, GraderFailure) as error:
         return NotebookReport(None, error=str(error))
+
+
+def write_cells_notebook(folder: Path) -> Path:
+    """This notebook's code cells as a notebook file in `folder` (see the module's docstring)."""
+    import json
+
+    notebook = _colab_notebook()
+    if notebook is None:
+        notebook = cells_notebook(_kernel_inputs())
+    for cell in notebook.get("cells", []) if isinstance(notebook.get("cells"), list) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            cell["source"] = _without_own_lines(cell.get("source", ""))
+    path = folder / "notebook.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def cells_notebook(sources: list[str]) -> dict:
+    """A notebook (nbformat 4) of code cells holding `sources`."""
+    cells: list[dict] = []
+    for number, source in enumerate(sources, start=1):
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"input-{number}",
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+        )
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _without_own_lines(source: object) -> object:
+    """A cell's source without the `%grade` and `%load_ext grader` lines (the grading itself)."""
+    if isinstance(source, list):
+        source = "".join(part for part in source if isinstance(part, str))
+    if not isinstance(source, str):
+        return source  # not text: the notebook's validation says so
+    lines = source.splitlines()
+    return "\n".join(line for line in lines if not line.strip().startswith(OWN_LINES))
+
+
+def _colab_notebook() -> dict | None:
+    """The notebook as the Colab front end has it now, or None outside Colab."""
+    import importlib
+    import sys
+
+    if "google.colab" not in sys.modules:  # a Colab kernel imports it at start-up
+        return None
+    try:
+        _message = importlib.import_module("google.colab._message")
+        answer = _message.blocking_request("get_ipynb", timeout_sec=COLAB_TIMEOUT_SECONDS)
+    except Exception:  # no front end answered: fall back on the kernel's own inputs
+        return None
+    notebook = answer.get("ipynb") if isinstance(answer, dict) else None
+    return notebook if isinstance(notebook, dict) else None
+
+
+def _kernel_inputs() -> list[str]:
+    """The cells this kernel ran, as typed (magics and all), oldest first."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        raise InputError(_("--cells works inside Jupyter or Colab, where the notebook's cells are"))
+    return [source for source in shell.history_manager.input_hist_raw[1:] if source.strip()]
 
 
 def parse_line(line: str) -> tuple[list[str], dict]:
@@ -68,6 +150,7 @@ def parse_line(line: str) -> tuple[list[str], dict]:
     options: dict = {
         "pictures": True,
         "allow_weak": False,
+        "cells": False,
         "lang": None,
         "submission": None,
         "seed": None,
@@ -78,6 +161,8 @@ def parse_line(line: str) -> tuple[list[str], dict]:
             options["pictures"] = False
         elif word == "--allow-weak-sandbox":
             options["allow_weak"] = True
+        elif word == "--cells":
+            options["cells"] = True
         elif word in OPTIONS and words:
             value = words.pop(0)
             options[word[2:]] = Path(value) if word == "--submission" else value
@@ -106,6 +191,7 @@ def notebook_grade(
     lang: str | None = None,
     submission: Path | None = None,
     seed: int | None = None,
+    remember: bool = True,
 ) -> NotebookReport:
     from grader.course.catalogue import load_catalogue
     from grader.grading.runner import grade
@@ -117,7 +203,7 @@ def notebook_grade(
     selected = [catalogue.item(item_id).id for item_id in ids]
     folder = learner_folder(submission, DEFAULT_SUBMISSION)
     drawn: list[tuple[str, bytes]] = []
-    with IsolationProbe(allow_weak=allow_weak) as isolation:
+    with IsolationProbe(allow_weak=allow_weak, self_check=True) as isolation:
         report = grade(
             catalogue, selected, submission=folder, isolation=isolation, seed=seed, lang=lang
         )
@@ -133,9 +219,10 @@ def notebook_grade(
                 ):
                     if picture.path is not None:  # learner_pictures() drew it there
                         drawn.append((picture.path.name, picture.path.read_bytes()))
-    progress = Progress.load(folder)
-    progress.record(report)
-    progress.save(folder)
+    if remember:
+        progress = Progress.load(folder)
+        progress.record(report)
+        progress.save(folder)
     return NotebookReport(report, drawn)
 
 
@@ -149,8 +236,12 @@ def report_html(report: Report, pictures: list[tuple[str, bytes]]) -> str:
         parts.append(
             f'<h4 style="color:{colour}">{html.escape(exercise.id)} '
             f"{round(exercise.score, 2):g} / {round(exercise.max_score, 2):g} &middot; {html.escape(exercise.title)}</h4>"
-            "<table><tbody>"
         )
+        if exercise.kind == "exercise" and exercise.note:  # how a notebook became its file
+            parts.append(
+                f'<pre style="white-space:pre-wrap;margin:0">{html.escape(exercise.note)}</pre>'
+            )
+        parts.append("<table><tbody>")
         for test in exercise.tests:
             mark = "&#10004;" if test.status == "passed" else "&#10008;"
             feedback = (

@@ -99,6 +99,8 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
         click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
         for part in _fit(header, " " * 6)
     ]
+    if exercise.kind == "exercise" and exercise.note:  # how a notebook became the exercise's file
+        lines += _indent(exercise.note, "      ")
     shared = _shared_feedback(exercise.tests)
     if status == "not_attempted":
         distinct = dict.fromkeys(test.feedback for test in exercise.tests)

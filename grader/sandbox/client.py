@@ -34,6 +34,7 @@ from grader.sandbox import feedback
 from grader.sandbox.isolation import Isolation, IsolationSource
 from grader.sandbox.launch import SandboxSpec
 from grader.sandbox.policy import forbidden_message
+from grader.sandbox.portable import PortableWorkerProcess
 from grader.sandbox.process import Dead, Deadline, WorkerProcess
 from grader.sanitise import clean
 
@@ -51,7 +52,7 @@ class WorkerClient:
         self.isolation = isolation  # decided, or being decided by a probe
         self.launched: Isolation | None = None  # what the running worker was started under
         self.limits = exercise.limits
-        self.process: WorkerProcess | None = None
+        self.process: WorkerProcess | PortableWorkerProcess | None = None
         self.exercise_deadline: float | None = None
         self.ready = False
         self.load_failure: LoadFailed | LearnerTimeout | None = None
@@ -71,7 +72,11 @@ class WorkerClient:
             return
         self.launched = under or self.isolation.presumed()
         try:
-            self.process = WorkerProcess(self.spec, self.launched)
+            self.process = (  # a learner's self-check where no sandbox can be built
+                PortableWorkerProcess(self.spec, self.launched)
+                if self.launched.portable
+                else WorkerProcess(self.spec, self.launched)
+            )
             log.info(
                 "%s: worker started (pid %d, %s)",
                 self.exercise.id,

@@ -13,6 +13,7 @@ is that learner's failure.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import stat
@@ -27,8 +28,14 @@ from grader.i18n import _
 ROOT = "root"
 USERNS = "userns"
 LIMITS = "limits"
+PORTABLE = (
+    "portable"  # a learner's self-check where no sandbox can be built (macOS, Windows, Colab)
+)
 PROTECTION_NAMESPACES = "namespaces"
 PROTECTION_LIMITS = "limits"
+PROTECTION_SELF_CHECK = "self-check"
+PORTABLE_VARIABLE = "CNN_EXERCISES_PORTABLE"  # "1": the portable worker, whatever the machine
+INSTRUCTOR_PACKAGE = "grader.instructor"  # absent from a student release
 
 
 class WeakSandboxRefused(InputError):
@@ -44,11 +51,18 @@ class Isolation:
 
     @property
     def namespaces(self) -> bool:
-        return self.mode != LIMITS
+        return self.mode not in (LIMITS, PORTABLE)
+
+    @property
+    def portable(self) -> bool:
+        """A plain subprocess with time limits (grader/sandbox/portable.py): a self-check."""
+        return self.mode == PORTABLE
 
     @property
     def protection(self) -> str:
-        """What reports call it: "namespaces" or "limits"."""
+        """What reports call it: "namespaces", "limits" or "self-check"."""
+        if self.portable:
+            return PROTECTION_SELF_CHECK
         return PROTECTION_NAMESPACES if self.namespaces else PROTECTION_LIMITS
 
     @property
@@ -57,13 +71,13 @@ class Isolation:
         a user namespace made by root maps its root to the real root, whose uid alone (without a
         single capability) may still write root's files, /proc/sys among them. A grader that is
         not root runs workers in a user namespace, where they shed every capability instead."""
-        return os.geteuid() == 0
+        return not self.portable and is_root()
 
     @property
     def user_namespace(self) -> bool:
         """Whether workers start in a user namespace of their own: only when the grader is not
         root (as root, "userns" is run as "root", with a fresh uid)."""
-        return self.mode == USERNS and os.geteuid() != 0
+        return self.mode == USERNS and not is_root()
 
     def get(self) -> Isolation:
         """Itself: an `Isolation` is already decided (a probe's `get` decides)."""
@@ -87,6 +101,8 @@ class Isolation:
         """
         if not isinstance(view, dict):
             return _("the worker did not describe its sandbox")
+        if self.portable:  # the learner's own process on their own machine: nothing to check
+            return ""
         if self.fresh_uid and view.get("uid") != uid:
             return _("the worker runs as uid {got!r}, not the unprivileged uid {uid}").format(
                 got=view.get("uid"), uid=uid
@@ -113,11 +129,43 @@ class IsolationSource(Protocol):
     def presumed(self) -> Isolation: ...
 
 
+def is_root() -> bool:
+    """Whether the grader runs as root (never on Windows, which has no `geteuid`)."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is not None and geteuid() == 0
+
+
+def portable_forced() -> bool:
+    """Whether a learner's self-check asks for the portable worker (`CNN_EXERCISES_PORTABLE=1`:
+    tests, or a learner whose namespaces misbehave); instructor grading never heeds it."""
+    return os.environ.get(PORTABLE_VARIABLE) == "1"
+
+
+def self_check_allowed(allow_weak: bool) -> bool:
+    """Whether a learner's own grading may fall back on the portable worker here: on any system
+    but Linux, and on Linux as root without namespaces (Colab, a container) in a student
+    release only: in the course repository root keeps its refusal (docs/design.md#portable-self-check)."""
+    if sys.platform != "linux":
+        return True
+    return is_root() and not allow_weak and importlib.util.find_spec(INSTRUCTOR_PACKAGE) is None
+
+
+def self_check(note: str) -> Isolation:
+    """The portable worker's isolation, with the sentence every report shows for it."""
+    return Isolation(
+        PORTABLE,
+        _(
+            "{note}: a self-check on this machine, where your code ran as a plain process with "
+            "time limits, not in a sandbox; official grading runs in one"
+        ).format(note=note),
+    )
+
+
 def strongest_mode() -> str:
     """The strongest isolation this machine claims to offer, before any probe."""
     if sys.platform != "linux" or shutil.which("unshare") is None:
         return LIMITS
-    if os.geteuid() == 0:
+    if is_root():
         return ROOT
     if (
         _read_int("/proc/sys/user/max_user_namespaces", 1) > 0
@@ -133,7 +181,14 @@ def weak(note: str, *, allow_weak: bool) -> Isolation:
     As root, learner code must never keep root: it runs as a fresh uid, which must be able to
     reach Python, and only when the instructor allowed a run without namespaces.
     """
-    if os.geteuid() == 0:
+    if sys.platform != "linux":
+        raise WeakSandboxRefused(
+            _(
+                "grading for an instructor needs Linux namespaces ({note}); grade on Linux, "
+                "where learner code runs in a sandbox"
+            ).format(note=note)
+        )
+    if is_root():
         if not allow_weak:
             raise WeakSandboxRefused(
                 _(

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader.course.catalogue import COURSE_ROOT, PACKAGE_DIR, Exercise, Limits
 from grader.sandbox.allowlist import jail_steps
-from grader.sandbox.isolation import Isolation
+from grader.sandbox.isolation import Isolation, is_root
 from grader.sandbox.policy import (
     BASE_ENVIRONMENT,
     FORBIDDEN_MODULES,
@@ -54,6 +54,7 @@ WORKER_UID_RANGE = 1_000_000
 WORKER_TOKEN_VARIABLE = (
     "CNN_EXERCISES_WORKER"  # marks a worker's processes: "limits" mode sweeps them
 )
+WINDOWS_ENVIRONMENT = ("SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT")
 SECRET_PARTS = ("solutions", "tests", ".git")  # of the course root: never in a worker's view
 PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits for the go
 # 16 bits of a 31-bit run seed: a worker that tries every run seed against its own finds
@@ -82,6 +83,8 @@ class SandboxSpec:
 
     def launch(self, isolation: Isolation) -> tuple[list[str], dict, dict[str, str]]:
         """(command, worker config, environment) for starting this worker under `isolation`."""
+        if isolation.portable:
+            return self._portable_launch()
         config = dict(
             self.config, rlimits=resource_limits(self.limits, fresh_uid=isolation.fresh_uid)
         )
@@ -113,6 +116,32 @@ class SandboxSpec:
         else:
             prefix = ["unshare", *UNSHARE_NAMESPACES]
         return [*prefix, "--", *python], config, environment
+
+    def _portable_launch(self) -> tuple[list[str], dict, dict[str, str]]:
+        """The portable worker (grader/sandbox/portable.py): frames on its standard input and
+        output, the limits this system has, a private HOME and TMPDIR, nothing Linux-only."""
+        private = str(self.folder / "tmp")
+        config = dict(self.config, stdio=True, rlimits=portable_limits(self.limits))
+        environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
+        environment.update(HOME=private, TMPDIR=private, TEMP=private, TMP=private)
+        environment.update(KERAS_HOME=os.path.join(private, "keras"), PATH=os.defpath)
+        for name in WINDOWS_ENVIRONMENT:  # Python on Windows does not start without them
+            if name in os.environ:
+                environment[name] = os.environ[name]
+        if self.tensorflow:
+            environment.update(TENSORFLOW_ENVIRONMENT)
+        python = [sys.executable, *WORKER_PYTHON_FLAGS, str(self.folder / "worker.py")]
+        return python, config, environment
+
+
+def portable_limits(limits: Limits) -> dict[str, int]:
+    """The resource limits of the portable worker: those of `resource_limits` that need no
+    count of the user's processes (/proc); the worker sets those its system has."""
+    return {
+        name: value
+        for name, value in resource_limits(limits, fresh_uid=True).items()
+        if name != "RLIMIT_NPROC"
+    }
 
 
 def secret_paths() -> tuple[str, ...]:
@@ -189,7 +218,7 @@ def _folder(name: str, scratch: Path, limits: Limits, tensorflow: bool) -> Sandb
     uid = WORKER_UID_BASE + secrets.randbelow(WORKER_UID_RANGE)
     private = folder / "tmp"
     private.mkdir(mode=PRIVATE_FOLDER_MODE)
-    if os.geteuid() == 0:
+    if is_root():
         os.chown(private, uid, uid)
     for name_ in WORKER_FILES:
         shutil.copyfile(JAIL_DIR / name_, folder / name_)
@@ -212,8 +241,9 @@ def make_scratch(prefix: str) -> Path:
 
 
 def kill_strays(spec: SandboxSpec, isolation: Isolation) -> None:
-    """After a worker without namespaces, kill whatever it left behind (a namespace needs no help)."""
-    if isolation.namespaces:
+    """After a worker without namespaces, kill whatever it left behind (a namespace needs no help;
+    the portable worker's process group or tree is killed by grader/sandbox/portable.py)."""
+    if isolation.namespaces or isolation.portable:
         return
     marker = f"{WORKER_TOKEN_VARIABLE}={spec.token}".encode()
     for entry in os.scandir("/proc"):

@@ -48,9 +48,14 @@ def probe_early() -> None:
 class IsolationProbe:
     """Decides a run's isolation once; `get()` waits for the probe the first time."""
 
-    def __init__(self, *, allow_weak: bool = False):
+    def __init__(self, *, allow_weak: bool = False, self_check: bool = False):
+        """`self_check`: a learner grades their own code (`grade exNN`, `watch`, `%grade`), so
+        where no sandbox can be built the portable worker runs it instead of a refusal."""
         self.allow_weak = allow_weak
-        self.mode = modes.strongest_mode()
+        self.self_check = self_check
+        self.mode = (
+            modes.PORTABLE if self_check and modes.portable_forced() else modes.strongest_mode()
+        )
         self.decided: Isolation | None = None
         self.scratch: Path | None = None
         self.process: WorkerProcess | None = None
@@ -62,7 +67,7 @@ class IsolationProbe:
                 log.info("isolation: %s, decided by the warm server's probe", self.decided.mode)
             return
         log.debug("isolation: probing the strongest mode this machine claims, %s", self.mode)
-        if self.mode != modes.LIMITS:
+        if self.mode not in (modes.LIMITS, modes.PORTABLE):  # no sandbox to look at
             self.scratch = make_scratch("grade-probe-")
             try:
                 self.spec = prepare_probe(self.scratch, Limits())
@@ -91,7 +96,15 @@ class IsolationProbe:
         """The isolation decided, or until then the mode being probed: workers may start under
         it before the decision, but none loads learner code before the trusted side, having
         decided, has checked the worker's sandbox (grader/sandbox/client.py)."""
-        return self.decided if self.decided is not None else Isolation(self.mode)
+        if self.decided is not None:
+            return self.decided
+        if (
+            self.mode == modes.LIMITS
+            and self.self_check
+            and modes.self_check_allowed(self.allow_weak)
+        ):
+            return Isolation(modes.PORTABLE)  # what a machine without namespaces will decide
+        return Isolation(self.mode)
 
     def close(self) -> None:
         """Stop the probe and remove its folder (a run that ends before `get` still cleans up)."""
@@ -107,15 +120,23 @@ class IsolationProbe:
         self.close()
 
     def _decide(self) -> Isolation:
+        if self.mode == modes.PORTABLE:
+            return modes.self_check(
+                _("asked for with {variable}=1").format(variable=modes.PORTABLE_VARIABLE)
+            )
         if self.mode == modes.LIMITS:
-            return modes.weak(self.early_note or _(NO_NAMESPACES), allow_weak=self.allow_weak)
+            return self._weakest(self.early_note or _(NO_NAMESPACES))
         problem = self._problem()
         if not problem:
             return Isolation(self.mode)
-        return modes.weak(
-            _("the sandbox probe failed: {problem}").format(problem=problem),
-            allow_weak=self.allow_weak,
-        )
+        return self._weakest(_("the sandbox probe failed: {problem}").format(problem=problem))
+
+    def _weakest(self, note: str) -> Isolation:
+        """Without namespaces: a learner's self-check where that is allowed, else "limits" as
+        far as `isolation.weak` allows (docs/design.md#portable-self-check)."""
+        if self.self_check and modes.self_check_allowed(self.allow_weak):
+            return modes.self_check(note)
+        return modes.weak(note, allow_weak=self.allow_weak)
 
     def _problem(self) -> str:
         if self.process is None:

@@ -126,3 +126,19 @@ def test_the_packed_digest_ignores_the_uploads_form(tmp_path):
     os.remove(folder / "a-main" / "exercises" / "answers" / "q01.yaml")
     assert pack(unpacked).digest != pack(folder).digest
     assert json.dumps(pack(folder).digest)
+
+
+def test_a_notebook_upload_is_packed_with_its_bytes_and_needs_no_exercise_file(tmp_path, catalogue):
+    from tests.notebooks.builders import write_notebook
+
+    upload = tmp_path / "class" / "alice" / "alice-work"  # nested one folder deep, as zips are
+    upload.mkdir(parents=True)
+    notebook = write_notebook(upload / "Work.IPYNB", "def zero_pad(x, pad):\n    return x")
+    (upload / "data").mkdir()  # a second folder must not be taken for the layout
+    (upload / "data" / "photo.png").write_bytes(b"png")
+    (learner,) = find_learners(tmp_path / "class")
+    packed = open_upload(learner, tmp_path / "scratch", catalogue)
+    entries = {path: (kind, content) for path, kind, content in packed.entries}
+    assert entries["alice-work/Work.IPYNB"] == ("file", notebook.read_bytes())
+    child = materialise(packed, tmp_path / "child")
+    assert Submission.open(child).notebooks() == ("Work.IPYNB",)
