@@ -9,6 +9,7 @@ each row broken under its own indent only when even that is too wide.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 
@@ -142,3 +143,44 @@ def echo_wrapped(
 ) -> None:
     """`click.echo` of `text` wrapped to the terminal."""
     click.echo(wrap(text, indent, hanging), err=err)
+
+
+def reflow_lines(text: str, width: int | None = None) -> list[str]:
+    """Prose with hard line breaks (a docstring) reflowed to `width`: consecutive lines of one
+    paragraph (same indent; a list item's lines two deeper) joined and wrapped under their indent.
+    Lines laid out by hand (aligned columns, `>>>`, a heading and its underline) are kept as they
+    are, or wrapped alone when too wide."""
+    width = width or terminal_width()
+    lines: list[str] = []
+    rows = text.splitlines()
+    paragraph: list[str] = []
+    first = continuation = ""
+
+    def flush() -> None:
+        if paragraph:
+            lines.extend(fit(first + " ".join(paragraph), continuation, width))
+            paragraph.clear()
+
+    for number, row in enumerate(rows):
+        body = row.strip()
+        indent = row[: len(row) - len(row.lstrip(" "))]
+        following = rows[number + 1].strip() if number + 1 < len(rows) else ""
+        if not body or _laid_out(body) or _is_underline(following):
+            flush()
+            lines.extend(fit(row.rstrip(), indent + "  ", width) if body else [""])
+        elif paragraph and indent == continuation:
+            paragraph.append(body)
+        else:
+            flush()
+            first, paragraph[:] = indent, [body]
+            continuation = indent + ("  " if re.match(r"([-*]|\d+\.) ", body) else "")
+    flush()
+    return lines
+
+
+def _laid_out(body: str) -> bool:
+    return body.startswith(">>>") or _is_underline(body) or bool(re.search(r"\S {2,}\S", body))
+
+
+def _is_underline(body: str) -> bool:
+    return len(body) >= 3 and set(body) <= set("-=~")

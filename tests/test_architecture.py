@@ -68,6 +68,7 @@ ALLOWED: dict[str, set[str]] = {
     "progress": {"i18n", "results"},
     "cli.commands": {
         "i18n",
+        "terminal",
         "course",
         "errors",
         "grading",
@@ -77,6 +78,8 @@ ALLOWED: dict[str, set[str]] = {
         "sanitise",
         "submission",
     },
+    # the learner's way through the course: `grade list` and what to do next (watch names it)
+    "cli.course_path": {"i18n", "course", "progress", "quiz", "submission", "terminal"},
     # instructor -> learner: a release gets the pictures' data (learner/picture_data.py writes it);
     # -> failures: the release scan reads what its workers' calls failed with
     "instructor": {
@@ -113,6 +116,8 @@ ALLOWED: dict[str, set[str]] = {
     "learner": {
         "i18n",
         "cli.commands",
+        "cli.course_path",
+        "terminal",
         "course",
         "errors",
         "failures",
@@ -129,6 +134,8 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {
         "i18n",
         "cli.commands",
+        "cli.course_path",
+        "terminal",
         "course",
         "errors",
         "grading",

@@ -340,7 +340,7 @@ def grade_items(
 @pass_course
 def list_items(course: Course, submission: Path, lang: str) -> None:
     """Every exercise and quiz with your status and best score so far."""
-    from grader.cli.commands import list_lines
+    from grader.cli.course_path import list_lines
 
     for line in list_lines(course.catalogue, submission):
         click.echo(line)

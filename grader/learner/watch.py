@@ -12,10 +12,11 @@ from pathlib import Path
 
 import click
 
+from grader.cli.course_path import next_item
 from grader.course.catalogue import Catalogue, Exercise
 from grader.errors import GraderFailure, InputError
 from grader.grading.runner import IsolationSource, grade
-from grader.i18n import _, with_lang
+from grader.i18n import _, current_language, with_lang
 from grader.progress import Progress
 from grader.reports.text import wrap_to_terminal
 from grader.results import ExerciseResult
@@ -149,21 +150,24 @@ def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> li
             click.style(
                 _("{exercise} has full marks!").format(exercise=result.id), fg="green", bold=True
             ),
-            _next_exercise(result.id, catalogue),
+            _next_item(result.id, catalogue, path.parent),
         ]
     return lines
 
 
-def _next_exercise(exercise_id: str, catalogue: Catalogue) -> str:
-    ids = [exercise.id for exercise in catalogue.exercises]
-    position = ids.index(exercise_id) if exercise_id in ids else len(ids)
-    if position + 1 >= len(ids):
-        return _("That was the last exercise: the quizzes are next (`{command}`).").format(
-            command=with_lang("grade list")
+def _next_item(exercise_id: str, catalogue: Catalogue, submission: Path) -> str:
+    """What to do next: the course's recommended order and the learner's progress
+    (grader/cli/course_path.py), never an item that already has full marks."""
+    following = next_item(catalogue, submission, Progress.load(submission), after=exercise_id)
+    if following is None:
+        return _("Every exercise and quiz of the course is done: well done!")
+    title = following.title_for(current_language())
+    if isinstance(following, Exercise):
+        return _("Next: {exercise} ({title}); run `{command}`.").format(
+            exercise=following.id,
+            title=title,
+            command=with_lang(f"grade watch {following.id}"),
         )
-    following = catalogue.exercises[position + 1]
-    return _("Next: {exercise} ({title}); run `{command}`.").format(
-        exercise=following.id,
-        title=following.title,
-        command=with_lang(f"grade watch {following.id}"),
+    return _("Next: the quiz {quiz} ({title}); take it with `{command}`.").format(
+        quiz=following.id, title=title, command=with_lang(f"grade quiz {following.id}")
     )
