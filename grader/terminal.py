@@ -20,6 +20,7 @@ from grader.i18n import display_width
 DEFAULT_WIDTH = 80  # columns when standard output is not a terminal (a pipe, a file)
 MIN_WIDTH, MAX_WIDTH = 40, 100
 LAYOUT_INDENT = "  "  # a paragraph that starts with this is laid out (a table, a matrix)
+LONGEST_COMMAND = 200  # columns of a command in backticks that is never split
 MIN_BLOCK_INDENT = 2  # a laid-out block is moved left to fit, never closer to the margin
 
 
@@ -46,7 +47,7 @@ def fit(
         return [line]
     body = line.lstrip(" ")
     lines, current = [], line[: len(line) - len(body)]
-    for word in body.split(" "):
+    for word in _words(body):
         candidate = f"{current} {word}" if current.strip() else current + word
         if display_width(candidate) <= width:
             current = candidate
@@ -61,11 +62,32 @@ def fit(
                 current = continuation + word
         else:
             current = candidate
+        if " " in word:  # a command: whole on its own line, where the terminal folds it
+            continue
         while display_width(current) > width:  # a word wider than the line: cut it
             cut = _cut(current, width)
             lines.append(current[:cut])
             current = continuation + current[cut:]
     return [*lines, current.rstrip()] if current.strip() else lines
+
+
+def _words(body: str) -> list[str]:
+    """`body`'s words, a command in backticks (`grade quiz q01`) kept as one (up to
+    LONGEST_COMMAND columns), so that it is never split across lines."""
+    words: list[str] = []
+    opened: list[str] = []
+    for word in body.split(" "):
+        if opened:
+            opened.append(word)
+            if word.count("`") % 2:
+                joined = " ".join(opened)
+                words += [joined] if display_width(joined) <= LONGEST_COMMAND else opened
+                opened = []
+        elif word.count("`") % 2:
+            opened = [word]
+        else:
+            words.append(word)
+    return words + opened
 
 
 def _cut(text: str, width: int) -> int:

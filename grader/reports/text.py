@@ -57,11 +57,19 @@ def to_text(report: Report, *, replay: str = "") -> str:
         _("{seconds:.1f} s").format(seconds=report.execution_time),
     ]
     lines.append("(" + ", ".join(details) + ")")
-    if replay:
+    if replay and _drew_cases(report):
         lines.append(_("Replay these random cases with: {command}").format(command=replay))
     lines += _unchecked_lines(report)
     lines = [part for line in lines for part in ([line] if "\x1b" in line else _fit(line, "  "))]
     return "\n".join(lines) + "\n"
+
+
+def _drew_cases(report: Report) -> bool:
+    """Whether the run drew random cases to replay: some exercise's tests ran (a quiz draws
+    none, and an untouched stub runs nothing)."""
+    return any(
+        item.kind == "exercise" and item.status != "not_attempted" for item in report.exercises
+    )
 
 
 def _unchecked_lines(report: Report) -> list[str]:
