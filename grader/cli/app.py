@@ -24,6 +24,7 @@ from grader.errors import (
     EXIT_POINTS_MISSING,
     GraderFailure,
     InputError,
+    UsageError,
     exit_130_when_interrupted,
     show_tracebacks,
 )
@@ -293,13 +294,13 @@ def grade_items(
     """Grade exercises and quizzes by id (ex01..ex09, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
-        raise click.UsageError(
+        raise UsageError(
             _("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
                 example=with_lang("grade ex01"), ids=", ".join(catalogue.ids)
             )
         )
     if ids and grade_all:
-        raise click.UsageError(_("give either ids or --all, not both"))
+        raise UsageError(_("give either ids or --all, not both"))
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
