@@ -29,7 +29,10 @@ EXIT_ABORTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopp
 
 def wrapped_message(message: str) -> str:
     """`message` as it follows Click's "Error: " on a terminal: wrapped to its width by display
-    width (grader/terminal.py), the later lines indented."""
+    width (grader/terminal.py), the later lines indented. Into a pipe or a file (a script, a CI
+    log) it stays one line."""
+    if not click.get_text_stream("stderr").isatty():
+        return message
     prefix = _("Error: {message}").format(message="")
     lines = wrap_lines(prefix + message, hanging="  ")
     return "\n".join([lines[0][len(prefix) :], *lines[1:]])

@@ -10,6 +10,7 @@ is hidden).
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -426,6 +427,12 @@ def check(
 
 from grader.cli import classroom, learner, messages  # noqa: E402,F401  batch..., watch, Click's words
 
+# The instructor's commands stay registered in a student release (which has no grader/instructor/),
+# where they answer in one line that the release does not include them, but leave its --help.
+INSTRUCTOR_COMMANDS = ("check", "new", "publish", "batch", "merge", "report")
+if importlib.util.find_spec(INSTRUCTOR_PACKAGE) is None:
+    for name in INSTRUCTOR_COMMANDS:
+        cli.commands[name].hidden = True
 messages.install(cli)  # once every command is registered: their help in the run's language too
 
 

@@ -26,7 +26,7 @@ MINIMAL = {
 def test_shipped_catalogue_loads(catalogue):
     assert [item.id for item in catalogue.exercises] == [f"ex0{n}" for n in range(1, 10)]
     assert sum(item.points for item in catalogue.exercises) == 135  # ex08 20, ex09 15
-    assert [item.id for item in catalogue.quizzes] == [f"q0{n}" for n in range(1, 6)]
+    assert [item.id for item in catalogue.quizzes] == [f"q0{n}" for n in range(1, 7)]
     for exercise in catalogue.exercises:
         assert exercise.hints, f"{exercise.id} has no hints"
         assert all(hint.rstrip().endswith("?") for hint in exercise.hints), "hints are questions"
