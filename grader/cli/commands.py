@@ -21,7 +21,7 @@ from grader.reports import render
 from grader.reports.text import wrap_to_terminal
 from grader.results import Report
 from grader.submission import find_learner_folder
-from grader.terminal import reflow_lines
+from grader.terminal import reflow_lines, wrap
 
 
 def grade_and_report(
@@ -127,7 +127,9 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
             for number, text in enumerate(hints, start=1)
         )
         return (
-            _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id)
+            wrap(
+                _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id)
+            )
             + "\n"
             + listed
         )
@@ -136,7 +138,7 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     heading = _("Hint {number} of {count} for {id} ({title}):").format(
         number=number, count=len(hints), id=item.id, title=title
     )
-    return f"{heading}\n{wrap_to_terminal(text, '  ')}"
+    return f"{wrap(heading, hanging='  ')}\n{wrap_to_terminal(text, '  ')}"
 
 
 def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:

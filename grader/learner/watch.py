@@ -20,6 +20,7 @@ from grader.i18n import _, current_language, with_lang
 from grader.progress import Progress
 from grader.reports.text import wrap_to_terminal
 from grader.results import ExerciseResult
+from grader.terminal import fit, wrap, wrap_lines
 
 FEEDBACK_LINES = 12  # of the first failing test's feedback, in the short report
 DEBOUNCE_MS = 300  # an editor's save is often several writes: grade once they settle
@@ -61,7 +62,7 @@ def watch(
                 _once(catalogue, exercise, path, submission, isolation, echo, clear, interrupted)
     except KeyboardInterrupt:
         pass
-    echo(_("Stopped watching {file}.").format(file=path))
+    echo(wrap(_("Stopped watching {file}.").format(file=path), hanging="  "))
     return 0
 
 
@@ -119,7 +120,7 @@ def _once(
     except GraderFailure as failure:
         if interrupted.seen:
             raise KeyboardInterrupt from None
-        echo(_("grade: {problem}; save the file to try again").format(problem=failure))
+        echo(wrap(_("grade: {problem}; save the file to try again").format(problem=failure)))
         return
     progress = Progress.load(submission)
     progress.record(report)
@@ -132,25 +133,29 @@ def _once(
 def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> list[str]:
     """The few lines watch mode redraws after each save."""
     lines = [
-        _("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path),
+        *wrap_lines(
+            _("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path),
+            hanging="  ",
+        ),
         "",
         click.style(
             f"{result.id}  {round(result.score, 2):g} / {round(result.max_score, 2):g}", bold=True
         ),
     ]
     for test in result.tests:
-        lines.append(f"  {STATUS_MARKS.get(test.status, test.status)}  {test.name}")
+        lines += fit(f"  {STATUS_MARKS.get(test.status, test.status)}  {test.name}", " " * 10)
     failing = next((test for test in result.tests if test.status != "passed"), None)
     if failing is not None:
         feedback = wrap_to_terminal(failing.feedback, indent="    ").splitlines()[:FEEDBACK_LINES]
-        lines += ["", _("First failing test: {name}").format(name=failing.name), *feedback]
+        heading = _("First failing test: {name}").format(name=failing.name)
+        lines += ["", *wrap_lines(heading, hanging="  "), *feedback]
     elif result.max_score and result.score >= result.max_score:
         lines += [
             "",
             click.style(
                 _("{exercise} has full marks!").format(exercise=result.id), fg="green", bold=True
             ),
-            _next_item(result.id, catalogue, path.parent),
+            *wrap_lines(_next_item(result.id, catalogue, path.parent), hanging="  "),
         ]
     return lines
 

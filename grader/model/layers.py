@@ -151,8 +151,8 @@ def describe(class_name: str, config: dict) -> str:
 def render_table(
     input_shape: Shape, rows: list[tuple[str, LayerStep]], budget: int | None = None
 ) -> str:
-    """The layer-by-layer table: output shapes, parameters and the working, indented so that
-    reports keep it as it is."""
+    """The layer-by-layer table: output shapes and parameters, each row's working on the line
+    below it (so that the table fits 80 columns), indented so that reports keep it as it is."""
     width = max([len("layer"), len("Input")] + [len(name) for name, _step in rows]) + 2
     shape_width = (
         max(
@@ -161,18 +161,17 @@ def render_table(
         )
         + 2
     )
-    working = (
-        "  working" if any(step.working for _name, step in rows) else ""
-    )  # none in the release
     lines = [
-        f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}{working}",
+        f"  {'#':>2}  {'layer':<{width}}{'output shape':<{shape_width}}{'params':>10}",
         f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>10}",
     ]
     for index, (name, step) in enumerate(rows, start=1):
         lines.append(
             f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
-            f"{count_text(step.parameters):>10}  {step.working}".rstrip()
+            f"{count_text(step.parameters):>10}"
         )
+        if step.working:  # none in the release
+            lines.append(f"  {'':>2}    {step.working}")
     total = sum(step.parameters for _name, step in rows)
     budget_text = f" (budget {count_text(budget)})" if budget is not None else ""
     lines.append(
