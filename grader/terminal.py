@@ -21,7 +21,8 @@ DEFAULT_WIDTH = 80  # columns when standard output is not a terminal (a pipe, a 
 MIN_WIDTH, MAX_WIDTH = 40, 100
 LAYOUT_INDENT = "  "  # a paragraph that starts with this is laid out (a table, a matrix)
 LONGEST_COMMAND = 200  # columns of a command in backticks that is never split
-MIN_BLOCK_INDENT = 2  # a laid-out block is moved left to fit, never closer to the margin
+MIN_BLOCK_INDENT = 4  # a laid-out block moved left to fit stays off columns 0-3, where a
+# report starts its own rows (learner text must never pose as one)
 
 
 def terminal_width() -> int:
@@ -111,7 +112,7 @@ def wrap_lines(
     """`text` under `indent`, each paragraph (line) wrapped to `width` with `hanging` (default:
     two more spaces) before its later lines. Consecutive paragraphs that start with two spaces
     are a laid-out block (a matrix, a table): kept as they are while they fit, else moved left
-    as a whole (never to fewer than two columns), else each row wrapped under its own indent."""
+    as a whole (never to fewer than four columns), else each row wrapped under its own indent."""
     width = width or terminal_width()
     hanging = indent + "  " if hanging is None else hanging
     lines: list[str] = []
@@ -136,28 +137,19 @@ def wrap(text: str, indent: str = "", hanging: str | None = None, width: int | N
 
 
 def _block(rows: list[str], indent: str, width: int) -> list[str]:
-    """Laid-out rows under `indent`: whole when they fit; else with less indent, keeping their
-    columns; else each row wrapped, its later lines under the row's own indent."""
+    """Laid-out rows under `indent`: whole when they fit; else moved left as a block, keeping
+    their columns, as far as needed (at most to MIN_BLOCK_INDENT); a row still too wide there is
+    wrapped alone, its later lines deeper, and the other rows keep their columns."""
     widest = max(display_width(row) for row in rows)
     if display_width(indent) + widest <= width:
         return [indent + row for row in rows]
     common = min(len(row) - len(row.lstrip(" ")) for row in rows)
-    spare = display_width(indent) + common - MIN_BLOCK_INDENT
-    over = display_width(indent) + widest - width
-    if over <= spare:
-        shift = over
-        cut_indent = min(shift, display_width(indent))
-        moved_indent = indent[: len(indent) - cut_indent]
-        return [moved_indent + row[shift - cut_indent :] for row in rows]
-    return [
-        part
-        for row in rows
-        for part in fit(
-            " " * MIN_BLOCK_INDENT + row.lstrip(" "),
-            " " * (MIN_BLOCK_INDENT + 4),
-            width,
-        )
-    ]
+    spare = max(display_width(indent) + common - MIN_BLOCK_INDENT, 0)
+    shift = min(display_width(indent) + widest - width, spare)
+    cut_indent = min(shift, len(indent))
+    moved = [indent[: len(indent) - cut_indent] + row[shift - cut_indent :] for row in rows]
+    continuation = " " * (MIN_BLOCK_INDENT + 4)
+    return [part for row in moved for part in fit(row, continuation, width)]
 
 
 def echo_wrapped(
