@@ -16,7 +16,9 @@ from typing import IO, Any
 
 import click
 
+from grader.i18n import _
 from grader.sanitise import visible
+from grader.terminal import wrap_lines
 
 EXIT_FULL_MARKS = 0
 EXIT_POINTS_MISSING = 1
@@ -25,10 +27,32 @@ EXIT_GRADER_FAILED = 3
 EXIT_ABORTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
 
 
+def wrapped_message(message: str) -> str:
+    """`message` as it follows Click's "Error: " on a terminal: wrapped to its width by display
+    width (grader/terminal.py), the later lines indented. Into a pipe or a file (a script, a CI
+    log) it stays one line."""
+    if not click.get_text_stream("stderr").isatty():
+        return message
+    prefix = _("Error: {message}").format(message="")
+    lines = wrap_lines(prefix + message, hanging="  ")
+    return "\n".join([lines[0][len(prefix) :], *lines[1:]])
+
+
 class InputError(click.ClickException):
     """Bad input from the person running `grade`: unknown id, missing folder, bad YAML."""
 
     exit_code = EXIT_INPUT_ERROR
+
+    def format_message(self) -> str:
+        return wrapped_message(self.message)
+
+
+class UsageError(click.UsageError):
+    """A command used the wrong way (no id, ids and --all): Click's usage hint, then the
+    message wrapped to the terminal."""
+
+    def format_message(self) -> str:
+        return wrapped_message(self.message)
 
 
 class GraderFailure(click.ClickException):

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from grader import i18n
 from grader.cli.app import cli
 from grader.course.catalogue import COURSE_ROOT
+from tests.conftest import SOLUTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "grader" / "locale"
@@ -260,8 +261,8 @@ def test_hints_in_korean_for_quizzes_and_exercises(grade, tmp_path, catalogue, i
 
 
 def test_a_stub_graded_in_korean_reads_korean_to_the_end(grade, make_submission):
-    folder = make_submission(ex03=COURSE_STUBS)
-    run = grade("ex03", "--submission", folder, "--lang", "ko")
+    folder = make_submission(ex03=COURSE_STUBS, ex01=SOLUTIONS)  # ex01 draws cases to replay
+    run = grade("ex01", "ex03", "--submission", folder, "--lang", "ko")
     assert run.exit_code == 1
     assert "합계" in run.stdout and "Total" not in run.stdout
     replay = " ".join(

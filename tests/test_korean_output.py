@@ -132,8 +132,10 @@ def english_words(line: str) -> list[str]:
 
 
 def english_in(output: str, command: str) -> list[str]:
-    """Each line of `output` with English prose (a code span may wrap over two lines)."""
+    """Each line of `output` with English prose (a code span may wrap over two lines, and a path
+    too long for a line breaks after a `/`: its rest, on the next line, is still the path)."""
     spans = re.sub(r"`[^`]*`", lambda span: re.sub(r"[^\n]", " ", span.group()), output)
+    spans = re.sub(r"/\n( *)(\S+)", lambda rest: "/\n" + " " * len(rest.group(0)[2:]), spans)
     return [
         f"`{command}`: {words} in {line.strip()!r}"
         for line, masked in zip(output.splitlines(), spans.splitlines())

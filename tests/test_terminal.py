@@ -5,9 +5,11 @@ by display width (a Hangul syllable takes two columns)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import time
+from pathlib import Path
 
 import click
 import pexpect
@@ -154,3 +156,183 @@ def test_wrapped_learner_text_never_opens_a_line_with_a_report_word():
         starts = [part.split()[0] for part in parts[1:]]
         assert not {"Total", "pass", "ex01"} & set(starts), (width, parts)
         assert " ".join(part.strip() for part in parts).split() == forged.split()
+
+
+# ------------------------------------------------------------------ every screen at 80 columns
+
+SCREEN_WIDTH = 80
+WIDE = 100  # the widest the grader wraps to: the same screen there, for its words
+
+
+def words(text: str) -> list[str]:
+    return click.unstyle(text).split()
+
+
+def assert_fits(narrow: str, wide: str, width: int = SCREEN_WIDTH) -> None:
+    """No line of `narrow` is wider than `width` display columns, and no word was broken to get
+    there: the screen holds the same words, in the same order, as at 100 columns."""
+    lines = click.unstyle(narrow).splitlines()
+    widest = max(lines, key=display_width, default="")
+    assert display_width(widest) <= width, widest
+    assert words(narrow) == words(wide), [
+        (a, b) for a, b in zip(words(narrow), words(wide)) if a != b
+    ][:3]
+
+
+def at_widths(monkeypatch, screen) -> tuple[str, str]:
+    """`screen()` (the text it returns or prints) at 80 and at 100 columns."""
+    shown = []
+    for width in (SCREEN_WIDTH, WIDE):
+        monkeypatch.setenv("COLUMNS", str(width))
+        shown.append(screen())
+    return shown[0], shown[1]
+
+
+LANGS = ["en", "ko"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_show_and_hint_fit_80_columns_without_breaking_a_word(
+    lang, tmp_path, monkeypatch, catalogue
+):
+    from grader.progress import Progress
+    from tests.conftest import run_grade
+
+    monkeypatch.chdir(tmp_path)  # short paths: a path wider than the screen is cut, as it must be
+    progress = Progress(best={"ex01": 10.0, "q03": 12.5}, status={"ex01": "passed"})
+    commands = [
+        ("list", "--submission", "."),
+        *(("show", item.id) for item in catalogue.exercises),
+        *(("hint", item_id, "--submission", ".") for item_id in ("ex08", "q06")),
+    ]
+
+    def screen(command) -> str:
+        progress.save(tmp_path)  # each hint call shows the same hint
+        return run_grade(*command, "--lang", lang).stdout
+
+    for command in commands:
+        narrow, wide = at_widths(monkeypatch, lambda command=command: screen(command))
+        assert_fits(narrow, wide)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_whole_quiz_and_its_interruption_fit_80_columns(lang, tmp_path, monkeypatch, catalogue):
+    from click.testing import CliRunner
+
+    from grader.cli.app import cli
+
+    questions = load_bank(catalogue, catalogue.item("q06")).questions
+    monkeypatch.chdir(tmp_path)
+
+    def take(folder, answers: int) -> str:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        typed = "".join("-\n" for _question in questions[:answers])
+        run = CliRunner().invoke(
+            cli, ["quiz", "q06", "--submission", str(folder), "--lang", lang], input=typed
+        )
+        return run.output
+
+    for answers in (len(questions), 2):  # the whole quiz, then one stopped after two questions
+        narrow, wide = at_widths(monkeypatch, lambda answers=answers: take(Path("q"), answers))
+        assert_fits(narrow, wide)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_watch_screens_fit_80_columns(lang, tmp_path, monkeypatch, catalogue):
+    monkeypatch.chdir(tmp_path)
+    from grader.i18n import language
+    from grader.learner.watch import short_report
+    from grader.results import ExerciseResult, TestResult
+
+    long_feedback = {
+        "en": "with strides=(2, 1) the output has 4 rows, but yours has 7: the stride 1 along "
+        "the columns was applied to the rows too " * 3,
+        "ko": "strides=(2, 1)이면 출력은 4행인데 내 출력은 7행입니다. 열 방향의 스트라이드 1을 행에도 "
+        "적용했습니다. 저장할 때마다 다시 채점하고 만점이면 멈춥니다 " * 3,
+    }[lang]
+    failing = ExerciseResult(
+        id="ex04",
+        title="t",
+        max_score=2.0,
+        tests=[
+            TestResult(
+                "a stride of (2, 1) moves two rows and one column",
+                "failed",
+                0,
+                1,
+                "hidden",
+                long_feedback,
+            ),
+            TestResult("passes", "passed", 1, 1, "public"),
+        ],
+    )
+    full = ExerciseResult(
+        id="ex03", title="t", max_score=1.0, tests=[TestResult("t", "passed", 1, 1, "public")]
+    )
+    for result in (failing, full):
+
+        def screen(result=result) -> str:
+            with language(lang):
+                return "\n".join(short_report(result, catalogue, Path("ex04_stride.py")))
+
+        assert_fits(*at_widths(monkeypatch, screen))
+
+
+def test_ex07s_layer_table_stays_whole_in_an_80_column_report(monkeypatch):
+    from grader.model.layers import LayerStep, render_table
+    from grader.reports.text import wrap_to_terminal
+
+    rows = [
+        (
+            "Conv2D 32, 3x3, same, relu",
+            LayerStep(
+                (28, 28, 32),
+                320,
+                working="H, W: (28 - 3 + 2*1) // 1 + 1 = 28; 3*3*1*32 + 32 = 320",
+            ),
+        ),
+        (
+            "MaxPooling2D 2x2, valid",
+            LayerStep((14, 14, 32), 0, working="H, W: (28 - 2 + 2*0) // 2 + 1 = 14; no weights"),
+        ),
+        ("Dense 10, softmax", LayerStep((10,), 62_730, working="6272*10 + 10 = 62,730")),
+    ]
+    table = render_table((28, 28, 1), rows, budget=50_000)
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = wrap_to_terminal("Your model, layer by layer:\n" + table, " " * 19).splitlines()
+    assert all(display_width(line) <= 80 for line in shown), shown
+    assert len(shown) == len(table.splitlines()) + 1  # no row broken
+    columns = {line.index("(") for line in shown if re.search(r"\(\d+,", line)}
+    assert len(columns) == 1, shown  # the shapes stay in one column
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_unknown_id_is_wrapped_at_a_terminal_and_one_line_in_a_pipe(lang, grade):
+    child = spawn("ex10", lang=lang)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    lines = [line for line in child.before.splitlines() if line.strip()]
+    assert len(lines) > 1 and all(display_width(line) <= 80 for line in lines), lines
+    assert "ex09" in lines[0] and "q06" in " ".join(lines)
+    piped = grade("ex10", "--lang", lang)
+    assert piped.exit_code == 2 and len(piped.stderr.strip().splitlines()) == 1
+    assert words(piped.stderr) == words("\n".join(lines))
+
+
+def test_a_quiz_stopped_by_ctrl_c_says_what_was_saved_and_exits_130(tmp_path):
+    child = spawn("quiz", "q06", "--submission", str(tmp_path), lang="en")
+    child.expect(r": $")
+    child.sendline("b")
+    child.expect(r"Question 2/")
+    child.expect(r": $")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    said = " ".join(child.before.split())
+    assert "1 of 9 answers are saved in" in said and "choose resume" in said
+    assert "Aborted" not in said and "Traceback" not in said
+    saved = yaml.safe_load((tmp_path / "answers" / "q06.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"]["maps_shrink_depth_grows"] == "b"

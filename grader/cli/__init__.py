@@ -1,6 +1,6 @@
 """The `grade` command line: app.py (the group, its shared options and the learner's commands),
-commands.py (what those commands do), learner.py (`grade watch`), classroom.py (the course and
-class commands: publish, batch, merge, report) and messages.py (Click's words and the help, in
+commands.py (what those commands do), learner.py (`grade watch`, `list`, `hint`), classroom.py
+(the course and class commands: check, new, publish, batch, merge, report, feedback, similar) and messages.py (Click's words and the help, in
 the run's language). `grade` is `grader.cli:main`; importing a module of this package (the
 notebook takes commands.py) does not build the command tree until `main`, `cli` or `Course`
 is asked for.

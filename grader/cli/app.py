@@ -10,6 +10,7 @@ is hidden).
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,9 @@ from grader import __version__
 from grader.course.catalogue import CATALOGUE_PATH, COURSE_ROOT, Catalogue, load_catalogue
 from grader.errors import (
     EXIT_FULL_MARKS,
-    EXIT_POINTS_MISSING,
     GraderFailure,
     InputError,
+    UsageError,
     exit_130_when_interrupted,
     show_tracebacks,
 )
@@ -301,13 +302,13 @@ def grade_items(
     """Grade exercises and quizzes by id (ex01..ex09, q01..), or all of them with --all."""
     catalogue = course.catalogue
     if not ids and not grade_all:
-        raise click.UsageError(
+        raise UsageError(
             _("name what to grade (e.g. `{example}`) or pass --all; the course has {ids}").format(
                 example=with_lang("grade ex01"), ids=", ".join(catalogue.ids)
             )
         )
     if ids and grade_all:
-        raise click.UsageError(_("give either ids or --all, not both"))
+        raise UsageError(_("give either ids or --all, not both"))
     selected = catalogue.ids if grade_all else list(ids)
     for item_id in selected:
         catalogue.item(item_id)
@@ -343,30 +344,6 @@ def grade_items(
     ctx.exit(exit_code(report, fail_under, lang, weights))
 
 
-@cli.command("list", context_settings=CONTEXT_SETTINGS)
-@submission_option("The learner's folder.")
-@lang_option()
-@pass_course
-def list_items(course: Course, submission: Path, lang: str) -> None:
-    """Every exercise and quiz with your status and best score so far."""
-    from grader.cli.commands import list_lines
-
-    for line in list_lines(course.catalogue, submission):
-        click.echo(line)
-
-
-@cli.command("hint", context_settings=CONTEXT_SETTINGS)
-@click.argument("item_id", metavar="ID")
-@submission_option("The learner's folder (where seen hints are remembered).")
-@lang_option()
-@pass_course
-def hint(course: Course, item_id: str, submission: Path, lang: str) -> None:
-    """Show the next hint for an exercise or quiz; each call reveals one more."""
-    from grader.cli.commands import next_hint_text
-
-    click.echo(next_hint_text(course.catalogue.item(item_id), submission))
-
-
 @cli.command("show", context_settings=CONTEXT_SETTINGS)
 @click.argument("item_id", metavar="ID")
 @lang_option()
@@ -397,45 +374,14 @@ def quiz(course: Course, quiz_id: str, submission: Path, lang: str | None) -> No
     )
 
 
-@cli.command("check", context_settings=CONTEXT_SETTINGS)
-@click.argument("ids", metavar="[ID]...", nargs=-1)
-@click.option(
-    "--no-artefacts",
-    is_flag=True,
-    help="Check the course only, not the student release and Gradescope bundle it publishes.",
-)
-@lang_option()
-@weak_sandbox_option()
-@pass_course
-@click.pass_context
-def check(
-    ctx: click.Context,
-    course: Course,
-    ids: tuple[str, ...],
-    no_artefacts: bool,
-    lang: str | None,
-    allow_weak_sandbox: bool,
-) -> None:
-    """Instructor self-check: what each exercise and quiz lacks, then the solutions score full
-    marks and the stubs zero, in the course and in what `grade publish` writes (the release and
-    the Gradescope bundle). With IDs, only those (the scan and the bundle cover all of it)."""
-    from grader.instructor.check import check_artefacts, check_course, check_lacks
-
-    selected = [item.id for item in course.catalogue.select(ids)] if ids else None
-    problems = check_lacks(course.catalogue, selected, echo=click.echo)
-    with course.decide_isolation(allow_weak_sandbox) as isolation:
-        problems += check_course(course.catalogue, isolation, echo=click.echo, ids=selected)
-    if not no_artefacts:
-        problems += check_artefacts(
-            course.catalogue, echo=click.echo, allow_weak=allow_weak_sandbox, ids=selected
-        )
-    if problems:
-        click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
-    ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)
-
-
 from grader.cli import classroom, learner, messages  # noqa: E402,F401  batch..., watch, Click's words
 
+# The instructor's commands stay registered in a student release (which has no grader/instructor/),
+# where they answer in one line that the release does not include them, but leave its --help.
+INSTRUCTOR_COMMANDS = ("check", "new", "publish", "batch", "merge", "report", "feedback", "similar")
+if importlib.util.find_spec(INSTRUCTOR_PACKAGE) is None:
+    for name in INSTRUCTOR_COMMANDS:
+        cli.commands[name].hidden = True
 messages.install(cli)  # once every command is registered: their help in the run's language too
 
 

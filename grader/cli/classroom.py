@@ -1,5 +1,5 @@
-"""The `grade` commands for a course and a class: `new`, `publish`, `batch`, `merge`, `report`
-and `similar` (instructor-facing).
+"""The `grade` commands for a course and a class: `check`, `new`, `publish`, `batch`, `merge`,
+`report`, `feedback` and `similar` (instructor-facing).
 
 Thin Click wiring, like grader/cli/app.py, whose group they join: grader/cli/app.py imports this module
 once its group and shared options exist. Each command parses its options and calls a function
@@ -21,6 +21,7 @@ from grader.cli.app import (
     pass_course,
     weak_sandbox_option,
 )
+from grader.errors import EXIT_FULL_MARKS, EXIT_POINTS_MISSING
 from grader.i18n import language_asked
 
 CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -353,3 +354,40 @@ def _say_written(files: list[str], next_step: str) -> None:
     for relative in files:
         click.echo(f"wrote {relative}")
     click.echo(f"next: {next_step}")
+
+
+@cli.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("ids", metavar="[ID]...", nargs=-1)
+@click.option(
+    "--no-artefacts",
+    is_flag=True,
+    help="Check the course only, not the student release and Gradescope bundle it publishes.",
+)
+@lang_option()
+@weak_sandbox_option()
+@pass_course
+@click.pass_context
+def check(
+    ctx: click.Context,
+    course: Course,
+    ids: tuple[str, ...],
+    no_artefacts: bool,
+    lang: str | None,
+    allow_weak_sandbox: bool,
+) -> None:
+    """Instructor self-check: what each exercise and quiz lacks, then the solutions score full
+    marks and the stubs zero, in the course and in what `grade publish` writes (the release and
+    the Gradescope bundle). With IDs, only those (the scan and the bundle cover all of it)."""
+    from grader.instructor.check import check_artefacts, check_course, check_lacks
+
+    selected = [item.id for item in course.catalogue.select(ids)] if ids else None
+    problems = check_lacks(course.catalogue, selected, echo=click.echo)
+    with course.decide_isolation(allow_weak_sandbox) as isolation:
+        problems += check_course(course.catalogue, isolation, echo=click.echo, ids=selected)
+    if not no_artefacts:
+        problems += check_artefacts(
+            course.catalogue, echo=click.echo, allow_weak=allow_weak_sandbox, ids=selected
+        )
+    if problems:
+        click.echo(f"{len(problems)} problem(s): {', '.join(problems)}", err=True)
+    ctx.exit(EXIT_POINTS_MISSING if problems else EXIT_FULL_MARKS)

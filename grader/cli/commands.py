@@ -16,12 +16,13 @@ import click
 from grader.course.catalogue import Catalogue, Exercise, Quiz
 from grader.errors import EXIT_FULL_MARKS, EXIT_GRADER_FAILED, EXIT_POINTS_MISSING, InputError
 from grader.grading.runner import IsolationSource, grade
-from grader.i18n import N_, _, current_language, display_width, pad_to_width, with_lang
+from grader.i18n import N_, _, current_language, with_lang
 from grader.progress import Progress
 from grader.reports import render
 from grader.reports.text import wrap_to_terminal
 from grader.results import Report
-from grader.submission import Submission, find_learner_folder
+from grader.submission import find_learner_folder
+from grader.terminal import reflow_lines, wrap
 
 
 def grade_and_report(
@@ -79,16 +80,6 @@ FAIL_UNDER_WORDS = (
     N_("grade: {percent} of the points, at or above --fail-under {threshold}"),
     N_("grade: {percent} of the points, below --fail-under {threshold}"),
 )
-LIST_STATUS = {
-    "not graded yet": N_("not graded yet"),
-    "not started": N_("not started"),
-    "passed": N_("passed"),
-    "partial": N_("partial"),
-    "failed": N_("failed"),
-    "error": N_("error"),
-    "timeout": N_("timeout"),
-    "not_attempted": N_("not attempted"),
-}
 
 
 def exit_code(
@@ -157,49 +148,6 @@ def fail_under_exit(
     return EXIT_FULL_MARKS if passed else EXIT_POINTS_MISSING
 
 
-def list_lines(catalogue: Catalogue, submission: Path) -> list[str]:
-    """One line per exercise and quiz: id, title, status and best score so far."""
-    progress = Progress.load(submission)
-    learner = Submission.open(submission) if submission.is_dir() else None
-    rows = []
-    items = catalogue.items
-    next_id = next((item.id for item in items if progress.status.get(item.id) != "passed"), None)
-    for item in items:
-        present = learner is not None and learner.kind(_item_path(learner, item)) == "file"
-        status = progress.status.get(item.id, "not graded yet" if present else "not started")
-        best = progress.best.get(item.id)
-        best_text = _("best {score:g}").format(score=round(best, 2)) if best is not None else ""
-        status_text = _(LIST_STATUS[status]) if status in LIST_STATUS else status.replace("_", " ")
-        hints_text = (
-            _("hints {shown}/{total}").format(
-                shown=min(progress.hints_shown.get(item.id, 0), len(item.hints)),
-                total=len(item.hints),
-            )
-            if item.hints
-            else ""
-        )
-        title = item.title_for(current_language())
-        if item.id == next_id:
-            title += "  " + _("<- next")
-        rows.append((item.id, status_text, best_text, hints_text, title))
-    widths = [max(display_width(row[column]) for row in rows) for column in range(4)]
-    return [
-        (
-            "".join(pad_to_width(cell, width) + "  " for cell, width in zip(row[:4], widths))
-            + row[4]
-        ).rstrip()
-        for row in rows
-    ]
-
-
-def _item_path(learner: Submission, item: Exercise | Quiz):
-    return (
-        learner.exercise_path(item.file)
-        if isinstance(item, Exercise)
-        else learner.answers_path(item.id)
-    )
-
-
 def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     """The next hint for `item` (remembered in the learner's folder), or all of them once seen,
     in the run's language."""
@@ -215,7 +163,9 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
             for number, text in enumerate(hints, start=1)
         )
         return (
-            _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id)
+            wrap(
+                _("You have seen all {count} hints for {id}:").format(count=len(hints), id=item.id)
+            )
             + "\n"
             + listed
         )
@@ -224,7 +174,7 @@ def next_hint_text(item: Exercise | Quiz, submission: Path) -> str:
     heading = _("Hint {number} of {count} for {id} ({title}):").format(
         number=number, count=len(hints), id=item.id, title=title
     )
-    return f"{heading}\n{wrap_to_terminal(text, '  ')}"
+    return f"{wrap(heading, hanging='  ')}\n{wrap_to_terminal(text, '  ')}"
 
 
 def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:
@@ -247,7 +197,7 @@ def show_text(catalogue: Catalogue, item: Exercise | Quiz) -> str:
                 file=path, id=item.id
             )
         ) from None
-    return instructions_text(source, item, current_language())
+    return "\n".join(reflow_lines(instructions_text(source, item, current_language()))) + "\n"
 
 
 def silence_stdout() -> None:

@@ -80,6 +80,7 @@ class Exercise(_InTwoLanguages):
     tensorflow: bool = False
     training: Training | None = None
     gradescope: Visibility = EXERCISE_VISIBILITY
+    advanced: bool = False  # beyond the course notes (심화): marked in `grade list` and `show`
 
     @property
     def module(self) -> str:
@@ -112,6 +113,7 @@ class Quiz(_InTwoLanguages):
     title_ko: str = ""
     hints_ko: tuple[str, ...] = ()
     gradescope: Visibility = QUIZ_VISIBILITY
+    advanced: bool = False  # beyond the course notes (심화): marked in `grade list`
 
     @property
     def answers_file(self) -> str:
@@ -132,10 +134,32 @@ class Catalogue:
     quizzes: tuple[Quiz, ...] = field(default=())
     root: Path = COURSE_ROOT
     schedule: Schedule = field(default_factory=Schedule)  # due dates, late policy
+    order: tuple[
+        str, ...
+    ] = ()  # the recommended order (course.yaml's `order`), rising in difficulty
 
     @property
     def items(self) -> tuple[Exercise | Quiz, ...]:
         return (*self.exercises, *self.quizzes)
+
+    @property
+    def in_order(self) -> tuple[Exercise | Quiz, ...]:
+        """Every item in the order the course recommends: those `order` lists first, in its
+        order, then the rest in catalogue order."""
+        by_id = {item.id: item for item in self.items}
+        listed = [by_id[item_id] for item_id in self.order if item_id in by_id]
+        return (*listed, *(item for item in self.items if item.id not in self.order))
+
+    def next_item(self, done: set[str], after: str | None = None) -> Exercise | Quiz | None:
+        """The first item in the recommended order that is not `done` (has no full marks yet),
+        looking after `after` first, then from the start; None when all are done."""
+        ordered = list(self.in_order)
+        ids = [item.id for item in ordered]
+        start = ids.index(after) + 1 if after in ids else 0
+        for item in ordered[start:] + ordered[:start]:
+            if item.id not in done and item.id != after:
+                return item
+        return None
 
     @property
     def ids(self) -> list[str]:
@@ -193,7 +217,7 @@ def parse_catalogue(
     """Build a `Catalogue` from already-parsed YAML, checking every key: course.yaml's `data`,
     whose `exercises` (if any) come first, then the exercise folders' entries `found`."""
     expect(isinstance(data, dict), source, "the top level must be a mapping")
-    only_keys(data, {"course", "defaults", "exercises", "quizzes", "schedule"}, source)
+    only_keys(data, {"course", "defaults", "exercises", "quizzes", "schedule", "order"}, source)
     defaults = data.get("defaults") or {}
     expect(isinstance(defaults, dict), source, "'defaults' must be a mapping")
     default_limits = parse_limits(
@@ -229,7 +253,27 @@ def parse_catalogue(
         quizzes=parsed_quizzes,
         root=root,
         schedule=parse_schedule(data.get("schedule"), ids, f"{source}: schedule"),
+        order=_order(data.get("order"), ids, source),
     )
+
+
+def _order(value: Any, ids: list[str], source: str) -> tuple[str, ...]:
+    """course.yaml's `order`: item ids, each once (the rest follow in catalogue order). An id
+    whose exercise folder is absent is passed over: a course may be a part of this one."""
+    if value is None:
+        return ()
+    expect(
+        isinstance(value, list) and all(isinstance(item_id, str) for item_id in value),
+        source,
+        "'order' must be a list of exercise and quiz ids",
+    )
+    malformed = [
+        item_id for item_id in value if not (EXERCISE_ID.match(item_id) or QUIZ_ID.match(item_id))
+    ]
+    expect(not malformed, source, f"'order' holds what is not an id like ex01 or q01: {malformed}")
+    twice = sorted({item_id for item_id in value if value.count(item_id) > 1})
+    expect(not twice, source, f"'order' names ids more than once: {', '.join(twice)}")
+    return tuple(item_id for item_id in value if item_id in ids)
 
 
 def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
@@ -248,6 +292,7 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         "tensorflow",
         "training",
         "gradescope",
+        "advanced",
     }
     only_keys(entry, allowed, where)
     for key in ("id", "title", "file", "functions", "points"):
@@ -290,12 +335,17 @@ def _parse_exercise(entry: Any, default_limits: Limits, where: str) -> Exercise:
         gradescope=parse_visibility(
             entry.get("gradescope", {}), EXERCISE_VISIBILITY, where, expect
         ),
+        advanced=_flag(entry, "advanced", where),
     )
 
 
 def _parse_quiz(entry: Any, where: str) -> Quiz:
     expect(isinstance(entry, dict), where, "each quiz must be a mapping")
-    only_keys(entry, {"id", "title", "title_ko", "file", "hints", "hints_ko", "gradescope"}, where)
+    only_keys(
+        entry,
+        {"id", "title", "title_ko", "file", "hints", "hints_ko", "gradescope", "advanced"},
+        where,
+    )
     for key in ("id", "title", "file"):
         expect(key in entry, where, f"missing key '{key}'")
     item_id = entry["id"]
@@ -313,7 +363,14 @@ def _parse_quiz(entry: Any, where: str) -> Quiz:
         hints=_texts(entry, "hints", where),
         hints_ko=_korean_hints(entry, where),
         gradescope=parse_visibility(entry.get("gradescope", {}), QUIZ_VISIBILITY, where, expect),
+        advanced=_flag(entry, "advanced", where),
     )
+
+
+def _flag(entry: dict, key: str, where: str) -> bool:
+    value = entry.get(key, False)
+    expect(isinstance(value, bool), where, f"'{key}' must be true or false")
+    return value
 
 
 def _text(entry: dict, key: str, where: str, required: bool = True) -> str:

@@ -112,6 +112,8 @@ def show_text(source: str, exercise: Exercise, lang: str) -> str:
     parts = instructions(source, exercise, lang)
     tree = _parse(source, exercise)
     lines = [f"{exercise.id}  {exercise.title_for(lang)}", "", parts.module, ""]
+    if exercise.advanced:
+        lines[1:1] = [_("Advanced: this exercise goes beyond the course notes.")]
     for node in _functions(tree):
         if node.name in exercise.functions:
             lines += [

@@ -28,7 +28,7 @@ from grader.course.instructions import korean_stub
 from grader.errors import InputError
 from grader.grading.manifest import check_manifest, collect_manifest
 from grader.instructor.gradescope import BUNDLE_PARTS, write_bundle
-from grader.instructor.release import RELEASE_PARTS, listed_files, write_release
+from grader.instructor.release import RELEASE_PARTS, listed_files, write_release, write_stub_data
 from grader.instructor.stubs import changed_files
 from grader.instructor.tree import linked_paths
 from grader.sandbox.isolation import IsolationSource
@@ -150,5 +150,6 @@ def _write(catalogue: Catalogue, out_dir: Path, stubs_lang: str) -> Published:
             stub.write_text(
                 korean_stub(stub.read_text(encoding="utf-8"), exercise), encoding="utf-8"
             )
+        write_stub_data(student, catalogue)  # `grade reset` restores the Korean stubs
     autograder_zip = write_bundle(root, out_dir / "gradescope" / "autograder.zip", lang=stubs_lang)
     return Published(student=student, autograder_zip=autograder_zip)

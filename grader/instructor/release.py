@@ -21,7 +21,7 @@ from grader.course.catalogue import Catalogue, load_catalogue
 from grader.exercises.hidden.picture_answers import picture_set
 from grader.instructor.source import course_stubs
 from grader.instructor.tree import copy_course_parts
-from grader.learner import picture_data
+from grader.learner import picture_data, reset
 
 HERE = Path(__file__).resolve().parent
 RELEASE_PARTS = ("pyproject.toml", "grader")  # and, by list, the stubs and the quiz banks
@@ -33,6 +33,7 @@ KEPT_BACK = ("hidden", "instructor")
 # what exercises/ holds besides the stubs (never a learner's answers file)
 EXERCISE_FOLDER_FILES = ("course.ipynb", "answers/README.md")
 PICTURE_DATA = Path("grader") / "learner" / picture_data.DATA_FILE.name
+STUB_DATA = Path("grader") / "learner" / reset.STUB_DATA.name  # `grade reset`'s stubs
 LEARNER_README = HERE / "release_readme.md"
 RELEASE_TESTS = HERE / "release_tests.txt"
 # `python -c LAUNCHER ARGS` in a release folder runs that release's own grader, as `grade ARGS`
@@ -63,10 +64,22 @@ def write_release(course_root: Path, target: Path, catalogue: Catalogue | None =
         missing_ok=True
     )  # pictures' data lying in the course: the release gets its own
     picture_data.write(target / PICTURE_DATA, picture_set())
+    write_stub_data(target, catalogue)
     shutil.copyfile(LEARNER_README, target / "README.md")
     (target / "tests").mkdir()
     shutil.copyfile(RELEASE_TESTS, target / "tests" / "test_release.py")
     return target
+
+
+def write_stub_data(target: Path, catalogue: Catalogue) -> None:
+    """The release's stubs as `grade reset` restores them: what its exercises/ holds now (call it
+    again after rewriting them, as a Korean publish does)."""
+    stubs = {
+        exercise.file: (target / "exercises" / exercise.file).read_text(encoding="utf-8")
+        for exercise in catalogue.exercises
+    }
+    (target / STUB_DATA).unlink(missing_ok=True)
+    reset.write_stub_data(stubs, target / STUB_DATA)
 
 
 def listed_files(catalogue: Catalogue) -> list[str]:

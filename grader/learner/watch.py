@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from grader.cli.course_path import next_item
 from grader.course.catalogue import Catalogue, Exercise
 from grader.errors import GraderFailure, InputError
 from grader.grading.runner import IsolationSource, grade
@@ -19,6 +20,7 @@ from grader.i18n import N_, _, current_language, pad_to_width, with_lang
 from grader.progress import Progress
 from grader.reports.text import wrap_to_terminal
 from grader.results import ExerciseResult
+from grader.terminal import fit, wrap, wrap_lines
 
 FEEDBACK_LINES = 12  # of the first failing test's feedback, in the short report
 DEBOUNCE_MS = 300  # an editor's save is often several writes: grade once they settle
@@ -60,7 +62,7 @@ def watch(
                 _once(catalogue, exercise, path, submission, isolation, echo, clear, interrupted)
     except KeyboardInterrupt:
         pass
-    echo(_("Stopped watching {file}.").format(file=path))
+    echo(wrap(_("Stopped watching {file}.").format(file=path), hanging="  "))
     return 0
 
 
@@ -118,7 +120,7 @@ def _once(
     except GraderFailure as failure:
         if interrupted.seen:
             raise KeyboardInterrupt from None
-        echo(_("grade: {problem}; save the file to try again").format(problem=failure))
+        echo(wrap(_("grade: {problem}; save the file to try again").format(problem=failure)))
         return
     progress = Progress.load(submission)
     progress.record(report)
@@ -131,7 +133,10 @@ def _once(
 def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> list[str]:
     """The few lines watch mode redraws after each save."""
     lines = [
-        _("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path),
+        *wrap_lines(
+            _("Watching {file}: save it to grade again, Ctrl-C to stop.").format(file=path),
+            hanging="  ",
+        ),
         "",
         click.style(
             f"{result.id}  {round(result.score, 2):g} / {round(result.max_score, 2):g}", bold=True
@@ -139,32 +144,36 @@ def short_report(result: ExerciseResult, catalogue: Catalogue, path: Path) -> li
     ]
     for test in result.tests:
         mark = _(STATUS_MARKS[test.status]) if test.status in STATUS_MARKS else test.status
-        lines.append(f"  {pad_to_width(mark, 4)}  {test.name}")
+        lines += fit(f"  {pad_to_width(mark, 4)}  {test.name}", " " * 10)
     failing = next((test for test in result.tests if test.status != "passed"), None)
     if failing is not None:
         feedback = wrap_to_terminal(failing.feedback, indent="    ").splitlines()[:FEEDBACK_LINES]
-        lines += ["", _("First failing test: {name}").format(name=failing.name), *feedback]
+        heading = _("First failing test: {name}").format(name=failing.name)
+        lines += ["", *wrap_lines(heading, hanging="  "), *feedback]
     elif result.max_score and result.score >= result.max_score:
         lines += [
             "",
             click.style(
                 _("{exercise} has full marks!").format(exercise=result.id), fg="green", bold=True
             ),
-            _next_exercise(result.id, catalogue),
+            *wrap_lines(_next_item(result.id, catalogue, path.parent), hanging="  "),
         ]
     return lines
 
 
-def _next_exercise(exercise_id: str, catalogue: Catalogue) -> str:
-    ids = [exercise.id for exercise in catalogue.exercises]
-    position = ids.index(exercise_id) if exercise_id in ids else len(ids)
-    if position + 1 >= len(ids):
-        return _("That was the last exercise: the quizzes are next (`{command}`).").format(
-            command=with_lang("grade list")
+def _next_item(exercise_id: str, catalogue: Catalogue, submission: Path) -> str:
+    """What to do next: the course's recommended order and the learner's progress
+    (grader/cli/course_path.py), never an item that already has full marks."""
+    following = next_item(catalogue, submission, Progress.load(submission), after=exercise_id)
+    if following is None:
+        return _("Every exercise and quiz of the course is done: well done!")
+    title = following.title_for(current_language())
+    if isinstance(following, Exercise):
+        return _("Next: {exercise} ({title}); run `{command}`.").format(
+            exercise=following.id,
+            title=title,
+            command=with_lang(f"grade watch {following.id}"),
         )
-    following = catalogue.exercises[position + 1]
-    return _("Next: {exercise} ({title}); run `{command}`.").format(
-        exercise=following.id,
-        title=following.title_for(current_language()),
-        command=with_lang(f"grade watch {following.id}"),
+    return _("Next: the quiz {quiz} ({title}); take it with `{command}`.").format(
+        quiz=following.id, title=title, command=with_lang(f"grade quiz {following.id}")
     )

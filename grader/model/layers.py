@@ -151,8 +151,9 @@ def describe(class_name: str, config: dict) -> str:
 def render_table(
     input_shape: Shape, rows: list[tuple[str, LayerStep]], budget: int | None = None
 ) -> str:
-    """The layer-by-layer table: output shapes, parameters and the working, indented so that
-    reports keep it as it is; its headings in the learner's language, aligned by display width."""
+    """The layer-by-layer table: output shapes and parameters, each row's working on the line
+    below it (so that the table fits 80 columns), indented so that reports keep it as it is; its
+    headings in the learner's language, aligned by display width."""
     layer, shape, params = _("layer"), _("output shape"), _("params")
     width = max([display_width(layer), len("Input")] + [len(name) for name, _step in rows]) + 2
     shape_width = (
@@ -163,19 +164,18 @@ def render_table(
         + 2
     )
     params_width = max(display_width(params), 8) + 2
-    working = (
-        "  " + _("working") if any(step.working for _name, step in rows) else ""
-    )  # none in the release
     lines = [
         f"  {'#':>2}  {pad_to_width(layer, width)}{pad_to_width(shape, shape_width)}"
-        f"{' ' * (params_width - display_width(params))}{params}{working}",
+        f"{' ' * (params_width - display_width(params))}{params}",
         f"  {'':>2}  {'Input':<{width}}{str(input_shape):<{shape_width}}{0:>{params_width}}",
     ]
     for index, (name, step) in enumerate(rows, start=1):
         lines.append(
             f"  {index:>2}  {name:<{width}}{str(step.output_shape):<{shape_width}}"
-            f"{count_text(step.parameters):>{params_width}}  {step.working}".rstrip()
+            f"{count_text(step.parameters):>{params_width}}"
         )
+        if step.working:  # none in the release
+            lines.append(f"  {'':>2}    {step.working}")
     total = sum(step.parameters for _name, step in rows)
     budget_text = (
         " " + _("(budget {budget})").format(budget=count_text(budget)) if budget is not None else ""

@@ -17,7 +17,9 @@ naming the file, line and key). What a learner sees:
   points (a local total counts only what it can grade), with a note that the answers are saved
   and graded on submission;
 - otherwise each question's points, with the verdict, the expected answer and the
-  explanation, in the language of `--lang` (or the locale).
+  explanation, in the language of `--lang` (or the locale); a question left unanswered shows
+  neither its answer nor its explanation (a half-taken quiz must not hand out the rest of the
+  keys), only how to answer it.
 """
 
 from __future__ import annotations
@@ -135,8 +137,15 @@ def _grade_question(
             problem=message(lang, "bad_answer", error=problem.describe(values["file"]), **values),
             answer=message(lang, "the_answer", expected=expected),
         )
-    elif answer is None:
-        verdict = message(lang, "unanswered", expected=expected)
+    elif answer is None:  # its key and explanation wait until it is answered
+        return TestResult(
+            name=question_test_name(number, question),
+            status="failed",
+            score=0.0,
+            max_score=question.points,
+            visibility=VISIBILITY,
+            feedback=message(lang, "unanswered", **values),
+        )
     elif fraction >= 1.0:
         verdict = message(lang, "correct")
     else:

@@ -1,8 +1,9 @@
 """`grade quiz qNN`: ask a quiz's questions in the terminal and save answers/qNN.yaml.
 
 Questions are asked one by one with `click.prompt` (numbered progress, choices by letter or
-number, a re-ask when an answer does not fit the question); the file is rewritten after every
-answer, so an interrupted quiz can be resumed. An existing answers file is never replaced
+number, a re-ask when an answer does not fit the question), wrapped to the terminal's width;
+the file is rewritten after every answer, so an interrupted quiz can be resumed: Ctrl-C (or the
+end of input) says how many answers are saved where and how to go on, and exits 130. An existing answers file is never replaced
 without asking: resume (only the unanswered questions), redo (every question, Enter keeps the
 earlier answer) or quit. Nothing here shows an answer or an explanation: those come with
 `grade qNN`.
@@ -10,14 +11,13 @@ earlier answer) or quit. Nothing here shows an answer or an explanation: those c
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import click
 
 from grader.course.catalogue import Catalogue, Quiz
-from grader.errors import InputError
+from grader.errors import EXIT_ABORTED, InputError
 from grader.i18n import _
 from grader.quiz.answers import AnswersError, key_path, parse_answers, read_answers_text
 from grader.quiz.bank import Question, QuizBank, load_bank
@@ -25,10 +25,10 @@ from grader.quiz.kinds import parse_typed, show_answer
 from grader.quiz.sheet import render_answers, write_answers
 from grader.quiz.text import LANGUAGES, detect_language, message
 from grader.submission import Submission
+from grader.terminal import wrap
 
 ACTIONS = ("resume", "redo", "quit")
 SKIP = "-"
-WIDTH = {"en": 88, "ko": 46}  # characters per line; a Hangul syllable takes two columns
 
 
 def take_quiz(
@@ -64,7 +64,7 @@ def take_quiz(
     if learner.kind(relative) != "missing":
         earlier = _earlier_answers(learner, quiz.id, shown_file, bank, lang)
         if earlier is None:
-            click.echo(message(lang, "unchanged", file=shown_file))
+            _say(message(lang, "unchanged", file=shown_file))
             return
         answers.update(earlier)
         action = (
@@ -73,46 +73,56 @@ def take_quiz(
             else "redo"
         )
         if action == "quit":
-            click.echo(message(lang, "unchanged", file=shown_file))
+            _say(message(lang, "unchanged", file=shown_file))
             return
         if action == "resume":
             to_ask = [question for question in bank.questions if answers[question.id] is None]
             if not to_ask:
-                click.echo(message(lang, "nothing_to_do"))
+                _say(message(lang, "nothing_to_do"))
                 return
 
     click.echo("")
-    click.echo(
-        click.style(
-            message(
-                lang,
-                "title",
-                quiz=quiz.id,
-                title=title,
-                count=len(bank.questions),
-                points=bank.max_score,
-            ),
-            bold=True,
-        )
+    heading = message(
+        lang, "title", quiz=quiz.id, title=title, count=len(bank.questions), points=bank.max_score
     )
-    click.echo(_wrap(message(lang, "how_to"), lang))
-    for question in to_ask:
-        number = bank.ids.index(question.id) + 1
-        _show_question(question, number, len(bank.questions), lang)
-        answers[question.id] = _ask(question, answers[question.id], lang)
-        write_answers(path, render_answers(bank, answers, title=title, lang=lang))
+    click.echo(click.style(wrap(heading, hanging="  "), bold=True))
+    _say(message(lang, "how_to"))
+    saved = learner.kind(relative) != "missing"
+    try:
+        for question in to_ask:
+            number = bank.ids.index(question.id) + 1
+            _show_question(question, number, len(bank.questions), lang)
+            answers[question.id] = _ask(question, answers[question.id], lang)
+            write_answers(path, render_answers(bank, answers, title=title, lang=lang))
+            saved = True
+    except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+        _stopped(lang, quiz.id, answers, shown_file if saved else None)
+        raise click.exceptions.Exit(EXIT_ABORTED) from None
 
     answered = sum(answer is not None for answer in answers.values())
     click.echo("")
-    click.echo(
-        message(lang, "saved", answered=answered, total=len(bank.questions), file=shown_file)
-    )
+    _say(message(lang, "saved", answered=answered, total=len(bank.questions), file=shown_file))
     if answered < len(bank.questions):
-        click.echo(message(lang, "skipped", count=len(bank.questions) - answered, quiz=quiz.id))
+        _say(message(lang, "skipped", count=len(bank.questions) - answered, quiz=quiz.id))
     if key_path(catalogue, quiz).exists():
-        click.echo(message(lang, "next_graded", command=grade_command))
+        _say(message(lang, "next_graded", command=f"`{grade_command}`"))
     else:
-        click.echo(message(lang, "next_instructor", quiz=quiz.id))
+        _say(message(lang, "next_instructor", quiz=quiz.id))
+
+
+def _stopped(lang: str, quiz_id: str, answers: dict[str, Any], file: str | None) -> None:
+    """What an interrupted quiz kept: the answers saved so far (each is written as it is
+    given), and how to go on."""
+    click.echo("")
+    if file is None:
+        _say(message(lang, "stopped_nothing_saved", quiz=quiz_id))
+        return
+    answered = sum(answer is not None for answer in answers.values())
+    _say(message(lang, "stopped", answered=answered, total=len(answers), file=file, quiz=quiz_id))
+
+
+def _say(text: str) -> None:
+    click.echo(wrap(text, hanging=""))
 
 
 def _earlier_answers(
@@ -122,19 +132,17 @@ def _earlier_answers(
     try:
         sheet = parse_answers(read_answers_text(learner, quiz_id) or "", bank)
         for problem in sheet.problems.values():
-            click.echo(message(lang, "existing_unusable", error=problem.describe(shown_file)))
+            _say(message(lang, "existing_unusable", error=problem.describe(shown_file)))
         return sheet.answers
     except AnswersError as error:
-        click.echo(
-            message(lang, "existing_broken", file=shown_file, error=error.describe(shown_file))
-        )
+        _say(message(lang, "existing_broken", file=shown_file, error=error.describe(shown_file)))
         return {} if click.confirm(message(lang, "overwrite"), default=False) else None
 
 
 def _choose_action(shown_file: str, answers: dict[str, Any], lang: str) -> str:
     answered = sum(answer is not None for answer in answers.values())
-    click.echo(message(lang, "existing", file=shown_file, answered=answered, total=len(answers)))
-    click.echo(_wrap(message(lang, "existing_choice"), lang))
+    _say(message(lang, "existing", file=shown_file, answered=answered, total=len(answers)))
+    _say(message(lang, "existing_choice"))
     default = "resume" if answered < len(answers) else "quit"
     return click.prompt(
         message(lang, "existing_action"), type=click.Choice(ACTIONS), default=default
@@ -149,9 +157,9 @@ def _show_question(question: Question, number: int, count: int, lang: str) -> No
     click.echo(
         click.style(message(lang, "question", number=number, count=count, points=points), bold=True)
     )
-    click.echo(_wrap(question.text[lang], lang))
+    _say(question.text[lang])
     for letter, text in question.choices:
-        click.echo(_wrap(f"{letter}) {text[lang]}", lang, indent="  ", hanging="     "))
+        click.echo(wrap(f"{letter}) {text[lang]}", indent="  ", hanging="     "))
 
 
 def _ask(question: Question, earlier: Any, lang: str) -> Any:
@@ -170,7 +178,7 @@ def _ask(question: Question, earlier: Any, lang: str) -> Any:
         try:
             return parse_typed(question, typed)
         except ValueError as error:
-            click.echo(f"  {error}")
+            click.echo(wrap(str(error), indent="  "))
 
 
 def _as_typed(question: Question, answer: Any) -> str:
@@ -184,13 +192,3 @@ def _as_typed(question: Question, answer: Any) -> str:
     if question.kind == "numeric":
         return show_answer(question, answer, "en")
     return str(answer)
-
-
-def _wrap(text: str, lang: str, indent: str = "", hanging: str = "") -> str:
-    return textwrap.fill(
-        text,
-        width=WIDTH.get(lang, WIDTH["en"]),
-        initial_indent=indent,
-        subsequent_indent=hanging or indent,
-        break_on_hyphens=False,
-    )

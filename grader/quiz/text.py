@@ -20,7 +20,10 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
         "Partly right ({right} right pick(s), {wrong} wrong pick(s)): you answered "
         "{given}; the answer is {expected}."
     ),
-    "unanswered": N_("Not answered; the answer is {expected}."),
+    "unanswered": N_(
+        "Not answered yet. Answer it with `{quiz_command}`; its answer and explanation are "
+        "shown once you have answered it."
+    ),
     "also_accepted": N_("also accepted: {texts}"),
     "none_chosen": N_("no choice"),
     "not_attempted": N_(
@@ -71,6 +74,13 @@ MESSAGES: dict[str, str] = {  # name -> English source; the Korean is in the cat
     "unchanged": N_("{file} is unchanged."),
     "saved": N_("Saved {answered} of {total} answers to {file}."),
     "skipped": N_("{count} question(s) unanswered: run `{quiz_command}` again and choose resume."),
+    "stopped": N_(
+        "Stopped. {answered} of {total} answers are saved in {file}; run `{quiz_command}` "
+        "again and choose resume to go on."
+    ),
+    "stopped_nothing_saved": N_(
+        "Stopped before the first answer: nothing was saved. Start again with `{quiz_command}`."
+    ),
     "next_graded": N_("Grade your answers (and read the explanations) with: {command}"),
     "next_instructor": N_(
         "This copy of the course has no answer keys: hand in your folder, and "

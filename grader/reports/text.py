@@ -6,17 +6,15 @@ display width (a Hangul syllable takes two columns).
 from __future__ import annotations
 
 import re
-import shutil
 
 import click
 
-from grader.i18n import N_, _, display_width, pad_to_width
+from grader.i18n import N_, _, pad_to_width
 from grader.reports.registry import Options, register
 from grader.results import ExerciseResult, Report, TestResult
+from grader.terminal import fit, terminal_width, wrap_lines
 
-DEFAULT_WIDTH = 80  # columns of the text report when standard output is not a terminal
 STATUS_COLUMNS = 13  # display columns of the widest status word ("not attempted")
-MIN_WIDTH, MAX_WIDTH = 40, 100
 STATUS_WORDS = {
     "passed": N_("pass"),
     "failed": N_("FAIL"),
@@ -24,7 +22,11 @@ STATUS_WORDS = {
     "timeout": N_("TIME"),
 }
 STATUS_WORD_COLUMNS = 4  # display columns of a test row's status word (통과, 실패: four too)
-PROTECTIONS = {"namespaces": N_("namespaces"), "limits": N_("limits")}  # the JSON names, in English
+PROTECTIONS = {  # the JSON names, in English
+    "namespaces": N_("namespaces"),
+    "limits": N_("limits"),
+    "self-check": N_("self-check"),
+}
 STATUS_NAMES = {
     "passed": N_("passed"),
     "partial": N_("partial"),
@@ -66,11 +68,19 @@ def to_text(report: Report, *, replay: str = "") -> str:
         _("{seconds:.1f} s").format(seconds=report.execution_time),
     ]
     lines.append("(" + ", ".join(details) + ")")
-    if replay:
+    if replay and _drew_cases(report):
         lines.append(_("Replay these random cases with: {command}").format(command=replay))
     lines += _unchecked_lines(report)
     lines = [part for line in lines for part in ([line] if "\x1b" in line else _fit(line, "  "))]
     return "\n".join(lines) + "\n"
+
+
+def _drew_cases(report: Report) -> bool:
+    """Whether the run drew random cases to replay: some exercise's tests ran (a quiz draws
+    none, and an untouched stub runs nothing)."""
+    return any(
+        item.kind == "exercise" and item.status != "not_attempted" for item in report.exercises
+    )
 
 
 def _unchecked_lines(report: Report) -> list[str]:
@@ -148,12 +158,9 @@ def _shared_feedback(tests: list[TestResult]) -> str:
 
 def _indent(text: str, prefix: str) -> list[str]:
     """`text` under `prefix`, each paragraph wrapped to the terminal by display width (a Hangul
-    syllable takes two columns); a paragraph that starts with two spaces (a printed matrix)
-    keeps its layout unless it is too wide."""
-    lines = []
-    for paragraph in text.splitlines() or [""]:
-        lines += _fit(prefix + paragraph, prefix + ("" if paragraph.startswith("  ") else "  "))
-    return lines
+    syllable takes two columns); lines that start with two spaces (a printed matrix, ex07's
+    layer table) keep their layout, moved left as a block when too wide."""
+    return wrap_lines(text, prefix, keep_off_line_start=_starts_a_report_line)
 
 
 def wrap_to_terminal(text: str, indent: str = "") -> str:
@@ -163,7 +170,7 @@ def wrap_to_terminal(text: str, indent: str = "") -> str:
 
 def report_width() -> int:
     """The text report's width: the terminal's (80 when it is not a terminal), at most 100."""
-    return max(MIN_WIDTH, min(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MAX_WIDTH))
+    return terminal_width()
 
 
 def _starts_a_report_line(word: str) -> bool:
@@ -177,44 +184,9 @@ def _starts_a_report_line(word: str) -> bool:
 
 
 def _fit(line: str, continuation: str, width: int | None = None) -> list[str]:
-    """`line` broken at spaces (or, for a word too long, between characters) into lines of at
-    most `width` columns, the later ones starting with `continuation`."""
-    width = width or report_width()
-    if display_width(line) <= width:
-        return [line]
-    body = line.lstrip(" ")
-    lines, current = [], line[: len(line) - len(body)]
-    for word in body.split(" "):
-        candidate = f"{current} {word}" if current.strip() else current + word
-        if display_width(candidate) <= width:
-            current = candidate
-            continue
-        if current.strip():
-            head, _space, last = current.rstrip().rpartition(" ")
-            if _starts_a_report_line(word) and head.strip():  # learner text never opens a line with
-                lines.append(head.rstrip())  # a word that could pose as a report row
-                current = f"{continuation}{last} {word}"
-            else:
-                lines.append(current.rstrip())
-                current = continuation + word
-        else:
-            current = candidate
-        while display_width(current) > width:  # a word wider than the line: cut it
-            cut = _cut(current, width)
-            lines.append(current[:cut])
-            current = continuation + current[cut:]
-    return [*lines, current.rstrip()] if current.strip() else lines
-
-
-def _cut(text: str, width: int) -> int:
-    """How many characters of `text` fit in `width` columns, in one pass (a learner's 1,000
-    characters without a space once took a second per paragraph, minutes per report)."""
-    used = 0
-    for end, char in enumerate(text):
-        used += display_width(char)
-        if used > width:
-            return end
-    return len(text)
+    """`line` wrapped as the report wraps it (grader/terminal.py): learner text never opens a
+    line with a word that could pose as a report row."""
+    return fit(line, continuation, width, keep_off_line_start=_starts_a_report_line)
 
 
 def _points(score: float, max_score: float) -> str:

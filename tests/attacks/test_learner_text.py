@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader.i18n import display_width
 from grader.learner.pictures import LARGEST_DRAWN, checked
-from grader.reports.text import display_width
 from tests.conftest import SOLUTIONS
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -164,15 +164,15 @@ def test_a_learner_cannot_write_to_the_graders_terminal():
 
 
 def test_wrapping_a_long_word_measures_each_character_about_once(monkeypatch):
-    from grader.reports import text as reports
+    from grader import terminal
 
     measured = []
-    real = reports.display_width
+    real = terminal.display_width
     monkeypatch.setattr(
-        reports, "display_width", lambda text: measured.append(len(text)) or real(text)
+        terminal, "display_width", lambda text: measured.append(len(text)) or real(text)
     )
     word = "가" * 3000
-    lines = reports._fit(" " * 19 + "| " + word, " " * 19, 80)
+    lines = terminal.fit(" " * 19 + "| " + word, " " * 19, 80)
     assert "".join(line.strip() for line in lines) == "|" + word
     assert all(real(line) <= 80 for line in lines)
     assert sum(measured) < 200 * len(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from grader.course.catalogue import (
+    CATALOGUE_PATH,
     COURSE_ROOT,
     CatalogueError,
     Limits,
@@ -24,7 +26,7 @@ MINIMAL = {
 def test_shipped_catalogue_loads(catalogue):
     assert [item.id for item in catalogue.exercises] == [f"ex0{n}" for n in range(1, 10)]
     assert sum(item.points for item in catalogue.exercises) == 135  # ex08 20, ex09 15
-    assert [item.id for item in catalogue.quizzes] == [f"q0{n}" for n in range(1, 6)]
+    assert [item.id for item in catalogue.quizzes] == [f"q0{n}" for n in range(1, 7)]
     for exercise in catalogue.exercises:
         assert exercise.hints, f"{exercise.id} has no hints"
         assert all(hint.rstrip().endswith("?") for hint in exercise.hints), "hints are questions"
@@ -153,3 +155,50 @@ def test_each_exercise_is_a_folder_found_in_id_order(tmp_path):
     (tmp_path / "ex02" / "exercise.yaml").unlink()
     with pytest.raises(CatalogueError, match="ex02: an exercise folder needs its exercise.yaml"):
         load_catalogue(CATALOGUE_PATH, exercises_dir=tmp_path)
+
+
+def test_the_recommended_order_rises_in_difficulty_with_the_advanced_items_last(catalogue):
+    ordered = [item.id for item in catalogue.in_order]
+    assert sorted(ordered) == sorted(catalogue.ids)  # every item, once
+    assert ordered.index("ex09") < ordered.index("ex08")  # counting before the backward pass
+    advanced = {item.id for item in catalogue.items if item.advanced}
+    assert advanced == {"ex08", "ex09", "q05"}
+    assert set(ordered[-len(advanced) :]) == advanced
+    assert ordered[0] == "ex01"
+
+
+def test_next_item_skips_what_is_done_and_looks_after_the_current_one_first(catalogue):
+    ordered = [item.id for item in catalogue.in_order]
+    assert catalogue.next_item(set()).id == ordered[0]
+    assert catalogue.next_item({ordered[0], ordered[1]}).id == ordered[2]
+    # after ex03, with ex04 done and ex01 not: ex05 comes first, ex01 only once the rest are done
+    assert catalogue.next_item({"ex04"}, after="ex03").id == "ex05"
+    assert catalogue.next_item(set(ordered) - {"ex01", "ex03"}, after="ex03").id == "ex01"
+    assert catalogue.next_item(set(ordered) - {"ex03"}, after="ex03") is None
+
+
+@pytest.mark.parametrize(
+    "order, message",
+    [
+        ("ex01", "'order' must be a list"),
+        (["ex01", "ex01"], "more than once: ex01"),
+        (["exercise one"], "not an id like ex01"),
+        ([3], "'order' must be a list"),
+    ],
+)
+def test_a_broken_order_is_one_line_naming_the_catalogue(tmp_path, order, message):
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["order"] = order
+    path = tmp_path / "course.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(path)
+
+
+def test_advanced_must_be_true_or_false(tmp_path):
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["quizzes"][0]["advanced"] = "yes"
+    path = tmp_path / "course.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="'advanced' must be true or false"):
+        load_catalogue(path)

@@ -161,9 +161,8 @@ def test_publish_in_korean_writes_korean_stubs_with_the_same_code(catalogue, tmp
 def test_grade_show_works_for_every_exercise(grade, exercise_id, lang):
     run = grade("show", exercise_id, "--lang", lang)
     assert run.exit_code == 0, run.stderr
-    task = run.stdout.splitlines()[
-        4
-    ]  # the task's first sentence, after the id and the docstring's title
+    paragraphs = run.stdout.split("\n\n")
+    task = paragraphs[2].splitlines()[0]  # the task's first line, after the id and the title
     assert task and bool(HANGUL.search(task)) == (lang == "ko"), task
 
 

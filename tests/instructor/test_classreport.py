@@ -120,7 +120,7 @@ def test_a_wrong_answer_is_read_back_from_its_verdict_in_either_language(lang, v
 
 @pytest.mark.parametrize("verdict", ["correct", "unanswered"])
 def test_other_verdicts_hold_no_wrong_answer(verdict):
-    assert given_answer(message("en", verdict, expected="b") + "\nWhy.") is None
+    assert given_answer(message("en", verdict, expected="b", quiz="q01") + "\nWhy.") is None
 
 
 def test_the_report_in_korean_draws_no_glyph_its_font_lacks(graded_class, recwarn):

@@ -285,7 +285,7 @@ def test_adjustments_late_work_and_the_final_grade_are_shown(graded, tmp_path):
 
 def test_without_changes_the_graded_scores_stand(pages):
     assert "Final grade" not in pages["alice.html"] and "Adjustments" not in pages["alice.html"]
-    assert "Total: 13 / 221 points" in pages["alice.html"]
+    assert re.search(r"Total: 13 / \d+ points", pages["alice.html"])
 
 
 def test_a_changed_record_gets_no_file_and_is_named(graded, tmp_path):

@@ -18,10 +18,10 @@ FOLDER = "grader/exercises/ex10"
 
 @pytest.fixture
 def scaffolded(tmp_path):
-    """A copy of the course with a new exercise ex10 and a new quiz q06."""
+    """A copy of the course with a new exercise ex10 and a new quiz q07."""
     root = copy_course(tmp_path / "course")
     new_exercise(root, "ex10", "Box blur")
-    new_quiz(root, "q06", "Pooling again")
+    new_quiz(root, "q07", "Pooling again")
     return root
 
 
@@ -69,12 +69,12 @@ EDITS = {
         SOLUTION,
     ),
     "no answer key": (
-        lambda root: (root / "solutions" / "answers" / "q06.yaml").unlink(),
-        "solutions/answers/q06.yaml",
+        lambda root: (root / "solutions" / "answers" / "q07.yaml").unlink(),
+        "solutions/answers/q07.yaml",
     ),
     "no question bank": (
-        lambda root: (root / "quizzes" / "q06_pooling_again.yaml").unlink(),
-        "quizzes/q06_pooling_again.yaml",
+        lambda root: (root / "quizzes" / "q07_pooling_again.yaml").unlink(),
+        "quizzes/q07_pooling_again.yaml",
     ),
 }
 

@@ -316,3 +316,45 @@ def test_every_file_of_the_releases_grader_is_installed_by_pip(release):
     ]
     assert PurePosixPath("grader/learner/picture_answers.npz") in files
     assert [str(path) for path in files if not _shipped(path, package_data)] == []
+
+
+def test_the_releases_help_lists_only_what_a_learner_has(release):
+    def listed(help_text: str) -> set[str]:
+        commands = help_text.split("Commands:")[1]
+        return {line.split()[0] for line in commands.splitlines() if line.strip()}
+
+    in_release = listed(release_grade(release, "--help").stdout)
+    in_course = listed(run_grade("--help").stdout)
+    instructor = {"check", "new", "publish", "batch", "merge", "report"}
+    assert instructor <= in_course  # the course repository lists them...
+    assert not instructor & in_release, in_release  # ...the release does not
+    assert {"list", "show", "hint", "quiz", "watch", "reset"} <= in_release
+
+
+def test_the_releases_readme_lists_every_exercise_and_what_the_install_brings(release, catalogue):
+    readme = (release / "README.md").read_text(encoding="utf-8")
+    english, korean = readme.split("## 한국어 안내")
+    for part in (english, korean):
+        for exercise in catalogue.exercises:
+            assert exercise.id in part and exercise.file in part, exercise.id
+        for quiz in catalogue.quizzes:
+            assert quiz.id in part or "q01-q04" in part, quiz.id
+    project = tomllib.loads((release / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    needed = project["dependencies"] + project["optional-dependencies"]["keras"]
+    names = {re.split(r"[<>=\[ ]", item)[0].lower() for item in needed}
+    for name in names:
+        assert name in english.lower() and name in korean.lower(), name
+
+
+def test_reset_in_the_release_restores_the_published_stub_and_keeps_a_backup(release, tmp_path):
+    learner = tmp_path / "mine"
+    learner.mkdir()
+    mine = "def zero_pad(x, pad):\n    return x  # my attempt\n"
+    (learner / "ex03_padding.py").write_text(mine, encoding="utf-8")
+    completed = release_grade(release, "reset", "ex03", "--yes", "--submission", str(learner))
+    assert completed.returncode == 0, completed.stderr
+    published = (release / "exercises" / "ex03_padding.py").read_text(encoding="utf-8")
+    assert (learner / "ex03_padding.py").read_text(encoding="utf-8") == published
+    backups = list((learner / ".grade" / "backups").iterdir())
+    assert [backup.read_text(encoding="utf-8") for backup in backups] == [mine]
+    assert backups[0].name in " ".join(completed.stdout.split())

@@ -83,17 +83,17 @@ def test_what_a_new_exercise_lacks_is_its_korean_and_its_task_never_a_failure(co
 def test_a_new_quiz_is_a_bank_a_key_and_an_entry_appended_to_the_catalogue(course_copy):
     catalogue_file = course_copy / "grader" / "course" / "course.yaml"
     before = catalogue_file.read_text(encoding="utf-8")
-    written = new_quiz(course_copy, "q06", "Pooling again")
+    written = new_quiz(course_copy, "q07", "Pooling again")
     assert written.files == [
-        "quizzes/q06_pooling_again.yaml",
-        "solutions/answers/q06.yaml",
+        "quizzes/q07_pooling_again.yaml",
+        "solutions/answers/q07.yaml",
         "grader/course/course.yaml",
     ]
     after = catalogue_file.read_text(encoding="utf-8")
     assert after.startswith(before)  # every comment and entry kept as it was
     catalogue = course_catalogue(course_copy)
-    quiz = catalogue.item("q06")
-    assert catalogue.ids[-1] == "q06" and quiz.title == "Pooling again" and quiz.hints
+    quiz = catalogue.item("q07")
+    assert catalogue.ids[-1] == "q07" and quiz.title == "Pooling again" and quiz.hints
     bank = load_bank(catalogue, quiz)
     keys = load_keys(catalogue, quiz, bank)
     assert keys is not None and set(keys.answers) == set(bank.ids) == {"placeholder_question"}
@@ -120,9 +120,9 @@ def test_a_title_that_names_no_free_function_gets_a_safe_name(course_copy, title
 
 
 def test_a_new_quiz_without_a_title_is_named_for_its_number(course_copy):
-    new_quiz(course_copy, "q06")
-    assert course_catalogue(course_copy).item("q06").title == "Quiz 06"
-    assert (course_copy / "quizzes" / "q06_quiz_06.yaml").is_file()
+    new_quiz(course_copy, "q07")
+    assert course_catalogue(course_copy).item("q07").title == "Quiz 07"
+    assert (course_copy / "quizzes" / "q07_quiz_07.yaml").is_file()
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_a_new_quiz_without_a_title_is_named_for_its_number(course_copy):
     [
         (["exercise", "ex09", "Again"], "ex09 exists already"),
         (["exercise", "ex1", "Short id"], "not an exercise id"),
-        (["exercise", "q06", "A quiz id"], "not an exercise id"),
+        (["exercise", "q07", "A quiz id"], "not an exercise id"),
         (["exercise", "ex10", 'Say "hi"'], "a title is one line"),
         (["exercise", "ex10", "   "], "a title is one line"),
         (["exercise", "ex10", "x" * 81], "a title is one line"),
@@ -192,22 +192,22 @@ def test_a_failure_while_writing_a_quiz_restores_the_catalogue(course_copy, monk
 
     monkeypatch.setattr(scaffold.os, "replace", no_replacing)
     with pytest.raises(OSError):
-        new_quiz(course_copy, "q06", "Pooling again")
+        new_quiz(course_copy, "q07", "Pooling again")
     assert tree(course_copy) == before
 
 
 def test_new_items_pass_grade_check_at_once_with_the_copys_own_grader(course_copy):
-    for arguments in (["exercise", "ex10", "Box blur"], ["quiz", "q06", "Pooling again"]):
+    for arguments in (["exercise", "ex10", "Box blur"], ["quiz", "q07", "Pooling again"]):
         made = run_in_copy(course_copy, "new", *arguments)
         assert made.returncode == 0, made.stdout + made.stderr
-    run = run_in_copy(course_copy, "check", "ex10", "q06", "--no-artefacts")
+    run = run_in_copy(course_copy, "check", "ex10", "q07", "--no-artefacts")
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
     for expected in (
         "ok   solutions ex10  5 / 5",
         "ok   exercises ex10  0 / 5",
-        "ok   solutions q06  1 / 1",
-        "ok   exercises q06  0 / 1",
+        "ok   solutions q07  1 / 1",
+        "ok   exercises q07  0 / 1",
     ):
         assert any(line.startswith(expected) for line in lines), expected
     assert not any(line.startswith("BAD") for line in lines) and "Traceback" not in run.stderr

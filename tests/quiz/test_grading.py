@@ -205,7 +205,8 @@ answers:
         in tests["course_note_fix"]["feedback"]
     )
     assert "Partly right" in tests["stride_effects"]["feedback"]
-    assert "Not answered; the answer is 55" in tests["output_size_alexnet"]["feedback"]
+    unanswered = tests["output_size_alexnet"]["feedback"]
+    assert unanswered.startswith("Not answered yet") and "55" not in unanswered
     assert tests["pool_name"]["feedback"].startswith("Correct.\nMax pooling.")
 
 
@@ -243,7 +244,27 @@ def test_korean_verdicts_read_naturally_after_a_choice_that_ends_a_sentence(grad
     assert "입력한 답: a) " in wrong and "정답: c) " in wrong
     assert "줄어든다.입니다" not in wrong and ".입니다" not in wrong.split("\n")[0]
     assert partial.startswith("일부만 맞았습니다") and "정답: a, b, d" in partial
-    assert unanswered.startswith("답하지 않았습니다. 정답: ")
+    assert unanswered.startswith("아직 답하지 않았습니다") and "정답:" not in unanswered
+
+
+def test_a_half_taken_quiz_shows_no_key_or_explanation_of_an_unanswered_question(
+    grade, course, submission
+):
+    """Grading in the course repository (keys present) marks what was answered; an unanswered
+    question's answer and explanation stay back, in every format, until it is answered."""
+    bank = load_bank(course, course.item("q03"))
+    keys = load_keys(course, course.item("q03"), bank)
+    answered = bank.questions[0]
+    write_answers(submission, "q03", f"answers:\n  {answered.id}: [1, 1, 1]\n")
+    text = grade("q03", "--submission", submission).stdout
+    report = grade("q03", "--submission", submission, "--format", "json").item("q03")
+    assert keys.explanations[answered.id]["en"].split()[0] in text  # the answered one is explained
+    for question in bank.questions[1:]:
+        for lang in ("en", "ko"):
+            explanation = " ".join(keys.explanations[question.id][lang].split())
+            assert explanation not in " ".join(text.split()), question.id
+        feedback = next(t["feedback"] for t in report["tests"] if question.id in t["name"])
+        assert "answer is" not in feedback and "grade quiz q03" in feedback, feedback
 
 
 @pytest.mark.parametrize(

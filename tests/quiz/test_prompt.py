@@ -141,7 +141,10 @@ def test_an_interrupted_quiz_keeps_the_answers_given_so_far(folder, bank, keys):
         "--lang",
         "en",
     )
-    assert result.exit_code == 1  # the input ran out: Click aborts
+    assert result.exit_code == 130  # the input ran out, as at Ctrl-C: interrupted
+    assert "Aborted" not in result.output
+    assert f"3 of {len(bank.questions)} answers are saved in" in result.output
+    assert f"`grade quiz {QUIZ} --lang en` again and choose resume" in result.output
     saved = yaml.safe_load((folder / "answers" / f"{QUIZ}.yaml").read_text(encoding="utf-8"))[
         "answers"
     ]
@@ -151,6 +154,15 @@ def test_an_interrupted_quiz_keeps_the_answers_given_so_far(folder, bank, keys):
         True,
         False,
     ]
+
+
+def test_a_quiz_interrupted_before_any_answer_says_nothing_was_saved(folder):
+    result = take(folder, [], "--lang", "ko")
+    assert result.exit_code == 130 and "Aborted" not in result.output
+    assert (
+        "저장하지 않았습니다" in result.output and f"grade quiz {QUIZ} --lang ko" in result.output
+    )
+    assert not (folder / "answers" / f"{QUIZ}.yaml").exists()
 
 
 def test_resume_asks_only_the_unanswered_questions(folder, bank, keys):
@@ -249,6 +261,6 @@ def test_without_keys_the_learner_is_told_the_instructor_grades(folder, bank, tm
     shutil.copytree(COURSE_ROOT / "quizzes", root / "quizzes")
     result = take(folder, ["-"] * len(bank.questions), "--lang", "en", course_root=root)
     assert result.exit_code == 0, result.output
-    assert "your instructor grades q03" in result.output
+    assert "your instructor grades q03" in " ".join(result.output.split())  # wrapped at 80
     assert "Grade your answers" not in result.output
     assert not (root / "solutions").exists() and (SOLUTIONS / "answers" / "q03.yaml").is_file()

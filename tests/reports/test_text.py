@@ -203,3 +203,23 @@ def test_a_test_the_grader_could_not_check_is_named_in_every_format():
     assert "- ex02: sobel\\_edges: generated images" in markdown
     gradescope = json.loads(render(report, "gradescope"))
     assert [test["status"] for test in gradescope["tests"]] == ["passed", "failed"]
+
+
+def test_the_replay_line_appears_only_when_random_cases_were_drawn():
+    """The first run (every stub not attempted) and a quizzes-only run drew no cases: a replay
+    command would promise nothing; a run where an exercise was graded names it."""
+    from grader.reports.text import to_text
+
+    untouched = TestResult("case", "failed", 0.0, 1.0, "public", "not attempted")
+    untouched.not_attempted = True
+    quiz = [TestResult("Q1 lenet_year", "passed", 1.0, 1.0, "public", "Correct.")]
+    nothing_ran = Report(
+        [
+            ExerciseResult("ex01", "conv", 1.0, [untouched]),
+            ExerciseResult("q01", "quiz", 1.0, quiz, kind="quiz"),
+        ],
+        seed=7,
+        protection="namespaces",
+    )
+    assert "--seed 7" not in to_text(nothing_ran, replay="grade --all --seed 7")
+    assert "--seed 7" in to_text(sample_report(False), replay="grade --all --seed 7")
