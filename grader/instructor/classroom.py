@@ -103,6 +103,8 @@ def _batch(
             )
             run.grader_failed = True
     mismatches: list[summary.Line] = []
+    if picked is None:  # a shard holds only some learners: merge says it for the whole class
+        _say_unapplied(finishing, found, mismatches)
     gradebook = rebuild(
         catalogue,
         out_dir,
@@ -196,6 +198,9 @@ def _merge(
             )
         )
     expected, missing = coverage(outputs)
+    if not missing:
+        graded = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
+        _say_unapplied(finishing, graded, lines)
     if missing:
         lines.append(
             (
@@ -236,6 +241,15 @@ def keep_roster(out_dir: Path, roster: Path | None) -> None:
     records.folder(out_dir)
     kept.unlink(missing_ok=True)  # never write through a link left there
     shutil.copyfile(roster, kept)
+
+
+def _say_unapplied(
+    finishing: finish.Finishing, found: dict[str, records.Record], lines: list[summary.Line]
+) -> None:
+    unapplied = finishing.unapplied(name for name, record in found.items() if record.graded)
+    if unapplied:
+        message = _("adjustments not applied: no graded record for {names}")
+        lines.append((message.format(names=summary.names(unapplied)), True))
 
 
 def rebuild(

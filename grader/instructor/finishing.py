@@ -95,6 +95,12 @@ class Finishing:
     def given(self) -> bool:
         return self.adjustments is not None or self.extensions is not None or bool(self.submitted)
 
+    def unapplied(self, graded: Iterable[str]) -> list[str]:
+        """The learners of the adjustments file who have no graded record (not graded, or on
+        the roster without an upload): their adjustments apply to nothing, which is said."""
+        held = set(graded)
+        return sorted(set(self.adjustments.by_learner) - held) if self.adjustments else []
+
 
 def load(
     catalogue: Catalogue,

@@ -207,3 +207,24 @@ def test_only_regrades_one_learner_who_keeps_adjustments_and_history(graded):
     history = list((out / records.HISTORY).iterdir())
     assert [path.name.split(".")[0] for path in history] == ["bob"]
     assert json.loads(history[0].read_text(encoding="utf-8")) == earlier
+
+
+def test_an_adjustment_for_a_learner_not_graded_is_said_not_applied(tmp_path):
+    from tests.conftest import SOLUTIONS
+    from tests.instructor.classes import learner
+
+    learner(tmp_path / "class" / "alice", ex06=SOLUTIONS)
+    (tmp_path / "class" / "dave").mkdir()  # an empty upload: a problem record, not graded
+    adjustments = tmp_path / "adjustments.csv"
+    adjustments.write_text(
+        "learner,item,points,reason,by\ndave,ex06,2,regrade request,TA Lee\n", encoding="utf-8"
+    )
+    run = run_grade(
+        "batch", tmp_path / "class", "--out", tmp_path / "out", "--adjustments", adjustments
+    )
+    assert run.exit_code == 1, run.stderr
+    assert "adjustments not applied: no graded record for dave" in run.stderr
+    assert (
+        "adjustments not applied"
+        not in run_grade("batch", tmp_path / "class", "--out", tmp_path / "again").stderr
+    )  # without the file, nothing to say
