@@ -16,18 +16,14 @@ from grader.i18n import N_, _, current_language, display_width, pad_to_width
 from grader.progress import Progress
 from grader.quiz.answers import key_path
 from grader.quiz.bank import load_bank
+from grader.reports.text import STATUS_NAMES
 from grader.submission import Submission
 from grader.terminal import fit, terminal_width
 
-LIST_STATUS = {
+LIST_STATUS = {  # a report's statuses, and two of the list's own
     "not graded yet": N_("not graded yet"),
     "not started": N_("not started"),
-    "passed": N_("passed"),
-    "partial": N_("partial"),
-    "failed": N_("failed"),
-    "error": N_("error"),
-    "timeout": N_("timeout"),
-    "not_attempted": N_("not attempted"),
+    **STATUS_NAMES,
 }
 MIN_TITLE_COLUMNS = 24  # narrower than this beside the other columns: the title goes below
 TITLE_BELOW = " " * 6

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from grader.i18n import N_, _, current_language, language
 from grader.reports.registry import Options, register
+from grader.reports.text import protection_name, status_name
 from grader.results import ExerciseResult, Report, TestResult
 
 NOTHING_LOADED = (
@@ -38,14 +39,6 @@ WORDS = {
     "status": N_("Status"),
     "details": N_("Seed {seed} · protection: {protection} · {seconds:.1f} s"),
     "handed_back_details": N_("Protection: {protection} · {seconds:.1f} s"),
-}
-STATUS_NAMES = {
-    "passed": N_("passed"),
-    "partial": N_("partial"),
-    "failed": N_("failed"),
-    "error": N_("error"),
-    "timeout": N_("timeout"),
-    "not_attempted": N_("not attempted"),
 }
 
 
@@ -121,11 +114,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], classes: str
     return "".join(lines)
 
 
-def status_name(status: str) -> str:
-    """An item's or a test's status in the current language ("not attempted")."""
-    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status.replace("_", " ")
-
-
 def _summary(report: Report) -> str:
     rows = [
         [f"{item.id} {item.title}", points(item.score, item.max_score), item.status]
@@ -171,6 +159,8 @@ def _picture(name: str, data: bytes) -> str:
 def _details(report: Report, handed_back: bool) -> str:
     template = _(WORDS["handed_back_details" if handed_back else "details"])
     text = template.format(
-        seed=report.seed, protection=report.protection, seconds=report.execution_time
+        seed=report.seed,
+        protection=protection_name(report.protection),
+        seconds=report.execution_time,
     )
     return f"<p><small>{escape(text)}</small></p>"

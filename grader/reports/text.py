@@ -103,7 +103,7 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     status = exercise.status
     header = (
         f"{exercise.id}  {_points(exercise.score, exercise.max_score):>9}  "
-        f"{pad_to_width(_status_name(status), STATUS_COLUMNS)}  {exercise.title}"
+        f"{pad_to_width(status_name(status), STATUS_COLUMNS)}  {exercise.title}"
     )
     lines = [
         click.style(part, fg=STATUS_COLOURS.get(status), bold=True)
@@ -140,7 +140,8 @@ def protection_name(protection: str) -> str:
     return _(PROTECTIONS[protection]) if protection in PROTECTIONS else protection
 
 
-def _status_name(status: str) -> str:
+def status_name(status: str) -> str:
+    """An item's or a test's status in the current language ("not attempted")."""
     return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status.replace("_", " ")
 
 
