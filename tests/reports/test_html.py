@@ -7,36 +7,17 @@ import base64
 
 from grader.reports import FORMATS, render
 from grader.reports.html import to_html
-from grader.results import ExerciseResult, Report, report_from_dict
-from grader.results import TestResult as Case  # not a pytest test class
+from grader.results import Report, report_from_dict
+from tests.reports import samples
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
 def sample_report() -> Report:
-    tests = [
-        Case("a 3x3 kernel", "passed", 2, 2, "public"),
-        Case(
-            "<i>named</i>",
-            "failed",
-            0,
-            3,
-            "hidden",
-            feedback='got <img src=x onerror="x()">\n  [1 2]',
-        ),
-    ]
-    return Report(
-        [
-            ExerciseResult("ex04", "Strided convolution layer", 5, tests),
-            ExerciseResult(
-                "ex01",
-                "The convolution operation",
-                10,
-                [Case("stub", "failed", 0, 10, not_attempted=True, feedback="not attempted")],
-            ),
-        ],
+    return samples.sample_report(
+        "<i>named</i>",
+        'got <img src=x onerror="x()">\n  [1 2]',
         seed=424242,
-        protection="namespaces",
     )
 
 

@@ -4,35 +4,16 @@ from __future__ import annotations
 
 from grader.reports import FORMATS, render
 from grader.reports.markdown import escape, to_markdown
-from grader.results import ExerciseResult, Report
-from grader.results import TestResult as Case  # not a pytest test class
+from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS
+from tests.reports import samples
 
 
 def sample_report() -> Report:
-    tests = [
-        Case("a 3x3 kernel", "passed", 2, 2, "public"),
-        Case(
-            "random [1]",
-            "failed",
-            0,
-            3,
-            "hidden",
-            feedback="conv2d(x): got [link](http://evil) <img src=x> | *bold*",
-        ),
-    ]
-    return Report(
-        [
-            ExerciseResult("ex04", "Strided convolution layer", 5, tests),
-            ExerciseResult(
-                "ex01",
-                "The convolution operation",
-                10,
-                [Case("stub", "failed", 0, 10, not_attempted=True, feedback="not attempted")],
-            ),
-        ],
+    return samples.sample_report(
+        "random [1]",
+        "conv2d(x): got [link](http://evil) <img src=x> | *bold*",
         seed=7,
-        protection="namespaces",
     )
 
 
