@@ -12,12 +12,31 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 from tests.conftest import FIXTURES, SOLUTIONS
+
+T = TypeVar("T")
+
+
+def one_per_exercise(entries: Iterable[T], exercise_of: Callable[[T], str]) -> list[dict[str, T]]:
+    """`entries` split into rounds holding at most one entry per exercise (exercise id -> entry),
+    so that one graded run of a round grades one buggy version of each exercise."""
+    by_exercise: dict[str, list[T]] = defaultdict(list)
+    for entry in entries:
+        by_exercise[exercise_of(entry)].append(entry)
+    depth = max(len(found) for found in by_exercise.values())
+    return [
+        {exercise: found[index] for exercise, found in by_exercise.items() if index < len(found)}
+        for index in range(depth)
+    ]
+
 
 BUGGY = FIXTURES / "buggy"
 

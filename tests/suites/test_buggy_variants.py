@@ -6,7 +6,6 @@ per exercise in each round, so a single `grade ex01 ... ex06` run checks up to s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from grader.course.catalogue import load_catalogue
+from tests.buggy_solutions import one_per_exercise
 from tests.conftest import FIXTURES, run_grade
 
 BUGGY = FIXTURES / "buggy"
@@ -21,23 +21,7 @@ CATALOGUE = yaml.safe_load((BUGGY / "catalogue.yaml").read_text(encoding="utf-8"
 SEED = 2024  # fixed, so a failure here replays; tests/test_exercises_02_05.py varies the seed
 
 
-def _rounds() -> list[dict[str, dict]]:
-    """The catalogue split into rounds holding at most one variant per exercise."""
-    by_exercise = defaultdict(list)
-    for entry in CATALOGUE:
-        by_exercise[entry["exercise"]].append(entry)
-    depth = max(len(entries) for entries in by_exercise.values())
-    return [
-        {
-            exercise: entries[index]
-            for exercise, entries in by_exercise.items()
-            if index < len(entries)
-        }
-        for index in range(depth)
-    ]
-
-
-ROUNDS = _rounds()
+ROUNDS = one_per_exercise(CATALOGUE, lambda entry: entry["exercise"])
 
 
 @cache

@@ -8,36 +8,19 @@ up to one version of every exercise; each round is graded once per module.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.buggy_solutions import BuggyVersion, buggy_versions, write_buggy
+from tests.buggy_solutions import BuggyVersion, buggy_versions, one_per_exercise, write_buggy
 from tests.conftest import run_grade
 
 SEED = "2024"
 VERSIONS = buggy_versions()
 
 
-def _rounds() -> list[dict[str, BuggyVersion]]:
-    """The versions split into rounds holding at most one version per exercise."""
-    by_exercise: dict[str, list[BuggyVersion]] = defaultdict(list)
-    for version in VERSIONS.values():
-        by_exercise[version.file[:4]].append(version)
-    depth = max(len(versions) for versions in by_exercise.values())
-    return [
-        {
-            exercise: versions[index]
-            for exercise, versions in by_exercise.items()
-            if index < len(versions)
-        }
-        for index in range(depth)
-    ]
-
-
-ROUNDS = _rounds()
+ROUNDS = one_per_exercise(VERSIONS.values(), lambda version: version.file[:4])
 
 
 @cache
