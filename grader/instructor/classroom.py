@@ -103,8 +103,6 @@ def _batch(
             )
             run.grader_failed = True
     mismatches: list[summary.Line] = []
-    if picked is None:  # a shard holds only some learners: merge says it for the whole class
-        _say_unapplied(finishing, found, mismatches)
     gradebook = rebuild(
         catalogue,
         out_dir,
@@ -115,6 +113,8 @@ def _batch(
         echo=summary.collect(mismatches),
         unrecorded=run.unrecorded,
         found=found,
+        # a shard holds only some learners: merge says it for the whole class
+        finishing=finishing if picked is None else None,
     )
     # Only now, with the gradebook written, is anything printed: a closed pipe (`| head`) or a
     # terminal that hung up must cost neither the gradebook nor the exit code.
@@ -198,9 +198,6 @@ def _merge(
             )
         )
     expected, missing = coverage(outputs)
-    if not missing:
-        graded = records.load_records(out_dir, and_signed(RecordCheck(catalogue)))
-        _say_unapplied(finishing, graded, lines)
     if missing:
         lines.append(
             (
@@ -219,6 +216,7 @@ def _merge(
         xlsx=xlsx,
         echo=summary.collect(lines),
         expected=expected,
+        finishing=None if missing else finishing,
     )
     lines.append(summary.merged_line(len(sources), len(gradebook.rows), out_dir))
     summary.say(echo, lines)
@@ -243,15 +241,6 @@ def keep_roster(out_dir: Path, roster: Path | None) -> None:
     shutil.copyfile(roster, kept)
 
 
-def _say_unapplied(
-    finishing: finish.Finishing, found: dict[str, records.Record], lines: list[summary.Line]
-) -> None:
-    unapplied = finishing.unapplied(name for name, record in found.items() if record.graded)
-    if unapplied:
-        message = _("adjustments not applied: no graded record for {names}")
-        lines.append((message.format(names=summary.names(unapplied)), True))
-
-
 def rebuild(
     catalogue: Catalogue,
     out_dir: Path,
@@ -264,10 +253,13 @@ def rebuild(
     unrecorded: dict[str, str] | None = None,
     found: dict[str, records.Record] | None = None,
     expected: Callable[[str], bool] | None = None,
+    finishing: finish.Finishing | None = None,
 ) -> book.Gradebook:
     """grades.csv, canvas.csv and moodle.csv from the trusted records in `out_dir` (`found`, when
     the caller has just read them), joined with the roster (and `unrecorded`: learners whose
-    outcome no record could keep); roster rows of another `shard` (or not `expected`) are left out."""
+    outcome no record could keep); roster rows of another `shard` (or not `expected`) are left out.
+    With `finishing` (the whole class's records are here), the learners whose adjustments apply
+    to no graded record are named."""
     if expected is None:
         expected = (lambda name: in_shard(name, shard)) if shard else (lambda name: True)
     if found is None:
@@ -290,6 +282,15 @@ def rebuild(
         identical = identical_groups(found)
         write_identical(out_dir, found, identical, excel=excel)
     summary.mismatches(gradebook, left_out, echo or summary.stderr_echo)
+    graded = [name for name, record in found.items() if record.graded]
+    unapplied = finishing.unapplied(graded) if finishing else []
+    if unapplied:
+        (echo or summary.stderr_echo)(
+            _("adjustments not applied: no graded record for {names}").format(
+                names=summary.names(unapplied)
+            ),
+            err=True,
+        )
     if identical:
         (echo or summary.stderr_echo)(
             _("identical submissions (the same files; identical.csv): {groups}").format(
