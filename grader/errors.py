@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ def wrapped_message(message: str) -> str:
     """`message` as it follows Click's "Error: " on a terminal: wrapped to its width by display
     width (grader/terminal.py), the later lines indented. Into a pipe or a file (a script, a CI
     log) it stays one line."""
-    if not click.get_text_stream("stderr").isatty():
+    if not sys.stderr.isatty():  # (click.get_text_stream is deprecated from Click 8.5)
         return message
     prefix = _("Error: {message}").format(message="")
     lines = wrap_lines(prefix + message, hanging="  ")
