@@ -34,7 +34,10 @@ DEFAULT_PICTURES = Path("pictures")
 
 @cli.command("watch", context_settings=CONTEXT_SETTINGS)
 @click.argument("item_id", metavar="ID")
-@submission_option("The learner's folder, with the exercise file to watch.")
+@submission_option(
+    "The learner's folder, with the exercise file to watch, or a notebook (.ipynb) to watch.",
+    notebook=True,
+)
 @lang_option()
 @weak_sandbox_option()
 @pass_course
@@ -47,7 +50,7 @@ def watch_exercise(
     lang: str | None,
     allow_weak_sandbox: bool,
 ) -> None:
-    """Grade an exercise now and again on every save of its file; Ctrl-C stops."""
+    """Grade an exercise now and again on every save of its file or notebook; Ctrl-C stops."""
     from grader.learner.watch import watch, watched_file
 
     watched_file(course.catalogue, item_id, submission)  # a quiz or an unknown id: one line, exit 2
