@@ -3,16 +3,32 @@ Python runs, and instructor grading still refuses to grade without namespaces.""
 
 from __future__ import annotations
 
+import ast
 import json
-import subprocess
+import os
+import shutil
+import signal
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from grader.course.catalogue import load_catalogue
 from grader.sandbox import isolation as modes
+from grader.sandbox import launch
 from grader.sandbox.probe import IsolationProbe
 from tests.conftest import SOLUTIONS, course_with_limits, run_grade
+from tests.sandbox.test_isolation import AS_ROOT, CAN_UNSHARE, grade_without_namespaces
+
+# As root, the portable worker's fresh uid must reach Python: where it is closed to other users
+# (pyenv under /root), each run happens in a mount namespace that opens it (test_isolation.py).
+needs_a_reachable_python = pytest.mark.skipif(
+    AS_ROOT and bool(modes.python_unreachable_for_others()) and not CAN_UNSHARE,
+    reason="Python is closed to other users, and no mount namespace can open it up",
+)
+needs_root = pytest.mark.skipif(not AS_ROOT, reason="the portable worker drops only root")
 
 LOOPING = textwrap.dedent(
     """
@@ -28,32 +44,164 @@ LOOPING = textwrap.dedent(
 )
 
 
+FACTS = textwrap.dedent(
+    """
+    import os
+    import time
+
+    SOBEL_X = None
+    SOBEL_Y = None
+    SLEEPER = []
+
+
+    def _sleeper():
+        \"\"\"A daemon out of the worker's process group and environment: only its uid names it.\"\"\"
+        read, write = os.pipe()
+        if os.fork() == 0:
+            os.setsid()
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.execve("/bin/sleep", ["sleep", "600"], {})
+                finally:
+                    os._exit(0)
+            os.write(write, str(pid).encode())
+            os._exit(0)
+        os.close(write)
+        pid = int(os.read(read, 32))
+        os.wait()
+        return pid
+
+
+    def _wrote(path, mode):
+        try:
+            with open(path, mode) as file:
+                file.write("learner")
+            return True
+        except OSError:
+            return False
+
+
+    def sobel_edges(image):
+        if not SLEEPER:
+            SLEEPER.append(_sleeper())
+        facts = {
+            "uid": os.geteuid(), "gid": os.getegid(), "groups": os.getgroups(),
+            "sleeper": SLEEPER[0],
+            "appended": _wrote("__ROOT_OWNED__/kept.txt", "a"),
+            "created": _wrote("__ROOT_OWNED__/new.txt", "w"),
+        }
+        raise RuntimeError(repr(facts))
+    """
+)
+FLOOD = textwrap.dedent(
+    """
+    import os
+    import time
+
+
+    def zero_pad(x, pad):
+        forked = 0
+        for _ in range(64):  # bounded: as root, with no process limit, it would reach 64
+            try:
+                pid = os.fork()
+            except OSError:
+                break
+            if pid == 0:
+                time.sleep(60)
+                os._exit(0)
+            forked += 1
+        raise RuntimeError(repr({"forked": forked, "uid": os.geteuid()}))
+
+
+    same_padding = zero_pad
+    """
+)
+
+
 @pytest.fixture(scope="module")
-def forced_portable_run():
-    """`grade ex01` on the solution with the portable worker asked for, graded once."""
+def portable_run():
+    """One forced self-check, as root on this machine where it runs as root, of: ex01 (a
+    function that never returns), ex02 (what its worker is and may write, and a daemon left
+    behind), ex03 (as many processes as it can start) and ex06 (the solution)."""
+    scratch = Path(tempfile.mkdtemp(prefix="grade-portable-"))
+    scratch.chmod(0o755)
+    root_owned = scratch / "root-owned"
+    root_owned.mkdir(mode=0o755)
+    (root_owned / "kept.txt").write_text("root's\n")
+    (root_owned / "kept.txt").chmod(0o644)
+    learner = scratch / "learner"
+    learner.mkdir()
+    (learner / "ex01_convolution.py").write_text(LOOPING)
+    (learner / "ex02_sobel.py").write_text(FACTS.replace("__ROOT_OWNED__", str(root_owned)))
+    (learner / "ex03_padding.py").write_text(FLOOD)
+    shutil.copyfile(SOLUTIONS / "ex06_output_size.py", learner / "ex06_output_size.py")
+    course = course_with_limits(scratch, call_timeout=0.5, time_limit=4, max_restarts=1)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(modes.PORTABLE_VARIABLE, "1")
-        return run_grade("ex01", "--submission", SOLUTIONS, "--format", "json")
+        run = grade_without_namespaces(
+            "--course",
+            course,
+            "ex01",
+            "ex02",
+            "ex03",
+            "ex06",
+            "--submission",
+            learner,
+            "--format",
+            "json",
+            scratch=scratch,
+        )
+    report = json.loads(run.stdout) if run.stdout else {}
+    items = {item["id"]: item for item in report.get("exercises", [])}
+    facts = {name: _raised(items.get(name, {})) for name in ("ex02", "ex03")}
+    left = _alive([facts["ex02"].get("sleeper", 0)], {facts[name].get("uid") for name in facts})
+    for pid in left:  # should the test fail, the daemons it planted go anyway
+        os.kill(pid, signal.SIGKILL)
+    yield run, report, items, facts, left, root_owned
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
-def test_a_forced_portable_worker_grades_full_marks_and_says_self_check(forced_portable_run):
-    report = forced_portable_run.json()
-    assert forced_portable_run.exit_code == 0
+def _raised(item: dict) -> dict:
+    """The largest dict a learner function of `item` raised as a RuntimeError (by "forked")."""
+    found = [
+        ast.literal_eval(test["feedback"].split("raised RuntimeError: ", 1)[1].split("\n")[0])
+        for test in item.get("tests", [])
+        if "raised RuntimeError: {" in test["feedback"]
+    ]
+    return max(found, key=lambda facts: facts.get("forked", 0), default={})
+
+
+def _alive(pids: list[int], uids: set) -> list[int]:
+    """Which of `pids`, and which processes of `uids`, still live (zombies are dead)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = Path(entry.path, "status").read_text()
+        except OSError:
+            continue
+        if "\nState:\tZ" in status:
+            continue
+        uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+        if int(entry.name) in pids or uids & {int(value) for value in uid_line.split()[1:]}:
+            found.append(int(entry.name))
+    return found
+
+
+@needs_a_reachable_python
+def test_a_forced_portable_worker_grades_full_marks_and_says_self_check(portable_run):
+    run, report, items, _facts, _left, _root_owned = portable_run
+    assert run.exit_code == 1, run.stderr
     assert report["protection"] == "self-check"
     assert "a self-check on this machine" in report["protection_note"]
-    assert report["score"] == report["max_score"] == 10
+    assert items["ex06"]["score"] == items["ex06"]["max_score"] == 15
 
 
-def test_a_timeout_in_the_portable_worker_is_a_zero_point_test_with_feedback(tmp_path, monkeypatch):
-    monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
-    (tmp_path / "learner").mkdir()
-    (tmp_path / "learner" / "ex01_convolution.py").write_text(LOOPING, encoding="utf-8")
-    course = course_with_limits(tmp_path, call_timeout=0.5, time_limit=4, max_restarts=1)
-    run = run_grade(
-        "--course", course, "ex01", "--submission", tmp_path / "learner", "--format", "json"
-    )
-    item = run.json()["exercises"][0]
-    assert run.json()["protection"] == "self-check"
+@needs_a_reachable_python
+def test_a_timeout_in_the_portable_worker_is_a_zero_point_test_with_feedback(portable_run):
+    item = portable_run[2]["ex01"]
     convolve = [test for test in item["tests"] if test["name"].startswith("convolve2d")]
     assert convolve and all(test["score"] == 0 for test in convolve)
     assert any(test["status"] == "timeout" for test in convolve)
@@ -61,8 +209,75 @@ def test_a_timeout_in_the_portable_worker_is_a_zero_point_test_with_feedback(tmp
     assert any(test["status"] == "passed" for test in item["tests"])  # filter_response still counts
 
 
+@needs_root
+@needs_a_reachable_python
+def test_learner_code_in_a_self_check_by_root_runs_as_a_fresh_uid_with_no_groups(portable_run):
+    facts = portable_run[3]["ex02"]
+    assert launch.WORKER_UID_BASE <= facts["uid"] < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
+    assert facts["gid"] == facts["uid"]
+    assert facts["groups"] == []
+    assert facts["uid"] != portable_run[3]["ex03"]["uid"]  # a fresh uid for every exercise
+
+
+@needs_root
+@needs_a_reachable_python
+def test_learner_code_in_a_self_check_by_root_cannot_write_roots_files(portable_run):
+    facts, root_owned = portable_run[3]["ex02"], portable_run[5]
+    assert facts["appended"] is False and facts["created"] is False
+    assert (root_owned / "kept.txt").read_text() == "root's\n"
+    assert not (root_owned / "new.txt").exists()
+
+
+@needs_root
+@needs_a_reachable_python
+def test_a_process_flood_in_a_self_check_meets_the_process_limit(portable_run):
+    _run, _report, items, facts, _left, _root_owned = portable_run
+    limit = load_catalogue().item("ex03").limits.processes
+    assert 0 < facts["ex03"]["forked"] < limit
+    assert items["ex03"]["score"] == 0
+    assert items["ex06"]["score"] == 15  # the next exercise is graded in full
+
+
+@needs_root
+@needs_a_reachable_python
+def test_a_self_check_by_root_kills_every_process_its_worker_left(portable_run):
+    facts, left = portable_run[3], portable_run[4]
+    assert facts["ex02"]["sleeper"] > 0  # the daemon did start, out of the worker's group
+    assert left == []
+
+
+@needs_root
+def test_a_portable_worker_that_cannot_drop_root_is_a_zero_point_failure(monkeypatch):
+    """uid -1 tells setresuid "leave it as it is": a worker that stays root must say so."""
+    monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
+    monkeypatch.setattr(modes, "python_unreachable_for_others", lambda: "")
+    monkeypatch.setattr(launch, "WORKER_UID_BASE", -1)
+    monkeypatch.setattr(launch, "WORKER_UID_RANGE", 1)
+    run = run_grade("ex01", "--submission", SOLUTIONS, "--format", "json")
+    item = run.item("ex01")
+    assert run.exit_code != 0 and item["score"] == 0
+    assert all(test["score"] == 0 and test["feedback"] for test in item["tests"])
+    assert any("sandbox could not start" in test["feedback"] for test in item["tests"])
+    assert any("not -1/-1" in test["feedback"] for test in item["tests"])
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "ordinary user"), ("ko", "일반 사용자")])
+def test_a_self_check_by_root_is_refused_where_python_is_closed_to_others(
+    monkeypatch, language, words
+):
+    monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
+    monkeypatch.setattr(modes, "is_root", lambda: True)
+    monkeypatch.setattr(modes, "python_unreachable_for_others", lambda: "/opt/closed-python")
+    run = run_grade("ex01", "--submission", SOLUTIONS, "--lang", language)
+    assert run.exit_code == 2
+    assert "/opt/closed-python" in run.stderr and words in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert run.stdout == ""
+
+
 def test_instructor_grading_never_heeds_the_portable_variable(monkeypatch):
     monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
+    monkeypatch.setattr(modes, "python_unreachable_for_others", lambda: "")
     with IsolationProbe() as instructor, IsolationProbe(self_check=True) as learner:
         assert not instructor.get().portable
         assert learner.get().portable
@@ -135,13 +350,18 @@ GRADER_SHIM = HIDDEN + textwrap.dedent(
 
 
 @pytest.mark.slow
+@needs_a_reachable_python
 def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
-    (tmp_path / "worker_shim.py").write_text(WORKER_SHIM, encoding="utf-8")
-    python = tmp_path / "python"  # the shim then runs worker.py with the modules hidden
+    scratch = Path(tempfile.mkdtemp(prefix="grade-hidden-"))
+    scratch.chmod(0o755)  # as root, the worker's fresh uid passes through it to its Python
+    shims = scratch / "shims"
+    shims.mkdir(mode=0o755)
+    (shims / "worker_shim.py").write_text(WORKER_SHIM, encoding="utf-8")
+    python = shims / "python"  # the shim then runs worker.py with the modules hidden
     python.write_text(
         "#!/bin/sh\n"
         'while [ "${1#-}" != "$1" ]; do shift; done\n'  # drop the interpreter flags
-        f'exec {sys.executable} -I -s "{tmp_path}/worker_shim.py" "$@"\n',
+        f'exec {sys.executable} -I -s "{shims}/worker_shim.py" "$@"\n',
         encoding="utf-8",
     )
     python.chmod(0o755)
@@ -150,30 +370,26 @@ def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
     (learner / "ex01_convolution.py").write_text(LOOPING, encoding="utf-8")
     (learner / "ex03_padding.py").write_bytes((SOLUTIONS / "ex03_padding.py").read_bytes())
     course = course_with_limits(tmp_path, call_timeout=0.5, time_limit=4, max_restarts=1)
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            GRADER_SHIM,
-            str(python),
+    try:
+        finished = grade_without_namespaces(
             "--course",
-            str(course),
+            course,
             "ex01",
             "ex03",
             "--submission",
-            str(learner),
+            learner,
             "--format",
             "json",
             "--lang",
             "ko",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-    )
-    assert finished.returncode == 1, finished.stderr
-    assert (tmp_path / "worker_shim.py.ran").read_text().count("worker") >= 2  # ex01 and ex03
+            scratch=scratch,
+            python_args=("-c", GRADER_SHIM, str(python)),
+        )
+        ran = (shims / "worker_shim.py.ran").read_text()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert finished.exit_code == 1, finished.stderr
+    assert ran.count("worker") >= 2  # ex01 and ex03
     report = json.loads(finished.stdout)
     assert report["protection"] == "self-check"
     assert "이 컴퓨터" in report["protection_note"]  # the self-check said in Korean too
