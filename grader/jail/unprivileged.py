@@ -15,11 +15,17 @@ from __future__ import annotations
 import os
 import sys
 
+try:  # imported now: after the drop, Python's own folders may be closed to the new uid
+    import ctypes
+except ImportError:  # a Python built without it
+    ctypes = None  # type: ignore[assignment]
+
 PR_SET_NO_NEW_PRIVS = 38  # linux/prctl.h: no exec may gain privileges again (set-uid programs)
 
 
 def become(uid: int, gid: int) -> str | None:
     """Become `uid`/`gid` with no supplementary groups; why that failed, or None."""
+    prctl = _prctl()  # found while still root
     try:
         os.setgroups([])
         if hasattr(os, "setresuid"):
@@ -31,8 +37,8 @@ def become(uid: int, gid: int) -> str | None:
     except (OSError, OverflowError, TypeError, ValueError) as error:
         return f"could not become uid {uid}: {error}"
     problem = _check(uid, gid)
-    if problem is None:
-        _no_new_privileges()
+    if problem is None and prctl is not None:  # no program run later can gain privileges
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     return problem
 
 
@@ -52,13 +58,11 @@ def _check(uid: int, gid: int) -> str | None:
     return None
 
 
-def _no_new_privileges() -> None:
-    """On Linux, where it is one call: no program the learner runs can gain privileges."""
-    if sys.platform != "linux":
-        return
+def _prctl():
+    """Linux's `prctl`, where it is one call away; None elsewhere (macOS keeps working)."""
+    if sys.platform != "linux" or ctypes is None:
+        return None
     try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
