@@ -266,7 +266,7 @@ def _sweep(spec: SandboxSpec, isolation: Isolation) -> int:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            owned = isolation.fresh_uid and spec.uid in _uids(entry.path)
+            owned = isolation.fresh_uid and spec.uid > 0 and spec.uid in _uids(entry.path)
             if owned or marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
                 os.kill(int(entry.name), signal.SIGKILL)
                 killed += 1

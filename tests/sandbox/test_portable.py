@@ -155,7 +155,9 @@ def portable_run():
     report = json.loads(run.stdout) if run.stdout else {}
     items = {item["id"]: item for item in report.get("exercises", [])}
     facts = {name: _raised(items.get(name, {})) for name in ("ex02", "ex03")}
-    left = _alive([facts["ex02"].get("sleeper", 0)], {facts[name].get("uid") for name in facts})
+    left = _alive(
+        facts["ex02"].get("sleeper", 0), {facts[name].get("uid") for name in facts}, scratch
+    )
     for pid in left:  # should the test fail, the daemons it planted go anyway
         os.kill(pid, signal.SIGKILL)
     yield run, report, items, facts, left, root_owned
@@ -172,20 +174,30 @@ def _raised(item: dict) -> dict:
     return max(found, key=lambda facts: facts.get("forked", 0), default={})
 
 
-def _alive(pids: list[int], uids: set) -> list[int]:
-    """Which of `pids`, and which processes of `uids`, still live (zombies are dead)."""
+def _alive(sleeper: int, uids: set, scratch: Path) -> list[int]:
+    """The test's own processes still alive (zombies are dead): the planted daemon (by its pid
+    and its working folder, in `scratch`), and any process of a worker's fresh uid. Never any
+    other process: not root's, whatever a worker reported as its uid."""
+    fresh = {
+        uid
+        for uid in uids
+        if isinstance(uid, int)
+        and launch.WORKER_UID_BASE <= uid < launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE
+    }
     found = []
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             status = Path(entry.path, "status").read_text()
+            folder = os.readlink(Path(entry.path, "cwd")) if int(entry.name) == sleeper else ""
         except OSError:
             continue
         if "\nState:\tZ" in status:
             continue
         uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
-        if int(entry.name) in pids or uids & {int(value) for value in uid_line.split()[1:]}:
+        ours = folder.startswith(str(scratch) + os.sep)
+        if ours or fresh & {int(value) for value in uid_line.split()[1:]}:
             found.append(int(entry.name))
     return found
 
