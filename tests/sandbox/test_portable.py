@@ -408,3 +408,18 @@ def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
     ex01, ex03 = report["exercises"]
     assert ex03["score"] == ex03["max_score"]
     assert any(test["status"] == "timeout" and test["score"] == 0 for test in ex01["tests"])
+
+
+@pytest.mark.parametrize(
+    ("root", "view", "words"),
+    [
+        (True, {"uid": 1234567, "gid": 1234567}, ""),
+        (True, {"uid": 0, "gid": 0}, "uid 0"),  # the worker kept root, whatever it says next
+        (True, {"uid": 1234567, "gid": 0}, "group 0"),
+        (False, {"uid": 501, "gid": 20}, ""),  # a learner's own user on their own laptop
+    ],
+)
+def test_the_trusted_side_checks_a_portable_workers_uid_when_root(monkeypatch, root, view, words):
+    monkeypatch.setattr(modes, "is_root", lambda: root)
+    problem = modes.Isolation(modes.PORTABLE).view_problem(view, 1234567)
+    assert (words in problem) if words else problem == ""
