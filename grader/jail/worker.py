@@ -33,8 +33,8 @@ OOM_SCORE_ADJ_MAX = 1000  # the kernel's out-of-memory killer takes these proces
 
 
 def _sibling(name: str):
-    """Load wire.py or jail.py from this file's folder under a private module name (once: a
-    worker forked by the pre-warmed server, zygote.py, finds them loaded)."""
+    """Load a sibling (wire.py, jail.py, unprivileged.py) from this file's folder under a private
+    module name (once: a worker forked by the pre-warmed server, zygote.py, finds them loaded)."""
     module = sys.modules.get(f"_grader_{name}")
     if module is not None:
         return module
@@ -303,9 +303,12 @@ class _Worker:
 
 
 def _isolate(config: dict) -> str | None:
-    """Enter the jail and drop privileges (jail.py); the error text if that failed."""
+    """Enter the jail and drop privileges (jail.py; the portable worker's drop, run by root on
+    any POSIX system: unprivileged.py); the error text if that failed."""
     if "jail" not in config and config.get("uid") is None:
         return None
+    if config.get("stdio"):
+        return _sibling("unprivileged").become(config["uid"], config.get("gid"))
     jail = _sibling("jail")
     try:
         if "jail" in config:

@@ -67,11 +67,12 @@ class Isolation:
 
     @property
     def fresh_uid(self) -> bool:
-        """Workers become a fresh unprivileged uid whenever the grader is root, whatever the mode:
-        a user namespace made by root maps its root to the real root, whose uid alone (without a
-        single capability) may still write root's files, /proc/sys among them. A grader that is
-        not root runs workers in a user namespace, where they shed every capability instead."""
-        return not self.portable and is_root()
+        """Workers become a fresh unprivileged uid whenever the grader is root, whatever the mode
+        (the portable worker too: learner code never runs as root): a user namespace made by
+        root maps its root to the real root, whose uid alone (without a single capability) may
+        still write root's files, /proc/sys among them. A grader that is not root runs workers in
+        a user namespace, where they shed every capability instead."""
+        return is_root()
 
     @property
     def user_namespace(self) -> bool:
@@ -101,12 +102,16 @@ class Isolation:
         """
         if not isinstance(view, dict):
             return _("the worker did not describe its sandbox")
-        if self.portable:  # the learner's own process on their own machine: nothing to check
-            return ""
         if self.fresh_uid and view.get("uid") != uid:
             return _("the worker runs as uid {got!r}, not the unprivileged uid {uid}").format(
                 got=view.get("uid"), uid=uid
             )
+        if self.fresh_uid and view.get("gid") != uid:
+            return _("the worker runs in group {got!r}, not the unprivileged group {gid}").format(
+                got=view.get("gid"), gid=uid
+            )
+        if self.portable:  # the learner's own process on their own machine: nothing more to check
+            return ""
         if view.get("capabilities") != 0:
             return _("the worker kept privileges")
         if self.namespaces:
@@ -151,7 +156,20 @@ def self_check_allowed(allow_weak: bool) -> bool:
 
 
 def self_check(note: str) -> Isolation:
-    """The portable worker's isolation, with the sentence every report shows for it."""
+    """The portable worker's isolation, with the sentence every report shows for it.
+
+    As root, learner code runs as a fresh uid, which must be able to reach Python and NumPy:
+    where it cannot, `WeakSandboxRefused`, never a self-check as root.
+    """
+    unreachable = python_unreachable_for_others() if is_root() else ""
+    if unreachable:
+        raise WeakSandboxRefused(
+            _(
+                "a self-check run by root runs your code as an unprivileged user, who cannot "
+                "reach Python here ({path} is not readable by other users); run grade as an "
+                "ordinary user"
+            ).format(path=unreachable)
+        )
     return Isolation(
         PORTABLE,
         _(

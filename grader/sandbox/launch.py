@@ -36,7 +36,7 @@ from grader.sandbox.policy import (
 )
 
 JAIL_DIR = Path(__file__).resolve().parent.parent / "jail"
-WORKER_FILES = ("worker.py", "wire.py", "jail.py")
+WORKER_FILES = ("worker.py", "wire.py", "jail.py", "unprivileged.py")
 UNSHARE_NAMESPACES = [
     "--mount",
     "--pid",
@@ -62,6 +62,7 @@ PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits 
 LEARNER_SEED_BYTES = 2
 PRIVATE_FOLDER_MODE = 0o700
 SCRATCH_MODE = 0o711
+STRAY_SWEEPS = 8  # sweeps of /proc for a worker's strays, while the last one still found some
 
 
 @dataclass
@@ -84,7 +85,7 @@ class SandboxSpec:
     def launch(self, isolation: Isolation) -> tuple[list[str], dict, dict[str, str]]:
         """(command, worker config, environment) for starting this worker under `isolation`."""
         if isolation.portable:
-            return self._portable_launch()
+            return self._portable_launch(isolation)
         config = dict(
             self.config, rlimits=resource_limits(self.limits, fresh_uid=isolation.fresh_uid)
         )
@@ -117,11 +118,15 @@ class SandboxSpec:
             prefix = ["unshare", *UNSHARE_NAMESPACES]
         return [*prefix, "--", *python], config, environment
 
-    def _portable_launch(self) -> tuple[list[str], dict, dict[str, str]]:
+    def _portable_launch(self, isolation: Isolation) -> tuple[list[str], dict, dict[str, str]]:
         """The portable worker (grader/sandbox/portable.py): frames on its standard input and
-        output, the limits this system has, a private HOME and TMPDIR, nothing Linux-only."""
+        output, the limits this system has, a private HOME and TMPDIR, nothing Linux-only; run
+        by root, it becomes this spec's fresh uid before any learner code exists in it."""
         private = str(self.folder / "tmp")
-        config = dict(self.config, stdio=True, rlimits=portable_limits(self.limits))
+        limits = portable_limits(self.limits, fresh_uid=isolation.fresh_uid)
+        config = dict(self.config, stdio=True, rlimits=limits)
+        if isolation.fresh_uid:
+            config.update(uid=self.uid, gid=self.uid)
         environment = dict(BASE_ENVIRONMENT, **{WORKER_TOKEN_VARIABLE: self.token})
         environment.update(HOME=private, TMPDIR=private, TEMP=private, TMP=private)
         environment.update(KERAS_HOME=os.path.join(private, "keras"), PATH=os.defpath)
@@ -134,13 +139,14 @@ class SandboxSpec:
         return python, config, environment
 
 
-def portable_limits(limits: Limits) -> dict[str, int]:
-    """The resource limits of the portable worker: those of `resource_limits` that need no
-    count of the user's processes (/proc); the worker sets those its system has."""
+def portable_limits(limits: Limits, fresh_uid: bool) -> dict[str, int]:
+    """The resource limits of the portable worker; the worker sets those its system has. As a
+    fresh uid, which has no other process, its process limit is exact; as the learner's own
+    user, it would need a count of that user's processes (/proc), so it has none."""
     return {
         name: value
         for name, value in resource_limits(limits, fresh_uid=True).items()
-        if name != "RLIMIT_NPROC"
+        if fresh_uid or name != "RLIMIT_NPROC"
     }
 
 
@@ -241,26 +247,42 @@ def make_scratch(prefix: str) -> Path:
 
 
 def kill_strays(spec: SandboxSpec, isolation: Isolation) -> None:
-    """After a worker without namespaces, kill whatever it left behind (a namespace needs no help;
-    the portable worker's process group or tree is killed by grader/sandbox/portable.py)."""
-    if isolation.namespaces or isolation.portable:
+    """After a worker without namespaces, kill whatever it left behind: every process of its
+    fresh uid, and every one that carries its marker. A namespace needs no help; on a system
+    without /proc, the portable worker's process group or tree is all that is killed
+    (grader/sandbox/portable.py). Processes that fork while they are swept are swept again."""
+    if isolation.namespaces or (isolation.portable and sys.platform != "linux"):
         return
+    for _round in range(STRAY_SWEEPS):
+        if not _sweep(spec, isolation):
+            return
+
+
+def _sweep(spec: SandboxSpec, isolation: Isolation) -> int:
+    """Kill the worker's processes once over; how many there were."""
     marker = f"{WORKER_TOKEN_VARIABLE}={spec.token}".encode()
+    killed = 0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            owned = isolation.fresh_uid and spec.uid in _uids(entry.path)
+            owned = isolation.fresh_uid and spec.uid > 0 and spec.uid in _uids(entry.path)
             if owned or marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
                 os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
         except (OSError, ValueError):
             continue
+    return killed
 
 
 def _uids(process: str) -> set[int]:
-    """The real, effective, saved and file-system uids of the process at /proc/PID. (Not the
-    owner of /proc/PID: once a process has changed its uid, that is root.)"""
-    for line in Path(process, "status").read_text().splitlines():
+    """The real, effective, saved and file-system uids of the process at /proc/PID, none for a
+    zombie (dead already, waiting to be reaped). (Not the owner of /proc/PID: once a process
+    has changed its uid, that is root.)"""
+    status = Path(process, "status").read_text()
+    if "\nState:\tZ" in status:
+        return set()
+    for line in status.splitlines():
         if line.startswith("Uid:"):
             return {int(value) for value in line.split()[1:]}
     return set()

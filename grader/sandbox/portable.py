@@ -7,8 +7,10 @@ its standard input and output, which every system can pipe (no descriptors passe
 on pipes, no /proc, `unshare`, `prctl` or `fcntl`). A reader thread collects what it sends, so
 every call still has its deadline: a call past it kills the worker, and the test is a 0-point
 timeout with feedback, as in the sandbox. The worker sets the resource limits its system has
-(memory, CPU time, file size, open files on macOS and Linux; none on Windows). Its whole process
-group (POSIX) or tree (Windows, `taskkill /T`) is killed afterwards.
+(memory, CPU time, file size, open files on macOS and Linux; none on Windows). Run by root (Colab,
+a container), it first becomes the fresh unprivileged uid of its `SandboxSpec`, with no groups
+(grader/jail/unprivileged.py), and its process limit then holds. Its whole process group (POSIX)
+or tree (Windows, `taskkill /T`) is killed afterwards, and on Linux every process of its uid.
 
 It is never official grading: the report says "self-check" with a sentence saying so, and
 instructor grading never uses it (docs/design.md#portable-self-check).
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import threading
 import time
@@ -27,11 +28,10 @@ from collections.abc import Callable
 from grader.jail import wire
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.launch import SandboxSpec
-from grader.sandbox.process import Dead, Deadline
+from grader.sandbox.process import Dead, Deadline, end_started, exit_code_of
 
 READ_CHUNK_BYTES = 1 << 16
 WAIT_SLICE_SECONDS = 0.1  # how often a waiting read lets the activity line redraw
-EXIT_WAIT_SECONDS = 1.0
 WINDOWS = os.name == "nt"
 
 
@@ -129,10 +129,7 @@ class PortableWorkerProcess:
 
     def exit_code(self) -> int | None:
         """The worker's exit code (negative: the signal), or None if it is still running."""
-        try:
-            return self.popen.wait(timeout=EXIT_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return None
+        return exit_code_of(self.popen)
 
     def kill(self) -> None:
         """Kill the worker and everything it started, reap it, close the pipes."""
@@ -146,13 +143,7 @@ class PortableWorkerProcess:
                 stderr=subprocess.DEVNULL,
                 check=False,
             )
-        else:
-            try:
-                os.killpg(self.pid, signal.SIGKILL)  # its session's group: whatever it started
-            except (ProcessLookupError, PermissionError):
-                pass
-        self.popen.kill()
-        self.popen.wait()
+        end_started(self.popen, self.spec, self.isolation)  # and, run by root, its uid's processes
         try:
             if self.popen.stdin is not None:
                 self.popen.stdin.close()

@@ -152,10 +152,7 @@ class WorkerProcess:
         """The worker's exit code (negative: the signal), or None if it is still running."""
         if self.forked is not None:
             return self.forked.wait(EXIT_WAIT_SECONDS)
-        try:
-            return self._started().wait(timeout=EXIT_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return None
+        return exit_code_of(self._started())
 
     def kill(self) -> None:
         """Kill the worker and everything it started, reap it, close the pipes."""
@@ -168,12 +165,7 @@ class WorkerProcess:
             popen = self._started()
             for child in _children(popen.pid):
                 _kill(child)
-            try:
-                os.killpg(popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            popen.wait()
-            kill_strays(self.spec, self.isolation)
+            end_started(popen, self.spec, self.isolation)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
 
@@ -214,6 +206,27 @@ class WorkerProcess:
             self.over_memory = True
             for pid in tree:
                 _kill(pid)
+
+
+def exit_code_of(popen: subprocess.Popen) -> int | None:
+    """A started worker's exit code (negative: the signal), or None if it is still running."""
+    try:
+        return popen.wait(timeout=EXIT_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def end_started(popen: subprocess.Popen, spec: SandboxSpec, isolation: Isolation) -> None:
+    """Kill a started worker and its process group (POSIX: its session's group, whatever it
+    started there), reap it, then kill what it left elsewhere (`launch.kill_strays`)."""
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    popen.kill()
+    popen.wait()
+    kill_strays(spec, isolation)
 
 
 def process_tree(pid: int) -> list[int]:

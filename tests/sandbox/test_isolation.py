@@ -107,8 +107,11 @@ def open_scratch():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def grade_without_namespaces(*args: str | Path, scratch: Path) -> GradeRun:
-    """`grade ARGS` in a real process that finds no `unshare`, so its probe must say "limits".
+def grade_without_namespaces(
+    *args: str | Path, scratch: Path, python_args: tuple[str, ...] = ("-m", "grader")
+) -> GradeRun:
+    """`grade ARGS` in a real process that finds no `unshare`, so its probe must say "limits"
+    (`python_args`: how that Python starts the grader, `-m grader` unless a test shims it).
 
     As root, Python may live where no other user may enter: under /root (pyenv), or in a virtual
     environment inside a private folder (`mktemp -d`, as .ci/run makes). The run then happens in
@@ -116,7 +119,7 @@ def grade_without_namespaces(*args: str | Path, scratch: Path) -> GradeRun:
     or environment, so that learner code can run as an unprivileged uid, as it must.
     """
     environment = dict(os.environ, PATH="/nonexistent", TMPDIR=str(scratch))
-    command = [sys.executable, "-m", "grader", *map(str, args)]
+    command = [sys.executable, *python_args, *map(str, args)]
     if AS_ROOT and python_unreachable_for_others():
         script, script_args = _open_up_script(scratch)
         environment["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")

@@ -4,15 +4,25 @@ Python runs, and instructor grading still refuses to grade without namespaces.""
 from __future__ import annotations
 
 import json
-import subprocess
+import shutil
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from grader.sandbox import isolation as modes
 from grader.sandbox.probe import IsolationProbe
-from tests.conftest import SOLUTIONS, course_with_limits, run_grade
+from tests.conftest import SOLUTIONS, course_with_limits
+from tests.sandbox.test_isolation import AS_ROOT, CAN_UNSHARE, grade_without_namespaces
+
+# As root, the portable worker's fresh uid must reach Python: where it is closed to other users
+# (pyenv under /root), each run happens in a mount namespace that opens it (test_isolation.py).
+needs_a_reachable_python = pytest.mark.skipif(
+    AS_ROOT and bool(modes.python_unreachable_for_others()) and not CAN_UNSHARE,
+    reason="Python is closed to other users, and no mount namespace can open it up",
+)
 
 LOOPING = textwrap.dedent(
     """
@@ -28,41 +38,9 @@ LOOPING = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def forced_portable_run():
-    """`grade ex01` on the solution with the portable worker asked for, graded once."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(modes.PORTABLE_VARIABLE, "1")
-        return run_grade("ex01", "--submission", SOLUTIONS, "--format", "json")
-
-
-def test_a_forced_portable_worker_grades_full_marks_and_says_self_check(forced_portable_run):
-    report = forced_portable_run.json()
-    assert forced_portable_run.exit_code == 0
-    assert report["protection"] == "self-check"
-    assert "a self-check on this machine" in report["protection_note"]
-    assert report["score"] == report["max_score"] == 10
-
-
-def test_a_timeout_in_the_portable_worker_is_a_zero_point_test_with_feedback(tmp_path, monkeypatch):
-    monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
-    (tmp_path / "learner").mkdir()
-    (tmp_path / "learner" / "ex01_convolution.py").write_text(LOOPING, encoding="utf-8")
-    course = course_with_limits(tmp_path, call_timeout=0.5, time_limit=4, max_restarts=1)
-    run = run_grade(
-        "--course", course, "ex01", "--submission", tmp_path / "learner", "--format", "json"
-    )
-    item = run.json()["exercises"][0]
-    assert run.json()["protection"] == "self-check"
-    convolve = [test for test in item["tests"] if test["name"].startswith("convolve2d")]
-    assert convolve and all(test["score"] == 0 for test in convolve)
-    assert any(test["status"] == "timeout" for test in convolve)
-    assert all(test["feedback"] for test in convolve)
-    assert any(test["status"] == "passed" for test in item["tests"])  # filter_response still counts
-
-
 def test_instructor_grading_never_heeds_the_portable_variable(monkeypatch):
     monkeypatch.setenv(modes.PORTABLE_VARIABLE, "1")
+    monkeypatch.setattr(modes, "python_unreachable_for_others", lambda: "")
     with IsolationProbe() as instructor, IsolationProbe(self_check=True) as learner:
         assert not instructor.get().portable
         assert learner.get().portable
@@ -135,13 +113,18 @@ GRADER_SHIM = HIDDEN + textwrap.dedent(
 
 
 @pytest.mark.slow
+@needs_a_reachable_python
 def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
-    (tmp_path / "worker_shim.py").write_text(WORKER_SHIM, encoding="utf-8")
-    python = tmp_path / "python"  # the shim then runs worker.py with the modules hidden
+    scratch = Path(tempfile.mkdtemp(prefix="grade-hidden-"))
+    scratch.chmod(0o755)  # as root, the worker's fresh uid passes through it to its Python
+    shims = scratch / "shims"
+    shims.mkdir(mode=0o755)
+    (shims / "worker_shim.py").write_text(WORKER_SHIM, encoding="utf-8")
+    python = shims / "python"  # the shim then runs worker.py with the modules hidden
     python.write_text(
         "#!/bin/sh\n"
         'while [ "${1#-}" != "$1" ]; do shift; done\n'  # drop the interpreter flags
-        f'exec {sys.executable} -I -s "{tmp_path}/worker_shim.py" "$@"\n',
+        f'exec {sys.executable} -I -s "{shims}/worker_shim.py" "$@"\n',
         encoding="utf-8",
     )
     python.chmod(0o755)
@@ -150,30 +133,26 @@ def test_the_worker_grades_with_linux_only_modules_hidden(tmp_path):
     (learner / "ex01_convolution.py").write_text(LOOPING, encoding="utf-8")
     (learner / "ex03_padding.py").write_bytes((SOLUTIONS / "ex03_padding.py").read_bytes())
     course = course_with_limits(tmp_path, call_timeout=0.5, time_limit=4, max_restarts=1)
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            GRADER_SHIM,
-            str(python),
+    try:
+        finished = grade_without_namespaces(
             "--course",
-            str(course),
+            course,
             "ex01",
             "ex03",
             "--submission",
-            str(learner),
+            learner,
             "--format",
             "json",
             "--lang",
             "ko",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-    )
-    assert finished.returncode == 1, finished.stderr
-    assert (tmp_path / "worker_shim.py.ran").read_text().count("worker") >= 2  # ex01 and ex03
+            scratch=scratch,
+            python_args=("-c", GRADER_SHIM, str(python)),
+        )
+        ran = (shims / "worker_shim.py.ran").read_text()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert finished.exit_code == 1, finished.stderr
+    assert ran.count("worker") >= 2  # ex01 and ex03
     report = json.loads(finished.stdout)
     assert report["protection"] == "self-check"
     assert "이 컴퓨터" in report["protection_note"]  # the self-check said in Korean too
