@@ -14,12 +14,12 @@ from tests.conftest import course_with_limits
 LOOP = (
     Path(__file__).resolve().parents[1] / "attacks" / "fixtures" / "infinite_loop_ignoring_sigterm"
 )
-STILL_RUNNING = "is still running"
+STILL_RUNNING = "is still running"  # shown once a call has run QUIET_SECONDS (1.5 s)
 
 
 def _command(tmp_path: Path, output_format: str = "text") -> list[str]:
     course = course_with_limits(
-        tmp_path, call_timeout=4.0, import_timeout=10.0, time_limit=6.0, max_restarts=1
+        tmp_path, call_timeout=2.5, import_timeout=10.0, time_limit=3.5, max_restarts=1
     )
     submission = tmp_path / "submission"
     submission.mkdir(exist_ok=True)
