@@ -198,17 +198,30 @@ def shape_mistakes(
 
 
 class _SameShape(str):
-    """The sentence for a shape that two mistakes give (`checks.same_answer`), not extended."""
+    """The sentence for a shape that several mistakes give (`checks.same_answer`), with the
+    sentences it names, so that a further mistake joins the list rather than nesting it."""
+
+    sentences: tuple[str, ...]
+
+
+def _same_shape(sentences: list[str]) -> _SameShape:
+    named = _SameShape(same_answer(sentences))
+    named.sentences = tuple(sentences)
+    return named
 
 
 def name_shape(shapes: dict[tuple, str], shape: tuple, sentence: str) -> None:
     """Record `sentence` for a wrong `shape`; a second mistake that gives the same shape is
     named too, in one sentence that says the shape alone cannot tell them apart."""
-    sentence = _(sentence)  # marked N_() where it was written
-    if shape not in shapes:
-        shapes[shape] = sentence
-    elif not isinstance(shapes[shape], _SameShape) and sentence != shapes[shape]:
-        shapes[shape] = _SameShape(same_answer([shapes[shape], sentence]))
+    added = list(sentence.sentences) if isinstance(sentence, _SameShape) else [_(sentence)]
+    found = shapes.get(shape)
+    if found is None:
+        shapes[shape] = sentence if isinstance(sentence, _SameShape) else added[0]
+        return
+    known = list(found.sentences) if isinstance(found, _SameShape) else [found]
+    merged = list(dict.fromkeys(known + added))
+    if len(merged) > len(known):
+        shapes[shape] = _same_shape(merged)
 
 
 def symmetric_pads(window) -> Pads:
@@ -279,7 +292,7 @@ def same_shape_mistakes(
         "the smaller half on the top/left"
     )
     if floor == symmetric:
-        return [(floor, same_answer([rounded, padded]))]
+        return [(floor, _same_shape([rounded, padded]))]
     return [(floor, rounded), (symmetric, padded)]
 
 
