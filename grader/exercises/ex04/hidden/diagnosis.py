@@ -263,6 +263,10 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
             raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
     misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
+    shape = getattr(got, "shape", None)
+    if padding.lower() == "same" and windows.several_mistakes(shapes, shape):
+        slip = windows.same_size_slip(lambda h, f, s: _same_height(learner, h, f, s))
+        shapes[shape] = slip or shapes[shape]
     check_array(
         got,
         ref.conv2d(x, kernel, bias, strides, padding),
@@ -280,3 +284,17 @@ def width_from_height(learner) -> bool:
     except LearnerFailure:
         return False
     return isinstance(got, np.ndarray) and got.shape == (1, 3, 3, 1)
+
+
+def _same_height(learner, height: int, window: int, stride: int) -> int | None:
+    """The learner's H_out for a square 'same' convolution (None if the call failed)."""
+    try:
+        got = learner.conv2d(
+            np.ones((1, height, height, 1)),
+            np.ones((window, window, 1, 1)),
+            strides=stride,
+            padding="same",
+        )
+    except LearnerFailure:
+        return None
+    return int(got.shape[1]) if isinstance(got, np.ndarray) and got.ndim == 4 else None
