@@ -1,5 +1,5 @@
-"""Buggy versions stored as edits of a solution (tests/buggy_solutions.py) apply to today's
-solutions, each changes the code, and an edit that no longer fits fails loudly, naming its
+"""Buggy versions (tests/buggy_solutions.py) apply to today's solutions, each changes the code,
+the catalogue of whole-file versions lists each file once, and an edit that no longer fits fails loudly, naming its
 version, rather than grading the solution or a garbled file."""
 
 from __future__ import annotations
@@ -7,13 +7,16 @@ from __future__ import annotations
 import ast
 
 import pytest
+import yaml
 
 from tests.buggy_solutions import (
+    BUGGY,
     BuggyVersion,
     StaleBuggyVersion,
     apply_edits,
     buggy_source,
     buggy_versions,
+    whole_file_versions,
 )
 from tests.conftest import SOLUTIONS
 
@@ -66,3 +69,20 @@ def test_an_edit_that_breaks_the_syntax_names_its_version():
         StaleBuggyVersion, match="half_a_line: the edited solutions/ex99_demo.py no longer parses"
     ):
         apply_edits("def f(a, b):\n    return a * b\n", version)
+
+
+def test_the_catalogue_lists_every_whole_file_version_once():
+    entries = yaml.safe_load((BUGGY / "catalogue.yaml").read_text(encoding="utf-8"))
+    files = [entry["file"] for entry in entries]
+    assert sorted(files) == sorted(path.name for path in BUGGY.glob("*.py"))
+    assert len(files) == len(set(files))
+    for entry in entries:
+        assert set(entry) == {"file", "exercise", "bug", "feedback"}, entry
+    assert {version.exercise for version in whole_file_versions().values()} == {
+        "ex01",
+        "ex02",
+        "ex03",
+        "ex04",
+        "ex05",
+        "ex06",
+    }

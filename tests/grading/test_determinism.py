@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from grader.course.catalogue import load_catalogue
 from grader.instructor import tasks as batch_tasks
@@ -29,24 +28,18 @@ pytestmark = pytest.mark.slow
 
 SEED = "20261205"
 EXERCISES = ("ex01", "ex02", "ex03", "ex04", "ex05", "ex06", "ex08", "ex09")
-BUGGY = FIXTURES / "buggy"
 BURNERS = 3  # busy loops on a 2-core machine: every core is contended
 IGNORED = ("graded_at", "execution_time", "batch", "started", "duration")  # times and bookkeeping
 
 
 def buggy_files(variant: int, folder: Path) -> dict[str, Path]:
-    """The `variant`-th realistic bug of each exercise that has one (ex01-ex06 from the catalogue,
-    ex08 and ex09 edits of their solutions, written into `folder`)."""
-    chosen: dict[str, list[Path]] = {}
-    for entry in yaml.safe_load((BUGGY / "catalogue.yaml").read_text(encoding="utf-8")):
-        chosen.setdefault(entry["exercise"], []).append(BUGGY / entry["file"])
-    for name in sorted(buggy_versions()):
-        chosen.setdefault(name[:4], []).append(folder / name)
-    picked = {exercise: files[variant % len(files)] for exercise, files in chosen.items()}
-    return {
-        exercise: write_buggy(path.name, path) if path.parent == folder else path
-        for exercise, path in picked.items()
-    }
+    """The `variant`-th realistic bug of each exercise that has one (tests/buggy_solutions.py:
+    whole files and edits of the solutions), written into `folder`."""
+    chosen: dict[str, list[str]] = {}
+    for name, version in sorted(buggy_versions().items()):
+        chosen.setdefault(version.exercise, []).append(name)
+    picked = {exercise: names[variant % len(names)] for exercise, names in chosen.items()}
+    return {exercise: write_buggy(name, folder / name) for exercise, name in picked.items()}
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,8 @@ SHAPES = {
 TABLE = "Your model, layer by layer:"
 
 # fixture folder -> (score, the tests it fails, words its feedback must contain, words it must not)
+# FIRST: words the first failing test (in report order: public tests first) must say, naming the
+# model's mistake where a learner reads first
 # A dense-only model trains to about 95% on the digits, but it is not a CNN: its accuracy earns
 # nothing whatever the run's split, and the feedback says why.
 BROKEN_MODELS = {
@@ -41,7 +43,7 @@ BROKEN_MODELS = {
             "(8 - 3 + 2*1) // 1 + 1 = 8",
             "3*3*1*32 + 32 = 320",
         ],
-        [],
+        ["expects probabilities"],  # its loss is told from_logits=True
     ),
     "ex07_dense_only": (
         8,
@@ -83,6 +85,16 @@ BROKEN_MODELS = {
         ],
         ["second Conv2D", "more filters"],
     ),
+}
+
+FIRST = {
+    "ex07_no_softmax": "the last layer has no softmax",
+    "ex07_dense_only": "no Conv2D layer",
+    "ex07_hard_coded_shapes": "input is (8, 8, 1), not (28, 28, 1)",
+    "ex07_too_many_parameters": "more than the budget of 50,000",
+    "ex07_diverging_optimiser": "loss blew up",
+    "ex07_logits_probability_loss": "Your loss expects probabilities (from_logits=False)",
+    "ex07_learning_rate_too_small": "learned nothing",
 }
 
 _reports: dict[str, dict] = {}
@@ -135,6 +147,8 @@ def test_the_stub_gets_zero_and_is_not_attempted():
 
 @pytest.mark.parametrize("fixture", BROKEN_MODELS)
 def test_a_broken_model_loses_the_right_points_with_teaching_feedback(fixture):
+    """Its score, the tests it fails, what their feedback says, and that the first failing
+    test names the mistake."""
     score, failed, words, wrong_advice = BROKEN_MODELS[fixture]
     item = ex07(graded(SUBMISSION_FIXTURES / fixture))
     feedback = failing(item)
@@ -145,6 +159,11 @@ def test_a_broken_model_loses_the_right_points_with_teaching_feedback(fixture):
         assert word in text, f"{fixture}: {word!r} not in the feedback:\n{text}"
     for word in wrong_advice:
         assert word not in text, f"{fixture}: {word!r} is advice this model does not need:\n{text}"
+    first = next(test for test in item["tests"] if test["status"] != "passed")
+    assert FIRST[fixture] in first["feedback"], (
+        f"{fixture}: the first failing test, {first['name']!r}, does not say "
+        f"{FIRST[fixture]!r}:\n{first['feedback']}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array, check_number
+from grader.failures import LearnerFailure
 from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex01")
@@ -62,13 +63,70 @@ def test_vertical_edge_example(learner):
         call=_("convolve2d(6x6 edge image, 3x3 vertical-edge kernel)"),
         floating=True,
         reveal=True,
-        misconceptions=[
+        misconceptions=edge_map_mistakes(learner, got),
+    )
+
+
+def edge_map_mistakes(learner, got) -> list[Misconception]:
+    """What the usual slips give on the edge example, each worked out from the map itself."""
+    one_short = EDGE_MAP.copy()
+    one_short[-1, :], one_short[:, -1] = 0, 0
+    found = [
+        Misconception(
+            N_(
+                "your output is the negative of the expected one: you flipped "
+                "the kernel (true convolution); Keras does not flip"
+            ),
+            -EDGE_MAP,
+        ),
+        Misconception(
+            N_(
+                "you averaged the products under the kernel; the response is their "
+                "sum (np.sum, not np.mean)"
+            ),
+            EDGE_MAP / EDGE_KERNEL.size,
+        ),
+        Misconception(
+            N_(
+                "the last row and column of the output stayed 0: your loops "
+                "stop one short; range(H - F_h + 1) positions fit"
+            ),
+            one_short,
+        ),
+        Misconception(
+            N_(
+                "your output is transposed: out[i, j] is the window whose "
+                "top-left corner is image[i, j] (row i, column j), so the "
+                "window is image[i:i + F_h, j:j + F_w]"
+            ),
+            EDGE_MAP.T,
+        ),
+    ]
+    if reads_kernel_transposed(learner, got):
+        found.append(
             Misconception(
                 N_(
-                    "your output is the negative of the expected one: you flipped "
-                    "the kernel (true convolution); Keras does not flip"
+                    "your output matches the transposed kernel: "
+                    "kernel[a, b] goes with image[i + a, j + b]"
                 ),
-                -EDGE_MAP,
+                got,
             )
-        ],
+        )
+    return found
+
+
+def reads_kernel_transposed(learner, got) -> bool:
+    """The transposed kernel (horizontal edges) gives 0 on this image, as any all-zero answer
+    does; the evidence is another call: a kernel read as kernel[b, a] turns the transposed
+    kernel back into the vertical-edge one, and so gives the edge map."""
+    if not (isinstance(got, np.ndarray) and got.shape == EDGE_MAP.shape and not got.any()):
+        return False
+    try:
+        again = learner.convolve2d(EDGE_IMAGE, EDGE_KERNEL.T)
+    except LearnerFailure:
+        return False
+    return (
+        isinstance(again, np.ndarray)
+        and again.shape == EDGE_MAP.shape
+        and np.allclose(again, EDGE_MAP)
     )

@@ -92,7 +92,15 @@ def gx_mistakes(learner, gy) -> list:
             "gx is all zeros although the brightness falls across the edge: gx was clipped to "
             "0..255 (or to 0 and above); a gradient can be negative"
         )
-    return [Misconception(sign, -EDGE_GX), Misconception(zeros, np.zeros((4, 4)))]
+    eighth = _(
+        "{name} is divided by 8: some texts normalise the Sobel kernel, this exercise "
+        "does not; use {kernel} as it is"
+    ).format(name="gx", kernel="SOBEL_X")
+    return [
+        Misconception(sign, -EDGE_GX),
+        Misconception(zeros, np.zeros((4, 4))),
+        Misconception(eighth, EDGE_GX / 8),
+    ]
 
 
 @pytest.mark.points(0.5)
@@ -158,6 +166,13 @@ def test_vertical_edge_example(learner):
         misconceptions=[
             Misconception(
                 N_("you forgot the square root: the magnitude is sqrt(gx**2 + gy**2)"), EDGE_GX**2
-            )
+            ),
+            Misconception(
+                N_(
+                    "the magnitude was rescaled to 0..255 (divided by its maximum); return "
+                    "sqrt(gx**2 + gy**2) itself"
+                ),
+                np.abs(EDGE_GX) * 255 / 40,
+            ),
         ],
     )

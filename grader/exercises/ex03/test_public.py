@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array, check_exact
-from grader.i18n import N_
+from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex03")
 
@@ -21,12 +22,34 @@ TINY_PADDED = np.pad(TINY, ((0, 0), (1, 1), (1, 1), (0, 0)))
 )
 def test_pad_tiny_batch(learner):
     """zero_pad: a (1, 2, 2, 1) batch padded by 1 becomes (1, 4, 4, 1)"""
+    try:
+        got = learner.zero_pad(TINY, 1)
+    except LearnerRaised as raised:
+        if "remapped shapes" in raised.message:  # np.pad given two pairs for a 4-D x
+            raise NamedMistake(
+                raised.feedback
+                + "\n"
+                + _(
+                    "np.pad takes one (before, after) pair per axis of x, four in all: ((0, 0), "
+                    "(top, bottom), (left, right), (0, 0))"
+                )
+            ) from None
+        raise
     check_array(
-        learner.zero_pad(TINY, 1),
+        got,
         TINY_PADDED,
         call="zero_pad(x (1, 2, 2, 1) int64, 1)",
         dtype=np.int64,
         reveal=True,
+        misconceptions=[
+            Misconception(
+                N_(
+                    "the border repeats the edge pixels (np.pad mode='edge'?): zero padding "
+                    "adds zeros"
+                ),
+                np.pad(TINY, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge"),
+            )
+        ],
         shape_feedback={
             (3, 4, 4, 3): N_("you padded the batch and channel axes too: only H and W get zeros"),
             (1, 3, 3, 1): N_("padding goes on both sides: P rows before and P rows after"),
@@ -50,7 +73,14 @@ def test_same_padding_stride_1(learner):
         misconceptions=[
             Misconception(
                 N_("that is the total, F - 1 = 2; split it into the zeros before and after"), (2, 2)
-            )
+            ),
+            Misconception(
+                N_(
+                    "that is the total number of zeros; return the pair (before, after), "
+                    "before = total // 2"
+                ),
+                2,
+            ),
         ],
     )
     check_exact(
@@ -65,9 +95,26 @@ def test_same_padding_stride_1(learner):
                 ),
                 (2, 1),
             ),
-            Misconception(N_("3 zeros in all do not split evenly: 1 before, 2 after"), (1, 1)),
+            Misconception(even_split_mistake(learner), (1, 1)),
         ],
     )
+
+
+def even_split_mistake(learner) -> str:
+    """(1, 1) for F=4 on 5 comes from (F - 1) // 2 on each side or from total // 2 twice; the
+    learner's same_padding(8, 3, 2) tells them apart: (1, 1) and (0, 0) respectively."""
+    try:
+        other = learner.same_padding(8, 3, 2)
+    except LearnerFailure:
+        other = None
+    if other == (1, 1):
+        return _(
+            "you padded (F - 1) // 2 on each side; TensorFlow pads "
+            "total = max((ceil(H / S) - 1) * S + F - H, 0), smaller half first"
+        )
+    if other == (0, 0):
+        return _("the odd zero is lost: after = total - before, not total // 2")
+    return _("3 zeros in all do not split evenly: 1 before, 2 after")
 
 
 @pytest.mark.points(0.5)
@@ -96,4 +143,17 @@ def test_same_padding_stride_2(learner):
             ),
         ],
     )
-    check_exact(learner.same_padding(7, 3, 2), (1, 1), call="same_padding(7, 3, 2)")
+    check_exact(
+        learner.same_padding(7, 3, 2),
+        (1, 1),
+        call="same_padding(7, 3, 2)",
+        misconceptions=[
+            Misconception(
+                N_(
+                    "you rounded the output size down (H // S); 'same' gives ceil(H / S) "
+                    "outputs, so total = max((ceil(H / S) - 1) * S + F - H, 0)"
+                ),
+                (0, 0),
+            )
+        ],
+    )

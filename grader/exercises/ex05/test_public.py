@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array
-from grader.i18n import N_
+from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex05")
 
@@ -35,8 +36,14 @@ TWO_CHANNELS_OUT = np.array([4.0, -1.0]).reshape(1, 1, 1, 2)
 )
 def test_course_example(learner):
     """max_pool2d: the course's 4x4 example with 2x2 pooling and stride 2"""
+    try:
+        got = learner.max_pool2d(COURSE_X)
+    except LearnerRaised as raised:
+        if not pools_channels_first(learner):
+            raise
+        raise NamedMistake(raised.feedback + "\n" + _(CHANNELS_FIRST)) from None
     check_array(
-        learner.max_pool2d(COURSE_X),
+        got,
         COURSE_OUT,
         call="max_pool2d(x (1, 4, 4, 1))",
         floating=True,
@@ -71,11 +78,49 @@ def test_course_example(learner):
                 N_("you took each window's minimum; max pooling keeps its largest value"),
                 np.array([[1.0, 2.0], [1.0, 0.0]]).reshape(1, 2, 2, 1),
             ),
+            Misconception(
+                N_(
+                    "your window is one row and one column short: range(F_h - 1) stops early; "
+                    "the window covers rows i * S_h to i * S_h + F_h - 1, range(F_h) of them"
+                ),
+                COURSE_X[:, ::2, ::2, :],
+            ),
         ],
-        shape_feedback={
-            (1, 3, 3, 1): N_("strides=None means a stride equal to the pool size (2), not 1")
-        },
+        shape_feedback={(1, 3, 3, 1): one_cell_moves(learner)},
     )
+
+
+CHANNELS_FIRST = N_(
+    "you pooled over W and C: the batch is channels-last (N, H, W, C) as in "
+    "Keras, so the window slides over axes 1 and 2"
+)
+
+
+def pools_channels_first(learner) -> bool:
+    """Evidence for a function written for (N, C, H, W): the example laid out that way pools."""
+    try:
+        got = learner.max_pool2d(COURSE_X.transpose(0, 3, 1, 2))
+    except LearnerFailure:
+        return False
+    expected = COURSE_OUT.transpose(0, 3, 1, 2)
+    return (
+        isinstance(got, np.ndarray) and got.shape == expected.shape and np.allclose(got, expected)
+    )
+
+
+def one_cell_moves(learner) -> str:
+    """Windows that move one cell with strides=None: is None read as 1, or is every stride
+    ignored? The learner's max_pool2d with strides=2 given tells them apart."""
+    try:
+        strided = learner.max_pool2d(COURSE_X, 2, 2)
+    except LearnerFailure:
+        strided = None
+    if isinstance(strided, np.ndarray) and strided.shape == (1, 3, 3, 1):
+        return _(
+            "your windows moved one cell at a time whatever the strides: window (i, j) starts "
+            "at row i * S_h and column j * S_w"
+        )
+    return _("strides=None means a stride equal to the pool size (2), not 1")
 
 
 @pytest.mark.points(0.75)

@@ -3,7 +3,8 @@
 import pytest
 
 from grader.checks import Misconception, check_exact
-from grader.i18n import N_
+from grader.failures import LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 pytestmark = pytest.mark.exercise("ex06")
 
@@ -24,7 +25,10 @@ def test_course_output_sizes(learner):
         learner.conv_output_size(32, 3, 1, 1),
         32,
         call="conv_output_size(32, 3, 1, 1)",
-        misconceptions=[Misconception(N_("padding is added on both sides: use 2P, not P"), 31)],
+        misconceptions=[
+            Misconception(N_("padding is added on both sides: use 2P, not P"), 31),
+            Misconception(N_("the padding is ignored: P zeros on each side add 2P"), 30),
+        ],
     )
 
 
@@ -78,8 +82,21 @@ def test_course_conv_shape(learner):
 @pytest.mark.feedback(N_("Ten 5x5 filters over 3 channels: 5*5*3*10 weights + 10 biases = 760."))
 def test_course_param_counts(learner):
     """conv2d_param_count and dense_param_count: 760 and 4097"""
+    try:
+        count = learner.conv2d_param_count(5, 3, 10)
+    except LearnerRaised as raised:
+        if "non-iterable int" not in raised.message and "not subscriptable" not in raised.message:
+            raise
+        raise NamedMistake(
+            raised.feedback
+            + "\n"
+            + _(
+                "strides, pool_size and kernel_size may each be an int or an (h, w) pair: "
+                "an int S means (S, S)"
+            )
+        ) from None
     check_exact(
-        learner.conv2d_param_count(5, 3, 10),
+        count,
         760,
         call="conv2d_param_count(5, 3, 10)",
         misconceptions=[

@@ -180,6 +180,13 @@ def test_ends_in_softmax_dense(digits_model, with_table):
                 "gives {units} raw scores that can be any size and do not add up to 1. "
                 "activation='softmax' turns them into probabilities, one per class"
             ).format(units=units, activation=activation)
+        loss = digits_model.loss
+        if activation != "sigmoid" and loss is not None and not loss.from_logits:
+            message += ". " + _(
+                "Your loss expects probabilities (from_logits=False), so it is given scores "
+                "that are not probabilities and does not measure how wrong the model is: "
+                "training cannot fix that; add softmax first, before any other change"
+            )
         raise GradingFailure(with_table(message, digits_model))
 
 

@@ -198,17 +198,30 @@ def shape_mistakes(
 
 
 class _SameShape(str):
-    """The sentence for a shape that two mistakes give (`checks.same_answer`), not extended."""
+    """The sentence for a shape that several mistakes give (`checks.same_answer`), with the
+    sentences it names, so that a further mistake joins the list rather than nesting it."""
+
+    sentences: tuple[str, ...]
+
+
+def _same_shape(sentences: list[str]) -> _SameShape:
+    named = _SameShape(same_answer(sentences))
+    named.sentences = tuple(sentences)
+    return named
 
 
 def name_shape(shapes: dict[tuple, str], shape: tuple, sentence: str) -> None:
     """Record `sentence` for a wrong `shape`; a second mistake that gives the same shape is
     named too, in one sentence that says the shape alone cannot tell them apart."""
-    sentence = _(sentence)  # marked N_() where it was written
-    if shape not in shapes:
-        shapes[shape] = sentence
-    elif not isinstance(shapes[shape], _SameShape) and sentence != shapes[shape]:
-        shapes[shape] = _SameShape(same_answer([shapes[shape], sentence]))
+    added = list(sentence.sentences) if isinstance(sentence, _SameShape) else [_(sentence)]
+    found = shapes.get(shape)
+    if found is None:
+        shapes[shape] = sentence if isinstance(sentence, _SameShape) else added[0]
+        return
+    known = list(found.sentences) if isinstance(found, _SameShape) else [found]
+    merged = list(dict.fromkeys(known + added))
+    if len(merged) > len(known):
+        shapes[shape] = _same_shape(merged)
 
 
 def symmetric_pads(window) -> Pads:
@@ -261,6 +274,39 @@ NEGATIVE_PADDING = N_(
 )
 
 
+SAME_ROUNDED = N_(
+    "you rounded down: 'same' gives H_out = ceil(H / S) outputs, so a last partial "
+    "step still counts"
+)
+SAME_PADDED = N_(
+    "you padded (F - 1) // 2 on each side, one short for an even window or a stride; "
+    "'same' gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all, "
+    "the smaller half on the top/left"
+)
+
+
+def several_mistakes(shapes: dict[tuple, str], shape: tuple | None) -> bool:
+    """Whether `shape` is one that several mistakes give (`name_shape`)."""
+    return shape is not None and isinstance(shapes.get(shape), _SameShape)
+
+
+def same_size_slip(same_height: Callable[[int, int, int], int | None]) -> str | None:
+    """The one slip in the 'same' size that the learner's answers show, if they show one.
+    `same_height(H, F, S)`: the learner's H_out for an HxH input, an FxF window and stride S with
+    'same' (None if the call failed). 5x5, F=3, S=2 and 6x6, F=4, S=1 give (3, 6) when right;
+    rounding down gives (2, 6), (F - 1) // 2 on each side (3, 5), 'valid' padding (2, 3)."""
+    answers = (same_height(5, 3, 2), same_height(6, 4, 1))
+    if answers == (2, 6):
+        return _(SAME_ROUNDED)
+    if answers == (3, 5):
+        return _(SAME_PADDED)
+    if answers == (2, 3):
+        return _("that is the shape {other!r} padding gives; this call asks for {asked!r}").format(
+            other="valid", asked="same"
+        )
+    return None
+
+
 def same_shape_mistakes(
     height: int, width: int, window, strides
 ) -> list[tuple[tuple[int, int], str]]:
@@ -269,17 +315,9 @@ def same_shape_mistakes(
     top, _bottom, left, _right = symmetric_pads(window)
     symmetric = ((height + 2 * top - f_h) // s_h + 1, (width + 2 * left - f_w) // s_w + 1)
     floor = (height // s_h, width // s_w)
-    rounded = _(
-        "you rounded down: 'same' gives H_out = ceil(H / S) outputs, so a last partial "
-        "step still counts"
-    )
-    padded = _(
-        "you padded (F - 1) // 2 on each side, one short for an even window or a stride; "
-        "'same' gives H_out = ceil(H / S) and pads max((H_out - 1) * S + F - H, 0) in all, "
-        "the smaller half on the top/left"
-    )
+    rounded, padded = _(SAME_ROUNDED), _(SAME_PADDED)
     if floor == symmetric:
-        return [(floor, same_answer([rounded, padded]))]
+        return [(floor, _same_shape([rounded, padded]))]
     return [(floor, rounded), (symmetric, padded)]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from grader.checks import Misconception, check_array, describe_call
 from grader.exercises.ex04.hidden import reference as ref
 from grader.exercises.hidden import windows
-from grader.failures import LearnerRaised, NamedMistake
+from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
 SYMMETRIC_PADDING = N_(
@@ -254,10 +254,19 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
             height, width, kernel.shape[:2], strides
         ):
             hint = _(windows.NEGATIVE_PADDING)
+        if not hint and height != width and width_from_height(learner):
+            hint = _(
+                "your W_out equals H_out: the width is computed from H (a 3x5 input gave you "
+                "a 3x3 map); a non-square input has its own W, and the window its own F_w"
+            )
         if hint:
             raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
     misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
+    shape = getattr(got, "shape", None)
+    if padding.lower() == "same" and windows.several_mistakes(shapes, shape):
+        slip = windows.same_size_slip(lambda h, f, s: _same_height(learner, h, f, s))
+        shapes[shape] = slip or shapes[shape]
     check_array(
         got,
         ref.conv2d(x, kernel, bias, strides, padding),
@@ -266,3 +275,26 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
         misconceptions=misconceptions,
         shape_feedback=shapes,
     )
+
+
+def width_from_height(learner) -> bool:
+    """Evidence, once a non-square input raised: a 3x5 input and a 1x1 kernel give 3x3."""
+    try:
+        got = learner.conv2d(np.ones((1, 3, 5, 1)), np.ones((1, 1, 1, 1)))
+    except LearnerFailure:
+        return False
+    return isinstance(got, np.ndarray) and got.shape == (1, 3, 3, 1)
+
+
+def _same_height(learner, height: int, window: int, stride: int) -> int | None:
+    """The learner's H_out for a square 'same' convolution (None if the call failed)."""
+    try:
+        got = learner.conv2d(
+            np.ones((1, height, height, 1)),
+            np.ones((window, window, 1, 1)),
+            strides=stride,
+            padding="same",
+        )
+    except LearnerFailure:
+        return None
+    return int(got.shape[1]) if isinstance(got, np.ndarray) and got.ndim == 4 else None

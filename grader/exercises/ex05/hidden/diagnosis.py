@@ -13,7 +13,7 @@ import numpy as np
 from grader.checks import Misconception, check_array, describe_call
 from grader.exercises.ex05.hidden import reference as ref
 from grader.exercises.hidden import windows
-from grader.failures import LearnerRaised, NamedMistake
+from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
 
@@ -226,6 +226,10 @@ def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> N
             raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
     misconceptions, shapes = pool_mistakes(x, pool_size, strides, padding)
+    shape = getattr(got, "shape", None)
+    if padding.lower() == "same" and windows.several_mistakes(shapes, shape):
+        slip = windows.same_size_slip(lambda h, f, s: _same_height(learner, h, f, s))
+        shapes[shape] = slip or shapes[shape]
     check_array(
         got,
         ref.max_pool(x, pool_size, strides, padding),
@@ -234,3 +238,14 @@ def check_pool(learner, x, pool_size=(2, 2), strides=None, padding="valid") -> N
         misconceptions=misconceptions,
         shape_feedback=shapes,
     )
+
+
+def _same_height(learner, height: int, window: int, stride: int) -> int | None:
+    """The learner's H_out for a square 'same' pooling (None if the call failed)."""
+    try:
+        got = learner.max_pool2d(
+            np.ones((1, height, height, 1)), pool_size=window, strides=stride, padding="same"
+        )
+    except LearnerFailure:
+        return None
+    return int(got.shape[1]) if isinstance(got, np.ndarray) and got.ndim == 4 else None

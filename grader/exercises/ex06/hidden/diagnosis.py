@@ -15,6 +15,8 @@ from grader.exercises.ex06.hidden.reference import (
 from grader.exercises.hidden.windows import pair
 from grader.i18n import N_
 
+STRIDE_IGNORED = N_("the stride is ignored")
+
 
 def size_misconceptions(size, kernel, stride, padding):
     """The wrong sizes that common slips in (W - F + 2P) // S + 1 produce."""
@@ -59,7 +61,7 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
         ),
         Misconception(N_("you used the 'valid' rule where the padding is 'same'"), valid),
         Misconception(N_("you used the 'same' rule where the padding is 'valid'"), same),
-        Misconception(N_("the stride is ignored"), unstrided),
+        Misconception(STRIDE_IGNORED, unstrided),
         Misconception(
             N_("the depth of the output is the number of filters, not the input's channels"),
             conv_shape(input_shape, input_shape[2], kernel_size, strides, padding),
@@ -103,10 +105,12 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
     return found
 
 
-def pool_misconceptions(input_shape, pool_size, strides, padding):
+def pool_misconceptions(input_shape, pool_size, strides, padding, strides_honoured=None):
+    """`strides_honoured`: whether the learner's function moves by strides it is given (known
+    from another call), which tells "strides=None read as 1" from "every stride ignored"."""
     expected = pool_shape(input_shape, pool_size, strides, padding)
     found = [Misconception(N_("pooling keeps the depth C"), (expected[0], expected[1], 1))]
-    if strides is None:
+    if strides is None and strides_honoured is not False:
         found.append(
             Misconception(
                 N_("strides=None means a stride equal to the pool size, not 1"),
@@ -114,4 +118,7 @@ def pool_misconceptions(input_shape, pool_size, strides, padding):
             )
         )
     moves = pool_size if strides is None else strides
-    return found + shape_misconceptions(input_shape, input_shape[2], pool_size, moves, padding)
+    found += shape_misconceptions(input_shape, input_shape[2], pool_size, moves, padding)
+    if strides is None and strides_honoured:
+        found = [found_one for found_one in found if found_one.feedback != STRIDE_IGNORED]
+    return found
