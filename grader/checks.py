@@ -206,12 +206,21 @@ def check_exact(
     if normalised is not None and normalised == expected:
         return normalised
     plain = _plain(got)
-    matching = [m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))]
+    matching = named_by(plain, misconceptions)
     named = same_answer(matching) if matching else None
     if named is None:
         named = say.floats_named(plain, expected, _plain_equal(plain, expected))
     message = say.wrong_exact(call, expected, plain)
     raise NamedMistake(f"{message}. {named}") if named else GradingFailure(message)
+
+
+def named_by(got: Any, misconceptions: Iterable[Misconception]) -> list[str]:
+    """The sentences of the misconceptions whose candidate `got` is: within tolerance for an
+    ndarray (as `check_array` compares), exactly otherwise (as `check_exact` does)."""
+    if isinstance(got, np.ndarray):
+        return [m.feedback for m in misconceptions if match_misconception(got, [m])]
+    plain = _plain(got)
+    return [m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))]
 
 
 def _plain(value: Any) -> Any:

@@ -41,21 +41,19 @@ def output_hw(height: int, width: int, window, strides, padding: str) -> tuple[i
     return len(range(0, height - f_h + 1, s_h)), len(range(0, width - f_w + 1, s_w))
 
 
+WRONG_SIDE = N_(
+    "the padding is on the wrong side: TensorFlow puts the smaller half of "
+    "each total on the top/left and the larger half on the bottom/right "
+    "(for example, same_padding(8, 3, 2) is (0, 1))"
+)
+
+
 def wrong_side(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconception]:
     """The padding with its halves swapped, when TensorFlow's halves differ."""
     top, bottom, left, right = pads
     if (top, left) == (bottom, right):
         return []
-    return [
-        Misconception(
-            N_(
-                "the padding is on the wrong side: TensorFlow puts the smaller half of "
-                "each total on the top/left and the larger half on the bottom/right "
-                "(for example, same_padding(8, 3, 2) is (0, 1))"
-            ),
-            compute((bottom, top, right, left)),
-        )
-    ]
+    return [Misconception(WRONG_SIDE, compute((bottom, top, right, left)))]
 
 
 WINDOW_ONE_SHORT = N_(
@@ -290,21 +288,30 @@ def several_mistakes(shapes: dict[tuple, str], shape: tuple | None) -> bool:
     return shape is not None and isinstance(shapes.get(shape), _SameShape)
 
 
+SAME_SIZE_SLIPS: dict[tuple[int | None, int | None], str] = {
+    (2, 6): "rounded",
+    (3, 5): "padded",
+    (2, 3): "valid",
+}
+
+
+def same_size_evidence(same_height: Callable[[int, int, int], int | None]) -> str | None:
+    """The one slip in the 'same' size that the learner's answers show ("rounded", "padded" or
+    "valid"), if they show one. `same_height(H, F, S)`: the learner's H_out for an HxH input, an
+    FxF window and stride S with 'same' (None if the call failed). 5x5, F=3, S=2 and 6x6, F=4,
+    S=1 give (3, 6) when right; rounding down gives (2, 6), (F - 1) // 2 on each side (3, 5),
+    'valid' padding (2, 3)."""
+    return SAME_SIZE_SLIPS.get((same_height(5, 3, 2), same_height(6, 4, 1)))
+
+
 def same_size_slip(same_height: Callable[[int, int, int], int | None]) -> str | None:
-    """The one slip in the 'same' size that the learner's answers show, if they show one.
-    `same_height(H, F, S)`: the learner's H_out for an HxH input, an FxF window and stride S with
-    'same' (None if the call failed). 5x5, F=3, S=2 and 6x6, F=4, S=1 give (3, 6) when right;
-    rounding down gives (2, 6), (F - 1) // 2 on each side (3, 5), 'valid' padding (2, 3)."""
-    answers = (same_height(5, 3, 2), same_height(6, 4, 1))
-    if answers == (2, 6):
-        return _(SAME_ROUNDED)
-    if answers == (3, 5):
-        return _(SAME_PADDED)
-    if answers == (2, 3):
+    """The sentence for the slip `same_size_evidence` finds, if it finds one."""
+    slip = same_size_evidence(same_height)
+    if slip == "valid":
         return _("that is the shape {other!r} padding gives; this call asks for {asked!r}").format(
             other="valid", asked="same"
         )
-    return None
+    return _({"rounded": SAME_ROUNDED, "padded": SAME_PADDED}[slip]) if slip else None
 
 
 def same_shape_mistakes(

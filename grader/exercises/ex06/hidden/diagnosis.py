@@ -5,17 +5,25 @@ the channels of the input kept, ... Each returns the wrong answers with their se
 
 import math
 
-from grader.checks import (
-    Misconception,
-)
+from grader.checks import Misconception, check_exact, describe_call
 from grader.exercises.ex06.hidden.reference import (
     conv_shape,
     pool_shape,
 )
-from grader.exercises.hidden.windows import pair
-from grader.i18n import N_
+from grader.exercises.hidden import windows
+from grader.exercises.hidden.told_apart import tell_apart
+from grader.exercises.hidden.windows import hint_for_raised, pair
+from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
+from grader.i18n import N_, _
 
 STRIDE_IGNORED = N_("the stride is ignored")
+SAME_IGNORES_STRIDE = N_("your 'same' output ignores the stride: Keras gives ceil(W / S)")
+VALID_FOR_SAME = N_("you used the 'valid' rule where the padding is 'same'")
+SAME_ROUNDED = N_("you rounded down: 'same' gives ceil(W / S), so a last partial step counts")
+SAME_FORMULA = N_(
+    "you used the formula with P = (F - 1) // 2, one short for an even kernel; "
+    "Keras' 'same' gives ceil(W / S) whatever F is"
+)
 
 
 def size_misconceptions(size, kernel, stride, padding):
@@ -55,11 +63,8 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
         pair(strides),
     )
     found = [
-        Misconception(
-            N_("your 'same' output ignores the stride: Keras gives ceil(W / S)"),
-            (input_shape[0], input_shape[1], filters),
-        ),
-        Misconception(N_("you used the 'valid' rule where the padding is 'same'"), valid),
+        Misconception(SAME_IGNORES_STRIDE, (input_shape[0], input_shape[1], filters)),
+        Misconception(VALID_FOR_SAME, valid),
         Misconception(N_("you used the 'same' rule where the padding is 'valid'"), same),
         Misconception(STRIDE_IGNORED, unstrided),
         Misconception(
@@ -86,15 +91,9 @@ def shape_misconceptions(input_shape, filters, kernel_size, strides, padding):
     ]
     if padding.lower() == "same":
         found += [
+            Misconception(SAME_ROUNDED, (height // s_h, width // s_w, filters)),
             Misconception(
-                N_("you rounded down: 'same' gives ceil(W / S), so a last partial step counts"),
-                (height // s_h, width // s_w, filters),
-            ),
-            Misconception(
-                N_(
-                    "you used the formula with P = (F - 1) // 2, one short for an even kernel; "
-                    "Keras' 'same' gives ceil(W / S) whatever F is"
-                ),
+                SAME_FORMULA,
                 (
                     (height - f_h + 2 * ((f_h - 1) // 2)) // s_h + 1,
                     (width - f_w + 2 * ((f_w - 1) // 2)) // s_w + 1,
@@ -122,3 +121,101 @@ def pool_misconceptions(input_shape, pool_size, strides, padding, strides_honour
     if strides is None and strides_honoured:
         found = [found_one for found_one in found if found_one.feedback != STRIDE_IGNORED]
     return found
+
+
+def same_slip_told_apart(misconceptions, got, expected, height_of) -> list[Misconception]:
+    """The misconceptions of a 'same' case, narrowed by a few more calls where several slips
+    give `got` (grader/exercises/hidden/told_apart.py). `height_of(H, F, S, padding)`: the
+    learner's H_out for an HxH input and an FxF window (None if the call failed).
+
+    Rounding down, P = (F - 1) // 2 and the 'valid' rule: the two calls of
+    `windows.same_size_evidence`. The stride ignored by 'same' only, or everywhere (both keep H
+    with 'same'): 5x5, F=3, S=2 with 'valid' gives 2 when 'valid' moves by the stride, 3 when not.
+    """
+    sizes = {"rounded": SAME_ROUNDED, "padded": SAME_FORMULA, "valid": VALID_FOR_SAME}
+    misconceptions = tell_apart(
+        misconceptions,
+        got,
+        expected,
+        sizes.values(),
+        lambda: sizes.get(
+            windows.same_size_evidence(lambda h, f, s: height_of(h, f, s, "same")) or ""
+        ),
+    )
+    strided = {2: SAME_IGNORES_STRIDE, 3: STRIDE_IGNORED}
+    return tell_apart(
+        misconceptions,
+        got,
+        expected,
+        strided.values(),
+        lambda: strided.get(height_of(5, 3, 2, "valid")),
+    )
+
+
+def answer(call, padding=None):
+    """`call()`, with a hint added when a valid call raised for a reason the message shows."""
+    try:
+        return call()
+    except LearnerRaised as raised:
+        hint = hint_for_raised(raised.message, padding)
+        if hint:
+            raise NamedMistake(f"{raised.feedback}\n{_(hint)}") from None
+        raise
+
+
+def check_shape(learner, input_shape, filters, kernel_size, strides, padding) -> None:
+    expected_padding = padding.lower()
+    got = answer(
+        lambda: learner.conv_output_shape(input_shape, filters, kernel_size, strides, padding),
+        padding,
+    )
+    expected = conv_shape(input_shape, filters, kernel_size, strides, expected_padding)
+    misconceptions = shape_misconceptions(
+        input_shape, filters, kernel_size, strides, expected_padding
+    )
+    if expected_padding == "same":
+        misconceptions = same_slip_told_apart(
+            misconceptions,
+            got,
+            expected,
+            lambda h, f, s, pad: height_of(learner.conv_output_shape, (h, h, 1), 1, f, s, pad),
+        )
+    check_exact(
+        got,
+        expected,
+        call=describe_call(
+            "conv_output_shape", input_shape, filters, kernel_size, strides, padding
+        ),
+        misconceptions=misconceptions,
+    )
+
+
+def height_of(function, *args) -> int | None:
+    """H_out in the learner's `function(*args)` (None if the call failed or gave no int)."""
+    try:
+        got = function(*args)
+    except LearnerFailure:
+        return None
+    first = got[0] if isinstance(got, (tuple, list)) and got else None
+    return first if isinstance(first, int) and not isinstance(first, bool) else None
+
+
+def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, padding="valid") -> None:
+    got = answer(
+        lambda: learner.pool_output_shape(input_shape, pool_size, strides, padding), padding
+    )
+    expected = pool_shape(input_shape, pool_size, strides, padding.lower())
+    misconceptions = pool_misconceptions(input_shape, pool_size, strides, padding.lower())
+    if padding.lower() == "same":
+        misconceptions = same_slip_told_apart(
+            misconceptions,
+            got,
+            expected,
+            lambda h, f, s, pad: height_of(learner.pool_output_shape, (h, h, 1), f, s, pad),
+        )
+    check_exact(
+        got,
+        expected,
+        call=describe_call("pool_output_shape", input_shape, pool_size, strides, padding),
+        misconceptions=misconceptions,
+    )

@@ -17,8 +17,10 @@ from grader.checks import (
     expect_value_error,
 )
 from grader.exercises.ex06.hidden.diagnosis import (
+    answer,
+    check_pool_shape,
+    check_shape,
     pool_misconceptions,
-    shape_misconceptions,
     size_misconceptions,
 )
 from grader.exercises.ex06.hidden.reference import (
@@ -30,22 +32,11 @@ from grader.exercises.ex06.hidden.reference import (
 )
 from grader.exercises.hidden.cases import layer_shape_cases, output_size_cases, param_count_cases
 from grader.exercises.hidden.properties import run_property
-from grader.exercises.hidden.windows import hint_for_raised, pair
-from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
-from grader.i18n import N_, _
+from grader.exercises.hidden.windows import pair
+from grader.failures import LearnerFailure
+from grader.i18n import N_
 
 pytestmark = pytest.mark.exercise("ex06")
-
-
-def answer(call, padding=None):
-    """`call()`, with a hint added when a valid call raised for a reason the message shows."""
-    try:
-        return call()
-    except LearnerRaised as raised:
-        hint = hint_for_raised(raised.message, padding)
-        if hint:
-            raise NamedMistake(f"{raised.feedback}\n{_(hint)}") from None
-        raise
 
 
 def check_size(learner, size, kernel, stride, padding):
@@ -54,23 +45,6 @@ def check_size(learner, size, kernel, stride, padding):
         window_count(size, kernel, stride, padding),
         call=describe_call("conv_output_size", size, kernel, stride, padding),
         misconceptions=size_misconceptions(size, kernel, stride, padding),
-    )
-
-
-def check_shape(learner, input_shape, filters, kernel_size, strides, padding) -> None:
-    expected_padding = padding.lower()
-    check_exact(
-        answer(
-            lambda: learner.conv_output_shape(input_shape, filters, kernel_size, strides, padding),
-            padding,
-        ),
-        conv_shape(input_shape, filters, kernel_size, strides, expected_padding),
-        call=describe_call(
-            "conv_output_shape", input_shape, filters, kernel_size, strides, padding
-        ),
-        misconceptions=shape_misconceptions(
-            input_shape, filters, kernel_size, strides, expected_padding
-        ),
     )
 
 
@@ -220,17 +194,6 @@ def test_conv_output_shape_same_strided(learner, rng):
         cases.append((input_shape, kernel, (int(rng.integers(2, 5)), int(rng.integers(2, 5)))))
     for input_shape, kernel, strides in cases:
         check_shape(learner, input_shape, int(rng.integers(1, 65)), kernel, strides, "same")
-
-
-def check_pool_shape(learner, input_shape, pool_size=(2, 2), strides=None, padding="valid") -> None:
-    check_exact(
-        answer(
-            lambda: learner.pool_output_shape(input_shape, pool_size, strides, padding), padding
-        ),
-        pool_shape(input_shape, pool_size, strides, padding.lower()),
-        call=describe_call("pool_output_shape", input_shape, pool_size, strides, padding),
-        misconceptions=pool_misconceptions(input_shape, pool_size, strides, padding.lower()),
-    )
 
 
 @pytest.mark.points(1)
