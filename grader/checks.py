@@ -218,7 +218,8 @@ def named_by(got: Any, misconceptions: Iterable[Misconception]) -> list[str]:
     """The sentences of the misconceptions whose candidate `got` is: within tolerance for an
     ndarray (as `check_array` compares), exactly otherwise (as `check_exact` does)."""
     if isinstance(got, np.ndarray):
-        return [m.feedback for m in misconceptions if match_misconception(got, [m])]
+        numeric = got.dtype.kind in NUMERIC_KINDS
+        return [m.feedback for m in misconceptions if numeric and match_misconception(got, [m])]
     plain = _plain(got)
     return [m.feedback for m in misconceptions if _same(plain, _plain(m.candidate))]
 

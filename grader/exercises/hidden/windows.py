@@ -311,7 +311,8 @@ def same_size_slip(same_height: Callable[[int, int, int], int | None]) -> str | 
         return _("that is the shape {other!r} padding gives; this call asks for {asked!r}").format(
             other="valid", asked="same"
         )
-    return _({"rounded": SAME_ROUNDED, "padded": SAME_PADDED}[slip]) if slip else None
+    sentences = {"rounded": SAME_ROUNDED, "padded": SAME_PADDED}
+    return _(sentences[slip]) if slip else None
 
 
 def same_shape_mistakes(

@@ -11,15 +11,28 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import Misconception, check_array, describe_call
+from grader.exercises.ex04.hidden import probes
 from grader.exercises.ex04.hidden import reference as ref
 from grader.exercises.hidden import windows
-from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
+from grader.exercises.hidden.told_apart import tell_apart
+from grader.failures import LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
 SYMMETRIC_PADDING = N_(
     "you padded (F - 1) // 2 on each side; TensorFlow pads "
     "max((H_out - 1) * S + F - H, 0) in all, the smaller half on the top/left"
 )
+STRIDE_1_PADDING = N_(
+    "the 'same' padding is the one for stride 1 (F - 1 zeros in "
+    "all); with stride S TensorFlow pads only "
+    "max((H_out - 1) * S + F - H, 0)"
+)
+# What each slip in the 'same' padding pads for a 2x2 kernel, stride 1 (`probes.stride_1_pads`).
+PADDING_SLIPS = {
+    (0, 1, 0, 1): STRIDE_1_PADDING,
+    (0, 0, 0, 0): SYMMETRIC_PADDING,
+    (1, 0, 1, 0): windows.WRONG_SIDE,
+}
 
 
 def conv_mistakes(x, kernel, bias, strides, padding):
@@ -173,16 +186,7 @@ def _same_mistakes(x, kernel, bias, strides, pads, out_hw, variant) -> list[Misc
     ]
     stride_1 = windows.tf_pads(height, width, kernel.shape[:2], 1, "same")
     if stride_1 != pads:
-        found.append(
-            Misconception(
-                N_(
-                    "the 'same' padding is the one for stride 1 (F - 1 zeros in "
-                    "all); with stride S TensorFlow pads only "
-                    "max((H_out - 1) * S + F - H, 0)"
-                ),
-                variant(pads=stride_1),
-            )
-        )
+        found.append(Misconception(STRIDE_1_PADDING, variant(pads=stride_1)))
     if kernel.shape[0] <= height and kernel.shape[1] <= width:
         valid = ref.correlate(x, kernel, bias, strides)
         missing_h, missing_w = out_hw[0] - valid.shape[1], out_hw[1] - valid.shape[2]
@@ -254,7 +258,7 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
             height, width, kernel.shape[:2], strides
         ):
             hint = _(windows.NEGATIVE_PADDING)
-        if not hint and height != width and width_from_height(learner):
+        if not hint and height != width and probes.width_from_height(learner):
             hint = _(
                 "your W_out equals H_out: the width is computed from H (a 3x5 input gave you "
                 "a 3x3 map); a non-square input has its own W, and the window its own F_w"
@@ -262,14 +266,29 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
         if hint:
             raise NamedMistake(f"{raised.feedback}\n{hint}") from None
         raise
+    judge_conv(learner, got, call, x, kernel, bias, strides, padding)
+
+
+def judge_conv(learner, got, call: str, x, kernel, bias, strides, padding) -> None:
+    """Judge `got`, what the learner's conv2d returned for this call, naming a mistake that
+    matches; where several 'same' slips give `got`, a call or two more tell them apart."""
     misconceptions, shapes = conv_mistakes(x, kernel, bias, strides, padding)
     shape = getattr(got, "shape", None)
     if padding.lower() == "same" and windows.several_mistakes(shapes, shape):
-        slip = windows.same_size_slip(lambda h, f, s: _same_height(learner, h, f, s))
+        slip = windows.same_size_slip(lambda h, f, s: probes.same_height(learner, h, f, s))
         shapes[shape] = slip or shapes[shape]
+    expected = ref.conv2d(x, kernel, bias, strides, padding)
+    if padding.lower() == "same":
+        misconceptions = tell_apart(
+            misconceptions,
+            got,
+            expected,
+            PADDING_SLIPS.values(),
+            lambda: _padding_slip(learner),
+        )
     check_array(
         got,
-        ref.conv2d(x, kernel, bias, strides, padding),
+        expected,
         call=call,
         floating=True,
         misconceptions=misconceptions,
@@ -277,24 +296,7 @@ def check_conv(learner, x, kernel, bias=None, strides=1, padding="valid") -> Non
     )
 
 
-def width_from_height(learner) -> bool:
-    """Evidence, once a non-square input raised: a 3x5 input and a 1x1 kernel give 3x3."""
-    try:
-        got = learner.conv2d(np.ones((1, 3, 5, 1)), np.ones((1, 1, 1, 1)))
-    except LearnerFailure:
-        return False
-    return isinstance(got, np.ndarray) and got.shape == (1, 3, 3, 1)
-
-
-def _same_height(learner, height: int, window: int, stride: int) -> int | None:
-    """The learner's H_out for a square 'same' convolution (None if the call failed)."""
-    try:
-        got = learner.conv2d(
-            np.ones((1, height, height, 1)),
-            np.ones((window, window, 1, 1)),
-            strides=stride,
-            padding="same",
-        )
-    except LearnerFailure:
-        return None
-    return int(got.shape[1]) if isinstance(got, np.ndarray) and got.ndim == 4 else None
+def _padding_slip(learner) -> str | None:
+    """The slip in the 'same' padding that a stride-1 call shows (`PADDING_SLIPS`), if any."""
+    pads = probes.stride_1_pads(learner, tuple(PADDING_SLIPS))
+    return None if pads is None else PADDING_SLIPS[pads]
