@@ -1,6 +1,8 @@
 """What common mistakes in ex06's size and shape arithmetic give, so the feedback can name the one
 that matches: a forgotten `+ 1`, padding counted once, TensorFlow's "same" taken for "valid",
 the channels of the input kept, ... Each returns the wrong answers with their sentences.
+`check_shape` and `check_pool_shape` judge a learner's call with them; where several 'same'
+slips give its answer, a few more calls tell them apart (`same_slip_told_apart`).
 """
 
 import math
