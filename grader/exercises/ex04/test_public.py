@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from grader.checks import Misconception, check_array
+from grader.exercises.mistakes import ALL_PADDING_AFTER
 from grader.failures import LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
@@ -254,12 +255,7 @@ def test_same_padding(learner):
         reveal=True,
         misconceptions=[
             Misconception(
-                N_(
-                    "all your padding went after the input (bottom/right), as when the windows "
-                    "start at row 0 and the last one overhangs; TensorFlow splits each total, "
-                    "the smaller half on the top/left (for example, same_padding(5, 4) is "
-                    "(1, 2))"
-                ),
+                ALL_PADDING_AFTER,
                 ALL_AFTER_OUT,
             ),
             Misconception(

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.checks import Misconception, same_answer
 from grader.exercises.ex03.hidden.reference import same_pads
+from grader.exercises.mistakes import ALL_PADDING_AFTER
 from grader.i18n import N_, _
 
 Pads = tuple[int, int, int, int]  # top, bottom, left, right
@@ -84,12 +85,7 @@ def all_after(pads: Pads, compute: Callable[[Pads], np.ndarray]) -> list[Misconc
         return []
     return [
         Misconception(
-            N_(
-                "all your padding went after the input (bottom/right), as when the windows "
-                "start at row 0 and the last one overhangs; TensorFlow splits each total, "
-                "the smaller half on the top/left (for example, same_padding(5, 4) is "
-                "(1, 2))"
-            ),
+            ALL_PADDING_AFTER,
             compute((0, top + bottom, 0, left + right)),
         )
     ]
