@@ -111,7 +111,7 @@ def harvested(tmp_path_factory) -> list[dict]:
     submissions under the first."""
     base = tmp_path_factory.mktemp("harvest")
     sentinel = write_submission(base / "sentinel", dict.fromkeys(EXERCISES, SENTINEL))
-    reports = [graded(sentinel, seed) for seed in HARVEST_SEEDS]
+    reports = [graded(sentinel, seed, *EXERCISES) for seed in HARVEST_SEEDS]
     for name, files in BUGGY_SUBMISSIONS.items():
         reports.append(
             {
@@ -122,6 +122,7 @@ def harvested(tmp_path_factory) -> list[dict]:
     return reports
 
 
+@pytest.fixture(scope="module")
 def public_answers() -> dict[str, object]:
     """Every public case with its answer, as a learner reads them in the public suites."""
     recording, _values = record(list(EXERCISES), SOLUTIONS, seed=0, visibilities=("public",))
@@ -157,12 +158,14 @@ def assert_replay_earns_at_most_a_fifth(report: dict) -> None:
 
 
 @pytest.mark.parametrize("mode", ["raise", "default"])
-def test_a_replay_of_feedback_and_public_answers_earns_at_most_a_fifth(harvested, tmp_path, mode):
+def test_a_replay_of_feedback_and_public_answers_earns_at_most_a_fifth(
+    harvested, public_answers, tmp_path, mode
+):
     described = replay_files.harvest(harvested, SENTINEL_ANSWERS)
     assert any(call.startswith("receptive_field(") for call in described), (
         "the harvester read nothing"
     )
-    folder = replay_folder(tmp_path / "replay", public_answers(), described, mode)
+    folder = replay_folder(tmp_path / "replay", public_answers, described, mode)
     assert_replay_earns_at_most_a_fifth(graded(folder, FRESH_SEED, *EXERCISES))
 
 

@@ -167,13 +167,27 @@ def test_grade_show_works_for_every_exercise(grade, exercise_id, lang):
 
 
 def test_grade_publish_writes_korean_stubs_only_when_asked(grade, tmp_path, monkeypatch, catalogue):
+    """The Korean release is scanned as `publish` scans any release; the plain one, the release
+    tests/instructor/test_scan.py scans, is noted as asked for its scan, not scanned again."""
+    from grader.instructor import publish as publish_module
+
+    scanned = []
+
+    def noted(published, catalogue, isolation):
+        scanned.append(published.student)
+        return type(published)(published.student, published.autograder_zip, "(not scanned)")
+
     exercise = catalogue.item("ex03")
     monkeypatch.setenv("LC_ALL", "ko_KR.UTF-8")  # a Korean locale alone keeps the course's stubs
-    assert grade("publish", tmp_path / "plain").exit_code == 0
+    with monkeypatch.context() as patched:
+        patched.setattr(publish_module, "_scanned", noted)
+        assert grade("publish", tmp_path / "plain").exit_code == 0
+    assert len(scanned) == 1
     assert (tmp_path / "plain" / "student" / "exercises" / exercise.file).read_text(
         encoding="utf-8"
     ) == stub_source(exercise)
-    assert grade("publish", tmp_path / "korean", "--lang", "ko").exit_code == 0
+    korean = grade("publish", tmp_path / "korean", "--lang", "ko")
+    assert korean.exit_code == 0 and "release scan" in korean.stdout, korean.stdout
     korean_text = (tmp_path / "korean" / "student" / "exercises" / exercise.file).read_text(
         encoding="utf-8"
     )

@@ -45,9 +45,10 @@ class Autograder(GradescopeLayout):
 
     def __init__(self, root: Path, autograder_zip: Path):
         environment = root.parent / "venv"
-        venv.EnvBuilder(system_site_packages=True, with_pip=True).create(environment)
+        venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
         # This interpreter's packages (a CI's fresh venv holds them, not the system) after the venv's
-        # own, so setup.sh finds TensorFlow installed and downloads nothing.
+        # own, so setup.sh finds TensorFlow installed and downloads nothing; the pip it finds there
+        # installs into the venv (which gets none of its own: ensurepip takes seconds).
         python = environment / "bin" / "python"
         site = subprocess.run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
@@ -136,26 +137,51 @@ def test_each_submission_is_graded_with_a_fresh_seed_that_no_learner_sees(
         assert not any(str(seed) in text for text in texts)
 
 
+def without_ex07(folder: Path) -> None:
+    """The solutions uploaded as files, but for ex07 (not submitted: nothing trains)."""
+    flat_upload(SOLUTIONS, folder)
+    (folder / load_catalogue().item("ex07").file).unlink()
+
+
+@pytest.fixture(scope="module")
+def untrained_results(autograder):
+    """The solutions but ex07: what the uploads below that change other items are held against
+    (the full solutions' upload, where ex07 trains, is graded once, above)."""
+    return autograder.grade(without_ex07)
+
+
+def scores(results: dict) -> dict[str, float]:
+    return {test["name"]: test["score"] for test in results["tests"]}
+
+
 @pytest.mark.slow
 def test_a_wrong_ex03_in_one_top_level_folder_loses_exactly_ex03s_points(
-    autograder, solutions_results
+    autograder, untrained_results
 ):
     def fill(folder):
-        shutil.copytree(SOLUTIONS, folder / "alice", ignore=shutil.ignore_patterns("__pycache__"))
+        ex07 = load_catalogue().item("ex07").file
+        shutil.copytree(
+            SOLUTIONS, folder / "alice", ignore=shutil.ignore_patterns("__pycache__", ex07)
+        )
         (folder / "alice" / "ex03_padding.py").write_text(WRONG_EX03, encoding="utf-8")
 
     results = autograder.grade(fill)
     assert points(results, "ex03 ") == (0, 10)
-    assert results["score"] == points(solutions_results)[1] - 10
+    assert results["score"] == untrained_results["score"] - 10 > 0
+    right, wrong = scores(untrained_results), scores(results)
+    assert right.keys() == wrong.keys()
+    assert {name for name in right if right[name] != wrong[name]} == {
+        name for name in right if name.startswith("ex03 ") and right[name] > 0
+    }
 
 
 @pytest.mark.slow
-def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, solutions_results):
+def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, untrained_results):
     """Two uploads that differ only in hidden tests look the same to the learner until the due
     date: the visible tests, the summary line and the status of each visible test."""
 
     def wrong_hidden_only(folder):
-        flat_upload(SOLUTIONS, folder)
+        without_ex07(folder)
         source = (SOLUTIONS / "ex06_output_size.py").read_text(encoding="utf-8")
         # Right for the public cases (all of size 32), wrong for a hidden one (7 with F=2, S=2).
         (folder / "ex06_output_size.py").write_text(
@@ -165,7 +191,7 @@ def test_nothing_shown_before_the_due_date_tells_a_hidden_result(autograder, sol
             encoding="utf-8",
         )
 
-    right = solutions_results
+    right = untrained_results
     wrong = autograder.grade(wrong_hidden_only)
     assert points(wrong, "ex06 ")[0] < points(right, "ex06 ")[0]
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from grader.instructor.records import course_version
-from tests.conftest import SOLUTIONS
+from tests.conftest import SOLUTIONS, run_grade
 from tests.instructor.classes import learner, rows_of, small_class, zipped
 
 
@@ -16,10 +16,27 @@ def graded_at(out, name):
     return json.loads((out / f"{name}.json").read_text())["batch"]["graded_at"]
 
 
-def test_a_report_says_what_was_graded_and_how(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    assert grade("batch", learners, "--out", out, "--seed", "11").exit_code == 1
+@pytest.fixture(scope="module")
+def batch_graded_once(tmp_path_factory):
+    """The small class graded once with `grade batch --seed 11`: its folder and out folder."""
+    root = tmp_path_factory.mktemp("graded")
+    learners = small_class(root / "class")
+    run = run_grade("batch", learners, "--out", root / "out", "--seed", "11")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    return root
+
+
+@pytest.fixture
+def graded_class(batch_graded_once, tmp_path):
+    """(learners, out): this test's own copy of the class and of its first batch's out folder,
+    for the test to change and rerun."""
+    for name in ("class", "out"):
+        shutil.copytree(batch_graded_once / name, tmp_path / name, symlinks=True)
+    return tmp_path / "class", tmp_path / "out"
+
+
+def test_a_report_says_what_was_graded_and_how(graded_class):
+    _learners, out = graded_class
     meta = json.loads((out / "alice.json").read_text())["batch"]
     assert meta["learner"] == "alice" and meta["seed"] == 11
     assert (
@@ -29,10 +46,8 @@ def test_a_report_says_what_was_graded_and_how(grade, tmp_path):
     assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
 
 
-def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, graded_class):
+    learners, out = graded_class
     before = {name: graded_at(out, name) for name in ("alice", "bob", "carol")}
     shutil.copyfile(
         SOLUTIONS / "ex04_stride.py", learners / "bob" / "ex04_stride.py"
@@ -49,33 +64,29 @@ def test_a_rerun_skips_unchanged_learners_and_regrades_a_late_upload(grade, tmp_
     assert dave["batch"]["seed_given"] is False and dave["seed"] == dave["batch"]["seed"]
 
 
-def test_force_and_only_regrade(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_only_and_force_regrade_and_keep_what_they_replace(grade, graded_class):
+    learners, out = graded_class
     run = grade("batch", learners, "--out", out, "--only", "alice")
     assert run.stdout.startswith("alice") and "bob" not in run.stdout
     run = grade("batch", learners, "--out", out, "--force")
     assert "unchanged" not in run.stdout and all(
         name in run.stdout for name in ("alice", "bob", "carol")
     )
+    history = sorted(path.name.split(".")[0] for path in (out / "history").glob("*.json"))
+    assert history == ["alice", "alice", "bob", "carol"]
     run = grade("batch", learners, "--out", out, "--only", "nobody")
     assert run.exit_code == 2 and "nobody" in run.stderr
 
 
-def test_a_changed_seed_regrades_everyone(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_a_changed_seed_regrades_everyone(grade, graded_class):
+    learners, out = graded_class
     run = grade("batch", learners, "--out", out, "--seed", "12")
     assert "unchanged" not in run.stdout
     assert json.loads((out / "bob.json").read_text())["batch"]["seed"] == 12
 
 
-def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, graded_class):
+    learners, out = graded_class
     (learners / "carol.zip").write_bytes(b"PK\x03\x04 this is not a whole zip")
     run = grade("batch", learners, "--out", out)
     assert run.exit_code == 1
@@ -93,10 +104,8 @@ def test_an_upload_that_became_unreadable_moves_its_report_aside(grade, tmp_path
     assert not (out / "problems" / "carol.json").exists()
 
 
-def test_grades_csv_is_rebuilt_from_the_records_in_the_out_folder(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_grades_csv_is_rebuilt_from_the_records_in_the_out_folder(grade, graded_class):
+    learners, out = graded_class
     (out / "grades.csv").write_text("learner,total\nmallory,1000\n")
     (out / "bob.json").unlink()  # an instructor removes a record by hand
     grade("batch", learners, "--out", out, "--only", "alice")
@@ -160,11 +169,9 @@ def test_without_a_seed_each_learner_gets_a_fresh_secret_one(grade, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grade, tmp_path):
+def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grade, graded_class):
     """Seen: reruns kept records made by an older grader ("unchanged, not regraded")."""
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+    learners, out = graded_class
     record = json.loads((out / "bob.json").read_text())
     record["batch"]["grader_version"] = "0.1.0"
     (out / "bob.json").write_text(json.dumps(record))
@@ -181,21 +188,8 @@ def test_a_record_of_another_grader_version_is_regraded_and_kept_in_history(grad
     assert json.loads((out / "bob.json").read_text())["batch"]["grader_version"] != "0.1.0"
 
 
-@pytest.mark.slow
-def test_only_and_force_keep_what_they_replace(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
-    grade("batch", learners, "--out", out, "--only", "alice")
-    grade("batch", learners, "--out", out, "--force")
-    history = sorted(path.name.split(".")[0] for path in (out / "history").glob("*.json"))
-    assert history == ["alice", "alice", "bob", "carol"]
-
-
-def test_a_tampered_record_is_not_trusted_and_its_learner_is_regraded(grade, tmp_path):
-    learners = small_class(tmp_path / "class")
-    out = tmp_path / "out"
-    grade("batch", learners, "--out", out, "--seed", "11")
+def test_a_tampered_record_is_not_trusted_and_its_learner_is_regraded(grade, graded_class):
+    learners, out = graded_class
     record = json.loads((out / "bob.json").read_text())
     record["score"] = record["max_score"]  # full marks, by hand
     (out / "bob.json").write_text(json.dumps(record))

@@ -47,18 +47,66 @@ def _table(path: Path, rows: list[tuple[list, list]]) -> None:
     np.savez(path, calls=np.array(json.dumps(calls)))
 
 
-@pytest.mark.slow
-def test_the_scan_names_every_answer_planted_in_a_release(release, tmp_path, catalogue):
-    planted = tmp_path / "planted"
-    shutil.copytree(release, planted)
+def _plant_answers(planted: Path) -> None:
+    """The reference module the release used to ship, solved stubs, a helper that needs the
+    grader package, a working function beside others that exit or hang, a table of answers."""
     shutil.copyfile(LEAKS / "reference.py", planted / "grader" / "learner" / "reference.py")
     shutil.copyfile(LEAKS / "helper.py", planted / "grader" / "learner" / "helper.py")
     shutil.copyfile(LEAKS / "unruly.py", planted / "tests" / "unruly.py")
     for name in ("ex01_convolution.py", "ex02_sobel.py"):  # solved stubs
         shutil.copyfile(SOLUTIONS / name, planted / "exercises" / name)
     _table(planted / "grader" / "learner" / "answers.npz", [([5, 3], [1, 1]), ([5, 4], [1, 2])])
+
+
+def _plant_tucked_functions(planted: Path) -> None:
+    """Functions inside functions and classes, a lambda in a table, a stateful callable."""
+    shutil.copyfile(LEAKS / "tucked.py", planted / "grader" / "learner" / "tucked.py")
+    shutil.copyfile(LEAKS / "stateful.py", planted / "grader" / "learner" / "stateful.py")
+
+
+def _plant_code_as_text(planted: Path) -> None:
+    """Code a learner can copy from any text of the release: Markdown blocks, doctests, string
+    constants, comments, files with another suffix, notebook cells."""
+    with (planted / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write((LEAKS / "in_markdown.md").read_text(encoding="utf-8"))
+    shutil.copyfile(LEAKS / "in_strings.py", planted / "grader" / "learner" / "in_strings.py")
+    shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
+    shutil.copyfile(LEAKS / "in_comments.py", planted / "grader" / "learner" / "in_comments.py")
+    notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].append(
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": [
+                "A solution:\n",
+                "```python\n",
+                "def filter_response(patch, kernel):\n",
+                "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n",
+                "```\n",
+            ],
+        }
+    )
+    (planted / "exercises" / "course.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def planted_scan(release, tmp_path_factory, catalogue):
+    """One scan of a copy of the release with every leak below planted in it (each plant is in
+    a file of its own, so one scan finds them all, as it would one alone)."""
+    planted = tmp_path_factory.mktemp("planted") / "release"
+    shutil.copytree(release, planted)
+    _plant_answers(planted)
+    _plant_tucked_functions(planted)
+    _plant_code_as_text(planted)
     with IsolationProbe() as isolation:
         result = scan_release(planted, catalogue, isolation, remember=False)
+    assert result.untried == [] and not result.clean
+    return result
+
+
+@pytest.mark.slow
+def test_the_scan_names_every_answer_planted_in_a_release(planted_scan):
+    result = planted_scan
     found = "\n".join(result.findings)
     for finding in (
         "grader/learner/reference.py:convolve2d as convolve2d earns",
@@ -82,7 +130,27 @@ def test_the_scan_names_every_answer_planted_in_a_release(release, tmp_path, cat
         "tests/unruly.py:leave (its process died)",
         "tests/unruly.py:wait (no answer in time)",
     } <= set(result.skipped)
-    assert result.untried == [] and not result.clean
+
+
+@pytest.mark.slow
+def test_the_planted_leaks_are_the_only_findings(planted_scan):
+    """Nothing of the release itself is named beside what was planted."""
+    planted_files = (
+        "grader/learner/reference.py",
+        "grader/learner/helper.py",
+        "tests/unruly.py",
+        "exercises/ex01_convolution.py",
+        "exercises/ex02_sobel.py",
+        "grader/learner/answers.npz",
+        "grader/learner/tucked.py",
+        "grader/learner/stateful.py",
+        "README.md (code",
+        "grader/learner/in_strings.py",
+        "grader/learner/whole_file.txt",
+        "grader/learner/in_comments.py",
+        "exercises/course.ipynb (code",
+    )
+    assert [line for line in planted_scan.findings if not line.startswith(planted_files)] == []
 
 
 @pytest.mark.slow
@@ -173,14 +241,8 @@ def test_the_kind_of_an_answer(value, kind, fits):
 
 
 @pytest.mark.slow
-def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, tmp_path, catalogue):
-    planted = tmp_path / "planted"
-    shutil.copytree(release, planted)
-    shutil.copyfile(LEAKS / "tucked.py", planted / "grader" / "learner" / "tucked.py")
-    shutil.copyfile(LEAKS / "stateful.py", planted / "grader" / "learner" / "stateful.py")
-    with IsolationProbe() as isolation:
-        result = scan_release(planted, catalogue, isolation, remember=False)
-    found = "\n".join(result.findings)
+def test_the_scan_tries_functions_inside_functions_classes_and_tables(planted_scan):
+    found = "\n".join(planted_scan.findings)
     for finding in (
         "grader/learner/tucked.py:_factory.<locals>.correlate as convolve2d earns",
         "grader/learner/tucked.py:_classes.<locals>.Field.compute@None as receptive_field earns",
@@ -188,38 +250,12 @@ def test_the_scan_tries_functions_inside_functions_classes_and_tables(release, t
         "grader/learner/stateful.py:Pooling.__call__@new as max_pool2d earns",
     ):
         assert finding in found, finding
-    assert result.untried == [] and not result.clean
 
 
 @pytest.mark.slow
-def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
-    """Code a learner can copy from any text of the release: Markdown blocks, doctests, string
-    constants, comments, files with another suffix, notebook cells."""
-    planted = tmp_path / "planted"
-    shutil.copytree(release, planted)
-    with (planted / "README.md").open("a", encoding="utf-8") as readme:
-        readme.write((LEAKS / "in_markdown.md").read_text(encoding="utf-8"))
-    shutil.copyfile(LEAKS / "in_strings.py", planted / "grader" / "learner" / "in_strings.py")
-    shutil.copyfile(LEAKS / "whole_file.txt", planted / "grader" / "learner" / "whole_file.txt")
-    shutil.copyfile(LEAKS / "in_comments.py", planted / "grader" / "learner" / "in_comments.py")
-    notebook = json.loads((planted / "exercises" / "course.ipynb").read_text(encoding="utf-8"))
-    notebook["cells"].append(
-        {
-            "cell_type": "markdown",
-            "metadata": {},
-            "source": [
-                "A solution:\n",
-                "```python\n",
-                "def filter_response(patch, kernel):\n",
-                "    return float((np.asarray(patch, dtype=float) * kernel).sum())\n",
-                "```\n",
-            ],
-        }
-    )
-    (planted / "exercises" / "course.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    with IsolationProbe() as isolation:
-        result = scan_release(planted, catalogue, isolation, remember=False)
-    found = "\n".join(result.findings)
+def test_the_scan_tries_code_written_as_text(planted_scan):
+    """Code a learner can copy from any text of the release (_plant_code_as_text)."""
+    found = "\n".join(planted_scan.findings)
     for finding in (
         "README.md (code 1):pointwise_conv as pointwise_conv earns",
         "README.md (code 2):receptive_field as receptive_field earns",
@@ -229,7 +265,6 @@ def test_the_scan_tries_code_written_as_text(release, tmp_path, catalogue):
         "grader/learner/in_comments.py (code 1):zero_pad as zero_pad earns",
     ):
         assert finding in found, (finding, found)
-    assert result.untried == [] and not result.clean
 
 
 VERDICT = {"tried": 1, "graded": [], "skipped": [], "seed": 1}
