@@ -205,24 +205,36 @@ def build_model(input_shape=(8, 8, 1), num_classes=10):
         '"\\ud800" * 3000',
     ],
 )
-def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, text):
+def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, text, monkeypatch):
+    """The model is refused as it is read (no training is needed, so no trainer is started
+    ahead): one grading, and the Report it built rendered in every format, as the CLI writes it."""
+    import click
+
+    from grader.cli import commands
+    from grader.processes import children
+    from grader.reports.registry import formats, render
+
+    monkeypatch.setattr(children, "prestart", lambda module, environment=None: None)
+    built = []
+
+    def recorded(report, output_format, **options):
+        built.append((report, options))
+        return render(report, output_format, **options)
+
+    monkeypatch.setattr(commands, "render", recorded)
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex07_keras_cnn.py").write_text(EX07_FORGED_CONFIG.replace("__TEXT__", text))
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
-    for output_format in ("json", "text"):  # every format renders the same sanitised Report
-        report_path = tmp_path / f"report.{output_format}"
-        run = run_grade(
-            "ex06",
-            "ex07",
-            "--submission",
-            folder,
-            "--format",
-            output_format,
-            "--output",
-            report_path,
-        )
-        assert run.exit_code == 1, run.stderr
-        report_path.read_text(encoding="utf-8")  # valid UTF-8
-    report = json.loads((tmp_path / "report.json").read_text())
+    report_path = tmp_path / "report.json"
+    run = run_grade(
+        "ex06", "ex07", "--submission", folder, "--format", "json", "--output", report_path
+    )
+    assert run.exit_code == 1, run.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))  # valid UTF-8
     assert [item["score"] for item in report["exercises"]] == [15, 0]
+    ((graded, options),) = built
+    for output_format in formats():  # every format renders the same sanitised Report
+        path = tmp_path / f"report.{output_format}"
+        path.write_text(click.unstyle(render(graded, output_format, **options)), encoding="utf-8")
+        path.read_text(encoding="utf-8")
