@@ -1,10 +1,11 @@
 """ex07 end to end: the solution, the stub and broken models, graded as a learner's would be.
 
 Each submission is graded once per session through the real CLI (JSON report) and the tests
-read that report (and the text format rendered from the same grading's Report). Models the grader has trained before in this process are not trained again
-(grader.model.judge caches by the model's fingerprint, settings and run seed): every grading
-here uses TRAINING_SEED, so the whole module trains each model once, and the pictures' test
-(tests/test_pictures.py, run seed 0) reuses the solution's training when it runs in this process.
+read that report (and the text format rendered from the same grading's Report). Models the
+grader has trained before in this process are not trained again (grader.model.judge caches by
+the model's fingerprint, settings and run seed): every grading here uses TRAINING_SEED, so the
+whole module trains each model once. Workers and trainers are forked from servers that
+imported Keras once (the fixture `keras_imported_once`), as in `grade batch`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import pytest
 from grader.cli import commands
 from grader.model import judge as judge_module
 from grader.model.judge import TrainingOutcome
-from grader.processes import children
 from grader.reports.registry import render
 from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
@@ -93,11 +93,34 @@ BROKEN_MODELS = {
     ),
 }
 
+
+@pytest.fixture(scope="module", autouse=True)
+def keras_imported_once():
+    """Every grading here forks its Keras worker and its trainer from servers that imported
+    Keras once, as a batch worker of `grade batch` does (tests/processes/test_prewarm.py and
+    tests/grading/test_determinism.py show that a forked worker and trainer grade as started
+    ones): ten gradings pay TensorFlow's import twice, not twenty times. Where the machine has
+    no namespaces, each grading starts its own, as a learner's does."""
+    from grader.instructor.tasks import ONE_THREAD_EACH, WARM_KERAS
+    from grader.processes.prewarm import KERAS, WorkerServer, servers_environment
+    from grader.processes.warm import WARM_VARIABLE, WarmServer
+
+    trainer, workers = WarmServer([WARM_KERAS], ONE_THREAD_EACH), WorkerServer(KERAS)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            if trainer.wait_ready():
+                patch.setenv(WARM_VARIABLE, trainer.address)
+            for name, value in servers_environment([workers]).items():
+                patch.setenv(name, value)
+            yield
+    finally:
+        trainer.close()
+        workers.close()
+
+
 _reports: dict[str, dict] = {}
 _built: dict[str, tuple[Report, dict]] = {}  # the Report each grading rendered, and its options
 _trained: dict[str, list[TrainingOutcome]] = {}  # what the grader's training of it gave
-# Refused or not attempted before any training: no trainer need be started ahead for them.
-NEVER_TRAINED = {str(STUBS), str(SUBMISSION_FIXTURES / "ex07_lambda_layer")}
 
 
 def graded(folder) -> dict:
@@ -113,8 +136,6 @@ def graded(folder) -> dict:
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(commands, "render", recorded)
-            if key in NEVER_TRAINED:
-                patch.setattr(children, "prestart", lambda module, environment=None: None)
             run = run_grade(
                 "ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED)
             )
