@@ -20,6 +20,7 @@ from grader.reports.registry import render
 from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
 from tests.model.test_trainer import MARGIN, TRAINING
+from tests.test_korean_output import english_in, run_korean
 
 pytestmark = pytest.mark.slow
 TRAINING_SEED = 0  # one run seed for every grading here: a model graded twice is trained once
@@ -253,3 +254,14 @@ def test_a_model_that_misses_the_target_misses_it_by_a_margin(fixture):
     graded(SUBMISSION_FIXTURES / fixture)
     (outcome,) = _trained[str(SUBMISSION_FIXTURES / fixture)]
     assert outcome.trained and outcome.accuracy <= TRAINING.accuracy_threshold - MARGIN, outcome
+
+
+def test_ex07_solution_graded_in_korean(make_submission):
+    """Every line of the solution's text report in Korean (tests/test_korean_output.py's rule),
+    its training the one this module's grading of the solution did."""
+    graded(SOLUTIONS)
+    folder = make_submission(ex07=SOLUTIONS)  # text runs save progress
+    output = run_korean("ex07", "--submission", folder, "--seed", str(TRAINING_SEED))
+    assert "Your model" not in output and "정확도" in output, output
+    problems = english_in(output, "grade ex07 <solution>")
+    assert not problems, "\n".join(problems)
