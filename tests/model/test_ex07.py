@@ -21,9 +21,10 @@ from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
 from tests.model.test_trainer import MARGIN, TRAINING
 from tests.test_korean_output import english_in, run_korean
+from tests.test_pictures import PNG_MAGIC, _pictures
 
 pytestmark = pytest.mark.slow
-TRAINING_SEED = 0  # one run seed for every grading here: a model graded twice is trained once
+TRAINING_SEED = 0  # every grading here (and the pictures' run seed): a model is trained once
 
 SOFTMAX = "the last layer is Dense(num_classes) with softmax"
 LAYERS = "the model has Conv2D, MaxPooling2D and Flatten layers"
@@ -265,3 +266,20 @@ def test_ex07_solution_graded_in_korean(make_submission):
     assert "Your model" not in output and "정확도" in output, output
     problems = english_in(output, "grade ex07 <solution>")
     assert not problems, "\n".join(problems)
+
+
+def test_ex07_gets_its_layer_diagram_and_the_graders_training_curve(tmp_path, catalogue):
+    """Drawn from the grader's own training of the solution at run seed 0: this module's."""
+    graded(SOLUTIONS)
+    picture = _pictures(SOLUTIONS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
+    diagram, curve = picture.rows[0]
+    assert diagram.layers[0][1] == "(8, 8, 1)" and diagram.layers[-1][1] == "(10,)"
+    assert any(layer.startswith("Conv2D") for layer, _shape in diagram.layers)
+    assert curve.curve and len(curve.curve) == catalogue.item("ex07").training.epochs
+    assert curve.curve[-1] < curve.curve[0] and "accuracy" in curve.title
+    assert picture.path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_ex07_stub_is_a_note(tmp_path, catalogue):
+    picture = _pictures(STUBS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
+    assert "not attempted" in picture.rows[0][0].note and picture.path.is_file()
