@@ -21,6 +21,7 @@ import pytest
 from grader.course.catalogue import COURSE_ROOT
 from tests.attacks.test_attacks import ATTACKS, NAMESPACES, stray_workers
 from tests.conftest import SOLUTIONS, SUBMISSION_FIXTURES, run_grade
+from tests.keras_servers import keras_imported_once
 
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="the jail needs Linux namespaces")
 
@@ -157,6 +158,23 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
         assert run.item("ex01")["score"] == 10
 
 
+@pytest.fixture(scope="module")
+def keras_workers():
+    """The ex07 workers here forked from one server that imported Keras (tests/keras_servers.py)."""
+    with keras_imported_once(trainer=False):
+        yield
+
+
+@pytest.fixture
+def no_trainer_started_ahead(monkeypatch, keras_workers):
+    """For an ex07 model refused as it is read: the trainer a grading starts ahead (to import
+    TensorFlow while the worker does) would never be used, so it is not started; the worker is
+    forked from a server that imported Keras."""
+    from grader.processes import children
+
+    monkeypatch.setattr(children, "prestart", lambda module, environment=None: None)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "fixture, words",
@@ -165,7 +183,7 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
         ("ex07_constant_layers", "must be one number"),
     ],
 )
-def test_ex07_cannot_carry_weights_fitted_in_the_worker(fixture, words):
+def test_ex07_cannot_carry_weights_fitted_in_the_worker(fixture, words, no_trainer_started_ahead):
     """A classifier fitted in the worker (it can load the digits too) and put into the model as
     constants, frozen, with no learning: refused before the grader builds anything."""
     item = run_grade(
@@ -205,16 +223,16 @@ def build_model(input_shape=(8, 8, 1), num_classes=10):
         '"\\ud800" * 3000',
     ],
 )
-def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, text, monkeypatch):
-    """The model is refused as it is read (no training is needed, so no trainer is started
-    ahead): one grading, and the Report it built rendered in every format, as the CLI writes it."""
+def test_learner_text_in_a_model_description_never_breaks_the_report(
+    tmp_path, text, monkeypatch, no_trainer_started_ahead
+):
+    """The model is refused as it is read: one grading, and the Report it built rendered in
+    every format, as the CLI writes it."""
     import click
 
     from grader.cli import commands
-    from grader.processes import children
     from grader.reports.registry import formats, render
 
-    monkeypatch.setattr(children, "prestart", lambda module, environment=None: None)
     built = []
 
     def recorded(report, output_format, **options):

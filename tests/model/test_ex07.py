@@ -5,7 +5,7 @@ read that report (and the text format rendered from the same grading's Report). 
 grader has trained before in this process are not trained again (grader.model.judge caches by
 the model's fingerprint, settings and run seed): every grading here uses TRAINING_SEED, so the
 whole module trains each model once. Workers and trainers are forked from servers that
-imported Keras once (the fixture `keras_imported_once`), as in `grade batch`.
+imported Keras once (tests/keras_servers.py), as in `grade batch`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from grader.model.judge import TrainingOutcome
 from grader.reports.registry import render
 from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
+from tests.keras_servers import keras_imported_once
 from tests.model.test_trainer import MARGIN, TRAINING
 from tests.test_korean_output import english_in, run_korean
 from tests.test_pictures import PNG_MAGIC, _pictures
@@ -97,27 +98,10 @@ BROKEN_MODELS = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def keras_imported_once():
-    """Every grading here forks its Keras worker and its trainer from servers that imported
-    Keras once, as a batch worker of `grade batch` does (tests/processes/test_prewarm.py and
-    tests/grading/test_determinism.py show that a forked worker and trainer grade as started
-    ones): ten gradings pay TensorFlow's import twice, not twenty times. Where the machine has
-    no namespaces, each grading starts its own, as a learner's does."""
-    from grader.instructor.tasks import ONE_THREAD_EACH, WARM_KERAS
-    from grader.processes.prewarm import KERAS, WorkerServer, servers_environment
-    from grader.processes.warm import WARM_VARIABLE, WarmServer
-
-    trainer, workers = WarmServer([WARM_KERAS], ONE_THREAD_EACH), WorkerServer(KERAS)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            if trainer.wait_ready():
-                patch.setenv(WARM_VARIABLE, trainer.address)
-            for name, value in servers_environment([workers]).items():
-                patch.setenv(name, value)
-            yield
-    finally:
-        trainer.close()
-        workers.close()
+def workers_and_trainers_forked():
+    """Ten gradings pay TensorFlow's import twice, not twenty times (tests/keras_servers.py)."""
+    with keras_imported_once(trainer=True):
+        yield
 
 
 _reports: dict[str, dict] = {}
