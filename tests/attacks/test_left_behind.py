@@ -142,7 +142,14 @@ def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(
     learner, forked from the same server, changes Keras' settings in its own file before the
     guard looks: the guard sees that trace, so it can fail."""
     solution = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n"
-    planter = {"ex07_keras_cnn.py": solution + (FIXTURES / "plants_keras_traps.py").read_text()}
+    untrained = (  # the planter's points need no training: its traps are planted before
+        "\n_planted = build_model\n\n\ndef build_model(*args, **kwargs):\n"
+        "    model = _planted(*args, **kwargs)\n"
+        "    model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+        "    return model\n"
+    )
+    traps = (FIXTURES / "plants_keras_traps.py").read_text()
+    planter = {"ex07_keras_cnn.py": solution + traps + untrained}
     guard = KERAS_GUARD.read_text()
     own_trace = "import keras\nkeras.config.set_floatx('float16')\n"
     rows, observer, servers = _batch_of_two(
@@ -159,6 +166,8 @@ def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(
     assert "LEFT_BEHIND" not in feedback
     assert float(rows["a_leaves_traps"]["ex07"]) > 0  # its own code ran: its traps were planted
     assert not Path("/tmp/keras/keras.json").exists()
+    planted = json.loads((tmp_path / "out" / "a_leaves_traps.json").read_text())
+    assert "integer labels" in _feedback(planted, "ex07")[1]  # not trained: nothing to wait for
     traced = json.loads((tmp_path / "out" / "c_plants_its_own_trace.json").read_text())
     _ex07, traced_feedback = _feedback(traced, "ex07")
     assert "LEFT_BEHIND found: ['keras.config']" in traced_feedback, traced_feedback
