@@ -1,6 +1,8 @@
 """`grade --pictures DIR`: the learner's results drawn next to the expected ones, as PNG files.
 
 The learner's functions run in the sandbox; what comes back is checked before it is drawn.
+ex07's picture (its layer diagram and the grader's training curve) is tested in
+tests/model/test_ex07.py, where the solution's training is done already.
 """
 
 from __future__ import annotations
@@ -123,24 +125,6 @@ def test_checked_marks_inf_and_accepts_integers():
     assert np.isnan(array[0, 1]) and "inf or nan" in why
     array, why = checked(np.arange(4, dtype=np.uint8).reshape(2, 2), np.zeros((2, 2)))
     assert why == "" and array.dtype == np.float64
-
-
-@pytest.mark.slow
-def test_ex07_gets_its_layer_diagram_and_the_graders_training_curve(tmp_path, catalogue):
-    pytest.importorskip("tensorflow")
-    picture = _pictures(SOLUTIONS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
-    diagram, curve = picture.rows[0]
-    assert diagram.layers[0][1] == "(8, 8, 1)" and diagram.layers[-1][1] == "(10,)"
-    assert any(layer.startswith("Conv2D") for layer, _shape in diagram.layers)
-    assert curve.curve and len(curve.curve) == catalogue.item("ex07").training.epochs
-    assert curve.curve[-1] < curve.curve[0] and "accuracy" in curve.title
-    assert picture.path.read_bytes()[:8] == PNG_MAGIC
-
-
-def test_ex07_stub_is_a_note(tmp_path, catalogue):
-    pytest.importorskip("tensorflow")
-    picture = _pictures(STUBS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
-    assert "not attempted" in picture.rows[0][0].note and picture.path.is_file()
 
 
 def test_show_with_picture_prints_the_task_then_draws_and_names_the_files(

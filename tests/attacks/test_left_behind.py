@@ -64,14 +64,20 @@ def test_the_guard_sees_a_trace_when_there_is_one(monkeypatch):
 
 
 def _batch_of_two(
-    grade, tmp_path: Path, monkeypatch, planter: dict[str, str], observer: dict[str, str]
+    grade,
+    tmp_path: Path,
+    monkeypatch,
+    planter: dict[str, str],
+    observer: dict[str, str],
+    **others: dict[str, str],
 ):
-    """`grade batch --workers 1` over a planter then an observer (each: file name -> source);
-    (rows of grades.csv, the observer's report, the servers' variable), after checking that both
-    gradings were forked by the one warm server and both learners' workers by the same
-    pre-warmed worker servers (grader/processes/prewarm.py)."""
+    """`grade batch --workers 1` over a planter then an observer (each: file name -> source),
+    then any `others` (learner name -> files); (rows of grades.csv, the observer's report, the
+    servers' variable), after checking that every grading was forked by the one warm server and
+    every learner's workers by the same pre-warmed worker servers (grader/processes/prewarm.py)."""
     learners = tmp_path / "class"
-    for learner, files in (("a_leaves_traps", planter), ("b_checks_for_traps", observer)):
+    cohort = {"a_leaves_traps": planter, "b_checks_for_traps": observer, **others}
+    for learner, files in cohort.items():
         (learners / learner).mkdir(parents=True)
         for name, source in files.items():
             (learners / learner / name).write_text(source)
@@ -96,8 +102,9 @@ def _batch_of_two(
     out = tmp_path / "out"
     run = grade("batch", learners, "--out", out, "--workers", "1", "--seed", "5")
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert warm_runs.count("grader") == 2  # both forked by the one warm server
-    assert len(worker_servers) == 2 and worker_servers[0] == worker_servers[1] != {}
+    assert warm_runs.count("grader") == len(cohort)  # all forked by the one warm server
+    assert len(worker_servers) == len(cohort) and worker_servers[0] != {}
+    assert all(servers == worker_servers[0] for servers in worker_servers)
     with open(out / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = {row["learner"]: row for row in csv.DictReader(stream)}
     return rows, json.loads((out / "b_checks_for_traps.json").read_text()), worker_servers[0]
@@ -131,15 +138,27 @@ def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(
     grade, tmp_path, monkeypatch
 ):
     """ex07's workers come from a server that imported Keras: a learner who changes Keras'
-    settings and registry, or writes a keras.json, leaves nothing for the next one."""
+    settings and registry, or writes a keras.json, leaves nothing for the next one. A third
+    learner, forked from the same server, changes Keras' settings in its own file before the
+    guard looks: the guard sees that trace, so it can fail."""
     solution = (SOLUTIONS / "ex07_keras_cnn.py").read_text() + "\n"
-    planter = {"ex07_keras_cnn.py": solution + (FIXTURES / "plants_keras_traps.py").read_text()}
+    untrained = (  # the planter's points need no training: its traps are planted before
+        "\n_planted = build_model\n\n\ndef build_model(*args, **kwargs):\n"
+        "    model = _planted(*args, **kwargs)\n"
+        "    model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
+        "    return model\n"
+    )
+    traps = (FIXTURES / "plants_keras_traps.py").read_text()
+    planter = {"ex07_keras_cnn.py": solution + traps + untrained}
+    guard = KERAS_GUARD.read_text()
+    own_trace = "import keras\nkeras.config.set_floatx('float16')\n"
     rows, observer, servers = _batch_of_two(
         grade,
         tmp_path,
         monkeypatch,
         planter,
-        {"ex07_keras_cnn.py": solution + KERAS_GUARD.read_text()},
+        {"ex07_keras_cnn.py": solution + guard},
+        c_plants_its_own_trace={"ex07_keras_cnn.py": solution + own_trace + guard},
     )
     assert "keras" in json.loads(servers[SERVERS_VARIABLE])
     ex07, feedback = _feedback(observer, "ex07")
@@ -147,18 +166,8 @@ def test_the_next_ex07_learner_forked_from_the_same_keras_server_is_unaffected(
     assert "LEFT_BEHIND" not in feedback
     assert float(rows["a_leaves_traps"]["ex07"]) > 0  # its own code ran: its traps were planted
     assert not Path("/tmp/keras/keras.json").exists()
-
-
-@pytest.mark.slow
-def test_the_keras_guard_sees_a_trace_when_there_is_one():
-    from grader.model.trainer import keras_module
-
-    keras = keras_module()
-    namespace: dict = {"__name__": "observer", "build_model": lambda: "the course's model"}
-    keras.config.set_floatx("float16")
-    try:
-        exec(compile(KERAS_GUARD.read_text(), "observer", "exec"), namespace)
-    finally:
-        keras.config.set_floatx("float32")
-    with pytest.raises(RuntimeError, match="keras.config"):
-        namespace["build_model"]()
+    planted = json.loads((tmp_path / "out" / "a_leaves_traps.json").read_text())
+    assert "integer labels" in _feedback(planted, "ex07")[1]  # not trained: nothing to wait for
+    traced = json.loads((tmp_path / "out" / "c_plants_its_own_trace.json").read_text())
+    _ex07, traced_feedback = _feedback(traced, "ex07")
+    assert "LEFT_BEHIND found: ['keras.config']" in traced_feedback, traced_feedback

@@ -21,6 +21,7 @@ import pytest
 from grader.course.catalogue import COURSE_ROOT
 from tests.attacks.test_attacks import ATTACKS, NAMESPACES, stray_workers
 from tests.conftest import SOLUTIONS, SUBMISSION_FIXTURES, run_grade
+from tests.keras_servers import keras_imported_once
 
 needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="the jail needs Linux namespaces")
 
@@ -157,6 +158,23 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
         assert run.item("ex01")["score"] == 10
 
 
+@pytest.fixture(scope="module")
+def keras_workers():
+    """The ex07 workers here forked from one server that imported Keras (tests/keras_servers.py)."""
+    with keras_imported_once(trainer=False):
+        yield
+
+
+@pytest.fixture
+def no_trainer_started_ahead(monkeypatch, keras_workers):
+    """For an ex07 model refused as it is read: the trainer a grading starts ahead (to import
+    TensorFlow while the worker does) would never be used, so it is not started; the worker is
+    forked from a server that imported Keras."""
+    from grader.processes import children
+
+    monkeypatch.setattr(children, "prestart", lambda module, environment=None: None)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "fixture, words",
@@ -165,7 +183,7 @@ def test_no_link_anywhere_in_a_submission_is_followed(tmp_path, layout):
         ("ex07_constant_layers", "must be one number"),
     ],
 )
-def test_ex07_cannot_carry_weights_fitted_in_the_worker(fixture, words):
+def test_ex07_cannot_carry_weights_fitted_in_the_worker(fixture, words, no_trainer_started_ahead):
     """A classifier fitted in the worker (it can load the digits too) and put into the model as
     constants, frozen, with no learning: refused before the grader builds anything."""
     item = run_grade(
@@ -205,24 +223,36 @@ def build_model(input_shape=(8, 8, 1), num_classes=10):
         '"\\ud800" * 3000',
     ],
 )
-def test_learner_text_in_a_model_description_never_breaks_the_report(tmp_path, text):
+def test_learner_text_in_a_model_description_never_breaks_the_report(
+    tmp_path, text, monkeypatch, no_trainer_started_ahead
+):
+    """The model is refused as it is read: one grading, and the Report it built rendered in
+    every format, as the CLI writes it."""
+    import click
+
+    from grader.cli import commands
+    from grader.reports.registry import formats, render
+
+    built = []
+
+    def recorded(report, output_format, **options):
+        built.append((report, options))
+        return render(report, output_format, **options)
+
+    monkeypatch.setattr(commands, "render", recorded)
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex07_keras_cnn.py").write_text(EX07_FORGED_CONFIG.replace("__TEXT__", text))
     shutil.copyfile(SOLUTIONS / "ex06_output_size.py", folder / "ex06_output_size.py")
-    for output_format in ("json", "text"):  # every format renders the same sanitised Report
-        report_path = tmp_path / f"report.{output_format}"
-        run = run_grade(
-            "ex06",
-            "ex07",
-            "--submission",
-            folder,
-            "--format",
-            output_format,
-            "--output",
-            report_path,
-        )
-        assert run.exit_code == 1, run.stderr
-        report_path.read_text(encoding="utf-8")  # valid UTF-8
-    report = json.loads((tmp_path / "report.json").read_text())
+    report_path = tmp_path / "report.json"
+    run = run_grade(
+        "ex06", "ex07", "--submission", folder, "--format", "json", "--output", report_path
+    )
+    assert run.exit_code == 1, run.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))  # valid UTF-8
     assert [item["score"] for item in report["exercises"]] == [15, 0]
+    ((graded, options),) = built
+    for output_format in formats():  # every format renders the same sanitised Report
+        path = tmp_path / f"report.{output_format}"
+        path.write_text(click.unstyle(render(graded, output_format, **options)), encoding="utf-8")
+        path.read_text(encoding="utf-8")

@@ -1,20 +1,31 @@
 """ex07 end to end: the solution, the stub and broken models, graded as a learner's would be.
 
 Each submission is graded once per session through the real CLI (JSON report) and the tests
-read that report. Models the grader has trained before in this process are not trained again
-(grader.model.judge caches by the model's fingerprint, settings and run seed): every grading
-here uses TRAINING_SEED, so the whole module trains each model once, and the pictures' test
-(tests/test_pictures.py, run seed 0) reuses the solution's training when it runs in this process.
+read that report (and the text format rendered from the same grading's Report). Models the
+grader has trained before in this process are not trained again (grader.model.judge caches by
+the model's fingerprint, settings and run seed): every grading here uses TRAINING_SEED, so the
+whole module trains each model once. Workers and trainers are forked from servers that
+imported Keras once (tests/keras_servers.py), as in `grade batch`.
 """
 
 from __future__ import annotations
 
+import click
 import pytest
 
+from grader.cli import commands
+from grader.model import judge as judge_module
+from grader.model.judge import TrainingOutcome
+from grader.reports.registry import render
+from grader.results import Report
 from tests.conftest import SOLUTIONS, STUBS, SUBMISSION_FIXTURES, run_grade
+from tests.keras_servers import keras_imported_once
+from tests.model.test_trainer import MARGIN, TRAINING
+from tests.test_korean_output import english_in, run_korean
+from tests.test_pictures import PNG_MAGIC, _pictures
 
 pytestmark = pytest.mark.slow
-TRAINING_SEED = 0  # one run seed for every grading here: a model graded twice is trained once
+TRAINING_SEED = 0  # every grading here (and the pictures' run seed): a model is trained once
 
 SOFTMAX = "the last layer is Dense(num_classes) with softmax"
 LAYERS = "the model has Conv2D, MaxPooling2D and Flatten layers"
@@ -97,20 +108,44 @@ FIRST = {
     "ex07_learning_rate_too_small": "learned nothing",
 }
 
+
+@pytest.fixture(scope="module", autouse=True)
+def workers_and_trainers_forked():
+    """Ten gradings pay TensorFlow's import twice, not twenty times (tests/keras_servers.py)."""
+    with keras_imported_once(trainer=True):
+        yield
+
+
 _reports: dict[str, dict] = {}
+_built: dict[str, tuple[Report, dict]] = {}  # the Report each grading rendered, and its options
+_trained: dict[str, list[TrainingOutcome]] = {}  # what the grader's training of it gave
 
 
 def graded(folder) -> dict:
     """The JSON report of `grade ex07 --submission folder` (graded once per session)."""
     key = str(folder)
     if key not in _reports:
-        run = run_grade(
-            "ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED)
-        )
+        before = set(judge_module._outcomes)
+        built: list[tuple[Report, dict]] = []
+
+        def recorded(report: Report, output_format: str, **options) -> str:
+            built.append((report, options))
+            return render(report, output_format, **options)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(commands, "render", recorded)
+            run = run_grade(
+                "ex07", "--submission", folder, "--format", "json", "--seed", str(TRAINING_SEED)
+            )
         assert run.exit_code in (0, 1), run.stdout + run.stderr
         report = run.json()
         report["exit_code"] = run.exit_code
-        _reports[key] = report
+        _reports[key], (_built[key],) = report, built
+        _trained[key] = [
+            outcome
+            for judged, outcome in judge_module._outcomes.items()
+            if judged not in before and judged[2] == TRAINING_SEED
+        ]
     return _reports[key]
 
 
@@ -199,14 +234,55 @@ def test_a_lambda_layer_is_refused_and_scores_nothing():
     assert all("Lambda layer" in test["feedback"] for test in item["tests"])
 
 
-def test_the_text_report_shows_the_layer_table(grade, make_submission):
-    folder = make_submission(
-        ex07=SUBMISSION_FIXTURES / "ex07_too_many_parameters"
-    )  # text runs save progress
-    run = grade("ex07", "--submission", folder, "--seed", str(TRAINING_SEED))  # trained once, above
-    assert run.exit_code == 1
-    assert run.stdout.count("Your model, layer by layer:") == 1
-    lines = run.stdout.splitlines()
+def test_the_text_report_shows_the_layer_table():
+    """The text format of the same grading (rendered from its Report, as `grade` without
+    --format writes it): the table once, each row keeping its columns in 80."""
+    fixture = SUBMISSION_FIXTURES / "ex07_too_many_parameters"
+    assert graded(fixture)["exit_code"] == 1
+    report, options = _built[str(fixture)]
+    text = click.unstyle(render(report, "text", **options))
+    assert text.count("Your model, layer by layer:") == 1
+    lines = text.splitlines()
     rows = [index for index, line in enumerate(lines) if "Flatten" in line and "(512,)" in line]
     assert len(rows) == 1  # the row keeps its columns; in 80 columns its working may move below it
     assert "4*4*32 = 512" in " ".join(lines[rows[0] : rows[0] + 2])
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["ex07_logits_probability_loss", "ex07_learning_rate_too_small", "ex07_diverging_optimiser"],
+)
+def test_a_model_that_misses_the_target_misses_it_by_a_margin(fixture):
+    """The calibration's promise for the models that must fail (benchmarks/ex07_calibration.py):
+    the grader's own training of each, in this grading, stays MARGIN below the target."""
+    graded(SUBMISSION_FIXTURES / fixture)
+    (outcome,) = _trained[str(SUBMISSION_FIXTURES / fixture)]
+    assert outcome.trained and outcome.accuracy <= TRAINING.accuracy_threshold - MARGIN, outcome
+
+
+def test_ex07_solution_graded_in_korean(make_submission):
+    """Every line of the solution's text report in Korean (tests/test_korean_output.py's rule),
+    its training the one this module's grading of the solution did."""
+    graded(SOLUTIONS)
+    folder = make_submission(ex07=SOLUTIONS)  # text runs save progress
+    output = run_korean("ex07", "--submission", folder, "--seed", str(TRAINING_SEED))
+    assert "Your model" not in output and "정확도" in output, output
+    problems = english_in(output, "grade ex07 <solution>")
+    assert not problems, "\n".join(problems)
+
+
+def test_ex07_gets_its_layer_diagram_and_the_graders_training_curve(tmp_path, catalogue):
+    """Drawn from the grader's own training of the solution at run seed 0: this module's."""
+    graded(SOLUTIONS)
+    picture = _pictures(SOLUTIONS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
+    diagram, curve = picture.rows[0]
+    assert diagram.layers[0][1] == "(8, 8, 1)" and diagram.layers[-1][1] == "(10,)"
+    assert any(layer.startswith("Conv2D") for layer, _shape in diagram.layers)
+    assert curve.curve and len(curve.curve) == catalogue.item("ex07").training.epochs
+    assert curve.curve[-1] < curve.curve[0] and "accuracy" in curve.title
+    assert picture.path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_ex07_stub_is_a_note(tmp_path, catalogue):
+    picture = _pictures(STUBS, ["ex07"], tmp_path / "out", catalogue)["ex07"]
+    assert "not attempted" in picture.rows[0][0].note and picture.path.is_file()

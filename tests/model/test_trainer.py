@@ -1,8 +1,11 @@
 """ex07's verdict does not hang on the run's luck: a few seeds of benchmarks/ex07_calibration.py.
 
 The benchmark trains every control model on 50 seeds (README "Speed" has its figures); these
-tests train the same models, read and trained exactly as grading does, on a handful of seeds,
-377967027 first (the seed on which the docstring's recipe once scored 94.4%).
+tests train the models that must pass, read and trained exactly as grading does, on a handful
+of seeds, 377967027 first (the seed on which the docstring's recipe once scored 94.4%). The
+split changes with every run, so the target must hold for any split, not one. The models that
+must fail (or lose other points only) are trained where they are graded, in
+tests/model/test_ex07.py, which checks the same margin on the grader's own training of them.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import importlib.util
 import pytest
 
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
-from grader.model.diagnosis import diagnose
 from grader.model.judge import training_seeds
 from grader.model.trainer import train_and_evaluate
 
@@ -46,18 +48,3 @@ def test_a_model_built_as_the_course_teaches_clears_the_target_with_a_margin(nam
         run_seed,
         outcome.accuracy,
     )
-
-
-@pytest.mark.parametrize("name", ["no_softmax", "one_block"])
-def test_models_that_lose_other_points_still_reach_the_target(name):
-    """The suites take one point from each (softmax, budget) and leave the accuracy's eight."""
-    _spec, outcome = trained(name, SEEDS[0])
-    assert outcome.accuracy >= TRAINING.accuracy_threshold, (name, outcome.accuracy)
-
-
-@pytest.mark.parametrize("name", ["logits_loss", "small_rate", "diverging"])
-def test_a_broken_model_misses_the_target_for_the_reason_the_suite_names(name):
-    spec, outcome = trained(name, SEEDS[0])
-    words = calibration.MODELS[name][2]
-    assert outcome.accuracy <= TRAINING.accuracy_threshold - MARGIN, (name, outcome.accuracy)
-    assert words in diagnose(spec, outcome, TRAINING)
