@@ -164,8 +164,9 @@ def training_seeds(run_seed: int, training: Training) -> dict[str, int]:
 
 
 def judge(spec: ModelSpec, training: Training, run_seed: int) -> TrainingOutcome:
-    """The outcome of the grader's training of `spec`, once per model, settings and run seed."""
-    key = (spec.digest(), training, run_seed)
+    """The outcome of the grader's training of `spec`, once per model, settings, run seed and
+    language (an outcome's reasons are written in the language it was judged in)."""
+    key = (spec.digest(), training, run_seed, current_language())
     if key in _outcomes:
         _outcomes.move_to_end(key)
         return _outcomes[key]

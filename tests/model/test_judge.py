@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from grader.course.catalogue import COURSE_ROOT, load_catalogue
+from grader.i18n import language
 from grader.jail import wire
 from grader.model import judge as judge_module
 from grader.model.compile import OptimizerSpec
@@ -327,8 +328,8 @@ def test_a_training_run_past_its_memory_limit_is_a_named_failure(solution_spec, 
 
 
 def test_judge_trains_each_model_once(monkeypatch):
-    """The outcome is kept by model, settings and run seed: the same three train once, and a
-    change in any of them trains again (a trainer that counts its runs stands in for the child)."""
+    """The outcome is kept by model, settings, run seed (and language): the same three train
+    once, and a change in any of them trains again (a trainer that counts its runs stands in for the child)."""
     trained = []
 
     def count(spec, training, seeds):
@@ -350,6 +351,19 @@ def test_judge_trains_each_model_once(monkeypatch):
         assert judge(*changed) is not first
     assert len(trained) == 4
     assert judge(spec, TRAINING, RUN_SEED) is first and len(trained) == 4
+
+
+def test_a_model_judged_again_in_another_language_says_why_in_that_one(monkeypatch):
+    """An outcome's reason is written in the language it was judged in: `%grade ex07` then
+    `%grade ex07 --lang ko` in one notebook kernel gives the reason in Korean the second time."""
+    monkeypatch.setattr(judge_module, "_outcomes", type(judge_module._outcomes)())
+    spec = read_model(model_data(compile_config=None), "build_model()")
+    with language("en"):
+        english = judge(spec, TRAINING, RUN_SEED).not_trained
+    with language("ko"):
+        korean = judge(spec, TRAINING, RUN_SEED).not_trained
+    assert english.startswith("the model is not compiled")
+    assert korean.startswith("모델이 컴파일되지 않아서")
 
 
 @pytest.mark.slow
