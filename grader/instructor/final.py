@@ -104,12 +104,13 @@ def final_block(report: dict, adjustments: list[dict], late: dict | None) -> dic
         asked = sum(float(entry["points"]) for entry in adjustments if entry["item"] == item_id)
         base = min(max(graded + asked, 0.0), maximum)
         nominal = float((late_items.get(item_id) or {}).get("penalty_points", 0.0))
-        penalty = min(max(nominal, 0.0), base)
-        items[item_id] = {
+        penalty = round(min(max(nominal, 0.0), base), ROUND)
+        adjustment = round(base - graded, ROUND)
+        items[item_id] = {  # points from the rounded parts: the columns add up as shown
             "graded": graded,
-            "late_penalty": round(penalty, ROUND),
-            "adjustment": round(base - graded, ROUND),
-            "points": round(base - penalty, ROUND),
+            "late_penalty": penalty,
+            "adjustment": adjustment,
+            "points": round(min(max(graded + adjustment - penalty, 0.0), maximum), ROUND),
             "max": maximum,
         }
     return {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.errors import InputError
@@ -29,6 +29,7 @@ def _late(points: float) -> dict:
     asked=st.lists(st.floats(-20, 20), max_size=3),
     nominal=st.floats(0, 20),
 )
+@example(maximum=1.0, share=0.0, asked=[0.978515625], nominal=0.17578125)  # rounded apart once
 def test_an_item_ends_within_0_and_its_points_and_adds_up(maximum, share, asked, nominal):
     graded = round(share * maximum, 2)
     adjustments = [{"item": "ex01", "points": points} for points in asked]
@@ -36,7 +37,8 @@ def test_an_item_ends_within_0_and_its_points_and_adds_up(maximum, share, asked,
     assert 0 <= entry["points"] <= maximum
     assert 0 <= entry["late_penalty"] <= nominal + 1e-6  # kept to 6 decimals
     assert entry["points"] == pytest.approx(
-        entry["graded"] + entry["adjustment"] - entry["late_penalty"]
+        entry["graded"] + entry["adjustment"] - entry["late_penalty"],
+        abs=1e-6,  # 6 decimals
     )
     assert entry["graded"] == graded and entry["max"] == maximum
 

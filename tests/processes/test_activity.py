@@ -92,4 +92,4 @@ def test_loading_a_file_is_announced_in_english_and_korean():
         == "ex07: loading ex07_keras_cnn.py (4 s)"
     )
     with language("ko"):
-        assert "불러오는 중 (4초)" in activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6)
+        assert "불러오는 중(4초)" in activity.loading_text("ex07", "ex07_keras_cnn.py", 4.6)
