@@ -186,11 +186,11 @@ def test_instructor_commands_follow_lang(graded, tmp_path, monkeypatch):
     rerun = run_grade("batch", learners, "--out", out, "--lang", "ko")
     assert rerun.exit_code == 1, rerun.stderr
     assert "다시 채점하지 않았습니다" in rerun.stdout and "성적부의 학습자 5명" in rerun.stdout
-    assert "명단에 있지만 제출하지 않음(1): erin" in rerun.stderr
+    assert "명단에 있으나 제출하지 않음(1명): erin" in rerun.stderr
     report = run_grade("report", out, "--png", tmp_path / "report.png", "--lang", "ko")
     assert report.exit_code == 0 and "차트: " in report.stdout
     merged = run_grade("merge", out, "--out", tmp_path / "merged", "--lang", "ko")
-    assert "출력 1개를 병합함" in merged.stdout
+    assert "출력 1개를 병합했습니다" in merged.stdout
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
     monkeypatch.setenv("LANG", "ko_KR.UTF-8")  # the locale, as for the learner's commands
