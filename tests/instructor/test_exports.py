@@ -185,7 +185,7 @@ def test_instructor_commands_follow_lang(graded, tmp_path, monkeypatch):
     out, _run, learners = graded
     rerun = run_grade("batch", learners, "--out", out, "--lang", "ko")
     assert rerun.exit_code == 1, rerun.stderr
-    assert "다시 채점하지 않았습니다" in rerun.stdout and "성적부의 학습자 5명" in rerun.stdout
+    assert "다시 채점하지 않았습니다" in rerun.stdout and "성적부에 학습자 5명" in rerun.stdout
     assert "명단에 있으나 제출하지 않음(1명): erin" in rerun.stderr
     report = run_grade("report", out, "--png", tmp_path / "report.png", "--lang", "ko")
     assert report.exit_code == 0 and "차트: " in report.stdout
