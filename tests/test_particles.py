@@ -219,6 +219,36 @@ def test_pair_forms_follow_placeholders_only():
     assert not problems, "\n".join(problems)
 
 
+# A particle written after a placeholder (closing quotes or a backtick between) guesses the
+# word's final sound; `{accuracy:.1%}` always ends in "%", so its particle is known.
+BARE_PARTICLE = re.compile(
+    r"(\{[^{}]*\}|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgxr])['\"`»”’]*"
+    r"(을|를|이|가|은|는|과|와|으로|로)(?=[\s.,:;!?)]|$)"
+)
+
+
+def bare_particles(text: KoreanText) -> list[str]:
+    """Particles a formatted entry writes after a placeholder instead of the pair form."""
+    return [
+        f"{text.where}: {match.group(0)!r}: write the pair form after a placeholder"
+        for match in BARE_PARTICLE.finditer(text.text)
+        if text.formatted and not match.group(1).endswith("%}")
+    ]
+
+
+def test_no_bare_particle_follows_a_placeholder():
+    problems = [problem for text in korean_texts() for problem in bare_particles(text)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_bare_particle_check_sees_through_quotes_and_backticks():
+    assert bare_particles(KoreanText("po", "`grade {command}`는 강사용", True))
+    assert bare_particles(KoreanText("po", "'{name}'을 찾을 수 없습니다", True))
+    assert bare_particles(KoreanText("po", "{count}로 나눕니다", True))
+    assert not bare_particles(KoreanText("po", "{count}(으)로 나눕니다, 층({layer})은", True))
+    assert not bare_particles(KoreanText("po", "{accuracy:.1%}를 맞혔습니다", True))
+
+
 def test_the_pair_form_check_sees_a_literal_word_and_spares_a_placeholder():
     assert misplaced_pair_forms(KoreanText("po", "{id}을(를) '{name}'은(는) %s이(가)", True)) == []
     assert misplaced_pair_forms(KoreanText("po", "ex09을(를) 찾으셨나요?", True))
