@@ -89,7 +89,7 @@ def batch_summary(
     ]
     if run.aborted:
         message = _(
-            "interrupted: the whole records so far are kept and in the gradebook; run the same "
+            "interrupted: every record written in full so far is kept and in the gradebook; run the same "
             "command again to grade the rest"
         )
         lines.append((message, True))
