@@ -1,14 +1,18 @@
 """A self-check run by root (the portable worker as a fresh uid) leaves no process behind, even
 one that never stays put: a chain that forks and exits as fast as it can outruns any sweep of
-/proc, so the trusted side kills by uid, as that uid (`kill(-1)`), which no fork escapes."""
+/proc, so the trusted side kills by uid with `kill(-1)`, which no fork escapes, from a killer
+that the chain cannot kill first (it calls `kill(-1)` itself, which reaches anything of its uid)."""
 
 from __future__ import annotations
 
 import ast
 import json
 import os
+import secrets
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -18,6 +22,7 @@ import pytest
 
 from grader.sandbox import isolation as modes
 from grader.sandbox import launch
+from grader.sandbox.isolation import first_closed_folder
 from tests.conftest import course_with_limits
 from tests.sandbox.test_isolation import AS_ROOT, grade_without_namespaces
 from tests.sandbox.test_portable import needs_a_reachable_python
@@ -39,6 +44,10 @@ CHAIN = textwrap.dedent(
         os.setsid()
         end = time.monotonic() + __SECONDS__
         while time.monotonic() < end:
+            try:
+                os.kill(-1, 9)  # every other process of this uid: a killer run as it, too
+            except OSError:
+                pass
             try:
                 if os.fork() != 0:
                     os._exit(0)
@@ -124,3 +133,61 @@ def test_a_self_check_by_root_kills_a_chain_of_forks_its_worker_left():
         assert left == []
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+KILLING_CHAIN = textwrap.dedent(
+    """
+    import os, sys, time
+    end = time.monotonic() + float(sys.argv[1])
+    while time.monotonic() < end:
+        try:
+            os.kill(-1, 9)
+        except OSError:
+            pass
+        try:
+            if os.fork() != 0:
+                os._exit(0)
+        except OSError:
+            pass
+    os.execve("/bin/sleep", ["sleep", "30"], {})
+    """
+)
+
+
+def _python_for_others() -> str | None:
+    """A Python that a fresh uid may run here, or None."""
+    for candidate in ("/usr/bin/python3", sys.executable):
+        real = os.path.realpath(candidate)
+        if os.access(real, os.X_OK) and not first_closed_folder(real):
+            return real
+    return None
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only root starts processes as another uid")
+def test_a_fork_chain_that_kills_its_own_uid_cannot_outlive_the_stray_killer():
+    """The chain calls `kill(-1)` between forks: a killer run as its uid would die first."""
+    python = _python_for_others()
+    if python is None:
+        pytest.skip("no Python here that another user may run")
+    uid = launch.WORKER_UID_BASE + launch.WORKER_UID_RANGE - 1 - secrets.randbelow(1000)
+    seconds = 2.0
+    subprocess.Popen(
+        [python, "-I", "-S", "-c", KILLING_CHAIN, str(seconds)],
+        user=uid,
+        group=uid,
+        extra_groups=[],
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={},
+        cwd="/",
+    )
+    started = time.monotonic()
+    time.sleep(0.3)
+    launch._kill_as(uid)
+    time.sleep(max(0.0, seconds + 0.5 - (time.monotonic() - started)))
+    left = _processes_of(uid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
