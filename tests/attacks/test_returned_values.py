@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import SOLUTIONS
@@ -93,3 +94,23 @@ def test_any_value_returned_is_a_failed_test_never_an_error(grade, tmp_path, see
         ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")
     ]  # the constants are the right ones
     assert all(test["feedback"].strip() for _item, test in tests if test["status"] != "passed")
+
+
+class _ArraysForTuples:
+    """A learner whose pool_output_shape gives the right numbers as an array, not a tuple."""
+
+    @staticmethod
+    def pool_output_shape(input_shape, pool_size=(2, 2), strides=None, padding="valid"):
+        from grader.exercises.ex06.hidden.reference import pool_shape
+
+        return np.array(pool_shape(input_shape, pool_size, strides, padding))
+
+
+def test_an_array_where_a_tuple_is_due_fails_an_extra_calls_test_never_errs():
+    """ex06 asks one more call (is the stride honoured?) before judging the defaults; an array
+    answer to it once made `==` an array, whose truth the grader could not take (exit 3)."""
+    from grader.exercises.ex06.hidden import test_hidden as ex06
+    from grader.failures import GradingFailure
+
+    with pytest.raises(GradingFailure):
+        ex06.test_pool_output_shape_defaults(_ArraysForTuples(), np.random.default_rng(0))
