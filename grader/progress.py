@@ -9,6 +9,7 @@ following any link, never from or into anything but a regular file, and read wit
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -34,15 +35,21 @@ class Progress:
 
     @classmethod
     def load(cls, submission: Path) -> Progress:
+        """The progress kept in `submission`; none when the file is missing or holds anything
+        but what `save` writes (the learner's folder: anything can be written over it)."""
         try:
             data = json.loads(_read_state(submission))
-            return cls(
+            progress = cls(
                 best={str(k): float(v) for k, v in data.get("best", {}).items()},
                 status={str(k): str(v) for k, v in data.get("status", {}).items()},
                 hints_shown={str(k): int(v) for k, v in data.get("hints_shown", {}).items()},
             )
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError, ArithmeticError, RecursionError):
             return cls()
+        scores_sane = all(math.isfinite(v) and v >= 0 for v in progress.best.values())
+        if not scores_sane or any(v < 0 for v in progress.hints_shown.values()):
+            return cls()
+        return progress
 
     def save(self, submission: Path) -> None:
         text = json.dumps(

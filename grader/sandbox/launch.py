@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -62,6 +63,13 @@ PRELOADED_WITH_TENSORFLOW = ("keras",)  # imported by the worker while it waits 
 LEARNER_SEED_BYTES = 2
 PRIVATE_FOLDER_MODE = 0o700
 SCRATCH_MODE = 0o711
+# Run by root: acts as the worker's uid, is really the uid KILLER_UID_OFFSET above it (unused).
+KILL_EVERY_PROCESS_OF = (
+    "import os, signal, sys; uid, own = int(sys.argv[1]), int(sys.argv[2]); os.setgroups([]); "
+    "os.setresgid(own, own, own); os.setresuid(own, uid, own); os.kill(-1, signal.SIGKILL)"
+)
+KILLER_UID_OFFSET = WORKER_UID_RANGE  # killers' uids: the range just above the workers'
+KILLER_TIMEOUT_SECONDS = 10.0
 STRAY_SWEEPS = 8  # sweeps of /proc for a worker's strays, while the last one still found some
 
 
@@ -253,9 +261,40 @@ def kill_strays(spec: SandboxSpec, isolation: Isolation) -> None:
     (grader/sandbox/portable.py). Processes that fork while they are swept are swept again."""
     if isolation.namespaces or (isolation.portable and sys.platform != "linux"):
         return
+    if isolation.fresh_uid and spec.uid > 0:
+        _kill_as(spec.uid)
     for _round in range(STRAY_SWEEPS):
         if not _sweep(spec, isolation):
             return
+
+
+def _kill_as(uid: int) -> None:
+    """Kill every process of the fresh `uid` at once: `kill(-1)` reaches them all in one pass
+    of the kernel's own list, which a fork either joins in time or never finishes, so a chain
+    of processes that fork and exit as fast as they can (outrunning any sweep of /proc) ends
+    too. The killer acts as `uid` (effective), which may signal nobody else, but is really
+    another unused uid (real and saved), so that `uid`'s processes cannot kill it first."""
+    try:
+        subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-c",
+                KILL_EVERY_PROCESS_OF,
+                str(uid),
+                str(uid + KILLER_UID_OFFSET),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={},
+            cwd="/",
+            timeout=KILLER_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass  # the sweeps of /proc below still run
 
 
 def _sweep(spec: SandboxSpec, isolation: Isolation) -> int:

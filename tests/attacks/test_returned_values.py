@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import SOLUTIONS
@@ -93,3 +94,56 @@ def test_any_value_returned_is_a_failed_test_never_an_error(grade, tmp_path, see
         ("ex02", "SOBEL_X and SOBEL_Y: the two 3x3 Sobel kernels")
     ]  # the constants are the right ones
     assert all(test["feedback"].strip() for _item, test in tests if test["status"] != "passed")
+
+
+class _ArraysForTuples:
+    """A learner whose functions give the right numbers as an array, not a tuple, where one
+    more call tells mistakes apart."""
+
+    @staticmethod
+    def pool_output_shape(input_shape, pool_size=(2, 2), strides=None, padding="valid"):
+        from grader.exercises.ex06.hidden.reference import pool_shape
+
+        return np.array(pool_shape(input_shape, pool_size, strides, padding))
+
+    @staticmethod
+    def same_padding(size, kernel_size, stride=1):
+        from grader.exercises.ex03.hidden.reference import same_pads
+
+        pads = same_pads(size, kernel_size, stride)
+        return pads if stride == 1 else np.array(pads)  # an array only where it is probed
+
+
+def _ex06_defaults(learner) -> None:
+    from grader.exercises.ex06.hidden import test_hidden
+
+    test_hidden.test_pool_output_shape_defaults(learner, np.random.default_rng(0))
+
+
+def _ex03_stride_1(learner) -> None:
+    from grader.exercises.ex03 import test_public
+
+    test_public.test_same_padding_stride_1(learner)
+
+
+@pytest.mark.parametrize(
+    ("suite_test", "earned"),
+    [
+        pytest.param(_ex06_defaults, False, id="ex06: every answer an array"),
+        pytest.param(
+            _ex03_stride_1, True, id="ex03: the graded answers right, the probe's an array"
+        ),
+    ],
+)
+def test_an_array_answer_to_an_extra_call_is_judged_never_an_error(suite_test, earned):
+    """Tests that make one more call to tell mistakes apart (is the stride honoured? which
+    even split?) once compared its answer with `==`: an array made that an array, whose truth
+    the grader could not take (exit 3). The test is a verdict: points for the graded calls."""
+    from grader.failures import GradingFailure
+
+    try:
+        suite_test(_ArraysForTuples())
+    except GradingFailure:
+        assert not earned
+    else:
+        assert earned

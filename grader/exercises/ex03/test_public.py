@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.checks import Misconception, check_array, check_exact
+from grader.checks import Misconception, check_array, check_exact, named_by
 from grader.failures import LearnerFailure, LearnerRaised, NamedMistake
 from grader.i18n import N_, _
 
@@ -107,12 +107,13 @@ def even_split_mistake(learner) -> str:
         other = learner.same_padding(8, 3, 2)
     except LearnerFailure:
         other = None
-    if other == (1, 1):
+    # named_by, never `==`: an array answer would make `==` an array, not a bool
+    if named_by(other, [Misconception("both", (1, 1))]):
         return _(
             "you padded (F - 1) // 2 on each side; TensorFlow pads "
             "total = max((ceil(H / S) - 1) * S + F - H, 0), smaller half first"
         )
-    if other == (0, 0):
+    if named_by(other, [Misconception("neither", (0, 0))]):
         return _("the odd zero is lost: after = total - before, not total // 2")
     return _("3 zeros in all do not split evenly: 1 before, 2 after")
 
